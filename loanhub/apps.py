@@ -1,0 +1,18 @@
+"""The shared kernel as a Django app: roles and capabilities, worker probes, seed_demo."""
+
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+class LoanhubConfig(AppConfig):
+    """Owns roles (groups) and their permissions, the audit-event base and platform commands."""
+
+    name = "loanhub"
+    verbose_name = "LoanHub platform"
+
+    def ready(self) -> None:
+        from loanhub import roles
+
+        # Permissions of models added by later migrations are granted to the roles as soon as
+        # they exist; the mapping itself lives in loanhub.roles.
+        post_migrate.connect(roles.sync_after_migrate, dispatch_uid="loanhub.roles.sync")

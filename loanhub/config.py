@@ -1,0 +1,114 @@
+"""Reading LoanHub's configuration from the environment.
+
+Every setting that differs between a laptop, CI and production comes from an environment
+variable parsed here, so that a bad value stops start-up with one line that names the variable
+and the form it expects, instead of a traceback from deep inside a database driver.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from urllib.parse import urlsplit
+
+from django.core.exceptions import ImproperlyConfigured
+
+DATABASE_URL_FORM = "postgres://USER:PASSWORD@HOST:5432/NAME (or sqlite:////absolute/path.sqlite3)"
+BROKER_URL_FORM = "redis://HOST:6379/0"
+
+
+class ConfigurationError(ImproperlyConfigured):
+    """A configuration variable is missing or malformed; the message is one line for the operator."""
+
+
+def _check_url(name: str, value: str, schemes: tuple[str, ...], form: str, *, need_host: bool) -> None:
+    try:
+        parts = urlsplit(value)
+        port = parts.port  # raises ValueError for a non-numeric port
+    except ValueError as exc:
+        raise ConfigurationError(f"{name} is malformed ({exc}); expected {form}") from None
+    if parts.scheme not in schemes:
+        raise ConfigurationError(
+            f"{name} has scheme {parts.scheme or '(none)'!r}; expected {form}",
+        )
+    if need_host and not parts.hostname:
+        raise ConfigurationError(f"{name} has no host; expected {form}")
+    if port is not None and not 0 < port < 65536:
+        raise ConfigurationError(f"{name} has port {port} out of range; expected {form}")
+
+
+def database_url(environ: dict[str, str] | None = None) -> str | None:
+    """The validated DATABASE_URL, or None for the embedded SQLite default."""
+    environ = os.environ if environ is None else environ
+    value = environ.get("DATABASE_URL", "").strip()
+    if "DATABASE_URL" in environ and not value:
+        raise ConfigurationError(f"DATABASE_URL is set but empty; expected {DATABASE_URL_FORM}")
+    if not value:
+        return None
+    if value.startswith("sqlite:"):
+        _check_url("DATABASE_URL", value, ("sqlite",), DATABASE_URL_FORM, need_host=False)
+        return value
+    _check_url(
+        "DATABASE_URL",
+        value,
+        ("postgres", "postgresql", "pgsql"),
+        DATABASE_URL_FORM,
+        need_host=True,
+    )
+    if not urlsplit(value).path.strip("/"):
+        raise ConfigurationError(f"DATABASE_URL names no database; expected {DATABASE_URL_FORM}")
+    return value
+
+
+def broker_url(environ: dict[str, str] | None = None) -> str | None:
+    """The validated CELERY_BROKER_URL, or None for in-process (eager) task execution."""
+    environ = os.environ if environ is None else environ
+    value = environ.get("CELERY_BROKER_URL", "").strip()
+    if "CELERY_BROKER_URL" in environ and not value:
+        raise ConfigurationError(f"CELERY_BROKER_URL is set but empty; expected {BROKER_URL_FORM}")
+    if not value:
+        return None
+    _check_url("CELERY_BROKER_URL", value, ("redis", "rediss"), BROKER_URL_FORM, need_host=True)
+    return value
+
+
+def exit_on_configuration_error(func):
+    """Run func(); on a ConfigurationError print one line to stderr and exit with status 2."""
+    try:
+        return func()
+    except ConfigurationError as exc:
+        sys.stderr.write(f"LoanHub configuration error: {exc}\n")
+        raise SystemExit(2) from None
+
+
+def is_production(environ: dict[str, str] | None = None) -> bool:
+    environ = os.environ if environ is None else environ
+    value = environ.get("LOANHUB_ENV", "development").strip().lower()
+    if value not in ("development", "production"):
+        raise ConfigurationError(f"LOANHUB_ENV is {value!r}; expected 'development' or 'production'")
+    return value == "production"
+
+
+def secret_key(environ: dict[str, str] | None = None) -> str:
+    """SECRET_KEY from the environment; required (and at least 50 characters) in production."""
+    environ = os.environ if environ is None else environ
+    value = environ.get("SECRET_KEY", "")
+    if is_production(environ):
+        if not value:
+            raise ConfigurationError(
+                "SECRET_KEY is required when LOANHUB_ENV=production; expected 50+ random characters "
+                "(python -c 'import secrets; print(secrets.token_urlsafe(64))')"
+            )
+        if len(value) < 50 or len(set(value)) < 5:
+            raise ConfigurationError("SECRET_KEY is too weak; expected 50+ random characters")
+        return value
+    # Development only: a fixed, clearly-marked key so sessions survive restarts on a laptop.
+    return value or "django-insecure-loanhub-development-key-never-use-in-production"
+
+
+def validate_environment(environ: dict[str, str] | None = None) -> None:
+    """Check every variable that start-up depends on; raise ConfigurationError on the first bad one."""
+    is_production(environ)
+    database_url(environ)
+    broker_url(environ)
+    secret_key(environ)

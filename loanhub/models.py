@@ -1,0 +1,69 @@
+"""Kernel models: platform capabilities, the transition-event base, and worker probes."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from loanhub.roles import CAPABILITIES
+
+
+class Capability(models.Model):
+    """Anchor for platform-wide permissions (reveal personal data, audit, senior approval).
+
+    It has no table: its only purpose is to own permissions that belong to no single model.
+    """
+
+    class Meta:
+        managed = False
+        default_permissions = ()
+        permissions = CAPABILITIES
+        verbose_name = _("capability")
+
+    def __str__(self) -> str:
+        return "capability"
+
+
+class TransitionEvent(models.Model):
+    """Base of every state-change record: who moved what from which state to which, and why.
+
+    Concrete event tables (application events, product events, …) add a foreign key to their
+    subject. Rows are written by services in the same transaction as the transition itself.
+    """
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    from_state = models.CharField(_("from state"), max_length=32)
+    to_state = models.CharField(_("to state"), max_length=32)
+    reason = models.TextField(_("reason"), blank=True)
+    payload = models.JSONField(_("payload"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        abstract = True
+        ordering = ("created_at", "id")
+
+
+class TaskProbe(models.Model):
+    """A row a worker writes to prove the round trip web → broker → worker → database.
+
+    `manage.py probe_worker` and the integration tests enqueue `loanhub.tasks.probe`; a token is
+    unique, so a message delivered twice still leaves one row (attempts counts the deliveries).
+    """
+
+    class State(models.TextChoices):
+        STARTED = "started", _("started")
+        DONE = "done", _("done")
+
+    token = models.CharField(max_length=64, unique=True)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.STARTED)
+    attempts = models.PositiveIntegerField(default=0)
+    worker = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("task probe")
+
+    def __str__(self) -> str:
+        return f"{self.token} ({self.state})"

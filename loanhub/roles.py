@@ -1,0 +1,120 @@
+"""Roles (Django groups) and what each may do, declared once for the whole platform.
+
+A role's permissions are patterns over "app_label.codename" (fnmatch syntax), so that a model
+added by a later app is granted to the right roles as soon as its migration creates its
+permissions. `sync_roles()` makes the database match this module exactly; it runs in the data
+migration that creates the roles and after every `migrate`. Object-level rules (a customer sees
+only their own data, the maker is not the checker) are enforced by services, not by groups.
+"""
+
+from __future__ import annotations
+
+from fnmatch import fnmatchcase
+
+CUSTOMER = "Customer"
+LOAN_OFFICER = "Loan Officer"
+SENIOR_APPROVER = "Senior Approver"
+RISK_ANALYST = "Risk Analyst"
+PRODUCT_MANAGER = "Product Manager"
+MARKETING_MANAGER = "Marketing Manager"
+AUDITOR = "Auditor"
+
+ALL_ROLES = (
+    CUSTOMER,
+    LOAN_OFFICER,
+    SENIOR_APPROVER,
+    RISK_ANALYST,
+    PRODUCT_MANAGER,
+    MARKETING_MANAGER,
+    AUDITOR,
+)
+STAFF_ROLES = tuple(role for role in ALL_ROLES if role != CUSTOMER)
+
+# Platform capabilities that belong to no single model (codename, description).
+CAPABILITIES = (
+    ("reveal_pii", "Can reveal masked personal data (every reveal is audited)"),
+    ("audit_read", "Can read everything, read-only, with personal data masked"),
+    ("senior_approve", "Can give the second approval where maker-checker applies"),
+)
+
+BUSINESS_APPS = ("products", "customers", "risk", "applications", "servicing", "marketing")
+_VIEW_BUSINESS = tuple(f"{app}.view_*" for app in BUSINESS_APPS)
+
+_OFFICER = (
+    *_VIEW_BUSINESS,
+    "customers.change_*",
+    "customers.add_*",
+    "applications.change_*",
+    "applications.add_*",
+    "servicing.change_*",
+    "servicing.add_*",
+    "loanhub.reveal_pii",
+)
+
+ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
+    # Customers act through the portal and API, where every object is checked against its owner.
+    CUSTOMER: (),
+    LOAN_OFFICER: _OFFICER,
+    SENIOR_APPROVER: (*_OFFICER, "loanhub.senior_approve"),
+    RISK_ANALYST: (*_VIEW_BUSINESS, "risk.*", "django_celery_beat.view_*"),
+    PRODUCT_MANAGER: ("products.*", "products.view_*", *_VIEW_BUSINESS),
+    MARKETING_MANAGER: ("marketing.*", "products.view_*", "customers.view_*"),
+    AUDITOR: (
+        *_VIEW_BUSINESS,
+        "loanhub.view_*",
+        "loanhub.audit_read",
+        "auth.view_*",
+        "django_celery_beat.view_*",
+        "authtoken.view_*",
+    ),
+}
+
+# Capabilities that must never be matched by a broad pattern: they are granted by name only.
+_NAMED_ONLY = {f"loanhub.{codename}" for codename, _ in CAPABILITIES}
+
+
+def _matches(key: str, patterns: tuple[str, ...]) -> bool:
+    if key in _NAMED_ONLY:
+        return key in patterns
+    return any(fnmatchcase(key, pattern) for pattern in patterns)
+
+
+def sync_roles(group_model=None, permission_model=None) -> None:
+    """Create every role and give it exactly the permissions ROLE_PERMISSIONS resolves to."""
+    if group_model is None or permission_model is None:
+        from django.contrib.auth.models import Group, Permission
+
+        group_model, permission_model = Group, Permission
+    permissions = list(
+        permission_model.objects.select_related("content_type").values_list(
+            "id", "content_type__app_label", "codename"
+        )
+    )
+    for role in ALL_ROLES:
+        group, _ = group_model.objects.get_or_create(name=role)
+        patterns = ROLE_PERMISSIONS[role]
+        wanted = [pk for pk, app, codename in permissions if _matches(f"{app}.{codename}", patterns)]
+        group.permissions.set(wanted)
+
+
+def sync_after_migrate(sender, **kwargs) -> None:
+    """post_migrate receiver: runs once, after the last app's permissions were created."""
+    from django.apps import apps as global_apps
+
+    if sender.label == list(global_apps.get_app_configs())[-1].label:
+        sync_roles()
+
+
+def user_roles(user) -> set[str]:
+    """The role names of a user (cached on the instance for the request)."""
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    cached = getattr(user, "_loanhub_roles", None)
+    if cached is None:
+        cached = set(user.groups.values_list("name", flat=True))
+        user._loanhub_roles = cached
+    return cached
+
+
+def has_role(user, *roles: str) -> bool:
+    return bool(user_roles(user) & set(roles))

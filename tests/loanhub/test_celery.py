@@ -1,0 +1,56 @@
+"""Celery set-up: safe serialisation and delivery settings, enqueue only after commit."""
+
+import pytest
+from django.db import transaction
+
+from loanhub.celery import app, enqueue_on_commit
+from loanhub.models import TaskProbe
+from loanhub.tasks import probe
+
+
+def test_delivery_settings():
+    conf = app.conf
+    assert conf.task_serializer == "json"
+    assert conf.result_serializer == "json"
+    assert list(conf.accept_content) == ["json"]
+    assert conf.task_acks_late is True
+    assert conf.task_reject_on_worker_lost is True
+    assert conf.worker_prefetch_multiplier == 1
+    assert {queue.name for queue in conf.task_queues} >= {"risk", "monitoring", "notifications"}
+    assert app.amqp.router.route({}, "risk.tasks.score_request")["queue"].name == "risk"
+    assert app.amqp.router.route({}, "servicing.tasks.cob")["queue"].name == "monitoring"
+    assert app.amqp.router.route({}, "marketing.tasks.send")["queue"].name == "notifications"
+
+
+@pytest.mark.django_db
+def test_enqueue_waits_for_commit(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        enqueue_on_commit(probe, "t-commit")
+        assert not TaskProbe.objects.exists()
+    assert len(callbacks) == 1
+    callbacks[0]()
+    assert TaskProbe.objects.get(token="t-commit").state == TaskProbe.State.DONE
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rolled_back_transaction_enqueues_nothing():
+    class Boom(Exception):
+        pass
+
+    def enqueue_then_fail():
+        with transaction.atomic():
+            enqueue_on_commit(probe, "t-rollback")
+            raise Boom
+
+    with pytest.raises(Boom):
+        enqueue_then_fail()
+    assert not TaskProbe.objects.filter(token="t-rollback").exists()
+
+
+@pytest.mark.django_db
+def test_probe_is_idempotent_under_duplicate_delivery():
+    probe.apply(args=["t-dup"])
+    probe.apply(args=["t-dup"])
+    row = TaskProbe.objects.get(token="t-dup")
+    assert row.state == TaskProbe.State.DONE
+    assert row.attempts == 1

@@ -1,0 +1,35 @@
+"""seed_demo: one user per role, a printed password, safe to repeat, refused in production."""
+
+import pytest
+from django.contrib.auth import authenticate, get_user_model
+from django.core.management import CommandError, call_command
+
+from loanhub import roles
+from loanhub.management.commands.seed_demo import DEMO_USERS
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_creates_one_user_per_role_and_is_idempotent(capsys, settings):
+    call_command("seed_demo")
+    first = capsys.readouterr().out
+    call_command("seed_demo")
+    second = capsys.readouterr().out
+
+    user_model = get_user_model()
+    assert user_model.objects.count() == len(DEMO_USERS) + 1
+    for role in roles.ALL_ROLES:
+        assert user_model.objects.filter(groups__name=role).exists(), role
+    assert settings.LOANHUB_DEMO_PASSWORD in first
+    assert "created" in first
+    assert "created" not in second
+    assert authenticate(username="officer", password=settings.LOANHUB_DEMO_PASSWORD) is not None
+    assert user_model.objects.get(username="officer").is_staff
+    assert not user_model.objects.get(username="customer").is_staff
+
+
+def test_seed_demo_refuses_production(settings):
+    settings.PRODUCTION = True
+    with pytest.raises(CommandError, match="production"):
+        call_command("seed_demo")
+    assert not get_user_model().objects.exists()
