@@ -1,0 +1,496 @@
+"""Annual percentage rate by the actuarial method of US Regulation Z, Appendix J (12 CFR 1026).
+
+The APR is the unit-period rate ``i`` that makes the present value of the borrower's payments equal
+the present value of the advances (Appendix J (b)(8), the general equation), multiplied by the number
+of unit periods in a year (Appendix J (b)(1)). Each cash flow sits ``t`` whole unit periods plus a
+fraction ``f`` of a unit period after the first advance and is discounted by ``(1 + f*i) * (1 + i)**t``
+-- simple interest for the odd fraction, compound for whole periods (Appendix J (b)(6) and (b)(8)).
+
+Time between the first advance and a cash flow (Appendix J (b)(3)-(b)(5)):
+
+* monthly unit period: whole months counted back from the cash-flow date, the days left over / 30;
+* semimonthly, quarterly, semiannual: 30 x (whole months counted back) + days left over, divided by
+  15, 90 or 180 -- the quotient is whole periods, the remainder the fraction;
+* weekly, biweekly: actual days divided by 7 or 14;
+* annual: whole years (12 months) counted back, then the months left / 12 when a whole number of
+  months remains, otherwise the days left / 365;
+* a single advance repaid by a single payment without a frequency: the unit period is the whole term
+  (when under a year) with 12 / months or 365 / days unit periods a year (Appendix J (b)(5)(v)-(vi));
+  a term of a year or more uses the annual rule.
+
+Counting months back: a date counts back to the same day of an earlier month, clamped to that month's
+end. A cash flow on the last day of a month stands for a series on any later day (29th, 30th, 31st),
+as Appendix J (b)(3)(iv) prescribes for month-end and 29th/30th series: it counts back to the advance's
+own day when that is later in the month than the payment's day.
+
+Solving: safeguarded Newton in binary floating point (bisection whenever a Newton step leaves the
+bracket), then Newton steps in 34-digit Decimal from that root until a step is below 1e-30, checked
+to move the float root by no more than 1e-10 (otherwise the solve is redone in Decimal). Only the rate
+is ever a float; the money amounts enter the final Decimal steps exactly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, localcontext
+from itertools import repeat
+from typing import TypeVar
+
+from .dates import days_in_month
+from .enums import Frequency
+from .errors import EngineValidationError, ErrorCollector
+from .money import ENGINE_CONTEXT, ZERO, quantize_rate
+from .parsing import parse_choice, parse_decimal
+
+__all__ = ["AprResult", "apr_of_cashflows"]
+
+N = TypeVar("N", float, Decimal)
+
+_RATE_RESULT_PLACES = Decimal("1e-20")
+_POLISH_STEP = Decimal("1e-16")
+_FLOAT_TRUST = Decimal("1e-10")
+
+
+@dataclass(frozen=True, slots=True)
+class AprResult:
+    """APR and effective annual rate of a set of cash flows, with the unit period they rest on.
+
+    `apr` and `effective_annual_rate` are fractions (0.0969 = 9.69 %) rounded half-up to six places;
+    `unit_period_rate` is the solved rate per unit period to 20 places, for comparisons that need more.
+    """
+
+    apr: Decimal
+    effective_annual_rate: Decimal
+    unit_period: str
+    unit_periods_per_year: Decimal
+    unit_period_rate: Decimal
+
+
+# kind, unit length (days, or 30-day months x 30), unit periods per year
+_FREQUENCY_UNITS: dict[Frequency, tuple[str, int, int]] = {
+    Frequency.WEEKLY: ("days", 7, 52),
+    Frequency.BIWEEKLY: ("days", 14, 26),
+    Frequency.SEMIMONTHLY: ("months", 15, 24),
+    Frequency.MONTHLY: ("months", 30, 12),
+    Frequency.QUARTERLY: ("months", 90, 4),
+    Frequency.SEMIANNUAL: ("months", 180, 2),
+    Frequency.ANNUAL: ("year", 0, 1),
+}
+
+
+def _month_offset(origin: date, day: int, month_end: bool) -> tuple[int, int]:
+    """How counting months back from a date with this day lands relative to `origin`.
+
+    Returns (months to take off the plain calendar-month difference, days left over).
+    """
+    ey, em, ed = origin.year, origin.month, origin.day
+    edim = days_in_month(ey, em)
+    same_day = day if day <= edim else edim
+    if month_end:
+        # Any day from `day` to the month's end is a valid count-back point: pick the advance's own day.
+        return (0, 0) if ed >= same_day else (0, same_day - ed)
+    if same_day >= ed:
+        return 0, same_day - ed
+    ny, nm = (ey, em + 1) if em < 12 else (ey + 1, 1)
+    ndim = days_in_month(ny, nm)
+    return 1, edim - ed + (day if day <= ndim else ndim)
+
+
+def _months_and_days(origin: date, when: date) -> tuple[int, int]:
+    """Whole months counted back from `when` to `origin`, and the days left over."""
+    day = when.day
+    month_end = day >= 28 and day == days_in_month(when.year, when.month)
+    back, days = _month_offset(origin, day, month_end)
+    return (when.year - origin.year) * 12 + when.month - origin.month - back, days
+
+
+def _year_time(origin: date, when: date) -> tuple[int, int, int]:
+    """Appendix J (b)(5)(iv) time in years: whole years counted back, then the months left / 12 when a
+    whole number of months remains, else the days left / 365. Returns (years, fraction num, den)."""
+    months, days = _months_and_days(origin, when)
+    years, left_months = divmod(months, 12)
+    if days == 0:
+        return years, left_months, 12
+    return years, (_count_back_years(when, years) - origin).days, 365
+
+
+def _count_back_years(when: date, years: int) -> date:
+    year = when.year - years
+    last = days_in_month(year, when.month)
+    if when.day == days_in_month(when.year, when.month):
+        return date(year, when.month, last)
+    return date(year, when.month, when.day if when.day <= last else last)
+
+
+def _rtsafe(fn: Callable[[N], tuple[N, N]], lo: N, hi: N, start: N, tol: N, max_iter: int = 300) -> N:
+    """Root of a decreasing function inside the bracket fn(lo) > 0 > fn(hi).
+
+    Newton's method, falling back to bisection whenever a Newton step would leave the bracket or would
+    not halve the step before last (the safeguard of "rtsafe", Numerical Recipes 9.4): fast near the
+    root, never slower than bisection far from it.
+    """
+    x = start if lo <= start <= hi else lo + (hi - lo) / 2
+    step = previous = hi - lo
+    value, slope = fn(x)
+    for _ in range(max_iter):
+        if value == 0:
+            return x
+        newton = x - value / slope if slope < 0 else None
+        if newton is not None and lo < newton < hi and abs(2 * value) <= abs(previous * slope):
+            previous, step = step, value / slope
+            x = newton
+        else:
+            previous, step = step, (hi - lo) / 2
+            x = lo + step
+        if abs(step) <= tol:
+            return x
+        value, slope = fn(x)
+        if value > 0 or value != value:  # NaN: overflow towards -100 %, i.e. the left side
+            lo = x
+        else:
+            hi = x
+    return x
+
+
+def _present_value(groups: Sequence[tuple[N, Sequence[N]]], i: N) -> tuple[N, N]:
+    """Net present value at unit rate `i` and its derivative d/di, in the arithmetic of `i`.
+
+    Each group shares one fraction f; its coefficients run from the highest whole period down to 0 so
+    Horner's rule evaluates the polynomial in x = 1 / (1 + i) and its derivative in one pass.
+    """
+    zero = i - i
+    x = 1 / (1 + i)
+    total = zero
+    slope = zero
+    for fraction, coefficients in groups:
+        p = zero
+        dp = zero
+        for c in coefficients:
+            dp = dp * x + p
+            p = p * x + c
+        w = 1 / (1 + fraction * i)
+        total += p * w
+        slope -= dp * x * x * w + p * fraction * w * w
+    return total, slope
+
+
+def _decimal_value(groups: Sequence[tuple[Decimal, Sequence[Decimal]]], i: Decimal) -> Decimal:
+    """Net present value alone, in Decimal: the polishing steps need the value exactly but can take
+    the slope from floating point, as an approximate slope only slows Newton's convergence by its
+    relative error (about 1e-12 here), which is far beyond what a couple of steps need."""
+    x = 1 / (1 + i)
+    total = Decimal(0)
+    for fraction, coefficients in groups:
+        p = Decimal(0)
+        for c in coefficients:
+            p = p * x + c
+        total += p / (1 + fraction * i)
+    return total
+
+
+Buckets = dict[tuple[int, int], dict[int, Decimal]]
+"""Signed cash flows (payments +, advances -) keyed by the Appendix J fraction (num, den), then by whole
+unit periods; the solver turns each fraction's flows into one polynomial."""
+
+
+def _add(buckets: Buckets, whole: int, num: int, den: int, amount: Decimal) -> None:
+    bucket = buckets.get((num, den))
+    if bucket is None:
+        bucket = buckets[(num, den)] = {}
+    bucket[whole] = bucket.get(whole, ZERO) + amount
+
+
+def _bucket_by_months(
+    buckets: Buckets, origin: date, length: int, flows: Sequence[tuple[date, Decimal]]
+) -> None:
+    """Add flows timed in 30-day months (monthly, semimonthly, quarterly, semiannual units).
+
+    The hot path of every schedule's APR, so the month count-back is inlined: its day-dependent part
+    depends only on the payment's day of month and is computed once per distinct day.
+    """
+    base = origin.year * 12 + origin.month
+    offsets: dict[int, tuple[int, int]] = {}
+    last_rest = -1
+    bucket: dict[int, Decimal] = {}
+    for when, amount in flows:
+        day = when.day
+        # Month-end dates get a negative key: they count back differently (see _month_offset).
+        key = -day if day >= 28 and day == days_in_month(when.year, when.month) else day
+        offset = offsets.get(key)
+        if offset is None:
+            offset = offsets[key] = _month_offset(origin, day, key < 0)
+        whole, rest = divmod(30 * (when.year * 12 + when.month - base - offset[0]) + offset[1], length)
+        if rest != last_rest:
+            bucket = buckets.setdefault((rest, length), {})
+            last_rest = rest
+        if whole in bucket:
+            bucket[whole] += amount
+        else:
+            bucket[whole] = amount
+
+
+def _bucket_by_days(
+    buckets: Buckets, origin: date, length: int, flows: Sequence[tuple[date, Decimal]]
+) -> None:
+    """Add flows timed in days (weekly and biweekly units)."""
+    base = origin.toordinal()
+    last_rest = -1
+    bucket: dict[int, Decimal] = {}
+    for when, amount in flows:
+        whole, rest = divmod(when.toordinal() - base, length)
+        if rest != last_rest:
+            bucket = buckets.setdefault((rest, length), {})
+            last_rest = rest
+        if whole in bucket:
+            bucket[whole] += amount
+        else:
+            bucket[whole] = amount
+
+
+def _initial_guess(groups: list[tuple[float, list[float]]]) -> float:
+    """Compound-growth estimate of the unit rate: the rate at which the advances grow into the sum of
+    the payments over the payment-weighted mean time.
+
+    By Jensen's inequality (discounting is convex in time) it lies at or below the true rate for a
+    single advance, and Newton's method on the convex, falling present value then climbs to the root
+    without overshooting: three to six steps for loan cash flows.
+    """
+    paid = advanced = weighted = 0.0
+    for fraction, coefficients in groups:
+        t = len(coefficients) - 1 + fraction
+        for value in coefficients:  # highest whole period first
+            if value > 0:
+                paid += value
+                weighted += value * t
+            else:
+                advanced -= value
+            t -= 1
+    if not paid or not advanced or not weighted:
+        return 0.0
+    try:
+        return float((paid / advanced) ** (paid / weighted) - 1)
+    except OverflowError:  # absurd cash flows; the bracketed solver finds its way from here
+        return 1e6
+
+
+def _bracket(pv: Callable[[float], tuple[float, float]], guess: float) -> tuple[float, float]:
+    """Rates lo < hi with pv(lo) > 0 > pv(hi), searched outwards from the guess.
+
+    Borrower cash flows (advances first, payments after) have a present value that falls as the rate
+    rises: positive towards -100 %, tending to minus the first advance for large rates.
+    """
+    value = pv(guess)[0]
+    if value == 0:
+        return guess, guess
+    if value > 0:
+        lo, hi = guess, guess + max(abs(guess), 0.01)
+        while not pv(hi)[0] < 0:
+            lo, hi = hi, 2 * hi + 0.01
+            if hi > 1e9:
+                raise EngineValidationError({"payments": ["the cash flows have no finite rate of return"]})
+        return lo, hi
+    hi, lo = guess, min(guess, 0.0)
+    while True:
+        value = pv(lo)[0]
+        if value > 0 or value != value:
+            return lo, hi
+        hi, lo = lo, -1 + (1 + lo) / 2
+        if lo < -1 + 1e-12:
+            raise EngineValidationError({"payments": ["the cash flows have no rate of return"]})
+
+
+def _newton(pv: Callable[[float], tuple[float, float]], guess: float) -> tuple[float, float] | None:
+    """Plain Newton from the guess: (root, slope near it), or None when it does not settle quickly (the
+    bracketed solver then takes over).
+
+    Stops once a step is below 1e-10: Newton's error after such a step is about curvature x 1e-20,
+    and the Decimal polish that follows takes it the rest of the way.
+    """
+    x = guess
+    for _ in range(30):
+        value, slope = pv(x)
+        if value == 0:
+            return x, slope
+        if not slope < 0 or value != value:
+            return None
+        step = value / slope
+        x -= step
+        if not -1 < x < 1e9:
+            return None
+        if abs(step) <= 1e-10 * max(1.0, abs(x)):
+            return x, slope
+    return None
+
+
+def _solve(buckets: Buckets) -> Decimal:
+    """The unit-period rate that zeroes the net present value (see the module docstring).
+
+    Deterministic for given buckets: the guess comes from the cash flows alone, so a schedule's own APR
+    and `apr_of_cashflows` on its cash flows run the very same arithmetic.
+    """
+    exact = []
+    for (num, den), bucket in buckets.items():
+        top = max(bucket)
+        exact.append((num, den, list(map(bucket.get, range(top, -1, -1), repeat(ZERO)))))
+    as_float = [(num / den, list(map(float, coefficients))) for num, den, coefficients in exact]
+
+    def float_pv(i: float) -> tuple[float, float]:
+        return _present_value(as_float, i)
+
+    guess = _initial_guess(as_float)
+    found = _newton(float_pv, guess)
+    bracket: tuple[float, float] | None = None
+    if found is None:
+        bracket = lo, hi = _bracket(float_pv, guess)
+        root = lo if lo == hi else _rtsafe(float_pv, lo, hi, guess, 1e-15)
+        float_slope = float_pv(root)[1]
+    else:
+        root, float_slope = found
+    with localcontext(ENGINE_CONTEXT):
+        as_decimal = [(Decimal(num) / den, coefficients) for num, den, coefficients in exact]
+
+        def decimal_pv(i: Decimal) -> tuple[Decimal, Decimal]:
+            return _present_value(as_decimal, i)
+
+        start = rate = Decimal(repr(root))
+        if float_slope < 0 and float_slope == float_slope:
+            slope = Decimal(repr(float_slope))
+            for _ in range(8):
+                step = _decimal_value(as_decimal, rate) / slope
+                rate -= step
+                # A step below 1e-16 leaves an error of ~1e-16 x (relative slope error + 1e-16 x curvature).
+                if abs(step) < _POLISH_STEP:
+                    break
+        if abs(rate - start) > _FLOAT_TRUST:
+            # The float root was not trustworthy (extreme magnitudes): solve again in Decimal.
+            lo, hi = bracket if bracket is not None else _bracket(float_pv, guess)
+            rate = _rtsafe(decimal_pv, Decimal(repr(lo)), Decimal(repr(hi)), start, Decimal("1e-30"))
+        return rate
+
+
+def _unit_for_single_payment(origin: date, when: date) -> tuple[str, Decimal]:
+    """Unit period ("term" or "year") and unit periods a year of a single advance repaid by a single
+    payment (Appendix J (b)(4)(iii), (b)(5)(v)-(vi)): the term itself while under a year."""
+    months, days = _months_and_days(origin, when)
+    if months >= 12:
+        return "year", Decimal(1)
+    if days == 0:
+        return "term", Decimal(12) / months
+    return "term", Decimal(365) / (when - origin).days
+
+
+def _rates(rate: Decimal, per_year: Decimal, label: str) -> AprResult:
+    """APR and effective annual rate from the unit-period rate.
+
+    Both derive from the rate rounded to 20 places, well inside the solver's accuracy, so the figures
+    never depend on digits the solver does not guarantee.
+    """
+    with localcontext(ENGINE_CONTEXT):
+        rate = rate.quantize(_RATE_RESULT_PLACES)
+        growth = (1 + rate) ** (int(per_year) if per_year == per_year.to_integral() else per_year)
+        return AprResult(
+            apr=quantize_rate(rate * per_year),
+            effective_annual_rate=quantize_rate(growth - 1),
+            unit_period=label,
+            unit_periods_per_year=per_year,
+            unit_period_rate=rate,
+        )
+
+
+def _apr(
+    origin: date,
+    advances: Sequence[tuple[date, Decimal]],
+    payments: Sequence[tuple[date, Decimal]],
+    frequency: Frequency | None,
+) -> AprResult:
+    """Appendix J APR of validated cash flows; `origin` is the first advance's date, payments > 0."""
+    buckets: Buckets = {}
+    if frequency is None:
+        label, per_year = _unit_for_single_payment(origin, payments[0][0])
+        kind, length = label, 0
+        if kind == "term":
+            # The whole term is one unit period: the payment sits exactly one period after the advance.
+            _add(buckets, 0, 0, 1, -advances[0][1])
+            _add(buckets, 1, 0, 1, payments[0][1])
+            return _rates(_solve(buckets), per_year, label)
+    else:
+        kind, length, periods = _FREQUENCY_UNITS[frequency]
+        label, per_year = frequency.value, Decimal(periods)
+    negated = [(when, -amount) for when, amount in advances]
+    if kind == "months":
+        _bucket_by_months(buckets, origin, length, negated)
+        _bucket_by_months(buckets, origin, length, payments)
+    elif kind == "days":
+        _bucket_by_days(buckets, origin, length, negated)
+        _bucket_by_days(buckets, origin, length, payments)
+    else:  # annual unit period
+        for when, amount in (*negated, *payments):
+            whole, num, den = _year_time(origin, when)
+            _add(buckets, whole, num, den, amount)
+    return _rates(_solve(buckets), per_year, label)
+
+
+def _parse_flows(
+    value: object, field: str, errors: ErrorCollector, *, allow_zero: bool
+) -> list[tuple[date, Decimal]]:
+    if isinstance(value, str | bytes) or not isinstance(value, Sequence) or not value:
+        errors.add(field, "must be a non-empty list of (date, amount) pairs")
+        return []
+    out: list[tuple[date, Decimal]] = []
+    for item in value:
+        if type(item) is tuple and len(item) == 2:
+            # Fast path for the common, well-formed (date, Decimal) pair.
+            when, raw = item
+            if (
+                type(when) is date
+                and type(raw) is Decimal
+                and raw.is_finite()
+                and (raw > 0 or allow_zero and raw == 0)
+            ):
+                out.append(item)
+                continue
+        if not isinstance(item, Sequence) or isinstance(item, str | bytes) or len(item) != 2:
+            errors.add(field, "each cash flow must be a (date, amount) pair")
+            continue
+        when, raw = item
+        if isinstance(when, datetime) or not isinstance(when, date):
+            errors.add(field, "cash-flow dates must be dates, not datetimes or text")
+            continue
+        amount = parse_decimal(raw, field, errors, minimum=ZERO, min_exclusive=not allow_zero)
+        if amount is not None:
+            out.append((when, amount))
+    return out
+
+
+def apr_of_cashflows(
+    advances: Sequence[tuple[date, Decimal]],
+    payments: Sequence[tuple[date, Decimal]],
+    frequency: Frequency | str | None = Frequency.MONTHLY,
+) -> AprResult:
+    """APR of a loan's cash flows by the actuarial method of Regulation Z Appendix J.
+
+    `advances` are the amounts the borrower receives (net of fees financed or paid at closing),
+    `payments` every amount the borrower pays, fees included, each at its date. `frequency` fixes the
+    unit period (monthly, weekly ...); None is allowed only for a single advance repaid by a single
+    payment, whose unit period is then the term itself. Raises `EngineValidationError` (fields
+    ``advances``, ``payments``, ``frequency``) for empty or non-positive flows, datetimes, floats,
+    payments on or before the first advance, and cash flows with no rate of return.
+    """
+    errors = ErrorCollector()
+    adv = _parse_flows(advances, "advances", errors, allow_zero=False)
+    pay = _parse_flows(payments, "payments", errors, allow_zero=True)
+    freq = None if frequency is None else parse_choice(frequency, Frequency, "frequency", errors)
+    pay = [(when, amount) for when, amount in pay if amount]
+    if adv and "payments" not in errors:
+        origin = min(when for when, _ in adv)
+        if not pay:
+            errors.add("payments", "at least one payment must be greater than zero")
+        elif any(when <= origin for when, _ in pay):
+            errors.add("payments", "every payment must fall after the first advance")
+        if frequency is None and (len(pay) > 1 or len(adv) > 1):
+            errors.add("frequency", "a frequency is needed unless one advance is repaid by one payment")
+    errors.raise_if_any()
+    origin = min(when for when, _ in adv)
+    return _apr(origin, sorted(adv), sorted(pay), freq)

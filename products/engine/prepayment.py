@@ -1,0 +1,342 @@
+"""Changes to a running loan: full payoff quote, partial prepayment, deferral of installments.
+
+Common rules:
+
+* Installments due on or before the event date are taken as paid as scheduled; the event works on
+  the balance after the last of them.
+* Interest accrued since the last due date (or the start date): for ACT/365 and ACT/360 the balance x
+  rate x days elapsed / 365 (360); for 30/360 the period's interest pro rata by actual days elapsed over
+  actual days in the period. Rounded half-up to the cent. Interest-free periods accrue nothing; a
+  bullet loan accrues simple interest from the end of its grace period, none of which has been paid.
+* Prepayment fee = fee_rate x (principal prepaid - free_allowance, not below zero), rounded half-up.
+* A re-amortised remainder keeps the original due dates and row numbers; it starts on the event date
+  with its first due date at the next original due date, so for 30/360 a stub period is charged by
+  days360 like any odd first period. Remaining grace and interest-free periods carry over, periodic
+  fees continue at the same amount, and no upfront fee is charged again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_CEILING, Decimal, localcontext
+from fractions import Fraction
+from typing import cast
+
+from .enums import FeeKind, GraceKind, Method, PrepaymentMode
+from .errors import ErrorCollector
+from .money import ENGINE_CONTEXT, ZERO, quantize_money
+from .parsing import parse_choice, parse_date, parse_decimal, parse_int
+from .schedule import Schedule, _build, _period_rates, _year_span
+from .terms import MAX_PRINCIPAL, Fee, Grace, LoanTerms, validate_terms
+
+__all__ = [
+    "DeferralResult",
+    "PayoffQuote",
+    "PrepaymentResult",
+    "defer_installments",
+    "payoff_quote",
+    "prepay",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class PayoffQuote:
+    """What closes the loan on `payoff_date`: principal + accrued interest + prepayment fee."""
+
+    payoff_date: date
+    installments_paid: int
+    principal: Decimal
+    interest: Decimal
+    fee: Decimal
+    total: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class PrepaymentResult:
+    """A partial prepayment and the re-amortised remainder of the loan.
+
+    The borrower pays `total_paid` = prepaid_principal + interest (accrued to the date) + fee on
+    `prepayment_date`; `remaining` holds the installments after it. `interest_saved` compares the
+    interest of the original remaining installments with the accrued interest plus the new schedule's.
+    """
+
+    prepayment_date: date
+    mode: PrepaymentMode
+    installments_paid: int
+    prepaid_principal: Decimal
+    interest: Decimal
+    fee: Decimal
+    total_paid: Decimal
+    remaining: Schedule
+    interest_saved: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class DeferralResult:
+    """A payment holiday: the deferred installments' interest capitalised, the rest re-amortised.
+
+    `remaining` starts with the deferred rows (no payment, capitalised interest shown as in a
+    capitalised grace) and ends on the original maturity date.
+    """
+
+    first_deferred: int
+    deferred_installments: int
+    capitalised_interest: Decimal
+    remaining: Schedule
+
+
+def _paid_count(schedule: Schedule, on: date) -> int:
+    rows = schedule.rows
+    lo, hi = 0, len(rows)
+    while lo < hi:  # rows are in due-date order: binary search for the first row due after `on`
+        mid = (lo + hi) // 2
+        if rows[mid].due_date <= on:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+def _accrued_interest(schedule: Schedule, paid: int, on: date) -> Decimal:
+    """Interest accrued and unpaid on `on` (see the module docstring), rounded half-up."""
+    terms = schedule.terms
+    rows = schedule.rows
+    balance = rows[paid - 1].balance if paid else terms.principal
+    period_start = rows[paid - 1].due_date if paid else terms.start_date
+    period_end = rows[paid].due_date
+    elapsed = Fraction((on - period_start).days, (period_end - period_start).days)
+    dates = [row.due_date for row in rows]
+    with localcontext(ENGINE_CONTEXT):
+        nums, dens = _period_rates(terms, dates)
+        if terms.method is Method.BULLET and paid >= terms.grace_periods:
+            span = _year_span(terms, dates, terms.grace_periods, paid)
+            span += _year_span(terms, dates, paid, paid + 1) * elapsed
+            return quantize_money(balance * terms.annual_rate * span.numerator / span.denominator)
+        return quantize_money(balance * nums[paid] * elapsed.numerator / (dens[paid] * elapsed.denominator))
+
+
+def _fee(principal: Decimal, fee_rate: Decimal, free_allowance: Decimal) -> Decimal:
+    chargeable = principal - free_allowance
+    return quantize_money(chargeable * fee_rate) if chargeable > 0 else ZERO
+
+
+def _parse_fee_terms(
+    fee_rate: object, free_allowance: object, errors: ErrorCollector
+) -> tuple[Decimal, Decimal]:
+    rate = parse_decimal(fee_rate, "fee_rate", errors, minimum=ZERO, maximum=Decimal(1), max_places=12)
+    allowance = parse_decimal(
+        free_allowance, "free_allowance", errors, minimum=ZERO, maximum=MAX_PRINCIPAL, max_places=2
+    )
+    return rate or ZERO, allowance or ZERO
+
+
+def _check_event_date(schedule: Schedule, value: object, field: str, errors: ErrorCollector) -> date | None:
+    on = parse_date(value, field, errors)
+    if on is None:
+        return None
+    if on < schedule.terms.start_date:
+        errors.add(field, "must not be before the loan's start_date")
+        return None
+    if on >= schedule.rows[-1].due_date:
+        errors.add(field, f"must be before the last due date {schedule.rows[-1].due_date.isoformat()}")
+        return None
+    return on
+
+
+def payoff_quote(
+    schedule: Schedule, *, payoff_date: object, fee_rate: object = ZERO, free_allowance: object = ZERO
+) -> PayoffQuote:
+    """The amount that closes the loan on `payoff_date` (提前全部还款).
+
+    Installments due on or before the date are taken as paid; the quote is the outstanding principal
+    + interest accrued since the last due date + fee_rate x (principal - free_allowance).
+    Raises `EngineValidationError` (payoff_date, fee_rate, free_allowance).
+    """
+    errors = ErrorCollector()
+    on = _check_event_date(schedule, payoff_date, "payoff_date", errors)
+    rate, allowance = _parse_fee_terms(fee_rate, free_allowance, errors)
+    errors.raise_if_any()
+    on = cast(date, on)  # present once raise_if_any has passed
+    paid = _paid_count(schedule, on)
+    principal = schedule.rows[paid - 1].balance if paid else schedule.terms.principal
+    interest = _accrued_interest(schedule, paid, on)
+    fee = _fee(principal, rate, allowance)
+    return PayoffQuote(
+        payoff_date=on,
+        installments_paid=paid,
+        principal=principal,
+        interest=interest,
+        fee=fee,
+        total=principal + interest + fee,
+    )
+
+
+def _remainder_terms(
+    terms: LoanTerms,
+    *,
+    principal: Decimal,
+    start: date,
+    first_due: date,
+    term: int,
+    paid: int,
+    extra_grace: Grace | None = None,
+) -> LoanTerms:
+    """Terms of the re-amortised rest of a loan after `paid` installments."""
+    if extra_grace is not None:
+        grace: Grace | None = extra_grace
+    else:
+        left = terms.grace_periods - paid
+        grace = Grace(left, terms.grace.kind) if terms.grace is not None and left > 0 else None
+    fees = (Fee(FeeKind.PERIODIC, terms.periodic_fee),) if terms.periodic_fee else ()
+    return validate_terms(
+        principal=principal,
+        annual_rate=terms.annual_rate,
+        term=term,
+        frequency=terms.frequency,
+        method=terms.method,
+        start_date=start,
+        first_due_date=first_due,
+        day_count=terms.day_count,
+        grace=grace,
+        interest_free_periods=max(terms.interest_free_periods - paid, 0),
+        fees=fees,
+    )
+
+
+def _shortened_term(terms: LoanTerms, dates: list[date], level: Decimal) -> int:
+    """Fewest installments that repay `terms.principal` paying the old annuity `level` (the last one
+    absorbing the remainder), found by running the amortisation rather than by a closed formula so that
+    grace, promotions and ACT day counts are honoured exactly."""
+    with localcontext(ENGINE_CONTEXT):
+        nums, dens = _period_rates(terms, dates)
+        balance = terms.principal
+        grace = terms.grace_periods
+        capitalise = terms.grace is not None and terms.grace.kind is GraceKind.CAPITALISED
+        for k in range(terms.term):
+            interest = quantize_money(balance * nums[k] / dens[k])
+            if k < grace:
+                if capitalise:
+                    balance += interest
+                continue
+            if level - interest >= balance:
+                return k + 1
+            balance -= level - interest
+        return terms.term
+
+
+def prepay(
+    schedule: Schedule,
+    *,
+    prepayment_date: object,
+    amount: object,
+    mode: object,
+    fee_rate: object = ZERO,
+    free_allowance: object = ZERO,
+) -> PrepaymentResult:
+    """Partial prepayment of `amount` principal on `prepayment_date` (部分提前还款).
+
+    `reduce_installment` keeps the remaining number of installments and re-amortises a lower one;
+    `shorten_term` keeps the installment (annuity) or the principal share (equal principal) and needs
+    fewer installments. Interest accrued to the date and the prepayment fee are paid with the amount.
+    Raises `EngineValidationError` (prepayment_date, amount, mode, fee_rate, free_allowance).
+    """
+    errors = ErrorCollector()
+    terms = schedule.terms
+    on = _check_event_date(schedule, prepayment_date, "prepayment_date", errors)
+    chosen = parse_choice(mode, PrepaymentMode, "mode", errors)
+    rate, allowance = _parse_fee_terms(fee_rate, free_allowance, errors)
+    prepaid = parse_decimal(amount, "amount", errors, minimum=ZERO, min_exclusive=True, max_places=2)
+    paid = _paid_count(schedule, on) if on is not None else 0
+    balance = schedule.rows[paid - 1].balance if paid else terms.principal
+    if prepaid is not None and on is not None and prepaid >= balance:
+        errors.add("amount", f"must be less than the outstanding principal {balance}; quote a payoff instead")
+    if chosen is PrepaymentMode.SHORTEN_TERM and terms.method in (Method.INTEREST_ONLY, Method.BULLET):
+        errors.add("mode", "shorten_term needs an amortising method (annuity or equal_principal)")
+    errors.raise_if_any()
+    on, prepaid, chosen = cast(date, on), cast(Decimal, prepaid), cast(PrepaymentMode, chosen)
+
+    interest = _accrued_interest(schedule, paid, on)
+    fee = _fee(prepaid, rate, allowance)
+    dates = [row.due_date for row in schedule.rows[paid:]]
+    remaining_terms = _remainder_terms(
+        terms, principal=balance - prepaid, start=on, first_due=dates[0], term=len(dates), paid=paid
+    )
+    installment: Decimal | None = None
+    if chosen is PrepaymentMode.SHORTEN_TERM:
+        level_row = schedule.rows[min(terms.grace_periods, len(schedule.rows) - 1)]
+        if terms.method is Method.ANNUITY:
+            installment = level_row.principal + level_row.interest
+            count = _shortened_term(remaining_terms, dates, installment)
+        else:
+            # Equal principal keeps the original principal share per installment.
+            grace = terms.grace_periods
+            after_grace = schedule.rows[grace - 1].balance if grace else terms.principal
+            with localcontext(ENGINE_CONTEXT):
+                share = after_grace / (terms.term - grace)
+                amortising = int(((balance - prepaid) / share).to_integral_value(rounding=ROUND_CEILING))
+            count = min(remaining_terms.grace_periods + amortising, len(dates))
+        if count < len(dates):
+            remaining_terms = _remainder_terms(
+                terms, principal=balance - prepaid, start=on, first_due=dates[0], term=count, paid=paid
+            )
+            dates = dates[:count]
+    remaining = _build(remaining_terms, dates=dates, installment=installment, first_number=paid + 1)
+    before = sum((row.interest for row in schedule.rows[paid:]), ZERO)
+    return PrepaymentResult(
+        prepayment_date=on,
+        mode=chosen,
+        installments_paid=paid,
+        prepaid_principal=prepaid,
+        interest=interest,
+        fee=fee,
+        total_paid=prepaid + interest + fee,
+        remaining=remaining,
+        interest_saved=before - interest - remaining.summary.total_interest,
+    )
+
+
+def defer_installments(
+    schedule: Schedule, *, first_installment: object, installments: object
+) -> DeferralResult:
+    """Defer `installments` installments starting with number `first_installment` (延期还款).
+
+    Earlier installments are taken as paid. Nothing is due on the deferred dates; their interest is
+    capitalised, and the grown balance is re-amortised over the installments left before the original
+    maturity. Raises `EngineValidationError` (first_installment, installments).
+    """
+    errors = ErrorCollector()
+    terms = schedule.terms
+    n = terms.term
+    first = parse_int(first_installment, "first_installment", errors, minimum=1, maximum=n)
+    count = parse_int(installments, "installments", errors, minimum=1, maximum=n)
+    if terms.method is Method.BULLET:
+        errors.add("installments", "a bullet loan has no installments to defer")
+    if first is not None and first <= terms.grace_periods:
+        errors.add("first_installment", "cannot defer an installment inside the grace period")
+    if first is not None and count is not None and first - 1 + count >= n:
+        errors.add("installments", "the deferral must leave at least one installment before maturity")
+    errors.raise_if_any()
+    first, count = cast(int, first), cast(int, count)
+
+    paid = first - 1
+    balance = schedule.rows[paid - 1].balance if paid else terms.principal
+    start = schedule.rows[paid - 1].due_date if paid else terms.start_date
+    dates = [row.due_date for row in schedule.rows[paid:]]
+    remaining_terms = _remainder_terms(
+        terms,
+        principal=balance,
+        start=start,
+        first_due=dates[0],
+        term=len(dates),
+        paid=paid,
+        extra_grace=Grace(count, GraceKind.CAPITALISED),
+    )
+    remaining = _build(remaining_terms, dates=dates, first_number=first)
+    capitalised = sum((row.interest for row in remaining.rows[:count]), ZERO)
+    return DeferralResult(
+        first_deferred=first,
+        deferred_installments=count,
+        capitalised_interest=capitalised,
+        remaining=remaining,
+    )

@@ -1,0 +1,359 @@
+"""Repayment schedules: annuity, equal principal, interest-only and bullet, with their summary.
+
+Rounding (one convention for all of LoanHub, the one Chinese bank loan calculators use):
+
+* a period's interest is the outstanding balance times the period rate, rounded half-up to the cent;
+* annuity: the installment is the exact annuity payment rounded half-up to the cent; the principal
+  part is the installment minus that period's rounded interest;
+* equal principal: the installment is (amortised balance / amortising installments + the period's
+  exact, unrounded interest) rounded half-up; the principal part is the installment minus the
+  rounded interest;
+* the last installment pays the whole remaining balance plus its interest, so the principal parts
+  sum exactly to the principal and the final balance is exactly 0.00; totals are sums of the rows.
+
+Period rate by day count: 30/360 charges annual_rate / periods_per_year for a regular period and
+annual_rate x days360(start, first due) / 360 for an odd first period; ACT/365 and ACT/360 charge
+annual_rate x actual days / 365 (or 360) for every period. The annuity installment always comes from
+the nominal period rate annual_rate / periods_per_year; day-count differences end in the last row.
+
+Grace (宽限期): the first `g` rows repay no principal. Interest-only grace rows pay the interest;
+capitalised grace rows pay nothing and show the interest accrued as `interest` and the same amount as
+a negative `principal` (the balance grows by it), which keeps payment = principal + interest + fees
+and the principal column summing to the principal. The amortising part is computed on the balance
+left after the grace over the remaining n - g installments.
+
+Interest-free promotion (首期免息): installments 1..N carry zero interest (a row may be both grace and
+interest-free). For annuities the level installment is the one that exactly amortises the balance
+given those zero-interest periods, A = B / (N' + a(m - N', i)) with a(k, i) = (1 - (1 + i)**-k) / i
+and N' the interest-free rows among the m amortising ones. That is the usual annuity computed on the
+whole schedule (for N' = 0 it is the textbook formula), so installments stay level and the promotion
+lowers every installment, and hence the cost, rather than ending the loan early with odd rows.
+
+Bullet (到期一次还本付息): rows before maturity pay only periodic fees; the last row pays the
+principal and simple interest over all interest-bearing periods, rounded once (利随本清).
+
+A period whose interest exceeds the annuity installment (a long odd first period, say) amortises
+negatively: the principal part is negative and the balance grows. If rounding or a promotion pays
+the balance off before the last row, the remaining rows carry only their periodic fees.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal, localcontext
+from fractions import Fraction
+from operator import itemgetter
+from typing import NamedTuple
+
+from .apr import _apr
+from .dates import due_dates
+from .daycount import days360, year_basis
+from .enums import DayCount, GraceKind, Method
+from .money import CENT, ENGINE_CONTEXT, ZERO, quantize_money
+from .terms import LoanTerms, validate_terms
+
+__all__ = [
+    "Installment",
+    "Schedule",
+    "ScheduleSummary",
+    "annuity_payment",
+    "build_schedule",
+    "schedule_from_terms",
+]
+
+
+class Installment(NamedTuple):
+    """One row of a schedule; payment = principal + interest + fees, balance is after this row."""
+
+    number: int
+    due_date: date
+    payment: Decimal
+    principal: Decimal
+    interest: Decimal
+    fees: Decimal
+    balance: Decimal
+
+
+_new_row = tuple.__new__  # builds an Installment without the Python-level __new__ (hot loop)
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleSummary:
+    """Totals of a schedule and its cost as rates.
+
+    total_fees = upfront + periodic fees; total_payable = sum of payments + upfront fees (everything
+    the borrower parts with); net_proceeds = principal - upfront fees (what the borrower receives);
+    apr and effective_annual_rate are fractions by Regulation Z Appendix J (see `apr_of_cashflows`).
+    """
+
+    total_principal: Decimal
+    total_interest: Decimal
+    total_fees: Decimal
+    total_payable: Decimal
+    net_proceeds: Decimal
+    upfront_fees: Decimal
+    apr: Decimal
+    effective_annual_rate: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    """A repayment schedule: the terms it was built from, its rows and its summary."""
+
+    terms: LoanTerms
+    rows: tuple[Installment, ...]
+    summary: ScheduleSummary
+
+    @property
+    def installment(self) -> Decimal:
+        """The level installment of an annuity (principal + interest of the first amortising row)."""
+        row = self.rows[min(self.terms.grace_periods, len(self.rows) - 1)]
+        return row.principal + row.interest
+
+    def cash_flows(self) -> tuple[list[tuple[date, Decimal]], list[tuple[date, Decimal]]]:
+        """(advances, payments) as the borrower sees them: net proceeds at the start, every payment."""
+        advances = [(self.terms.start_date, self.summary.net_proceeds)]
+        payments = [(row.due_date, row.payment) for row in self.rows if row.payment]
+        return advances, payments
+
+
+def annuity_payment(balance: Decimal, period_rate: Decimal, periods: int, interest_free: int = 0) -> Decimal:
+    """The exact (unrounded) level payment amortising `balance` over `periods` at `period_rate`.
+
+    The first `interest_free` periods carry no interest: A = B / (N + a(periods - N, i)), with
+    a(k, i) = (1 - (1 + i)**-k) / i, or k when i is zero.
+    """
+    with localcontext(ENGINE_CONTEXT):
+        charged = periods - interest_free
+        if period_rate == 0:
+            factor = Decimal(charged)
+        else:
+            factor = (1 - (1 + period_rate) ** -charged) / period_rate
+        return balance / (interest_free + factor)
+
+
+def _period_rates(terms: LoanTerms, dates: list[date]) -> tuple[list[Decimal], list[Decimal]]:
+    """Per row, the numerator (annual rate x day count) and denominator of the period rate.
+
+    Interest is computed as balance x numerator / denominator -- one inexact operation -- so a result
+    that is exactly half a cent rounds half-up as the convention says, not down by a 34th-digit error.
+    """
+    n = terms.term
+    rate = terms.annual_rate
+    if terms.day_count is DayCount.THIRTY_360:
+        nums = [rate] * n
+        dens = [Decimal(terms.frequency.periods_per_year)] * n
+        if terms.first_due_date is not None:
+            nums[0] = rate * days360(terms.start_date, terms.first_due_date)
+            dens[0] = Decimal(360)
+    else:
+        basis = Decimal(year_basis(terms.day_count))
+        previous = terms.start_date.toordinal()
+        by_days: dict[int, Decimal] = {}  # periods have few distinct lengths: multiply once per length
+        nums = []
+        for due in dates:
+            ordinal = due.toordinal()
+            days = ordinal - previous
+            num = by_days.get(days)
+            if num is None:
+                num = by_days[days] = rate * days
+            nums.append(num)
+            previous = ordinal
+        dens = [basis] * n
+    for k in range(min(terms.interest_free_periods, n)):
+        nums[k] = ZERO
+    return nums, dens
+
+
+def _year_span(terms: LoanTerms, dates: list[date], first: int, stop: int) -> Fraction:
+    """Rows first..stop-1 as an exact fraction of a year under the day count, interest-free rows
+    excluded: bullet simple interest is summed over its periods before its single rounding."""
+    first = max(first, min(terms.interest_free_periods, stop))
+    if first >= stop:
+        return Fraction(0)
+    if terms.day_count is DayCount.THIRTY_360:
+        span = Fraction(stop - first, terms.frequency.periods_per_year)
+        if first == 0 and terms.first_due_date is not None:
+            odd = Fraction(days360(terms.start_date, terms.first_due_date), 360)
+            span += odd - Fraction(1, terms.frequency.periods_per_year)
+        return span
+    begin = dates[first - 1] if first else terms.start_date
+    return Fraction((dates[stop - 1] - begin).days, year_basis(terms.day_count))
+
+
+def _build(
+    terms: LoanTerms,
+    *,
+    dates: list[date] | None = None,
+    installment: Decimal | None = None,
+    first_number: int = 1,
+) -> Schedule:
+    """Rows and summary of validated terms.
+
+    The keyword arguments serve re-amortisation (prepayment, deferral): `dates` keeps the original
+    loan's due dates (its anchor day may differ from the remainder's first due date, e.g. a series on
+    the 31st continuing from Apr 30), `installment` keeps the old annuity payment (shorten-term
+    prepayment) and `first_number` continues the original row numbering.
+    One loop per phase and method keeps the per-row work to a handful of Decimal operations.
+    """
+    with localcontext(ENGINE_CONTEXT):
+        n = terms.term
+        if dates is None:
+            dates = due_dates(terms.start_date, terms.frequency, n, terms.first_due_date)
+        nums, dens = _period_rates(terms, dates)
+        method = terms.method
+        grace = terms.grace_periods
+        fee = terms.periodic_fee
+        last = n - 1
+        quantize = Decimal.quantize
+        half_up = ROUND_HALF_UP
+        number = first_number
+        balance = terms.principal
+        rows: list[Installment] = []
+        append = rows.append
+
+        if grace:
+            capitalise = terms.grace is not None and terms.grace.kind is GraceKind.CAPITALISED
+            for due, num, den in zip(dates[:grace], nums, dens, strict=False):
+                interest = quantize(balance * num / den, CENT, half_up)
+                if capitalise:
+                    balance += interest
+                    row = (number, due, fee, -interest, interest, fee, balance)
+                else:
+                    row = (number, due, interest + fee, ZERO, interest, fee, balance)
+                append(_new_row(Installment, row))
+                number += 1
+
+        level, bullet_interest = _amortising_start(terms, balance, installment, dates)
+        span = zip(dates[grace:last], nums[grace:last], dens[grace:last], strict=True)
+        if method is Method.ANNUITY:
+            level_payment = level + fee
+            for due, num, den in span:
+                interest = quantize(balance * num / den, CENT, half_up)
+                principal = level - interest
+                if principal > balance:  # paid off early by rounding or a promotion
+                    principal = balance
+                    payment = principal + interest + fee
+                else:
+                    payment = level_payment
+                balance -= principal
+                append(_new_row(Installment, (number, due, payment, principal, interest, fee, balance)))
+                number += 1
+        elif method is Method.EQUAL_PRINCIPAL:
+            for due, num, den in span:
+                exact = balance * num / den
+                interest = quantize(exact, CENT, half_up)
+                principal = quantize(level + exact, CENT, half_up) - interest
+                if principal > balance:
+                    principal = balance
+                balance -= principal
+                row = (number, due, principal + interest + fee, principal, interest, fee, balance)
+                append(_new_row(Installment, row))
+                number += 1
+        elif method is Method.INTEREST_ONLY:
+            for due, num, den in span:
+                interest = quantize(balance * num / den, CENT, half_up)
+                append(_new_row(Installment, (number, due, interest + fee, ZERO, interest, fee, balance)))
+                number += 1
+        else:  # bullet: nothing but fees until maturity
+            for due in dates[grace:last]:
+                append(_new_row(Installment, (number, due, fee, ZERO, ZERO, fee, balance)))
+                number += 1
+
+        if method is Method.BULLET:
+            interest = bullet_interest
+        else:
+            interest = quantize(balance * nums[last] / dens[last], CENT, half_up)
+        append(
+            _new_row(
+                Installment, (number, dates[last], balance + interest + fee, balance, interest, fee, ZERO)
+            )
+        )
+        return Schedule(terms=terms, rows=tuple(rows), summary=_summarise(terms, rows))
+
+
+def _summarise(terms: LoanTerms, rows: list[Installment]) -> ScheduleSummary:
+    """Totals of the rows, and the APR of the schedule's own cash flows.
+
+    Only the interest needs summing: by construction every row has payment = principal + interest +
+    fees, the principal parts add up to the principal (the last row repays the balance) and every row
+    carries the same periodic fee, so the other totals follow exactly (cent amounts add without
+    rounding in 34 digits); the tests check them against the row sums.
+    """
+    upfront = terms.upfront_fee_total
+    net = terms.principal - upfront
+    total_interest = sum(map(itemgetter(4), rows), ZERO)
+    periodic = terms.periodic_fee * len(rows)
+    payments = [(row[1], row[2]) for row in rows if row[2]]
+    rates = _apr(terms.start_date, [(terms.start_date, net)], payments, terms.frequency)
+    return ScheduleSummary(
+        total_principal=terms.principal,
+        total_interest=total_interest,
+        total_fees=upfront + periodic,
+        total_payable=terms.principal + total_interest + periodic + upfront,
+        net_proceeds=net,
+        upfront_fees=upfront,
+        apr=rates.apr,
+        effective_annual_rate=rates.effective_annual_rate,
+    )
+
+
+def _amortising_start(
+    terms: LoanTerms, balance: Decimal, installment: Decimal | None, dates: list[date]
+) -> tuple[Decimal, Decimal]:
+    """(level amount, bullet interest) fixed when amortisation starts on the balance left after grace."""
+    grace = terms.grace_periods
+    remaining = terms.term - grace
+    if terms.method is Method.ANNUITY:
+        if installment is not None:
+            return installment, ZERO
+        free = max(terms.interest_free_periods - grace, 0)
+        rate = terms.annual_rate / terms.frequency.periods_per_year
+        return quantize_money(annuity_payment(balance, rate, remaining, free)), ZERO
+    if terms.method is Method.EQUAL_PRINCIPAL:
+        return balance / remaining, ZERO
+    if terms.method is Method.BULLET:
+        span = _year_span(terms, dates, grace, terms.term)
+        return ZERO, quantize_money(balance * terms.annual_rate * span.numerator / span.denominator)
+    return ZERO, ZERO
+
+
+def schedule_from_terms(terms: LoanTerms) -> Schedule:
+    """The schedule of terms already checked by `validate_terms`."""
+    return _build(terms)
+
+
+def build_schedule(
+    *,
+    principal: object,
+    annual_rate: object,
+    term: object,
+    frequency: object,
+    method: object,
+    start_date: object,
+    first_due_date: object = None,
+    day_count: object = DayCount.THIRTY_360,
+    grace: object = None,
+    interest_free_periods: object = 0,
+    fees: object = (),
+) -> Schedule:
+    """Validate loan terms and compute their repayment schedule.
+
+    Arguments are named like the API request fields; amounts and rates are Decimals (or decimal
+    strings), never floats. Raises `EngineValidationError` with every bad field (see `validate_terms`).
+    """
+    terms = validate_terms(
+        principal=principal,
+        annual_rate=annual_rate,
+        term=term,
+        frequency=frequency,
+        method=method,
+        start_date=start_date,
+        first_due_date=first_due_date,
+        day_count=day_count,
+        grace=grace,
+        interest_free_periods=interest_free_periods,
+        fees=fees,
+    )
+    return _build(terms)
