@@ -7,6 +7,7 @@ Production: LOANHUB_ENV=production with SECRET_KEY and LOANHUB_ALLOWED_HOSTS set
 passes without warnings. See README "Configuration" and .env.example.
 """
 
+from decimal import Decimal
 from pathlib import Path
 
 import environ
@@ -238,3 +239,6 @@ LOGGING = {
 LOANHUB_REQUIRE_SERVICES = env.bool("LOANHUB_REQUIRE_SERVICES", default=False)
 LOANHUB_HEALTH_TIMEOUT = env.float("LOANHUB_HEALTH_TIMEOUT", default=2.0)
 LOANHUB_DEMO_PASSWORD = env.str("LOANHUB_DEMO_PASSWORD", default="loanhub-demo-2026")
+LOANHUB_APR_CAP = Decimal(env.str("LOANHUB_APR_CAP", default="0.24"))  # legal APR cap, a fraction
+# Dotted path of the CreditBureau implementation risk uses.
+LOANHUB_CREDIT_BUREAU = env.str("LOANHUB_CREDIT_BUREAU", default="risk.bureau.LocalCreditBureau")

@@ -1,1 +1,410 @@
-"""Products models."""
+"""The product catalogue: products, their versions, pricing grids, fees, promotions, benchmarks.
+
+A `Product` is a family identified by its code (e.g. ``HOME-LPR``); what a customer is offered is
+one `ProductVersion` of it, with every term, grid row, fee and promotion attached to that
+version. An active version is never edited: editing a product creates a new draft version, and
+activating that version retires the previous one. Applications and loans hold a foreign key to
+the exact version they were made under, so their terms never move.
+
+Business rules (who may move a version, the compliance check, versioning) live in
+`products.services`; models carry fields, constraints, cheap properties and guarded transitions.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, FSMModelMixin, transition
+from simple_history.models import HistoricalRecords
+
+from loanhub.models import TransitionEvent
+from products import choices as c
+
+MONEY = {"max_digits": 18, "decimal_places": 2}
+RATE = {"max_digits": 12, "decimal_places": 8}
+ZERO = Decimal("0")
+
+
+def _bilingual(zh: str, en: str) -> str:
+    """The text in the active language, falling back to the other one when it is empty."""
+    language = (get_language() or "zh-hans").lower()
+    if language.startswith("en"):
+        return en or zh
+    return zh or en
+
+
+class Product(models.Model):
+    """A loan product family, identified by a stable code; its terms live in its versions."""
+
+    code = models.SlugField(
+        _("code"),
+        max_length=32,
+        unique=True,
+        allow_unicode=False,
+        help_text=_("Stable identifier, e.g. HOME-LPR. Upper-case letters, digits and hyphens."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ("code",)
+        verbose_name = _("loan product")
+        verbose_name_plural = _("loan products")
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class ProductVersion(FSMModelMixin, models.Model):
+    """One version of a loan product: every term a customer is offered, frozen once submitted.
+
+    Lifecycle: draft → in_review → active → suspended → active, and active/suspended → retired.
+    Only drafts are edited; in_review goes back to draft when the reviewer returns it.
+    """
+
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="versions")
+    version = models.PositiveIntegerField(_("version"))
+    status = FSMField(
+        _("status"),
+        max_length=16,
+        choices=c.ProductStatus.choices,
+        default=c.ProductStatus.DRAFT,
+        protected=True,
+    )
+
+    # What it is
+    name_zh = models.CharField(_("name (Chinese)"), max_length=120)
+    name_en = models.CharField(_("name (English)"), max_length=120)
+    description_zh = models.TextField(_("description (Chinese)"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    category = models.CharField(_("category"), max_length=32, choices=c.Category.choices)
+    segments = models.JSONField(_("target segments"), default=list, blank=True)
+    channels = models.JSONField(_("channels"), default=list)
+    currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    available_from = models.DateField(_("available from"))
+    available_until = models.DateField(_("available until"), null=True, blank=True)
+
+    # Amounts and terms
+    amount_min = models.DecimalField(_("minimum amount"), **MONEY)
+    amount_max = models.DecimalField(_("maximum amount"), **MONEY)
+    term_min = models.PositiveIntegerField(_("minimum term (months)"))
+    term_max = models.PositiveIntegerField(_("maximum term (months)"))
+    repayment_methods = models.JSONField(_("repayment methods"), default=list)
+    frequencies = models.JSONField(_("repayment frequencies"), default=list)
+    default_method = models.CharField(
+        _("default repayment method"), max_length=32, choices=c.RepaymentMethod.choices
+    )
+    default_frequency = models.CharField(
+        _("default frequency"), max_length=16, choices=c.Frequency.choices, default=c.Frequency.MONTHLY
+    )
+    day_count = models.CharField(
+        _("day count"), max_length=8, choices=c.DayCount.choices, default=c.DayCount.THIRTY_360
+    )
+    representative_amount = models.DecimalField(_("representative amount"), **MONEY)
+    representative_term = models.PositiveIntegerField(_("representative term (months)"))
+
+    # Rate
+    rate_type = models.CharField(_("rate type"), max_length=16, choices=c.RateType.choices)
+    benchmark = models.CharField(_("benchmark"), max_length=16, choices=c.Benchmark.choices, blank=True)
+    penalty_rate_multiplier = models.DecimalField(
+        _("penalty rate (× contract rate)"),
+        max_digits=6,
+        decimal_places=4,
+        default=Decimal("1.5"),
+        validators=[MinValueValidator(Decimal("1")), MaxValueValidator(Decimal("1.5"))],
+        help_text=_("Late-payment penalty interest as a multiple of the contract rate."),
+    )
+
+    # Grace and prepayment
+    grace_max_periods = models.PositiveIntegerField(_("maximum grace periods"), default=0)
+    grace_types = models.JSONField(_("grace types"), default=list, blank=True)
+    prepayment_allowed_after = models.PositiveIntegerField(
+        _("prepayment allowed after (installments)"), default=0
+    )
+    prepayment_fee_rate = models.DecimalField(
+        _("prepayment fee (% of prepaid principal)"), default=ZERO, **RATE
+    )
+    prepayment_free_allowance = models.DecimalField(
+        _("free prepayment per year (share of principal)"),
+        default=ZERO,
+        help_text=_("Share of the original principal that may be prepaid each year without a fee."),
+        **RATE,
+    )
+
+    # Eligibility
+    customer_types = models.JSONField(_("customer types"), default=list)
+    employment_types = models.JSONField(_("employment types"), default=list, blank=True)
+    regions = models.JSONField(
+        _("regions"), default=list, blank=True, help_text=_("Province codes; empty means everywhere.")
+    )
+    age_min = models.PositiveSmallIntegerField(_("minimum age at application"), default=18)
+    age_max = models.PositiveSmallIntegerField(_("maximum age at application"), default=60)
+    age_max_at_maturity = models.PositiveSmallIntegerField(_("maximum age at maturity"), default=65)
+    min_monthly_income = models.DecimalField(_("minimum monthly income"), default=ZERO, **MONEY)
+    max_dti = models.DecimalField(
+        _("maximum debt-to-income after the loan"),
+        default=Decimal("0.5"),
+        validators=[MinValueValidator(ZERO), MaxValueValidator(Decimal("1"))],
+        **RATE,
+    )
+    required_documents = models.JSONField(_("required documents"), default=list, blank=True)
+    max_exposure_per_customer = models.DecimalField(_("maximum exposure per customer"), **MONEY)
+
+    # Who and when
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("submitted by"),
+    )
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("approved by"),
+    )
+    approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
+    activated_at = models.DateTimeField(_("activated"), null=True, blank=True)
+    retired_at = models.DateTimeField(_("retired"), null=True, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ("product__code", "-version")
+        verbose_name = _("product version")
+        verbose_name_plural = _("product versions")
+        constraints = [
+            models.UniqueConstraint(fields=("product", "version"), name="product_version_unique"),
+            models.UniqueConstraint(
+                fields=("product",),
+                condition=Q(status__in=[s.value for s in c.LIVE_STATES]),
+                name="product_one_live_version",
+                violation_error_message=_("A product has at most one active or suspended version."),
+            ),
+            models.UniqueConstraint(
+                fields=("product",),
+                condition=Q(status__in=[s.value for s in c.PENDING_STATES]),
+                name="product_one_pending_version",
+                violation_error_message=_("A product has at most one version in draft or in review."),
+            ),
+            models.CheckConstraint(condition=Q(version__gte=1), name="product_version_positive"),
+        ]
+        indexes = [models.Index(fields=("status", "category"))]
+
+    def __str__(self) -> str:
+        return f"{self.product.code} v{self.version}"
+
+    # --- cheap properties -----------------------------------------------------------------
+    @property
+    def code(self) -> str:
+        return self.product.code
+
+    @property
+    def name(self) -> str:
+        return _bilingual(self.name_zh, self.name_en)
+
+    @property
+    def description(self) -> str:
+        return _bilingual(self.description_zh, self.description_en)
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in c.EDITABLE_STATES
+
+    @property
+    def is_offered(self) -> bool:
+        return self.status in c.OFFERED_STATES
+
+    # --- transitions: guards only; services do the work around them --------------------------
+    @transition(field=status, source=c.ProductStatus.DRAFT, target=c.ProductStatus.IN_REVIEW)
+    def submit(self) -> None:
+        """A product manager asks for a second pair of eyes."""
+
+    @transition(field=status, source=c.ProductStatus.IN_REVIEW, target=c.ProductStatus.DRAFT)
+    def return_to_draft(self) -> None:
+        """The reviewer sends the version back for changes."""
+
+    @transition(field=status, source=c.ProductStatus.IN_REVIEW, target=c.ProductStatus.ACTIVE)
+    def activate(self) -> None:
+        """A second person approved it and it passed the compliance check."""
+
+    @transition(field=status, source=c.ProductStatus.ACTIVE, target=c.ProductStatus.SUSPENDED)
+    def suspend(self) -> None:
+        """No new quotes or applications until resumed; existing loans are unaffected."""
+
+    @transition(field=status, source=c.ProductStatus.SUSPENDED, target=c.ProductStatus.ACTIVE)
+    def resume(self) -> None:
+        """Offered again (the compliance check runs again first)."""
+
+    @transition(
+        field=status,
+        source=[c.ProductStatus.ACTIVE, c.ProductStatus.SUSPENDED],
+        target=c.ProductStatus.RETIRED,
+    )
+    def retire(self) -> None:
+        """Never offered again; applications and loans made under it keep their terms."""
+
+
+class PricingTier(models.Model):
+    """One cell of a version's risk-based pricing grid: a risk grade and a term band.
+
+    Fixed-rate products state the annual rate; floating-rate products state a spread in basis
+    points over the version's benchmark (e.g. 5-year LPR + 30 bp).
+    """
+
+    version = models.ForeignKey(ProductVersion, on_delete=models.CASCADE, related_name="pricing_tiers")
+    risk_grade = models.CharField(_("risk grade"), max_length=1, choices=c.RiskGrade.choices)
+    term_min = models.PositiveIntegerField(_("from term (months)"))
+    term_max = models.PositiveIntegerField(_("to term (months)"))
+    annual_rate = models.DecimalField(_("annual rate"), null=True, blank=True, **RATE)
+    spread_bps = models.IntegerField(_("spread (basis points)"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ("version", "risk_grade", "term_min")
+        verbose_name = _("pricing grid row")
+        verbose_name_plural = _("pricing grid")
+        constraints = [
+            models.UniqueConstraint(
+                fields=("version", "risk_grade", "term_min"), name="pricing_tier_unique_band_start"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.risk_grade} {self.term_min}-{self.term_max}"
+
+
+class Fee(models.Model):
+    """A fee of a version, in the engine's fee types; segments may have it waived."""
+
+    version = models.ForeignKey(ProductVersion, on_delete=models.CASCADE, related_name="fees")
+    code = models.SlugField(_("code"), max_length=32)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=80)
+    name_en = models.CharField(_("name (English)"), max_length=80)
+    fee_type = models.CharField(_("type"), max_length=20, choices=c.FeeType.choices)
+    amount = models.DecimalField(_("amount"), null=True, blank=True, **MONEY)
+    rate = models.DecimalField(_("rate"), null=True, blank=True, **RATE)
+    mandatory = models.BooleanField(_("mandatory"), default=True)
+    waived_for_segments = models.JSONField(_("waived for segments"), default=list, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ("version", "code")
+        verbose_name = _("fee")
+        verbose_name_plural = _("fees")
+        constraints = [models.UniqueConstraint(fields=("version", "code"), name="fee_unique_code")]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def name(self) -> str:
+        return _bilingual(self.name_zh, self.name_en)
+
+    def engine_fee(self) -> dict:
+        """The fee in the engine's shape."""
+        if self.fee_type in c.PERCENT_FEE_TYPES:
+            return {"type": self.fee_type, "rate": self.rate}
+        return {"type": self.fee_type, "amount": self.amount}
+
+
+class Promotion(models.Model):
+    """A dated promotion of a version: first installments interest-free or a rate discount.
+
+    Empty segments or channels mean everyone or everywhere. Promotions of the same kind do not
+    stack: the most favourable one applies.
+    """
+
+    version = models.ForeignKey(ProductVersion, on_delete=models.CASCADE, related_name="promotions")
+    code = models.SlugField(_("code"), max_length=32)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=80)
+    name_en = models.CharField(_("name (English)"), max_length=80)
+    kind = models.CharField(_("kind"), max_length=20, choices=c.PromotionKind.choices)
+    interest_free_periods = models.PositiveIntegerField(_("interest-free installments"), default=0)
+    discount_bps = models.PositiveIntegerField(_("discount (basis points)"), default=0)
+    segments = models.JSONField(_("segments"), default=list, blank=True)
+    channels = models.JSONField(_("channels"), default=list, blank=True)
+    starts_on = models.DateField(_("starts"))
+    ends_on = models.DateField(_("ends"))
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ("version", "code")
+        verbose_name = _("promotion")
+        verbose_name_plural = _("promotions")
+        constraints = [models.UniqueConstraint(fields=("version", "code"), name="promotion_unique_code")]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def name(self) -> str:
+        return _bilingual(self.name_zh, self.name_en)
+
+    def applies(self, *, on_date, segment: str | None, channel: str | None) -> bool:
+        if not self.starts_on <= on_date <= self.ends_on:
+            return False
+        if self.segments and segment not in self.segments:
+            return False
+        return not (self.channels and channel not in self.channels)
+
+
+class BenchmarkRate(models.Model):
+    """A published benchmark rate (the Loan Prime Rate) and the day it took effect.
+
+    The rate in force on a date is the latest row on or before that date.
+    """
+
+    benchmark = models.CharField(_("benchmark"), max_length=16, choices=c.Benchmark.choices)
+    effective_date = models.DateField(_("effective from"))
+    rate = models.DecimalField(_("rate"), **RATE)
+    source = models.CharField(_("source"), max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ("benchmark", "-effective_date")
+        verbose_name = _("benchmark rate")
+        verbose_name_plural = _("benchmark rates")
+        constraints = [
+            models.UniqueConstraint(fields=("benchmark", "effective_date"), name="benchmark_rate_unique_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.benchmark} {self.effective_date} {self.rate}"
+
+
+class ProductEvent(TransitionEvent):
+    """One lifecycle transition of a product version (who, from, to, why)."""
+
+    version = models.ForeignKey(ProductVersion, on_delete=models.PROTECT, related_name="events")
+
+    class Meta(TransitionEvent.Meta):
+        verbose_name = _("product event")
+        verbose_name_plural = _("product events")
+
+    def __str__(self) -> str:
+        return f"{self.version}: {self.from_state} → {self.to_state}"

@@ -1,0 +1,168 @@
+"""Choices of the product catalogue: states, categories, methods, frequencies, channels, grades.
+
+Codes are the identifiers of the glossary (shared/GLOSSARY.md) and of the loan-math engine, so a
+product's terms pass to the engine unchanged.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ProductStatus(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    IN_REVIEW = "in_review", _("in review")
+    ACTIVE = "active", _("active")
+    SUSPENDED = "suspended", _("suspended")
+    RETIRED = "retired", _("retired")
+
+
+# Grouped states. EDITABLE: the only states in which terms may change. LIVE: the version that
+# currently represents its product (at most one per product). PENDING: a version in preparation
+# (at most one per product, so two managers never prepare conflicting edits).
+EDITABLE_STATES = (ProductStatus.DRAFT,)
+PENDING_STATES = (ProductStatus.DRAFT, ProductStatus.IN_REVIEW)
+LIVE_STATES = (ProductStatus.ACTIVE, ProductStatus.SUSPENDED)
+OFFERED_STATES = (ProductStatus.ACTIVE,)
+TERMINAL_STATES = (ProductStatus.RETIRED,)
+
+
+class Category(models.TextChoices):
+    CONSUMER_HOME = "consumer_home", _("home purchase loan")
+    CONSUMER_AUTO = "consumer_auto", _("car loan")
+    EDUCATION = "education", _("education loan")
+    TRAVEL = "travel", _("travel loan")
+    CONSUMER_GENERAL = "consumer_general", _("personal consumer loan")
+    BUSINESS_OPERATING = "business_operating", _("business operating loan")
+    BUSINESS_STARTUP = "business_startup", _("start-up loan")
+    PREMIUM = "premium", _("premium loan")
+
+
+class CustomerType(models.TextChoices):
+    INDIVIDUAL = "individual", _("individual")
+    SOLE_PROPRIETOR = "sole_proprietor", _("sole proprietor")
+    SMALL_BUSINESS = "small_business", _("small and micro enterprise")
+
+
+class EmploymentType(models.TextChoices):
+    SALARIED = "salaried", _("salaried")
+    SELF_EMPLOYED = "self_employed", _("self-employed")
+    BUSINESS_OWNER = "business_owner", _("business owner")
+    RETIRED = "retired", _("retired")
+    STUDENT = "student", _("student")
+
+
+class Segment(models.TextChoices):
+    """Target segments: who a product is shaped for; fee waivers and promotions name them."""
+
+    SALARIED = "salaried", _("salaried")
+    PAYROLL = "payroll", _("payroll customers")
+    GRADUATE = "graduate", _("students and graduates")
+    MERCHANT = "merchant", _("merchants")
+    SME = "sme", _("small and micro enterprises")
+    ENTREPRENEUR = "entrepreneur", _("entrepreneurs")
+    HIGH_NET_WORTH = "high_net_worth", _("high-net-worth customers")
+    NEW_CUSTOMER = "new_customer", _("new customers")
+
+
+class Channel(models.TextChoices):
+    WEB = "web", _("web")
+    APP = "app", _("app")
+    BRANCH = "branch", _("branch")
+    PARTNER = "partner", _("partner")
+    HOTLINE = "hotline", _("hotline")
+
+
+class RepaymentMethod(models.TextChoices):
+    ANNUITY = "annuity", _("equal installments")
+    EQUAL_PRINCIPAL = "equal_principal", _("equal principal")
+    INTEREST_ONLY = "interest_only", _("interest-only, principal at maturity")
+    BULLET = "bullet", _("bullet (all at maturity)")
+
+
+class Frequency(models.TextChoices):
+    """Repayment frequencies a product may offer.
+
+    A product's term is stated in months (贷款期限 6–36 个月), so products offer the month-based
+    frequencies of the engine; the number of installments is term × installments per month.
+    """
+
+    MONTHLY = "monthly", _("monthly")
+    QUARTERLY = "quarterly", _("quarterly")
+    SEMIANNUAL = "semiannual", _("half-yearly")
+    ANNUAL = "annual", _("yearly")
+
+
+MONTHS_PER_PERIOD = {
+    Frequency.MONTHLY: 1,
+    Frequency.QUARTERLY: 3,
+    Frequency.SEMIANNUAL: 6,
+    Frequency.ANNUAL: 12,
+}
+
+
+class DayCount(models.TextChoices):
+    THIRTY_360 = "30/360", "30/360"
+    ACT_365 = "ACT/365", "ACT/365"
+    ACT_360 = "ACT/360", "ACT/360"
+
+
+class RateType(models.TextChoices):
+    FIXED = "fixed", _("fixed rate")
+    FLOATING = "floating", _("floating rate")
+
+
+class Benchmark(models.TextChoices):
+    LPR_1Y = "lpr_1y", _("1-year Loan Prime Rate")
+    LPR_5Y = "lpr_5y", _("5-year Loan Prime Rate")
+
+
+class RiskGrade(models.TextChoices):
+    A = "A", "A"
+    B = "B", "B"
+    C = "C", "C"
+    D = "D", "D"
+    E = "E", "E"
+
+
+RISK_GRADES = tuple(RiskGrade.values)
+# The grade a quote uses when the customer's grade is not known yet (the grid's middle grade).
+DEFAULT_GRADE = RISK_GRADES[len(RISK_GRADES) // 2]
+
+
+class FeeType(models.TextChoices):
+    """The engine's fee types."""
+
+    UPFRONT = "upfront", _("one-off fee at disbursement")
+    UPFRONT_PERCENT = "upfront_percent", _("one-off fee, % of the amount")
+    PERIODIC = "periodic", _("fee per installment")
+    PERIODIC_PERCENT = "periodic_percent", _("fee per installment, % of the amount")
+
+
+PERCENT_FEE_TYPES = (FeeType.UPFRONT_PERCENT, FeeType.PERIODIC_PERCENT)
+
+
+class GraceType(models.TextChoices):
+    INTEREST_ONLY = "interest_only", _("interest only")
+    CAPITALISED = "capitalised", _("capitalised")
+
+
+class PromotionKind(models.TextChoices):
+    INTEREST_FREE = "interest_free", _("first installments interest-free")
+    RATE_DISCOUNT = "rate_discount", _("rate discount")
+
+
+class Document(models.TextChoices):
+    ID_CARD = "id_card", _("resident identity card")
+    INCOME_PROOF = "income_proof", _("proof of income")
+    BANK_STATEMENT = "bank_statement", _("bank statements (6 months)")
+    PURCHASE_CONTRACT = "purchase_contract", _("purchase contract")
+    PROPERTY_CERTIFICATE = "property_certificate", _("property certificate")
+    VEHICLE_INVOICE = "vehicle_invoice", _("vehicle invoice")
+    ADMISSION_LETTER = "admission_letter", _("admission letter")
+    TRAVEL_BOOKING = "travel_booking", _("travel booking")
+    BUSINESS_LICENSE = "business_license", _("business licence")
+    TAX_RETURNS = "tax_returns", _("tax returns")
+    BUSINESS_PLAN = "business_plan", _("business plan")
+    ASSET_PROOF = "asset_proof", _("proof of assets")

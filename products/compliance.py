@@ -1,0 +1,348 @@
+"""The compliance check a product version must pass before it is offered.
+
+Two parts:
+- structural rules: every min ≤ max, choices known, a grid that prices every grade A–E for every
+  term the product allows (no gap, no overlap), fees and promotions well formed, promotions inside
+  the product's availability dates;
+- the legal APR cap (`settings.LOANHUB_APR_CAP`): the worst case of every combination the product
+  allows — the highest grid rate for the term, all mandatory fees with no waiver, no promotion,
+  the smallest and the largest amount, the shortest and the longest term, each method and
+  frequency — is priced with the engine, and every combination whose APR exceeds the cap is
+  listed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from itertools import product as cartesian
+
+from django.conf import settings
+
+from products import choices as c
+from products import engine_adapter
+from products.models import ProductVersion
+from products.pricing import benchmark_rate_on, tier_rate
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One reason a version may not be offered; `combination` is set for APR-cap violations."""
+
+    field: str
+    message: str
+    combination: dict = field(default_factory=dict)
+
+
+@dataclass
+class ComplianceReport:
+    version: ProductVersion
+    on_date: dt.date
+    cap: Decimal
+    violations: list[Violation]
+    combinations_checked: int = 0
+    worst_apr: Decimal | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.violations
+
+    def errors(self) -> dict[str, list[str]]:
+        """Field-keyed messages, the shape every LoanHub 400 response uses."""
+        out: dict[str, list[str]] = {}
+        for violation in self.violations:
+            out.setdefault(violation.field, []).append(violation.message)
+        return out
+
+
+def installments_for(term_months: int, frequency: str) -> int | None:
+    """Number of installments of a term in months, or None when the term is not whole periods."""
+    months = c.MONTHS_PER_PERIOD[c.Frequency(frequency)]
+    if term_months % months:
+        return None
+    return term_months // months
+
+
+def term_bounds(version: ProductVersion, frequency: str) -> tuple[int, int] | None:
+    """The shortest and longest term (months) in whole installments of `frequency`."""
+    months = c.MONTHS_PER_PERIOD[c.Frequency(frequency)]
+    shortest = -(-version.term_min // months) * months
+    longest = (version.term_max // months) * months
+    if shortest > longest or shortest == 0:
+        return None
+    return shortest, longest
+
+
+def _min_max(violations, version, low: str, high: str) -> None:
+    low_value, high_value = getattr(version, low), getattr(version, high)
+    if low_value is not None and high_value is not None and low_value > high_value:
+        violations.append(Violation(low, f"{low} {low_value} is greater than {high} {high_value}"))
+
+
+def _subset(violations, name: str, values, allowed, *, required: bool) -> None:
+    if not isinstance(values, list):
+        violations.append(Violation(name, f"{name} must be a list"))
+        return
+    if required and not values:
+        violations.append(Violation(name, f"{name} must name at least one value"))
+    unknown = [value for value in values if value not in allowed]
+    if unknown:
+        violations.append(
+            Violation(
+                name,
+                f"{name} has unknown values {', '.join(map(str, unknown))}; allowed: {', '.join(allowed)}",
+            )
+        )
+
+
+def structural_violations(version: ProductVersion, *, on_date: dt.date) -> list[Violation]:
+    """Every rule that needs no schedule: limits, choices, grid coverage, fees and promotions."""
+    v: list[Violation] = []
+    for low, high in (
+        ("amount_min", "amount_max"),
+        ("term_min", "term_max"),
+        ("age_min", "age_max"),
+        ("age_max", "age_max_at_maturity"),
+        ("available_from", "available_until"),
+    ):
+        _min_max(v, version, low, high)
+    if version.amount_min is not None and version.amount_min <= 0:
+        v.append(Violation("amount_min", "amount_min must be greater than 0"))
+    if version.term_min is not None and version.term_min < 1:
+        v.append(Violation("term_min", "term_min must be at least 1 month"))
+    if version.amount_max is not None and version.max_exposure_per_customer is not None:
+        if version.max_exposure_per_customer < version.amount_max:
+            v.append(
+                Violation(
+                    "max_exposure_per_customer",
+                    f"max_exposure_per_customer {version.max_exposure_per_customer} is less than "
+                    f"amount_max {version.amount_max}",
+                )
+            )
+    if not (version.amount_min <= version.representative_amount <= version.amount_max):
+        v.append(
+            Violation("representative_amount", "representative_amount must lie between the amount limits")
+        )
+    if not (version.term_min <= version.representative_term <= version.term_max):
+        v.append(Violation("representative_term", "representative_term must lie between the term limits"))
+
+    _subset(v, "repayment_methods", version.repayment_methods, c.RepaymentMethod.values, required=True)
+    _subset(v, "frequencies", version.frequencies, c.Frequency.values, required=True)
+    _subset(v, "channels", version.channels, c.Channel.values, required=True)
+    _subset(v, "customer_types", version.customer_types, c.CustomerType.values, required=True)
+    _subset(v, "employment_types", version.employment_types, c.EmploymentType.values, required=False)
+    _subset(v, "segments", version.segments, c.Segment.values, required=False)
+    _subset(v, "grace_types", version.grace_types, c.GraceType.values, required=False)
+    _subset(v, "required_documents", version.required_documents, c.Document.values, required=False)
+    if (
+        isinstance(version.repayment_methods, list)
+        and version.default_method not in version.repayment_methods
+    ):
+        v.append(
+            Violation("default_method", f"default_method {version.default_method} is not an allowed method")
+        )
+    if isinstance(version.frequencies, list):
+        if version.default_frequency not in version.frequencies:
+            v.append(
+                Violation(
+                    "default_frequency",
+                    f"default_frequency {version.default_frequency} is not an allowed frequency",
+                )
+            )
+        for frequency in version.frequencies:
+            if frequency in c.Frequency.values and term_bounds(version, frequency) is None:
+                v.append(
+                    Violation(
+                        "frequencies",
+                        f"{frequency} repayment has no whole term between {version.term_min} and "
+                        f"{version.term_max} months",
+                    )
+                )
+    if version.grace_max_periods and not version.grace_types:
+        v.append(Violation("grace_types", "grace_types must name at least one type when grace is offered"))
+
+    # Rate type and benchmark
+    tiers = list(version.pricing_tiers.all())
+    if version.rate_type == c.RateType.FLOATING:
+        if not version.benchmark:
+            v.append(Violation("benchmark", "a floating-rate product needs a benchmark"))
+        elif benchmark_rate_on(benchmark=version.benchmark, on_date=on_date) is None:
+            v.append(
+                Violation(
+                    "benchmark", f"no {version.benchmark} rate published on or before {on_date.isoformat()}"
+                )
+            )
+        for tier in tiers:
+            if tier.spread_bps is None:
+                v.append(
+                    Violation(
+                        "pricing_grid", f"grade {tier.risk_grade} row {tier} needs a spread in basis points"
+                    )
+                )
+    else:
+        if version.benchmark:
+            v.append(Violation("benchmark", "a fixed-rate product has no benchmark"))
+        for tier in tiers:
+            if tier.annual_rate is None or tier.annual_rate < 0:
+                v.append(
+                    Violation("pricing_grid", f"grade {tier.risk_grade} row {tier} needs an annual rate ≥ 0")
+                )
+
+    # Grid: every grade prices every term of the product exactly once.
+    for grade in c.RISK_GRADES:
+        bands = sorted((t.term_min, t.term_max) for t in tiers if t.risk_grade == grade)
+        if not bands:
+            v.append(Violation("pricing_grid", f"the pricing grid has no row for grade {grade}"))
+            continue
+        for low, high in bands:
+            if low > high:
+                v.append(Violation("pricing_grid", f"grade {grade}: term band {low}-{high} has from > to"))
+        gaps, overlaps = [], []
+        for term in range(version.term_min, version.term_max + 1):
+            hits = sum(1 for low, high in bands if low <= term <= high)
+            if hits == 0:
+                gaps.append(term)
+            elif hits > 1:
+                overlaps.append(term)
+        for low, high in _ranges(gaps):
+            v.append(Violation("pricing_grid", f"grade {grade}: no price for terms {low}-{high} months"))
+        for low, high in _ranges(overlaps):
+            v.append(Violation("pricing_grid", f"grade {grade}: term bands overlap at {low}-{high} months"))
+
+    # Fees
+    for fee in version.fees.all():
+        if fee.fee_type in c.PERCENT_FEE_TYPES:
+            if fee.rate is None or not (0 <= fee.rate <= 1):
+                v.append(Violation("fees", f"fee {fee.code}: a percentage fee needs a rate between 0 and 1"))
+        elif fee.amount is None or fee.amount < 0:
+            v.append(Violation("fees", f"fee {fee.code}: a fixed fee needs an amount ≥ 0"))
+        _subset(v, "fees", fee.waived_for_segments, c.Segment.values, required=False)
+
+    # Promotions: well formed and inside the product's availability window.
+    for promo in version.promotions.all():
+        if promo.starts_on > promo.ends_on:
+            v.append(
+                Violation("promotions", f"promotion {promo.code}: starts {promo.starts_on} after it ends")
+            )
+        if promo.starts_on < version.available_from or (
+            version.available_until is not None and promo.ends_on > version.available_until
+        ):
+            until = version.available_until.isoformat() if version.available_until else "open-ended"
+            v.append(
+                Violation(
+                    "promotions",
+                    f"promotion {promo.code} ({promo.starts_on}–{promo.ends_on}) lies outside the product's "
+                    f"dates ({version.available_from}–{until})",
+                )
+            )
+        if promo.kind == c.PromotionKind.INTEREST_FREE and promo.interest_free_periods < 1:
+            v.append(
+                Violation(
+                    "promotions", f"promotion {promo.code}: needs at least one interest-free installment"
+                )
+            )
+        if promo.kind == c.PromotionKind.RATE_DISCOUNT and promo.discount_bps < 1:
+            v.append(
+                Violation("promotions", f"promotion {promo.code}: needs a discount of at least 1 basis point")
+            )
+        _subset(v, "promotions", promo.segments, c.Segment.values, required=False)
+        _subset(v, "promotions", promo.channels, c.Channel.values, required=False)
+    return v
+
+
+def _ranges(values: list[int]) -> list[tuple[int, int]]:
+    """Consecutive integers grouped into (first, last) ranges."""
+    out: list[tuple[int, int]] = []
+    for value in values:
+        if out and out[-1][1] == value - 1:
+            out[-1] = (out[-1][0], value)
+        else:
+            out.append((value, value))
+    return out
+
+
+def _worst_rate(version: ProductVersion, tiers, term: int, benchmark_rate) -> tuple[Decimal, str]:
+    candidates = [
+        (tier_rate(version, tier, benchmark_rate=benchmark_rate), tier.risk_grade)
+        for tier in tiers
+        if tier.term_min <= term <= tier.term_max
+    ]
+    return max(candidates)
+
+
+def apr_violations(
+    version: ProductVersion, *, on_date: dt.date, cap: Decimal, report: ComplianceReport
+) -> list[Violation]:
+    """Price the worst case of every allowed combination and list each one above the cap."""
+    tiers = list(version.pricing_tiers.all())
+    benchmark_rate = None
+    if version.rate_type == c.RateType.FLOATING:
+        benchmark_rate = benchmark_rate_on(benchmark=version.benchmark, on_date=on_date).rate
+    fees = [fee.engine_fee() for fee in version.fees.all() if fee.mandatory]
+    amounts = sorted({version.amount_min, version.amount_max})
+    v: list[Violation] = []
+    for method, frequency in cartesian(version.repayment_methods, version.frequencies):
+        terms = sorted(set(term_bounds(version, frequency)))
+        for term, amount in cartesian(terms, amounts):
+            rate, grade = _worst_rate(version, tiers, term, benchmark_rate)
+            combination = {
+                "amount": str(amount),
+                "term": term,
+                "method": method,
+                "frequency": frequency,
+                "risk_grade": grade,
+                "annual_rate": str(rate),
+            }
+            report.combinations_checked += 1
+            try:
+                result = engine_adapter.schedule(
+                    principal=amount,
+                    annual_rate=rate,
+                    term=installments_for(term, frequency),
+                    frequency=frequency,
+                    method=method,
+                    start_date=on_date,
+                    day_count=version.day_count,
+                    fees=fees,
+                )
+            except engine_adapter.EngineValidationError as exc:
+                problems = "; ".join(f"{k}: {' '.join(map(str, m))}" for k, m in exc.errors.items())
+                v.append(
+                    Violation("apr", f"{_describe(combination)} cannot be priced ({problems})", combination)
+                )
+                continue
+            apr = result.summary["apr"]
+            if report.worst_apr is None or apr > report.worst_apr:
+                report.worst_apr = apr
+            if apr > cap:
+                combination["apr"] = f"{apr:.6f}"
+                v.append(
+                    Violation(
+                        "apr",
+                        f"APR {apr * 100:.2f}% exceeds the cap of {cap * 100:.2f}% "
+                        f"for {_describe(combination)}",
+                        combination,
+                    )
+                )
+    return v
+
+
+def _describe(combination: dict) -> str:
+    return (
+        f"amount {combination['amount']}, term {combination['term']} months, {combination['method']}, "
+        f"{combination['frequency']}, grade {combination['risk_grade']} "
+        f"at {Decimal(combination['annual_rate']) * 100:.4f}%"
+    )
+
+
+def compliance_check(
+    version: ProductVersion, *, on_date: dt.date, cap: Decimal | None = None
+) -> ComplianceReport:
+    """Check `version` on `on_date`; the APR part runs only when the structure is sound."""
+    cap = Decimal(settings.LOANHUB_APR_CAP) if cap is None else cap
+    report = ComplianceReport(version=version, on_date=on_date, cap=cap, violations=[])
+    report.violations.extend(structural_violations(version, on_date=on_date))
+    if not report.violations:
+        report.violations.extend(apr_violations(version, on_date=on_date, cap=cap, report=report))
+    return report

@@ -1,0 +1,98 @@
+"""The catalogue's one door into the loan-math engine (`products.engine`).
+
+Quotes, the compliance check and the admin preview build their schedules here, so the engine's
+call signature and error type are known in one place.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from products.engine import EngineValidationError, build_schedule
+
+__all__ = ("EngineValidationError", "ScheduleResult", "engine_fees", "schedule")
+
+
+def engine_fees(fees: list[dict]) -> list[dict]:
+    """Catalogue fees ({"type", "amount"|"rate"}) in the engine's shape ({"kind", "value"})."""
+    out = []
+    for fee in fees:
+        value = fee.get("rate") if str(fee["type"]).endswith("_percent") else fee.get("amount")
+        out.append({"kind": fee["type"], "value": value})
+    return out
+
+
+@dataclass(frozen=True)
+class ScheduleResult:
+    """The engine's schedule reduced to plain data (rows and summary as dicts of Decimals)."""
+
+    installments: list[dict]
+    summary: dict
+
+    @property
+    def first_payment(self) -> Decimal:
+        return self.installments[0]["payment"] if self.installments else Decimal("0.00")
+
+    @property
+    def last_payment(self) -> Decimal:
+        return self.installments[-1]["payment"] if self.installments else Decimal("0.00")
+
+    @property
+    def total_cost(self) -> Decimal:
+        """What the loan costs over the principal: interest plus fees."""
+        return self.summary["total_interest"] + self.summary["total_fees"]
+
+
+ROW_FIELDS = ("number", "due_date", "payment", "principal", "interest", "fees", "balance")
+SUMMARY_FIELDS = (
+    "total_principal",
+    "total_interest",
+    "total_fees",
+    "total_payable",
+    "net_proceeds",
+    "apr",
+    "effective_annual_rate",
+)
+
+
+def _plain(obj, fields) -> dict:
+    if isinstance(obj, dict):
+        return {name: obj[name] for name in fields}
+    return {name: getattr(obj, name) for name in fields}
+
+
+def schedule(
+    *,
+    principal: Decimal,
+    annual_rate: Decimal,
+    term: int,
+    frequency: str,
+    method: str,
+    start_date: dt.date,
+    day_count: str,
+    fees: list[dict],
+    grace: dict | None = None,
+    interest_free_periods: int = 0,
+) -> ScheduleResult:
+    """Run the engine; `term` is the number of installments. Raises EngineValidationError."""
+    result = build_schedule(
+        principal=principal,
+        annual_rate=annual_rate,
+        term=term,
+        frequency=frequency,
+        method=method,
+        start_date=start_date,
+        first_due_date=None,
+        day_count=day_count,
+        fees=engine_fees(fees),
+        grace=None
+        if not grace
+        else {"periods": grace["periods"], "kind": grace.get("type", "interest_only")},
+        interest_free_periods=interest_free_periods,
+    )
+    return ScheduleResult(
+        installments=[_plain(row, ROW_FIELDS) for row in result.rows],
+        summary=_plain(result.summary, SUMMARY_FIELDS),
+    )

@@ -1,0 +1,90 @@
+"""Forms of the customer catalogue pages (all GET, so a result can be linked and shared)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from products import choices as c
+
+MONEY = {"max_digits": 18, "decimal_places": 2, "min_value": Decimal("0.01")}
+
+
+def _blank(choices) -> list:
+    return [("", _("any")), *choices]
+
+
+class CatalogueFilterForm(forms.Form):
+    purpose = forms.ChoiceField(label=_("Purpose"), choices=_blank(c.Category.choices), required=False)
+    amount = forms.DecimalField(label=_("Amount (CNY)"), required=False, **MONEY)
+
+
+class QuoteForm(forms.Form):
+    """Amount, term and method for one product; choices come from the product version."""
+
+    amount = forms.DecimalField(label=_("Amount (CNY)"), **MONEY)
+    term = forms.IntegerField(label=_("Term (months)"), min_value=1, max_value=1200)
+    method = forms.ChoiceField(label=_("Repayment method"))
+    frequency = forms.ChoiceField(label=_("Repayment frequency"))
+
+    def __init__(self, *args, version, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.version = version
+        methods = dict(c.RepaymentMethod.choices)
+        frequencies = dict(c.Frequency.choices)
+        self.fields["method"].choices = [(m, methods.get(m, m)) for m in version.repayment_methods]
+        self.fields["frequency"].choices = [(f, frequencies.get(f, f)) for f in version.frequencies]
+        self.fields["amount"].help_text = f"{version.amount_min:,.2f} – {version.amount_max:,.2f}"
+        self.fields["term"].help_text = f"{version.term_min} – {version.term_max}"
+
+    @classmethod
+    def initial_for(cls, version) -> dict:
+        return {
+            "amount": str(version.representative_amount),
+            "term": str(version.representative_term),
+            "method": version.default_method,
+            "frequency": version.default_frequency,
+        }
+
+    def add_quote_errors(self, errors: dict[str, list[str]]) -> None:
+        for name, messages in errors.items():
+            for message in messages:
+                self.add_error(name if name in self.fields else None, message)
+
+
+class CompareForm(forms.Form):
+    codes = forms.CharField(label=_("Product codes"), max_length=200)
+    amount = forms.DecimalField(label=_("Amount (CNY)"), required=False, **MONEY)
+    term = forms.IntegerField(label=_("Term (months)"), required=False, min_value=1, max_value=1200)
+
+    def clean_codes(self) -> list[str]:
+        codes = [code.strip().upper() for code in self.cleaned_data["codes"].split(",") if code.strip()]
+        if not 2 <= len(codes) <= 4:
+            raise forms.ValidationError(_("Choose between 2 and 4 products."))
+        return list(dict.fromkeys(codes))
+
+
+class RecommendForm(forms.Form):
+    purpose = forms.ChoiceField(label=_("Purpose"), choices=_blank(c.Category.choices), required=False)
+    amount = forms.DecimalField(label=_("Amount (CNY)"), **MONEY)
+    term = forms.IntegerField(label=_("Term (months)"), min_value=1, max_value=1200)
+    monthly_income = forms.DecimalField(
+        label=_("Monthly income (CNY)"), required=False, max_digits=18, decimal_places=2, min_value=0
+    )
+    monthly_debt = forms.DecimalField(
+        label=_("Monthly debt payments (CNY)"), required=False, max_digits=18, decimal_places=2, min_value=0
+    )
+    employment_type = forms.ChoiceField(
+        label=_("Employment"), choices=_blank(c.EmploymentType.choices), required=False
+    )
+    customer_type = forms.ChoiceField(
+        label=_("Customer type"), choices=_blank(c.CustomerType.choices), required=False
+    )
+    age = forms.IntegerField(label=_("Age"), required=False, min_value=16, max_value=100)
+
+    def profile_kwargs(self) -> dict:
+        data = {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
+        data.setdefault("monthly_debt", Decimal("0"))
+        return data

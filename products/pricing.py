@@ -1,0 +1,149 @@
+"""The one place that decides a price: a version's grid, its benchmark and its promotions.
+
+`price_for()` is what quotes, the compliance check, the admin preview and (later) risk-based
+offers call: it returns the annual rate of a product version for a risk grade and a term on a
+date, and which promotions applied.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from products import choices as c
+from products.models import BenchmarkRate, PricingTier, ProductVersion, Promotion
+
+BPS = Decimal("10000")
+ZERO = Decimal("0")
+
+
+class PricingError(Exception):
+    """The grid or the benchmark cannot price this request; `errors` is keyed by field."""
+
+    def __init__(self, errors: dict[str, list[str]]):
+        super().__init__(errors)
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class Price:
+    """The annual rate offered, and how it was built."""
+
+    annual_rate: Decimal
+    base_rate: Decimal
+    risk_grade: str
+    term: int
+    benchmark: str = ""
+    benchmark_rate: Decimal | None = None
+    benchmark_date: dt.date | None = None
+    spread_bps: int | None = None
+    discount_bps: int = 0
+    interest_free_periods: int = 0
+    promotions_applied: list[str] = field(default_factory=list)
+
+
+def benchmark_rate_on(*, benchmark: str, on_date: dt.date) -> BenchmarkRate | None:
+    """The benchmark rate in force on a date: the latest published on or before it."""
+    return (
+        BenchmarkRate.objects.filter(benchmark=benchmark, effective_date__lte=on_date)
+        .order_by("-effective_date")
+        .first()
+    )
+
+
+def _tiers(version: ProductVersion) -> list[PricingTier]:
+    # Uses prefetched rows when the caller prefetched them (lists of products).
+    return list(version.pricing_tiers.all())
+
+
+def _promotions(version: ProductVersion) -> list[Promotion]:
+    return list(version.promotions.all())
+
+
+def grid_tier(version: ProductVersion, *, grade: str, term: int) -> PricingTier | None:
+    """The grid row for a grade whose term band contains the term."""
+    for tier in _tiers(version):
+        if tier.risk_grade == grade and tier.term_min <= term <= tier.term_max:
+            return tier
+    return None
+
+
+def tier_rate(version: ProductVersion, tier: PricingTier, *, benchmark_rate: Decimal | None) -> Decimal:
+    """The rate of one grid row before promotions (benchmark + spread for floating products)."""
+    if version.rate_type == c.RateType.FLOATING:
+        return benchmark_rate + Decimal(tier.spread_bps or 0) / BPS
+    return tier.annual_rate
+
+
+def price_for(
+    version: ProductVersion,
+    *,
+    grade: str,
+    term: int,
+    on_date: dt.date,
+    segment: str | None = None,
+    channel: str | None = None,
+    with_promotions: bool = True,
+) -> Price:
+    """The annual rate of `version` for a risk grade and a term (months) on a date.
+
+    Floating-rate products use the benchmark published on or before `on_date`. Promotions in
+    force on that date for the segment and channel apply; of each kind only the most favourable
+    one (promotions do not stack). The rate never goes below zero.
+    """
+    tier = grid_tier(version, grade=grade, term=term)
+    if tier is None:
+        raise PricingError(
+            {"risk_grade": [f"no price for grade {grade} and term {term} in product {version.code}"]}
+        )
+    benchmark_rate = benchmark_date = None
+    if version.rate_type == c.RateType.FLOATING:
+        published = benchmark_rate_on(benchmark=version.benchmark, on_date=on_date)
+        if published is None:
+            raise PricingError(
+                {"benchmark": [f"no {version.benchmark} rate published on or before {on_date.isoformat()}"]}
+            )
+        benchmark_rate, benchmark_date = published.rate, published.effective_date
+    base = tier_rate(version, tier, benchmark_rate=benchmark_rate)
+
+    discount = interest_free = 0
+    best_discount = best_free = None
+    if with_promotions:
+        for promotion in _promotions(version):
+            if not promotion.applies(on_date=on_date, segment=segment, channel=channel):
+                continue
+            if promotion.kind == c.PromotionKind.RATE_DISCOUNT and promotion.discount_bps > discount:
+                discount, best_discount = promotion.discount_bps, promotion
+            if (
+                promotion.kind == c.PromotionKind.INTEREST_FREE
+                and promotion.interest_free_periods > interest_free
+            ):
+                interest_free, best_free = promotion.interest_free_periods, promotion
+    applied = sorted(p.code for p in (best_discount, best_free) if p is not None)
+    rate = max(base - Decimal(discount) / BPS, ZERO)
+    return Price(
+        annual_rate=rate,
+        base_rate=base,
+        risk_grade=grade,
+        term=term,
+        benchmark=version.benchmark if benchmark_rate is not None else "",
+        benchmark_rate=benchmark_rate,
+        benchmark_date=benchmark_date,
+        spread_bps=tier.spread_bps if benchmark_rate is not None else None,
+        discount_bps=discount,
+        interest_free_periods=interest_free,
+        promotions_applied=applied,
+    )
+
+
+def rate_from(version: ProductVersion, *, on_date: dt.date) -> Decimal | None:
+    """The lowest grid rate before promotions ('rates from X %'), or None without a benchmark."""
+    benchmark_rate = None
+    if version.rate_type == c.RateType.FLOATING:
+        published = benchmark_rate_on(benchmark=version.benchmark, on_date=on_date)
+        if published is None:
+            return None
+        benchmark_rate = published.rate
+    rates = [tier_rate(version, tier, benchmark_rate=benchmark_rate) for tier in _tiers(version)]
+    return min(rates) if rates else None

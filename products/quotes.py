@@ -1,0 +1,471 @@
+"""Quotes and recommendations: what a product costs a customer, and which products fit them.
+
+`product_quote()` is the one quote of LoanHub: the API, the product pages, comparisons and
+recommendations call it. It checks the request against the version's limits (errors name the
+limit, e.g. ``{"amount": ["must be between 10000.00 and 500000.00 for product BIZ-OP"]}``),
+prices it with `products.pricing.price_for` and builds the schedule with the engine.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from products import choices as c
+from products import engine_adapter
+from products.compliance import installments_for
+from products.models import ProductVersion
+from products.pricing import Price, PricingError, price_for
+
+ENGINE_TO_QUOTE_FIELD = {"principal": "amount", "annual_rate": "risk_grade", "term": "term"}
+
+
+class ProductQuoteError(Exception):
+    """The request breaks a limit of the product; `errors` is field-keyed."""
+
+    def __init__(self, errors: dict[str, list[str]]):
+        super().__init__("; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in errors.items()))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A priced schedule of one product version for one request."""
+
+    version: ProductVersion
+    amount: Decimal
+    term: int  # months
+    installments_count: int
+    method: str
+    frequency: str
+    risk_grade: str
+    segment: str | None
+    channel: str | None
+    start_date: dt.date
+    price: Price
+    fees: list[dict]
+    schedule: engine_adapter.ScheduleResult
+
+    @property
+    def annual_rate(self) -> Decimal:
+        return self.price.annual_rate
+
+    @property
+    def apr(self) -> Decimal:
+        return self.schedule.summary["apr"]
+
+    @property
+    def installment(self) -> Decimal:
+        """The first regular payment (the largest one for equal principal)."""
+        return self.schedule.first_payment
+
+    @property
+    def total_interest(self) -> Decimal:
+        return self.schedule.summary["total_interest"]
+
+    @property
+    def total_fees(self) -> Decimal:
+        return self.schedule.summary["total_fees"]
+
+    @property
+    def total_cost(self) -> Decimal:
+        return self.schedule.total_cost
+
+    @property
+    def total_payable(self) -> Decimal:
+        return self.schedule.summary["total_payable"]
+
+    @property
+    def monthly_payment(self) -> Decimal:
+        """The largest payment before the last, spread per month (for debt-to-income)."""
+        rows = self.schedule.installments
+        regular = rows[:-1] or rows
+        months = c.MONTHS_PER_PERIOD[c.Frequency(self.frequency)]
+        if self.method == c.RepaymentMethod.BULLET:
+            # Nothing is paid before maturity; spread the whole repayment over the term.
+            return (self.total_payable / self.term).quantize(Decimal("0.01"))
+        return (max(row["payment"] for row in regular) / months).quantize(Decimal("0.01"))
+
+
+def _between(low, high, code: str) -> str:
+    return _("must be between %(min)s and %(max)s for product %(code)s") % {
+        "min": low,
+        "max": high,
+        "code": code,
+    }
+
+
+def _choice_error(errors: dict, name: str, value: str, allowed: list[str], code: str) -> None:
+    if value not in allowed:
+        errors.setdefault(name, []).append(
+            _("must be one of %(allowed)s for product %(code)s")
+            % {"allowed": ", ".join(allowed), "code": code}
+        )
+
+
+def product_quote(
+    *,
+    version: ProductVersion,
+    amount: Decimal,
+    term: int,
+    method: str | None = None,
+    frequency: str | None = None,
+    risk_grade: str | None = None,
+    segment: str | None = None,
+    channel: str | None = None,
+    start_date: dt.date | None = None,
+    grace: dict | None = None,
+) -> Quote:
+    """Quote `amount` over `term` months under `version`; raises ProductQuoteError naming each
+    broken limit. The version must be active (suspended and retired versions quote nothing)."""
+    code = version.product.code
+    amount = Decimal(amount).quantize(Decimal("0.01"))
+    start_date = start_date or timezone.localdate()
+    method = method or version.default_method
+    frequency = frequency or version.default_frequency
+    risk_grade = risk_grade or c.DEFAULT_GRADE
+    errors: dict[str, list[str]] = {}
+    if version.status != c.ProductStatus.ACTIVE:
+        raise ProductQuoteError(
+            {
+                "product": [
+                    _("product %(code)s is %(status)s and is not offered")
+                    % {"code": code, "status": version.status}
+                ]
+            }
+        )
+    if start_date < version.available_from or (
+        version.available_until is not None and start_date > version.available_until
+    ):
+        raise ProductQuoteError(
+            {
+                "product": [
+                    _("product %(code)s is not offered on %(date)s")
+                    % {"code": code, "date": start_date.isoformat()}
+                ]
+            }
+        )
+    if not version.amount_min <= amount <= version.amount_max:
+        errors["amount"] = [_between(version.amount_min, version.amount_max, code)]
+    if not version.term_min <= term <= version.term_max:
+        errors["term"] = [_between(version.term_min, version.term_max, code)]
+    _choice_error(errors, "method", method, version.repayment_methods, code)
+    _choice_error(errors, "frequency", frequency, version.frequencies, code)
+    _choice_error(errors, "risk_grade", risk_grade, list(c.RISK_GRADES), code)
+    if channel is not None:
+        _choice_error(errors, "channel", channel, version.channels, code)
+    if "frequency" not in errors and "term" not in errors and installments_for(term, frequency) is None:
+        months = c.MONTHS_PER_PERIOD[c.Frequency(frequency)]
+        errors["term"] = [
+            _("must be a multiple of %(months)s months for %(frequency)s repayment in product %(code)s")
+            % {"months": months, "frequency": frequency, "code": code}
+        ]
+    if grace and grace.get("periods"):
+        if grace["periods"] > version.grace_max_periods:
+            errors["grace"] = [
+                _("at most %(count)s grace periods for product %(code)s")
+                % {"count": version.grace_max_periods, "code": code}
+            ]
+        elif grace.get("type") not in version.grace_types:
+            errors["grace"] = [
+                _("grace type must be one of %(allowed)s for product %(code)s")
+                % {"allowed": ", ".join(version.grace_types) or "-", "code": code}
+            ]
+    if errors:
+        raise ProductQuoteError(errors)
+
+    try:
+        price = price_for(
+            version, grade=risk_grade, term=term, segment=segment, channel=channel, on_date=start_date
+        )
+    except PricingError as exc:
+        raise ProductQuoteError(exc.errors) from None
+    fees = [
+        fee.engine_fee()
+        for fee in version.fees.all()
+        if fee.mandatory and not (segment and segment in fee.waived_for_segments)
+    ]
+    count = installments_for(term, frequency)
+    try:
+        schedule = engine_adapter.schedule(
+            principal=amount,
+            annual_rate=price.annual_rate,
+            term=count,
+            frequency=frequency,
+            method=method,
+            start_date=start_date,
+            day_count=version.day_count,
+            fees=fees,
+            grace=grace if grace and grace.get("periods") else None,
+            interest_free_periods=min(price.interest_free_periods, count),
+        )
+    except engine_adapter.EngineValidationError as exc:
+        raise ProductQuoteError(
+            {ENGINE_TO_QUOTE_FIELD.get(k, k): list(map(str, v)) for k, v in exc.errors.items()}
+        ) from None
+    return Quote(
+        version=version,
+        amount=amount,
+        term=term,
+        installments_count=count,
+        method=method,
+        frequency=frequency,
+        risk_grade=risk_grade,
+        segment=segment,
+        channel=channel,
+        start_date=start_date,
+        price=price,
+        fees=fees,
+        schedule=schedule,
+    )
+
+
+def representative_quote(version: ProductVersion, *, grade: str | None = None, on_date=None) -> Quote | None:
+    """The quote of the version's representative loan (its 'representative APR'), or None."""
+    try:
+        return product_quote(
+            version=version,
+            amount=version.representative_amount,
+            term=version.representative_term,
+            risk_grade=grade,
+            start_date=on_date,
+        )
+    except ProductQuoteError:
+        return None
+
+
+# --- recommendations ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Profile:
+    """What a customer tells us to get recommendations (all optional except amount and term)."""
+
+    amount: Decimal
+    term: int
+    purpose: str | None = None
+    monthly_income: Decimal | None = None
+    monthly_debt: Decimal = Decimal("0")
+    employment_type: str | None = None
+    customer_type: str | None = None
+    age: int | None = None
+    region: str | None = None
+    segment: str | None = None
+    channel: str | None = None
+
+
+@dataclass
+class Recommendation:
+    version: ProductVersion
+    eligible: bool
+    quote: Quote | None = None
+    reasons: list[str] = field(default_factory=list)  # why it fits
+    exclusions: list[dict] = field(default_factory=list)  # {"rule": ..., "message": ...}
+    dti: Decimal | None = None
+
+
+def _eligibility(version: ProductVersion, profile: Profile) -> tuple[list[str], list[dict]]:
+    """(reasons it fits, rules that exclude it) for every rule the profile lets us judge."""
+    v = version
+    fits: list[str] = []
+    out: list[dict] = []
+
+    def rule(ok: bool, name: str, yes: str, no: str, values: dict) -> None:
+        if ok:
+            fits.append(yes % values)
+        else:
+            out.append({"rule": name, "message": no % values})
+
+    if profile.purpose:
+        rule(
+            v.category == profile.purpose,
+            "purpose",
+            _("made for %(category)s"),
+            _("a %(category)s product, not %(purpose)s"),
+            {"category": v.get_category_display(), "purpose": c.Category(profile.purpose).label},
+        )
+    money = {"amount": profile.amount, "min": v.amount_min, "max": v.amount_max}
+    rule(
+        v.amount_min <= profile.amount <= v.amount_max,
+        "amount",
+        _("lends %(amount)s (from %(min)s to %(max)s)"),
+        _("the amount must be between %(min)s and %(max)s"),
+        money,
+    )
+    rule(
+        v.term_min <= profile.term <= v.term_max,
+        "term",
+        _("a %(term)s-month term is offered (%(min)s–%(max)s months)"),
+        _("the term must be between %(min)s and %(max)s months"),
+        {"term": profile.term, "min": v.term_min, "max": v.term_max},
+    )
+    if profile.customer_type:
+        rule(
+            profile.customer_type in v.customer_types,
+            "customer_type",
+            _("open to %(value)s customers"),
+            _("open only to %(allowed)s"),
+            {
+                "value": c.CustomerType(profile.customer_type).label,
+                "allowed": _labels(c.CustomerType, v.customer_types),
+            },
+        )
+    if profile.employment_type and v.employment_types:
+        rule(
+            profile.employment_type in v.employment_types,
+            "employment_type",
+            _("open to %(value)s applicants"),
+            _("open only to %(allowed)s applicants"),
+            {
+                "value": c.EmploymentType(profile.employment_type).label,
+                "allowed": _labels(c.EmploymentType, v.employment_types),
+            },
+        )
+    if profile.age is not None:
+        rule(
+            v.age_min <= profile.age <= v.age_max,
+            "age",
+            _("age %(age)s is within %(min)s–%(max)s"),
+            _("age at application must be between %(min)s and %(max)s"),
+            {"age": profile.age, "min": v.age_min, "max": v.age_max},
+        )
+        at_maturity = profile.age + -(-profile.term // 12)
+        rule(
+            at_maturity <= v.age_max_at_maturity,
+            "age_at_maturity",
+            _("age at maturity %(age)s is at most %(max)s"),
+            _("age at maturity (%(age)s) must be at most %(max)s"),
+            {"age": at_maturity, "max": v.age_max_at_maturity},
+        )
+    if profile.monthly_income is not None:
+        rule(
+            profile.monthly_income >= v.min_monthly_income,
+            "monthly_income",
+            _("income meets the minimum of %(min)s a month"),
+            _("monthly income must be at least %(min)s"),
+            {"min": v.min_monthly_income},
+        )
+    if profile.region and v.regions:
+        rule(
+            profile.region in v.regions,
+            "region",
+            _("offered in %(region)s"),
+            _("offered only in %(allowed)s"),
+            {"region": profile.region, "allowed": ", ".join(v.regions)},
+        )
+    if profile.channel:
+        rule(
+            profile.channel in v.channels,
+            "channel",
+            _("sold through %(value)s"),
+            _("sold only through %(allowed)s"),
+            {"value": c.Channel(profile.channel).label, "allowed": _labels(c.Channel, v.channels)},
+        )
+    return fits, out
+
+
+def _labels(choices, values) -> str:
+    return ", ".join(str(choices(value).label) for value in values if value in choices.values)
+
+
+def product_recommend(
+    *, profile: Profile, versions: list[ProductVersion], on_date: dt.date | None = None
+) -> list[Recommendation]:
+    """Every offered version judged for `profile`: eligible ones first, ranked by estimated total
+    cost (interest + fees) at the grid's middle grade, then by APR; the ineligible after them,
+    each with the rules that exclude it."""
+    on_date = on_date or timezone.localdate()
+    results: list[Recommendation] = []
+    for version in versions:
+        fits, exclusions = _eligibility(version, profile)
+        recommendation = Recommendation(version=version, eligible=False, reasons=fits, exclusions=exclusions)
+        if not exclusions:
+            try:
+                quote = product_quote(
+                    version=version,
+                    amount=profile.amount,
+                    term=profile.term,
+                    segment=profile.segment,
+                    channel=profile.channel,
+                    start_date=on_date,
+                )
+            except ProductQuoteError as exc:
+                for name, messages in exc.errors.items():
+                    exclusions.extend({"rule": name, "message": m} for m in messages)
+            else:
+                recommendation.quote = quote
+                if profile.monthly_income:
+                    dti = ((profile.monthly_debt + quote.monthly_payment) / profile.monthly_income).quantize(
+                        Decimal("0.0001")
+                    )
+                    recommendation.dti = dti
+                    values = {"dti": f"{dti * 100:.1f}%", "max": f"{version.max_dti * 100:.0f}%"}
+                    if dti > version.max_dti:
+                        message = _(
+                            "debt-to-income after the loan would be %(dti)s, above the maximum of %(max)s"
+                        )
+                        exclusions.append({"rule": "dti", "message": message % values})
+                    else:
+                        fits.append(_("debt-to-income after the loan %(dti)s (maximum %(max)s)") % values)
+        recommendation.eligible = not exclusions
+        results.append(recommendation)
+    eligible = sorted(
+        (r for r in results if r.eligible), key=lambda r: (r.quote.total_cost, r.quote.apr, r.version.code)
+    )
+    ineligible = sorted(
+        (r for r in results if not r.eligible), key=lambda r: (len(r.exclusions), r.version.code)
+    )
+    return eligible + ineligible
+
+
+@dataclass(frozen=True)
+class PreviewRow:
+    risk_grade: str
+    annual_rate: Decimal | None
+    installment: Decimal | None
+    total_cost: Decimal | None
+    apr: Decimal | None
+    error: str = ""
+
+
+def version_preview(version: ProductVersion, *, on_date: dt.date | None = None) -> list[PreviewRow]:
+    """For each risk grade: the rate, installment, total cost and APR of the version's
+    representative loan (default method and frequency, mandatory fees, no promotion), in any
+    state — what a product manager checks before submitting."""
+    on_date = on_date or timezone.localdate()
+    rows = []
+    count = installments_for(version.representative_term, version.default_frequency)
+    fees = [fee.engine_fee() for fee in version.fees.all() if fee.mandatory]
+    for grade in c.RISK_GRADES:
+        try:
+            price = price_for(
+                version, grade=grade, term=version.representative_term, on_date=on_date, with_promotions=False
+            )
+            if count is None:
+                raise ProductQuoteError({"term": ["representative term is not whole installments"]})
+            result = engine_adapter.schedule(
+                principal=version.representative_amount,
+                annual_rate=price.annual_rate,
+                term=count,
+                frequency=version.default_frequency,
+                method=version.default_method,
+                start_date=on_date,
+                day_count=version.day_count,
+                fees=fees,
+            )
+        except (PricingError, ProductQuoteError) as exc:
+            rows.append(PreviewRow(grade, None, None, None, None, error=str(exc)))
+            continue
+        except Exception as exc:  # the engine's validation error, reported in the panel
+            if exc.__class__.__name__ != "EngineValidationError":
+                raise
+            rows.append(PreviewRow(grade, price.annual_rate, None, None, None, error=str(exc)))
+            continue
+        rows.append(
+            PreviewRow(
+                grade, price.annual_rate, result.first_payment, result.total_cost, result.summary["apr"]
+            )
+        )
+    return rows

@@ -1,0 +1,222 @@
+"""Serializers of a product definition: the JSON of `manage.py products export|import`.
+
+A definition is one version's terms with its pricing grid, fees and promotions, in a stable,
+reviewable shape (sorted keys, money and rates as strings). These serializers check shape and
+types; the business rules (limits, grid coverage, APR cap) are the compliance check's.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from rest_framework import serializers
+
+from products import choices as c
+
+MONEY = {"max_digits": 18, "decimal_places": 2}
+RATE = {"max_digits": 12, "decimal_places": 8}
+
+TERM_FIELDS = (
+    "name_zh",
+    "name_en",
+    "description_zh",
+    "description_en",
+    "category",
+    "segments",
+    "channels",
+    "currency",
+    "available_from",
+    "available_until",
+    "amount_min",
+    "amount_max",
+    "term_min",
+    "term_max",
+    "repayment_methods",
+    "frequencies",
+    "default_method",
+    "default_frequency",
+    "day_count",
+    "representative_amount",
+    "representative_term",
+    "rate_type",
+    "benchmark",
+    "penalty_rate_multiplier",
+    "grace_max_periods",
+    "grace_types",
+    "prepayment_allowed_after",
+    "prepayment_fee_rate",
+    "prepayment_free_allowance",
+    "customer_types",
+    "employment_types",
+    "regions",
+    "age_min",
+    "age_max",
+    "age_max_at_maturity",
+    "min_monthly_income",
+    "max_dti",
+    "required_documents",
+    "max_exposure_per_customer",
+)
+TIER_FIELDS = ("risk_grade", "term_min", "term_max", "annual_rate", "spread_bps")
+FEE_FIELDS = ("code", "name_zh", "name_en", "fee_type", "amount", "rate", "mandatory", "waived_for_segments")
+PROMOTION_FIELDS = (
+    "code",
+    "name_zh",
+    "name_en",
+    "kind",
+    "interest_free_periods",
+    "discount_bps",
+    "segments",
+    "channels",
+    "starts_on",
+    "ends_on",
+)
+
+
+def _codes(choices):
+    return serializers.ListField(child=serializers.ChoiceField(choices=choices), required=False, default=list)
+
+
+class TermsSerializer(serializers.Serializer):
+    name_zh = serializers.CharField(max_length=120)
+    name_en = serializers.CharField(max_length=120)
+    description_zh = serializers.CharField(allow_blank=True, required=False, default="")
+    description_en = serializers.CharField(allow_blank=True, required=False, default="")
+    category = serializers.ChoiceField(choices=c.Category.choices)
+    segments = _codes(c.Segment.choices)
+    channels = serializers.ListField(
+        child=serializers.ChoiceField(choices=c.Channel.choices), allow_empty=False
+    )
+    currency = serializers.RegexField(r"^[A-Z]{3}$", required=False, default="CNY")
+    available_from = serializers.DateField()
+    available_until = serializers.DateField(allow_null=True, required=False, default=None)
+    amount_min = serializers.DecimalField(min_value=Decimal("0.01"), **MONEY)
+    amount_max = serializers.DecimalField(min_value=Decimal("0.01"), **MONEY)
+    term_min = serializers.IntegerField(min_value=1, max_value=600)
+    term_max = serializers.IntegerField(min_value=1, max_value=600)
+    repayment_methods = serializers.ListField(
+        child=serializers.ChoiceField(choices=c.RepaymentMethod.choices), allow_empty=False
+    )
+    frequencies = serializers.ListField(
+        child=serializers.ChoiceField(choices=c.Frequency.choices), allow_empty=False
+    )
+    default_method = serializers.ChoiceField(choices=c.RepaymentMethod.choices)
+    default_frequency = serializers.ChoiceField(
+        choices=c.Frequency.choices, required=False, default="monthly"
+    )
+    day_count = serializers.ChoiceField(choices=c.DayCount.choices, required=False, default="30/360")
+    representative_amount = serializers.DecimalField(min_value=Decimal("0.01"), **MONEY)
+    representative_term = serializers.IntegerField(min_value=1, max_value=600)
+    rate_type = serializers.ChoiceField(choices=c.RateType.choices)
+    benchmark = serializers.ChoiceField(
+        choices=c.Benchmark.choices, allow_blank=True, required=False, default=""
+    )
+    penalty_rate_multiplier = serializers.DecimalField(
+        max_digits=6,
+        decimal_places=4,
+        min_value=Decimal("1"),
+        max_value=Decimal("1.5"),
+        required=False,
+        default=Decimal("1.5"),
+    )
+    grace_max_periods = serializers.IntegerField(min_value=0, max_value=60, required=False, default=0)
+    grace_types = _codes(c.GraceType.choices)
+    prepayment_allowed_after = serializers.IntegerField(min_value=0, max_value=600, required=False, default=0)
+    prepayment_fee_rate = serializers.DecimalField(
+        min_value=Decimal("0"), max_value=Decimal("1"), required=False, default=Decimal("0"), **RATE
+    )
+    prepayment_free_allowance = serializers.DecimalField(
+        min_value=Decimal("0"), max_value=Decimal("1"), required=False, default=Decimal("0"), **RATE
+    )
+    customer_types = serializers.ListField(
+        child=serializers.ChoiceField(choices=c.CustomerType.choices), allow_empty=False
+    )
+    employment_types = _codes(c.EmploymentType.choices)
+    regions = serializers.ListField(child=serializers.CharField(max_length=16), required=False, default=list)
+    age_min = serializers.IntegerField(min_value=16, max_value=100, required=False, default=18)
+    age_max = serializers.IntegerField(min_value=16, max_value=100, required=False, default=60)
+    age_max_at_maturity = serializers.IntegerField(min_value=16, max_value=100, required=False, default=65)
+    min_monthly_income = serializers.DecimalField(
+        min_value=Decimal("0"), required=False, default=Decimal("0"), **MONEY
+    )
+    max_dti = serializers.DecimalField(
+        min_value=Decimal("0"), max_value=Decimal("1"), required=False, default=Decimal("0.5"), **RATE
+    )
+    required_documents = _codes(c.Document.choices)
+    max_exposure_per_customer = serializers.DecimalField(min_value=Decimal("0.01"), **MONEY)
+
+
+class PricingTierSerializer(serializers.Serializer):
+    risk_grade = serializers.ChoiceField(choices=c.RiskGrade.choices)
+    term_min = serializers.IntegerField(min_value=1, max_value=600)
+    term_max = serializers.IntegerField(min_value=1, max_value=600)
+    annual_rate = serializers.DecimalField(
+        min_value=Decimal("0"), max_value=Decimal("10"), allow_null=True, required=False, default=None, **RATE
+    )
+    spread_bps = serializers.IntegerField(
+        min_value=-10000, max_value=10000, allow_null=True, required=False, default=None
+    )
+
+
+class FeeSerializer(serializers.Serializer):
+    code = serializers.SlugField(max_length=32)
+    name_zh = serializers.CharField(max_length=80)
+    name_en = serializers.CharField(max_length=80)
+    fee_type = serializers.ChoiceField(choices=c.FeeType.choices)
+    amount = serializers.DecimalField(
+        min_value=Decimal("0"), allow_null=True, required=False, default=None, **MONEY
+    )
+    rate = serializers.DecimalField(
+        min_value=Decimal("0"), max_value=Decimal("1"), allow_null=True, required=False, default=None, **RATE
+    )
+    mandatory = serializers.BooleanField(required=False, default=True)
+    waived_for_segments = _codes(c.Segment.choices)
+
+
+class PromotionSerializer(serializers.Serializer):
+    code = serializers.SlugField(max_length=32)
+    name_zh = serializers.CharField(max_length=80)
+    name_en = serializers.CharField(max_length=80)
+    kind = serializers.ChoiceField(choices=c.PromotionKind.choices)
+    interest_free_periods = serializers.IntegerField(min_value=0, max_value=600, required=False, default=0)
+    discount_bps = serializers.IntegerField(min_value=0, max_value=10000, required=False, default=0)
+    segments = _codes(c.Segment.choices)
+    channels = _codes(c.Channel.choices)
+    starts_on = serializers.DateField()
+    ends_on = serializers.DateField()
+
+
+class ProductDefinitionSerializer(serializers.Serializer):
+    """One product's definition as exported; `version` and `status` are informative on import."""
+
+    code = serializers.RegexField(r"^[A-Z0-9][A-Z0-9-]{1,31}$", max_length=32)
+    version = serializers.IntegerField(required=False)
+    status = serializers.CharField(required=False)
+    terms = TermsSerializer()
+    pricing_grid = PricingTierSerializer(many=True, allow_empty=False)
+    fees = FeeSerializer(many=True, required=False, default=list)
+    promotions = PromotionSerializer(many=True, required=False, default=list)
+
+    def validate(self, attrs):
+        errors: dict[str, list[str]] = {}
+        for name in ("fees", "promotions"):
+            codes = [row["code"] for row in attrs.get(name, [])]
+            duplicates = sorted({code for code in codes if codes.count(code) > 1})
+            if duplicates:
+                errors[name] = [f"duplicate codes: {', '.join(duplicates)}"]
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
+
+
+class CatalogueFileSerializer(serializers.Serializer):
+    format = serializers.ChoiceField(choices=["loanhub.products"])
+    format_version = serializers.ChoiceField(choices=[1])
+    products = ProductDefinitionSerializer(many=True, allow_empty=False)
+
+    def validate_products(self, value):
+        codes = [item["code"] for item in value]
+        duplicates = sorted({code for code in codes if codes.count(code) > 1})
+        if duplicates:
+            raise serializers.ValidationError(f"duplicate product codes: {', '.join(duplicates)}")
+        return value
