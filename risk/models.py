@@ -1,1 +1,335 @@
-"""Risk models."""
+"""Risk models: the scorecard registry, rules, blocklist, demo credit files, scoring requests,
+immutable decisions and shadow scores."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, FSMModelMixin, transition
+from simple_history.models import HistoricalRecords
+
+from loanhub.models import TransitionEvent
+from risk import choices as c
+from risk.rules import RuleSpec, validate_rule
+
+MONEY = {"max_digits": 18, "decimal_places": 2}
+RATE = {"max_digits": 12, "decimal_places": 8}
+
+
+class ScoreModel(FSMModelMixin, models.Model):
+    """A versioned credit scorecard (信用评分卡) in the model registry.
+
+    The artifact (bins, WOEs, coefficients, points, grade cut-offs) is stored as canonical JSON
+    with its SHA-256, which is checked on every load. Lifecycle: candidate → champion → retired;
+    one champion at a time; a candidate marked `shadow` is a challenger that scores every request
+    alongside the champion without affecting decisions.
+    """
+
+    version = models.PositiveIntegerField(_("version"), unique=True)
+    status = FSMField(
+        _("status"),
+        max_length=16,
+        choices=c.ModelStatus.choices,
+        default=c.ModelStatus.CANDIDATE,
+        protected=True,
+    )
+    shadow = models.BooleanField(_("challenger (shadow scoring)"), default=False)
+    dataset = models.CharField(_("training data set"), max_length=40)
+    binner = models.CharField(_("binning"), max_length=20)
+    seed = models.BigIntegerField(_("seed"))
+    artifact = models.TextField(_("artifact (JSON)"))
+    artifact_sha256 = models.CharField(_("artifact SHA-256"), max_length=64)
+    training_data_sha256 = models.CharField(_("training data SHA-256"), max_length=64)
+    features = models.JSONField(_("features"), default=list)
+    report = models.JSONField(_("validation report"), default=dict)
+    training_seconds = models.FloatField(_("training time (s)"), default=0)
+    trained_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("trained by"),
+    )
+    trained_at = models.DateTimeField(_("trained"), auto_now_add=True)
+    promoted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("promoted by"),
+    )
+    promoted_at = models.DateTimeField(_("promoted"), null=True, blank=True)
+    retired_at = models.DateTimeField(_("retired"), null=True, blank=True)
+
+    class Meta:
+        ordering = ("-version",)
+        verbose_name = _("score model")
+        verbose_name_plural = _("score models")
+        constraints = [
+            models.UniqueConstraint(
+                fields=("status",), condition=models.Q(status="champion"), name="risk_one_champion"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"v{self.version} ({self.status})"
+
+    @transition(field=status, source=c.ModelStatus.CANDIDATE, target=c.ModelStatus.CHAMPION)
+    def promote(self) -> None:
+        """Guarded by the service: four eyes, a verified artifact."""
+
+    @transition(
+        field=status, source=[c.ModelStatus.CANDIDATE, c.ModelStatus.CHAMPION], target=c.ModelStatus.RETIRED
+    )
+    def retire(self) -> None:
+        """A retired model scores nothing."""
+
+
+class ScoreModelEvent(TransitionEvent):
+    """A status change of a score model (who promoted or retired it, and why)."""
+
+    model = models.ForeignKey(ScoreModel, on_delete=models.PROTECT, related_name="events")
+
+    class Meta(TransitionEvent.Meta):
+        verbose_name = _("score model event")
+
+
+class RiskRule(models.Model):
+    """A policy or fraud rule (data, not code): a check with parameters, an outcome and a reason in
+    both languages. Global when `product_code` is blank, else only for that product."""
+
+    code = models.CharField(_("code"), max_length=40)
+    product_code = models.CharField(
+        _("product code"), max_length=50, blank=True, help_text=_("Blank: every product.")
+    )
+    kind = models.CharField(_("check"), max_length=20, choices=c.RuleCheck.choices)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=c.RuleOutcome.choices)
+    reason_zh = models.CharField(_("reason (Chinese)"), max_length=200)
+    reason_en = models.CharField(_("reason (English)"), max_length=200)
+    feature = models.CharField(_("feature"), max_length=40, blank=True)
+    operator = models.CharField(_("operator"), max_length=10, choices=c.Operator.choices, blank=True)
+    threshold = models.DecimalField(_("threshold"), max_digits=20, decimal_places=6, null=True, blank=True)
+    threshold_high = models.DecimalField(
+        _("upper threshold"), max_digits=20, decimal_places=6, null=True, blank=True
+    )
+    values = models.JSONField(_("values"), default=list, blank=True)
+    product_attribute = models.CharField(_("product limit"), max_length=40, blank=True)
+    identifier = models.CharField(
+        _("identifier"), max_length=20, choices=c.IdentifierKind.choices, blank=True
+    )
+    window_hours = models.PositiveIntegerField(_("window (hours)"), null=True, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ("code", "product_code")
+        verbose_name = _("risk rule")
+        verbose_name_plural = _("risk rules")
+        constraints = [models.UniqueConstraint(fields=("code", "product_code"), name="risk_rule_unique_code")]
+
+    def __str__(self) -> str:
+        return self.code if not self.product_code else f"{self.code} [{self.product_code}]"
+
+    def spec(self) -> RuleSpec:
+        return RuleSpec(
+            code=self.code,
+            kind=self.kind,
+            outcome=self.outcome,
+            reason_zh=self.reason_zh,
+            reason_en=self.reason_en,
+            feature=self.feature,
+            operator=self.operator,
+            threshold=Decimal(self.threshold) if self.threshold is not None else None,
+            threshold_high=Decimal(self.threshold_high) if self.threshold_high is not None else None,
+            values=tuple(self.values or ()),
+            product_attribute=self.product_attribute,
+            identifier=self.identifier,
+            window_hours=self.window_hours,
+            product_code=self.product_code,
+        )
+
+    def clean(self) -> None:
+        errors = validate_rule(self.spec())
+        if errors:
+            raise ValidationError(errors)
+
+
+class BlocklistEntry(models.Model):
+    """An identity number, phone or device on the internal blocklist (stored as a keyed hash)."""
+
+    identifier = models.CharField(_("identifier"), max_length=20, choices=c.IdentifierKind.choices)
+    value_hash = models.CharField(_("value (hash)"), max_length=64)
+    reason = models.CharField(_("reason"), max_length=200)
+    active = models.BooleanField(_("active"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("blocklist entry")
+        verbose_name_plural = _("blocklist entries")
+        constraints = [
+            models.UniqueConstraint(fields=("identifier", "value_hash"), name="risk_blocklist_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.identifier} …{self.value_hash[-6:]}"
+
+
+class CreditFile(models.Model):
+    """A credit-bureau file (征信报告) of the local demo bureau, keyed by the identity hash."""
+
+    id_number_hash = models.CharField(_("identity (hash)"), max_length=64, unique=True)
+    credit_history = models.CharField(_("credit history"), max_length=20)
+    existing_credits = models.PositiveIntegerField(_("open credits"))
+    other_installment_plans = models.CharField(_("other instalment plans"), max_length=10)
+    monthly_debt = models.DecimalField(_("monthly debt payments"), **MONEY)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("credit file")
+        verbose_name_plural = _("credit files")
+
+    def __str__(self) -> str:
+        return f"credit file …{self.id_number_hash[-6:]}"
+
+
+class ScoringRequest(FSMModelMixin, models.Model):
+    """A request to score one application: the stated features, the product terms as used, and who
+    asked (`requester_ref`, e.g. "applications.LoanApplication:42") so risk never imports the
+    requester. The raw identity is kept only until the request is scored (bureau look-up), the
+    hashes stay for velocity and fraud checks."""
+
+    requester_ref = models.CharField(_("requester"), max_length=100, db_index=True)
+    product_ref = models.CharField(_("product version"), max_length=100, blank=True)
+    product_terms = models.JSONField(_("product terms"))
+    features = models.JSONField(_("features"))
+    identity = models.JSONField(_("identity (until scored)"), default=dict, blank=True)
+    id_number_hash = models.CharField(max_length=64, db_index=True)
+    phone_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    device_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    language = models.CharField(_("language"), max_length=10, default="zh-hans")
+    state = FSMField(
+        _("state"),
+        max_length=16,
+        choices=c.RequestState.choices,
+        default=c.RequestState.PENDING,
+        protected=True,
+    )
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    scored_at = models.DateTimeField(_("scored"), null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        verbose_name = _("scoring request")
+        verbose_name_plural = _("scoring requests")
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.requester_ref} ({self.state})"
+
+    @transition(field=state, source=c.RequestState.PENDING, target=c.RequestState.SCORED)
+    def mark_scored(self) -> None:
+        pass
+
+    @transition(field=state, source=c.RequestState.PENDING, target=c.RequestState.FAILED)
+    def mark_failed(self) -> None:
+        pass
+
+    @transition(field=state, source=c.RequestState.PENDING, target=c.RequestState.INVALID)
+    def mark_invalid(self) -> None:
+        pass
+
+    @transition(field=state, source=c.RequestState.FAILED, target=c.RequestState.PENDING)
+    def retry(self) -> None:
+        pass
+
+
+class ScoringRequestEvent(TransitionEvent):
+    """A state change of a scoring request."""
+
+    request = models.ForeignKey(ScoringRequest, on_delete=models.PROTECT, related_name="events")
+
+    class Meta(TransitionEvent.Meta):
+        verbose_name = _("scoring request event")
+
+
+class ImmutableError(Exception):
+    """A decision is never changed or deleted once written."""
+
+
+class Decision(models.Model):
+    """The explained credit decision for one scoring request, immutable once written."""
+
+    request = models.OneToOneField(ScoringRequest, on_delete=models.PROTECT, related_name="decision")
+    model = models.ForeignKey(ScoreModel, on_delete=models.PROTECT, related_name="decisions")
+    model_sha256 = models.CharField(max_length=64)
+    features = models.JSONField(_("features"))
+    points = models.JSONField(_("points per feature"))
+    score = models.IntegerField(_("score"))
+    grade = models.CharField(_("risk grade"), max_length=1)
+    pd = models.DecimalField(_("probability of default (grade)"), max_digits=7, decimal_places=6)
+    pd_model = models.DecimalField(_("probability of default (score)"), max_digits=7, decimal_places=6)
+    rules_fired = models.JSONField(_("rules fired"), default=list)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=c.Outcome.choices)
+    reasons = models.JSONField(_("reasons"), default=list)
+    language = models.CharField(_("language"), max_length=10, default="zh-hans")
+    requested_amount = models.DecimalField(_("requested amount"), **MONEY)
+    approved_limit = models.DecimalField(_("approved limit"), **MONEY)
+    limit_basis = models.JSONField(_("limit basis"), default=dict)
+    offer = models.JSONField(_("offer terms"), default=dict, blank=True)
+    offer_rate = models.DecimalField(_("offer rate"), null=True, blank=True, **RATE)
+    offer_apr = models.DecimalField(_("offer APR"), null=True, blank=True, **RATE)
+    offer_installment = models.DecimalField(_("offer installment"), null=True, blank=True, **MONEY)
+    product_terms = models.JSONField(_("product terms"))
+    created_at = models.DateTimeField(_("decided"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        verbose_name = _("decision")
+        verbose_name_plural = _("decisions")
+
+    def __str__(self) -> str:
+        return f"{self.outcome} {self.grade} ({self.score})"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ImmutableError("a decision is immutable once written")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableError("a decision is never deleted")
+
+    def reasons_in(self, language: str | None = None) -> list[str]:
+        key = "zh" if (language or self.language).startswith("zh") else "en"
+        return [reason[key] for reason in self.reasons]
+
+
+class ShadowScore(models.Model):
+    """A challenger's score of a request, written next to the champion's decision (no effect)."""
+
+    request = models.ForeignKey(ScoringRequest, on_delete=models.PROTECT, related_name="shadow_scores")
+    model = models.ForeignKey(ScoreModel, on_delete=models.PROTECT, related_name="shadow_scores")
+    score = models.IntegerField()
+    grade = models.CharField(max_length=1)
+    pd = models.DecimalField(max_digits=7, decimal_places=6)
+    champion_score = models.IntegerField()
+    champion_grade = models.CharField(max_length=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("shadow score")
+        constraints = [models.UniqueConstraint(fields=("request", "model"), name="risk_shadow_once")]
+
+    def __str__(self) -> str:
+        return f"v{self.model_id} shadow {self.grade} ({self.score})"

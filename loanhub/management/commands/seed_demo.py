@@ -55,6 +55,14 @@ class Command(BaseCommand):
         admin.set_password(password)
         admin.save()
         rows.append(("admin", "superuser", "created" if created else "updated"))
+        # Each landed feature's demo data, in dependency order.
+        from products.demo import seed_products
+        from risk.demo import seed_risk
+
+        seed_products(
+            maker=user_model.objects.get(username="pm"), checker=user_model.objects.get(username="pm2")
+        )
+        seed_risk(trainer=user_model.objects.get(username="analyst"), approver=admin)
 
         self.stdout.write(self.style.SUCCESS(f"Demo users (password for all: {password})"))
         for username, role, state in rows:

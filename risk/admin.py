@@ -1,0 +1,255 @@
+"""Admin for Risk Analysts: model registry with report and promotion, rule editor with validation,
+decision browser with the full explanation. Auditors (view permission only) see it read-only."""
+
+from __future__ import annotations
+
+import json
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from risk import choices as c
+from risk import services
+from risk.models import (
+    BlocklistEntry,
+    CreditFile,
+    Decision,
+    RiskRule,
+    ScoreModel,
+    ScoringRequest,
+)
+from risk.report import model_report, report_text
+from risk.rules import validate_rule
+from risk.scorecard.model import ArtifactError
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ScoreModel)
+class ScoreModelAdmin(ReadOnlyAdmin):
+    list_display = (
+        "version",
+        "status",
+        "shadow",
+        "dataset",
+        "binner",
+        "cv_auc",
+        "holdout_auc",
+        "trained_by",
+        "promoted_by",
+        "trained_at",
+    )
+    list_filter = ("status", "shadow", "dataset")
+    exclude = ("artifact", "report")
+    readonly_fields = ("actions_block", "report_block")
+
+    @admin.display(description=_("CV AUC"))
+    def cv_auc(self, obj):
+        return obj.report.get("cv", {}).get("auc")
+
+    @admin.display(description=_("hold-out AUC"))
+    def holdout_auc(self, obj):
+        return obj.report.get("holdout", {}).get("auc")
+
+    @admin.display(description=_("validation report"))
+    def report_block(self, obj):
+        return format_html("<pre>{}</pre>", report_text(model_report(obj)))
+
+    @admin.display(description=_("actions"))
+    def actions_block(self, obj):
+        if obj.pk is None or not self._may_act(self._request):
+            return "-"
+        buttons = []
+        if obj.status == c.ModelStatus.CANDIDATE:
+            buttons.append(("promote", _("Promote to champion")))
+            buttons.append(
+                (
+                    "shadow-off" if obj.shadow else "shadow-on",
+                    _("Stop shadow scoring") if obj.shadow else _("Shadow-score as challenger"),
+                )
+            )
+        if obj.status != c.ModelStatus.RETIRED:
+            buttons.append(("retire", _("Retire")))
+        return format_html_join(
+            " ",
+            '<form method="post" action="{}" style="display:inline">'
+            '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
+            '<button type="submit">{}</button></form>',
+            (
+                (reverse("admin:risk_scoremodel_act", args=[obj.pk, action]), self._csrf, label)
+                for action, label in buttons
+            ),
+        )
+
+    def _may_act(self, request) -> bool:
+        return request is not None and request.user.has_perm("risk.change_scoremodel")
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        from django.middleware.csrf import get_token
+
+        self._request, self._csrf = request, get_token(request)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_urls(self):
+        urls = [
+            path(
+                "<int:pk>/act/<str:action>/", self.admin_site.admin_view(self.act), name="risk_scoremodel_act"
+            )
+        ]
+        return urls + super().get_urls()
+
+    def act(self, request, pk: int, action: str):
+        model = get_object_or_404(ScoreModel, pk=pk)
+        if request.method != "POST" or not self._may_act(request):
+            raise PermissionDenied
+        try:
+            if action == "promote":
+                services.model_promote(model=model, actor=request.user)
+            elif action == "retire":
+                services.model_retire(model=model, actor=request.user, reason="retired in the admin")
+            elif action in ("shadow-on", "shadow-off"):
+                services.model_set_shadow(model=model, actor=request.user, shadow=action == "shadow-on")
+            else:
+                raise PermissionDenied
+            messages.success(request, _("Done."))
+        except (PermissionDenied, ValidationError, ArtifactError) as exc:
+            messages.error(request, str(exc))
+        return redirect("admin:risk_scoremodel_change", pk)
+
+
+class RiskRuleForm(forms.ModelForm):
+    class Meta:
+        model = RiskRule
+        fields = (
+            "code",
+            "product_code",
+            "kind",
+            "outcome",
+            "reason_zh",
+            "reason_en",
+            "feature",
+            "operator",
+            "threshold",
+            "threshold_high",
+            "values",
+            "product_attribute",
+            "identifier",
+            "window_hours",
+            "active",
+        )
+
+    def clean(self):
+        data = super().clean()
+        rule = RiskRule(**{k: v for k, v in data.items() if k in self.Meta.fields})
+        rule.values = data.get("values") or []
+        for field, message in validate_rule(rule.spec()).items():
+            self.add_error(field if field in self.fields else None, message)
+        return data
+
+
+@admin.register(RiskRule)
+class RiskRuleAdmin(SimpleHistoryAdmin):
+    form = RiskRuleForm
+    list_display = (
+        "code",
+        "product_code",
+        "kind",
+        "outcome",
+        "feature",
+        "operator",
+        "threshold",
+        "product_attribute",
+        "window_hours",
+        "active",
+    )
+    list_filter = ("active", "outcome", "kind", "product_code")
+    search_fields = ("code", "reason_zh", "reason_en")
+
+    def save_model(self, request, obj, form, change):
+        services.rule_save(rule=obj, actor=request.user)
+
+
+@admin.register(Decision)
+class DecisionAdmin(ReadOnlyAdmin):
+    list_display = ("id", "created_at", "outcome", "grade", "score", "approved_limit", "offer_rate", "model")
+    list_filter = ("outcome", "grade", "model")
+    date_hierarchy = "created_at"
+    readonly_fields = ("explanation",)
+
+    @admin.display(description=_("explanation"))
+    def explanation(self, obj):
+        reasons = format_html_join(
+            "",
+            "<li><b>{}</b> {} / {} <small>({})</small></li>",
+            ((r["code"], r["zh"], r["en"], r.get("detail", "")) for r in obj.reasons),
+        )
+        points = format_html_join("", "<li>{}: {}</li>", sorted(obj.points.items()))
+        return format_html(
+            "<p>{} · {} · score {} · PD {}</p><h4>Reasons</h4><ul>{}</ul><h4>Points</h4><ul>{}</ul>"
+            "<h4>Limit</h4><pre>{}</pre><h4>Offer</h4><pre>{}</pre>",
+            obj.outcome,
+            obj.grade,
+            obj.score,
+            obj.pd,
+            reasons,
+            points,
+            json.dumps(obj.limit_basis, indent=1, ensure_ascii=False),
+            json.dumps(obj.offer, indent=1, ensure_ascii=False),
+        )
+
+
+@admin.register(ScoringRequest)
+class ScoringRequestAdmin(ReadOnlyAdmin):
+    list_display = ("id", "requester_ref", "product_ref", "state", "attempts", "created_at", "scored_at")
+    list_filter = ("state",)
+    search_fields = ("requester_ref",)
+    exclude = ("identity", "id_number_hash", "phone_hash", "device_hash")
+    actions = ("retry_failed",)
+
+    @admin.action(description=_("Retry the selected failed requests"), permissions=["retry"])
+    def retry_failed(self, request, queryset):
+        done = 0
+        for scoring_request in queryset.filter(state=c.RequestState.FAILED):
+            services.scoring_request_retry(
+                request=scoring_request, actor=request.user, reason="retried in the admin"
+            )
+            done += 1
+        messages.info(request, _("%(count)d request(s) queued again.") % {"count": done})
+
+    def has_retry_permission(self, request):
+        return request.user.has_perm("risk.change_scoringrequest")
+
+
+@admin.register(BlocklistEntry)
+class BlocklistEntryAdmin(admin.ModelAdmin):
+    list_display = ("identifier", "__str__", "reason", "active", "created_at")
+    list_filter = ("identifier", "active")
+    readonly_fields = ("value_hash", "created_by")
+
+
+@admin.register(CreditFile)
+class CreditFileAdmin(admin.ModelAdmin):
+    list_display = (
+        "__str__",
+        "credit_history",
+        "existing_credits",
+        "other_installment_plans",
+        "monthly_debt",
+        "note",
+    )
+    readonly_fields = ("id_number_hash",)

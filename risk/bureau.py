@@ -1,0 +1,69 @@
+"""The credit-bureau (征信) interface and LoanHub's local, database-backed implementation.
+
+What only a bureau can tell — credit history, open credits, other instalment plans, monthly debt
+payments — comes through `CreditBureau.fetch()`. `get_bureau()` builds the implementation named by
+the setting `LOANHUB_CREDIT_BUREAU` (a dotted path), so a real bureau plugs in by configuration.
+The local bureau reads `risk.models.CreditFile` rows (demo files seeded by `risk.demo`). A person
+without a file is reported as such: a thin file (no credit history), which the THIN_FILE rule
+refers to an officer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Protocol
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+from risk.identity import identifier_hash
+
+DEFAULT_BUREAU = "risk.bureau.LocalCreditBureau"
+
+
+class BureauUnavailable(Exception):
+    """The bureau did not answer; the task retries later."""
+
+
+@dataclass(frozen=True)
+class BureauReport:
+    found: bool
+    credit_history: str
+    existing_credits: int
+    other_installment_plans: str
+    monthly_debt: Decimal
+
+    @classmethod
+    def no_file(cls) -> BureauReport:
+        return cls(False, "no_credits", 0, "none", Decimal("0"))
+
+    def as_features(self) -> dict:
+        return {
+            "credit_history": self.credit_history,
+            "existing_credits": self.existing_credits,
+            "other_installment_plans": self.other_installment_plans,
+            "bureau_monthly_debt": self.monthly_debt,
+        }
+
+
+class CreditBureau(Protocol):
+    def fetch(self, *, id_number: str) -> BureauReport: ...
+
+
+class LocalCreditBureau:
+    """Credit files kept in LoanHub's own database (demo and pilot)."""
+
+    def fetch(self, *, id_number: str) -> BureauReport:
+        from risk.models import CreditFile
+
+        row = CreditFile.objects.filter(id_number_hash=identifier_hash("id_number", id_number)).first()
+        if row is None:
+            return BureauReport.no_file()
+        return BureauReport(
+            True, row.credit_history, row.existing_credits, row.other_installment_plans, row.monthly_debt
+        )
+
+
+def get_bureau() -> CreditBureau:
+    return import_string(getattr(settings, "LOANHUB_CREDIT_BUREAU", DEFAULT_BUREAU))()

@@ -1,0 +1,63 @@
+"""Demo risk data: the default rules, demo credit-bureau files, and a champion scorecard.
+
+`seed_risk()` is idempotent and fast (training on the 1,000 German Credit rows takes a couple of
+seconds); it caches nothing outside the database. Called by `seed_demo` once the demo users exist:
+the model is trained as `analyst` and promoted by `admin` (four eyes).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from risk import selectors, services
+from risk.choices import ModelStatus
+from risk.models import ScoreModel
+
+# Demo identities (not real people: the check digits are not valid) and what the bureau says.
+DEMO_CREDIT_FILES = (
+    ("110101199001010000", "paid_duly", 1, "none", Decimal("1500"), "demo: one credit repaid on time"),
+    ("110101198505050000", "all_paid", 0, "none", Decimal("0"), "demo: all earlier credits repaid"),
+    ("110101197807070000", "critical", 3, "bank", Decimal("6200"), "demo: credits elsewhere, strained"),
+    ("110101199512120000", "past_delays", 2, "stores", Decimal("2400"), "demo: delays in the past"),
+)
+
+
+def seed_risk(*, trainer=None, approver=None) -> dict:
+    created_rules = services.rule_seed_defaults()
+    for id_number, history, credits, plans, debt, note in DEMO_CREDIT_FILES:
+        services.credit_file_upsert(
+            id_number=id_number,
+            credit_history=history,
+            existing_credits=credits,
+            other_installment_plans=plans,
+            monthly_debt=debt,
+            note=note,
+        )
+    users = get_user_model().objects
+    trainer = trainer or users.filter(username="analyst").first()
+    approver = approver or users.filter(username="admin").first() or users.filter(is_superuser=True).first()
+    champion = ScoreModel.objects.filter(status=ModelStatus.CHAMPION).first()
+    trained = False
+    if champion is None:
+        if approver is None:
+            raise RuntimeError("seed_risk needs a superuser or second Risk Analyst to promote the model")
+        with transaction.atomic():
+            candidate = (
+                ScoreModel.objects.filter(status=ModelStatus.CANDIDATE, dataset="german_credit")
+                .order_by("-version")
+                .first()
+            )
+            if candidate is None or candidate.trained_by_id == approver.pk:
+                candidate = services.model_train(actor=trainer)
+                trained = True
+            champion = services.model_promote(model=candidate, actor=approver, reason="demo champion")
+    selectors.scorecard_load(champion)
+    return {
+        "rules_created": created_rules,
+        "credit_files": len(DEMO_CREDIT_FILES),
+        "champion": champion.version,
+        "trained": trained,
+    }

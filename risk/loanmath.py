@@ -1,0 +1,57 @@
+"""Installments and APR for the decision, from the platform's one schedule engine.
+
+The engine (`products.engine`) is reached through the catalogue's `products.engine_adapter`,
+so fees and interest-free periods count in the offer's APR exactly as in a quote.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from risk.product_terms import MONTHS_PER_PERIOD, ProductTerms
+
+CENT = Decimal("0.01")
+
+
+def money(value: Decimal) -> Decimal:
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class Repayment:
+    installment: Decimal  # the largest regular installment (a final balloon is not regular)
+    monthly_equivalent: Decimal  # what the installment weighs per month, for debt-to-income
+    apr: Decimal
+    engine: str  # which engine computed it, kept in the decision for audit
+
+
+def repayment(
+    terms: ProductTerms,
+    *,
+    principal: Decimal,
+    annual_rate: Decimal,
+    term_months: int,
+    grade: str | None = None,
+) -> Repayment:
+    count = terms.installments(term_months)
+    months = MONTHS_PER_PERIOD[terms.frequency]
+    from products import engine_adapter
+
+    result = engine_adapter.schedule(
+        principal=principal,
+        annual_rate=annual_rate,
+        term=count,
+        frequency=terms.frequency,
+        method=terms.method,
+        start_date=terms.start_date or dt.date(2026, 1, 1),
+        day_count=terms.day_count,
+        fees=[dict(fee) for fee in terms.fees],
+        interest_free_periods=min(terms.grade_interest_free.get(grade, 0) if grade else 0, count),
+    )
+    payments = [row["payment"] for row in result.installments]
+    # The last row settles the rounding residue (or the balloon): it is not a regular installment.
+    regular = payments[:-1] if len(payments) > 1 else payments
+    largest = max(regular) if terms.method != "bullet" else money(principal * annual_rate * months / 12)
+    return Repayment(money(largest), money(largest / months), result.summary["apr"], "products.engine")

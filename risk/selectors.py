@@ -1,0 +1,127 @@
+"""Reads of the risk app: the champion and challengers, loaded scorecards, rules, history counts,
+decisions."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import timedelta
+
+from django.db.models import Count, QuerySet
+
+from risk import choices as c
+from risk.decide import History
+from risk.models import BlocklistEntry, Decision, RiskRule, ScoreModel, ScoringRequest
+from risk.rules import RuleCheck, RuleSpec
+from risk.scorecard.model import ArtifactError, Scorecard
+
+
+class NoChampion(ArtifactError):
+    """No model is champion: nothing may be decided."""
+
+
+# Parsed scorecards by the SHA-256 of the artifact text actually read (the text is re-read and
+# re-hashed on every load, so a changed row is never served from this cache).
+_loaded: dict[str, Scorecard] = {}
+
+
+def scorecard_load(model: ScoreModel) -> Scorecard:
+    """The model's scorecard, after checking the stored artifact against its SHA-256."""
+    text = model.artifact or ""
+    if not text:
+        raise ArtifactError(f"model v{model.version}: the artifact is missing")
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    if digest != model.artifact_sha256:
+        raise ArtifactError(
+            f"model v{model.version}: artifact SHA-256 {digest[:12]}… does not match the recorded "
+            f"{model.artifact_sha256[:12]}… (corrupted or edited)"
+        )
+    card = _loaded.get(digest)
+    if card is None:
+        try:
+            artifact = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ArtifactError(f"model v{model.version}: artifact is not JSON ({exc})") from exc
+        card = Scorecard(artifact)
+        _loaded[digest] = card
+    return card
+
+
+def champion_get() -> ScoreModel:
+    model = ScoreModel.objects.filter(status=c.ModelStatus.CHAMPION).first()
+    if model is None:
+        raise NoChampion("no champion score model: train one and have a second analyst promote it")
+    return model
+
+
+def challengers_list() -> list[ScoreModel]:
+    return list(ScoreModel.objects.filter(status=c.ModelStatus.CANDIDATE, shadow=True).order_by("version"))
+
+
+def model_get(*, version: int | None = None) -> ScoreModel:
+    if version is None:
+        return ScoreModel.objects.filter(status=c.ModelStatus.CHAMPION).first() or ScoreModel.objects.latest(
+            "version"
+        )
+    return ScoreModel.objects.get(version=version)
+
+
+def rules_active() -> list[RuleSpec]:
+    return [rule.spec() for rule in RiskRule.objects.filter(active=True)]
+
+
+def history_for(request: ScoringRequest, rules: list[RuleSpec]) -> History:
+    """Velocity, shared-identifier and blocklist facts about a request, as of its creation time."""
+    history = History()
+    hashes = {"id_number": request.id_number_hash, "phone": request.phone_hash, "device": request.device_hash}
+    field = {"id_number": "id_number_hash", "phone": "phone_hash", "device": "device_hash"}
+    for rule in rules:
+        value = hashes.get(rule.identifier)
+        if not value or not rule.window_hours:
+            continue
+        window = ScoringRequest.objects.filter(
+            **{field[rule.identifier]: value},
+            created_at__gt=request.created_at - timedelta(hours=rule.window_hours),
+            created_at__lte=request.created_at,
+        )
+        key = (rule.identifier, rule.window_hours)
+        if rule.kind == RuleCheck.VELOCITY:
+            history.velocity[key] = window.count()
+        elif rule.kind == RuleCheck.SHARED_IDENTIFIER:
+            others = window.exclude(id_number_hash=request.id_number_hash).aggregate(
+                n=Count("id_number_hash", distinct=True)
+            )["n"]
+            history.shared[key] = others + 1
+    listed = BlocklistEntry.objects.filter(active=True).filter(
+        identifier__in=[k for k, v in hashes.items() if v], value_hash__in=[v for v in hashes.values() if v]
+    )
+    history.blocklisted = frozenset(
+        entry.identifier for entry in listed if hashes.get(entry.identifier) == entry.value_hash
+    )
+    return history
+
+
+def decision_get(*, decision_id: int) -> Decision:
+    return Decision.objects.select_related("model", "request").get(pk=decision_id)
+
+
+def decision_for_request(*, request_id: int) -> Decision | None:
+    return Decision.objects.filter(request_id=request_id).select_related("model").first()
+
+
+def requests_for(*, requester_ref: str) -> QuerySet[ScoringRequest]:
+    return ScoringRequest.objects.filter(requester_ref=requester_ref)
+
+
+def shadow_comparison(model: ScoreModel) -> dict:
+    """How a challenger's shadow scores compare with the champion's decisions."""
+    rows = list(model.shadow_scores.values_list("score", "grade", "champion_score", "champion_grade"))
+    if not rows:
+        return {"n": 0}
+    n = len(rows)
+    return {
+        "n": n,
+        "mean_score": round(sum(r[0] for r in rows) / n, 2),
+        "mean_champion_score": round(sum(r[2] for r in rows) / n, 2),
+        "grade_agreement": round(sum(r[1] == r[3] for r in rows) / n, 4),
+    }

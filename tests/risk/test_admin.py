@@ -1,0 +1,71 @@
+"""Admin: analysts get the promote buttons and a validating rule editor; auditors read only."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import Group
+
+from loanhub import roles
+from risk.models import RiskRule, ScoreModel
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def auditor(django_user_model):
+    user = django_user_model.objects.create_user("auditor1", password="x", is_staff=True)
+    user.groups.add(Group.objects.get(name=roles.AUDITOR))
+    return user
+
+
+def test_analyst_sees_report_and_promote_button(client, candidate, analyst2):
+    client.force_login(analyst2)
+    page = client.get(f"/admin/risk/scoremodel/{candidate.pk}/change/")
+    assert page.status_code == 200
+    assert "Promote to champion" in page.text or "提升为冠军模型" in page.text
+    assert "5-fold CV" in page.text
+    response = client.post(f"/admin/risk/scoremodel/{candidate.pk}/act/promote/")
+    assert response.status_code == 302
+    assert ScoreModel.objects.get(pk=candidate.pk).status == "champion"
+
+
+def test_trainer_promote_is_refused_with_a_message(client, candidate, analyst):
+    client.force_login(analyst)
+    response = client.post(f"/admin/risk/scoremodel/{candidate.pk}/act/promote/", follow=True)
+    assert "four eyes" in response.text.lower()
+    assert ScoreModel.objects.get(pk=candidate.pk).status == "candidate"
+
+
+def test_auditor_reads_but_cannot_act(client, candidate, auditor):
+    client.force_login(auditor)
+    page = client.get(f"/admin/risk/scoremodel/{candidate.pk}/change/")
+    assert page.status_code == 200
+    assert "/act/promote/" not in page.text
+    assert client.post(f"/admin/risk/scoremodel/{candidate.pk}/act/promote/").status_code == 403
+    assert client.get("/admin/risk/decision/").status_code == 200
+    assert client.get("/admin/risk/riskrule/add/").status_code == 403
+
+
+def test_rule_editor_refuses_unknown_feature_and_impossible_threshold(client, analyst):
+    client.force_login(analyst)
+    data = {
+        "code": "AGE_NEW",
+        "product_code": "",
+        "kind": "threshold",
+        "outcome": "decline",
+        "reason_zh": "年龄",
+        "reason_en": "Age",
+        "feature": "shoe_size",
+        "operator": "lt",
+        "threshold": "500",
+        "values": "[]",
+        "active": "on",
+    }
+    page = client.post("/admin/risk/riskrule/add/", data)
+    assert page.status_code == 200
+    assert "unknown numeric feature" in page.text
+    assert not RiskRule.objects.exists()
+    page = client.post("/admin/risk/riskrule/add/", {**data, "feature": "age"})
+    assert "impossible for age" in page.text
+    client.post("/admin/risk/riskrule/add/", {**data, "feature": "age", "threshold": "21"})
+    assert RiskRule.objects.get().threshold == 21
