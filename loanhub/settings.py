@@ -173,6 +173,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("LOANHUB_THROTTLE_ANON", default="120/min"),
         "user": env.str("LOANHUB_THROTTLE_USER", default="600/min"),
+        "calculator": env.str("LOANHUB_THROTTLE_CALCULATOR", default="120/min"),
     },
     "EXCEPTION_HANDLER": "rest_framework.views.exception_handler",
 }

@@ -10,9 +10,9 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from products.engine import EngineValidationError, build_schedule
+from products.engine import EngineValidationError, Schedule, build_schedule
 
-__all__ = ("EngineValidationError", "ScheduleResult", "engine_fees", "schedule")
+__all__ = ("EngineValidationError", "ScheduleResult", "build", "engine_fees", "plain", "schedule")
 
 
 def engine_fees(fees: list[dict]) -> list[dict]:
@@ -63,7 +63,7 @@ def _plain(obj, fields) -> dict:
     return {name: getattr(obj, name) for name in fields}
 
 
-def schedule(
+def build(
     *,
     principal: Decimal,
     annual_rate: Decimal,
@@ -75,16 +75,17 @@ def schedule(
     fees: list[dict],
     grace: dict | None = None,
     interest_free_periods: int = 0,
-) -> ScheduleResult:
-    """Run the engine; `term` is the number of installments. Raises EngineValidationError."""
-    result = build_schedule(
+    first_due_date: dt.date | None = None,
+) -> Schedule:
+    """The engine's own Schedule for catalogue-shaped terms (for prepayment and payoff quotes)."""
+    return build_schedule(
         principal=principal,
         annual_rate=annual_rate,
         term=term,
         frequency=frequency,
         method=method,
         start_date=start_date,
-        first_due_date=None,
+        first_due_date=first_due_date,
         day_count=day_count,
         fees=engine_fees(fees),
         grace=None
@@ -92,7 +93,19 @@ def schedule(
         else {"periods": grace["periods"], "kind": grace.get("type", "interest_only")},
         interest_free_periods=interest_free_periods,
     )
+
+
+def plain(result: Schedule) -> ScheduleResult:
+    """An engine Schedule reduced to plain rows and summary."""
     return ScheduleResult(
         installments=[_plain(row, ROW_FIELDS) for row in result.rows],
         summary=_plain(result.summary, SUMMARY_FIELDS),
     )
+
+
+def schedule(**terms) -> ScheduleResult:
+    """Run the engine (arguments as `build`); `term` is the number of installments.
+
+    Raises EngineValidationError.
+    """
+    return plain(build(**terms))

@@ -1,0 +1,201 @@
+"""Input and output serializers of the public calculator API.
+
+Input serializers check each field's type and range; rules that involve several fields (a
+first due date before the start, more grace than installments, fees that eat the proceeds)
+belong to the engine, whose field-keyed errors the API returns in the same shape.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from products.engine import DayCount, FeeKind, Frequency, GraceKind, Method, PrepaymentMode, TransactionKind
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+RATE = {"max_digits": 12, "decimal_places": 8}
+MAX_PRINCIPAL = Decimal("100000000000")  # 1e11
+
+
+def _values(enum) -> list[str]:
+    return [member.value for member in enum]
+
+
+class FeeSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=_values(FeeKind))
+    amount = serializers.DecimalField(required=False, min_value=Decimal("0"), **MONEY)
+    rate = serializers.DecimalField(required=False, min_value=Decimal("0"), max_value=Decimal("1"), **RATE)
+
+    def validate(self, attrs):
+        needs = "rate" if attrs["type"].endswith("_percent") else "amount"
+        if attrs.get(needs) is None:
+            raise serializers.ValidationError({needs: [_("This field is required for this fee type.")]})
+        return attrs
+
+
+class GraceSerializer(serializers.Serializer):
+    periods = serializers.IntegerField(min_value=0, max_value=1200, default=0)
+    type = serializers.ChoiceField(choices=_values(GraceKind), default="interest_only")
+
+
+class LoanTermsSerializer(serializers.Serializer):
+    principal = serializers.DecimalField(min_value=Decimal("0.01"), max_value=MAX_PRINCIPAL, **MONEY)
+    annual_rate = serializers.DecimalField(min_value=Decimal("0"), max_value=Decimal("10"), **RATE)
+    term = serializers.IntegerField(min_value=1, max_value=1200)
+    frequency = serializers.ChoiceField(choices=_values(Frequency), default="monthly")
+    method = serializers.ChoiceField(choices=_values(Method), default="annuity")
+    start_date = serializers.DateField(default=timezone.localdate)
+    first_due_date = serializers.DateField(required=False, allow_null=True, default=None)
+    day_count = serializers.ChoiceField(choices=_values(DayCount), default="30/360")
+    fees = FeeSerializer(many=True, required=False, default=list, max_length=20)
+    grace = GraceSerializer(required=False, allow_null=True, default=None)
+    interest_free_periods = serializers.IntegerField(min_value=0, max_value=1200, default=0)
+
+
+class RateField(serializers.DecimalField):
+    """A rate as a string with six decimals, e.g. "0.049000"."""
+
+    def __init__(self, **kwargs):
+        super().__init__(max_digits=24, decimal_places=6, **kwargs)
+
+
+class InstallmentSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    due_date = serializers.DateField()
+    payment = serializers.DecimalField(**MONEY)
+    principal = serializers.DecimalField(**MONEY)
+    interest = serializers.DecimalField(**MONEY)
+    fees = serializers.DecimalField(**MONEY)
+    balance = serializers.DecimalField(**MONEY)
+
+
+class ScheduleSummarySerializer(serializers.Serializer):
+    total_principal = serializers.DecimalField(**MONEY)
+    total_interest = serializers.DecimalField(**MONEY)
+    total_fees = serializers.DecimalField(**MONEY)
+    total_payable = serializers.DecimalField(**MONEY)
+    net_proceeds = serializers.DecimalField(**MONEY)
+    apr = RateField()
+    effective_annual_rate = RateField()
+
+
+class ScheduleResponseSerializer(serializers.Serializer):
+    installments = InstallmentSerializer(many=True)
+    summary = ScheduleSummarySerializer()
+
+
+class DatedAmountSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    amount = serializers.DecimalField(min_value=Decimal("0.01"), max_value=MAX_PRINCIPAL, **MONEY)
+
+
+class AprRequestSerializer(serializers.Serializer):
+    frequency = serializers.ChoiceField(
+        choices=_values(Frequency), required=False, allow_null=True, default=None
+    )
+    advances = DatedAmountSerializer(many=True, allow_empty=False, max_length=1200)
+    payments = DatedAmountSerializer(many=True, allow_empty=False, max_length=5000)
+
+
+class AprResponseSerializer(serializers.Serializer):
+    apr = RateField()
+    effective_annual_rate = RateField()
+    unit_period = serializers.CharField()
+    unit_periods_per_year = serializers.DecimalField(max_digits=24, decimal_places=6)
+
+
+class PrepaymentRequestSerializer(LoanTermsSerializer):
+    prepayment_date = serializers.DateField()
+    amount = serializers.DecimalField(
+        required=False,
+        allow_null=True,
+        default=None,
+        min_value=Decimal("0.01"),
+        max_value=MAX_PRINCIPAL,
+        **MONEY,
+    )
+    mode = serializers.ChoiceField(choices=_values(PrepaymentMode), default="reduce_installment")
+    fee_rate = serializers.DecimalField(
+        min_value=Decimal("0"), max_value=Decimal("1"), default=Decimal("0"), **RATE
+    )
+    free_allowance = serializers.DecimalField(
+        min_value=Decimal("0"), max_value=MAX_PRINCIPAL, default=Decimal("0"), **MONEY
+    )
+
+
+class PayoffSerializer(serializers.Serializer):
+    payoff_date = serializers.DateField()
+    installments_paid = serializers.IntegerField()
+    principal = serializers.DecimalField(**MONEY)
+    interest = serializers.DecimalField(**MONEY)
+    fee = serializers.DecimalField(**MONEY)
+    total = serializers.DecimalField(**MONEY)
+
+
+class PrepaymentSerializer(serializers.Serializer):
+    mode = serializers.CharField()
+    installments_paid = serializers.IntegerField()
+    prepaid_principal = serializers.DecimalField(**MONEY)
+    interest = serializers.DecimalField(**MONEY)
+    fee = serializers.DecimalField(**MONEY)
+    total_paid = serializers.DecimalField(**MONEY)
+    interest_saved = serializers.DecimalField(**MONEY)
+    remaining = ScheduleResponseSerializer()
+
+
+class PrepaymentResponseSerializer(serializers.Serializer):
+    payoff = PayoffSerializer()
+    prepayment = PrepaymentSerializer(allow_null=True)
+
+
+class LineTransactionSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    kind = serializers.ChoiceField(choices=_values(TransactionKind))
+    amount = serializers.DecimalField(min_value=Decimal("0.01"), max_value=MAX_PRINCIPAL, **MONEY)
+
+
+class RevolvingRequestSerializer(serializers.Serializer):
+    credit_limit = serializers.DecimalField(min_value=Decimal("0.01"), max_value=MAX_PRINCIPAL, **MONEY)
+    annual_rate = serializers.DecimalField(min_value=Decimal("0"), max_value=Decimal("10"), **RATE)
+    day_count = serializers.ChoiceField(choices=_values(DayCount), default="ACT/365")
+    statement_day = serializers.IntegerField(min_value=1, max_value=31, default=1)
+    opened_on = serializers.DateField()
+    as_of = serializers.DateField()
+    transactions = LineTransactionSerializer(many=True, max_length=5000)
+    minimum_principal_rate = serializers.DecimalField(
+        min_value=Decimal("0"), max_value=Decimal("1"), default=Decimal("0"), **RATE
+    )
+
+
+class StatementSerializer(serializers.Serializer):
+    period_start = serializers.DateField()
+    statement_date = serializers.DateField()
+    opening_balance = serializers.DecimalField(**MONEY)
+    draws = serializers.DecimalField(**MONEY)
+    repayments = serializers.DecimalField(**MONEY)
+    interest = serializers.DecimalField(**MONEY)
+    closing_balance = serializers.DecimalField(**MONEY)
+    principal_balance = serializers.DecimalField(**MONEY)
+    interest_due = serializers.DecimalField(**MONEY)
+    minimum_due = serializers.DecimalField(**MONEY)
+
+
+class AllocationSerializer(serializers.Serializer):
+    on = serializers.DateField()
+    amount = serializers.DecimalField(**MONEY)
+    interest = serializers.DecimalField(**MONEY)
+    principal = serializers.DecimalField(**MONEY)
+
+
+class RevolvingResponseSerializer(serializers.Serializer):
+    as_of = serializers.DateField()
+    statements = StatementSerializer(many=True)
+    allocations = AllocationSerializer(many=True)
+    principal = serializers.DecimalField(**MONEY)
+    interest_due = serializers.DecimalField(**MONEY)
+    accrued_interest = serializers.DecimalField(**MONEY)
+    available = serializers.DecimalField(**MONEY)
+    payoff_amount = serializers.DecimalField(**MONEY)
