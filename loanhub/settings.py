@@ -185,6 +185,20 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Choice sets that share a field name get their own component names.
+    "ENUM_NAME_OVERRIDES": {
+        "ProductFrequencyEnum": "products.choices.Frequency",
+        "RepaymentMethodEnum": "products.choices.RepaymentMethod",
+        "FrequencyEnum": [
+            "weekly",
+            "biweekly",
+            "semimonthly",
+            "monthly",
+            "quarterly",
+            "semiannual",
+            "annual",
+        ],
+    },
 }
 
 # --- Cache (throttling, idempotency keys) ---------------------------------------------------

@@ -11,13 +11,14 @@ from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 from rest_framework.views import APIView
 
+from loanhub.api_schema import FIELD_ERRORS
 from products import choices as c
 from products import selectors, services
 from products.models import Product, ProductVersion
@@ -25,13 +26,7 @@ from products.pricing import rate_from
 from products.quotes import Profile, representative_quote
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
-ERRORS = OpenApiResponse(
-    response=inline_serializer(
-        name="FieldErrors",
-        fields={"field": serializers.ListField(child=serializers.CharField())},
-    ),
-    description="Field-level errors: {field: [message, …]}",
-)
+ERRORS = FIELD_ERRORS
 
 
 def _rate(value) -> str | None:

@@ -8,20 +8,18 @@ with the same field-keyed shape as the serializer's own errors.
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from loanhub.api_schema import FIELD_ERRORS
 from products import calculator
 from products import calculator_serializers as s
 
-ERRORS = OpenApiResponse(
-    response=serializers.DictField(child=serializers.ListField(child=serializers.CharField())),
-    description="Field-level validation errors: {field: [message, …]}",
-)
+ERRORS = FIELD_ERRORS
 
 
 class CalculatorApi(APIView):

@@ -13,7 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from products.engine import DayCount, FeeKind, Frequency, GraceKind, Method, PrepaymentMode, TransactionKind
+from products.choices import RepaymentMethod
+from products.engine import DayCount, FeeKind, Frequency, GraceKind, PrepaymentMode, TransactionKind
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 RATE = {"max_digits": 12, "decimal_places": 8}
@@ -46,7 +47,7 @@ class LoanTermsSerializer(serializers.Serializer):
     annual_rate = serializers.DecimalField(min_value=Decimal("0"), max_value=Decimal("10"), **RATE)
     term = serializers.IntegerField(min_value=1, max_value=1200)
     frequency = serializers.ChoiceField(choices=_values(Frequency), default="monthly")
-    method = serializers.ChoiceField(choices=_values(Method), default="annuity")
+    method = serializers.ChoiceField(choices=RepaymentMethod.choices, default="annuity")
     start_date = serializers.DateField(default=timezone.localdate)
     first_due_date = serializers.DateField(required=False, allow_null=True, default=None)
     day_count = serializers.ChoiceField(choices=_values(DayCount), default="30/360")

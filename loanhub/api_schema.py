@@ -1,0 +1,27 @@
+"""OpenAPI pieces shared by every API module (drf-spectacular)."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiResponse
+
+# A 400 body: {"<field>": ["<message>", …], …} — any request field name may appear as a key; a
+# nested field (a list of fees, a cash-flow row) holds the same shape for its own fields; a body
+# that is not JSON at all gets {"detail": "JSON parse error …"}.
+FIELD_ERRORS = OpenApiResponse(
+    response={
+        "type": "object",
+        "additionalProperties": {},
+        "example": {"principal": ["Ensure this value is greater than or equal to 0.01."]},
+    },
+    description="Field-level errors: {field: [message, …]}",
+)
+
+# A 404/409 body: {"detail": "…"} and, for a transition refused in the current state, "state".
+DETAIL = OpenApiResponse(
+    response={
+        "type": "object",
+        "properties": {"detail": {"type": "string"}, "state": {"type": "string"}},
+        "required": ["detail"],
+    },
+    description="What went wrong",
+)
