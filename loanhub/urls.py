@@ -13,6 +13,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("products/", include("products.catalogue_urls")),
     path("api/v1/products/", include("products.catalogue_api_urls")),
+    path("calculator/", include("products.calculator_urls")),
     path("api/v1/calculator/", include("products.calculator_api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

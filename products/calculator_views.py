@@ -1,0 +1,106 @@
+"""The customer cost calculator page (/calculator/) and its schedule downloads.
+
+GET only and server-rendered: the form reads the query string, so a result is a link that can be
+shared, and the CSV/Excel links carry the same query. Figures come from `products.calculator`,
+the same service the public API uses.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from products import calculator, charts, exports
+from products.calculator_forms import CalculatorForm
+from products.choices import RepaymentMethod
+
+COMPARED = (RepaymentMethod.ANNUITY, RepaymentMethod.EQUAL_PRINCIPAL, RepaymentMethod.INTEREST_ONLY)
+
+
+def _percent(rate) -> str:
+    return f"{rate * 100:.2f}%"
+
+
+def _compute(form: CalculatorForm) -> dict | None:
+    """The schedule for a valid form, or None with the engine's errors put on the form."""
+    if not form.is_valid():
+        return None
+    try:
+        return calculator.schedule_result(form.terms())
+    except calculator.CalculationError as exc:
+        form.add_engine_errors(exc.errors)
+        return None
+
+
+def _comparison(form: CalculatorForm) -> list[dict]:
+    rows = []
+    for method in COMPARED:
+        try:
+            result = calculator.schedule_result(form.terms(method=method))
+        except calculator.CalculationError:
+            continue  # a combination the engine refuses (it is shown for the chosen method)
+        summary, installments = result["summary"], result["installments"]
+        rows.append(
+            {
+                "method": method.label,
+                "chosen": method == form.cleaned_data["method"],
+                "first": installments[0]["payment"],
+                "last": installments[-1]["payment"],
+                "total_interest": summary["total_interest"],
+                "total_cost": summary["total_interest"] + summary["total_fees"],
+                "apr": _percent(summary["apr"]),
+            }
+        )
+    return rows
+
+
+@require_GET
+def calculator_page(request):
+    bound = any(name in request.GET for name in CalculatorForm.base_fields)
+    defaults = {
+        name: field.initial for name, field in CalculatorForm.base_fields.items() if field.initial is not None
+    }
+    form = CalculatorForm(request.GET if bound else defaults)
+    result = _compute(form)
+    context = {"form": form, "result": None, "query": request.GET.urlencode()}
+    if result is not None:
+        summary, rows = result["summary"], result["installments"]
+        context.update(
+            result=result,
+            summary=summary,
+            rows=rows,
+            first=rows[0]["payment"],
+            last=rows[-1]["payment"],
+            total_cost=summary["total_interest"] + summary["total_fees"],
+            apr=_percent(summary["apr"]),
+            nominal=_percent(form.terms()["annual_rate"]),
+            varying=form.cleaned_data["method"] != RepaymentMethod.ANNUITY,
+            comparison=_comparison(form),
+            balance_chart=charts.balance_chart(summary["total_principal"], rows),
+            split_chart=charts.split_chart(rows),
+            query=request.GET.urlencode() if bound else "",
+        )
+    return render(request, "products/calculator.html", context)
+
+
+@require_GET
+def calculator_download(request, fmt: str):
+    form = CalculatorForm(request.GET)
+    result = _compute(form)
+    if result is None:
+        return HttpResponse(
+            _("The loan terms in this link are not valid; open the calculator to correct them."),
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    if fmt == "csv":
+        body = exports.schedule_csv(result["installments"], result["summary"])
+        content_type = "text/csv; charset=utf-8"
+    else:
+        body = exports.schedule_xlsx(result["installments"], result["summary"])
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="loanhub-schedule.{fmt}"'
+    return response
