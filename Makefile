@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 QUEUES ?= default,risk,monitoring,notifications
 
-.PHONY: help install install-dev run test lint format migrate seed worker beat serve messages check-deploy clean
+.PHONY: help install install-dev browser run test lint format migrate seed worker beat serve messages check-deploy clean
 
 help:
 	@echo "make run     install, migrate, seed demo data and serve on http://$(HOST):$(PORT)/"
@@ -44,7 +44,14 @@ run: seed
 	@echo ""
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-test: install-dev
+# Debian's Chromium for the Playwright browser test (never a downloaded browser). Installed when
+# missing and apt-get can run as root; otherwise the browser test is skipped locally (CI fails).
+browser:
+	@if [ ! -x /usr/bin/chromium ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; \
+	fi
+
+test: install-dev browser
 	$(BIN)/pytest
 
 lint: install-dev

@@ -6,6 +6,7 @@ import os
 
 import pytest
 
+CHROMIUM = os.environ.get("LOANHUB_CHROMIUM", "/usr/bin/chromium")
 REQUIRE_SERVICES = os.environ.get("LOANHUB_REQUIRE_SERVICES", "").lower() in ("1", "true", "yes")
 
 
@@ -27,6 +28,14 @@ def _service_missing(name: str) -> str | None:
             redis.Redis.from_url(settings.CELERY_BROKER_URL, socket_timeout=2).ping()
         except redis.RedisError as exc:
             return f"Redis at CELERY_BROKER_URL does not answer ({exc.__class__.__name__})"
+        return None
+    if name == "chromium":
+        if not os.path.exists(CHROMIUM):
+            return f"{CHROMIUM} is missing (apt-get install -y chromium)"
+        try:
+            import playwright.sync_api  # noqa: F401
+        except ImportError:
+            return "playwright is not installed (make install-dev)"
         return None
     raise ValueError(f"unknown service {name!r}")
 

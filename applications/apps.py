@@ -14,3 +14,11 @@ class ApplicationsConfig(AppConfig):
 
     name = "applications"
     verbose_name = _("Applications")
+
+    def ready(self) -> None:
+        # risk calls back through its explicit registry (no signals): its decision moves the
+        # application in the same transaction that writes the decision.
+        from applications import services
+        from risk.hooks import register_decision_hook
+
+        register_decision_hook(services.application_apply_decision)

@@ -1,1 +1,275 @@
-"""Applications models."""
+"""Loan applications: the origination state machine, its events and the offer.
+
+draft → submitted → scoring → scored → approved | referred | declined;
+referred → approved | declined (officer); approved → offer_accepted | offer_declined |
+offer_expired; offer_accepted → disbursed; submitted/scored/referred/approved → withdrawn.
+State changes only through `applications.services`, which lock the row, check permission and
+write an ApplicationEvent in the same transaction.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, FSMModelMixin, transition
+
+from loanhub.models import TransitionEvent
+
+MONEY = {"max_digits": 18, "decimal_places": 2}
+RATE = {"max_digits": 12, "decimal_places": 8}
+
+
+class State(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    SCORING = "scoring", _("Scoring")
+    SCORED = "scored", _("Scored")
+    APPROVED = "approved", _("Approved")
+    REFERRED = "referred", _("Referred to an officer")
+    DECLINED = "declined", _("Declined")
+    OFFER_ACCEPTED = "offer_accepted", _("Offer accepted")
+    OFFER_DECLINED = "offer_declined", _("Offer declined")
+    OFFER_EXPIRED = "offer_expired", _("Offer expired")
+    DISBURSED = "disbursed", _("Disbursed")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+# Grouped states. IN_PROGRESS: waiting for the system (risk). REVIEW: waiting for an officer.
+# DECIDED: a credit decision was taken (by risk or an officer). TERMINAL: nothing moves any more.
+IN_PROGRESS_STATES = (State.SUBMITTED, State.SCORING)
+REVIEW_STATES = (State.SCORED, State.REFERRED)
+DECIDED_STATES = (
+    State.APPROVED,
+    State.DECLINED,
+    State.OFFER_ACCEPTED,
+    State.OFFER_DECLINED,
+    State.OFFER_EXPIRED,
+    State.DISBURSED,
+)
+WITHDRAWABLE_STATES = (State.SUBMITTED, State.SCORED, State.REFERRED, State.APPROVED)
+TERMINAL_STATES = (
+    State.DECLINED,
+    State.OFFER_DECLINED,
+    State.OFFER_EXPIRED,
+    State.DISBURSED,
+    State.WITHDRAWN,
+)
+OPEN_STATES = tuple(s for s in State if s not in TERMINAL_STATES)
+
+
+class Channel(models.TextChoices):
+    WEB = "web", _("Web")
+    APP = "app", _("App")
+    BRANCH = "branch", _("Branch")
+    PARTNER = "partner", _("Partner")
+    HOTLINE = "hotline", _("Hotline")
+
+
+class LoanApplication(FSMModelMixin, models.Model):
+    """A customer's request for a loan under one exact product version, from draft to disbursal.
+
+    The applicant-stated risk facts that the customer profile does not hold (balances, housing,
+    property, guarantor) are asked here; their allowed values are risk's feature schema
+    (`risk.mapping.FEATURES`) and are checked by the services, not by model choices, so a risk
+    schema change needs no migration here. The offer is stored as it was shown (`offer`), and
+    what the customer accepted is stored again, with the consents, in `disclosure`.
+    """
+
+    customer = models.ForeignKey(
+        "customers.Customer",
+        on_delete=models.PROTECT,
+        related_name="applications",
+        verbose_name=_("customer"),
+    )
+    product_version = models.ForeignKey(
+        "products.ProductVersion",
+        on_delete=models.PROTECT,
+        related_name="applications",
+        verbose_name=_("product version"),
+    )
+    amount = models.DecimalField(_("requested amount"), max_digits=14, decimal_places=2)
+    term = models.PositiveSmallIntegerField(_("term (months)"))
+    method = models.CharField(_("repayment method"), max_length=20)
+    frequency = models.CharField(_("frequency"), max_length=16, default="monthly")
+    purpose = models.CharField(_("purpose"), max_length=64, blank=True)
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices, default=Channel.WEB)
+    campaign = models.CharField(_("campaign"), max_length=100, blank=True)
+    utm = models.JSONField(_("UTM parameters"), default=dict, blank=True)
+    referral_code = models.CharField(_("referral code"), max_length=64, blank=True)
+    state = FSMField(
+        _("state"), max_length=20, choices=State.choices, default=State.DRAFT, protected=True, db_index=True
+    )
+    state_changed_at = models.DateTimeField(_("in state since"), auto_now_add=True)
+    assigned_officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assigned_applications",
+        verbose_name=_("assigned officer"),
+    )
+
+    # Applicant-stated risk facts (values: risk.mapping.FEATURES[name].choices).
+    checking_balance_band = models.CharField(_("current-account balance"), max_length=20, blank=True)
+    savings_band = models.CharField(_("savings and bonds"), max_length=20, blank=True)
+    housing = models.CharField(_("housing"), max_length=20, blank=True)
+    property_type = models.CharField(_("most valuable property"), max_length=20, blank=True)
+    guarantor = models.CharField(_("guarantor or co-applicant"), max_length=20, blank=True)
+
+    # Submission and scoring
+    credit_check_consent_at = models.DateTimeField(_("credit check consent given"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    scoring_request = models.ForeignKey(
+        "risk.ScoringRequest",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("scoring request"),
+    )
+    scoring_requeued_at = models.DateTimeField(_("scoring requeued"), null=True, blank=True)
+    decision = models.ForeignKey(
+        "risk.Decision",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("risk decision"),
+    )
+    risk_grade = models.CharField(_("risk grade"), max_length=1, blank=True)
+    max_amount = models.DecimalField(_("maximum amount (decision)"), null=True, blank=True, **MONEY)
+    max_term = models.PositiveSmallIntegerField(_("maximum term (decision)"), null=True, blank=True)
+
+    # Maker-checker: the first of two approvals of a large referred application.
+    pending_approval_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("first approval by"),
+    )
+    pending_approval_at = models.DateTimeField(_("first approval at"), null=True, blank=True)
+    pending_approval = models.JSONField(_("first approval (terms, reason)"), default=dict, blank=True)
+
+    # The offer, as shown to the customer (columns for queries, JSON for the full disclosure).
+    offer = models.JSONField(_("offer as shown"), default=dict, blank=True)
+    offer_amount = models.DecimalField(_("offer amount"), null=True, blank=True, **MONEY)
+    offer_term = models.PositiveSmallIntegerField(_("offer term (months)"), null=True, blank=True)
+    offer_rate = models.DecimalField(_("offer annual rate"), null=True, blank=True, **RATE)
+    offer_apr = models.DecimalField(_("offer APR"), null=True, blank=True, **RATE)
+    offer_installment = models.DecimalField(_("offer installment"), null=True, blank=True, **MONEY)
+    offer_total_cost = models.DecimalField(_("offer total cost"), null=True, blank=True, **MONEY)
+    offer_expires_at = models.DateTimeField(_("offer expires"), null=True, blank=True, db_index=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("approved by"),
+    )
+    approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
+    disclosure = models.JSONField(_("disclosure accepted"), default=dict, blank=True)
+    offer_accepted_at = models.DateTimeField(_("offer accepted"), null=True, blank=True)
+    disbursed_at = models.DateTimeField(_("disbursed"), null=True, blank=True)
+
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("loan application")
+        verbose_name_plural = _("loan applications")
+        ordering = ("-id",)
+        indexes = [
+            models.Index(fields=["state", "-id"], name="app_state_id"),
+            models.Index(fields=["state", "state_changed_at"], name="app_state_since"),
+        ]
+
+    def __str__(self) -> str:
+        return f"A{self.pk:08d}" if self.pk else "A-new"
+
+    # --- transitions: guards only; applications.services does the work around them ------------
+    @transition(field=state, source=State.DRAFT, target=State.SUBMITTED)
+    def submit(self) -> None:
+        """The customer sends the application with their consent to a credit check."""
+
+    @transition(field=state, source=State.SUBMITTED, target=State.SCORING)
+    def start_scoring(self) -> None:
+        """A risk scoring request exists for it."""
+
+    @transition(field=state, source=State.SCORING, target=State.SCORED)
+    def mark_scored(self) -> None:
+        """Risk answered (with a decision, or without one when the input could not be scored)."""
+
+    @transition(field=state, source=[State.SCORED, State.REFERRED], target=State.APPROVED)
+    def approve(self) -> None:
+        """Approved automatically (from scored) or by officers (from referred)."""
+
+    @transition(field=state, source=State.SCORED, target=State.REFERRED)
+    def refer(self) -> None:
+        """Sent to manual review."""
+
+    @transition(field=state, source=[State.SCORED, State.REFERRED], target=State.DECLINED)
+    def decline(self) -> None:
+        """Declined by risk (from scored) or by an officer."""
+
+    @transition(field=state, source=State.APPROVED, target=State.OFFER_ACCEPTED)
+    def accept_offer(self) -> None:
+        """The customer accepts the offer as shown."""
+
+    @transition(field=state, source=State.APPROVED, target=State.OFFER_DECLINED)
+    def decline_offer(self) -> None:
+        """The customer turns the offer down."""
+
+    @transition(field=state, source=State.APPROVED, target=State.OFFER_EXPIRED)
+    def expire_offer(self) -> None:
+        """The offer was not accepted in time."""
+
+    @transition(field=state, source=State.OFFER_ACCEPTED, target=State.DISBURSED)
+    def disburse(self) -> None:
+        """The loan is opened in servicing in the same transaction."""
+
+    @transition(field=state, source=list(WITHDRAWABLE_STATES), target=State.WITHDRAWN)
+    def withdraw(self) -> None:
+        """The customer withdraws before the offer is accepted."""
+
+
+class ApplicationEvent(TransitionEvent):
+    """One step of an application's timeline: a transition, or a note with the same state on both
+    sides (assignment, first approval of a maker-checker pair, scoring requeued)."""
+
+    application = models.ForeignKey(LoanApplication, on_delete=models.PROTECT, related_name="events")
+
+    class Meta(TransitionEvent.Meta):
+        verbose_name = _("application event")
+        verbose_name_plural = _("application events")
+
+    def __str__(self) -> str:
+        return f"{self.application}: {self.from_state} → {self.to_state}"
+
+
+class IdempotencyRecord(models.Model):
+    """The first answer to a POST sent with an `Idempotency-Key`, replayed for repeats.
+
+    Unique per user and key; `fingerprint` is a hash of method, path and body, so the same key
+    with a different request is refused instead of replayed.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(_("key"), max_length=255)
+    method = models.CharField(_("method"), max_length=10)
+    path = models.CharField(_("path"), max_length=500)
+    fingerprint = models.CharField(_("request fingerprint"), max_length=64)
+    response_status = models.PositiveSmallIntegerField(_("response status"), null=True, blank=True)
+    response_body = models.JSONField(_("response body"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("idempotency record")
+        verbose_name_plural = _("idempotency records")
+        constraints = [models.UniqueConstraint(fields=("user", "key"), name="app_idempotency_user_key")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.key}"

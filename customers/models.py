@@ -1,1 +1,213 @@
-"""Customers models."""
+"""Customers: profiles of individuals, sole proprietors and small/micro enterprises, with KYC.
+
+Identity numbers and phone numbers are personal data: shown masked everywhere (see
+`customers.masking`) except to roles with the audited reveal permission, and never logged.
+Writes go through `customers.services`; the models carry fields, constraints and guarded
+transitions only.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, FSMModelMixin, transition
+from simple_history.models import HistoricalRecords
+
+from customers.storage import private_storage
+from loanhub.models import TransitionEvent
+
+
+class CustomerType(models.TextChoices):
+    INDIVIDUAL = "individual", _("Individual")
+    SOLE_PROPRIETOR = "sole_proprietor", _("Sole proprietor")
+    SMALL_BUSINESS = "small_business", _("Small or micro enterprise")
+
+
+# Customer types that are businesses: they carry a unified social credit code and a revenue.
+BUSINESS_TYPES = frozenset({CustomerType.SOLE_PROPRIETOR, CustomerType.SMALL_BUSINESS})
+
+
+class EmploymentType(models.TextChoices):
+    EMPLOYED = "employed", _("Employed")
+    SELF_EMPLOYED = "self_employed", _("Self-employed")
+    BUSINESS_OWNER = "business_owner", _("Business owner")
+    CIVIL_SERVANT = "civil_servant", _("Civil servant")
+    RETIRED = "retired", _("Retired")
+    STUDENT = "student", _("Student")
+    UNEMPLOYED = "unemployed", _("Unemployed")
+
+
+# Who must name an employer, and who an industry.
+NEEDS_EMPLOYER = frozenset({EmploymentType.EMPLOYED, EmploymentType.CIVIL_SERVANT})
+NEEDS_INDUSTRY = frozenset({EmploymentType.SELF_EMPLOYED, EmploymentType.BUSINESS_OWNER})
+
+
+class KycStatus(models.TextChoices):
+    UNVERIFIED = "unverified", _("Unverified")
+    VERIFIED = "verified", _("Verified")
+    REJECTED = "rejected", _("Rejected")
+
+
+class Customer(FSMModelMixin, models.Model):
+    """A borrower: one person, or one business with its legal representative, per user account.
+
+    `id_number` is the resident identity number of the person (the legal representative for a
+    business); `date_of_birth` is derived from it. Both it and `phone` are stored normalised
+    (upper-case, digits only) so that exact look-ups work.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="customer", verbose_name=_("user")
+    )
+    customer_type = models.CharField(
+        _("customer type"), max_length=20, choices=CustomerType.choices, default=CustomerType.INDIVIDUAL
+    )
+    legal_name = models.CharField(_("legal name"), max_length=200)
+    id_number = models.CharField(_("resident identity number"), max_length=18, db_index=True)
+    uscc = models.CharField(_("unified social credit code"), max_length=18, blank=True)
+    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, db_index=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    region = models.CharField(_("region"), max_length=64, blank=True)
+    employment_type = models.CharField(
+        _("employment type"), max_length=20, choices=EmploymentType.choices, default=EmploymentType.EMPLOYED
+    )
+    employer = models.CharField(_("employer"), max_length=200, blank=True)
+    industry = models.CharField(_("industry"), max_length=100, blank=True)
+    years_employed = models.PositiveSmallIntegerField(_("years employed or in business"), default=0)
+    monthly_income = models.DecimalField(_("monthly income"), max_digits=14, decimal_places=2)
+    monthly_debt = models.DecimalField(
+        _("existing monthly debt payments"), max_digits=14, decimal_places=2, default=0
+    )
+    annual_revenue = models.DecimalField(
+        _("annual revenue"), max_digits=16, decimal_places=2, null=True, blank=True
+    )
+    kyc_status = FSMField(
+        _("KYC status"),
+        max_length=16,
+        choices=KycStatus.choices,
+        default=KycStatus.UNVERIFIED,
+        protected=True,
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    # Profile changes are kept, without the personal identifiers (they must not leak through
+    # the history screens) and without the KYC state (CustomerEvent records its changes).
+    history = HistoricalRecords(excluded_fields=["id_number", "phone", "kyc_status", "updated_at"])
+
+    class Meta:
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+        ordering = ("-id",)
+        constraints = [
+            # One individual profile per person; a person may represent several businesses.
+            models.UniqueConstraint(fields=("id_number", "uscc"), name="customer_unique_identity"),
+            models.UniqueConstraint(fields=("uscc",), condition=~Q(uscc=""), name="customer_unique_uscc"),
+        ]
+
+    def __str__(self) -> str:
+        return f"C{self.pk:07d}" if self.pk else "C-new"
+
+    @property
+    def is_business(self) -> bool:
+        return self.customer_type in BUSINESS_TYPES
+
+    # --- KYC transitions: guards only; customers.services does the work around them ----------
+    @transition(field=kyc_status, source=KycStatus.UNVERIFIED, target=KycStatus.VERIFIED)
+    def verify(self) -> None:
+        """A Loan Officer confirmed the identity against the documents."""
+
+    @transition(field=kyc_status, source=KycStatus.UNVERIFIED, target=KycStatus.REJECTED)
+    def reject(self) -> None:
+        """A Loan Officer could not confirm the identity."""
+
+    @transition(field=kyc_status, source=KycStatus.REJECTED, target=KycStatus.UNVERIFIED)
+    def resubmit(self) -> None:
+        """The customer corrected their identity data after a rejection; it is checked again."""
+
+
+class EventKind(models.TextChoices):
+    KYC = "kyc", _("KYC transition")
+    REVEAL = "reveal", _("Personal data revealed")
+    DOCUMENT_VIEW = "document_view", _("Document viewed by staff")
+
+
+class CustomerEvent(TransitionEvent):
+    """KYC transitions and audited reveals of personal data (who, what, when, why)."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(_("kind"), max_length=16, choices=EventKind.choices, default=EventKind.KYC)
+    field = models.CharField(_("field revealed"), max_length=32, blank=True)
+
+    class Meta(TransitionEvent.Meta):
+        verbose_name = _("customer event")
+        verbose_name_plural = _("customer events")
+
+    def __str__(self) -> str:
+        return f"{self.customer} {self.kind} {self.from_state}→{self.to_state}"
+
+
+class ConsentKind(models.TextChoices):
+    CREDIT_CHECK = "credit_check", _("Credit check")
+
+
+class Consent(models.Model):
+    """A consent a customer gave (to a credit check), kept with the exact wording they were shown.
+
+    A withdrawn consent keeps its row with `withdrawn_at` set; giving it again adds a new row.
+    """
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="consents")
+    kind = models.CharField(_("kind"), max_length=32, choices=ConsentKind.choices)
+    wording = models.TextField(_("wording as shown"))
+    version = models.CharField(_("wording version"), max_length=32)
+    language = models.CharField(_("language"), max_length=16, blank=True)
+    given_at = models.DateTimeField(_("given at"))
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        ordering = ("-given_at", "-id")
+        indexes = [models.Index(fields=("customer", "kind", "withdrawn_at"), name="consent_current_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.customer} {self.kind} v{self.version}"
+
+
+class DocumentKind(models.TextChoices):
+    ID_CARD = "id_card", _("Identity card image")
+    INCOME_PROOF = "income_proof", _("Income proof")
+    BUSINESS_LICENCE = "business_licence", _("Business licence")
+
+
+class Document(models.Model):
+    """A file a customer uploaded (identity card, income proof, business licence).
+
+    Stored in private storage under a generated name, never under MEDIA_URL; it is served only
+    through the permission-checked download view. `content_type` is what the content is (from
+    its magic bytes), not what the client said.
+    """
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="documents")
+    kind = models.CharField(_("kind"), max_length=32, choices=DocumentKind.choices)
+    file = models.FileField(_("file"), storage=private_storage, max_length=255)
+    original_name = models.CharField(_("original file name"), max_length=200, blank=True)
+    content_type = models.CharField(_("content type"), max_length=64)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        ordering = ("-uploaded_at", "-id")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk}"

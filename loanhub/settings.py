@@ -113,7 +113,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "/customers/login/"  # the admin keeps its own /admin/login/
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -189,6 +189,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ProductFrequencyEnum": "products.choices.Frequency",
         "RepaymentMethodEnum": "products.choices.RepaymentMethod",
+        "KycStatusEnum": "customers.models.KycStatus",
+        "CustomerDocumentKindEnum": "customers.models.DocumentKind",
         "FrequencyEnum": [
             "weekly",
             "biweekly",
@@ -238,13 +240,22 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Periodic jobs (synced into django_celery_beat's tables when beat starts); seconds between runs.
+CELERY_BEAT_SCHEDULE = {
+    "applications-expire-offers": {"task": "applications.tasks.expire_offers", "schedule": 15 * 60.0},
+    "applications-requeue-stuck": {"task": "applications.tasks.requeue_stuck", "schedule": 5 * 60.0},
+}
 
 # --- Logging: structured enough to grep, never personal data ---------------------------------
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Masks 18-character identity numbers and 11-digit mobile numbers in every record.
+    "filters": {"mask_personal_data": {"()": "customers.logfilters.MaskPersonalDataFilter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["mask_personal_data"]}
+    },
     "root": {"handlers": ["console"], "level": env.str("LOANHUB_LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
@@ -257,3 +268,12 @@ LOANHUB_DEMO_PASSWORD = env.str("LOANHUB_DEMO_PASSWORD", default="loanhub-demo-2
 LOANHUB_APR_CAP = Decimal(env.str("LOANHUB_APR_CAP", default="0.24"))  # legal APR cap, a fraction
 # Dotted path of the CreditBureau implementation risk uses.
 LOANHUB_CREDIT_BUREAU = env.str("LOANHUB_CREDIT_BUREAU", default="risk.bureau.LocalCreditBureau")
+# Customer documents: size limit of one upload, and the private directory they are stored in
+# (never under MEDIA_ROOT; served only by the permission-checked customers document view).
+LOANHUB_UPLOAD_MAX_BYTES = env.int("LOANHUB_UPLOAD_MAX_BYTES", default=5 * 1024 * 1024)
+LOANHUB_PRIVATE_ROOT = env.path("LOANHUB_PRIVATE_ROOT", default=VAR_DIR / "private")
+# Applications: days an approved offer stays open; approvals of referred applications above this
+# amount need a second person (maker-checker); minutes after which submitted/scoring is "stuck".
+LOANHUB_OFFER_EXPIRY_DAYS = env.int("LOANHUB_OFFER_EXPIRY_DAYS", default=14)
+LOANHUB_SENIOR_APPROVAL_AMOUNT = Decimal(env.str("LOANHUB_SENIOR_APPROVAL_AMOUNT", default="200000"))
+LOANHUB_STUCK_AFTER_MINUTES = env.int("LOANHUB_STUCK_AFTER_MINUTES", default=15)

@@ -4,8 +4,11 @@ import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import CommandError, call_command
 
+from applications.demo import DEMO_CUSTOMERS
+from applications.models import LoanApplication
 from loanhub import roles
 from loanhub.management.commands.seed_demo import DEMO_USERS
+from servicing.models import Loan
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +20,24 @@ def test_seed_demo_creates_one_user_per_role_and_is_idempotent(capsys, settings)
     second = capsys.readouterr().out
 
     user_model = get_user_model()
-    assert user_model.objects.count() == len(DEMO_USERS) + 1
+    staff_and_customer = {username for username, *_ in DEMO_USERS}
+    demo_customers = {username for username, *_ in DEMO_CUSTOMERS}
+    assert user_model.objects.count() == len(staff_and_customer | demo_customers) + 1  # + admin
+    # The officer console is alive: applications in every state a run leaves them in, once.
+    states = set(LoanApplication.objects.values_list("state", flat=True))
+    assert states >= {
+        "draft",
+        "approved",
+        "referred",
+        "declined",
+        "offer_accepted",
+        "offer_declined",
+        "offer_expired",
+        "disbursed",
+        "withdrawn",
+    }
+    assert LoanApplication.objects.count() == len(DEMO_CUSTOMERS) + 1  # `customer` has two
+    assert Loan.objects.count() == 1
     for role in roles.ALL_ROLES:
         assert user_model.objects.filter(groups__name=role).exists(), role
     assert settings.LOANHUB_DEMO_PASSWORD in first

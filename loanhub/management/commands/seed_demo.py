@@ -63,7 +63,18 @@ class Command(BaseCommand):
             maker=user_model.objects.get(username="pm"), checker=user_model.objects.get(username="pm2")
         )
         seed_risk(trainer=user_model.objects.get(username="analyst"), approver=admin)
+        from applications.demo import DEMO_CUSTOMERS, seed_applications
+
+        seed_applications(
+            officer=user_model.objects.get(username="officer"),
+            senior=user_model.objects.get(username="senior"),
+            password=password,
+        )
 
         self.stdout.write(self.style.SUCCESS(f"Demo users (password for all: {password})"))
         for username, role, state in rows:
             self.stdout.write(f"  {username:<10} {role:<18} {state}")
+        self.stdout.write(
+            "  demo customers with applications in every state: "
+            + ", ".join(username for username, *_rest in DEMO_CUSTOMERS)
+        )

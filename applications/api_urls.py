@@ -1,0 +1,22 @@
+"""/api/v1/applications/ — drafts, transitions and the officers' queue."""
+
+from django.urls import path
+
+from applications import apis
+
+app_name = "applications-api"
+
+urlpatterns = [
+    path("", apis.ApplicationListCreateApi.as_view(), name="list"),
+    path("queue/", apis.ApplicationQueueApi.as_view(), name="queue"),
+    path("<int:pk>/", apis.ApplicationDetailApi.as_view(), name="detail"),
+    path("<int:pk>/submit/", apis.ApplicationSubmitApi.as_view(), name="submit"),
+    path("<int:pk>/withdraw/", apis.ApplicationWithdrawApi.as_view(), name="withdraw"),
+    path("<int:pk>/approve/", apis.ApplicationApproveApi.as_view(), name="approve"),
+    path("<int:pk>/refer/", apis.ApplicationReferApi.as_view(), name="refer"),
+    path("<int:pk>/decline/", apis.ApplicationDeclineApi.as_view(), name="decline"),
+    path("<int:pk>/accept-offer/", apis.ApplicationAcceptOfferApi.as_view(), name="accept-offer"),
+    path("<int:pk>/decline-offer/", apis.ApplicationDeclineOfferApi.as_view(), name="decline-offer"),
+    path("<int:pk>/disburse/", apis.ApplicationDisburseApi.as_view(), name="disburse"),
+    path("<int:pk>/assign/", apis.ApplicationAssignApi.as_view(), name="assign"),
+]

@@ -1,0 +1,160 @@
+"""Demo customers and applications in every state, so the officer console is alive on first run.
+
+Each application is driven through the real services (submit, the risk decision, officer
+decisions, acceptance, disbursement), so its timeline, decision and loan are what the platform
+itself would have produced. Idempotent: customers that already exist are left as they are.
+Identity numbers are generated with a valid checksum but belong to no one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.utils import timezone
+from stdnum.cn import ric
+
+from applications import services
+from applications.models import LoanApplication
+from customers import services as customer_services
+from customers.models import Customer
+from loanhub import roles
+from risk import services as risk_services
+
+STRONG = {
+    "purpose": "car_used",
+    "checking_balance_band": "no_account",
+    "savings_band": "ge_6000",
+    "housing": "own",
+    "property_type": "real_estate",
+    "guarantor": "none",
+}
+
+# username, legal name, born, KYC verified, monthly income, bureau history (None: thin file),
+# and the path its application takes.
+DEMO_CUSTOMERS = (
+    ("customer", "张明 Zhang Ming", dt.date(1988, 3, 14), True, "32000", "paid_duly", "disbursed+approved"),
+    ("demo-wang", "王芳 Wang Fang", dt.date(1990, 7, 2), True, "28000", "paid_duly", "offer_accepted"),
+    ("demo-li", "李强 Li Qiang", dt.date(1985, 11, 23), False, "26000", "all_paid", "referred"),
+    ("demo-zhao", "赵磊 Zhao Lei", dt.date(1992, 5, 9), True, "26000", "paid_duly", "declined"),
+    ("demo-chen", "陈静 Chen Jing", dt.date(1987, 1, 30), True, "30000", "paid_duly", "withdrawn"),
+    ("demo-liu", "刘洋 Liu Yang", dt.date(1991, 9, 17), True, "30000", "paid_duly", "offer_declined"),
+    ("demo-sun", "孙丽 Sun Li", dt.date(1989, 4, 4), True, "30000", "paid_duly", "offer_expired"),
+    ("demo-zhou", "周杰 Zhou Jie", dt.date(1993, 12, 1), True, "30000", None, "referred"),
+    ("demo-wu", "吴敏 Wu Min", dt.date(1986, 6, 21), True, "30000", "paid_duly", "draft"),
+)
+PRODUCT = "CASH-PLUS"
+
+
+def demo_id_number(index: int, born: dt.date) -> str:
+    body = f"110105{born:%Y%m%d}{index:03d}"
+    return body + ric.calc_check_digit(body)
+
+
+def _customer(index: int, username: str, name: str, born: dt.date, income: str, password: str) -> Customer:
+    user_model = get_user_model()
+    user, created = user_model.objects.get_or_create(
+        username=username, defaults={"email": f"{username}@demo.loanhub.local"}
+    )
+    if created:
+        user.set_password(password)
+        user.save()
+    user.groups.add(Group.objects.get(name=roles.CUSTOMER))
+    return Customer.objects.create(
+        user=user,
+        legal_name=name,
+        id_number=demo_id_number(index, born),
+        date_of_birth=born,
+        phone=f"1380013{index:04d}",
+        email=user.email,
+        region="北京",
+        employment_type="employed",
+        employer="示例科技有限公司",
+        industry="IT",
+        years_employed=6,
+        monthly_income=Decimal(income),
+        monthly_debt=Decimal("800.00"),
+    )
+
+
+def _scored(application: LoanApplication, actor) -> LoanApplication:
+    """Submit and run the risk decision now (the queued task finds it decided and does nothing)."""
+    services.application_submit(application=application, actor=actor, credit_check_consent=True)
+    application.refresh_from_db()
+    risk_services.scoring_request_process(request_id=application.scoring_request_id)
+    application.refresh_from_db()
+    return application
+
+
+def _apply(customer: Customer, **fields) -> LoanApplication:
+    data = {"amount": Decimal("80000"), "term": 24, "method": "annuity", **STRONG, **fields}
+    return services.application_create(actor=customer.user, product=PRODUCT, **data)
+
+
+def seed_applications(*, officer, senior, password: str) -> int:
+    """Create the demo customers and walk each application to its state; returns how many."""
+    created = 0
+    for index, (username, name, born, verified, income, history, path) in enumerate(DEMO_CUSTOMERS, start=1):
+        user = get_user_model().objects.filter(username=username).first()
+        if user is not None and Customer.objects.filter(user=user).exists():
+            continue
+        customer = _customer(index, username, name, born, income, password)
+        if history is not None:
+            risk_services.credit_file_upsert(
+                id_number=customer.id_number,
+                credit_history=history,
+                existing_credits=1,
+                other_installment_plans="none",
+                monthly_debt=Decimal("800"),
+            )
+        if path == "declined":  # an identity on the internal blocklist: a hard decline by risk
+            risk_services.blocklist_add(
+                identifier="id_number",
+                value=customer.id_number,
+                reason="demo: confirmed fraud case",
+                actor=officer,
+            )
+        if verified:
+            customer_services.customer_verify_identity(
+                customer=customer, actor=officer, reason="demo: identity card checked at the branch"
+            )
+        actor = customer.user
+        if path == "draft":
+            _apply(customer)
+        elif path == "disbursed+approved":
+            first = _scored(_apply(customer, amount=Decimal("60000"), term=12), actor)
+            services.application_accept_offer(
+                application=first,
+                actor=actor,
+                consents={"disclosure": True, "credit_contract": True},
+                offer_digest=first.offer.get("digest"),
+            )
+            services.application_disburse(application=first, actor=officer, reason="demo")
+            _scored(_apply(customer), actor)
+        else:
+            application = _scored(_apply(customer), actor)
+            if path == "offer_accepted":
+                services.application_accept_offer(
+                    application=application,
+                    actor=actor,
+                    consents={"disclosure": True, "credit_contract": True},
+                    offer_digest=application.offer.get("digest"),
+                )
+            elif path == "withdrawn":
+                services.application_withdraw(application=application, actor=actor, reason="found cheaper")
+            elif path == "offer_declined":
+                services.application_decline_offer(
+                    application=application, actor=actor, reason="changed plans"
+                )
+            elif path == "offer_expired":
+                LoanApplication.objects.filter(pk=application.pk).update(
+                    offer_expires_at=timezone.now() - dt.timedelta(minutes=1)
+                )
+                services.offers_expire()
+        created += 1
+    return created
+
+
+__all__ = ["DEMO_CUSTOMERS", "seed_applications"]

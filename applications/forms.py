@@ -1,0 +1,139 @@
+"""The customer's application form and the offer-acceptance form (server-rendered pages).
+
+The form collects what only the applicant can state (purpose, amount, term, method, the few
+financial facts the scorecard asks about) and the credit-check consent; everything else comes
+from the customer profile. Validation of limits and eligibility is the service's: its field
+errors are put back on this form.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from applications import features as f
+from products.choices import Frequency, RepaymentMethod
+
+STATED_LABELS = {
+    "purpose": {
+        "car_new": _("New car"),
+        "car_used": _("Used car"),
+        "furniture": _("Furniture"),
+        "electronics": _("Electronics"),
+        "appliances": _("Household appliances"),
+        "repairs": _("Home repairs"),
+        "education": _("Education"),
+        "retraining": _("Training"),
+        "business": _("Business"),
+        "travel": _("Travel"),
+        "other": _("Other"),
+    },
+    "checking_balance_band": {
+        "overdrawn": _("Overdrawn"),
+        "low": _("Below 2,000"),
+        "high": _("2,000 or more"),
+        "no_account": _("No current account"),
+    },
+    "savings_band": {
+        "lt_600": _("Below 600"),
+        "600_to_3000": _("600 to 3,000"),
+        "3000_to_6000": _("3,000 to 6,000"),
+        "ge_6000": _("6,000 or more"),
+        "unknown": _("None or not known"),
+    },
+    "housing": {"rent": _("Rent"), "own": _("Own"), "free": _("Live for free (family, employer)")},
+    "property_type": {
+        "real_estate": _("Real estate"),
+        "insurance_savings": _("Life insurance or savings plan"),
+        "car_other": _("Car or other"),
+        "none": _("None"),
+    },
+    "guarantor": {"none": _("None"), "co_applicant": _("Co-applicant"), "guarantor": _("Guarantor")},
+}
+FIELD_LABELS = {
+    "purpose": _("Purpose"),
+    "checking_balance_band": _("Current-account balance"),
+    "savings_band": _("Savings and bonds"),
+    "housing": _("Housing"),
+    "property_type": _("Most valuable property"),
+    "guarantor": _("Guarantor or co-applicant"),
+}
+CREDIT_CHECK_WORDING = _(
+    "I agree that LoanHub may obtain my credit report from the credit bureau to assess this application."
+)
+
+
+def _choices(name: str) -> list[tuple[str, str]]:
+    labels = STATED_LABELS[name]
+    return [(value, labels.get(value, value)) for value in f.STATED_CHOICES[name]]
+
+
+class ApplyForm(forms.Form):
+    product = forms.CharField(widget=forms.HiddenInput)
+    amount = forms.DecimalField(label=_("Amount"), max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
+    term = forms.IntegerField(label=_("Term (months)"), min_value=1, max_value=600)
+    method = forms.ChoiceField(label=_("Repayment method"), choices=RepaymentMethod.choices)
+    frequency = forms.ChoiceField(label=_("Frequency"), choices=Frequency.choices)
+    purpose = forms.ChoiceField(label=FIELD_LABELS["purpose"], choices=_choices("purpose"))
+    checking_balance_band = forms.ChoiceField(
+        label=FIELD_LABELS["checking_balance_band"], choices=_choices("checking_balance_band")
+    )
+    savings_band = forms.ChoiceField(label=FIELD_LABELS["savings_band"], choices=_choices("savings_band"))
+    housing = forms.ChoiceField(label=FIELD_LABELS["housing"], choices=_choices("housing"))
+    property_type = forms.ChoiceField(label=FIELD_LABELS["property_type"], choices=_choices("property_type"))
+    guarantor = forms.ChoiceField(label=FIELD_LABELS["guarantor"], choices=_choices("guarantor"))
+    credit_check_consent = forms.BooleanField(label=CREDIT_CHECK_WORDING, required=True)
+    # Where the customer came from, carried from the landing link (never typed).
+    campaign = forms.CharField(required=False, max_length=100, widget=forms.HiddenInput)
+    utm_source = forms.CharField(required=False, max_length=100, widget=forms.HiddenInput)
+    utm_medium = forms.CharField(required=False, max_length=100, widget=forms.HiddenInput)
+    utm_campaign = forms.CharField(required=False, max_length=100, widget=forms.HiddenInput)
+    referral_code = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+
+    def __init__(self, *args, version=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if version is not None:
+            self.fields["method"].choices = [
+                (value, label)
+                for value, label in RepaymentMethod.choices
+                if value in version.repayment_methods
+            ]
+            self.fields["frequency"].choices = [
+                (value, label) for value, label in Frequency.choices if value in version.frequencies
+            ]
+            self.fields["amount"].help_text = _("%(min)s to %(max)s") % {
+                "min": f"{version.amount_min:,.2f}",
+                "max": f"{version.amount_max:,.2f}",
+            }
+            self.fields["term"].help_text = _("%(min)s to %(max)s months") % {
+                "min": version.term_min,
+                "max": version.term_max,
+            }
+
+    def application_data(self) -> dict:
+        data = dict(self.cleaned_data)
+        utm = {k: data.pop(k) for k in ("utm_source", "utm_medium", "utm_campaign") if data.get(k)}
+        for key in ("utm_source", "utm_medium", "utm_campaign", "credit_check_consent"):
+            data.pop(key, None)
+        data["utm"] = utm
+        data["channel"] = "web"
+        return data
+
+    def add_service_errors(self, errors: dict[str, list[str]]) -> None:
+        for field, messages in errors.items():
+            for message in messages:
+                self.add_error(field if field in self.fields else None, message)
+
+
+class AcceptOfferForm(forms.Form):
+    digest = forms.CharField(widget=forms.HiddenInput)
+    disclosure = forms.BooleanField(
+        label=_(
+            "I have read the disclosure above: amount, rate, APR, total cost, schedule, fees, "
+            "prepayment and late-payment terms."
+        ),
+        required=True,
+    )
+    credit_contract = forms.BooleanField(label=_("I accept the loan contract on these terms."), required=True)

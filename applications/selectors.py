@@ -1,0 +1,151 @@
+"""Reads of the applications app: what a user may see, the officers' queue, the timeline, the
+decision summary and which actions a user may take now (for pages to show the right buttons).
+
+Visibility: a customer sees their own applications only (anything else is "not found"); staff
+with `applications.view_loanapplication` (officers, senior approvers, risk analysts, auditors)
+see all of them.
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django_fsm import can_proceed
+
+from applications import permissions as perms
+from applications.models import TERMINAL_STATES, ApplicationEvent, LoanApplication, State
+from applications.services import ApplicationNotFound, ApplicationPermissionError
+
+DEFAULT_QUEUE_STATES = (State.REFERRED,)
+
+
+def _base() -> QuerySet[LoanApplication]:
+    return LoanApplication.objects.select_related(
+        "customer",
+        "product_version__product",
+        "decision",
+        "assigned_officer",
+        "pending_approval_by",
+        "approved_by",
+    )
+
+
+def _states(state) -> list[str]:
+    if not state:
+        return []
+    values = state.split(",") if isinstance(state, str) else list(state)
+    return [value.strip() for value in values if value and value.strip()]
+
+
+def application_list_for(*, user, state: str | list[str] | None = None) -> QuerySet[LoanApplication]:
+    """The applications `user` may see (own, or all for staff), optionally in the given states
+    (a list or a comma-separated string)."""
+    queryset = _base()
+    if not perms.may_view_all(user):
+        if not getattr(user, "is_authenticated", False):
+            return queryset.none()
+        queryset = queryset.filter(customer__user=user)
+    states = _states(state)
+    if states:
+        queryset = queryset.filter(state__in=states)
+    return queryset.order_by("-id")
+
+
+def application_get_for(*, user, application_id: int) -> LoanApplication:
+    """One application `user` may see; ApplicationNotFound otherwise (never "forbidden", so the
+    existence of another customer's application is not revealed)."""
+    application = _base().filter(pk=application_id).first()
+    if application is None or not perms.may_view(user, application):
+        raise ApplicationNotFound(f"application {application_id} not found")
+    return application
+
+
+def application_queue(
+    *,
+    user,
+    state: str | list[str] | None = None,
+    assigned_to=None,
+    unassigned: bool = False,
+    pending_approval: bool | None = None,
+) -> QuerySet[LoanApplication]:
+    """The officers' work queue: referred applications by default, oldest in state first.
+    `pending_approval=True` lists those waiting for a second (senior) approval."""
+    if not perms.may_decide(user):
+        raise ApplicationPermissionError("only Loan Officers have a work queue")
+    queryset = _base().filter(state__in=_states(state) or DEFAULT_QUEUE_STATES)
+    if assigned_to is not None:
+        queryset = queryset.filter(assigned_officer=assigned_to)
+    if unassigned:
+        queryset = queryset.filter(assigned_officer__isnull=True)
+    if pending_approval is not None:
+        queryset = queryset.filter(pending_approval_by__isnull=not pending_approval)
+    return queryset.order_by("state_changed_at", "id")
+
+
+def application_events(*, application: LoanApplication) -> QuerySet[ApplicationEvent]:
+    """The timeline, oldest first."""
+    return application.events.select_related("actor").order_by("created_at", "id")
+
+
+def application_decision_summary(
+    *, application: LoanApplication, language: str = "zh-hans", detailed: bool = False
+) -> dict | None:
+    """score, grade, outcome, reasons (in `language`) and the offer; None before a decision.
+    `detailed` (staff) adds the reason codes' details and the decision's limit basis."""
+    decision = application.decision
+    if decision is None:
+        return None
+    key = "zh" if (language or "").lower().startswith("zh") else "en"
+    reasons = []
+    for reason in decision.reasons:
+        item = {"code": reason.get("code", ""), "text": reason.get(key) or reason.get("en", "")}
+        if detailed:
+            item["detail"] = reason.get("detail", "")
+        reasons.append(item)
+    summary = {
+        "id": decision.pk,
+        "score": decision.score,
+        "grade": decision.grade,
+        "outcome": decision.outcome,
+        "reasons": reasons,
+        "max_amount": None if application.max_amount is None else str(application.max_amount),
+        "max_term": application.max_term,
+        "offer": application.offer or None,
+        "offer_expires_at": application.offer_expires_at,
+        "decided_at": decision.created_at,
+    }
+    if detailed:
+        summary["limit_basis"] = decision.limit_basis
+    return summary
+
+
+# Action name (as in the API paths) → the model transition that must be possible.
+ACTIONS = {
+    "submit": "submit",
+    "withdraw": "withdraw",
+    "approve": "approve",
+    "refer": "refer",
+    "decline": "decline",
+    "accept-offer": "accept_offer",
+    "decline-offer": "decline_offer",
+    "disburse": "disburse",
+}
+OWNER_ACTIONS = {"submit", "withdraw", "accept-offer", "decline-offer"}
+OFFICER_ACTIONS = {"submit", "approve", "refer", "decline", "disburse"}
+
+
+def application_allowed_actions(*, application: LoanApplication, user) -> list[str]:
+    """The actions `user` may take on the application in its current state (pages show these
+    buttons; the services check again on every call)."""
+    owner = perms.is_owner(user, application)
+    officer = perms.may_decide(user) and not owner
+    allowed = []
+    for action, transition in ACTIONS.items():
+        if not can_proceed(getattr(application, transition)):
+            continue
+        if (owner and action in OWNER_ACTIONS) or (officer and action in OFFICER_ACTIONS):
+            allowed.append(action)
+    if "approve" in allowed and application.decision_id is None:
+        allowed.remove("approve")
+    if officer and application.state not in TERMINAL_STATES:
+        allowed.append("assign")
+    return allowed

@@ -1,0 +1,20 @@
+"""Applications' periodic tasks (Celery beat): thin, each calls one idempotent service."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.db import OperationalError
+
+from applications import services
+
+
+@shared_task(bind=True, acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def expire_offers(self) -> int:
+    """Expire approved offers past LOANHUB_OFFER_EXPIRY_DAYS; a second run expires nothing more."""
+    return services.offers_expire()
+
+
+@shared_task(bind=True, acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def requeue_stuck(self) -> dict:
+    """Re-drive applications stuck in submitted or scoring past LOANHUB_STUCK_AFTER_MINUTES."""
+    return services.applications_requeue_stuck()

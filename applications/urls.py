@@ -1,0 +1,15 @@
+"""Customer pages of the application journey, included by the root URLconf at the site root."""
+
+from django.urls import path
+
+from applications import views
+
+app_name = "applications"
+
+urlpatterns = [
+    path("apply/", views.apply, name="apply"),
+    path("applications/", views.application_list, name="list"),
+    path("applications/<int:pk>/", views.application_detail, name="detail"),
+    path("applications/<int:pk>/offer/", views.offer, name="offer"),
+    path("applications/<int:pk>/<slug:action>/", views.customer_action, name="action"),
+]

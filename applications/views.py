@@ -1,0 +1,175 @@
+"""Customer pages of the application journey: apply, follow, accept the offer.
+
+Server-rendered and usable without JavaScript: the status page refreshes itself (a meta
+refresh) while the application is being scored. Every page checks on the server that the
+application belongs to the signed-in customer (anyone else gets 404); every change goes through
+`applications.services`, whose field errors are shown next to the fields.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from applications import selectors, services
+from applications.forms import AcceptOfferForm, ApplyForm
+from applications.models import State
+from customers.selectors import customer_for_user
+from products import selectors as product_selectors
+from products.models import Product
+
+IN_PROGRESS = (State.SUBMITTED, State.SCORING, State.SCORED)
+LANDING_KEYS = ("campaign", "utm_source", "utm_medium", "utm_campaign", "referral_code")
+
+
+def _version_or_404(code: str):
+    try:
+        return product_selectors.product_get_offered(code=code)
+    except (Product.DoesNotExist, product_selectors.ProductNotOffered):
+        raise Http404(code) from None
+
+
+def _own_application(request, pk: int):
+    try:
+        return selectors.application_get_for(user=request.user, application_id=pk)
+    except (services.ApplicationNotFound, services.ApplicationPermissionError):
+        raise Http404 from None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def apply(request):
+    code = request.POST.get("product") or request.GET.get("product") or ""
+    if not code:
+        return redirect("catalogue:list")
+    version = _version_or_404(code)
+    customer = customer_for_user(request.user)
+    if customer is None:
+        messages.info(request, _("Please complete your profile first; then continue with your application."))
+        return redirect(f"{reverse('customers:profile')}?{urlencode({'next': request.get_full_path()})}")
+    if request.method == "POST":
+        form = ApplyForm(request.POST, version=version)
+        if form.is_valid():
+            try:
+                application = services.application_create(actor=request.user, **form.application_data())
+            except services.ApplicationValidationError as exc:
+                form.add_service_errors(exc.errors)
+            else:
+                try:
+                    services.application_submit(
+                        application=application, actor=request.user, credit_check_consent=True
+                    )
+                except services.ApplicationValidationError as exc:
+                    # The draft stays (the customer can fix the profile and submit it later).
+                    form.add_service_errors(exc.errors)
+                else:
+                    return redirect("applications:detail", pk=application.pk)
+    else:
+        initial = {
+            "product": version.product.code,
+            "method": version.default_method,
+            "frequency": version.default_frequency,
+            "amount": request.GET.get("amount") or version.amount_min,
+            "term": request.GET.get("term") or version.term_min,
+        }
+        if request.GET.get("method"):
+            initial["method"] = request.GET["method"]
+        for key in LANDING_KEYS:
+            value = request.GET.get(key if key != "referral_code" else "ref") or request.GET.get(key)
+            if value:
+                initial[key] = value[:100]
+        form = ApplyForm(initial=initial, version=version)
+    return render(
+        request, "applications/apply.html", {"form": form, "version": version, "customer": customer}
+    )
+
+
+@login_required
+def application_list(request):
+    applications = selectors.application_list_for(user=request.user).select_related("product_version")[:100]
+    return render(request, "applications/list.html", {"applications": applications})
+
+
+@login_required
+def application_detail(request, pk: int):
+    application = _own_application(request, pk)
+    context = {
+        "application": application,
+        "decision": selectors.application_decision_summary(application=application, language=get_language()),
+        "events": selectors.application_events(application=application),
+        "actions": selectors.application_allowed_actions(application=application, user=request.user),
+        "refresh": application.state in IN_PROGRESS,
+        "loan": _loan_for(application),
+    }
+    return render(request, "applications/detail.html", context)
+
+
+def _loan_for(application):
+    if application.state != State.DISBURSED:
+        return None
+    from servicing.selectors import loan_for_application
+
+    return loan_for_application(application.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def offer(request, pk: int):
+    application = _own_application(request, pk)
+    if application.state != State.APPROVED or not application.offer:
+        return redirect("applications:detail", pk=pk)
+    form = AcceptOfferForm(request.POST or None, initial={"digest": application.offer.get("digest")})
+    if request.method == "POST" and form.is_valid():
+        consents = {"disclosure": True, "credit_contract": True}
+        try:
+            services.application_accept_offer(
+                application=application,
+                actor=request.user,
+                consents=consents,
+                offer_digest=form.cleaned_data["digest"],
+            )
+        except services.ApplicationValidationError as exc:
+            for message in sum(exc.errors.values(), []):
+                form.add_error(None, message)
+        except services.ApplicationStateError as exc:
+            messages.error(request, str(exc))
+            return redirect("applications:detail", pk=pk)
+        else:
+            messages.success(request, _("You accepted the offer. We will disburse the loan shortly."))
+            return redirect("applications:detail", pk=pk)
+    return render(
+        request,
+        "applications/offer.html",
+        {"application": application, "offer": application.offer, "form": form},
+    )
+
+
+CUSTOMER_ACTIONS = {
+    "withdraw": services.application_withdraw,
+    "decline-offer": services.application_decline_offer,
+}
+
+
+@login_required
+@require_POST
+def customer_action(request, pk: int, action: str):
+    application = _own_application(request, pk)
+    service = CUSTOMER_ACTIONS.get(action)
+    if service is None:
+        raise Http404(action)
+    try:
+        service(application=application, actor=request.user, reason=request.POST.get("reason", "")[:500])
+    except services.ApplicationStateError as exc:
+        messages.error(request, str(exc))
+    except services.ApplicationPermissionError:
+        raise Http404 from None
+    else:
+        messages.success(request, _("Done."))
+    return redirect("applications:detail", pk=pk)

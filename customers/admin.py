@@ -1,0 +1,321 @@
+"""Officer console for customers: masked identity and phone numbers, exact-match search, KYC
+buttons that ask for a reason, an audited reveal for users allowed to see personal data, and
+read-only documents, consents and events.
+
+Profiles are written by their customers (portal or API), never edited here: the console is
+view-only, and its buttons call `customers.services`, which check the role on the server.
+Raw identity and phone numbers are never part of a form or list; they are shown only on the
+reveal page, after `services.pii_reveal` wrote its audit event.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from customers import services, validators
+from customers.masking import mask_id_number, mask_phone
+from customers.models import Consent, Customer, CustomerEvent, Document, KycStatus
+
+KYC_ACTIONS = {
+    "verify": (_("Verify identity"), services.customer_verify_identity),
+    "reject": (_("Reject identity"), services.customer_reject_identity),
+}
+FIELD_LABELS = {"id_number": _("resident identity number"), "phone": _("phone")}
+
+
+def _error_text(exc: services.CustomerError) -> str:
+    return "; ".join(str(message) for messages_ in exc.errors.values() for message in messages_)
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class DocumentInline(ReadOnlyInline):
+    model = Document
+    fields = ("kind", "download", "content_type", "size", "uploaded_by", "uploaded_at")
+    readonly_fields = fields
+
+    @admin.display(description=_("file"))
+    def download(self, obj):
+        if obj.pk is None:
+            return "-"
+        return format_html(
+            '<a href="{}">{}</a>', reverse("customers:document", args=[obj.pk]), obj.original_name
+        )
+
+
+class ConsentInline(ReadOnlyInline):
+    model = Consent
+    fields = ("kind", "version", "language", "given_at", "withdrawn_at", "wording")
+    readonly_fields = fields
+
+
+class CustomerEventInline(ReadOnlyInline):
+    model = CustomerEvent
+    fields = ("created_at", "kind", "from_state", "to_state", "field", "actor", "reason")
+    readonly_fields = fields
+    ordering = ("-created_at", "-id")
+
+
+@admin.register(Customer)
+class CustomerAdmin(SimpleHistoryAdmin):
+    change_form_template = "admin/customers/customer/change_form.html"
+    list_display = (
+        "__str__",
+        "legal_name",
+        "customer_type",
+        "masked_id_number",
+        "masked_phone",
+        "region",
+        "kyc_status",
+        "created_at",
+    )
+    list_filter = ("customer_type", "kyc_status", "region")
+    search_fields = ("legal_name",)
+    search_help_text = _(
+        "A name (or part of it), a customer number such as C0000042, or an exact identity number, "
+        "credit code or mobile number."
+    )
+    list_select_related = ("user",)
+    inlines = (DocumentInline, ConsentInline, CustomerEventInline)
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    "user",
+                    "customer_type",
+                    "legal_name",
+                    "masked_id_number",
+                    "age",
+                    "uscc",
+                    "kyc_status",
+                )
+            },
+        ),
+        (_("Contact"), {"fields": ("masked_phone", "email", "region")}),
+        (
+            _("Work and income"),
+            {
+                "fields": (
+                    "employment_type",
+                    "employer",
+                    "industry",
+                    "years_employed",
+                    "monthly_income",
+                    "monthly_debt",
+                    "annual_revenue",
+                )
+            },
+        ),
+        (_("Record"), {"classes": ("collapse",), "fields": ("created_at", "updated_at")}),
+    )
+    # Everything is read-only; id_number, phone and date_of_birth are never among the fields.
+    readonly_fields = (
+        "user",
+        "customer_type",
+        "legal_name",
+        "masked_id_number",
+        "age",
+        "uscc",
+        "kyc_status",
+        "masked_phone",
+        "email",
+        "region",
+        "employment_type",
+        "employer",
+        "industry",
+        "years_employed",
+        "monthly_income",
+        "monthly_debt",
+        "annual_revenue",
+        "created_at",
+        "updated_at",
+    )
+
+    # --- view-only console: profiles are the customers' own -----------------------------------
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("resident identity number"))
+    def masked_id_number(self, obj):
+        return mask_id_number(obj.id_number)
+
+    @admin.display(description=_("phone"))
+    def masked_phone(self, obj):
+        return mask_phone(obj.phone)
+
+    @admin.display(description=_("age"))
+    def age(self, obj):
+        if obj.date_of_birth is None:
+            return "-"
+        today = timezone.localdate()
+        born = obj.date_of_birth
+        return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+    # --- search: exact identifiers, never partial ones -----------------------------------------
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        compact = validators.normalise_id_number(term)
+        if re.fullmatch(r"\d{17}[\dX]", compact):
+            return queryset.filter(id_number=compact), False
+        if re.fullmatch(r"[0-9A-Z]{18}", compact):
+            return queryset.filter(uscc=compact), False
+        phone = validators.normalise_phone(term)
+        if re.fullmatch(r"1\d{10}", phone):
+            return queryset.filter(phone=phone), False
+        if re.fullmatch(r"C\d{1,10}", compact):
+            return queryset.filter(pk=int(compact[1:])), False
+        return queryset.filter(legal_name__icontains=term), False
+
+    # --- KYC and reveal ------------------------------------------------------------------------
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/kyc/<str:action>/",
+                self.admin_site.admin_view(self.kyc_view),
+                name="customers_customer_kyc",
+            ),
+            path(
+                "<int:pk>/reveal/<str:field>/",
+                self.admin_site.admin_view(self.reveal_view),
+                name="customers_customer_reveal",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _change_url(self, customer) -> str:
+        return reverse("admin:customers_customer_change", args=[customer.pk])
+
+    def kyc_view(self, request, pk: int, action: str):
+        customer = get_object_or_404(Customer, pk=pk)
+        if action not in KYC_ACTIONS or not self.has_view_permission(request, customer):
+            raise PermissionDenied
+        label, service = KYC_ACTIONS[action]
+        error = ""
+        reason = ""
+        if request.method == "POST":
+            reason = request.POST.get("reason", "")
+            try:
+                customer = service(customer=customer, actor=request.user, reason=reason)
+            except services.CustomerValidationError as exc:
+                error = _error_text(exc)
+            except (services.CustomerTransitionError, services.CustomerPermissionError) as exc:
+                self.message_user(request, _error_text(exc), messages.ERROR)
+                return HttpResponseRedirect(self._change_url(customer))
+            else:
+                self.message_user(
+                    request,
+                    _("%(customer)s: identity %(state)s.")
+                    % {"customer": customer, "state": customer.get_kyc_status_display()},
+                )
+                return HttpResponseRedirect(self._change_url(customer))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": customer,
+            "title": label,
+            "action": action,
+            "reason": reason,
+            "error": error,
+            "masked_id_number": mask_id_number(customer.id_number),
+        }
+        return TemplateResponse(
+            request, "admin/customers/customer/kyc_form.html", context, status=400 if error else 200
+        )
+
+    def reveal_view(self, request, pk: int, field: str):
+        customer = get_object_or_404(Customer, pk=pk)
+        if request.method != "POST":
+            return HttpResponseRedirect(self._change_url(customer))
+        try:
+            value = services.pii_reveal(customer=customer, field=field, actor=request.user)
+        except services.CustomerPermissionError:
+            raise PermissionDenied from None
+        except services.CustomerValidationError as exc:
+            self.message_user(request, _error_text(exc), messages.ERROR)
+            return HttpResponseRedirect(self._change_url(customer))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": customer,
+            "title": _("Revealed: %(field)s") % {"field": FIELD_LABELS[field]},
+            "field_label": FIELD_LABELS[field],
+            "value": value,
+        }
+        response = TemplateResponse(request, "admin/customers/customer/reveal.html", context)
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            can_review = services.can_review_kyc(request.user) and obj.kyc_status == KycStatus.UNVERIFIED
+            context["kyc_actions"] = (
+                [(name, label) for name, (label, _s) in KYC_ACTIONS.items()] if can_review else []
+            )
+            context["reveal_fields"] = list(FIELD_LABELS.items()) if services.can_reveal(request.user) else []
+        return super().render_change_form(
+            request, context, add=add, change=change, form_url=form_url, obj=obj
+        )
+
+
+@admin.register(CustomerEvent)
+class CustomerEventAdmin(admin.ModelAdmin):
+    """The audit trail across customers: KYC decisions, reveals and staff document downloads."""
+
+    list_display = ("created_at", "customer", "kind", "field", "from_state", "to_state", "actor", "reason")
+    list_filter = ("kind", "to_state")
+    list_select_related = ("customer", "actor")
+    date_hierarchy = "created_at"
+    readonly_fields = (
+        "created_at",
+        "customer",
+        "kind",
+        "field",
+        "from_state",
+        "to_state",
+        "actor",
+        "reason",
+        "payload",
+    )
+    fields = readonly_fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,14 @@
+"""Customers API under /api/v1/customers/."""
+
+from django.urls import path
+
+from customers import apis
+
+app_name = "customers-api"
+
+urlpatterns = [
+    path("me/", apis.CustomerMeApi.as_view(), name="me"),
+    path("me/documents/", apis.CustomerMeDocumentsApi.as_view(), name="me-documents"),
+    path("<int:pk>/verify-identity/", apis.CustomerVerifyIdentityApi.as_view(), name="verify-identity"),
+    path("<int:pk>/reject-identity/", apis.CustomerRejectIdentityApi.as_view(), name="reject-identity"),
+]

@@ -1,0 +1,178 @@
+"""The customers API: the caller's own profile and documents, and KYC decisions by Loan Officers.
+
+One API class per operation; each validates the request shape, calls one service, and maps the
+service's errors: validation → 400 {field: [messages]}, permission → 403, a customer the caller
+may not see → 404, a KYC transition the current state refuses → 409 {"detail", "state"}.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from customers import selectors, services
+from customers import serializers as s
+from customers.models import Customer
+
+ERRORS = OpenApiResponse(
+    response={
+        "type": "object",
+        "additionalProperties": {
+            "anyOf": [{"type": "array", "items": {"type": "string"}}, {"type": "string"}]
+        },
+    },
+    description="Field-level errors {field: [message, …]}; a body that cannot be parsed gives "
+    '{"detail": message}.',
+)
+DETAIL = inline_serializer(name="CustomerDetailMessage", fields={"detail": serializers.CharField()})
+NOT_FOUND = OpenApiResponse(response=DETAIL, description="No such customer profile (or not yours).")
+FORBIDDEN = OpenApiResponse(response=DETAIL, description="Your role may not do this.")
+
+
+def _no_profile() -> Response:
+    return Response({"detail": _("You have no customer profile yet.")}, status=status.HTTP_404_NOT_FOUND)
+
+
+class CustomerMeApi(APIView):
+    """The caller's own customer profile."""
+
+    @extend_schema(
+        tags=["customers"],
+        operation_id="customers_me_retrieve",
+        responses={200: s.CustomerOutputSerializer, 404: NOT_FOUND},
+        summary="Your customer profile (identity and phone numbers masked)",
+    )
+    def get(self, request):
+        customer = selectors.customer_for_user(request.user)
+        if customer is None:
+            return _no_profile()
+        return Response(s.CustomerOutputSerializer(s.customer_payload(customer)).data)
+
+    @extend_schema(
+        tags=["customers"],
+        operation_id="customers_me_update",
+        request=s.CustomerInputSerializer,
+        responses={200: s.CustomerOutputSerializer, 201: s.CustomerOutputSerializer, 400: ERRORS},
+        summary="Create or update your customer profile",
+    )
+    def put(self, request):
+        serializer = s.CustomerInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        created = selectors.customer_for_user(request.user) is None
+        try:
+            customer = services.customer_upsert_for_user(user=request.user, data=serializer.validated_data)
+        except services.CustomerValidationError as exc:
+            return Response(exc.errors, status=status.HTTP_400_BAD_REQUEST)
+        return Response(
+            s.CustomerOutputSerializer(s.customer_payload(customer)).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+
+_KYC_RESPONSES = {
+    200: s.CustomerOutputSerializer,
+    400: ERRORS,
+    403: FORBIDDEN,
+    404: NOT_FOUND,
+    409: OpenApiResponse(response=s.KycConflictSerializer, description="The current KYC state refuses it."),
+}
+
+
+def _kyc_decide(request, pk: int, service) -> Response:
+    if not services.can_review_kyc(request.user):
+        return Response(
+            {"detail": _("Your role may not verify customer identities.")}, status=status.HTTP_403_FORBIDDEN
+        )
+    try:
+        customer = selectors.customer_get_for_actor(customer_id=pk, actor=request.user)
+    except Customer.DoesNotExist:
+        return Response({"detail": _("No such customer.")}, status=status.HTTP_404_NOT_FOUND)
+    serializer = s.KycReasonInputSerializer(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    try:
+        customer = service(customer=customer, actor=request.user, reason=serializer.validated_data["reason"])
+    except services.CustomerTransitionError as exc:
+        detail = " ".join(str(m) for msgs in exc.errors.values() for m in msgs)
+        return Response({"detail": detail, "state": exc.state}, status=status.HTTP_409_CONFLICT)
+    except services.CustomerPermissionError as exc:
+        detail = " ".join(str(m) for msgs in exc.errors.values() for m in msgs)
+        return Response({"detail": detail}, status=status.HTTP_403_FORBIDDEN)
+    except services.CustomerValidationError as exc:
+        return Response(exc.errors, status=status.HTTP_400_BAD_REQUEST)
+    return Response(s.CustomerOutputSerializer(s.customer_payload(customer)).data)
+
+
+class CustomerVerifyIdentityApi(APIView):
+    @extend_schema(
+        tags=["customers"],
+        operation_id="customers_verify_identity",
+        request=s.KycReasonInputSerializer,
+        responses=_KYC_RESPONSES,
+        summary="Mark the customer's identity verified (Loan Officers; reason required)",
+    )
+    def post(self, request, pk: int):
+        return _kyc_decide(request, pk, services.customer_verify_identity)
+
+
+class CustomerRejectIdentityApi(APIView):
+    @extend_schema(
+        tags=["customers"],
+        operation_id="customers_reject_identity",
+        request=s.KycReasonInputSerializer,
+        responses=_KYC_RESPONSES,
+        summary="Reject the customer's identity (Loan Officers; reason required)",
+    )
+    def post(self, request, pk: int):
+        return _kyc_decide(request, pk, services.customer_reject_identity)
+
+
+class CustomerMeDocumentsApi(APIView):
+    """The caller's documents: list and upload."""
+
+    parser_classes = (MultiPartParser, FormParser)
+
+    @extend_schema(
+        tags=["customers"],
+        operation_id="customers_me_documents_list",
+        responses={200: s.CustomerDocumentOutputSerializer(many=True), 404: NOT_FOUND},
+        summary="Your uploaded documents",
+    )
+    def get(self, request):
+        customer = selectors.customer_for_user(request.user)
+        if customer is None:
+            return _no_profile()
+        documents = selectors.document_list(customer=customer)
+        return Response(
+            s.CustomerDocumentOutputSerializer([s.document_payload(d) for d in documents], many=True).data
+        )
+
+    @extend_schema(
+        tags=["customers"],
+        operation_id="customers_me_documents_create",
+        request={"multipart/form-data": s.CustomerDocumentUploadSerializer},
+        responses={201: s.CustomerDocumentOutputSerializer, 400: ERRORS, 404: NOT_FOUND},
+        summary="Upload a document (PDF, JPEG or PNG, checked by content)",
+    )
+    def post(self, request):
+        customer = selectors.customer_for_user(request.user)
+        if customer is None:
+            return _no_profile()
+        serializer = s.CustomerDocumentUploadSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            document = services.document_upload(
+                customer=customer,
+                kind=serializer.validated_data["kind"],
+                file=serializer.validated_data["file"],
+                actor=request.user,
+            )
+        except services.CustomerValidationError as exc:
+            return Response(exc.errors, status=status.HTTP_400_BAD_REQUEST)
+        return Response(
+            s.CustomerDocumentOutputSerializer(s.document_payload(document)).data,
+            status=status.HTTP_201_CREATED,
+        )

@@ -1,0 +1,82 @@
+"""Sign-up and token API for customers: anonymous, throttled per client address.
+
+A registered user is in the Customer role and not staff; a token authenticates API calls
+(`Authorization: Token <key>`), next to the session cookie the pages use.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.authtoken.models import Token
+from rest_framework.authtoken.serializers import AuthTokenSerializer
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.views import APIView
+
+from customers import serializers as s
+from customers import services
+from customers.apis import ERRORS
+
+DEFAULT_AUTH_RATE = "20/min"
+
+
+class AuthRateThrottle(SimpleRateThrottle):
+    """Per-address limit on sign-up and token requests (REST_FRAMEWORK rate "auth", default 20/min)."""
+
+    scope = "auth"
+
+    def get_rate(self):
+        rates = settings.REST_FRAMEWORK.get("DEFAULT_THROTTLE_RATES", {})
+        return rates.get(self.scope, DEFAULT_AUTH_RATE)
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class AnonymousAuthApi(APIView):
+    permission_classes = (AllowAny,)
+    authentication_classes = ()
+    throttle_classes = (AuthRateThrottle,)
+
+
+class RegisterApi(AnonymousAuthApi):
+    @extend_schema(
+        tags=["auth"],
+        operation_id="auth_register",
+        request=s.AuthRegisterInputSerializer,
+        responses={201: s.AuthRegisterOutputSerializer, 400: ERRORS},
+        summary="Sign up as a customer",
+        auth=[],
+    )
+    def post(self, request):
+        serializer = s.AuthRegisterInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            user = services.customer_user_register(**serializer.validated_data)
+        except services.CustomerValidationError as exc:
+            return Response(exc.errors, status=status.HTTP_400_BAD_REQUEST)
+        return Response(
+            s.AuthRegisterOutputSerializer(
+                {"id": user.pk, "username": user.get_username(), "email": user.email}
+            ).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class TokenObtainApi(AnonymousAuthApi):
+    @extend_schema(
+        tags=["auth"],
+        operation_id="auth_token_create",
+        request=s.AuthTokenInputSerializer,
+        responses={200: s.AuthTokenOutputSerializer, 400: ERRORS},
+        summary="Exchange a user name and password for an API token",
+        auth=[],
+    )
+    def post(self, request):
+        serializer = AuthTokenSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        token, _created = Token.objects.get_or_create(user=serializer.validated_data["user"])
+        return Response(s.AuthTokenOutputSerializer({"token": token.key}).data)

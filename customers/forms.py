@@ -1,0 +1,105 @@
+"""Page forms of the customers app. They only shape the input; `customers.services` validates
+it, and its field errors are put back next to the fields (see `apply_errors`)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from customers import consents
+from customers.models import CustomerType, DocumentKind, EmploymentType
+
+
+def apply_errors(form: forms.Form, errors: dict[str, list[str]]) -> None:
+    """Show a service's field-keyed errors on the form (unknown fields above the form)."""
+    for field, messages in errors.items():
+        target = field if field in form.fields else None
+        for message in messages:
+            form.add_error(target, message)
+
+
+class SignupForm(forms.Form):
+    username = forms.CharField(label=_("User name"), max_length=150)
+    email = forms.EmailField(label=_("E-mail"))
+    password = forms.CharField(label=_("Password"), strip=False, widget=forms.PasswordInput)
+    password_again = forms.CharField(label=_("Password again"), strip=False, widget=forms.PasswordInput)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password") and data.get("password") != data.get("password_again"):
+            self.add_error("password_again", _("The two passwords differ."))
+        return data
+
+
+class ProfileForm(forms.Form):
+    customer_type = forms.ChoiceField(label=_("Customer type"), choices=CustomerType.choices)
+    legal_name = forms.CharField(
+        label=_("Legal name"), max_length=200, help_text=_("Your name, or the business's registered name.")
+    )
+    id_number = forms.CharField(
+        label=_("Resident identity number"),
+        max_length=32,
+        required=False,
+        help_text=_(
+            "Of the person, or of the business's legal representative. "
+            "Shown masked; type it again to change it."
+        ),
+    )
+    uscc = forms.CharField(
+        label=_("Unified social credit code"),
+        max_length=32,
+        required=False,
+        help_text=_("Sole proprietors and small businesses only."),
+    )
+    phone = forms.CharField(
+        label=_("Mobile phone"),
+        max_length=32,
+        required=False,
+        help_text=_("Shown masked; type it again to change it."),
+    )
+    email = forms.CharField(label=_("E-mail"), max_length=254, required=False)
+    region = forms.CharField(
+        label=_("Region"), max_length=64, help_text=_("Province or city where you live or trade.")
+    )
+    employment_type = forms.ChoiceField(label=_("Employment"), choices=EmploymentType.choices)
+    employer = forms.CharField(label=_("Employer"), max_length=200, required=False)
+    industry = forms.CharField(label=_("Industry"), max_length=100, required=False)
+    years_employed = forms.CharField(label=_("Years employed or in business"), max_length=3, required=False)
+    monthly_income = forms.CharField(label=_("Monthly income"), max_length=20)
+    monthly_debt = forms.CharField(label=_("Existing monthly debt payments"), max_length=20, required=False)
+    annual_revenue = forms.CharField(
+        label=_("Annual revenue"), max_length=20, required=False, help_text=_("Businesses only.")
+    )
+    credit_check_consent = forms.BooleanField(
+        label=_("I agree to the credit check described above."), required=False
+    )
+
+    consent_wording = consents.CREDIT_CHECK.text
+
+    # The service decides what is required (it depends on the customer type); the form accepts
+    # everything so that all of the service's errors show at once, next to their fields.
+    BROWSER_REQUIRED = ("customer_type", "legal_name", "region", "employment_type", "monthly_income")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            field.required = False
+            if name in self.BROWSER_REQUIRED:
+                field.widget.attrs["required"] = True
+        self.fields["phone"].widget.attrs["inputmode"] = "tel"
+        self.fields["years_employed"].widget.attrs["inputmode"] = "numeric"
+        self.fields["email"].widget.input_type = "email"
+        self.fields["phone"].widget.input_type = "tel"
+        for name in ("monthly_income", "monthly_debt", "annual_revenue"):
+            self.fields[name].widget.attrs["inputmode"] = "decimal"
+
+
+class DocumentUploadForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Document"), choices=DocumentKind.choices)
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_("PDF, JPEG or PNG."),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"}
+        ),
+    )

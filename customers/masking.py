@@ -1,0 +1,55 @@
+"""The one place personal data is masked: identity numbers, phone numbers, and free text (logs).
+
+Masks keep just enough to recognise a value when talking to its owner — the region code and the
+last four characters of an identity number, the network prefix and last four digits of a phone
+number — and hide the date of birth and the rest. Every screen, API response, admin page and
+log line goes through these functions; the raw value is returned only by the audited
+`customers.services.pii_reveal`.
+"""
+
+from __future__ import annotations
+
+import re
+
+_NOT_ALNUM = re.compile(r"[^0-9A-Za-z]")
+
+# An 18-character resident identity number (17 digits and a digit or X), standing alone.
+RIC_PATTERN = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
+# An 11-digit mainland mobile number, alone or after a +86/0086 country code.
+MOBILE_PATTERN = re.compile(r"(?:(?<!\d)|(?<=86))1[3-9]\d{9}(?!\d)")
+
+
+def mask_id_number(value: str | None) -> str:
+    """`11010519491231002X` → `1101**********002X`: first 4 and last 4 kept, the rest starred.
+
+    A value too short to mask safely is fully starred; an empty value stays empty.
+    """
+    if not value:
+        return ""
+    text = _NOT_ALNUM.sub("", str(value)).upper()
+    if len(text) < 12:
+        return "*" * len(text)
+    return f"{text[:4]}{'*' * (len(text) - 8)}{text[-4:]}"
+
+
+def mask_phone(value: str | None) -> str:
+    """`13812345678` → `138****5678`: the network prefix and last four digits kept.
+
+    A +86 country code is dropped first; anything shorter than 7 digits is fully starred.
+    """
+    if not value:
+        return ""
+    digits = "".join(ch for ch in str(value) if ch.isdigit())
+    if len(digits) > 11 and digits.startswith("86"):
+        digits = digits[2:]
+    if len(digits) < 7:
+        return "*" * len(digits)
+    return f"{digits[:3]}{'*' * (len(digits) - 7)}{digits[-4:]}"
+
+
+def mask_text(text: str) -> str:
+    """Mask every identity number and mobile number found in free text (log messages)."""
+    if not text:
+        return text
+    text = RIC_PATTERN.sub(lambda m: mask_id_number(m.group(0)), text)
+    return MOBILE_PATTERN.sub(lambda m: mask_phone(m.group(0)), text)

@@ -1,0 +1,68 @@
+"""Reads of the customers app. Other apps read customers through these functions.
+
+Object-level rules live here: a customer sees only their own profile and documents; staff with
+`customers.view_customer` see every customer (masked); an identity card image, which shows the
+identity number unmasked, is given to staff only if they may also reveal personal data.
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from customers import consents as wording
+from customers.models import Consent, ConsentKind, Customer, Document, DocumentKind
+from customers.services import can_reveal, can_view_customers
+
+
+def customer_for_user(user) -> Customer | None:
+    """The profile of `user`, or None (anonymous users and users without a profile)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return Customer.objects.filter(user=user).first()
+
+
+def customer_get_for_actor(*, customer_id: int, actor) -> Customer:
+    """The customer, if `actor` is that customer or staff who may view customers.
+
+    Raises Customer.DoesNotExist otherwise, so callers answer 404 and never reveal that the id
+    exists.
+    """
+    if not getattr(actor, "is_authenticated", False):
+        raise Customer.DoesNotExist
+    queryset = Customer.objects.select_related("user")
+    if not can_view_customers(actor):
+        queryset = queryset.filter(user=actor)
+    return queryset.get(pk=customer_id)
+
+
+def document_list(*, customer: Customer) -> QuerySet[Document]:
+    return Document.objects.filter(customer=customer).order_by("-uploaded_at", "-id")
+
+
+def document_get_for_actor(*, document_id: int, actor) -> Document:
+    """The document, if `actor` owns it or is staff allowed to see it; else Document.DoesNotExist."""
+    if not getattr(actor, "is_authenticated", False):
+        raise Document.DoesNotExist
+    document = Document.objects.select_related("customer").get(pk=document_id)
+    if document.customer.user_id == actor.pk:
+        return document
+    if can_view_customers(actor) and (document.kind != DocumentKind.ID_CARD or can_reveal(actor)):
+        return document
+    raise Document.DoesNotExist
+
+
+def consent_current(*, customer: Customer, kind: str = ConsentKind.CREDIT_CHECK) -> Consent | None:
+    """The consent given to the current wording and not withdrawn, or None."""
+    current = wording.WORDINGS[kind]
+    return (
+        Consent.objects.filter(
+            customer=customer, kind=kind, version=current.version, withdrawn_at__isnull=True
+        )
+        .order_by("-given_at", "-id")
+        .first()
+    )
+
+
+def customer_has_credit_check_consent(*, customer: Customer) -> bool:
+    """Whether a credit check may be run now (the applications and risk apps ask this)."""
+    return consent_current(customer=customer, kind=ConsentKind.CREDIT_CHECK) is not None

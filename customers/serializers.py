@@ -1,0 +1,160 @@
+"""API input and output shapes of the customers app. Types only: the rules are in services.
+
+Personal identifiers leave the API masked (`customer_payload`); money crosses as strings with
+two decimals.
+"""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from customers import selectors
+from customers.masking import mask_id_number, mask_phone
+from customers.models import Customer, CustomerType, Document, DocumentKind, EmploymentType, KycStatus
+
+MONEY = {"max_digits": 16, "decimal_places": 2}
+
+
+def _money(value) -> str | None:
+    return None if value is None else f"{value:.2f}"
+
+
+def customer_payload(customer: Customer) -> dict:
+    """What any API caller is shown of a customer: identity and phone numbers masked."""
+    return {
+        "id": customer.pk,
+        "customer_type": customer.customer_type,
+        "legal_name": customer.legal_name,
+        "id_number": mask_id_number(customer.id_number),
+        "uscc": customer.uscc,
+        "phone": mask_phone(customer.phone),
+        "email": customer.email,
+        "region": customer.region,
+        "employment_type": customer.employment_type,
+        "employer": customer.employer,
+        "industry": customer.industry,
+        "years_employed": customer.years_employed,
+        "monthly_income": _money(customer.monthly_income),
+        "monthly_debt": _money(customer.monthly_debt),
+        "annual_revenue": _money(customer.annual_revenue),
+        "credit_check_consent": selectors.customer_has_credit_check_consent(customer=customer),
+        "kyc_status": customer.kyc_status,
+        "created_at": customer.created_at,
+        "updated_at": customer.updated_at,
+    }
+
+
+class CustomerOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    customer_type = serializers.ChoiceField(choices=CustomerType.choices)
+    legal_name = serializers.CharField()
+    id_number = serializers.CharField(help_text="Masked, e.g. 1101**********002X.")
+    uscc = serializers.CharField(help_text="Unified social credit code (businesses), or empty.")
+    phone = serializers.CharField(help_text="Masked, e.g. 138****5678.")
+    email = serializers.EmailField(allow_blank=True)
+    region = serializers.CharField()
+    employment_type = serializers.ChoiceField(choices=EmploymentType.choices)
+    employer = serializers.CharField(allow_blank=True)
+    industry = serializers.CharField(allow_blank=True)
+    years_employed = serializers.IntegerField()
+    monthly_income = serializers.CharField(help_text="Amount, 2 decimals.")
+    monthly_debt = serializers.CharField(help_text="Amount, 2 decimals.")
+    annual_revenue = serializers.CharField(allow_null=True, help_text="Amount, 2 decimals; businesses only.")
+    credit_check_consent = serializers.BooleanField(
+        help_text="True when consent to the current credit-check wording is given."
+    )
+    kyc_status = serializers.ChoiceField(choices=KycStatus.choices)
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+
+class CustomerInputSerializer(serializers.Serializer):
+    customer_type = serializers.ChoiceField(choices=CustomerType.choices)
+    legal_name = serializers.CharField(max_length=200)
+    id_number = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=32,
+        help_text="Resident identity number (18 characters). On update, leave out or send the masked "
+        "value to keep it.",
+    )
+    uscc = serializers.CharField(
+        required=False, allow_blank=True, max_length=32, help_text="Required for business customers."
+    )
+    phone = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=32,
+        help_text="Mainland mobile number. On update, leave out or send the masked value to keep it.",
+    )
+    email = serializers.CharField(required=False, allow_blank=True, max_length=254)
+    region = serializers.CharField(max_length=64)
+    employment_type = serializers.ChoiceField(choices=EmploymentType.choices)
+    employer = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    industry = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    years_employed = serializers.IntegerField(required=False, min_value=0, max_value=80)
+    monthly_income = serializers.DecimalField(**MONEY, min_value=0)
+    monthly_debt = serializers.DecimalField(**MONEY, min_value=0, required=False)
+    annual_revenue = serializers.DecimalField(**MONEY, min_value=0, required=False, allow_null=True)
+    credit_check_consent = serializers.BooleanField(
+        required=False, help_text="true gives consent to the credit-check wording; false withdraws it."
+    )
+
+
+class KycReasonInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+class KycConflictSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    state = serializers.ChoiceField(choices=KycStatus.choices)
+
+
+class AuthRegisterInputSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(write_only=True, style={"input_type": "password"}, trim_whitespace=False)
+    email = serializers.EmailField()
+
+
+class AuthRegisterOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    email = serializers.EmailField()
+
+
+class AuthTokenInputSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
+
+
+class AuthTokenOutputSerializer(serializers.Serializer):
+    token = serializers.CharField()
+
+
+class CustomerDocumentUploadSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=DocumentKind.choices)
+    file = serializers.FileField(help_text="PDF, JPEG or PNG, checked by content; at most the upload limit.")
+
+
+class CustomerDocumentOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=DocumentKind.choices)
+    original_name = serializers.CharField()
+    content_type = serializers.CharField()
+    size = serializers.IntegerField()
+    uploaded_at = serializers.DateTimeField()
+    download_url = serializers.CharField()
+
+
+def document_payload(document: Document) -> dict:
+    from django.urls import reverse
+
+    return {
+        "id": document.pk,
+        "kind": document.kind,
+        "original_name": document.original_name,
+        "content_type": document.content_type,
+        "size": document.size,
+        "uploaded_at": document.uploaded_at,
+        "download_url": reverse("customers:document", args=[document.pk]),
+    }

@@ -1,0 +1,540 @@
+"""Writes of the customers app: registration, profiles, KYC, consents, documents, reveals.
+
+Rules enforced here, whatever the caller (API, page, admin):
+- a customer writes only their own profile and documents; identity data that a Loan Officer
+  verified can no longer be changed by the customer, and correcting it after a rejection sends
+  the profile back to `unverified`;
+- KYC moves unverified → verified / rejected only by a user with `customers.change_customer`
+  (Loan Officers), never on their own profile, with a reason; the row is locked, so two officers
+  acting at once give one transition and one refusal;
+- every KYC transition, every reveal of personal data and every staff download of a document
+  writes a `CustomerEvent` with the actor, in the same transaction;
+- identity and phone numbers are never logged (log lines name the customer as `C0000042`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import uuid
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+from pathlib import PurePath
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.core.validators import EmailValidator
+from django.db import IntegrityError, transaction
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django_fsm import can_proceed
+
+from customers import consents as wording
+from customers import uploads, validators
+from customers.masking import mask_id_number, mask_phone, mask_text
+from customers.models import (
+    BUSINESS_TYPES,
+    NEEDS_EMPLOYER,
+    NEEDS_INDUSTRY,
+    Consent,
+    ConsentKind,
+    Customer,
+    CustomerEvent,
+    CustomerType,
+    Document,
+    DocumentKind,
+    EmploymentType,
+    EventKind,
+    KycStatus,
+)
+from loanhub import roles
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_UPLOAD_MAX_BYTES = 5 * 1024 * 1024
+REVEALABLE_FIELDS = ("id_number", "phone")
+# Fields a verified identity rests on: the customer may not change them once verified.
+IDENTITY_FIELDS = ("customer_type", "legal_name", "id_number", "uscc")
+MONEY_LIMITS = {  # field: largest value its column holds
+    "monthly_income": Decimal("999999999999.99"),
+    "monthly_debt": Decimal("999999999999.99"),
+    "annual_revenue": Decimal("99999999999999.99"),
+}
+MAX_YEARS = 80
+
+
+class CustomerError(Exception):
+    """A refused customers operation; `errors` is field-keyed like every LoanHub 400 response."""
+
+    def __init__(self, errors: dict[str, list[str]] | str):
+        if isinstance(errors, str):
+            errors = {"non_field_errors": [errors]}
+        super().__init__("; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in errors.items()))
+        self.errors = errors
+
+
+class CustomerValidationError(CustomerError):
+    """The input is invalid; `errors` maps each field to its messages."""
+
+
+class CustomerPermissionError(CustomerError):
+    """The actor may not do this (role, ownership, or acting on their own profile)."""
+
+
+class CustomerTransitionError(CustomerError):
+    """The KYC state does not allow the transition; `state` is the current state."""
+
+    def __init__(self, errors: dict[str, list[str]] | str, *, state: str):
+        super().__init__(errors)
+        self.state = state
+
+
+# --- who may do what ---------------------------------------------------------------------------
+def can_review_kyc(user) -> bool:
+    return bool(getattr(user, "is_active", False) and user.has_perm("customers.change_customer"))
+
+
+def can_view_customers(user) -> bool:
+    """Staff who may see every customer (masked): officers, approvers, analysts, auditors…"""
+    return bool(
+        getattr(user, "is_active", False)
+        and getattr(user, "is_staff", False)
+        and user.has_perm("customers.view_customer")
+    )
+
+
+def can_reveal(user) -> bool:
+    return bool(getattr(user, "is_active", False) and user.has_perm("loanhub.reveal_pii"))
+
+
+def _name(user) -> str:
+    return user.get_username() if getattr(user, "is_authenticated", False) else "anonymous"
+
+
+# --- registration ------------------------------------------------------------------------------
+def customer_user_register(*, username: str, password: str, email: str):
+    """Create a user in the Customer role (not staff). Passwords pass Django's validators."""
+    user_model = get_user_model()
+    username = (username or "").strip()
+    email = (email or "").strip()
+    errors: dict[str, list[str]] = {}
+    if not username:
+        errors["username"] = [_("Choose a user name.")]
+    else:
+        try:
+            user_model.username_validator(username)
+        except ValidationError as exc:
+            errors["username"] = list(exc.messages)
+        if len(username) > 150:
+            errors.setdefault("username", []).append(_("At most 150 characters."))
+        if "username" not in errors and user_model.objects.filter(username__iexact=username).exists():
+            errors["username"] = [_("This user name is taken.")]
+    if not email:
+        errors["email"] = [_("Enter your e-mail address.")]
+    else:
+        try:
+            EmailValidator()(email)
+        except ValidationError as exc:
+            errors["email"] = list(exc.messages)
+    try:
+        validate_password(password or "", user=user_model(username=username, email=email))
+    except ValidationError as exc:
+        errors["password"] = list(exc.messages)
+    if errors:
+        raise CustomerValidationError(errors)
+    try:
+        with transaction.atomic():
+            user = user_model.objects.create_user(username=username, email=email, password=password)
+            group, _created = Group.objects.get_or_create(name=roles.CUSTOMER)
+            user.groups.add(group)
+    except IntegrityError:  # the same name registered at the same moment
+        raise CustomerValidationError({"username": [_("This user name is taken.")]}) from None
+    logger.info("customer user registered user_id=%s", user.pk)
+    return user
+
+
+# --- profile -----------------------------------------------------------------------------------
+def _text(data: Mapping, name: str, max_length: int, errors: dict, *, required: bool) -> str:
+    value = data.get(name)
+    value = "" if value is None else str(value).strip()
+    if required and not value:
+        errors[name] = [_("This field is required.")]
+    elif len(value) > max_length:
+        errors[name] = [_("At most %(n)s characters.") % {"n": max_length}]
+    return value
+
+
+def _choice(data: Mapping, name: str, choices, errors: dict) -> str:
+    value = str(data.get(name) or "").strip()
+    if not value:
+        errors[name] = [_("This field is required.")]
+    elif value not in choices.values:
+        errors[name] = [_("Choose one of: %(values)s.") % {"values": ", ".join(choices.values)}]
+    return value
+
+
+def _money(data: Mapping, name: str, errors: dict, *, required: bool) -> Decimal | None:
+    raw = data.get(name)
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        if required:
+            errors[name] = [_("This field is required.")]
+        return None
+    if isinstance(raw, float | bool):  # floats are not money; build decimals from strings
+        raw = str(raw) if isinstance(raw, float) else "x"
+    try:
+        value = Decimal(str(raw).strip().replace(",", ""))
+    except InvalidOperation:
+        errors[name] = [_("Enter an amount, e.g. 8000.00.")]
+        return None
+    if not value.is_finite():
+        errors[name] = [_("Enter an amount, e.g. 8000.00.")]
+    elif value < 0:
+        errors[name] = [_("The amount cannot be negative.")]
+    elif value.as_tuple().exponent < -2:
+        errors[name] = [_("At most 2 decimal places.")]
+    elif value > MONEY_LIMITS[name]:
+        errors[name] = [_("The amount is too large.")]
+    else:
+        return value.quantize(Decimal("0.01"))
+    return None
+
+
+def _years(data: Mapping, errors: dict) -> int:
+    raw = data.get("years_employed")
+    if raw is None or raw == "":
+        return 0
+    try:
+        value = int(str(raw).strip())
+    except ValueError:
+        errors["years_employed"] = [_("Enter a whole number of years.")]
+        return 0
+    if not 0 <= value <= MAX_YEARS:
+        errors["years_employed"] = [_("Enter a number of years between 0 and %(n)s.") % {"n": MAX_YEARS}]
+    return value
+
+
+def _keeps(value: Any, current: str, masked: str) -> bool:
+    """An update that leaves the value out, blank, or as its masked form keeps the stored value."""
+    text = "" if value is None else str(value).strip()
+    return bool(current) and (not text or text == masked)
+
+
+def _clean_profile(data: Mapping, existing: Customer | None, user) -> dict[str, Any]:
+    errors: dict[str, list[str]] = {}
+    out: dict[str, Any] = {}
+    out["customer_type"] = _choice(data, "customer_type", CustomerType, errors)
+    out["legal_name"] = _text(data, "legal_name", 200, errors, required=True)
+    is_business = out["customer_type"] in BUSINESS_TYPES
+
+    if existing and _keeps(data.get("id_number"), existing.id_number, mask_id_number(existing.id_number)):
+        out["id_number"], out["date_of_birth"] = existing.id_number, existing.date_of_birth
+    else:
+        try:
+            out["id_number"], out["date_of_birth"] = validators.validate_id_number(
+                data.get("id_number") or ""
+            )
+        except validators.IdentifierError as exc:
+            errors["id_number"] = [str(exc)]
+
+    if existing and _keeps(data.get("phone"), existing.phone, mask_phone(existing.phone)):
+        out["phone"] = existing.phone
+    else:
+        try:
+            out["phone"] = validators.validate_phone(data.get("phone") or "")
+        except validators.IdentifierError as exc:
+            errors["phone"] = [str(exc)]
+
+    raw_uscc = str(data.get("uscc") or "").strip()
+    if is_business:
+        try:
+            out["uscc"] = validators.validate_uscc(raw_uscc)
+        except validators.IdentifierError as exc:
+            errors["uscc"] = [str(exc)]
+    elif raw_uscc:
+        errors["uscc"] = [_("Only sole proprietors and small businesses have a unified social credit code.")]
+    else:
+        out["uscc"] = ""
+
+    email = _text(data, "email", 254, errors, required=False) or (user.email or "")
+    if email and "email" not in errors:
+        try:
+            EmailValidator()(email)
+        except ValidationError as exc:
+            errors["email"] = list(exc.messages)
+    out["email"] = email
+    out["region"] = _text(data, "region", 64, errors, required=True)
+    out["employment_type"] = _choice(data, "employment_type", EmploymentType, errors)
+    out["employer"] = _text(data, "employer", 200, errors, required=out["employment_type"] in NEEDS_EMPLOYER)
+    out["industry"] = _text(
+        data, "industry", 100, errors, required=is_business or out["employment_type"] in NEEDS_INDUSTRY
+    )
+    out["years_employed"] = _years(data, errors)
+    out["monthly_income"] = _money(data, "monthly_income", errors, required=True)
+    out["monthly_debt"] = _money(data, "monthly_debt", errors, required=False) or Decimal("0.00")
+    revenue = _money(data, "annual_revenue", errors, required=is_business)
+    if not is_business and revenue is not None:
+        errors["annual_revenue"] = [_("Only sole proprietors and small businesses report an annual revenue.")]
+    out["annual_revenue"] = revenue if is_business else None
+
+    if not errors:
+        taken = Customer.objects.filter(id_number=out["id_number"], uscc=out["uscc"])
+        if existing:
+            taken = taken.exclude(pk=existing.pk)
+        if taken.exists():
+            field = "uscc" if out["uscc"] else "id_number"
+            errors[field] = [_("This number is already registered. Sign in to that account or contact us.")]
+        elif out["uscc"] and Customer.objects.filter(uscc=out["uscc"]).exclude(user=user).exists():
+            errors["uscc"] = [_("This number is already registered. Sign in to that account or contact us.")]
+    if errors:
+        raise CustomerValidationError(errors)
+    return out
+
+
+def customer_upsert_for_user(*, user, data: Mapping[str, Any]) -> Customer:
+    """Create or update the profile of `user` (the customer themself) from the submitted data.
+
+    `id_number` and `phone` may be left out, blank or as their masked form on an update to keep
+    the stored values. `credit_check_consent` (when present) gives or withdraws the consent.
+    """
+    if not getattr(user, "is_authenticated", False):
+        raise CustomerPermissionError(_("Sign in to save a customer profile."))
+    existing = Customer.objects.filter(user=user).first()
+    cleaned = _clean_profile(data, existing, user)
+    with transaction.atomic():
+        if existing is None:
+            customer = Customer(user=user)
+            changed_identity = False
+        else:
+            customer = Customer.objects.select_for_update().get(pk=existing.pk)
+            changed_identity = any(getattr(customer, f) != cleaned[f] for f in IDENTITY_FIELDS)
+            if changed_identity and customer.kyc_status == KycStatus.VERIFIED:
+                raise CustomerValidationError(
+                    {
+                        f: [_("Your identity was verified; contact us to change it.")]
+                        for f in IDENTITY_FIELDS
+                        if getattr(customer, f) != cleaned[f]
+                    }
+                )
+        for field, value in cleaned.items():
+            setattr(customer, field, value)
+        try:
+            with transaction.atomic():
+                customer.save()
+        except IntegrityError:
+            raise CustomerValidationError(
+                {
+                    "id_number": [
+                        _("This number is already registered. Sign in to that account or contact us.")
+                    ]
+                }
+            ) from None
+        if changed_identity and customer.kyc_status == KycStatus.REJECTED:
+            _transition(customer, "resubmit", actor=user, reason="identity data corrected by the customer")
+        if "credit_check_consent" in data:
+            if _truthy(data["credit_check_consent"]):
+                consent_record(customer=customer, kind=ConsentKind.CREDIT_CHECK)
+            else:
+                consent_withdraw(customer=customer, kind=ConsentKind.CREDIT_CHECK)
+    logger.info("customer profile saved customer=%s created=%s", customer, existing is None)
+    return customer
+
+
+def _truthy(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "on", "yes")
+    return bool(value)
+
+
+# --- KYC ---------------------------------------------------------------------------------------
+def _transition(customer: Customer, name: str, *, actor, reason: str) -> Customer:
+    """Inside the caller's transaction, on a locked row: transition, save, write the event."""
+    from_state = customer.kyc_status
+    getattr(customer, name)()
+    customer.skip_history_when_saving = True  # the event below is the record of this change
+    customer.save(update_fields=["kyc_status", "updated_at"])
+    del customer.skip_history_when_saving
+    CustomerEvent.objects.create(
+        customer=customer,
+        kind=EventKind.KYC,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        from_state=from_state,
+        to_state=customer.kyc_status,
+        reason=reason,
+    )
+    logger.info(
+        "customer kyc customer=%s %s->%s actor=%s", customer, from_state, customer.kyc_status, _name(actor)
+    )
+    return customer
+
+
+def _kyc_decide(*, customer: Customer, actor, reason: str, name: str) -> Customer:
+    if not can_review_kyc(actor):
+        raise CustomerPermissionError(
+            {"actor": [_("%(user)s may not verify customer identities.") % {"user": _name(actor)}]}
+        )
+    if customer.user_id == actor.pk:
+        raise CustomerPermissionError({"actor": [_("Nobody may verify their own identity.")]})
+    reason = (reason or "").strip()
+    if not reason:
+        raise CustomerValidationError({"reason": [_("Give a reason.")]})
+    with transaction.atomic():
+        locked = Customer.objects.select_for_update().get(pk=customer.pk)
+        if not can_proceed(getattr(locked, name)):
+            raise CustomerTransitionError(
+                {
+                    "kyc_status": [
+                        _("The identity is already %(state)s.") % {"state": locked.get_kyc_status_display()}
+                    ]
+                },
+                state=locked.kyc_status,
+            )
+        return _transition(locked, name, actor=actor, reason=reason)
+
+
+def customer_verify_identity(*, customer: Customer, actor, reason: str) -> Customer:
+    """unverified → verified, by a Loan Officer, with a reason. Returns the updated customer."""
+    return _kyc_decide(customer=customer, actor=actor, reason=reason, name="verify")
+
+
+def customer_reject_identity(*, customer: Customer, actor, reason: str) -> Customer:
+    """unverified → rejected, by a Loan Officer, with a reason. Returns the updated customer."""
+    return _kyc_decide(customer=customer, actor=actor, reason=reason, name="reject")
+
+
+# --- consents ----------------------------------------------------------------------------------
+def consent_record(*, customer: Customer, kind: str = ConsentKind.CREDIT_CHECK) -> Consent:
+    """Record that the customer gives the consent, with the current wording in their language.
+
+    Giving again a consent already given to the current wording changes nothing.
+    """
+    current = wording.WORDINGS.get(kind)
+    if current is None:
+        raise CustomerValidationError({"kind": [_("Unknown consent.")]})
+    with transaction.atomic():
+        Customer.objects.select_for_update().filter(pk=customer.pk).first()
+        existing = Consent.objects.filter(
+            customer=customer, kind=kind, version=current.version, withdrawn_at__isnull=True
+        ).first()
+        if existing is not None:
+            return existing
+        consent = Consent.objects.create(
+            customer=customer,
+            kind=kind,
+            wording=str(current.text),
+            version=current.version,
+            language=get_language() or settings.LANGUAGE_CODE,
+            given_at=timezone.now(),
+        )
+    logger.info("consent given customer=%s kind=%s version=%s", customer, kind, current.version)
+    return consent
+
+
+def consent_withdraw(*, customer: Customer, kind: str = ConsentKind.CREDIT_CHECK) -> int:
+    """Withdraw the consent (for future use); returns how many given consents were withdrawn."""
+    count = Consent.objects.filter(customer=customer, kind=kind, withdrawn_at__isnull=True).update(
+        withdrawn_at=timezone.now()
+    )
+    if count:
+        logger.info("consent withdrawn customer=%s kind=%s", customer, kind)
+    return count
+
+
+# --- documents ---------------------------------------------------------------------------------
+def upload_max_bytes() -> int:
+    return int(getattr(settings, "LOANHUB_UPLOAD_MAX_BYTES", DEFAULT_UPLOAD_MAX_BYTES))
+
+
+def document_upload(*, customer: Customer, kind: str, file: UploadedFile, actor) -> Document:
+    """Store a PDF, JPEG or PNG (checked by content and extension) of at most the upload limit."""
+    if not (actor.pk == customer.user_id or actor.has_perm("customers.add_document")):
+        raise CustomerPermissionError({"actor": [_("You may upload documents only to your own profile.")]})
+    errors: dict[str, list[str]] = {}
+    if kind not in DocumentKind.values:
+        errors["kind"] = [_("Choose one of: %(values)s.") % {"values": ", ".join(DocumentKind.values)}]
+    if file is None:
+        errors["file"] = [_("Choose a file.")]
+        raise CustomerValidationError(errors)
+    limit = upload_max_bytes()
+    if not file.size:
+        errors["file"] = [_("The file is empty.")]
+    elif file.size > limit:
+        errors["file"] = [_("The file is larger than %(limit)s.") % {"limit": filesizeformat(limit)}]
+    else:
+        file.seek(0)
+        detected = uploads.sniff(file.read(uploads.HEAD_BYTES))
+        file.seek(0)
+        claimed = uploads.content_type_for_name(file.name)
+        if detected is None or claimed is None:
+            errors["file"] = [_("Upload a PDF, JPEG or PNG file.")]
+        elif detected != claimed:
+            errors["file"] = [_("The file's content does not match its extension.")]
+    if errors:
+        raise CustomerValidationError(errors)
+
+    digest = hashlib.sha256()
+    for chunk in file.chunks():
+        digest.update(chunk)
+    file.seek(0)
+    document = Document(
+        customer=customer,
+        kind=kind,
+        original_name=mask_text(PurePath(file.name).name)[:200],
+        content_type=detected,
+        size=file.size,
+        sha256=digest.hexdigest(),
+        uploaded_by=actor,
+    )
+    stored_name = f"{customer.pk}/{uuid.uuid4().hex}{uploads.STORED_EXTENSION[detected]}"
+    document.file.save(stored_name, file, save=False)
+    try:
+        document.save()
+    except Exception:
+        document.file.storage.delete(document.file.name)
+        raise
+    logger.info("document uploaded customer=%s document=%s kind=%s", customer, document.pk, kind)
+    return document
+
+
+def document_access_record(*, document: Document, actor) -> None:
+    """Audit a staff member's download of a customer's document (owners are not audited)."""
+    if actor.pk == document.customer.user_id:
+        return
+    CustomerEvent.objects.create(
+        customer=document.customer,
+        kind=EventKind.DOCUMENT_VIEW,
+        actor=actor,
+        from_state=document.customer.kyc_status,
+        to_state=document.customer.kyc_status,
+        field=document.kind,
+        payload={"document": document.pk},
+    )
+
+
+# --- personal data -----------------------------------------------------------------------------
+def pii_reveal(*, customer: Customer, field: str, actor) -> str:
+    """The raw value of a masked field, for a user with `loanhub.reveal_pii`; audited."""
+    if field not in REVEALABLE_FIELDS:
+        raise CustomerValidationError(
+            {"field": [_("Only %(f)s can be revealed.") % {"f": ", ".join(REVEALABLE_FIELDS)}]}
+        )
+    if not can_reveal(actor):
+        raise CustomerPermissionError(
+            {"actor": [_("%(user)s may not reveal personal data.") % {"user": _name(actor)}]}
+        )
+    CustomerEvent.objects.create(
+        customer=customer,
+        kind=EventKind.REVEAL,
+        actor=actor,
+        from_state=customer.kyc_status,
+        to_state=customer.kyc_status,
+        field=field,
+    )
+    logger.info("pii revealed customer=%s field=%s actor=%s", customer, field, _name(actor))
+    return getattr(customer, field)

@@ -1,0 +1,16 @@
+"""Customer pages under /customers/."""
+
+from django.urls import path
+
+from customers import views
+
+app_name = "customers"
+
+urlpatterns = [
+    path("signup/", views.signup, name="signup"),
+    path("login/", views.CustomerLoginView.as_view(), name="login"),
+    path("logout/", views.CustomerLogoutView.as_view(), name="logout"),
+    path("me/", views.profile, name="profile"),
+    path("me/documents/", views.document_upload, name="document-upload"),
+    path("documents/<int:pk>/", views.document_download, name="document"),
+]

@@ -1,0 +1,149 @@
+"""Customer pages: sign-up, log-in and log-out, the profile form with documents, and the
+permission-checked document download. Every rule is in `customers.services`/`selectors`."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LoginView, LogoutView
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from customers import selectors, services
+from customers.forms import DocumentUploadForm, ProfileForm, SignupForm, apply_errors
+from customers.masking import mask_id_number, mask_phone
+from customers.models import Document
+
+
+def signup(request):
+    if request.user.is_authenticated:
+        return redirect("customers:profile")
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.customer_user_register(
+                username=form.cleaned_data["username"],
+                password=form.cleaned_data["password"],
+                email=form.cleaned_data["email"],
+            )
+        except services.CustomerValidationError as exc:
+            apply_errors(form, exc.errors)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("Welcome to LoanHub. Tell us about yourself to apply for a loan."))
+            return redirect("customers:profile")
+    return render(request, "customers/signup.html", {"form": form})
+
+
+class CustomerLoginView(LoginView):
+    template_name = "customers/login.html"
+    redirect_authenticated_user = True
+
+    def get_default_redirect_url(self):
+        if self.request.user.is_staff:
+            return reverse("admin:index")
+        return reverse("customers:profile")
+
+
+class CustomerLogoutView(LogoutView):
+    next_page = "home"
+
+
+def _profile_initial(customer) -> dict:
+    if customer is None:
+        return {}
+    return {
+        "customer_type": customer.customer_type,
+        "legal_name": customer.legal_name,
+        "id_number": mask_id_number(customer.id_number),
+        "uscc": customer.uscc,
+        "phone": mask_phone(customer.phone),
+        "email": customer.email,
+        "region": customer.region,
+        "employment_type": customer.employment_type,
+        "employer": customer.employer,
+        "industry": customer.industry,
+        "years_employed": customer.years_employed,
+        "monthly_income": f"{customer.monthly_income:.2f}",
+        "monthly_debt": f"{customer.monthly_debt:.2f}",
+        "annual_revenue": "" if customer.annual_revenue is None else f"{customer.annual_revenue:.2f}",
+        "credit_check_consent": selectors.customer_has_credit_check_consent(customer=customer),
+    }
+
+
+def _render_profile(request, customer, form, upload_form, status=200):
+    context = {
+        "customer": customer,
+        "form": form,
+        "upload_form": upload_form,
+        "documents": selectors.document_list(customer=customer) if customer else [],
+    }
+    return render(request, "customers/profile.html", context, status=status)
+
+
+@never_cache
+@login_required
+def profile(request):
+    customer = selectors.customer_for_user(request.user)
+    if request.method == "POST":
+        form = ProfileForm(request.POST)
+        if form.is_valid():
+            try:
+                customer = services.customer_upsert_for_user(user=request.user, data=form.cleaned_data)
+            except services.CustomerValidationError as exc:
+                apply_errors(form, exc.errors)
+            else:
+                messages.success(request, _("Your profile is saved."))
+                return redirect("customers:profile")
+        return _render_profile(request, customer, form, DocumentUploadForm(), status=400)
+    form = ProfileForm(initial=_profile_initial(customer) or {"email": request.user.email})
+    return _render_profile(request, customer, form, DocumentUploadForm())
+
+
+@require_POST
+@login_required
+def document_upload(request):
+    customer = selectors.customer_for_user(request.user)
+    if customer is None:
+        messages.error(request, _("Save your profile before uploading documents."))
+        return redirect("customers:profile")
+    upload_form = DocumentUploadForm(request.POST, request.FILES)
+    if upload_form.is_valid():
+        try:
+            services.document_upload(
+                customer=customer,
+                kind=upload_form.cleaned_data["kind"],
+                file=upload_form.cleaned_data["file"],
+                actor=request.user,
+            )
+        except services.CustomerValidationError as exc:
+            apply_errors(upload_form, exc.errors)
+        else:
+            messages.success(request, _("The document is uploaded."))
+            return redirect("customers:profile")
+    form = ProfileForm(initial=_profile_initial(customer))
+    return _render_profile(request, customer, form, upload_form, status=400)
+
+
+@never_cache
+def document_download(request, pk: int):
+    """The file, to its owner or to staff allowed to see it (audited); 404 to everyone else."""
+    try:
+        document = selectors.document_get_for_actor(document_id=pk, actor=request.user)
+    except Document.DoesNotExist:
+        raise Http404 from None
+    services.document_access_record(document=document, actor=request.user)
+    extension = document.file.name.rsplit(".", 1)[-1]
+    response = FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=f"{document.kind}-{document.pk}.{extension}",
+        content_type=document.content_type,
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,35 @@
+"""Display filters for figures stored as Decimal strings (offers and disclosures as shown)."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from django import template
+
+register = template.Library()
+
+
+def _decimal(value) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+    return number if number.is_finite() else None
+
+
+@register.filter
+def percent(value, places: int = 2) -> str:
+    """A rate fraction as a percentage: "0.0490" → "4.90%"."""
+    number = _decimal(value)
+    if number is None:
+        return ""
+    return f"{number * 100:.{int(places)}f}%"
+
+
+@register.filter
+def money(value) -> str:
+    """An amount with thousands separators and two decimals: "1234567.8" → "1,234,567.80"."""
+    number = _decimal(value)
+    return "" if number is None else f"{number:,.2f}"

@@ -1,0 +1,96 @@
+"""Reads of servicing: which loans a user may see, one loan with its schedule, ledger balances.
+
+Visibility is decided here once for the API, the portal and other apps: a customer sees only the
+loans of their own customer profile; staff holding `servicing.view_loan` see every loan; anyone
+else sees none.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db.models import DecimalField, F, Prefetch, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
+
+from servicing.models import JournalEntry, LedgerAccount, Loan, LoanInstallment, Posting
+
+ZERO = Decimal("0.00")
+_MONEY_SUM = {"output_field": DecimalField(max_digits=20, decimal_places=2)}
+
+
+def _sum(field: str, filter: Q | None = None):
+    return Coalesce(Sum(field, filter=filter), Value(ZERO), **_MONEY_SUM)
+
+
+def may_view_all_loans(user) -> bool:
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and user.is_active
+        and user.is_staff
+        and user.has_perm("servicing.view_loan")
+    )
+
+
+def _base() -> QuerySet[Loan]:
+    return Loan.objects.select_related("product_version__product", "application").order_by("-id")
+
+
+def loans_of_user(user) -> QuerySet[Loan]:
+    """The loans of the user's own customer profile (none for a user without one)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Loan.objects.none()
+    return _base().filter(customer__user=user)
+
+
+def loans_for_actor(actor) -> QuerySet[Loan]:
+    """Loans `actor` may see: all for staff with servicing.view_loan, else their own."""
+    if may_view_all_loans(actor):
+        return _base()
+    return loans_of_user(actor)
+
+
+def _with_schedule(queryset: QuerySet[Loan]) -> QuerySet[Loan]:
+    return queryset.prefetch_related(
+        Prefetch("installments", queryset=LoanInstallment.objects.order_by("number"))
+    )
+
+
+def loan_get_for_actor(*, loan_id: int, actor) -> Loan:
+    """One visible loan with its installments; Loan.DoesNotExist when it is not visible."""
+    return _with_schedule(loans_for_actor(actor)).get(pk=loan_id)
+
+
+def loan_get_of_user(*, loan_id: int, user) -> Loan:
+    """One of the user's own loans with its installments (the customer portal)."""
+    return _with_schedule(loans_of_user(user)).get(pk=loan_id)
+
+
+def loan_for_application(application_id: int) -> Loan | None:
+    """The loan opened for an application, or None before disbursement."""
+    return Loan.objects.filter(application_id=application_id).first()
+
+
+def ledger_accounts_with_balances() -> QuerySet[LedgerAccount]:
+    """Accounts annotated with total debits, credits and balance (debits − credits), one query."""
+    return LedgerAccount.objects.annotate(
+        total_debit=_sum("postings__debit"),
+        total_credit=_sum("postings__credit"),
+    ).annotate(balance=F("total_debit") - F("total_credit"))
+
+
+def journal_entries_with_totals() -> QuerySet[JournalEntry]:
+    """Entries annotated with their total debits and credits (for the 'balanced' indicator)."""
+    return JournalEntry.objects.annotate(
+        total_debit=_sum("postings__debit"), total_credit=_sum("postings__credit")
+    )
+
+
+def loan_ledger_balances(*, loan: Loan) -> dict[str, Decimal]:
+    """Net (debit − credit) per account code over every entry of the loan."""
+    rows = (
+        Posting.objects.filter(entry__loan=loan)
+        .values("account__code")
+        .annotate(debit=_sum("debit"), credit=_sum("credit"))
+        .order_by("account__code")
+    )
+    return {row["account__code"]: row["debit"] - row["credit"] for row in rows}

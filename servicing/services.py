@@ -1,0 +1,144 @@
+"""Writes of servicing: opening (disbursing) a loan.
+
+`loan_open` is the contract with `applications`: the applications service locks the application,
+moves it to `disbursed` and calls `loan_open` inside the same `transaction.atomic()`. The loan's
+schedule is the engine's output for exactly the terms it is given, stored row by row, and the
+disbursement is booked through `servicing.ledger.post` in the same transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+
+from products import engine_adapter
+from servicing import ledger
+from servicing.choices import Account, EntryKind
+from servicing.models import RATE, Loan, LoanInstallment
+
+__all__ = ("TERM_KEYS", "LoanAlreadyOpen", "LoanTermsInvalid", "loan_open")
+
+# The keyword arguments of `products.engine_adapter.schedule` except start_date (the
+# disbursement date); the last three may be left out and then take the engine's defaults.
+REQUIRED_TERM_KEYS = frozenset(
+    {"principal", "annual_rate", "term", "frequency", "method", "day_count", "fees"}
+)
+TERM_KEYS = REQUIRED_TERM_KEYS | {"grace", "interest_free_periods", "first_due_date"}
+ZERO = Decimal("0.00")
+
+
+class LoanAlreadyOpen(Exception):
+    """The application already has a loan: a second disbursement is refused."""
+
+    def __init__(self, application_id: int):
+        super().__init__(f"application {application_id} already has a loan")
+        self.application_id = application_id
+
+
+class LoanTermsInvalid(Exception):
+    """The terms cannot be pinned: unknown or missing keys, or refused by the engine.
+
+    `errors` is field-keyed like the engine's: {"annual_rate": ["…"]}.
+    """
+
+    def __init__(self, errors: dict[str, list[str]]):
+        super().__init__("; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in errors.items()))
+        self.errors = errors
+
+
+def _check_keys(terms: dict) -> None:
+    errors: dict[str, list[str]] = {}
+    for key in sorted(set(terms) - TERM_KEYS):
+        errors[key] = ["not a term of the schedule engine (start_date is the disbursement date)"]
+    for key in sorted(REQUIRED_TERM_KEYS - set(terms)):
+        errors[key] = ["required"]
+    rate = terms.get("annual_rate")
+    if isinstance(rate, str):
+        try:
+            rate = Decimal(rate.strip())
+        except ArithmeticError:
+            rate = None  # the engine reports it
+    if isinstance(rate, Decimal) and rate.is_finite() and rate.as_tuple().exponent < -RATE["decimal_places"]:
+        # The loan stores the rate in a DecimalField; a rate it would round could not be pinned.
+        errors["annual_rate"] = [f"at most {RATE['decimal_places']} decimal places"]
+    if errors:
+        raise LoanTermsInvalid(errors)
+
+
+def _disbursement_lines(loan: Loan) -> list[tuple[str, Decimal, Decimal]]:
+    """Dr loans receivable = principal; Cr clearing = net proceeds; Cr fee income = upfront fees."""
+    lines = [(Account.LOANS_RECEIVABLE, loan.principal, ZERO)]
+    lines.append((Account.DISBURSEMENT_CLEARING, ZERO, loan.net_proceeds))
+    if loan.upfront_fees > 0:
+        lines.append((Account.FEE_INCOME, ZERO, loan.upfront_fees))
+    return lines
+
+
+def loan_open(*, application, terms: dict, disbursed_on: dt.date, actor) -> Loan:
+    """Open the loan of an accepted application: pinned schedule, rows and disbursement entry.
+
+    Call it inside the caller's `transaction.atomic()` with the application row locked
+    (`select_for_update`). `terms` are the keyword arguments of `engine_adapter.schedule` without
+    `start_date`; `disbursed_on` is the start date. Raises LoanAlreadyOpen when the application
+    already has a loan (nothing is written then) and LoanTermsInvalid for terms the engine
+    refuses. The one-to-one `Loan.application` makes a second loan impossible even when two
+    callers race without the lock.
+    """
+    _check_keys(terms)
+    if Loan.objects.filter(application_id=application.pk).exists():
+        raise LoanAlreadyOpen(application.pk)
+    try:
+        result = engine_adapter.schedule(**terms, start_date=disbursed_on)
+    except engine_adapter.EngineValidationError as exc:
+        raise LoanTermsInvalid({k: list(map(str, v)) for k, v in exc.errors.items()}) from None
+    rows, summary = result.installments, result.summary
+    disbursed_by = actor if getattr(actor, "is_authenticated", False) else None
+
+    with transaction.atomic():
+        try:
+            with transaction.atomic():  # a savepoint: the caller's transaction survives a lost race
+                loan = Loan.objects.create(
+                    number=f"L{application.pk:08d}",
+                    application=application,
+                    customer_id=application.customer_id,
+                    product_version_id=application.product_version_id,
+                    currency=application.product_version.currency,
+                    principal=summary["total_principal"],
+                    annual_rate=terms["annual_rate"],
+                    term=terms["term"],
+                    frequency=terms["frequency"],
+                    method=terms["method"],
+                    day_count=terms["day_count"],
+                    fees=list(terms["fees"]),
+                    grace=terms.get("grace"),
+                    interest_free_periods=terms.get("interest_free_periods", 0),
+                    start_date=disbursed_on,
+                    first_due_date=rows[0]["due_date"],
+                    maturity_date=rows[-1]["due_date"],
+                    apr=summary["apr"],
+                    effective_annual_rate=summary["effective_annual_rate"],
+                    total_interest=summary["total_interest"],
+                    total_fees=summary["total_fees"],
+                    total_payable=summary["total_payable"],
+                    net_proceeds=summary["net_proceeds"],
+                    disbursed_by=disbursed_by,
+                )
+        except IntegrityError:
+            if Loan.objects.filter(application_id=application.pk).exists():
+                raise LoanAlreadyOpen(application.pk) from None
+            raise
+        LoanInstallment.objects.bulk_create(
+            LoanInstallment(loan=loan, **{field: row[field] for field in engine_adapter.ROW_FIELDS})
+            for row in rows
+        )
+        ledger.post(
+            kind=EntryKind.DISBURSEMENT,
+            lines=_disbursement_lines(loan),
+            memo=f"Disbursement of {loan.number} for application {application.pk}",
+            idempotency_key=f"loan:{loan.pk}:disbursement",
+            loan=loan,
+            actor=actor,
+        )
+    return loan

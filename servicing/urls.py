@@ -1,0 +1,12 @@
+"""Customer loan pages, included by the root URLconf under /loans/."""
+
+from django.urls import path
+
+from servicing import views
+
+app_name = "loans"
+
+urlpatterns = [
+    path("", views.loan_list, name="list"),
+    path("<int:loan_id>/", views.loan_detail, name="detail"),
+]

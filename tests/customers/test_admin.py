@@ -1,0 +1,218 @@
+"""Officer console: masked list and detail, exact search, filters, KYC buttons, audited reveal."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from customers import services
+from customers.models import CustomerEvent, EventKind, KycStatus
+from tests.customers.factories import GB_EXAMPLE_RIC, PDF_BYTES, CustomerFactory, upload
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
+CHANGELIST = "/admin/customers/customer/"
+
+
+@pytest.fixture
+def client(client):
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
+
+
+@pytest.fixture
+def zhang(db):
+    customer = CustomerFactory(
+        legal_name="张三", id_number=GB_EXAMPLE_RIC, phone="13812345678", region="北京"
+    )
+    services.consent_record(customer=customer)
+    services.document_upload(
+        customer=customer, kind="income_proof", file=upload("pay.pdf", PDF_BYTES), actor=customer.user
+    )
+    return customer
+
+
+def _change_url(customer):
+    return reverse("admin:customers_customer_change", args=[customer.pk])
+
+
+@pytest.mark.parametrize("role", ["officer", "auditor", "analyst"])
+def test_list_and_detail_show_masked_numbers_only(client, users, zhang, role):
+    client.force_login(users[role])
+    listing = client.get(CHANGELIST)
+    detail = client.get(_change_url(zhang))
+    assert listing.status_code == 200
+    assert detail.status_code == 200
+    for page in (listing, detail):
+        html = page.content.decode()
+        assert "1101**********002X" in html
+        assert "138****5678" in html
+        assert GB_EXAMPLE_RIC not in html
+        assert "13812345678" not in html
+        assert "19491231" not in html  # nor the date of birth
+    html = detail.content.decode()
+    assert 'name="id_number"' not in html
+    assert 'name="phone"' not in html
+    assert "pay.pdf" in html  # documents inline
+    assert "I authorise LoanHub" in html  # consents inline
+
+
+def test_reveal_buttons_only_for_users_who_may_reveal(client, users, zhang):
+    reveal_url = reverse("admin:customers_customer_reveal", args=[zhang.pk, "id_number"])
+    client.force_login(users["officer"])
+    assert reveal_url in client.get(_change_url(zhang)).content.decode()
+    client.force_login(users["auditor"])
+    assert reveal_url not in client.get(_change_url(zhang)).content.decode()
+
+
+@pytest.mark.parametrize(("field", "raw"), [("id_number", GB_EXAMPLE_RIC), ("phone", "13812345678")])
+def test_a_reveal_shows_the_value_and_is_audited(client, users, zhang, field, raw):
+    client.force_login(users["officer"])
+    response = client.post(reverse("admin:customers_customer_reveal", args=[zhang.pk, field]))
+    assert response.status_code == 200
+    assert raw in response.content.decode()
+    assert "no-store" in response["Cache-Control"]
+    event = CustomerEvent.objects.get(kind=EventKind.REVEAL)
+    assert (event.actor, event.field, event.customer) == (users["officer"], field, zhang)
+
+
+def test_a_reveal_is_refused_without_the_permission_and_by_get(client, users, zhang):
+    url = reverse("admin:customers_customer_reveal", args=[zhang.pk, "id_number"])
+    client.force_login(users["auditor"])
+    response = client.post(url)
+    assert response.status_code == 403
+    assert GB_EXAMPLE_RIC not in response.content.decode()
+    client.force_login(users["officer"])
+    assert client.get(url).status_code == 302  # a GET never reveals
+    assert not CustomerEvent.objects.filter(kind=EventKind.REVEAL).exists()
+
+
+def test_the_service_refuses_other_fields_and_roles(users, zhang):
+    with pytest.raises(services.CustomerValidationError):
+        services.pii_reveal(customer=zhang, field="monthly_income", actor=users["officer"])
+    with pytest.raises(services.CustomerPermissionError):
+        services.pii_reveal(customer=zhang, field="phone", actor=users["auditor"])
+    assert not CustomerEvent.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("term", "found"),
+    [
+        (GB_EXAMPLE_RIC, True),
+        ("11010519491231002x", True),
+        ("110105", False),  # partial numbers never match: searching must not become guessing
+        ("1101**********002X", False),
+        ("13812345678", True),
+        ("+86 138 1234 5678", True),
+        ("1381234", False),
+        ("张", True),
+        ("李", False),
+    ],
+)
+def test_search_by_exact_number_or_by_name(client, users, zhang, term, found):
+    CustomerFactory(legal_name="王五")
+    client.force_login(users["officer"])
+    response = client.get(CHANGELIST, {"q": term})
+    assert response.status_code == 200
+    shown = list(response.context["cl"].result_list)
+    assert shown == ([zhang] if found else [])
+
+
+def test_search_by_customer_number(client, users, zhang):
+    client.force_login(users["officer"])
+    response = client.get(CHANGELIST, {"q": str(zhang)})
+    assert list(response.context["cl"].result_list) == [zhang]
+
+
+def test_filters_by_kyc_status_type_and_region(client, users, zhang):
+    other = CustomerFactory(region="上海")
+    services.customer_verify_identity(customer=other, actor=users["officer"], reason="ok")
+    client.force_login(users["officer"])
+    by_status = client.get(CHANGELIST, {"kyc_status__exact": "verified"}).context["cl"].result_list
+    by_region = client.get(CHANGELIST, {"region": "北京"}).context["cl"].result_list
+    by_type = client.get(CHANGELIST, {"customer_type__exact": "individual"}).context["cl"].result_list
+    assert list(by_status) == [other]
+    assert list(by_region) == [zhang]
+    assert set(by_type) == {zhang, other}
+
+
+def test_kyc_buttons_ask_for_a_reason_and_call_the_service(client, users, zhang):
+    url = reverse("admin:customers_customer_kyc", args=[zhang.pk, "verify"])
+    client.force_login(users["officer"])
+    assert url in client.get(_change_url(zhang)).content.decode()
+    form = client.get(url)
+    assert form.status_code == 200
+    assert 'name="reason"' in form.content.decode()
+
+    refused = client.post(url, {"reason": "  "})
+    assert refused.status_code == 400
+    assert "Give a reason." in refused.content.decode()
+    zhang.refresh_from_db()
+    assert zhang.kyc_status == KycStatus.UNVERIFIED
+
+    done = client.post(url, {"reason": "ID card checked in branch"})
+    assert done.status_code == 302
+    assert done["Location"] == _change_url(zhang)
+    zhang.refresh_from_db()
+    assert zhang.kyc_status == KycStatus.VERIFIED
+    event = CustomerEvent.objects.get(kind=EventKind.KYC)
+    assert (event.actor, event.reason) == (users["officer"], "ID card checked in branch")
+    # decided: no more buttons; a stale second POST is refused with a message
+    assert url not in client.get(_change_url(zhang)).content.decode()
+    again = client.post(
+        reverse("admin:customers_customer_kyc", args=[zhang.pk, "reject"]), {"reason": "x"}, follow=True
+    )
+    assert "The identity is already Verified." in [str(m) for m in again.context["messages"]]
+    assert CustomerEvent.objects.filter(kind=EventKind.KYC).count() == 1
+
+
+def test_auditors_see_no_kyc_buttons_and_cannot_decide(client, users, zhang):
+    url = reverse("admin:customers_customer_kyc", args=[zhang.pk, "verify"])
+    client.force_login(users["auditor"])
+    assert url not in client.get(_change_url(zhang)).content.decode()
+    response = client.post(url, {"reason": "trying"}, follow=True)
+    assert any("may not verify" in str(m) for m in response.context["messages"])
+    zhang.refresh_from_db()
+    assert zhang.kyc_status == KycStatus.UNVERIFIED
+    assert not CustomerEvent.objects.exists()
+
+
+def test_the_console_is_view_only(client, users, zhang):
+    client.force_login(users["officer"])
+    assert client.get("/admin/customers/customer/add/").status_code == 403
+    assert client.get(f"/admin/customers/customer/{zhang.pk}/delete/").status_code == 403
+    response = client.post(_change_url(zhang), {"legal_name": "changed"})
+    assert response.status_code == 403
+    zhang.refresh_from_db()
+    assert zhang.legal_name == "张三"
+
+
+def test_the_event_log_lists_reveals_for_auditors(client, users, zhang):
+    services.pii_reveal(customer=zhang, field="phone", actor=users["officer"])
+    client.force_login(users["auditor"])
+    response = client.get("/admin/customers/customerevent/")
+    assert response.status_code == 200
+    assert [e.field for e in response.context["cl"].result_list] == ["phone"]
+
+
+def test_profile_history_is_kept_without_personal_identifiers(client, users, zhang):
+    services.customer_upsert_for_user(
+        user=zhang.user,
+        data={
+            "customer_type": "individual",
+            "legal_name": "张三",
+            "region": "上海",
+            "employment_type": "employed",
+            "employer": "上海示例有限公司",
+            "monthly_income": "20000.00",
+        },
+    )
+    history = zhang.history.order_by("history_id")
+    assert [h.region for h in history] == ["北京", "上海"]
+    assert not hasattr(history.first(), "id_number")
+    assert not hasattr(history.first(), "phone")
+    client.force_login(users["auditor"])
+    response = client.get(reverse("admin:customers_customer_history", args=[zhang.pk]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert GB_EXAMPLE_RIC not in html
+    assert "13812345678" not in html

@@ -1,0 +1,202 @@
+"""customer_upsert_for_user: validation, normalisation, masked round trips, identity locks, consents."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from customers import consents, selectors, services
+from customers.models import Consent, Customer, CustomerEvent, KycStatus
+from tests.customers.factories import (
+    GB_EXAMPLE_RIC,
+    STDNUM_EXAMPLE_RIC,
+    STDNUM_EXAMPLE_USCC,
+    CustomerFactory,
+    profile_data,
+)
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
+
+
+def test_a_new_individual_profile_is_normalised_and_records_the_consent_wording(users):
+    user = users["customer"]
+    customer = services.customer_upsert_for_user(
+        user=user,
+        data=profile_data(
+            id_number="110105 19491231 002x", phone="+86 138-1234-5678", monthly_income="15000"
+        ),
+    )
+    customer.refresh_from_db()
+    assert customer.user == user
+    assert customer.id_number == GB_EXAMPLE_RIC
+    assert customer.date_of_birth == dt.date(1949, 12, 31)
+    assert customer.phone == "13812345678"
+    assert customer.monthly_income == Decimal("15000.00")
+    assert customer.monthly_debt == Decimal("2000.00")
+    assert customer.annual_revenue is None
+    assert customer.uscc == ""
+    assert customer.kyc_status == KycStatus.UNVERIFIED
+    consent = Consent.objects.get(customer=customer)
+    assert consent.kind == "credit_check"
+    assert consent.version == consents.CREDIT_CHECK.version
+    assert consent.wording == str(consents.CREDIT_CHECK.text)
+    assert consent.wording.startswith("I authorise LoanHub to query my credit report")
+    assert consent.language == "en"
+    assert consent.given_at is not None
+    assert consent.withdrawn_at is None
+    assert selectors.customer_has_credit_check_consent(customer=customer) is True
+
+
+def test_all_errors_come_back_at_once_keyed_by_field_and_nothing_is_saved(users):
+    data = profile_data(
+        legal_name="",
+        id_number="110105194912310021",
+        phone="12345",
+        region="",
+        employer="",
+        monthly_income="-1",
+        monthly_debt="10.005",
+        uscc=STDNUM_EXAMPLE_USCC,
+        annual_revenue="100",
+        years_employed="abc",
+        email="not-an-email",
+    )
+    with pytest.raises(services.CustomerValidationError) as info:
+        services.customer_upsert_for_user(user=users["customer"], data=data)
+    assert set(info.value.errors) == {
+        "legal_name",
+        "id_number",
+        "phone",
+        "region",
+        "employer",
+        "monthly_income",
+        "monthly_debt",
+        "uscc",
+        "annual_revenue",
+        "years_employed",
+        "email",
+    }
+    assert info.value.errors["monthly_debt"] == ["At most 2 decimal places."]
+    assert info.value.errors["uscc"] == [
+        "Only sole proprietors and small businesses have a unified social credit code."
+    ]
+    assert not Customer.objects.exists()
+    assert not Consent.objects.exists()
+
+
+def test_business_customers_need_a_credit_code_industry_and_revenue(users):
+    data = profile_data(customer_type="sole_proprietor", employment_type="business_owner", employer="")
+    with pytest.raises(services.CustomerValidationError) as info:
+        services.customer_upsert_for_user(user=users["customer"], data=data)
+    assert set(info.value.errors) == {"uscc", "industry", "annual_revenue"}
+
+    customer = services.customer_upsert_for_user(
+        user=users["customer"],
+        data={**data, "uscc": "9 1 110000 600037341l", "industry": "餐饮", "annual_revenue": "1200000.50"},
+    )
+    assert customer.uscc == STDNUM_EXAMPLE_USCC
+    assert customer.annual_revenue == Decimal("1200000.50")
+    assert customer.is_business
+
+
+def test_an_update_keeps_identity_and_phone_when_left_out_blank_or_masked(users):
+    user = users["customer"]
+    services.customer_upsert_for_user(user=user, data=profile_data())
+    services.customer_upsert_for_user(
+        user=user, data=profile_data(id_number="1101**********002X", phone="138****5678", region="上海")
+    )
+    data = profile_data(monthly_income="18000.00")
+    del data["id_number"]
+    data["phone"] = ""
+    customer = services.customer_upsert_for_user(user=user, data=data)
+    customer.refresh_from_db()
+    assert (customer.id_number, customer.phone) == (GB_EXAMPLE_RIC, "13812345678")
+    assert customer.region == "北京"
+    assert customer.monthly_income == Decimal("18000.00")
+    assert Customer.objects.count() == 1
+    assert Consent.objects.count() == 1  # giving the same consent again adds nothing
+
+
+def test_a_new_profile_needs_identity_and_phone(users):
+    data = profile_data()
+    del data["id_number"]
+    data["phone"] = "138****5678"
+    with pytest.raises(services.CustomerValidationError) as info:
+        services.customer_upsert_for_user(user=users["customer"], data=data)
+    assert set(info.value.errors) == {"id_number", "phone"}
+
+
+def test_an_identity_number_registered_by_someone_else_is_refused(users):
+    CustomerFactory(id_number=GB_EXAMPLE_RIC)
+    with pytest.raises(services.CustomerValidationError) as info:
+        services.customer_upsert_for_user(user=users["customer"], data=profile_data())
+    assert info.value.errors == {
+        "id_number": ["This number is already registered. Sign in to that account or contact us."]
+    }
+    assert Customer.objects.count() == 1
+
+
+def test_verified_identity_data_cannot_be_changed_by_the_customer(users):
+    customer = services.customer_upsert_for_user(user=users["customer"], data=profile_data())
+    services.customer_verify_identity(customer=customer, actor=users["officer"], reason="ID card checked")
+    with pytest.raises(services.CustomerValidationError) as info:
+        services.customer_upsert_for_user(
+            user=users["customer"], data=profile_data(legal_name="李四", id_number=STDNUM_EXAMPLE_RIC)
+        )
+    assert set(info.value.errors) == {"legal_name", "id_number"}
+    customer.refresh_from_db()
+    assert (customer.legal_name, customer.id_number) == ("张三", GB_EXAMPLE_RIC)
+    # contact data may still change
+    services.customer_upsert_for_user(user=users["customer"], data=profile_data(phone="13987654321"))
+    customer.refresh_from_db()
+    assert customer.phone == "13987654321"
+    assert customer.kyc_status == KycStatus.VERIFIED
+
+
+def test_correcting_identity_after_a_rejection_sends_it_back_to_unverified(users):
+    customer = services.customer_upsert_for_user(user=users["customer"], data=profile_data())
+    services.customer_reject_identity(
+        customer=customer, actor=users["officer"], reason="name differs from card"
+    )
+    services.customer_upsert_for_user(user=users["customer"], data=profile_data(legal_name="张 三"))
+    customer.refresh_from_db()
+    assert customer.kyc_status == KycStatus.UNVERIFIED
+    last = customer.events.order_by("-id").first()
+    assert (last.from_state, last.to_state, last.actor) == ("rejected", "unverified", users["customer"])
+    # an update that does not touch identity leaves a rejection in place
+    services.customer_reject_identity(customer=customer, actor=users["officer"], reason="still differs")
+    services.customer_upsert_for_user(
+        user=users["customer"], data=profile_data(legal_name="张 三", region="天津")
+    )
+    customer.refresh_from_db()
+    assert customer.kyc_status == KycStatus.REJECTED
+    assert CustomerEvent.objects.filter(customer=customer).count() == 3
+
+
+def test_consent_can_be_withdrawn_and_given_again(users):
+    user = users["customer"]
+    customer = services.customer_upsert_for_user(user=user, data=profile_data())
+    services.customer_upsert_for_user(user=user, data=profile_data(credit_check_consent=False))
+    assert selectors.customer_has_credit_check_consent(customer=customer) is False
+    first = Consent.objects.get(customer=customer)
+    assert first.withdrawn_at is not None
+    services.customer_upsert_for_user(user=user, data=profile_data(credit_check_consent="on"))
+    assert Consent.objects.filter(customer=customer).count() == 2
+    assert selectors.consent_current(customer=customer).withdrawn_at is None
+
+
+def test_leaving_consent_out_changes_nothing(users):
+    data = profile_data()
+    del data["credit_check_consent"]
+    customer = services.customer_upsert_for_user(user=users["customer"], data=data)
+    assert selectors.customer_has_credit_check_consent(customer=customer) is False
+    assert not Consent.objects.exists()
+
+
+def test_anonymous_users_cannot_save_a_profile():
+    from django.contrib.auth.models import AnonymousUser
+
+    with pytest.raises(services.CustomerPermissionError):
+        services.customer_upsert_for_user(user=AnonymousUser(), data=profile_data())
