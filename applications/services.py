@@ -211,23 +211,15 @@ def _require_owner(actor, application: LoanApplication, action: str) -> None:
 
 
 def _customer_for_user(user):
-    """The user's customer profile, or None. (customers.selectors.customer_for_user was not there
-    yet when this was written; this reads the one-to-one directly.)"""
-    from customers.models import Customer
+    from customers.selectors import customer_for_user
 
-    if not getattr(user, "is_authenticated", False):
-        return None
-    return Customer.objects.filter(user=user).first()
+    return customer_for_user(user)
 
 
 def _has_credit_check_consent(customer) -> bool:
-    """Whether the customer has a credit-check consent not withdrawn. (Reads customers' Consent
-    directly until customers offers a selector for it.)"""
-    from customers.models import Consent, ConsentKind
+    from customers.selectors import customer_has_credit_check_consent
 
-    return Consent.objects.filter(
-        customer=customer, kind=ConsentKind.CREDIT_CHECK, withdrawn_at__isnull=True
-    ).exists()
+    return customer_has_credit_check_consent(customer=customer)
 
 
 # --- Product checks ------------------------------------------------------------------------------

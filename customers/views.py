@@ -10,6 +10,7 @@ from django.contrib.auth.views import LoginView, LogoutView
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -76,12 +77,23 @@ def _profile_initial(customer) -> dict:
     }
 
 
+def _next_url(request) -> str | None:
+    """Where to continue after saving the profile (e.g. back to an application), if safe."""
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return None
+
+
 def _render_profile(request, customer, form, upload_form, status=200):
     context = {
         "customer": customer,
         "form": form,
         "upload_form": upload_form,
         "documents": selectors.document_list(customer=customer) if customer else [],
+        "next": _next_url(request) or "",
     }
     return render(request, "customers/profile.html", context, status=status)
 
@@ -99,7 +111,7 @@ def profile(request):
                 apply_errors(form, exc.errors)
             else:
                 messages.success(request, _("Your profile is saved."))
-                return redirect("customers:profile")
+                return redirect(_next_url(request) or "customers:profile")
         return _render_profile(request, customer, form, DocumentUploadForm(), status=400)
     form = ProfileForm(initial=_profile_initial(customer) or {"email": request.user.email})
     return _render_profile(request, customer, form, DocumentUploadForm())

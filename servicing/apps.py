@@ -13,3 +13,17 @@ class ServicingConfig(AppConfig):
 
     name = "servicing"
     verbose_name = _("Servicing")
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        # The chart of accounts is reference data the ledger needs: the data migration seeds it,
+        # and this keeps it after anything that empties the tables and re-runs post_migrate
+        # (`flush`, which transactional tests use), without touching accounts already there.
+        post_migrate.connect(_ensure_chart_of_accounts, sender=self, dispatch_uid="servicing.chart")
+
+
+def _ensure_chart_of_accounts(sender, using="default", **kwargs) -> None:
+    from servicing.ledger import ensure_chart_of_accounts
+
+    ensure_chart_of_accounts(using=using)

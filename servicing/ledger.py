@@ -117,3 +117,17 @@ def post(
             for code, debit, credit in legs
         )
     return entry
+
+
+def ensure_chart_of_accounts(*, using: str = "default") -> int:
+    """Create the standard accounts that are missing (existing ones are left as they are)."""
+    from servicing.choices import CHART_OF_ACCOUNTS
+
+    have = set(LedgerAccount.objects.using(using).values_list("code", flat=True))
+    missing = [
+        LedgerAccount(code=code, name_zh=name_zh, name_en=name_en, kind=kind)
+        for code, name_zh, name_en, kind in CHART_OF_ACCOUNTS
+        if code not in have
+    ]
+    LedgerAccount.objects.using(using).bulk_create(missing)
+    return len(missing)

@@ -158,3 +158,15 @@ def test_uploading_without_a_profile_redirects_with_a_message(client, users):
     )
     assert response.status_code == 302
     assert not Document.objects.exists()
+
+
+def test_saving_the_profile_continues_to_a_safe_next_page_only(client, db):
+    from loanhub import roles
+    from tests.products.factories import UserFactory
+
+    user = UserFactory(username="nextuser", role=roles.CUSTOMER, is_staff=False)
+    client.force_login(user)
+    form = client.get("/customers/me/", {"next": "/apply/?product=CASH"}).content.decode()
+    assert 'name="next" value="/apply/?product=CASH"' in form
+    evil = client.get("/customers/me/", {"next": "https://evil.example/"}).content.decode()
+    assert 'name="next" value="https://evil.example/"' not in evil

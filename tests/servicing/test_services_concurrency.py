@@ -49,8 +49,8 @@ def _race(application, *, lock: bool) -> list[str]:
 
 
 @pytest.mark.services("postgres")
-# serialized_rollback restores the chart of accounts (a data migration) that flushing removes.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# Flushing between transactional tests empties the chart of accounts; post_migrate restores it.
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("lock", [True, False], ids=["application-locked", "unlocked-unique-constraint"])
 def test_concurrent_double_disbursement_opens_exactly_one_loan(lock):
     application = ApplicationFactory()
