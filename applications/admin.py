@@ -309,7 +309,8 @@ class LoanApplicationAdmin(admin.ModelAdmin):
             return queryset, False
         if re.fullmatch(r"A?\d{1,12}", term):
             return queryset.filter(pk=int(term.lstrip("A"))), False
-        if re.fullmatch(r"\d{17}[\dX]", term):
+        if re.fullmatch(r"\d{17}[\dX]", term) and request.user.has_perm("loanhub.reveal_pii"):
+            # Only users who may reveal personal data may search by a full identity number.
             return queryset.filter(customer__id_number=term), False
         return queryset.none(), False
 

@@ -63,8 +63,9 @@ def application_payload(application: LoanApplication, *, user, detail: bool = Tr
         "referral_code": application.referral_code,
         **{name: getattr(application, name) for name in f.APPLICANT_STATED},
         "submitted_at": application.submitted_at,
+        # Who works the file is internal: staff only.
         "assigned_officer": application.assigned_officer.get_username()
-        if application.assigned_officer_id
+        if staff and application.assigned_officer_id
         else None,
         "offer_amount": _money(application.offer_amount),
         "offer_expires_at": application.offer_expires_at,
@@ -84,16 +85,19 @@ def application_payload(application: LoanApplication, *, user, detail: bool = Tr
             "at": application.pending_approval_at,
             **application.pending_approval,
         }
-        if application.pending_approval_by_id
+        if staff and application.pending_approval_by_id
         else None
     )
     data["allowed_actions"] = selectors.application_allowed_actions(application=application, user=user)
+    # Officers' and risk's notes are internal; the customer sees their own words only.
     data["events"] = [
         {
             "from_state": event.from_state,
             "to_state": event.to_state,
-            "actor": event.actor.get_username() if event.actor_id else None,
-            "reason": event.reason,
+            "actor": event.actor.get_username()
+            if event.actor_id and (staff or event.actor_id == user.pk)
+            else None,
+            "reason": event.reason if staff or event.actor_id == user.pk else "",
             "at": event.created_at,
             **({"payload": event.payload} if staff else {}),
         }

@@ -24,6 +24,8 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from django.db.models import Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import get_language
 
@@ -247,6 +249,44 @@ def _limit_errors(
     return {}
 
 
+# States whose amount the customer owes or may soon owe under the same product.
+EXPOSURE_STATES = (
+    State.SUBMITTED,
+    State.SCORING,
+    State.SCORED,
+    State.APPROVED,
+    State.REFERRED,
+    State.OFFER_ACCEPTED,
+    State.DISBURSED,
+)
+
+
+def _exposure_errors(application: LoanApplication) -> dict[str, list[str]]:
+    """The product's maximum total exposure per customer: this amount plus the customer's other
+    open or disbursed applications of the same product (disbursed ones at their full principal:
+    repayments are not tracked yet, so this errs on the safe side)."""
+    version = application.product_version
+    limit = version.max_exposure_per_customer
+    if limit is None:
+        return {}
+    others = LoanApplication.objects.filter(
+        customer_id=application.customer_id,
+        product_version__product_id=version.product_id,
+        state__in=EXPOSURE_STATES,
+    ).exclude(pk=application.pk).aggregate(total=Sum(Coalesce("offer_amount", "amount")))["total"] or Decimal(
+        "0"
+    )
+    if others + application.amount > limit:
+        room = max(limit - others, Decimal("0"))
+        return {
+            "amount": [
+                f"above the product's maximum exposure per customer of {limit}: you already have "
+                f"{others} under this product, so at most {room} more can be applied for"
+            ]
+        }
+    return {}
+
+
 def _eligibility_errors(application: LoanApplication, customer, *, on_date: dt.date) -> dict[str, list[str]]:
     """The product's eligibility rules (products.quotes.product_recommend) as field errors, each
     with the rule's reason."""
@@ -452,6 +492,8 @@ def application_submit(
         _require_state(locked, "submit", "submit")
         customer = locked.customer
         errors = f.missing_facts(locked, customer)
+        # Consent is the customer's own: an officer submitting for them relies on one given before.
+        credit_check_consent = credit_check_consent and perms.is_owner(actor, locked)
         if not credit_check_consent and not _has_credit_check_consent(customer):
             errors["credit_check_consent"] = ["the customer's consent to a credit check is required"]
         if errors:
@@ -467,6 +509,10 @@ def application_submit(
         )
         if not errors:
             errors = _eligibility_errors(locked, customer, on_date=on_date)
+        if not errors:
+            # Serialise submissions of one customer, so two at once cannot both fit the cap.
+            type(customer).objects.select_for_update().filter(pk=customer.pk).first()
+            errors = _exposure_errors(locked)
         if errors:
             raise ApplicationValidationError(errors)
         consent_payload = {}
@@ -692,6 +738,15 @@ def application_apply_decision(*, request, decision) -> None:
         if outcome == "approve" or (outcome == "decline" and _identity_only_decline(decision)):
             outcome = "refer"
             reason = "identity not verified: an officer must review it"
+    if (
+        outcome == "approve"
+        and locked.max_amount is not None
+        and locked.max_amount > senior_approval_amount()
+    ):
+        # The system is one approver: above the amount one officer may approve alone, two people
+        # decide (the maker-checker rule of officer approvals), never the scorecard alone.
+        outcome = "refer"
+        reason = f"amount above {senior_approval_amount()}: two people must approve it"
     if outcome == "refer" and decision.outcome == "decline":
         # Declined for the identity alone: the limit risk computed before declining still holds.
         locked.max_amount = Decimal(decision.limit_basis.get("computed_limit", "0"))
@@ -724,10 +779,16 @@ def _counter_offer(application: LoanApplication, amount, term) -> tuple[Decimal,
     """The amount and term an officer approves, checked against the decision and the product."""
     errors: dict[str, list[str]] = {}
     version = application.product_version
-    try:
-        amount = application.max_amount if amount in (None, "") else Decimal(str(amount)).quantize(CENT)
-    except (InvalidOperation, ValueError):
-        raise ApplicationValidationError({"amount": ["must be a number"]}) from None
+    if amount in (None, ""):
+        amount = application.max_amount
+    else:
+        try:
+            amount = Decimal(str(amount).strip())
+        except (InvalidOperation, ValueError):
+            raise ApplicationValidationError({"amount": ["must be a number"]}) from None
+        if not amount.is_finite() or amount != amount.quantize(CENT):
+            raise ApplicationValidationError({"amount": ["must be an amount with at most two decimals"]})
+        amount = amount.quantize(CENT)
     try:
         term = application.max_term if term in (None, "") else int(term)
     except (TypeError, ValueError):
@@ -1002,6 +1063,12 @@ def application_disburse(
     with transaction.atomic():
         locked = _lock(application)
         _require_state(locked, "disburse", "disburse")
+        accepted_on = timezone.localdate(locked.offer_accepted_at) if locked.offer_accepted_at else None
+        if disbursed_on > timezone.localdate() or (accepted_on and disbursed_on < accepted_on):
+            # The customer accepted a schedule from a known start: no back- or post-dating.
+            raise ApplicationValidationError(
+                {"disbursed_on": [f"must be between the acceptance date {accepted_on} and today"]}
+            )
         try:
             loan = servicing_services.loan_open(
                 application=locked, terms=engine_terms(locked), disbursed_on=disbursed_on, actor=actor

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -58,19 +59,16 @@ def apply(request):
         form = ApplyForm(request.POST, version=version)
         if form.is_valid():
             try:
-                application = services.application_create(actor=request.user, **form.application_data())
-            except services.ApplicationValidationError as exc:
-                form.add_service_errors(exc.errors)
-            else:
-                try:
+                # One step for the customer: a submission the services refuse leaves no draft.
+                with transaction.atomic():
+                    application = services.application_create(actor=request.user, **form.application_data())
                     services.application_submit(
                         application=application, actor=request.user, credit_check_consent=True
                     )
-                except services.ApplicationValidationError as exc:
-                    # The draft stays (the customer can fix the profile and submit it later).
-                    form.add_service_errors(exc.errors)
-                else:
-                    return redirect("applications:detail", pk=application.pk)
+            except services.ApplicationValidationError as exc:
+                form.add_service_errors(exc.errors)
+            else:
+                return redirect("applications:detail", pk=application.pk)
     else:
         initial = {
             "product": version.product.code,
@@ -103,12 +101,21 @@ def application_detail(request, pk: int):
     context = {
         "application": application,
         "decision": selectors.application_decision_summary(application=application, language=get_language()),
-        "events": selectors.application_events(application=application),
+        "events": _timeline(application),
         "actions": selectors.application_allowed_actions(application=application, user=request.user),
         "refresh": application.state in IN_PROGRESS,
         "loan": _loan_for(application),
     }
     return render(request, "applications/detail.html", context)
+
+
+def _timeline(application):
+    """The customer's timeline: each step's state in words; officers' and risk's notes are internal."""
+    labels = dict(State.choices)
+    events = list(selectors.application_events(application=application))
+    for event in events:
+        event.state_label = labels.get(event.to_state, event.to_state)
+    return events
 
 
 def _loan_for(application):
@@ -141,6 +148,8 @@ def offer(request, pk: int):
         except services.ApplicationStateError as exc:
             messages.error(request, str(exc))
             return redirect("applications:detail", pk=pk)
+        except services.ApplicationPermissionError:
+            raise Http404 from None  # staff may look at the offer; only the customer accepts it
         else:
             messages.success(request, _("You accepted the offer. We will disburse the loan shortly."))
             return redirect("applications:detail", pk=pk)

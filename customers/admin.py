@@ -21,11 +21,11 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from customers import services, validators
 from customers.masking import mask_id_number, mask_phone
 from customers.models import Consent, Customer, CustomerEvent, Document, KycStatus
+from loanhub.admin_history import ReadOnlyHistoryAdmin
 
 KYC_ACTIONS = {
     "verify": (_("Verify identity"), services.customer_verify_identity),
@@ -81,7 +81,7 @@ class CustomerEventInline(ReadOnlyInline):
 
 
 @admin.register(Customer)
-class CustomerAdmin(SimpleHistoryAdmin):
+class CustomerAdmin(ReadOnlyHistoryAdmin):
     change_form_template = "admin/customers/customer/change_form.html"
     list_display = (
         "__str__",
@@ -188,6 +188,12 @@ class CustomerAdmin(SimpleHistoryAdmin):
         if not term:
             return queryset, False
         compact = validators.normalise_id_number(term)
+        if re.fullmatch(r"C\d{1,10}", compact):
+            return queryset.filter(pk=int(compact[1:])), False
+        if not services.can_reveal(request.user):
+            # Matching a full identifier would reveal it (the masked part is guessable):
+            # only users who may reveal personal data may search by one.
+            return queryset.filter(legal_name__icontains=term), False
         if re.fullmatch(r"\d{17}[\dX]", compact):
             return queryset.filter(id_number=compact), False
         if re.fullmatch(r"[0-9A-Z]{18}", compact):
@@ -195,8 +201,6 @@ class CustomerAdmin(SimpleHistoryAdmin):
         phone = validators.normalise_phone(term)
         if re.fullmatch(r"1\d{10}", phone):
             return queryset.filter(phone=phone), False
-        if re.fullmatch(r"C\d{1,10}", compact):
-            return queryset.filter(pk=int(compact[1:])), False
         return queryset.filter(legal_name__icontains=term), False
 
     # --- KYC and reveal ------------------------------------------------------------------------

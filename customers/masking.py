@@ -16,7 +16,8 @@ _NOT_ALNUM = re.compile(r"[^0-9A-Za-z]")
 # An 18-character resident identity number (17 digits and a digit or X), standing alone.
 RIC_PATTERN = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
 # An 11-digit mainland mobile number, alone or after a +86/0086 country code.
-MOBILE_PATTERN = re.compile(r"(?:(?<!\d)|(?<=86))1[3-9]\d{9}(?!\d)")
+# Written with spaces or hyphens too ("138 1234 5678", "138-1234-5678").
+MOBILE_PATTERN = re.compile(r"(?:(?<!\d)|(?<=86))1[3-9]\d(?:[ -]?\d){8}(?!\d)")
 
 
 def mask_id_number(value: str | None) -> str:

@@ -46,7 +46,14 @@ def document_get_for_actor(*, document_id: int, actor) -> Document:
     document = Document.objects.select_related("customer").get(pk=document_id)
     if document.customer.user_id == actor.pk:
         return document
-    if can_view_customers(actor) and (document.kind != DocumentKind.ID_CARD or can_reveal(actor)):
+    # Documents are for the people who decide on them (officers) and for audit, not for every
+    # role that may list customers (marketing, product and risk staff see profiles, not papers).
+    may_read_documents = actor.has_perm("customers.change_customer") or actor.has_perm("loanhub.audit_read")
+    if (
+        can_view_customers(actor)
+        and may_read_documents
+        and (document.kind != DocumentKind.ID_CARD or can_reveal(actor))
+    ):
         return document
     raise Document.DoesNotExist
 

@@ -149,10 +149,14 @@ def document_download(request, pk: int):
         document = selectors.document_get_for_actor(document_id=pk, actor=request.user)
     except Document.DoesNotExist:
         raise Http404 from None
+    try:
+        handle = document.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
     services.document_access_record(document=document, actor=request.user)
     extension = document.file.name.rsplit(".", 1)[-1]
     response = FileResponse(
-        document.file.open("rb"),
+        handle,
         as_attachment=True,
         filename=f"{document.kind}-{document.pk}.{extension}",
         content_type=document.content_type,

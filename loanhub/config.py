@@ -106,9 +106,54 @@ def secret_key(environ: dict[str, str] | None = None) -> str:
     return value or "django-insecure-loanhub-development-key-never-use-in-production"
 
 
+# Business and limit settings: name → (kind, minimum, maximum, form shown in the error).
+NUMBERS = {
+    "LOANHUB_APR_CAP": ("decimal", "0.0001", "10", "a fraction such as 0.24"),
+    "LOANHUB_SENIOR_APPROVAL_AMOUNT": ("decimal", "0", "100000000000", "an amount such as 200000"),
+    "LOANHUB_OFFER_EXPIRY_DAYS": ("int", 1, 365, "whole days, 1 to 365"),
+    "LOANHUB_STUCK_AFTER_MINUTES": ("int", 1, 10080, "whole minutes, 1 to 10080"),
+    "LOANHUB_UPLOAD_MAX_BYTES": ("int", 1024, 1073741824, "bytes, 1024 to 1073741824"),
+}
+RATES = (
+    "LOANHUB_THROTTLE_ANON",
+    "LOANHUB_THROTTLE_USER",
+    "LOANHUB_THROTTLE_CALCULATOR",
+    "LOANHUB_THROTTLE_AUTH",
+)
+
+
+def check_numbers(environ: dict[str, str] | None = None) -> None:
+    """Numeric settings are numbers within their range, and throttle rates read like 120/min."""
+    from decimal import Decimal, InvalidOperation
+
+    environ = os.environ if environ is None else environ
+    for name, (kind, low, high, form) in NUMBERS.items():
+        raw = environ.get(name)
+        if raw is None:
+            continue
+        try:
+            value = int(raw) if kind == "int" else Decimal(raw.strip())
+        except (ValueError, InvalidOperation):
+            raise ConfigurationError(f"{name} is {raw!r}; expected {form}") from None
+        if not (Decimal(low) <= Decimal(value) <= Decimal(high)):
+            raise ConfigurationError(f"{name} is {raw!r}, out of range; expected {form}")
+    for name in RATES:
+        raw = environ.get(name)
+        if raw is None:
+            continue
+        number, _, unit = raw.strip().partition("/")
+        if not (
+            number.isdigit() and int(number) > 0 and unit in {"s", "sec", "m", "min", "h", "hour", "d", "day"}
+        ):
+            raise ConfigurationError(
+                f"{name} is {raw!r}; expected a rate such as 120/min (per s, min, hour or day)"
+            )
+
+
 def validate_environment(environ: dict[str, str] | None = None) -> None:
     """Check every variable that start-up depends on; raise ConfigurationError on the first bad one."""
     is_production(environ)
     database_url(environ)
     broker_url(environ)
     secret_key(environ)
+    check_numbers(environ)

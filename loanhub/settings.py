@@ -174,6 +174,7 @@ REST_FRAMEWORK = {
         "anon": env.str("LOANHUB_THROTTLE_ANON", default="120/min"),
         "user": env.str("LOANHUB_THROTTLE_USER", default="600/min"),
         "calculator": env.str("LOANHUB_THROTTLE_CALCULATOR", default="120/min"),
+        "auth": env.str("LOANHUB_THROTTLE_AUTH", default="20/min"),
     },
     "EXCEPTION_HANDLER": "rest_framework.views.exception_handler",
 }
@@ -277,3 +278,6 @@ LOANHUB_PRIVATE_ROOT = env.path("LOANHUB_PRIVATE_ROOT", default=VAR_DIR / "priva
 LOANHUB_OFFER_EXPIRY_DAYS = env.int("LOANHUB_OFFER_EXPIRY_DAYS", default=14)
 LOANHUB_SENIOR_APPROVAL_AMOUNT = Decimal(env.str("LOANHUB_SENIOR_APPROVAL_AMOUNT", default="200000"))
 LOANHUB_STUCK_AFTER_MINUTES = env.int("LOANHUB_STUCK_AFTER_MINUTES", default=15)
+
+# Past versions are shown, never restored from the admin (see loanhub.admin_history).
+SIMPLE_HISTORY_REVERT_DISABLED = True

@@ -17,8 +17,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
+from loanhub.admin_history import ReadOnlyHistoryAdmin
 from products import choices as c
 from products import selectors, services
 from products.models import BenchmarkRate, Fee, PricingTier, Product, ProductEvent, ProductVersion, Promotion
@@ -128,7 +128,7 @@ class ChannelFilter(admin.SimpleListFilter):
 
 
 @admin.register(ProductVersion)
-class ProductVersionAdmin(SimpleHistoryAdmin):
+class ProductVersionAdmin(ReadOnlyHistoryAdmin):
     form = ProductVersionForm
     change_form_template = "admin/products/productversion/change_form.html"
     list_display = (
@@ -184,7 +184,7 @@ class ProductVersionAdmin(SimpleHistoryAdmin):
                     ("default_method", "default_frequency"),
                     "day_count",
                     ("representative_amount", "representative_term"),
-                    "max_exposure_per_customer",
+                    ("max_exposure_per_customer", "auto_approve_limit"),
                 )
             },
         ),
@@ -414,7 +414,7 @@ class VersionInline(admin.TabularInline):
 
 
 @admin.register(Product)
-class ProductAdmin(SimpleHistoryAdmin):
+class ProductAdmin(ReadOnlyHistoryAdmin):
     list_display = ("code", "created_at")
     search_fields = ("code", "versions__name_zh", "versions__name_en")
     readonly_fields = ("code", "created_at", "created_by")
@@ -428,7 +428,7 @@ class ProductAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(BenchmarkRate)
-class BenchmarkRateAdmin(SimpleHistoryAdmin):
+class BenchmarkRateAdmin(ReadOnlyHistoryAdmin):
     list_display = ("benchmark", "effective_date", "rate", "source")
     list_filter = ("benchmark",)
     date_hierarchy = "effective_date"

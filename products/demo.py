@@ -273,6 +273,7 @@ def demo_catalogue(today: dt.date) -> list[dict]:
                 representative_term=36,
                 employment_types=["salaried", "self_employed"],
                 max_exposure_per_customer=D("300000.00"),
+                auto_approve_limit=D("150000.00"),
             ),
             "pricing_grid": _grid(
                 [(6, 24), (25, 60)],

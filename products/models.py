@@ -158,6 +158,13 @@ class ProductVersion(FSMModelMixin, models.Model):
     )
     required_documents = models.JSONField(_("required documents"), default=list, blank=True)
     max_exposure_per_customer = models.DecimalField(_("maximum exposure per customer"), **MONEY)
+    auto_approve_limit = models.DecimalField(
+        _("auto-approval limit"),
+        null=True,
+        blank=True,
+        help_text=_("Amounts above it are referred to an officer even with a good score; empty: no limit."),
+        **MONEY,
+    )
 
     # Who and when
     created_at = models.DateTimeField(_("created"), auto_now_add=True)

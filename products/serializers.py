@@ -56,6 +56,7 @@ TERM_FIELDS = (
     "max_dti",
     "required_documents",
     "max_exposure_per_customer",
+    "auto_approve_limit",
 )
 TIER_FIELDS = ("risk_grade", "term_min", "term_max", "annual_rate", "spread_bps")
 FEE_FIELDS = ("code", "name_zh", "name_en", "fee_type", "amount", "rate", "mandatory", "waived_for_segments")
@@ -144,6 +145,9 @@ class TermsSerializer(serializers.Serializer):
     )
     required_documents = _codes(c.Document.choices)
     max_exposure_per_customer = serializers.DecimalField(min_value=Decimal("0.01"), **MONEY)
+    auto_approve_limit = serializers.DecimalField(
+        min_value=Decimal("0.01"), required=False, allow_null=True, default=None, **MONEY
+    )
 
 
 class PricingTierSerializer(serializers.Serializer):

@@ -12,8 +12,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
+from loanhub.admin_history import ReadOnlyHistoryAdmin
 from risk import choices as c
 from risk import services
 from risk.models import (
@@ -163,7 +163,7 @@ class RiskRuleForm(forms.ModelForm):
 
 
 @admin.register(RiskRule)
-class RiskRuleAdmin(SimpleHistoryAdmin):
+class RiskRuleAdmin(ReadOnlyHistoryAdmin):
     form = RiskRuleForm
     list_display = (
         "code",

@@ -218,3 +218,35 @@ def test_estimated_count_paginator_counts_small_queues_exactly(customer, product
     for _ in range(3):
         in_state(State.REFERRED, customer, product, amount=Decimal("20000"))
     assert EstimatedCountPaginator(LoanApplication.objects.order_by("-id"), 50).count == 3
+
+
+def test_officers_notes_stay_internal_on_the_customers_page_and_api(client, users, customer, product):
+    from applications import services
+
+    application = in_state(State.REFERRED, customer, product)
+    services.application_assign(application=application, actor=users["officer"])
+    services.application_decline(
+        application=application, actor=users["officer"], reason="internal: salary slip forged?"
+    )
+    client.force_login(customer.user)
+    page = client.get(reverse("applications:detail", args=[application.pk])).content.decode()
+    assert "salary slip" not in page
+    body = client.get(f"/api/v1/applications/{application.pk}/").json()
+    assert "salary slip" not in str(body)
+    assert body["assigned_officer"] is None
+    assert users["officer"].username not in str(body["events"])
+    client.force_login(users["officer"])
+    staff_view = client.get(f"/api/v1/applications/{application.pk}/").json()
+    assert "salary slip" in str(staff_view["events"])
+
+
+def test_a_refused_submission_leaves_no_draft_behind(client, product):
+    from tests.applications.conftest import make_customer
+
+    poor = make_customer("poor", monthly_income=Decimal("1000.00"))
+    client.force_login(poor.user)
+    for _ in range(2):
+        response = client.post("/apply/", apply_data(product))
+        assert response.status_code == 200
+        assert "has-error" in response.content.decode() or "errorlist" in response.content.decode()
+    assert not LoanApplication.objects.exists()

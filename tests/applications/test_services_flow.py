@@ -303,3 +303,52 @@ def test_a_decision_for_an_unknown_or_stale_request_changes_nothing(risk_ready, 
     application.refresh_from_db()
     assert application.state == State.APPROVED
     assert application.events.count() == count
+
+
+def test_amount_above_the_products_auto_approval_limit_is_referred(risk_ready, customer, submit):
+    from products import choices as pc
+    from tests.products.factories import version_in
+
+    version = version_in(
+        pc.ProductStatus.ACTIVE,
+        product__code="CAPPED",
+        channels=["web"],
+        repayment_methods=["annuity"],
+        frequencies=["monthly"],
+        available_from=dt.date(2020, 1, 1),
+        max_dti=Decimal("0.5"),
+        auto_approve_limit=Decimal("40000.00"),
+    )
+    application = submit(draft(customer, version, amount=Decimal("50000")))
+    assert application.state == State.REFERRED
+    assert "AUTO_APPROVE_LIMIT" in {reason["code"] for reason in application.decision.reasons}
+    small = submit(draft(customer, version, amount=Decimal("30000")))
+    assert small.state == State.APPROVED
+
+
+def test_total_exposure_per_customer_and_product_is_capped_at_submission(customer, product, submit):
+    from applications.services import ApplicationValidationError
+
+    product.max_exposure_per_customer = Decimal("100000.00")
+    product.save(update_fields=["max_exposure_per_customer"])
+    first = draft(customer, product, amount=Decimal("70000"))
+    LoanApplication.objects.filter(pk=first.pk).update(state=State.DISBURSED, offer_amount=Decimal("70000"))
+    second = draft(customer, product, amount=Decimal("40000"))
+    with pytest.raises(ApplicationValidationError) as refused:
+        services.application_submit(application=second, actor=customer.user, credit_check_consent=True)
+    assert "at most 30000.00 more" in refused.value.errors["amount"][0]
+    second.refresh_from_db()
+    assert second.state == State.DRAFT
+    LoanApplication.objects.filter(pk=first.pk).update(state=State.WITHDRAWN)  # no longer counts
+    services.application_submit(application=second, actor=customer.user, credit_check_consent=True)
+    second.refresh_from_db()
+    assert second.state != State.DRAFT
+
+
+def test_scorecard_alone_never_approves_above_the_senior_approval_amount(
+    risk_ready, customer, product, submit, settings
+):
+    settings.LOANHUB_SENIOR_APPROVAL_AMOUNT = Decimal("40000")
+    application = submit(draft(customer, product, amount=Decimal("50000")))
+    assert application.state == State.REFERRED
+    assert "two people" in application.events.get(to_state=State.REFERRED).reason

@@ -117,6 +117,27 @@ def test_search_by_exact_number_or_by_name(client, users, zhang, term, found):
     assert shown == ([zhang] if found else [])
 
 
+@pytest.mark.parametrize("role_user", ["auditor", "marketing"])
+def test_only_revealers_may_search_by_identifier(client, users, zhang, role_user):
+    # Without the reveal permission a full-number match would itself reveal the number.
+    client.force_login(users[role_user])
+    for term in (GB_EXAMPLE_RIC, "13812345678"):
+        response = client.get(CHANGELIST, {"q": term})
+        assert list(response.context["cl"].result_list) == []
+
+
+def test_history_pages_never_restore_a_past_version(client, users, zhang):
+    zhang.legal_name = "张三丰"
+    zhang.save()
+    version = zhang.history.order_by("history_id").first()
+    client.force_login(users["auditor"])
+    url = f"{CHANGELIST}{zhang.pk}/history/{version.history_id}/"
+    assert client.get(url).status_code == 200
+    assert client.post(url, {}).status_code == 403
+    zhang.refresh_from_db()
+    assert zhang.legal_name == "张三丰"
+
+
 def test_search_by_customer_number(client, users, zhang):
     client.force_login(users["officer"])
     response = client.get(CHANGELIST, {"q": str(zhang)})

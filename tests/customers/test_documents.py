@@ -176,6 +176,9 @@ def test_the_owner_downloads_their_document_privately_and_unaudited(client, cust
         ("auditor", "id_card", 404),
         ("analyst", "id_card", 404),
         ("marketing", "id_card", 404),
+        # profiles may be listed by marketing and risk staff, but papers are for officers and audit
+        ("marketing", "income_proof", 404),
+        ("analyst", "income_proof", 404),
     ],
 )
 def test_download_permissions(client, users, documents, who, kind, expected):

@@ -99,3 +99,12 @@ def test_customers_code_never_logs_raw_identity_or_phone(caplog, users, tmp_path
         assert raw not in caplog.text
         for record in caplog.records:
             assert raw not in repr(record.args)
+
+
+@pytest.mark.parametrize("written", ["138 1234 5678", "138-1234-5678", "13812345678"])
+def test_mobile_numbers_are_masked_in_text_however_they_are_written(written):
+    from customers.masking import mask_text
+
+    masked = mask_text(f"customer called from {written} about loan 20000")
+    assert "1234" not in masked.replace("5678", "")
+    assert "138****5678" in masked

@@ -98,7 +98,12 @@ def _manage(*args: str, **overrides: str) -> subprocess.CompletedProcess:
 
 @pytest.mark.parametrize(
     ("variable", "value"),
-    [("DATABASE_URL", "mysql://root@localhost/x"), ("CELERY_BROKER_URL", "amqp://guest@localhost//")],
+    [
+        ("DATABASE_URL", "mysql://root@localhost/x"),
+        ("CELERY_BROKER_URL", "amqp://guest@localhost//"),
+        ("LOANHUB_APR_CAP", "24%"),
+        ("LOANHUB_THROTTLE_CALCULATOR", "lots"),
+    ],
 )
 def test_manage_py_stops_with_one_line_not_a_traceback(variable, value):
     result = _manage("check", **{variable: value})
@@ -128,3 +133,25 @@ def test_production_settings_pass_check_deploy_without_warnings():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "fragment"),
+    [
+        ("LOANHUB_APR_CAP", "abc", "a fraction"),
+        ("LOANHUB_APR_CAP", "0", "out of range"),
+        ("LOANHUB_SENIOR_APPROVAL_AMOUNT", "-1", "out of range"),
+        ("LOANHUB_OFFER_EXPIRY_DAYS", "1.5", "whole days"),
+        ("LOANHUB_UPLOAD_MAX_BYTES", "5MB", "bytes"),
+        ("LOANHUB_THROTTLE_AUTH", "20/fortnight", "a rate such as"),
+    ],
+)
+def test_numeric_settings_are_checked_with_the_expected_form(variable, value, fragment):
+    with pytest.raises(config.ConfigurationError, match=fragment):
+        config.check_numbers({variable: value})
+
+
+def test_numeric_settings_accept_good_values():
+    config.check_numbers(
+        {"LOANHUB_APR_CAP": "0.24", "LOANHUB_OFFER_EXPIRY_DAYS": "14", "LOANHUB_THROTTLE_AUTH": "20/min"}
+    )
