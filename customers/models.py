@@ -133,6 +133,7 @@ class EventKind(models.TextChoices):
     KYC = "kyc", _("KYC transition")
     REVEAL = "reveal", _("Personal data revealed")
     DOCUMENT_VIEW = "document_view", _("Document viewed by staff")
+    CHANGE = "change", _("Identity or contact data changed")
 
 
 class CustomerEvent(TransitionEvent):

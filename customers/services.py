@@ -297,6 +297,17 @@ def _clean_profile(data: Mapping, existing: Customer | None, user) -> dict[str, 
     return out
 
 
+AUDITED_FIELDS = ("legal_name", "id_number", "uscc", "phone", "email")
+
+
+def _masked(field: str, value) -> str:
+    if field == "id_number":
+        return mask_id_number(value)
+    if field == "phone":
+        return mask_phone(value)
+    return str(value or "")
+
+
 def customer_upsert_for_user(*, user, data: Mapping[str, Any]) -> Customer:
     """Create or update the profile of `user` (the customer themself) from the submitted data.
 
@@ -322,6 +333,15 @@ def customer_upsert_for_user(*, user, data: Mapping[str, Any]) -> Customer:
                         if getattr(customer, f) != cleaned[f]
                     }
                 )
+        # Identity and contact changes are audited (masked): a changed phone is the classic first
+        # step of an account takeover, and history does not keep these fields.
+        audited = []
+        if existing is not None:
+            for field in AUDITED_FIELDS:
+                if field in cleaned and getattr(customer, field) != cleaned[field]:
+                    audited.append(
+                        (field, _masked(field, getattr(customer, field)), _masked(field, cleaned[field]))
+                    )
         for field, value in cleaned.items():
             setattr(customer, field, value)
         try:
@@ -335,6 +355,16 @@ def customer_upsert_for_user(*, user, data: Mapping[str, Any]) -> Customer:
                     ]
                 }
             ) from None
+        for field, before, after in audited:
+            CustomerEvent.objects.create(
+                customer=customer,
+                kind=EventKind.CHANGE,
+                actor=user,
+                from_state=customer.kyc_status,
+                to_state=customer.kyc_status,
+                field=field,
+                payload={"from": before, "to": after},
+            )
         if changed_identity and customer.kyc_status == KycStatus.REJECTED:
             _transition(customer, "resubmit", actor=user, reason="identity data corrected by the customer")
         if "credit_check_consent" in data:

@@ -48,6 +48,11 @@ def _percent(label, *, maximum: str, **kwargs) -> forms.DecimalField:
 
 
 class CalculatorForm(forms.Form):
+    product = forms.ChoiceField(
+        label=_("Product (optional)"),
+        required=False,
+        help_text=_("Fills in the product's lowest rate, its fees and its day count."),
+    )
     principal = _money(_("Loan amount"), initial=Decimal("100000"))
     annual_rate = _percent(_("Annual interest rate (%)"), maximum="1000", initial=Decimal("4.9"))
     term = forms.IntegerField(label=_("Number of installments"), min_value=1, max_value=1200, initial=12)
@@ -78,6 +83,10 @@ class CalculatorForm(forms.Form):
     grace_periods = forms.IntegerField(
         label=_("Grace installments (interest only)"), min_value=0, max_value=1200, required=False
     )
+
+    def __init__(self, *args, products=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["product"].choices = [("", "—"), *((v.product.code, v.name) for v in products)]
 
     def clean_principal(self):
         value = self.cleaned_data["principal"]

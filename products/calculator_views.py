@@ -9,13 +9,22 @@ from __future__ import annotations
 
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from products import calculator, charts, exports
+from products import calculator, charts, exports, selectors
 from products.calculator_forms import CalculatorForm
 from products.choices import RepaymentMethod
+from products.pricing import rate_from
 
+# Catalogue fee type → the calculator field it fills.
+PRODUCT_FEE_FIELDS = {
+    "upfront": "upfront_fee",
+    "upfront_percent": "upfront_fee_percent",
+    "periodic": "periodic_fee",
+    "periodic_percent": "periodic_fee_percent",
+}
 COMPARED = (RepaymentMethod.ANNUITY, RepaymentMethod.EQUAL_PRINCIPAL, RepaymentMethod.INTEREST_ONLY)
 
 
@@ -56,15 +65,41 @@ def _comparison(form: CalculatorForm) -> list[dict]:
     return rows
 
 
+def _product_data(data, versions: dict) -> tuple[dict, object | None]:
+    """The query with a chosen product's terms filled in where the visitor typed nothing."""
+    version = versions.get(data.get("product") or "")
+    if version is None:
+        return data, None
+    data = data.copy()
+    lowest = rate_from(version, on_date=timezone.localdate())
+    if not data.get("annual_rate") and lowest is not None:
+        data["annual_rate"] = format((lowest * 100).normalize(), "f")
+    data.setdefault("day_count", version.day_count)
+    if not data.get("method"):
+        data["method"] = version.default_method
+    if not data.get("frequency"):
+        data["frequency"] = version.default_frequency
+    for fee in version.fees.all():
+        if not fee.mandatory:
+            continue
+        field = PRODUCT_FEE_FIELDS[fee.fee_type]
+        if not data.get(field):
+            value = fee.rate * 100 if fee.fee_type.endswith("_percent") else fee.amount
+            data[field] = format(value.normalize(), "f")
+    return data, version
+
+
 @require_GET
 def calculator_page(request):
+    versions = {version.product.code: version for version in selectors.product_list_active()}
     bound = any(name in request.GET for name in CalculatorForm.base_fields)
     defaults = {
         name: field.initial for name, field in CalculatorForm.base_fields.items() if field.initial is not None
     }
-    form = CalculatorForm(request.GET if bound else defaults)
+    data, version = _product_data(request.GET if bound else defaults, versions)
+    form = CalculatorForm(data, products=versions.values())
     result = _compute(form)
-    context = {"form": form, "result": None, "query": request.GET.urlencode()}
+    context = {"form": form, "result": None, "query": request.GET.urlencode(), "version": version}
     if result is not None:
         summary, rows = result["summary"], result["installments"]
         context.update(
@@ -87,7 +122,9 @@ def calculator_page(request):
 
 @require_GET
 def calculator_download(request, fmt: str):
-    form = CalculatorForm(request.GET)
+    versions = {version.product.code: version for version in selectors.product_list_active()}
+    data, _version = _product_data(request.GET, versions)
+    form = CalculatorForm(data, products=versions.values())
     result = _compute(form)
     if result is None:
         return HttpResponse(

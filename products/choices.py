@@ -135,8 +135,10 @@ class FeeType(models.TextChoices):
     """The engine's fee types."""
 
     UPFRONT = "upfront", _("one-off fee at disbursement")
+    # xgettext:no-python-format
     UPFRONT_PERCENT = "upfront_percent", _("one-off fee, % of the amount")
     PERIODIC = "periodic", _("fee per installment")
+    # xgettext:no-python-format
     PERIODIC_PERCENT = "periodic_percent", _("fee per installment, % of the amount")
 
 

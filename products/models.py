@@ -131,7 +131,10 @@ class ProductVersion(FSMModelMixin, models.Model):
         _("prepayment allowed after (installments)"), default=0
     )
     prepayment_fee_rate = models.DecimalField(
-        _("prepayment fee (% of prepaid principal)"), default=ZERO, **RATE
+        # xgettext:no-python-format
+        _("prepayment fee (% of prepaid principal)"),
+        default=ZERO,
+        **RATE,
     )
     prepayment_free_allowance = models.DecimalField(
         _("free prepayment per year (share of principal)"),

@@ -172,7 +172,8 @@ def test_correcting_identity_after_a_rejection_sends_it_back_to_unverified(users
     )
     customer.refresh_from_db()
     assert customer.kyc_status == KycStatus.REJECTED
-    assert CustomerEvent.objects.filter(customer=customer).count() == 3
+    assert CustomerEvent.objects.filter(customer=customer, kind="kyc").count() == 3
+    assert CustomerEvent.objects.filter(customer=customer, kind="change", field="legal_name").count() == 1
 
 
 def test_consent_can_be_withdrawn_and_given_again(users):
@@ -200,3 +201,30 @@ def test_anonymous_users_cannot_save_a_profile():
 
     with pytest.raises(services.CustomerPermissionError):
         services.customer_upsert_for_user(user=AnonymousUser(), data=profile_data())
+
+
+def test_phone_and_identity_changes_are_audited_masked(db):
+    from customers import services
+    from customers.models import CustomerEvent, EventKind
+    from tests.customers.factories import CustomerFactory
+
+    customer = CustomerFactory()
+    old_phone = customer.phone
+    data = {
+        "customer_type": customer.customer_type,
+        "legal_name": customer.legal_name,
+        "phone": "13900001111",
+        "email": customer.email,
+        "region": customer.region or "北京",
+        "employment_type": customer.employment_type,
+        "employer": customer.employer or "ACME",
+        "industry": customer.industry or "IT",
+        "years_employed": customer.years_employed,
+        "monthly_income": str(customer.monthly_income),
+        "monthly_debt": str(customer.monthly_debt),
+    }
+    services.customer_upsert_for_user(user=customer.user, data=data)
+    event = CustomerEvent.objects.get(customer=customer, kind=EventKind.CHANGE)
+    assert (event.field, event.actor) == ("phone", customer.user)
+    assert event.payload == {"from": f"{old_phone[:3]}****{old_phone[-4:]}", "to": "139****1111"}
+    assert "13900001111" not in str(event.payload)

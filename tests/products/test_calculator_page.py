@@ -142,3 +142,34 @@ def test_page_speaks_english_and_chinese(client):
     chinese = client.get("/calculator/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "Loan cost calculator" in english
     assert "贷款费用计算器" in chinese
+
+
+def test_a_catalogue_product_fills_in_its_rate_fees_and_day_count(client):
+    import datetime as dt
+    from decimal import Decimal as D
+
+    from django.utils import timezone
+
+    from products import choices as pc
+    from products.pricing import rate_from
+    from tests.products.factories import version_in
+
+    version = version_in(
+        pc.ProductStatus.ACTIVE,
+        product__code="CALC-P",
+        available_from=dt.date(2020, 1, 1),
+    )
+    version.fees.create(
+        code="arr", name_zh="手续费", name_en="Fee", fee_type="upfront", amount=D("300.00"), mandatory=True
+    )
+    response = client.get("/calculator/", {"product": "CALC-P", "principal": "50000", "term": "12"})
+    html = response.content.decode()
+    lowest = rate_from(version, on_date=timezone.localdate())
+    assert f'name="annual_rate" value="{format((lowest * 100).normalize(), "f")}"' in html
+    assert 'name="upfront_fee" value="300' in html
+    assert "See the product" in html or "/products/CALC-P/" in html
+    # A rate the visitor typed wins over the product's.
+    typed = client.get(
+        "/calculator/", {"product": "CALC-P", "principal": "50000", "term": "12", "annual_rate": "9.5"}
+    )
+    assert 'name="annual_rate" value="9.5"' in typed.content.decode()
