@@ -195,13 +195,20 @@ class CustomerAdmin(ReadOnlyHistoryAdmin):
             # only users who may reveal personal data may search by one.
             return queryset.filter(legal_name__icontains=term), False
         if re.fullmatch(r"\d{17}[\dX]", compact):
-            return queryset.filter(id_number=compact), False
+            return self._audited(request, queryset.filter(id_number=compact), "id_number"), False
         if re.fullmatch(r"[0-9A-Z]{18}", compact):
             return queryset.filter(uscc=compact), False
         phone = validators.normalise_phone(term)
         if re.fullmatch(r"1\d{10}", phone):
-            return queryset.filter(phone=phone), False
+            return self._audited(request, queryset.filter(phone=phone), "phone"), False
         return queryset.filter(legal_name__icontains=term), False
+
+    def _audited(self, request, matches, field: str):
+        """A search by a full identifier confirms it: audited like a reveal, per customer found."""
+        found = list(matches[:5])
+        for customer in found:
+            services.search_match_record(customer=customer, field=field, actor=request.user)
+        return matches
 
     # --- KYC and reveal ------------------------------------------------------------------------
     def get_urls(self):

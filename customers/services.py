@@ -532,6 +532,20 @@ def document_upload(*, customer: Customer, kind: str, file: UploadedFile, actor)
     return document
 
 
+def search_match_record(*, customer: Customer, field: str, actor) -> None:
+    """Audit a staff search that matched a customer by a full identity or phone number."""
+    CustomerEvent.objects.create(
+        customer=customer,
+        kind=EventKind.REVEAL,
+        actor=actor,
+        from_state=customer.kyc_status,
+        to_state=customer.kyc_status,
+        field=field,
+        reason="matched by an exact search",
+        payload={"search": True},
+    )
+
+
 def document_access_record(*, document: Document, actor) -> None:
     """Audit a staff member's download of a customer's document (owners are not audited)."""
     if actor.pk == document.customer.user_id:

@@ -138,6 +138,15 @@ def test_history_pages_never_restore_a_past_version(client, users, zhang):
     assert zhang.legal_name == "张三丰"
 
 
+def test_a_search_by_full_identity_number_is_audited_like_a_reveal(client, users, zhang):
+    from customers.models import CustomerEvent, EventKind
+
+    client.force_login(users["officer"])
+    client.get(CHANGELIST, {"q": GB_EXAMPLE_RIC})
+    event = CustomerEvent.objects.get(customer=zhang, kind=EventKind.REVEAL)
+    assert (event.actor, event.field, event.payload) == (users["officer"], "id_number", {"search": True})
+
+
 def test_search_by_customer_number(client, users, zhang):
     client.force_login(users["officer"])
     response = client.get(CHANGELIST, {"q": str(zhang)})
