@@ -310,7 +310,15 @@ class LoanApplicationAdmin(admin.ModelAdmin):
         if re.fullmatch(r"A?\d{1,12}", term):
             return queryset.filter(pk=int(term.lstrip("A"))), False
         if re.fullmatch(r"\d{17}[\dX]", term) and request.user.has_perm("loanhub.reveal_pii"):
-            # Only users who may reveal personal data may search by a full identity number.
+            # Only users who may reveal personal data may search by a full identity number, and a
+            # match is audited like a reveal (it confirms the number).
+            from customers import services as customer_services
+            from customers.models import Customer
+
+            for customer in Customer.objects.filter(id_number=term)[:5]:
+                customer_services.search_match_record(
+                    customer=customer, field="id_number", actor=request.user
+                )
             return queryset.filter(customer__id_number=term), False
         return queryset.none(), False
 

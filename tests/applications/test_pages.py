@@ -250,3 +250,16 @@ def test_a_refused_submission_leaves_no_draft_behind(client, product):
         assert response.status_code == 200
         assert "has-error" in response.content.decode() or "errorlist" in response.content.decode()
     assert not LoanApplication.objects.exists()
+
+
+def test_console_identity_search_needs_reveal_and_is_audited(client, users, customer, product):
+    from customers.models import CustomerEvent, EventKind
+
+    mine = in_state(State.REFERRED, customer, product)
+    client.force_login(users["auditor"])  # may read everything, may not reveal
+    assert list(client.get(CHANGELIST, {"q": customer.id_number}).context["cl"].result_list) == []
+    assert not CustomerEvent.objects.filter(kind=EventKind.REVEAL).exists()
+    client.force_login(users["officer"])
+    assert list(client.get(CHANGELIST, {"q": customer.id_number}).context["cl"].result_list) == [mine]
+    event = CustomerEvent.objects.get(customer=customer, kind=EventKind.REVEAL)
+    assert (event.actor, event.field) == (users["officer"], "id_number")
