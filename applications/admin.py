@@ -17,7 +17,7 @@ import json
 import re
 
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import EmptyResultSet, PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connections
 from django.http import HttpResponseRedirect
@@ -65,7 +65,10 @@ class EstimatedCountPaginator(Paginator):
         connection = connections[queryset.db]
         if connection.vendor != "postgresql":
             return super().count
-        sql, params = queryset.values("pk").query.sql_with_params()
+        try:
+            sql, params = queryset.values("pk").query.sql_with_params()
+        except EmptyResultSet:  # e.g. queryset.none() from a search that cannot match
+            return 0
         with connection.cursor() as cursor:
             cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
             plan = cursor.fetchone()[0]

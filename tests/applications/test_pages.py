@@ -263,3 +263,10 @@ def test_console_identity_search_needs_reveal_and_is_audited(client, users, cust
     assert list(client.get(CHANGELIST, {"q": customer.id_number}).context["cl"].result_list) == [mine]
     event = CustomerEvent.objects.get(customer=customer, kind=EventKind.REVEAL)
     assert (event.actor, event.field) == (users["officer"], "id_number")
+
+
+def test_estimated_count_of_an_empty_search_is_zero(customer, product):
+    from applications.admin import EstimatedCountPaginator
+
+    in_state(State.REFERRED, customer, product)
+    assert EstimatedCountPaginator(LoanApplication.objects.none(), 50).count == 0
