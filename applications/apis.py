@@ -31,13 +31,11 @@ from applications import permissions as perms
 from applications import selectors, services
 from applications.idempotency import HEADER, idempotent
 from applications.models import Channel, LoanApplication, State
+from loanhub.api_schema import FIELD_ERRORS, detail_response
+from loanhub.formatting import money_text
 
 # --- Output ---------------------------------------------------------------------------------------
 STATED_FIELDS = (*f.APPLICANT_STATED, "purpose")
-
-
-def _money(value) -> str | None:
-    return None if value is None else f"{value:.2f}"
 
 
 def application_payload(application: LoanApplication, *, user, detail: bool = True) -> dict:
@@ -52,7 +50,7 @@ def application_payload(application: LoanApplication, *, user, detail: bool = Tr
         "customer": application.customer_id,
         "product": version.product.code,
         "product_version": version.version,
-        "amount": _money(application.amount),
+        "amount": money_text(application.amount),
         "term": application.term,
         "method": application.method,
         "frequency": application.frequency,
@@ -67,7 +65,7 @@ def application_payload(application: LoanApplication, *, user, detail: bool = Tr
         "assigned_officer": application.assigned_officer.get_username()
         if staff and application.assigned_officer_id
         else None,
-        "offer_amount": _money(application.offer_amount),
+        "offer_amount": money_text(application.offer_amount),
         "offer_expires_at": application.offer_expires_at,
         "created_at": application.created_at,
         "updated_at": application.updated_at,
@@ -198,11 +196,6 @@ APPLICATION_PAGE = inline_serializer(
         "results": APPLICATION_SUMMARY.__class__(many=True),
     },
 )
-FIELD_ERRORS = OpenApiResponse(
-    response=OpenApiTypes.OBJECT,
-    description="Field-level errors {field: [message, …]}, or {detail} for a body that is not JSON.",
-)
-DETAIL = inline_serializer(name="ApplicationErrorDetail", fields={"detail": serializers.CharField()})
 CONFLICT = OpenApiResponse(
     response=inline_serializer(
         name="ApplicationStateConflict",
@@ -219,10 +212,10 @@ IDEMPOTENCY_PARAMETER = OpenApiParameter(
 )
 ERRORS = {
     400: FIELD_ERRORS,
-    403: OpenApiResponse(DETAIL, description="Not allowed for the caller's role."),
-    404: OpenApiResponse(DETAIL, description="No such application, or not the caller's."),
+    403: detail_response("Not allowed for the caller's role."),
+    404: detail_response("No such application, or not the caller's."),
     409: CONFLICT,
-    422: OpenApiResponse(DETAIL, description="Idempotency-Key reused for a different request."),
+    422: detail_response("Idempotency-Key reused for a different request."),
 }
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from customers.models import age_on
 from risk.mapping import BUREAU_FEATURES, FEATURES
 
 # Customer fields answered on the application itself (not in the customer profile).
@@ -52,12 +53,6 @@ FEATURE_FIELD = {
     "existing_monthly_debt": "monthly_debt",
     "identity_status": "kyc_status",
 }
-
-
-def age_on(date_of_birth: dt.date, on_date: dt.date) -> int:
-    """Completed years of age on a date."""
-    before_birthday = (on_date.month, on_date.day) < (date_of_birth.month, date_of_birth.day)
-    return on_date.year - date_of_birth.year - int(before_birthday)
 
 
 def missing_facts(application, customer) -> dict[str, list[str]]:

@@ -39,6 +39,8 @@ from applications.models import (
     LoanApplication,
     State,
 )
+from customers import selectors as customer_selectors
+from customers.models import age_on
 from loanhub.celery import enqueue_on_commit
 from products import engine_adapter
 from products.compliance import installments_for
@@ -212,18 +214,6 @@ def _require_owner(actor, application: LoanApplication, action: str) -> None:
         raise ApplicationPermissionError(f"only the customer who applied may {action} the application")
 
 
-def _customer_for_user(user):
-    from customers.selectors import customer_for_user
-
-    return customer_for_user(user)
-
-
-def _has_credit_check_consent(customer) -> bool:
-    from customers.selectors import customer_has_credit_check_consent
-
-    return customer_has_credit_check_consent(customer=customer)
-
-
 # --- Product checks ------------------------------------------------------------------------------
 def _offered_version(code: str) -> ProductVersion:
     try:
@@ -305,7 +295,7 @@ def _eligibility_errors(application: LoanApplication, customer, *, on_date: dt.d
         monthly_debt=customer.monthly_debt or Decimal("0"),
         employment_type=employment,
         customer_type=customer.customer_type,
-        age=f.age_on(customer.date_of_birth, on_date),
+        age=age_on(customer.date_of_birth, on_date),
         region=customer.region or None,
         channel=application.channel,
     )
@@ -369,7 +359,7 @@ def application_create(*, actor, product: str, customer=None, **data) -> LoanApp
     pinned to the version of `product` offered now. Raises ApplicationValidationError with
     field errors (unknown product, amount or term outside the version's limits, …)."""
     if customer is None:
-        customer = _customer_for_user(actor)
+        customer = customer_selectors.customer_for_user(actor)
         if customer is None:
             raise ApplicationValidationError({"customer": ["create your customer profile before applying"]})
     elif customer.user_id != getattr(actor, "pk", None) and not perms.may_decide(actor):
@@ -494,7 +484,9 @@ def application_submit(
         errors = f.missing_facts(locked, customer)
         # Consent is the customer's own: an officer submitting for them relies on one given before.
         credit_check_consent = credit_check_consent and perms.is_owner(actor, locked)
-        if not credit_check_consent and not _has_credit_check_consent(customer):
+        if not credit_check_consent and not customer_selectors.customer_has_credit_check_consent(
+            customer=customer
+        ):
             errors["credit_check_consent"] = ["the customer's consent to a credit check is required"]
         if errors:
             raise ApplicationValidationError(errors)

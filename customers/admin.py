@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from customers import services, validators
 from customers.masking import mask_id_number, mask_phone
-from customers.models import Consent, Customer, CustomerEvent, Document, KycStatus
+from customers.models import Consent, Customer, CustomerEvent, Document, KycStatus, age_on
 from loanhub.admin_history import ReadOnlyHistoryAdmin
 
 KYC_ACTIONS = {
@@ -178,9 +178,7 @@ class CustomerAdmin(ReadOnlyHistoryAdmin):
     def age(self, obj):
         if obj.date_of_birth is None:
             return "-"
-        today = timezone.localdate()
-        born = obj.date_of_birth
-        return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+        return age_on(obj.date_of_birth, timezone.localdate())
 
     # --- search: exact identifiers, never partial ones -----------------------------------------
     def get_search_results(self, request, queryset, search_term):

@@ -8,8 +8,8 @@ may not see → 404, a KYC transition the current state refuses → 409 {"detail
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
-from rest_framework import serializers, status
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -17,20 +17,10 @@ from rest_framework.views import APIView
 from customers import selectors, services
 from customers import serializers as s
 from customers.models import Customer
+from loanhub.api_schema import FIELD_ERRORS, detail_response
 
-ERRORS = OpenApiResponse(
-    response={
-        "type": "object",
-        "additionalProperties": {
-            "anyOf": [{"type": "array", "items": {"type": "string"}}, {"type": "string"}]
-        },
-    },
-    description="Field-level errors {field: [message, …]}; a body that cannot be parsed gives "
-    '{"detail": message}.',
-)
-DETAIL = inline_serializer(name="CustomerDetailMessage", fields={"detail": serializers.CharField()})
-NOT_FOUND = OpenApiResponse(response=DETAIL, description="No such customer profile (or not yours).")
-FORBIDDEN = OpenApiResponse(response=DETAIL, description="Your role may not do this.")
+NOT_FOUND = detail_response("No such customer profile (or not yours).")
+FORBIDDEN = detail_response("Your role may not do this.")
 
 
 def _no_profile() -> Response:
@@ -56,7 +46,7 @@ class CustomerMeApi(APIView):
         tags=["customers"],
         operation_id="customers_me_update",
         request=s.CustomerInputSerializer,
-        responses={200: s.CustomerOutputSerializer, 201: s.CustomerOutputSerializer, 400: ERRORS},
+        responses={200: s.CustomerOutputSerializer, 201: s.CustomerOutputSerializer, 400: FIELD_ERRORS},
         summary="Create or update your customer profile",
     )
     def put(self, request):
@@ -75,7 +65,7 @@ class CustomerMeApi(APIView):
 
 _KYC_RESPONSES = {
     200: s.CustomerOutputSerializer,
-    400: ERRORS,
+    400: FIELD_ERRORS,
     403: FORBIDDEN,
     404: NOT_FOUND,
     409: OpenApiResponse(response=s.KycConflictSerializer, description="The current KYC state refuses it."),
@@ -154,7 +144,7 @@ class CustomerMeDocumentsApi(APIView):
         tags=["customers"],
         operation_id="customers_me_documents_create",
         request={"multipart/form-data": s.CustomerDocumentUploadSerializer},
-        responses={201: s.CustomerDocumentOutputSerializer, 400: ERRORS, 404: NOT_FOUND},
+        responses={201: s.CustomerDocumentOutputSerializer, 400: FIELD_ERRORS, 404: NOT_FOUND},
         summary="Upload a document (PDF, JPEG or PNG, checked by content)",
     )
     def post(self, request):

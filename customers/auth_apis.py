@@ -18,7 +18,7 @@ from rest_framework.views import APIView
 
 from customers import serializers as s
 from customers import services
-from customers.apis import ERRORS
+from loanhub.api_schema import FIELD_ERRORS
 
 DEFAULT_AUTH_RATE = "20/min"
 
@@ -47,7 +47,7 @@ class RegisterApi(AnonymousAuthApi):
         tags=["auth"],
         operation_id="auth_register",
         request=s.AuthRegisterInputSerializer,
-        responses={201: s.AuthRegisterOutputSerializer, 400: ERRORS},
+        responses={201: s.AuthRegisterOutputSerializer, 400: FIELD_ERRORS},
         summary="Sign up as a customer",
         auth=[],
     )
@@ -71,7 +71,7 @@ class TokenObtainApi(AnonymousAuthApi):
         tags=["auth"],
         operation_id="auth_token_create",
         request=s.AuthTokenInputSerializer,
-        responses={200: s.AuthTokenOutputSerializer, 400: ERRORS},
+        responses={200: s.AuthTokenOutputSerializer, 400: FIELD_ERRORS},
         summary="Exchange a user name and password for an API token",
         auth=[],
     )

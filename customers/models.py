@@ -8,6 +8,8 @@ transitions only.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -17,6 +19,12 @@ from simple_history.models import HistoricalRecords
 
 from customers.storage import private_storage
 from loanhub.models import TransitionEvent
+
+
+def age_on(date_of_birth: dt.date, on_date: dt.date) -> int:
+    """Completed years of age on a date."""
+    before_birthday = (on_date.month, on_date.day) < (date_of_birth.month, date_of_birth.day)
+    return on_date.year - date_of_birth.year - int(before_birthday)
 
 
 class CustomerType(models.TextChoices):

@@ -11,12 +11,9 @@ from rest_framework import serializers
 from customers import selectors
 from customers.masking import mask_id_number, mask_phone
 from customers.models import Customer, CustomerType, Document, DocumentKind, EmploymentType, KycStatus
+from loanhub.formatting import money_text
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
-
-
-def _money(value) -> str | None:
-    return None if value is None else f"{value:.2f}"
 
 
 def customer_payload(customer: Customer) -> dict:
@@ -34,9 +31,9 @@ def customer_payload(customer: Customer) -> dict:
         "employer": customer.employer,
         "industry": customer.industry,
         "years_employed": customer.years_employed,
-        "monthly_income": _money(customer.monthly_income),
-        "monthly_debt": _money(customer.monthly_debt),
-        "annual_revenue": _money(customer.annual_revenue),
+        "monthly_income": money_text(customer.monthly_income),
+        "monthly_debt": money_text(customer.monthly_debt),
+        "annual_revenue": money_text(customer.annual_revenue),
         "credit_check_consent": selectors.customer_has_credit_check_consent(customer=customer),
         "kyc_status": customer.kyc_status,
         "created_at": customer.created_at,

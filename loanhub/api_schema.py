@@ -16,12 +16,14 @@ FIELD_ERRORS = OpenApiResponse(
     description="Field-level errors: {field: [message, …]}",
 )
 
-# A 404/409 body: {"detail": "…"} and, for a transition refused in the current state, "state".
-DETAIL = OpenApiResponse(
-    response={
-        "type": "object",
-        "properties": {"detail": {"type": "string"}, "state": {"type": "string"}},
-        "required": ["detail"],
-    },
-    description="What went wrong",
-)
+# A 403/404/409/422 body: {"detail": "…"} and, for a transition refused in the current state, "state".
+DETAIL_SCHEMA = {
+    "type": "object",
+    "properties": {"detail": {"type": "string"}, "state": {"type": "string"}},
+    "required": ["detail"],
+}
+
+
+def detail_response(description: str) -> OpenApiResponse:
+    """A {"detail": …} answer with its own description."""
+    return OpenApiResponse(response=DETAIL_SCHEMA, description=description)

@@ -19,6 +19,7 @@ from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 from rest_framework.views import APIView
 
 from loanhub.api_schema import FIELD_ERRORS
+from loanhub.formatting import money_text, rate_text
 from products import choices as c
 from products import selectors, services
 from products.models import Product, ProductVersion
@@ -26,15 +27,6 @@ from products.pricing import rate_from
 from products.quotes import Profile, representative_quote
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
-ERRORS = FIELD_ERRORS
-
-
-def _rate(value) -> str | None:
-    return None if value is None else f"{value:.6f}"
-
-
-def _money(value) -> str | None:
-    return None if value is None else f"{value:.2f}"
 
 
 def product_payload(version: ProductVersion, *, on_date=None) -> dict:
@@ -53,8 +45,8 @@ def product_payload(version: ProductVersion, *, on_date=None) -> dict:
         "segments": version.segments,
         "channels": version.channels,
         "currency": version.currency,
-        "amount_min": _money(version.amount_min),
-        "amount_max": _money(version.amount_max),
+        "amount_min": money_text(version.amount_min),
+        "amount_max": money_text(version.amount_max),
         "term_min": version.term_min,
         "term_max": version.term_max,
         "repayment_methods": version.repayment_methods,
@@ -64,26 +56,26 @@ def product_payload(version: ProductVersion, *, on_date=None) -> dict:
         "day_count": version.day_count,
         "rate_type": version.rate_type,
         "benchmark": version.benchmark or None,
-        "rate_from": _rate(rate_from(version, on_date=on_date)),
+        "rate_from": rate_text(rate_from(version, on_date=on_date)),
         "representative_example": None
         if representative is None
         else {
-            "amount": _money(representative.amount),
+            "amount": money_text(representative.amount),
             "term": representative.term,
             "risk_grade": representative.risk_grade,
-            "annual_rate": _rate(representative.annual_rate),
-            "installment": _money(representative.installment),
-            "total_cost": _money(representative.total_cost),
+            "annual_rate": rate_text(representative.annual_rate),
+            "installment": money_text(representative.installment),
+            "total_cost": money_text(representative.total_cost),
         },
-        "representative_apr": None if representative is None else _rate(representative.apr),
+        "representative_apr": None if representative is None else rate_text(representative.apr),
         "penalty_rate_multiplier": str(version.penalty_rate_multiplier),
         "fees": [
             {
                 "code": fee.code,
                 "name": fee.name,
                 "type": fee.fee_type,
-                "amount": _money(fee.amount),
-                "rate": _rate(fee.rate),
+                "amount": money_text(fee.amount),
+                "rate": rate_text(fee.rate),
                 "mandatory": fee.mandatory,
                 "waived_for_segments": fee.waived_for_segments,
             }
@@ -106,8 +98,8 @@ def product_payload(version: ProductVersion, *, on_date=None) -> dict:
         "grace": {"max_periods": version.grace_max_periods, "types": version.grace_types},
         "prepayment": {
             "allowed_after_installments": version.prepayment_allowed_after,
-            "fee_rate": _rate(version.prepayment_fee_rate),
-            "free_allowance_per_year": _rate(version.prepayment_free_allowance),
+            "fee_rate": rate_text(version.prepayment_fee_rate),
+            "free_allowance_per_year": rate_text(version.prepayment_free_allowance),
         },
         "eligibility": {
             "customer_types": version.customer_types,
@@ -116,11 +108,11 @@ def product_payload(version: ProductVersion, *, on_date=None) -> dict:
             "age_min": version.age_min,
             "age_max": version.age_max,
             "age_max_at_maturity": version.age_max_at_maturity,
-            "min_monthly_income": _money(version.min_monthly_income),
-            "max_dti": _rate(version.max_dti),
+            "min_monthly_income": money_text(version.min_monthly_income),
+            "max_dti": rate_text(version.max_dti),
         },
         "required_documents": version.required_documents,
-        "max_exposure_per_customer": _money(version.max_exposure_per_customer),
+        "max_exposure_per_customer": money_text(version.max_exposure_per_customer),
         "available_from": version.available_from.isoformat(),
         "available_until": version.available_until.isoformat() if version.available_until else None,
     }
@@ -131,33 +123,33 @@ def quote_payload(quote) -> dict:
     return {
         "product": quote.version.product.code,
         "version": quote.version.version,
-        "amount": _money(quote.amount),
+        "amount": money_text(quote.amount),
         "term": quote.term,
         "installments_count": quote.installments_count,
         "method": quote.method,
         "frequency": quote.frequency,
         "risk_grade": quote.risk_grade,
-        "annual_rate": _rate(quote.annual_rate),
-        "base_rate": _rate(quote.price.base_rate),
+        "annual_rate": rate_text(quote.annual_rate),
+        "base_rate": rate_text(quote.price.base_rate),
         "benchmark": quote.price.benchmark or None,
-        "benchmark_rate": _rate(quote.price.benchmark_rate),
+        "benchmark_rate": rate_text(quote.price.benchmark_rate),
         "promotions_applied": quote.price.promotions_applied,
         "installments": [
             {
                 "number": row["number"],
                 "due_date": row["due_date"].isoformat(),
-                **{k: _money(row[k]) for k in ("payment", "principal", "interest", "fees", "balance")},
+                **{k: money_text(row[k]) for k in ("payment", "principal", "interest", "fees", "balance")},
             }
             for row in quote.schedule.installments
         ],
         "summary": {
             **{
-                k: _money(quote.schedule.summary[k])
+                k: money_text(quote.schedule.summary[k])
                 for k in ("total_principal", "total_interest", "total_fees", "total_payable", "net_proceeds")
             },
-            "total_cost": _money(quote.total_cost),
-            "apr": _rate(quote.schedule.summary["apr"]),
-            "effective_annual_rate": _rate(quote.schedule.summary["effective_annual_rate"]),
+            "total_cost": money_text(quote.total_cost),
+            "apr": rate_text(quote.schedule.summary["apr"]),
+            "effective_annual_rate": rate_text(quote.schedule.summary["effective_annual_rate"]),
         },
     }
 
@@ -183,7 +175,7 @@ class ProductListApi(CatalogueApi):
         summary="Products on offer (staff with product view rights may filter other states)",
         operation_id="products_list",
         parameters=[FilterSerializer],
-        responses={200: OpenApiResponse(description="A list of products"), 400: ERRORS},
+        responses={200: OpenApiResponse(description="A list of products"), 400: FIELD_ERRORS},
     )
     def get(self, request):
         filters = self.FilterSerializer(data=request.query_params)
@@ -234,7 +226,7 @@ class ProductDetailApi(CatalogueApi):
         tags=["products"],
         summary="One product on offer",
         operation_id="products_retrieve",
-        responses={200: OpenApiResponse(description="The product"), 400: ERRORS, 404: ERRORS},
+        responses={200: OpenApiResponse(description="The product"), 400: FIELD_ERRORS, 404: FIELD_ERRORS},
     )
     def get(self, request, code: str):
         version, error = _offered_or_error(code)
@@ -260,7 +252,11 @@ class ProductQuoteApi(CatalogueApi):
         tags=["products"],
         summary="Quote a product: the schedule, total cost and APR for an amount and term",
         request=InputSerializer,
-        responses={200: OpenApiResponse(description="Schedule and price"), 400: ERRORS, 404: ERRORS},
+        responses={
+            200: OpenApiResponse(description="Schedule and price"),
+            400: FIELD_ERRORS,
+            404: FIELD_ERRORS,
+        },
     )
     def post(self, request, code: str):
         version, error = _offered_or_error(code)
@@ -302,7 +298,7 @@ class RecommendationsApi(CatalogueApi):
         ],
         responses={
             200: OpenApiResponse(description="Eligible first, ranked; then the excluded"),
-            400: ERRORS,
+            400: FIELD_ERRORS,
         },
     )
     def get(self, request):
@@ -336,15 +332,15 @@ def recommendation_payload(recommendation, rank: int | None) -> dict:
         "category": version.category,
         "reasons": recommendation.reasons,
         "excluded_by": recommendation.exclusions,
-        "dti": _rate(recommendation.dti),
+        "dti": rate_text(recommendation.dti),
     }
     if recommendation.eligible and quote is not None:
         out.update(
-            annual_rate=_rate(quote.annual_rate),
-            installment=_money(quote.installment),
-            total_cost=_money(quote.total_cost),
-            total_payable=_money(quote.total_payable),
-            apr=_rate(quote.apr),
+            annual_rate=rate_text(quote.annual_rate),
+            installment=money_text(quote.installment),
+            total_cost=money_text(quote.total_cost),
+            total_payable=money_text(quote.total_payable),
+            apr=rate_text(quote.apr),
             promotions_applied=quote.price.promotions_applied,
         )
     return out

@@ -19,8 +19,6 @@ from loanhub.api_schema import FIELD_ERRORS
 from products import calculator
 from products import calculator_serializers as s
 
-ERRORS = FIELD_ERRORS
-
 
 class CalculatorApi(APIView):
     """Shared plumbing: anonymous, throttled, 400 on engine errors."""
@@ -47,7 +45,7 @@ class CalculatorApi(APIView):
 @extend_schema(
     tags=["calculator"],
     request=s.LoanTermsSerializer,
-    responses={200: s.ScheduleResponseSerializer, 400: ERRORS},
+    responses={200: s.ScheduleResponseSerializer, 400: FIELD_ERRORS},
     summary="Repayment schedule, total cost and APR of a loan",
 )
 class ScheduleCalculateApi(CalculatorApi):
@@ -61,7 +59,7 @@ class ScheduleCalculateApi(CalculatorApi):
 @extend_schema(
     tags=["calculator"],
     request=s.AprRequestSerializer,
-    responses={200: s.AprResponseSerializer, 400: ERRORS},
+    responses={200: s.AprResponseSerializer, 400: FIELD_ERRORS},
     summary="APR of a dated cash-flow stream (Regulation Z Appendix J actuarial method)",
 )
 class AprCalculateApi(CalculatorApi):
@@ -75,7 +73,7 @@ class AprCalculateApi(CalculatorApi):
 @extend_schema(
     tags=["calculator"],
     request=s.PrepaymentRequestSerializer,
-    responses={200: s.PrepaymentResponseSerializer, 400: ERRORS},
+    responses={200: s.PrepaymentResponseSerializer, 400: FIELD_ERRORS},
     summary="Payoff quote on a date and a partial prepayment (reduce installment or shorten term)",
 )
 class PrepaymentCalculateApi(CalculatorApi):
@@ -89,7 +87,7 @@ class PrepaymentCalculateApi(CalculatorApi):
 @extend_schema(
     tags=["calculator"],
     request=s.RevolvingRequestSerializer,
-    responses={200: s.RevolvingResponseSerializer, 400: ERRORS},
+    responses={200: s.RevolvingResponseSerializer, 400: FIELD_ERRORS},
     summary="Revolving credit line (随借随还): daily interest, statements and payoff amount",
 )
 class RevolvingCalculateApi(CalculatorApi):

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from loanhub.formatting import percent_text
 from products import calculator, charts, exports, selectors
 from products.calculator_forms import CalculatorForm
 from products.choices import RepaymentMethod
@@ -26,10 +27,6 @@ PRODUCT_FEE_FIELDS = {
     "periodic_percent": "periodic_fee_percent",
 }
 COMPARED = (RepaymentMethod.ANNUITY, RepaymentMethod.EQUAL_PRINCIPAL, RepaymentMethod.INTEREST_ONLY)
-
-
-def _percent(rate) -> str:
-    return f"{rate * 100:.2f}%"
 
 
 def _compute(form: CalculatorForm) -> dict | None:
@@ -59,7 +56,7 @@ def _comparison(form: CalculatorForm) -> list[dict]:
                 "last": installments[-1]["payment"],
                 "total_interest": summary["total_interest"],
                 "total_cost": summary["total_interest"] + summary["total_fees"],
-                "apr": _percent(summary["apr"]),
+                "apr": percent_text(summary["apr"]),
             }
         )
     return rows
@@ -109,8 +106,8 @@ def calculator_page(request):
             first=rows[0]["payment"],
             last=rows[-1]["payment"],
             total_cost=summary["total_interest"] + summary["total_fees"],
-            apr=_percent(summary["apr"]),
-            nominal=_percent(form.terms()["annual_rate"]),
+            apr=percent_text(summary["apr"]),
+            nominal=percent_text(form.terms()["annual_rate"]),
             varying=form.cleaned_data["method"] != RepaymentMethod.ANNUITY,
             comparison=_comparison(form),
             balance_chart=charts.balance_chart(summary["total_principal"], rows),

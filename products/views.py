@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from loanhub.formatting import percent_text
 from products import choices as c
 from products import selectors, services
 from products.forms import CatalogueFilterForm, CompareForm, QuoteForm, RecommendForm
@@ -21,17 +22,13 @@ from products.pricing import rate_from
 from products.quotes import Profile, representative_quote
 
 
-def _percent(rate) -> str:
-    return "" if rate is None else f"{rate * 100:.2f}%"
-
-
 def _card(version, on_date) -> dict:
     representative = representative_quote(version, on_date=on_date)
     return {
         "version": version,
-        "rate_from": _percent(rate_from(version, on_date=on_date)),
+        "rate_from": percent_text(rate_from(version, on_date=on_date)),
         "representative": representative,
-        "representative_apr": _percent(representative.apr) if representative else "",
+        "representative_apr": percent_text(representative.apr) if representative else "",
         "eligibility": eligibility_words(version),
     }
 
@@ -113,8 +110,8 @@ def product_detail(request, code: str):
         "card": _card(version, timezone.localdate()),
         "form": form,
         "quote": quote,
-        "apr": _percent(quote.apr) if quote else "",
-        "annual_rate": _percent(quote.annual_rate) if quote else "",
+        "apr": percent_text(quote.apr) if quote else "",
+        "annual_rate": percent_text(quote.annual_rate) if quote else "",
         "apply_url": apply_url,
         "grid": _grid_table(version),
     }
@@ -127,7 +124,7 @@ def _grid_table(version) -> list[dict]:
         if version.rate_type == c.RateType.FLOATING:
             value = f"{version.get_benchmark_display()} {tier.spread_bps:+d} bp"
         else:
-            value = _percent(tier.annual_rate)
+            value = percent_text(tier.annual_rate)
         rows.append({"grade": tier.risk_grade, "terms": f"{tier.term_min}–{tier.term_max}", "rate": value})
     return rows
 
@@ -153,8 +150,8 @@ def product_compare(request):
             column = {"version": version, "quote": None, "errors": []}
             try:
                 column["quote"] = services.product_quote(version=version, amount=amount, term=term)
-                column["apr"] = _percent(column["quote"].apr)
-                column["annual_rate"] = _percent(column["quote"].annual_rate)
+                column["apr"] = percent_text(column["quote"].apr)
+                column["annual_rate"] = percent_text(column["quote"].annual_rate)
             except services.ProductQuoteError as exc:
                 column["errors"] = [m for messages in exc.errors.values() for m in messages]
             columns.append(column)
@@ -180,7 +177,7 @@ def product_recommend(request):
             profile=Profile(**form.profile_kwargs()), versions=selectors.product_list_active()
         )
         eligible = [
-            {"r": r, "apr": _percent(r.quote.apr), "annual_rate": _percent(r.quote.annual_rate)}
+            {"r": r, "apr": percent_text(r.quote.apr), "annual_rate": percent_text(r.quote.annual_rate)}
             for r in results
             if r.eligible
         ]

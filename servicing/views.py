@@ -6,28 +6,22 @@ profile only (staff read other customers' loans in the admin console); any other
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
-
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from loanhub.formatting import percent_text
 from servicing import selectors
 from servicing.models import Loan
-
-
-def percent(rate: Decimal) -> str:
-    """A rate fraction as a percentage with two decimals, rounded half-up: 0.049 -> "4.90%"."""
-    return f"{(rate * 100).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)}%"
 
 
 @require_GET
 @login_required
 def loan_list(request):
     page = Paginator(selectors.loans_of_user(request.user), 20).get_page(request.GET.get("page"))
-    rows = [{"loan": loan, "apr": percent(loan.apr)} for loan in page.object_list]
+    rows = [{"loan": loan, "apr": percent_text(loan.apr)} for loan in page.object_list]
     return render(request, "servicing/loan_list.html", {"page": page, "rows": rows})
 
 
@@ -42,9 +36,9 @@ def loan_detail(request, loan_id: int):
     context = {
         "loan": loan,
         "installments": installments,
-        "apr": percent(loan.apr),
-        "annual_rate": percent(loan.annual_rate),
-        "effective_annual_rate": percent(loan.effective_annual_rate),
+        "apr": percent_text(loan.apr),
+        "annual_rate": percent_text(loan.annual_rate),
+        "effective_annual_rate": percent_text(loan.effective_annual_rate),
         "total_cost": loan.total_interest + loan.total_fees,
     }
     return render(request, "servicing/loan_detail.html", context)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 
 from django import template
+
+from loanhub.formatting import money_text, percent_text
 
 register = template.Library()
 
@@ -25,13 +27,11 @@ def percent(value, places: int = 2) -> str:
     number = _decimal(value)
     if number is None:
         return ""
-    # Half-up like every other rounding in LoanHub (format() alone would round half-even).
-    shown = (number * 100).quantize(Decimal(1).scaleb(-int(places)), rounding=ROUND_HALF_UP)
-    return f"{shown}%"
+    return percent_text(number, int(places))
 
 
 @register.filter
 def money(value) -> str:
     """An amount with thousands separators and two decimals: "1234567.8" → "1,234,567.80"."""
     number = _decimal(value)
-    return "" if number is None else f"{number.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,}"
+    return "" if number is None else f"{Decimal(money_text(number)):,}"

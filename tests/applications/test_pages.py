@@ -136,7 +136,10 @@ def test_offer_needs_both_consents_then_is_accepted_as_shown(client, customer, p
     assert response.status_code == 302
     application.refresh_from_db()
     assert application.state == State.OFFER_ACCEPTED
-    assert application.disclosure["digest"] == digest if "digest" in application.disclosure else True
+    # The disclosure accepted is the offer exactly as shown, with the ticked consents.
+    assert application.disclosure["offer"]["digest"] == digest
+    assert application.disclosure["consents"] == {"disclosure": True, "credit_contract": True}
+    assert application.disclosure["accepted_by"] == customer.user.pk
 
 
 def test_customer_withdraws_from_the_status_page(client, customer, product):
