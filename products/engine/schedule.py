@@ -46,10 +46,10 @@ from fractions import Fraction
 from operator import itemgetter
 from typing import NamedTuple
 
-from .apr import _apr
+from .apr import _apr, _periodic_apr
 from .dates import due_dates
 from .daycount import days360, year_basis
-from .enums import DayCount, GraceKind, Method
+from .enums import DayCount, Frequency, GraceKind, Method
 from .money import CENT, ENGINE_CONTEXT, ZERO, quantize_money
 from .terms import LoanTerms, validate_terms
 
@@ -199,6 +199,11 @@ def _build(
     """
     with localcontext(ENGINE_CONTEXT):
         n = terms.term
+        # Due dates generated here without an odd first period fall on whole APR unit periods from the
+        # start (month-end clamping included; semimonthly half-months do not): see `_summarise`.
+        regular = (
+            dates is None and terms.first_due_date is None and terms.frequency is not Frequency.SEMIMONTHLY
+        )
         if dates is None:
             dates = due_dates(terms.start_date, terms.frequency, n, terms.first_due_date)
         nums, dens = _period_rates(terms, dates)
@@ -270,11 +275,14 @@ def _build(
                 Installment, (number, dates[last], balance + interest + fee, balance, interest, fee, ZERO)
             )
         )
-        return Schedule(terms=terms, rows=tuple(rows), summary=_summarise(terms, rows))
+        return Schedule(terms=terms, rows=tuple(rows), summary=_summarise(terms, rows, regular))
 
 
-def _summarise(terms: LoanTerms, rows: list[Installment]) -> ScheduleSummary:
+def _summarise(terms: LoanTerms, rows: list[Installment], regular: bool) -> ScheduleSummary:
     """Totals of the rows, and the APR of the schedule's own cash flows.
+
+    `regular`: row k falls exactly k unit periods after the start, so the APR polynomial is the
+    payments in order and need not be found from the dates (the same computation, see `_periodic_apr`).
 
     Only the interest needs summing: by construction every row has payment = principal + interest +
     fees, the principal parts add up to the principal (the last row repays the balance) and every row
@@ -285,8 +293,18 @@ def _summarise(terms: LoanTerms, rows: list[Installment]) -> ScheduleSummary:
     net = terms.principal - upfront
     total_interest = sum(map(itemgetter(4), rows), ZERO)
     periodic = terms.periodic_fee * len(rows)
-    payments = [(row[1], row[2]) for row in rows if row[2]]
-    rates = _apr(terms.start_date, [(terms.start_date, net)], payments, terms.frequency)
+    if regular:
+        # Newton starts from the nominal period rate, close to an amortising loan's APR; a bullet's
+        # simple interest compounds to less, and the cash flows' own estimate is exact for it.
+        guess = (
+            None
+            if terms.method is Method.BULLET
+            else float(terms.annual_rate) / terms.frequency.periods_per_year
+        )
+        rates = _periodic_apr(net, list(map(itemgetter(2), rows)), terms.frequency, guess)
+    else:
+        payments = [(row[1], row[2]) for row in rows if row[2]]
+        rates = _apr(terms.start_date, [(terms.start_date, net)], payments, terms.frequency)
     return ScheduleSummary(
         total_principal=terms.principal,
         total_interest=total_interest,
