@@ -160,23 +160,47 @@ Runs = list[tuple[N, int]]
 (coefficient, how many periods in a row carry it): a level schedule is a handful of runs, not hundreds
 of coefficients."""
 
+Group = tuple[N, Runs[N] | None, list[N] | None]
+"""(fraction f, runs, plain coefficients): one polynomial of the present value, either run-length
+encoded or, when runs would not pay (equal principal, actual-day interest), as the plain list."""
 
-def _runs(coefficients: Sequence[Decimal]) -> list[tuple[Decimal, int]]:
-    """Run-length encoding of a coefficient list (equal neighbours, by value, share a run)."""
+_RUNS_PAY = 4  # run-length encoding is kept when runs average at least this many periods
+
+
+def _runs(coefficients: Sequence[Decimal]) -> list[tuple[Decimal, int]] | None:
+    """Run-length encoding of a coefficient list (equal neighbours, by value, share a run), or None as
+    soon as it is clear that the runs are too short to pay for themselves."""
     out: list[tuple[Decimal, int]] = []
     previous = coefficients[0]
     count = 0
+    seen = 0
     for c in coefficients:
         if c is previous or c == previous:
             count += 1
         else:
             out.append((previous, count))
+            seen += count
+            if len(out) >= 8 and len(out) * _RUNS_PAY > seen:
+                return None
             previous, count = c, 1
     out.append((previous, count))
     return out
 
 
-def _present_value(groups: Sequence[tuple[N, Runs[N]]], i: N) -> tuple[N, N]:
+def _as_float(fraction: float, runs: Runs[Decimal] | None, coefficients: list[Decimal]) -> Group[float]:
+    if runs is None:
+        return fraction, None, list(map(float, coefficients))
+    return fraction, [(float(c), count) for c, count in runs], None
+
+
+def _expanded(runs: Runs[N] | None, plain: list[N] | None) -> list[N]:
+    if plain is not None:
+        return plain
+    assert runs is not None
+    return [c for c, count in runs for _ in range(count)]
+
+
+def _present_value(groups: Sequence[Group[N]], i: N) -> tuple[N, N]:
     """Net present value at unit rate `i` and its derivative d/di, in the arithmetic of `i`.
 
     Each group shares one fraction f; its coefficients run from the highest whole period down to 0 so
@@ -187,13 +211,12 @@ def _present_value(groups: Sequence[tuple[N, Runs[N]]], i: N) -> tuple[N, N]:
     x = 1 / (1 + i)
     total = zero
     slope = zero
-    for fraction, runs in groups:
+    for fraction, runs, plain in groups:
         p = zero
         dp = zero
-        for c, count in runs:
-            for _ in range(count):
-                dp = dp * x + p
-                p = p * x + c
+        for c in _expanded(runs, plain):
+            dp = dp * x + p
+            p = p * x + c
         w = 1 / (1 + fraction * i)
         total += p * w
         slope -= dp * x * x * w + p * fraction * w * w
@@ -208,7 +231,7 @@ _CLOSED_FORM_MIN_RUN = 5
 _CLOSED_FORM_MIN_SPAN = 0.05
 
 
-def _float_present_value(groups: Sequence[tuple[float, Runs[float]]], i: float) -> tuple[float, float]:
+def _float_present_value(groups: Sequence[Group[float]], i: float) -> tuple[float, float]:
     """`_present_value` in binary floating point, with closed forms for long runs.
 
     x**r is taken as exp(r * ln x) and 1 - x**r as -expm1(r * ln x) with ln x = -log1p(i), so both, and
@@ -225,23 +248,28 @@ def _float_present_value(groups: Sequence[tuple[float, Runs[float]]], i: float) 
     total = 0.0
     slope = 0.0
     try:
-        for fraction, runs in groups:
+        for fraction, runs, plain in groups:
             p = 0.0
             dp = 0.0
-            for c, count in runs:
-                if count >= _CLOSED_FORM_MIN_RUN and count * span >= _CLOSED_FORM_MIN_SPAN:
-                    exponent = count * log_x
-                    power = exp(exponent)  # x**r, to its own relative accuracy even when tiny
-                    minus = expm1(exponent)  # x**r - 1, likewise when x**r is near 1
-                    below = power * (1 + i)  # x**(r - 1)
-                    s = -minus / gap
-                    ds = (1 - count * below + (count - 1) * power) / (gap * gap)  # dS/dx
-                    dp = dp * power + p * count * below + c * ds
-                    p = p * power + c * s
-                else:
-                    for _ in range(count):
-                        dp = dp * x + p
-                        p = p * x + c
+            if runs is None:
+                for c in plain:  # type: ignore[union-attr]
+                    dp = dp * x + p
+                    p = p * x + c
+            else:
+                for c, count in runs:
+                    if count >= _CLOSED_FORM_MIN_RUN and count * span >= _CLOSED_FORM_MIN_SPAN:
+                        exponent = count * log_x
+                        power = exp(exponent)  # x**r, to its own relative accuracy even when tiny
+                        minus = expm1(exponent)  # x**r - 1, likewise when x**r is near 1
+                        below = power * (1 + i)  # x**(r - 1)
+                        s = -minus / gap
+                        ds = (1 - count * below + (count - 1) * power) / (gap * gap)  # dS/dx
+                        dp = dp * power + p * count * below + c * ds
+                        p = p * power + c * s
+                    else:
+                        for _ in range(count):
+                            dp = dp * x + p
+                            p = p * x + c
             w = 1 / (1 + fraction * i)
             total += p * w
             slope -= dp * x * x * w + p * fraction * w * w
@@ -250,7 +278,7 @@ def _float_present_value(groups: Sequence[tuple[float, Runs[float]]], i: float) 
     return total, slope
 
 
-def _decimal_value(groups: Sequence[tuple[Decimal, Runs[Decimal]]], i: Decimal) -> Decimal:
+def _decimal_value(groups: Sequence[Group[Decimal]], i: Decimal) -> Decimal:
     """Net present value alone, in Decimal: the polishing steps need the value exactly but can take
     the slope from floating point, as an approximate slope only slows Newton's convergence by its
     relative error (about 1e-12 here), which is far beyond what a couple of steps need.
@@ -263,15 +291,19 @@ def _decimal_value(groups: Sequence[tuple[Decimal, Runs[Decimal]]], i: Decimal) 
     gap = one - x
     span = abs(i)
     total = Decimal(0)
-    for fraction, runs in groups:
+    for fraction, runs, plain in groups:
         p = Decimal(0)
-        for c, count in runs:
-            if count >= _CLOSED_FORM_MIN_RUN and count * span >= _CLOSED_FORM_MIN_SPAN_DECIMAL:
-                power = x**count
-                p = p * power + c * (one - power) / gap
-            else:
-                for _ in range(count):
-                    p = p * x + c
+        if runs is None:
+            for c in plain:  # type: ignore[union-attr]
+                p = p * x + c
+        else:
+            for c, count in runs:
+                if count >= _CLOSED_FORM_MIN_RUN and count * span >= _CLOSED_FORM_MIN_SPAN_DECIMAL:
+                    power = x**count
+                    p = p * power + c * (one - power) / gap
+                else:
+                    for _ in range(count):
+                        p = p * x + c
         total += p / (one + fraction * i)
     return total
 
@@ -338,7 +370,7 @@ def _bucket_by_days(
             bucket[whole] = amount
 
 
-def _initial_guess(groups: list[tuple[float, Runs[float]]]) -> float:
+def _initial_guess(groups: list[Group[float]]) -> float:
     """Compound-growth estimate of the unit rate: the rate at which the advances grow into the sum of
     the payments over the payment-weighted mean time.
 
@@ -347,7 +379,8 @@ def _initial_guess(groups: list[tuple[float, Runs[float]]]) -> float:
     without overshooting: three to six steps for loan cash flows.
     """
     paid = advanced = weighted = 0.0
-    for fraction, runs in groups:
+    for fraction, encoded, plain in groups:
+        runs = encoded if encoded is not None else list(zip(plain, repeat(1)))  # type: ignore[arg-type]
         t = sum(count for _, count in runs) - 1 + fraction
         for value, count in runs:  # highest whole period first
             if value > 0:
@@ -431,8 +464,8 @@ def _solve(exact: list[tuple[int, int, list[Decimal]]], guess: float | None = No
     change only the float root's last bits, which the Decimal polish removes: results agree to about
     1e-30, far below the 20 places the rate is kept to.
     """
-    encoded = [(num, den, _runs(coefficients)) for num, den, coefficients in exact]
-    as_float = [(num / den, [(float(c), count) for c, count in runs]) for num, den, runs in encoded]
+    encoded = [(num, den, _runs(coefficients), coefficients) for num, den, coefficients in exact]
+    as_float = [_as_float(num / den, runs, coefficients) for num, den, runs, coefficients in encoded]
 
     def float_pv(i: float) -> tuple[float, float]:
         return _float_present_value(as_float, i)
@@ -448,7 +481,10 @@ def _solve(exact: list[tuple[int, int, list[Decimal]]], guess: float | None = No
     else:
         root, float_slope = found
     with localcontext(ENGINE_CONTEXT):
-        as_decimal = [(Decimal(num) / den, runs) for num, den, runs in encoded]
+        as_decimal: list[Group[Decimal]] = [
+            (Decimal(num) / den, runs, None if runs is not None else coefficients)
+            for num, den, runs, coefficients in encoded
+        ]
 
         def decimal_pv(i: Decimal) -> tuple[Decimal, Decimal]:
             return _present_value(as_decimal, i)

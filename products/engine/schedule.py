@@ -199,11 +199,7 @@ def _build(
     """
     with localcontext(ENGINE_CONTEXT):
         n = terms.term
-        # Due dates generated here without an odd first period fall on whole APR unit periods from the
-        # start (month-end clamping included; semimonthly half-months do not): see `_summarise`.
-        regular = (
-            dates is None and terms.first_due_date is None and terms.frequency is not Frequency.SEMIMONTHLY
-        )
+        regular = dates is None and _on_whole_unit_periods(terms)
         if dates is None:
             dates = due_dates(terms.start_date, terms.frequency, n, terms.first_due_date)
         nums, dens = _period_rates(terms, dates)
@@ -276,6 +272,20 @@ def _build(
             )
         )
         return Schedule(terms=terms, rows=tuple(rows), summary=_summarise(terms, rows, regular))
+
+
+def _on_whole_unit_periods(terms: LoanTerms) -> bool:
+    """Whether installment k of these terms' own due dates falls exactly k APR unit periods (Appendix
+    J, see `apr`) after the start, so the APR needs no count-back from each date.
+
+    True without an odd first period for every frequency but semimonthly (month-end clamping
+    included: a clamped date counts back to the start's day). Semimonthly only from a start on the
+    1st to the 13th: both paydays (d, d + 15) then stay within every month and lie whole half-months
+    (15 days) from the start; from other days a payday is a fraction of a half-month off.
+    """
+    if terms.first_due_date is not None:
+        return False
+    return terms.frequency is not Frequency.SEMIMONTHLY or terms.start_date.day <= 13
 
 
 def _summarise(terms: LoanTerms, rows: list[Installment], regular: bool) -> ScheduleSummary:

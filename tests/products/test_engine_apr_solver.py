@@ -16,7 +16,7 @@ from datetime import date
 from decimal import Decimal, localcontext
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from products.engine import Frequency, due_dates
@@ -32,9 +32,10 @@ from products.engine.apr import (
     _runs,
 )
 from products.engine.money import ENGINE_CONTEXT
+from products.engine.schedule import _on_whole_unit_periods
+from products.engine.terms import validate_terms
 
 D = Decimal
-NON_SEMIMONTHLY = [f for f in Frequency if f is not Frequency.SEMIMONTHLY]
 
 
 @pytest.fixture(autouse=True)
@@ -58,42 +59,61 @@ def expanded(runs: list[tuple[Decimal, int]]) -> list[Decimal]:
     return [c for c, count in runs for _ in range(count)]
 
 
+def encoded(groups: list, convert: type, plain: bool) -> list:
+    """Solver groups (fraction, runs, None) or, with `plain`, (fraction, None, coefficients)."""
+    out = []
+    for (num, den), runs in groups:
+        fraction = convert(num) / den
+        values = [(convert(c), count) for c, count in runs]
+        out.append((fraction, None, expanded(values)) if plain else (fraction, values, None))
+    return out
+
+
+def magnitudes(groups: list, convert: type) -> list:
+    """The same groups with |c|: their present value bounds the sizes of the terms summed."""
+    return encoded([(key, [(abs(c), count) for c, count in runs]) for key, runs in groups], convert, True)
+
+
 def test_runs_encode_equal_neighbours_by_value() -> None:
     values = [D("5.00"), D(5), D("5.0"), D(3), D("0.00"), D(0), D(5)]
     assert _runs(values) == [(D(5), 3), (D(3), 1), (D(0), 2), (D(5), 1)]
     assert expanded(_runs(values)) == values
 
 
+def test_runs_give_up_on_coefficients_that_do_not_repeat() -> None:
+    declining = [D(6000) - k for k in range(360)]  # equal principal: every payment differs
+    assert _runs(declining) is None
+    level = [D("5307.27")] * 359 + [D("5306.90")]
+    assert _runs(level) == [(D("5307.27"), 359), (D("5306.90"), 1)]
+
+
 @settings(max_examples=300, deadline=None)
-@given(groups_strategy, st.floats(-0.5, 3.0))
-def test_float_closed_form_matches_period_by_period(groups: list, rate: float) -> None:
-    as_float = [(num / den, [(float(c), count) for c, count in runs]) for (num, den), runs in groups]
-    fast_value, fast_slope = _float_present_value(as_float, rate)
-    plain_value, plain_slope = _present_value(as_float, rate)
-    if not math.isfinite(plain_value):  # x**k overflowed (x = 2 at -50 %): the fast path must not
-        assert not math.isfinite(fast_value)  # pretend to a finite value
+@given(groups_strategy, st.floats(-0.5, 3.0), st.booleans())
+def test_float_closed_form_matches_period_by_period(groups: list, rate: float, plain: bool) -> None:
+    fast_value, fast_slope = _float_present_value(encoded(groups, float, plain), rate)
+    plain_value, plain_slope = _present_value(encoded(groups, float, True), rate)
+    if not (math.isfinite(plain_value) and math.isfinite(plain_slope)):
+        # x**k overflowed (x = 2 at -50 %): the fast path must not pretend to finite figures.
+        assert not (math.isfinite(fast_value) and math.isfinite(fast_slope))
         return
-    # Rounding errors scale with the sizes of the terms summed, |c| x**k: the same sums of |c|.
-    magnitudes = [(fraction, [(abs(c), count) for c, count in runs]) for fraction, runs in as_float]
-    value_scale, slope_scale = _present_value(magnitudes, rate)
+    # Rounding errors scale with the sizes of the terms summed, |c| x**k.
+    value_scale, slope_scale = _present_value(magnitudes(groups, float), rate)
     assert abs(fast_value - plain_value) <= 1e-12 * (value_scale + 1)
     assert abs(fast_slope - plain_slope) <= 1e-9 * (abs(slope_scale) + 1)
 
 
 @settings(max_examples=200, deadline=None)
-@given(groups_strategy, st.decimals(D("-0.5"), D(3), places=12))
-def test_decimal_closed_form_matches_period_by_period(groups: list, rate: Decimal) -> None:
+@given(groups_strategy, st.decimals(D("-0.5"), D(3), places=12), st.booleans())
+def test_decimal_closed_form_matches_period_by_period(groups: list, rate: Decimal, plain: bool) -> None:
     with localcontext(ENGINE_CONTEXT):
-        as_decimal = [(D(num) / den, runs) for (num, den), runs in groups]
-        fast = _decimal_value(as_decimal, rate)
-        plain = _present_value(as_decimal, rate)[0]
-        magnitudes = [(fraction, [(abs(c), count) for c, count in runs]) for fraction, runs in as_decimal]
-        scale = _present_value(magnitudes, rate)[0]
-        assert abs(fast - plain) <= D("1e-26") * (scale + 1)
+        fast = _decimal_value(encoded(groups, D, plain), rate)
+        reference = _present_value(encoded(groups, D, True), rate)[0]
+        scale = _present_value(magnitudes(groups, D), rate)[0]
+        assert abs(fast - reference) <= D("1e-26") * (scale + 1)
 
 
 def test_float_value_is_nan_at_or_below_minus_one_and_on_overflow() -> None:
-    groups = [(0.0, [(100.0, 500), (-1000.0, 1)])]
+    groups = [(0.0, [(100.0, 500), (-1000.0, 1)], None)]
     for rate in (-1.0, -2.0, -0.999999):
         value, slope = _float_present_value(groups, rate)
         assert value != value  # NaN: the solver's "far left of the bracket"
@@ -115,14 +135,25 @@ def times_of(
     return buckets
 
 
-@settings(max_examples=300, deadline=None)
-@given(st.sampled_from(NON_SEMIMONTHLY), st.dates(date(2000, 1, 1), date(2045, 12, 31)), st.integers(1, 120))
+@settings(max_examples=500, deadline=None)
+@given(st.sampled_from(list(Frequency)), st.dates(date(2000, 1, 1), date(2045, 12, 31)), st.integers(1, 120))
 def test_generated_due_dates_fall_on_whole_unit_periods(frequency: Frequency, start: date, n: int) -> None:
-    """What `_build` relies on to skip the count-back: month-end clamping included, installment k of a
-    schedule without an odd first period is exactly k unit periods after the start."""
+    """What `_build` relies on to skip the count-back (`_on_whole_unit_periods`): month-end clamping
+    included, installment k of a schedule without an odd first period is exactly k unit periods after
+    the start."""
+    n = min(n, 100 * frequency.periods_per_year - 1)  # the engine's 100-year limit
+    terms = validate_terms(
+        principal=D(1000),
+        annual_rate=D("0.1"),
+        term=n,
+        frequency=frequency,
+        method="annuity",
+        start_date=start,
+    )
+    assume(_on_whole_unit_periods(terms))
     dates = due_dates(start, frequency, n)
     buckets = times_of(frequency, start, dates)
-    if buckets:  # monthly, quarterly, semiannual, weekly, biweekly
+    if buckets:  # all but annual
         ((fraction, length), periods), *others = buckets.items()
         assert not others
         assert fraction == 0
@@ -132,12 +163,32 @@ def test_generated_due_dates_fall_on_whole_unit_periods(frequency: Frequency, st
     assert _periodic_apr(D(900 * n), amounts, frequency) == plain
 
 
-def test_semimonthly_due_dates_need_the_count_back() -> None:
-    """Why semimonthly schedules keep the plain path: day 20 pays on the 5th and 20th, and the 5th is
-    not a whole number of half-months (15 days) after the 20th."""
-    start = date(2024, 1, 20)
-    buckets = times_of(Frequency.SEMIMONTHLY, start, due_dates(start, Frequency.SEMIMONTHLY, 4))
+def test_semimonthly_from_the_1st_to_the_13th_is_whole_half_months_in_every_month() -> None:
+    """Exhaustive over two years (a leap February included): every start day 1..13, 48 installments."""
+    for month_index in range(24):
+        for day in range(1, 14):
+            start = date(2023 + month_index // 12, month_index % 12 + 1, day)
+            buckets = times_of(Frequency.SEMIMONTHLY, start, due_dates(start, Frequency.SEMIMONTHLY, 48))
+            assert list(buckets) == [(0, 15)], start
+            assert sorted(buckets[(0, 15)]) == list(range(1, 49)), start
+
+
+@pytest.mark.parametrize("start", [date(2024, 1, 20), date(2023, 1, 14), date(2024, 1, 31)])
+def test_semimonthly_due_dates_from_later_days_need_the_count_back(start: date) -> None:
+    """Why semimonthly schedules starting after the 13th keep the plain path: day 20 pays on the 5th
+    and the 20th, and the 5th is 16 days (a fraction of a half-month) after Jan 20; day 14 pays on the
+    29th, clamped to Feb 28 in 2023."""
+    buckets = times_of(Frequency.SEMIMONTHLY, start, due_dates(start, Frequency.SEMIMONTHLY, 6))
     assert any(fraction for fraction, _ in buckets)
+    terms = validate_terms(
+        principal=D(1000),
+        annual_rate=D("0.1"),
+        term=6,
+        frequency="semimonthly",
+        method="annuity",
+        start_date=start,
+    )
+    assert not _on_whole_unit_periods(terms)
 
 
 def test_trailing_zero_payments_are_no_cash_flow() -> None:
