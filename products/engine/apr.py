@@ -23,10 +23,18 @@ end. A cash flow on the last day of a month stands for a series on any later day
 as Appendix J (b)(3)(iv) prescribes for month-end and 29th/30th series: it counts back to the advance's
 own day when that is later in the month than the payment's day.
 
-Solving: safeguarded Newton in binary floating point (bisection whenever a Newton step leaves the
-bracket), then Newton steps in 34-digit Decimal from that root until a step is below 1e-30, checked
-to move the float root by no more than 1e-10 (otherwise the solve is redone in Decimal). Only the rate
-is ever a float; the money amounts enter the final Decimal steps exactly.
+Solving: Newton's method in binary floating point (safeguarded by bisection when it does not settle),
+then Newton steps in 34-digit Decimal from that root until a step is below 1e-16 (each such step
+squares the error, leaving about 1e-30), checked to move the float root by no more than 1e-10
+(otherwise the solve is redone in Decimal). Only the rate is ever a float; the money amounts enter the
+final Decimal steps exactly.
+
+Evaluating: the present value is one polynomial in x = 1 / (1 + i) per distinct fraction, evaluated
+by Horner's rule. A level schedule's polynomial is mostly one coefficient repeated, so coefficients
+are run-length encoded and a long run is summed as a geometric series (one power instead of hundreds
+of steps); where runs are short (equal principal, actual-day interest) the plain Horner loop is used.
+A schedule whose due dates lie on whole unit periods hands its payments over in order, skipping the
+date count-back (see `schedule._on_whole_unit_periods`).
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ Rules (documented for the product and the API):
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from .enums import Frequency
 
@@ -39,6 +39,7 @@ MONTH_STEPS = {
     Frequency.ANNUAL: 12,
 }
 DAY_STEPS = {Frequency.WEEKLY: 7, Frequency.BIWEEKLY: 14}
+_MAX_ORDINAL = date.max.toordinal()
 
 
 def days_in_month(year: int, month: int) -> int:
@@ -113,9 +114,12 @@ def _series(anchor: date, frequency: Frequency, count: int, skip_anchor: bool) -
         return _month_series(anchor, MONTH_STEPS[frequency], count, skip_anchor)
     if frequency is Frequency.SEMIMONTHLY:
         return _semimonthly_series(anchor, count, skip_anchor)
-    step = timedelta(days=DAY_STEPS[frequency])
-    first = anchor + step if skip_anchor else anchor
-    return [first + step * k for k in range(count)]
+    step = DAY_STEPS[frequency]
+    first = anchor.toordinal() + (step if skip_anchor else 0)
+    last = first + step * (count - 1)
+    if last > _MAX_ORDINAL:
+        raise OverflowError("date value out of range")  # as date + timedelta past the year 9999 does
+    return list(map(date.fromordinal, range(first, last + 1, step)))
 
 
 def nth_due_date(

@@ -43,7 +43,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
-from operator import itemgetter
+from operator import itemgetter, sub
 from typing import NamedTuple
 
 from .apr import _apr, _periodic_apr
@@ -149,17 +149,10 @@ def _period_rates(terms: LoanTerms, dates: list[date]) -> tuple[list[Decimal], l
             dens[0] = Decimal(360)
     else:
         basis = Decimal(year_basis(terms.day_count))
-        previous = terms.start_date.toordinal()
-        by_days: dict[int, Decimal] = {}  # periods have few distinct lengths: multiply once per length
-        nums = []
-        for due in dates:
-            ordinal = due.toordinal()
-            days = ordinal - previous
-            num = by_days.get(days)
-            if num is None:
-                num = by_days[days] = rate * days
-            nums.append(num)
-            previous = ordinal
+        ordinals = [terms.start_date.toordinal(), *map(date.toordinal, dates)]
+        days = list(map(sub, ordinals[1:], ordinals))
+        by_days = {length: rate * length for length in set(days)}  # few distinct period lengths
+        nums = list(map(by_days.__getitem__, days))
         dens = [basis] * n
     for k in range(min(terms.interest_free_periods, n)):
         nums[k] = ZERO
