@@ -17,6 +17,8 @@ Rules (documented for the product and the API):
 from __future__ import annotations
 
 from datetime import date
+from itertools import accumulate, repeat
+from operator import add
 
 from .enums import Frequency
 
@@ -67,8 +69,21 @@ def add_months(anchor: date, months: int, day: int | None = None) -> date:
     return date(year, month0 + 1, wanted if wanted <= last else last)
 
 
+# Calendar tables for the years most loans live in: per month from January of _TABLE_FIRST_YEAR, its
+# number of days and the ordinal of the day before its 1st, so a series of due dates is a slice of
+# each plus the day (clamped), turned into dates without a Python-level loop.
+_TABLE_FIRST_YEAR = 1900
+_MONTH_LENGTHS = [days_in_month(_TABLE_FIRST_YEAR + k // 12, k % 12 + 1) for k in range(12 * 400)]
+_MONTH_ZERO = list(accumulate(_MONTH_LENGTHS[:-1], initial=date(_TABLE_FIRST_YEAR, 1, 1).toordinal() - 1))
+
+
 def _month_series(anchor: date, step: int, count: int, skip_anchor: bool) -> list[date]:
     day = anchor.day
+    first = (anchor.year - _TABLE_FIRST_YEAR) * 12 + anchor.month - 1 + (step if skip_anchor else 0)
+    if first >= 0 and first + step * (count - 1) < len(_MONTH_ZERO):
+        stop = first + step * count
+        days = repeat(day) if day <= 28 else map(min, _MONTH_LENGTHS[first:stop:step], repeat(day))
+        return list(map(date.fromordinal, map(add, _MONTH_ZERO[first:stop:step], days)))
     year, month = anchor.year, anchor.month
     if skip_anchor:
         month += step

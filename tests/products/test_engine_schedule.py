@@ -10,6 +10,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from products.engine import (
     DayCount,
@@ -239,6 +241,33 @@ def test_weekly_and_biweekly_dates_step_days() -> None:
     start = date(2024, 12, 27)
     assert due_dates(start, Frequency.WEEKLY, 2) == [date(2025, 1, 3), date(2025, 1, 10)]
     assert due_dates(start, Frequency.BIWEEKLY, 2) == [date(2025, 1, 10), date(2025, 1, 24)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(list(Frequency)),
+    st.dates(date(1850, 1, 1), date(2400, 12, 31)),
+    st.integers(0, 600),
+    st.booleans(),
+)
+def test_due_dates_are_each_one_step_from_the_anchor(
+    frequency: Frequency, anchor: date, count: int, odd_first: bool
+) -> None:
+    """Every date equals the anchor moved by whole steps, computed date by date (the series itself is
+    built from calendar tables, inside 1900..2299, and by a loop outside; the range crosses both)."""
+    first_due = anchor if odd_first else None
+    start = anchor - timedelta(days=1) if odd_first else anchor
+    dates = due_dates(start, frequency, count, first_due)
+    assert len(dates) == count
+    skip = 0 if odd_first else 1
+    for k, due in enumerate(dates):
+        if frequency in (Frequency.WEEKLY, Frequency.BIWEEKLY):
+            days = 7 if frequency is Frequency.WEEKLY else 14
+            assert due == anchor + timedelta(days=days * (k + skip))
+        elif frequency is not Frequency.SEMIMONTHLY:
+            months = 12 // frequency.periods_per_year
+            assert due == add_months(anchor, months * (k + skip))
+    assert dates == sorted(set(dates))
 
 
 @pytest.mark.parametrize(
