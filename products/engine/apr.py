@@ -401,9 +401,12 @@ def _initial_guess(groups: list[Group[float]]) -> float:
     if not paid or not advanced or not weighted:
         return 0.0
     try:
-        return float((paid / advanced) ** (paid / weighted) - 1)
+        growth = float((paid / advanced) ** (paid / weighted))
     except OverflowError:  # absurd cash flows; the bracketed solver finds its way from here
         return 1e6
+    # Payments worth a sliver of the advance underflow the growth to 0, i.e. -100 %, where nothing can
+    # be evaluated: start halfway instead and let the bracket search go further left if it must.
+    return max(growth - 1, -0.5)
 
 
 def _bracket(pv: Callable[[float], tuple[float, float]], guess: float) -> tuple[float, float]:
@@ -415,12 +418,12 @@ def _bracket(pv: Callable[[float], tuple[float, float]], guess: float) -> tuple[
     value = pv(guess)[0]
     if value == 0:
         return guess, guess
-    if value > 0:
+    if value > 0 or value != value:  # NaN: a power overflowed towards -100 %, the left side
         lo, hi = guess, guess + max(abs(guess), 0.01)
         while not pv(hi)[0] < 0:
-            lo, hi = hi, 2 * hi + 0.01
             if hi > 1e9:
                 raise EngineValidationError({"payments": ["the cash flows have no finite rate of return"]})
+            lo, hi = hi, 2 * hi + 0.01
         return lo, hi
     hi, lo = guess, min(guess, 0.0)
     while True:
@@ -478,9 +481,12 @@ def _solve(exact: list[tuple[int, int, list[Decimal]]], guess: float | None = No
     def float_pv(i: float) -> tuple[float, float]:
         return _float_present_value(as_float, i)
 
-    if guess is None:
+    found = None if guess is None else _newton(float_pv, guess)
+    if found is None:
+        # A caller's guess can be far from extreme roots (a huge fee repaid within days): start again
+        # from the cash flows' own estimate, which the bracketed search below also starts from.
         guess = _initial_guess(as_float)
-    found = _newton(float_pv, guess)
+        found = _newton(float_pv, guess)
     bracket: tuple[float, float] | None = None
     if found is None:
         bracket = lo, hi = _bracket(float_pv, guess)
@@ -506,7 +512,7 @@ def _solve(exact: list[tuple[int, int, list[Decimal]]], guess: float | None = No
                 # A step below 1e-16 leaves an error of ~1e-16 x (relative slope error + 1e-16 x curvature).
                 if abs(step) < _POLISH_STEP:
                     break
-        if abs(rate - start) > _FLOAT_TRUST:
+        if abs(rate - start) > _FLOAT_TRUST * max(1, abs(start)):
             # The float root was not trustworthy (extreme magnitudes): solve again in Decimal.
             lo, hi = bracket if bracket is not None else _bracket(float_pv, guess)
             rate = _rtsafe(decimal_pv, Decimal(repr(lo)), Decimal(repr(hi)), start, Decimal("1e-30"))
@@ -532,6 +538,8 @@ def _rates(rate: Decimal, per_year: Decimal, label: str) -> AprResult:
     """
     with localcontext(ENGINE_CONTEXT):
         rate = rate.quantize(_RATE_RESULT_PLACES)
+        if rate.is_zero():
+            rate = rate.copy_abs()  # a zero rate's sign is rounding noise; never disclose "-0.00 %"
         growth = (1 + rate) ** (int(per_year) if per_year == per_year.to_integral() else per_year)
         return AprResult(
             apr=quantize_rate(rate * per_year),

@@ -19,7 +19,14 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from products.engine import Frequency, due_dates
+from products.engine import (
+    EngineValidationError,
+    Frequency,
+    add_months,
+    apr_of_cashflows,
+    build_schedule,
+    due_dates,
+)
 from products.engine.apr import (
     _FREQUENCY_UNITS,
     _apr,
@@ -88,7 +95,7 @@ def test_runs_give_up_on_coefficients_that_do_not_repeat() -> None:
 
 
 @settings(max_examples=300, deadline=None)
-@given(groups_strategy, st.floats(-0.5, 3.0), st.booleans())
+@given(groups_strategy, st.one_of(st.floats(-0.99, 3.0), st.floats(3.0, 1e6)), st.booleans())
 def test_float_closed_form_matches_period_by_period(groups: list, rate: float, plain: bool) -> None:
     fast_value, fast_slope = _float_present_value(encoded(groups, float, plain), rate)
     plain_value, plain_slope = _present_value(encoded(groups, float, True), rate)
@@ -199,3 +206,86 @@ def test_trailing_zero_payments_are_no_cash_flow() -> None:
     assert _periodic_apr(D(1000), amounts, Frequency.MONTHLY) == _apr(
         start, [(start, D(1000))], payments, Frequency.MONTHLY
     )
+
+
+# --- extreme cash flows (found by review; each once went wrong in a shortcut) -----------------------
+
+
+def test_a_fee_of_almost_the_whole_principal_still_has_an_apr() -> None:
+    """Net proceeds of one cent repaid a month later by 10,218,916.67 (10,000,000 at 26.27 % for a
+    month): one whole unit period, so i = 10,218,916.67 / 0.01 - 1 = 1,021,891,666 and the APR is 12 i.
+    Newton from the nominal rate cannot reach such a root; the solver must fall back, not give up."""
+    schedule = build_schedule(
+        principal="10000000",
+        annual_rate="0.2627",
+        term=1,
+        frequency="monthly",
+        method="annuity",
+        start_date=date(2021, 1, 28),
+        fees=[{"kind": "upfront", "value": "9999999.99"}],
+    )
+    assert schedule.rows[0].payment == D("10218916.67")
+    assert schedule.summary.apr == D("12262699992.000000")
+    own = apr_of_cashflows(*schedule.cash_flows(), frequency="monthly")
+    assert str(own.apr) == str(schedule.summary.apr)
+
+
+def test_schedule_and_cash_flow_apr_agree_on_huge_rates() -> None:
+    schedule = build_schedule(
+        principal="714331990.31",
+        annual_rate="0.3273",
+        term=1,
+        frequency="weekly",
+        method="annuity",
+        start_date=date(2021, 1, 3),
+        fees=[{"kind": "upfront", "value": "714331988.32"}],
+    )
+    own = apr_of_cashflows(*schedule.cash_flows(), frequency="weekly")
+    assert str(own.apr) == str(schedule.summary.apr)
+    # One whole week: i = payment / net proceeds - 1, exactly.
+    i = schedule.rows[0].payment / D("1.99") - 1
+    assert schedule.summary.apr == (i * 52).quantize(D("0.000001"))
+
+
+def test_overflow_at_the_starting_point_is_not_taken_for_the_root() -> None:
+    """Tiny payments over 25 years beside a half repayment the next day: the root is a negative
+    monthly rate where (1 + i)**-300 is huge, and the estimate to start from overflows the floats.
+    The answer must zero the Appendix J present value, checked here term by term in Decimal."""
+    start = date(2024, 1, 1)
+    payments = [(date(2024, 1, 2), D("5e10"))] + [(add_months(start, k), D("0.01")) for k in range(1, 301)]
+    result = apr_of_cashflows([(start, D("1e11"))], payments, "monthly")
+    i = result.unit_period_rate
+    with localcontext(ENGINE_CONTEXT):
+        value = -D("1e11") + D("5e10") / (1 + i / 30) + sum(D("0.01") / (1 + i) ** k for k in range(1, 301))
+    assert abs(value) < D("1e-6")
+    assert D(-12) < result.apr < 0
+
+
+@pytest.mark.parametrize("frequency", ["annual", "quarterly"])
+def test_repaying_a_tenth_the_next_day_has_no_rate_of_return(frequency: str) -> None:
+    """1,000 advanced and 100 repaid a day later: 100 / (1 + i f) = 1,000 needs i f = -0.9 with f a
+    day's fraction of the unit period, i.e. a rate far below -100 %: no rate of return exists."""
+    with pytest.raises(EngineValidationError) as raised:
+        apr_of_cashflows([(date(2024, 1, 1), D(1000))], [(date(2024, 1, 2), D(100))], frequency)
+    assert "payments" in raised.value.errors
+
+
+@pytest.mark.parametrize(
+    "terms",
+    [
+        {"term": 1, "frequency": "quarterly", "method": "equal_principal", "day_count": "ACT/365"},
+        {"term": 12, "frequency": "annual", "method": "annuity", "day_count": "30/360"},
+    ],
+)
+def test_an_interest_free_loan_without_fees_discloses_zero_not_minus_zero(terms: dict) -> None:
+    schedule = build_schedule(
+        principal="28107663.24",
+        annual_rate="0.2087",
+        start_date=date(2039, 1, 30),
+        interest_free_periods=terms["term"],
+        **terms,
+    )
+    assert str(schedule.summary.apr) == "0.000000"
+    assert str(schedule.summary.effective_annual_rate) == "0.000000"
+    own = apr_of_cashflows(*schedule.cash_flows(), frequency=terms["frequency"])
+    assert str(own.apr) == "0.000000"
