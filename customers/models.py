@@ -142,6 +142,7 @@ class EventKind(models.TextChoices):
     REVEAL = "reveal", _("Personal data revealed")
     DOCUMENT_VIEW = "document_view", _("Document viewed by staff")
     CHANGE = "change", _("Identity or contact data changed")
+    CLAIM = "claim", _("Identity number claimed by another account")
 
 
 class CustomerEvent(TransitionEvent):

@@ -18,6 +18,7 @@ import hashlib
 import logging
 import uuid
 from collections.abc import Mapping
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import PurePath
 from typing import Any
@@ -32,7 +33,7 @@ from django.core.validators import EmailValidator
 from django.db import IntegrityError, transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
@@ -68,6 +69,13 @@ MONEY_LIMITS = {  # field: largest value its column holds
     "annual_revenue": Decimal("99999999999999.99"),
 }
 MAX_YEARS = 80
+# Claims of identity numbers that belong to another customer, per account in a rolling day. Each is
+# audited on the customer whose number it is; past the limit the account may not try further numbers
+# (the answer then no longer depends on whether a number is registered), which stops a signed-in
+# user from walking through identity numbers to learn who is a customer.
+IDENTITY_CLAIM_LIMIT = 3
+IDENTITY_CLAIM_WINDOW = timedelta(hours=24)
+ALREADY_REGISTERED = gettext_lazy("This number is already registered. Sign in to that account or contact us.")
 
 
 class CustomerError(Exception):
@@ -284,17 +292,40 @@ def _clean_profile(data: Mapping, existing: Customer | None, user) -> dict[str, 
     out["annual_revenue"] = revenue if is_business else None
 
     if not errors:
-        taken = Customer.objects.filter(id_number=out["id_number"], uscc=out["uscc"])
-        if existing:
-            taken = taken.exclude(pk=existing.pk)
-        if taken.exists():
-            field = "uscc" if out["uscc"] else "id_number"
-            errors[field] = [_("This number is already registered. Sign in to that account or contact us.")]
-        elif out["uscc"] and Customer.objects.filter(uscc=out["uscc"]).exclude(user=user).exists():
-            errors["uscc"] = [_("This number is already registered. Sign in to that account or contact us.")]
+        _check_identity_claim(out, existing, user, errors)
     if errors:
         raise CustomerValidationError(errors)
     return out
+
+
+def _check_identity_claim(out: dict[str, Any], existing: Customer | None, user, errors: dict) -> None:
+    """Refuse an identity number or credit code registered to another customer, audited and limited
+    (see IDENTITY_CLAIM_LIMIT)."""
+    field = "uscc" if out["uscc"] else "id_number"
+    if existing and (existing.id_number, existing.uscc) == (out["id_number"], out["uscc"]):
+        return  # the customer's own numbers
+    since = timezone.now() - IDENTITY_CLAIM_WINDOW
+    claims = CustomerEvent.objects.filter(kind=EventKind.CLAIM, actor=user, created_at__gte=since)
+    if claims.count() >= IDENTITY_CLAIM_LIMIT:
+        errors[field] = [_("Too many numbers could not be accepted today. Contact us to continue.")]
+        return
+    others = Customer.objects.exclude(pk=existing.pk) if existing else Customer.objects.all()
+    owner = others.filter(id_number=out["id_number"], uscc=out["uscc"]).first()
+    if owner is None and out["uscc"]:
+        owner = Customer.objects.filter(uscc=out["uscc"]).exclude(user=user).first()
+    if owner is None:
+        return
+    CustomerEvent.objects.create(
+        customer=owner,
+        kind=EventKind.CLAIM,
+        actor=user,
+        from_state=owner.kyc_status,
+        to_state=owner.kyc_status,
+        field=field,
+        reason="claimed by another account",
+    )
+    logger.warning("identity number of customer %s claimed by user %s", owner.pk, user.pk)
+    errors[field] = [str(ALREADY_REGISTERED)]
 
 
 AUDITED_FIELDS = ("legal_name", "id_number", "uscc", "phone", "email")
@@ -348,13 +379,7 @@ def customer_upsert_for_user(*, user, data: Mapping[str, Any]) -> Customer:
             with transaction.atomic():
                 customer.save()
         except IntegrityError:
-            raise CustomerValidationError(
-                {
-                    "id_number": [
-                        _("This number is already registered. Sign in to that account or contact us.")
-                    ]
-                }
-            ) from None
+            raise CustomerValidationError({"id_number": [str(ALREADY_REGISTERED)]}) from None
         for field, before, after in audited:
             CustomerEvent.objects.create(
                 customer=customer,

@@ -6,14 +6,16 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from customers import consents, selectors, services
-from customers.models import Consent, Customer, CustomerEvent, KycStatus
+from customers.models import Consent, Customer, CustomerEvent, EventKind, KycStatus
 from tests.customers.factories import (
     GB_EXAMPLE_RIC,
     STDNUM_EXAMPLE_RIC,
     STDNUM_EXAMPLE_USCC,
     CustomerFactory,
+    make_ric,
     profile_data,
 )
 
@@ -136,6 +138,57 @@ def test_an_identity_number_registered_by_someone_else_is_refused(users):
         "id_number": ["This number is already registered. Sign in to that account or contact us."]
     }
     assert Customer.objects.count() == 1
+
+
+def test_a_claimed_number_is_audited_on_its_owner_without_the_number(users):
+    owner = CustomerFactory(id_number=GB_EXAMPLE_RIC)
+    with pytest.raises(services.CustomerValidationError):
+        services.customer_upsert_for_user(user=users["customer"], data=profile_data())
+    event = CustomerEvent.objects.get(customer=owner, kind=EventKind.CLAIM)
+    assert event.actor == users["customer"]
+    assert event.field == "id_number"
+    assert GB_EXAMPLE_RIC not in str(event.payload) + event.reason
+
+
+def test_claims_of_other_customers_numbers_are_limited_per_day(users):
+    """Past the limit an account learns nothing more: a free number is refused like a taken one."""
+    user = users["customer"]
+    taken = [CustomerFactory().id_number for _ in range(services.IDENTITY_CLAIM_LIMIT)]
+    for number in taken:
+        with pytest.raises(services.CustomerValidationError) as info:
+            services.customer_upsert_for_user(user=user, data=profile_data(id_number=number))
+        assert info.value.errors == {"id_number": [str(services.ALREADY_REGISTERED)]}
+    free = make_ric(sequence=987)
+    with pytest.raises(services.CustomerValidationError) as info:
+        services.customer_upsert_for_user(user=user, data=profile_data(id_number=free))
+    assert info.value.errors == {
+        "id_number": ["Too many numbers could not be accepted today. Contact us to continue."]
+    }
+    assert not Customer.objects.filter(user=user).exists()
+    assert CustomerEvent.objects.filter(kind=EventKind.CLAIM, actor=user).count() == len(taken)
+
+    # A day later the account may try again, and a free number is then accepted.
+    CustomerEvent.objects.filter(kind=EventKind.CLAIM).update(
+        created_at=timezone.now() - services.IDENTITY_CLAIM_WINDOW - dt.timedelta(minutes=1)
+    )
+    customer = services.customer_upsert_for_user(user=user, data=profile_data(id_number=free))
+    assert customer.id_number == free
+
+
+def test_a_customer_at_the_claim_limit_can_still_update_their_own_profile(users):
+    user = users["customer"]
+    customer = services.customer_upsert_for_user(user=user, data=profile_data())
+    for _ in range(services.IDENTITY_CLAIM_LIMIT):
+        CustomerEvent.objects.create(
+            customer=CustomerFactory(),
+            kind=EventKind.CLAIM,
+            actor=user,
+            from_state="unverified",
+            to_state="unverified",
+        )
+    services.customer_upsert_for_user(user=user, data=profile_data(monthly_income="20000.00"))
+    customer.refresh_from_db()
+    assert customer.monthly_income == Decimal("20000.00")
 
 
 def test_verified_identity_data_cannot_be_changed_by_the_customer(users):
