@@ -870,7 +870,8 @@ def application_approve(
         try:
             offer = offer_build(locked, amount=amount, term=term, grade=locked.risk_grade)
         except (PricingError, engine_adapter.EngineValidationError) as exc:
-            raise ApplicationValidationError(getattr(exc, "errors", None) or {"term": [str(exc)]}) from None
+            errors = getattr(exc, "errors", None) or {"term": [str(exc)]}
+            raise ApplicationValidationError(engine_adapter.localized(errors)) from None
         fields = _set_offer(locked, offer, expires_at=now + dt.timedelta(days=offer_expiry_days()))
         payload = {
             "amount": str(amount),

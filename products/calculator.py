@@ -26,9 +26,11 @@ TERM_FIELDS = (
 
 
 class CalculationError(Exception):
+    """Field-keyed messages of refused input, in the active language."""
+
     def __init__(self, errors: dict[str, list[str]]):
-        super().__init__(errors)
-        self.errors = errors
+        self.errors = engine_adapter.localized(errors)
+        super().__init__(self.errors)
 
 
 def _renamed(errors: dict[str, list[str]], names: dict[str, str]) -> dict[str, list[str]]:

@@ -307,7 +307,8 @@ def apr_violations(
                     fees=fees,
                 )
             except engine_adapter.EngineValidationError as exc:
-                problems = "; ".join(f"{k}: {' '.join(map(str, m))}" for k, m in exc.errors.items())
+                errors = engine_adapter.localized(exc.errors)
+                problems = "; ".join(f"{k}: {' '.join(m)}" for k, m in errors.items())
                 v.append(
                     Violation("apr", f"{_describe(combination)} cannot be priced ({problems})", combination)
                 )

@@ -7,12 +7,36 @@ call signature and error type are known in one place.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from products.engine import EngineValidationError, Schedule, build_schedule
+from django.utils.translation import gettext
 
-__all__ = ("EngineValidationError", "ScheduleResult", "build", "engine_fees", "plain", "schedule")
+from products.engine import EngineValidationError, Message, Schedule, build_schedule
+
+__all__ = (
+    "EngineValidationError",
+    "ScheduleResult",
+    "build",
+    "engine_fees",
+    "localized",
+    "plain",
+    "schedule",
+)
+
+
+def localized(errors: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
+    """The engine's field errors in the active language (the engine speaks English; its message
+    templates are in the translation catalogues, see `products.engine.errors.gettext_noop`)."""
+    return {field: [_say(message) for message in messages] for field, messages in errors.items()}
+
+
+def _say(message: str) -> str:
+    if not isinstance(message, Message):
+        return str(message)
+    template = gettext(message.template)
+    return template.format(**message.params) if message.params else template
 
 
 def engine_fees(fees: list[dict]) -> list[dict]:

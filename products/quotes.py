@@ -205,7 +205,7 @@ def product_quote(
         )
     except engine_adapter.EngineValidationError as exc:
         raise ProductQuoteError(
-            {ENGINE_TO_QUOTE_FIELD.get(k, k): list(map(str, v)) for k, v in exc.errors.items()}
+            {ENGINE_TO_QUOTE_FIELD.get(k, k): v for k, v in engine_adapter.localized(exc.errors).items()}
         ) from None
     return Quote(
         version=version,

@@ -92,7 +92,7 @@ def loan_open(*, application, terms: dict, disbursed_on: dt.date, actor) -> Loan
     try:
         result = engine_adapter.schedule(**terms, start_date=disbursed_on)
     except engine_adapter.EngineValidationError as exc:
-        raise LoanTermsInvalid({k: list(map(str, v)) for k, v in exc.errors.items()}) from None
+        raise LoanTermsInvalid(engine_adapter.localized(exc.errors)) from None
     rows, summary = result.installments, result.summary
     disbursed_by = actor if getattr(actor, "is_authenticated", False) else None
 

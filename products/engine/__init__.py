@@ -11,7 +11,7 @@ from .apr import AprResult, apr_of_cashflows
 from .dates import add_months, due_dates, regular_first_due_date
 from .daycount import days360
 from .enums import DayCount, FeeKind, Frequency, GraceKind, Method, PrepaymentMode
-from .errors import CreditLimitExceededError, EngineValidationError
+from .errors import CreditLimitExceededError, EngineValidationError, Message
 from .money import ENGINE_CONTEXT, quantize_money, quantize_rate
 from .prepayment import (
     DeferralResult,
@@ -47,6 +47,7 @@ __all__ = [
     "DayCount",
     "DeferralResult",
     "EngineValidationError",
+    "Message",
     "Fee",
     "FeeKind",
     "Frequency",

@@ -49,7 +49,7 @@ from typing import TypeVar
 
 from .dates import days_in_month
 from .enums import Frequency
-from .errors import EngineValidationError, ErrorCollector
+from .errors import EngineValidationError, ErrorCollector, Message, gettext_noop
 from .money import ENGINE_CONTEXT, ZERO, quantize_rate
 from .parsing import parse_choice, parse_decimal
 
@@ -422,7 +422,9 @@ def _bracket(pv: Callable[[float], tuple[float, float]], guess: float) -> tuple[
         lo, hi = guess, guess + max(abs(guess), 0.01)
         while not pv(hi)[0] < 0:
             if hi > 1e9:
-                raise EngineValidationError({"payments": ["the cash flows have no finite rate of return"]})
+                raise EngineValidationError(
+                    {"payments": [Message(gettext_noop("the cash flows have no finite rate of return"))]}
+                )
             lo, hi = hi, 2 * hi + 0.01
         return lo, hi
     hi, lo = guess, min(guess, 0.0)
@@ -432,7 +434,9 @@ def _bracket(pv: Callable[[float], tuple[float, float]], guess: float) -> tuple[
             return lo, hi
         hi, lo = lo, -1 + (1 + lo) / 2
         if lo < -1 + 1e-12:
-            raise EngineValidationError({"payments": ["the cash flows have no rate of return"]})
+            raise EngineValidationError(
+                {"payments": [Message(gettext_noop("the cash flows have no rate of return"))]}
+            )
 
 
 def _newton(pv: Callable[[float], tuple[float, float]], guess: float) -> tuple[float, float] | None:
@@ -605,7 +609,7 @@ def _parse_flows(
     value: object, field: str, errors: ErrorCollector, *, allow_zero: bool
 ) -> list[tuple[date, Decimal]]:
     if isinstance(value, str | bytes) or not isinstance(value, Sequence) or not value:
-        errors.add(field, "must be a non-empty list of (date, amount) pairs")
+        errors.add(field, gettext_noop("must be a non-empty list of (date, amount) pairs"))
         return []
     out: list[tuple[date, Decimal]] = []
     for item in value:
@@ -621,11 +625,11 @@ def _parse_flows(
                 out.append(item)
                 continue
         if not isinstance(item, Sequence) or isinstance(item, str | bytes) or len(item) != 2:
-            errors.add(field, "each cash flow must be a (date, amount) pair")
+            errors.add(field, gettext_noop("each cash flow must be a (date, amount) pair"))
             continue
         when, raw = item
         if isinstance(when, datetime) or not isinstance(when, date):
-            errors.add(field, "cash-flow dates must be dates, not datetimes or text")
+            errors.add(field, gettext_noop("cash-flow dates must be dates, not datetimes or text"))
             continue
         amount = parse_decimal(raw, field, errors, minimum=ZERO, min_exclusive=not allow_zero)
         if amount is not None:
@@ -655,11 +659,13 @@ def apr_of_cashflows(
     if adv and "payments" not in errors:
         origin = min(when for when, _ in adv)
         if not pay:
-            errors.add("payments", "at least one payment must be greater than zero")
+            errors.add("payments", gettext_noop("at least one payment must be greater than zero"))
         elif any(when <= origin for when, _ in pay):
-            errors.add("payments", "every payment must fall after the first advance")
+            errors.add("payments", gettext_noop("every payment must fall after the first advance"))
         if frequency is None and (len(pay) > 1 or len(adv) > 1):
-            errors.add("frequency", "a frequency is needed unless one advance is repaid by one payment")
+            errors.add(
+                "frequency", gettext_noop("a frequency is needed unless one advance is repaid by one payment")
+            )
     errors.raise_if_any()
     origin = min(when for when, _ in adv)
     return _apr(origin, sorted(adv), sorted(pay), freq)

@@ -6,7 +6,37 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 
-__all__ = ["CreditLimitExceededError", "EngineValidationError"]
+__all__ = ["CreditLimitExceededError", "EngineValidationError", "Message", "gettext_noop"]
+
+
+def gettext_noop(template: str) -> str:
+    """Mark a message template for the translation catalogues and return it unchanged.
+
+    Django's `makemessages` extracts the arguments of calls by this name, so the engine's messages
+    reach the zh-hans catalogue while the engine itself imports nothing from Django.
+    """
+    return template
+
+
+class Message(str):
+    """An error message: the English text, and the template and values it was made from.
+
+    A `str`, so it prints, compares and serialises as the English text; a caller with translation
+    catalogues says it in the user's language from `template` and `params` (products.engine_adapter).
+    """
+
+    template: str
+    params: dict[str, object]
+
+    def __new__(cls, template: str, params: Mapping[str, object] | None = None) -> Message:
+        values = dict(params or {})
+        message = super().__new__(cls, template.format(**values) if values else template)
+        message.template = template
+        message.params = values
+        return message
+
+    def __getnewargs__(self) -> tuple[str, dict[str, object]]:  # type: ignore[override]
+        return self.template, self.params
 
 
 class EngineValidationError(ValueError):
@@ -35,9 +65,9 @@ class CreditLimitExceededError(EngineValidationError):
         self.on = on
         self.requested = requested
         self.available = available
-        super().__init__(
-            {field: [f"draw of {requested} on {on.isoformat()} exceeds the available limit {available}"]}
-        )
+        template = gettext_noop("draw of {requested} on {on} exceeds the available limit {available}")
+        params = {"requested": requested, "on": on.isoformat(), "available": available}
+        super().__init__({field: [Message(template, params)]})
 
 
 class ErrorCollector:
@@ -48,7 +78,10 @@ class ErrorCollector:
     def __init__(self) -> None:
         self.errors: dict[str, list[str]] = {}
 
-    def add(self, field: str, message: str) -> None:
+    def add(self, field: str, template: str, /, **params: object) -> None:
+        """Record a message under `field`: a template marked with `gettext_noop` and its values, or a
+        `Message` passed on from another collector."""
+        message = template if isinstance(template, Message) and not params else Message(template, params)
         self.errors.setdefault(field, []).append(message)
 
     def __contains__(self, field: str) -> bool:

@@ -12,7 +12,7 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import TypeVar
 
-from .errors import ErrorCollector
+from .errors import ErrorCollector, gettext_noop
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -31,7 +31,7 @@ def parse_decimal(
 ) -> Decimal | None:
     """A finite Decimal from a Decimal, int or numeric string, within the given bounds."""
     if isinstance(value, bool) or isinstance(value, float):
-        errors.add(field, "must be a decimal string or Decimal, not a float or bool")
+        errors.add(field, gettext_noop("must be a decimal string or Decimal, not a float or bool"))
         return None
     if isinstance(value, Decimal):
         number = value
@@ -41,22 +41,25 @@ def parse_decimal(
         try:
             number = Decimal(value.strip())
         except InvalidOperation:
-            errors.add(field, f"{value!r} is not a number")
+            errors.add(field, gettext_noop("{value} is not a number"), value=repr(value))
             return None
     else:
-        errors.add(field, f"must be a number, not {type(value).__name__}")
+        errors.add(field, gettext_noop("must be a number, not {kind}"), kind=type(value).__name__)
         return None
     if not number.is_finite():
-        errors.add(field, "must be a finite number (NaN and Infinity are refused)")
+        errors.add(field, gettext_noop("must be a finite number (NaN and Infinity are refused)"))
         return None
     if minimum is not None and (number <= minimum if min_exclusive else number < minimum):
-        errors.add(field, f"must be {'greater than' if min_exclusive else 'at least'} {minimum}")
+        if min_exclusive:
+            errors.add(field, gettext_noop("must be greater than {minimum}"), minimum=minimum)
+        else:
+            errors.add(field, gettext_noop("must be at least {minimum}"), minimum=minimum)
         return None
     if maximum is not None and number > maximum:
-        errors.add(field, f"must be at most {maximum}")
+        errors.add(field, gettext_noop("must be at most {maximum}"), maximum=maximum)
         return None
     if max_places is not None and _decimal_places(number) > max_places:
-        errors.add(field, f"must have at most {max_places} decimal places")
+        errors.add(field, gettext_noop("must have at most {places} decimal places"), places=max_places)
         return None
     return number
 
@@ -77,10 +80,12 @@ def _decimal_places(number: Decimal) -> int:
 def parse_int(value: object, field: str, errors: ErrorCollector, *, minimum: int, maximum: int) -> int | None:
     """An int (bools and floats refused) within [minimum, maximum]."""
     if isinstance(value, bool) or not isinstance(value, int):
-        errors.add(field, f"must be a whole number, not {type(value).__name__}")
+        errors.add(field, gettext_noop("must be a whole number, not {kind}"), kind=type(value).__name__)
         return None
     if not minimum <= value <= maximum:
-        errors.add(field, f"must be between {minimum} and {maximum}")
+        errors.add(
+            field, gettext_noop("must be between {minimum} and {maximum}"), minimum=minimum, maximum=maximum
+        )
         return None
     return value
 
@@ -88,7 +93,7 @@ def parse_int(value: object, field: str, errors: ErrorCollector, *, minimum: int
 def parse_date(value: object, field: str, errors: ErrorCollector) -> date | None:
     """A calendar date; a datetime is refused because a due date has no time of day or time zone."""
     if isinstance(value, datetime) or not isinstance(value, date):
-        errors.add(field, "must be a date (YYYY-MM-DD), not a datetime or text")
+        errors.add(field, gettext_noop("must be a date (YYYY-MM-DD), not a datetime or text"))
         return None
     return value
 
@@ -103,5 +108,11 @@ def parse_choice(value: object, enum: type[E], field: str, errors: ErrorCollecto
         except ValueError:
             pass
     allowed = ", ".join(member.value for member in enum)
-    errors.add(field, f"unknown {field} {value!r}; expected one of: {allowed}")
+    errors.add(
+        field,
+        gettext_noop("unknown {field} {value}; expected one of: {allowed}"),
+        field=field,
+        value=repr(value),
+        allowed=allowed,
+    )
     return None

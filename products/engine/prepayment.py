@@ -24,7 +24,7 @@ from fractions import Fraction
 from typing import cast
 
 from .enums import FeeKind, GraceKind, Method, PrepaymentMode
-from .errors import ErrorCollector
+from .errors import ErrorCollector, gettext_noop
 from .money import ENGINE_CONTEXT, ZERO, quantize_money
 from .parsing import parse_choice, parse_date, parse_decimal, parse_int
 from .schedule import Schedule, _build, _period_rates, _year_span
@@ -136,10 +136,14 @@ def _check_event_date(schedule: Schedule, value: object, field: str, errors: Err
     if on is None:
         return None
     if on < schedule.terms.start_date:
-        errors.add(field, "must not be before the loan's start_date")
+        errors.add(field, gettext_noop("must not be before the loan's start_date"))
         return None
     if on >= schedule.rows[-1].due_date:
-        errors.add(field, f"must be before the last due date {schedule.rows[-1].due_date.isoformat()}")
+        errors.add(
+            field,
+            gettext_noop("must be before the last due date {date}"),
+            date=schedule.rows[-1].due_date.isoformat(),
+        )
         return None
     return on
 
@@ -250,9 +254,15 @@ def prepay(
     paid = _paid_count(schedule, on) if on is not None else 0
     balance = schedule.rows[paid - 1].balance if paid else terms.principal
     if prepaid is not None and on is not None and prepaid >= balance:
-        errors.add("amount", f"must be less than the outstanding principal {balance}; quote a payoff instead")
+        errors.add(
+            "amount",
+            gettext_noop("must be less than the outstanding principal {balance}; quote a payoff instead"),
+            balance=balance,
+        )
     if chosen is PrepaymentMode.SHORTEN_TERM and terms.method in (Method.INTEREST_ONLY, Method.BULLET):
-        errors.add("mode", "shorten_term needs an amortising method (annuity or equal_principal)")
+        errors.add(
+            "mode", gettext_noop("shorten_term needs an amortising method (annuity or equal_principal)")
+        )
     errors.raise_if_any()
     on, prepaid, chosen = cast(date, on), cast(Decimal, prepaid), cast(PrepaymentMode, chosen)
 
@@ -311,11 +321,13 @@ def defer_installments(
     first = parse_int(first_installment, "first_installment", errors, minimum=1, maximum=n)
     count = parse_int(installments, "installments", errors, minimum=1, maximum=n)
     if terms.method is Method.BULLET:
-        errors.add("installments", "a bullet loan has no installments to defer")
+        errors.add("installments", gettext_noop("a bullet loan has no installments to defer"))
     if first is not None and first <= terms.grace_periods:
-        errors.add("first_installment", "cannot defer an installment inside the grace period")
+        errors.add("first_installment", gettext_noop("cannot defer an installment inside the grace period"))
     if first is not None and count is not None and first - 1 + count >= n:
-        errors.add("installments", "the deferral must leave at least one installment before maturity")
+        errors.add(
+            "installments", gettext_noop("the deferral must leave at least one installment before maturity")
+        )
     errors.raise_if_any()
     first, count = cast(int, first), cast(int, count)
 

@@ -33,7 +33,7 @@ from typing import cast
 from .dates import add_months
 from .daycount import year_basis
 from .enums import DayCount
-from .errors import CreditLimitExceededError, EngineValidationError, ErrorCollector
+from .errors import CreditLimitExceededError, EngineValidationError, ErrorCollector, Message, gettext_noop
 from .money import ENGINE_CONTEXT, ZERO, quantize_money
 from .parsing import parse_choice, parse_date, parse_decimal, parse_int
 from .terms import MAX_ANNUAL_RATE, MAX_PRINCIPAL
@@ -195,9 +195,9 @@ class _Line:
         self.crystallise()
         owed = self.principal + self.interest_due
         if amount > owed:
-            raise EngineValidationError(
-                {"amount": [f"repayment of {amount} on {on.isoformat()} exceeds the {owed} owed"]}
-            )
+            template = gettext_noop("repayment of {amount} on {date} exceeds the {owed} owed")
+            params = {"amount": amount, "date": on.isoformat(), "owed": owed}
+            raise EngineValidationError({"amount": [Message(template, params)]})
         to_interest = min(amount, self.interest_due)
         self.interest_due -= to_interest
         self.principal -= amount - to_interest
@@ -209,7 +209,7 @@ def _parse_transactions(
     value: object, opened_on: date | None, errors: ErrorCollector
 ) -> list[LineTransaction]:
     if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
-        errors.add("transactions", "must be a list of draws and repayments")
+        errors.add("transactions", gettext_noop("must be a list of draws and repayments"))
         return []
     out: list[LineTransaction] = []
     for item in value:
@@ -218,7 +218,9 @@ def _parse_transactions(
         elif isinstance(item, Mapping):
             raw_on, raw_kind, raw_amount = item.get("on"), item.get("kind"), item.get("amount")
         else:
-            errors.add("transactions", "each transaction must be a LineTransaction or a mapping")
+            errors.add(
+                "transactions", gettext_noop("each transaction must be a LineTransaction or a mapping")
+            )
             continue
         on = parse_date(raw_on, "transactions", errors)
         kind = parse_choice(raw_kind, TransactionKind, "transactions", errors)
@@ -232,7 +234,11 @@ def _parse_transactions(
             max_places=2,
         )
         if on is not None and opened_on is not None and on < opened_on:
-            errors.add("transactions", f"transaction on {on.isoformat()} is before the line opened")
+            errors.add(
+                "transactions",
+                gettext_noop("transaction on {date} is before the line opened"),
+                date=on.isoformat(),
+            )
             continue
         if on is not None and kind is not None and amount is not None:
             out.append(LineTransaction(on, kind, quantize_money(amount)))
@@ -300,7 +306,9 @@ def _run(
     until = parse_date(as_of, as_of_field, errors)
     dc = parse_choice(day_count, DayCount, "day_count", errors)
     if dc is DayCount.THIRTY_360:
-        errors.add("day_count", "a revolving line accrues by actual days: use ACT/365 or ACT/360")
+        errors.add(
+            "day_count", gettext_noop("a revolving line accrues by actual days: use ACT/365 or ACT/360")
+        )
     minimum_rate = parse_decimal(
         minimum_principal_rate,
         "minimum_principal_rate",
@@ -311,7 +319,7 @@ def _run(
     )
     moves = _parse_transactions(transactions, opened, errors)
     if opened is not None and until is not None and until < opened:
-        errors.add(as_of_field, "must not be before opened_on")
+        errors.add(as_of_field, gettext_noop("must not be before opened_on"))
     errors.raise_if_any()
     opened, until = cast(date, opened), cast(date, until)
 

@@ -14,7 +14,7 @@ from typing import cast
 
 from .dates import add_months, due_dates, nth_due_date
 from .enums import DayCount, FeeKind, Frequency, GraceKind, Method
-from .errors import ErrorCollector
+from .errors import ErrorCollector, gettext_noop
 from .money import ENGINE_CONTEXT, ZERO, quantize_money
 from .parsing import parse_choice, parse_date, parse_decimal, parse_int
 
@@ -109,7 +109,7 @@ def _parse_grace(value: object, errors: ErrorCollector) -> Grace | None:
         periods = value.get("periods")
         kind = value.get("kind", GraceKind.INTEREST_ONLY)
     else:
-        errors.add("grace", "must be a Grace or a mapping with 'periods' and 'kind'")
+        errors.add("grace", gettext_noop("must be a Grace or a mapping with 'periods' and 'kind'"))
         return None
     inner = ErrorCollector()
     parsed_periods = parse_int(periods, "grace", inner, minimum=0, maximum=MAX_TERM)
@@ -127,7 +127,7 @@ def _parse_fees(value: object, errors: ErrorCollector) -> tuple[Fee, ...] | None
     if value is None:
         return ()
     if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
-        errors.add("fees", "must be a list of fees")
+        errors.add("fees", gettext_noop("must be a list of fees"))
         return None
     fees: list[Fee] = []
     ok = True
@@ -139,7 +139,7 @@ def _parse_fees(value: object, errors: ErrorCollector) -> tuple[Fee, ...] | None
             kind_raw = item.get("kind")
             value_raw = item.get("value")
         else:
-            errors.add("fees", "each fee must be a Fee or a mapping with 'kind' and 'value'")
+            errors.add("fees", gettext_noop("each fee must be a Fee or a mapping with 'kind' and 'value'"))
             ok = False
             continue
         kind = parse_choice(kind_raw, FeeKind, "fees", errors)
@@ -202,7 +202,7 @@ def validate_terms(
 
     if start is not None and first is not None:
         if first <= start:
-            errors.add("first_due_date", "must be after start_date")
+            errors.add("first_due_date", gettext_noop("must be after start_date"))
             first = None
         elif freq is not None:
             try:
@@ -214,8 +214,10 @@ def validate_terms(
             elif regular is not None and first > regular[1]:
                 errors.add(
                     "first_due_date",
-                    f"must be no later than {regular[1].isoformat()} (a first period of at most two"
-                    " regular periods)",
+                    gettext_noop(
+                        "must be no later than {date} (a first period of at most two regular periods)"
+                    ),
+                    date=regular[1].isoformat(),
                 )
     if n is not None and start is not None and freq is not None and "first_due_date" not in errors:
         # 1,200 installments is 100 years of monthly payments; no frequency may run longer than that.
@@ -223,14 +225,22 @@ def validate_terms(
             maturity = nth_due_date(start, freq, n, first)
             latest = add_months(start, MAX_TERM)
         except (ValueError, OverflowError):
-            errors.add("term", "the schedule would end after the year 9999")
+            errors.add("term", gettext_noop("the schedule would end after the year 9999"))
         else:
             if maturity > latest:
-                errors.add("term", f"the schedule must end within 100 years of start_date (by {latest})")
+                errors.add(
+                    "term",
+                    gettext_noop("the schedule must end within 100 years of start_date (by {date})"),
+                    date=latest.isoformat(),
+                )
     if n is not None and gr is not None and gr.periods >= n:
-        errors.add("grace", "grace periods must leave at least one installment to repay the principal")
+        errors.add(
+            "grace", gettext_noop("grace periods must leave at least one installment to repay the principal")
+        )
     if n is not None and promo is not None and promo + (gr.periods if gr else 0) > n:
-        errors.add("interest_free_periods", "grace periods plus interest-free periods exceed the term")
+        errors.add(
+            "interest_free_periods", gettext_noop("grace periods plus interest-free periods exceed the term")
+        )
     if p is not None and fee_list:
         with localcontext(ENGINE_CONTEXT):
             upfront = sum(
@@ -242,7 +252,12 @@ def validate_terms(
                 ZERO,
             )
         if upfront >= p:
-            errors.add("fees", f"upfront fees {upfront} leave no net proceeds from principal {p}")
+            errors.add(
+                "fees",
+                gettext_noop("upfront fees {fees} leave no net proceeds from principal {principal}"),
+                fees=upfront,
+                principal=p,
+            )
     errors.raise_if_any()
     p = quantize_money(cast(Decimal, p))  # "100" and "100.0" become 100.00, the stored form
     if fee_list:

@@ -245,3 +245,17 @@ def test_revolving_draw_above_the_limit_is_a_field_error(api):
     )
     assert response.status_code == 400
     assert "transactions" in response.json()
+
+
+def test_engine_messages_follow_accept_language_with_their_values(api):
+    body = {
+        "principal": "1000.00",
+        "annual_rate": "0.05",
+        "term": 12,
+        "fees": [{"type": "upfront", "amount": "1000.00"}],
+    }
+    chinese = api.post("/api/v1/calculator/schedule/", body, format="json", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert chinese.status_code == 400
+    assert chinese.json()["fees"] == ["前置费用 1000.00 已抵尽本金 1000.00，无实际到账金额"]
+    english = api.post("/api/v1/calculator/schedule/", body, format="json", HTTP_ACCEPT_LANGUAGE="en")
+    assert english.json()["fees"] == ["upfront fees 1000.00 leave no net proceeds from principal 1000.00"]

@@ -173,3 +173,12 @@ def test_a_catalogue_product_fills_in_its_rate_fees_and_day_count(client):
         "/calculator/", {"product": "CALC-P", "principal": "50000", "term": "12", "annual_rate": "9.5"}
     )
     assert 'name="annual_rate" value="9.5"' in typed.content.decode()
+
+
+def test_engine_refusals_are_in_the_page_language(client):
+    terms = {**MORTGAGE, "method": "annuity", "term": "6", "interest_free_periods": "9"}
+    chinese = client.get("/calculator/", terms, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "宽限期与免息期之和超过贷款期数" in chinese
+    assert "grace periods plus interest-free periods exceed the term" not in chinese
+    english = client.get("/calculator/", terms, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "grace periods plus interest-free periods exceed the term" in english
