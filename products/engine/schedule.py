@@ -13,8 +13,15 @@ Rounding (one convention for all of LoanHub, the one Chinese bank loan calculato
 
 Period rate by day count: 30/360 charges annual_rate / periods_per_year for a regular period and
 annual_rate x days360(start, first due) / 360 for an odd first period; ACT/365 and ACT/360 charge
-annual_rate x actual days / 365 (or 360) for every period. The annuity installment always comes from
-the nominal period rate annual_rate / periods_per_year; day-count differences end in the last row.
+annual_rate x actual days / 365 (or 360) for every period.
+
+The annuity installment: under 30/360 it comes from the nominal period rate annual_rate /
+periods_per_year (the bank-calculator figure; an odd first period's difference ends in the last row).
+Under ACT/365 and ACT/360 it is the level payment that amortises the balance exactly at the periods'
+actual rates r_k, A = B x P / S with P = prod(1 + r_k) and S = sum over j of prod over k > j of
+(1 + r_k) -- the usual annuity when every r_k is equal -- so months of 31 days or a 365/360 year do
+not pile up into a large last payment (at the nominal rate a 30-year ACT/360 mortgage would end with a
+payment of several installments); only cent rounding is left for the last row.
 
 Grace (宽限期): the first `g` rows repay no principal. Interest-only grace rows pay the interest;
 capitalised grace rows pay nothing and show the interest accrued as `interest` and the same amount as
@@ -57,6 +64,7 @@ __all__ = [
     "Installment",
     "Schedule",
     "ScheduleSummary",
+    "actual_annuity_payment",
     "annuity_payment",
     "build_schedule",
     "schedule_from_terms",
@@ -219,7 +227,7 @@ def _build(
                 append(_new_row(Installment, row))
                 number += 1
 
-        level, bullet_interest = _amortising_start(terms, balance, installment, dates)
+        level, bullet_interest = _amortising_start(terms, balance, installment, dates, nums, dens)
         span = zip(dates[grace:last], nums[grace:last], dens[grace:last], strict=True)
         if method is Method.ANNUITY:
             level_payment = level + fee
@@ -320,8 +328,32 @@ def _summarise(terms: LoanTerms, rows: list[Installment], regular: bool) -> Sche
     )
 
 
+def actual_annuity_payment(balance: Decimal, nums: list[Decimal], dens: list[Decimal]) -> Decimal:
+    """The exact (unrounded) level payment amortising `balance` over periods of rates nums[k]/dens[k].
+
+    A = B x P / S, P = prod(1 + r_k), S = sum over j of prod over k > j of (1 + r_k): the balance
+    after the last period, B x P - A x S, is then zero. Summed from the last period backwards.
+    """
+    with localcontext(ENGINE_CONTEXT):
+        growth = Decimal(1)
+        annuity = Decimal(0)
+        factors: dict[tuple[Decimal, Decimal], Decimal] = {}  # periods have few distinct lengths
+        for num, den in zip(reversed(nums), reversed(dens), strict=True):
+            annuity += growth
+            factor = factors.get((num, den))
+            if factor is None:
+                factor = factors[(num, den)] = (den + num) / den
+            growth *= factor
+        return balance * growth / annuity
+
+
 def _amortising_start(
-    terms: LoanTerms, balance: Decimal, installment: Decimal | None, dates: list[date]
+    terms: LoanTerms,
+    balance: Decimal,
+    installment: Decimal | None,
+    dates: list[date],
+    nums: list[Decimal],
+    dens: list[Decimal],
 ) -> tuple[Decimal, Decimal]:
     """(level amount, bullet interest) fixed when amortisation starts on the balance left after grace."""
     grace = terms.grace_periods
@@ -329,6 +361,8 @@ def _amortising_start(
     if terms.method is Method.ANNUITY:
         if installment is not None:
             return installment, ZERO
+        if terms.day_count is not DayCount.THIRTY_360:
+            return quantize_money(actual_annuity_payment(balance, nums[grace:], dens[grace:])), ZERO
         free = max(terms.interest_free_periods - grace, 0)
         rate = terms.annual_rate / terms.frequency.periods_per_year
         return quantize_money(annuity_payment(balance, rate, remaining, free)), ZERO

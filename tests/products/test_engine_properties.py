@@ -145,8 +145,16 @@ def test_annuity_installments_are_level_except_the_last(kwargs: dict[str, Any]) 
         # The residue in the last row comes only from cent rounding (of the installment and of each
         # period's interest), at most a cent per period compounded at the period rate.
         rate = terms.annual_rate / terms.frequency.periods_per_year
-        bound = CENT * accumulation_factor(rate, len(amortising)) + CENT
-        last = amortising[-1]
+    elif terms.day_count is not DayCount.THIRTY_360:
+        # Actual-day annuities amortise at each period's own rate: the same bound at the dearest one.
+        previous = [terms.start_date, *(row.due_date for row in schedule.rows)]
+        longest = max((b - a).days for a, b in zip(previous, previous[1:], strict=False))
+        rate = terms.annual_rate * longest / (365 if terms.day_count is DayCount.ACT_365 else 360)
+    else:
+        return  # 30/360 with an odd first period: its difference is left to the last row
+    bound = CENT * accumulation_factor(rate, len(amortising)) + CENT
+    last = amortising[-1]
+    if not paid_off:
         assert abs(last.principal + last.interest - level) <= bound
 
 

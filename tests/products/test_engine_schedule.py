@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 from hypothesis import given, settings
@@ -299,7 +300,8 @@ def test_odd_first_period_30_360_charges_days360() -> None:
     )
     assert schedule.rows[0].interest == D("900.00")
     assert schedule.rows[1].due_date == date(2024, 3, 25)
-    # The installment still comes from the nominal period rate; the last row absorbs the difference.
+    # Under 30/360 the installment comes from the nominal period rate; the last row absorbs the odd
+    # first period's difference (actual-day annuities amortise at each period's own rate instead).
     assert schedule.installment == quantize_money(annuity_payment(D(120000), D("0.005"), 12))
     assert_schedule_invariants(schedule)
 
@@ -341,6 +343,37 @@ def test_actual_day_counts_charge_actual_days(day_count: DayCount, basis: int) -
     for row, n in zip(schedule.rows, days, strict=True):
         assert row.interest == quantize_money(D(100000) * D("0.0365") * n / basis)
     assert_schedule_invariants(schedule)
+
+
+@pytest.mark.parametrize(("day_count", "basis"), [(DayCount.ACT_365, 365), (DayCount.ACT_360, 360)])
+def test_actual_day_annuity_amortises_at_the_actual_period_rates(day_count: DayCount, basis: int) -> None:
+    """Solved by hand in exact fractions: with r_k = 3.65 % x days_k / basis, the level payment A
+    leaves nothing after three periods, B(1+r1)(1+r2)(1+r3) = A[(1+r2)(1+r3) + (1+r3) + 1]."""
+    schedule = build_schedule(
+        principal="100000",
+        annual_rate="0.0365",
+        term=3,
+        frequency="monthly",
+        method="annuity",
+        start_date=date(2024, 1, 31),
+        day_count=day_count,
+    )
+    g1, g2, g3 = (1 + Fraction(365, 10000) * days / basis for days in (29, 31, 30))
+    exact = Fraction(100000) * g1 * g2 * g3 / (g2 * g3 + g3 + 1)
+    assert schedule.installment == quantize_money(D(exact.numerator) / D(exact.denominator))
+    assert abs(schedule.rows[-1].payment - schedule.installment) <= D("0.03")
+    assert_schedule_invariants(schedule)
+
+
+def test_a_thirty_year_act_360_mortgage_has_no_balloon() -> None:
+    """At the nominal rate a 365/360 year leaves about 7 installments' worth for the last payment;
+    amortising at the actual rates leaves cents, for an installment a little above the 30/360 one."""
+    kwargs = {"principal": "1000000", "annual_rate": "0.049", "term": 360, "frequency": "monthly"}
+    actual = build_schedule(**kwargs, method="annuity", start_date=date(2026, 1, 15), day_count="ACT/360")
+    bank = build_schedule(**kwargs, method="annuity", start_date=date(2026, 1, 15), day_count="30/360")
+    assert actual.installment > bank.installment
+    assert abs(actual.rows[-1].payment - actual.installment) < D(5)
+    assert_schedule_invariants(actual)
 
 
 # --- every method x frequency x day count ----------------------------------------------------
