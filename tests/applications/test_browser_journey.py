@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import connections
 
 from applications.models import LoanApplication, State
 from conftest import CHROMIUM
@@ -35,6 +36,10 @@ def browser():
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         yield browser
         browser.close()
+        # The ORM calls the test makes while Playwright's sync API (greenlets) is running leave a
+        # connection that pytest-django's teardown does not close; close it here, or the test
+        # database cannot be dropped at the end of the run ("being accessed by other users").
+        connections.close_all()
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
