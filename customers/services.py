@@ -300,30 +300,42 @@ def _clean_profile(data: Mapping, existing: Customer | None, user) -> dict[str, 
 
 def _check_identity_claim(out: dict[str, Any], existing: Customer | None, user, errors: dict) -> None:
     """Refuse an identity number or credit code registered to another customer, audited and limited
-    (see IDENTITY_CLAIM_LIMIT)."""
+    (see IDENTITY_CLAIM_LIMIT).
+
+    The limit counts distinct customers claimed, so retrying the same number (someone who really
+    holds another account) does not use it up; past it, a number not yet claimed gets the same
+    answer whether or not it is registered, while one already claimed keeps its (known) answer.
+    The account's row is locked while counting, so parallel submissions cannot all pass the count.
+    """
     field = "uscc" if out["uscc"] else "id_number"
     if existing and (existing.id_number, existing.uscc) == (out["id_number"], out["uscc"]):
         return  # the customer's own numbers
-    since = timezone.now() - IDENTITY_CLAIM_WINDOW
-    claims = CustomerEvent.objects.filter(kind=EventKind.CLAIM, actor=user, created_at__gte=since)
-    if claims.count() >= IDENTITY_CLAIM_LIMIT:
-        errors[field] = [_("Too many numbers could not be accepted today. Contact us to continue.")]
-        return
-    others = Customer.objects.exclude(pk=existing.pk) if existing else Customer.objects.all()
-    owner = others.filter(id_number=out["id_number"], uscc=out["uscc"]).first()
-    if owner is None and out["uscc"]:
-        owner = Customer.objects.filter(uscc=out["uscc"]).exclude(user=user).first()
-    if owner is None:
-        return
-    CustomerEvent.objects.create(
-        customer=owner,
-        kind=EventKind.CLAIM,
-        actor=user,
-        from_state=owner.kyc_status,
-        to_state=owner.kyc_status,
-        field=field,
-        reason="claimed by another account",
-    )
+    with transaction.atomic():
+        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+        others = Customer.objects.exclude(pk=existing.pk) if existing else Customer.objects.all()
+        owner = others.filter(id_number=out["id_number"], uscc=out["uscc"]).first()
+        if owner is None and out["uscc"]:
+            owner = Customer.objects.filter(uscc=out["uscc"]).exclude(user=user).first()
+        since = timezone.now() - IDENTITY_CLAIM_WINDOW
+        claimed = set(
+            CustomerEvent.objects.filter(kind=EventKind.CLAIM, actor=user, created_at__gte=since).values_list(
+                "customer_id", flat=True
+            )
+        )
+        if (owner is None or owner.pk not in claimed) and len(claimed) >= IDENTITY_CLAIM_LIMIT:
+            errors[field] = [_("Too many numbers could not be accepted today. Contact us to continue.")]
+            return
+        if owner is None:
+            return
+        CustomerEvent.objects.create(
+            customer=owner,
+            kind=EventKind.CLAIM,
+            actor=user,
+            from_state=owner.kyc_status,
+            to_state=owner.kyc_status,
+            field=field,
+            reason="claimed by another account",
+        )
     logger.warning("identity number of customer %s claimed by user %s", owner.pk, user.pk)
     errors[field] = [str(ALREADY_REGISTERED)]
 

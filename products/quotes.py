@@ -461,7 +461,9 @@ def version_preview(version: ProductVersion, *, on_date: dt.date | None = None) 
         except Exception as exc:  # the engine's validation error, reported in the panel
             if exc.__class__.__name__ != "EngineValidationError":
                 raise
-            rows.append(PreviewRow(grade, price.annual_rate, None, None, None, error=str(exc)))
+            problems = engine_adapter.localized(exc.errors)  # type: ignore[attr-defined]
+            text = "; ".join(f"{field}: {' '.join(messages)}" for field, messages in problems.items())
+            rows.append(PreviewRow(grade, price.annual_rate, None, None, None, error=text))
             continue
         rows.append(
             PreviewRow(

@@ -543,7 +543,7 @@ def _rates(rate: Decimal, per_year: Decimal, label: str) -> AprResult:
     with localcontext(ENGINE_CONTEXT):
         rate = rate.quantize(_RATE_RESULT_PLACES)
         if rate.is_zero():
-            rate = rate.copy_abs()  # a zero rate's sign is rounding noise; never disclose "-0.00 %"
+            rate = rate.copy_abs()  # a zero rate's sign is rounding noise
         growth = (1 + rate) ** (int(per_year) if per_year == per_year.to_integral() else per_year)
         return AprResult(
             apr=quantize_rate(rate * per_year),

@@ -73,4 +73,6 @@ def quantize_rate(x: Decimal) -> Decimal:
     if needed > context.prec:
         context = context.copy()
         context.prec = needed
-    return x.quantize(RATE_PLACES, rounding=ROUND_HALF_UP, context=context)
+    rounded = x.quantize(RATE_PLACES, rounding=ROUND_HALF_UP, context=context)
+    # A rate that rounds to zero from below is zero: never disclose "-0.000000" (or "-0.00 %").
+    return rounded.copy_abs() if rounded.is_zero() else rounded

@@ -21,7 +21,9 @@ Under ACT/365 and ACT/360 it is the level payment that amortises the balance exa
 actual rates r_k, A = B x P / S with P = prod(1 + r_k) and S = sum over j of prod over k > j of
 (1 + r_k) -- the usual annuity when every r_k is equal -- so months of 31 days or a 365/360 year do
 not pile up into a large last payment (at the nominal rate a 30-year ACT/360 mortgage would end with a
-payment of several installments); only cent rounding is left for the last row.
+payment of several installments); the last row keeps only the cent rounding, compounded at the
+period rates as under 30/360 (terms where that compounding runs away are refused, see
+LARGEST_PAYMENT).
 
 Grace (宽限期): the first `g` rows repay no principal. Interest-only grace rows pay the interest;
 capitalised grace rows pay nothing and show the interest accrued as `interest` and the same amount as
@@ -46,9 +48,11 @@ the balance off before the last row, the remaining rows carry only their periodi
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal, localcontext
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 from fractions import Fraction
 from operator import itemgetter, sub
 from typing import NamedTuple
@@ -57,8 +61,9 @@ from .apr import _apr, _periodic_apr
 from .dates import due_dates
 from .daycount import days360, year_basis
 from .enums import DayCount, Frequency, GraceKind, Method
+from .errors import EngineValidationError, Message, gettext_noop
 from .money import CENT, ENGINE_CONTEXT, ZERO, quantize_money
-from .terms import LoanTerms, validate_terms
+from .terms import MAX_PRINCIPAL, LoanTerms, validate_terms
 
 __all__ = [
     "Installment",
@@ -198,7 +203,7 @@ def _build(
     prepayment) and `first_number` continues the original row numbering.
     One loop per phase and method keeps the per-row work to a handful of Decimal operations.
     """
-    with localcontext(ENGINE_CONTEXT):
+    with localcontext(ENGINE_CONTEXT), _refused_if_unpayable():
         n = terms.term
         regular = dates is None and _on_whole_unit_periods(terms)
         if dates is None:
@@ -272,7 +277,38 @@ def _build(
                 Installment, (number, dates[last], balance + interest + fee, balance, interest, fee, ZERO)
             )
         )
+        if rows[-1].payment > LARGEST_PAYMENT:
+            raise _unpayable()
         return Schedule(terms=terms, rows=tuple(rows), summary=_summarise(terms, rows, regular))
+
+
+# Each period's interest is rounded to the cent, and under a high enough rate those cents compound
+# over a long term into a last payment no loan could have (0.5 cent x 1.375**218 at 150 % a year
+# in quarters); past a point the amounts outgrow 34 digits altogether. Such terms are refused.
+LARGEST_PAYMENT = MAX_PRINCIPAL * 100
+
+
+def _unpayable() -> EngineValidationError:
+    return EngineValidationError(
+        {
+            "term": [
+                Message(
+                    gettext_noop(
+                        "at this rate the cent rounding of each period compounds over the term into"
+                        " amounts no schedule can carry: shorten the term or lower the rate"
+                    )
+                )
+            ]
+        }
+    )
+
+
+@contextmanager
+def _refused_if_unpayable() -> Iterator[None]:
+    try:
+        yield
+    except InvalidOperation:  # an amount outgrew the 34-digit context
+        raise _unpayable() from None
 
 
 def _on_whole_unit_periods(terms: LoanTerms) -> bool:

@@ -32,15 +32,19 @@ def browser():
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield browser
-        browser.close()
-        # The ORM calls the test makes while Playwright's sync API (greenlets) is running leave a
-        # connection that pytest-django's teardown does not close; close it here, or the test
-        # database cannot be dropped at the end of the run ("being accessed by other users").
-        connections.close_all()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+            try:
+                yield browser
+                browser.close()
+            finally:
+                # The ORM calls the test makes while Playwright's sync API (greenlets) is running
+                # leave a connection that pytest-django's teardown does not close; close it here, or
+                # the test database cannot be dropped at the end of the run ("accessed by other users").
+                connections.close_all()
+    finally:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 def shot(page, name: str) -> None:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
+from django.db import connection
+from django.utils import timezone, translation
 
 from customers import consents, selectors, services
 from customers.models import Consent, Customer, CustomerEvent, EventKind, KycStatus
@@ -173,6 +175,75 @@ def test_claims_of_other_customers_numbers_are_limited_per_day(users):
     )
     customer = services.customer_upsert_for_user(user=user, data=profile_data(id_number=free))
     assert customer.id_number == free
+
+
+def test_retrying_the_same_taken_number_does_not_use_up_the_allowance(users):
+    """Someone who really holds another account retries their number: each try is audited, but only
+    distinct customers count, so a free number is still accepted afterwards."""
+    user = users["customer"]
+    owner = CustomerFactory()
+    for _ in range(services.IDENTITY_CLAIM_LIMIT + 1):
+        with pytest.raises(services.CustomerValidationError) as info:
+            services.customer_upsert_for_user(user=user, data=profile_data(id_number=owner.id_number))
+        assert info.value.errors == {"id_number": [str(services.ALREADY_REGISTERED)]}
+    assert CustomerEvent.objects.filter(customer=owner, kind=EventKind.CLAIM).count() == 4
+    customer = services.customer_upsert_for_user(
+        user=user, data=profile_data(id_number=make_ric(sequence=986))
+    )
+    assert customer.id_number == make_ric(sequence=986)
+
+
+def test_past_the_limit_a_number_already_claimed_keeps_its_answer(users):
+    user = users["customer"]
+    owners = [CustomerFactory() for _ in range(services.IDENTITY_CLAIM_LIMIT + 1)]
+    for owner in owners[:-1]:
+        with pytest.raises(services.CustomerValidationError):
+            services.customer_upsert_for_user(user=user, data=profile_data(id_number=owner.id_number))
+    with pytest.raises(services.CustomerValidationError) as again:
+        services.customer_upsert_for_user(user=user, data=profile_data(id_number=owners[0].id_number))
+    assert again.value.errors == {"id_number": [str(services.ALREADY_REGISTERED)]}
+    with pytest.raises(services.CustomerValidationError) as new:  # taken, but not yet claimed
+        services.customer_upsert_for_user(user=user, data=profile_data(id_number=owners[-1].id_number))
+    assert new.value.errors == {
+        "id_number": ["Too many numbers could not be accepted today. Contact us to continue."]
+    }
+    assert not CustomerEvent.objects.filter(customer=owners[-1], kind=EventKind.CLAIM).exists()
+
+
+@pytest.mark.services("postgres")
+@pytest.mark.django_db(transaction=True)
+def test_parallel_claims_cannot_pass_the_limit_together(users):
+    """Five submissions at once, each with another customer's number: the account row lock makes
+    them count one after another, so three are answered and audited and two are refused."""
+    assert connection.vendor == "postgresql"
+    user = users["customer"]
+    numbers = [CustomerFactory().id_number for _ in range(5)]
+    barrier = threading.Barrier(len(numbers))
+    answers: list[str] = []
+
+    def claim(number):
+        from django.db import connections
+
+        try:
+            barrier.wait(timeout=10)
+            with translation.override("en"):  # the english fixture reaches only the test's thread
+                services.customer_upsert_for_user(user=user, data=profile_data(id_number=number))
+        except services.CustomerValidationError as exc:
+            answers.append(exc.errors["id_number"][0])
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=claim, args=(n,)) for n in numbers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(answers).count(str(services.ALREADY_REGISTERED)) == services.IDENTITY_CLAIM_LIMIT
+    assert len(answers) == len(numbers)
+    assert (
+        CustomerEvent.objects.filter(kind=EventKind.CLAIM, actor=user).count()
+        == services.IDENTITY_CLAIM_LIMIT
+    )
 
 
 def test_a_customer_at_the_claim_limit_can_still_update_their_own_profile(users):

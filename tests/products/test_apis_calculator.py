@@ -259,3 +259,10 @@ def test_engine_messages_follow_accept_language_with_their_values(api):
     assert chinese.json()["fees"] == ["前置费用 1000.00 已抵尽本金 1000.00，无实际到账金额"]
     english = api.post("/api/v1/calculator/schedule/", body, format="json", HTTP_ACCEPT_LANGUAGE="en")
     assert english.json()["fees"] == ["upfront fees 1000.00 leave no net proceeds from principal 1000.00"]
+
+
+def test_a_rate_and_term_beyond_any_payable_schedule_is_a_400_not_a_500(api):
+    body = {"principal": "100000.00", "annual_rate": "10", "term": 1200, "day_count": "ACT/360"}
+    response = api.post("/api/v1/calculator/schedule/", body, format="json")
+    assert response.status_code == 400
+    assert list(response.json()) == ["term"]

@@ -289,3 +289,11 @@ def test_an_interest_free_loan_without_fees_discloses_zero_not_minus_zero(terms:
     assert str(schedule.summary.effective_annual_rate) == "0.000000"
     own = apr_of_cashflows(*schedule.cash_flows(), frequency=terms["frequency"])
     assert str(own.apr) == "0.000000"
+
+
+def test_a_rate_rounding_to_zero_from_below_is_disclosed_as_zero() -> None:
+    """Repaying one cent less a month later is a rate of about -1.2e-7 a year: shown as 0.000000."""
+    result = apr_of_cashflows([(date(2024, 1, 1), D("1000000.00"))], [(date(2024, 2, 1), D("999999.99"))])
+    assert result.unit_period_rate < 0
+    assert str(result.apr) == "0.000000"
+    assert str(result.effective_annual_rate) == "0.000000"

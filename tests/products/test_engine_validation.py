@@ -160,3 +160,28 @@ def test_the_engine_imports_no_django() -> None:
             else:
                 continue
             assert not any(name.split(".")[0] in {"django", "rest_framework"} for name in names), path.name
+
+
+@pytest.mark.parametrize(
+    ("rate", "term", "frequency", "day_count"),
+    [
+        ("10", 1200, "monthly", "ACT/360"),  # amounts outgrow 34 digits (once an InvalidOperation)
+        ("1.5", 218, "quarterly", "ACT/360"),  # a last payment of about 3e28
+        ("3", 400, "monthly", "ACT/365"),
+    ],
+)
+def test_terms_whose_cent_rounding_compounds_without_bound_are_refused(
+    rate: str, term: int, frequency: str, day_count: str
+) -> None:
+    with pytest.raises(EngineValidationError) as raised:
+        build_schedule(
+            principal="100000",
+            annual_rate=rate,
+            term=term,
+            frequency=frequency,
+            method="annuity",
+            start_date=date(2026, 1, 15),
+            day_count=day_count,
+        )
+    assert list(raised.value.errors) == ["term"]
+    assert "shorten the term or lower the rate" in raised.value.errors["term"][0]
