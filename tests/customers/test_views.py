@@ -76,6 +76,40 @@ def test_login_url_is_the_customer_login_and_staff_land_in_the_console(client, u
     assert client.get("/admin/login/").status_code in (200, 302)  # the admin keeps its own login
 
 
+def _auth_rate(settings, rate: str) -> None:
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "auth": rate},
+    }
+
+
+def test_page_log_ins_share_the_apis_per_address_limit(client, users, settings):
+    _auth_rate(settings, "3/min")
+    wrong = {"username": "cust", "password": "not-the-password"}
+    assert [client.post("/customers/login/", wrong).status_code for _ in range(2)] == [200, 200]
+    assert client.post("/api/v1/auth/token/", wrong).status_code == 400  # the third of three
+    refused = client.post("/customers/login/", {"username": "cust", "password": "correct-horse-battery-9"})
+    assert refused.status_code == 429
+    assert "Too many attempts from this address" in refused.content.decode()
+    assert "_auth_user_id" not in client.session  # even the right password is not tried
+
+
+def test_page_sign_ups_are_limited_per_address_and_keep_what_was_typed(client, settings):
+    _auth_rate(settings, "1/min")
+    first = client.post("/customers/signup/", {"username": "first", "password": "x"})
+    assert first.status_code == 200  # refused by validation, but counted
+    data = {
+        "username": "second",
+        "email": "second@example.com",
+        "password": PASSWORD,
+        "password_again": PASSWORD,
+    }
+    response = client.post("/customers/signup/", data)
+    assert response.status_code == 429
+    assert 'value="second"' in response.content.decode()
+    assert not get_user_model().objects.filter(username="second").exists()
+
+
 def test_logout_is_a_post(client, users):
     client.force_login(users["customer"])
     assert client.get("/customers/logout/").status_code == 405
