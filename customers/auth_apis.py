@@ -6,34 +6,18 @@ A registered user is in the Customer role and not staff; a token authenticates A
 
 from __future__ import annotations
 
-from django.conf import settings
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
 from customers import serializers as s
 from customers import services
 from loanhub.api_schema import FIELD_ERRORS
-
-DEFAULT_AUTH_RATE = "20/min"
-
-
-class AuthRateThrottle(SimpleRateThrottle):
-    """Per-address limit on sign-up and token requests (REST_FRAMEWORK rate "auth", default 20/min)."""
-
-    scope = "auth"
-
-    def get_rate(self):
-        rates = settings.REST_FRAMEWORK.get("DEFAULT_THROTTLE_RATES", {})
-        return rates.get(self.scope, DEFAULT_AUTH_RATE)
-
-    def get_cache_key(self, request, view):
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+from loanhub.throttling import AuthRateThrottle
 
 
 class AnonymousAuthApi(APIView):

@@ -16,16 +16,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from customers import selectors, services
-from customers.auth_apis import AuthRateThrottle
 from customers.forms import DocumentUploadForm, ProfileForm, SignupForm, apply_errors
 from customers.masking import mask_id_number, mask_phone
 from customers.models import Document
-
-
-def _over_auth_limit(request) -> bool:
-    """Page sign-ups and log-ins share the API's per-address budget (rate "auth"): each new account
-    is another three identity-number claims, and each log-in another password guess."""
-    return not AuthRateThrottle().allow_request(request, None)
+from loanhub.throttling import over_auth_limit
 
 
 def _too_many(form):
@@ -37,7 +31,7 @@ def signup(request):
     if request.user.is_authenticated:
         return redirect("customers:profile")
     form = SignupForm(request.POST or None)
-    if request.method == "POST" and _over_auth_limit(request):
+    if request.method == "POST" and over_auth_limit(request):
         return render(request, "customers/signup.html", {"form": _too_many(form)}, status=429)
     if request.method == "POST" and form.is_valid():
         try:
@@ -60,7 +54,7 @@ class CustomerLoginView(LoginView):
     redirect_authenticated_user = True
 
     def post(self, request, *args, **kwargs):
-        if _over_auth_limit(request):
+        if over_auth_limit(request):
             form = _too_many(self.get_form())
             return self.render_to_response(self.get_context_data(form=form), status=429)
         return super().post(request, *args, **kwargs)

@@ -1,6 +1,7 @@
 """The shared kernel as a Django app: roles and capabilities, worker probes, seed_demo."""
 
 from django.apps import AppConfig
+from django.contrib.admin.apps import AdminConfig
 from django.db.models.signals import post_migrate
 
 
@@ -16,3 +17,9 @@ class LoanhubConfig(AppConfig):
         # Permissions of models added by later migrations are granted to the roles as soon as
         # they exist; the mapping itself lives in loanhub.roles.
         post_migrate.connect(roles.sync_after_migrate, dispatch_uid="loanhub.roles.sync")
+
+
+class LoanHubAdminConfig(AdminConfig):
+    """django.contrib.admin on LoanHub's site class (log-ins limited per address)."""
+
+    default_site = "loanhub.admin_site.LoanHubAdminSite"

@@ -32,7 +32,7 @@ ALLOWED_HOSTS = env.list(
 CSRF_TRUSTED_ORIGINS = env.list("LOANHUB_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "loanhub.apps.LoanHubAdminConfig",  # django.contrib.admin with throttled log-ins
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

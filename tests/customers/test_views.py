@@ -94,6 +94,17 @@ def test_page_log_ins_share_the_apis_per_address_limit(client, users, settings):
     assert "_auth_user_id" not in client.session  # even the right password is not tried
 
 
+def test_the_admin_log_in_is_limited_per_address_too(client, users, settings):
+    _auth_rate(settings, "2/min")
+    wrong = {"username": "officer", "password": "not-the-password", "next": "/admin/"}
+    assert [client.post("/admin/login/", wrong).status_code for _ in range(2)] == [200, 200]
+    right = {**wrong, "password": "correct-horse-battery-9"}
+    refused = client.post("/admin/login/", right)
+    assert refused.status_code == 429
+    assert "Too many attempts from this address" in refused.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
 def test_page_sign_ups_are_limited_per_address_and_keep_what_was_typed(client, settings):
     _auth_rate(settings, "1/min")
     first = client.post("/customers/signup/", {"username": "first", "password": "x"})

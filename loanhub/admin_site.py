@@ -1,0 +1,32 @@
+"""The admin site: Django's, with log-in attempts limited per client address like the portal's."""
+
+from __future__ import annotations
+
+from django.contrib.admin import AdminSite
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+TOO_MANY = _("Too many attempts from this address. Wait a minute and try again.")
+
+
+class ThrottledAdminAuthenticationForm(AdminAuthenticationForm):
+    """Refuses before any password is checked when the address is over its budget."""
+
+    def clean(self):
+        if getattr(self.request, "loanhub_throttled", False):
+            raise ValidationError(TOO_MANY, code="throttled")
+        return super().clean()
+
+
+class LoanHubAdminSite(AdminSite):
+    login_form = ThrottledAdminAuthenticationForm
+
+    def login(self, request, extra_context=None):
+        from loanhub.throttling import over_auth_limit
+
+        request.loanhub_throttled = request.method == "POST" and over_auth_limit(request)
+        response = super().login(request, extra_context)
+        if request.loanhub_throttled:
+            response.status_code = 429
+        return response

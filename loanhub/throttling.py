@@ -1,0 +1,27 @@
+"""Per-address limits on authentication: sign-up, log-in (pages, admin) and API tokens share one
+budget per client address, the REST framework rate "auth" (LOANHUB_THROTTLE_AUTH, default 20/min)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from rest_framework.throttling import SimpleRateThrottle
+
+DEFAULT_AUTH_RATE = "20/min"
+
+
+class AuthRateThrottle(SimpleRateThrottle):
+    """Per-address limit on sign-up, log-in and token requests."""
+
+    scope = "auth"
+
+    def get_rate(self):
+        rates = settings.REST_FRAMEWORK.get("DEFAULT_THROTTLE_RATES", {})
+        return rates.get(self.scope, DEFAULT_AUTH_RATE)
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+def over_auth_limit(request) -> bool:
+    """Count one authentication attempt from the request's address; True when over the budget."""
+    return not AuthRateThrottle().allow_request(request, None)
