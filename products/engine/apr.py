@@ -44,7 +44,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, localcontext
 from itertools import repeat
-from math import exp, expm1, log1p, nan
+from math import exp, expm1, fsum, log1p, nan, ulp
 from typing import TypeVar
 
 from .dates import days_in_month
@@ -471,14 +471,24 @@ def _groups(buckets: Buckets) -> list[tuple[int, int, list[Decimal]]]:
     return out
 
 
-def _solve(exact: list[tuple[int, int, list[Decimal]]], guess: float | None = None) -> Decimal:
-    """The unit-period rate that zeroes the net present value (see the module docstring).
+@dataclass(frozen=True, slots=True)
+class _FloatRoot:
+    """A root found in binary floating point, with what the Decimal polish needs to finish it."""
 
-    `guess` is where Newton's method starts (default: `_initial_guess` of the cash flows); a schedule
-    passes its nominal period rate, which lies within a few basis points of the root. Starting points
-    change only the float root's last bits, which the Decimal polish removes: results agree to about
-    1e-30, far below the 20 places the rate is kept to.
-    """
+    encoded: list[tuple[int, int, Runs[Decimal] | None, list[Decimal]]]
+    as_float: list[Group[float]]
+    guess: float
+    root: float
+    slope: float
+    bracket: tuple[float, float] | None
+
+    def present_value(self, i: float) -> tuple[float, float]:
+        return _float_present_value(self.as_float, i)
+
+
+def _float_solve(exact: list[tuple[int, int, list[Decimal]]], guess: float | None) -> _FloatRoot:
+    """Newton's method in floating point from `guess` (or the cash flows' own estimate), bracketed
+    bisection when it does not settle."""
     encoded = [(num, den, _runs(coefficients), coefficients) for num, den, coefficients in exact]
     as_float = [_as_float(num / den, runs, coefficients) for num, den, runs, coefficients in encoded]
 
@@ -495,21 +505,38 @@ def _solve(exact: list[tuple[int, int, list[Decimal]]], guess: float | None = No
     if found is None:
         bracket = lo, hi = _bracket(float_pv, guess)
         root = lo if lo == hi else _rtsafe(float_pv, lo, hi, guess, 1e-15)
-        float_slope = float_pv(root)[1]
+        slope = float_pv(root)[1]
     else:
-        root, float_slope = found
+        root, slope = found
+    return _FloatRoot(encoded, as_float, guess, root, slope, bracket)
+
+
+def _solve(exact: list[tuple[int, int, list[Decimal]]], guess: float | None = None) -> Decimal:
+    """The unit-period rate that zeroes the net present value (see the module docstring).
+
+    `guess` is where Newton's method starts (default: `_initial_guess` of the cash flows); a schedule
+    passes its nominal period rate, which lies within a few basis points of the root. Starting points
+    change only the float root's last bits, which the Decimal polish removes: results agree to about
+    1e-30, far below the 20 places the rate is kept to.
+    """
+    return _polish(_float_solve(exact, guess))
+
+
+def _polish(found: _FloatRoot) -> Decimal:
+    """Newton steps in 34-digit Decimal from the float root (or a Decimal re-solve, see the module
+    docstring)."""
     with localcontext(ENGINE_CONTEXT):
         as_decimal: list[Group[Decimal]] = [
             (Decimal(num) / den, runs, None if runs is not None else coefficients)
-            for num, den, runs, coefficients in encoded
+            for num, den, runs, coefficients in found.encoded
         ]
 
         def decimal_pv(i: Decimal) -> tuple[Decimal, Decimal]:
             return _present_value(as_decimal, i)
 
-        start = rate = Decimal(repr(root))
-        if float_slope < 0 and float_slope == float_slope:
-            slope = Decimal(repr(float_slope))
+        start = rate = Decimal(repr(found.root))
+        if found.slope < 0 and found.slope == found.slope:
+            slope = Decimal(repr(found.slope))
             for _ in range(8):
                 step = _decimal_value(as_decimal, rate) / slope
                 rate -= step
@@ -518,9 +545,66 @@ def _solve(exact: list[tuple[int, int, list[Decimal]]], guess: float | None = No
                     break
         if abs(rate - start) > _FLOAT_TRUST * max(1, abs(start)):
             # The float root was not trustworthy (extreme magnitudes): solve again in Decimal.
-            lo, hi = bracket if bracket is not None else _bracket(float_pv, guess)
+            lo, hi = (
+                found.bracket if found.bracket is not None else _bracket(found.present_value, found.guess)
+            )
             rate = _rtsafe(decimal_pv, Decimal(repr(lo)), Decimal(repr(hi)), start, Decimal("1e-30"))
         return rate
+
+
+_UNIT_ROUNDOFF = 2.0**-53
+
+
+def _certified(found: _FloatRoot, per_year: Decimal) -> tuple[Decimal, Decimal] | None:
+    """(APR, effective annual rate) straight from the float root when that is provably what the
+    polished rate gives, else None.
+
+    The root's error is bounded from the present value at the root: |PV(root)| plus a bound on the
+    float evaluation's own error, sum |c| x**k times (terms + exponent) x unit roundoff with a wide
+    margin, over the slope (doubled for safety). If every rate within that bound rounds to the same
+    six places, so does the polished one (which lies within it), and the Decimal steps are skipped.
+    Only for positive rates, where x**k <= 1 keeps the bound simple.
+    """
+    root = found.root
+    if not 0 < root < 1e6:
+        return None
+    value, slope = found.present_value(root)
+    if not (slope < 0 and value == value):
+        return None
+    count = 0
+    magnitude = 0.0
+    for _, runs, plain in found.as_float:
+        if runs is not None:
+            count += sum(n for _, n in runs)
+            magnitude += fsum(abs(c) * n for c, n in runs)
+        else:
+            count += len(plain)  # type: ignore[arg-type]
+            magnitude += fsum(map(abs, plain))  # type: ignore[arg-type]
+    error = 16 * _UNIT_ROUNDOFF * magnitude * (count + 16) * (1 + count * log1p(root))
+    delta = 2 * (abs(value) + error) / -slope + 4 * ulp(root) + 1e-19
+    exponent = int(per_year) if per_year == per_year.to_integral() else per_year
+    with localcontext(ENGINE_CONTEXT):
+        low, high = Decimal(repr(root - delta)), Decimal(repr(root + delta))
+        apr = quantize_rate(low * per_year)
+        if quantize_rate(high * per_year) != apr:
+            return None
+        effective = quantize_rate((1 + low) ** exponent - 1)
+        if quantize_rate((1 + high) ** exponent - 1) != effective:
+            return None
+    return apr, effective
+
+
+def _disclosed_rates(
+    exact: list[tuple[int, int, list[Decimal]]], guess: float | None, per_year: Decimal, label: str
+) -> tuple[Decimal, Decimal]:
+    """(APR, effective annual rate) of cash flows, exactly as `_rates(_solve(...))` gives them: from
+    the float root when `_certified` proves it enough (nearly always), else polished in Decimal."""
+    found = _float_solve(exact, guess)
+    rates = _certified(found, per_year)
+    if rates is not None:
+        return rates
+    result = _rates(_polish(found), per_year, label)
+    return result.apr, result.effective_annual_rate
 
 
 def _unit_for_single_payment(origin: date, when: date) -> tuple[str, Decimal]:
@@ -561,6 +645,17 @@ def _apr(
     frequency: Frequency | None,
 ) -> AprResult:
     """Appendix J APR of validated cash flows; `origin` is the first advance's date, payments > 0."""
+    groups, per_year, label = _timed(origin, advances, payments, frequency)
+    return _rates(_solve(groups), per_year, label)
+
+
+def _timed(
+    origin: date,
+    advances: Sequence[tuple[date, Decimal]],
+    payments: Sequence[tuple[date, Decimal]],
+    frequency: Frequency | None,
+) -> tuple[list[tuple[int, int, list[Decimal]]], Decimal, str]:
+    """The cash flows as polynomials by Appendix J fraction, with the unit periods a year and label."""
     buckets: Buckets = {}
     if frequency is None:
         label, per_year = _unit_for_single_payment(origin, payments[0][0])
@@ -569,7 +664,7 @@ def _apr(
             # The whole term is one unit period: the payment sits exactly one period after the advance.
             _add(buckets, 0, 0, 1, -advances[0][1])
             _add(buckets, 1, 0, 1, payments[0][1])
-            return _rates(_solve(_groups(buckets)), per_year, label)
+            return _groups(buckets), per_year, label
     else:
         kind, length, periods = _FREQUENCY_UNITS[frequency]
         label, per_year = frequency.value, Decimal(periods)
@@ -584,7 +679,15 @@ def _apr(
         for when, amount in (*negated, *payments):
             whole, num, den = _year_time(origin, when)
             _add(buckets, whole, num, den, amount)
-    return _rates(_solve(_groups(buckets)), per_year, label)
+    return _groups(buckets), per_year, label
+
+
+def _schedule_rates(
+    origin: date, advance: Decimal, payments: Sequence[tuple[date, Decimal]], frequency: Frequency
+) -> tuple[Decimal, Decimal]:
+    """(APR, effective annual rate) of a schedule's cash flows, as `_apr` gives them."""
+    groups, per_year, label = _timed(origin, [(origin, advance)], payments, frequency)
+    return _disclosed_rates(groups, None, per_year, label)
 
 
 def _periodic_apr(
@@ -596,13 +699,28 @@ def _periodic_apr(
     first period, a frequency other than semimonthly): the very computation `_apr` makes for the same
     flows, given the polynomial directly instead of finding each flow's period from its date.
     """
+    _, _, periods = _FREQUENCY_UNITS[frequency]
+    exact = _periodic_polynomial(advance, amounts)
+    return _rates(_solve(exact, guess), Decimal(periods), frequency.value)
+
+
+def _periodic_rates(
+    advance: Decimal, amounts: Sequence[Decimal], frequency: Frequency, guess: float | None = None
+) -> tuple[Decimal, Decimal]:
+    """(APR, effective annual rate) of `_periodic_apr`, certified from the float root when possible."""
+    _, _, periods = _FREQUENCY_UNITS[frequency]
+    return _disclosed_rates(_periodic_polynomial(advance, amounts), guess, Decimal(periods), frequency.value)
+
+
+def _periodic_polynomial(
+    advance: Decimal, amounts: Sequence[Decimal]
+) -> list[tuple[int, int, list[Decimal]]]:
     top = len(amounts)
     while not amounts[top - 1]:
         top -= 1  # zero payments at the end are no cash flow
     coefficients = list(reversed(amounts[:top]))
     coefficients.append(-advance)
-    _, _, periods = _FREQUENCY_UNITS[frequency]
-    return _rates(_solve([(0, 1, coefficients)], guess), Decimal(periods), frequency.value)
+    return [(0, 1, coefficients)]
 
 
 def _parse_flows(

@@ -21,6 +21,7 @@ from decimal import (
 __all__ = [
     "CENT",
     "ENGINE_CONTEXT",
+    "MONEY_CONTEXT",
     "ONE",
     "RATE_PLACES",
     "ZERO",
@@ -38,6 +39,10 @@ ENGINE_CONTEXT = Context(
     Emax=999999,
     traps=[InvalidOperation, DivisionByZero, Overflow],
 )
+
+# ENGINE_CONTEXT rounding half-up: its quantize(x, CENT) is quantize_money's rounding, for hot loops.
+MONEY_CONTEXT = ENGINE_CONTEXT.copy()
+MONEY_CONTEXT.rounding = ROUND_HALF_UP
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")

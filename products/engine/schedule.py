@@ -52,17 +52,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
+from decimal import Decimal, InvalidOperation, localcontext
 from fractions import Fraction
 from operator import itemgetter, sub
 from typing import NamedTuple
 
-from .apr import _apr, _periodic_apr
+from .apr import _periodic_rates, _schedule_rates
 from .dates import due_dates
 from .daycount import days360, year_basis
 from .enums import DayCount, Frequency, GraceKind, Method
 from .errors import EngineValidationError, Message, gettext_noop
-from .money import CENT, ENGINE_CONTEXT, ZERO, quantize_money
+from .money import CENT, ENGINE_CONTEXT, MONEY_CONTEXT, ZERO, quantize_money
 from .terms import MAX_PRINCIPAL, LoanTerms, validate_terms
 
 __all__ = [
@@ -213,8 +213,7 @@ def _build(
         grace = terms.grace_periods
         fee = terms.periodic_fee
         last = n - 1
-        quantize = Decimal.quantize
-        half_up = ROUND_HALF_UP
+        quantize = MONEY_CONTEXT.quantize  # positional arguments: cheaper than Decimal.quantize
         number = first_number
         balance = terms.principal
         rows: list[Installment] = []
@@ -223,7 +222,7 @@ def _build(
         if grace:
             capitalise = terms.grace is not None and terms.grace.kind is GraceKind.CAPITALISED
             for due, num, den in zip(dates[:grace], nums, dens, strict=False):
-                interest = quantize(balance * num / den, CENT, half_up)
+                interest = quantize(balance * num / den, CENT)
                 if capitalise:
                     balance += interest
                     row = (number, due, fee, -interest, interest, fee, balance)
@@ -237,7 +236,7 @@ def _build(
         if method is Method.ANNUITY:
             level_payment = level + fee
             for due, num, den in span:
-                interest = quantize(balance * num / den, CENT, half_up)
+                interest = quantize(balance * num / den, CENT)
                 principal = level - interest
                 if principal > balance:  # paid off early by rounding or a promotion
                     principal = balance
@@ -250,8 +249,8 @@ def _build(
         elif method is Method.EQUAL_PRINCIPAL:
             for due, num, den in span:
                 exact = balance * num / den
-                interest = quantize(exact, CENT, half_up)
-                principal = quantize(level + exact, CENT, half_up) - interest
+                interest = quantize(exact, CENT)
+                principal = quantize(level + exact, CENT) - interest
                 if principal > balance:
                     principal = balance
                 balance -= principal
@@ -260,7 +259,7 @@ def _build(
                 number += 1
         elif method is Method.INTEREST_ONLY:
             for due, num, den in span:
-                interest = quantize(balance * num / den, CENT, half_up)
+                interest = quantize(balance * num / den, CENT)
                 append(_new_row(Installment, (number, due, interest + fee, ZERO, interest, fee, balance)))
                 number += 1
         else:  # bullet: nothing but fees until maturity
@@ -271,7 +270,7 @@ def _build(
         if method is Method.BULLET:
             interest = bullet_interest
         else:
-            interest = quantize(balance * nums[last] / dens[last], CENT, half_up)
+            interest = quantize(balance * nums[last] / dens[last], CENT)
         append(
             _new_row(
                 Installment, (number, dates[last], balance + interest + fee, balance, interest, fee, ZERO)
@@ -348,10 +347,10 @@ def _summarise(terms: LoanTerms, rows: list[Installment], regular: bool) -> Sche
             if terms.method is Method.BULLET
             else float(terms.annual_rate) / terms.frequency.periods_per_year
         )
-        rates = _periodic_apr(net, list(map(itemgetter(2), rows)), terms.frequency, guess)
+        apr, effective = _periodic_rates(net, list(map(itemgetter(2), rows)), terms.frequency, guess)
     else:
         payments = [(row[1], row[2]) for row in rows if row[2]]
-        rates = _apr(terms.start_date, [(terms.start_date, net)], payments, terms.frequency)
+        apr, effective = _schedule_rates(terms.start_date, net, payments, terms.frequency)
     return ScheduleSummary(
         total_principal=terms.principal,
         total_interest=total_interest,
@@ -359,8 +358,8 @@ def _summarise(terms: LoanTerms, rows: list[Installment], regular: bool) -> Sche
         total_payable=terms.principal + total_interest + periodic + upfront,
         net_proceeds=net,
         upfront_fees=upfront,
-        apr=rates.apr,
-        effective_annual_rate=rates.effective_annual_rate,
+        apr=apr,
+        effective_annual_rate=effective,
     )
 
 

@@ -32,9 +32,12 @@ from products.engine.apr import (
     _apr,
     _bucket_by_days,
     _bucket_by_months,
+    _certified,
     _decimal_value,
     _float_present_value,
+    _float_solve,
     _periodic_apr,
+    _periodic_polynomial,
     _present_value,
     _runs,
 )
@@ -297,3 +300,45 @@ def test_a_rate_rounding_to_zero_from_below_is_disclosed_as_zero() -> None:
     assert result.unit_period_rate < 0
     assert str(result.apr) == "0.000000"
     assert str(result.effective_annual_rate) == "0.000000"
+
+
+# --- rates straight from the float root, when provably the same -------------------------------------
+
+
+def test_a_schedule_apr_exactly_on_a_rounding_boundary_is_rounded_half_up() -> None:
+    """8,000,000 repaid by 8,032,667.00 a month later: the monthly rate is exactly 0.004083375 and the
+    APR exactly 4.90005 %, which rounds half-up to 0.049001. A float root cannot tell which side of the
+    boundary it is on, so the rates must come from the Decimal solve."""
+    schedule = build_schedule(
+        principal="8000000",
+        annual_rate="0.0490005",
+        term=1,
+        frequency="monthly",
+        method="annuity",
+        start_date=date(2026, 1, 15),
+    )
+    assert schedule.rows[0].payment == D("8032667.00")
+    assert str(schedule.summary.apr) == "0.049001"
+    found = _float_solve(_periodic_polynomial(D(8000000), [D("8032667.00")]), 0.0490005 / 12)
+    assert _certified(found, D(12)) is None
+
+
+def test_ordinary_schedules_take_their_rates_from_the_float_root() -> None:
+    """The shortcut is what makes schedules fast: a mortgage with fees is certified, and to the same
+    figures as the full solve."""
+    schedule = build_schedule(
+        principal="1000000",
+        annual_rate="0.049",
+        term=360,
+        frequency="monthly",
+        method="equal_principal",
+        start_date=date(2026, 1, 15),
+        fees=[{"kind": "upfront_percent", "value": "0.01"}, {"kind": "periodic", "value": "10"}],
+    )
+    net = schedule.summary.net_proceeds
+    amounts = [row.payment for row in schedule.rows]
+    exact = _periodic_polynomial(net, amounts)
+    certified = _certified(_float_solve(exact, 0.049 / 12), D(12))
+    full = _periodic_apr(net, amounts, Frequency.MONTHLY)
+    assert certified == (full.apr, full.effective_annual_rate)
+    assert certified == (schedule.summary.apr, schedule.summary.effective_annual_rate)
