@@ -250,17 +250,20 @@ def _build(
             for due, num, den in span:
                 exact = balance * num / den
                 interest = quantize(exact, CENT)
-                principal = quantize(level + exact, CENT) - interest
+                due_now = quantize(level + exact, CENT)  # principal + interest of this row
+                principal = due_now - interest
                 if principal > balance:
                     principal = balance
+                    due_now = principal + interest
                 balance -= principal
-                row = (number, due, principal + interest + fee, principal, interest, fee, balance)
+                row = (number, due, due_now + fee if fee else due_now, principal, interest, fee, balance)
                 append(_new_row(Installment, row))
                 number += 1
         elif method is Method.INTEREST_ONLY:
             for due, num, den in span:
                 interest = quantize(balance * num / den, CENT)
-                append(_new_row(Installment, (number, due, interest + fee, ZERO, interest, fee, balance)))
+                payment = interest + fee if fee else interest
+                append(_new_row(Installment, (number, due, payment, ZERO, interest, fee, balance)))
                 number += 1
         else:  # bullet: nothing but fees until maturity
             for due in dates[grace:last]:
