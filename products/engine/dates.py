@@ -111,6 +111,15 @@ def _semimonthly_series(anchor: date, count: int, skip_anchor: bool) -> list[dat
     slot = (anchor.year * 12 + anchor.month - 1) * 2 + (0 if anchor.day <= 15 else 1)
     if skip_anchor:
         slot += 1
+    first = slot // 2 - _TABLE_FIRST_YEAR * 12  # table index of the first month
+    months = (slot % 2 + count + 1) // 2  # months the series touches
+    if count and first >= 0 and first + months <= len(_MONTH_ZERO):
+        zero = _MONTH_ZERO[first : first + months]
+        both: list[int] = [0] * (2 * months)
+        both[0::2] = map(add, zero, repeat(low))
+        both[1::2] = map(add, zero, map(min, _MONTH_LENGTHS[first : first + months], repeat(high)))
+        start = slot % 2
+        return list(map(date.fromordinal, both[start : start + count]))
     out: list[date] = []
     for _ in range(count):
         month_index, half = divmod(slot, 2)

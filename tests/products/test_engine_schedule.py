@@ -268,6 +268,12 @@ def test_due_dates_are_each_one_step_from_the_anchor(
         elif frequency is not Frequency.SEMIMONTHLY:
             months = 12 // frequency.periods_per_year
             assert due == add_months(anchor, months * (k + skip))
+        else:  # half-month k after the anchor's: day d in the first half, d + 15 (clamped) in the second
+            low = anchor.day if anchor.day <= 15 else anchor.day - 15
+            months, second = divmod((0 if anchor.day <= 15 else 1) + k + skip, 2)
+            month = add_months(anchor.replace(day=1), months)
+            last = (add_months(month, 1) - timedelta(days=1)).day
+            assert due == month.replace(day=min(low + 15, last) if second else low)
     assert dates == sorted(set(dates))
 
 
