@@ -17,6 +17,9 @@ from products.choices import RepaymentMethod
 from products.engine import DayCount, FeeKind, Frequency, GraceKind, PrepaymentMode, TransactionKind
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
+# Computed amounts can be far larger than any input (800 % a year on 43 billion for 150 months
+# is 4.3 trillion of interest); 24 digits hold whatever the engine accepts to compute.
+AMOUNT = {"max_digits": 24, "decimal_places": 2}
 RATE = {"max_digits": 12, "decimal_places": 8}
 MAX_PRINCIPAL = Decimal("100000000000")  # 1e11
 
@@ -66,19 +69,19 @@ class RateField(serializers.DecimalField):
 class InstallmentSerializer(serializers.Serializer):
     number = serializers.IntegerField()
     due_date = serializers.DateField()
-    payment = serializers.DecimalField(**MONEY)
-    principal = serializers.DecimalField(**MONEY)
-    interest = serializers.DecimalField(**MONEY)
-    fees = serializers.DecimalField(**MONEY)
-    balance = serializers.DecimalField(**MONEY)
+    payment = serializers.DecimalField(**AMOUNT)
+    principal = serializers.DecimalField(**AMOUNT)
+    interest = serializers.DecimalField(**AMOUNT)
+    fees = serializers.DecimalField(**AMOUNT)
+    balance = serializers.DecimalField(**AMOUNT)
 
 
 class ScheduleSummarySerializer(serializers.Serializer):
-    total_principal = serializers.DecimalField(**MONEY)
-    total_interest = serializers.DecimalField(**MONEY)
-    total_fees = serializers.DecimalField(**MONEY)
-    total_payable = serializers.DecimalField(**MONEY)
-    net_proceeds = serializers.DecimalField(**MONEY)
+    total_principal = serializers.DecimalField(**AMOUNT)
+    total_interest = serializers.DecimalField(**AMOUNT)
+    total_fees = serializers.DecimalField(**AMOUNT)
+    total_payable = serializers.DecimalField(**AMOUNT)
+    net_proceeds = serializers.DecimalField(**AMOUNT)
     apr = RateField()
     effective_annual_rate = RateField()
 
@@ -130,20 +133,20 @@ class PrepaymentRequestSerializer(LoanTermsSerializer):
 class PayoffSerializer(serializers.Serializer):
     payoff_date = serializers.DateField()
     installments_paid = serializers.IntegerField()
-    principal = serializers.DecimalField(**MONEY)
-    interest = serializers.DecimalField(**MONEY)
-    fee = serializers.DecimalField(**MONEY)
-    total = serializers.DecimalField(**MONEY)
+    principal = serializers.DecimalField(**AMOUNT)
+    interest = serializers.DecimalField(**AMOUNT)
+    fee = serializers.DecimalField(**AMOUNT)
+    total = serializers.DecimalField(**AMOUNT)
 
 
 class PrepaymentSerializer(serializers.Serializer):
     mode = serializers.CharField()
     installments_paid = serializers.IntegerField()
-    prepaid_principal = serializers.DecimalField(**MONEY)
-    interest = serializers.DecimalField(**MONEY)
-    fee = serializers.DecimalField(**MONEY)
-    total_paid = serializers.DecimalField(**MONEY)
-    interest_saved = serializers.DecimalField(**MONEY)
+    prepaid_principal = serializers.DecimalField(**AMOUNT)
+    interest = serializers.DecimalField(**AMOUNT)
+    fee = serializers.DecimalField(**AMOUNT)
+    total_paid = serializers.DecimalField(**AMOUNT)
+    interest_saved = serializers.DecimalField(**AMOUNT)
     remaining = ScheduleResponseSerializer()
 
 
@@ -174,29 +177,29 @@ class RevolvingRequestSerializer(serializers.Serializer):
 class StatementSerializer(serializers.Serializer):
     period_start = serializers.DateField()
     statement_date = serializers.DateField()
-    opening_balance = serializers.DecimalField(**MONEY)
-    draws = serializers.DecimalField(**MONEY)
-    repayments = serializers.DecimalField(**MONEY)
-    interest = serializers.DecimalField(**MONEY)
-    closing_balance = serializers.DecimalField(**MONEY)
-    principal_balance = serializers.DecimalField(**MONEY)
-    interest_due = serializers.DecimalField(**MONEY)
-    minimum_due = serializers.DecimalField(**MONEY)
+    opening_balance = serializers.DecimalField(**AMOUNT)
+    draws = serializers.DecimalField(**AMOUNT)
+    repayments = serializers.DecimalField(**AMOUNT)
+    interest = serializers.DecimalField(**AMOUNT)
+    closing_balance = serializers.DecimalField(**AMOUNT)
+    principal_balance = serializers.DecimalField(**AMOUNT)
+    interest_due = serializers.DecimalField(**AMOUNT)
+    minimum_due = serializers.DecimalField(**AMOUNT)
 
 
 class AllocationSerializer(serializers.Serializer):
     on = serializers.DateField()
-    amount = serializers.DecimalField(**MONEY)
-    interest = serializers.DecimalField(**MONEY)
-    principal = serializers.DecimalField(**MONEY)
+    amount = serializers.DecimalField(**AMOUNT)
+    interest = serializers.DecimalField(**AMOUNT)
+    principal = serializers.DecimalField(**AMOUNT)
 
 
 class RevolvingResponseSerializer(serializers.Serializer):
     as_of = serializers.DateField()
     statements = StatementSerializer(many=True)
     allocations = AllocationSerializer(many=True)
-    principal = serializers.DecimalField(**MONEY)
-    interest_due = serializers.DecimalField(**MONEY)
-    accrued_interest = serializers.DecimalField(**MONEY)
-    available = serializers.DecimalField(**MONEY)
-    payoff_amount = serializers.DecimalField(**MONEY)
+    principal = serializers.DecimalField(**AMOUNT)
+    interest_due = serializers.DecimalField(**AMOUNT)
+    accrued_interest = serializers.DecimalField(**AMOUNT)
+    available = serializers.DecimalField(**AMOUNT)
+    payoff_amount = serializers.DecimalField(**AMOUNT)

@@ -266,3 +266,14 @@ def test_a_rate_and_term_beyond_any_payable_schedule_is_a_400_not_a_500(api):
     response = api.post("/api/v1/calculator/schedule/", body, format="json")
     assert response.status_code == 400
     assert list(response.json()) == ["term"]
+
+
+def test_totals_above_a_trillion_are_returned_not_a_500(api):
+    """Found by the fuzz test: 800 % a year on 43,208,418,922 over 150 months. Interest-only in all
+    but the last row (the annuity is nearly all interest): 150 x 28,805,612,614.67 of interest."""
+    body = {"principal": "43208418922", "annual_rate": "8", "term": 150}
+    response = api.post("/api/v1/calculator/schedule/", body, format="json")
+    assert response.status_code == 200
+    summary = response.json()["summary"]
+    interest = [Decimal(row["interest"]) for row in response.json()["installments"]]
+    assert Decimal(summary["total_interest"]) == sum(interest) > Decimal("1e12")
