@@ -44,7 +44,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, localcontext
 from itertools import repeat
-from math import exp, expm1, fsum, log1p, nan, ulp
+from math import exp, expm1, floor, fsum, log1p, nan, ulp
 from typing import TypeVar
 
 from .dates import days_in_month
@@ -582,16 +582,24 @@ def _certified(found: _FloatRoot, per_year: Decimal) -> tuple[Decimal, Decimal] 
             magnitude += fsum(map(abs, plain))  # type: ignore[arg-type]
     error = 16 * _UNIT_ROUNDOFF * magnitude * (count + 16) * (1 + count * log1p(root))
     delta = 2 * (abs(value) + error) / -slope + 4 * ulp(root) + 1e-19
+    # Both ends of the interval, as millionths (the six places disclosed), must round the same way
+    # and lie clearly away from a half-millionth: then float arithmetic, good to a few units in the
+    # 16th digit, cannot mistake the side either.
+    periods = float(per_year)
+    low, high = root - delta, root + delta
+    try:
+        ends = (low * periods, high * periods, expm1(periods * log1p(low)), expm1(periods * log1p(high)))
+    except (OverflowError, ValueError):
+        return None
+    for a, b in ((ends[0], ends[1]), (ends[2], ends[3])):
+        a, b = a * 1e6, b * 1e6
+        margin = 1e-6 + 1e-12 * abs(b)
+        if floor(a + 0.5 - margin) != floor(b + 0.5 + margin):  # half-up: floor(x + 0.5)
+            return None
     exponent = int(per_year) if per_year == per_year.to_integral() else per_year
     with localcontext(ENGINE_CONTEXT):
-        low, high = Decimal(repr(root - delta)), Decimal(repr(root + delta))
-        apr = quantize_rate(low * per_year)
-        if quantize_rate(high * per_year) != apr:
-            return None
-        effective = quantize_rate((1 + low) ** exponent - 1)
-        if quantize_rate((1 + high) ** exponent - 1) != effective:
-            return None
-    return apr, effective
+        rate = Decimal(repr(root))
+        return quantize_rate(rate * per_year), quantize_rate((1 + rate) ** exponent - 1)
 
 
 def _disclosed_rates(
