@@ -90,7 +90,8 @@ def varied_terms(count: int, seed: int = 20240115) -> list[dict[str, object]]:
         if term > 3 and rng.random() < 0.2:
             kwargs["grace"] = Grace(rng.randint(1, min(term - 1, 6)), rng.choice(list(GraceKind)))
         if rng.random() < 0.2:
-            kwargs["interest_free_periods"] = rng.randint(0, min(3, term - 1))
+            grace = kwargs["grace"].periods if "grace" in kwargs else 0  # type: ignore[attr-defined]
+            kwargs["interest_free_periods"] = min(rng.randint(0, min(3, term - 1)), term - grace)
         if rng.random() < 0.5:
             kwargs["fees"] = [
                 Fee(FeeKind.UPFRONT_PERCENT, Decimal("0.01")),
