@@ -18,8 +18,9 @@ from products.engine import DayCount, FeeKind, Frequency, GraceKind, PrepaymentM
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 # Computed amounts can be far larger than any input (800 % a year on 43 billion for 150 months
-# is 4.3 trillion of interest); 24 digits hold whatever the engine accepts to compute.
-AMOUNT = {"max_digits": 24, "decimal_places": 2}
+# is 4.3 trillion of interest); 30 digits hold whatever the engine computes (a payment is at most
+# 10**20, see products.engine.schedule.LARGEST_PAYMENT, and a schedule at most 1,200 of them).
+AMOUNT = {"max_digits": 30, "decimal_places": 2}
 RATE = {"max_digits": 12, "decimal_places": 8}
 MAX_PRINCIPAL = Decimal("100000000000")  # 1e11
 

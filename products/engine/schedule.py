@@ -286,8 +286,10 @@ def _build(
 
 # Each period's interest is rounded to the cent, and under a high enough rate those cents compound
 # over a long term into a last payment no loan could have (0.5 cent x 1.375**218 at 150 % a year
-# in quarters); past a point the amounts outgrow 34 digits altogether. Such terms are refused.
-LARGEST_PAYMENT = MAX_PRINCIPAL * 100
+# in quarters); past a point the amounts outgrow 34 digits altogether. Terms whose last payment
+# would pass 10**20 (far beyond any real loan, well inside what the 34-digit context and the API's
+# 30-digit amounts carry exactly) are refused; below that the schedule is computed as asked.
+LARGEST_PAYMENT = MAX_PRINCIPAL * 10**9
 
 
 def _unpayable() -> EngineValidationError:
