@@ -19,11 +19,11 @@ from customers import selectors, services
 from customers.forms import DocumentUploadForm, ProfileForm, SignupForm, apply_errors
 from customers.masking import mask_id_number, mask_phone
 from customers.models import Document
-from loanhub.throttling import over_auth_limit
+from loanhub.throttling import TOO_MANY_ATTEMPTS, over_auth_limit
 
 
 def _too_many(form):
-    form.add_error(None, _("Too many attempts from this address. Wait a minute and try again."))
+    form.add_error(None, TOO_MANY_ATTEMPTS)
     return form
 
 

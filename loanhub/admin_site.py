@@ -5,9 +5,8 @@ from __future__ import annotations
 from django.contrib.admin import AdminSite
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext_lazy as _
 
-TOO_MANY = _("Too many attempts from this address. Wait a minute and try again.")
+from loanhub.throttling import TOO_MANY_ATTEMPTS, over_auth_limit
 
 
 class ThrottledAdminAuthenticationForm(AdminAuthenticationForm):
@@ -15,7 +14,7 @@ class ThrottledAdminAuthenticationForm(AdminAuthenticationForm):
 
     def clean(self):
         if getattr(self.request, "loanhub_throttled", False):
-            raise ValidationError(TOO_MANY, code="throttled")
+            raise ValidationError(TOO_MANY_ATTEMPTS, code="throttled")
         return super().clean()
 
 
@@ -23,8 +22,6 @@ class LoanHubAdminSite(AdminSite):
     login_form = ThrottledAdminAuthenticationForm
 
     def login(self, request, extra_context=None):
-        from loanhub.throttling import over_auth_limit
-
         request.loanhub_throttled = request.method == "POST" and over_auth_limit(request)
         response = super().login(request, extra_context)
         if request.loanhub_throttled:

@@ -4,9 +4,11 @@ budget per client address, the REST framework rate "auth" (LOANHUB_THROTTLE_AUTH
 from __future__ import annotations
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 from rest_framework.throttling import SimpleRateThrottle
 
 DEFAULT_AUTH_RATE = "20/min"
+TOO_MANY_ATTEMPTS = _("Too many attempts from this address. Wait a minute and try again.")
 
 
 class AuthRateThrottle(SimpleRateThrottle):

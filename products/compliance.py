@@ -307,8 +307,7 @@ def apr_violations(
                     fees=fees,
                 )
             except engine_adapter.EngineValidationError as exc:
-                errors = engine_adapter.localized(exc.errors)
-                problems = "; ".join(f"{k}: {' '.join(m)}" for k, m in errors.items())
+                problems = engine_adapter.localized_text(exc.errors)
                 v.append(
                     Violation("apr", f"{_describe(combination)} cannot be priced ({problems})", combination)
                 )

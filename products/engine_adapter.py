@@ -21,6 +21,7 @@ __all__ = (
     "build",
     "engine_fees",
     "localized",
+    "localized_text",
     "plain",
     "schedule",
 )
@@ -30,6 +31,11 @@ def localized(errors: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
     """The engine's field errors in the active language (the engine speaks English; its message
     templates are in the translation catalogues, see `products.engine.errors.gettext_noop`)."""
     return {field: [_say(message) for message in messages] for field, messages in errors.items()}
+
+
+def localized_text(errors: Mapping[str, Sequence[str]]) -> str:
+    """`localized` as one line, "field: message; field: message", for panels and reasons."""
+    return "; ".join(f"{field}: {' '.join(messages)}" for field, messages in localized(errors).items())
 
 
 def _say(message: str) -> str:

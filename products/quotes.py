@@ -458,12 +458,9 @@ def version_preview(version: ProductVersion, *, on_date: dt.date | None = None) 
         except (PricingError, ProductQuoteError) as exc:
             rows.append(PreviewRow(grade, None, None, None, None, error=str(exc)))
             continue
-        except Exception as exc:  # the engine's validation error, reported in the panel
-            if exc.__class__.__name__ != "EngineValidationError":
-                raise
-            problems = engine_adapter.localized(exc.errors)  # type: ignore[attr-defined]
-            text = "; ".join(f"{field}: {' '.join(messages)}" for field, messages in problems.items())
-            rows.append(PreviewRow(grade, price.annual_rate, None, None, None, error=text))
+        except engine_adapter.EngineValidationError as exc:  # reported in the panel
+            error = engine_adapter.localized_text(exc.errors)
+            rows.append(PreviewRow(grade, price.annual_rate, None, None, None, error=error))
             continue
         rows.append(
             PreviewRow(

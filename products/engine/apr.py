@@ -237,6 +237,7 @@ def _present_value(groups: Sequence[Group[N]], i: N) -> tuple[N, N]:
 # cancellation and the run is stepped period by period instead.
 _CLOSED_FORM_MIN_RUN = 5
 _CLOSED_FORM_MIN_SPAN = 0.05
+_CLOSED_FORM_MIN_SPAN_DECIMAL = Decimal(str(_CLOSED_FORM_MIN_SPAN))
 
 
 def _float_present_value(groups: Sequence[Group[float]], i: float) -> tuple[float, float]:
@@ -314,9 +315,6 @@ def _decimal_value(groups: Sequence[Group[Decimal]], i: Decimal) -> Decimal:
                         p = p * x + c
         total += p / (one + fraction * i)
     return total
-
-
-_CLOSED_FORM_MIN_SPAN_DECIMAL = Decimal(str(_CLOSED_FORM_MIN_SPAN))
 
 
 Buckets = dict[tuple[int, int], dict[int, Decimal]]
@@ -698,24 +696,13 @@ def _schedule_rates(
     return _disclosed_rates(groups, None, per_year, label)
 
 
-def _periodic_apr(
-    advance: Decimal, amounts: Sequence[Decimal], frequency: Frequency, guess: float | None = None
-) -> AprResult:
-    """APR of one advance repaid by `amounts[k]` exactly k + 1 whole unit periods after it.
-
-    The cash flows of a schedule whose due dates fall on whole unit periods from the start (no odd
-    first period, a frequency other than semimonthly): the very computation `_apr` makes for the same
-    flows, given the polynomial directly instead of finding each flow's period from its date.
-    """
-    _, _, periods = _FREQUENCY_UNITS[frequency]
-    exact = _periodic_polynomial(advance, amounts)
-    return _rates(_solve(exact, guess), Decimal(periods), frequency.value)
-
-
 def _periodic_rates(
     advance: Decimal, amounts: Sequence[Decimal], frequency: Frequency, guess: float | None = None
 ) -> tuple[Decimal, Decimal]:
-    """(APR, effective annual rate) of `_periodic_apr`, certified from the float root when possible."""
+    """(APR, effective annual rate) of one advance repaid by `amounts[k]` exactly k + 1 whole unit
+    periods after it: the cash flows of a schedule whose due dates fall on whole unit periods from the
+    start (`schedule._on_whole_unit_periods`). What `_apr` gives for the same flows, with the
+    polynomial taken directly instead of finding each flow's period from its date."""
     _, _, periods = _FREQUENCY_UNITS[frequency]
     return _disclosed_rates(_periodic_polynomial(advance, amounts), guess, Decimal(periods), frequency.value)
 
@@ -723,6 +710,7 @@ def _periodic_rates(
 def _periodic_polynomial(
     advance: Decimal, amounts: Sequence[Decimal]
 ) -> list[tuple[int, int, list[Decimal]]]:
+    """The single fraction-0 polynomial: payments from the last down to the first, then -advance."""
     top = len(amounts)
     while not amounts[top - 1]:
         top -= 1  # zero payments at the end are no cash flow

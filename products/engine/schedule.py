@@ -333,7 +333,7 @@ def _summarise(terms: LoanTerms, rows: list[Installment], regular: bool) -> Sche
     """Totals of the rows, and the APR of the schedule's own cash flows.
 
     `regular`: row k falls exactly k unit periods after the start, so the APR polynomial is the
-    payments in order and need not be found from the dates (the same computation, see `_periodic_apr`).
+    payments in order and need not be found from the dates (the same result, see `_periodic_rates`).
 
     Only the interest needs summing: by construction every row has payment = principal + interest +
     fees, the principal parts add up to the principal (the last row repays the balance) and every row

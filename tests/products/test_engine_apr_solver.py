@@ -36,10 +36,12 @@ from products.engine.apr import (
     _decimal_value,
     _float_present_value,
     _float_solve,
-    _periodic_apr,
     _periodic_polynomial,
+    _periodic_rates,
     _present_value,
+    _rates,
     _runs,
+    _solve,
 )
 from products.engine.money import ENGINE_CONTEXT
 from products.engine.schedule import _on_whole_unit_periods
@@ -63,6 +65,12 @@ runs_strategy = st.lists(st.tuples(cents, st.integers(1, 400)), min_size=1, max_
 groups_strategy = st.lists(
     st.tuples(st.sampled_from([(0, 1), (7, 30), (1, 7), (5, 12)]), runs_strategy), min_size=1, max_size=3
 )
+
+
+def periodic_apr(advance: Decimal, amounts: list[Decimal], frequency: Frequency):
+    """The full (always polished) AprResult of the polynomial `_periodic_rates` solves."""
+    _, _, periods = _FREQUENCY_UNITS[frequency]
+    return _rates(_solve(_periodic_polynomial(advance, amounts)), D(periods), frequency.value)
 
 
 def expanded(runs: list[tuple[Decimal, int]]) -> list[Decimal]:
@@ -170,7 +178,8 @@ def test_generated_due_dates_fall_on_whole_unit_periods(frequency: Frequency, st
         assert sorted(periods) == list(range(1, n + 1))
     amounts = [D(1000 + k) for k in range(n)]  # distinct, so a wrong period changes the rate
     plain = _apr(start, [(start, D(900 * n))], list(zip(dates, amounts, strict=True)), frequency)
-    assert _periodic_apr(D(900 * n), amounts, frequency) == plain
+    assert periodic_apr(D(900 * n), amounts, frequency) == plain  # unit rate to 20 places too
+    assert _periodic_rates(D(900 * n), amounts, frequency) == (plain.apr, plain.effective_annual_rate)
 
 
 def test_semimonthly_from_the_1st_to_the_13th_is_whole_half_months_in_every_month() -> None:
@@ -206,7 +215,7 @@ def test_trailing_zero_payments_are_no_cash_flow() -> None:
     start = date(2024, 3, 31)
     dates = due_dates(start, Frequency.MONTHLY, 4)
     payments = [(when, amount) for when, amount in zip(dates, amounts, strict=True) if amount]
-    assert _periodic_apr(D(1000), amounts, Frequency.MONTHLY) == _apr(
+    assert periodic_apr(D(1000), amounts, Frequency.MONTHLY) == _apr(
         start, [(start, D(1000))], payments, Frequency.MONTHLY
     )
 
@@ -339,6 +348,6 @@ def test_ordinary_schedules_take_their_rates_from_the_float_root() -> None:
     amounts = [row.payment for row in schedule.rows]
     exact = _periodic_polynomial(net, amounts)
     certified = _certified(_float_solve(exact, 0.049 / 12), D(12))
-    full = _periodic_apr(net, amounts, Frequency.MONTHLY)
+    full = periodic_apr(net, amounts, Frequency.MONTHLY)
     assert certified == (full.apr, full.effective_annual_rate)
     assert certified == (schedule.summary.apr, schedule.summary.effective_annual_rate)
