@@ -1,7 +1,15 @@
-"""Suite-wide pytest set-up: fast hashing, in-process tasks, and the `services` marker."""
+"""Suite-wide pytest set-up: the session clock, fast hashing, in-process tasks, and the
+`services` marker.
+
+`LOANHUB_TEST_TODAY=YYYY-MM-DD` moves "today" for the whole session (time-machine, ticking from
+10:00 local time on that date): `loanhub.clock`, `django.utils.timezone`, `date.today()` and
+`datetime.now()` all agree. CI runs the suite once on the real date and again years ahead and on
+a 29 February, so no test may hold a date literal that must stay in the future or the past.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 
 import pytest
@@ -29,6 +37,8 @@ def _service_missing(name: str) -> str | None:
         except redis.RedisError as exc:
             return f"Redis at CELERY_BROKER_URL does not answer ({exc.__class__.__name__})"
         return None
+    if name == "worker":  # a real Celery worker process: it needs the broker and a shared database
+        return _service_missing("postgres") or _service_missing("redis")
     if name == "chromium":
         if not os.path.exists(CHROMIUM):
             return f"{CHROMIUM} is missing (apt-get install -y chromium)"
@@ -38,6 +48,62 @@ def _service_missing(name: str) -> str | None:
             return "playwright is not installed (make install-dev)"
         return None
     raise ValueError(f"unknown service {name!r}")
+
+
+TEST_TODAY = os.environ.get("LOANHUB_TEST_TODAY", "").strip()
+_session_travel = None
+
+
+def _test_today() -> dt.date | None:
+    if not TEST_TODAY:
+        return None
+    try:
+        return dt.date.fromisoformat(TEST_TODAY)
+    except ValueError:
+        raise pytest.UsageError(f"LOANHUB_TEST_TODAY must be a date YYYY-MM-DD, not {TEST_TODAY!r}") from None
+
+
+def pytest_report_header(config) -> str:
+    day = _test_today()
+    return f"loanhub clock: {'moved to ' + day.isoformat() if day else 'the real date'}"
+
+
+def pytest_sessionstart(session) -> None:
+    """Travel to LOANHUB_TEST_TODAY for the whole session (before any test or fixture runs)."""
+    global _session_travel
+    day = _test_today()
+    if day is None:
+        return
+    import zoneinfo
+
+    import time_machine
+    from django.conf import settings
+
+    start = dt.datetime.combine(day, dt.time(10, 0), tzinfo=zoneinfo.ZoneInfo(settings.TIME_ZONE))
+    _session_travel = time_machine.travel(start, tick=True)
+    _session_travel.start()
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    if _session_travel is not None:
+        _session_travel.stop()
+
+
+# Tests that run outside this process's clock: a real worker process, and the browser's own time.
+OUTSIDE_THE_CLOCK = {"worker", "chromium"}
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """With the clock moved, leave out the tests whose other processes keep the real date."""
+    if _test_today() is None:
+        return
+    kept, left_out = [], []
+    for item in items:
+        names = {name for marker in item.iter_markers("services") for name in marker.args}
+        (left_out if names & OUTSIDE_THE_CLOCK else kept).append(item)
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = kept
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:

@@ -24,7 +24,6 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import get_language
@@ -33,6 +32,7 @@ from django.utils.translation import gettext_lazy as _
 from applications import selectors, services
 from applications.models import ApplicationEvent, LoanApplication, State
 from customers.masking import mask_id_number
+from loanhub import clock
 
 # Officer actions shown as buttons: name → (label, service, asks for a reason, extra fields).
 ACTIONS = {
@@ -88,7 +88,7 @@ class AgeInStateFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         band = self.BANDS.get(self.value() or "")
-        return queryset if band is None else queryset.filter(state_changed_at__lt=timezone.now() - band)
+        return queryset if band is None else queryset.filter(state_changed_at__lt=clock.now() - band)
 
 
 class ProductFilter(admin.SimpleListFilter):
@@ -246,7 +246,7 @@ class LoanApplicationAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("in state for"), ordering="state_changed_at")
     def age_in_state(self, obj):
-        age = timezone.now() - obj.state_changed_at
+        age = clock.now() - obj.state_changed_at
         hours = age.total_seconds() / 3600
         text = (
             f"{int(hours // 24)}d {int(hours % 24)}h"

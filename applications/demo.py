@@ -13,14 +13,13 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.utils import timezone
 from stdnum.cn import ric
 
 from applications import services
 from applications.models import LoanApplication
 from customers import services as customer_services
 from customers.models import Customer
-from loanhub import roles
+from loanhub import clock, roles
 from risk import services as risk_services
 
 STRONG = {
@@ -150,7 +149,7 @@ def seed_applications(*, officer, senior, password: str) -> int:
                 )
             elif path == "offer_expired":
                 LoanApplication.objects.filter(pk=application.pk).update(
-                    offer_expires_at=timezone.now() - dt.timedelta(minutes=1)
+                    offer_expires_at=clock.now() - dt.timedelta(minutes=1)
                 )
                 services.offers_expire()
         created += 1

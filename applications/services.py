@@ -41,6 +41,7 @@ from applications.models import (
 )
 from customers import selectors as customer_selectors
 from customers.models import age_on
+from loanhub import clock
 from loanhub.celery import enqueue_on_commit
 from products import engine_adapter
 from products.compliance import installments_for
@@ -157,7 +158,7 @@ def _move(
     """Run one guarded transition on a locked row, save it and write its event."""
     before = application.state
     getattr(application, transition)()
-    application.state_changed_at = timezone.now()
+    application.state_changed_at = clock.now()
     application.save(update_fields=["state", "state_changed_at", "updated_at", *fields])
     return _event(application, actor=actor, from_state=before, reason=reason, payload=payload)
 
@@ -423,7 +424,7 @@ def _start_scoring(application: LoanApplication, *, actor, device_id: str = "") 
     from risk.product_terms import ProductTermsError, terms_for
 
     customer = application.customer
-    on_date = timezone.localdate(application.submitted_at or timezone.now())
+    on_date = timezone.localdate(application.submitted_at or clock.now())
     record = f.application_features(application, customer, on_date=on_date)
     try:
         # Terms for the application's own method, frequency and channel (risk would otherwise
@@ -490,7 +491,7 @@ def application_submit(
             errors["credit_check_consent"] = ["the customer's consent to a credit check is required"]
         if errors:
             raise ApplicationValidationError(errors)
-        on_date = timezone.localdate()
+        on_date = clock.today()
         errors = _limit_errors(
             locked.product_version,
             amount=locked.amount,
@@ -513,7 +514,7 @@ def application_submit(
 
             consent = customer_services.consent_record(customer=customer)
             consent_payload = {"consent": consent.pk, "consent_version": consent.version}
-        now = timezone.now()
+        now = clock.now()
         locked.submitted_at = now
         locked.credit_check_consent_at = now
         _move(
@@ -559,7 +560,7 @@ def offer_build(
     Everything the customer is shown is in it; `engine_terms` are exactly what servicing pins.
     Raises PricingError or EngineValidationError."""
     version = application.product_version
-    on_date = on_date or timezone.localdate()
+    on_date = on_date or clock.today()
     priced_on = timezone.localdate(application.submitted_at) if application.submitted_at else on_date
     price = price_for(version, grade=grade, term=term, on_date=priced_on, channel=application.channel)
     count = installments_for(term, application.frequency)
@@ -751,7 +752,7 @@ def application_apply_decision(*, request, decision) -> None:
             outcome = "refer"
             reason = f"the offer could not be priced ({exc}); an officer must review it"
         else:
-            now = timezone.now()
+            now = clock.now()
             expires = now + dt.timedelta(days=offer_expiry_days()) if outcome == "approve" else None
             fields = _set_offer(locked, offer, expires_at=expires)
             if outcome == "approve":
@@ -833,7 +834,7 @@ def application_approve(
             amount = Decimal(pending["amount"]) if amount in (None, "") else amount
             term = int(pending["term"]) if term in (None, "") else term
         amount, term = _counter_offer(locked, amount, term)
-        now = timezone.now()
+        now = clock.now()
         if pending:
             if (amount, term) != (Decimal(pending["amount"]), int(pending["term"])):
                 raise ApplicationValidationError(
@@ -997,7 +998,7 @@ def application_accept_offer(
     with transaction.atomic():
         locked = _lock(application)
         _require_state(locked, "accept the offer", "accept_offer")
-        now = timezone.now()
+        now = clock.now()
         if locked.offer_expires_at is not None and locked.offer_expires_at <= now:
             _move(locked, "expire_offer", actor=None, reason=f"offer expired at {locked.offer_expires_at}")
             expired = locked
@@ -1052,12 +1053,12 @@ def application_disburse(
     from servicing import services as servicing_services
 
     _require_officer(actor, application, "disburse")
-    disbursed_on = disbursed_on or timezone.localdate()
+    disbursed_on = disbursed_on or clock.today()
     with transaction.atomic():
         locked = _lock(application)
         _require_state(locked, "disburse", "disburse")
         accepted_on = timezone.localdate(locked.offer_accepted_at) if locked.offer_accepted_at else None
-        if disbursed_on > timezone.localdate() or (accepted_on and disbursed_on < accepted_on):
+        if disbursed_on > clock.today() or (accepted_on and disbursed_on < accepted_on):
             # The customer accepted a schedule from a known start: no back- or post-dating.
             raise ApplicationValidationError(
                 {"disbursed_on": [f"must be between the acceptance date {accepted_on} and today"]}
@@ -1074,7 +1075,7 @@ def application_disburse(
             raise ApplicationStateError(
                 f"cannot disburse: servicing refused the accepted terms ({exc})", state=locked.state
             ) from None
-        locked.disbursed_at = timezone.now()
+        locked.disbursed_at = clock.now()
         _move(
             locked,
             "disburse",
@@ -1090,7 +1091,7 @@ def application_disburse(
 def offers_expire(*, now: dt.datetime | None = None, batch_size: int = 500) -> int:
     """Expire every approved offer past its expiry; returns how many. Idempotent: each row is
     re-checked under its lock, so a second run (or a concurrent acceptance) changes nothing."""
-    now = now or timezone.now()
+    now = now or clock.now()
     expired = 0
     last_pk = 0
     while True:
@@ -1128,7 +1129,7 @@ def applications_requeue_stuck(*, now: dt.datetime | None = None) -> dict[str, i
     from risk import services as risk_services
     from risk import tasks as risk_tasks
 
-    now = now or timezone.now()
+    now = now or clock.now()
     cutoff = now - dt.timedelta(minutes=stuck_after_minutes())
     counts = {"started": 0, "requeued": 0, "retried": 0, "applied": 0}
     submitted = LoanApplication.objects.filter(state=State.SUBMITTED, state_changed_at__lt=cutoff)

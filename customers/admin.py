@@ -18,13 +18,13 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from customers import services, validators
 from customers.masking import mask_id_number, mask_phone
 from customers.models import Consent, Customer, CustomerEvent, Document, KycStatus, age_on
+from loanhub import clock
 from loanhub.admin_history import ReadOnlyHistoryAdmin
 
 KYC_ACTIONS = {
@@ -178,7 +178,7 @@ class CustomerAdmin(ReadOnlyHistoryAdmin):
     def age(self, obj):
         if obj.date_of_birth is None:
             return "-"
-        return age_on(obj.date_of_birth, timezone.localdate())
+        return age_on(obj.date_of_birth, clock.today())
 
     # --- search: exact identifiers, never partial ones -----------------------------------------
     def get_search_results(self, request, queryset, search_term):

@@ -32,7 +32,6 @@ from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import EmailValidator
 from django.db import IntegrityError, transaction
 from django.template.defaultfilters import filesizeformat
-from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
@@ -55,7 +54,7 @@ from customers.models import (
     EventKind,
     KycStatus,
 )
-from loanhub import roles
+from loanhub import clock, roles
 
 logger = logging.getLogger(__name__)
 
@@ -316,7 +315,7 @@ def _check_identity_claim(out: dict[str, Any], existing: Customer | None, user, 
         owner = others.filter(id_number=out["id_number"], uscc=out["uscc"]).first()
         if owner is None and out["uscc"]:
             owner = Customer.objects.filter(uscc=out["uscc"]).exclude(user=user).first()
-        since = timezone.now() - IDENTITY_CLAIM_WINDOW
+        since = clock.now() - IDENTITY_CLAIM_WINDOW
         claimed = set(
             CustomerEvent.objects.filter(kind=EventKind.CLAIM, actor=user, created_at__gte=since).values_list(
                 "customer_id", flat=True
@@ -497,7 +496,7 @@ def consent_record(*, customer: Customer, kind: str = ConsentKind.CREDIT_CHECK) 
             wording=str(current.text),
             version=current.version,
             language=get_language() or settings.LANGUAGE_CODE,
-            given_at=timezone.now(),
+            given_at=clock.now(),
         )
     logger.info("consent given customer=%s kind=%s version=%s", customer, kind, current.version)
     return consent
@@ -506,7 +505,7 @@ def consent_record(*, customer: Customer, kind: str = ConsentKind.CREDIT_CHECK) 
 def consent_withdraw(*, customer: Customer, kind: str = ConsentKind.CREDIT_CHECK) -> int:
     """Withdraw the consent (for future use); returns how many given consents were withdrawn."""
     count = Consent.objects.filter(customer=customer, kind=kind, withdrawn_at__isnull=True).update(
-        withdrawn_at=timezone.now()
+        withdrawn_at=clock.now()
     )
     if count:
         logger.info("consent withdrawn customer=%s kind=%s", customer, kind)

@@ -12,10 +12,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from stdnum import exceptions as stdnum_errors
 from stdnum.cn import ric, uscc
+
+from loanhub import clock
 
 MIN_AGE = 18  # full civil capacity (PRC Civil Code art. 17), needed to sign a loan contract
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
@@ -40,7 +41,7 @@ def validate_id_number(value: str, *, today: dt.date | None = None) -> tuple[str
         birth = ric.get_birth_date(number)
     except stdnum_errors.ValidationError:
         raise IdentifierError(_("The date of birth in the identity number is not a valid date.")) from None
-    today = today or timezone.localdate()
+    today = today or clock.today()
     if birth > today:
         raise IdentifierError(_("The date of birth in the identity number is in the future."))
     try:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 
 from django.db import transaction
-from django.utils import timezone
 
+from loanhub import clock
 from loanhub.models import TaskProbe
 
 
@@ -29,6 +29,6 @@ def probe_run(*, token: str, work_seconds: float = 0.0, worker: str = "") -> str
         probe = TaskProbe.objects.select_for_update().get(token=token)
         if probe.state != TaskProbe.State.DONE:
             probe.state = TaskProbe.State.DONE
-            probe.finished_at = timezone.now()
+            probe.finished_at = clock.now()
             probe.save(update_fields=["state", "finished_at"])
     return probe.state

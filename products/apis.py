@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -18,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 from rest_framework.views import APIView
 
+from loanhub import clock
 from loanhub.api_schema import FIELD_ERRORS
 from loanhub.formatting import money_text, rate_text
 from products import choices as c
@@ -31,7 +31,7 @@ MONEY = {"max_digits": 18, "decimal_places": 2}
 
 def product_payload(version: ProductVersion, *, on_date=None) -> dict:
     """The public description of a version (the list and detail responses)."""
-    on_date = on_date or timezone.localdate()
+    on_date = on_date or clock.today()
     representative = representative_quote(version, on_date=on_date)
     return {
         "code": version.product.code,

@@ -9,9 +9,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from loanhub import clock
 from products.choices import RepaymentMethod
 from products.engine import DayCount, Frequency
 
@@ -118,7 +118,7 @@ class CalculatorForm(forms.Form):
             "term": data["term"],
             "frequency": data["frequency"],
             "method": method or data["method"],
-            "start_date": data.get("start_date") or timezone.localdate(),
+            "start_date": data.get("start_date") or clock.today(),
             "first_due_date": None,
             "day_count": data["day_count"],
             "fees": fees,

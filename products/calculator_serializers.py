@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from loanhub import clock
 from products.choices import RepaymentMethod
 from products.engine import DayCount, FeeKind, Frequency, GraceKind, PrepaymentMode, TransactionKind
 
@@ -52,7 +52,7 @@ class LoanTermsSerializer(serializers.Serializer):
     term = serializers.IntegerField(min_value=1, max_value=1200)
     frequency = serializers.ChoiceField(choices=_values(Frequency), default="monthly")
     method = serializers.ChoiceField(choices=RepaymentMethod.choices, default="annuity")
-    start_date = serializers.DateField(default=timezone.localdate)
+    start_date = serializers.DateField(default=clock.today)
     first_due_date = serializers.DateField(required=False, allow_null=True, default=None)
     day_count = serializers.ChoiceField(choices=_values(DayCount), default="30/360")
     fees = FeeSerializer(many=True, required=False, default=list, max_length=20)

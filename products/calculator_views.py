@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from loanhub import clock
 from loanhub.formatting import percent_text
 from products import calculator, charts, exports, selectors
 from products.calculator_forms import CalculatorForm
@@ -68,7 +68,7 @@ def _product_data(data, versions: dict) -> tuple[dict, object | None]:
     if version is None:
         return data, None
     data = data.copy()
-    lowest = rate_from(version, on_date=timezone.localdate())
+    lowest = rate_from(version, on_date=clock.today())
     if not data.get("annual_rate") and lowest is not None:
         data["annual_rate"] = format((lowest * 100).normalize(), "f")
     data.setdefault("day_count", version.day_count)

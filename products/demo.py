@@ -12,8 +12,8 @@ import datetime as dt
 from decimal import Decimal as D
 
 from django.db import transaction
-from django.utils import timezone
 
+from loanhub import clock
 from products import services
 from products.models import Product
 
@@ -509,7 +509,7 @@ def demo_catalogue(today: dt.date) -> list[dict]:
 def seed_products(*, maker, checker, today: dt.date | None = None) -> list[tuple[str, str]]:
     """Create the demo catalogue (maker: a Product Manager; checker: a second one or a Senior
     Approver). Returns (code, state) for the products created."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     created = []
     with transaction.atomic():
         for item in demo_catalogue(today):

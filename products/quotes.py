@@ -12,9 +12,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from loanhub import clock
 from products import choices as c
 from products import engine_adapter
 from products.compliance import installments_for
@@ -124,7 +124,7 @@ def product_quote(
     broken limit. The version must be active (suspended and retired versions quote nothing)."""
     code = version.product.code
     amount = Decimal(amount).quantize(Decimal("0.01"))
-    start_date = start_date or timezone.localdate()
+    start_date = start_date or clock.today()
     method = method or version.default_method
     frequency = frequency or version.default_frequency
     risk_grade = risk_grade or c.DEFAULT_GRADE
@@ -376,7 +376,7 @@ def product_recommend(
     """Every offered version judged for `profile`: eligible ones first, ranked by estimated total
     cost (interest + fees) at the grid's middle grade, then by APR; the ineligible after them,
     each with the rules that exclude it."""
-    on_date = on_date or timezone.localdate()
+    on_date = on_date or clock.today()
     results: list[Recommendation] = []
     for version in versions:
         fits, exclusions = _eligibility(version, profile)
@@ -434,7 +434,7 @@ def version_preview(version: ProductVersion, *, on_date: dt.date | None = None) 
     """For each risk grade: the rate, installment, total cost and APR of the version's
     representative loan (default method and frequency, mandatory fees, no promotion), in any
     state — what a product manager checks before submitting."""
-    on_date = on_date or timezone.localdate()
+    on_date = on_date or clock.today()
     rows = []
     count = installments_for(version.representative_term, version.default_frequency)
     fees = [fee.engine_fee() for fee in version.fees.all() if fee.mandatory]

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Prefetch, QuerySet
-from django.utils import timezone
 
+from loanhub import clock
 from products import choices as c
 from products.models import BenchmarkRate, Fee, PricingTier, Product, ProductVersion, Promotion
 from products.serializers import FEE_FIELDS, PROMOTION_FIELDS, TERM_FIELDS, TIER_FIELDS
@@ -48,7 +48,7 @@ def product_list_active(
     Channel and segment lists are JSON, filtered here so SQLite and PostgreSQL agree; the
     catalogue is dozens of rows, not thousands.
     """
-    on_date = on_date or timezone.localdate()
+    on_date = on_date or clock.today()
     queryset = ProductVersion.objects.filter(
         status=c.ProductStatus.ACTIVE, available_from__lte=on_date
     ).exclude(available_until__lt=on_date)

@@ -19,10 +19,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django_fsm import can_proceed
 
-from loanhub import roles
+from loanhub import clock, roles
 from products import choices as c
 from products.compliance import ComplianceReport, compliance_check
 from products.models import Fee, PricingTier, Product, ProductEvent, ProductVersion, Promotion
@@ -291,7 +290,7 @@ def product_submit_for_review(*, version: ProductVersion, actor, reason: str = "
 
     def before(locked: ProductVersion) -> None:
         locked.submitted_by = actor
-        locked.submitted_at = timezone.now()
+        locked.submitted_at = clock.now()
 
     return _transition(
         version,
@@ -330,14 +329,14 @@ def product_approve(
 ) -> ProductVersion:
     """in_review → active after four eyes and the compliance check; retires the version replaced."""
     _require(can_review(actor), "approve", actor)
-    on_date = on_date or timezone.localdate()
+    on_date = on_date or clock.today()
 
     def before(locked: ProductVersion) -> dict:
         refusal = four_eyes_refusal(locked, actor)
         if refusal:
             raise ProductPermissionError({"actor": [refusal]})
         payload = _compliant(locked, on_date)
-        now = timezone.now()
+        now = clock.now()
         replaced = (
             ProductVersion.objects.select_for_update()
             .filter(product_id=locked.product_id, status__in=c.LIVE_STATES)
@@ -387,7 +386,7 @@ def product_resume(
 ) -> ProductVersion:
     """suspended → active, after the compliance check runs again (benchmarks may have moved)."""
     _require(can_review(actor), "resume", actor)
-    on_date = on_date or timezone.localdate()
+    on_date = on_date or clock.today()
     return _transition(
         version, actor=actor, name="resume", reason=reason, before=lambda locked: _compliant(locked, on_date)
     )
@@ -400,7 +399,7 @@ def product_retire(*, version: ProductVersion, actor, reason: str) -> ProductVer
         raise ProductValidationError({"reason": ["say why the product is retired"]})
 
     def before(locked: ProductVersion) -> None:
-        locked.retired_at = timezone.now()
+        locked.retired_at = clock.now()
 
     return _transition(
         version, actor=actor, name="retire", reason=reason, before=before, fields=("retired_at",)
@@ -458,7 +457,7 @@ def products_import(*, data: object, actor, on_date: dt.date | None = None) -> l
     draft); an unchanged one is left alone. Active versions are never touched.
     """
     _require(can_manage(actor), "import", actor)
-    on_date = on_date or timezone.localdate()
+    on_date = on_date or clock.today()
     serializer = CatalogueFileSerializer(data=data)
     if not serializer.is_valid():
         raise ProductValidationError(_flatten(serializer.errors))

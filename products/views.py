@@ -10,9 +10,9 @@ from urllib.parse import urlencode
 
 from django.http import Http404
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from loanhub import clock
 from loanhub.formatting import percent_text
 from products import choices as c
 from products import selectors, services
@@ -72,7 +72,7 @@ def product_list(request):
         if form.cleaned_data.get("amount"):
             amount = form.cleaned_data["amount"]
             versions = [v for v in versions if v.amount_min <= amount <= v.amount_max]
-    today = timezone.localdate()
+    today = clock.today()
     labels = dict(c.Category.choices)
     groups = []
     for category in c.Category.values:
@@ -107,7 +107,7 @@ def product_detail(request, code: str):
         )
     context = {
         "version": version,
-        "card": _card(version, timezone.localdate()),
+        "card": _card(version, clock.today()),
         "form": form,
         "quote": quote,
         "apr": percent_text(quote.apr) if quote else "",

@@ -13,6 +13,7 @@ import datetime as dt
 from dataclasses import asdict, dataclass, field, fields
 from decimal import Decimal
 
+from loanhub import clock
 from risk.choices import GRADES
 
 DEFAULT_MAX_DTI = Decimal("0.55")
@@ -128,11 +129,10 @@ def terms_for(
     """A ProductTerms from a ProductTerms (returned as is) or a `products` ProductVersion."""
     if isinstance(product_version, ProductTerms):
         return product_version
-    from django.utils import timezone
 
     from products.pricing import PricingError, price_for
 
-    on_date = on_date or timezone.localdate()
+    on_date = on_date or clock.today()
     rates, free, promotions = {}, {}, {}
     for grade in GRADES:
         try:

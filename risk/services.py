@@ -15,9 +15,8 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 
-from loanhub import roles
+from loanhub import clock, roles
 from loanhub.celery import enqueue_on_commit
 from risk import choices as c
 from risk import hooks, selectors
@@ -203,7 +202,7 @@ def scoring_request_process(*, request_id: int) -> ScoringRequest:
             _shadow_scores(request, features, decision)
             request.mark_scored()
             request.attempts += 1
-            request.scored_at = timezone.now()
+            request.scored_at = clock.now()
             request.last_error = ""
             request.identity = {}  # the raw identity is no longer needed
             request.save(update_fields=["state", "attempts", "scored_at", "last_error", "identity"])
@@ -337,7 +336,7 @@ def model_promote(*, model: ScoreModel, actor, reason: str = "") -> ScoreModel:
         selectors.scorecard_load(locked)  # ArtifactError: never promote a corrupt artifact
         for current in ScoreModel.objects.select_for_update().filter(status=c.ModelStatus.CHAMPION):
             current.retire()
-            current.retired_at = timezone.now()
+            current.retired_at = clock.now()
             current.save(update_fields=["status", "retired_at"])
             ScoreModelEvent.objects.create(
                 model=current,
@@ -349,7 +348,7 @@ def model_promote(*, model: ScoreModel, actor, reason: str = "") -> ScoreModel:
         locked.promote()
         locked.shadow = False
         locked.promoted_by = actor
-        locked.promoted_at = timezone.now()
+        locked.promoted_at = clock.now()
         locked.save(update_fields=["status", "shadow", "promoted_by", "promoted_at"])
         ScoreModelEvent.objects.create(
             model=locked,
@@ -371,7 +370,7 @@ def model_retire(*, model: ScoreModel, actor, reason: str) -> ScoreModel:
             raise ValidationError({"status": "the model is already retired"})
         locked.retire()
         locked.shadow = False
-        locked.retired_at = timezone.now()
+        locked.retired_at = clock.now()
         locked.save(update_fields=["status", "shadow", "retired_at"])
         ScoreModelEvent.objects.create(
             model=locked, actor=actor, from_state=before, to_state=locked.status, reason=reason

@@ -13,6 +13,7 @@ from applications import services
 from applications.models import ApplicationEvent, LoanApplication, State
 from customers import services as customer_services
 from customers.models import Consent
+from loanhub import clock
 from products import services as product_services
 from products.pricing import price_for
 from risk import services as risk_services
@@ -206,7 +207,7 @@ def test_accepting_stores_the_disclosure_as_shown_and_disbursing_opens_the_loan(
         assert key in accepted.disclosure["offer"]
     # When an officer disburses
     disbursed = services.application_disburse(
-        application=accepted, actor=users["officer"], disbursed_on=dt.date(2026, 12, 1)
+        application=accepted, actor=users["officer"], disbursed_on=clock.today()
     )
     # Then the loan is open with the accepted terms, in the same step
     loan = loan_for_application(disbursed.pk)

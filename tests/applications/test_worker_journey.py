@@ -18,7 +18,7 @@ from servicing.models import Loan
 from tests.applications.conftest import draft
 from tests.loanhub.test_worker_integration import Worker, _wait_for
 
-pytestmark = [pytest.mark.services("postgres", "redis"), pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.services("postgres", "redis", "worker"), pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from loanhub.tasks import probe
 ROOT = Path(__file__).resolve().parents[2]
 VISIBILITY_TIMEOUT = 3
 
-pytestmark = [pytest.mark.services("postgres", "redis"), pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.services("postgres", "redis", "worker"), pytest.mark.django_db(transaction=True)]
 
 
 def _database_url() -> str:
