@@ -1,29 +1,49 @@
-"""OpenAPI pieces shared by every API module (drf-spectacular)."""
+"""OpenAPI pieces shared by every API module (drf-spectacular): the one error body.
+
+Every API error, whatever its status, has the shape `loanhub.errors.error_body` writes:
+{"detail": str, "code": str, "errors": {field: [message, …]}, "state": str | null}.
+"""
 
 from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiResponse
 
-# A 400 body: {"<field>": ["<message>", …], …} — any request field name may appear as a key; a
-# nested field (a list of fees, a cash-flow row) holds the same shape for its own fields; a body
-# that is not JSON at all gets {"detail": "JSON parse error …"}.
+ERROR_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "detail": {"type": "string", "description": "One sentence in the request's language."},
+        "code": {
+            "type": "string",
+            "description": "invalid, forbidden, not_found, conflict, not_authenticated, throttled, …",
+        },
+        "errors": {
+            "type": "object",
+            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+            "description": "Field-level messages (400), empty otherwise.",
+        },
+        "state": {
+            "type": "string",
+            "nullable": True,
+            "description": "The object's current state when the action is refused in it (409).",
+        },
+    },
+    "required": ["detail", "code", "errors", "state"],
+}
+
 FIELD_ERRORS = OpenApiResponse(
     response={
-        "type": "object",
-        "additionalProperties": {},
-        "example": {"principal": ["Ensure this value is greater than or equal to 0.01."]},
+        **ERROR_SCHEMA,
+        "example": {
+            "detail": "Some fields are not valid.",
+            "code": "invalid",
+            "errors": {"principal": ["Ensure this value is greater than or equal to 0.01."]},
+            "state": None,
+        },
     },
-    description="Field-level errors: {field: [message, …]}",
+    description="Field-level errors in `errors`: {field: [message, …]}",
 )
-
-# A 403/404/409/422 body: {"detail": "…"} and, for a transition refused in the current state, "state".
-DETAIL_SCHEMA = {
-    "type": "object",
-    "properties": {"detail": {"type": "string"}, "state": {"type": "string"}},
-    "required": ["detail"],
-}
 
 
 def detail_response(description: str) -> OpenApiResponse:
-    """A {"detail": …} answer with its own description."""
-    return OpenApiResponse(response=DETAIL_SCHEMA, description=description)
+    """An error answer (403, 404, 409, 422, 429) with its own description."""
+    return OpenApiResponse(response=ERROR_SCHEMA, description=description)

@@ -176,7 +176,7 @@ REST_FRAMEWORK = {
         "calculator": env.str("LOANHUB_THROTTLE_CALCULATOR", default="120/min"),
         "auth": env.str("LOANHUB_THROTTLE_AUTH", default="20/min"),
     },
-    "EXCEPTION_HANDLER": "rest_framework.views.exception_handler",
+    "EXCEPTION_HANDLER": "loanhub.errors.api_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "LoanHub API",
