@@ -2,8 +2,9 @@
 
 One API class per operation, each with its own input serializer; every rule is in
 `applications.services` / `applications.selectors`. Errors: 400 field errors, 403 role, 404 an
-application the caller may not see, 409 `{"detail", "state"}` for an action the current state
-does not allow, 422 an Idempotency-Key reused for a different request.
+application the caller may not see, 409 for an action the current state does not allow (with
+`state`), 422 an Idempotency-Key reused for a different request: all in the one error body of
+`loanhub.errors`, answered by its exception handler.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from django.utils.translation import get_language
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
-    OpenApiResponse,
     extend_schema,
     extend_schema_view,
     inline_serializer,
@@ -33,6 +33,7 @@ from applications.idempotency import HEADER, idempotent
 from applications.models import Channel, LoanApplication, State
 from loanhub.api_schema import FIELD_ERRORS, detail_response
 from loanhub.formatting import money_text
+from loanhub.money import money_serializer_field
 
 # --- Output ---------------------------------------------------------------------------------------
 STATED_FIELDS = (*f.APPLICANT_STATED, "purpose")
@@ -107,18 +108,6 @@ def application_payload(application: LoanApplication, *, user, detail: bool = Tr
 def _respond(data, code: int = status.HTTP_200_OK) -> Response:
     # Rendered once through DRF's encoder, so a replayed answer is byte-for-byte the first one.
     return Response(json.loads(json.dumps(data, cls=JSONEncoder)), status=code)
-
-
-def _error(exc: services.ApplicationError) -> Response:
-    if isinstance(exc, services.ApplicationValidationError):
-        return Response(exc.errors, status=status.HTTP_400_BAD_REQUEST)
-    if isinstance(exc, services.ApplicationNotFound):
-        return Response({"detail": "Not found."}, status=status.HTTP_404_NOT_FOUND)
-    if isinstance(exc, services.ApplicationPermissionError):
-        return Response({"detail": str(exc)}, status=status.HTTP_403_FORBIDDEN)
-    if isinstance(exc, services.ApplicationStateError):
-        return Response({"detail": exc.message, "state": exc.state}, status=status.HTTP_409_CONFLICT)
-    raise exc
 
 
 # --- Schema pieces --------------------------------------------------------------------------------
@@ -196,13 +185,7 @@ APPLICATION_PAGE = inline_serializer(
         "results": APPLICATION_SUMMARY.__class__(many=True),
     },
 )
-CONFLICT = OpenApiResponse(
-    response=inline_serializer(
-        name="ApplicationStateConflict",
-        fields={"detail": serializers.CharField(), "state": serializers.CharField()},
-    ),
-    description="Not allowed in the current state (or lost a race: who decided, and when).",
-)
+CONFLICT = detail_response("Not allowed in the current state (or lost a race: who decided, and when).")
 IDEMPOTENCY_PARAMETER = OpenApiParameter(
     HEADER,
     OpenApiTypes.STR,
@@ -228,7 +211,7 @@ class ApplicationInputSerializer(serializers.Serializer):
     product = serializers.CharField(
         max_length=32, help_text="Product code; the version offered now is pinned."
     )
-    amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
+    amount = money_serializer_field(min_value=0)
     term = serializers.IntegerField(min_value=1, max_value=600, help_text="Months.")
     method = serializers.CharField(max_length=20, required=False)
     frequency = serializers.CharField(max_length=16, required=False)
@@ -256,9 +239,7 @@ class SubmitInputSerializer(ReasonInputSerializer):
 
 
 class ApproveInputSerializer(ReasonInputSerializer):
-    amount = serializers.DecimalField(
-        max_digits=14, decimal_places=2, required=False, help_text="Counter-offer amount (optional)."
-    )
+    amount = money_serializer_field(required=False, help_text="Counter-offer amount (optional).")
     term = serializers.IntegerField(min_value=1, required=False, help_text="Counter-offer term in months.")
 
 
@@ -316,13 +297,9 @@ class ApplicationListCreateApi(APIView):
     def post(self, request):
         def handler() -> Response:
             serializer = ApplicationInputSerializer(data=request.data)
-            if not serializer.is_valid():
-                return Response(serializer.errors, status=status.HTTP_400_BAD_REQUEST)
-            try:
-                application = services.application_create(actor=request.user, **serializer.validated_data)
-                application = selectors.application_get_for(user=request.user, application_id=application.pk)
-            except services.ApplicationError as exc:
-                return _error(exc)
+            serializer.is_valid(raise_exception=True)
+            application = services.application_create(actor=request.user, **serializer.validated_data)
+            application = selectors.application_get_for(user=request.user, application_id=application.pk)
             return _respond(application_payload(application, user=request.user), status.HTTP_201_CREATED)
 
         return idempotent(request, handler)
@@ -349,24 +326,17 @@ class ApplicationListCreateApi(APIView):
 )
 class ApplicationDetailApi(APIView):
     def get(self, request, pk: int):
-        try:
-            application = selectors.application_get_for(user=request.user, application_id=pk)
-        except services.ApplicationError as exc:
-            return _error(exc)
+        application = selectors.application_get_for(user=request.user, application_id=pk)
         return _respond(application_payload(application, user=request.user))
 
     def _update(self, request, pk: int, *, partial: bool) -> Response:
-        try:
-            application = selectors.application_get_for(user=request.user, application_id=pk)
-            serializer = ApplicationInputSerializer(data=request.data, partial=partial)
-            if not serializer.is_valid():
-                return Response(serializer.errors, status=status.HTTP_400_BAD_REQUEST)
-            services.application_update(
-                application=application, actor=request.user, data=dict(serializer.validated_data)
-            )
-            application = selectors.application_get_for(user=request.user, application_id=pk)
-        except services.ApplicationError as exc:
-            return _error(exc)
+        application = selectors.application_get_for(user=request.user, application_id=pk)
+        serializer = ApplicationInputSerializer(data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        services.application_update(
+            application=application, actor=request.user, data=dict(serializer.validated_data)
+        )
+        application = selectors.application_get_for(user=request.user, application_id=pk)
         return _respond(application_payload(application, user=request.user))
 
     def put(self, request, pk: int):
@@ -386,17 +356,11 @@ class _TransitionApi(APIView):
 
     def post(self, request, pk: int):
         def handler() -> Response:
-            try:
-                application = selectors.application_get_for(user=request.user, application_id=pk)
-                serializer = self.input_serializer(data=request.data)
-                if not serializer.is_valid():
-                    return Response(serializer.errors, status=status.HTTP_400_BAD_REQUEST)
-                self.perform(
-                    application=application, actor=request.user, data=dict(serializer.validated_data)
-                )
-                application = selectors.application_get_for(user=request.user, application_id=pk)
-            except services.ApplicationError as exc:
-                return _error(exc)
+            application = selectors.application_get_for(user=request.user, application_id=pk)
+            serializer = self.input_serializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            self.perform(application=application, actor=request.user, data=dict(serializer.validated_data))
+            application = selectors.application_get_for(user=request.user, application_id=pk)
             return _respond(application_payload(application, user=request.user))
 
         return idempotent(request, handler)
@@ -536,16 +500,13 @@ class ApplicationQueueApi(APIView):
     def get(self, request):
         params = request.query_params
         pending = params.get("pending_approval")
-        try:
-            queryset = selectors.application_queue(
-                user=request.user,
-                state=params.get("state"),
-                assigned_to=request.user if params.get("assigned") == "me" else None,
-                unassigned=params.get("unassigned") in ("1", "true", "True"),
-                pending_approval=None if pending is None else pending in ("1", "true", "True"),
-            )
-        except services.ApplicationError as exc:
-            return _error(exc)
+        queryset = selectors.application_queue(
+            user=request.user,
+            state=params.get("state"),
+            assigned_to=request.user if params.get("assigned") == "me" else None,
+            unassigned=params.get("unassigned") in ("1", "true", "True"),
+            pending_approval=None if pending is None else pending in ("1", "true", "True"),
+        )
         paginator = ApplicationPagination()
         page = paginator.paginate_queryset(queryset, request, view=self)
         return _respond(

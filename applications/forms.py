@@ -14,6 +14,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from applications import features as f
+from loanhub.money import money_form_field
 from products.choices import Frequency, RepaymentMethod
 
 STATED_LABELS = {
@@ -72,7 +73,7 @@ def _choices(name: str) -> list[tuple[str, str]]:
 
 class ApplyForm(forms.Form):
     product = forms.CharField(widget=forms.HiddenInput)
-    amount = forms.DecimalField(label=_("Amount"), max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
+    amount = money_form_field(label=_("Amount"), min_value=Decimal("0.01"))
     term = forms.IntegerField(label=_("Term (months)"), min_value=1, max_value=600)
     method = forms.ChoiceField(label=_("Repayment method"), choices=RepaymentMethod.choices)
     frequency = forms.ChoiceField(label=_("Frequency"), choices=Frequency.choices)

@@ -15,10 +15,12 @@ from collections.abc import Callable
 
 from django.db import IntegrityError, transaction
 from rest_framework import status
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.utils.encoders import JSONEncoder
 
 from applications.models import IdempotencyRecord
+from loanhub.errors import DomainError, api_exception_handler, error_body
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
@@ -39,18 +41,32 @@ def _replay(record: IdempotencyRecord) -> Response:
     return response
 
 
+def _answer(handler: Callable[[], Response]) -> Response:
+    """The handler's response; an expected error (a domain error or a refused body) becomes its
+    answer, so it is stored and replayed like a success."""
+    try:
+        return handler()
+    except (DomainError, ValidationError) as exc:
+        return api_exception_handler(exc, {})
+
+
 def idempotent(request, handler: Callable[[], Response]) -> Response:
     """Run `handler` once per (user, Idempotency-Key); without the header just run it.
 
-    `handler` must turn expected errors into responses (they are stored and replayed too); an
-    unexpected exception rolls back the work and the key alike.
+    Expected errors are answers too (stored and replayed); an unexpected exception rolls back
+    the work and the key alike.
     """
     key = (request.headers.get(HEADER) or "").strip()
     if not key or not getattr(request.user, "is_authenticated", False):
-        return handler()
+        return _answer(handler)
     if len(key) > MAX_KEY_LENGTH:
         return Response(
-            {HEADER: [f"at most {MAX_KEY_LENGTH} characters"]}, status=status.HTTP_400_BAD_REQUEST
+            error_body(
+                "invalid",
+                f"{HEADER}: at most {MAX_KEY_LENGTH} characters",
+                errors={HEADER: [f"at most {MAX_KEY_LENGTH} characters"]},
+            ),
+            status=status.HTTP_400_BAD_REQUEST,
         )
     fingerprint = _fingerprint(request)
     with transaction.atomic():
@@ -66,15 +82,15 @@ def idempotent(request, handler: Callable[[], Response]) -> Response:
         except IntegrityError:
             record = IdempotencyRecord.objects.select_for_update().get(user=request.user, key=key)
             if record.fingerprint != fingerprint:
+                detail = (
+                    "this Idempotency-Key was already used for a different request "
+                    f"({record.method} {record.path}); use a new key"
+                )
                 return Response(
-                    {
-                        "detail": "this Idempotency-Key was already used for a different request "
-                        f"({record.method} {record.path}); use a new key",
-                    },
-                    status=status.HTTP_422_UNPROCESSABLE_ENTITY,
+                    error_body("idempotency_key_reused", detail), status=status.HTTP_422_UNPROCESSABLE_ENTITY
                 )
             return _replay(record)
-        response = handler()
+        response = _answer(handler)
         record.response_status = response.status_code
         record.response_body = json.loads(json.dumps(response.data, cls=JSONEncoder))
         record.save(update_fields=["response_status", "response_body"])

@@ -14,10 +14,14 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
+from applications.permissions import (
+    transition_by_officer,
+    transition_by_owner,
+    transition_by_owner_or_officer,
+)
 from loanhub.models import TransitionEvent
-
-MONEY = {"max_digits": 18, "decimal_places": 2}
-RATE = {"max_digits": 12, "decimal_places": 8}
+from loanhub.money import money_field, rate_field
+from loanhub.transitions import Transitionable
 
 
 class State(models.TextChoices):
@@ -66,7 +70,7 @@ class Channel(models.TextChoices):
     HOTLINE = "hotline", _("Hotline")
 
 
-class LoanApplication(FSMModelMixin, models.Model):
+class LoanApplication(Transitionable, FSMModelMixin, models.Model):
     """A customer's request for a loan under one exact product version, from draft to disbursal.
 
     The applicant-stated risk facts that the customer profile does not hold (balances, housing,
@@ -88,7 +92,7 @@ class LoanApplication(FSMModelMixin, models.Model):
         related_name="applications",
         verbose_name=_("product version"),
     )
-    amount = models.DecimalField(_("requested amount"), max_digits=14, decimal_places=2)
+    amount = money_field(_("requested amount"))
     term = models.PositiveSmallIntegerField(_("term (months)"))
     method = models.CharField(_("repayment method"), max_length=20)
     frequency = models.CharField(_("frequency"), max_length=16, default="monthly")
@@ -138,7 +142,7 @@ class LoanApplication(FSMModelMixin, models.Model):
         verbose_name=_("risk decision"),
     )
     risk_grade = models.CharField(_("risk grade"), max_length=1, blank=True)
-    max_amount = models.DecimalField(_("maximum amount (decision)"), null=True, blank=True, **MONEY)
+    max_amount = money_field(_("maximum amount (decision)"), null=True, blank=True)
     max_term = models.PositiveSmallIntegerField(_("maximum term (decision)"), null=True, blank=True)
 
     # Maker-checker: the first of two approvals of a large referred application.
@@ -155,12 +159,12 @@ class LoanApplication(FSMModelMixin, models.Model):
 
     # The offer, as shown to the customer (columns for queries, JSON for the full disclosure).
     offer = models.JSONField(_("offer as shown"), default=dict, blank=True)
-    offer_amount = models.DecimalField(_("offer amount"), null=True, blank=True, **MONEY)
+    offer_amount = money_field(_("offer amount"), null=True, blank=True)
     offer_term = models.PositiveSmallIntegerField(_("offer term (months)"), null=True, blank=True)
-    offer_rate = models.DecimalField(_("offer annual rate"), null=True, blank=True, **RATE)
-    offer_apr = models.DecimalField(_("offer APR"), null=True, blank=True, **RATE)
-    offer_installment = models.DecimalField(_("offer installment"), null=True, blank=True, **MONEY)
-    offer_total_cost = models.DecimalField(_("offer total cost"), null=True, blank=True, **MONEY)
+    offer_rate = rate_field(_("offer annual rate"), null=True, blank=True)
+    offer_apr = rate_field(_("offer APR"), null=True, blank=True)
+    offer_installment = money_field(_("offer installment"), null=True, blank=True)
+    offer_total_cost = money_field(_("offer total cost"), null=True, blank=True)
     offer_expires_at = models.DateTimeField(_("offer expires"), null=True, blank=True, db_index=True)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -187,11 +191,18 @@ class LoanApplication(FSMModelMixin, models.Model):
             models.Index(fields=["state", "state_changed_at"], name="app_state_since"),
         ]
 
+    state_changed_field = "state_changed_at"
+
     def __str__(self) -> str:
         return f"A{self.pk:08d}" if self.pk else "A-new"
 
+    def transition_event(self, **fields) -> ApplicationEvent:
+        return ApplicationEvent(application=self, **fields)
+
     # --- transitions: guards only; applications.services does the work around them ------------
-    @transition(field=state, source=State.DRAFT, target=State.SUBMITTED)
+    @transition(
+        field=state, source=State.DRAFT, target=State.SUBMITTED, permission=transition_by_owner_or_officer
+    )
     def submit(self) -> None:
         """The customer sends the application with their consent to a credit check."""
 
@@ -203,23 +214,37 @@ class LoanApplication(FSMModelMixin, models.Model):
     def mark_scored(self) -> None:
         """Risk answered (with a decision, or without one when the input could not be scored)."""
 
-    @transition(field=state, source=[State.SCORED, State.REFERRED], target=State.APPROVED)
+    @transition(
+        field=state,
+        source=[State.SCORED, State.REFERRED],
+        target=State.APPROVED,
+        permission=transition_by_officer,
+    )
     def approve(self) -> None:
         """Approved automatically (from scored) or by officers (from referred)."""
 
-    @transition(field=state, source=State.SCORED, target=State.REFERRED)
+    @transition(field=state, source=State.SCORED, target=State.REFERRED, permission=transition_by_officer)
     def refer(self) -> None:
         """Sent to manual review."""
 
-    @transition(field=state, source=[State.SCORED, State.REFERRED], target=State.DECLINED)
+    @transition(
+        field=state,
+        source=[State.SCORED, State.REFERRED],
+        target=State.DECLINED,
+        permission=transition_by_officer,
+    )
     def decline(self) -> None:
         """Declined by risk (from scored) or by an officer."""
 
-    @transition(field=state, source=State.APPROVED, target=State.OFFER_ACCEPTED)
+    @transition(
+        field=state, source=State.APPROVED, target=State.OFFER_ACCEPTED, permission=transition_by_owner
+    )
     def accept_offer(self) -> None:
         """The customer accepts the offer as shown."""
 
-    @transition(field=state, source=State.APPROVED, target=State.OFFER_DECLINED)
+    @transition(
+        field=state, source=State.APPROVED, target=State.OFFER_DECLINED, permission=transition_by_owner
+    )
     def decline_offer(self) -> None:
         """The customer turns the offer down."""
 
@@ -227,11 +252,15 @@ class LoanApplication(FSMModelMixin, models.Model):
     def expire_offer(self) -> None:
         """The offer was not accepted in time."""
 
-    @transition(field=state, source=State.OFFER_ACCEPTED, target=State.DISBURSED)
+    @transition(
+        field=state, source=State.OFFER_ACCEPTED, target=State.DISBURSED, permission=transition_by_officer
+    )
     def disburse(self) -> None:
         """The loan is opened in servicing in the same transaction."""
 
-    @transition(field=state, source=list(WITHDRAWABLE_STATES), target=State.WITHDRAWN)
+    @transition(
+        field=state, source=list(WITHDRAWABLE_STATES), target=State.WITHDRAWN, permission=transition_by_owner
+    )
     def withdraw(self) -> None:
         """The customer withdraws before the offer is accepted."""
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from django import forms
 from django.db import models
 from rest_framework import serializers
 
@@ -76,3 +77,8 @@ def money_serializer_field(**kwargs) -> serializers.DecimalField:
 def rate_serializer_field(**kwargs) -> serializers.DecimalField:
     """A rate in an API body: a fraction with up to eight decimals."""
     return serializers.DecimalField(max_digits=RATE_DIGITS, decimal_places=RATE_PLACES, **kwargs)
+
+
+def money_form_field(**kwargs) -> forms.DecimalField:
+    """An amount typed into a page's form."""
+    return forms.DecimalField(max_digits=MONEY_DIGITS, decimal_places=MONEY_PLACES, **kwargs)

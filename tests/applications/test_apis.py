@@ -58,7 +58,8 @@ def test_create_a_draft_pinned_to_the_offered_version(customer, product):
 def test_bad_input_is_a_field_error_and_nothing_is_saved(customer, product, change, errors):
     response = client_for(customer.user).post(URL, {**BODY, **change}, format="json")
     assert response.status_code == 400
-    assert response.json() == errors
+    assert response.json()["code"] == "invalid"
+    assert response.json()["errors"] == errors
     assert LoanApplication.objects.count() == 0
 
 
@@ -135,6 +136,8 @@ def test_conflict_body_names_the_state(customer, product, users):
     assert response.status_code == 409
     assert response.json() == {
         "detail": f"cannot approve: application {application} was already decided (declined)",
+        "code": "conflict",
+        "errors": {},
         "state": "declined",
     }
 
@@ -143,7 +146,7 @@ def test_officer_decision_without_reason_is_a_field_error(customer, product, use
     application = in_state(State.REFERRED, customer, product)
     response = client_for(users["officer"]).post(f"{URL}{application.pk}/decline/", {}, format="json")
     assert response.status_code == 400
-    assert response.json() == {"reason": ["a reason is required for this decision"]}
+    assert response.json()["errors"] == {"reason": ["a reason is required for this decision"]}
 
 
 def test_queue_and_assign(customer, product, users):

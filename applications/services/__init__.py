@@ -1,0 +1,79 @@
+"""Writes of the applications app: every state change of a loan application, and its offer.
+
+Each transition service checks the caller's permission, then in one `transaction.atomic()` locks
+the row (`select_for_update`), re-checks the state (a lost race is a clear 409: "already decided
+by <user> at <time>"), calls the guarded FSM transition, saves, and writes an ApplicationEvent
+(actor, from, to, reason, payload). Tasks are enqueued on commit only.
+
+Flow: application_create → application_submit (limits, eligibility, consent, risk scoring
+request) → risk worker → application_apply_decision (the hook risk calls) → approved | referred |
+declined → officers: application_approve (maker-checker above LOANHUB_SENIOR_APPROVAL_AMOUNT,
+counter-offers within the decision) / application_refer / application_decline → customer:
+application_accept_offer / application_decline_offer → application_disburse (servicing.loan_open
+in the same transaction). Beat: offers_expire, applications_requeue_stuck.
+
+Modules: `base` (errors, lock, move, refusals), `drafts`, `submission`, `offers`, `decisions`
+(the risk hook), `officer`, `customer`, `disbursement`, `sweeps` (beat jobs). Import from the
+package: `from applications import services; services.application_submit(...)`.
+"""
+
+from applications.services.base import (
+    REQUESTER_PREFIX,
+    REQUIRED_ACCEPTANCE_CONSENTS,
+    ApplicationError,
+    ApplicationNotFound,
+    ApplicationPermissionError,
+    ApplicationStateError,
+    ApplicationValidationError,
+    state_conflict,
+)
+from applications.services.customer import (
+    application_accept_offer,
+    application_decline_offer,
+    application_withdraw,
+)
+from applications.services.decisions import application_apply_decision
+from applications.services.disbursement import application_disburse
+from applications.services.drafts import application_create, application_update
+from applications.services.offers import engine_terms, offer_build
+from applications.services.officer import (
+    application_approve,
+    application_assign,
+    application_decline,
+    application_refer,
+)
+from applications.services.submission import (
+    EXPOSURE_STATES,
+    application_start_scoring,
+    application_submit,
+)
+from applications.services.sweeps import applications_requeue_stuck, offers_expire
+
+__all__ = (
+    "EXPOSURE_STATES",
+    "REQUESTER_PREFIX",
+    "REQUIRED_ACCEPTANCE_CONSENTS",
+    "ApplicationError",
+    "ApplicationNotFound",
+    "ApplicationPermissionError",
+    "ApplicationStateError",
+    "ApplicationValidationError",
+    "application_accept_offer",
+    "application_apply_decision",
+    "application_approve",
+    "application_assign",
+    "application_create",
+    "application_decline",
+    "application_decline_offer",
+    "application_disburse",
+    "application_refer",
+    "application_start_scoring",
+    "application_submit",
+    "application_update",
+    "application_withdraw",
+    "applications_requeue_stuck",
+    "engine_terms",
+    "offer_build",
+    "offers_expire",
+    "state_conflict",
+)

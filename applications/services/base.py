@@ -1,0 +1,144 @@
+"""What every applications service shares: its errors, the row lock, the move through the state
+machine (the kernel's `run_transition`), the event notes and the refusal messages."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from django.utils import timezone
+from django_fsm import can_proceed
+
+from applications import permissions as perms
+from applications.models import DECIDED_STATES, ApplicationEvent, LoanApplication, State
+from loanhub.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+from loanhub.transitions import actor_name, json_safe, record_event, run_transition
+
+REQUESTER_PREFIX = "applications.LoanApplication:"
+REQUIRED_ACCEPTANCE_CONSENTS = ("disclosure", "credit_contract")
+
+
+# --- Errors (kinds of loanhub.errors: the API answers them 400, 403, 404, 409) --------------------
+class ApplicationError(DomainError):
+    """Base of the errors applications' services raise on purpose."""
+
+
+class ApplicationValidationError(ApplicationError, Invalid):
+    """Bad input; `errors` is field-keyed: {"amount": ["must be between …"]}."""
+
+
+class ApplicationPermissionError(ApplicationError, Forbidden):
+    """The caller's role (or the maker-checker rule) does not allow the action."""
+
+
+class ApplicationNotFound(ApplicationError, NotFound):
+    """No such application, or one the caller may not see."""
+
+
+class ApplicationStateError(ApplicationError, Conflict):
+    """The action is not allowed in the application's current state (`state`)."""
+
+
+# --- Helpers -------------------------------------------------------------------------------------
+_name = actor_name
+_json_safe = json_safe
+
+
+def _digest(data: dict) -> str:
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _lock(application: LoanApplication | int) -> LoanApplication:
+    pk = application if isinstance(application, int) else application.pk
+    return (
+        LoanApplication.objects.select_for_update(of=("self",))
+        .select_related("customer", "product_version__product")
+        .get(pk=pk)
+    )
+
+
+def _event(
+    application: LoanApplication,
+    *,
+    actor,
+    from_state: str,
+    reason: str = "",
+    payload: dict | None = None,
+    to_state: str | None = None,
+) -> ApplicationEvent:
+    return record_event(
+        application, actor=actor, reason=reason, payload=payload, from_state=from_state, to_state=to_state
+    )
+
+
+def _move(
+    application: LoanApplication,
+    transition: str,
+    *,
+    actor,
+    reason: str = "",
+    payload: dict | None = None,
+    fields: tuple[str, ...] = (),
+) -> LoanApplication:
+    """Run one guarded transition on a row the caller has locked, save it and write its event."""
+    return run_transition(
+        application,
+        transition,
+        actor=actor,
+        reason=reason,
+        payload=payload,
+        fields=fields,
+        conflict=lambda locked, name: state_conflict(locked, name.replace("_", " ")),
+        locked=True,
+    )
+
+
+def _last_move_into(application: LoanApplication) -> ApplicationEvent | None:
+    return (
+        application.events.filter(to_state=application.state)
+        .exclude(from_state=application.state)
+        .select_related("actor")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+def state_conflict(application: LoanApplication, action: str) -> ApplicationStateError:
+    """The 409 for `action` in the current state, naming who moved it there and when."""
+    state = application.state
+    event = _last_move_into(application)
+    who = ""
+    if event is not None:
+        when = timezone.localtime(event.created_at).strftime("%Y-%m-%d %H:%M:%S %Z")
+        who = f" by {_name(event.actor)} at {when}"
+    if state in DECIDED_STATES or state == State.WITHDRAWN:
+        verb = "already decided" if state in DECIDED_STATES else "withdrawn"
+        message = f"cannot {action}: application {application} was {verb} ({state}){who}"
+    else:
+        message = f"cannot {action}: application {application} is {state}{who}"
+    return ApplicationStateError(message, state=state)
+
+
+def _require_state(application: LoanApplication, action: str, transition: str) -> None:
+    if not can_proceed(getattr(application, transition)):
+        raise state_conflict(application, action)
+
+
+def _require_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationValidationError({"reason": ["a reason is required for this decision"]})
+    return reason
+
+
+def _require_officer(actor, application: LoanApplication, action: str) -> None:
+    if not perms.may_decide(actor):
+        raise ApplicationPermissionError(f"only a Loan Officer may {action} an application")
+    if perms.is_owner(actor, application):
+        raise ApplicationPermissionError(f"you may not {action} your own application")
+
+
+def _require_owner(actor, application: LoanApplication, action: str) -> None:
+    if not perms.is_owner(actor, application):
+        raise ApplicationPermissionError(f"only the customer who applied may {action} the application")

@@ -1,0 +1,101 @@
+"""The customer's answers: withdraw, accept the offer as shown, decline it."""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import get_language
+
+from applications.models import (
+    LoanApplication,
+)
+from applications.services.base import (
+    REQUIRED_ACCEPTANCE_CONSENTS,
+    ApplicationStateError,
+    ApplicationValidationError,
+    _json_safe,
+    _lock,
+    _move,
+    _require_owner,
+    _require_state,
+)
+from loanhub import clock
+
+logger = logging.getLogger(__name__)
+
+
+def application_withdraw(*, application: LoanApplication, actor, reason: str = "") -> LoanApplication:
+    """The customer withdraws (submitted, scored, referred or approved)."""
+    _require_owner(actor, application, "withdraw")
+    with transaction.atomic():
+        locked = _lock(application)
+        _require_state(locked, "withdraw", "withdraw")
+        _move(locked, "withdraw", actor=actor, reason=reason or "withdrawn by the customer")
+    return locked
+
+
+def application_accept_offer(
+    *, application: LoanApplication, actor, consents: dict, offer_digest: str | None = None
+) -> LoanApplication:
+    """approved → offer_accepted by the customer, who ticked every required consent. The offer is
+    stored again as the disclosure accepted, exactly as shown, with the consents and the time. An
+    offer past its expiry is expired instead (409). `offer_digest` (optional) must be the digest
+    of the offer the customer saw; a changed offer is refused (409)."""
+    _require_owner(actor, application, "accept the offer of")
+    consents = consents if isinstance(consents, dict) else {}
+    missing = [name for name in REQUIRED_ACCEPTANCE_CONSENTS if consents.get(name) is not True]
+    if missing:
+        raise ApplicationValidationError(
+            {"consents": [f"tick every required consent: {', '.join(missing)} must be true"]}
+        )
+    expired = None
+    with transaction.atomic():
+        locked = _lock(application)
+        _require_state(locked, "accept the offer", "accept_offer")
+        now = clock.now()
+        if locked.offer_expires_at is not None and locked.offer_expires_at <= now:
+            _move(locked, "expire_offer", actor=None, reason=f"offer expired at {locked.offer_expires_at}")
+            expired = locked
+        else:
+            if offer_digest and offer_digest != locked.offer.get("digest"):
+                raise ApplicationStateError(
+                    "the offer changed since it was shown; reload it and accept again", state=locked.state
+                )
+            locked.disclosure = _json_safe(
+                {
+                    "offer": locked.offer,
+                    "consents": {k: bool(v) for k, v in consents.items()},
+                    "accepted_at": now,
+                    "accepted_by": actor.pk,
+                    "language": get_language() or settings.LANGUAGE_CODE,
+                }
+            )
+            locked.offer_accepted_at = now
+            _move(
+                locked,
+                "accept_offer",
+                actor=actor,
+                reason="offer accepted",
+                payload={"offer_digest": locked.offer.get("digest")},
+                fields=("disclosure", "offer_accepted_at"),
+            )
+    if expired is not None:
+        when = timezone.localtime(expired.offer_expires_at)
+        raise ApplicationStateError(
+            f"cannot accept the offer: it expired at {when:%Y-%m-%d %H:%M}",
+            state=expired.state,
+        )
+    return locked
+
+
+def application_decline_offer(*, application: LoanApplication, actor, reason: str = "") -> LoanApplication:
+    """approved → offer_declined by the customer."""
+    _require_owner(actor, application, "decline the offer of")
+    with transaction.atomic():
+        locked = _lock(application)
+        _require_state(locked, "decline the offer", "decline_offer")
+        _move(locked, "decline_offer", actor=actor, reason=reason or "offer declined by the customer")
+    return locked

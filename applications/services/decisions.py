@@ -1,0 +1,131 @@
+"""The risk hook: scoring → scored → approved | referred | declined, in the transaction that
+writes risk's decision."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from decimal import Decimal
+
+from django.conf import settings
+
+from applications.models import (
+    LoanApplication,
+    State,
+)
+from applications.services.base import (
+    REQUESTER_PREFIX,
+    _event,
+    _move,
+)
+from applications.services.offers import _set_offer, offer_build
+from loanhub import clock
+from products import engine_adapter
+from products.pricing import PricingError
+
+logger = logging.getLogger(__name__)
+
+
+def _identity_only_decline(decision) -> bool:
+    declines = [r for r in decision.rules_fired if r.get("outcome") == "decline"]
+    return bool(declines) and all(str(r.get("detail", "")).startswith("identity_status") for r in declines)
+
+
+def application_apply_decision(*, request, decision) -> None:
+    """risk's decision hook: scoring → scored → approved | referred | declined.
+
+    Called by risk inside the transaction that writes the decision. Ignores requests that are not
+    an application's current scoring request, or an application no longer scoring, so a second
+    delivery changes nothing. An identity that is not verified is referred, never auto-approved
+    and never declined for that reason alone. A request risk could not score for bad input is
+    referred to an officer; a failed one (system fault) stays in scoring for requeue_stuck.
+    """
+    ref = request.requester_ref or ""
+    if not ref.startswith(REQUESTER_PREFIX):
+        return
+    try:
+        pk = int(ref[len(REQUESTER_PREFIX) :])
+    except ValueError:
+        return
+    locked = (
+        LoanApplication.objects.select_for_update(of=("self",))
+        .select_related("customer", "product_version__product")
+        .filter(pk=pk)
+        .first()
+    )
+    if locked is None or locked.scoring_request_id != request.pk or locked.state != State.SCORING:
+        return
+    if decision is None:
+        if request.state == "failed":
+            _event(
+                locked,
+                actor=None,
+                from_state=locked.state,
+                reason=f"risk scoring failed, to be retried: {request.last_error}"[:2000],
+                payload={"scoring_request": request.pk},
+            )
+            return
+        _move(locked, "mark_scored", actor=None, reason="risk could not score the application")
+        _move(
+            locked,
+            "refer",
+            actor=None,
+            reason=f"referred: the application could not be scored ({request.last_error})"[:2000],
+            payload={"scoring_request": request.pk},
+        )
+        return
+
+    locked.decision = decision
+    locked.risk_grade = decision.grade
+    locked.max_amount = decision.approved_limit
+    locked.max_term = int((decision.offer or {}).get("term") or locked.term)
+    _move(
+        locked,
+        "mark_scored",
+        actor=None,
+        reason=f"{decision.outcome} {decision.grade} ({decision.score})",
+        payload={"decision": decision.pk, "score": decision.score, "grade": decision.grade},
+        fields=("decision", "risk_grade", "max_amount", "max_term"),
+    )
+    outcome = decision.outcome
+    reason = "; ".join(r["en"] for r in decision.reasons if r.get("kind") == "rule") or outcome
+    if locked.customer.kyc_status != "verified":
+        if outcome == "approve" or (outcome == "decline" and _identity_only_decline(decision)):
+            outcome = "refer"
+            reason = "identity not verified: an officer must review it"
+    if (
+        outcome == "approve"
+        and locked.max_amount is not None
+        and locked.max_amount > settings.LOANHUB_SENIOR_APPROVAL_AMOUNT
+    ):
+        # The system is one approver: above the amount one officer may approve alone, two people
+        # decide (the maker-checker rule of officer approvals), never the scorecard alone.
+        outcome = "refer"
+        reason = f"amount above {settings.LOANHUB_SENIOR_APPROVAL_AMOUNT}: two people must approve it"
+    if outcome == "refer" and decision.outcome == "decline":
+        # Declined for the identity alone: the limit risk computed before declining still holds.
+        locked.max_amount = Decimal(decision.limit_basis.get("computed_limit", "0"))
+        locked.save(update_fields=["max_amount"])
+    fields: tuple[str, ...] = ()
+    if outcome in ("approve", "refer"):
+        try:
+            offer = offer_build(locked, amount=locked.max_amount, term=locked.max_term, grade=decision.grade)
+        except (PricingError, engine_adapter.EngineValidationError) as exc:
+            outcome = "refer"
+            reason = f"the offer could not be priced ({exc}); an officer must review it"
+        else:
+            now = clock.now()
+            expires = (
+                now + dt.timedelta(days=settings.LOANHUB_OFFER_EXPIRY_DAYS) if outcome == "approve" else None
+            )
+            fields = _set_offer(locked, offer, expires_at=expires)
+            if outcome == "approve":
+                locked.approved_at = now
+                fields = (*fields, "approved_at")
+    payload = {"decision": decision.pk, "risk_outcome": decision.outcome}
+    if outcome == "approve":
+        _move(locked, "approve", actor=None, reason="approved automatically", payload=payload, fields=fields)
+    elif outcome == "refer":
+        _move(locked, "refer", actor=None, reason=reason, payload=payload, fields=fields)
+    else:
+        _move(locked, "decline", actor=None, reason=reason, payload=payload)

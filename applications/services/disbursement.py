@@ -1,0 +1,68 @@
+"""Disbursement: offer_accepted → disbursed, opening the loan in servicing in the same
+transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+
+from applications.models import (
+    LoanApplication,
+)
+from applications.services.base import (
+    ApplicationStateError,
+    ApplicationValidationError,
+    _lock,
+    _move,
+    _require_officer,
+    _require_state,
+)
+from applications.services.offers import engine_terms
+from loanhub import clock
+
+logger = logging.getLogger(__name__)
+
+
+def application_disburse(
+    *, application: LoanApplication, actor, disbursed_on: dt.date | None = None, reason: str = ""
+) -> LoanApplication:
+    """offer_accepted → disbursed by a Loan Officer; opens the loan in servicing with the accepted
+    offer's terms in the same transaction (nothing is written when servicing refuses)."""
+    from servicing import services as servicing_services
+
+    _require_officer(actor, application, "disburse")
+    disbursed_on = disbursed_on or clock.today()
+    with transaction.atomic():
+        locked = _lock(application)
+        _require_state(locked, "disburse", "disburse")
+        accepted_on = timezone.localdate(locked.offer_accepted_at) if locked.offer_accepted_at else None
+        if disbursed_on > clock.today() or (accepted_on and disbursed_on < accepted_on):
+            # The customer accepted a schedule from a known start: no back- or post-dating.
+            raise ApplicationValidationError(
+                {"disbursed_on": [f"must be between the acceptance date {accepted_on} and today"]}
+            )
+        try:
+            loan = servicing_services.loan_open(
+                application=locked, terms=engine_terms(locked), disbursed_on=disbursed_on, actor=actor
+            )
+        except servicing_services.LoanAlreadyOpen:
+            raise ApplicationStateError(
+                f"cannot disburse: application {locked} already has a loan", state=locked.state
+            ) from None
+        except servicing_services.LoanTermsInvalid as exc:
+            raise ApplicationStateError(
+                f"cannot disburse: servicing refused the accepted terms ({exc})", state=locked.state
+            ) from None
+        locked.disbursed_at = clock.now()
+        _move(
+            locked,
+            "disburse",
+            actor=actor,
+            reason=reason or "disbursed",
+            payload={"loan": loan.pk, "loan_number": loan.number, "disbursed_on": disbursed_on},
+            fields=("disbursed_at",),
+        )
+    return locked

@@ -1,0 +1,167 @@
+"""Drafts: a customer (or an officer at a branch) creates and changes an application before
+submitting it; the product version offered now is pinned and its limits checked."""
+
+from __future__ import annotations
+
+import logging
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+
+from applications import features as f
+from applications import permissions as perms
+from applications.models import (
+    Channel,
+    LoanApplication,
+    State,
+)
+from applications.services.base import (
+    ApplicationPermissionError,
+    ApplicationValidationError,
+    _event,
+    _lock,
+    state_conflict,
+)
+from customers import selectors as customer_selectors
+from loanhub.money import is_cents
+from products.models import Product, ProductVersion
+from products.quotes import ProductQuoteError, product_quote
+from products.selectors import ProductNotOffered, product_get_offered
+
+logger = logging.getLogger(__name__)
+
+
+def _offered_version(code: str) -> ProductVersion:
+    try:
+        return product_get_offered(code=code)
+    except Product.DoesNotExist:
+        raise ApplicationValidationError({"product": [f"unknown product {code!r}"]}) from None
+    except ProductNotOffered as exc:
+        raise ApplicationValidationError(
+            {"product": [f"product {code} is {exc.status} and is not offered"]}
+        ) from None
+
+
+def _limit_errors(
+    version: ProductVersion, *, amount: Decimal, term: int, method: str, frequency: str, channel: str
+) -> dict[str, list[str]]:
+    """The product's own limit checks (products.quotes.product_quote), as field errors."""
+    try:
+        product_quote(
+            version=version, amount=amount, term=term, method=method, frequency=frequency, channel=channel
+        )
+    except ProductQuoteError as exc:
+        return {k: [str(m) for m in v] for k, v in exc.errors.items()}
+    return {}
+
+
+DRAFT_FIELDS = (
+    "amount",
+    "term",
+    "method",
+    "frequency",
+    "purpose",
+    "channel",
+    "campaign",
+    "utm",
+    "referral_code",
+    *f.APPLICANT_STATED,
+)
+
+
+def _clean_draft(data: dict, errors: dict[str, list[str]]) -> dict:
+    clean = {k: v for k, v in data.items() if k in DRAFT_FIELDS}
+    if "amount" in clean:
+        try:
+            clean["amount"] = Decimal(str(clean["amount"]))
+        except (InvalidOperation, ValueError):
+            errors["amount"] = ["must be a number"]
+        else:
+            if not is_cents(clean["amount"]):
+                errors["amount"] = ["must be an amount with at most two decimals"]
+    if "term" in clean:
+        try:
+            clean["term"] = int(clean["term"])
+        except (TypeError, ValueError):
+            errors["term"] = ["must be a whole number of months"]
+    if "channel" in clean and clean["channel"] not in Channel.values:
+        errors["channel"] = [f"must be one of {', '.join(Channel.values)}"]
+    for name, choices in f.STATED_CHOICES.items():
+        value = clean.get(name)
+        if value not in (None, "") and value not in choices:
+            errors[name] = [f"must be one of {', '.join(choices)}"]
+    return clean
+
+
+def _validate_limits(application: LoanApplication) -> None:
+    errors = _limit_errors(
+        application.product_version,
+        amount=application.amount,
+        term=application.term,
+        method=application.method,
+        frequency=application.frequency,
+        channel=application.channel,
+    )
+    if errors:
+        raise ApplicationValidationError(errors)
+
+
+def application_create(*, actor, product: str, customer=None, **data) -> LoanApplication:
+    """A draft for the actor's own customer profile (officers may name `customer` at a branch),
+    pinned to the version of `product` offered now. Raises ApplicationValidationError with
+    field errors (unknown product, amount or term outside the version's limits, …)."""
+    if customer is None:
+        customer = customer_selectors.customer_for_user(actor)
+        if customer is None:
+            raise ApplicationValidationError({"customer": ["create your customer profile before applying"]})
+    elif customer.user_id != getattr(actor, "pk", None) and not perms.may_decide(actor):
+        raise ApplicationPermissionError("only a Loan Officer may apply on behalf of a customer")
+    errors: dict[str, list[str]] = {}
+    clean = _clean_draft(data, errors)
+    for name in ("amount", "term"):
+        if name not in clean and name not in errors:
+            errors[name] = ["this field is required"]
+    version = None
+    try:
+        version = _offered_version(product)
+    except ApplicationValidationError as exc:
+        errors.update(exc.errors)
+    if errors:
+        raise ApplicationValidationError(errors)
+    clean.setdefault("method", version.default_method)
+    clean.setdefault("frequency", version.default_frequency)
+    clean = {k: v for k, v in clean.items() if v is not None}
+    with transaction.atomic():
+        application = LoanApplication(customer=customer, product_version=version, **clean)
+        _validate_limits(application)
+        application.save()
+        _event(application, actor=actor, from_state="", reason="created", payload={"product": str(version)})
+    return application
+
+
+def application_update(*, application: LoanApplication, actor, data: dict) -> LoanApplication:
+    """Change a draft (owner, or an officer for the customer). `product` re-pins the version
+    offered now. The whole change is refused when any field is wrong."""
+    if not (perms.is_owner(actor, application) or perms.may_decide(actor)):
+        raise ApplicationPermissionError("only the customer who applied may change the draft")
+    errors: dict[str, list[str]] = {}
+    clean = _clean_draft(data, errors)
+    version = None
+    if data.get("product"):
+        try:
+            version = _offered_version(data["product"])
+        except ApplicationValidationError as exc:
+            errors.update(exc.errors)
+    if errors:
+        raise ApplicationValidationError(errors)
+    with transaction.atomic():
+        locked = _lock(application)
+        if locked.state != State.DRAFT:
+            raise state_conflict(locked, "change")
+        if version is not None:
+            locked.product_version = version
+        for name, value in clean.items():
+            setattr(locked, name, value if value is not None else "")
+        _validate_limits(locked)
+        locked.save()
+    return locked

@@ -1,0 +1,241 @@
+"""Officers' actions: approve (with maker-checker and counter-offers), refer, decline, assign."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.db import transaction
+
+from applications import permissions as perms
+from applications.models import (
+    TERMINAL_STATES,
+    LoanApplication,
+)
+from applications.services.base import (
+    ApplicationPermissionError,
+    ApplicationStateError,
+    ApplicationValidationError,
+    _event,
+    _lock,
+    _move,
+    _name,
+    _require_officer,
+    _require_reason,
+    _require_state,
+    state_conflict,
+)
+from applications.services.offers import _set_offer, offer_build
+from loanhub import clock
+from loanhub.money import is_cents, quantize_money
+from products import engine_adapter
+from products.compliance import installments_for
+from products.pricing import PricingError, grid_tier
+
+logger = logging.getLogger(__name__)
+
+
+def _counter_offer(application: LoanApplication, amount, term) -> tuple[Decimal, int]:
+    """The amount and term an officer approves, checked against the decision and the product."""
+    errors: dict[str, list[str]] = {}
+    version = application.product_version
+    if amount in (None, ""):
+        amount = application.max_amount
+    else:
+        try:
+            amount = Decimal(str(amount).strip())
+        except (InvalidOperation, ValueError):
+            raise ApplicationValidationError({"amount": ["must be a number"]}) from None
+        if not is_cents(amount):
+            raise ApplicationValidationError({"amount": ["must be an amount with at most two decimals"]})
+        amount = quantize_money(amount)
+    try:
+        term = application.max_term if term in (None, "") else int(term)
+    except (TypeError, ValueError):
+        raise ApplicationValidationError({"term": ["must be a whole number of months"]}) from None
+    if amount > application.max_amount:
+        errors["amount"] = [f"must be at most {application.max_amount}, the limit of the risk decision"]
+    elif amount < version.amount_min:
+        errors["amount"] = [f"must be at least {version.amount_min}, the minimum of product {version.code}"]
+    if term > application.max_term:
+        errors["term"] = [f"must be at most {application.max_term} months, the term of the risk decision"]
+    elif term < version.term_min:
+        errors["term"] = [f"must be at least {version.term_min} months for product {version.code}"]
+    elif installments_for(term, application.frequency) is None:
+        errors["term"] = [f"must be whole {application.frequency} installments"]
+    elif grid_tier(version, grade=application.risk_grade, term=term) is None:
+        errors["term"] = [f"product {version.code} has no price for grade {application.risk_grade} at {term}"]
+    if errors:
+        raise ApplicationValidationError(errors)
+    return amount, term
+
+
+def application_approve(
+    *, application: LoanApplication, actor, reason: str, amount=None, term=None
+) -> LoanApplication:
+    """An officer approves a scored or referred application, optionally as a counter-offer (lower
+    amount, other term) within the risk decision's limits. Above LOANHUB_SENIOR_APPROVAL_AMOUNT
+    two people approve: the first records a pending approval (state unchanged), a second person
+    with `loanhub.senior_approve` completes it. Refused (409) while the customer's identity is not
+    verified."""
+    _require_officer(actor, application, "approve")
+    reason = _require_reason(reason)
+    with transaction.atomic():
+        locked = _lock(application)
+        _require_state(locked, "approve", "approve")
+        if locked.decision_id is None:
+            raise ApplicationStateError(
+                "cannot approve: there is no risk decision to approve against (decline it, or "
+                "resubmit as a new application)",
+                state=locked.state,
+            )
+        kyc = locked.customer.kyc_status
+        if kyc != "verified":
+            raise ApplicationStateError(
+                f"cannot approve: the customer's identity is not verified (KYC status: {kyc})",
+                state=locked.state,
+            )
+        pending = locked.pending_approval if locked.pending_approval_by_id else None
+        if pending:
+            requested = (amount, term)
+            amount = Decimal(pending["amount"]) if amount in (None, "") else amount
+            term = int(pending["term"]) if term in (None, "") else term
+        amount, term = _counter_offer(locked, amount, term)
+        now = clock.now()
+        if pending:
+            if (amount, term) != (Decimal(pending["amount"]), int(pending["term"])):
+                raise ApplicationValidationError(
+                    {
+                        "amount" if requested[0] not in (None, "") else "term": [
+                            f"differs from the first approval ({pending['amount']} over {pending['term']} "
+                            "months); decline it or approve the same terms"
+                        ]
+                    }
+                )
+            if locked.pending_approval_by_id == actor.pk:
+                raise ApplicationPermissionError(
+                    "maker-checker: you gave the first approval; a second person must complete it"
+                )
+            if not perms.may_senior_approve(actor):
+                raise ApplicationPermissionError(
+                    f"the second approval above {settings.LOANHUB_SENIOR_APPROVAL_AMOUNT} "
+                    "needs a Senior Approver"
+                )
+        elif amount > settings.LOANHUB_SENIOR_APPROVAL_AMOUNT:
+            locked.pending_approval_by = actor
+            locked.pending_approval_at = now
+            locked.pending_approval = {"amount": str(amount), "term": term, "reason": reason}
+            locked.save(
+                update_fields=["pending_approval_by", "pending_approval_at", "pending_approval", "updated_at"]
+            )
+            _event(
+                locked,
+                actor=actor,
+                from_state=locked.state,
+                reason=reason,
+                payload={"pending_approval": locked.pending_approval, "second_approval_required": True},
+            )
+            return locked
+        try:
+            offer = offer_build(locked, amount=amount, term=term, grade=locked.risk_grade)
+        except (PricingError, engine_adapter.EngineValidationError) as exc:
+            errors = getattr(exc, "errors", None) or {"term": [str(exc)]}
+            raise ApplicationValidationError(engine_adapter.localized(errors)) from None
+        fields = _set_offer(
+            locked, offer, expires_at=now + dt.timedelta(days=settings.LOANHUB_OFFER_EXPIRY_DAYS)
+        )
+        payload = {
+            "amount": str(amount),
+            "term": term,
+            "counter_offer": amount < locked.amount or term != locked.term,
+        }
+        if pending:
+            payload["first_approval"] = {
+                "by": _name(locked.pending_approval_by),
+                "at": locked.pending_approval_at,
+                "reason": pending.get("reason", ""),
+            }
+        locked.approved_by = actor
+        locked.approved_at = now
+        locked.pending_approval_by = None
+        locked.pending_approval_at = None
+        locked.pending_approval = {}
+        _move(
+            locked,
+            "approve",
+            actor=actor,
+            reason=reason,
+            payload=payload,
+            fields=(
+                *fields,
+                "approved_by",
+                "approved_at",
+                "pending_approval_by",
+                "pending_approval_at",
+                "pending_approval",
+            ),
+        )
+    return locked
+
+
+def application_refer(*, application: LoanApplication, actor, reason: str) -> LoanApplication:
+    """scored → referred by an officer, with a reason."""
+    _require_officer(actor, application, "refer")
+    reason = _require_reason(reason)
+    with transaction.atomic():
+        locked = _lock(application)
+        _require_state(locked, "refer", "refer")
+        _move(locked, "refer", actor=actor, reason=reason)
+    return locked
+
+
+def application_decline(*, application: LoanApplication, actor, reason: str) -> LoanApplication:
+    """scored or referred → declined by an officer, with a reason (a pending first approval lapses)."""
+    _require_officer(actor, application, "decline")
+    reason = _require_reason(reason)
+    with transaction.atomic():
+        locked = _lock(application)
+        _require_state(locked, "decline", "decline")
+        payload = {}
+        if locked.pending_approval_by_id:
+            payload["pending_approval_lapsed"] = {
+                "by": _name(locked.pending_approval_by),
+                **locked.pending_approval,
+            }
+        locked.pending_approval_by = None
+        locked.pending_approval_at = None
+        locked.pending_approval = {}
+        _move(
+            locked,
+            "decline",
+            actor=actor,
+            reason=reason,
+            payload=payload,
+            fields=("pending_approval_by", "pending_approval_at", "pending_approval"),
+        )
+    return locked
+
+
+def application_assign(*, application: LoanApplication, actor, officer=None) -> LoanApplication:
+    """Give an open application to an officer (the actor when `officer` is None)."""
+    if not perms.may_decide(actor):
+        raise ApplicationPermissionError("only a Loan Officer may assign applications")
+    officer = officer or actor
+    if not perms.may_decide(officer):
+        raise ApplicationValidationError({"officer": [f"{_name(officer)} is not a Loan Officer"]})
+    with transaction.atomic():
+        locked = _lock(application)
+        if locked.state in TERMINAL_STATES:
+            raise state_conflict(locked, "assign")
+        locked.assigned_officer = officer
+        locked.save(update_fields=["assigned_officer", "updated_at"])
+        _event(
+            locked,
+            actor=actor,
+            from_state=locked.state,
+            reason=f"assigned to {_name(officer)}",
+            payload={"assigned_officer": officer.pk},
+        )
+    return locked

@@ -1,0 +1,225 @@
+"""Submission: draft → submitted → scoring, with the product's limits, eligibility rules and
+exposure cap, the credit-check consent and the risk scoring request."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import get_language
+
+from applications import features as f
+from applications import permissions as perms
+from applications.models import (
+    LoanApplication,
+    State,
+)
+from applications.services.base import (
+    REQUESTER_PREFIX,
+    ApplicationPermissionError,
+    ApplicationValidationError,
+    _lock,
+    _move,
+    _require_state,
+)
+from applications.services.drafts import _limit_errors
+from customers import selectors as customer_selectors
+from customers.models import age_on
+from loanhub import clock
+from products.quotes import Profile, product_recommend
+
+logger = logging.getLogger(__name__)
+
+
+EXPOSURE_STATES = (
+    State.SUBMITTED,
+    State.SCORING,
+    State.SCORED,
+    State.APPROVED,
+    State.REFERRED,
+    State.OFFER_ACCEPTED,
+    State.DISBURSED,
+)
+
+
+def _exposure_errors(application: LoanApplication) -> dict[str, list[str]]:
+    """The product's maximum total exposure per customer: this amount plus the customer's other
+    open or disbursed applications of the same product (disbursed ones at their full principal:
+    repayments are not tracked yet, so this errs on the safe side)."""
+    version = application.product_version
+    limit = version.max_exposure_per_customer
+    if limit is None:
+        return {}
+    others = LoanApplication.objects.filter(
+        customer_id=application.customer_id,
+        product_version__product_id=version.product_id,
+        state__in=EXPOSURE_STATES,
+    ).exclude(pk=application.pk).aggregate(total=Sum(Coalesce("offer_amount", "amount")))["total"] or Decimal(
+        "0"
+    )
+    if others + application.amount > limit:
+        room = max(limit - others, Decimal("0"))
+        return {
+            "amount": [
+                f"above the product's maximum exposure per customer of {limit}: you already have "
+                f"{others} under this product, so at most {room} more can be applied for"
+            ]
+        }
+    return {}
+
+
+def _eligibility_errors(application: LoanApplication, customer, *, on_date: dt.date) -> dict[str, list[str]]:
+    """The product's eligibility rules (products.quotes.product_recommend) as field errors, each
+    with the rule's reason."""
+    version = application.product_version
+    employment = f.PRODUCT_EMPLOYMENT.get(customer.employment_type)
+    errors: dict[str, list[str]] = {}
+    if employment is None and version.employment_types:
+        # products has no "unemployed" type; such an applicant matches no listed type.
+        errors["employment_type"] = [
+            f"open only to {', '.join(version.employment_types)} applicants for product {version.code}"
+        ]
+    profile = Profile(
+        amount=application.amount,
+        term=application.term,
+        monthly_income=customer.monthly_income,
+        monthly_debt=customer.monthly_debt or Decimal("0"),
+        employment_type=employment,
+        customer_type=customer.customer_type,
+        age=age_on(customer.date_of_birth, on_date),
+        region=customer.region or None,
+        channel=application.channel,
+    )
+    (recommendation,) = product_recommend(profile=profile, versions=[version], on_date=on_date)
+    for exclusion in recommendation.exclusions:
+        errors.setdefault(exclusion["rule"], []).append(str(exclusion["message"]))
+    return errors
+
+
+def _start_scoring(application: LoanApplication, *, actor, device_id: str = "") -> None:
+    """Create the risk scoring request of a submitted (locked) application and move it to scoring."""
+    from risk import services as risk_services
+    from risk.features import FeatureValidationError
+    from risk.product_terms import ProductTermsError, terms_for
+
+    customer = application.customer
+    on_date = timezone.localdate(application.submitted_at or clock.now())
+    record = f.application_features(application, customer, on_date=on_date)
+    try:
+        # Terms for the application's own method, frequency and channel (risk would otherwise
+        # use the product's defaults); risk snapshots them with the request.
+        terms = terms_for(
+            application.product_version,
+            term=application.term,
+            on_date=on_date,
+            method=application.method,
+            frequency=application.frequency,
+            channel=application.channel,
+        )
+        request = risk_services.scoring_request_create(
+            requester_ref=f"{REQUESTER_PREFIX}{application.pk}",
+            product_version=terms,
+            features=record,
+            id_number=customer.id_number,
+            phone=customer.phone or "",
+            device_id=device_id,
+            language=get_language() or settings.LANGUAGE_CODE,
+            actor=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+    except FeatureValidationError as exc:
+        raise ApplicationValidationError(
+            {f.FEATURE_FIELD.get(k, k): [str(v)] for k, v in exc.errors.items()}
+        ) from None
+    except ProductTermsError as exc:
+        raise ApplicationValidationError({"product": [str(exc)]}) from None
+    application.scoring_request = request
+    _move(
+        application,
+        "start_scoring",
+        actor=actor,
+        reason="scoring requested",
+        payload={"scoring_request": request.pk},
+        fields=("scoring_request",),
+    )
+
+
+def application_submit(
+    *,
+    application: LoanApplication,
+    actor,
+    credit_check_consent: bool = False,
+    device_id: str = "",
+    reason: str = "",
+) -> LoanApplication:
+    """draft → submitted → scoring. Checks the product version's limits and eligibility rules,
+    the customer profile and the credit-check consent (given now with `credit_check_consent`, or
+    earlier through customers), then creates the risk scoring request (scored after commit).
+    Field errors are raised together and nothing is saved."""
+    if not (perms.is_owner(actor, application) or perms.may_decide(actor)):
+        raise ApplicationPermissionError("only the customer who applied may submit the application")
+    with transaction.atomic():
+        locked = _lock(application)
+        _require_state(locked, "submit", "submit")
+        customer = locked.customer
+        errors = f.missing_facts(locked, customer)
+        # Consent is the customer's own: an officer submitting for them relies on one given before.
+        credit_check_consent = credit_check_consent and perms.is_owner(actor, locked)
+        if not credit_check_consent and not customer_selectors.customer_has_credit_check_consent(
+            customer=customer
+        ):
+            errors["credit_check_consent"] = ["the customer's consent to a credit check is required"]
+        if errors:
+            raise ApplicationValidationError(errors)
+        on_date = clock.today()
+        errors = _limit_errors(
+            locked.product_version,
+            amount=locked.amount,
+            term=locked.term,
+            method=locked.method,
+            frequency=locked.frequency,
+            channel=locked.channel,
+        )
+        if not errors:
+            errors = _eligibility_errors(locked, customer, on_date=on_date)
+        if not errors:
+            # Serialise submissions of one customer, so two at once cannot both fit the cap.
+            type(customer).objects.select_for_update().filter(pk=customer.pk).first()
+            errors = _exposure_errors(locked)
+        if errors:
+            raise ApplicationValidationError(errors)
+        consent_payload = {}
+        if credit_check_consent:
+            from customers import services as customer_services
+
+            consent = customer_services.consent_record(customer=customer)
+            consent_payload = {"consent": consent.pk, "consent_version": consent.version}
+        now = clock.now()
+        locked.submitted_at = now
+        locked.credit_check_consent_at = now
+        _move(
+            locked,
+            "submit",
+            actor=actor,
+            reason=reason or "submitted",
+            payload=consent_payload,
+            fields=("submitted_at", "credit_check_consent_at"),
+        )
+        _start_scoring(locked, actor=actor, device_id=device_id)
+    return locked
+
+
+def application_start_scoring(*, application_id: int, actor=None) -> LoanApplication:
+    """submitted → scoring for an application left in submitted (idempotent: any other state is
+    returned unchanged)."""
+    with transaction.atomic():
+        locked = _lock(application_id)
+        if locked.state != State.SUBMITTED:
+            return locked
+        _start_scoring(locked, actor=actor)
+    return locked
