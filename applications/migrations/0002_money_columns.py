@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('applications', '0001_initial'),
+        ("applications", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='loanapplication',
-            name='amount',
-            field=models.DecimalField(decimal_places=2, max_digits=18, verbose_name='requested amount'),
+            model_name="loanapplication",
+            name="amount",
+            field=models.DecimalField(decimal_places=2, max_digits=18, verbose_name="requested amount"),
         ),
     ]
