@@ -20,7 +20,7 @@ from applications.permissions import (
     transition_by_owner_or_officer,
 )
 from loanhub.models import TransitionEvent
-from loanhub.money import money_field, rate_field
+from loanhub.money import apr_field, money_field, rate_field
 from loanhub.transitions import Transitionable
 
 
@@ -162,7 +162,7 @@ class LoanApplication(Transitionable, FSMModelMixin, models.Model):
     offer_amount = money_field(_("offer amount"), null=True, blank=True)
     offer_term = models.PositiveSmallIntegerField(_("offer term (months)"), null=True, blank=True)
     offer_rate = rate_field(_("offer annual rate"), null=True, blank=True)
-    offer_apr = rate_field(_("offer APR"), null=True, blank=True)
+    offer_apr = apr_field(_("offer APR"), null=True, blank=True)
     offer_installment = money_field(_("offer installment"), null=True, blank=True)
     offer_total_cost = money_field(_("offer total cost"), null=True, blank=True)
     offer_expires_at = models.DateTimeField(_("offer expires"), null=True, blank=True, db_index=True)

@@ -121,9 +121,9 @@ def _timeline(application):
 def _loan_for(application):
     if application.state != State.DISBURSED:
         return None
-    from servicing.selectors import loan_for_application
+    from servicing.selectors import loan_for_origin
 
-    return loan_for_application(application.pk)
+    return loan_for_origin(str(application))
 
 
 @login_required

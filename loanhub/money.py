@@ -21,6 +21,10 @@ MONEY_DIGITS = 18
 MONEY_PLACES = 2
 RATE_DIGITS = 12
 RATE_PLACES = 8
+# APR and effective annual rate leave the engine with six places; a usurious weekly rate compounds
+# to several integer digits, hence the wide column.
+APR_DIGITS = 24
+APR_PLACES = 6
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0")
@@ -67,6 +71,11 @@ def money_field(verbose_name=None, **kwargs) -> models.DecimalField:
 def rate_field(verbose_name=None, **kwargs) -> models.DecimalField:
     """The column of a rate (a Decimal fraction)."""
     return models.DecimalField(verbose_name, max_digits=RATE_DIGITS, decimal_places=RATE_PLACES, **kwargs)
+
+
+def apr_field(verbose_name=None, **kwargs) -> models.DecimalField:
+    """The column of a disclosed APR or effective annual rate (a fraction, six places)."""
+    return models.DecimalField(verbose_name, max_digits=APR_DIGITS, decimal_places=APR_PLACES, **kwargs)
 
 
 def money_serializer_field(**kwargs) -> serializers.DecimalField:

@@ -77,7 +77,7 @@ class LoanAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     date_hierarchy = "start_date"
     inlines = (LoanInstallmentInline, JournalEntryInline)
     fieldsets = (
-        (None, {"fields": ("number", "status", "application", "customer", "product_version", "currency")}),
+        (None, {"fields": ("number", "status", "origin_ref", "customer", "product_version", "currency")}),
         (
             _("Terms"),
             {

@@ -16,26 +16,37 @@ from rest_framework.response import Response
 from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
+from loanhub.money import APR_DIGITS, APR_PLACES, MONEY_DIGITS, MONEY_PLACES
 from servicing import selectors
 from servicing.models import Loan
 
 
 class Money(serializers.DecimalField):
     def __init__(self, **kwargs):
-        super().__init__(max_digits=20, decimal_places=2, rounding=ROUND_HALF_UP, read_only=True, **kwargs)
+        super().__init__(
+            max_digits=MONEY_DIGITS,
+            decimal_places=MONEY_PLACES,
+            rounding=ROUND_HALF_UP,
+            read_only=True,
+            **kwargs,
+        )
 
 
 class Rate(serializers.DecimalField):
     """A rate as a fraction string with six decimals, e.g. "0.049000"."""
 
     def __init__(self, **kwargs):
-        super().__init__(max_digits=24, decimal_places=6, rounding=ROUND_HALF_UP, read_only=True, **kwargs)
+        super().__init__(
+            max_digits=APR_DIGITS, decimal_places=APR_PLACES, rounding=ROUND_HALF_UP, read_only=True, **kwargs
+        )
 
 
 class LoanListItemSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     number = serializers.CharField(read_only=True)
-    application = serializers.IntegerField(source="application_id", read_only=True)
+    origin = serializers.CharField(
+        source="origin_ref", read_only=True, help_text="e.g. the application A00000042"
+    )
     product = serializers.CharField(source="product_version.product.code", read_only=True)
     product_version = serializers.IntegerField(source="product_version.version", read_only=True)
     status = serializers.CharField(read_only=True)

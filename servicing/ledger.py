@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 
+from loanhub.money import is_cents, quantize_money
 from servicing.models import JournalEntry, LedgerAccount, Loan, Posting
 
 __all__ = ("IdempotencyConflict", "InvalidPosting", "LedgerError", "UnbalancedEntry", "post")
@@ -42,9 +43,9 @@ def _amount(value: object, where: str) -> Decimal:
     amount = Decimal(value)
     if not amount.is_finite() or amount < 0:
         raise InvalidPosting(f"{where}: {amount} is not a non-negative amount")
-    if amount != amount.quantize(Decimal("0.01")):
+    if not is_cents(amount):
         raise InvalidPosting(f"{where}: {amount} has sub-cent digits")
-    return amount.quantize(Decimal("0.01"))
+    return quantize_money(amount)
 
 
 def _validated(lines: Sequence[tuple[str, Decimal, Decimal]]) -> list[tuple[str, Decimal, Decimal]]:

@@ -1,9 +1,9 @@
 """Servicing models: loans with their pinned schedules, and the double-entry ledger.
 
-A `Loan` is opened once per application (`application` is one-to-one, so the database itself
-refuses a second disbursement) by `servicing.services.loan_open`, which stores the terms, the
-engine's schedule and summary exactly as they were at disbursement. Journal entries and their
-postings are written only by `servicing.ledger.post` and never change afterwards.
+A `Loan` is opened once per origin (`origin_ref`, the application it was disbursed for, is
+unique, so the database itself refuses a second disbursement) by `servicing.services.loan_open`,
+which stores the terms, the engine's schedule and summary exactly as they were at disbursement.
+Journal entries and their postings are written only by `servicing.ledger.post` and never change afterwards.
 """
 
 from __future__ import annotations
@@ -19,13 +19,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
+from loanhub.money import apr_field, money_field, rate_field
 from servicing import choices as c
-
-MONEY = {"max_digits": 18, "decimal_places": 2}
-RATE = {"max_digits": 12, "decimal_places": 8}
-# APR and effective annual rate leave the engine with six places; a usurious weekly rate compounds
-# to several integer digits, hence the wide column.
-DISCLOSED_RATE = {"max_digits": 24, "decimal_places": 6}
 
 
 class Loan(FSMModelMixin, models.Model):
@@ -37,12 +32,9 @@ class Loan(FSMModelMixin, models.Model):
 
     # The application's number with an L: A00000042 is disbursed as L00000042 (one loan each).
     number = models.CharField(_("loan number"), max_length=16, unique=True, editable=False)
-    application = models.OneToOneField(
-        "applications.LoanApplication",
-        on_delete=models.PROTECT,
-        related_name="loan",
-        verbose_name=_("application"),
-    )
+    # Where the loan came from, as a reference only (servicing sits below applications and does not
+    # know its models): "A00000042" for an application. Unique: one loan per origin.
+    origin_ref = models.CharField(_("origin"), max_length=32, unique=True, editable=False)
     customer = models.ForeignKey(
         "customers.Customer", on_delete=models.PROTECT, related_name="loans", verbose_name=_("customer")
     )
@@ -53,10 +45,8 @@ class Loan(FSMModelMixin, models.Model):
         verbose_name=_("product version"),
     )
     currency = models.CharField(_("currency"), max_length=3, default="CNY")
-    principal = models.DecimalField(_("principal"), **MONEY)
-    annual_rate = models.DecimalField(
-        _("annual interest rate"), **RATE, help_text=_("a fraction: 0.049 = 4.9 %")
-    )
+    principal = money_field(_("principal"))
+    annual_rate = rate_field(_("annual interest rate"), help_text=_("a fraction: 0.049 = 4.9 %"))
     term = models.PositiveSmallIntegerField(_("term (installments)"))
     frequency = models.CharField(_("frequency"), max_length=16, choices=c.Frequency.choices)
     method = models.CharField(_("repayment method"), max_length=20, choices=c.Method.choices)
@@ -67,12 +57,12 @@ class Loan(FSMModelMixin, models.Model):
     start_date = models.DateField(_("disbursement date"))
     first_due_date = models.DateField(_("first due date"))
     maturity_date = models.DateField(_("maturity date"))
-    apr = models.DecimalField(_("APR"), **DISCLOSED_RATE)
-    effective_annual_rate = models.DecimalField(_("effective annual rate"), **DISCLOSED_RATE)
-    total_interest = models.DecimalField(_("total interest"), **MONEY)
-    total_fees = models.DecimalField(_("total fees"), **MONEY)
-    total_payable = models.DecimalField(_("total payable"), **MONEY)
-    net_proceeds = models.DecimalField(_("net proceeds"), **MONEY)
+    apr = apr_field(_("APR"))
+    effective_annual_rate = apr_field(_("effective annual rate"))
+    total_interest = money_field(_("total interest"))
+    total_fees = money_field(_("total fees"))
+    total_payable = money_field(_("total payable"))
+    net_proceeds = money_field(_("net proceeds"))
     status = FSMField(
         _("status"),
         max_length=16,
@@ -130,11 +120,11 @@ class LoanInstallment(models.Model):
     )
     number = models.PositiveSmallIntegerField(_("number"))
     due_date = models.DateField(_("due date"))
-    payment = models.DecimalField(_("payment"), **MONEY)
-    principal = models.DecimalField(_("principal"), **MONEY)
-    interest = models.DecimalField(_("interest"), **MONEY)
-    fees = models.DecimalField(_("fees"), **MONEY)
-    balance = models.DecimalField(_("balance after"), **MONEY)
+    payment = money_field(_("payment"))
+    principal = money_field(_("principal"))
+    interest = money_field(_("interest"))
+    fees = money_field(_("fees"))
+    balance = money_field(_("balance after"))
 
     class Meta:
         verbose_name = _("installment")
@@ -240,8 +230,8 @@ class Posting(ImmutableModel):
     account = models.ForeignKey(
         LedgerAccount, on_delete=models.PROTECT, related_name="postings", verbose_name=_("account")
     )
-    debit = models.DecimalField(_("debit"), default=Decimal("0.00"), **MONEY)
-    credit = models.DecimalField(_("credit"), default=Decimal("0.00"), **MONEY)
+    debit = money_field(_("debit"), default=Decimal("0.00"))
+    credit = money_field(_("credit"), default=Decimal("0.00"))
 
     class Meta:
         verbose_name = _("posting")

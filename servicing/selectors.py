@@ -12,10 +12,13 @@ from decimal import Decimal
 from django.db.models import DecimalField, F, Prefetch, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
+from loanhub.money import MONEY_DIGITS, MONEY_PLACES
+from loanhub.permissions import may
 from servicing.models import JournalEntry, LedgerAccount, Loan, LoanInstallment, Posting
 
 ZERO = Decimal("0.00")
-_MONEY_SUM = {"output_field": DecimalField(max_digits=20, decimal_places=2)}
+# Sums of many money columns may need more digits than one column holds.
+_MONEY_SUM = {"output_field": DecimalField(max_digits=MONEY_DIGITS + 2, decimal_places=MONEY_PLACES)}
 
 
 def _sum(field: str, filter: Q | None = None):
@@ -23,16 +26,11 @@ def _sum(field: str, filter: Q | None = None):
 
 
 def may_view_all_loans(user) -> bool:
-    return bool(
-        getattr(user, "is_authenticated", False)
-        and user.is_active
-        and user.is_staff
-        and user.has_perm("servicing.view_loan")
-    )
+    return may(user, "servicing.view_loan")
 
 
 def _base() -> QuerySet[Loan]:
-    return Loan.objects.select_related("product_version__product", "application").order_by("-id")
+    return Loan.objects.select_related("product_version__product").order_by("-id")
 
 
 def loans_of_user(user) -> QuerySet[Loan]:
@@ -65,9 +63,9 @@ def loan_get_of_user(*, loan_id: int, user) -> Loan:
     return _with_schedule(loans_of_user(user)).get(pk=loan_id)
 
 
-def loan_for_application(application_id: int) -> Loan | None:
-    """The loan opened for an application, or None before disbursement."""
-    return Loan.objects.filter(application_id=application_id).first()
+def loan_for_origin(origin_ref: str) -> Loan | None:
+    """The loan opened for an origin ("A00000042"), or None before disbursement."""
+    return Loan.objects.filter(origin_ref=origin_ref).first()
 
 
 def ledger_accounts_with_balances() -> QuerySet[LedgerAccount]:

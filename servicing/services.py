@@ -1,6 +1,7 @@
 """Writes of servicing: opening (disbursing) a loan.
 
-`loan_open` is the contract with `applications`: the applications service locks the application,
+`loan_open` is the contract with `applications` (which sits above servicing: servicing knows an
+application only as the loan's `origin_ref`): the applications service locks the application,
 moves it to `disbursed` and calls `loan_open` inside the same `transaction.atomic()`. The loan's
 schedule is the engine's output for exactly the terms it is given, stored row by row, and the
 disbursement is booked through `servicing.ledger.post` in the same transaction.
@@ -13,10 +14,12 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 
+from loanhub.errors import Conflict, Invalid
+from loanhub.money import RATE_PLACES
 from products import engine_adapter
 from servicing import ledger
 from servicing.choices import Account, EntryKind
-from servicing.models import RATE, Loan, LoanInstallment
+from servicing.models import Loan, LoanInstallment
 
 __all__ = ("TERM_KEYS", "LoanAlreadyOpen", "LoanTermsInvalid", "loan_open")
 
@@ -29,23 +32,19 @@ TERM_KEYS = REQUIRED_TERM_KEYS | {"grace", "interest_free_periods", "first_due_d
 ZERO = Decimal("0.00")
 
 
-class LoanAlreadyOpen(Exception):
-    """The application already has a loan: a second disbursement is refused."""
+class LoanAlreadyOpen(Conflict):
+    """The origin already has a loan: a second disbursement is refused."""
 
-    def __init__(self, application_id: int):
-        super().__init__(f"application {application_id} already has a loan")
-        self.application_id = application_id
+    def __init__(self, origin_ref: str):
+        super().__init__(f"{origin_ref} already has a loan", state="disbursed")
+        self.origin_ref = origin_ref
 
 
-class LoanTermsInvalid(Exception):
+class LoanTermsInvalid(Invalid):
     """The terms cannot be pinned: unknown or missing keys, or refused by the engine.
 
     `errors` is field-keyed like the engine's: {"annual_rate": ["…"]}.
     """
-
-    def __init__(self, errors: dict[str, list[str]]):
-        super().__init__("; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in errors.items()))
-        self.errors = errors
 
 
 def _check_keys(terms: dict) -> None:
@@ -60,9 +59,9 @@ def _check_keys(terms: dict) -> None:
             rate = Decimal(rate.strip())
         except ArithmeticError:
             rate = None  # the engine reports it
-    if isinstance(rate, Decimal) and rate.is_finite() and rate.as_tuple().exponent < -RATE["decimal_places"]:
+    if isinstance(rate, Decimal) and rate.is_finite() and rate.as_tuple().exponent < -RATE_PLACES:
         # The loan stores the rate in a DecimalField; a rate it would round could not be pinned.
-        errors["annual_rate"] = [f"at most {RATE['decimal_places']} decimal places"]
+        errors["annual_rate"] = [f"at most {RATE_PLACES} decimal places"]
     if errors:
         raise LoanTermsInvalid(errors)
 
@@ -76,19 +75,29 @@ def _disbursement_lines(loan: Loan) -> list[tuple[str, Decimal, Decimal]]:
     return lines
 
 
-def loan_open(*, application, terms: dict, disbursed_on: dt.date, actor) -> Loan:
-    """Open the loan of an accepted application: pinned schedule, rows and disbursement entry.
+def loan_open(
+    *,
+    origin_ref: str,
+    number: str,
+    customer_id: int,
+    product_version,
+    terms: dict,
+    disbursed_on: dt.date,
+    actor,
+) -> Loan:
+    """Open a loan: pinned schedule, rows and disbursement entry.
 
-    Call it inside the caller's `transaction.atomic()` with the application row locked
+    `origin_ref` names where it comes from ("A00000042" for an application) and `number` is the
+    loan's number. Call it inside the caller's `transaction.atomic()` with the origin's row locked
     (`select_for_update`). `terms` are the keyword arguments of `engine_adapter.schedule` without
-    `start_date`; `disbursed_on` is the start date. Raises LoanAlreadyOpen when the application
-    already has a loan (nothing is written then) and LoanTermsInvalid for terms the engine
-    refuses. The one-to-one `Loan.application` makes a second loan impossible even when two
-    callers race without the lock.
+    `start_date`; `disbursed_on` is the start date. Raises LoanAlreadyOpen when the origin already
+    has a loan (nothing is written then) and LoanTermsInvalid for terms the engine refuses. The
+    unique `Loan.origin_ref` makes a second loan impossible even when two callers race without
+    the lock.
     """
     _check_keys(terms)
-    if Loan.objects.filter(application_id=application.pk).exists():
-        raise LoanAlreadyOpen(application.pk)
+    if Loan.objects.filter(origin_ref=origin_ref).exists():
+        raise LoanAlreadyOpen(origin_ref)
     try:
         result = engine_adapter.schedule(**terms, start_date=disbursed_on)
     except engine_adapter.EngineValidationError as exc:
@@ -100,11 +109,11 @@ def loan_open(*, application, terms: dict, disbursed_on: dt.date, actor) -> Loan
         try:
             with transaction.atomic():  # a savepoint: the caller's transaction survives a lost race
                 loan = Loan.objects.create(
-                    number=f"L{application.pk:08d}",
-                    application=application,
-                    customer_id=application.customer_id,
-                    product_version_id=application.product_version_id,
-                    currency=application.product_version.currency,
+                    number=number,
+                    origin_ref=origin_ref,
+                    customer_id=customer_id,
+                    product_version=product_version,
+                    currency=product_version.currency,
                     principal=summary["total_principal"],
                     annual_rate=terms["annual_rate"],
                     term=terms["term"],
@@ -126,8 +135,8 @@ def loan_open(*, application, terms: dict, disbursed_on: dt.date, actor) -> Loan
                     disbursed_by=disbursed_by,
                 )
         except IntegrityError:
-            if Loan.objects.filter(application_id=application.pk).exists():
-                raise LoanAlreadyOpen(application.pk) from None
+            if Loan.objects.filter(origin_ref=origin_ref).exists():
+                raise LoanAlreadyOpen(origin_ref) from None
             raise
         LoanInstallment.objects.bulk_create(
             LoanInstallment(loan=loan, **{field: row[field] for field in engine_adapter.ROW_FIELDS})
@@ -136,7 +145,7 @@ def loan_open(*, application, terms: dict, disbursed_on: dt.date, actor) -> Loan
         ledger.post(
             kind=EntryKind.DISBURSEMENT,
             lines=_disbursement_lines(loan),
-            memo=f"Disbursement of {loan.number} for application {application.pk}",
+            memo=f"Disbursement of {loan.number} for {origin_ref}",
             idempotency_key=f"loan:{loan.pk}:disbursement",
             loan=loan,
             actor=actor,

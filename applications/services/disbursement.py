@@ -46,7 +46,13 @@ def application_disburse(
             )
         try:
             loan = servicing_services.loan_open(
-                application=locked, terms=engine_terms(locked), disbursed_on=disbursed_on, actor=actor
+                origin_ref=str(locked),
+                number=f"L{locked.pk:08d}",
+                customer_id=locked.customer_id,
+                product_version=locked.product_version,
+                terms=engine_terms(locked),
+                disbursed_on=disbursed_on,
+                actor=actor,
             )
         except servicing_services.LoanAlreadyOpen:
             raise ApplicationStateError(

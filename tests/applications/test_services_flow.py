@@ -182,7 +182,7 @@ def test_a_draft_without_customer_profile_is_refused(product, users):
 def test_accepting_stores_the_disclosure_as_shown_and_disbursing_opens_the_loan(
     risk_ready, customer, product, submit, users
 ):
-    from servicing.selectors import loan_for_application
+    from servicing.selectors import loan_for_origin
 
     application = submit(draft(customer, product))
     shown = dict(application.offer)
@@ -210,7 +210,7 @@ def test_accepting_stores_the_disclosure_as_shown_and_disbursing_opens_the_loan(
         application=accepted, actor=users["officer"], disbursed_on=clock.today()
     )
     # Then the loan is open with the accepted terms, in the same step
-    loan = loan_for_application(disbursed.pk)
+    loan = loan_for_origin(str(disbursed))
     assert disbursed.state == State.DISBURSED
     assert loan is not None
     assert loan.principal == Decimal("50000.00")

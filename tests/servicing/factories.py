@@ -81,12 +81,22 @@ def terms_for(application: LoanApplication, **overrides) -> dict:
     return terms
 
 
+def loan_open_for(application: LoanApplication, *, terms: dict, disbursed_on, actor):
+    """`services.loan_open` called as the applications service calls it for `application`."""
+    return services.loan_open(
+        origin_ref=str(application),
+        number=f"L{application.pk:08d}",
+        customer_id=application.customer_id,
+        product_version=application.product_version,
+        terms=terms,
+        disbursed_on=disbursed_on,
+        actor=actor,
+    )
+
+
 def open_loan(application: LoanApplication | None = None, *, actor=None, disbursed_on=DISBURSED_ON, **terms):
     """Disburse an application (a new one by default) with `terms_for` its offer."""
     application = application or ApplicationFactory()
-    return services.loan_open(
-        application=application,
-        terms=terms_for(application, **terms),
-        disbursed_on=disbursed_on,
-        actor=actor,
+    return loan_open_for(
+        application, terms=terms_for(application, **terms), disbursed_on=disbursed_on, actor=actor
     )

@@ -60,7 +60,7 @@ def test_detail_carries_the_pinned_schedule_summary_and_application(people):
     loan = people["owner_loan"]
     body = _client(people, "owner").get(f"/api/v1/loans/{loan.pk}/").json()
     assert body["number"] == loan.number
-    assert body["application"] == loan.application_id
+    assert body["origin"] == loan.origin_ref
     assert body["status"] == "active"
     assert body["principal"] == "100000.00"
     assert body["annual_rate"] == "0.060000"
@@ -103,7 +103,7 @@ def test_list_is_paginated_newest_first(people):
     item = body["results"][0]
     assert item["principal"] == "100000.00"
     assert item["apr"] == f"{people['other_loan'].apr:.6f}"
-    assert item["application"] == people["other_loan"].application_id
+    assert item["origin"] == people["other_loan"].origin_ref
 
 
 def test_list_does_not_query_per_loan(people, django_assert_max_num_queries):

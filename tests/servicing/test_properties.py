@@ -9,9 +9,9 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from products.engine import quantize_money
-from servicing import selectors, services
+from servicing import selectors
 from servicing.models import JournalEntry
-from tests.servicing.factories import DISBURSED_ON, ApplicationFactory, terms_for
+from tests.servicing.factories import DISBURSED_ON, ApplicationFactory, loan_open_for, terms_for
 
 pytestmark = pytest.mark.django_db
 
@@ -67,8 +67,8 @@ def _upfront(terms: dict) -> Decimal:
 def test_the_disbursement_entry_balances_and_receivable_equals_principal(version, terms):
     assume(_upfront(terms) < terms["principal"])  # else the engine refuses: no net proceeds
     application = ApplicationFactory(product_version=version)
-    loan = services.loan_open(
-        application=application,
+    loan = loan_open_for(
+        application,
         terms=terms_for(application, **terms),
         disbursed_on=DISBURSED_ON,
         actor=None,

@@ -35,11 +35,16 @@ def test_others_see_none(people):
         assert _ids(selectors.loans_for_actor(user)) == set(), user
 
 
-def test_view_permission_without_staff_status_is_not_enough(people):
+def test_the_named_permission_decides_not_staff_status(people):
+    # One predicate style (loanhub.permissions.may): staff status alone grants nothing, and the
+    # permission a role grants is what counts.
+    staff_without_role = UserFactory(username="staff-only", is_staff=True)
+    assert _ids(selectors.loans_for_actor(staff_without_role)) == set()
     officer = people["officer"]
     officer.is_staff = False
     officer.save(update_fields=["is_staff"])
-    assert _ids(selectors.loans_for_actor(officer)) == set()
+    officer = type(officer).objects.get(pk=officer.pk)  # no cached permissions
+    assert _ids(selectors.loans_for_actor(officer)) == {people["owner_loan"].pk, people["other_loan"].pk}
 
 
 def test_loan_get_for_actor(people):

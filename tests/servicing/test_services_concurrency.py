@@ -14,7 +14,7 @@ from django.db import connection, transaction
 from applications.models import LoanApplication
 from servicing import services
 from servicing.models import JournalEntry, Loan, LoanInstallment
-from tests.servicing.factories import DISBURSED_ON, ApplicationFactory, terms_for
+from tests.servicing.factories import DISBURSED_ON, ApplicationFactory, loan_open_for, terms_for
 
 
 def _race(application, *, lock: bool) -> list[str]:
@@ -29,9 +29,7 @@ def _race(application, *, lock: bool) -> list[str]:
                 target = application
                 if lock:  # what the applications service does
                     target = LoanApplication.objects.select_for_update().get(pk=application.pk)
-                services.loan_open(
-                    application=target, terms=terms_for(application), disbursed_on=DISBURSED_ON, actor=None
-                )
+                loan_open_for(target, terms=terms_for(application), disbursed_on=DISBURSED_ON, actor=None)
             outcomes.append("opened")
         except services.LoanAlreadyOpen:
             outcomes.append("refused")
@@ -58,7 +56,7 @@ def test_concurrent_double_disbursement_opens_exactly_one_loan(lock):
     outcomes = _race(application, lock=lock)
 
     assert outcomes == ["opened", "refused"]
-    loan = Loan.objects.get(application=application)
+    loan = Loan.objects.get(origin_ref=str(application))
     assert Loan.objects.count() == 1
     assert JournalEntry.objects.filter(loan=loan).count() == JournalEntry.objects.count() == 1
     assert LoanInstallment.objects.filter(loan=loan).count() == LoanInstallment.objects.count() == 12

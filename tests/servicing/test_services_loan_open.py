@@ -12,7 +12,14 @@ from products import engine_adapter
 from servicing import selectors, services
 from servicing.models import JournalEntry, Loan, LoanInstallment, Posting
 from tests.products.factories import UserFactory
-from tests.servicing.factories import DISBURSED_ON, ApplicationFactory, active_version, open_loan, terms_for
+from tests.servicing.factories import (
+    DISBURSED_ON,
+    ApplicationFactory,
+    active_version,
+    loan_open_for,
+    open_loan,
+    terms_for,
+)
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -46,7 +53,7 @@ def test_the_schedule_is_the_engines_output_for_the_terms_exactly(overrides):
     application = ApplicationFactory()
     terms = terms_for(application, **overrides)
 
-    loan = services.loan_open(application=application, terms=terms, disbursed_on=DISBURSED_ON, actor=officer)
+    loan = loan_open_for(application, terms=terms, disbursed_on=DISBURSED_ON, actor=officer)
 
     expected = engine_adapter.schedule(**terms, start_date=DISBURSED_ON)
     loan.refresh_from_db()
@@ -71,7 +78,7 @@ def test_the_schedule_is_the_engines_output_for_the_terms_exactly(overrides):
         terms["method"],
         terms["frequency"],
     )
-    assert loan.application_id == application.pk
+    assert loan.origin_ref == str(application)
     assert loan.customer_id == application.customer_id
     assert loan.product_version_id == application.product_version_id
     assert loan.status == "active"
@@ -113,8 +120,8 @@ def test_worked_example_mortgage_of_one_million_at_4_9_percent_over_30_years():
         term=360,
         product_version=active_version(amount_max=D("2000000.00"), term_max=360),
     )
-    loan = services.loan_open(
-        application=application,
+    loan = loan_open_for(
+        application,
         terms=terms_for(application, annual_rate=D("0.049"), fees=[], day_count="30/360"),
         disbursed_on=dt.date(2026, 1, 15),
         actor=None,
@@ -183,11 +190,11 @@ def test_a_second_loan_open_for_the_same_application_is_refused_and_changes_noth
     with pytest.raises(services.LoanAlreadyOpen):
         open_loan(application, annual_rate=D("0.09"))
 
-    assert Loan.objects.filter(application=application).count() == 1
+    assert Loan.objects.filter(origin_ref=str(application)).count() == 1
     assert Loan.objects.count() == 1
     assert JournalEntry.objects.count() == 1
     assert (_rows(first), list(Posting.objects.values_list("pk", "debit", "credit"))) == before
-    assert selectors.loan_for_application(application.pk) == first
+    assert selectors.loan_for_origin(str(application)) == first
 
 
 def test_a_refused_second_open_inside_the_callers_transaction_leaves_it_usable():
@@ -196,7 +203,7 @@ def test_a_refused_second_open_inside_the_callers_transaction_leaves_it_usable()
         first = open_loan(application)
         with pytest.raises(services.LoanAlreadyOpen):
             open_loan(application)
-        assert Loan.objects.get(application=application) == first
+        assert Loan.objects.get(origin_ref=str(application)) == first
 
 
 def test_the_database_itself_refuses_a_second_loan_for_an_application():
@@ -230,8 +237,8 @@ def test_the_database_itself_refuses_a_second_loan_for_an_application():
 def test_terms_that_cannot_be_pinned_are_refused_and_nothing_is_written(overrides, field):
     application = ApplicationFactory()
     with pytest.raises(services.LoanTermsInvalid) as caught:
-        services.loan_open(
-            application=application,
+        loan_open_for(
+            application,
             terms=terms_for(application, **overrides),
             disbursed_on=DISBURSED_ON,
             actor=None,
@@ -245,7 +252,7 @@ def test_missing_terms_are_refused():
     terms = terms_for(application)
     del terms["day_count"], terms["fees"]
     with pytest.raises(services.LoanTermsInvalid) as caught:
-        services.loan_open(application=application, terms=terms, disbursed_on=DISBURSED_ON, actor=None)
+        loan_open_for(application, terms=terms, disbursed_on=DISBURSED_ON, actor=None)
     assert caught.value.errors == {"day_count": ["required"], "fees": ["required"]}
     assert Loan.objects.count() == 0
 
@@ -254,16 +261,16 @@ def test_optional_terms_may_be_left_out():
     application = ApplicationFactory()
     terms = terms_for(application)
     del terms["grace"], terms["interest_free_periods"], terms["first_due_date"]
-    loan = services.loan_open(application=application, terms=terms, disbursed_on=DISBURSED_ON, actor=None)
+    loan = loan_open_for(application, terms=terms, disbursed_on=DISBURSED_ON, actor=None)
     assert (loan.grace, loan.interest_free_periods, loan.disbursed_by) == (None, 0, None)
     assert loan.first_due_date == dt.date(2026, 10, 15)
 
 
-def test_loan_for_application_is_none_before_disbursement():
+def test_loan_for_origin_is_none_before_disbursement():
     application = ApplicationFactory()
-    assert selectors.loan_for_application(application.pk) is None
+    assert selectors.loan_for_origin(str(application)) is None
     loan = open_loan(application)
-    assert selectors.loan_for_application(application.pk) == loan
+    assert selectors.loan_for_origin(str(application)) == loan
 
 
 def test_a_loan_can_be_closed_only_through_its_transition():
