@@ -225,13 +225,11 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_QUEUES = [
     Queue(name, Exchange(name), routing_key=name)
-    for name in ("default", "risk", "monitoring", "notifications")
+    for name in ("default", "risk")
 ]
-CELERY_TASK_ROUTES = {
-    "risk.tasks.*": {"queue": "risk"},
-    "servicing.tasks.*": {"queue": "monitoring"},
-    "marketing.tasks.*": {"queue": "notifications"},
-}
+# Queues by concern. Only apps with tasks have a route: servicing (close of business, on a
+# `monitoring` queue) and marketing (`notifications`) add theirs when they gain tasks.
+CELERY_TASK_ROUTES = {"risk.tasks.*": {"queue": "risk"}}
 # A message taken by a worker that dies is delivered again after visibility_timeout seconds
 # (acks_late); workers sweep for such messages every interval × throttle seconds.
 CELERY_BROKER_TRANSPORT_OPTIONS = {

@@ -16,10 +16,9 @@ def test_delivery_settings():
     assert conf.task_acks_late is True
     assert conf.task_reject_on_worker_lost is True
     assert conf.worker_prefetch_multiplier == 1
-    assert {queue.name for queue in conf.task_queues} >= {"risk", "monitoring", "notifications"}
+    assert {queue.name for queue in conf.task_queues} == {"default", "risk"}
     assert app.amqp.router.route({}, "risk.tasks.score_request")["queue"].name == "risk"
-    assert app.amqp.router.route({}, "servicing.tasks.cob")["queue"].name == "monitoring"
-    assert app.amqp.router.route({}, "marketing.tasks.send")["queue"].name == "notifications"
+    assert app.amqp.router.route({}, "applications.tasks.expire_offers")["queue"].name == "default"
 
 
 @pytest.mark.django_db
@@ -54,3 +53,12 @@ def test_probe_is_idempotent_under_duplicate_delivery():
     row = TaskProbe.objects.get(token="t-dup")
     assert row.state == TaskProbe.State.DONE
     assert row.attempts == 1
+
+
+def test_every_task_routes_to_a_queue_the_worker_consumes():
+    app.loader.import_default_modules()
+    queues = {queue.name for queue in app.conf.task_queues}
+    ours = [name for name in app.tasks if not name.startswith("celery.")]
+    assert "risk.tasks.score_request" in ours
+    for name in ours:
+        assert app.amqp.router.route({}, name)["queue"].name in queues, name
