@@ -122,11 +122,14 @@ RATES = (
 )
 
 
-def check_numbers(environ: dict[str, str] | None = None) -> None:
-    """Numeric settings are numbers within their range, and throttle rates read like 120/min."""
+def check_numbers(environ: dict[str, str] | None = None) -> dict:
+    """Numeric settings are numbers within their range, and throttle rates read like 120/min.
+
+    Returns the values it checked, parsed (ints, Decimals, rate strings)."""
     from decimal import Decimal, InvalidOperation
 
     environ = os.environ if environ is None else environ
+    checked: dict = {}
     for name, (kind, low, high, form) in NUMBERS.items():
         raw = environ.get(name)
         if raw is None:
@@ -137,6 +140,7 @@ def check_numbers(environ: dict[str, str] | None = None) -> None:
             raise ConfigurationError(f"{name} is {raw!r}; expected {form}") from None
         if not (Decimal(low) <= Decimal(value) <= Decimal(high)):
             raise ConfigurationError(f"{name} is {raw!r}, out of range; expected {form}")
+        checked[name] = value
     for name in RATES:
         raw = environ.get(name)
         if raw is None:
@@ -148,6 +152,8 @@ def check_numbers(environ: dict[str, str] | None = None) -> None:
             raise ConfigurationError(
                 f"{name} is {raw!r}; expected a rate such as 120/min (per s, min, hour or day)"
             )
+        checked[name] = raw.strip()
+    return checked
 
 
 def validate_environment(environ: dict[str, str] | None = None) -> None:

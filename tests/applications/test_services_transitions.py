@@ -3,10 +3,14 @@ ones write an event with actor, from, to and reason; officer decisions need a re
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+import time_machine
 
 from applications import services
 from applications.models import ApplicationEvent, State
+from loanhub import clock
 from tests.applications.conftest import in_state
 
 pytestmark = pytest.mark.django_db
@@ -79,18 +83,20 @@ def test_legal_transitions_write_the_event(action, state, target, customer, prod
     application = in_state(state, customer, product)
     service, who, _ = ACTIONS[action]
     actor = _actor(who, customer, users)
-    moved = service(
-        application=application,
-        actor=actor,
-        reason="because",
-        **{k: v for k, v in EXTRA.get(action, {}).items() if k != "reason"},
-    )
+    moment = clock.now() + dt.timedelta(minutes=7)
+    with time_machine.travel(moment, tick=False):
+        moved = service(
+            application=application,
+            actor=actor,
+            reason="because",
+            **{k: v for k, v in EXTRA.get(action, {}).items() if k != "reason"},
+        )
     assert moved.state == target
     moved.refresh_from_db()
     assert moved.state == target
     event = ApplicationEvent.objects.get(application=application)
     assert (event.actor, event.from_state, event.to_state, event.reason) == (actor, state, target, "because")
-    assert moved.state_changed_at == event.created_at or moved.state_changed_at <= event.created_at
+    assert moved.state_changed_at == event.created_at == moment
 
 
 @pytest.mark.parametrize("action", ["approve", "refer", "decline"])

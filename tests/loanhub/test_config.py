@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -152,6 +153,11 @@ def test_numeric_settings_are_checked_with_the_expected_form(variable, value, fr
 
 
 def test_numeric_settings_accept_good_values():
-    config.check_numbers(
+    checked = config.check_numbers(
         {"LOANHUB_APR_CAP": "0.24", "LOANHUB_OFFER_EXPIRY_DAYS": "14", "LOANHUB_THROTTLE_AUTH": "20/min"}
     )
+    assert checked == {
+        "LOANHUB_APR_CAP": Decimal("0.24"),
+        "LOANHUB_OFFER_EXPIRY_DAYS": 14,
+        "LOANHUB_THROTTLE_AUTH": "20/min",
+    }
