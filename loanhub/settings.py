@@ -177,6 +177,10 @@ REST_FRAMEWORK = {
         "auth": env.str("LOANHUB_THROTTLE_AUTH", default="20/min"),
     },
     "EXCEPTION_HANDLER": "loanhub.errors.api_exception_handler",
+    # The client's address for every per-address limit: REMOTE_ADDR, or with N trusted reverse
+    # proxies the N-th X-Forwarded-For entry from the right (what the nearest proxy saw). Never
+    # the raw header: a client could otherwise send a new address with every request.
+    "NUM_PROXIES": env.int("LOANHUB_TRUSTED_PROXIES", default=0),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "LoanHub API",
@@ -223,10 +227,7 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_TASK_QUEUES = [
-    Queue(name, Exchange(name), routing_key=name)
-    for name in ("default", "risk")
-]
+CELERY_TASK_QUEUES = [Queue(name, Exchange(name), routing_key=name) for name in ("default", "risk")]
 # Queues by concern. Only apps with tasks have a route: servicing (close of business, on a
 # `monitoring` queue) and marketing (`notifications`) add theirs when they gain tasks.
 CELERY_TASK_ROUTES = {"risk.tasks.*": {"queue": "risk"}}
