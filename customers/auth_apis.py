@@ -10,13 +10,15 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.serializers import AuthTokenSerializer
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from customers import serializers as s
 from customers import services
-from loanhub.api_schema import FIELD_ERRORS
+from loanhub import lockout
+from loanhub.api_schema import FIELD_ERRORS, detail_response
 from loanhub.throttling import AuthRateThrottle
 
 
@@ -55,12 +57,19 @@ class TokenObtainApi(AnonymousAuthApi):
         tags=["auth"],
         operation_id="auth_token_create",
         request=s.AuthTokenInputSerializer,
-        responses={200: s.AuthTokenOutputSerializer, 400: FIELD_ERRORS},
+        responses={
+            200: s.AuthTokenOutputSerializer,
+            400: FIELD_ERRORS,
+            429: detail_response("Too many attempts from this address, or the account is locked"),
+        },
         summary="Exchange a user name and password for an API token",
         auth=[],
     )
     def post(self, request):
         serializer = AuthTokenSerializer(data=request.data, context={"request": request})
-        serializer.is_valid(raise_exception=True)
+        valid = serializer.is_valid()
+        lockout.raise_if_locked_out(request)
+        if not valid:
+            raise ValidationError(serializer.errors)
         token, _created = Token.objects.get_or_create(user=serializer.validated_data["user"])
         return Response(s.AuthTokenOutputSerializer({"token": token.key}).data)

@@ -18,6 +18,12 @@ class LoanhubConfig(AppConfig):
         # they exist; the mapping itself lives in loanhub.roles.
         post_migrate.connect(roles.sync_after_migrate, dispatch_uid="loanhub.roles.sync")
 
+        from axes.signals import user_locked_out
+
+        from loanhub import lockout
+
+        user_locked_out.connect(lockout.on_locked_out, dispatch_uid="loanhub.lockout")
+
 
 class LoanHubAdminConfig(AdminConfig):
     """django.contrib.admin on LoanHub's site class (log-ins limited per address)."""

@@ -114,6 +114,8 @@ NUMBERS = {
     "LOANHUB_STUCK_AFTER_MINUTES": ("int", 1, 10080, "whole minutes, 1 to 10080"),
     "LOANHUB_UPLOAD_MAX_BYTES": ("int", 1024, 1073741824, "bytes, 1024 to 1073741824"),
     "LOANHUB_TRUSTED_PROXIES": ("int", 0, 5, "the number of reverse proxies in front of LoanHub, 0 to 5"),
+    "LOANHUB_LOGIN_FAILURE_LIMIT": ("int", 3, 100, "wrong passwords before a lockout, 3 to 100"),
+    "LOANHUB_LOGIN_LOCKOUT_MINUTES": ("int", 1, 1440, "minutes of the first lockout, 1 to 1440"),
 }
 RATES = (
     "LOANHUB_THROTTLE_ANON",

@@ -44,6 +44,44 @@ class TransitionEvent(models.Model):
         ordering = ("created_at", "id")
 
 
+class AccountEvent(models.Model):
+    """Something that happened to a user account's security: a log-in lockout, an unlock.
+
+    The owner is told of a lockout (loanhub.lockout); officers see these events when they unlock.
+    No address or password is stored.
+    """
+
+    class Kind(models.TextChoices):
+        LOCKED_OUT = "locked_out", _("log-in locked after wrong passwords")
+        UNLOCKED = "unlocked", _("unlocked by an officer")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="account_events",
+        verbose_name=_("user"),
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("account event")
+        verbose_name_plural = _("account events")
+        ordering = ("-created_at", "-id")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.kind}"
+
+
 class TaskProbe(models.Model):
     """A row a worker writes to prove the round trip web → broker → worker → database.
 

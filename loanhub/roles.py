@@ -35,6 +35,7 @@ CAPABILITIES = (
     ("reveal_pii", "Can reveal masked personal data (every reveal is audited)"),
     ("audit_read", "Can read everything, read-only, with personal data masked"),
     ("senior_approve", "Can give the second approval where maker-checker applies"),
+    ("unlock_account", "Can lift a log-in lockout of a user account (recorded)"),
 )
 
 BUSINESS_APPS = ("products", "customers", "risk", "applications", "servicing", "marketing")
@@ -49,6 +50,8 @@ _OFFICER = (
     "servicing.change_*",
     "servicing.add_*",
     "loanhub.reveal_pii",
+    "loanhub.unlock_account",
+    "loanhub.view_accountevent",
 )
 
 ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {

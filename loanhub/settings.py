@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_celery_beat",
     "simple_history",
+    "axes",
     "loanhub.apps.LoanhubConfig",
     "products.apps.ProductsConfig",
     "customers.apps.CustomersConfig",
@@ -66,7 +67,27 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: answers a locked-out log-in
 ]
+
+# --- Log-in lockout per account (django-axes; loanhub.lockout) -------------------------------
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Locked: the account (whatever address the attempts come from), or an address (whatever accounts
+# it tries).
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = env.int("LOANHUB_LOGIN_FAILURE_LIMIT", default=5)
+LOANHUB_LOGIN_LOCKOUT_MINUTES = env.int("LOANHUB_LOGIN_LOCKOUT_MINUTES", default=15)
+AXES_COOLOFF_TIME = "loanhub.lockout.cool_off"
+AXES_RESET_ON_SUCCESS = True
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
+AXES_ENABLE_ADMIN = False  # officers unlock through the user admin (recorded), not raw rows
+# The same client address as the throttles (REST_FRAMEWORK["NUM_PROXIES"]).
+AXES_CLIENT_IP_CALLABLE = "loanhub.throttling.client_address"
 
 ROOT_URLCONF = "loanhub.urls"
 WSGI_APPLICATION = "loanhub.wsgi.application"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
-from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
 
 DEFAULT_AUTH_RATE = "20/min"
 TOO_MANY_ATTEMPTS = _("Too many attempts from this address. Wait a minute and try again.")
@@ -22,6 +22,12 @@ class AuthRateThrottle(SimpleRateThrottle):
 
     def get_cache_key(self, request, view):
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+def client_address(request) -> str | None:
+    """The client's address as every limit sees it: REMOTE_ADDR, or behind LOANHUB_TRUSTED_PROXIES
+    proxies the address the nearest one saw (REST framework's NUM_PROXIES rule)."""
+    return BaseThrottle().get_ident(request)
 
 
 def over_auth_limit(request) -> bool:

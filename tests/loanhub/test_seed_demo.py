@@ -1,7 +1,7 @@
 """seed_demo: one user per role, a printed password, safe to repeat, refused in production."""
 
 import pytest
-from django.contrib.auth import authenticate, get_user_model
+from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
 from applications.demo import DEMO_CUSTOMERS
@@ -43,7 +43,7 @@ def test_seed_demo_creates_one_user_per_role_and_is_idempotent(capsys, settings)
     assert settings.LOANHUB_DEMO_PASSWORD in first
     assert "created" in first
     assert "created" not in second
-    assert authenticate(username="officer", password=settings.LOANHUB_DEMO_PASSWORD) is not None
+    assert user_model.objects.get(username="officer").check_password(settings.LOANHUB_DEMO_PASSWORD)
     assert user_model.objects.get(username="officer").is_staff
     assert not user_model.objects.get(username="customer").is_staff
 
