@@ -96,6 +96,10 @@ class LoanApplication(Transitionable, FSMModelMixin, models.Model):
     term = models.PositiveSmallIntegerField(_("term (months)"))
     method = models.CharField(_("repayment method"), max_length=20)
     frequency = models.CharField(_("frequency"), max_length=16, default="monthly")
+    # Grace (宽限期) asked for, within what the product offers: installments of interest only (or
+    # capitalised interest) before repayment of principal starts. 0: none.
+    grace_periods = models.PositiveSmallIntegerField(_("grace installments"), default=0)
+    grace_type = models.CharField(_("grace type"), max_length=20, blank=True)
     purpose = models.CharField(_("purpose"), max_length=64, blank=True)
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices, default=Channel.WEB)
     campaign = models.CharField(_("campaign"), max_length=100, blank=True)
@@ -122,6 +126,12 @@ class LoanApplication(Transitionable, FSMModelMixin, models.Model):
     guarantor = models.CharField(_("guarantor or co-applicant"), max_length=20, blank=True)
 
     # Submission and scoring
+    segments = models.JSONField(
+        _("segments at submission"),
+        default=list,
+        blank=True,
+        help_text=_("The catalogue segments the applicant was in when submitting; the offer applies theirs."),
+    )
     credit_check_consent_at = models.DateTimeField(_("credit check consent given"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     scoring_request = models.ForeignKey(
@@ -195,6 +205,13 @@ class LoanApplication(Transitionable, FSMModelMixin, models.Model):
 
     def __str__(self) -> str:
         return f"A{self.pk:08d}" if self.pk else "A-new"
+
+    @property
+    def grace(self) -> dict | None:
+        """The grace asked for, in the quote's and the engine's shape (None: no grace)."""
+        if not self.grace_periods:
+            return None
+        return {"periods": self.grace_periods, "type": self.grace_type}
 
     def transition_event(self, **fields) -> ApplicationEvent:
         return ApplicationEvent(application=self, **fields)

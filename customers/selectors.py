@@ -7,11 +7,23 @@ identity number unmasked, is given to staff only if they may also reveal persona
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db.models import QuerySet
 
 from customers import consents as wording
-from customers.models import Consent, ConsentKind, Customer, Document, DocumentKind
+from customers.models import (
+    Consent,
+    ConsentKind,
+    Customer,
+    CustomerType,
+    Document,
+    DocumentKind,
+    EmploymentType,
+)
 from customers.services import can_reveal, can_view_customers
+
+# A business younger than this (years in business) makes its owner an entrepreneur (创业者).
+ENTREPRENEUR_YEARS = 3
 
 
 def customer_for_user(user) -> Customer | None:
@@ -73,3 +85,34 @@ def consent_current(*, customer: Customer, kind: str = ConsentKind.CREDIT_CHECK)
 def customer_has_credit_check_consent(*, customer: Customer) -> bool:
     """Whether a credit check may be run now (the applications and risk apps ask this)."""
     return consent_current(customer=customer, kind=ConsentKind.CREDIT_CHECK) is not None
+
+
+def customer_segments(customer: Customer) -> frozenset[str]:
+    """The catalogue's target segments (products.choices.Segment) a customer's profile puts them in.
+
+    Promotions and fee waivers name segments; an offer applies those of the applicant's segments
+    (the same rules give the same segments to a quote for that customer). Behaviour-based
+    segments (a new customer: no loan yet) are added by the caller that knows the behaviour.
+    """
+    from products.choices import Segment
+
+    segments: set[str] = set()
+    if customer.employment_type in (EmploymentType.EMPLOYED, EmploymentType.CIVIL_SERVANT):
+        segments.add(Segment.SALARIED)
+    if customer.employment_type == EmploymentType.STUDENT:
+        segments.add(Segment.GRADUATE)
+    if customer.customer_type == CustomerType.SMALL_BUSINESS:
+        segments.add(Segment.SME)
+    if customer.customer_type == CustomerType.SOLE_PROPRIETOR:
+        segments.add(Segment.MERCHANT)
+    if (
+        customer.employment_type in (EmploymentType.SELF_EMPLOYED, EmploymentType.BUSINESS_OWNER)
+        and (customer.years_employed or 0) < ENTREPRENEUR_YEARS
+    ):
+        segments.add(Segment.ENTREPRENEUR)
+    if (
+        customer.monthly_income is not None
+        and customer.monthly_income >= settings.LOANHUB_HIGH_NET_WORTH_INCOME
+    ):
+        segments.add(Segment.HIGH_NET_WORTH)
+    return frozenset(segments)

@@ -110,6 +110,7 @@ def secret_key(environ: dict[str, str] | None = None) -> str:
 NUMBERS = {
     "LOANHUB_APR_CAP": ("decimal", "0.0001", "10", "a fraction such as 0.24"),
     "LOANHUB_SENIOR_APPROVAL_AMOUNT": ("decimal", "0", "100000000000", "an amount such as 200000"),
+    "LOANHUB_HIGH_NET_WORTH_INCOME": ("decimal", "0", "100000000000", "a monthly income such as 100000"),
     "LOANHUB_OFFER_EXPIRY_DAYS": ("int", 1, 365, "whole days, 1 to 365"),
     "LOANHUB_STUCK_AFTER_MINUTES": ("int", 1, 10080, "whole minutes, 1 to 10080"),
     "LOANHUB_UPLOAD_MAX_BYTES": ("int", 1024, 1073741824, "bytes, 1024 to 1073741824"),

@@ -298,6 +298,8 @@ LOANHUB_PRIVATE_ROOT = env.path("LOANHUB_PRIVATE_ROOT", default=VAR_DIR / "priva
 LOANHUB_OFFER_EXPIRY_DAYS = env.int("LOANHUB_OFFER_EXPIRY_DAYS", default=14)
 LOANHUB_SENIOR_APPROVAL_AMOUNT = Decimal(env.str("LOANHUB_SENIOR_APPROVAL_AMOUNT", default="200000"))
 LOANHUB_STUCK_AFTER_MINUTES = env.int("LOANHUB_STUCK_AFTER_MINUTES", default=15)
+# Monthly income from which a customer is in the high-net-worth segment (premium products).
+LOANHUB_HIGH_NET_WORTH_INCOME = Decimal(env.str("LOANHUB_HIGH_NET_WORTH_INCOME", default="100000"))
 
 # Past versions are shown, never restored from the admin (see loanhub.admin_history).
 SIMPLE_HISTORY_REVERT_DISABLED = True

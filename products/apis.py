@@ -265,7 +265,9 @@ class ProductQuoteApi(CatalogueApi):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
-            quote = services.product_quote(version=version, **serializer.validated_data)
+            data = dict(serializer.validated_data)
+            segment = data.pop("segment", None)
+            quote = services.product_quote(version=version, segments=(segment,) if segment else (), **data)
         except services.ProductQuoteError as exc:
             return Response(exc.errors, status=status.HTTP_400_BAD_REQUEST)
         return Response(quote_payload(quote))
@@ -304,7 +306,9 @@ class RecommendationsApi(CatalogueApi):
     def get(self, request):
         serializer = self.InputSerializer(data=request.query_params)
         serializer.is_valid(raise_exception=True)
-        profile = Profile(**serializer.validated_data)
+        data = dict(serializer.validated_data)
+        segment = data.pop("segment", None)
+        profile = Profile(segments=(segment,) if segment else (), **data)
         recommendations = services.product_recommend(
             profile=profile, versions=selectors.product_list_active()
         )

@@ -12,6 +12,7 @@ Business rules (who may move a version, the compliance check, versioning) live i
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from decimal import Decimal
 
 from django.conf import settings
@@ -335,6 +336,10 @@ class Fee(models.Model):
     def name(self) -> str:
         return _bilingual(self.name_zh, self.name_en)
 
+    def charged_to(self, segments: Collection[str] = ()) -> bool:
+        """A mandatory fee is charged unless one of the customer's segments has it waived."""
+        return self.mandatory and not set(self.waived_for_segments) & set(segments)
+
     def engine_fee(self) -> dict:
         """The fee in the engine's shape."""
         if self.fee_type in c.PERCENT_FEE_TYPES:
@@ -375,10 +380,11 @@ class Promotion(models.Model):
     def name(self) -> str:
         return _bilingual(self.name_zh, self.name_en)
 
-    def applies(self, *, on_date, segment: str | None, channel: str | None) -> bool:
+    def applies(self, *, on_date, segments: Collection[str] = (), channel: str | None) -> bool:
+        """In force on the date, for a customer in any of `segments`, through the channel."""
         if not self.starts_on <= on_date <= self.ends_on:
             return False
-        if self.segments and segment not in self.segments:
+        if self.segments and not set(self.segments) & set(segments):
             return False
         return not (self.channels and channel not in self.channels)
 

@@ -8,6 +8,7 @@ date, and which promotions applied.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -76,21 +77,26 @@ def tier_rate(version: ProductVersion, tier: PricingTier, *, benchmark_rate: Dec
     return tier.annual_rate
 
 
+def fees_for(version: ProductVersion, *, segments: Collection[str] = ()) -> list[dict]:
+    """The fees a customer in `segments` pays, in the engine's shape (waivers applied)."""
+    return [fee.engine_fee() for fee in version.fees.all() if fee.charged_to(segments)]
+
+
 def price_for(
     version: ProductVersion,
     *,
     grade: str,
     term: int,
     on_date: dt.date,
-    segment: str | None = None,
+    segments: Collection[str] = (),
     channel: str | None = None,
     with_promotions: bool = True,
 ) -> Price:
     """The annual rate of `version` for a risk grade and a term (months) on a date.
 
     Floating-rate products use the benchmark published on or before `on_date`. Promotions in
-    force on that date for the segment and channel apply; of each kind only the most favourable
-    one (promotions do not stack). The rate never goes below zero.
+    force on that date for any of the customer's segments and the channel apply; of each kind
+    only the most favourable one (promotions do not stack). The rate never goes below zero.
     """
     tier = grid_tier(version, grade=grade, term=term)
     if tier is None:
@@ -111,7 +117,7 @@ def price_for(
     best_discount = best_free = None
     if with_promotions:
         for promotion in _promotions(version):
-            if not promotion.applies(on_date=on_date, segment=segment, channel=channel):
+            if not promotion.applies(on_date=on_date, segments=segments, channel=channel):
                 continue
             if promotion.kind == c.PromotionKind.RATE_DISCOUNT and promotion.discount_bps > discount:
                 discount, best_discount = promotion.discount_bps, promotion

@@ -1,14 +1,19 @@
 """Quotes and recommendations: what a product costs a customer, and which products fit them.
 
-`product_quote()` is the one quote of LoanHub: the API, the product pages, comparisons and
-recommendations call it. It checks the request against the version's limits (errors name the
-limit, e.g. ``{"amount": ["must be between 10000.00 and 500000.00 for product BIZ-OP"]}``),
-prices it with `products.pricing.price_for` and builds the schedule with the engine.
+`product_quote()` is the one quote of LoanHub: the API, the product pages, comparisons,
+recommendations and the offer of an application call it, and the loan is opened with its
+`engine_terms`, so what a customer is quoted is what they are offered and what they repay, to the
+cent. It checks the request against the version's limits (errors name the limit, e.g.
+``{"amount": ["must be between 10000.00 and 500000.00 for product BIZ-OP"]}``), prices it with
+`products.pricing.price_for` (grid, benchmark, promotions for the customer's segments and
+channel), charges the fees the segments do not have waived, and builds the schedule with the
+engine (grace and interest-free periods included).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -19,7 +24,7 @@ from products import choices as c
 from products import engine_adapter
 from products.compliance import installments_for
 from products.models import ProductVersion
-from products.pricing import Price, PricingError, price_for
+from products.pricing import Price, PricingError, fees_for, price_for
 
 ENGINE_TO_QUOTE_FIELD = {"principal": "amount", "annual_rate": "risk_grade", "term": "term"}
 
@@ -43,12 +48,30 @@ class Quote:
     method: str
     frequency: str
     risk_grade: str
-    segment: str | None
+    segments: tuple[str, ...]
     channel: str | None
     start_date: dt.date
+    priced_on: dt.date
+    grace: dict | None
     price: Price
     fees: list[dict]
     schedule: engine_adapter.ScheduleResult
+
+    @property
+    def engine_terms(self) -> dict:
+        """Exactly what the engine was given (but the start date): what servicing pins."""
+        return {
+            "principal": self.amount,
+            "annual_rate": self.price.annual_rate,
+            "term": self.installments_count,
+            "frequency": self.frequency,
+            "method": self.method,
+            "day_count": self.version.day_count,
+            "fees": list(self.fees),
+            "grace": self.grace,
+            "interest_free_periods": min(self.price.interest_free_periods, self.installments_count),
+            "first_due_date": None,
+        }
 
     @property
     def annual_rate(self) -> Decimal:
@@ -115,21 +138,29 @@ def product_quote(
     method: str | None = None,
     frequency: str | None = None,
     risk_grade: str | None = None,
-    segment: str | None = None,
+    segments: Collection[str] = (),
     channel: str | None = None,
     start_date: dt.date | None = None,
     grace: dict | None = None,
+    priced_on: dt.date | None = None,
+    pinned: bool = False,
 ) -> Quote:
     """Quote `amount` over `term` months under `version`; raises ProductQuoteError naming each
-    broken limit. The version must be active (suspended and retired versions quote nothing)."""
+    broken limit. The version must be active and available on the start date (suspended and
+    retired versions quote nothing), unless it is `pinned`: an application's version, checked
+    when the application was submitted, which keeps pricing its offer. The price is the one in
+    force on `priced_on` (default: the start date); the schedule starts on `start_date`."""
     code = version.product.code
     amount = Decimal(amount).quantize(Decimal("0.01"))
     start_date = start_date or clock.today()
+    priced_on = priced_on or start_date
+    segments = tuple(sorted(set(segments)))
+    grace = grace if grace and grace.get("periods") else None
     method = method or version.default_method
     frequency = frequency or version.default_frequency
     risk_grade = risk_grade or c.DEFAULT_GRADE
     errors: dict[str, list[str]] = {}
-    if version.status != c.ProductStatus.ACTIVE:
+    if not pinned and version.status != c.ProductStatus.ACTIVE:
         raise ProductQuoteError(
             {
                 "product": [
@@ -138,8 +169,9 @@ def product_quote(
                 ]
             }
         )
-    if start_date < version.available_from or (
-        version.available_until is not None and start_date > version.available_until
+    if not pinned and (
+        start_date < version.available_from
+        or (version.available_until is not None and start_date > version.available_until)
     ):
         raise ProductQuoteError(
             {
@@ -164,7 +196,7 @@ def product_quote(
             _("must be a multiple of %(months)s months for %(frequency)s repayment in product %(code)s")
             % {"months": months, "frequency": frequency, "code": code}
         ]
-    if grace and grace.get("periods"):
+    if grace:
         if grace["periods"] > version.grace_max_periods:
             errors["grace"] = [
                 _("at most %(count)s grace periods for product %(code)s")
@@ -180,15 +212,11 @@ def product_quote(
 
     try:
         price = price_for(
-            version, grade=risk_grade, term=term, segment=segment, channel=channel, on_date=start_date
+            version, grade=risk_grade, term=term, segments=segments, channel=channel, on_date=priced_on
         )
     except PricingError as exc:
         raise ProductQuoteError(exc.errors) from None
-    fees = [
-        fee.engine_fee()
-        for fee in version.fees.all()
-        if fee.mandatory and not (segment and segment in fee.waived_for_segments)
-    ]
+    fees = fees_for(version, segments=segments)
     count = installments_for(term, frequency)
     try:
         schedule = engine_adapter.schedule(
@@ -200,7 +228,7 @@ def product_quote(
             start_date=start_date,
             day_count=version.day_count,
             fees=fees,
-            grace=grace if grace and grace.get("periods") else None,
+            grace=grace,
             interest_free_periods=min(price.interest_free_periods, count),
         )
     except engine_adapter.EngineValidationError as exc:
@@ -215,9 +243,11 @@ def product_quote(
         method=method,
         frequency=frequency,
         risk_grade=risk_grade,
-        segment=segment,
+        segments=segments,
         channel=channel,
         start_date=start_date,
+        priced_on=priced_on,
+        grace=grace,
         price=price,
         fees=fees,
         schedule=schedule,
@@ -252,7 +282,7 @@ class Profile:
     customer_type: str | None = None
     age: int | None = None
     region: str | None = None
-    segment: str | None = None
+    segments: tuple[str, ...] = ()
     channel: str | None = None
 
 
@@ -387,7 +417,7 @@ def product_recommend(
                     version=version,
                     amount=profile.amount,
                     term=profile.term,
-                    segment=profile.segment,
+                    segments=profile.segments,
                     channel=profile.channel,
                     start_date=on_date,
                 )

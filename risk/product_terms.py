@@ -123,21 +123,21 @@ def terms_for(
     on_date: dt.date | None = None,
     method: str | None = None,
     frequency: str | None = None,
-    segment: str | None = None,
+    segments: tuple[str, ...] = (),
     channel: str | None = None,
 ) -> ProductTerms:
     """A ProductTerms from a ProductTerms (returned as is) or a `products` ProductVersion."""
     if isinstance(product_version, ProductTerms):
         return product_version
 
-    from products.pricing import PricingError, price_for
+    from products.pricing import PricingError, fees_for, price_for
 
     on_date = on_date or clock.today()
     rates, free, promotions = {}, {}, {}
     for grade in GRADES:
         try:
             price = price_for(
-                product_version, grade=grade, term=term, on_date=on_date, segment=segment, channel=channel
+                product_version, grade=grade, term=term, on_date=on_date, segments=segments, channel=channel
             )
         except PricingError:
             rates[grade] = None
@@ -145,11 +145,7 @@ def terms_for(
         rates[grade] = price.annual_rate
         free[grade] = price.interest_free_periods
         promotions[grade] = list(price.promotions_applied)
-    fees = tuple(
-        fee.engine_fee()
-        for fee in product_version.fees.all()
-        if fee.mandatory and not (segment and segment in fee.waived_for_segments)
-    )
+    fees = tuple(fees_for(product_version, segments=segments))
     try:
         return ProductTerms(
             product_code=product_version.product.code,

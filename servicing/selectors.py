@@ -63,6 +63,11 @@ def loan_get_of_user(*, loan_id: int, user) -> Loan:
     return _with_schedule(loans_of_user(user)).get(pk=loan_id)
 
 
+def customer_has_loans(*, customer_id: int) -> bool:
+    """True once a loan was ever opened for the customer (whatever its state now)."""
+    return Loan.objects.filter(customer_id=customer_id).exists()
+
+
 def loan_for_origin(origin_ref: str) -> Loan | None:
     """The loan opened for an origin ("A00000042"), or None before disbursement."""
     return Loan.objects.filter(origin_ref=origin_ref).first()

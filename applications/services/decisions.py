@@ -20,8 +20,7 @@ from applications.services.base import (
 )
 from applications.services.offers import _set_offer, offer_build
 from loanhub import clock
-from products import engine_adapter
-from products.pricing import PricingError
+from products.quotes import ProductQuoteError
 
 logger = logging.getLogger(__name__)
 
@@ -110,7 +109,7 @@ def application_apply_decision(*, request, decision) -> None:
     if outcome in ("approve", "refer"):
         try:
             offer = offer_build(locked, amount=locked.max_amount, term=locked.max_term, grade=decision.grade)
-        except (PricingError, engine_adapter.EngineValidationError) as exc:
+        except ProductQuoteError as exc:
             outcome = "refer"
             reason = f"the offer could not be priced ({exc}); an officer must review it"
         else:

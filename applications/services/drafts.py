@@ -24,6 +24,7 @@ from applications.services.base import (
 )
 from customers import selectors as customer_selectors
 from loanhub.money import is_cents
+from products.choices import GraceType
 from products.models import Product, ProductVersion
 from products.quotes import ProductQuoteError, product_quote
 from products.selectors import ProductNotOffered, product_get_offered
@@ -42,24 +43,35 @@ def _offered_version(code: str) -> ProductVersion:
         ) from None
 
 
-def _limit_errors(
-    version: ProductVersion, *, amount: Decimal, term: int, method: str, frequency: str, channel: str
-) -> dict[str, list[str]]:
-    """The product's own limit checks (products.quotes.product_quote), as field errors."""
+def _limit_errors(application: LoanApplication, *, segments=()) -> dict[str, list[str]]:
+    """The product's own checks of what is asked (amount, term, method, frequency, channel,
+    grace), through the one quote (products.quotes.product_quote), as field errors."""
     try:
         product_quote(
-            version=version, amount=amount, term=term, method=method, frequency=frequency, channel=channel
+            version=application.product_version,
+            amount=application.amount,
+            term=application.term,
+            method=application.method,
+            frequency=application.frequency,
+            channel=application.channel,
+            grace=application.grace,
+            segments=segments,
         )
     except ProductQuoteError as exc:
-        return {k: [str(m) for m in v] for k, v in exc.errors.items()}
+        return {GRACE_FIELDS.get(k, k): [str(m) for m in v] for k, v in exc.errors.items()}
     return {}
 
+
+# The quote speaks of `grace` ({"periods", "type"}); an application asks for it in two fields.
+GRACE_FIELDS = {"grace": "grace_periods"}
 
 DRAFT_FIELDS = (
     "amount",
     "term",
     "method",
     "frequency",
+    "grace_periods",
+    "grace_type",
     "purpose",
     "channel",
     "campaign",
@@ -84,6 +96,15 @@ def _clean_draft(data: dict, errors: dict[str, list[str]]) -> dict:
             clean["term"] = int(clean["term"])
         except (TypeError, ValueError):
             errors["term"] = ["must be a whole number of months"]
+    if "grace_periods" in clean:
+        try:
+            clean["grace_periods"] = int(clean["grace_periods"] or 0)
+            if clean["grace_periods"] < 0:
+                raise ValueError
+        except (TypeError, ValueError):
+            errors["grace_periods"] = ["must be a whole number of installments, 0 for none"]
+    if clean.get("grace_type") not in (None, "") and clean["grace_type"] not in GraceType.values:
+        errors["grace_type"] = [f"must be one of {', '.join(GraceType.values)}"]
     if "channel" in clean and clean["channel"] not in Channel.values:
         errors["channel"] = [f"must be one of {', '.join(Channel.values)}"]
     for name, choices in f.STATED_CHOICES.items():
@@ -94,14 +115,12 @@ def _clean_draft(data: dict, errors: dict[str, list[str]]) -> dict:
 
 
 def _validate_limits(application: LoanApplication) -> None:
-    errors = _limit_errors(
-        application.product_version,
-        amount=application.amount,
-        term=application.term,
-        method=application.method,
-        frequency=application.frequency,
-        channel=application.channel,
-    )
+    if application.grace_periods and not application.grace_type:
+        # One kind of grace on offer needs no choosing.
+        types = application.product_version.grace_types
+        if len(types) == 1:
+            application.grace_type = types[0]
+    errors = _limit_errors(application)
     if errors:
         raise ApplicationValidationError(errors)
 

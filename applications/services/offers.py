@@ -6,8 +6,6 @@ import datetime as dt
 import logging
 from decimal import Decimal
 
-from django.utils import timezone
-
 from applications.models import (
     LoanApplication,
 )
@@ -15,10 +13,8 @@ from applications.services.base import (
     _digest,
 )
 from loanhub import clock
-from loanhub.money import quantize_money, quantize_rate
-from products import engine_adapter
-from products.compliance import installments_for
-from products.pricing import PricingError, price_for
+from loanhub.money import quantize_rate
+from products.quotes import Quote, product_quote
 
 logger = logging.getLogger(__name__)
 
@@ -33,64 +29,73 @@ def _plain(value):
     return value
 
 
+def offer_quote(
+    application: LoanApplication, *, amount: Decimal, term: int, grade: str, on_date: dt.date | None = None
+) -> Quote:
+    """The one quote of the application's offer: its own product version (pinned at submission),
+    method, frequency, grace, channel and the segments recorded at submission, for `amount` over
+    `term` months at risk grade `grade`, priced on the submission date, the schedule starting
+    `on_date` (today). Raises ProductQuoteError naming the field."""
+    on_date = on_date or clock.today()
+    return product_quote(
+        version=application.product_version,
+        amount=amount,
+        term=term,
+        method=application.method,
+        frequency=application.frequency,
+        risk_grade=grade,
+        segments=application.segments,
+        channel=application.channel,
+        start_date=on_date,
+        grace=application.grace,
+        priced_on=clock.local_date(application.submitted_at) or on_date,
+        pinned=True,
+    )
+
+
 def offer_build(
     application: LoanApplication, *, amount: Decimal, term: int, grade: str, on_date: dt.date | None = None
 ) -> dict:
-    """The offer for `amount` over `term` months at risk grade `grade`, priced by the product grid
-    of the application's own version (products.pricing.price_for, the one place that decides a
-    price) on the submission date, with the full schedule from the engine starting `on_date`.
-    Everything the customer is shown is in it; `engine_terms` are exactly what servicing pins.
-    Raises PricingError or EngineValidationError."""
-    version = application.product_version
-    on_date = on_date or clock.today()
-    priced_on = timezone.localdate(application.submitted_at) if application.submitted_at else on_date
-    price = price_for(version, grade=grade, term=term, on_date=priced_on, channel=application.channel)
-    count = installments_for(term, application.frequency)
-    if count is None:
-        raise PricingError({"term": [f"{term} months is not whole {application.frequency} installments"]})
-    fees = [fee.engine_fee() for fee in version.fees.all() if fee.mandatory]
-    engine_terms = {
-        "principal": quantize_money(amount),
-        "annual_rate": price.annual_rate,
-        "term": count,
-        "frequency": application.frequency,
-        "method": application.method,
-        "day_count": version.day_count,
-        "fees": fees,
-        "grace": None,
-        "interest_free_periods": min(price.interest_free_periods, count),
-        "first_due_date": None,
-    }
-    result = engine_adapter.schedule(**engine_terms, start_date=on_date)
-    summary = result.summary
+    """The offer as shown and accepted: `offer_quote` and everything the disclosure must say
+    (fees charged and waived, promotions, grace, prepayment and penalty terms). `engine_terms`
+    are the quote's, exactly what servicing pins. Raises ProductQuoteError."""
+    quote = offer_quote(application, amount=amount, term=term, grade=grade, on_date=on_date)
+    version, price, summary = quote.version, quote.price, quote.schedule.summary
+    fees = [fee for fee in version.fees.all() if fee.mandatory]
     offer = {
         "product": {"code": version.product.code, "version": version.version, "name": version.name},
         "currency": version.currency,
-        "amount": quantize_money(amount),
-        "term": term,
-        "installments": count,
-        "method": application.method,
-        "frequency": application.frequency,
-        "risk_grade": grade,
+        "amount": quote.amount,
+        "term": quote.term,
+        "installments": quote.installments_count,
+        "method": quote.method,
+        "frequency": quote.frequency,
+        "risk_grade": quote.risk_grade,
+        "segments": list(quote.segments),
+        "channel": quote.channel,
         "annual_rate": price.annual_rate,
         "rate_type": version.rate_type,
         "benchmark": price.benchmark or None,
         "benchmark_rate": price.benchmark_rate,
         "spread_bps": price.spread_bps,
         "promotions": list(price.promotions_applied),
+        "discount_bps": price.discount_bps,
+        "interest_free_periods": quote.engine_terms["interest_free_periods"],
+        "grace": quote.grace,
         "apr": summary["apr"],
         "effective_annual_rate": summary["effective_annual_rate"],
-        "installment": result.first_payment,
+        "installment": quote.installment,
         "total_interest": summary["total_interest"],
         "total_fees": summary["total_fees"],
-        "total_cost": result.total_cost,
+        "total_cost": quote.total_cost,
         "total_payable": summary["total_payable"],
         "net_proceeds": summary["net_proceeds"],
         "fees": [
             {"code": fee.code, "name": fee.name, "type": fee.fee_type, "amount": fee.amount, "rate": fee.rate}
-            for fee in version.fees.all()
-            if fee.mandatory
+            for fee in fees
+            if fee.charged_to(quote.segments)
         ],
+        "fees_waived": [fee.code for fee in fees if not fee.charged_to(quote.segments)],
         "prepayment": {
             "allowed_after_installments": version.prepayment_allowed_after,
             "fee_rate": version.prepayment_fee_rate,
@@ -100,10 +105,10 @@ def offer_build(
             "rate_multiplier": version.penalty_rate_multiplier,
             "annual_rate": quantize_rate(price.annual_rate * version.penalty_rate_multiplier),
         },
-        "schedule": result.installments,
-        "schedule_start": on_date,
-        "priced_on": priced_on,
-        "engine_terms": engine_terms,
+        "schedule": quote.schedule.installments,
+        "schedule_start": quote.start_date,
+        "priced_on": quote.priced_on,
+        "engine_terms": quote.engine_terms,
     }
     offer = _plain(offer)
     offer["digest"] = _digest(offer)

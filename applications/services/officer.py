@@ -30,9 +30,9 @@ from applications.services.base import (
 from applications.services.offers import _set_offer, offer_build
 from loanhub import clock
 from loanhub.money import is_cents, quantize_money
-from products import engine_adapter
 from products.compliance import installments_for
-from products.pricing import PricingError, grid_tier
+from products.pricing import grid_tier
+from products.quotes import ProductQuoteError
 
 logger = logging.getLogger(__name__)
 
@@ -140,9 +140,8 @@ def application_approve(
             return locked
         try:
             offer = offer_build(locked, amount=amount, term=term, grade=locked.risk_grade)
-        except (PricingError, engine_adapter.EngineValidationError) as exc:
-            errors = getattr(exc, "errors", None) or {"term": [str(exc)]}
-            raise ApplicationValidationError(engine_adapter.localized(errors)) from None
+        except ProductQuoteError as exc:
+            raise ApplicationValidationError(exc.errors) from None
         fields = _set_offer(
             locked, offer, expires_at=now + dt.timedelta(days=settings.LOANHUB_OFFER_EXPIRY_DAYS)
         )

@@ -32,6 +32,7 @@ from applications.services.drafts import _limit_errors
 from customers import selectors as customer_selectors
 from customers.models import age_on
 from loanhub import clock
+from products.choices import Segment
 from products.quotes import Profile, product_recommend
 
 logger = logging.getLogger(__name__)
@@ -94,6 +95,7 @@ def _eligibility_errors(application: LoanApplication, customer, *, on_date: dt.d
         customer_type=customer.customer_type,
         age=age_on(customer.date_of_birth, on_date),
         region=customer.region or None,
+        segments=tuple(application.segments),
         channel=application.channel,
     )
     (recommendation,) = product_recommend(profile=profile, versions=[version], on_date=on_date)
@@ -149,6 +151,18 @@ def _start_scoring(application: LoanApplication, *, actor, device_id: str = "") 
     )
 
 
+def application_segments(customer) -> frozenset[str]:
+    """The catalogue segments of the applicant when they submit: their profile's, and
+    `new_customer` while they have no loan. Recorded on the application; its offer applies the
+    promotions and fee waivers of these segments."""
+    from servicing.selectors import customer_has_loans
+
+    segments = set(customer_selectors.customer_segments(customer))
+    if not customer_has_loans(customer_id=customer.pk):
+        segments.add(Segment.NEW_CUSTOMER)
+    return frozenset(segments)
+
+
 def application_submit(
     *,
     application: LoanApplication,
@@ -177,14 +191,8 @@ def application_submit(
         if errors:
             raise ApplicationValidationError(errors)
         on_date = clock.today()
-        errors = _limit_errors(
-            locked.product_version,
-            amount=locked.amount,
-            term=locked.term,
-            method=locked.method,
-            frequency=locked.frequency,
-            channel=locked.channel,
-        )
+        locked.segments = sorted(application_segments(customer))
+        errors = _limit_errors(locked, segments=locked.segments)
         if not errors:
             errors = _eligibility_errors(locked, customer, on_date=on_date)
         if not errors:
@@ -208,7 +216,7 @@ def application_submit(
             actor=actor,
             reason=reason or "submitted",
             payload=consent_payload,
-            fields=("submitted_at", "credit_check_consent_at"),
+            fields=("submitted_at", "credit_check_consent_at", "segments"),
         )
         _start_scoring(locked, actor=actor, device_id=device_id)
     return locked
