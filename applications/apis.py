@@ -34,6 +34,7 @@ from applications.models import Channel, LoanApplication, State
 from loanhub.api_schema import FIELD_ERRORS, detail_response
 from loanhub.formatting import money_text
 from loanhub.money import money_serializer_field
+from products.choices import GraceType
 
 # --- Output ---------------------------------------------------------------------------------------
 STATED_FIELDS = (*f.APPLICANT_STATED, "purpose")
@@ -55,6 +56,9 @@ def application_payload(application: LoanApplication, *, user, detail: bool = Tr
         "term": application.term,
         "method": application.method,
         "frequency": application.frequency,
+        "grace_periods": application.grace_periods,
+        "grace_type": application.grace_type,
+        "segments": application.segments,
         "purpose": application.purpose,
         "channel": application.channel,
         "campaign": application.campaign,
@@ -150,6 +154,9 @@ _SUMMARY_FIELDS = {
     "term": serializers.IntegerField(),
     "method": serializers.CharField(),
     "frequency": serializers.CharField(),
+    "grace_periods": serializers.IntegerField(),
+    "grace_type": serializers.CharField(),
+    "segments": serializers.ListField(child=serializers.CharField()),
     "purpose": serializers.CharField(),
     "channel": serializers.CharField(),
     "campaign": serializers.CharField(),
@@ -215,6 +222,13 @@ class ApplicationInputSerializer(serializers.Serializer):
     term = serializers.IntegerField(min_value=1, max_value=600, help_text="Months.")
     method = serializers.CharField(max_length=20, required=False)
     frequency = serializers.CharField(max_length=16, required=False)
+    grace_periods = serializers.IntegerField(
+        min_value=0,
+        max_value=120,
+        required=False,
+        help_text="Installments of grace (宽限期) asked for; 0: none.",
+    )
+    grace_type = serializers.ChoiceField(choices=GraceType.choices, required=False, allow_blank=True)
     purpose = _stated_field("purpose")
     channel = serializers.ChoiceField(choices=Channel.choices, required=False)
     campaign = serializers.CharField(max_length=100, required=False, allow_blank=True)

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from applications import features as f
 from loanhub.money import money_form_field
-from products.choices import Frequency, RepaymentMethod
+from products.choices import Frequency, GraceType, RepaymentMethod
 
 STATED_LABELS = {
     "purpose": {
@@ -77,6 +77,18 @@ class ApplyForm(forms.Form):
     term = forms.IntegerField(label=_("Term (months)"), min_value=1, max_value=600)
     method = forms.ChoiceField(label=_("Repayment method"), choices=RepaymentMethod.choices)
     frequency = forms.ChoiceField(label=_("Frequency"), choices=Frequency.choices)
+    grace_periods = forms.TypedChoiceField(
+        label=_("Grace period"),
+        coerce=int,
+        choices=[(0, _("None"))],
+        initial=0,
+        required=False,
+        empty_value=0,
+        help_text=_("Installments at the start in which you pay no principal."),
+    )
+    grace_type = forms.ChoiceField(
+        label=_("During the grace period"), choices=GraceType.choices, required=False
+    )
     purpose = forms.ChoiceField(label=FIELD_LABELS["purpose"], choices=_choices("purpose"))
     checking_balance_band = forms.ChoiceField(
         label=FIELD_LABELS["checking_balance_band"], choices=_choices("checking_balance_band")
@@ -112,6 +124,16 @@ class ApplyForm(forms.Form):
                 "min": version.term_min,
                 "max": version.term_max,
             }
+            self.fields["grace_periods"].choices = [(0, _("None"))] + [
+                (n, _("%(count)s installments") % {"count": n})
+                for n in range(1, version.grace_max_periods + 1)
+            ]
+            self.fields["grace_type"].choices = [
+                (value, label) for value, label in GraceType.choices if value in version.grace_types
+            ]
+        self.offers_grace = version is not None and version.grace_max_periods > 0
+        if not self.offers_grace:
+            del self.fields["grace_periods"], self.fields["grace_type"]
 
     def application_data(self) -> dict:
         data = dict(self.cleaned_data)
