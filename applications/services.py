@@ -42,7 +42,6 @@ from applications.models import (
 from customers import selectors as customer_selectors
 from customers.models import age_on
 from loanhub import clock
-from loanhub.celery import enqueue_on_commit
 from products import engine_adapter
 from products.compliance import installments_for
 from products.models import Product, ProductVersion
@@ -421,38 +420,29 @@ def _start_scoring(application: LoanApplication, *, actor, device_id: str = "") 
     """Create the risk scoring request of a submitted (locked) application and move it to scoring."""
     from risk import services as risk_services
     from risk.features import FeatureValidationError
-    from risk.product_terms import ProductTermsError, terms_for
 
     customer = application.customer
     on_date = timezone.localdate(application.submitted_at or clock.now())
     record = f.application_features(application, customer, on_date=on_date)
     try:
-        # Terms for the application's own method, frequency and channel (risk would otherwise
-        # use the product's defaults); risk snapshots them with the request.
-        terms = terms_for(
-            application.product_version,
-            term=application.term,
-            on_date=on_date,
+        # risk prices the application's own method, frequency and channel and snapshots the terms.
+        request = risk_services.scoring_request_create(
+            requester_ref=f"{REQUESTER_PREFIX}{application.pk}",
+            product_version=application.product_version,
+            features=record,
+            customer=customer,
             method=application.method,
             frequency=application.frequency,
             channel=application.channel,
-        )
-        request = risk_services.scoring_request_create(
-            requester_ref=f"{REQUESTER_PREFIX}{application.pk}",
-            product_version=terms,
-            features=record,
-            id_number=customer.id_number,
-            phone=customer.phone or "",
+            on_date=on_date,
             device_id=device_id,
             language=get_language() or settings.LANGUAGE_CODE,
             actor=actor if getattr(actor, "is_authenticated", False) else None,
         )
     except FeatureValidationError as exc:
         raise ApplicationValidationError(
-            {f.FEATURE_FIELD.get(k, k): [str(v)] for k, v in exc.errors.items()}
+            {f.FEATURE_FIELD.get(k, k): [str(m) for m in v] for k, v in exc.errors.items()}
         ) from None
-    except ProductTermsError as exc:
-        raise ApplicationValidationError({"product": [str(exc)]}) from None
     application.scoring_request = request
     _move(
         application,
@@ -1127,7 +1117,7 @@ def applications_requeue_stuck(*, now: dt.datetime | None = None) -> dict[str, i
     """
     from risk import selectors as risk_selectors
     from risk import services as risk_services
-    from risk import tasks as risk_tasks
+    from risk.choices import RequestState
 
     now = now or clock.now()
     cutoff = now - dt.timedelta(minutes=stuck_after_minutes())
@@ -1166,10 +1156,10 @@ def applications_requeue_stuck(*, now: dt.datetime | None = None) -> dict[str, i
         # which locks the application; taking them in the other order here could deadlock.
         if request is None:
             logger.error("application %s is scoring without a scoring request", pk)
-        elif state == "pending":
-            enqueue_on_commit(risk_tasks.score_request, request.pk)
+        elif state == RequestState.PENDING:
+            risk_services.scoring_request_requeue(request=request, reason="requeued: stuck in scoring")
             counts["requeued"] += 1
-        elif state == "failed":
+        elif state == RequestState.FAILED:
             risk_services.scoring_request_retry(
                 request=request, actor=None, reason="requeued: stuck in scoring"
             )
