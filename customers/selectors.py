@@ -33,6 +33,12 @@ def customer_for_user(user) -> Customer | None:
     return Customer.objects.filter(user=user).first()
 
 
+def customer_id_number(*, customer_id: int) -> str:
+    """The customer's identity number, unmasked, for a system that must present it (risk's worker
+    asking the credit bureau); callers use it at once and never store it."""
+    return Customer.objects.values_list("id_number", flat=True).get(pk=customer_id)
+
+
 def customer_get_for_actor(*, customer_id: int, actor) -> Customer:
     """The customer, if `actor` is that customer or staff who may view customers.
 

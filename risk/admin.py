@@ -7,16 +7,21 @@ import json
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from loanhub.admin_history import ReadOnlyHistoryAdmin
+from loanhub.errors import DomainError
+from loanhub.permissions import may
 from risk import choices as c
 from risk import services
 from risk.models import (
+    CHANGE_SCOREMODEL,
+    PROMOTE_SCOREMODEL,
+    RETRY_SCORINGREQUEST,
     BlocklistEntry,
     CreditFile,
     Decision,
@@ -72,19 +77,24 @@ class ScoreModelAdmin(ReadOnlyAdmin):
 
     @admin.display(description=_("actions"))
     def actions_block(self, obj):
-        if obj.pk is None or not self._may_act(self._request):
+        request = getattr(self, "_request", None)
+        if obj.pk is None or request is None:
             return "-"
         buttons = []
         if obj.status == c.ModelStatus.CANDIDATE:
-            buttons.append(("promote", _("Promote to champion")))
-            buttons.append(
-                (
-                    "shadow-off" if obj.shadow else "shadow-on",
-                    _("Stop shadow scoring") if obj.shadow else _("Shadow-score as challenger"),
+            if may(request.user, PROMOTE_SCOREMODEL):
+                buttons.append(("promote", _("Promote to champion")))
+            if may(request.user, CHANGE_SCOREMODEL):
+                buttons.append(
+                    (
+                        "shadow-off" if obj.shadow else "shadow-on",
+                        _("Stop shadow scoring") if obj.shadow else _("Shadow-score as challenger"),
+                    )
                 )
-            )
-        if obj.status != c.ModelStatus.RETIRED:
+        if obj.status != c.ModelStatus.RETIRED and may(request.user, CHANGE_SCOREMODEL):
             buttons.append(("retire", _("Retire")))
+        if not buttons:
+            return "-"
         return format_html_join(
             " ",
             '<form method="post" action="{}" style="display:inline">'
@@ -95,9 +105,6 @@ class ScoreModelAdmin(ReadOnlyAdmin):
                 for action, label in buttons
             ),
         )
-
-    def _may_act(self, request) -> bool:
-        return request is not None and request.user.has_perm("risk.change_scoremodel")
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         from django.middleware.csrf import get_token
@@ -113,21 +120,28 @@ class ScoreModelAdmin(ReadOnlyAdmin):
         ]
         return urls + super().get_urls()
 
+    # Each action and the permission it needs (the service checks it again, with its own rules).
+    ACTIONS = {
+        "promote": PROMOTE_SCOREMODEL,
+        "retire": CHANGE_SCOREMODEL,
+        "shadow-on": CHANGE_SCOREMODEL,
+        "shadow-off": CHANGE_SCOREMODEL,
+    }
+
     def act(self, request, pk: int, action: str):
         model = get_object_or_404(ScoreModel, pk=pk)
-        if request.method != "POST" or not self._may_act(request):
+        permission = self.ACTIONS.get(action)
+        if request.method != "POST" or permission is None or not may(request.user, permission):
             raise PermissionDenied
         try:
             if action == "promote":
                 services.model_promote(model=model, actor=request.user)
             elif action == "retire":
                 services.model_retire(model=model, actor=request.user, reason="retired in the admin")
-            elif action in ("shadow-on", "shadow-off"):
-                services.model_set_shadow(model=model, actor=request.user, shadow=action == "shadow-on")
             else:
-                raise PermissionDenied
+                services.model_set_shadow(model=model, actor=request.user, shadow=action == "shadow-on")
             messages.success(request, _("Done."))
-        except (PermissionDenied, ValidationError, ArtifactError) as exc:
+        except (DomainError, ArtifactError) as exc:
             messages.error(request, str(exc))
         return redirect("admin:risk_scoremodel_change", pk)
 
@@ -218,7 +232,7 @@ class ScoringRequestAdmin(ReadOnlyAdmin):
     list_display = ("id", "requester_ref", "product_ref", "state", "attempts", "created_at", "scored_at")
     list_filter = ("state",)
     search_fields = ("requester_ref",)
-    exclude = ("identity", "id_number_hash", "phone_hash", "device_hash")
+    exclude = ("id_number_hash", "phone_hash", "device_hash")
     actions = ("retry_failed",)
 
     @admin.action(description=_("Retry the selected failed requests"), permissions=["retry"])
@@ -232,7 +246,7 @@ class ScoringRequestAdmin(ReadOnlyAdmin):
         messages.info(request, _("%(count)d request(s) queued again.") % {"count": done})
 
     def has_retry_permission(self, request):
-        return request.user.has_perm("risk.change_scoringrequest")
+        return may(request.user, RETRY_SCORINGREQUEST)
 
 
 @admin.register(BlocklistEntry)

@@ -19,8 +19,6 @@ from django.utils.module_loading import import_string
 
 from risk.identity import identifier_hash
 
-DEFAULT_BUREAU = "risk.bureau.LocalCreditBureau"
-
 
 class BureauUnavailable(Exception):
     """The bureau did not answer; the task retries later."""
@@ -66,4 +64,4 @@ class LocalCreditBureau:
 
 
 def get_bureau() -> CreditBureau:
-    return import_string(getattr(settings, "LOANHUB_CREDIT_BUREAU", DEFAULT_BUREAU))()
+    return import_string(settings.LOANHUB_CREDIT_BUREAU)()

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
 
+from loanhub.money import quantize_places
 from risk import mapping
 from risk.choices import Outcome, RuleOutcome
 from risk.features import to_json
@@ -130,7 +131,7 @@ def decide(
         "grade": grade,
         "dti": dti,
         "installment": requested.installment,
-        "age_at_maturity": Decimal(features["age"]) + (Decimal(term) / 12).quantize(Decimal("0.01")),
+        "age_at_maturity": Decimal(features["age"]) + quantize_places(Decimal(term) / 12, 2),
         "amount_to_monthly_income": _ratio(amount, income),
     }
     product = {
@@ -249,8 +250,8 @@ def decide(
         points={fs.name: fs.points for fs in result.features},
         score=result.score,
         grade=grade,
-        pd=Decimal(str(result.pd_grade)).quantize(Decimal("0.000001")),
-        pd_model=Decimal(str(result.pd_model)).quantize(Decimal("0.000001")),
+        pd=quantize_places(str(result.pd_grade), 6),
+        pd_model=quantize_places(str(result.pd_model), 6),
         rules_fired=[f.as_dict() for f in all_fired],
         outcome=outcome,
         reasons=reasons,
@@ -259,7 +260,7 @@ def decide(
         limit_basis={
             **basis,
             "computed_limit": str(limit),
-            "dti": str(dti.quantize(Decimal("0.0001"))),
+            "dti": str(quantize_places(dti, 4)),
             "installment_requested": str(requested.installment),
         },
         offer=offer,

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
+from loanhub.errors import Invalid
 from risk.mapping import BUREAU_FEATURES, FEATURES
 
 
-class FeatureValidationError(ValueError):
-    """The feature record is incomplete or out of range; `errors` maps field → message."""
+class FeatureValidationError(Invalid):
+    """The feature record is incomplete or out of range; `errors` maps field → [message, …]."""
 
-    def __init__(self, errors: dict[str, str]):
-        self.errors = dict(sorted(errors.items()))
-        super().__init__("; ".join(f"{field}: {message}" for field, message in self.errors.items()))
+    def __init__(self, errors: dict[str, str | list[str]]):
+        super().__init__(dict(sorted(errors.items())))
 
 
 def _number(name: str, value, errors: dict[str, str]) -> Decimal | None:

@@ -8,15 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
+from loanhub.money import quantize_money
 from risk.product_terms import MONTHS_PER_PERIOD, ProductTerms
-
-CENT = Decimal("0.01")
-
-
-def money(value: Decimal) -> Decimal:
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)
@@ -53,5 +48,10 @@ def repayment(
     payments = [row["payment"] for row in result.installments]
     # The last row settles the rounding residue (or the balloon): it is not a regular installment.
     regular = payments[:-1] if len(payments) > 1 else payments
-    largest = max(regular) if terms.method != "bullet" else money(principal * annual_rate * months / 12)
-    return Repayment(money(largest), money(largest / months), result.summary["apr"], "products.engine")
+    if terms.method == "bullet":
+        largest = quantize_money(principal * annual_rate * months / 12)
+    else:
+        largest = max(regular)
+    return Repayment(
+        quantize_money(largest), quantize_money(largest / months), result.summary["apr"], "products.engine"
+    )

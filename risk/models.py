@@ -12,15 +12,26 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
 
+from loanhub.errors import Conflict
 from loanhub.models import TransitionEvent
+from loanhub.money import money_field, rate_field
+from loanhub.permissions import may_any
+from loanhub.transitions import Transitionable
 from risk import choices as c
 from risk.rules import RuleSpec, validate_rule
 
-MONEY = {"max_digits": 18, "decimal_places": 2}
-RATE = {"max_digits": 12, "decimal_places": 8}
+# Named permissions of the risk app (granted to Risk Analysts by loanhub.roles: "risk.*").
+PROMOTE_SCOREMODEL = "risk.promote_scoremodel"  # put a model in production (four eyes on top)
+CHANGE_SCOREMODEL = "risk.change_scoremodel"  # retire a model, start or stop shadow scoring
+RETRY_SCORINGREQUEST = "risk.change_scoringrequest"  # put a failed scoring request back in the queue
 
 
-class ScoreModel(FSMModelMixin, models.Model):
+def may_retire_model(instance, user) -> bool:
+    """Who may change models may retire one; who may promote retires the champion it replaces."""
+    return may_any(user, CHANGE_SCOREMODEL, PROMOTE_SCOREMODEL)
+
+
+class ScoreModel(Transitionable, FSMModelMixin, models.Model):
     """A versioned credit scorecard (信用评分卡) in the model registry.
 
     The artifact (bins, WOEs, coefficients, points, grade cut-offs) is stored as canonical JSON
@@ -67,10 +78,13 @@ class ScoreModel(FSMModelMixin, models.Model):
     promoted_at = models.DateTimeField(_("promoted"), null=True, blank=True)
     retired_at = models.DateTimeField(_("retired"), null=True, blank=True)
 
+    state_field_name = "status"
+
     class Meta:
         ordering = ("-version",)
         verbose_name = _("score model")
         verbose_name_plural = _("score models")
+        permissions = (("promote_scoremodel", _("Can promote a score model to champion")),)
         constraints = [
             models.UniqueConstraint(
                 fields=("status",), condition=models.Q(status="champion"), name="risk_one_champion"
@@ -80,12 +94,23 @@ class ScoreModel(FSMModelMixin, models.Model):
     def __str__(self) -> str:
         return f"v{self.version} ({self.status})"
 
-    @transition(field=status, source=c.ModelStatus.CANDIDATE, target=c.ModelStatus.CHAMPION)
-    def promote(self) -> None:
-        """Guarded by the service: four eyes, a verified artifact."""
+    def transition_event(self, **fields) -> ScoreModelEvent:
+        return ScoreModelEvent(model=self, **fields)
 
     @transition(
-        field=status, source=[c.ModelStatus.CANDIDATE, c.ModelStatus.CHAMPION], target=c.ModelStatus.RETIRED
+        field=status,
+        source=c.ModelStatus.CANDIDATE,
+        target=c.ModelStatus.CHAMPION,
+        permission=PROMOTE_SCOREMODEL,
+    )
+    def promote(self) -> None:
+        """Guarded by the service as well: four eyes, a verified artifact."""
+
+    @transition(
+        field=status,
+        source=[c.ModelStatus.CANDIDATE, c.ModelStatus.CHAMPION],
+        target=c.ModelStatus.RETIRED,
+        permission=may_retire_model,
     )
     def retire(self) -> None:
         """A retired model scores nothing."""
@@ -191,7 +216,7 @@ class CreditFile(models.Model):
     credit_history = models.CharField(_("credit history"), max_length=20)
     existing_credits = models.PositiveIntegerField(_("open credits"))
     other_installment_plans = models.CharField(_("other instalment plans"), max_length=10)
-    monthly_debt = models.DecimalField(_("monthly debt payments"), **MONEY)
+    monthly_debt = money_field(_("monthly debt payments"))
     note = models.CharField(_("note"), max_length=200, blank=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -203,17 +228,29 @@ class CreditFile(models.Model):
         return f"credit file …{self.id_number_hash[-6:]}"
 
 
-class ScoringRequest(FSMModelMixin, models.Model):
+class ScoringRequest(Transitionable, FSMModelMixin, models.Model):
     """A request to score one application: the stated features, the product terms as used, and who
     asked (`requester_ref`, e.g. "applications.LoanApplication:42") so risk never imports the
-    requester. The raw identity is kept only until the request is scored (bureau look-up), the
-    hashes stay for velocity and fraud checks."""
+    requester.
+
+    No raw identifier is stored: the identity number, phone and device are kept as keyed hashes
+    (velocity, blocklist and shared-identifier checks), and the worker reads the customer's
+    identity number from `customers` at scoring time only to ask the bureau.
+    """
 
     requester_ref = models.CharField(_("requester"), max_length=100, db_index=True)
     product_ref = models.CharField(_("product version"), max_length=100, blank=True)
     product_terms = models.JSONField(_("product terms"))
     features = models.JSONField(_("features"))
-    identity = models.JSONField(_("identity (until scored)"), default=dict, blank=True)
+    # Null only for requests stored before requests referred to their customer.
+    customer = models.ForeignKey(
+        "customers.Customer",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("customer"),
+    )
     id_number_hash = models.CharField(max_length=64, db_index=True)
     phone_hash = models.CharField(max_length=64, blank=True, db_index=True)
     device_hash = models.CharField(max_length=64, blank=True, db_index=True)
@@ -238,6 +275,9 @@ class ScoringRequest(FSMModelMixin, models.Model):
     def __str__(self) -> str:
         return f"#{self.pk} {self.requester_ref} ({self.state})"
 
+    def transition_event(self, **fields) -> ScoringRequestEvent:
+        return ScoringRequestEvent(request=self, **fields)
+
     @transition(field=state, source=c.RequestState.PENDING, target=c.RequestState.SCORED)
     def mark_scored(self) -> None:
         pass
@@ -250,7 +290,12 @@ class ScoringRequest(FSMModelMixin, models.Model):
     def mark_invalid(self) -> None:
         pass
 
-    @transition(field=state, source=c.RequestState.FAILED, target=c.RequestState.PENDING)
+    @transition(
+        field=state,
+        source=c.RequestState.FAILED,
+        target=c.RequestState.PENDING,
+        permission=RETRY_SCORINGREQUEST,
+    )
     def retry(self) -> None:
         pass
 
@@ -264,7 +309,7 @@ class ScoringRequestEvent(TransitionEvent):
         verbose_name = _("scoring request event")
 
 
-class ImmutableError(Exception):
+class ImmutableError(Conflict):
     """A decision is never changed or deleted once written."""
 
 
@@ -284,13 +329,13 @@ class Decision(models.Model):
     outcome = models.CharField(_("outcome"), max_length=10, choices=c.Outcome.choices)
     reasons = models.JSONField(_("reasons"), default=list)
     language = models.CharField(_("language"), max_length=10, default="zh-hans")
-    requested_amount = models.DecimalField(_("requested amount"), **MONEY)
-    approved_limit = models.DecimalField(_("approved limit"), **MONEY)
+    requested_amount = money_field(_("requested amount"))
+    approved_limit = money_field(_("approved limit"))
     limit_basis = models.JSONField(_("limit basis"), default=dict)
     offer = models.JSONField(_("offer terms"), default=dict, blank=True)
-    offer_rate = models.DecimalField(_("offer rate"), null=True, blank=True, **RATE)
-    offer_apr = models.DecimalField(_("offer APR"), null=True, blank=True, **RATE)
-    offer_installment = models.DecimalField(_("offer installment"), null=True, blank=True, **MONEY)
+    offer_rate = rate_field(_("offer rate"), null=True, blank=True)
+    offer_apr = rate_field(_("offer APR"), null=True, blank=True)
+    offer_installment = money_field(_("offer installment"), null=True, blank=True)
     product_terms = models.JSONField(_("product terms"))
     created_at = models.DateTimeField(_("decided"), auto_now_add=True, db_index=True)
 

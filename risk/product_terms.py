@@ -14,6 +14,8 @@ from dataclasses import asdict, dataclass, field, fields
 from decimal import Decimal
 
 from loanhub import clock
+from loanhub.errors import Invalid
+from loanhub.money import quantize_places
 from risk.choices import GRADES
 
 DEFAULT_MAX_DTI = Decimal("0.55")
@@ -28,7 +30,7 @@ DEFAULT_GRADE_CAP_SHARE = {
 MONTHS_PER_PERIOD = {"monthly": 1, "quarterly": 3, "semiannual": 6, "annual": 12}
 
 
-class ProductTermsError(ValueError):
+class ProductTermsError(Invalid):
     """The product version lacks something the decision needs."""
 
 
@@ -70,7 +72,7 @@ class ProductTerms:
     def cap_for(self, grade: str) -> Decimal:
         if grade in self.grade_caps:
             return self.grade_caps[grade]
-        return (self.amount_max * DEFAULT_GRADE_CAP_SHARE[grade]).quantize(Decimal("1"))
+        return quantize_places(self.amount_max * DEFAULT_GRADE_CAP_SHARE[grade], 0)
 
     def installments(self, term_months: int) -> int:
         return max(term_months // MONTHS_PER_PERIOD[self.frequency], 1)

@@ -79,11 +79,17 @@ class RuleSpec:
 
 @dataclass(frozen=True)
 class FiredRule:
+    """A rule's finding. `kind` and `feature` (or `identifier`) say what it looked at, so callers
+    ask about a finding by its fields, never by parsing the human-readable `detail`."""
+
     code: str
     outcome: str
     reason_zh: str
     reason_en: str
     detail: str
+    kind: str = ""  # a RuleCheck; blank for the decision's own system findings (NO_PRICE …)
+    feature: str = ""  # the feature a threshold or in-set rule tested
+    identifier: str = ""  # the identifier a blocklist, velocity or shared-identifier rule counted
 
     def as_dict(self) -> dict:
         return {
@@ -92,6 +98,9 @@ class FiredRule:
             "reason_zh": self.reason_zh,
             "reason_en": self.reason_en,
             "detail": self.detail,
+            "kind": self.kind,
+            "feature": self.feature,
+            "identifier": self.identifier,
         }
 
 
@@ -228,7 +237,16 @@ def evaluate(rule: RuleSpec, ctx: RuleContext) -> FiredRule | None:
             detail = f"{count} identities used this {rule.identifier} in {rule.window_hours} h"
     if detail is None:
         return None
-    return FiredRule(rule.code, rule.outcome, rule.reason_zh, rule.reason_en, detail)
+    return FiredRule(
+        rule.code,
+        rule.outcome,
+        rule.reason_zh,
+        rule.reason_en,
+        detail,
+        kind=rule.kind,
+        feature=rule.feature,
+        identifier=rule.identifier,
+    )
 
 
 def _r(code, check, outcome, zh, en, **params) -> dict:

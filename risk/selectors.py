@@ -11,6 +11,7 @@ from django.db.models import Count, QuerySet
 
 from risk import choices as c
 from risk.decide import History
+from risk.mapping import FEATURES, SOURCE_IDENTITY
 from risk.models import BlocklistEntry, Decision, RiskRule, ScoreModel, ScoringRequest
 from risk.rules import RuleCheck, RuleSpec
 from risk.scorecard.model import ArtifactError, Scorecard
@@ -101,12 +102,18 @@ def history_for(request: ScoringRequest, rules: list[RuleSpec]) -> History:
     return history
 
 
-def decision_get(*, decision_id: int) -> Decision:
-    return Decision.objects.select_related("model", "request").get(pk=decision_id)
-
-
 def decision_for_request(*, request_id: int) -> Decision | None:
     return Decision.objects.filter(request_id=request_id).select_related("model").first()
+
+
+def decision_declined_only_for_identity(decision: Decision) -> bool:
+    """True when every declining rule of `decision` tested the identity verification (and at
+    least one did): the requester may refer such an application instead of declining it."""
+    declines = [r for r in decision.rules_fired if r.get("outcome") == c.RuleOutcome.DECLINE]
+    return bool(declines) and all(
+        (spec := FEATURES.get(r.get("feature") or "")) is not None and spec.source == SOURCE_IDENTITY
+        for r in declines
+    )
 
 
 def requests_for(*, requester_ref: str) -> QuerySet[ScoringRequest]:

@@ -1,23 +1,33 @@
 """Writes of the risk app, and `score()`, the pure decision function.
 
-Scoring flow: `scoring_request_create()` (validates, stores, enqueues `risk.tasks.score_request`
-on commit) → worker → `scoring_request_process()` (idempotent; one transaction writes the
-decision, the challengers' shadow scores, the state change and calls the requester's hook).
+Scoring flow: `scoring_request_create()` (prices the product, validates, stores hashes and the
+customer reference, enqueues `risk.tasks.score_request` on commit) → worker →
+`scoring_request_process()` (idempotent; one transaction writes the decision, the challengers'
+shadow scores, the state change and calls the requester's hook). `scoring_request_requeue()`
+re-sends a pending request, `scoring_request_retry()` puts a failed one back.
 Registry: `model_train()` / `model_register()` create candidates; `model_promote()` (four eyes)
 makes a champion and retires the previous one; `model_set_shadow()` makes a challenger.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
-from loanhub import clock, roles
+from customers import selectors as customer_selectors
+from loanhub import clock
 from loanhub.celery import enqueue_on_commit
+from loanhub.errors import Conflict, Forbidden, Invalid
+from loanhub.money import quantize_places
+from loanhub.permissions import may
+from loanhub.transitions import lock, record_event, run_transition
 from risk import choices as c
 from risk import hooks, selectors
 from risk.bureau import get_bureau
@@ -25,20 +35,23 @@ from risk.decide import DecisionData, History, decide
 from risk.features import FeatureValidationError, to_json, validate_features
 from risk.identity import identifier_hash
 from risk.models import (
+    CHANGE_SCOREMODEL,
+    PROMOTE_SCOREMODEL,
     BlocklistEntry,
     CreditFile,
     Decision,
     RiskRule,
     ScoreModel,
-    ScoreModelEvent,
     ScoringRequest,
-    ScoringRequestEvent,
     ShadowScore,
 )
 from risk.product_terms import ProductTerms, ProductTermsError, terms_for
 from risk.rules import DEFAULT_RULES, RuleSpec, validate_rule
 from risk.scorecard import datasets, training
 from risk.scorecard.model import ArtifactError, Scorecard
+
+if TYPE_CHECKING:
+    from customers.models import Customer
 
 logger = logging.getLogger(__name__)
 
@@ -100,10 +113,10 @@ def score(
 
 
 # --- Scoring requests --------------------------------------------------------------------------
-def _request_event(request: ScoringRequest, *, from_state: str, actor=None, reason: str = "") -> None:
-    ScoringRequestEvent.objects.create(
-        request=request, actor=actor, from_state=from_state, to_state=request.state, reason=reason[:2000]
-    )
+def _enqueue_scoring(request: ScoringRequest) -> None:
+    from risk import tasks  # the task module imports these services
+
+    enqueue_on_commit(tasks.score_request, request.pk)
 
 
 def scoring_request_create(
@@ -111,76 +124,129 @@ def scoring_request_create(
     requester_ref: str,
     product_version,
     features: dict,
-    id_number: str,
-    phone: str = "",
+    customer: Customer,
+    method: str,
+    frequency: str,
+    channel: str,
+    segments: tuple[str, ...] = (),
     device_id: str = "",
-    language: str = "zh-hans",
+    language: str,
+    on_date: dt.date | None = None,
     actor=None,
 ) -> ScoringRequest:
     """Validate and store a request, and enqueue its scoring when the transaction commits.
 
-    `features` are what the application knows (everything in risk.mapping.FEATURES except the
-    bureau features, which the worker fetches). `product_version` is a products ProductVersion or
-    a ProductTerms; its terms are snapshotted as used. Raises FeatureValidationError (with every
-    field error) and stores nothing when the input is wrong.
+    `features` are what the requester knows (every feature of risk.mapping.FEATURES but the
+    bureau's, which the worker fetches). `product_version` is a products ProductVersion, which
+    risk prices for the term, repayment `method`, `frequency` and `channel` as of `on_date`
+    (default today), or ready ProductTerms; the terms are snapshotted as used. Of `customer`
+    (a customers.Customer) and `device_id` only a reference and keyed hashes are stored; the
+    worker reads the identity number at scoring time to ask the bureau. Raises
+    FeatureValidationError (every field error; product problems under "product") and stores
+    nothing when the input is wrong.
     """
-    from risk import tasks
-
     clean = validate_features(features, require_bureau=False)
-    if not (id_number or "").strip():
-        raise FeatureValidationError({"id_number": "the identity number is required"})
+    if customer is None or customer.pk is None or not (customer.id_number or "").strip():
+        raise FeatureValidationError({"customer": ["a customer with an identity number is required"]})
     try:
-        terms = terms_for(product_version, term=int(clean["term"]))
+        terms = terms_for(
+            product_version,
+            term=int(clean["term"]),
+            on_date=on_date,
+            method=method,
+            frequency=frequency,
+            channel=channel,
+            segments=tuple(segments),
+        )
     except ProductTermsError as exc:
-        raise FeatureValidationError({"product_version": str(exc)}) from exc
+        raise FeatureValidationError({"product": [exc.detail]}) from exc
     product_ref = terms.version_ref or str(getattr(product_version, "pk", "") or "")
-    request = ScoringRequest.objects.create(
-        requester_ref=requester_ref,
-        product_ref=product_ref,
-        product_terms=terms.to_json(),
-        features=to_json(clean),
-        identity={"id_number": id_number, "phone": phone, "device_id": device_id},
-        id_number_hash=identifier_hash("id_number", id_number),
-        phone_hash=identifier_hash("phone", phone),
-        device_hash=identifier_hash("device", device_id),
-        language=language,
-    )
-    _request_event(request, from_state="", actor=actor, reason="created")
-    enqueue_on_commit(tasks.score_request, request.pk)
+    with transaction.atomic():
+        request = ScoringRequest.objects.create(
+            requester_ref=requester_ref,
+            product_ref=product_ref,
+            product_terms=terms.to_json(),
+            features=to_json(clean),
+            customer=customer,
+            id_number_hash=identifier_hash("id_number", customer.id_number),
+            phone_hash=identifier_hash("phone", customer.phone or ""),
+            device_hash=identifier_hash("device", device_id),
+            language=language,
+        )
+        record_event(request, actor=actor, reason="created", from_state="")
+        _enqueue_scoring(request)
     return request
 
 
-def _finish_without_decision(request_id: int, *, invalid: bool, message: str) -> ScoringRequest:
+def scoring_request_requeue(*, request: ScoringRequest, actor=None, reason: str = "") -> ScoringRequest:
+    """Enqueue the scoring of a pending request again, on commit (its message was lost).
+
+    Safe to repeat: the worker decides a pending request once, so a second message changes
+    nothing. A request that is no longer pending is returned unchanged and nothing is enqueued
+    (a failed one goes back with `scoring_request_retry`).
+    """
     with transaction.atomic():
-        request = ScoringRequest.objects.select_for_update().get(pk=request_id)
+        locked = lock(request)
+        if locked.state != c.RequestState.PENDING:
+            return locked
+        record_event(locked, actor=actor, reason=reason or "requeued")
+        _enqueue_scoring(locked)
+    return locked
+
+
+def _customer_id_number(request: ScoringRequest) -> str:
+    """The identity number to ask the bureau about: read from customers now, never stored here.
+
+    It must still be the number the request was made with (its hash ran the velocity and
+    blocklist checks); a changed number needs a new request.
+    """
+    if request.customer_id is None:
+        raise FeatureValidationError({"customer": ["the request names no customer to ask the bureau about"]})
+    id_number = customer_selectors.customer_id_number(customer_id=request.customer_id)
+    if identifier_hash("id_number", id_number) != request.id_number_hash:
+        changed = "the customer's identity number changed after the request; a new request is needed"
+        raise FeatureValidationError({"customer": [changed]})
+    return id_number
+
+
+def _finish_without_decision(request_id: int, *, invalid: bool, message: str) -> ScoringRequest:
+    def record(locked: ScoringRequest) -> None:
+        locked.attempts += 1
+        locked.last_error = message
+
+    with transaction.atomic():
+        request = lock(request_id, model=ScoringRequest)
         if request.state != c.RequestState.PENDING:
             return request
-        before = request.state
-        request.mark_invalid() if invalid else request.mark_failed()
-        request.attempts += 1
-        request.last_error = message
-        request.save(update_fields=["state", "attempts", "last_error"])
-        _request_event(request, from_state=before, reason=message)
+        run_transition(
+            request,
+            "mark_invalid" if invalid else "mark_failed",
+            actor=None,
+            reason=message,
+            fields=("attempts", "last_error"),
+            before=record,
+            locked=True,
+        )
         hooks.notify(request=request, decision=None)
     return request
 
 
 def scoring_request_process(*, request_id: int) -> ScoringRequest:
-    """Score a pending request once. Idempotent: a scored (or invalid) request is returned as is.
+    """Score a pending request once. Idempotent: a request no longer pending is returned as is.
 
     A missing or corrupt champion marks the request failed (retryable by an officer) and
     re-raises ArtifactError, loudly; bad input marks it invalid. Transient database errors roll
     everything back and propagate, so the task retries a request that is still pending.
     """
     with transaction.atomic():
-        request = ScoringRequest.objects.select_for_update().get(pk=request_id)
+        request = lock(request_id, model=ScoringRequest)
         if request.state != c.RequestState.PENDING:
             return request
         try:
             model = selectors.champion_get()
             card = selectors.scorecard_load(model)
             terms = ProductTerms.from_json(request.product_terms)
-            bureau = get_bureau().fetch(id_number=request.identity.get("id_number", ""))
+            bureau = get_bureau().fetch(id_number=_customer_id_number(request))
             features = validate_features({**request.features, **bureau.as_features()})
             rules = selectors.rules_active()
             data = decide(
@@ -195,23 +261,28 @@ def scoring_request_process(*, request_id: int) -> ScoringRequest:
         except (FeatureValidationError, ProductTermsError) as exc:
             error = exc
         else:
-            error = None
             decision = _decision_from(data, model, request.language)
             decision.request = request
             decision.save()
             _shadow_scores(request, features, decision)
-            request.mark_scored()
-            request.attempts += 1
-            request.scored_at = clock.now()
-            request.last_error = ""
-            request.identity = {}  # the raw identity is no longer needed
-            request.save(update_fields=["state", "attempts", "scored_at", "last_error", "identity"])
-            _request_event(
-                request, from_state=c.RequestState.PENDING, reason=f"{decision.outcome} {decision.grade}"
+
+            def scored(locked: ScoringRequest) -> None:
+                locked.attempts += 1
+                locked.scored_at = clock.now()
+                locked.last_error = ""
+
+            run_transition(
+                request,
+                "mark_scored",
+                actor=None,
+                reason=f"{decision.outcome} {decision.grade}",
+                fields=("attempts", "scored_at", "last_error"),
+                before=scored,
+                locked=True,
             )
             hooks.notify(request=request, decision=decision)
             return request
-    # Outside the rolled-back block: record the failure durably, then fail loudly.
+    # Nothing was written above: record the failure durably, then fail loudly.
     if isinstance(error, ArtifactError):
         logger.error("scoring request %s failed: %s", request_id, error)
         _finish_without_decision(request_id, invalid=False, message=f"model: {error}")
@@ -237,24 +308,30 @@ def _shadow_scores(request: ScoringRequest, features: dict, decision: Decision) 
             model=challenger,
             score=result.score,
             grade=result.grade,
-            pd=Decimal(str(result.pd_model)).quantize(Decimal("0.000001")),
+            pd=quantize_places(str(result.pd_model), 6),
             champion_score=decision.score,
             champion_grade=decision.grade,
         )
 
 
-def scoring_request_retry(*, request: ScoringRequest, actor, reason: str = "") -> ScoringRequest:
-    """Put a failed request back to pending and enqueue it again (officers, after a fix)."""
-    from risk import tasks
+def _retry_conflict(locked: ScoringRequest, name: str) -> Conflict:
+    return Conflict(
+        format_lazy(
+            _("Only a failed request can be retried (it is {state})."),
+            state=c.RequestState(locked.state).label,
+        ),
+        state=locked.state,
+    )
 
+
+def scoring_request_retry(*, request: ScoringRequest, actor, reason: str = "") -> ScoringRequest:
+    """Put a failed request back to pending and enqueue it again (after a fix; the system, or
+    staff who may change scoring requests)."""
     with transaction.atomic():
-        locked = ScoringRequest.objects.select_for_update().get(pk=request.pk)
-        if locked.state != c.RequestState.FAILED:
-            raise ValidationError({"state": f"only a failed request can be retried (it is {locked.state})"})
-        locked.retry()
-        locked.save(update_fields=["state"])
-        _request_event(locked, from_state=c.RequestState.FAILED, actor=actor, reason=reason or "retry")
-        enqueue_on_commit(tasks.score_request, locked.pk)
+        locked = run_transition(
+            request, "retry", actor=actor, reason=reason or "retry", conflict=_retry_conflict
+        )
+        _enqueue_scoring(locked)
     return locked
 
 
@@ -284,14 +361,7 @@ def model_register(*, result: training.TrainingResult, actor=None) -> ScoreModel
             training_seconds=result.seconds,
             trained_by=actor,
         )
-        ScoreModelEvent.objects.create(
-            model=model,
-            actor=actor,
-            from_state="",
-            to_state=model.status,
-            reason="trained",
-            payload={"dataset": model.dataset},
-        )
+        record_event(model, actor=actor, reason="trained", payload={"dataset": model.dataset}, from_state="")
     return model
 
 
@@ -316,85 +386,83 @@ def model_train(
     return model_register(result=result, actor=actor)
 
 
-def _may_manage_models(actor) -> bool:
-    return bool(actor and (actor.is_superuser or roles.has_role(actor, roles.RISK_ANALYST)))
+def _retiring(locked: ScoreModel) -> None:
+    locked.shadow = False
+    locked.retired_at = clock.now()
+
+
+def _model_conflict(message):
+    def conflict(locked: ScoreModel, name: str) -> Conflict:
+        return Conflict(
+            format_lazy(message, version=locked.version, status=c.ModelStatus(locked.status).label),
+            state=locked.status,
+        )
+
+    return conflict
 
 
 def model_promote(*, model: ScoreModel, actor, reason: str = "") -> ScoreModel:
-    """Make a candidate the champion (four eyes: not by whoever trained it); the previous champion
-    is retired in the same transaction."""
-    if not _may_manage_models(actor):
-        raise PermissionDenied("only a Risk Analyst may promote a model")
-    with transaction.atomic():
-        locked = ScoreModel.objects.select_for_update().get(pk=model.pk)
+    """Make a candidate the champion (four eyes: not by whoever trained it, and never a corrupt
+    artifact); the previous champion is retired in the same transaction."""
+    if not may(actor, PROMOTE_SCOREMODEL):
+        raise Forbidden(_("You may not promote score models."))
+
+    def checks(locked: ScoreModel) -> None:
         if locked.trained_by_id is not None and locked.trained_by_id == actor.pk:
-            raise PermissionDenied("four eyes: the analyst who trained a model cannot promote it")
-        if locked.status != c.ModelStatus.CANDIDATE:
-            raise ValidationError(
-                {"status": f"only a candidate can be promoted (v{locked.version} is {locked.status})"}
-            )
+            raise Forbidden(_("Four eyes: the analyst who trained a model cannot promote it."))
         selectors.scorecard_load(locked)  # ArtifactError: never promote a corrupt artifact
-        for current in ScoreModel.objects.select_for_update().filter(status=c.ModelStatus.CHAMPION):
-            current.retire()
-            current.retired_at = clock.now()
-            current.save(update_fields=["status", "retired_at"])
-            ScoreModelEvent.objects.create(
-                model=current,
+        # One champion at a time (a database constraint): the current one retires first.
+        for current in ScoreModel.objects.filter(status=c.ModelStatus.CHAMPION).values_list("pk", flat=True):
+            run_transition(
+                current,
+                "retire",
                 actor=actor,
-                from_state=c.ModelStatus.CHAMPION,
-                to_state=current.status,
                 reason=f"replaced by v{locked.version}",
+                model=ScoreModel,
+                fields=("shadow", "retired_at"),
+                before=_retiring,
             )
-        locked.promote()
         locked.shadow = False
         locked.promoted_by = actor
         locked.promoted_at = clock.now()
-        locked.save(update_fields=["status", "shadow", "promoted_by", "promoted_at"])
-        ScoreModelEvent.objects.create(
-            model=locked,
-            actor=actor,
-            from_state=c.ModelStatus.CANDIDATE,
-            to_state=locked.status,
-            reason=reason or "promoted",
-        )
-    return locked
+
+    return run_transition(
+        model,
+        "promote",
+        actor=actor,
+        reason=reason or "promoted",
+        fields=("shadow", "promoted_by", "promoted_at"),
+        before=checks,
+        conflict=_model_conflict(_("Only a candidate can be promoted (v{version} is {status}).")),
+    )
 
 
 def model_retire(*, model: ScoreModel, actor, reason: str) -> ScoreModel:
-    if not _may_manage_models(actor):
-        raise PermissionDenied("only a Risk Analyst may retire a model")
-    with transaction.atomic():
-        locked = ScoreModel.objects.select_for_update().get(pk=model.pk)
-        before = locked.status
-        if before == c.ModelStatus.RETIRED:
-            raise ValidationError({"status": "the model is already retired"})
-        locked.retire()
-        locked.shadow = False
-        locked.retired_at = clock.now()
-        locked.save(update_fields=["status", "shadow", "retired_at"])
-        ScoreModelEvent.objects.create(
-            model=locked, actor=actor, from_state=before, to_state=locked.status, reason=reason
-        )
-    return locked
+    """Retire a candidate or the champion: it scores nothing any more."""
+    if not may(actor, CHANGE_SCOREMODEL):
+        raise Forbidden(_("You may not retire score models."))
+    return run_transition(
+        model,
+        "retire",
+        actor=actor,
+        reason=reason,
+        fields=("shadow", "retired_at"),
+        before=_retiring,
+        conflict=_model_conflict(_("The model is already retired.")),
+    )
 
 
 def model_set_shadow(*, model: ScoreModel, actor, shadow: bool) -> ScoreModel:
     """Make a candidate a challenger (shadow scoring) or stop it."""
-    if not _may_manage_models(actor):
-        raise PermissionDenied("only a Risk Analyst may change challengers")
+    if not may(actor, CHANGE_SCOREMODEL):
+        raise Forbidden(_("You may not change challenger models."))
     with transaction.atomic():
-        locked = ScoreModel.objects.select_for_update().get(pk=model.pk)
+        locked = lock(model)
         if shadow and locked.status != c.ModelStatus.CANDIDATE:
-            raise ValidationError({"shadow": "only a candidate can be a challenger"})
+            raise Conflict(_("Only a candidate can be a challenger."), state=locked.status)
         locked.shadow = shadow
         locked.save(update_fields=["shadow"])
-        ScoreModelEvent.objects.create(
-            model=locked,
-            actor=actor,
-            from_state=locked.status,
-            to_state=locked.status,
-            reason="challenger on" if shadow else "challenger off",
-        )
+        record_event(locked, actor=actor, reason="challenger on" if shadow else "challenger off")
     return locked
 
 
@@ -403,7 +471,7 @@ def rule_save(*, rule: RiskRule, actor=None) -> RiskRule:
     """Validate and save a rule (admin and seeding both come here)."""
     errors = validate_rule(rule.spec())
     if errors:
-        raise ValidationError(errors)
+        raise Invalid(errors)
     rule.save()
     return rule
 
@@ -422,7 +490,7 @@ def rule_seed_defaults() -> int:
 
 
 def blocklist_add(*, identifier: str, value: str, reason: str, actor=None) -> BlocklistEntry:
-    entry, _ = BlocklistEntry.objects.update_or_create(
+    entry, _created = BlocklistEntry.objects.update_or_create(
         identifier=identifier,
         value_hash=identifier_hash(identifier, value),
         defaults={"reason": reason, "active": True, "created_by": actor},
@@ -457,8 +525,8 @@ def credit_file_upsert(
             if k in ("credit_history", "existing_credits", "other_installment_plans", "bureau_monthly_debt")
         }
     if errors:
-        raise ValidationError(errors)
-    row, _ = CreditFile.objects.update_or_create(
+        raise Invalid(errors)
+    row, _created = CreditFile.objects.update_or_create(
         id_number_hash=identifier_hash("id_number", id_number),
         defaults={
             "credit_history": credit_history,

@@ -19,15 +19,13 @@ from applications.services.base import (
     _move,
 )
 from applications.services.offers import _set_offer, offer_build
+from customers.models import KycStatus
 from loanhub import clock
 from products.quotes import ProductQuoteError
+from risk.choices import Outcome, RequestState
+from risk.selectors import decision_declined_only_for_identity
 
 logger = logging.getLogger(__name__)
-
-
-def _identity_only_decline(decision) -> bool:
-    declines = [r for r in decision.rules_fired if r.get("outcome") == "decline"]
-    return bool(declines) and all(str(r.get("detail", "")).startswith("identity_status") for r in declines)
 
 
 def application_apply_decision(*, request, decision) -> None:
@@ -55,7 +53,7 @@ def application_apply_decision(*, request, decision) -> None:
     if locked is None or locked.scoring_request_id != request.pk or locked.state != State.SCORING:
         return
     if decision is None:
-        if request.state == "failed":
+        if request.state == RequestState.FAILED:
             _event(
                 locked,
                 actor=None,
@@ -88,43 +86,47 @@ def application_apply_decision(*, request, decision) -> None:
     )
     outcome = decision.outcome
     reason = "; ".join(r["en"] for r in decision.reasons if r.get("kind") == "rule") or outcome
-    if locked.customer.kyc_status != "verified":
-        if outcome == "approve" or (outcome == "decline" and _identity_only_decline(decision)):
-            outcome = "refer"
+    if locked.customer.kyc_status != KycStatus.VERIFIED:
+        if outcome == Outcome.APPROVE or (
+            outcome == Outcome.DECLINE and decision_declined_only_for_identity(decision)
+        ):
+            outcome = Outcome.REFER
             reason = "identity not verified: an officer must review it"
     if (
-        outcome == "approve"
+        outcome == Outcome.APPROVE
         and locked.max_amount is not None
         and locked.max_amount > settings.LOANHUB_SENIOR_APPROVAL_AMOUNT
     ):
         # The system is one approver: above the amount one officer may approve alone, two people
         # decide (the maker-checker rule of officer approvals), never the scorecard alone.
-        outcome = "refer"
+        outcome = Outcome.REFER
         reason = f"amount above {settings.LOANHUB_SENIOR_APPROVAL_AMOUNT}: two people must approve it"
-    if outcome == "refer" and decision.outcome == "decline":
+    if outcome == Outcome.REFER and decision.outcome == Outcome.DECLINE:
         # Declined for the identity alone: the limit risk computed before declining still holds.
         locked.max_amount = Decimal(decision.limit_basis.get("computed_limit", "0"))
         locked.save(update_fields=["max_amount"])
     fields: tuple[str, ...] = ()
-    if outcome in ("approve", "refer"):
+    if outcome in (Outcome.APPROVE, Outcome.REFER):
         try:
             offer = offer_build(locked, amount=locked.max_amount, term=locked.max_term, grade=decision.grade)
         except ProductQuoteError as exc:
-            outcome = "refer"
+            outcome = Outcome.REFER
             reason = f"the offer could not be priced ({exc}); an officer must review it"
         else:
             now = clock.now()
             expires = (
-                now + dt.timedelta(days=settings.LOANHUB_OFFER_EXPIRY_DAYS) if outcome == "approve" else None
+                now + dt.timedelta(days=settings.LOANHUB_OFFER_EXPIRY_DAYS)
+                if outcome == Outcome.APPROVE
+                else None
             )
             fields = _set_offer(locked, offer, expires_at=expires)
-            if outcome == "approve":
+            if outcome == Outcome.APPROVE:
                 locked.approved_at = now
                 fields = (*fields, "approved_at")
     payload = {"decision": decision.pk, "risk_outcome": decision.outcome}
-    if outcome == "approve":
+    if outcome == Outcome.APPROVE:
         _move(locked, "approve", actor=None, reason="approved automatically", payload=payload, fields=fields)
-    elif outcome == "refer":
+    elif outcome == Outcome.REFER:
         _move(locked, "refer", actor=None, reason=reason, payload=payload, fields=fields)
     else:
         _move(locked, "decline", actor=None, reason=reason, payload=payload)

@@ -28,6 +28,7 @@ from applications.services.base import (
     state_conflict,
 )
 from applications.services.offers import _set_offer, offer_build
+from customers.models import KycStatus
 from loanhub import clock
 from loanhub.money import is_cents, quantize_money
 from products.compliance import installments_for
@@ -92,7 +93,7 @@ def application_approve(
                 state=locked.state,
             )
         kyc = locked.customer.kyc_status
-        if kyc != "verified":
+        if kyc != KycStatus.VERIFIED:
             raise ApplicationStateError(
                 f"cannot approve: the customer's identity is not verified (KYC status: {kyc})",
                 state=locked.state,

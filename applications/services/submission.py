@@ -108,38 +108,31 @@ def _start_scoring(application: LoanApplication, *, actor, device_id: str = "") 
     """Create the risk scoring request of a submitted (locked) application and move it to scoring."""
     from risk import services as risk_services
     from risk.features import FeatureValidationError
-    from risk.product_terms import ProductTermsError, terms_for
 
     customer = application.customer
     on_date = timezone.localdate(application.submitted_at or clock.now())
     record = f.application_features(application, customer, on_date=on_date)
     try:
-        # Terms for the application's own method, frequency and channel (risk would otherwise
-        # use the product's defaults); risk snapshots them with the request.
-        terms = terms_for(
-            application.product_version,
-            term=application.term,
-            on_date=on_date,
+        # risk prices the application's own method, frequency, channel and segments (the inputs
+        # of its offer's quote) and snapshots the terms with the request.
+        request = risk_services.scoring_request_create(
+            requester_ref=f"{REQUESTER_PREFIX}{application.pk}",
+            product_version=application.product_version,
+            features=record,
+            customer=customer,
             method=application.method,
             frequency=application.frequency,
             channel=application.channel,
-        )
-        request = risk_services.scoring_request_create(
-            requester_ref=f"{REQUESTER_PREFIX}{application.pk}",
-            product_version=terms,
-            features=record,
-            id_number=customer.id_number,
-            phone=customer.phone or "",
+            segments=tuple(application.segments),
+            on_date=on_date,
             device_id=device_id,
             language=get_language() or settings.LANGUAGE_CODE,
             actor=actor if getattr(actor, "is_authenticated", False) else None,
         )
     except FeatureValidationError as exc:
         raise ApplicationValidationError(
-            {f.FEATURE_FIELD.get(k, k): [str(v)] for k, v in exc.errors.items()}
+            {f.FEATURE_FIELD.get(k, k): [str(m) for m in v] for k, v in exc.errors.items()}
         ) from None
-    except ProductTermsError as exc:
-        raise ApplicationValidationError({"product": [str(exc)]}) from None
     application.scoring_request = request
     _move(
         application,

@@ -21,7 +21,6 @@ from applications.services.base import (
 from applications.services.decisions import application_apply_decision
 from applications.services.submission import application_start_scoring
 from loanhub import clock
-from loanhub.celery import enqueue_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -65,7 +64,7 @@ def applications_requeue_stuck(*, now: dt.datetime | None = None) -> dict[str, i
     """
     from risk import selectors as risk_selectors
     from risk import services as risk_services
-    from risk import tasks as risk_tasks
+    from risk.choices import RequestState
 
     now = now or clock.now()
     cutoff = now - dt.timedelta(minutes=settings.LOANHUB_STUCK_AFTER_MINUTES)
@@ -104,10 +103,10 @@ def applications_requeue_stuck(*, now: dt.datetime | None = None) -> dict[str, i
         # which locks the application; taking them in the other order here could deadlock.
         if request is None:
             logger.error("application %s is scoring without a scoring request", pk)
-        elif state == "pending":
-            enqueue_on_commit(risk_tasks.score_request, request.pk)
+        elif state == RequestState.PENDING:
+            risk_services.scoring_request_requeue(request=request, reason="requeued: stuck in scoring")
             counts["requeued"] += 1
-        elif state == "failed":
+        elif state == RequestState.FAILED:
             risk_services.scoring_request_retry(
                 request=request, actor=None, reason="requeued: stuck in scoring"
             )

@@ -17,6 +17,7 @@ from loanhub import clock
 from products import services as product_services
 from products.pricing import price_for
 from risk import services as risk_services
+from risk.identity import identifier_hash
 from risk.models import Decision, ScoringRequest
 from tests.applications.conftest import draft, make_customer
 from tests.products.factories import UserFactory
@@ -353,3 +354,24 @@ def test_scorecard_alone_never_approves_above_the_senior_approval_amount(
     application = submit(draft(customer, product, amount=Decimal("50000")))
     assert application.state == State.REFERRED
     assert "two people" in application.events.get(to_state=State.REFERRED).reason
+
+
+def test_risk_prices_the_applications_own_choices_and_keeps_no_raw_identity(
+    risk_ready, customer, product, submit
+):
+    # Given a draft for equal-principal repayments every quarter, made in the app
+    application = draft(customer, product, method="equal_principal", frequency="quarterly", channel="app")
+    # When it is submitted
+    application = submit(application)
+    # Then risk priced those choices itself and refers to the customer by reference and hashes only
+    request = application.scoring_request
+    terms = request.product_terms
+    assert (terms["method"], terms["frequency"], terms["version_ref"]) == (
+        "equal_principal",
+        "quarterly",
+        "CASH:v1",
+    )
+    assert request.customer_id == customer.pk
+    assert request.id_number_hash == identifier_hash("id_number", customer.id_number)
+    assert request.phone_hash == identifier_hash("phone", customer.phone)
+    assert not hasattr(request, "identity")

@@ -89,6 +89,9 @@ def test_requeue_stuck_scores_a_pending_request_once(
     assert application.state == State.APPROVED
     assert Decision.objects.count() == 1
     assert application.events.filter(to_state=State.APPROVED).count() == 1
+    # through risk's requeue service, which notes it on the request
+    notes = application.scoring_request.events.filter(reason="requeued: stuck in scoring")
+    assert list(notes.values_list("from_state", "to_state")) == [("pending", "pending")]
 
 
 def test_requeue_stuck_after_the_window_again_does_not_double_decide(

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth.models import Group
 
+from customers.models import Customer
 from loanhub import roles
 from risk import services
 from risk.product_terms import ProductTerms
@@ -159,3 +160,34 @@ def applicant_features(**overrides) -> dict:
     for name in ("credit_history", "existing_credits", "other_installment_plans", "bureau_monthly_debt"):
         record.pop(name)
     return record
+
+
+# A demo bureau identity (test_workers seeds its credit file).
+GOOD_ID = "110101199001010000"
+
+
+def scoring_customer(id_number: str = GOOD_ID, phone: str | None = None) -> Customer:
+    """The customer with `id_number` (created when missing), with `phone` when one is given."""
+    from tests.customers.factories import CustomerFactory
+
+    customer = Customer.objects.filter(id_number=id_number).first() or CustomerFactory(id_number=id_number)
+    if phone is not None and customer.phone != phone:
+        Customer.objects.filter(pk=customer.pk).update(phone=phone)
+        customer.refresh_from_db()
+    return customer
+
+
+def create_request(terms, *, id_number: str = GOOD_ID, phone: str | None = None, **kwargs):
+    """A scoring request of the customer with `id_number` for `terms` (annuity, monthly, web)."""
+    params = {
+        "requester_ref": "applications.LoanApplication:1",
+        "product_version": terms,
+        "features": applicant_features(),
+        "customer": scoring_customer(id_number, phone),
+        "method": "annuity",
+        "frequency": "monthly",
+        "channel": "web",
+        "language": "zh-hans",
+        **kwargs,
+    }
+    return services.scoring_request_create(**params)

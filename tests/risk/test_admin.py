@@ -32,7 +32,7 @@ def test_analyst_sees_report_and_promote_button(client, candidate, analyst2):
 def test_trainer_promote_is_refused_with_a_message(client, candidate, analyst):
     client.force_login(analyst)
     response = client.post(f"/admin/risk/scoremodel/{candidate.pk}/act/promote/", follow=True)
-    assert "four eyes" in response.text.lower()
+    assert "四眼原则" in response.text  # the admin speaks the default language, zh-hans
     assert ScoreModel.objects.get(pk=candidate.pk).status == "candidate"
 
 
@@ -69,3 +69,18 @@ def test_rule_editor_refuses_unknown_feature_and_impossible_threshold(client, an
     assert "impossible for age" in page.text
     client.post("/admin/risk/riskrule/add/", {**data, "feature": "age", "threshold": "21"})
     assert RiskRule.objects.get().threshold == 21
+
+
+def test_scoring_request_page_shows_the_customer_reference_not_the_identity(
+    client, champion, terms, analyst, django_capture_on_commit_callbacks
+):
+    from tests.risk.conftest import GOOD_ID, create_request
+
+    with django_capture_on_commit_callbacks(execute=True):
+        request = create_request(terms)
+    client.force_login(analyst)
+    page = client.get(f"/admin/risk/scoringrequest/{request.pk}/change/")
+    assert page.status_code == 200
+    assert str(request.customer) in page.text
+    assert GOOD_ID not in page.text
+    assert request.customer.phone not in page.text

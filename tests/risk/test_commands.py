@@ -67,17 +67,12 @@ def test_train_scorecard_second_dataset_only_reports(db):
 
 def test_rescore_compares_models(champion, terms, django_capture_on_commit_callbacks):
     from risk import services
-    from tests.risk.conftest import applicant_features
+    from tests.risk.conftest import create_request
 
     services.rule_seed_defaults()
     with django_capture_on_commit_callbacks(execute=True):
         for _ in range(3):
-            services.scoring_request_create(
-                requester_ref="x:1",
-                product_version=terms,
-                features=applicant_features(),
-                id_number="110101199001010000",
-            )
+            create_request(terms, requester_ref="x:1")
     text = _run("rescore", "--since", "2000-01-01")
     assert "3 decisions since 2000-01-01" in text
     assert f"v{champion.version} (champion)" in text

@@ -6,11 +6,12 @@ from decimal import Decimal
 
 import pytest
 
-from risk import services
+from risk import selectors, services
 from risk.choices import Outcome
 from risk.decide import History, decide
 from risk.features import FeatureValidationError, validate_features
 from risk.loanmath import repayment
+from risk.models import Decision
 from risk.rules import RuleSpec, validate_rule
 from tests.risk.conftest import RATES, good_features
 
@@ -216,7 +217,8 @@ def test_bad_input_is_refused_with_field_errors(field, value, message):
     with pytest.raises(FeatureValidationError) as caught:
         validate_features(good_features(**{field: value}))
     assert list(caught.value.errors) == [field]
-    assert message in caught.value.errors[field]
+    [text] = caught.value.errors[field]
+    assert message in text
 
 
 def test_unknown_and_missing_features_are_named():
@@ -224,7 +226,7 @@ def test_unknown_and_missing_features_are_named():
     del record["housing"]
     with pytest.raises(FeatureValidationError) as caught:
         validate_features(record)
-    assert caught.value.errors == {"housing": "this feature is required", "salary": "unknown feature"}
+    assert caught.value.errors == {"housing": ["this feature is required"], "salary": ["unknown feature"]}
 
 
 @pytest.mark.django_db
@@ -304,3 +306,38 @@ def test_rule_validation_of_lists_and_windows():
         threshold=Decimal("1"),
     )
     assert set(validate_rule(velocity)) == {"window_hours", "threshold"}
+
+
+def test_fired_rules_name_what_they_tested(grade_card, terms, default_rules):
+    data = run(grade_card, terms, default_rules, identity_status="rejected", savings_band="unknown")
+    by_code = {r["code"]: r for r in data.rules_fired}
+    assert {k: by_code["IDV_REJECTED"][k] for k in ("kind", "feature", "identifier")} == {
+        "kind": "in_set",
+        "feature": "identity_status",
+        "identifier": "",
+    }
+    assert (by_code["SCORE_DECLINE"]["feature"], by_code["SCORE_DECLINE"]["outcome"]) == ("grade", "decline")
+
+
+def _decision(*rules) -> Decision:
+    return Decision(
+        rules_fired=[
+            {"code": code, "outcome": outcome, "feature": feature} for code, outcome, feature in rules
+        ]
+    )
+
+
+@pytest.mark.parametrize(
+    ("rules", "expected"),
+    [
+        ([("IDV_REJECTED", "decline", "identity_status")], True),
+        ([("IDV_REJECTED", "decline", "identity_status"), ("VELOCITY_ID", "flag", "")], True),
+        ([("IDV_REJECTED", "decline", "identity_status"), ("SCORE_DECLINE", "decline", "grade")], False),
+        ([("BLOCKLIST_ID", "decline", "")], False),  # the identity is blocklisted, not unverified
+        ([("NO_PRICE", "decline", "")], False),
+        ([("IDV_PENDING", "refer", "identity_status")], False),  # referred, not declined
+        ([], False),
+    ],
+)
+def test_declined_only_for_identity(rules, expected):
+    assert selectors.decision_declined_only_for_identity(_decision(*rules)) is expected
