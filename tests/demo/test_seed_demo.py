@@ -4,10 +4,10 @@ import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import CommandError, call_command
 
-from applications.demo import DEMO_CUSTOMERS
 from applications.models import LoanApplication
+from demo.applications import DEMO_CUSTOMERS
+from demo.management.commands.seed_demo import DEMO_USERS
 from loanhub import roles
-from loanhub.management.commands.seed_demo import DEMO_USERS
 from servicing.models import Loan
 
 pytestmark = pytest.mark.django_db

@@ -56,14 +56,14 @@ class Command(BaseCommand):
         admin.save()
         rows.append(("admin", "superuser", "created" if created else "updated"))
         # Each landed feature's demo data, in dependency order.
-        from products.demo import seed_products
-        from risk.demo import seed_risk
+        from demo.products import seed_products
+        from demo.risk import seed_risk
 
         seed_products(
             maker=user_model.objects.get(username="pm"), checker=user_model.objects.get(username="pm2")
         )
         seed_risk(trainer=user_model.objects.get(username="analyst"), approver=admin)
-        from applications.demo import DEMO_CUSTOMERS, seed_applications
+        from demo.applications import DEMO_CUSTOMERS, seed_applications
 
         seed_applications(
             officer=user_model.objects.get(username="officer"),
