@@ -5,6 +5,8 @@ from django.contrib.auth import authenticate, get_user_model
 from django.core.management import CommandError, call_command
 
 from applications.models import LoanApplication
+from customers import validators
+from customers.models import Customer
 from demo.applications import DEMO_CUSTOMERS
 from demo.management.commands.seed_demo import DEMO_USERS
 from loanhub import roles
@@ -46,6 +48,11 @@ def test_seed_demo_creates_one_user_per_role_and_is_idempotent(capsys, settings)
     assert authenticate(username="officer", password=settings.LOANHUB_DEMO_PASSWORD) is not None
     assert user_model.objects.get(username="officer").is_staff
     assert not user_model.objects.get(username="customer").is_staff
+    # The seeded customers' identifiers pass the checks a real customer's must pass.
+    for customer in Customer.objects.all():
+        number, born = validators.validate_id_number(customer.id_number)
+        assert (number, born) == (customer.id_number, customer.date_of_birth)
+        assert validators.validate_phone(customer.phone) == customer.phone
 
 
 def test_seed_demo_refuses_production(settings):
