@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from risk import selectors, services
+from risk.bureau import BureauReport, LocalCreditBureau
 from risk.choices import ModelStatus
 from risk.models import ScoreModel
 
@@ -27,7 +28,10 @@ DEMO_CREDIT_FILES = (
 
 def seed_risk(*, trainer=None, approver=None) -> dict:
     created_rules = services.rule_seed_defaults()
+    bureau = LocalCreditBureau()
     for id_number, history, credits, plans, debt, note in DEMO_CREDIT_FILES:
+        if bureau.fetch(id_number=id_number) == BureauReport(True, history, credits, plans, debt):
+            continue  # already on file as it should be: a second run writes nothing
         services.credit_file_upsert(
             id_number=id_number,
             credit_history=history,
