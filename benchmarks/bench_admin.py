@@ -50,7 +50,7 @@ def seed() -> None:
 
     from applications.models import LoanApplication, State
     from customers.models import Customer
-    from products.demo import seed_products
+    from demo.products import seed_products
     from products.models import ProductVersion
 
     have = LoanApplication.objects.count()

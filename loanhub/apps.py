@@ -1,4 +1,4 @@
-"""The shared kernel as a Django app: roles and capabilities, worker probes, seed_demo."""
+"""The shared kernel as a Django app: roles and capabilities, worker probes."""
 
 from django.apps import AppConfig
 from django.contrib.admin.apps import AdminConfig

@@ -104,7 +104,9 @@ def sync_after_migrate(sender, **kwargs) -> None:
     """post_migrate receiver: runs once, after the last app's permissions were created."""
     from django.apps import apps as global_apps
 
-    if sender.label == list(global_apps.get_app_configs())[-1].label:
+    # Django sends post_migrate only to apps with a models module (`demo` has none).
+    with_models = [config for config in global_apps.get_app_configs() if config.models_module is not None]
+    if sender.label == with_models[-1].label:
         sync_roles()
 
 

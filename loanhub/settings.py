@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "applications.apps.ApplicationsConfig",
     "servicing.apps.ServicingConfig",
     "marketing.apps.MarketingConfig",
+    "demo.apps.DemoConfig",  # seed data; above every business app, imported by none
 ]
 
 MIDDLEWARE = [

@@ -3,7 +3,7 @@
 What only a bureau can tell — credit history, open credits, other instalment plans, monthly debt
 payments — comes through `CreditBureau.fetch()`. `get_bureau()` builds the implementation named by
 the setting `LOANHUB_CREDIT_BUREAU` (a dotted path), so a real bureau plugs in by configuration.
-The local bureau reads `risk.models.CreditFile` rows (demo files seeded by `risk.demo`). A person
+The local bureau reads `risk.models.CreditFile` rows (demo files seeded by `demo.risk`). A person
 without a file is reported as such: a thin file (no credit history), which the THIN_FILE rule
 refers to an officer.
 """

@@ -8,9 +8,9 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from demo.products import seed_products
 from products import choices as c
 from products import services
-from products.demo import seed_products
 from products.models import Product, ProductEvent, ProductVersion
 from tests.products.factories import TODAY, role_users, version_in
 

@@ -82,8 +82,9 @@ def test_rescore_compares_models(champion, terms, django_capture_on_commit_callb
 def test_seed_risk_is_idempotent(db, django_user_model, monkeypatch, trained):
     from django.contrib.auth.models import Group
 
+    from demo import risk as demo
     from loanhub import roles
-    from risk import demo, services
+    from risk import services
     from risk.models import RiskRule, ScoreModel
 
     monkeypatch.setattr(

@@ -1,23 +1,38 @@
 """seed_demo: one user per role, a printed password, safe to repeat, refused in production."""
 
 import pytest
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
-from applications.demo import DEMO_CUSTOMERS
 from applications.models import LoanApplication
+from customers import validators
+from customers.models import Customer
+from demo.applications import DEMO_CUSTOMERS
+from demo.management.commands.seed_demo import DEMO_USERS
 from loanhub import roles
-from loanhub.management.commands.seed_demo import DEMO_USERS
 from servicing.models import Loan
 
 pytestmark = pytest.mark.django_db
 
 
+def _every_row() -> dict[str, list[str]]:
+    return {
+        model._meta.label: sorted(map(repr, model._base_manager.values_list()))
+        for model in apps.get_models(include_auto_created=True)
+        if model._meta.managed
+    }
+
+
 def test_seed_demo_creates_one_user_per_role_and_is_idempotent(capsys, settings):
     call_command("seed_demo")
     first = capsys.readouterr().out
+    after_first = _every_row()
     call_command("seed_demo")
     second = capsys.readouterr().out
+
+    # The second run writes nothing at all (not even a new password hash or a newer timestamp).
+    assert _every_row() == after_first
 
     user_model = get_user_model()
     staff_and_customer = {username for username, *_ in DEMO_USERS}
@@ -43,9 +58,15 @@ def test_seed_demo_creates_one_user_per_role_and_is_idempotent(capsys, settings)
     assert settings.LOANHUB_DEMO_PASSWORD in first
     assert "created" in first
     assert "created" not in second
+    assert "updated" not in second
     assert user_model.objects.get(username="officer").check_password(settings.LOANHUB_DEMO_PASSWORD)
     assert user_model.objects.get(username="officer").is_staff
     assert not user_model.objects.get(username="customer").is_staff
+    # The seeded customers' identifiers pass the checks a real customer's must pass.
+    for customer in Customer.objects.all():
+        number, born = validators.validate_id_number(customer.id_number)
+        assert (number, born) == (customer.id_number, customer.date_of_birth)
+        assert validators.validate_phone(customer.phone) == customer.phone
 
 
 def test_seed_demo_refuses_production(settings):

@@ -3,7 +3,7 @@
 Each application is driven through the real services (submit, the risk decision, officer
 decisions, acceptance, disbursement), so its timeline, decision and loan are what the platform
 itself would have produced. Idempotent: customers that already exist are left as they are.
-Identity numbers are generated with a valid checksum but belong to no one.
+The customers themselves (identity and mobile numbers) come from `demo.customers`.
 """
 
 from __future__ import annotations
@@ -12,14 +12,13 @@ import datetime as dt
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
-from stdnum.cn import ric
 
 from applications import services
 from applications.models import LoanApplication
 from customers import services as customer_services
 from customers.models import Customer
-from loanhub import clock, roles
+from demo.customers import seed_customer
+from loanhub import clock
 from risk import services as risk_services
 
 STRONG = {
@@ -47,37 +46,6 @@ DEMO_CUSTOMERS = (
 PRODUCT = "CASH-PLUS"
 
 
-def demo_id_number(index: int, born: dt.date) -> str:
-    body = f"110105{born:%Y%m%d}{index:03d}"
-    return body + ric.calc_check_digit(body)
-
-
-def _customer(index: int, username: str, name: str, born: dt.date, income: str, password: str) -> Customer:
-    user_model = get_user_model()
-    user, created = user_model.objects.get_or_create(
-        username=username, defaults={"email": f"{username}@demo.loanhub.local"}
-    )
-    if created:
-        user.set_password(password)
-        user.save()
-    user.groups.add(Group.objects.get(name=roles.CUSTOMER))
-    return Customer.objects.create(
-        user=user,
-        legal_name=name,
-        id_number=demo_id_number(index, born),
-        date_of_birth=born,
-        phone=f"1380013{index:04d}",
-        email=user.email,
-        region="北京",
-        employment_type="employed",
-        employer="示例科技有限公司",
-        industry="IT",
-        years_employed=6,
-        monthly_income=Decimal(income),
-        monthly_debt=Decimal("800.00"),
-    )
-
-
 def _scored(application: LoanApplication, actor) -> LoanApplication:
     """Submit and run the risk decision now (the queued task finds it decided and does nothing)."""
     services.application_submit(application=application, actor=actor, credit_check_consent=True)
@@ -99,7 +67,7 @@ def seed_applications(*, officer, senior, password: str) -> int:
         user = get_user_model().objects.filter(username=username).first()
         if user is not None and Customer.objects.filter(user=user).exists():
             continue
-        customer = _customer(index, username, name, born, income, password)
+        customer = seed_customer(index, username, name, born, income, password)
         if history is not None:
             risk_services.credit_file_upsert(
                 id_number=customer.id_number,

@@ -13,21 +13,25 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from risk import selectors, services
+from risk.bureau import BureauReport, LocalCreditBureau
 from risk.choices import ModelStatus
 from risk.models import ScoreModel
 
-# Demo identities (not real people: the check digits are not valid) and what the bureau says.
+# Demo identities (generated: valid check digits, but no one's) and what the bureau says.
 DEMO_CREDIT_FILES = (
-    ("110101199001010000", "paid_duly", 1, "none", Decimal("1500"), "demo: one credit repaid on time"),
-    ("110101198505050000", "all_paid", 0, "none", Decimal("0"), "demo: all earlier credits repaid"),
-    ("110101197807070000", "critical", 3, "bank", Decimal("6200"), "demo: credits elsewhere, strained"),
-    ("110101199512120000", "past_delays", 2, "stores", Decimal("2400"), "demo: delays in the past"),
+    ("110101199001010007", "paid_duly", 1, "none", Decimal("1500"), "demo: one credit repaid on time"),
+    ("110101198505050008", "all_paid", 0, "none", Decimal("0"), "demo: all earlier credits repaid"),
+    ("11010119780707000X", "critical", 3, "bank", Decimal("6200"), "demo: credits elsewhere, strained"),
+    ("110101199512120005", "past_delays", 2, "stores", Decimal("2400"), "demo: delays in the past"),
 )
 
 
 def seed_risk(*, trainer=None, approver=None) -> dict:
     created_rules = services.rule_seed_defaults()
+    bureau = LocalCreditBureau()
     for id_number, history, credits, plans, debt, note in DEMO_CREDIT_FILES:
+        if bureau.fetch(id_number=id_number) == BureauReport(True, history, credits, plans, debt):
+            continue  # already on file as it should be: a second run writes nothing
         services.credit_file_upsert(
             id_number=id_number,
             credit_history=history,

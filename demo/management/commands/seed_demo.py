@@ -6,6 +6,9 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from demo.applications import DEMO_CUSTOMERS, seed_applications
+from demo.products import seed_products
+from demo.risk import seed_risk
 from loanhub import roles
 
 DEMO_USERS = (
@@ -19,6 +22,25 @@ DEMO_USERS = (
     ("marketing", roles.MARKETING_MANAGER, True),
     ("auditor", roles.AUDITOR, True),
 )
+
+
+def _demo_user(username: str, password: str, *, is_staff: bool, is_superuser: bool = False, role=None) -> str:
+    """Create the user or bring it back to its demo settings; "created", "updated" or "unchanged"
+    (a second run writes nothing: the password is checked before it is set)."""
+    user, created = get_user_model().objects.get_or_create(
+        username=username, defaults={"email": f"{username}@demo.loanhub.local"}
+    )
+    changed = created or (user.is_staff, user.is_superuser) != (is_staff, is_superuser)
+    user.is_staff, user.is_superuser = is_staff, is_superuser
+    if created or not user.check_password(password):
+        user.set_password(password)
+        changed = True
+    if changed:
+        user.save()
+    if role is not None and list(user.groups.values_list("name", flat=True)) != [role]:
+        user.groups.set([Group.objects.get(name=role)])
+        changed = True
+    return "created" if created else "updated" if changed else "unchanged"
 
 
 class Command(BaseCommand):
@@ -40,31 +62,14 @@ class Command(BaseCommand):
         user_model = get_user_model()
         rows = []
         for username, role, is_staff in DEMO_USERS:
-            user, created = user_model.objects.get_or_create(
-                username=username, defaults={"email": f"{username}@demo.loanhub.local"}
-            )
-            user.is_staff = is_staff
-            user.set_password(password)
-            user.save()
-            user.groups.set([Group.objects.get(name=role)])
-            rows.append((username, role, "created" if created else "updated"))
-        admin, created = user_model.objects.get_or_create(
-            username="admin", defaults={"email": "admin@demo.loanhub.local"}
-        )
-        admin.is_staff = admin.is_superuser = True
-        admin.set_password(password)
-        admin.save()
-        rows.append(("admin", "superuser", "created" if created else "updated"))
+            rows.append((username, role, _demo_user(username, password, is_staff=is_staff, role=role)))
+        rows.append(("admin", "superuser", _demo_user("admin", password, is_staff=True, is_superuser=True)))
+        admin = user_model.objects.get(username="admin")
         # Each landed feature's demo data, in dependency order.
-        from products.demo import seed_products
-        from risk.demo import seed_risk
-
         seed_products(
             maker=user_model.objects.get(username="pm"), checker=user_model.objects.get(username="pm2")
         )
         seed_risk(trainer=user_model.objects.get(username="analyst"), approver=admin)
-        from applications.demo import DEMO_CUSTOMERS, seed_applications
-
         seed_applications(
             officer=user_model.objects.get(username="officer"),
             senior=user_model.objects.get(username="senior"),

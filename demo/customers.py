@@ -1,0 +1,56 @@
+"""Demo customers: identity numbers and mobile numbers that pass `customers.validators`, and the
+customer rows built from them. The numbers are generated (valid check digit) and belong to no one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from stdnum.cn import ric
+
+from customers.models import Customer
+from loanhub import roles
+
+REGION = "110105"  # Beijing, Chaoyang district
+
+
+def demo_id_number(index: int, born: dt.date) -> str:
+    body = f"{REGION}{born:%Y%m%d}{index:03d}"
+    # stdnum's calc_check_digit takes the whole 18-character number and skips its last character,
+    # so the 17-digit body goes in with a placeholder where the check digit will be.
+    return body + ric.calc_check_digit(body + "X")
+
+
+def demo_phone(index: int) -> str:
+    return f"1380013{index:04d}"
+
+
+def seed_customer(
+    index: int, username: str, name: str, born: dt.date, income: str, password: str
+) -> Customer:
+    user_model = get_user_model()
+    user, created = user_model.objects.get_or_create(
+        username=username, defaults={"email": f"{username}@demo.loanhub.local"}
+    )
+    if created:
+        user.set_password(password)
+        user.save()
+    user.groups.add(Group.objects.get(name=roles.CUSTOMER))
+    return Customer.objects.create(
+        user=user,
+        legal_name=name,
+        id_number=demo_id_number(index, born),
+        date_of_birth=born,
+        phone=demo_phone(index),
+        email=user.email,
+        region="北京",
+        employment_type="employed",
+        employer="示例科技有限公司",
+        industry="IT",
+        years_employed=6,
+        monthly_income=Decimal(income),
+        monthly_debt=Decimal("800.00"),
+    )
