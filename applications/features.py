@@ -14,13 +14,16 @@ import datetime as dt
 from decimal import Decimal
 
 from customers.models import age_on
+from products.choices import PURPOSES
 from risk.mapping import BUREAU_FEATURES, FEATURES
 
 # Customer fields answered on the application itself (not in the customer profile).
 APPLICANT_STATED = ("checking_balance_band", "savings_band", "housing", "property_type", "guarantor")
-# Allowed values of every applicant-stated field (purpose included), from risk's schema.
+# Allowed values of every applicant-stated field: the bands from risk's schema, the purpose in the
+# lender's words (the kind of loan; risk.mapping translates it for the scorecard).
 STATED_CHOICES: dict[str, tuple[str, ...]] = {
-    name: FEATURES[name].choices for name in (*APPLICANT_STATED, "purpose")
+    **{name: FEATURES[name].choices for name in APPLICANT_STATED},
+    "purpose": tuple(PURPOSES),
 }
 
 # customers.EmploymentType → risk's employment_type feature.

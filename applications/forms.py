@@ -15,22 +15,10 @@ from django.utils.translation import gettext_lazy as _
 
 from applications import features as f
 from loanhub.money import money_form_field
-from products.choices import Frequency, GraceType, RepaymentMethod
+from products.choices import Category, Frequency, GraceType, RepaymentMethod
 
 STATED_LABELS = {
-    "purpose": {
-        "car_new": _("New car"),
-        "car_used": _("Used car"),
-        "furniture": _("Furniture"),
-        "electronics": _("Electronics"),
-        "appliances": _("Household appliances"),
-        "repairs": _("Home repairs"),
-        "education": _("Education"),
-        "retraining": _("Training"),
-        "business": _("Business"),
-        "travel": _("Travel"),
-        "other": _("Other"),
-    },
+    "purpose": dict(Category.choices),
     "checking_balance_band": {
         "overdrawn": _("Overdrawn"),
         "low": _("Below 2,000"),
@@ -124,6 +112,8 @@ class ApplyForm(forms.Form):
                 "min": version.term_min,
                 "max": version.term_max,
             }
+            if version.category in f.STATED_CHOICES["purpose"]:
+                self.fields["purpose"].initial = version.category  # the kind of loan it is made for
             self.fields["grace_periods"].choices = [(0, _("None"))] + [
                 (n, _("%(count)s installments") % {"count": n})
                 for n in range(1, version.grace_max_periods + 1)

@@ -22,7 +22,7 @@ from loanhub import clock
 from risk import services as risk_services
 
 STRONG = {
-    "purpose": "car_used",
+    "purpose": "consumer_auto",
     "checking_balance_band": "no_account",
     "savings_band": "ge_6000",
     "housing": "own",

@@ -39,6 +39,12 @@ class Category(models.TextChoices):
     PREMIUM = "premium", _("premium loan")
 
 
+# What a loan is for, in the lender's words: a customer states it as the kind of loan they need
+# (the catalogue's categories; a premium loan is a tier, not a purpose). Risk translates it into
+# its model's features (risk.mapping.PURPOSE_FEATURE), nothing else does.
+PURPOSES = tuple(category for category in Category if category != Category.PREMIUM)
+
+
 class CustomerType(models.TextChoices):
     INDIVIDUAL = "individual", _("individual")
     SOLE_PROPRIETOR = "sole_proprietor", _("sole proprietor")

@@ -27,6 +27,8 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
+from products.choices import Category
+
 SOURCE_APPLICANT = "applicant"
 SOURCE_APPLICATION = "application"
 SOURCE_IDENTITY = "identity"
@@ -341,6 +343,40 @@ GERMAN_PROPERTY = {  # A12 property (most valuable)
 }
 GERMAN_OTHER_PLANS = {"bank": "bank", "stores": "stores", "none": "none"}  # A14 other installment plans
 GERMAN_HOUSING = {"rent": "rent", "own": "own", "for free": "free"}  # A15 housing
+
+
+# --- The lender's words → the scorecard's features (the one translation) --------------------------
+# A customer states the purpose as the kind of loan they need (products.choices.PURPOSES); the
+# scorecard learned German Credit's purposes (A4). Modelling assumptions, reviewable here: a car
+# loan may buy a new or a used car and is scored as the riskier new car; a home purchase and
+# travel have no German category (A47 vacation has no rows) and are scored as "others" (A410);
+# a general consumer loan as radio/television (A43, the commonest consumer purchase); operating
+# and start-up loans as business (A49).
+PURPOSE_FEATURE = {
+    Category.CONSUMER_HOME: "other",
+    Category.CONSUMER_AUTO: "car_new",
+    Category.EDUCATION: "education",
+    Category.TRAVEL: "other",
+    Category.CONSUMER_GENERAL: "electronics",
+    Category.BUSINESS_OPERATING: "business",
+    Category.BUSINESS_STARTUP: "business",
+}
+# The record fields a requester states in the lender's words, and their translation.
+LENDER_WORDS = {"purpose": PURPOSE_FEATURE}
+
+
+def features_from_lender(record: dict) -> tuple[dict, dict[str, list[str]]]:
+    """An application's feature record in the lender's words → risk's features, and the field
+    errors of values with no translation."""
+    translated, errors = dict(record), {}
+    for name, table in LENDER_WORDS.items():
+        if name not in record:
+            continue
+        if record[name] in table:
+            translated[name] = table[record[name]]
+        else:
+            errors[name] = [f"{record[name]!r} is not one of: {', '.join(table)}"]
+    return translated, errors
 
 
 def _map(series: pd.Series, table: dict, column: str) -> pd.Series:

@@ -29,7 +29,7 @@ from loanhub.money import quantize_places
 from loanhub.permissions import may
 from loanhub.transitions import lock, record_event, run_transition
 from risk import choices as c
-from risk import hooks, selectors
+from risk import hooks, mapping, selectors
 from risk.bureau import get_bureau
 from risk.decide import DecisionData, History, decide
 from risk.features import FeatureValidationError, to_json, validate_features
@@ -145,7 +145,10 @@ def scoring_request_create(
     FeatureValidationError (every field error; product problems under "product") and stores
     nothing when the input is wrong.
     """
-    clean = validate_features(features, require_bureau=False)
+    translated, errors = mapping.features_from_lender(features)
+    if errors:
+        raise FeatureValidationError(errors)
+    clean = validate_features(translated, require_bureau=False)
     if customer is None or customer.pk is None or not (customer.id_number or "").strip():
         raise FeatureValidationError({"customer": ["a customer with an identity number is required"]})
     try:

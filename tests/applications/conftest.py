@@ -23,7 +23,7 @@ from tests.products.factories import UserFactory, version_in
 GOOD_ID = "110101199001010000"  # paid_duly → no referral from the bureau
 THIN_ID_PREFIX = "1101011985"  # no bureau file → THIN_FILE refers
 STRONG = {
-    "purpose": "car_used",
+    "purpose": "consumer_auto",
     "checking_balance_band": "no_account",
     "savings_band": "ge_6000",
     "housing": "own",

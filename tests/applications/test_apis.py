@@ -19,7 +19,7 @@ BODY = {
     "term": 24,
     "method": "annuity",
     "frequency": "monthly",
-    "purpose": "car_used",
+    "purpose": "consumer_auto",
     "channel": "web",
 }
 

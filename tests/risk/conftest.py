@@ -156,7 +156,8 @@ def good_features(**overrides) -> dict:
 
 
 def applicant_features(**overrides) -> dict:
-    record = good_features(**overrides)
+    """What an application sends: no bureau features, the purpose in the lender's words."""
+    record = good_features(**{"purpose": "consumer_auto", **overrides})
     for name in ("credit_history", "existing_credits", "other_installment_plans", "bureau_monthly_debt"):
         record.pop(name)
     return record

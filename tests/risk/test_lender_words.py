@@ -1,0 +1,22 @@
+"""The lender's words reach the scorecard only through risk.mapping's one translation."""
+
+from __future__ import annotations
+
+from products.choices import PURPOSES, Category
+from risk import mapping
+
+
+def test_every_purpose_a_customer_can_state_has_a_scorecard_feature():
+    assert set(mapping.PURPOSE_FEATURE) == set(PURPOSES)
+    assert Category.PREMIUM not in PURPOSES  # a tier, not a purpose
+    assert set(mapping.PURPOSE_FEATURE.values()) <= set(mapping.FEATURES["purpose"].choices)
+
+
+def test_the_translation_keeps_everything_else_and_refuses_model_words():
+    record = {"purpose": "consumer_auto", "housing": "own", "amount": "50000"}
+    translated, errors = mapping.features_from_lender(record)
+    assert (translated, errors) == ({"purpose": "car_new", "housing": "own", "amount": "50000"}, {})
+    # The model's own vocabulary is not the customer's: an application cannot send it.
+    _, errors = mapping.features_from_lender({"purpose": "car_used"})
+    assert list(errors) == ["purpose"]
+    assert "consumer_auto" in errors["purpose"][0]
