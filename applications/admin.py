@@ -33,6 +33,7 @@ from applications import selectors, services
 from applications.models import ApplicationEvent, LoanApplication, State
 from customers.masking import mask_id_number
 from loanhub import clock
+from products.choices import RISK_GRADES
 
 # Officer actions shown as buttons: name → (label, service, asks for a reason, extra fields).
 ACTIONS = {
@@ -112,7 +113,7 @@ class GradeFilter(admin.SimpleListFilter):
     parameter_name = "grade"
 
     def lookups(self, request, model_admin):
-        return [(grade, grade) for grade in "ABCDE"]
+        return [(grade, grade) for grade in RISK_GRADES]
 
     def queryset(self, request, queryset):
         return queryset.filter(risk_grade=self.value()) if self.value() else queryset

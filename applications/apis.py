@@ -30,11 +30,11 @@ from applications import features as f
 from applications import permissions as perms
 from applications import selectors, services
 from applications.idempotency import HEADER, idempotent
-from applications.models import Channel, LoanApplication, State
+from applications.models import LoanApplication, State
 from loanhub.api_schema import FIELD_ERRORS, detail_response
 from loanhub.formatting import money_text
 from loanhub.money import money_serializer_field
-from products.choices import GraceType
+from products.choices import Channel, GraceType
 
 # --- Output ---------------------------------------------------------------------------------------
 STATED_FIELDS = (*f.APPLICANT_STATED, "purpose")

@@ -22,6 +22,7 @@ from applications.permissions import (
 from loanhub.models import TransitionEvent
 from loanhub.money import apr_field, money_field, rate_field
 from loanhub.transitions import Transitionable
+from products.choices import Channel
 
 
 class State(models.TextChoices):
@@ -60,14 +61,6 @@ TERMINAL_STATES = (
     State.WITHDRAWN,
 )
 OPEN_STATES = tuple(s for s in State if s not in TERMINAL_STATES)
-
-
-class Channel(models.TextChoices):
-    WEB = "web", _("Web")
-    APP = "app", _("App")
-    BRANCH = "branch", _("Branch")
-    PARTNER = "partner", _("Partner")
-    HOTLINE = "hotline", _("Hotline")
 
 
 class LoanApplication(Transitionable, FSMModelMixin, models.Model):

@@ -15,9 +15,10 @@ from django.db import transaction
 
 from loanhub import clock
 from products import services
+from products.choices import RISK_GRADES
 from products.models import Product
 
-GRADES = "ABCDE"
+GRADES = RISK_GRADES
 
 
 def _grid(bands: list[tuple[int, int]], values_by_band: list[list], *, floating: bool = False) -> list[dict]:

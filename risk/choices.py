@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from products.choices import RISK_GRADES
+
 
 class ModelStatus(models.TextChoices):
     CANDIDATE = "candidate", _("candidate")
@@ -59,4 +61,4 @@ class IdentifierKind(models.TextChoices):
     DEVICE = "device", _("device")
 
 
-GRADES = ("A", "B", "C", "D", "E")
+GRADES = RISK_GRADES  # the catalogue prices these grades; the scorecard assigns them

@@ -11,7 +11,6 @@ from django.db import transaction
 from applications import features as f
 from applications import permissions as perms
 from applications.models import (
-    Channel,
     LoanApplication,
     State,
 )
@@ -24,7 +23,7 @@ from applications.services.base import (
 )
 from customers import selectors as customer_selectors
 from loanhub.money import is_cents
-from products.choices import GraceType
+from products.choices import Channel, GraceType
 from products.models import Product, ProductVersion
 from products.quotes import ProductQuoteError, product_quote
 from products.selectors import ProductNotOffered, product_get_offered
