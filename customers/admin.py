@@ -26,6 +26,7 @@ from customers.masking import mask_id_number, mask_phone
 from customers.models import Consent, Customer, CustomerEvent, Document, KycStatus, age_on
 from loanhub import clock
 from loanhub.admin_history import ReadOnlyHistoryAdmin
+from loanhub.errors import Conflict, DomainError, Forbidden, Invalid
 
 KYC_ACTIONS = {
     "verify": (_("Verify identity"), services.customer_verify_identity),
@@ -34,7 +35,9 @@ KYC_ACTIONS = {
 FIELD_LABELS = {"id_number": _("resident identity number"), "phone": _("phone")}
 
 
-def _error_text(exc: services.CustomerError) -> str:
+def _error_text(exc: DomainError) -> str:
+    if not exc.errors:
+        return exc.detail
     return "; ".join(str(message) for messages_ in exc.errors.values() for message in messages_)
 
 
@@ -238,9 +241,9 @@ class CustomerAdmin(ReadOnlyHistoryAdmin):
             reason = request.POST.get("reason", "")
             try:
                 customer = service(customer=customer, actor=request.user, reason=reason)
-            except services.CustomerValidationError as exc:
+            except Invalid as exc:
                 error = _error_text(exc)
-            except (services.CustomerTransitionError, services.CustomerPermissionError) as exc:
+            except (Conflict, Forbidden) as exc:
                 self.message_user(request, _error_text(exc), messages.ERROR)
                 return HttpResponseRedirect(self._change_url(customer))
             else:
@@ -270,9 +273,9 @@ class CustomerAdmin(ReadOnlyHistoryAdmin):
             return HttpResponseRedirect(self._change_url(customer))
         try:
             value = services.pii_reveal(customer=customer, field=field, actor=request.user)
-        except services.CustomerPermissionError:
+        except Forbidden:
             raise PermissionDenied from None
-        except services.CustomerValidationError as exc:
+        except Invalid as exc:
             self.message_user(request, _error_text(exc), messages.ERROR)
             return HttpResponseRedirect(self._change_url(customer))
         context = {

@@ -1,14 +1,15 @@
 """The customers API: the caller's own profile and documents, and KYC decisions by Loan Officers.
 
-One API class per operation; each validates the request shape, calls one service, and maps the
-service's errors: validation → 400 {field: [messages]}, permission → 403, a customer the caller
-may not see → 404, a KYC transition the current state refuses → 409 {"detail", "state"}.
+One API class per operation; each validates the request shape and calls one service. The
+services' errors propagate to the one exception handler (`loanhub.errors`), which answers with the
+one error body: validation → 400 with field errors, permission → 403, a customer the caller may
+not see → 404, a KYC transition the current state refuses → 409 with the current state.
 """
 
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
@@ -16,6 +17,7 @@ from rest_framework.views import APIView
 
 from customers import selectors, services
 from customers import serializers as s
+from customers.errors import CustomerNotFound, CustomerPermissionError
 from customers.models import Customer
 from loanhub.api_schema import FIELD_ERRORS, detail_response
 
@@ -23,8 +25,11 @@ NOT_FOUND = detail_response("No such customer profile (or not yours).")
 FORBIDDEN = detail_response("Your role may not do this.")
 
 
-def _no_profile() -> Response:
-    return Response({"detail": _("You have no customer profile yet.")}, status=status.HTTP_404_NOT_FOUND)
+def _own_profile(request) -> Customer:
+    customer = selectors.customer_for_user(request.user)
+    if customer is None:
+        raise CustomerNotFound(_("You have no customer profile yet."))
+    return customer
 
 
 class CustomerMeApi(APIView):
@@ -37,9 +42,7 @@ class CustomerMeApi(APIView):
         summary="Your customer profile (identity and phone numbers masked)",
     )
     def get(self, request):
-        customer = selectors.customer_for_user(request.user)
-        if customer is None:
-            return _no_profile()
+        customer = _own_profile(request)
         return Response(s.CustomerOutputSerializer(s.customer_payload(customer)).data)
 
     @extend_schema(
@@ -53,10 +56,7 @@ class CustomerMeApi(APIView):
         serializer = s.CustomerInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         created = selectors.customer_for_user(request.user) is None
-        try:
-            customer = services.customer_upsert_for_user(user=request.user, data=serializer.validated_data)
-        except services.CustomerValidationError as exc:
-            return Response(exc.errors, status=status.HTTP_400_BAD_REQUEST)
+        customer = services.customer_upsert_for_user(user=request.user, data=serializer.validated_data)
         return Response(
             s.CustomerOutputSerializer(s.customer_payload(customer)).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
@@ -68,31 +68,18 @@ _KYC_RESPONSES = {
     400: FIELD_ERRORS,
     403: FORBIDDEN,
     404: NOT_FOUND,
-    409: OpenApiResponse(response=s.KycConflictSerializer, description="The current KYC state refuses it."),
+    409: detail_response("The current KYC state refuses it; `state` is that state."),
 }
 
 
 def _kyc_decide(request, pk: int, service) -> Response:
+    # The role first: a caller who may not decide learns nothing about which customers exist.
     if not services.can_review_kyc(request.user):
-        return Response(
-            {"detail": _("Your role may not verify customer identities.")}, status=status.HTTP_403_FORBIDDEN
-        )
-    try:
-        customer = selectors.customer_get_for_actor(customer_id=pk, actor=request.user)
-    except Customer.DoesNotExist:
-        return Response({"detail": _("No such customer.")}, status=status.HTTP_404_NOT_FOUND)
+        raise CustomerPermissionError(_("Your role may not verify customer identities."))
+    customer = selectors.customer_get_for_actor(customer_id=pk, actor=request.user)
     serializer = s.KycReasonInputSerializer(data=request.data)
     serializer.is_valid(raise_exception=True)
-    try:
-        customer = service(customer=customer, actor=request.user, reason=serializer.validated_data["reason"])
-    except services.CustomerTransitionError as exc:
-        detail = " ".join(str(m) for msgs in exc.errors.values() for m in msgs)
-        return Response({"detail": detail, "state": exc.state}, status=status.HTTP_409_CONFLICT)
-    except services.CustomerPermissionError as exc:
-        detail = " ".join(str(m) for msgs in exc.errors.values() for m in msgs)
-        return Response({"detail": detail}, status=status.HTTP_403_FORBIDDEN)
-    except services.CustomerValidationError as exc:
-        return Response(exc.errors, status=status.HTTP_400_BAD_REQUEST)
+    customer = service(customer=customer, actor=request.user, reason=serializer.validated_data["reason"])
     return Response(s.CustomerOutputSerializer(s.customer_payload(customer)).data)
 
 
@@ -132,9 +119,7 @@ class CustomerMeDocumentsApi(APIView):
         summary="Your uploaded documents",
     )
     def get(self, request):
-        customer = selectors.customer_for_user(request.user)
-        if customer is None:
-            return _no_profile()
+        customer = _own_profile(request)
         documents = selectors.document_list(customer=customer)
         return Response(
             s.CustomerDocumentOutputSerializer([s.document_payload(d) for d in documents], many=True).data
@@ -148,20 +133,15 @@ class CustomerMeDocumentsApi(APIView):
         summary="Upload a document (PDF, JPEG or PNG, checked by content)",
     )
     def post(self, request):
-        customer = selectors.customer_for_user(request.user)
-        if customer is None:
-            return _no_profile()
+        customer = _own_profile(request)
         serializer = s.CustomerDocumentUploadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            document = services.document_upload(
-                customer=customer,
-                kind=serializer.validated_data["kind"],
-                file=serializer.validated_data["file"],
-                actor=request.user,
-            )
-        except services.CustomerValidationError as exc:
-            return Response(exc.errors, status=status.HTTP_400_BAD_REQUEST)
+        document = services.document_upload(
+            customer=customer,
+            kind=serializer.validated_data["kind"],
+            file=serializer.validated_data["file"],
+            actor=request.user,
+        )
         return Response(
             s.CustomerDocumentOutputSerializer(s.document_payload(document)).data,
             status=status.HTTP_201_CREATED,

@@ -21,6 +21,8 @@ from loanhub import lockout
 from loanhub.api_schema import FIELD_ERRORS, detail_response
 from loanhub.throttling import AuthRateThrottle
 
+THROTTLED = detail_response("Too many attempts from this address, or the account is locked; try again later.")
+
 
 class AnonymousAuthApi(APIView):
     permission_classes = (AllowAny,)
@@ -33,17 +35,14 @@ class RegisterApi(AnonymousAuthApi):
         tags=["auth"],
         operation_id="auth_register",
         request=s.AuthRegisterInputSerializer,
-        responses={201: s.AuthRegisterOutputSerializer, 400: FIELD_ERRORS},
+        responses={201: s.AuthRegisterOutputSerializer, 400: FIELD_ERRORS, 429: THROTTLED},
         summary="Sign up as a customer",
         auth=[],
     )
     def post(self, request):
         serializer = s.AuthRegisterInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            user = services.customer_user_register(**serializer.validated_data)
-        except services.CustomerValidationError as exc:
-            return Response(exc.errors, status=status.HTTP_400_BAD_REQUEST)
+        user = services.customer_user_register(**serializer.validated_data)
         return Response(
             s.AuthRegisterOutputSerializer(
                 {"id": user.pk, "username": user.get_username(), "email": user.email}
@@ -57,11 +56,7 @@ class TokenObtainApi(AnonymousAuthApi):
         tags=["auth"],
         operation_id="auth_token_create",
         request=s.AuthTokenInputSerializer,
-        responses={
-            200: s.AuthTokenOutputSerializer,
-            400: FIELD_ERRORS,
-            429: detail_response("Too many attempts from this address, or the account is locked"),
-        },
+        responses={200: s.AuthTokenOutputSerializer, 400: FIELD_ERRORS, 429: THROTTLED},
         summary="Exchange a user name and password for an API token",
         auth=[],
     )

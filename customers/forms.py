@@ -8,11 +8,13 @@ from django.utils.translation import gettext_lazy as _
 
 from customers import consents
 from customers.models import CustomerType, DocumentKind, EmploymentType
+from loanhub.errors import DomainError
 
 
-def apply_errors(form: forms.Form, errors: dict[str, list[str]]) -> None:
-    """Show a service's field-keyed errors on the form (unknown fields above the form)."""
-    for field, messages in errors.items():
+def apply_errors(form: forms.Form, error: DomainError) -> None:
+    """Show a service's error on the form: field errors next to their fields (unknown fields and
+    an error without fields above the form)."""
+    for field, messages in (error.errors or {None: [error.detail]}).items():
         target = field if field in form.fields else None
         for message in messages:
             form.add_error(target, message)

@@ -19,6 +19,9 @@ from simple_history.models import HistoricalRecords
 
 from customers.storage import private_storage
 from loanhub.models import TransitionEvent
+from loanhub.money import money_field
+from loanhub.permissions import is_user, may
+from loanhub.transitions import Transitionable
 
 
 def age_on(date_of_birth: dt.date, on_date: dt.date) -> int:
@@ -58,7 +61,12 @@ class KycStatus(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
 
 
-class Customer(FSMModelMixin, models.Model):
+def may_review_kyc(customer: Customer, user) -> bool:
+    """Loan Officers (`customers.change_customer`) decide on identities, never on their own."""
+    return may(user, "customers.change_customer") and not is_user(user, customer.user_id)
+
+
+class Customer(Transitionable, FSMModelMixin, models.Model):
     """A borrower: one person, or one business with its legal representative, per user account.
 
     `id_number` is the resident identity number of the person (the legal representative for a
@@ -85,13 +93,9 @@ class Customer(FSMModelMixin, models.Model):
     employer = models.CharField(_("employer"), max_length=200, blank=True)
     industry = models.CharField(_("industry"), max_length=100, blank=True)
     years_employed = models.PositiveSmallIntegerField(_("years employed or in business"), default=0)
-    monthly_income = models.DecimalField(_("monthly income"), max_digits=14, decimal_places=2)
-    monthly_debt = models.DecimalField(
-        _("existing monthly debt payments"), max_digits=14, decimal_places=2, default=0
-    )
-    annual_revenue = models.DecimalField(
-        _("annual revenue"), max_digits=16, decimal_places=2, null=True, blank=True
-    )
+    monthly_income = money_field(_("monthly income"))
+    monthly_debt = money_field(_("existing monthly debt payments"), default=0)
+    annual_revenue = money_field(_("annual revenue"), null=True, blank=True)
     kyc_status = FSMField(
         _("KYC status"),
         max_length=16,
@@ -105,6 +109,10 @@ class Customer(FSMModelMixin, models.Model):
     # Profile changes are kept, without the personal identifiers (they must not leak through
     # the history screens) and without the KYC state (CustomerEvent records its changes).
     history = HistoricalRecords(excluded_fields=["id_number", "phone", "kyc_status", "updated_at"])
+
+    # KYC moves through loanhub.transitions.run_transition; its CustomerEvent is the record.
+    state_field_name = "kyc_status"
+    transition_skips_history = True
 
     class Meta:
         verbose_name = _("customer")
@@ -123,12 +131,24 @@ class Customer(FSMModelMixin, models.Model):
     def is_business(self) -> bool:
         return self.customer_type in BUSINESS_TYPES
 
+    @property
+    def identity_needs_correction(self) -> bool:
+        """A Loan Officer rejected the identity: the customer corrects it and saves again."""
+        return self.kyc_status == KycStatus.REJECTED
+
+    def transition_event(self, **fields) -> CustomerEvent:
+        return CustomerEvent(customer=self, kind=EventKind.KYC, **fields)
+
     # --- KYC transitions: guards only; customers.services does the work around them ----------
-    @transition(field=kyc_status, source=KycStatus.UNVERIFIED, target=KycStatus.VERIFIED)
+    @transition(
+        field=kyc_status, source=KycStatus.UNVERIFIED, target=KycStatus.VERIFIED, permission=may_review_kyc
+    )
     def verify(self) -> None:
         """A Loan Officer confirmed the identity against the documents."""
 
-    @transition(field=kyc_status, source=KycStatus.UNVERIFIED, target=KycStatus.REJECTED)
+    @transition(
+        field=kyc_status, source=KycStatus.UNVERIFIED, target=KycStatus.REJECTED, permission=may_review_kyc
+    )
     def reject(self) -> None:
         """A Loan Officer could not confirm the identity."""
 

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from customers import consents as wording
+from customers.errors import CustomerNotFound
 from customers.models import (
     Consent,
     ConsentKind,
@@ -21,6 +23,7 @@ from customers.models import (
     EmploymentType,
 )
 from customers.services import can_reveal, can_view_customers
+from loanhub.permissions import AUDIT_READ, is_user, may_any
 
 # A business younger than this (years in business) makes its owner an entrepreneur (创业者).
 ENTREPRENEUR_YEARS = 3
@@ -42,15 +45,18 @@ def customer_id_number(*, customer_id: int) -> str:
 def customer_get_for_actor(*, customer_id: int, actor) -> Customer:
     """The customer, if `actor` is that customer or staff who may view customers.
 
-    Raises Customer.DoesNotExist otherwise, so callers answer 404 and never reveal that the id
-    exists.
+    Raises CustomerNotFound (404) otherwise, the same as for an id that does not exist, so the
+    answer never reveals that the id exists.
     """
-    if not getattr(actor, "is_authenticated", False):
-        raise Customer.DoesNotExist
     queryset = Customer.objects.select_related("user")
-    if not can_view_customers(actor):
+    if not getattr(actor, "is_authenticated", False):
+        queryset = queryset.none()
+    elif not can_view_customers(actor):
         queryset = queryset.filter(user=actor)
-    return queryset.get(pk=customer_id)
+    customer = queryset.filter(pk=customer_id).first()
+    if customer is None:
+        raise CustomerNotFound(_("No such customer."))
+    return customer
 
 
 def document_list(*, customer: Customer) -> QuerySet[Document]:
@@ -62,11 +68,11 @@ def document_get_for_actor(*, document_id: int, actor) -> Document:
     if not getattr(actor, "is_authenticated", False):
         raise Document.DoesNotExist
     document = Document.objects.select_related("customer").get(pk=document_id)
-    if document.customer.user_id == actor.pk:
+    if is_user(actor, document.customer.user_id):
         return document
     # Documents are for the people who decide on them (officers) and for audit, not for every
     # role that may list customers (marketing, product and risk staff see profiles, not papers).
-    may_read_documents = actor.has_perm("customers.change_customer") or actor.has_perm("loanhub.audit_read")
+    may_read_documents = may_any(actor, "customers.change_customer", AUDIT_READ)
     if (
         can_view_customers(actor)
         and may_read_documents

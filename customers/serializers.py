@@ -11,9 +11,7 @@ from rest_framework import serializers
 from customers import selectors
 from customers.masking import mask_id_number, mask_phone
 from customers.models import Customer, CustomerType, Document, DocumentKind, EmploymentType, KycStatus
-from loanhub.formatting import money_text
-
-MONEY = {"max_digits": 16, "decimal_places": 2}
+from loanhub.money import money_serializer_field
 
 
 def customer_payload(customer: Customer) -> dict:
@@ -31,9 +29,9 @@ def customer_payload(customer: Customer) -> dict:
         "employer": customer.employer,
         "industry": customer.industry,
         "years_employed": customer.years_employed,
-        "monthly_income": money_text(customer.monthly_income),
-        "monthly_debt": money_text(customer.monthly_debt),
-        "annual_revenue": money_text(customer.annual_revenue),
+        "monthly_income": customer.monthly_income,
+        "monthly_debt": customer.monthly_debt,
+        "annual_revenue": customer.annual_revenue,
         "credit_check_consent": selectors.customer_has_credit_check_consent(customer=customer),
         "kyc_status": customer.kyc_status,
         "created_at": customer.created_at,
@@ -54,9 +52,9 @@ class CustomerOutputSerializer(serializers.Serializer):
     employer = serializers.CharField(allow_blank=True)
     industry = serializers.CharField(allow_blank=True)
     years_employed = serializers.IntegerField()
-    monthly_income = serializers.CharField(help_text="Amount, 2 decimals.")
-    monthly_debt = serializers.CharField(help_text="Amount, 2 decimals.")
-    annual_revenue = serializers.CharField(allow_null=True, help_text="Amount, 2 decimals; businesses only.")
+    monthly_income = money_serializer_field()
+    monthly_debt = money_serializer_field()
+    annual_revenue = money_serializer_field(allow_null=True, help_text="Businesses only.")
     credit_check_consent = serializers.BooleanField(
         help_text="True when consent to the current credit-check wording is given."
     )
@@ -90,9 +88,9 @@ class CustomerInputSerializer(serializers.Serializer):
     employer = serializers.CharField(required=False, allow_blank=True, max_length=200)
     industry = serializers.CharField(required=False, allow_blank=True, max_length=100)
     years_employed = serializers.IntegerField(required=False, min_value=0, max_value=80)
-    monthly_income = serializers.DecimalField(**MONEY, min_value=0)
-    monthly_debt = serializers.DecimalField(**MONEY, min_value=0, required=False)
-    annual_revenue = serializers.DecimalField(**MONEY, min_value=0, required=False, allow_null=True)
+    monthly_income = money_serializer_field(min_value=0)
+    monthly_debt = money_serializer_field(min_value=0, required=False)
+    annual_revenue = money_serializer_field(min_value=0, required=False, allow_null=True)
     credit_check_consent = serializers.BooleanField(
         required=False, help_text="true gives consent to the credit-check wording; false withdraws it."
     )
@@ -100,11 +98,6 @@ class CustomerInputSerializer(serializers.Serializer):
 
 class KycReasonInputSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
-
-
-class KycConflictSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-    state = serializers.ChoiceField(choices=KycStatus.choices)
 
 
 class AuthRegisterInputSerializer(serializers.Serializer):

@@ -7,8 +7,12 @@ Rules enforced here, whatever the caller (API, page, admin):
 - KYC moves unverified → verified / rejected only by a user with `customers.change_customer`
   (Loan Officers), never on their own profile, with a reason; the row is locked, so two officers
   acting at once give one transition and one refusal;
-- every KYC transition, every reveal of personal data and every staff download of a document
-  writes a `CustomerEvent` with the actor, in the same transaction;
+- every KYC transition (through `loanhub.transitions.run_transition`), every reveal of personal
+  data and every staff download of a document writes a `CustomerEvent` with the actor, in the
+  same transaction;
+- a profile never tells its user that an identity number or credit code belongs to another
+  customer: every refusal of a well-formed number is the one `NUMBER_REFUSED` answer, and claims
+  of other customers' numbers are audited on them and limited per account and day;
 - identity and phone numbers are never logged (log lines name the customer as `C0000042`).
 """
 
@@ -31,13 +35,16 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import EmailValidator
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django_fsm import can_proceed
 
 from customers import consents as wording
 from customers import uploads, validators
+from customers.errors import CustomerError as CustomerError
+from customers.errors import CustomerNotFound as CustomerNotFound
+from customers.errors import CustomerPermissionError, CustomerTransitionError, CustomerValidationError
 from customers.masking import mask_id_number, mask_phone, mask_text
 from customers.models import (
     BUSINESS_TYPES,
@@ -55,74 +62,69 @@ from customers.models import (
     KycStatus,
 )
 from loanhub import clock, roles
+from loanhub.money import CENT, MONEY_DIGITS, MONEY_PLACES, ZERO, is_cents, quantize_money
+from loanhub.permissions import REVEAL_PII, is_user, may
+from loanhub.transitions import run_transition
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_UPLOAD_MAX_BYTES = 5 * 1024 * 1024
 REVEALABLE_FIELDS = ("id_number", "phone")
 # Fields a verified identity rests on: the customer may not change them once verified.
 IDENTITY_FIELDS = ("customer_type", "legal_name", "id_number", "uscc")
+# The largest amount a money column (loanhub.money.money_field) holds.
+MONEY_MAX = Decimal(10) ** (MONEY_DIGITS - MONEY_PLACES) - CENT
 MONEY_LIMITS = {  # field: largest value its column holds
-    "monthly_income": Decimal("999999999999.99"),
-    "monthly_debt": Decimal("999999999999.99"),
-    "annual_revenue": Decimal("99999999999999.99"),
+    "monthly_income": MONEY_MAX,
+    "monthly_debt": MONEY_MAX,
+    "annual_revenue": MONEY_MAX,
 }
 MAX_YEARS = 80
-# Claims of identity numbers that belong to another customer, per account in a rolling day. Each is
-# audited on the customer whose number it is; past the limit the account may not try further numbers
-# (the answer then no longer depends on whether a number is registered), which stops a signed-in
-# user from walking through identity numbers to learn who is a customer.
+# Claims of identity numbers (or credit codes) that belong to another customer, per account in a
+# rolling day. Each is audited on the customer whose number it is; past the limit the account may
+# not try further numbers. Every refusal of a well-formed number, for whatever reason, is the same
+# answer (NUMBER_REFUSED): the page and the API never say that a number is registered, so a
+# signed-in user cannot walk through identity numbers to learn who is a customer.
 IDENTITY_CLAIM_LIMIT = 3
 IDENTITY_CLAIM_WINDOW = timedelta(hours=24)
-ALREADY_REGISTERED = gettext_lazy("This number is already registered. Sign in to that account or contact us.")
-
-
-class CustomerError(Exception):
-    """A refused customers operation; `errors` is field-keyed like every LoanHub 400 response."""
-
-    def __init__(self, errors: dict[str, list[str]] | str):
-        if isinstance(errors, str):
-            errors = {"non_field_errors": [errors]}
-        super().__init__("; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in errors.items()))
-        self.errors = errors
-
-
-class CustomerValidationError(CustomerError):
-    """The input is invalid; `errors` maps each field to its messages."""
-
-
-class CustomerPermissionError(CustomerError):
-    """The actor may not do this (role, ownership, or acting on their own profile)."""
-
-
-class CustomerTransitionError(CustomerError):
-    """The KYC state does not allow the transition; `state` is the current state."""
-
-    def __init__(self, errors: dict[str, list[str]] | str, *, state: str):
-        super().__init__(errors)
-        self.state = state
+NUMBER_REFUSED = {
+    "id_number": gettext_lazy(
+        "This identity number cannot be used for your profile. If it is yours, contact us."
+    ),
+    "uscc": gettext_lazy("This credit code cannot be used for your profile. If it is yours, contact us."),
+}
 
 
 # --- who may do what ---------------------------------------------------------------------------
 def can_review_kyc(user) -> bool:
-    return bool(getattr(user, "is_active", False) and user.has_perm("customers.change_customer"))
+    """Loan Officers: they verify or reject identities (never their own, see `_kyc_decide`)."""
+    return may(user, "customers.change_customer")
 
 
 def can_view_customers(user) -> bool:
     """Staff who may see every customer (masked): officers, approvers, analysts, auditors…"""
-    return bool(
-        getattr(user, "is_active", False)
-        and getattr(user, "is_staff", False)
-        and user.has_perm("customers.view_customer")
-    )
+    return may(user, "customers.view_customer")
 
 
 def can_reveal(user) -> bool:
-    return bool(getattr(user, "is_active", False) and user.has_perm("loanhub.reveal_pii"))
+    return may(user, REVEAL_PII)
 
 
 def _name(user) -> str:
     return user.get_username() if getattr(user, "is_authenticated", False) else "anonymous"
+
+
+def _note(customer: Customer, *, kind: str, actor, field: str = "", reason: str = "", payload=None):
+    """An audit row on the customer that does not change its KYC state."""
+    return CustomerEvent.objects.create(
+        customer=customer,
+        kind=kind,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        from_state=customer.kyc_status,
+        to_state=customer.kyc_status,
+        field=field,
+        reason=reason,
+        payload=payload or {},
+    )
 
 
 # --- registration ------------------------------------------------------------------------------
@@ -204,12 +206,12 @@ def _money(data: Mapping, name: str, errors: dict, *, required: bool) -> Decimal
         errors[name] = [_("Enter an amount, e.g. 8000.00.")]
     elif value < 0:
         errors[name] = [_("The amount cannot be negative.")]
-    elif value.as_tuple().exponent < -2:
+    elif not is_cents(value):
         errors[name] = [_("At most 2 decimal places.")]
     elif value > MONEY_LIMITS[name]:
         errors[name] = [_("The amount is too large.")]
     else:
-        return value.quantize(Decimal("0.01"))
+        return quantize_money(value)
     return None
 
 
@@ -284,12 +286,14 @@ def _clean_profile(data: Mapping, existing: Customer | None, user) -> dict[str, 
     )
     out["years_employed"] = _years(data, errors)
     out["monthly_income"] = _money(data, "monthly_income", errors, required=True)
-    out["monthly_debt"] = _money(data, "monthly_debt", errors, required=False) or Decimal("0.00")
+    out["monthly_debt"] = _money(data, "monthly_debt", errors, required=False) or quantize_money(ZERO)
     revenue = _money(data, "annual_revenue", errors, required=is_business)
     if not is_business and revenue is not None:
         errors["annual_revenue"] = [_("Only sole proprietors and small businesses report an annual revenue.")]
     out["annual_revenue"] = revenue if is_business else None
 
+    if not errors:
+        errors.update(_verified_identity_errors(existing, out))
     if not errors:
         _check_identity_claim(out, existing, user, errors)
     if errors:
@@ -297,24 +301,47 @@ def _clean_profile(data: Mapping, existing: Customer | None, user) -> dict[str, 
     return out
 
 
+def _verified_identity_errors(customer: Customer | None, cleaned: Mapping[str, Any]) -> dict[str, list[str]]:
+    """A verified identity is not changed by its customer: one error per identity field changed.
+
+    Checked before any number is looked up, so a verified customer learns nothing about numbers
+    either (the answer is this one whether or not the new number is registered).
+    """
+    if customer is None or customer.kyc_status != KycStatus.VERIFIED:
+        return {}
+    return {
+        f: [_("Your identity was verified; contact us to change it.")]
+        for f in IDENTITY_FIELDS
+        if getattr(customer, f) != cleaned[f]
+    }
+
+
+def _refused_number(field: str) -> dict[str, list[str]]:
+    """The one answer to a well-formed number that cannot be used (never says why)."""
+    return {field: [str(NUMBER_REFUSED[field])]}
+
+
 def _check_identity_claim(out: dict[str, Any], existing: Customer | None, user, errors: dict) -> None:
     """Refuse an identity number or credit code registered to another customer, audited and limited
-    (see IDENTITY_CLAIM_LIMIT).
+    (see IDENTITY_CLAIM_LIMIT), with the same answer as a number refused by the limit.
 
     The limit counts distinct customers claimed, so retrying the same number (someone who really
-    holds another account) does not use it up; past it, a number not yet claimed gets the same
-    answer whether or not it is registered, while one already claimed keeps its (known) answer.
-    The account's row is locked while counting, so parallel submissions cannot all pass the count.
+    holds another account) does not use it up; past it, a number not yet claimed is refused
+    whether or not it is registered, with the same queries and no audit row, so neither the answer
+    nor the work done tells the two apart. The account's row is locked while counting, so
+    parallel submissions cannot all pass the count.
     """
     field = "uscc" if out["uscc"] else "id_number"
     if existing and (existing.id_number, existing.uscc) == (out["id_number"], out["uscc"]):
         return  # the customer's own numbers
+    # One look-up whatever the answer: the pair (a person's profile), or the credit code alone
+    # (a business is one customer, whoever represents it).
+    taken = Q(id_number=out["id_number"], uscc=out["uscc"])
+    if out["uscc"]:
+        taken |= Q(uscc=out["uscc"])
     with transaction.atomic():
         get_user_model().objects.select_for_update().filter(pk=user.pk).first()
-        others = Customer.objects.exclude(pk=existing.pk) if existing else Customer.objects.all()
-        owner = others.filter(id_number=out["id_number"], uscc=out["uscc"]).first()
-        if owner is None and out["uscc"]:
-            owner = Customer.objects.filter(uscc=out["uscc"]).exclude(user=user).first()
+        owner = Customer.objects.exclude(user=user).filter(taken).order_by("pk").first()
         since = clock.now() - IDENTITY_CLAIM_WINDOW
         claimed = set(
             CustomerEvent.objects.filter(kind=EventKind.CLAIM, actor=user, created_at__gte=since).values_list(
@@ -322,21 +349,13 @@ def _check_identity_claim(out: dict[str, Any], existing: Customer | None, user, 
             )
         )
         if (owner is None or owner.pk not in claimed) and len(claimed) >= IDENTITY_CLAIM_LIMIT:
-            errors[field] = [_("Too many numbers could not be accepted today. Contact us to continue.")]
+            errors.update(_refused_number(field))
             return
         if owner is None:
             return
-        CustomerEvent.objects.create(
-            customer=owner,
-            kind=EventKind.CLAIM,
-            actor=user,
-            from_state=owner.kyc_status,
-            to_state=owner.kyc_status,
-            field=field,
-            reason="claimed by another account",
-        )
+        _note(owner, kind=EventKind.CLAIM, actor=user, field=field, reason="claimed by another account")
     logger.warning("identity number of customer %s claimed by user %s", owner.pk, user.pk)
-    errors[field] = [str(ALREADY_REGISTERED)]
+    errors.update(_refused_number(field))
 
 
 AUDITED_FIELDS = ("legal_name", "id_number", "uscc", "phone", "email")
@@ -367,14 +386,10 @@ def customer_upsert_for_user(*, user, data: Mapping[str, Any]) -> Customer:
         else:
             customer = Customer.objects.select_for_update().get(pk=existing.pk)
             changed_identity = any(getattr(customer, f) != cleaned[f] for f in IDENTITY_FIELDS)
-            if changed_identity and customer.kyc_status == KycStatus.VERIFIED:
-                raise CustomerValidationError(
-                    {
-                        f: [_("Your identity was verified; contact us to change it.")]
-                        for f in IDENTITY_FIELDS
-                        if getattr(customer, f) != cleaned[f]
-                    }
-                )
+            # Checked again under the lock: an officer may have verified it meanwhile.
+            verified_errors = _verified_identity_errors(customer, cleaned)
+            if verified_errors:
+                raise CustomerValidationError(verified_errors)
         # Identity and contact changes are audited (masked): a changed phone is the classic first
         # step of an account takeover, and history does not keep these fields.
         audited = []
@@ -389,20 +404,26 @@ def customer_upsert_for_user(*, user, data: Mapping[str, Any]) -> Customer:
         try:
             with transaction.atomic():
                 customer.save()
-        except IntegrityError:
-            raise CustomerValidationError({"id_number": [str(ALREADY_REGISTERED)]}) from None
+        except IntegrityError:  # registered by someone else at the same moment: the same answer
+            raise CustomerValidationError(
+                _refused_number("uscc" if cleaned["uscc"] else "id_number")
+            ) from None
         for field, before, after in audited:
-            CustomerEvent.objects.create(
-                customer=customer,
+            _note(
+                customer,
                 kind=EventKind.CHANGE,
                 actor=user,
-                from_state=customer.kyc_status,
-                to_state=customer.kyc_status,
                 field=field,
                 payload={"from": before, "to": after},
             )
-        if changed_identity and customer.kyc_status == KycStatus.REJECTED:
-            _transition(customer, "resubmit", actor=user, reason="identity data corrected by the customer")
+        if changed_identity and customer.identity_needs_correction:
+            run_transition(
+                customer,
+                "resubmit",
+                actor=user,
+                reason="identity data corrected by the customer",
+                locked=True,
+            )
         if "credit_check_consent" in data:
             if _truthy(data["credit_check_consent"]):
                 consent_record(customer=customer, kind=ConsentKind.CREDIT_CHECK)
@@ -419,25 +440,11 @@ def _truthy(value: Any) -> bool:
 
 
 # --- KYC ---------------------------------------------------------------------------------------
-def _transition(customer: Customer, name: str, *, actor, reason: str) -> Customer:
-    """Inside the caller's transaction, on a locked row: transition, save, write the event."""
-    from_state = customer.kyc_status
-    getattr(customer, name)()
-    customer.skip_history_when_saving = True  # the event below is the record of this change
-    customer.save(update_fields=["kyc_status", "updated_at"])
-    del customer.skip_history_when_saving
-    CustomerEvent.objects.create(
-        customer=customer,
-        kind=EventKind.KYC,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
-        from_state=from_state,
-        to_state=customer.kyc_status,
-        reason=reason,
+def _already_decided(locked: Customer, name: str) -> CustomerTransitionError:
+    return CustomerTransitionError(
+        _("The identity is already %(state)s.") % {"state": locked.get_kyc_status_display()},
+        state=locked.kyc_status,
     )
-    logger.info(
-        "customer kyc customer=%s %s->%s actor=%s", customer, from_state, customer.kyc_status, _name(actor)
-    )
-    return customer
 
 
 def _kyc_decide(*, customer: Customer, actor, reason: str, name: str) -> Customer:
@@ -445,23 +452,15 @@ def _kyc_decide(*, customer: Customer, actor, reason: str, name: str) -> Custome
         raise CustomerPermissionError(
             {"actor": [_("%(user)s may not verify customer identities.") % {"user": _name(actor)}]}
         )
-    if customer.user_id == actor.pk:
+    if is_user(actor, customer.user_id):
         raise CustomerPermissionError({"actor": [_("Nobody may verify their own identity.")]})
     reason = (reason or "").strip()
     if not reason:
         raise CustomerValidationError({"reason": [_("Give a reason.")]})
-    with transaction.atomic():
-        locked = Customer.objects.select_for_update().get(pk=customer.pk)
-        if not can_proceed(getattr(locked, name)):
-            raise CustomerTransitionError(
-                {
-                    "kyc_status": [
-                        _("The identity is already %(state)s.") % {"state": locked.get_kyc_status_display()}
-                    ]
-                },
-                state=locked.kyc_status,
-            )
-        return _transition(locked, name, actor=actor, reason=reason)
+    # The row is locked and re-read: two officers acting at once give one transition, one 409.
+    return run_transition(
+        customer.pk, name, actor=actor, reason=reason, model=Customer, conflict=_already_decided
+    )
 
 
 def customer_verify_identity(*, customer: Customer, actor, reason: str) -> Customer:
@@ -514,12 +513,12 @@ def consent_withdraw(*, customer: Customer, kind: str = ConsentKind.CREDIT_CHECK
 
 # --- documents ---------------------------------------------------------------------------------
 def upload_max_bytes() -> int:
-    return int(getattr(settings, "LOANHUB_UPLOAD_MAX_BYTES", DEFAULT_UPLOAD_MAX_BYTES))
+    return settings.LOANHUB_UPLOAD_MAX_BYTES
 
 
 def document_upload(*, customer: Customer, kind: str, file: UploadedFile, actor) -> Document:
     """Store a PDF, JPEG or PNG (checked by content and extension) of at most the upload limit."""
-    if not (actor.pk == customer.user_id or actor.has_perm("customers.add_document")):
+    if not (is_user(actor, customer.user_id) or may(actor, "customers.add_document")):
         raise CustomerPermissionError({"actor": [_("You may upload documents only to your own profile.")]})
     errors: dict[str, list[str]] = {}
     if kind not in DocumentKind.values:
@@ -570,12 +569,10 @@ def document_upload(*, customer: Customer, kind: str, file: UploadedFile, actor)
 
 def search_match_record(*, customer: Customer, field: str, actor) -> None:
     """Audit a staff search that matched a customer by a full identity or phone number."""
-    CustomerEvent.objects.create(
-        customer=customer,
+    _note(
+        customer,
         kind=EventKind.REVEAL,
         actor=actor,
-        from_state=customer.kyc_status,
-        to_state=customer.kyc_status,
         field=field,
         reason="matched by an exact search",
         payload={"search": True},
@@ -584,14 +581,12 @@ def search_match_record(*, customer: Customer, field: str, actor) -> None:
 
 def document_access_record(*, document: Document, actor) -> None:
     """Audit a staff member's download of a customer's document (owners are not audited)."""
-    if actor.pk == document.customer.user_id:
+    if is_user(actor, document.customer.user_id):
         return
-    CustomerEvent.objects.create(
-        customer=document.customer,
+    _note(
+        document.customer,
         kind=EventKind.DOCUMENT_VIEW,
         actor=actor,
-        from_state=document.customer.kyc_status,
-        to_state=document.customer.kyc_status,
         field=document.kind,
         payload={"document": document.pk},
     )
@@ -608,13 +603,6 @@ def pii_reveal(*, customer: Customer, field: str, actor) -> str:
         raise CustomerPermissionError(
             {"actor": [_("%(user)s may not reveal personal data.") % {"user": _name(actor)}]}
         )
-    CustomerEvent.objects.create(
-        customer=customer,
-        kind=EventKind.REVEAL,
-        actor=actor,
-        from_state=customer.kyc_status,
-        to_state=customer.kyc_status,
-        field=field,
-    )
+    _note(customer, kind=EventKind.REVEAL, actor=actor, field=field)
     logger.info("pii revealed customer=%s field=%s actor=%s", customer, field, _name(actor))
     return getattr(customer, field)

@@ -14,11 +14,11 @@ from django.utils.functional import cached_property
 
 
 def private_root() -> Path:
-    return Path(getattr(settings, "LOANHUB_PRIVATE_ROOT", settings.VAR_DIR / "private"))
+    return Path(settings.LOANHUB_PRIVATE_ROOT)
 
 
 class PrivateStorage(FileSystemStorage):
-    """FileSystemStorage rooted at settings.LOANHUB_PRIVATE_ROOT (default VAR_DIR/private).
+    """FileSystemStorage rooted at settings.LOANHUB_PRIVATE_ROOT (by default VAR_DIR/private).
 
     The root is read lazily and re-read when the setting changes (tests point it at tmp_path).
     """

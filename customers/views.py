@@ -41,7 +41,7 @@ def signup(request):
                 email=form.cleaned_data["email"],
             )
         except services.CustomerValidationError as exc:
-            apply_errors(form, exc.errors)
+            apply_errors(form, exc)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Welcome to LoanHub. Tell us about yourself to apply for a loan."))
@@ -122,7 +122,7 @@ def profile(request):
             try:
                 customer = services.customer_upsert_for_user(user=request.user, data=form.cleaned_data)
             except services.CustomerValidationError as exc:
-                apply_errors(form, exc.errors)
+                apply_errors(form, exc)
             else:
                 messages.success(request, _("Your profile is saved."))
                 return redirect(_next_url(request) or "customers:profile")
@@ -148,7 +148,7 @@ def document_upload(request):
                 actor=request.user,
             )
         except services.CustomerValidationError as exc:
-            apply_errors(upload_form, exc.errors)
+            apply_errors(upload_form, exc)
         else:
             messages.success(request, _("The document is uploaded."))
             return redirect("customers:profile")

@@ -81,25 +81,35 @@ def test_register_refuses_a_taken_name_a_weak_password_and_a_bad_email(api, user
         "/api/v1/auth/register/", {"username": "CUST", "password": PASSWORD, "email": "a@b.cn"}
     )
     assert response.status_code == 400
-    assert response.json() == {"username": ["This user name is taken."]}
+    assert response.json() == {
+        "detail": "username: This user name is taken.",
+        "code": "invalid",
+        "errors": {"username": ["This user name is taken."]},
+        "state": None,
+    }
 
     response = api.post(
         "/api/v1/auth/register/", {"username": "li", "password": "12345678", "email": "li@b.cn"}
     )
     assert response.status_code == 400
-    assert set(response.json()) == {"password"}
-    assert "This password is too common." in response.json()["password"]
+    assert set(response.json()["errors"]) == {"password"}
+    assert "This password is too common." in response.json()["errors"]["password"]
 
     response = api.post("/api/v1/auth/register/", {"username": "li", "password": PASSWORD, "email": "nope"})
     assert response.status_code == 400
-    assert set(response.json()) == {"email"}
+    assert set(response.json()["errors"]) == {"email"}
     assert not get_user_model().objects.filter(username="li").exists()
 
 
 def test_token_refuses_a_wrong_password(api, users):
     response = api.post("/api/v1/auth/token/", {"username": "cust", "password": "wrong"})
     assert response.status_code == 400
-    assert "non_field_errors" in response.json()
+    assert response.json() == {
+        "detail": "Unable to log in with provided credentials.",
+        "code": "invalid",
+        "errors": {"non_field_errors": ["Unable to log in with provided credentials."]},
+        "state": None,
+    }
 
 
 def test_register_and_token_are_throttled_per_address(api, settings):
@@ -118,7 +128,7 @@ def test_put_returns_field_errors_and_saves_nothing(api, users):
     api.force_authenticate(users["customer"])
     response = api.put(ME, profile_data(id_number="110105194912310021", phone="12345"), format="json")
     assert response.status_code == 400
-    assert set(response.json()) == {"id_number", "phone"}
+    assert (response.json()["code"], set(response.json()["errors"])) == ("invalid", {"id_number", "phone"})
     assert not Customer.objects.exists()
 
 
@@ -126,7 +136,7 @@ def test_put_validates_types_before_the_service(api, users):
     api.force_authenticate(users["customer"])
     response = api.put(ME, profile_data(customer_type="alien", monthly_income="lots"), format="json")
     assert response.status_code == 400
-    assert set(response.json()) == {"customer_type", "monthly_income"}
+    assert set(response.json()["errors"]) == {"customer_type", "monthly_income"}
 
 
 # --- KYC ---------------------------------------------------------------------------------------
@@ -139,7 +149,12 @@ def test_officer_verifies_then_a_second_decision_is_409_with_the_state(api, user
 
     again = api.post(_verify_url(customer.pk, "reject"), {"reason": "changed my mind"})
     assert again.status_code == 409
-    assert again.json() == {"detail": "The identity is already Verified.", "state": "verified"}
+    assert again.json() == {
+        "detail": "The identity is already Verified.",
+        "code": "conflict",
+        "errors": {},
+        "state": "verified",
+    }
     customer.refresh_from_db()
     assert customer.kyc_status == KycStatus.VERIFIED
     assert CustomerEvent.objects.count() == 1
@@ -150,18 +165,32 @@ def test_a_missing_reason_is_400(api, users, customer, body):
     api.force_authenticate(users["officer"])
     response = api.post(_verify_url(customer.pk), body)
     assert response.status_code == 400
-    assert set(response.json()) == {"reason"}
+    assert set(response.json()["errors"]) == {"reason"}
     customer.refresh_from_db()
     assert customer.kyc_status == KycStatus.UNVERIFIED
 
 
 def test_unknown_customer_is_404_and_a_customer_is_403_even_for_their_own(api, users):
     api.force_authenticate(users["officer"])
-    assert api.post(_verify_url(999999), {"reason": "x"}).status_code == 404
+    missing = api.post(_verify_url(999999), {"reason": "x"})
+    assert (missing.status_code, missing.json()) == (
+        404,
+        {"detail": "No such customer.", "code": "not_found", "errors": {}, "state": None},
+    )
     own = CustomerFactory(user=users["customer"])
     api.force_authenticate(users["customer"])
-    assert api.post(_verify_url(own.pk), {"reason": "it is me"}).status_code == 403
-    assert api.post(_verify_url(999999), {"reason": "x"}).status_code == 403
+    refused = api.post(_verify_url(own.pk), {"reason": "it is me"})
+    assert (refused.status_code, refused.json()) == (
+        403,
+        {
+            "detail": "Your role may not verify customer identities.",
+            "code": "forbidden",
+            "errors": {},
+            "state": None,
+        },
+    )
+    # The same answer for an id that does not exist: the role is checked before the look-up.
+    assert api.post(_verify_url(999999), {"reason": "x"}).json() == refused.json()
     own.refresh_from_db()
     assert own.kyc_status == KycStatus.UNVERIFIED
 
@@ -202,6 +231,27 @@ def test_role_endpoint_status_matrix(api, users, role, method, endpoint):
     assert own.kyc_status == KycStatus.UNVERIFIED
     if expected != 200 or endpoint not in ("verify", "reject"):
         assert target.kyc_status == KycStatus.UNVERIFIED
+
+
+def test_an_officer_acting_on_their_own_profile_is_403_and_nothing_changes(api, users):
+    own = CustomerFactory(user=users["officer"])
+    api.force_authenticate(users["officer"])
+    response = api.post(_verify_url(own.pk), {"reason": "it is me"})
+    assert response.status_code == 403
+    assert response.json()["errors"] == {"actor": ["Nobody may verify their own identity."]}
+    own.refresh_from_db()
+    assert own.kyc_status == KycStatus.UNVERIFIED
+    assert not CustomerEvent.objects.exists()
+
+
+def test_no_profile_yet_is_a_404_in_the_one_error_body(api, users):
+    api.force_authenticate(users["customer"])
+    for url in (ME, f"{ME}documents/"):
+        response = api.get(url)
+        assert (response.status_code, response.json()) == (
+            404,
+            {"detail": "You have no customer profile yet.", "code": "not_found", "errors": {}, "state": None},
+        )
 
 
 def test_the_schema_documents_the_customer_endpoints(api):

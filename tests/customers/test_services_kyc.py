@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 
 import pytest
 from django.db import connection
-from django_fsm import can_proceed
+from django_fsm import can_proceed, has_transition_perm
 
 from customers import services
 from customers.models import Customer, CustomerEvent, EventKind, KycStatus
@@ -36,6 +37,30 @@ def test_an_officer_moves_an_unverified_customer_and_an_event_is_written(
         target,
         "checked against the ID card",
     )
+
+
+@pytest.mark.django_db
+def test_a_decision_writes_no_history_row_and_logs_no_personal_data(users, customer, caplog):
+    """The CustomerEvent is the record of a KYC change; logs name the customer as C0000042."""
+    history_rows = customer.history.count()
+    with caplog.at_level(logging.INFO):
+        VERIFY(customer=customer, actor=users["officer"], reason="ID card checked")
+    assert customer.history.count() == history_rows
+    assert f"{customer}: unverified -> verified" in caplog.text
+    for personal in (customer.id_number, customer.phone, customer.legal_name):
+        assert personal not in caplog.text
+
+
+@pytest.mark.django_db
+def test_the_transitions_carry_the_officer_permission_never_for_their_own_profile(users, customer):
+    for name in ("verify", "reject"):
+        method = getattr(customer, name)
+        assert has_transition_perm(method, users["officer"])
+        assert has_transition_perm(method, users["senior"])
+        for role in ("customer", "analyst", "pm", "marketing", "auditor"):
+            assert not has_transition_perm(method, users[role])
+    own = CustomerFactory(user=users["officer"])
+    assert not has_transition_perm(own.verify, users["officer"])
 
 
 @pytest.mark.django_db
