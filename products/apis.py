@@ -11,14 +11,15 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 from rest_framework.views import APIView
 
 from loanhub import clock
-from loanhub.api_schema import FIELD_ERRORS
+from loanhub.api_schema import FIELD_ERRORS, detail_response
+from loanhub.errors import Invalid, NotFound
 from loanhub.formatting import money_text, rate_text
 from products import choices as c
 from products import selectors, services
@@ -184,9 +185,7 @@ class ProductListApi(CatalogueApi):
         wanted = data.get("status")
         if wanted and wanted != c.ProductStatus.ACTIVE:
             if not _may_see_all(request.user):
-                return Response(
-                    {"status": [_("only active products are public")]}, status=status.HTTP_400_BAD_REQUEST
-                )
+                raise Invalid({"status": [_("only active products are public")]})
             versions = selectors.product_list(status=wanted, category=data.get("category"))
             versions = [
                 v
@@ -201,24 +200,13 @@ class ProductListApi(CatalogueApi):
         return Response([product_payload(v) for v in versions])
 
 
-def _offered_or_error(code: str):
-    """(version, None) or (None, error Response) for a code."""
+def _offered(code: str):
+    """The version of `code` on offer; NotFound (404) for an unknown code, ProductNotOffered (409)
+    for one that is suspended or retired."""
     try:
-        return selectors.product_get_offered(code=code), None
+        return selectors.product_get_offered(code=code)
     except Product.DoesNotExist:
-        return None, Response(
-            {"product": [_("unknown product %(code)s") % {"code": code}]}, status=status.HTTP_404_NOT_FOUND
-        )
-    except selectors.ProductNotOffered as exc:
-        return None, Response(
-            {
-                "product": [
-                    _("product %(code)s is %(status)s and is not offered")
-                    % {"code": code, "status": exc.status}
-                ]
-            },
-            status=status.HTTP_400_BAD_REQUEST,
-        )
+        raise NotFound({"product": [_("unknown product %(code)s") % {"code": code}]}) from None
 
 
 class ProductDetailApi(CatalogueApi):
@@ -226,12 +214,14 @@ class ProductDetailApi(CatalogueApi):
         tags=["products"],
         summary="One product on offer",
         operation_id="products_retrieve",
-        responses={200: OpenApiResponse(description="The product"), 400: FIELD_ERRORS, 404: FIELD_ERRORS},
+        responses={
+            200: OpenApiResponse(description="The product"),
+            404: detail_response("No product with this code"),
+            409: detail_response("The product is suspended or retired: not offered"),
+        },
     )
     def get(self, request, code: str):
-        version, error = _offered_or_error(code)
-        if error is not None:
-            return error
+        version = _offered(code)
         return Response(product_payload(version))
 
 
@@ -255,21 +245,17 @@ class ProductQuoteApi(CatalogueApi):
         responses={
             200: OpenApiResponse(description="Schedule and price"),
             400: FIELD_ERRORS,
-            404: FIELD_ERRORS,
+            404: detail_response("No product with this code"),
+            409: detail_response("The product is suspended or retired: not offered"),
         },
     )
     def post(self, request, code: str):
-        version, error = _offered_or_error(code)
-        if error is not None:
-            return error
+        version = _offered(code)
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            data = dict(serializer.validated_data)
-            segment = data.pop("segment", None)
-            quote = services.product_quote(version=version, segments=(segment,) if segment else (), **data)
-        except services.ProductQuoteError as exc:
-            return Response(exc.errors, status=status.HTTP_400_BAD_REQUEST)
+        data = dict(serializer.validated_data)
+        segment = data.pop("segment", None)
+        quote = services.product_quote(version=version, segments=(segment,) if segment else (), **data)
         return Response(quote_payload(quote))
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
+from loanhub.errors import Invalid
 from products import engine, engine_adapter
 
 TERM_FIELDS = (
@@ -25,12 +26,11 @@ TERM_FIELDS = (
 )
 
 
-class CalculationError(Exception):
-    """Field-keyed messages of refused input, in the active language."""
+class CalculationError(Invalid):
+    """Field-keyed messages of refused input, in the active language (HTTP 400)."""
 
     def __init__(self, errors: dict[str, list[str]]):
-        self.errors = engine_adapter.localized(errors)
-        super().__init__(self.errors)
+        super().__init__(engine_adapter.localized(errors))
 
 
 def _renamed(errors: dict[str, list[str]], names: dict[str, str]) -> dict[str, list[str]]:

@@ -9,7 +9,7 @@ with the same field-keyed shape as the serializer's own errors.
 from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
@@ -35,10 +35,8 @@ class CalculatorApi(APIView):
         # a JSON value that is not an object is refused by the serializer.
         serializer = self.input_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            result = self.compute(serializer.validated_data)
-        except calculator.CalculationError as exc:
-            return Response(exc.errors, status=status.HTTP_400_BAD_REQUEST)
+        # Engine refusals are calculator.CalculationError, a 400 in the one error body.
+        result = self.compute(serializer.validated_data)
         return Response(self.output_serializer(result).data)
 
 

@@ -20,6 +20,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from loanhub import clock
+from loanhub.errors import Invalid
 from products import choices as c
 from products import engine_adapter
 from products.compliance import installments_for
@@ -29,12 +30,11 @@ from products.pricing import Price, PricingError, fees_for, price_for
 ENGINE_TO_QUOTE_FIELD = {"principal": "amount", "annual_rate": "risk_grade", "term": "term"}
 
 
-class ProductQuoteError(Exception):
-    """The request breaks a limit of the product; `errors` is field-keyed."""
+class ProductQuoteError(Invalid):
+    """The request breaks a limit of the product; `errors` is field-keyed (HTTP 400)."""
 
     def __init__(self, errors: dict[str, list[str]]):
-        super().__init__("; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in errors.items()))
-        self.errors = errors
+        super().__init__(errors)
 
 
 @dataclass(frozen=True)

@@ -12,18 +12,28 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from loanhub import clock
+from loanhub.errors import Conflict
 from products import choices as c
 from products.models import BenchmarkRate, Fee, PricingTier, Product, ProductVersion, Promotion
 from products.serializers import FEE_FIELDS, PROMOTION_FIELDS, TERM_FIELDS, TIER_FIELDS
 
 
-class ProductNotOffered(Exception):
-    """The code exists but no version of it is offered; `status` says why (retired, suspended…)."""
+class ProductNotOffered(Conflict):
+    """The code exists but no version of it is offered; `status` says why (retired, suspended…).
+    HTTP 409: the product is in a state in which it is not offered."""
 
     def __init__(self, code: str, status: str):
-        super().__init__(f"product {code} is {status}")
+        super().__init__(
+            {
+                "product": [
+                    _("product %(code)s is %(status)s and is not offered") % {"code": code, "status": status}
+                ]
+            },
+            state=status,
+        )
         self.code = code
         self.status = status
 

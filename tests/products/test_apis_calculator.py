@@ -93,7 +93,7 @@ def test_bad_input_is_a_field_level_400(api, patch, field):
     }
     response = api.post("/api/v1/calculator/schedule/", payload, format="json")
     assert response.status_code == 400
-    assert field in response.json()
+    assert field in response.json()["errors"]
 
 
 def test_malformed_json_and_nan_are_400(api):
@@ -181,12 +181,12 @@ def test_prepayment_errors_name_the_request_fields(api):
         format="json",
     )
     assert response.status_code == 400
-    assert set(response.json()) == {"mode"}
+    assert set(response.json()["errors"]) == {"mode"}
     response = api.post(
         "/api/v1/calculator/prepayment/", {**PREPAY_BASE, "prepayment_date": "2025-12-01"}, format="json"
     )
     assert response.status_code == 400
-    assert set(response.json()) == {"prepayment_date"}
+    assert set(response.json()["errors"]) == {"prepayment_date"}
 
 
 LINE = {"credit_limit": "50000.00", "annual_rate": "0.0365", "opened_on": "2026-01-01", "statement_day": 20}
@@ -244,7 +244,7 @@ def test_revolving_draw_above_the_limit_is_a_field_error(api):
         format="json",
     )
     assert response.status_code == 400
-    assert "transactions" in response.json()
+    assert "transactions" in response.json()["errors"]
 
 
 def test_engine_messages_follow_accept_language_with_their_values(api):
@@ -256,9 +256,11 @@ def test_engine_messages_follow_accept_language_with_their_values(api):
     }
     chinese = api.post("/api/v1/calculator/schedule/", body, format="json", HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert chinese.status_code == 400
-    assert chinese.json()["fees"] == ["前置费用 1000.00 已抵尽本金 1000.00，无实际到账金额"]
+    assert chinese.json()["errors"]["fees"] == ["前置费用 1000.00 已抵尽本金 1000.00，无实际到账金额"]
     english = api.post("/api/v1/calculator/schedule/", body, format="json", HTTP_ACCEPT_LANGUAGE="en")
-    assert english.json()["fees"] == ["upfront fees 1000.00 leave no net proceeds from principal 1000.00"]
+    assert english.json()["errors"]["fees"] == [
+        "upfront fees 1000.00 leave no net proceeds from principal 1000.00"
+    ]
 
 
 def test_a_rate_and_term_beyond_any_payable_schedule_is_a_400_not_a_500(api):
@@ -272,7 +274,7 @@ def test_a_rate_and_term_beyond_any_payable_schedule_is_a_400_not_a_500(api):
     }
     response = api.post("/api/v1/calculator/schedule/", body, format="json")
     assert response.status_code == 400
-    assert list(response.json()) == ["term"]
+    assert list(response.json()["errors"]) == ["term"]
 
 
 def test_totals_above_a_trillion_are_returned_not_a_500(api):

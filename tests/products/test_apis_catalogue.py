@@ -111,12 +111,14 @@ def test_detail_unknown_draft_suspended_retired(api, catalogue):
     assert api.get("/api/v1/products/CASH/").json()["code"] == "CASH"
     assert api.get("/api/v1/products/NOPE/").status_code == 404
     assert api.get("/api/v1/products/DRAFTY/").status_code == 404  # never published: not disclosed
+    # A product that was offered and no longer is: 409, the state it is in, and why.
     retired = api.get("/api/v1/products/OLD/")
-    assert retired.status_code == 400
-    assert retired.json() == {"product": ["product OLD is retired and is not offered"]}
-    assert api.get("/api/v1/products/PAUSED/").json() == {
-        "product": ["product PAUSED is suspended and is not offered"]
-    }
+    assert retired.status_code == 409
+    assert retired.json()["state"] == "retired"
+    assert retired.json()["errors"] == {"product": ["product OLD is retired and is not offered"]}
+    paused = api.get("/api/v1/products/PAUSED/")
+    assert (paused.status_code, paused.json()["state"]) == (409, "suspended")
+    assert paused.json()["errors"] == {"product": ["product PAUSED is suspended and is not offered"]}
 
 
 def test_quote_returns_schedule_and_price(api, catalogue):
@@ -181,7 +183,8 @@ def test_segment_waives_fee(api, catalogue):
 def test_quote_limits_name_the_broken_limit(api, catalogue, payload, errors):
     response = api.post("/api/v1/products/BIZ-OP/quote/", payload, format="json")
     assert response.status_code == 400
-    assert response.json() == errors
+    assert response.json()["code"] == "invalid"
+    assert response.json()["errors"] == errors
 
 
 def test_quote_unknown_and_retired(api, catalogue):
@@ -189,8 +192,8 @@ def test_quote_unknown_and_retired(api, catalogue):
         api.post("/api/v1/products/NOPE/quote/", {"amount": "1", "term": 1}, format="json").status_code == 404
     )
     response = api.post("/api/v1/products/OLD/quote/", {"amount": "50000", "term": 12}, format="json")
-    assert response.status_code == 400
-    assert response.json() == {"product": ["product OLD is retired and is not offered"]}
+    assert response.status_code == 409
+    assert response.json()["errors"] == {"product": ["product OLD is retired and is not offered"]}
 
 
 def test_recommendations_rank_eligible_by_total_cost_and_explain_exclusions(api, catalogue):
@@ -238,4 +241,4 @@ def test_recommendations_exclude_on_debt_to_income_and_age(api, catalogue):
 def test_recommendations_validate_input(api, catalogue):
     response = api.get("/api/v1/products/recommendations/", {"amount": "-1", "term": "x"})
     assert response.status_code == 400
-    assert set(response.json()) == {"amount", "term"}
+    assert set(response.json()["errors"]) == {"amount", "term"}
