@@ -127,7 +127,7 @@ def test_calculator_to_disbursed_loan(live_server, browser, risk_ready, product,
     shot(officer_page, "07-disbursed")
     application.refresh_from_db()
     assert application.state == State.DISBURSED
-    loan = Loan.objects.get(application=application)
+    loan = Loan.objects.get(origin_ref=str(application))
 
     # 7. The customer sees the loan and its schedule.
     page.goto(f"{base}/loans/")

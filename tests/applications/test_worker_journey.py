@@ -59,6 +59,6 @@ def test_application_is_scored_by_a_worker_and_disbursed(risk_worker, risk_ready
         offer_digest=application.offer["digest"],
     )
     services.application_disburse(application=application, actor=users["officer"], reason="it")
-    loan = Loan.objects.get(application=application)
+    loan = Loan.objects.get(origin_ref=str(application))
     assert loan.principal == application.offer_amount
     assert loan.installments.count() == application.offer["installments"]
