@@ -26,26 +26,6 @@ STATED_CHOICES: dict[str, tuple[str, ...]] = {
     "purpose": tuple(PURPOSES),
 }
 
-# customers.EmploymentType → risk's employment_type feature.
-RISK_EMPLOYMENT = {
-    "employed": "salaried",
-    "civil_servant": "salaried",
-    "self_employed": "self_employed",
-    "business_owner": "business_owner",
-    "retired": "retired",
-    "student": "other",
-    "unemployed": "unemployed",
-}
-# customers.EmploymentType → products' EmploymentType (None: products have no such type).
-PRODUCT_EMPLOYMENT = {
-    "employed": "salaried",
-    "civil_servant": "salaried",
-    "self_employed": "self_employed",
-    "business_owner": "business_owner",
-    "retired": "retired",
-    "student": "student",
-    "unemployed": None,
-}
 # customers.KycStatus → risk's identity_status feature.
 IDENTITY_STATUS = {"verified": "verified", "unverified": "pending", "rejected": "rejected"}
 
@@ -75,7 +55,7 @@ def application_features(application, customer, *, on_date: dt.date) -> dict:
     """The risk feature record of an application (every feature but the bureau's), as JSON."""
     record = {
         "age": age_on(customer.date_of_birth, on_date),
-        "employment_type": RISK_EMPLOYMENT.get(customer.employment_type, "other"),
+        "employment_type": customer.employment_type,  # in the lender's words: risk.mapping translates
         "employment_years": str(Decimal(customer.years_employed or 0)),
         "monthly_income": str(customer.monthly_income),
         "existing_monthly_debt": str(customer.monthly_debt or Decimal("0")),

@@ -129,7 +129,12 @@ class CustomerMeDocumentsApi(APIView):
         tags=["customers"],
         operation_id="customers_me_documents_create",
         request={"multipart/form-data": s.CustomerDocumentUploadSerializer},
-        responses={201: s.CustomerDocumentOutputSerializer, 400: FIELD_ERRORS, 404: NOT_FOUND},
+        responses={
+            201: s.CustomerDocumentOutputSerializer,
+            400: FIELD_ERRORS,
+            404: NOT_FOUND,
+            415: detail_response("The body is not multipart/form-data (or a form)"),
+        },
         summary="Upload a document (PDF, JPEG or PNG, checked by content)",
     )
     def post(self, request):

@@ -22,6 +22,9 @@ from loanhub.models import TransitionEvent
 from loanhub.money import money_field
 from loanhub.permissions import is_user, may
 from loanhub.transitions import Transitionable
+from products.choices import CustomerType, EmploymentType
+
+__all__ = ["CustomerType", "EmploymentType"]  # the catalogue's vocabulary, re-exported for customers
 
 
 def age_on(date_of_birth: dt.date, on_date: dt.date) -> int:
@@ -30,28 +33,12 @@ def age_on(date_of_birth: dt.date, on_date: dt.date) -> int:
     return on_date.year - date_of_birth.year - int(before_birthday)
 
 
-class CustomerType(models.TextChoices):
-    INDIVIDUAL = "individual", _("Individual")
-    SOLE_PROPRIETOR = "sole_proprietor", _("Sole proprietor")
-    SMALL_BUSINESS = "small_business", _("Small or micro enterprise")
-
-
 # Customer types that are businesses: they carry a unified social credit code and a revenue.
 BUSINESS_TYPES = frozenset({CustomerType.SOLE_PROPRIETOR, CustomerType.SMALL_BUSINESS})
 
 
-class EmploymentType(models.TextChoices):
-    EMPLOYED = "employed", _("Employed")
-    SELF_EMPLOYED = "self_employed", _("Self-employed")
-    BUSINESS_OWNER = "business_owner", _("Business owner")
-    CIVIL_SERVANT = "civil_servant", _("Civil servant")
-    RETIRED = "retired", _("Retired")
-    STUDENT = "student", _("Student")
-    UNEMPLOYED = "unemployed", _("Unemployed")
-
-
 # Who must name an employer, and who an industry.
-NEEDS_EMPLOYER = frozenset({EmploymentType.EMPLOYED, EmploymentType.CIVIL_SERVANT})
+NEEDS_EMPLOYER = frozenset({EmploymentType.SALARIED})
 NEEDS_INDUSTRY = frozenset({EmploymentType.SELF_EMPLOYED, EmploymentType.BUSINESS_OWNER})
 
 
@@ -88,7 +75,7 @@ class Customer(Transitionable, FSMModelMixin, models.Model):
     email = models.EmailField(_("e-mail"), blank=True)
     region = models.CharField(_("region"), max_length=64, blank=True)
     employment_type = models.CharField(
-        _("employment type"), max_length=20, choices=EmploymentType.choices, default=EmploymentType.EMPLOYED
+        _("employment type"), max_length=20, choices=EmploymentType.choices, default=EmploymentType.SALARIED
     )
     employer = models.CharField(_("employer"), max_length=200, blank=True)
     industry = models.CharField(_("industry"), max_length=100, blank=True)

@@ -109,7 +109,7 @@ def customer_segments(customer: Customer) -> frozenset[str]:
     from products.choices import Segment
 
     segments: set[str] = set()
-    if customer.employment_type in (EmploymentType.EMPLOYED, EmploymentType.CIVIL_SERVANT):
+    if customer.employment_type == EmploymentType.SALARIED:
         segments.add(Segment.SALARIED)
     if customer.employment_type == EmploymentType.STUDENT:
         segments.add(Segment.GRADUATE)

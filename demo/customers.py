@@ -47,7 +47,7 @@ def seed_customer(
         phone=demo_phone(index),
         email=user.email,
         region="北京",
-        employment_type="employed",
+        employment_type="salaried",
         employer="示例科技有限公司",
         industry="IT",
         years_employed=6,

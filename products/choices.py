@@ -46,17 +46,23 @@ PURPOSES = tuple(category for category in Category if category != Category.PREMI
 
 
 class CustomerType(models.TextChoices):
+    """Who borrows: the one vocabulary of customers, products' eligibility and risk."""
+
     INDIVIDUAL = "individual", _("individual")
     SOLE_PROPRIETOR = "sole_proprietor", _("sole proprietor")
     SMALL_BUSINESS = "small_business", _("small and micro enterprise")
 
 
 class EmploymentType(models.TextChoices):
+    """How a customer earns a living: the one vocabulary of the customer profile, products'
+    eligibility and the recommendations API (risk.mapping translates it into the scorecard's)."""
+
     SALARIED = "salaried", _("salaried")
     SELF_EMPLOYED = "self_employed", _("self-employed")
     BUSINESS_OWNER = "business_owner", _("business owner")
     RETIRED = "retired", _("retired")
     STUDENT = "student", _("student")
+    UNEMPLOYED = "unemployed", _("unemployed")
 
 
 class Segment(models.TextChoices):

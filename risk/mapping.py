@@ -27,7 +27,7 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
-from products.choices import Category
+from products.choices import Category, EmploymentType
 
 SOURCE_APPLICANT = "applicant"
 SOURCE_APPLICATION = "application"
@@ -361,8 +361,18 @@ PURPOSE_FEATURE = {
     Category.BUSINESS_OPERATING: "business",
     Category.BUSINESS_STARTUP: "business",
 }
+# The customer's employment (products.choices.EmploymentType) as the scorecard's employment_type.
+# Students are scored as "other": German Credit has no such category.
+EMPLOYMENT_FEATURE = {
+    EmploymentType.SALARIED: "salaried",
+    EmploymentType.SELF_EMPLOYED: "self_employed",
+    EmploymentType.BUSINESS_OWNER: "business_owner",
+    EmploymentType.RETIRED: "retired",
+    EmploymentType.STUDENT: "other",
+    EmploymentType.UNEMPLOYED: "unemployed",
+}
 # The record fields a requester states in the lender's words, and their translation.
-LENDER_WORDS = {"purpose": PURPOSE_FEATURE}
+LENDER_WORDS = {"purpose": PURPOSE_FEATURE, "employment_type": EMPLOYMENT_FEATURE}
 
 
 def features_from_lender(record: dict) -> tuple[dict, dict[str, list[str]]]:

@@ -79,19 +79,13 @@ def _eligibility_errors(application: LoanApplication, customer, *, on_date: dt.d
     """The product's eligibility rules (products.quotes.product_recommend) as field errors, each
     with the rule's reason."""
     version = application.product_version
-    employment = f.PRODUCT_EMPLOYMENT.get(customer.employment_type)
     errors: dict[str, list[str]] = {}
-    if employment is None and version.employment_types:
-        # products has no "unemployed" type; such an applicant matches no listed type.
-        errors["employment_type"] = [
-            f"open only to {', '.join(version.employment_types)} applicants for product {version.code}"
-        ]
     profile = Profile(
         amount=application.amount,
         term=application.term,
         monthly_income=customer.monthly_income,
         monthly_debt=customer.monthly_debt or Decimal("0"),
-        employment_type=employment,
+        employment_type=customer.employment_type,
         customer_type=customer.customer_type,
         age=age_on(customer.date_of_birth, on_date),
         region=customer.region or None,

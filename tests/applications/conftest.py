@@ -110,7 +110,7 @@ def make_customer(
         "id_number": id_number or f"{THIN_ID_PREFIX}{next(_ids):08d}",
         "date_of_birth": dt.date(1990, 1, 1),
         "phone": f"1390000{next(_ids):04d}",
-        "employment_type": "employed",
+        "employment_type": "salaried",
         "employer": "ACME",
         "years_employed": 8,
         "monthly_income": Decimal("30000.00"),

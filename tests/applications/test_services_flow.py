@@ -145,7 +145,7 @@ def test_submit_needs_consent_and_the_stated_facts_and_saves_nothing_otherwise(
         ({"date_of_birth": dt.date(1950, 1, 1)}, "age", "age at application must be between 18 and 60"),
         ({"monthly_income": Decimal("2000.00")}, "monthly_income", "monthly income must be at least 3000.00"),
         ({"customer_type": "small_business"}, "customer_type", "open only to"),
-        ({"employment_type": "unemployed"}, "employment_type", "open only to salaried, self_employed"),
+        ({"employment_type": "unemployed"}, "employment_type", "open only to salaried, self-employed"),
         ({"employment_type": "retired"}, "employment_type", "open only to"),
         ({"monthly_debt": Decimal("20000.00")}, "dti", "debt-to-income after the loan would be"),
     ],

@@ -80,7 +80,7 @@ class CustomerFactory(factory.django.DjangoModelFactory):
     phone = factory.Sequence(lambda n: f"139{n:08d}")
     email = factory.LazyAttribute(lambda c: c.user.email)
     region = "北京"
-    employment_type = EmploymentType.EMPLOYED
+    employment_type = EmploymentType.SALARIED
     employer = "北京示例科技有限公司"
     years_employed = 4
     monthly_income = Decimal("15000.00")
@@ -109,7 +109,7 @@ def profile_data(**overrides) -> dict:
         "phone": "13812345678",
         "email": "zhangsan@example.com",
         "region": "北京",
-        "employment_type": "employed",
+        "employment_type": "salaried",
         "employer": "北京示例科技有限公司",
         "industry": "",
         "years_employed": 5,

@@ -231,7 +231,7 @@ def test_profile_history_is_kept_without_personal_identifiers(client, users, zha
             "customer_type": "individual",
             "legal_name": "张三",
             "region": "上海",
-            "employment_type": "employed",
+            "employment_type": "salaried",
             "employer": "上海示例有限公司",
             "monthly_income": "20000.00",
         },

@@ -51,7 +51,7 @@ def test_register_then_token_then_profile_round_trip(api):
         "phone": "138****5678",
         "email": "zhangsan@example.com",
         "region": "北京",
-        "employment_type": "employed",
+        "employment_type": "salaried",
         "employer": "北京示例科技有限公司",
         "industry": "",
         "years_employed": 5,

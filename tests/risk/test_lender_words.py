@@ -20,3 +20,16 @@ def test_the_translation_keeps_everything_else_and_refuses_model_words():
     _, errors = mapping.features_from_lender({"purpose": "car_used"})
     assert list(errors) == ["purpose"]
     assert "consumer_auto" in errors["purpose"][0]
+
+
+def test_every_employment_type_of_the_profile_has_a_scorecard_feature():
+    from customers.models import Customer
+
+    profile_choices = {value for value, _ in Customer._meta.get_field("employment_type").choices}
+    assert set(mapping.EMPLOYMENT_FEATURE) == profile_choices
+    assert set(mapping.EMPLOYMENT_FEATURE.values()) <= set(mapping.FEATURES["employment_type"].choices)
+    translated, errors = mapping.features_from_lender({"employment_type": "student"})
+    assert (translated["employment_type"], errors) == ("other", {})
+    # The scorecard's own words are not the profile's.
+    _, errors = mapping.features_from_lender({"employment_type": "part_time"})
+    assert list(errors) == ["employment_type"]
