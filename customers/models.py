@@ -22,9 +22,10 @@ from loanhub.models import TransitionEvent
 from loanhub.money import money_field
 from loanhub.permissions import is_user, may
 from loanhub.transitions import Transitionable
-from products.choices import CustomerType, EmploymentType
 
-__all__ = ["CustomerType", "EmploymentType"]  # the catalogue's vocabulary, re-exported for customers
+# One vocabulary: who borrows and how they earn are the catalogue's words (re-exported here).
+from products.choices import CustomerType as CustomerType
+from products.choices import EmploymentType as EmploymentType
 
 
 def age_on(date_of_birth: dt.date, on_date: dt.date) -> int:

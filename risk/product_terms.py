@@ -16,6 +16,7 @@ from decimal import Decimal
 from loanhub import clock
 from loanhub.errors import Invalid
 from loanhub.money import quantize_places
+from products.choices import MONTHS_PER_PERIOD
 from risk.choices import GRADES
 
 DEFAULT_MAX_DTI = Decimal("0.55")
@@ -27,7 +28,6 @@ DEFAULT_GRADE_CAP_SHARE = {
     "D": Decimal("0.5"),
     "E": Decimal("0.25"),
 }
-MONTHS_PER_PERIOD = {"monthly": 1, "quarterly": 3, "semiannual": 6, "annual": 12}
 
 
 class ProductTermsError(Invalid):

@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from products.engine import DayCount
-from products.engine import Frequency as Frequency_
-from products.engine import Method as Method_
+# A loan's method, frequency and day count are the catalogue's words (a loan is made from a product).
+from products.choices import DayCount, RepaymentMethod
+from products.choices import Frequency as Frequency  # re-exported
 
 
 class LoanStatus(models.TextChoices):
@@ -27,28 +27,8 @@ class EntryKind(models.TextChoices):
     DISBURSEMENT = "disbursement", _("Disbursement")
 
 
-class Method(models.TextChoices):
-    """The engine's repayment methods (products.engine.Method), with the glossary's words."""
-
-    ANNUITY = Method_.ANNUITY.value, _("equal installments")
-    EQUAL_PRINCIPAL = Method_.EQUAL_PRINCIPAL.value, _("equal principal")
-    INTEREST_ONLY = Method_.INTEREST_ONLY.value, _("interest-only, principal at maturity")
-    BULLET = Method_.BULLET.value, _("bullet (all at maturity)")
-
-
-class Frequency(models.TextChoices):
-    """The engine's installment frequencies (products.engine.Frequency)."""
-
-    WEEKLY = Frequency_.WEEKLY.value, _("weekly")
-    BIWEEKLY = Frequency_.BIWEEKLY.value, _("every two weeks")
-    SEMIMONTHLY = Frequency_.SEMIMONTHLY.value, _("twice a month")
-    MONTHLY = Frequency_.MONTHLY.value, _("monthly")
-    QUARTERLY = Frequency_.QUARTERLY.value, _("quarterly")
-    SEMIANNUAL = Frequency_.SEMIANNUAL.value, _("half-yearly")
-    ANNUAL = Frequency_.ANNUAL.value, _("yearly")
-
-
-DAY_COUNT_CHOICES = [(member.value, member.value) for member in DayCount]
+Method = RepaymentMethod
+DAY_COUNT_CHOICES = DayCount.choices
 
 
 class Account:
