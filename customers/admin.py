@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from customers import services, validators
 from customers.masking import mask_id_number, mask_phone
 from customers.models import Consent, Customer, CustomerEvent, Document, KycStatus, age_on
-from loanhub import clock
+from loanhub import clock, lockout
 from loanhub.admin_history import ReadOnlyHistoryAdmin
 from loanhub.errors import Conflict, DomainError, Forbidden, Invalid
 
@@ -128,6 +128,8 @@ class CustomerAdmin(ReadOnlyHistoryAdmin):
                     "employer",
                     "industry",
                     "years_employed",
+                    "graduation_year",
+                    "payroll_customer",
                     "monthly_income",
                     "monthly_debt",
                     "annual_revenue",
@@ -152,12 +154,56 @@ class CustomerAdmin(ReadOnlyHistoryAdmin):
         "employer",
         "industry",
         "years_employed",
+        "graduation_year",
+        "payroll_customer",
         "monthly_income",
         "monthly_debt",
         "annual_revenue",
         "created_at",
         "updated_at",
     )
+
+    actions = ("mark_payroll", "unmark_payroll", "unlock_log_in")
+
+    # Profiles are the customers' own; the console changes only what the lender decides, each
+    # through its service, which checks the permission and records the change.
+    def _each(self, request, queryset, act, done: str) -> None:
+        changed = 0
+        for customer in queryset.select_related("user"):
+            try:
+                act(customer)
+            except DomainError as exc:
+                self.message_user(request, f"{customer}: {_error_text(exc)}", messages.ERROR)
+                return
+            changed += 1
+        self.message_user(request, done % {"n": changed}, messages.SUCCESS)
+
+    @admin.action(description=_("Mark as payroll customers (we pay their salary)"))
+    def mark_payroll(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda c: services.customer_set_payroll(customer=c, payroll=True, actor=request.user),
+            _("%(n)s marked as payroll customers."),
+        )
+
+    @admin.action(description=_("No longer payroll customers"))
+    def unmark_payroll(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda c: services.customer_set_payroll(customer=c, payroll=False, actor=request.user),
+            _("%(n)s no longer payroll customers."),
+        )
+
+    @admin.action(description=_("Unlock log-in (lift a lockout after failed attempts)"))
+    def unlock_log_in(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda c: lockout.account_unlock(user=c.user, actor=request.user, reason="console"),
+            _("%(n)s log-ins unlocked."),
+        )
 
     # --- view-only console: profiles are the customers' own -----------------------------------
     def has_add_permission(self, request):

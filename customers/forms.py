@@ -67,6 +67,12 @@ class ProfileForm(forms.Form):
     employer = forms.CharField(label=_("Employer"), max_length=200, required=False)
     industry = forms.CharField(label=_("Industry"), max_length=100, required=False)
     years_employed = forms.CharField(label=_("Years employed or in business"), max_length=3, required=False)
+    graduation_year = forms.CharField(
+        label=_("Year of graduation"),
+        max_length=4,
+        required=False,
+        help_text=_("From university or college; a student gives the expected year."),
+    )
     monthly_income = forms.CharField(label=_("Monthly income"), max_length=20)
     monthly_debt = forms.CharField(label=_("Existing monthly debt payments"), max_length=20, required=False)
     annual_revenue = forms.CharField(
@@ -90,6 +96,7 @@ class ProfileForm(forms.Form):
                 field.widget.attrs["required"] = True
         self.fields["phone"].widget.attrs["inputmode"] = "tel"
         self.fields["years_employed"].widget.attrs["inputmode"] = "numeric"
+        self.fields["graduation_year"].widget.attrs["inputmode"] = "numeric"
         self.fields["email"].widget.input_type = "email"
         self.fields["phone"].widget.input_type = "tel"
         for name in ("monthly_income", "monthly_debt", "annual_revenue"):

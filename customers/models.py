@@ -81,6 +81,14 @@ class Customer(Transitionable, FSMModelMixin, models.Model):
     employer = models.CharField(_("employer"), max_length=200, blank=True)
     industry = models.CharField(_("industry"), max_length=100, blank=True)
     years_employed = models.PositiveSmallIntegerField(_("years employed or in business"), default=0)
+    graduation_year = models.PositiveSmallIntegerField(
+        _("year of graduation"),
+        null=True,
+        blank=True,
+        help_text=_("From university or college; a student gives the expected year."),
+    )
+    # Set by a Loan Officer (customers.services.customer_set_payroll): the lender pays their salary.
+    payroll_customer = models.BooleanField(_("payroll customer"), default=False)
     monthly_income = money_field(_("monthly income"))
     monthly_debt = money_field(_("existing monthly debt payments"), default=0)
     annual_revenue = money_field(_("annual revenue"), null=True, blank=True)

@@ -7,6 +7,8 @@ identity number unmasked, is given to staff only if they may also reveal persona
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
@@ -23,10 +25,14 @@ from customers.models import (
     EmploymentType,
 )
 from customers.services import can_reveal, can_view_customers
+from loanhub import clock
 from loanhub.permissions import AUDIT_READ, is_user, may_any
 
 # A business younger than this (years in business) makes its owner an entrepreneur (创业者).
 ENTREPRENEUR_YEARS = 3
+# Graduates (高校毕业生): students, anyone still to graduate, and those who graduated this year or
+# in the last two (on the date).
+GRADUATE_YEARS = 2
 
 
 def customer_for_user(user) -> Customer | None:
@@ -99,7 +105,7 @@ def customer_has_credit_check_consent(*, customer: Customer) -> bool:
     return consent_current(customer=customer, kind=ConsentKind.CREDIT_CHECK) is not None
 
 
-def customer_segments(customer: Customer) -> frozenset[str]:
+def customer_segments(customer: Customer, *, on_date: dt.date | None = None) -> frozenset[str]:
     """The catalogue's target segments (products.choices.Segment) a customer's profile puts them in.
 
     Promotions and fee waivers name segments; an offer applies those of the applicant's segments
@@ -111,8 +117,13 @@ def customer_segments(customer: Customer) -> frozenset[str]:
     segments: set[str] = set()
     if customer.employment_type == EmploymentType.SALARIED:
         segments.add(Segment.SALARIED)
-    if customer.employment_type == EmploymentType.STUDENT:
+    if customer.employment_type == EmploymentType.STUDENT or (
+        customer.graduation_year is not None
+        and (on_date or clock.today()).year - customer.graduation_year <= GRADUATE_YEARS
+    ):
         segments.add(Segment.GRADUATE)
+    if customer.payroll_customer:
+        segments.add(Segment.PAYROLL)
     if customer.customer_type == CustomerType.SMALL_BUSINESS:
         segments.add(Segment.SME)
     if customer.customer_type == CustomerType.SOLE_PROPRIETOR:

@@ -29,6 +29,8 @@ def customer_payload(customer: Customer) -> dict:
         "employer": customer.employer,
         "industry": customer.industry,
         "years_employed": customer.years_employed,
+        "graduation_year": customer.graduation_year,
+        "payroll_customer": customer.payroll_customer,
         "monthly_income": customer.monthly_income,
         "monthly_debt": customer.monthly_debt,
         "annual_revenue": customer.annual_revenue,
@@ -52,6 +54,8 @@ class CustomerOutputSerializer(serializers.Serializer):
     employer = serializers.CharField(allow_blank=True)
     industry = serializers.CharField(allow_blank=True)
     years_employed = serializers.IntegerField()
+    graduation_year = serializers.IntegerField(allow_null=True)
+    payroll_customer = serializers.BooleanField(help_text="Set by the lender: it pays the customer's salary.")
     monthly_income = money_serializer_field()
     monthly_debt = money_serializer_field()
     annual_revenue = money_serializer_field(allow_null=True, help_text="Businesses only.")
@@ -88,6 +92,9 @@ class CustomerInputSerializer(serializers.Serializer):
     employer = serializers.CharField(required=False, allow_blank=True, max_length=200)
     industry = serializers.CharField(required=False, allow_blank=True, max_length=100)
     years_employed = serializers.IntegerField(required=False, min_value=0, max_value=80)
+    graduation_year = serializers.IntegerField(
+        required=False, allow_null=True, help_text="Year of graduation; a student gives the expected year."
+    )
     monthly_income = money_serializer_field(min_value=0)
     monthly_debt = money_serializer_field(min_value=0, required=False)
     annual_revenue = money_serializer_field(min_value=0, required=False, allow_null=True)

@@ -23,7 +23,6 @@ import logging
 import uuid
 from collections.abc import Mapping
 from datetime import timedelta
-from decimal import Decimal, InvalidOperation
 from pathlib import PurePath
 from typing import Any
 
@@ -45,6 +44,9 @@ from customers import uploads, validators
 from customers.errors import CustomerError as CustomerError
 from customers.errors import CustomerNotFound as CustomerNotFound
 from customers.errors import CustomerPermissionError, CustomerTransitionError, CustomerValidationError
+from customers.fields import GRADUATION_YEARS_AHEAD as GRADUATION_YEARS_AHEAD
+from customers.fields import MAX_YEARS as MAX_YEARS
+from customers.fields import parse_choice, parse_graduation_year, parse_money, parse_text, parse_years
 from customers.masking import mask_id_number, mask_phone, mask_text
 from customers.models import (
     BUSINESS_TYPES,
@@ -62,7 +64,7 @@ from customers.models import (
     KycStatus,
 )
 from loanhub import clock, roles
-from loanhub.money import CENT, MONEY_DIGITS, MONEY_PLACES, ZERO, is_cents, quantize_money
+from loanhub.money import ZERO, quantize_money
 from loanhub.permissions import REVEAL_PII, is_user, may
 from loanhub.transitions import run_transition
 
@@ -71,14 +73,6 @@ logger = logging.getLogger(__name__)
 REVEALABLE_FIELDS = ("id_number", "phone")
 # Fields a verified identity rests on: the customer may not change them once verified.
 IDENTITY_FIELDS = ("customer_type", "legal_name", "id_number", "uscc")
-# The largest amount a money column (loanhub.money.money_field) holds.
-MONEY_MAX = Decimal(10) ** (MONEY_DIGITS - MONEY_PLACES) - CENT
-MONEY_LIMITS = {  # field: largest value its column holds
-    "monthly_income": MONEY_MAX,
-    "monthly_debt": MONEY_MAX,
-    "annual_revenue": MONEY_MAX,
-}
-MAX_YEARS = 80
 # Claims of identity numbers (or credit codes) that belong to another customer, per account in a
 # rolling day. Each is audited on the customer whose number it is; past the limit the account may
 # not try further numbers. Every refusal of a well-formed number, for whatever reason, is the same
@@ -170,65 +164,6 @@ def customer_user_register(*, username: str, password: str, email: str):
 
 
 # --- profile -----------------------------------------------------------------------------------
-def _text(data: Mapping, name: str, max_length: int, errors: dict, *, required: bool) -> str:
-    value = data.get(name)
-    value = "" if value is None else str(value).strip()
-    if required and not value:
-        errors[name] = [_("This field is required.")]
-    elif len(value) > max_length:
-        errors[name] = [_("At most %(n)s characters.") % {"n": max_length}]
-    return value
-
-
-def _choice(data: Mapping, name: str, choices, errors: dict) -> str:
-    value = str(data.get(name) or "").strip()
-    if not value:
-        errors[name] = [_("This field is required.")]
-    elif value not in choices.values:
-        errors[name] = [_("Choose one of: %(values)s.") % {"values": ", ".join(choices.values)}]
-    return value
-
-
-def _money(data: Mapping, name: str, errors: dict, *, required: bool) -> Decimal | None:
-    raw = data.get(name)
-    if raw is None or (isinstance(raw, str) and not raw.strip()):
-        if required:
-            errors[name] = [_("This field is required.")]
-        return None
-    if isinstance(raw, float | bool):  # floats are not money; build decimals from strings
-        raw = str(raw) if isinstance(raw, float) else "x"
-    try:
-        value = Decimal(str(raw).strip().replace(",", ""))
-    except InvalidOperation:
-        errors[name] = [_("Enter an amount, e.g. 8000.00.")]
-        return None
-    if not value.is_finite():
-        errors[name] = [_("Enter an amount, e.g. 8000.00.")]
-    elif value < 0:
-        errors[name] = [_("The amount cannot be negative.")]
-    elif not is_cents(value):
-        errors[name] = [_("At most 2 decimal places.")]
-    elif value > MONEY_LIMITS[name]:
-        errors[name] = [_("The amount is too large.")]
-    else:
-        return quantize_money(value)
-    return None
-
-
-def _years(data: Mapping, errors: dict) -> int:
-    raw = data.get("years_employed")
-    if raw is None or raw == "":
-        return 0
-    try:
-        value = int(str(raw).strip())
-    except ValueError:
-        errors["years_employed"] = [_("Enter a whole number of years.")]
-        return 0
-    if not 0 <= value <= MAX_YEARS:
-        errors["years_employed"] = [_("Enter a number of years between 0 and %(n)s.") % {"n": MAX_YEARS}]
-    return value
-
-
 def _keeps(value: Any, current: str, masked: str) -> bool:
     """An update that leaves the value out, blank, or as its masked form keeps the stored value."""
     text = "" if value is None else str(value).strip()
@@ -238,8 +173,8 @@ def _keeps(value: Any, current: str, masked: str) -> bool:
 def _clean_profile(data: Mapping, existing: Customer | None, user) -> dict[str, Any]:
     errors: dict[str, list[str]] = {}
     out: dict[str, Any] = {}
-    out["customer_type"] = _choice(data, "customer_type", CustomerType, errors)
-    out["legal_name"] = _text(data, "legal_name", 200, errors, required=True)
+    out["customer_type"] = parse_choice(data, "customer_type", CustomerType, errors)
+    out["legal_name"] = parse_text(data, "legal_name", 200, errors, required=True)
     is_business = out["customer_type"] in BUSINESS_TYPES
 
     if existing and _keeps(data.get("id_number"), existing.id_number, mask_id_number(existing.id_number)):
@@ -271,23 +206,26 @@ def _clean_profile(data: Mapping, existing: Customer | None, user) -> dict[str, 
     else:
         out["uscc"] = ""
 
-    email = _text(data, "email", 254, errors, required=False) or (user.email or "")
+    email = parse_text(data, "email", 254, errors, required=False) or (user.email or "")
     if email and "email" not in errors:
         try:
             EmailValidator()(email)
         except ValidationError as exc:
             errors["email"] = list(exc.messages)
     out["email"] = email
-    out["region"] = _text(data, "region", 64, errors, required=True)
-    out["employment_type"] = _choice(data, "employment_type", EmploymentType, errors)
-    out["employer"] = _text(data, "employer", 200, errors, required=out["employment_type"] in NEEDS_EMPLOYER)
-    out["industry"] = _text(
+    out["region"] = parse_text(data, "region", 64, errors, required=True)
+    out["employment_type"] = parse_choice(data, "employment_type", EmploymentType, errors)
+    out["employer"] = parse_text(
+        data, "employer", 200, errors, required=out["employment_type"] in NEEDS_EMPLOYER
+    )
+    out["industry"] = parse_text(
         data, "industry", 100, errors, required=is_business or out["employment_type"] in NEEDS_INDUSTRY
     )
-    out["years_employed"] = _years(data, errors)
-    out["monthly_income"] = _money(data, "monthly_income", errors, required=True)
-    out["monthly_debt"] = _money(data, "monthly_debt", errors, required=False) or quantize_money(ZERO)
-    revenue = _money(data, "annual_revenue", errors, required=is_business)
+    out["years_employed"] = parse_years(data, errors)
+    out["graduation_year"] = parse_graduation_year(data, errors)
+    out["monthly_income"] = parse_money(data, "monthly_income", errors, required=True)
+    out["monthly_debt"] = parse_money(data, "monthly_debt", errors, required=False) or quantize_money(ZERO)
+    revenue = parse_money(data, "annual_revenue", errors, required=is_business)
     if not is_business and revenue is not None:
         errors["annual_revenue"] = [_("Only sole proprietors and small businesses report an annual revenue.")]
     out["annual_revenue"] = revenue if is_business else None
@@ -437,6 +375,27 @@ def _truthy(value: Any) -> bool:
     if isinstance(value, str):
         return value.strip().lower() in ("1", "true", "on", "yes")
     return bool(value)
+
+
+def customer_set_payroll(*, customer: Customer, payroll: bool, actor) -> Customer:
+    """Mark a customer as one whose salary the lender pays (or no longer), by a Loan Officer
+    (`customers.change_customer`); recorded as a change event. Payroll customers are a segment:
+    fee waivers and promotions may name them."""
+    if not may(actor, "customers.change_customer"):
+        raise CustomerPermissionError(_("You may not change customers."))
+    with transaction.atomic():
+        locked = Customer.objects.select_for_update().get(pk=customer.pk)
+        if locked.payroll_customer != payroll:
+            _note(
+                locked,
+                kind=EventKind.CHANGE,
+                actor=actor,
+                field="payroll_customer",
+                payload={"from": locked.payroll_customer, "to": payroll},
+            )
+            locked.payroll_customer = payroll
+            locked.save(update_fields=["payroll_customer", "updated_at"])
+    return locked
 
 
 # --- KYC ---------------------------------------------------------------------------------------

@@ -84,6 +84,7 @@ def _profile_initial(customer) -> dict:
         "employer": customer.employer,
         "industry": customer.industry,
         "years_employed": customer.years_employed,
+        "graduation_year": "" if customer.graduation_year is None else customer.graduation_year,
         "monthly_income": f"{customer.monthly_income:.2f}",
         "monthly_debt": f"{customer.monthly_debt:.2f}",
         "annual_revenue": "" if customer.annual_revenue is None else f"{customer.annual_revenue:.2f}",

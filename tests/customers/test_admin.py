@@ -246,3 +246,40 @@ def test_profile_history_is_kept_without_personal_identifiers(client, users, zha
     html = response.content.decode()
     assert GB_EXAMPLE_RIC not in html
     assert "13812345678" not in html
+
+
+CHANGELIST = "/admin/customers/customer/"
+
+
+def test_an_officer_marks_payroll_customers_from_the_list(client, users):
+    first, second = CustomerFactory(), CustomerFactory()
+    client.force_login(users["officer"])
+    response = client.post(
+        CHANGELIST, {"action": "mark_payroll", "_selected_action": [first.pk, second.pk]}, follow=True
+    )
+    assert response.status_code == 200
+    assert "2 marked as payroll customers." in response.content.decode()
+    first.refresh_from_db()
+    assert first.payroll_customer is True
+    assert CustomerEvent.objects.filter(field="payroll_customer", actor=users["officer"]).count() == 2
+
+
+def test_an_auditor_cannot_mark_payroll_customers(client, users):
+    customer = CustomerFactory()
+    client.force_login(users["auditor"])
+    response = client.post(
+        CHANGELIST, {"action": "mark_payroll", "_selected_action": [customer.pk]}, follow=True
+    )
+    customer.refresh_from_db()
+    assert customer.payroll_customer is False
+    assert "You may not change customers." in response.content.decode()
+
+
+def test_an_officer_unlocks_a_customers_log_in_from_the_list(client, users):
+    from loanhub.models import AccountEvent
+
+    customer = CustomerFactory()
+    client.force_login(users["officer"])
+    client.post(CHANGELIST, {"action": "unlock_log_in", "_selected_action": [customer.pk]}, follow=True)
+    event = AccountEvent.objects.get(user=customer.user)
+    assert (event.kind, event.actor) == (AccountEvent.Kind.UNLOCKED, users["officer"])

@@ -55,6 +55,8 @@ def test_register_then_token_then_profile_round_trip(api):
         "employer": "北京示例科技有限公司",
         "industry": "",
         "years_employed": 5,
+        "graduation_year": None,
+        "payroll_customer": False,
         "monthly_income": "15000.00",
         "monthly_debt": "2000.00",
         "annual_revenue": None,
@@ -66,8 +68,9 @@ def test_register_then_token_then_profile_round_trip(api):
     assert GB_EXAMPLE_RIC not in created.content.decode()
 
     # PUT back what GET returned: the masked numbers keep the stored ones
-    again = client.put(ME, {**body, "monthly_income": "16000.5"}, format="json")
+    again = client.put(ME, {**body, "monthly_income": "16000.5", "payroll_customer": True}, format="json")
     assert again.status_code == 200
+    assert again.json()["payroll_customer"] is False  # the lender's mark, never the customer's
     customer.refresh_from_db()
     assert (customer.id_number, customer.phone, str(customer.monthly_income)) == (
         GB_EXAMPLE_RIC,
