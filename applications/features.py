@@ -26,8 +26,6 @@ STATED_CHOICES: dict[str, tuple[str, ...]] = {
     "purpose": tuple(PURPOSES),
 }
 
-# customers.KycStatus → risk's identity_status feature.
-IDENTITY_STATUS = {"verified": "verified", "unverified": "pending", "rejected": "rejected"}
 
 # Which application or customer field to blame for a feature risk refuses.
 FEATURE_FIELD = {
@@ -67,7 +65,7 @@ def application_features(application, customer, *, on_date: dt.date) -> dict:
         "purpose": application.purpose,
         "amount": str(application.amount),
         "term": int(application.term),
-        "identity_status": IDENTITY_STATUS.get(customer.kyc_status, "pending"),
+        "identity_status": customer.kyc_status,  # risk.mapping translates it
     }
     if set(record) != set(FEATURES) - set(BUREAU_FEATURES):
         raise RuntimeError("risk's feature schema changed: update applications.features")

@@ -27,6 +27,7 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
+from customers.models import KycStatus
 from products.choices import Category, EmploymentType
 
 SOURCE_APPLICANT = "applicant"
@@ -371,8 +372,19 @@ EMPLOYMENT_FEATURE = {
     EmploymentType.STUDENT: "other",
     EmploymentType.UNEMPLOYED: "unemployed",
 }
+# The customer's KYC status (customers.models.KycStatus) as the identity_status feature: an
+# identity not yet checked is "pending" to the policy rules.
+IDENTITY_FEATURE = {
+    KycStatus.VERIFIED: "verified",
+    KycStatus.UNVERIFIED: "pending",
+    KycStatus.REJECTED: "rejected",
+}
 # The record fields a requester states in the lender's words, and their translation.
-LENDER_WORDS = {"purpose": PURPOSE_FEATURE, "employment_type": EMPLOYMENT_FEATURE}
+LENDER_WORDS = {
+    "purpose": PURPOSE_FEATURE,
+    "employment_type": EMPLOYMENT_FEATURE,
+    "identity_status": IDENTITY_FEATURE,
+}
 
 
 def features_from_lender(record: dict) -> tuple[dict, dict[str, list[str]]]:

@@ -33,3 +33,12 @@ def test_every_employment_type_of_the_profile_has_a_scorecard_feature():
     # The scorecard's own words are not the profile's.
     _, errors = mapping.features_from_lender({"employment_type": "part_time"})
     assert list(errors) == ["employment_type"]
+
+
+def test_every_kyc_status_has_an_identity_feature_the_rules_know():
+    from customers.models import KycStatus
+
+    assert set(mapping.IDENTITY_FEATURE) == set(KycStatus.values)
+    assert set(mapping.IDENTITY_FEATURE.values()) <= set(mapping.FEATURES["identity_status"].choices)
+    translated, _ = mapping.features_from_lender({"identity_status": "unverified"})
+    assert translated["identity_status"] == "pending"
