@@ -6,10 +6,10 @@ so fees and interest-free periods count in the offer's APR exactly as in a quote
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from loanhub import clock
 from loanhub.money import quantize_money
 from risk.product_terms import MONTHS_PER_PERIOD, ProductTerms
 
@@ -40,10 +40,11 @@ def repayment(
         term=count,
         frequency=terms.frequency,
         method=terms.method,
-        start_date=terms.start_date or dt.date(2026, 1, 1),
+        start_date=terms.start_date or clock.today(),
         day_count=terms.day_count,
         fees=[dict(fee) for fee in terms.fees],
         interest_free_periods=min(terms.grade_interest_free.get(grade, 0) if grade else 0, count),
+        grace=terms.grace,
     )
     payments = [row["payment"] for row in result.installments]
     # The last row settles the rounding residue (or the balloon): it is not a regular installment.

@@ -59,6 +59,7 @@ class ProductTerms:
     grade_promotions: dict[str, list[str]] = field(default_factory=dict)
     fees: tuple[dict, ...] = ()  # engine fee dicts (products.models.Fee.engine_fee())
     start_date: dt.date | None = None
+    grace: dict | None = None  # {"periods": n, "type": "interest_only"}, as the application asks
 
     def __post_init__(self):
         if self.frequency not in MONTHS_PER_PERIOD:
@@ -127,6 +128,7 @@ def terms_for(
     frequency: str | None = None,
     segments: tuple[str, ...] = (),
     channel: str | None = None,
+    grace: dict | None = None,
 ) -> ProductTerms:
     """A ProductTerms from a ProductTerms (returned as is) or a `products` ProductVersion."""
     if isinstance(product_version, ProductTerms):
@@ -171,6 +173,7 @@ def terms_for(
             grade_promotions=promotions,
             fees=fees,
             start_date=on_date,
+            grace=dict(grace) if grace and grace.get("periods") else None,
         )
     except AttributeError as exc:
         raise ProductTermsError(f"product version lacks {exc.name!r}") from exc

@@ -129,6 +129,7 @@ def scoring_request_create(
     frequency: str,
     channel: str,
     segments: tuple[str, ...] = (),
+    grace: dict | None = None,
     device_id: str = "",
     language: str,
     on_date: dt.date | None = None,
@@ -139,7 +140,8 @@ def scoring_request_create(
     `features` are what the requester knows (every feature of risk.mapping.FEATURES but the
     bureau's, which the worker fetches). `product_version` is a products ProductVersion, which
     risk prices for the term, repayment `method`, `frequency` and `channel` as of `on_date`
-    (default today), or ready ProductTerms; the terms are snapshotted as used. Of `customer`
+    (default today), with the `grace` the application asks for, or ready ProductTerms; the terms
+    are snapshotted as used. Of `customer`
     (a customers.Customer) and `device_id` only a reference and keyed hashes are stored; the
     worker reads the identity number at scoring time to ask the bureau. Raises
     FeatureValidationError (every field error; product problems under "product") and stores
@@ -160,6 +162,7 @@ def scoring_request_create(
             frequency=frequency,
             channel=channel,
             segments=tuple(segments),
+            grace=grace,
         )
     except ProductTermsError as exc:
         raise FeatureValidationError({"product": [exc.detail]}) from exc

@@ -118,6 +118,7 @@ def _start_scoring(application: LoanApplication, *, actor, device_id: str = "") 
             frequency=application.frequency,
             channel=application.channel,
             segments=tuple(application.segments),
+            grace=application.grace,
             on_date=on_date,
             device_id=device_id,
             language=get_language() or settings.LANGUAGE_CODE,

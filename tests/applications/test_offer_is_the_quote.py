@@ -203,3 +203,7 @@ def test_a_graduate_founders_offer_has_the_graduate_promotion_and_the_grace_they
     )
     assert _decimal_rows(offer["schedule"]) == _decimal_rows(quote.schedule.installments)
     assert [Decimal(r["interest"]) for r in offer["schedule"][:6]] == [Decimal("0.00")] * 6
+    # Risk weighed the same schedule for debt-to-income: the largest regular payment after the
+    # grace, not an installment over the whole term that nobody will pay.
+    largest = max(Decimal(r["payment"]) for r in offer["schedule"][:-1])
+    assert decided.decision.offer_installment == largest
