@@ -1,8 +1,4 @@
-"""Marketing app.
-
-Customer segments, campaigns, attribution of applications to channels and campaigns,
-experiments, rewards and CRM follow-ups. It reads the other apps through their selectors.
-"""
+"""Marketing app: reserved (see the package docstring)."""
 
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
