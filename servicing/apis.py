@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP
 
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import LimitOffsetPagination
@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
+from loanhub.api_schema import detail_response
 from loanhub.money import APR_DIGITS, APR_PLACES, MONEY_DIGITS, MONEY_PLACES
 from servicing import selectors
 from servicing.models import Loan
@@ -160,7 +161,7 @@ class LoanDetailApi(LoanApi):
         tags=["loans"],
         summary="One loan with its pinned repayment schedule and cost summary",
         operation_id="loans_retrieve",
-        responses={200: LoanDetailSerializer, 404: OpenApiResponse(description="No such loan visible")},
+        responses={200: LoanDetailSerializer, 404: detail_response("No such loan visible")},
     )
     def get(self, request, loan_id: int):
         try:
