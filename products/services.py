@@ -2,14 +2,21 @@
 import definitions; and the quote every page and API shows.
 
 Rules enforced here, on the server, whatever the caller:
-- only a Product Manager creates, edits and submits; anonymous users and customers change nothing;
+- only a Product Manager creates, edits and submits; anonymous users and customers change nothing
+  (named permissions, `products.models.MANAGE_PRODUCTS` / `REVIEW_PRODUCTS`, on the services and
+  on the transitions themselves);
 - four eyes: a version is approved by a second person — another Product Manager or a Senior
   Approver — who neither created nor submitted it;
-- activation (and resuming a suspended version) passes the compliance check first;
+- activation (and resuming a suspended version) passes the compliance check first: structure,
+  the APR cap and the version's payment-burden caps (`products.compliance`);
 - an active version is never edited: editing creates the next draft version, and activating it
   retires the version it replaces;
-- every transition writes a `ProductEvent` in the same transaction, and every change is kept by
-  django-simple-history with the acting user.
+- every transition runs through the kernel's `loanhub.transitions.run_transition`: the row is
+  locked (two reviewers acting at once give one move and one 409), the state and the permission
+  are checked, and a `ProductEvent` (actor, from, to, reason, payload) is written in the same
+  transaction; every change is kept by django-simple-history with the acting user;
+- refusals are the kernel's errors (`loanhub.errors`) under the catalogue's names: invalid input
+  400, permission or four eyes 403, a state that does not allow it 409 with the current state.
 """
 
 from __future__ import annotations
@@ -186,7 +193,8 @@ def product_version_update(
         locked = ProductVersion.objects.select_for_update().get(pk=version.pk)
         if not locked.is_editable:
             raise ProductTransitionError(
-                {"status": [f"{locked} is {locked.status}; only a draft is edited (create a new version)"]}
+                {"status": [f"{locked} is {locked.status}; only a draft is edited (create a new version)"]},
+                state=locked.status,
             )
         for name, value in _terms(terms or {}).items():
             setattr(locked, name, value)
@@ -221,7 +229,7 @@ def product_version_save(*, version: ProductVersion, actor, code: str | None = N
         current = ProductVersion.objects.select_for_update().get(pk=version.pk)
         if not current.is_editable:
             raise ProductTransitionError(
-                {"status": [f"{current} is {current.status}; only a draft is edited"]}
+                {"status": [f"{current} is {current.status}; only a draft is edited"]}, state=current.status
             )
         _save(version, actor)
     return version
@@ -236,7 +244,8 @@ def product_new_version(*, product: Product, actor) -> ProductVersion:
         pending = [v for v in versions if v.status in c.PENDING_STATES]
         if pending:
             raise ProductTransitionError(
-                {"status": [f"{pending[0]} is already {pending[0].status}; edit that version instead"]}
+                {"status": [f"{pending[0]} is already {pending[0].status}; edit that version instead"]},
+                state=pending[0].status,
             )
         live = [v for v in versions if v.status in c.LIVE_STATES]
         source = live[0] if live else versions[0]
@@ -504,7 +513,7 @@ def _import_one(product: Product | None, item: dict, actor) -> ImportOutcome:
     pending = next((v for v in versions if v.status in c.PENDING_STATES), None)
     if pending is not None and pending.status == c.ProductStatus.IN_REVIEW:
         raise ProductTransitionError(
-            {"status": [f"{pending} is in review; return it to draft before importing"]}
+            {"status": [f"{pending} is in review; return it to draft before importing"]}, state=pending.status
         )
     if pending is not None:
         if not _differs(pending, item):

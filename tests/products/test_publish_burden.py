@@ -7,6 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from demo.products import seed_products
 from loanhub import clock
@@ -25,6 +26,12 @@ from tests.products.factories import TODAY, role_users, version_in
 
 pytestmark = pytest.mark.django_db
 S = c.ProductStatus
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
@@ -110,6 +117,13 @@ def test_a_regular_payment_above_the_installment_cap_is_refused(users, no_apr_ca
     assert all("term 1 months" in m and "at 10.0000%" in m for m in messages)
     assert all("above the cap of 50.00%" in m for m in messages)
     assert "max_repayment_multiple" not in refused.value.errors
+
+
+def test_the_burden_refusal_is_in_the_active_language(users, no_apr_cap):
+    version = version_in(S.IN_REVIEW, maker=users["pm"], term_min=1, grid=_flat_grid("0.10", 1, 60))
+    with translation.override("zh-hans"):
+        errors = compliance_check(version, on_date=TODAY).errors()
+    assert all("超过上限 50.00%" in m for m in errors["max_installment_ratio"])
 
 
 def test_the_caps_are_the_products_own(users, no_apr_cap):
