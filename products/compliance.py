@@ -1,6 +1,6 @@
 """The compliance check a product version must pass before it is offered.
 
-Two parts:
+Three parts:
 - structural rules: every min ≤ max, choices known, a grid that prices every grade A–E for every
   term the product allows (no gap, no overlap), fees and promotions well formed, promotions inside
   the product's availability dates;
@@ -312,7 +312,8 @@ def _worst_rate(version: ProductVersion, tiers, term: int, benchmark_rate) -> tu
 def apr_violations(
     version: ProductVersion, *, on_date: dt.date, cap: Decimal, report: ComplianceReport
 ) -> list[Violation]:
-    """Price the worst case of every allowed combination and list each one above the cap."""
+    """Price the worst case of every allowed combination and list each one above the APR cap, and
+    each method, frequency and term whose worst schedule breaks a payment-burden cap."""
     tiers = list(version.pricing_tiers.all())
     benchmark_rate = None
     if version.rate_type == c.RateType.FLOATING:
