@@ -19,6 +19,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from loanhub.admin_history import ReadOnlyHistoryAdmin
+from loanhub.errors import DomainError
 from products import choices as c
 from products import selectors, services
 from products.models import BenchmarkRate, Fee, PricingTier, Product, ProductEvent, ProductVersion, Promotion
@@ -38,7 +39,9 @@ BUTTONS = {
 }
 
 
-def _error_text(exc: services.ProductError) -> str:
+def _error_text(exc: DomainError) -> str:
+    if not exc.errors:
+        return exc.detail
     return "; ".join(f"{field}: {message}" for field, msgs in exc.errors.items() for message in msgs)
 
 
@@ -189,6 +192,7 @@ class ProductVersionAdmin(ReadOnlyHistoryAdmin):
             },
         ),
         (_("Rate"), {"fields": ("rate_type", "benchmark", "penalty_rate_multiplier")}),
+        (_("Payment burden"), {"fields": (("max_installment_ratio", "max_repayment_multiple"),)}),
         (
             _("Grace and prepayment"),
             {
@@ -288,7 +292,7 @@ class ProductVersionAdmin(ReadOnlyHistoryAdmin):
             services.product_version_save(
                 version=obj, actor=request.user, code=form.cleaned_data.get("new_code")
             )
-        except services.ProductError as exc:
+        except DomainError as exc:
             # The admin saves inside one transaction; refusing here rolls the whole form back.
             raise PermissionDenied(_error_text(exc)) from None
 
@@ -323,7 +327,7 @@ class ProductVersionAdmin(ReadOnlyHistoryAdmin):
         reason = request.POST.get("reason", "")
         try:
             services.TRANSITIONS[name](version=version, actor=request.user, reason=reason)
-        except services.ProductError as exc:
+        except DomainError as exc:
             self.message_user(request, _error_text(exc), messages.ERROR)
         else:
             self.message_user(
@@ -337,7 +341,7 @@ class ProductVersionAdmin(ReadOnlyHistoryAdmin):
             return HttpResponseRedirect(self._change_url(version))
         try:
             draft = services.product_new_version(product=version.product, actor=request.user)
-        except services.ProductError as exc:
+        except DomainError as exc:
             self.message_user(request, _error_text(exc), messages.ERROR)
             return HttpResponseRedirect(self._change_url(version))
         self.message_user(request, _("Version %(n)s created as a draft.") % {"n": draft.version})
@@ -379,7 +383,7 @@ class ProductVersionAdmin(ReadOnlyHistoryAdmin):
             try:
                 services.TRANSITIONS[name](version=version, actor=request.user, reason=reason)
                 done += 1
-            except services.ProductError as exc:
+            except DomainError as exc:
                 self.message_user(request, f"{version}: {_error_text(exc)}", messages.ERROR)
         if done:
             self.message_user(request, _("%(n)s versions updated.") % {"n": done})

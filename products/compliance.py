@@ -1,6 +1,6 @@
 """The compliance check a product version must pass before it is offered.
 
-Two parts:
+Three parts:
 - structural rules: every min ≤ max, choices known, a grid that prices every grade A–E for every
   term the product allows (no gap, no overlap), fees and promotions well formed, promotions inside
   the product's availability dates;
@@ -8,7 +8,13 @@ Two parts:
   allows — the highest grid rate for the term, all mandatory fees with no waiver, no promotion,
   the smallest and the largest amount, the shortest and the longest term, each method and
   frequency — is priced with the engine, and every combination whose APR exceeds the cap is
-  listed.
+  listed;
+- the payment burden, on the same worst-case schedules: the largest regular payment per month as
+  a share of the principal (`max_installment_ratio`, the measure debt-to-income uses, see
+  `monthly_payment`) and the whole repayment as a multiple of the principal
+  (`max_repayment_multiple`) stay within the version's caps, and every schedule repays the
+  principal. A high rate over a short term breaks the first; a high rate over decades, or
+  interest-only and bullet loans that barely amortise, break the second.
 """
 
 from __future__ import annotations
@@ -19,7 +25,9 @@ from decimal import Decimal
 from itertools import product as cartesian
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
+from loanhub.money import ZERO, quantize_money, quantize_places
 from products import choices as c
 from products import engine_adapter
 from products.models import ProductVersion
@@ -43,10 +51,27 @@ class ComplianceReport:
     violations: list[Violation]
     combinations_checked: int = 0
     worst_apr: Decimal | None = None
+    worst_installment_ratio: Decimal | None = None
+    worst_repayment_multiple: Decimal | None = None
 
     @property
     def ok(self) -> bool:
         return not self.violations
+
+    def summary(self) -> dict:
+        """What the check found, for the event of the transition it allowed."""
+
+        def text(value: Decimal | None) -> str | None:
+            return None if value is None else f"{quantize_places(value, 6):.6f}"
+
+        return {
+            "on_date": self.on_date.isoformat(),
+            "cap": str(self.cap),
+            "combinations_checked": self.combinations_checked,
+            "worst_apr": text(self.worst_apr),
+            "worst_installment_ratio": text(self.worst_installment_ratio),
+            "worst_repayment_multiple": text(self.worst_repayment_multiple),
+        }
 
     def errors(self) -> dict[str, list[str]]:
         """Field-keyed messages, the shape every LoanHub 400 response uses."""
@@ -62,6 +87,19 @@ def installments_for(term_months: int, frequency: str) -> int | None:
     if term_months % months:
         return None
     return term_months // months
+
+
+def monthly_payment(schedule, *, method: str, frequency: str, term: int) -> Decimal:
+    """The payment burden of a schedule per month: the largest payment before the last (a final
+    balloon is not regular), divided by the months between payments; a bullet loan pays nothing
+    before maturity, so its whole repayment is spread over the term. What debt-to-income counts
+    (`Quote.monthly_payment`) and what `max_installment_ratio` caps."""
+    rows = schedule.installments
+    if method == c.RepaymentMethod.BULLET:
+        return quantize_money(schedule.summary["total_payable"] / term)
+    regular = rows[:-1] or rows
+    months = c.MONTHS_PER_PERIOD[c.Frequency(frequency)]
+    return quantize_money(max(row["payment"] for row in regular) / months)
 
 
 def term_bounds(version: ProductVersion, frequency: str) -> tuple[int, int] | None:
@@ -274,7 +312,8 @@ def _worst_rate(version: ProductVersion, tiers, term: int, benchmark_rate) -> tu
 def apr_violations(
     version: ProductVersion, *, on_date: dt.date, cap: Decimal, report: ComplianceReport
 ) -> list[Violation]:
-    """Price the worst case of every allowed combination and list each one above the cap."""
+    """Price the worst case of every allowed combination and list each one above the APR cap, and
+    each method, frequency and term whose worst schedule breaks a payment-burden cap."""
     tiers = list(version.pricing_tiers.all())
     benchmark_rate = None
     if version.rate_type == c.RateType.FLOATING:
@@ -282,6 +321,7 @@ def apr_violations(
     fees = [fee.engine_fee() for fee in version.fees.all() if fee.mandatory]
     amounts = sorted({version.amount_min, version.amount_max})
     v: list[Violation] = []
+    burdens: dict[tuple, dict[str, tuple[Decimal, dict]]] = {}
     for method, frequency in cartesian(version.repayment_methods, version.frequencies):
         terms = sorted(set(term_bounds(version, frequency)))
         for term, amount in cartesian(terms, amounts):
@@ -325,6 +365,74 @@ def apr_violations(
                         combination,
                     )
                 )
+            if not result.installments or result.installments[-1]["balance"] != ZERO:
+                v.append(
+                    Violation(
+                        "max_repayment_multiple",
+                        _("%(combination)s does not repay the principal")
+                        % {"combination": _describe(combination)},
+                        combination,
+                    )
+                )
+                continue
+            measures = {
+                "installment": monthly_payment(result, method=method, frequency=frequency, term=term)
+                / amount,
+                "multiple": result.summary["total_payable"] / amount,
+            }
+            worst = burdens.setdefault((method, frequency, term), {})
+            for name, value in measures.items():
+                if name not in worst or value > worst[name][0]:
+                    worst[name] = (value, combination)
+    v.extend(_burden_violations(version, burdens, report))
+    return v
+
+
+def _burden_violations(version: ProductVersion, burdens: dict, report: ComplianceReport) -> list[Violation]:
+    """One violation per method, frequency and term whose worst schedule breaks a burden cap."""
+    v: list[Violation] = []
+    for worst in burdens.values():
+        installment, installment_combination = worst["installment"]
+        multiple, multiple_combination = worst["multiple"]
+        if report.worst_installment_ratio is None or installment > report.worst_installment_ratio:
+            report.worst_installment_ratio = installment
+        if report.worst_repayment_multiple is None or multiple > report.worst_repayment_multiple:
+            report.worst_repayment_multiple = multiple
+        if installment > version.max_installment_ratio:
+            message = _(
+                "the largest regular payment is %(ratio)s%% of the principal a month, above the cap of "
+                "%(cap)s%% (max_installment_ratio), for %(combination)s"
+            ) % {
+                "ratio": quantize_places(installment * 100, 2),
+                "cap": quantize_places(version.max_installment_ratio * 100, 2),
+                "combination": _describe(installment_combination),
+            }
+            v.append(
+                Violation(
+                    "max_installment_ratio",
+                    message,
+                    {
+                        **installment_combination,
+                        "installment_ratio": f"{quantize_places(installment, 6):.6f}",
+                    },
+                )
+            )
+        if multiple > version.max_repayment_multiple:
+            message = _(
+                "the borrower repays %(multiple)s times the principal, above the cap of %(cap)s times "
+                "(max_repayment_multiple), for %(combination)s"
+            ) % {
+                "multiple": quantize_places(multiple, 2),
+                "cap": quantize_places(version.max_repayment_multiple, 2),
+                "combination": _describe(multiple_combination),
+            }
+            v.append(
+                Violation(
+                    "max_repayment_multiple",
+                    message,
+                    {**multiple_combination, "repayment_multiple": f"{quantize_places(multiple, 6):.6f}"},
+                )
+            )
     return v
 
 

@@ -25,11 +25,38 @@ from django_fsm import FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
 
 from loanhub.models import TransitionEvent
+from loanhub.money import money_field, rate_field
+from loanhub.permissions import SENIOR_APPROVE, may, may_any
+from loanhub.transitions import Transitionable
 from products import choices as c
 
-MONEY = {"max_digits": 18, "decimal_places": 2}
-RATE = {"max_digits": 12, "decimal_places": 8}
 ZERO = Decimal("0")
+
+# Named permissions of the catalogue (Product Managers hold "products.*", loanhub.roles).
+MANAGE_PRODUCTS = "products.change_productversion"  # create, edit, import and submit versions
+# Approve, return, suspend, resume and retire: a Product Manager, or a Senior Approver (the
+# platform's second-approval capability). Four eyes is checked by the service on top.
+REVIEW_PRODUCTS = (MANAGE_PRODUCTS, SENIOR_APPROVE)
+
+# The payment-burden caps of a version (checked at publish time by products.compliance), defaults:
+# - a regular payment, per month, is at most half the principal (a loan is repaid over at least
+#   about two months; a one-installment loan of a whole principal is refused);
+# - the whole repayment (principal, interest and fees) is at most 2.5 times the principal: that
+#   admits a 30-year annuity mortgage up to about 7.4 % but refuses grids that barely amortise
+#   (24 % over 30 years repays 7.2 times the loan, interest-only at 12 % over 20 years 3.4 times).
+#   A product that needs more states its own cap, which the reviewer sees in the definition.
+DEFAULT_MAX_INSTALLMENT_RATIO = Decimal("0.50")
+DEFAULT_MAX_REPAYMENT_MULTIPLE = Decimal("2.50")
+
+
+def may_manage_product(instance, user) -> bool:
+    """django-fsm `permission=` of submitting a version."""
+    return may(user, MANAGE_PRODUCTS)
+
+
+def may_review_product(instance, user) -> bool:
+    """django-fsm `permission=` of the reviewer's transitions."""
+    return may_any(user, *REVIEW_PRODUCTS)
 
 
 def _bilingual(zh: str, en: str) -> str:
@@ -65,7 +92,7 @@ class Product(models.Model):
         return self.code
 
 
-class ProductVersion(FSMModelMixin, models.Model):
+class ProductVersion(Transitionable, FSMModelMixin, models.Model):
     """One version of a loan product: every term a customer is offered, frozen once submitted.
 
     Lifecycle: draft → in_review → active → suspended → active, and active/suspended → retired.
@@ -95,8 +122,8 @@ class ProductVersion(FSMModelMixin, models.Model):
     available_until = models.DateField(_("available until"), null=True, blank=True)
 
     # Amounts and terms
-    amount_min = models.DecimalField(_("minimum amount"), **MONEY)
-    amount_max = models.DecimalField(_("maximum amount"), **MONEY)
+    amount_min = money_field(_("minimum amount"))
+    amount_max = money_field(_("maximum amount"))
     term_min = models.PositiveIntegerField(_("minimum term (months)"))
     term_max = models.PositiveIntegerField(_("maximum term (months)"))
     repayment_methods = models.JSONField(_("repayment methods"), default=list)
@@ -110,7 +137,7 @@ class ProductVersion(FSMModelMixin, models.Model):
     day_count = models.CharField(
         _("day count"), max_length=8, choices=c.DayCount.choices, default=c.DayCount.THIRTY_360
     )
-    representative_amount = models.DecimalField(_("representative amount"), **MONEY)
+    representative_amount = money_field(_("representative amount"))
     representative_term = models.PositiveIntegerField(_("representative term (months)"))
 
     # Rate
@@ -131,17 +158,15 @@ class ProductVersion(FSMModelMixin, models.Model):
     prepayment_allowed_after = models.PositiveIntegerField(
         _("prepayment allowed after (installments)"), default=0
     )
-    prepayment_fee_rate = models.DecimalField(
+    prepayment_fee_rate = rate_field(
         # xgettext:no-python-format
         _("prepayment fee (% of prepaid principal)"),
         default=ZERO,
-        **RATE,
     )
-    prepayment_free_allowance = models.DecimalField(
+    prepayment_free_allowance = rate_field(
         _("free prepayment per year (share of principal)"),
         default=ZERO,
         help_text=_("Share of the original principal that may be prepaid each year without a fee."),
-        **RATE,
     )
 
     # Eligibility
@@ -153,21 +178,39 @@ class ProductVersion(FSMModelMixin, models.Model):
     age_min = models.PositiveSmallIntegerField(_("minimum age at application"), default=18)
     age_max = models.PositiveSmallIntegerField(_("maximum age at application"), default=60)
     age_max_at_maturity = models.PositiveSmallIntegerField(_("maximum age at maturity"), default=65)
-    min_monthly_income = models.DecimalField(_("minimum monthly income"), default=ZERO, **MONEY)
-    max_dti = models.DecimalField(
+    min_monthly_income = money_field(_("minimum monthly income"), default=ZERO)
+    max_dti = rate_field(
         _("maximum debt-to-income after the loan"),
         default=Decimal("0.5"),
         validators=[MinValueValidator(ZERO), MaxValueValidator(Decimal("1"))],
-        **RATE,
     )
     required_documents = models.JSONField(_("required documents"), default=list, blank=True)
-    max_exposure_per_customer = models.DecimalField(_("maximum exposure per customer"), **MONEY)
-    auto_approve_limit = models.DecimalField(
+    max_exposure_per_customer = money_field(_("maximum exposure per customer"))
+    auto_approve_limit = money_field(
         _("auto-approval limit"),
         null=True,
         blank=True,
         help_text=_("Amounts above it are referred to an officer even with a good score; empty: no limit."),
-        **MONEY,
+    )
+
+    # Payment burden (checked at publish time over the worst case of the pricing grid)
+    max_installment_ratio = rate_field(
+        _("maximum installment (share of principal per month)"),
+        default=DEFAULT_MAX_INSTALLMENT_RATIO,
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("1.5"))],
+        help_text=_(
+            "The largest regular payment, per month, as a share of the principal, at the highest "
+            "rate of the grid for the shortest and the longest term. 0.50: at most half the principal."
+        ),
+    )
+    max_repayment_multiple = rate_field(
+        _("maximum total repayment (× principal)"),
+        default=DEFAULT_MAX_REPAYMENT_MULTIPLE,
+        validators=[MinValueValidator(Decimal("1")), MaxValueValidator(Decimal("10"))],
+        help_text=_(
+            "Principal, interest and fees repaid, as a multiple of the principal, at the highest rate "
+            "of the grid for the shortest and the longest term. 2.50: at most two and a half times the loan."
+        ),
     )
 
     # Who and when
@@ -250,24 +293,54 @@ class ProductVersion(FSMModelMixin, models.Model):
     def is_offered(self) -> bool:
         return self.status in c.OFFERED_STATES
 
-    # --- transitions: guards only; services do the work around them --------------------------
-    @transition(field=status, source=c.ProductStatus.DRAFT, target=c.ProductStatus.IN_REVIEW)
+    # --- transitions: guards and permissions; services run them (loanhub.transitions) --------
+    state_field_name = "status"
+
+    def transition_event(self, **fields) -> ProductEvent:
+        return ProductEvent(version=self, **fields)
+
+    @transition(
+        field=status,
+        source=c.ProductStatus.DRAFT,
+        target=c.ProductStatus.IN_REVIEW,
+        permission=may_manage_product,
+    )
     def submit(self) -> None:
         """A product manager asks for a second pair of eyes."""
 
-    @transition(field=status, source=c.ProductStatus.IN_REVIEW, target=c.ProductStatus.DRAFT)
+    @transition(
+        field=status,
+        source=c.ProductStatus.IN_REVIEW,
+        target=c.ProductStatus.DRAFT,
+        permission=may_review_product,
+    )
     def return_to_draft(self) -> None:
         """The reviewer sends the version back for changes."""
 
-    @transition(field=status, source=c.ProductStatus.IN_REVIEW, target=c.ProductStatus.ACTIVE)
+    @transition(
+        field=status,
+        source=c.ProductStatus.IN_REVIEW,
+        target=c.ProductStatus.ACTIVE,
+        permission=may_review_product,
+    )
     def activate(self) -> None:
         """A second person approved it and it passed the compliance check."""
 
-    @transition(field=status, source=c.ProductStatus.ACTIVE, target=c.ProductStatus.SUSPENDED)
+    @transition(
+        field=status,
+        source=c.ProductStatus.ACTIVE,
+        target=c.ProductStatus.SUSPENDED,
+        permission=may_review_product,
+    )
     def suspend(self) -> None:
         """No new quotes or applications until resumed; existing loans are unaffected."""
 
-    @transition(field=status, source=c.ProductStatus.SUSPENDED, target=c.ProductStatus.ACTIVE)
+    @transition(
+        field=status,
+        source=c.ProductStatus.SUSPENDED,
+        target=c.ProductStatus.ACTIVE,
+        permission=may_review_product,
+    )
     def resume(self) -> None:
         """Offered again (the compliance check runs again first)."""
 
@@ -275,6 +348,7 @@ class ProductVersion(FSMModelMixin, models.Model):
         field=status,
         source=[c.ProductStatus.ACTIVE, c.ProductStatus.SUSPENDED],
         target=c.ProductStatus.RETIRED,
+        permission=may_review_product,
     )
     def retire(self) -> None:
         """Never offered again; applications and loans made under it keep their terms."""
@@ -291,7 +365,7 @@ class PricingTier(models.Model):
     risk_grade = models.CharField(_("risk grade"), max_length=1, choices=c.RiskGrade.choices)
     term_min = models.PositiveIntegerField(_("from term (months)"))
     term_max = models.PositiveIntegerField(_("to term (months)"))
-    annual_rate = models.DecimalField(_("annual rate"), null=True, blank=True, **RATE)
+    annual_rate = rate_field(_("annual rate"), null=True, blank=True)
     spread_bps = models.IntegerField(_("spread (basis points)"), null=True, blank=True)
     history = HistoricalRecords()
 
@@ -317,8 +391,8 @@ class Fee(models.Model):
     name_zh = models.CharField(_("name (Chinese)"), max_length=80)
     name_en = models.CharField(_("name (English)"), max_length=80)
     fee_type = models.CharField(_("type"), max_length=20, choices=c.FeeType.choices)
-    amount = models.DecimalField(_("amount"), null=True, blank=True, **MONEY)
-    rate = models.DecimalField(_("rate"), null=True, blank=True, **RATE)
+    amount = money_field(_("amount"), null=True, blank=True)
+    rate = rate_field(_("rate"), null=True, blank=True)
     mandatory = models.BooleanField(_("mandatory"), default=True)
     waived_for_segments = models.JSONField(_("waived for segments"), default=list, blank=True)
     history = HistoricalRecords()
@@ -397,7 +471,7 @@ class BenchmarkRate(models.Model):
 
     benchmark = models.CharField(_("benchmark"), max_length=16, choices=c.Benchmark.choices)
     effective_date = models.DateField(_("effective from"))
-    rate = models.DecimalField(_("rate"), **RATE)
+    rate = rate_field(_("rate"))
     source = models.CharField(_("source"), max_length=300, blank=True)
     history = HistoricalRecords()
 

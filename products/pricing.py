@@ -12,6 +12,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from loanhub.errors import Invalid
 from products import choices as c
 from products.models import BenchmarkRate, PricingTier, ProductVersion, Promotion
 
@@ -19,12 +20,11 @@ BPS = Decimal("10000")
 ZERO = Decimal("0")
 
 
-class PricingError(Exception):
-    """The grid or the benchmark cannot price this request; `errors` is keyed by field."""
+class PricingError(Invalid):
+    """The grid or the benchmark cannot price this request (400); `errors` is keyed by field."""
 
     def __init__(self, errors: dict[str, list[str]]):
         super().__init__(errors)
-        self.errors = errors
 
 
 @dataclass(frozen=True)

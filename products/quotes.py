@@ -21,9 +21,10 @@ from django.utils.translation import gettext as _
 
 from loanhub import clock
 from loanhub.errors import Invalid
+from loanhub.money import quantize_money, quantize_places
 from products import choices as c
 from products import engine_adapter
-from products.compliance import installments_for
+from products.compliance import installments_for, monthly_payment
 from products.models import ProductVersion
 from products.pricing import Price, PricingError, fees_for, price_for
 
@@ -104,14 +105,9 @@ class Quote:
 
     @property
     def monthly_payment(self) -> Decimal:
-        """The largest payment before the last, spread per month (for debt-to-income)."""
-        rows = self.schedule.installments
-        regular = rows[:-1] or rows
-        months = c.MONTHS_PER_PERIOD[c.Frequency(self.frequency)]
-        if self.method == c.RepaymentMethod.BULLET:
-            # Nothing is paid before maturity; spread the whole repayment over the term.
-            return (self.total_payable / self.term).quantize(Decimal("0.01"))
-        return (max(row["payment"] for row in regular) / months).quantize(Decimal("0.01"))
+        """The largest payment before the last, spread per month (for debt-to-income; the
+        measure the version's `max_installment_ratio` caps at publish time)."""
+        return monthly_payment(self.schedule, method=self.method, frequency=self.frequency, term=self.term)
 
 
 def _between(low, high, code: str) -> str:
@@ -151,7 +147,7 @@ def product_quote(
     when the application was submitted, which keeps pricing its offer. The price is the one in
     force on `priced_on` (default: the start date); the schedule starts on `start_date`."""
     code = version.product.code
-    amount = Decimal(amount).quantize(Decimal("0.01"))
+    amount = quantize_money(amount)
     start_date = start_date or clock.today()
     priced_on = priced_on or start_date
     segments = tuple(sorted(set(segments)))
@@ -427,8 +423,8 @@ def product_recommend(
             else:
                 recommendation.quote = quote
                 if profile.monthly_income:
-                    dti = ((profile.monthly_debt + quote.monthly_payment) / profile.monthly_income).quantize(
-                        Decimal("0.0001")
+                    dti = quantize_places(
+                        (profile.monthly_debt + quote.monthly_payment) / profile.monthly_income, 4
                     )
                     recommendation.dti = dti
                     values = {"dti": f"{dti * 100:.1f}%", "max": f"{version.max_dti * 100:.0f}%"}

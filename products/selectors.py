@@ -16,8 +16,9 @@ from django.utils.translation import gettext_lazy as _
 
 from loanhub import clock
 from loanhub.errors import Conflict
+from loanhub.money import MONEY_PLACES, RATE_PLACES, quantize_places
 from products import choices as c
-from products.models import BenchmarkRate, Fee, PricingTier, Product, ProductVersion, Promotion
+from products.models import Fee, PricingTier, Product, ProductVersion, Promotion
 from products.serializers import FEE_FIELDS, PROMOTION_FIELDS, TERM_FIELDS, TIER_FIELDS
 
 
@@ -120,13 +121,6 @@ def product_versions(*, code: str) -> list[ProductVersion]:
     )
 
 
-def benchmark_rates(*, benchmark: str | None = None) -> QuerySet[BenchmarkRate]:
-    queryset = BenchmarkRate.objects.all()
-    if benchmark:
-        queryset = queryset.filter(benchmark=benchmark)
-    return queryset.order_by("benchmark", "-effective_date")
-
-
 # --- definitions: the JSON of export/import, and diffs between versions -------------------------
 # Decimal places of each decimal field, so a definition prints the same whether its values came
 # from the database, a form or a JSON file.
@@ -138,9 +132,10 @@ _PLACES = {
             "representative_amount",
             "min_monthly_income",
             "max_exposure_per_customer",
+            "auto_approve_limit",
             "amount",
         ),
-        2,
+        MONEY_PLACES,
     ),
     "penalty_rate_multiplier": 4,
 }
@@ -148,8 +143,8 @@ _PLACES = {
 
 def _json(value, name: str = ""):
     if isinstance(value, Decimal):
-        places = _PLACES.get(name, 8)
-        return str(value.quantize(Decimal(1).scaleb(-places)))
+        places = _PLACES.get(name, RATE_PLACES)
+        return str(quantize_places(value, places))
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, list):

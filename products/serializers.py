@@ -11,10 +11,9 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
+from loanhub.money import money_serializer_field, rate_serializer_field
 from products import choices as c
-
-MONEY = {"max_digits": 18, "decimal_places": 2}
-RATE = {"max_digits": 12, "decimal_places": 8}
+from products.models import DEFAULT_MAX_INSTALLMENT_RATIO, DEFAULT_MAX_REPAYMENT_MULTIPLE
 
 TERM_FIELDS = (
     "name_zh",
@@ -57,6 +56,8 @@ TERM_FIELDS = (
     "required_documents",
     "max_exposure_per_customer",
     "auto_approve_limit",
+    "max_installment_ratio",
+    "max_repayment_multiple",
 )
 TIER_FIELDS = ("risk_grade", "term_min", "term_max", "annual_rate", "spread_bps")
 FEE_FIELDS = ("code", "name_zh", "name_en", "fee_type", "amount", "rate", "mandatory", "waived_for_segments")
@@ -91,8 +92,8 @@ class TermsSerializer(serializers.Serializer):
     currency = serializers.RegexField(r"^[A-Z]{3}$", required=False, default="CNY")
     available_from = serializers.DateField()
     available_until = serializers.DateField(allow_null=True, required=False, default=None)
-    amount_min = serializers.DecimalField(min_value=Decimal("0.01"), **MONEY)
-    amount_max = serializers.DecimalField(min_value=Decimal("0.01"), **MONEY)
+    amount_min = money_serializer_field(min_value=Decimal("0.01"))
+    amount_max = money_serializer_field(min_value=Decimal("0.01"))
     term_min = serializers.IntegerField(min_value=1, max_value=600)
     term_max = serializers.IntegerField(min_value=1, max_value=600)
     repayment_methods = serializers.ListField(
@@ -106,7 +107,7 @@ class TermsSerializer(serializers.Serializer):
         choices=c.Frequency.choices, required=False, default="monthly"
     )
     day_count = serializers.ChoiceField(choices=c.DayCount.choices, required=False, default="30/360")
-    representative_amount = serializers.DecimalField(min_value=Decimal("0.01"), **MONEY)
+    representative_amount = money_serializer_field(min_value=Decimal("0.01"))
     representative_term = serializers.IntegerField(min_value=1, max_value=600)
     rate_type = serializers.ChoiceField(choices=c.RateType.choices)
     benchmark = serializers.ChoiceField(
@@ -123,11 +124,11 @@ class TermsSerializer(serializers.Serializer):
     grace_max_periods = serializers.IntegerField(min_value=0, max_value=60, required=False, default=0)
     grace_types = _codes(c.GraceType.choices)
     prepayment_allowed_after = serializers.IntegerField(min_value=0, max_value=600, required=False, default=0)
-    prepayment_fee_rate = serializers.DecimalField(
-        min_value=Decimal("0"), max_value=Decimal("1"), required=False, default=Decimal("0"), **RATE
+    prepayment_fee_rate = rate_serializer_field(
+        min_value=Decimal("0"), max_value=Decimal("1"), required=False, default=Decimal("0")
     )
-    prepayment_free_allowance = serializers.DecimalField(
-        min_value=Decimal("0"), max_value=Decimal("1"), required=False, default=Decimal("0"), **RATE
+    prepayment_free_allowance = rate_serializer_field(
+        min_value=Decimal("0"), max_value=Decimal("1"), required=False, default=Decimal("0")
     )
     customer_types = serializers.ListField(
         child=serializers.ChoiceField(choices=c.CustomerType.choices), allow_empty=False
@@ -137,16 +138,26 @@ class TermsSerializer(serializers.Serializer):
     age_min = serializers.IntegerField(min_value=16, max_value=100, required=False, default=18)
     age_max = serializers.IntegerField(min_value=16, max_value=100, required=False, default=60)
     age_max_at_maturity = serializers.IntegerField(min_value=16, max_value=100, required=False, default=65)
-    min_monthly_income = serializers.DecimalField(
-        min_value=Decimal("0"), required=False, default=Decimal("0"), **MONEY
-    )
-    max_dti = serializers.DecimalField(
-        min_value=Decimal("0"), max_value=Decimal("1"), required=False, default=Decimal("0.5"), **RATE
+    min_monthly_income = money_serializer_field(min_value=Decimal("0"), required=False, default=Decimal("0"))
+    max_dti = rate_serializer_field(
+        min_value=Decimal("0"), max_value=Decimal("1"), required=False, default=Decimal("0.5")
     )
     required_documents = _codes(c.Document.choices)
-    max_exposure_per_customer = serializers.DecimalField(min_value=Decimal("0.01"), **MONEY)
-    auto_approve_limit = serializers.DecimalField(
-        min_value=Decimal("0.01"), required=False, allow_null=True, default=None, **MONEY
+    max_exposure_per_customer = money_serializer_field(min_value=Decimal("0.01"))
+    auto_approve_limit = money_serializer_field(
+        min_value=Decimal("0.01"), required=False, allow_null=True, default=None
+    )
+    max_installment_ratio = rate_serializer_field(
+        min_value=Decimal("0.01"),
+        max_value=Decimal("1.5"),
+        required=False,
+        default=DEFAULT_MAX_INSTALLMENT_RATIO,
+    )
+    max_repayment_multiple = rate_serializer_field(
+        min_value=Decimal("1"),
+        max_value=Decimal("10"),
+        required=False,
+        default=DEFAULT_MAX_REPAYMENT_MULTIPLE,
     )
 
 
@@ -154,8 +165,8 @@ class PricingTierSerializer(serializers.Serializer):
     risk_grade = serializers.ChoiceField(choices=c.RiskGrade.choices)
     term_min = serializers.IntegerField(min_value=1, max_value=600)
     term_max = serializers.IntegerField(min_value=1, max_value=600)
-    annual_rate = serializers.DecimalField(
-        min_value=Decimal("0"), max_value=Decimal("10"), allow_null=True, required=False, default=None, **RATE
+    annual_rate = rate_serializer_field(
+        min_value=Decimal("0"), max_value=Decimal("10"), allow_null=True, required=False, default=None
     )
     spread_bps = serializers.IntegerField(
         min_value=-10000, max_value=10000, allow_null=True, required=False, default=None
@@ -167,11 +178,9 @@ class FeeSerializer(serializers.Serializer):
     name_zh = serializers.CharField(max_length=80)
     name_en = serializers.CharField(max_length=80)
     fee_type = serializers.ChoiceField(choices=c.FeeType.choices)
-    amount = serializers.DecimalField(
-        min_value=Decimal("0"), allow_null=True, required=False, default=None, **MONEY
-    )
-    rate = serializers.DecimalField(
-        min_value=Decimal("0"), max_value=Decimal("1"), allow_null=True, required=False, default=None, **RATE
+    amount = money_serializer_field(min_value=Decimal("0"), allow_null=True, required=False, default=None)
+    rate = rate_serializer_field(
+        min_value=Decimal("0"), max_value=Decimal("1"), allow_null=True, required=False, default=None
     )
     mandatory = serializers.BooleanField(required=False, default=True)
     waived_for_segments = _codes(c.Segment.choices)

@@ -2,29 +2,46 @@
 import definitions; and the quote every page and API shows.
 
 Rules enforced here, on the server, whatever the caller:
-- only a Product Manager creates, edits and submits; anonymous users and customers change nothing;
+- only a Product Manager creates, edits and submits; anonymous users and customers change nothing
+  (named permissions, `products.models.MANAGE_PRODUCTS` / `REVIEW_PRODUCTS`, on the services and
+  on the transitions themselves);
 - four eyes: a version is approved by a second person — another Product Manager or a Senior
   Approver — who neither created nor submitted it;
-- activation (and resuming a suspended version) passes the compliance check first;
+- activation (and resuming a suspended version) passes the compliance check first: structure,
+  the APR cap and the version's payment-burden caps (`products.compliance`);
 - an active version is never edited: editing creates the next draft version, and activating it
   retires the version it replaces;
-- every transition writes a `ProductEvent` in the same transaction, and every change is kept by
-  django-simple-history with the acting user.
+- every transition runs through the kernel's `loanhub.transitions.run_transition`: the row is
+  locked (two reviewers acting at once give one move and one 409), the state and the permission
+  are checked, and a `ProductEvent` (actor, from, to, reason, payload) is written in the same
+  transaction; every change is kept by django-simple-history with the acting user;
+- refusals are the kernel's errors (`loanhub.errors`) under the catalogue's names: invalid input
+  400, permission or four eyes 403, a state that does not allow it 409 with the current state.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django_fsm import can_proceed
 
-from loanhub import clock, roles
+from loanhub import clock
+from loanhub.errors import Conflict, DomainError, Forbidden, Invalid
+from loanhub.permissions import may, may_any
+from loanhub.transitions import record_event, run_transition
 from products import choices as c
 from products.compliance import ComplianceReport, compliance_check
-from products.models import Fee, PricingTier, Product, ProductEvent, ProductVersion, Promotion
+from products.models import (
+    MANAGE_PRODUCTS,
+    REVIEW_PRODUCTS,
+    Fee,
+    PricingTier,
+    Product,
+    ProductVersion,
+    Promotion,
+)
 from products.quotes import (  # noqa: F401  (re-exported: the quote is part of the service API)
     ProductQuoteError,
     Quote,
@@ -41,48 +58,49 @@ from products.serializers import (
 )
 
 
-class ProductError(Exception):
-    """A refused catalogue operation; `errors` is field-keyed like every LoanHub 400 response."""
+class ProductError(DomainError):
+    """A refused catalogue operation (the base of the app's errors, kinds of `loanhub.errors`).
 
-    def __init__(self, errors: dict[str, list[str]] | str):
+    `errors` is always field-keyed, like every LoanHub 400 body: a sentence alone is filed under
+    "non_field_errors".
+    """
+
+    def __init__(self, errors: Mapping[str, list[str]] | str, *, state: str | None = None):
         if isinstance(errors, str):
             errors = {"non_field_errors": [errors]}
-        super().__init__("; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in errors.items()))
-        self.errors = errors
+        super().__init__(errors, state=state)
 
 
-class ProductPermissionError(ProductError):
-    """The actor's role does not allow the operation (or the four-eyes rule refuses it)."""
+class ProductPermissionError(ProductError, Forbidden):
+    """The actor's role does not allow the operation, or the four-eyes rule refuses it (403)."""
 
 
-class ProductTransitionError(ProductError):
-    """The version's state does not allow the operation."""
+class ProductTransitionError(ProductError, Conflict):
+    """The version's state does not allow the operation (409); `state` is that state."""
 
 
-class ProductValidationError(ProductError):
-    """The definition is malformed or breaks a catalogue rule."""
+class ProductValidationError(ProductError, Invalid):
+    """The definition is malformed or breaks a catalogue rule (400)."""
 
 
-class ProductComplianceError(ProductError):
-    """The compliance check refused the version; `report` lists each violation."""
+class ProductComplianceError(ProductValidationError):
+    """The compliance check refused the version (400); `report` lists each violation."""
 
     def __init__(self, report: ComplianceReport):
         super().__init__(report.errors())
         self.report = report
 
 
-# --- who may do what ---------------------------------------------------------------------------
+# --- who may do what (named permissions, loanhub.permissions) -----------------------------------
 def can_manage(user) -> bool:
-    """Create, edit and submit versions."""
-    return bool(getattr(user, "is_superuser", False) or roles.has_role(user, roles.PRODUCT_MANAGER))
+    """Create, edit, import and submit versions: Product Managers."""
+    return may(user, MANAGE_PRODUCTS)
 
 
 def can_review(user) -> bool:
-    """Approve, return, suspend, resume and retire (four eyes is checked separately)."""
-    return bool(
-        getattr(user, "is_superuser", False)
-        or roles.has_role(user, roles.PRODUCT_MANAGER, roles.SENIOR_APPROVER)
-    )
+    """Approve, return, suspend, resume and retire (four eyes is checked separately): Product
+    Managers and Senior Approvers."""
+    return may_any(user, *REVIEW_PRODUCTS)
 
 
 def four_eyes_refusal(version: ProductVersion, actor) -> str | None:
@@ -149,7 +167,7 @@ def product_create(
         _write_children(
             version, pricing_grid=list(pricing_grid), fees=list(fees), promotions=list(promotions)
         )
-        _event(version, actor, from_state="", to_state=c.ProductStatus.DRAFT, reason="created")
+        _created(version, actor, "created")
     return version
 
 
@@ -175,7 +193,8 @@ def product_version_update(
         locked = ProductVersion.objects.select_for_update().get(pk=version.pk)
         if not locked.is_editable:
             raise ProductTransitionError(
-                {"status": [f"{locked} is {locked.status}; only a draft is edited (create a new version)"]}
+                {"status": [f"{locked} is {locked.status}; only a draft is edited (create a new version)"]},
+                state=locked.status,
             )
         for name, value in _terms(terms or {}).items():
             setattr(locked, name, value)
@@ -205,12 +224,12 @@ def product_version_save(*, version: ProductVersion, actor, code: str | None = N
             product.save()
             version.product, version.version, version.created_by = product, 1, actor
             _save(version, actor)
-            _event(version, actor, from_state="", to_state=c.ProductStatus.DRAFT, reason="created")
+            _created(version, actor, "created")
             return version
         current = ProductVersion.objects.select_for_update().get(pk=version.pk)
         if not current.is_editable:
             raise ProductTransitionError(
-                {"status": [f"{current} is {current.status}; only a draft is edited"]}
+                {"status": [f"{current} is {current.status}; only a draft is edited"]}, state=current.status
             )
         _save(version, actor)
     return version
@@ -225,7 +244,8 @@ def product_new_version(*, product: Product, actor) -> ProductVersion:
         pending = [v for v in versions if v.status in c.PENDING_STATES]
         if pending:
             raise ProductTransitionError(
-                {"status": [f"{pending[0]} is already {pending[0].status}; edit that version instead"]}
+                {"status": [f"{pending[0]} is already {pending[0].status}; edit that version instead"]},
+                state=pending[0].status,
             )
         live = [v for v in versions if v.status in c.LIVE_STATES]
         source = live[0] if live else versions[0]
@@ -242,24 +262,24 @@ def product_new_version(*, product: Product, actor) -> ProductVersion:
             fees=[{k: getattr(f, k) for k in FEE_FIELDS} for f in source.fees.all()],
             promotions=[{k: getattr(p, k) for k in PROMOTION_FIELDS} for p in source.promotions.all()],
         )
-        _event(draft, actor, from_state="", to_state=c.ProductStatus.DRAFT, reason=f"copied from {source}")
+        _created(draft, actor, f"copied from {source}")
     return draft
 
 
 # --- lifecycle ----------------------------------------------------------------------------------
-def _event(version: ProductVersion, actor, *, from_state: str, to_state: str, reason: str = "", payload=None):
-    return ProductEvent.objects.create(
-        version=version,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
-        from_state=from_state,
-        to_state=to_state,
-        reason=reason,
-        payload=payload or {},
+def _created(version: ProductVersion, actor, reason: str) -> None:
+    """The event of a new version: from nothing into draft."""
+    record_event(version, actor=actor, reason=reason, from_state="")
+
+
+def _state_conflict(locked: ProductVersion, name: str) -> ProductTransitionError:
+    return ProductTransitionError(
+        {"status": [f"cannot {name.replace('_', ' ')} {locked}: it is {locked.status}"]}, state=locked.status
     )
 
 
 def _transition(
-    version: ProductVersion,
+    version: ProductVersion | int,
     *,
     actor,
     name: str,
@@ -267,21 +287,29 @@ def _transition(
     before: Callable[[ProductVersion], dict | None] | None = None,
     fields: tuple[str, ...] = (),
 ) -> ProductVersion:
-    """Lock, check the state, run the guard, transition, save, write the event — atomically."""
-    with transaction.atomic():
-        locked = ProductVersion.objects.select_for_update().select_related("product").get(pk=version.pk)
-        method = getattr(locked, name)
-        if not can_proceed(method):
-            raise ProductTransitionError(
-                {"status": [f"cannot {name.replace('_', ' ')} {locked}: it is {locked.status}"]}
-            )
-        payload = before(locked) if before else None
-        from_state = locked.status
-        method()
-        _save(locked, actor, update_fields=["status", "updated_at", *fields])
-        _event(locked, actor, from_state=from_state, to_state=locked.status, reason=reason, payload=payload)
-    version.refresh_from_db()
-    return version
+    """One lifecycle move through the kernel's `run_transition`: lock the row, check the state
+    (409 with the current state), the transition's permission (403) and `before` (the service's
+    own checks and field changes), save, and write the ProductEvent — in one transaction."""
+
+    def checks(locked: ProductVersion) -> dict | None:
+        locked._history_user = actor  # simple-history records who, also outside a request
+        return before(locked) if before is not None else None
+
+    locked = run_transition(
+        version if isinstance(version, int) else version.pk,
+        name,
+        actor=actor,
+        reason=reason,
+        fields=fields,
+        before=checks,
+        model=ProductVersion,
+        queryset=ProductVersion.objects.select_related("product"),
+        conflict=_state_conflict,
+    )
+    if isinstance(version, ProductVersion):
+        version.refresh_from_db()
+        return version
+    return locked
 
 
 def product_submit_for_review(*, version: ProductVersion, actor, reason: str = "") -> ProductVersion:
@@ -314,14 +342,7 @@ def _compliant(locked: ProductVersion, on_date: dt.date) -> dict:
     report = compliance_check(locked, on_date=on_date)
     if not report.ok:
         raise ProductComplianceError(report)
-    return {
-        "compliance": {
-            "on_date": on_date.isoformat(),
-            "cap": str(report.cap),
-            "combinations_checked": report.combinations_checked,
-            "worst_apr": None if report.worst_apr is None else f"{report.worst_apr:.6f}",
-        }
-    }
+    return {"compliance": report.summary()}
 
 
 def product_approve(
@@ -336,28 +357,24 @@ def product_approve(
         if refusal:
             raise ProductPermissionError({"actor": [refusal]})
         payload = _compliant(locked, on_date)
-        now = clock.now()
         replaced = (
-            ProductVersion.objects.select_for_update()
-            .filter(product_id=locked.product_id, status__in=c.LIVE_STATES)
+            ProductVersion.objects.filter(product_id=locked.product_id, status__in=c.LIVE_STATES)
             .exclude(pk=locked.pk)
+            .values_list("pk", flat=True)
             .first()
         )
         if replaced is not None:
-            previous_state = replaced.status
-            replaced.retire()
-            replaced.retired_at = now
-            _save(replaced, actor, update_fields=["status", "retired_at", "updated_at"])
-            _event(
+            retired = _transition(
                 replaced,
-                actor,
-                from_state=previous_state,
-                to_state=replaced.status,
+                actor=actor,
+                name="retire",
                 reason=f"replaced by version {locked.version}",
+                before=_retiring,
+                fields=("retired_at",),
             )
-            payload["replaced_version"] = replaced.version
+            payload["replaced_version"] = retired.version
         locked.approved_by = actor
-        locked.approved_at = locked.activated_at = now
+        locked.approved_at = locked.activated_at = clock.now()
         return payload
 
     try:
@@ -370,7 +387,9 @@ def product_approve(
             fields=("approved_by", "approved_at", "activated_at"),
         )
     except IntegrityError as exc:  # a concurrent approval of a sibling version won the race
-        raise ProductTransitionError({"status": [f"{version} could not be activated: {exc}"]}) from None
+        raise ProductTransitionError(
+            {"status": [f"{version} could not be activated: {exc}"]}, state=version.status
+        ) from None
 
 
 def product_suspend(*, version: ProductVersion, actor, reason: str) -> ProductVersion:
@@ -392,17 +411,17 @@ def product_resume(
     )
 
 
+def _retiring(locked: ProductVersion) -> None:
+    locked.retired_at = clock.now()
+
+
 def product_retire(*, version: ProductVersion, actor, reason: str) -> ProductVersion:
     """active/suspended → retired: never offered again; made applications and loans are unaffected."""
     _require(can_review(actor), "retire", actor)
     if not reason.strip():
         raise ProductValidationError({"reason": ["say why the product is retired"]})
-
-    def before(locked: ProductVersion) -> None:
-        locked.retired_at = clock.now()
-
     return _transition(
-        version, actor=actor, name="retire", reason=reason, before=before, fields=("retired_at",)
+        version, actor=actor, name="retire", reason=reason, before=_retiring, fields=("retired_at",)
     )
 
 
@@ -494,7 +513,7 @@ def _import_one(product: Product | None, item: dict, actor) -> ImportOutcome:
     pending = next((v for v in versions if v.status in c.PENDING_STATES), None)
     if pending is not None and pending.status == c.ProductStatus.IN_REVIEW:
         raise ProductTransitionError(
-            {"status": [f"{pending} is in review; return it to draft before importing"]}
+            {"status": [f"{pending} is in review; return it to draft before importing"]}, state=pending.status
         )
     if pending is not None:
         if not _differs(pending, item):

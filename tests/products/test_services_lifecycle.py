@@ -91,8 +91,9 @@ def _illegal_pairs():
 @pytest.mark.parametrize(("action", "state"), list(_illegal_pairs()))
 def test_every_illegal_transition_is_refused(users, action, state):
     version = version_in(state, maker=users["pm"])
-    with pytest.raises(services.ProductTransitionError):
+    with pytest.raises(services.ProductTransitionError) as refused:
         _call(action, version, users["pm2"])
+    assert refused.value.state == state  # 409 with the current state
     version.refresh_from_db()
     assert version.status == state
     assert not ProductEvent.objects.filter(version=version).exists()
