@@ -16,8 +16,8 @@ from loanhub import clock
 from loanhub.formatting import percent_text
 from products import choices as c
 from products import selectors, services
-from products.forms import CatalogueFilterForm, CompareForm, QuoteForm, RecommendForm
 from products.models import Product
+from products.pages.forms import CatalogueFilterForm, CompareForm, QuoteForm, RecommendForm
 from products.pricing import rate_from
 from products.quotes import Profile, representative_quote
 
