@@ -7,9 +7,10 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from loanhub.money import money_form_field
 from products import choices as c
 
-MONEY = {"max_digits": 18, "decimal_places": 2, "min_value": Decimal("0.01")}
+CENT = Decimal("0.01")
 
 
 def _blank(choices) -> list:
@@ -18,13 +19,13 @@ def _blank(choices) -> list:
 
 class CatalogueFilterForm(forms.Form):
     purpose = forms.ChoiceField(label=_("Purpose"), choices=_blank(c.Category.choices), required=False)
-    amount = forms.DecimalField(label=_("Amount (CNY)"), required=False, **MONEY)
+    amount = money_form_field(label=_("Amount (CNY)"), required=False, min_value=CENT)
 
 
 class QuoteForm(forms.Form):
     """Amount, term and method for one product; choices come from the product version."""
 
-    amount = forms.DecimalField(label=_("Amount (CNY)"), **MONEY)
+    amount = money_form_field(label=_("Amount (CNY)"), min_value=CENT)
     term = forms.IntegerField(label=_("Term (months)"), min_value=1, max_value=1200)
     method = forms.ChoiceField(label=_("Repayment method"))
     frequency = forms.ChoiceField(label=_("Repayment frequency"))
@@ -56,7 +57,7 @@ class QuoteForm(forms.Form):
 
 class CompareForm(forms.Form):
     codes = forms.CharField(label=_("Product codes"), max_length=200)
-    amount = forms.DecimalField(label=_("Amount (CNY)"), required=False, **MONEY)
+    amount = money_form_field(label=_("Amount (CNY)"), required=False, min_value=CENT)
     term = forms.IntegerField(label=_("Term (months)"), required=False, min_value=1, max_value=1200)
 
     def clean_codes(self) -> list[str]:
@@ -68,14 +69,10 @@ class CompareForm(forms.Form):
 
 class RecommendForm(forms.Form):
     purpose = forms.ChoiceField(label=_("Purpose"), choices=_blank(c.Category.choices), required=False)
-    amount = forms.DecimalField(label=_("Amount (CNY)"), **MONEY)
+    amount = money_form_field(label=_("Amount (CNY)"), min_value=CENT)
     term = forms.IntegerField(label=_("Term (months)"), min_value=1, max_value=1200)
-    monthly_income = forms.DecimalField(
-        label=_("Monthly income (CNY)"), required=False, max_digits=18, decimal_places=2, min_value=0
-    )
-    monthly_debt = forms.DecimalField(
-        label=_("Monthly debt payments (CNY)"), required=False, max_digits=18, decimal_places=2, min_value=0
-    )
+    monthly_income = money_form_field(label=_("Monthly income (CNY)"), required=False, min_value=0)
+    monthly_debt = money_form_field(label=_("Monthly debt payments (CNY)"), required=False, min_value=0)
     employment_type = forms.ChoiceField(
         label=_("Employment"), choices=_blank(c.EmploymentType.choices), required=False
     )
