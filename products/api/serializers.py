@@ -200,7 +200,7 @@ class ProductOutputSerializer(serializers.Serializer):
         return self.context.get("on_date") or clock.today()
 
     def _representative(self, version):
-        # Three fields show the one representative quote: build it once per version.
+        # Two fields show the one representative quote: build it once per version.
         memo = self.context.setdefault("representatives", {})
         if version.pk not in memo:
             memo[version.pk] = representative_quote(version, on_date=self._on_date())
