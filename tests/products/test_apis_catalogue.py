@@ -304,11 +304,10 @@ def _grad_quote(api, **extra):
 
 
 def test_a_signed_in_customer_is_quoted_with_their_own_segments(api, student_offer):
-    from customers.models import EmploymentType
     from tests.customers.factories import CustomerFactory
 
-    student = CustomerFactory(employment_type=EmploymentType.STUDENT)
-    employed = CustomerFactory(employment_type=EmploymentType.EMPLOYED)
+    student = CustomerFactory(employment_type=c.EmploymentType.STUDENT)
+    employed = CustomerFactory(employment_type=c.EmploymentType.SALARIED)
 
     anonymous = _grad_quote(api)
     api.force_authenticate(student.user)

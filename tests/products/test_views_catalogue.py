@@ -144,12 +144,11 @@ def test_detail_page_quotes_grace_where_the_product_offers_it(client, products):
 
 
 def test_detail_page_prices_a_signed_in_customer_with_their_segments(client, products):
-    from customers.models import EmploymentType
     from tests.customers.factories import CustomerFactory
 
     home, cash = products
     cash.fees.update(waived_for_segments=["graduate"])
-    student = CustomerFactory(employment_type=EmploymentType.STUDENT)
+    student = CustomerFactory(employment_type=c.EmploymentType.STUDENT)
     url = "/products/CASH/?amount=60000&term=12&method=annuity&frequency=monthly"
 
     anonymous = client.get(url).context["quote"]
