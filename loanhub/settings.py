@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "axes",
     "loanhub.apps.LoanhubConfig",
     "products.apps.ProductsConfig",
+    "calculator.apps.CalculatorConfig",
     "customers.apps.CustomersConfig",
     "risk.apps.RiskConfig",
     "applications.apps.ApplicationsConfig",

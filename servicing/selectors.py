@@ -14,6 +14,7 @@ from django.db.models.functions import Coalesce
 
 from loanhub.money import MONEY_DIGITS, MONEY_PLACES
 from loanhub.permissions import may
+from products.choices import Segment
 from servicing.models import JournalEntry, LedgerAccount, Loan, LoanInstallment, Posting
 
 ZERO = Decimal("0.00")
@@ -66,6 +67,18 @@ def loan_get_of_user(*, loan_id: int, user) -> Loan:
 def customer_has_loans(*, customer_id: int) -> bool:
     """True once a loan was ever opened for the customer (whatever its state now)."""
     return Loan.objects.filter(customer_id=customer_id).exists()
+
+
+def customer_segments_now(customer) -> frozenset[str]:
+    """The one answer to "which catalogue segments is this customer in?" for a quote and for an
+    offer alike: their profile's (customers.selectors.customer_segments) and `new_customer`
+    while no loan was ever opened for them. Promotions and fee waivers name these segments."""
+    from customers.selectors import customer_segments
+
+    segments = set(customer_segments(customer))
+    if not customer_has_loans(customer_id=customer.pk):
+        segments.add(Segment.NEW_CUSTOMER)
+    return frozenset(segments)
 
 
 def loan_for_origin(origin_ref: str) -> Loan | None:

@@ -32,7 +32,6 @@ from applications.services.drafts import _limit_errors
 from customers import selectors as customer_selectors
 from customers.models import age_on
 from loanhub import clock
-from products.choices import Segment
 from products.quotes import Profile, product_recommend
 
 logger = logging.getLogger(__name__)
@@ -140,15 +139,12 @@ def _start_scoring(application: LoanApplication, *, actor, device_id: str = "") 
 
 
 def application_segments(customer) -> frozenset[str]:
-    """The catalogue segments of the applicant when they submit: their profile's, and
-    `new_customer` while they have no loan. Recorded on the application; its offer applies the
-    promotions and fee waivers of these segments."""
-    from servicing.selectors import customer_has_loans
+    """The catalogue segments of the applicant when they submit (servicing's
+    `customer_segments_now`, the same a quote for them uses). Recorded on the application; its
+    offer applies the promotions and fee waivers of these segments."""
+    from servicing.selectors import customer_segments_now
 
-    segments = set(customer_selectors.customer_segments(customer))
-    if not customer_has_loans(customer_id=customer.pk):
-        segments.add(Segment.NEW_CUSTOMER)
-    return frozenset(segments)
+    return customer_segments_now(customer)
 
 
 def application_submit(

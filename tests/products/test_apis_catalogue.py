@@ -242,3 +242,82 @@ def test_recommendations_validate_input(api, catalogue):
     response = api.get("/api/v1/products/recommendations/", {"amount": "-1", "term": "x"})
     assert response.status_code == 400
     assert set(response.json()["errors"]) == {"amount", "term"}
+
+
+def test_quote_with_grace_pays_interest_only_first_and_respects_the_product(api, catalogue):
+    cash = catalogue["cash"]
+    cash.grace_max_periods, cash.grace_types = 3, ["interest_only"]
+    cash.save(update_fields=["grace_max_periods", "grace_types"])
+    url = "/api/v1/products/CASH/quote/"
+    base = {"amount": "60000", "term": 12, "risk_grade": "B"}
+
+    body = api.post(url, {**base, "grace_periods": 3}, format="json").json()
+    plain = api.post(url, base, format="json").json()
+
+    assert [row["principal"] for row in body["installments"][:3]] == ["0.00", "0.00", "0.00"]
+    assert body["installments"][0]["interest"] == "300.00"  # 60,000 × 6 % / 12
+    assert Decimal(body["installments"][3]["principal"]) > 0
+    assert body["installments"][-1]["balance"] == "0.00"
+    assert Decimal(body["summary"]["total_interest"]) > Decimal(plain["summary"]["total_interest"])
+    too_long = api.post(url, {**base, "grace_periods": 4}, format="json")
+    assert (too_long.status_code, too_long.json()["errors"]) == (
+        400,
+        {"grace": ["at most 3 grace periods for product CASH"]},
+    )
+    wrong_type = api.post(url, {**base, "grace_periods": 2, "grace_type": "capitalised"}, format="json")
+    assert (wrong_type.status_code, wrong_type.json()["errors"]) == (
+        400,
+        {"grace": ["grace type must be one of interest_only for product CASH"]},
+    )
+    no_grace = api.post("/api/v1/products/BIZ-OP/quote/", {**base, "grace_periods": 1}, format="json")
+    assert no_grace.json()["errors"] == {"grace": ["at most 0 grace periods for product BIZ-OP"]}
+    assert api.post(url, {**base, "grace_periods": 0}, format="json").json() == plain
+
+
+@pytest.fixture
+def student_offer():
+    """GRAD waives its fee for graduates and takes 50 bp off for new customers."""
+    from loanhub import clock
+
+    today = clock.today()
+    grad = version_in(
+        S.ACTIVE, product__code="GRAD", available_from=today - dt.timedelta(days=30), segments=["graduate"]
+    )
+    FeeFactory(version=grad, code="arrangement", amount=Decimal("300.00"), waived_for_segments=["graduate"])
+    PromotionFactory(
+        version=grad,
+        code="welcome",
+        discount_bps=50,
+        segments=["new_customer"],
+        starts_on=today - dt.timedelta(days=1),
+        ends_on=today + dt.timedelta(days=1),
+    )
+    return grad
+
+
+def _grad_quote(api, **extra):
+    body = {"amount": "50000", "term": 12, "risk_grade": "B", **extra}
+    response = api.post("/api/v1/products/GRAD/quote/", body, format="json")
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    return body["summary"]["total_fees"], body["annual_rate"], body["promotions_applied"]
+
+
+def test_a_signed_in_customer_is_quoted_with_their_own_segments(api, student_offer):
+    from tests.customers.factories import CustomerFactory
+
+    student = CustomerFactory(employment_type=c.EmploymentType.STUDENT)
+    employed = CustomerFactory(employment_type=c.EmploymentType.SALARIED)
+
+    anonymous = _grad_quote(api)
+    api.force_authenticate(student.user)
+    as_student = _grad_quote(api)
+    api.force_authenticate(employed.user)
+    as_employed = _grad_quote(api)
+    as_employed_naming_graduate = _grad_quote(api, segment="graduate")
+
+    assert anonymous == ("300.00", "0.060000", [])
+    # A student is a graduate (fee waived) and, with no loan yet, a new customer (50 bp off).
+    assert as_student == ("0.00", "0.055000", ["welcome"])
+    assert as_employed == ("300.00", "0.055000", ["welcome"])
+    assert as_employed_naming_graduate == ("0.00", "0.055000", ["welcome"])

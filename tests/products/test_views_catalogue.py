@@ -120,3 +120,41 @@ def test_recommend_page_ranks_and_explains(client, products):
     assert codes == ["HOME", "CASH"]  # same rate; CASH has a fee
     html = response.content.decode()
     assert html.index('data-code="HOME"') < html.index('data-code="CASH"')
+
+
+def test_detail_page_quotes_grace_where_the_product_offers_it(client, products):
+    home, cash = products
+    cash.grace_max_periods, cash.grace_types = 3, ["interest_only"]
+    cash.save(update_fields=["grace_max_periods", "grace_types"])
+    query = "amount=60000&term=12&method=annuity&frequency=monthly"
+
+    response = client.get(f"/products/CASH/?{query}&grace_periods=3", HTTP_ACCEPT_LANGUAGE="en")
+    too_long = client.get(f"/products/CASH/?{query}&grace_periods=4", HTTP_ACCEPT_LANGUAGE="en")
+    no_grace = client.get(f"/products/HOME/?{query}", HTTP_ACCEPT_LANGUAGE="en")
+
+    quote = response.context["quote"]
+    assert quote.grace == {"periods": 3, "type": "interest_only"}
+    assert [row["principal"] for row in quote.schedule.installments[:4]][:3] == [Decimal("0.00")] * 3
+    assert quote.schedule.installments[3]["principal"] > 0
+    assert 'name="grace_periods"' in response.content.decode()
+    assert too_long.context["quote"] is None
+    assert too_long.context["form"].errors["grace_periods"] == ["at most 3 grace periods for product CASH"]
+    assert "grace_periods" not in no_grace.context["form"].fields
+    assert 'name="grace_periods"' not in no_grace.content.decode()
+
+
+def test_detail_page_prices_a_signed_in_customer_with_their_segments(client, products):
+    from tests.customers.factories import CustomerFactory
+
+    home, cash = products
+    cash.fees.update(waived_for_segments=["graduate"])
+    student = CustomerFactory(employment_type=c.EmploymentType.STUDENT)
+    url = "/products/CASH/?amount=60000&term=12&method=annuity&frequency=monthly"
+
+    anonymous = client.get(url).context["quote"]
+    client.force_login(student.user)
+    signed_in = client.get(url).context["quote"]
+
+    assert anonymous.total_fees == Decimal("200.00")
+    assert signed_in.total_fees == Decimal("0.00")
+    assert set(signed_in.segments) == {"graduate", "new_customer"}

@@ -13,15 +13,14 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from loanhub import clock
+from loanhub.money import APR_DIGITS, APR_PLACES, MONEY_PLACES, money_serializer_field, rate_serializer_field
 from products.choices import RepaymentMethod
 from products.engine import DayCount, FeeKind, Frequency, GraceKind, PrepaymentMode, TransactionKind
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
 # Computed amounts can be far larger than any input (800 % a year on 43 billion for 150 months
 # is 4.3 trillion of interest); 30 digits hold whatever the engine computes (a payment is at most
 # 10**20, see products.engine.schedule.LARGEST_PAYMENT, and a schedule at most 1,200 of them).
-AMOUNT = {"max_digits": 30, "decimal_places": 2}
-RATE = {"max_digits": 12, "decimal_places": 8}
+AMOUNT = {"max_digits": 30, "decimal_places": MONEY_PLACES}
 MAX_PRINCIPAL = Decimal("100000000000")  # 1e11
 
 
@@ -31,8 +30,8 @@ def _values(enum) -> list[str]:
 
 class FeeSerializer(serializers.Serializer):
     type = serializers.ChoiceField(choices=_values(FeeKind))
-    amount = serializers.DecimalField(required=False, min_value=Decimal("0"), **MONEY)
-    rate = serializers.DecimalField(required=False, min_value=Decimal("0"), max_value=Decimal("1"), **RATE)
+    amount = money_serializer_field(required=False, min_value=Decimal("0"))
+    rate = rate_serializer_field(required=False, min_value=Decimal("0"), max_value=Decimal("1"))
 
     def validate(self, attrs):
         needs = "rate" if attrs["type"].endswith("_percent") else "amount"
@@ -47,8 +46,8 @@ class GraceSerializer(serializers.Serializer):
 
 
 class LoanTermsSerializer(serializers.Serializer):
-    principal = serializers.DecimalField(min_value=Decimal("0.01"), max_value=MAX_PRINCIPAL, **MONEY)
-    annual_rate = serializers.DecimalField(min_value=Decimal("0"), max_value=Decimal("10"), **RATE)
+    principal = money_serializer_field(min_value=Decimal("0.01"), max_value=MAX_PRINCIPAL)
+    annual_rate = rate_serializer_field(min_value=Decimal("0"), max_value=Decimal("10"))
     term = serializers.IntegerField(min_value=1, max_value=1200)
     frequency = serializers.ChoiceField(choices=_values(Frequency), default="monthly")
     method = serializers.ChoiceField(choices=RepaymentMethod.choices, default="annuity")
@@ -64,7 +63,7 @@ class RateField(serializers.DecimalField):
     """A rate as a string with six decimals, e.g. "0.049000"."""
 
     def __init__(self, **kwargs):
-        super().__init__(max_digits=24, decimal_places=6, **kwargs)
+        super().__init__(max_digits=APR_DIGITS, decimal_places=APR_PLACES, **kwargs)
 
 
 class InstallmentSerializer(serializers.Serializer):
@@ -94,7 +93,7 @@ class ScheduleResponseSerializer(serializers.Serializer):
 
 class DatedAmountSerializer(serializers.Serializer):
     date = serializers.DateField()
-    amount = serializers.DecimalField(min_value=Decimal("0.01"), max_value=MAX_PRINCIPAL, **MONEY)
+    amount = money_serializer_field(min_value=Decimal("0.01"), max_value=MAX_PRINCIPAL)
 
 
 class AprRequestSerializer(serializers.Serializer):
@@ -109,25 +108,18 @@ class AprResponseSerializer(serializers.Serializer):
     apr = RateField()
     effective_annual_rate = RateField()
     unit_period = serializers.CharField()
-    unit_periods_per_year = serializers.DecimalField(max_digits=24, decimal_places=6)
+    unit_periods_per_year = serializers.DecimalField(max_digits=APR_DIGITS, decimal_places=APR_PLACES)
 
 
 class PrepaymentRequestSerializer(LoanTermsSerializer):
     prepayment_date = serializers.DateField()
-    amount = serializers.DecimalField(
-        required=False,
-        allow_null=True,
-        default=None,
-        min_value=Decimal("0.01"),
-        max_value=MAX_PRINCIPAL,
-        **MONEY,
+    amount = money_serializer_field(
+        required=False, allow_null=True, default=None, min_value=Decimal("0.01"), max_value=MAX_PRINCIPAL
     )
     mode = serializers.ChoiceField(choices=_values(PrepaymentMode), default="reduce_installment")
-    fee_rate = serializers.DecimalField(
-        min_value=Decimal("0"), max_value=Decimal("1"), default=Decimal("0"), **RATE
-    )
-    free_allowance = serializers.DecimalField(
-        min_value=Decimal("0"), max_value=MAX_PRINCIPAL, default=Decimal("0"), **MONEY
+    fee_rate = rate_serializer_field(min_value=Decimal("0"), max_value=Decimal("1"), default=Decimal("0"))
+    free_allowance = money_serializer_field(
+        min_value=Decimal("0"), max_value=MAX_PRINCIPAL, default=Decimal("0")
     )
 
 
@@ -159,19 +151,19 @@ class PrepaymentResponseSerializer(serializers.Serializer):
 class LineTransactionSerializer(serializers.Serializer):
     date = serializers.DateField()
     kind = serializers.ChoiceField(choices=_values(TransactionKind))
-    amount = serializers.DecimalField(min_value=Decimal("0.01"), max_value=MAX_PRINCIPAL, **MONEY)
+    amount = money_serializer_field(min_value=Decimal("0.01"), max_value=MAX_PRINCIPAL)
 
 
 class RevolvingRequestSerializer(serializers.Serializer):
-    credit_limit = serializers.DecimalField(min_value=Decimal("0.01"), max_value=MAX_PRINCIPAL, **MONEY)
-    annual_rate = serializers.DecimalField(min_value=Decimal("0"), max_value=Decimal("10"), **RATE)
+    credit_limit = money_serializer_field(min_value=Decimal("0.01"), max_value=MAX_PRINCIPAL)
+    annual_rate = rate_serializer_field(min_value=Decimal("0"), max_value=Decimal("10"))
     day_count = serializers.ChoiceField(choices=_values(DayCount), default="ACT/365")
     statement_day = serializers.IntegerField(min_value=1, max_value=31, default=1)
     opened_on = serializers.DateField()
     as_of = serializers.DateField()
     transactions = LineTransactionSerializer(many=True, max_length=5000)
-    minimum_principal_rate = serializers.DecimalField(
-        min_value=Decimal("0"), max_value=Decimal("1"), default=Decimal("0"), **RATE
+    minimum_principal_rate = rate_serializer_field(
+        min_value=Decimal("0"), max_value=Decimal("1"), default=Decimal("0")
     )
 
 

@@ -1,7 +1,7 @@
 """The customer cost calculator page (/calculator/) and its schedule downloads.
 
 GET only and server-rendered: the form reads the query string, so a result is a link that can be
-shared, and the CSV/Excel links carry the same query. Figures come from `products.calculator`,
+shared, and the CSV/Excel links carry the same query. Figures come from `calculator.services`,
 the same service the public API uses.
 """
 
@@ -12,10 +12,11 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from calculator import charts, exports, services
+from calculator.forms import CalculatorForm
 from loanhub import clock
 from loanhub.formatting import percent_text
-from products import calculator, charts, exports, selectors
-from products.calculator_forms import CalculatorForm
+from products import selectors
 from products.choices import RepaymentMethod
 from products.pricing import rate_from
 
@@ -34,8 +35,8 @@ def _compute(form: CalculatorForm) -> dict | None:
     if not form.is_valid():
         return None
     try:
-        return calculator.schedule_result(form.terms())
-    except calculator.CalculationError as exc:
+        return services.schedule_result(form.terms())
+    except services.CalculationError as exc:
         form.add_engine_errors(exc.errors)
         return None
 
@@ -44,8 +45,8 @@ def _comparison(form: CalculatorForm) -> list[dict]:
     rows = []
     for method in COMPARED:
         try:
-            result = calculator.schedule_result(form.terms(method=method))
-        except calculator.CalculationError:
+            result = services.schedule_result(form.terms(method=method))
+        except services.CalculationError:
             continue  # a combination the engine refuses (it is shown for the chosen method)
         summary, installments = result["summary"], result["installments"]
         rows.append(
@@ -114,7 +115,7 @@ def calculator_page(request):
             split_chart=charts.split_chart(rows),
             query=request.GET.urlencode() if bound else "",
         )
-    return render(request, "products/calculator.html", context)
+    return render(request, "calculator/calculator.html", context)
 
 
 @require_GET

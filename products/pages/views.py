@@ -1,7 +1,8 @@
 """Customer catalogue pages: browse, one product with a quote, compare, recommendations.
 
 Server-rendered, GET only, no JavaScript. Each view validates its form and calls one selector
-or service; the figures come from the same `product_quote` the API uses.
+or service; the figures come from the same `product_quote` the API uses, priced for the
+signed-in customer's own segments as their application's offer will be.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from loanhub import clock
 from loanhub.formatting import percent_text
 from products import choices as c
 from products import selectors, services
-from products.forms import CatalogueFilterForm, CompareForm, QuoteForm, RecommendForm
+from products.api.callers import caller_segments
 from products.models import Product
+from products.pages.forms import CatalogueFilterForm, CompareForm, QuoteForm, RecommendForm
 from products.pricing import rate_from
 from products.quotes import Profile, representative_quote
 
@@ -97,7 +99,9 @@ def product_detail(request, code: str):
     quote = None
     if form.is_valid():
         try:
-            quote = services.product_quote(version=version, **form.cleaned_data)
+            quote = services.product_quote(
+                version=version, segments=caller_segments(request.user), **form.quote_kwargs()
+            )
         except services.ProductQuoteError as exc:
             form.add_quote_errors(exc.errors)
     apply_url = None
@@ -142,6 +146,7 @@ def product_compare(request):
                 missing.append(code)
         amount = form.cleaned_data.get("amount")
         term = form.cleaned_data.get("term")
+        segments = caller_segments(request.user)
         if versions and amount is None:
             amount = max(min(v.representative_amount for v in versions), max(v.amount_min for v in versions))
         if versions and term is None:
@@ -149,7 +154,9 @@ def product_compare(request):
         for version in versions:
             column = {"version": version, "quote": None, "errors": []}
             try:
-                column["quote"] = services.product_quote(version=version, amount=amount, term=term)
+                column["quote"] = services.product_quote(
+                    version=version, amount=amount, term=term, segments=segments
+                )
                 column["apr"] = percent_text(column["quote"].apr)
                 column["annual_rate"] = percent_text(column["quote"].annual_rate)
             except services.ProductQuoteError as exc:

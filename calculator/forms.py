@@ -12,6 +12,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from loanhub import clock
+from loanhub.money import money_form_field
 from products.choices import RepaymentMethod
 from products.engine import DayCount, Frequency
 
@@ -33,7 +34,7 @@ HUNDRED = Decimal(100)
 
 
 def _money(label, **kwargs) -> forms.DecimalField:
-    return forms.DecimalField(label=label, max_digits=14, decimal_places=2, min_value=Decimal("0"), **kwargs)
+    return money_form_field(label=label, min_value=Decimal("0"), **kwargs)
 
 
 def _percent(label, *, maximum: str, **kwargs) -> forms.DecimalField:

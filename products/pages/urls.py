@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from products import views
+from products.pages import views
 
 app_name = "catalogue"
 

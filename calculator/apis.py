@@ -1,7 +1,7 @@
 """The public calculator API: schedule, revolving line, prepayment and APR of any cash flows.
 
 Anonymous callers are welcome (a customer compares offers before signing up) and throttled per
-IP. One API class per operation: it validates the request, calls `products.calculator`, and
+IP. One API class per operation: it validates the request, calls `calculator.services`, and
 returns the engine's figures; cross-field problems found by the engine come back as HTTP 400
 with the same field-keyed shape as the serializer's own errors.
 """
@@ -15,9 +15,9 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from calculator import serializers as s
+from calculator import services
 from loanhub.api_schema import FIELD_ERRORS
-from products import calculator
-from products import calculator_serializers as s
 
 
 class CalculatorApi(APIView):
@@ -35,7 +35,7 @@ class CalculatorApi(APIView):
         # a JSON value that is not an object is refused by the serializer.
         serializer = self.input_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        # Engine refusals are calculator.CalculationError, a 400 in the one error body.
+        # Engine refusals are services.CalculationError, a 400 in the one error body.
         result = self.compute(serializer.validated_data)
         return Response(self.output_serializer(result).data)
 
@@ -51,7 +51,7 @@ class ScheduleCalculateApi(CalculatorApi):
     output_serializer = s.ScheduleResponseSerializer
 
     def compute(self, data: dict) -> dict:
-        return calculator.schedule_result(data)
+        return services.schedule_result(data)
 
 
 @extend_schema(
@@ -65,7 +65,7 @@ class AprCalculateApi(CalculatorApi):
     output_serializer = s.AprResponseSerializer
 
     def compute(self, data: dict) -> dict:
-        return calculator.apr_result(data)
+        return services.apr_result(data)
 
 
 @extend_schema(
@@ -79,7 +79,7 @@ class PrepaymentCalculateApi(CalculatorApi):
     output_serializer = s.PrepaymentResponseSerializer
 
     def compute(self, data: dict) -> dict:
-        return calculator.prepayment_result(data)
+        return services.prepayment_result(data)
 
 
 @extend_schema(
@@ -93,4 +93,4 @@ class RevolvingCalculateApi(CalculatorApi):
     output_serializer = s.RevolvingResponseSerializer
 
     def compute(self, data: dict) -> dict:
-        return calculator.revolving_result(data)
+        return services.revolving_result(data)

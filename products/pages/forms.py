@@ -7,9 +7,10 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from loanhub.money import money_form_field
 from products import choices as c
 
-MONEY = {"max_digits": 18, "decimal_places": 2, "min_value": Decimal("0.01")}
+CENT = Decimal("0.01")
 
 
 def _blank(choices) -> list:
@@ -18,16 +19,21 @@ def _blank(choices) -> list:
 
 class CatalogueFilterForm(forms.Form):
     purpose = forms.ChoiceField(label=_("Purpose"), choices=_blank(c.Category.choices), required=False)
-    amount = forms.DecimalField(label=_("Amount (CNY)"), required=False, **MONEY)
+    amount = money_form_field(label=_("Amount (CNY)"), required=False, min_value=CENT)
 
 
 class QuoteForm(forms.Form):
-    """Amount, term and method for one product; choices come from the product version."""
+    """Amount, term, method and, where the product offers it, grace for one product; choices come
+    from the product version (its limits are checked by the quote, which names them)."""
 
-    amount = forms.DecimalField(label=_("Amount (CNY)"), **MONEY)
+    amount = money_form_field(label=_("Amount (CNY)"), min_value=CENT)
     term = forms.IntegerField(label=_("Term (months)"), min_value=1, max_value=1200)
     method = forms.ChoiceField(label=_("Repayment method"))
     frequency = forms.ChoiceField(label=_("Repayment frequency"))
+    grace_periods = forms.IntegerField(
+        label=_("Grace installments"), min_value=0, max_value=1200, required=False
+    )
+    grace_type = forms.ChoiceField(label=_("Grace type"), required=False)
 
     def __init__(self, *args, version, **kwargs):
         super().__init__(*args, **kwargs)
@@ -38,6 +44,15 @@ class QuoteForm(forms.Form):
         self.fields["frequency"].choices = [(f, frequencies.get(f, f)) for f in version.frequencies]
         self.fields["amount"].help_text = f"{version.amount_min:,.2f} – {version.amount_max:,.2f}"
         self.fields["term"].help_text = f"{version.term_min} – {version.term_max}"
+        if not version.grace_max_periods:
+            del self.fields["grace_periods"], self.fields["grace_type"]
+            return
+        self.fields["grace_periods"].help_text = f"0 – {version.grace_max_periods}"
+        grace_types = dict(c.GraceType.choices)
+        if len(version.grace_types) > 1:
+            self.fields["grace_type"].choices = [(t, grace_types.get(t, t)) for t in version.grace_types]
+        else:
+            del self.fields["grace_type"]
 
     @classmethod
     def initial_for(cls, version) -> dict:
@@ -48,15 +63,24 @@ class QuoteForm(forms.Form):
             "frequency": version.default_frequency,
         }
 
+    def quote_kwargs(self) -> dict:
+        """The cleaned data as `product_quote` arguments (grace as the engine's mapping)."""
+        data = dict(self.cleaned_data)
+        periods = data.pop("grace_periods", None)
+        kind = data.pop("grace_type", None) or next(iter(self.version.grace_types), c.GraceType.INTEREST_ONLY)
+        data["grace"] = {"periods": periods, "type": kind} if periods else None
+        return data
+
     def add_quote_errors(self, errors: dict[str, list[str]]) -> None:
         for name, messages in errors.items():
+            name = "grace_periods" if name == "grace" else name
             for message in messages:
                 self.add_error(name if name in self.fields else None, message)
 
 
 class CompareForm(forms.Form):
     codes = forms.CharField(label=_("Product codes"), max_length=200)
-    amount = forms.DecimalField(label=_("Amount (CNY)"), required=False, **MONEY)
+    amount = money_form_field(label=_("Amount (CNY)"), required=False, min_value=CENT)
     term = forms.IntegerField(label=_("Term (months)"), required=False, min_value=1, max_value=1200)
 
     def clean_codes(self) -> list[str]:
@@ -68,14 +92,10 @@ class CompareForm(forms.Form):
 
 class RecommendForm(forms.Form):
     purpose = forms.ChoiceField(label=_("Purpose"), choices=_blank(c.Category.choices), required=False)
-    amount = forms.DecimalField(label=_("Amount (CNY)"), **MONEY)
+    amount = money_form_field(label=_("Amount (CNY)"), min_value=CENT)
     term = forms.IntegerField(label=_("Term (months)"), min_value=1, max_value=1200)
-    monthly_income = forms.DecimalField(
-        label=_("Monthly income (CNY)"), required=False, max_digits=18, decimal_places=2, min_value=0
-    )
-    monthly_debt = forms.DecimalField(
-        label=_("Monthly debt payments (CNY)"), required=False, max_digits=18, decimal_places=2, min_value=0
-    )
+    monthly_income = money_form_field(label=_("Monthly income (CNY)"), required=False, min_value=0)
+    monthly_debt = money_form_field(label=_("Monthly debt payments (CNY)"), required=False, min_value=0)
     employment_type = forms.ChoiceField(
         label=_("Employment"), choices=_blank(c.EmploymentType.choices), required=False
     )
