@@ -108,18 +108,3 @@ def sync_after_migrate(sender, **kwargs) -> None:
     with_models = [config for config in global_apps.get_app_configs() if config.models_module is not None]
     if sender.label == with_models[-1].label:
         sync_roles()
-
-
-def user_roles(user) -> set[str]:
-    """The role names of a user (cached on the instance for the request)."""
-    if not getattr(user, "is_authenticated", False):
-        return set()
-    cached = getattr(user, "_loanhub_roles", None)
-    if cached is None:
-        cached = set(user.groups.values_list("name", flat=True))
-        user._loanhub_roles = cached
-    return cached
-
-
-def has_role(user, *roles: str) -> bool:
-    return bool(user_roles(user) & set(roles))

@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 from loanhub import clock
 from loanhub.api_schema import FIELD_ERRORS, detail_response
 from loanhub.errors import Invalid, NotFound
+from loanhub.permissions import may
 from products import choices as c
 from products import selectors, services
 from products.api import serializers as s
@@ -31,7 +32,7 @@ class CatalogueApi(APIView):
 
 
 def _may_see_all(user) -> bool:
-    return bool(getattr(user, "is_staff", False) and user.has_perm("products.view_productversion"))
+    return bool(getattr(user, "is_staff", False) and may(user, "products.view_productversion"))
 
 
 def _products(versions) -> list:

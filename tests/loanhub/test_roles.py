@@ -52,10 +52,3 @@ def test_sync_roles_is_idempotent_and_repairs_drift():
     roles.sync_roles()
     assert _codes(roles.AUDITOR) == expected
     assert Group.objects.filter(name=roles.AUDITOR).count() == 1
-
-
-def test_has_role(django_user_model):
-    user = django_user_model.objects.create_user("ann", password="x")
-    user.groups.add(Group.objects.get(name=roles.LOAN_OFFICER))
-    assert roles.has_role(user, roles.LOAN_OFFICER, roles.SENIOR_APPROVER)
-    assert not roles.has_role(user, roles.AUDITOR)
