@@ -6,8 +6,10 @@ A registered user is in the Customer role and not staff; a token authenticates A
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import status
+from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.exceptions import ValidationError
@@ -20,6 +22,8 @@ from customers import services
 from loanhub import lockout
 from loanhub.api_schema import FIELD_ERRORS, detail_response
 from loanhub.throttling import AuthRateThrottle
+
+USERNAME_MAX_LENGTH = get_user_model()._meta.get_field(get_user_model().USERNAME_FIELD).max_length
 
 THROTTLED = detail_response("Too many attempts from this address, or the account is locked; try again later.")
 
@@ -51,6 +55,14 @@ class RegisterApi(AnonymousAuthApi):
         )
 
 
+class BoundedAuthTokenSerializer(AuthTokenSerializer):
+    """DRF's token serializer with the user name bounded like the user model's: a longer name is
+    a field error before anything tries to authenticate it (and before django-axes records the
+    failed attempt in its 255-character column, which PostgreSQL would refuse with a 500)."""
+
+    username = serializers.CharField(label=_("Username"), write_only=True, max_length=USERNAME_MAX_LENGTH)
+
+
 class TokenObtainApi(AnonymousAuthApi):
     @extend_schema(
         tags=["auth"],
@@ -61,7 +73,7 @@ class TokenObtainApi(AnonymousAuthApi):
         auth=[],
     )
     def post(self, request):
-        serializer = AuthTokenSerializer(data=request.data, context={"request": request})
+        serializer = BoundedAuthTokenSerializer(data=request.data, context={"request": request})
         valid = serializer.is_valid()
         lockout.raise_if_locked_out(request)
         if not valid:

@@ -120,7 +120,7 @@ class AuthRegisterOutputSerializer(serializers.Serializer):
 
 
 class AuthTokenInputSerializer(serializers.Serializer):
-    username = serializers.CharField()
+    username = serializers.CharField(max_length=150)
     password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
 
 

@@ -104,6 +104,17 @@ def test_register_refuses_a_taken_name_a_weak_password_and_a_bad_email(api, user
     assert not get_user_model().objects.filter(username="li").exists()
 
 
+def test_token_refuses_an_overlong_user_name_before_trying_it(api, users):
+    """Found by the fuzz test on PostgreSQL: a 300-character name reached authentication and
+    django-axes's 255-character attempt log, a 500. It is a field error and nothing is logged."""
+    from axes.models import AccessAttempt
+
+    response = api.post("/api/v1/auth/token/", {"username": "x" * 300, "password": "y"})
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["username"]
+    assert not AccessAttempt.objects.exists()
+
+
 def test_token_refuses_a_wrong_password(api, users):
     response = api.post("/api/v1/auth/token/", {"username": "cust", "password": "wrong"})
     assert response.status_code == 400
