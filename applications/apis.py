@@ -254,7 +254,9 @@ class SubmitInputSerializer(ReasonInputSerializer):
 
 class ApproveInputSerializer(ReasonInputSerializer):
     amount = money_serializer_field(required=False, help_text="Counter-offer amount (optional).")
-    term = serializers.IntegerField(min_value=1, required=False, help_text="Counter-offer term in months.")
+    term = serializers.IntegerField(
+        min_value=1, max_value=600, required=False, help_text="Counter-offer term in months."
+    )
 
 
 class AcceptOfferInputSerializer(serializers.Serializer):
