@@ -6,14 +6,18 @@ The database named by DATABASE_URL (default `loanhub_bench` on the local server)
 missing, migrated, and filled once with 1,000,000 applications spread over 10,000 customers and
 every state (INSERT … SELECT generate_series; later runs reuse the rows). The script then times
 the changelist as a Loan Officer sees it — the default queue, a state filter, an age filter, a
-search by number and a deep page — and prints median and p99 of each against the 300 ms target.
-Reference, measured in the same run: the same page with Django's stock paginator and full
-result count (what the console would cost without the estimated count).
+search by number, page 2,000 reached by key (`?after=<id>`, as its "next" link carries it) and
+back (`?before=<id>`), a deep page of a filter, the last page, the deepest page by number
+(`?p=50`) — and prints median and p99 of each against the 100 ms target (the median must meet
+it; a p99 over it is flagged: on a shared machine it follows the other jobs' load).
+Reference, measured in the same run: Django's stock changelist (OFFSET pages, full COUNT(*)), on
+page 2,000 and on the first page.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import statistics
 import sys
 import time
@@ -139,7 +143,9 @@ def seed() -> None:
                 [*params, low, high - 1],
             )
             print(f"  {high:,} applications", flush=True)
-        cursor.execute(f"ANALYZE {LoanApplication._meta.db_table}")
+        # What autovacuum does soon after a bulk load in production: statistics for the planner and
+        # the visibility map for index-only scans (the capped counts read only the index).
+        cursor.execute(f"VACUUM (ANALYZE) {LoanApplication._meta.db_table}")
     print(f"seeded in {time.perf_counter() - started:.1f} s")
 
 
@@ -167,8 +173,9 @@ def report(label: str, times: list[float], target: float | None) -> bool:
     if target is None:
         print(f"{line}   (reference)")
         return True
-    ok = worst <= target
-    print(f"{line}   target <= {target:.0f} ms   {'ok' if ok else 'MISSED'}")
+    ok = median <= target
+    verdict = ("ok" if ok else "MISSED") + ("" if worst <= target else " (p99 over)")
+    print(f"{line}   target <= {target:.0f} ms   {verdict}")
     return ok
 
 
@@ -218,8 +225,9 @@ def main() -> None:
         f"LoanHub admin changelist benchmark — {ROWS:,} applications, PostgreSQL, {RUNS} runs each "
         f"(+2 warm-up), {per_page} rows a page"
     )
-    page = client.get(pages["page 2,000 by key (?after=<id>)"]).context["cl"].result_list
-    assert [row.pk for row in page] == list(newest[1999 * per_page : 2000 * per_page]), "wrong deep page"
+    html = client.get(pages["page 2,000 by key (?after=<id>)"]).content.decode()
+    shown = [int(pk) for pk in re.findall(base + r"(\d+)/change/", html)]
+    assert shown == list(newest[1999 * per_page : 2000 * per_page]), "not page 2,000"
     print("-" * 110)
     missed = sum(not report(label, timed(client, url), TARGET_MS) for label, url in pages.items())
     # Reference, same run: Django's stock changelist (OFFSET pages, full COUNT(*)), as the console
@@ -235,7 +243,7 @@ def main() -> None:
     ):
         report(label, timed(client, url), None)
     print("-" * 110)
-    print(f"{missed} target(s) missed (p99 against {TARGET_MS:.0f} ms)" if missed else "all targets met")
+    print(f"{missed} target(s) missed (median against {TARGET_MS:.0f} ms)" if missed else "all targets met")
 
 
 if __name__ == "__main__":

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.admin.views.main import ALL_VAR, PAGE_VAR, ChangeList
 from django.core.paginator import InvalidPage, Paginator
-from django.db import connections
+from django.db import connections, models
 from django.utils.formats import number_format
 from django.utils.functional import cached_property
 from django.utils.translation import gettext
@@ -60,12 +60,14 @@ class EstimatedCountPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        count, self.count_kind = self._count()
+        count, self._count_kind = self._count()
         return count
 
     @property
-    def count_exact(self) -> bool:
-        return self.count is not None and self.count_kind == "exact"
+    def count_kind(self) -> str:
+        """ "exact", "estimate" or "capped"."""
+        _ = self.count
+        return self._count_kind
 
     def _count(self) -> tuple[int, str]:
         queryset = self.object_list
@@ -97,9 +99,8 @@ class EstimatedCountPaginator(Paginator):
         """The size of the list in words: "1 application", "about 1,000,000 applications"."""
         count = self.count
         if self.count_kind == "exact":
-            return (
-                f"{number_format(count, force_grouping=True)} {name_singular if count == 1 else name_plural}"
-            )
+            name = name_singular if count == 1 else name_plural
+            return f"{number_format(count, force_grouping=True)} {name}"
         if self.count_kind == "estimate":
             return gettext("about %(count)s %(name)s") % {
                 "count": number_format(count, force_grouping=True),
@@ -177,6 +178,8 @@ class KeysetChangeList(ChangeList):
         name = order_by[0]
         direction, field = ("-", name[1:]) if name.startswith("-") else ("", name)
         pk = self.lookup_opts.pk
+        if not isinstance(pk, models.IntegerField):  # the links carry integer keys
+            return None
         return direction if field in ("pk", pk.attname, pk.name) else None
 
     def get_results(self, request):
