@@ -198,6 +198,13 @@ class LoanApplicationAdmin(KeysetPaginationMixin, admin.ModelAdmin):
         "disbursed_at",
     )
 
+    def get_sortable_by(self, request):
+        # Only sorts an index serves over a million rows: by state ((state, -id)), and the time in
+        # state within one state ((state, state_changed_at)), the SLA queue's oldest first.
+        if request.GET.get("state__exact"):
+            return ("state", "age_in_state")
+        return ("state",)
+
     # --- nothing is edited in a form ---------------------------------------------------------
     def has_add_permission(self, request):
         return False

@@ -14,7 +14,9 @@ key (the default ordering `("-id",)`):
   The boundary is a value, not a row: a page whose boundary row was deleted meanwhile still opens.
 - no full count: the whole table's size is PostgreSQL's planner statistic (`pg_class.reltuples`,
   shown as "about N"), any filtered or searched list is counted up to `COUNT_CAP` + 1 rows
-  ("more than 10,000" beyond).
+  ("more than 10,000" beyond), and there are no facet counts (one full count per choice).
+- sorts only by the columns the admin allows (`get_sortable_by`), also from a typed `?o=`: a sort
+  no index serves is a scan and sort of the whole table.
 - `?p=N` (old links, or a column sort other than the key) is honoured by OFFSET up to
   `MAX_OFFSET_PAGES` pages; a deeper page number shows the first page with a message that says
   so and suggests search or the filters, never a silently different page.
@@ -27,7 +29,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib import messages
-from django.contrib.admin.views.main import ALL_VAR, PAGE_VAR, ChangeList
+from django.contrib.admin.options import IS_FACETS_VAR, ShowFacets
+from django.contrib.admin.views.main import ALL_VAR, ORDER_VAR, PAGE_VAR, ChangeList
 from django.core.paginator import InvalidPage, Paginator
 from django.db import connections, models
 from django.utils.formats import number_format
@@ -159,13 +162,40 @@ class KeysetChangeList(ChangeList):
         self.cursor = Cursor.from_query(request.GET)
         self.page_requested = PAGE_VAR in request.GET
         super().__init__(request, *args, **kwargs)
+        # Made before the cursor and unsortable columns were dropped from the parameters.
+        self.remove_facet_link = self.get_query_string(remove=[IS_FACETS_VAR])
+        self.add_facet_link = self.get_query_string({IS_FACETS_VAR: True})
 
     def get_queryset(self, request, exclude_parameters=None):
         # The cursor is not a filter, and links to other filters, sorts or searches start afresh.
         for name in CURSOR_VARS:
             self.params.pop(name, None)
             self.filter_params.pop(name, None)
+        self._drop_unsortable_columns()
         return super().get_queryset(request, exclude_parameters)
+
+    def _drop_unsortable_columns(self) -> None:
+        """Sort only by the columns the admin allows (`get_sortable_by`), even from a typed URL.
+
+        Django hides the other columns' sort links but still obeys `?o=`; over millions of rows a
+        sort without an index is a full scan and sort of the table, so it is refused here.
+        """
+        order = self.params.get(ORDER_VAR)
+        if not order:
+            return
+        kept = []
+        for part in order.split("."):
+            index = part.removeprefix("-")
+            if index.isdigit() and int(index) < len(self.list_display):
+                name = self.list_display[int(index)]
+                if self.sortable_by is None or name in self.sortable_by:
+                    kept.append(part)
+        if kept:
+            self.params[ORDER_VAR] = ".".join(kept)
+            self.filter_params[ORDER_VAR] = [".".join(kept)]
+        else:
+            self.params.pop(ORDER_VAR, None)
+            self.filter_params.pop(ORDER_VAR, None)
 
     def keyset_direction(self) -> str | None:
         """ "-" or "" when the list is ordered by the primary key first, else None.
@@ -308,6 +338,7 @@ class KeysetPaginationMixin:
 
     paginator = EstimatedCountPaginator
     show_full_result_count = False
+    show_facets = ShowFacets.NEVER  # facet counts are full COUNTs, one per filter choice
     change_list_template = "admin/keyset_change_list.html"
 
     def get_changelist(self, request, **kwargs):

@@ -188,12 +188,31 @@ def test_a_page_number_that_does_not_exist_is_the_first_page(officer_client, app
         assert messages_of(response) == ["There is no page 6; here is the first page."]
 
 
-def test_sorted_by_another_column_it_pages_by_number_and_visits_every_row_once(officer_client, applications):
-    by_amount = list(LoanApplication.objects.order_by("amount", "-id").values_list("pk", flat=True))
+def test_sorted_by_time_in_state_within_a_state_it_pages_by_number_and_visits_every_row_once(
+    officer_client, applications
+):
+    referred = LoanApplication.objects.filter(state=State.REFERRED)
+    oldest_first = list(referred.order_by("state_changed_at", "-id").values_list("pk", flat=True))
+    age_column = LoanApplicationAdmin.list_display.index("age_in_state")
+    pages, response = walk(officer_client, {"state__exact": "referred", "o": str(age_column)})
+    assert [pk for one in pages for pk in one] == oldest_first
+    assert len(pages) == 3
+    assert "p=3" in response.context["cl"].get_query_string({"p": 3})  # page numbers, not keys
+
+
+def test_columns_no_index_can_sort_are_not_sortable_even_from_a_typed_url(officer_client, applications):
+    everything = keys(LoanApplication.objects.all())
     amount_column = LoanApplicationAdmin.list_display.index("amount")
-    pages, _ = walk(officer_client, {"o": str(amount_column)})
-    assert [pk for one in pages for pk in one] == by_amount
-    assert len(pages) == 5
+    age_column = LoanApplicationAdmin.list_display.index("age_in_state")
+    for column in (amount_column, age_column):  # age only within a state
+        response = page(officer_client, CHANGELIST, {"o": str(column)})
+        cl = response.context["cl"]
+        assert [row.pk for row in cl.result_list] == everything[:PER_PAGE]
+        assert cl.keyset.next_url == f"?after={everything[PER_PAGE - 1]}"
+        assert f"o={column}" not in response.content.decode()
+    state_column = LoanApplicationAdmin.list_display.index("state")
+    html = page(officer_client, CHANGELIST).content.decode()
+    assert f"?o={state_column}" in html  # the state column still sorts
 
 
 # --- the size of the list, never counted beyond the cap -----------------------------------------
