@@ -7,10 +7,11 @@ decision's explanation, the timeline, and the transitions as buttons that ask fo
 Nothing is edited in a form: every change is a button that calls `applications.services`, which
 check the role, lock the row and record the event. The changelist stays fast at any depth of
 millions of rows (`loanhub.admin_pagination`): ordered by the primary key, it pages by key
-(first / previous / next / last links carry the boundary application's id) on the primary-key
-index, or on `(state, -id)` under a state filter; it never counts a million rows ("about N" from
-the planner's statistics, "more than 10,000" for a filter); page numbers open by OFFSET only up
-to 50 pages deep. Related rows are joined.
+(first / previous / next / last links carry the boundary application's id, a seek on the
+primary-key index); it never counts a million rows ("about N" from the planner's statistics,
+"more than 10,000" for a filter or search); page numbers open by OFFSET only up to 50 pages deep;
+it sorts only where an index serves (by state, and by time in state within one state). Related
+rows are joined.
 """
 
 from __future__ import annotations
