@@ -318,10 +318,9 @@ class KeysetChangeList(ChangeList):
             rows = list(queryset[: per_page + 1])
             has_next, rows, has_previous = len(rows) > per_page, rows[:per_page], False
         self.result_list = rows
-        if not rows:  # a boundary beyond either end: offer both ends
+        if not rows:  # a boundary beyond either end (the list is not empty): offer both ends
             self.keyset = KeysetPage(
-                first_url=self.get_query_string() if has_previous else None,
-                last_url=self.get_query_string({LAST_VAR: 1}) if has_next or has_previous else None,
+                first_url=self.get_query_string(), last_url=self.get_query_string({LAST_VAR: 1})
             )
             return
         self.keyset = KeysetPage(
