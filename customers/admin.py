@@ -26,6 +26,7 @@ from customers.masking import mask_id_number, mask_phone
 from customers.models import Consent, Customer, CustomerEvent, Document, KycStatus, age_on
 from loanhub import clock, lockout
 from loanhub.admin_history import ReadOnlyHistoryAdmin
+from loanhub.admin_pagination import KeysetPaginationMixin
 from loanhub.errors import Conflict, DomainError, Forbidden, Invalid
 
 KYC_ACTIONS = {
@@ -84,7 +85,7 @@ class CustomerEventInline(ReadOnlyInline):
 
 
 @admin.register(Customer)
-class CustomerAdmin(ReadOnlyHistoryAdmin):
+class CustomerAdmin(KeysetPaginationMixin, ReadOnlyHistoryAdmin):
     change_form_template = "admin/customers/customer/change_form.html"
     list_display = (
         "__str__",

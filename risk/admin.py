@@ -14,6 +14,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from loanhub.admin_history import ReadOnlyHistoryAdmin
+from loanhub.admin_pagination import KeysetPaginationMixin
 from loanhub.errors import DomainError
 from loanhub.permissions import may
 from risk import choices as c
@@ -199,7 +200,8 @@ class RiskRuleAdmin(ReadOnlyHistoryAdmin):
 
 
 @admin.register(Decision)
-class DecisionAdmin(ReadOnlyAdmin):
+class DecisionAdmin(KeysetPaginationMixin, ReadOnlyAdmin):
+    ordering = ("-id",)  # the key the changelist pages by (one decision per scoring)
     list_display = ("id", "created_at", "outcome", "grade", "score", "approved_limit", "offer_rate", "model")
     list_filter = ("outcome", "grade", "model")
     date_hierarchy = "created_at"
@@ -228,7 +230,8 @@ class DecisionAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ScoringRequest)
-class ScoringRequestAdmin(ReadOnlyAdmin):
+class ScoringRequestAdmin(KeysetPaginationMixin, ReadOnlyAdmin):
+    ordering = ("-id",)  # the key the changelist pages by (one request per submission)
     list_display = ("id", "requester_ref", "product_ref", "state", "attempts", "created_at", "scored_at")
     list_filter = ("state",)
     search_fields = ("requester_ref",)
