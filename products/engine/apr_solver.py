@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
-from itertools import repeat
+from itertools import groupby, repeat
 from math import exp, expm1, floor, fsum, log1p, nan, ulp
 from typing import TypeVar
 
@@ -80,22 +80,17 @@ _RUNS_PAY = 4  # run-length encoding is kept when runs average at least this man
 
 
 def _runs(coefficients: Sequence[Decimal]) -> list[tuple[Decimal, int]] | None:
-    """Run-length encoding of a coefficient list (equal neighbours, by value, share a run), or None as
-    soon as it is clear that the runs are too short to pay for themselves."""
+    """Run-length encoding of a coefficient list (equal neighbours, by value, share a run and are
+    represented by its first), or None as soon as it is clear that the runs are too short to pay for
+    themselves: checked each time a run closes, once there are eight."""
     out: list[tuple[Decimal, int]] = []
-    previous = coefficients[0]
-    count = 0
     seen = 0
-    for c in coefficients:
-        if c is previous or c == previous:
-            count += 1
-        else:
-            out.append((previous, count))
-            seen += count
+    for value, run in groupby(coefficients):
+        if out:
+            seen += out[-1][1]
             if len(out) >= 8 and len(out) * _RUNS_PAY > seen:
                 return None
-            previous, count = c, 1
-    out.append((previous, count))
+        out.append((value, len(list(run))))
     return out
 
 

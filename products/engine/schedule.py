@@ -208,11 +208,9 @@ def _build(
         if dates is None:
             dates = due_dates(terms.start_date, terms.frequency, terms.term, terms.first_due_date)
         nums, dens, uppers = _period_rates_and_bounds(terms, dates)
-        rows = _rows(terms, dates, nums, dens, installment, first_number, uppers)
-        total_interest = sum(map(itemgetter(4), rows), ZERO)
+        rows, total_interest = _rows(terms, dates, nums, dens, installment, first_number, uppers)
         if not _upper_rates_exact(terms, total_interest):
-            rows = _rows(terms, dates, nums, dens, installment, first_number)
-            total_interest = sum(map(itemgetter(4), rows), ZERO)
+            rows, total_interest = _rows(terms, dates, nums, dens, installment, first_number)
         if rows[-1].payment > LARGEST_PAYMENT:
             raise _unpayable()
         frozen = tuple(rows)
@@ -244,8 +242,9 @@ def _rows(
     installment: Decimal | None,
     first_number: int,
     uppers: list[Decimal] | None = None,
-) -> list[Installment]:
-    """The rows of validated terms (see the module docstring), in the caller's engine context.
+) -> tuple[list[Installment], Decimal]:
+    """The rows of validated terms (see the module docstring) and their total interest, in the
+    caller's engine context.
 
     Each row's interest is ``balance x num / den`` rounded half-up to the cent: one loop per phase
     and method keeps the per-row work to a handful of Decimal operations. With `uppers` (the period
@@ -288,8 +287,11 @@ def _rows(
             number += 1
 
     level, bullet_interest = _amortising_start(terms, balance, installment, dates, nums, dens)
+    level_interest = None  # the interest of rows grace .. last - 1, when known without summing them
     if uppers is not None and method is Method.ANNUITY:
         level_payment = level + fee
+        opening = balance
+        early = False
         with localcontext(_UPPER_CONTEXT):  # amounts in cents add and subtract exactly in any rounding
             for due, rate in zip(dates[grace:last], uppers[grace:last], strict=True):
                 interest = quantize(balance * rate, CENT)
@@ -297,11 +299,15 @@ def _rows(
                 if principal > balance:  # paid off early by rounding or a promotion
                     principal = balance
                     payment = principal + interest + fee
+                    early = True
                 else:
                     payment = level_payment
                 balance -= principal
                 append(_new_row(Installment, (number, due, payment, principal, interest, fee, balance)))
                 number += 1
+        if not early:
+            # Each row's interest is level - principal, and the principal parts sum to what was repaid.
+            level_interest = level * max(last - grace, 0) - (opening - balance)
     elif uppers is not None and method is Method.INTEREST_ONLY:
         with localcontext(_UPPER_CONTEXT):
             for due, rate in zip(dates[grace:last], uppers[grace:last], strict=True):
@@ -355,7 +361,9 @@ def _rows(
     append(
         _new_row(Installment, (number, dates[last], balance + interest + fee, balance, interest, fee, ZERO))
     )
-    return rows
+    if level_interest is None:
+        return rows, sum(map(itemgetter(4), rows), ZERO)
+    return rows, sum(map(itemgetter(4), rows[:grace]), ZERO) + level_interest + interest
 
 
 # Each period's interest is rounded to the cent, and under a high enough rate those cents compound

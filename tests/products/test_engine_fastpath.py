@@ -57,8 +57,11 @@ def both_loops(terms: LoanTerms, installment: Decimal | None = None) -> tuple[li
     dates = due_dates(terms.start_date, terms.frequency, terms.term, terms.first_due_date)
     with localcontext(ENGINE_CONTEXT):
         nums, dens, uppers = _period_rates_and_bounds(terms, dates)
-        fast = _rows(terms, dates, nums, dens, installment, 1, uppers)
-        plain = _rows(terms, dates, nums, dens, installment, 1)
+        fast, fast_interest = _rows(terms, dates, nums, dens, installment, 1, uppers)
+        plain, plain_interest = _rows(terms, dates, nums, dens, installment, 1)
+    # Both totals are the rows' own sum, written the same way (the fast path's is a closed form).
+    for rows, total in ((fast, fast_interest), (plain, plain_interest)):
+        assert str(total) == str(sum((row.interest for row in rows), D("0.00")))
     return fast, plain
 
 
