@@ -231,7 +231,7 @@ def _upper_rates_exact(terms: LoanTerms, total_interest: Decimal) -> bool:
     interest exceeds the total (all are >= 0).
     """
     q = terms.annual_rate.as_integer_ratio()[1] * 365
-    return (2 * int(total_interest.scaleb(2)) + 1) * q < 2 * _EXACT_PRODUCTS
+    return (2 * abs(int(total_interest.scaleb(2))) + 1) * q < 2 * _EXACT_PRODUCTS
 
 
 def _rows(
