@@ -133,7 +133,7 @@ def _period_rates(terms: LoanTerms, dates: list[date]) -> tuple[list[Decimal], l
     Interest is computed as balance x numerator / denominator -- one inexact operation -- so a result
     that is exactly half a cent rounds half-up as the convention says, not down by a 34th-digit error.
     """
-    nums, dens, _ = _period_rates_and_bounds(terms, dates)
+    nums, dens, _ = _period_rates_and_bounds(terms, dates, bounds=False)
     return nums, dens
 
 
@@ -144,21 +144,25 @@ _UPPER_CONTEXT.rounding = ROUND_CEILING
 
 
 def _period_rates_and_bounds(
-    terms: LoanTerms, dates: list[date]
-) -> tuple[list[Decimal], list[Decimal], list[Decimal]]:
-    """`_period_rates`, and per row the period rate numerator / denominator rounded up to 34 digits."""
+    terms: LoanTerms, dates: list[date], bounds: bool = True
+) -> tuple[list[Decimal], list[Decimal], list[Decimal] | None]:
+    """`_period_rates`, and with `bounds` per row the period rate numerator / denominator rounded up
+    to 34 digits (else None)."""
     n = terms.term
     rate = terms.annual_rate
     upper = _UPPER_CONTEXT.divide
+    uppers = None
     if terms.day_count is DayCount.THIRTY_360:
         per_year = Decimal(terms.frequency.periods_per_year)
         nums = [rate] * n
         dens = [per_year] * n
-        uppers = [upper(rate, per_year)] * n
+        if bounds:
+            uppers = [upper(rate, per_year)] * n
         if terms.first_due_date is not None:
             nums[0] = rate * days360(terms.start_date, terms.first_due_date)
             dens[0] = Decimal(360)
-            uppers[0] = upper(nums[0], dens[0])
+            if uppers is not None:
+                uppers[0] = upper(nums[0], dens[0])
     else:
         basis = Decimal(year_basis(terms.day_count))
         ordinals = [terms.start_date.toordinal(), *map(date.toordinal, dates)]
@@ -166,10 +170,13 @@ def _period_rates_and_bounds(
         by_days = {length: rate * length for length in set(days)}  # few distinct period lengths
         nums = list(map(by_days.__getitem__, days))
         dens = [basis] * n
-        upper_by_days = {length: upper(num, basis) for length, num in by_days.items()}
-        uppers = list(map(upper_by_days.__getitem__, days))
+        if bounds:
+            upper_by_days = {length: upper(num, basis) for length, num in by_days.items()}
+            uppers = list(map(upper_by_days.__getitem__, days))
     free = min(terms.interest_free_periods, n)
-    nums[:free] = uppers[:free] = [ZERO] * free
+    nums[:free] = [ZERO] * free
+    if uppers is not None:
+        uppers[:free] = [ZERO] * free
     return nums, dens, uppers
 
 
@@ -207,9 +214,10 @@ def _build(
         regular = dates is None and _on_whole_unit_periods(terms)
         if dates is None:
             dates = due_dates(terms.start_date, terms.frequency, terms.term, terms.first_due_date)
-        nums, dens, uppers = _period_rates_and_bounds(terms, dates)
+        fast = terms.method is Method.ANNUITY or terms.method is Method.INTEREST_ONLY
+        nums, dens, uppers = _period_rates_and_bounds(terms, dates, bounds=fast)
         rows, total_interest = _rows(terms, dates, nums, dens, installment, first_number, uppers)
-        if not _upper_rates_exact(terms, total_interest):
+        if fast and not _upper_rates_exact(terms, total_interest):
             rows, total_interest = _rows(terms, dates, nums, dens, installment, first_number)
         if rows[-1].payment > LARGEST_PAYMENT:
             raise _unpayable()
