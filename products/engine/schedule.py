@@ -54,6 +54,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_CEILING, Decimal, InvalidOperation, localcontext
 from fractions import Fraction
+from itertools import count
 from operator import itemgetter, sub
 from typing import NamedTuple
 
@@ -298,21 +299,35 @@ def _rows(
     level_interest = None  # the interest of rows grace .. last - 1, when known without summing them
     if uppers is not None and method is Method.ANNUITY:
         level_payment = level + fee
-        opening = balance
+        opening, first, start = balance, number, len(rows)
+        due_span, rate_span = dates[grace:last], uppers[grace:last]
         early = False
         with localcontext(_UPPER_CONTEXT):  # amounts in cents add and subtract exactly in any rounding
-            for due, rate in zip(dates[grace:last], uppers[grace:last], strict=True):
+            # Without the paid-off-early test of each row: a row that repays more than the balance
+            # leaves it negative, and it stays negative (each later row repays at least the level
+            # amount), so a negative balance at the end tells, and the rows are redone with the test.
+            for number, due, rate in zip(count(first), due_span, rate_span, strict=False):
                 interest = quantize(balance * rate, CENT)
                 principal = level - interest
-                if principal > balance:  # paid off early by rounding or a promotion
-                    principal = balance
-                    payment = principal + interest + fee
-                    early = True
-                else:
-                    payment = level_payment
                 balance -= principal
-                append(_new_row(Installment, (number, due, payment, principal, interest, fee, balance)))
-                number += 1
+                append(_new_row(Installment, (number, due, level_payment, principal, interest, fee, balance)))
+            if balance < 0:
+                del rows[start:]
+                balance = opening
+                early = True
+                for number, due, rate in zip(
+                    count(first), dates[grace:last], uppers[grace:last], strict=False
+                ):
+                    interest = quantize(balance * rate, CENT)
+                    principal = level - interest
+                    if principal > balance:  # paid off early by rounding or a promotion
+                        principal = balance
+                        payment = principal + interest + fee
+                    else:
+                        payment = level_payment
+                    balance -= principal
+                    append(_new_row(Installment, (number, due, payment, principal, interest, fee, balance)))
+        number = first + len(rows) - start
         if not early:
             # Each row's interest is level - principal, and the principal parts sum to what was repaid.
             level_interest = level * max(last - grace, 0) - (opening - balance)

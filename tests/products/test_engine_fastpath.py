@@ -274,3 +274,15 @@ def test_the_upper_rates_round_up() -> None:
         for num, den, upper in zip(nums, dens, uppers, strict=True):
             assert Fraction(upper) >= Fraction(num) / Fraction(den)
             assert Fraction(upper) - Fraction(num) / Fraction(den) < Fraction(num) / Fraction(den) / 10**33
+
+
+def test_an_annuity_paid_off_early_is_the_plain_loops() -> None:
+    """A kept installment far above the level one repays the balance before the last row: the fast
+    loop notices (its balance went negative) and redoes the rows with the paid-off-early cap."""
+    terms = validate_terms(**{**MORTGAGE, "term": 24})
+    fast, plain = both_loops(terms, installment=D("50000.00"))
+    assert_same_rows(fast, plain)
+    paid_off = next(k for k, row in enumerate(fast) if row.balance == 0)
+    assert paid_off == 5
+    assert D(0) < fast[paid_off].payment < D("50000.00")
+    assert all(row.payment == 0 and row.balance == 0 for row in fast[paid_off + 1 :])
