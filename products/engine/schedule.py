@@ -306,11 +306,16 @@ def _rows(
             # Without the paid-off-early test of each row: a row that repays more than the balance
             # leaves it negative, and it stays negative (each later row repays at least the level
             # amount), so a negative balance at the end tells, and the rows are redone with the test.
-            for number, due, rate in zip(count(first), due_span, rate_span, strict=False):
-                interest = quantize(balance * rate, CENT)
-                principal = level - interest
-                balance -= principal
-                append(_new_row(Installment, (number, due, level_payment, principal, interest, fee, balance)))
+            # Past such a row the negative balance may also compound beyond 34 digits: the same.
+            try:
+                for number, due, rate in zip(count(first), due_span, rate_span, strict=False):
+                    interest = quantize(balance * rate, CENT)
+                    principal = level - interest
+                    balance -= principal
+                    row = (number, due, level_payment, principal, interest, fee, balance)
+                    append(_new_row(Installment, row))
+            except InvalidOperation:
+                balance = -CENT
             if balance < 0:
                 del rows[start:]
                 balance = opening

@@ -286,3 +286,19 @@ def test_an_annuity_paid_off_early_is_the_plain_loops() -> None:
     assert paid_off == 5
     assert D(0) < fast[paid_off].payment < D("50000.00")
     assert all(row.payment == 0 and row.balance == 0 for row in fast[paid_off + 1 :])
+
+
+def test_an_early_payoff_whose_overshoot_would_compound_past_34_digits() -> None:
+    """At 561 % a year a row that overshoots the balance would leave a negative balance compounding
+    past the 34-digit context in the fast loop; the schedule is still the plain loop's, not refused."""
+    kwargs: dict[str, Any] = {
+        "principal": D("9475791633.10"),
+        "annual_rate": D("5.61"),
+        "term": 66,
+        "frequency": Frequency.SEMIANNUAL,
+        "method": Method.ANNUITY,
+        "start_date": date(2024, 2, 25),
+        "day_count": DayCount.ACT_365,
+    }
+    schedule = build_schedule(**kwargs)
+    assert_same_rows(list(schedule.rows), both_loops(schedule.terms)[1])
