@@ -12,7 +12,7 @@ from __future__ import annotations
 import copy
 import pickle
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal, localcontext
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 from fractions import Fraction
 from typing import Any
 
@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 from products.engine import (
     DayCount,
+    EngineValidationError,
     Frequency,
     Grace,
     GraceKind,
@@ -33,7 +34,7 @@ from products.engine import (
     validate_terms,
 )
 from products.engine.money import ENGINE_CONTEXT
-from products.engine.schedule import _period_rates_and_bounds, _rows, _upper_rates_exact
+from products.engine.schedule import LARGEST_PAYMENT, _period_rates_and_bounds, _rows, _upper_rates_exact
 from products.engine.terms import LoanTerms
 from tests.products.test_engine_properties import loan_terms
 
@@ -59,9 +60,9 @@ def both_loops(terms: LoanTerms, installment: Decimal | None = None) -> tuple[li
         nums, dens, uppers = _period_rates_and_bounds(terms, dates)
         fast, fast_interest = _rows(terms, dates, nums, dens, installment, 1, uppers)
         plain, plain_interest = _rows(terms, dates, nums, dens, installment, 1)
-    # Both totals are the rows' own sum, written the same way (the fast path's is a closed form).
-    for rows, total in ((fast, fast_interest), (plain, plain_interest)):
-        assert str(total) == str(sum((row.interest for row in rows), D("0.00")))
+        # Both totals are the rows' own sum, written the same way (the fast path's is a closed form).
+        for rows, total in ((fast, fast_interest), (plain, plain_interest)):
+            assert str(total) == str(sum((row.interest for row in rows), D("0.00")))
     return fast, plain
 
 
@@ -302,3 +303,50 @@ def test_an_early_payoff_whose_overshoot_would_compound_past_34_digits() -> None
     }
     schedule = build_schedule(**kwargs)
     assert_same_rows(list(schedule.rows), both_loops(schedule.terms)[1])
+
+
+@SETTINGS
+@given(
+    principal=st.decimals(D("0.01"), D(10**11), places=2),
+    annual_rate=st.decimals(D(0), D(10), places=4) | st.decimals(D(0), D(10), places=12),
+    term=st.integers(1, 120),
+    frequency=st.sampled_from([Frequency.MONTHLY, Frequency.SEMIANNUAL, Frequency.WEEKLY]),
+    method=st.sampled_from([Method.ANNUITY, Method.INTEREST_ONLY]),
+    day_count=st.sampled_from(list(DayCount)),
+)
+def test_usurious_rates_give_the_plain_rows_or_the_same_refusal(
+    principal: Decimal,
+    annual_rate: Decimal,
+    term: int,
+    frequency: Frequency,
+    method: Method,
+    day_count: DayCount,
+) -> None:
+    """Up to 1,000 % a year and 12 decimal places: runaway balances, early payoffs and products past
+    the proven bound all end as the plain loop does -- the same rows, or the same refusal."""
+    kwargs = {
+        "principal": principal,
+        "annual_rate": annual_rate,
+        "term": term,
+        "frequency": frequency,
+        "method": method,
+        "start_date": date(2024, 2, 25),
+        "day_count": day_count,
+    }
+    terms = validate_terms(**kwargs)
+    dates = due_dates(terms.start_date, terms.frequency, terms.term)
+    try:
+        with localcontext(ENGINE_CONTEXT):
+            nums, dens, _ = _period_rates_and_bounds(terms, dates)
+            plain: list[Any] | None = _rows(terms, dates, nums, dens, None, 1)[0]
+    except InvalidOperation:
+        plain = None
+    if plain is not None and plain[-1].payment > LARGEST_PAYMENT:
+        plain = None
+    try:
+        built: list[Any] | None = list(build_schedule(**kwargs).rows)
+    except EngineValidationError:
+        built = None
+    assert (built is None) == (plain is None)
+    if built is not None and plain is not None:
+        assert_same_rows(built, plain)
