@@ -3,12 +3,14 @@
 Run from anywhere: ``python benchmarks/bench_schedules.py`` (``--check`` exits 1 when a target is
 missed). Prints, each next to its target:
 
-* median and p99 time of one 360-installment monthly annuity schedule (rows, totals and APR);
+* median and p99 time of one 360-installment monthly annuity schedule: rows and totals (the APR is
+  solved on first reading of ``summary.apr``), and the same with the APR read;
 * throughput over 10,000 schedules of varied terms, methods, frequencies and day counts (the median
   of three rounds, so one noisy stretch of a shared machine does not decide it; slowest and fastest
   shown too);
 * median time of the APR of a 360-installment schedule with fees;
-* as a reference, numpy-financial's float pmt/ipmt/ppmt table for the same loan, and the ratio.
+* as a reference, numpy-financial's float pmt/ipmt/ppmt table for the same loan, and the ratios of
+  both schedule figures to it (measured in the same run).
 
 Times are wall-clock (`time.perf_counter_ns`) after a warm-up, on one core; garbage collection stays on,
 as in the service that will call the engine.
@@ -136,29 +138,34 @@ def main() -> int:
 
     single = timings_ms(lambda: build_schedule(**MORTGAGE), args.runs)
     median_single = statistics.median(single)
-    results.append(median_single <= TARGET_SCHEDULE_MS)
+    label = "360-installment monthly annuity schedule"
+    line(f"{label} (rows, totals), median", f"{median_single:.3f} ms", "(info)", None)
+    line(f"{label} (rows, totals), p99", f"{p99(single):.3f} ms", "(info)", None)
+    with_apr = timings_ms(lambda: build_schedule(**MORTGAGE).summary.apr, args.runs)
+    median_with_apr = statistics.median(with_apr)
+    results.append(median_with_apr <= TARGET_SCHEDULE_MS)
     line(
-        "360-installment monthly annuity schedule (incl. APR), median",
-        f"{median_single:.3f} ms",
+        f"{label} (incl. APR), median",
+        f"{median_with_apr:.3f} ms",
         f"<= {TARGET_SCHEDULE_MS:g} ms",
         results[-1],
     )
-    line("360-installment monthly annuity schedule, p99", f"{p99(single):.3f} ms", "(info)", None)
+    line(f"{label} (incl. APR), p99", f"{p99(with_apr):.3f} ms", "(info)", None)
 
     batch = varied_terms(10_000)
     for kwargs in batch[:200]:
-        build_schedule(**kwargs)
+        build_schedule(**kwargs).summary.apr  # noqa: B018  (reading it solves for the APR)
     rounds = []
     for _ in range(args.rounds):
         start = time.perf_counter_ns()
         for kwargs in batch:
-            build_schedule(**kwargs)
+            build_schedule(**kwargs).summary.apr  # noqa: B018
         rounds.append(len(batch) / ((time.perf_counter_ns() - start) / 1e9))
     throughput = statistics.median(rounds)
     results.append(throughput >= TARGET_THROUGHPUT)
     mean_term = statistics.mean(int(kwargs["term"]) for kwargs in batch)  # type: ignore[call-overload]
     line(
-        f"throughput, 10,000 varied (mean term {mean_term:.0f}), median of {len(rounds)}",
+        f"throughput incl. APR, 10,000 varied (mean term {mean_term:.0f}), median of {len(rounds)}",
         f"{throughput:,.0f} /s",
         f">= {TARGET_THROUGHPUT:,.0f} /s",
         results[-1],
@@ -201,8 +208,14 @@ def main() -> int:
             None,
         )
         line(
-            "engine schedule time / numpy-financial table time",
-            f"{median_single / median_reference:.1f} x",
+            "schedule (rows, totals) time / numpy-financial table time",
+            f"{median_single / median_reference:.2f} x",
+            "(reference)",
+            None,
+        )
+        line(
+            "schedule (incl. APR) time / numpy-financial table time",
+            f"{median_with_apr / median_reference:.2f} x",
             "(reference)",
             None,
         )

@@ -52,17 +52,18 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation, localcontext
+from decimal import ROUND_CEILING, Decimal, InvalidOperation, localcontext
 from fractions import Fraction
+from itertools import count
 from operator import itemgetter, sub
 from typing import NamedTuple
 
-from .apr import _periodic_rates, _schedule_rates
 from .dates import due_dates
 from .daycount import days360, year_basis
 from .enums import DayCount, Frequency, GraceKind, Method
 from .errors import EngineValidationError, Message, gettext_noop
 from .money import CENT, ENGINE_CONTEXT, MONEY_CONTEXT, ZERO, quantize_money
+from .summary import ScheduleSummary, _summarise
 from .terms import MAX_PRINCIPAL, LoanTerms, validate_terms
 
 __all__ = [
@@ -89,25 +90,6 @@ class Installment(NamedTuple):
 
 
 _new_row = tuple.__new__  # builds an Installment without the Python-level __new__ (hot loop)
-
-
-@dataclass(frozen=True, slots=True)
-class ScheduleSummary:
-    """Totals of a schedule and its cost as rates.
-
-    total_fees = upfront + periodic fees; total_payable = sum of payments + upfront fees (everything
-    the borrower parts with); net_proceeds = principal - upfront fees (what the borrower receives);
-    apr and effective_annual_rate are fractions by Regulation Z Appendix J (see `apr_of_cashflows`).
-    """
-
-    total_principal: Decimal
-    total_interest: Decimal
-    total_fees: Decimal
-    total_payable: Decimal
-    net_proceeds: Decimal
-    upfront_fees: Decimal
-    apr: Decimal
-    effective_annual_rate: Decimal
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,14 +134,36 @@ def _period_rates(terms: LoanTerms, dates: list[date]) -> tuple[list[Decimal], l
     Interest is computed as balance x numerator / denominator -- one inexact operation -- so a result
     that is exactly half a cent rounds half-up as the convention says, not down by a 34th-digit error.
     """
+    nums, dens, _ = _period_rates_and_bounds(terms, dates, bounds=False)
+    return nums, dens
+
+
+# Rounds every inexact result up (towards +infinity), so an amount computed in it is never below the
+# exact one: see `_rows` for how that keeps a half-cent a half-cent.
+_UPPER_CONTEXT = ENGINE_CONTEXT.copy()
+_UPPER_CONTEXT.rounding = ROUND_CEILING
+
+
+def _period_rates_and_bounds(
+    terms: LoanTerms, dates: list[date], bounds: bool = True
+) -> tuple[list[Decimal], list[Decimal], list[Decimal] | None]:
+    """`_period_rates`, and with `bounds` per row the period rate numerator / denominator rounded up
+    to 34 digits (else None)."""
     n = terms.term
     rate = terms.annual_rate
+    upper = _UPPER_CONTEXT.divide
+    uppers = None
     if terms.day_count is DayCount.THIRTY_360:
+        per_year = Decimal(terms.frequency.periods_per_year)
         nums = [rate] * n
-        dens = [Decimal(terms.frequency.periods_per_year)] * n
+        dens = [per_year] * n
+        if bounds:
+            uppers = [upper(rate, per_year)] * n
         if terms.first_due_date is not None:
             nums[0] = rate * days360(terms.start_date, terms.first_due_date)
             dens[0] = Decimal(360)
+            if uppers is not None:
+                uppers[0] = upper(nums[0], dens[0])
     else:
         basis = Decimal(year_basis(terms.day_count))
         ordinals = [terms.start_date.toordinal(), *map(date.toordinal, dates)]
@@ -167,9 +171,14 @@ def _period_rates(terms: LoanTerms, dates: list[date]) -> tuple[list[Decimal], l
         by_days = {length: rate * length for length in set(days)}  # few distinct period lengths
         nums = list(map(by_days.__getitem__, days))
         dens = [basis] * n
-    for k in range(min(terms.interest_free_periods, n)):
-        nums[k] = ZERO
-    return nums, dens
+        if bounds:
+            upper_by_days = {length: upper(num, basis) for length, num in by_days.items()}
+            uppers = list(map(upper_by_days.__getitem__, days))
+    free = min(terms.interest_free_periods, n)
+    nums[:free] = [ZERO] * free
+    if uppers is not None:
+        uppers[:free] = [ZERO] * free
+    return nums, dens, uppers
 
 
 def _year_span(terms: LoanTerms, dates: list[date], first: int, stop: int) -> Fraction:
@@ -201,37 +210,140 @@ def _build(
     loan's due dates (its anchor day may differ from the remainder's first due date, e.g. a series on
     the 31st continuing from Apr 30), `installment` keeps the old annuity payment (shorten-term
     prepayment) and `first_number` continues the original row numbering.
-    One loop per phase and method keeps the per-row work to a handful of Decimal operations.
     """
     with localcontext(ENGINE_CONTEXT), _refused_if_unpayable():
-        n = terms.term
         regular = dates is None and _on_whole_unit_periods(terms)
         if dates is None:
-            dates = due_dates(terms.start_date, terms.frequency, n, terms.first_due_date)
-        nums, dens = _period_rates(terms, dates)
-        method = terms.method
-        grace = terms.grace_periods
-        fee = terms.periodic_fee
-        last = n - 1
-        quantize = MONEY_CONTEXT.quantize  # positional arguments: cheaper than Decimal.quantize
-        number = first_number
-        balance = terms.principal
-        rows: list[Installment] = []
-        append = rows.append
+            dates = due_dates(terms.start_date, terms.frequency, terms.term, terms.first_due_date)
+        fast = terms.method is Method.ANNUITY or terms.method is Method.INTEREST_ONLY
+        nums, dens, uppers = _period_rates_and_bounds(terms, dates, bounds=fast)
+        rows, total_interest = _rows(terms, dates, nums, dens, installment, first_number, uppers)
+        if fast and not _upper_rates_exact(terms, total_interest):
+            rows, total_interest = _rows(terms, dates, nums, dens, installment, first_number)
+        if rows[-1].payment > LARGEST_PAYMENT:
+            raise _unpayable()
+        frozen = tuple(rows)
+        return Schedule(terms=terms, rows=frozen, summary=_summarise(terms, frozen, regular, total_interest))
 
-        if grace:
-            capitalise = terms.grace is not None and terms.grace.kind is GraceKind.CAPITALISED
-            for due, num, den in zip(dates[:grace], nums, dens, strict=False):
-                interest = quantize(balance * num / den, CENT)
-                if capitalise:
-                    balance += interest
-                    row = (number, due, fee, -interest, interest, fee, balance)
-                else:
-                    row = (number, due, interest + fee, ZERO, interest, fee, balance)
-                append(_new_row(Installment, row))
+
+# Below this bound on (balance in cents) x (numerator of the period rate) the shortcut of `_rows` is
+# provably exact; see there.
+_EXACT_PRODUCTS = 10**32
+
+
+def _upper_rates_exact(terms: LoanTerms, total_interest: Decimal) -> bool:
+    """Whether every row's interest product stayed below `_EXACT_PRODUCTS` (see `_rows`).
+
+    A row's exact interest in cents is n / q with n = balance (cents) x a and q = b x den for the
+    period rate num / den, num = a / b; b divides the annual rate's denominator and den is at most
+    365, and the rounded interest is at least n / q - 1/2, so n < (interest + 1/2) x q, and no row's
+    interest exceeds the total (all are >= 0).
+    """
+    q = terms.annual_rate.as_integer_ratio()[1] * 365
+    return (2 * abs(int(total_interest.scaleb(2))) + 1) * q < 2 * _EXACT_PRODUCTS
+
+
+def _rows(
+    terms: LoanTerms,
+    dates: list[date],
+    nums: list[Decimal],
+    dens: list[Decimal],
+    installment: Decimal | None,
+    first_number: int,
+    uppers: list[Decimal] | None = None,
+) -> tuple[list[Installment], Decimal]:
+    """The rows of validated terms (see the module docstring) and their total interest, in the
+    caller's engine context.
+
+    Each row's interest is ``balance x num / den`` rounded half-up to the cent: one loop per phase
+    and method keeps the per-row work to a handful of Decimal operations. With `uppers` (the period
+    rates num / den rounded up to 34 digits, see `_period_rates_and_bounds`) the annuity and
+    interest-only rows take ``balance x upper`` rounded up instead, one multiplication where the plain
+    form needs a multiplication and a division, and give the same cent:
+
+    * the result is never below the exact ``balance x num / den`` and exceeds it by at most about
+      2e-33 of it (two roundings up, each under 1e-33);
+    * the exact interest in cents, n / q (see `_upper_rates_exact`), is either exactly on a half-cent
+      -- the result is then at or just above it and rounds up, as half-up does -- or at least
+      1 / 2q away from every half-cent, farther than 2e-33 x n / q whenever n < 1e32, so both round
+      to the same cent. The plain form, whose roundings are as small, equals the exact rounding too.
+
+    The caller checks the bound on n after the fact (`_upper_rates_exact`) and otherwise rebuilds
+    the rows without `uppers`, the plain form. Equal principal keeps the plain form: its installment
+    adds the unrounded interest to the unrounded level principal.
+    """
+    n = terms.term
+    method = terms.method
+    grace = terms.grace_periods
+    fee = terms.periodic_fee
+    last = n - 1
+    quantize = MONEY_CONTEXT.quantize  # half-up; positional arguments: cheaper than Decimal.quantize
+    number = first_number
+    balance = terms.principal
+    rows: list[Installment] = []
+    append = rows.append
+
+    if grace:
+        capitalise = terms.grace is not None and terms.grace.kind is GraceKind.CAPITALISED
+        for due, num, den in zip(dates[:grace], nums, dens, strict=False):
+            interest = quantize(balance * num / den, CENT)
+            if capitalise:
+                balance += interest
+                row = (number, due, fee, -interest, interest, fee, balance)
+            else:
+                row = (number, due, interest + fee, ZERO, interest, fee, balance)
+            append(_new_row(Installment, row))
+            number += 1
+
+    level, bullet_interest = _amortising_start(terms, balance, installment, dates, nums, dens)
+    level_interest = None  # the interest of rows grace .. last - 1, when known without summing them
+    if uppers is not None and method is Method.ANNUITY:
+        level_payment = level + fee
+        opening, first, start = balance, number, len(rows)
+        due_span, rate_span = dates[grace:last], uppers[grace:last]
+        early = False
+        with localcontext(_UPPER_CONTEXT):  # amounts in cents add and subtract exactly in any rounding
+            # Without the paid-off-early test of each row: a row that repays more than the balance
+            # leaves it negative, and it stays negative (each later row repays at least the level
+            # amount), so a negative balance at the end tells, and the rows are redone with the test.
+            # Past such a row the negative balance may also compound beyond 34 digits: the same.
+            try:
+                for number, due, rate in zip(count(first), due_span, rate_span, strict=False):
+                    interest = quantize(balance * rate, CENT)
+                    principal = level - interest
+                    balance -= principal
+                    row = (number, due, level_payment, principal, interest, fee, balance)
+                    append(_new_row(Installment, row))
+            except InvalidOperation:
+                balance = -CENT
+            if balance < 0:
+                del rows[start:]
+                balance = opening
+                early = True
+                for number, due, rate in zip(
+                    count(first), dates[grace:last], uppers[grace:last], strict=False
+                ):
+                    interest = quantize(balance * rate, CENT)
+                    principal = level - interest
+                    if principal > balance:  # paid off early by rounding or a promotion
+                        principal = balance
+                        payment = principal + interest + fee
+                    else:
+                        payment = level_payment
+                    balance -= principal
+                    append(_new_row(Installment, (number, due, payment, principal, interest, fee, balance)))
+        number = first + len(rows) - start
+        if not early:
+            # Each row's interest is level - principal, and the principal parts sum to what was repaid.
+            level_interest = level * max(last - grace, 0) - (opening - balance)
+    elif uppers is not None and method is Method.INTEREST_ONLY:
+        with localcontext(_UPPER_CONTEXT):
+            for due, rate in zip(dates[grace:last], uppers[grace:last], strict=True):
+                interest = quantize(balance * rate, CENT)
+                payment = interest + fee if fee else interest
+                append(_new_row(Installment, (number, due, payment, ZERO, interest, fee, balance)))
                 number += 1
-
-        level, bullet_interest = _amortising_start(terms, balance, installment, dates, nums, dens)
+    else:
         span = zip(dates[grace:last], nums[grace:last], dens[grace:last], strict=True)
         if method is Method.ANNUITY:
             level_payment = level + fee
@@ -270,18 +382,16 @@ def _build(
                 append(_new_row(Installment, (number, due, fee, ZERO, ZERO, fee, balance)))
                 number += 1
 
-        if method is Method.BULLET:
-            interest = bullet_interest
-        else:
-            interest = quantize(balance * nums[last] / dens[last], CENT)
-        append(
-            _new_row(
-                Installment, (number, dates[last], balance + interest + fee, balance, interest, fee, ZERO)
-            )
-        )
-        if rows[-1].payment > LARGEST_PAYMENT:
-            raise _unpayable()
-        return Schedule(terms=terms, rows=tuple(rows), summary=_summarise(terms, rows, regular))
+    if method is Method.BULLET:
+        interest = bullet_interest
+    else:
+        interest = quantize(balance * nums[last] / dens[last], CENT)
+    append(
+        _new_row(Installment, (number, dates[last], balance + interest + fee, balance, interest, fee, ZERO))
+    )
+    if level_interest is None:
+        return rows, sum(map(itemgetter(4), rows), ZERO)
+    return rows, sum(map(itemgetter(4), rows[:grace]), ZERO) + level_interest + interest
 
 
 # Each period's interest is rounded to the cent, and under a high enough rate those cents compound
@@ -327,45 +437,6 @@ def _on_whole_unit_periods(terms: LoanTerms) -> bool:
     if terms.first_due_date is not None:
         return False
     return terms.frequency is not Frequency.SEMIMONTHLY or terms.start_date.day <= 13
-
-
-def _summarise(terms: LoanTerms, rows: list[Installment], regular: bool) -> ScheduleSummary:
-    """Totals of the rows, and the APR of the schedule's own cash flows.
-
-    `regular`: row k falls exactly k unit periods after the start, so the APR polynomial is the
-    payments in order and need not be found from the dates (the same result, see `_periodic_rates`).
-
-    Only the interest needs summing: by construction every row has payment = principal + interest +
-    fees, the principal parts add up to the principal (the last row repays the balance) and every row
-    carries the same periodic fee, so the other totals follow exactly (cent amounts add without
-    rounding in 34 digits); the tests check them against the row sums.
-    """
-    upfront = terms.upfront_fee_total
-    net = terms.principal - upfront
-    total_interest = sum(map(itemgetter(4), rows), ZERO)
-    periodic = terms.periodic_fee * len(rows)
-    if regular:
-        # Newton starts from the nominal period rate, close to an amortising loan's APR; a bullet's
-        # simple interest compounds to less, and the cash flows' own estimate is exact for it.
-        guess = (
-            None
-            if terms.method is Method.BULLET
-            else float(terms.annual_rate) / terms.frequency.periods_per_year
-        )
-        apr, effective = _periodic_rates(net, list(map(itemgetter(2), rows)), terms.frequency, guess)
-    else:
-        payments = [(row[1], row[2]) for row in rows if row[2]]
-        apr, effective = _schedule_rates(terms.start_date, net, payments, terms.frequency)
-    return ScheduleSummary(
-        total_principal=terms.principal,
-        total_interest=total_interest,
-        total_fees=upfront + periodic,
-        total_payable=terms.principal + total_interest + periodic + upfront,
-        net_proceeds=net,
-        upfront_fees=upfront,
-        apr=apr,
-        effective_annual_rate=effective,
-    )
 
 
 def actual_annuity_payment(balance: Decimal, nums: list[Decimal], dens: list[Decimal]) -> Decimal:
