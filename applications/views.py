@@ -77,8 +77,9 @@ def apply(request):
             "amount": request.GET.get("amount") or version.amount_min,
             "term": request.GET.get("term") or version.term_min,
         }
-        if request.GET.get("method"):
-            initial["method"] = request.GET["method"]
+        for key in ("method", "frequency", "grace_periods", "grace_type"):  # as quoted
+            if request.GET.get(key):
+                initial[key] = request.GET[key][:20]
         for key in LANDING_KEYS:
             value = request.GET.get(key if key != "referral_code" else "ref") or request.GET.get(key)
             if value:

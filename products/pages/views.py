@@ -106,9 +106,17 @@ def product_detail(request, code: str):
             form.add_quote_errors(exc.errors)
     apply_url = None
     if quote is not None:
-        apply_url = "/apply/?" + urlencode(
-            {"product": version.product.code, "amount": quote.amount, "term": quote.term}
-        )
+        # The application starts from exactly what was quoted (grace included).
+        asked = {
+            "product": version.product.code,
+            "amount": quote.amount,
+            "term": quote.term,
+            "method": quote.method,
+            "frequency": quote.frequency,
+        }
+        if quote.grace:
+            asked.update(grace_periods=quote.grace["periods"], grace_type=quote.grace["type"])
+        apply_url = "/apply/?" + urlencode(asked)
     context = {
         "version": version,
         "card": _card(version, clock.today()),

@@ -273,3 +273,24 @@ def test_estimated_count_of_an_empty_search_is_zero(customer, product):
 
     in_state(State.REFERRED, customer, product)
     assert EstimatedCountPaginator(LoanApplication.objects.none(), 50).count == 0
+
+
+def test_apply_form_starts_from_the_quoted_repayment_and_grace(client, customer, product):
+    product.grace_max_periods, product.grace_types = 3, ["interest_only"]
+    product.save(update_fields=["grace_max_periods", "grace_types"])
+    client.force_login(customer.user)
+    response = client.get(
+        "/apply/",
+        {
+            "product": product.product.code,
+            "amount": "42000",
+            "term": "18",
+            "method": "equal_principal",
+            "frequency": "quarterly",
+            "grace_periods": "3",
+            "grace_type": "interest_only",
+        },
+    )
+    initial = response.context["form"].initial
+    assert (initial["method"], initial["frequency"]) == ("equal_principal", "quarterly")
+    assert (initial["grace_periods"], initial["grace_type"]) == ("3", "interest_only")

@@ -59,7 +59,10 @@ def test_detail_page_quotes_and_links_to_apply(client, products, language, name)
     assert response.status_code == 200
     html = response.content.decode()
     assert f'<h1 class="product-name">{name}</h1>' in html
-    assert 'href="/apply/?product=CASH&amp;amount=120000.00&amp;term=24"' in html
+    assert (
+        'href="/apply/?product=CASH&amp;amount=120000.00&amp;term=24&amp;method=annuity&amp;frequency=monthly"'
+        in html
+    )
     quote = response.context["quote"]
     assert quote.amount == Decimal("120000.00")
     assert quote.term == 24
@@ -137,6 +140,7 @@ def test_detail_page_quotes_grace_where_the_product_offers_it(client, products):
     assert [row["principal"] for row in quote.schedule.installments[:4]][:3] == [Decimal("0.00")] * 3
     assert quote.schedule.installments[3]["principal"] > 0
     assert 'name="grace_periods"' in response.content.decode()
+    assert "grace_periods=3&amp;grace_type=interest_only" in response.content.decode()  # apply as quoted
     assert too_long.context["quote"] is None
     assert too_long.context["form"].errors["grace_periods"] == ["at most 3 grace periods for product CASH"]
     assert "grace_periods" not in no_grace.context["form"].fields
