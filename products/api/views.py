@@ -145,8 +145,9 @@ class RecommendationsApi(CatalogueApi):
         serializer = self.InputSerializer(data=request.query_params)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        segment = data.pop("segment", None)
-        profile = Profile(segments=(segment,) if segment else (), **data)
+        # A signed-in customer is ranked with their own segments' promotions and waivers.
+        segments = caller_segments(request.user, explicit=data.pop("segment", None))
+        profile = Profile(segments=segments, **data)
         recommendations = services.product_recommend(
             profile=profile, versions=selectors.product_list_active()
         )

@@ -189,7 +189,8 @@ def product_recommend(request):
     eligible = ineligible = None
     if form.is_valid():
         results = services.product_recommend(
-            profile=Profile(**form.profile_kwargs()), versions=selectors.product_list_active()
+            profile=Profile(segments=caller_segments(request.user), **form.profile_kwargs()),
+            versions=selectors.product_list_active(),
         )
         eligible = [
             {"r": r, "apr": percent_text(r.quote.apr), "annual_rate": percent_text(r.quote.annual_rate)}

@@ -321,3 +321,20 @@ def test_a_signed_in_customer_is_quoted_with_their_own_segments(api, student_off
     assert as_student == ("0.00", "0.055000", ["welcome"])
     assert as_employed == ("300.00", "0.055000", ["welcome"])
     assert as_employed_naming_graduate == ("0.00", "0.055000", ["welcome"])
+
+
+def test_recommendations_rank_a_signed_in_customer_with_their_own_segments(api, student_offer):
+    from tests.customers.factories import CustomerFactory
+
+    query = {"amount": "50000", "term": 12, "customer_type": "individual"}
+
+    def grad_cost():
+        body = api.get("/api/v1/products/recommendations/", query).json()
+        (grad,) = [r for r in body["eligible"] if r["product"] == "GRAD"]
+        return Decimal(grad["total_cost"])
+
+    anonymous = grad_cost()
+    api.force_authenticate(CustomerFactory(employment_type=c.EmploymentType.STUDENT).user)
+    as_student = grad_cost()
+    # The student's fee is waived and the new-customer discount applies: a lower total cost.
+    assert as_student < anonymous - Decimal("300.00")
