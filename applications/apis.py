@@ -29,10 +29,10 @@ from rest_framework.views import APIView
 from applications import features as f
 from applications import permissions as perms
 from applications import selectors, services
-from applications.idempotency import HEADER, idempotent
 from applications.models import LoanApplication, State
 from loanhub.api_schema import FIELD_ERRORS, detail_response
 from loanhub.formatting import money_text
+from loanhub.idempotency import HEADER, idempotent
 from loanhub.money import money_serializer_field
 from products.choices import Channel, GraceType
 

@@ -287,28 +287,3 @@ class ApplicationEvent(TransitionEvent):
 
     def __str__(self) -> str:
         return f"{self.application}: {self.from_state} → {self.to_state}"
-
-
-class IdempotencyRecord(models.Model):
-    """The first answer to a POST sent with an `Idempotency-Key`, replayed for repeats.
-
-    Unique per user and key; `fingerprint` is a hash of method, path and body, so the same key
-    with a different request is refused instead of replayed.
-    """
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    key = models.CharField(_("key"), max_length=255)
-    method = models.CharField(_("method"), max_length=10)
-    path = models.CharField(_("path"), max_length=500)
-    fingerprint = models.CharField(_("request fingerprint"), max_length=64)
-    response_status = models.PositiveSmallIntegerField(_("response status"), null=True, blank=True)
-    response_body = models.JSONField(_("response body"), null=True, blank=True)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
-
-    class Meta:
-        verbose_name = _("idempotency record")
-        verbose_name_plural = _("idempotency records")
-        constraints = [models.UniqueConstraint(fields=("user", "key"), name="app_idempotency_user_key")]
-
-    def __str__(self) -> str:
-        return f"{self.user_id}:{self.key}"

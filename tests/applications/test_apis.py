@@ -7,7 +7,8 @@ from decimal import Decimal
 import pytest
 from rest_framework.test import APIClient
 
-from applications.models import ApplicationEvent, IdempotencyRecord, LoanApplication, State
+from applications.models import ApplicationEvent, LoanApplication, State
+from loanhub.models import IdempotencyRecord
 from risk.models import ScoringRequest
 from tests.applications.conftest import STRONG, draft, in_state, make_customer
 

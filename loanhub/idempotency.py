@@ -19,8 +19,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.utils.encoders import JSONEncoder
 
-from applications.models import IdempotencyRecord
 from loanhub.errors import DomainError, api_exception_handler, error_body
+from loanhub.models import IdempotencyRecord
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
