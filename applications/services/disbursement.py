@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from applications.models import (
     LoanApplication,
@@ -24,6 +26,26 @@ from applications.services.offers import engine_terms
 from loanhub import clock
 
 logger = logging.getLogger(__name__)
+
+
+AMOUNT_FIELDS = ("payment", "principal", "interest", "fees")
+
+
+def _require_accepted_amounts(application: LoanApplication, loan, disbursed_on: dt.date) -> None:
+    """The loan's schedule runs from the disbursement day, so its due dates follow that day; its
+    amounts must be the accepted offer's to the cent. Under an actual-day count a later
+    disbursement changes the interest: refused (409, nothing is written) — the offer is renewed."""
+    accepted = [tuple(Decimal(str(row[k])) for k in AMOUNT_FIELDS) for row in application.offer["schedule"]]
+    pinned = [tuple(getattr(row, k) for k in AMOUNT_FIELDS) for row in loan.installments.order_by("number")]
+    if pinned != accepted:
+        raise ApplicationStateError(
+            _(
+                "cannot disburse on %(date)s: the schedule's amounts would differ from the accepted "
+                "offer (it starts on %(start)s); the offer must be renewed"
+            )
+            % {"date": disbursed_on, "start": application.offer.get("schedule_start")},
+            state=application.state,
+        )
 
 
 def application_disburse(
@@ -62,6 +84,7 @@ def application_disburse(
             raise ApplicationStateError(
                 f"cannot disburse: servicing refused the accepted terms ({exc})", state=locked.state
             ) from None
+        _require_accepted_amounts(locked, loan, disbursed_on)
         locked.disbursed_at = clock.now()
         _move(
             locked,

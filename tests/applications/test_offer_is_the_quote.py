@@ -207,3 +207,58 @@ def test_a_graduate_founders_offer_has_the_graduate_promotion_and_the_grace_they
     # grace, not an installment over the whole term that nobody will pay.
     largest = max(Decimal(r["payment"]) for r in offer["schedule"][:-1])
     assert decided.decision.offer_installment == largest
+
+
+def _accepted(customer, product, submit, users):
+    from tests.applications.conftest import draft
+
+    application = submit(draft(customer, product))
+    if application.state == State.REFERRED:
+        application = services.application_approve(
+            application=application, actor=users["officer"], reason="ok"
+        )
+    return services.application_accept_offer(
+        application=application,
+        actor=customer.user,
+        consents=CONSENTS,
+        offer_digest=application.offer["digest"],
+    )
+
+
+def test_a_later_disbursement_keeps_the_accepted_amounts_and_moves_only_the_due_dates(
+    risk_ready, customer, product, submit, users
+):
+    import datetime as dt
+
+    import time_machine
+
+    accepted = _accepted(customer, product, submit, users)
+    offer = accepted.offer
+    with time_machine.travel(clock.now() + dt.timedelta(days=1), tick=False):
+        disbursed = services.application_disburse(application=accepted, actor=users["officer"])
+        loan = loan_for_origin(str(disbursed))
+    rows = list(loan.installments.order_by("number"))
+    amounts = ("payment", "principal", "interest", "fees")
+    assert [[getattr(r, k) for k in amounts] for r in rows] == [
+        [Decimal(row[k]) for k in amounts] for row in offer["schedule"]
+    ]
+    assert rows[0].due_date != dt.date.fromisoformat(offer["schedule"][0]["due_date"])
+
+
+def test_a_later_disbursement_that_would_change_the_interest_is_refused(
+    risk_ready, customer, product, submit, users
+):
+    import datetime as dt
+
+    import time_machine
+
+    product.day_count = "ACT/365"
+    product.save(update_fields=["day_count"])
+    accepted = _accepted(customer, product, submit, users)
+    # Forty days later the actual-day periods fall in other months: other interest.
+    with time_machine.travel(clock.now() + dt.timedelta(days=40), tick=False):
+        with pytest.raises(services.ApplicationStateError, match="offer must be renewed"):
+            services.application_disburse(application=accepted, actor=users["officer"])
+    accepted.refresh_from_db()
+    assert accepted.state == State.OFFER_ACCEPTED
+    assert loan_for_origin(str(accepted)) is None
