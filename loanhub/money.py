@@ -59,8 +59,13 @@ def quantize_places(value, places: int) -> Decimal:
 
 
 def is_cents(value: Decimal) -> bool:
-    """True for a finite amount with at most two decimals (what a customer may type)."""
-    return value.is_finite() and value == value.quantize(CENT)
+    """True for a finite amount with at most two decimals (what a customer may type), however
+    large: read from the exponent, never by quantizing (which fails past 28 digits)."""
+    if not value.is_finite():
+        return False
+    _sign, digits, exponent = value.as_tuple()
+    extra = -MONEY_PLACES - exponent  # digits past the cent, the last ones of `digits`
+    return extra <= 0 or not any(digits[-extra:])
 
 
 def money_field(verbose_name=None, **kwargs) -> models.DecimalField:

@@ -156,6 +156,14 @@ def test_profile_errors_are_shown_next_to_fields_with_the_typed_values_kept(clie
     assert not Customer.objects.exists()
 
 
+def test_an_absurd_income_is_a_field_error_not_a_server_error(client, users):
+    client.force_login(users["customer"])
+    response = client.post("/customers/me/", _form(monthly_income="1e30"))
+    assert response.status_code == 400
+    assert list(response.context["form"].errors) == ["monthly_income"]
+    assert not Customer.objects.exists()
+
+
 def test_saving_the_profile_then_seeing_it_masked_and_prefilled(client, users):
     client.force_login(users["customer"])
     response = client.post("/customers/me/", _form())

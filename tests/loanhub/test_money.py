@@ -55,8 +55,19 @@ def test_quantize_money_moves_at_most_half_a_cent_and_ties_go_away_from_zero(cen
 
 def test_is_cents():
     assert money.is_cents(Decimal("10.50"))
+    assert money.is_cents(Decimal("10.500"))
     assert not money.is_cents(Decimal("10.505"))
     assert not money.is_cents(Decimal("NaN"))
+    assert not money.is_cents(Decimal("Infinity"))
+    # Past 28 digits quantizing fails (InvalidOperation): the answer comes from the digits.
+    assert money.is_cents(Decimal("1e30"))
+    assert money.is_cents(Decimal("123456789012345678901234567890.12"))
+    assert not money.is_cents(Decimal("123456789012345678901234567890.123"))
+
+
+@given(st.decimals(allow_nan=False, allow_infinity=False, min_value=-(10**20), max_value=10**20, places=None))
+def test_is_cents_agrees_with_quantizing_where_quantizing_works(value):
+    assert money.is_cents(value) == (value == value.quantize(Decimal("0.01")))
 
 
 def test_columns_hold_the_defined_sizes():
