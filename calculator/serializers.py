@@ -13,14 +13,18 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from loanhub import clock
-from loanhub.money import APR_DIGITS, APR_PLACES, MONEY_PLACES, money_serializer_field, rate_serializer_field
+from loanhub.money import (
+    apr_serializer_field,
+    money_serializer_field,
+    rate_serializer_field,
+)
 from products.choices import RepaymentMethod
 from products.engine import DayCount, FeeKind, Frequency, GraceKind, PrepaymentMode, TransactionKind
 
 # Computed amounts can be far larger than any input (800 % a year on 43 billion for 150 months
 # is 4.3 trillion of interest); 30 digits hold whatever the engine computes (a payment is at most
 # 10**20, see products.engine.schedule.LARGEST_PAYMENT, and a schedule at most 1,200 of them).
-AMOUNT = {"max_digits": 30, "decimal_places": MONEY_PLACES}
+AMOUNT_DIGITS = 30
 MAX_PRINCIPAL = Decimal("100000000000")  # 1e11
 
 
@@ -59,31 +63,24 @@ class LoanTermsSerializer(serializers.Serializer):
     interest_free_periods = serializers.IntegerField(min_value=0, max_value=1200, default=0)
 
 
-class RateField(serializers.DecimalField):
-    """A rate as a string with six decimals, e.g. "0.049000"."""
-
-    def __init__(self, **kwargs):
-        super().__init__(max_digits=APR_DIGITS, decimal_places=APR_PLACES, **kwargs)
-
-
 class InstallmentSerializer(serializers.Serializer):
     number = serializers.IntegerField()
     due_date = serializers.DateField()
-    payment = serializers.DecimalField(**AMOUNT)
-    principal = serializers.DecimalField(**AMOUNT)
-    interest = serializers.DecimalField(**AMOUNT)
-    fees = serializers.DecimalField(**AMOUNT)
-    balance = serializers.DecimalField(**AMOUNT)
+    payment = money_serializer_field(max_digits=AMOUNT_DIGITS)
+    principal = money_serializer_field(max_digits=AMOUNT_DIGITS)
+    interest = money_serializer_field(max_digits=AMOUNT_DIGITS)
+    fees = money_serializer_field(max_digits=AMOUNT_DIGITS)
+    balance = money_serializer_field(max_digits=AMOUNT_DIGITS)
 
 
 class ScheduleSummarySerializer(serializers.Serializer):
-    total_principal = serializers.DecimalField(**AMOUNT)
-    total_interest = serializers.DecimalField(**AMOUNT)
-    total_fees = serializers.DecimalField(**AMOUNT)
-    total_payable = serializers.DecimalField(**AMOUNT)
-    net_proceeds = serializers.DecimalField(**AMOUNT)
-    apr = RateField()
-    effective_annual_rate = RateField()
+    total_principal = money_serializer_field(max_digits=AMOUNT_DIGITS)
+    total_interest = money_serializer_field(max_digits=AMOUNT_DIGITS)
+    total_fees = money_serializer_field(max_digits=AMOUNT_DIGITS)
+    total_payable = money_serializer_field(max_digits=AMOUNT_DIGITS)
+    net_proceeds = money_serializer_field(max_digits=AMOUNT_DIGITS)
+    apr = apr_serializer_field()
+    effective_annual_rate = apr_serializer_field()
 
 
 class ScheduleResponseSerializer(serializers.Serializer):
@@ -105,10 +102,10 @@ class AprRequestSerializer(serializers.Serializer):
 
 
 class AprResponseSerializer(serializers.Serializer):
-    apr = RateField()
-    effective_annual_rate = RateField()
+    apr = apr_serializer_field()
+    effective_annual_rate = apr_serializer_field()
     unit_period = serializers.CharField()
-    unit_periods_per_year = serializers.DecimalField(max_digits=APR_DIGITS, decimal_places=APR_PLACES)
+    unit_periods_per_year = apr_serializer_field()
 
 
 class PrepaymentRequestSerializer(LoanTermsSerializer):
@@ -126,20 +123,20 @@ class PrepaymentRequestSerializer(LoanTermsSerializer):
 class PayoffSerializer(serializers.Serializer):
     payoff_date = serializers.DateField()
     installments_paid = serializers.IntegerField()
-    principal = serializers.DecimalField(**AMOUNT)
-    interest = serializers.DecimalField(**AMOUNT)
-    fee = serializers.DecimalField(**AMOUNT)
-    total = serializers.DecimalField(**AMOUNT)
+    principal = money_serializer_field(max_digits=AMOUNT_DIGITS)
+    interest = money_serializer_field(max_digits=AMOUNT_DIGITS)
+    fee = money_serializer_field(max_digits=AMOUNT_DIGITS)
+    total = money_serializer_field(max_digits=AMOUNT_DIGITS)
 
 
 class PrepaymentSerializer(serializers.Serializer):
     mode = serializers.CharField()
     installments_paid = serializers.IntegerField()
-    prepaid_principal = serializers.DecimalField(**AMOUNT)
-    interest = serializers.DecimalField(**AMOUNT)
-    fee = serializers.DecimalField(**AMOUNT)
-    total_paid = serializers.DecimalField(**AMOUNT)
-    interest_saved = serializers.DecimalField(**AMOUNT)
+    prepaid_principal = money_serializer_field(max_digits=AMOUNT_DIGITS)
+    interest = money_serializer_field(max_digits=AMOUNT_DIGITS)
+    fee = money_serializer_field(max_digits=AMOUNT_DIGITS)
+    total_paid = money_serializer_field(max_digits=AMOUNT_DIGITS)
+    interest_saved = money_serializer_field(max_digits=AMOUNT_DIGITS)
     remaining = ScheduleResponseSerializer()
 
 
@@ -170,29 +167,29 @@ class RevolvingRequestSerializer(serializers.Serializer):
 class StatementSerializer(serializers.Serializer):
     period_start = serializers.DateField()
     statement_date = serializers.DateField()
-    opening_balance = serializers.DecimalField(**AMOUNT)
-    draws = serializers.DecimalField(**AMOUNT)
-    repayments = serializers.DecimalField(**AMOUNT)
-    interest = serializers.DecimalField(**AMOUNT)
-    closing_balance = serializers.DecimalField(**AMOUNT)
-    principal_balance = serializers.DecimalField(**AMOUNT)
-    interest_due = serializers.DecimalField(**AMOUNT)
-    minimum_due = serializers.DecimalField(**AMOUNT)
+    opening_balance = money_serializer_field(max_digits=AMOUNT_DIGITS)
+    draws = money_serializer_field(max_digits=AMOUNT_DIGITS)
+    repayments = money_serializer_field(max_digits=AMOUNT_DIGITS)
+    interest = money_serializer_field(max_digits=AMOUNT_DIGITS)
+    closing_balance = money_serializer_field(max_digits=AMOUNT_DIGITS)
+    principal_balance = money_serializer_field(max_digits=AMOUNT_DIGITS)
+    interest_due = money_serializer_field(max_digits=AMOUNT_DIGITS)
+    minimum_due = money_serializer_field(max_digits=AMOUNT_DIGITS)
 
 
 class AllocationSerializer(serializers.Serializer):
     on = serializers.DateField()
-    amount = serializers.DecimalField(**AMOUNT)
-    interest = serializers.DecimalField(**AMOUNT)
-    principal = serializers.DecimalField(**AMOUNT)
+    amount = money_serializer_field(max_digits=AMOUNT_DIGITS)
+    interest = money_serializer_field(max_digits=AMOUNT_DIGITS)
+    principal = money_serializer_field(max_digits=AMOUNT_DIGITS)
 
 
 class RevolvingResponseSerializer(serializers.Serializer):
     as_of = serializers.DateField()
     statements = StatementSerializer(many=True)
     allocations = AllocationSerializer(many=True)
-    principal = serializers.DecimalField(**AMOUNT)
-    interest_due = serializers.DecimalField(**AMOUNT)
-    accrued_interest = serializers.DecimalField(**AMOUNT)
-    available = serializers.DecimalField(**AMOUNT)
-    payoff_amount = serializers.DecimalField(**AMOUNT)
+    principal = money_serializer_field(max_digits=AMOUNT_DIGITS)
+    interest_due = money_serializer_field(max_digits=AMOUNT_DIGITS)
+    accrued_interest = money_serializer_field(max_digits=AMOUNT_DIGITS)
+    available = money_serializer_field(max_digits=AMOUNT_DIGITS)
+    payoff_amount = money_serializer_field(max_digits=AMOUNT_DIGITS)

@@ -83,14 +83,25 @@ def apr_field(verbose_name=None, **kwargs) -> models.DecimalField:
     return models.DecimalField(verbose_name, max_digits=APR_DIGITS, decimal_places=APR_PLACES, **kwargs)
 
 
-def money_serializer_field(**kwargs) -> serializers.DecimalField:
-    """An amount in an API body: a string with two decimals that fits a money column."""
-    return serializers.DecimalField(max_digits=MONEY_DIGITS, decimal_places=MONEY_PLACES, **kwargs)
+# API fields round half-up like quantize_money (DRF's own default is the ambient half-even).
+def money_serializer_field(*, max_digits: int = MONEY_DIGITS, **kwargs) -> serializers.DecimalField:
+    """An amount in an API body: a string with two decimals that fits a money column (computed
+    totals that may outgrow a column pass a wider `max_digits`)."""
+    kwargs.setdefault("rounding", ROUND_HALF_UP)
+    return serializers.DecimalField(max_digits=max_digits, decimal_places=MONEY_PLACES, **kwargs)
 
 
 def rate_serializer_field(**kwargs) -> serializers.DecimalField:
     """A rate in an API body: a fraction with up to eight decimals."""
+    kwargs.setdefault("rounding", ROUND_HALF_UP)
     return serializers.DecimalField(max_digits=RATE_DIGITS, decimal_places=RATE_PLACES, **kwargs)
+
+
+def apr_serializer_field(**kwargs) -> serializers.DecimalField:
+    """A disclosed rate in an API answer (APR, effective or nominal annual rate): a fraction with
+    six decimals, "0.049000"."""
+    kwargs.setdefault("rounding", ROUND_HALF_UP)
+    return serializers.DecimalField(max_digits=APR_DIGITS, decimal_places=APR_PLACES, **kwargs)
 
 
 def money_form_field(**kwargs) -> forms.DecimalField:

@@ -6,8 +6,6 @@ Money crosses the API as strings with two decimals, rates as fractions with six.
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP
-
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
@@ -17,29 +15,12 @@ from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
 from loanhub.api_schema import detail_response
-from loanhub.money import APR_DIGITS, APR_PLACES, MONEY_DIGITS, MONEY_PLACES
+from loanhub.money import (
+    apr_serializer_field,
+    money_serializer_field,
+)
 from servicing import selectors
 from servicing.models import Loan
-
-
-class Money(serializers.DecimalField):
-    def __init__(self, **kwargs):
-        super().__init__(
-            max_digits=MONEY_DIGITS,
-            decimal_places=MONEY_PLACES,
-            rounding=ROUND_HALF_UP,
-            read_only=True,
-            **kwargs,
-        )
-
-
-class Rate(serializers.DecimalField):
-    """A rate as a fraction string with six decimals, e.g. "0.049000"."""
-
-    def __init__(self, **kwargs):
-        super().__init__(
-            max_digits=APR_DIGITS, decimal_places=APR_PLACES, rounding=ROUND_HALF_UP, read_only=True, **kwargs
-        )
 
 
 class LoanListItemSerializer(serializers.Serializer):
@@ -52,15 +33,15 @@ class LoanListItemSerializer(serializers.Serializer):
     product_version = serializers.IntegerField(source="product_version.version", read_only=True)
     status = serializers.CharField(read_only=True)
     currency = serializers.CharField(read_only=True)
-    principal = Money()
-    annual_rate = Rate()
-    apr = Rate()
+    principal = money_serializer_field(read_only=True)
+    annual_rate = apr_serializer_field(read_only=True)
+    apr = apr_serializer_field(read_only=True)
     term = serializers.IntegerField(read_only=True)
     frequency = serializers.CharField(read_only=True)
     method = serializers.CharField(read_only=True)
     start_date = serializers.DateField(read_only=True)
     maturity_date = serializers.DateField(read_only=True)
-    total_payable = Money()
+    total_payable = money_serializer_field(read_only=True)
 
 
 class LoanPageSerializer(serializers.Serializer):
@@ -73,11 +54,11 @@ class LoanPageSerializer(serializers.Serializer):
 class LoanInstallmentSerializer(serializers.Serializer):
     number = serializers.IntegerField(read_only=True)
     due_date = serializers.DateField(read_only=True)
-    payment = Money()
-    principal = Money()
-    interest = Money()
-    fees = Money()
-    balance = Money()
+    payment = money_serializer_field(read_only=True)
+    principal = money_serializer_field(read_only=True)
+    interest = money_serializer_field(read_only=True)
+    fees = money_serializer_field(read_only=True)
+    balance = money_serializer_field(read_only=True)
 
 
 class LoanFeeSerializer(serializers.Serializer):
@@ -94,14 +75,14 @@ class LoanGraceSerializer(serializers.Serializer):
 
 
 class LoanSummarySerializer(serializers.Serializer):
-    total_principal = Money(source="principal")
-    total_interest = Money()
-    total_fees = Money()
-    upfront_fees = Money()
-    total_payable = Money()
-    net_proceeds = Money()
-    apr = Rate()
-    effective_annual_rate = Rate()
+    total_principal = money_serializer_field(read_only=True, source="principal")
+    total_interest = money_serializer_field(read_only=True)
+    total_fees = money_serializer_field(read_only=True)
+    upfront_fees = money_serializer_field(read_only=True)
+    total_payable = money_serializer_field(read_only=True)
+    net_proceeds = money_serializer_field(read_only=True)
+    apr = apr_serializer_field(read_only=True)
+    effective_annual_rate = apr_serializer_field(read_only=True)
 
 
 class LoanDetailSerializer(LoanListItemSerializer):

@@ -9,30 +9,18 @@ both rounded half-up; dates are ISO 8601.
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from loanhub import clock
-from loanhub.money import APR_DIGITS, APR_PLACES, money_serializer_field
+from loanhub.money import apr_serializer_field, money_serializer_field
 from products import choices as c
 from products.pricing import rate_from
 from products.quotes import representative_quote
 
 MAX_AMOUNT = Decimal("100000000000")  # 1e11
-
-
-def money_out(**kwargs) -> serializers.DecimalField:
-    """An amount in a response: "1234.50"."""
-    return money_serializer_field(rounding=ROUND_HALF_UP, **kwargs)
-
-
-def rate_out(**kwargs) -> serializers.DecimalField:
-    """A rate in a response, a fraction with six decimals: "0.049000"."""
-    return serializers.DecimalField(
-        max_digits=APR_DIGITS, decimal_places=APR_PLACES, rounding=ROUND_HALF_UP, **kwargs
-    )
 
 
 def codes(**kwargs) -> serializers.ListField:
@@ -102,20 +90,20 @@ class RecommendationsInputSerializer(serializers.Serializer):
 class RepresentativeExampleSerializer(serializers.Serializer):
     """The quote of the version's representative amount and term (the advertised example)."""
 
-    amount = money_out()
+    amount = money_serializer_field()
     term = serializers.IntegerField()
     risk_grade = serializers.CharField()
-    annual_rate = rate_out()
-    installment = money_out()
-    total_cost = money_out()
+    annual_rate = apr_serializer_field()
+    installment = money_serializer_field()
+    total_cost = money_serializer_field()
 
 
 class FeeOutputSerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
     type = serializers.CharField(source="fee_type")
-    amount = money_out(allow_null=True)
-    rate = rate_out(allow_null=True)
+    amount = money_serializer_field(allow_null=True)
+    rate = apr_serializer_field(allow_null=True)
     mandatory = serializers.BooleanField()
     waived_for_segments = codes()
 
@@ -139,8 +127,8 @@ class GraceOutputSerializer(serializers.Serializer):
 
 class PrepaymentOutputSerializer(serializers.Serializer):
     allowed_after_installments = serializers.IntegerField(source="prepayment_allowed_after")
-    fee_rate = rate_out(source="prepayment_fee_rate")
-    free_allowance_per_year = rate_out(source="prepayment_free_allowance")
+    fee_rate = apr_serializer_field(source="prepayment_fee_rate")
+    free_allowance_per_year = apr_serializer_field(source="prepayment_free_allowance")
 
 
 class EligibilityOutputSerializer(serializers.Serializer):
@@ -150,8 +138,8 @@ class EligibilityOutputSerializer(serializers.Serializer):
     age_min = serializers.IntegerField()
     age_max = serializers.IntegerField()
     age_max_at_maturity = serializers.IntegerField()
-    min_monthly_income = money_out(allow_null=True)
-    max_dti = rate_out(allow_null=True)
+    min_monthly_income = money_serializer_field(allow_null=True)
+    max_dti = apr_serializer_field(allow_null=True)
 
 
 class ProductOutputSerializer(serializers.Serializer):
@@ -171,8 +159,8 @@ class ProductOutputSerializer(serializers.Serializer):
     segments = codes()
     channels = codes()
     currency = serializers.CharField()
-    amount_min = money_out()
-    amount_max = money_out()
+    amount_min = money_serializer_field()
+    amount_max = money_serializer_field()
     term_min = serializers.IntegerField()
     term_max = serializers.IntegerField()
     repayment_methods = codes()
@@ -192,7 +180,7 @@ class ProductOutputSerializer(serializers.Serializer):
     prepayment = PrepaymentOutputSerializer(source="*")
     eligibility = EligibilityOutputSerializer(source="*")
     required_documents = codes()
-    max_exposure_per_customer = money_out()
+    max_exposure_per_customer = money_serializer_field()
     available_from = serializers.DateField()
     available_until = serializers.DateField(allow_null=True)
 
@@ -206,7 +194,7 @@ class ProductOutputSerializer(serializers.Serializer):
             memo[version.pk] = representative_quote(version, on_date=self._on_date())
         return memo[version.pk]
 
-    @extend_schema_field(rate_out(allow_null=True))
+    @extend_schema_field(apr_serializer_field(allow_null=True))
     def get_rate_from(self, version):
         return _rate_text(rate_from(version, on_date=self._on_date()))
 
@@ -215,13 +203,13 @@ class ProductOutputSerializer(serializers.Serializer):
         representative = self._representative(version)
         return None if representative is None else RepresentativeExampleSerializer(representative).data
 
-    @extend_schema_field(rate_out(allow_null=True))
+    @extend_schema_field(apr_serializer_field(allow_null=True))
     def get_representative_apr(self, version):
         representative = self._representative(version)
         return None if representative is None else _rate_text(representative.apr)
 
 
-_RATE = rate_out()
+_RATE = apr_serializer_field()
 
 
 def _rate_text(value):
@@ -234,22 +222,22 @@ def _rate_text(value):
 class InstallmentOutputSerializer(serializers.Serializer):
     number = serializers.IntegerField()
     due_date = serializers.DateField()
-    payment = money_out()
-    principal = money_out()
-    interest = money_out()
-    fees = money_out()
-    balance = money_out()
+    payment = money_serializer_field()
+    principal = money_serializer_field()
+    interest = money_serializer_field()
+    fees = money_serializer_field()
+    balance = money_serializer_field()
 
 
 class QuoteSummarySerializer(serializers.Serializer):
-    total_principal = money_out(source="schedule.summary.total_principal")
-    total_interest = money_out(source="schedule.summary.total_interest")
-    total_fees = money_out(source="schedule.summary.total_fees")
-    total_payable = money_out(source="schedule.summary.total_payable")
-    net_proceeds = money_out(source="schedule.summary.net_proceeds")
-    total_cost = money_out(help_text="interest and fees")
-    apr = rate_out(source="schedule.summary.apr")
-    effective_annual_rate = rate_out(source="schedule.summary.effective_annual_rate")
+    total_principal = money_serializer_field(source="schedule.summary.total_principal")
+    total_interest = money_serializer_field(source="schedule.summary.total_interest")
+    total_fees = money_serializer_field(source="schedule.summary.total_fees")
+    total_payable = money_serializer_field(source="schedule.summary.total_payable")
+    net_proceeds = money_serializer_field(source="schedule.summary.net_proceeds")
+    total_cost = money_serializer_field(help_text="interest and fees")
+    apr = apr_serializer_field(source="schedule.summary.apr")
+    effective_annual_rate = apr_serializer_field(source="schedule.summary.effective_annual_rate")
 
 
 class QuoteOutputSerializer(serializers.Serializer):
@@ -257,16 +245,16 @@ class QuoteOutputSerializer(serializers.Serializer):
 
     product = serializers.CharField(source="version.product.code")
     version = serializers.IntegerField(source="version.version")
-    amount = money_out()
+    amount = money_serializer_field()
     term = serializers.IntegerField(help_text="months")
     installments_count = serializers.IntegerField()
     method = serializers.CharField()
     frequency = serializers.CharField()
     risk_grade = serializers.CharField()
-    annual_rate = rate_out()
-    base_rate = rate_out(source="price.base_rate")
+    annual_rate = apr_serializer_field()
+    base_rate = apr_serializer_field(source="price.base_rate")
     benchmark = CodeOrNullField(source="price.benchmark")
-    benchmark_rate = rate_out(source="price.benchmark_rate", allow_null=True)
+    benchmark_rate = apr_serializer_field(source="price.benchmark_rate", allow_null=True)
     promotions_applied = codes(source="price.promotions_applied")
     installments = InstallmentOutputSerializer(many=True, source="schedule.installments")
     summary = QuoteSummarySerializer(source="*")
@@ -296,12 +284,12 @@ class RecommendationOutputSerializer(serializers.Serializer):
     category = serializers.CharField(source="version.category")
     reasons = codes()
     excluded_by = ExclusionSerializer(many=True, source="exclusions")
-    dti = rate_out(allow_null=True, help_text="debt to income with this loan")
-    annual_rate = rate_out(source="quote.annual_rate", required=False)
-    installment = money_out(source="quote.installment", required=False)
-    total_cost = money_out(source="quote.total_cost", required=False)
-    total_payable = money_out(source="quote.total_payable", required=False)
-    apr = rate_out(source="quote.apr", required=False)
+    dti = apr_serializer_field(allow_null=True, help_text="debt to income with this loan")
+    annual_rate = apr_serializer_field(source="quote.annual_rate", required=False)
+    installment = money_serializer_field(source="quote.installment", required=False)
+    total_cost = money_serializer_field(source="quote.total_cost", required=False)
+    total_payable = money_serializer_field(source="quote.total_payable", required=False)
+    apr = apr_serializer_field(source="quote.apr", required=False)
     promotions_applied = codes(source="quote.price.promotions_applied", required=False)
 
     @extend_schema_field(serializers.IntegerField(allow_null=True))

@@ -75,3 +75,11 @@ def test_columns_hold_the_defined_sizes():
     rate = money.rate_field("rate")
     assert (amount.max_digits, amount.decimal_places) == (18, 2)
     assert (rate.max_digits, rate.decimal_places) == (12, 8)
+
+
+def test_api_fields_round_half_up_like_quantize_money():
+    # DRF's DecimalField would round half-even: 0.125 → "0.12".
+    assert money.money_serializer_field().to_representation(Decimal("0.125")) == "0.13"
+    assert money.money_serializer_field(max_digits=30).to_representation(Decimal("2.675")) == "2.68"
+    assert money.apr_serializer_field().to_representation(Decimal("0.0490005")) == "0.049001"
+    assert money.rate_serializer_field().to_representation(Decimal("0.000000125")) == "0.00000013"
