@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from applications import features as f
 from loanhub.money import money_form_field
-from products.choices import Category, Frequency, GraceType, RepaymentMethod
+from products.choices import Category, Channel, Frequency, GraceType, RepaymentMethod
 
 STATED_LABELS = {
     "purpose": dict(Category.choices),
@@ -131,7 +131,7 @@ class ApplyForm(forms.Form):
         for key in ("utm_source", "utm_medium", "utm_campaign", "credit_check_consent"):
             data.pop(key, None)
         data["utm"] = utm
-        data["channel"] = "web"
+        data["channel"] = Channel.WEB
         return data
 
     def add_service_errors(self, errors: dict[str, list[str]]) -> None:

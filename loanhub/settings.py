@@ -219,15 +219,7 @@ SPECTACULAR_SETTINGS = {
         "RepaymentMethodEnum": "products.choices.RepaymentMethod",
         "KycStatusEnum": "customers.models.KycStatus",
         "CustomerDocumentKindEnum": "customers.models.DocumentKind",
-        "FrequencyEnum": [
-            "weekly",
-            "biweekly",
-            "semimonthly",
-            "monthly",
-            "quarterly",
-            "semiannual",
-            "annual",
-        ],
+        "FrequencyEnum": "products.choices.ENGINE_FREQUENCIES",
     },
 }
 

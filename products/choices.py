@@ -9,6 +9,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from products.engine import enums as engine_enums
+
 
 class ProductStatus(models.TextChoices):
     DRAFT = "draft", _("draft")
@@ -86,11 +88,13 @@ class Channel(models.TextChoices):
     HOTLINE = "hotline", _("hotline")
 
 
+# Methods, frequencies, day counts and grace kinds are the engine's codes (products.engine.enums,
+# pure Python) with the catalogue's labels: one vocabulary, one spelling.
 class RepaymentMethod(models.TextChoices):
-    ANNUITY = "annuity", _("equal installments")
-    EQUAL_PRINCIPAL = "equal_principal", _("equal principal")
-    INTEREST_ONLY = "interest_only", _("interest-only, principal at maturity")
-    BULLET = "bullet", _("bullet (all at maturity)")
+    ANNUITY = engine_enums.Method.ANNUITY.value, _("equal installments")
+    EQUAL_PRINCIPAL = engine_enums.Method.EQUAL_PRINCIPAL.value, _("equal principal")
+    INTEREST_ONLY = engine_enums.Method.INTEREST_ONLY.value, _("interest-only, principal at maturity")
+    BULLET = engine_enums.Method.BULLET.value, _("bullet (all at maturity)")
 
 
 class Frequency(models.TextChoices):
@@ -100,11 +104,14 @@ class Frequency(models.TextChoices):
     frequencies of the engine; the number of installments is term × installments per month.
     """
 
-    MONTHLY = "monthly", _("monthly")
-    QUARTERLY = "quarterly", _("quarterly")
-    SEMIANNUAL = "semiannual", _("half-yearly")
-    ANNUAL = "annual", _("yearly")
+    MONTHLY = engine_enums.Frequency.MONTHLY.value, _("monthly")
+    QUARTERLY = engine_enums.Frequency.QUARTERLY.value, _("quarterly")
+    SEMIANNUAL = engine_enums.Frequency.SEMIANNUAL.value, _("half-yearly")
+    ANNUAL = engine_enums.Frequency.ANNUAL.value, _("yearly")
 
+
+# Every frequency the engine (and the public calculator) knows; products offer the month-based ones.
+ENGINE_FREQUENCIES = [member.value for member in engine_enums.Frequency]
 
 MONTHS_PER_PERIOD = {
     Frequency.MONTHLY: 1,
@@ -115,9 +122,9 @@ MONTHS_PER_PERIOD = {
 
 
 class DayCount(models.TextChoices):
-    THIRTY_360 = "30/360", "30/360"
-    ACT_365 = "ACT/365", "ACT/365"
-    ACT_360 = "ACT/360", "ACT/360"
+    THIRTY_360 = engine_enums.DayCount.THIRTY_360.value, "30/360"
+    ACT_365 = engine_enums.DayCount.ACT_365.value, "ACT/365"
+    ACT_360 = engine_enums.DayCount.ACT_360.value, "ACT/360"
 
 
 class RateType(models.TextChoices):
@@ -158,8 +165,8 @@ PERCENT_FEE_TYPES = (FeeType.UPFRONT_PERCENT, FeeType.PERIODIC_PERCENT)
 
 
 class GraceType(models.TextChoices):
-    INTEREST_ONLY = "interest_only", _("interest only")
-    CAPITALISED = "capitalised", _("capitalised")
+    INTEREST_ONLY = engine_enums.GraceKind.INTEREST_ONLY.value, _("interest only")
+    CAPITALISED = engine_enums.GraceKind.CAPITALISED.value, _("capitalised")
 
 
 class PromotionKind(models.TextChoices):

@@ -11,6 +11,8 @@ from decimal import Decimal
 
 from loanhub import clock
 from loanhub.money import quantize_money
+from products.choices import RepaymentMethod
+from products.compliance import monthly_payment
 from risk.product_terms import MONTHS_PER_PERIOD, ProductTerms
 
 
@@ -49,10 +51,11 @@ def repayment(
     payments = [row["payment"] for row in result.installments]
     # The last row settles the rounding residue (or the balloon): it is not a regular installment.
     regular = payments[:-1] if len(payments) > 1 else payments
-    if terms.method == "bullet":
+    if terms.method == RepaymentMethod.BULLET:
         largest = quantize_money(principal * annual_rate * months / 12)
     else:
         largest = max(regular)
-    return Repayment(
-        quantize_money(largest), quantize_money(largest / months), result.summary["apr"], "products.engine"
-    )
+    # The burden per month is the catalogue's one definition (products.compliance), the same that
+    # a quote's debt-to-income and the publish-time caps use.
+    burden = monthly_payment(result, method=terms.method, frequency=terms.frequency, term=term_months)
+    return Repayment(quantize_money(largest), burden, result.summary["apr"], "products.engine")

@@ -16,7 +16,7 @@ from decimal import Decimal
 from loanhub import clock
 from loanhub.errors import Invalid
 from loanhub.money import quantize_places
-from products.choices import MONTHS_PER_PERIOD
+from products.choices import MONTHS_PER_PERIOD, DayCount, Frequency, RepaymentMethod
 from risk.choices import GRADES
 
 DEFAULT_MAX_DTI = Decimal("0.55")
@@ -46,9 +46,9 @@ class ProductTerms:
     grade_rates: dict[str, Decimal | None]  # annual rate per grade; None: the grid has no price
     version_ref: str = ""
     currency: str = "CNY"
-    method: str = "annuity"
-    frequency: str = "monthly"
-    day_count: str = "30/360"
+    method: str = RepaymentMethod.ANNUITY
+    frequency: str = Frequency.MONTHLY
+    day_count: str = DayCount.THIRTY_360
     max_dti: Decimal = DEFAULT_MAX_DTI
     auto_approve_limit: Decimal | None = None  # None: the product sets no auto-approval limit
     min_age: int = 18
@@ -76,7 +76,14 @@ class ProductTerms:
         return quantize_places(self.amount_max * DEFAULT_GRADE_CAP_SHARE[grade], 0)
 
     def installments(self, term_months: int) -> int:
-        return max(term_months // MONTHS_PER_PERIOD[self.frequency], 1)
+        """The catalogue's count (products.compliance.installments_for): a term that is not whole
+        periods of the frequency has no schedule."""
+        from products.compliance import installments_for
+
+        count = installments_for(term_months, self.frequency)
+        if not count:
+            raise ProductTermsError(f"a term of {term_months} months is not whole {self.frequency} periods")
+        return count
 
     def to_json(self) -> dict:
         data = asdict(self)
