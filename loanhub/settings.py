@@ -295,5 +295,30 @@ LOANHUB_STUCK_AFTER_MINUTES = env.int("LOANHUB_STUCK_AFTER_MINUTES", default=15)
 # Monthly income from which a customer is in the high-net-worth segment (premium products).
 LOANHUB_HIGH_NET_WORTH_INCOME = Decimal(env.str("LOANHUB_HIGH_NET_WORTH_INCOME", default="100000"))
 
+# Servicing. Delinquency buckets: (code, first DPD, last DPD or None). Provisions follow the
+# PBoC's 银行贷款损失准备计提指引: a general reserve on the performing book and specific rates by
+# class. Non-accrual from this many days past due. IFRS 9 view: loss given default.
+LOANHUB_DELINQUENCY_BUCKETS = (
+    ("current", 0, 0),
+    ("1-30", 1, 30),
+    ("31-60", 31, 60),
+    ("61-90", 61, 90),
+    ("91-180", 91, 180),
+    ("180+", 181, None),
+)
+LOANHUB_GENERAL_PROVISION_RATE = Decimal(env.str("LOANHUB_GENERAL_PROVISION_RATE", default="0.01"))
+LOANHUB_SPECIFIC_PROVISION_RATES = {
+    "pass": Decimal("0"),
+    "special_mention": Decimal(env.str("LOANHUB_PROVISION_SPECIAL_MENTION", default="0.02")),
+    "substandard": Decimal(env.str("LOANHUB_PROVISION_SUBSTANDARD", default="0.25")),
+    "doubtful": Decimal(env.str("LOANHUB_PROVISION_DOUBTFUL", default="0.50")),
+    "loss": Decimal(env.str("LOANHUB_PROVISION_LOSS", default="1.00")),
+}
+LOANHUB_NON_ACCRUAL_DPD = env.int("LOANHUB_NON_ACCRUAL_DPD", default=90)
+LOANHUB_IFRS9_LGD = Decimal(env.str("LOANHUB_IFRS9_LGD", default="0.45"))
+# Regulatory floors the provisions report compares the book with (拨备覆盖率, 贷款拨备率).
+LOANHUB_MIN_PROVISION_COVERAGE = Decimal(env.str("LOANHUB_MIN_PROVISION_COVERAGE", default="1.50"))
+LOANHUB_MIN_LOAN_PROVISION_RATIO = Decimal(env.str("LOANHUB_MIN_LOAN_PROVISION_RATIO", default="0.025"))
+
 # Past versions are shown, never restored from the admin (see loanhub.admin_history).
 SIMPLE_HISTORY_REVERT_DISABLED = True

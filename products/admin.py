@@ -194,6 +194,16 @@ class ProductVersionAdmin(ReadOnlyHistoryAdmin):
         (_("Rate"), {"fields": ("rate_type", "benchmark", "penalty_rate_multiplier")}),
         (_("Payment burden"), {"fields": (("max_installment_ratio", "max_repayment_multiple"),)}),
         (
+            _("Overdue and repayment"),
+            {
+                "fields": (
+                    ("overdue_grace_days", "compound_penalty"),
+                    "allocation_order",
+                    "worst_loan_classification",
+                )
+            },
+        ),
+        (
             _("Grace and prepayment"),
             {
                 "fields": (

@@ -169,6 +169,21 @@ class GraceType(models.TextChoices):
     CAPITALISED = engine_enums.GraceKind.CAPITALISED.value, _("capitalised")
 
 
+class AllocationOrder(models.TextChoices):
+    """How a repayment is split over what is owed (the product says which; servicing applies it)."""
+
+    # Civil Code art. 561: costs (fees), then interest (penalty before contractual), then principal,
+    # each over the due installments, oldest first.
+    CIVIL_CODE = "civil_code", _("Civil Code art. 561: fees, interest (penalty first), principal")
+    # Apache Fineract's default: installment by installment, oldest first.
+    PENALTIES_FEES_INTEREST_PRINCIPAL = (
+        "penalties_fees_interest_principal",
+        _("Per installment, oldest first: penalty, fees, interest, principal"),
+    )
+    # Fineract's "due first, then in advance": the rest pays the next installments early.
+    DUE_THEN_ADVANCE = "due_then_advance", _("Due installments first, then the next ones in advance")
+
+
 class PromotionKind(models.TextChoices):
     INTEREST_FREE = "interest_free", _("first installments interest-free")
     RATE_DISCOUNT = "rate_discount", _("rate discount")

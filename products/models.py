@@ -152,6 +152,30 @@ class ProductVersion(Transitionable, FSMModelMixin, models.Model):
         help_text=_("Late-payment penalty interest as a multiple of the contract rate."),
     )
 
+    # Overdue (servicing applies these to the loans made from this version)
+    overdue_grace_days = models.PositiveSmallIntegerField(
+        _("overdue grace days"),
+        default=0,
+        validators=[MaxValueValidator(30)],
+        help_text=_("Days after a due date during which a late payment is charged no penalty interest."),
+    )
+    compound_penalty = models.BooleanField(
+        _("penalty on overdue interest (复利)"),
+        default=True,
+        help_text=_("Overdue contractual interest also bears penalty interest."),
+    )
+    allocation_order = models.CharField(
+        _("repayment allocation order"),
+        max_length=40,
+        choices=c.AllocationOrder.choices,
+        default=c.AllocationOrder.CIVIL_CODE,
+    )
+    worst_loan_classification = models.BooleanField(
+        _("a borrower's worst loan sets the class of the others"),
+        default=False,
+        help_text=_("When on, every loan of a borrower is classified at least as badly as the worst one."),
+    )
+
     # Grace and prepayment
     grace_max_periods = models.PositiveIntegerField(_("maximum grace periods"), default=0)
     grace_types = models.JSONField(_("grace types"), default=list, blank=True)

@@ -40,6 +40,10 @@ TERM_FIELDS = (
     "rate_type",
     "benchmark",
     "penalty_rate_multiplier",
+    "overdue_grace_days",
+    "compound_penalty",
+    "allocation_order",
+    "worst_loan_classification",
     "grace_max_periods",
     "grace_types",
     "prepayment_allowed_after",
@@ -121,6 +125,12 @@ class TermsSerializer(serializers.Serializer):
         required=False,
         default=Decimal("1.5"),
     )
+    overdue_grace_days = serializers.IntegerField(min_value=0, max_value=30, required=False, default=0)
+    compound_penalty = serializers.BooleanField(required=False, default=True)
+    allocation_order = serializers.ChoiceField(
+        choices=c.AllocationOrder.choices, required=False, default=c.AllocationOrder.CIVIL_CODE
+    )
+    worst_loan_classification = serializers.BooleanField(required=False, default=False)
     grace_max_periods = serializers.IntegerField(min_value=0, max_value=60, required=False, default=0)
     grace_types = _codes(c.GraceType.choices)
     prepayment_allowed_after = serializers.IntegerField(min_value=0, max_value=600, required=False, default=0)

@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from loanhub.errors import Conflict, Invalid
 from loanhub.money import RATE_PLACES
 from products import engine_adapter
-from servicing import ledger
+from servicing import ledger, rules
 from servicing.choices import Account, EntryKind
 from servicing.models import Loan, LoanInstallment
 
@@ -84,6 +84,8 @@ def loan_open(
     terms: dict,
     disbursed_on: dt.date,
     actor,
+    risk_grade: str = "",
+    pd: Decimal | None = None,
 ) -> Loan:
     """Open a loan: pinned schedule, rows and disbursement entry.
 
@@ -133,6 +135,18 @@ def loan_open(
                     total_payable=summary["total_payable"],
                     net_proceeds=summary["net_proceeds"],
                     disbursed_by=disbursed_by,
+                    risk_grade=risk_grade or "",
+                    pd=pd if pd is not None else Decimal("0"),
+                    penalty_rate=rules.penalty_rate(
+                        annual_rate=Decimal(str(terms["annual_rate"])),
+                        multiplier=product_version.penalty_rate_multiplier,
+                    ),
+                    compound_penalty=product_version.compound_penalty,
+                    overdue_grace_days=product_version.overdue_grace_days,
+                    allocation_order=product_version.allocation_order,
+                    worst_loan_classification=product_version.worst_loan_classification,
+                    principal_outstanding=summary["total_principal"],
+                    position_date=disbursed_on,
                 )
         except IntegrityError:
             if Loan.objects.filter(origin_ref=origin_ref).exists():
@@ -150,4 +164,8 @@ def loan_open(
             loan=loan,
             actor=actor,
         )
+        from servicing.repayments import loan_refresh
+
+        # The position on the day it starts; close of business carries it forward from there.
+        loan_refresh(loan, actor=actor, locked=True, as_of=disbursed_on)
     return loan

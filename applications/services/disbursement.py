@@ -75,6 +75,8 @@ def application_disburse(
                 terms=engine_terms(locked),
                 disbursed_on=disbursed_on,
                 actor=actor,
+                risk_grade=locked.risk_grade,
+                pd=locked.decision.pd if locked.decision_id else None,
             )
         except servicing_services.LoanAlreadyOpen:
             raise ApplicationStateError(

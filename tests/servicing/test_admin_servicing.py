@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from servicing.models import Loan
+from servicing.models import LedgerAccount, Loan
 from tests.servicing.factories import ApplicationFactory, active_version, open_loan
 
 pytestmark = pytest.mark.django_db
@@ -90,12 +90,11 @@ def test_ledger_accounts_show_balances_from_one_aggregate_query(officer_client, 
         response = officer_client.get("/admin/servicing/ledgeraccount/")
     assert response.status_code == 200
     balances = {a.code: a.balance for a in response.context["cl"].result_list}
-    assert balances == {
+    assert len(balances) == LedgerAccount.objects.count()  # every account is listed, zero or not
+    assert {code: amount for code, amount in balances.items() if amount} == {
         "1100": Decimal("200000.00"),
-        "1200": Decimal("0.00"),
         "2100": Decimal("-197600.00"),
         "4100": Decimal("-2400.00"),
-        "4200": Decimal("0.00"),
     }
     # The page's counts aside, the balances of every account come from one aggregate query.
     balance_queries = [

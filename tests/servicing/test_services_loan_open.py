@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError, transaction
+from django_fsm import TransitionNotAllowed
 
 from products import engine_adapter
 from servicing import selectors, services
@@ -277,5 +278,6 @@ def test_a_loan_can_be_closed_only_through_its_transition():
     loan = open_loan()
     with pytest.raises(AttributeError):
         loan.status = "closed"
-    loan.close()
-    assert loan.status == "closed"
+    with pytest.raises(TransitionNotAllowed):  # principal is still owed
+        loan.close()
+    assert loan.status == "active"

@@ -1,0 +1,380 @@
+"""Writes of servicing after disbursement: repayments, their reversal, and bringing a loan's
+position and sub-ledger up to date (`loan_refresh`), which close of business also uses for the
+loans it cannot close set-based.
+
+Every write locks the loan row, replays the loan from its schedule and standing payments
+(`servicing.position.replay`) as of the open business date, stores the result on the loan and
+its installments, books the difference through the sub-ledger, and moves the loan's state
+(closed when everything is paid, reopened when a reversal un-pays it) through `run_transition`.
+A backdated payment or a reversal is therefore the same as if the payments had always been as
+they are now, to the cent, penalty interest included.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from loanhub import clock
+from loanhub.errors import Conflict, Forbidden, Invalid, NotFound
+from loanhub.money import is_cents, quantize_money
+from loanhub.permissions import may
+from loanhub.transitions import lock, record_event, run_transition
+from servicing import rules, subledger
+from servicing.calendar import open_business_date
+from servicing.choices import Classification, EntryKind, InstallmentStatus, LoanStatus, RepaymentChannel
+from servicing.models import Loan, Repayment
+from servicing.position import Payment, Position, ScheduledRow, Terms, replay
+
+__all__ = (
+    "loan_position",
+    "loan_refresh",
+    "payoff_quote",
+    "repayment_post",
+    "repayment_reverse",
+)
+
+ZERO = Decimal("0.00")
+MAX_AMOUNT = Decimal("10000000000")
+
+
+def _terms(loan: Loan) -> Terms:
+    return Terms(
+        start_date=loan.start_date,
+        principal=loan.principal,
+        penalty_rate=loan.penalty_rate,
+        compound=loan.compound_penalty,
+        grace_days=loan.overdue_grace_days,
+        order=loan.allocation_order,
+    )
+
+
+def _schedule(loan: Loan) -> list[ScheduledRow]:
+    return [
+        ScheduledRow(
+            number=i.number, due_date=i.due_date, principal=i.principal, interest=i.interest, fees=i.fees
+        )
+        for i in loan.installments.order_by("number")
+    ]
+
+
+def _standing(loan: Loan, *, extra: Repayment | None = None, without: int | None = None) -> list[Payment]:
+    rows = list(
+        loan.repayments.filter(status="posted").exclude(pk=without).values_list("pk", "value_date", "amount")
+    )
+    if extra is not None:
+        rows.append((extra.pk, extra.value_date, extra.amount))
+    return [Payment(id=pk, value_date=value_date, amount=amount) for pk, value_date, amount in rows]
+
+
+def loan_position(
+    loan: Loan, *, as_of: dt.date | None = None, payments: list[Payment] | None = None
+) -> Position:
+    """The loan replayed as of a date (default the open business date) with its standing payments."""
+    return replay(
+        schedule=_schedule(loan),
+        payments=_standing(loan) if payments is None else payments,
+        terms=_terms(loan),
+        as_of=as_of or open_business_date(),
+    )
+
+
+def _classify(loan: Loan, position: Position) -> tuple[str, int]:
+    dpd = position.days_past_due
+    floor = rules.classification_floor(dpd, overdue=bool(position.overdue_rows()))
+    klass = rules.worst(floor, loan.classification_override)
+    return klass, dpd
+
+
+def totals_for(
+    loan: Loan, position: Position, *, classification: str, non_accrual: bool, provision: bool = False
+) -> dict[str, Decimal]:
+    """The sub-ledger totals the position implies (see `servicing.subledger`)."""
+    rows = position.installments
+    due = [i for i in rows if i.due_date <= position.as_of]
+    capitalised = sum((i.capitalised for i in due), ZERO)
+    t = {
+        "cash": sum((a.amount for a in position.allocations.values()), ZERO),
+        "interest_earned": position.interest_accrued(),
+        "penalty_earned": position.penalty_accrued,
+        "fees_charged": sum((i.row.fees for i in due), ZERO),
+        "capitalised": capitalised,
+        "paid_principal": sum((i.paid_principal for i in rows), ZERO),
+        "paid_interest": sum((i.paid_interest for i in rows), ZERO),
+        "paid_penalty": sum((i.paid_penalty for i in rows), ZERO),
+        "paid_fees": sum((i.paid_fees for i in rows), ZERO),
+    }
+    interest_receivable = t["interest_earned"] - capitalised - t["paid_interest"]
+    penalty_receivable = t["penalty_earned"] - t["paid_penalty"]
+    t["suspense_interest"] = max(interest_receivable, ZERO) if non_accrual else ZERO
+    t["suspense_penalty"] = max(penalty_receivable, ZERO) if non_accrual else ZERO
+    # Provisions are booked by close of business, as the day's change (`servicing.cob`).
+    t["reserve"] = (
+        rules.provision(classification, position.outstanding("principal")) if provision else loan.sl_reserve
+    )
+    return t
+
+
+def _store(loan: Loan, position: Position) -> None:
+    """Write the position on the loan's columns and its installments (the caller saves the loan)."""
+    klass, dpd = _classify(loan, position)
+    loan.position_date = position.as_of
+    loan.days_past_due = dpd
+    loan.delinquency_bucket = rules.bucket_for(dpd)
+    loan.classification = klass
+    loan.ifrs9_stage = rules.ifrs9_stage(dpd, klass)
+    loan.non_accrual = rules.non_accrual(dpd)
+    loan.principal_outstanding = position.outstanding("principal")
+    loan.interest_due = position.outstanding("interest")
+    loan.penalty_due = position.outstanding("penalty")
+    loan.fees_due = position.outstanding("fees")
+    loan.credit_balance = position.credit
+    upcoming = position.next_due()
+    loan.next_due_date, loan.next_due_amount = upcoming if upcoming else (None, ZERO)
+    loan.ecl = rules.ecl(
+        stage=loan.ifrs9_stage,
+        pd=loan.pd,
+        ead=loan.principal_outstanding + loan.interest_due,
+        remaining_days=max((loan.maturity_date - position.as_of).days, 0),
+    )
+    stored = {i.number: i for i in loan.installments.all()}
+    changed = []
+    for state in position.installments:
+        row = stored[state.number]
+        if state.total_outstanding <= 0 and state.due_date <= position.as_of:
+            status = InstallmentStatus.PAID
+        elif state.due_date < position.as_of:
+            status = InstallmentStatus.OVERDUE
+        elif state.due_date == position.as_of:
+            status = InstallmentStatus.DUE
+        else:
+            status = InstallmentStatus.PENDING
+        values = {
+            "paid_principal": state.paid_principal,
+            "paid_interest": state.paid_interest,
+            "paid_fees": state.paid_fees,
+            "paid_penalty": state.paid_penalty,
+            "penalty_basis": state.penalty_basis,
+            "grace_basis": state.grace_basis,
+            "penalty_charged": state.penalty_charged,
+            "status": status,
+            "paid_on": state.settled_on,
+        }
+        if any(getattr(row, k) != v for k, v in values.items()):
+            for k, v in values.items():
+                setattr(row, k, v)
+            changed.append(row)
+    if changed:
+        type(changed[0]).objects.bulk_update(changed, list(values))
+
+
+def _store_allocations(loan: Loan, position: Position) -> None:
+    for repayment in loan.repayments.filter(status="posted"):
+        alloc = position.allocations.get(repayment.pk)
+        if alloc is None:
+            continue
+        totals = alloc.totals()
+        lines = [[n, c, str(a)] for n, c, a in alloc.lines]
+        if repayment.allocation != totals or repayment.allocation_lines != lines:
+            for k, v in totals.items():
+                setattr(repayment, k, v)
+            repayment.allocation_lines = lines
+            repayment.save(update_fields=[*totals, "allocation_lines"])
+
+
+def loan_refresh(
+    loan: Loan,
+    *,
+    kind: str = EntryKind.ADJUSTMENT,
+    memo: str = "",
+    actor=None,
+    locked=False,
+    as_of: dt.date | None = None,
+) -> Loan:
+    """Replay the loan as of the open business date (or `as_of`), store it, book the difference,
+    and close or reopen it. Idempotent: a second call finds nothing to book."""
+    with transaction.atomic():
+        row = loan if locked else lock(loan)
+        position = loan_position(row, as_of=as_of)
+        _store(row, position)
+        totals = totals_for(row, position, classification=row.classification, non_accrual=row.non_accrual)
+        subledger.sync(row, totals, kind=kind, memo=memo or f"Recalculation of {row.number}", actor=actor)
+        row.save()
+        _store_allocations(row, position)
+        if row.status == LoanStatus.ACTIVE and position.paid_off:
+            row.closed_on = position.as_of
+            run_transition(
+                row, "close", actor=actor, reason=_("Everything is paid."), fields=("closed_on",), locked=True
+            )
+        elif row.status == LoanStatus.CLOSED and not position.paid_off:
+            row.closed_on = None
+            run_transition(row, "reopen", actor=actor, reason=memo, fields=("closed_on",), locked=True)
+    return row
+
+
+def _check_amount(amount) -> Decimal:
+    if not isinstance(amount, Decimal) or not amount.is_finite():
+        raise Invalid({"amount": [_("Enter an amount in yuan, e.g. 1200.00.")]})
+    if amount <= 0:
+        raise Invalid({"amount": [_("The amount must be more than zero.")]})
+    if not is_cents(amount):
+        raise Invalid({"amount": [_("The amount has more than two decimal places.")]})
+    if amount > MAX_AMOUNT:
+        raise Invalid({"amount": [_("The amount is too large.")]})
+    return quantize_money(amount)
+
+
+def _check_value_date(loan: Loan, value_date: dt.date, today: dt.date) -> None:
+    if value_date > today:
+        raise Invalid(
+            {
+                "value_date": [
+                    _("A payment cannot be valued in the future (today is %(today)s).") % {"today": today}
+                ]
+            }
+        )
+    if value_date < loan.start_date:
+        raise Invalid(
+            {
+                "value_date": [
+                    _("A payment cannot be valued before the disbursement on %(date)s.")
+                    % {"date": loan.start_date}
+                ]
+            }
+        )
+
+
+def may_repay(actor, loan: Loan) -> bool:
+    return may(actor, "servicing.add_repayment") or getattr(loan.customer, "user_id", None) == getattr(
+        actor, "pk", -1
+    )
+
+
+def repayment_post(
+    *,
+    loan: Loan | int,
+    amount: Decimal,
+    actor,
+    value_date: dt.date | None = None,
+    reference: str = "",
+    channel: str = RepaymentChannel.API,
+    external_id: str = "",
+) -> Repayment:
+    """Receive a payment for a loan and allocate it by the loan's order (see `servicing.position`).
+
+    The loan's owner or a user with `servicing.add_repayment`; anyone else gets NotFound (the
+    loan is not theirs to see) or Forbidden. Invalid for a bad amount or value date; Conflict on a
+    loan that is not active. With an `external_id` already posted, returns that repayment.
+    """
+    amount = _check_amount(amount)
+    with transaction.atomic():
+        try:
+            row = lock(loan if isinstance(loan, int) else loan.pk, model=Loan)
+        except Loan.DoesNotExist:
+            raise NotFound(_("No such loan.")) from None
+        if actor is not None and not may_repay(actor, row):
+            if not may(actor, "servicing.view_loan"):
+                raise NotFound(_("No such loan."))
+            raise Forbidden(_("You may not record payments for this loan."))
+        if external_id:
+            earlier = Repayment.objects.filter(external_id=external_id).first()
+            if earlier is not None:
+                return earlier
+        if row.status != LoanStatus.ACTIVE:
+            raise Conflict(
+                _("Loan %(loan)s is %(status)s: it takes no more payments.")
+                % {"loan": row, "status": row.get_status_display()},
+                state=row.status,
+            )
+        today = open_business_date()
+        value_date = value_date or today
+        _check_value_date(row, value_date, today)
+        repayment = Repayment.objects.create(
+            loan=row,
+            amount=amount,
+            value_date=value_date,
+            reference=reference[:64],
+            channel=channel,
+            external_id=external_id,
+            posted_by=actor if getattr(actor, "is_authenticated", False) else None,
+            posted_at=clock.now(),
+        )
+        loan_refresh(
+            row,
+            kind=EntryKind.REPAYMENT,
+            memo=f"Repayment {repayment} of {row.number}",
+            actor=actor,
+            locked=True,
+        )
+        repayment.refresh_from_db()
+        record_event(
+            row,
+            actor=actor,
+            reason=_("Payment received."),
+            payload={
+                "repayment": repayment.pk,
+                "amount": amount,
+                "value_date": value_date,
+                "allocation": repayment.allocation,
+            },
+        )
+    return repayment
+
+
+def repayment_reverse(*, repayment: Repayment | int, reason: str, actor) -> Repayment:
+    """Reverse a posted repayment (a bounced debit): the loan is replayed without it, penalty
+    interest included, and a closed loan reopens. Reversing twice is a Conflict."""
+    if not (reason or "").strip():
+        raise Invalid({"reason": [_("Say why the payment is reversed.")]})
+    pk = repayment if isinstance(repayment, int) else repayment.pk
+    with transaction.atomic():
+        try:
+            loan_id = Repayment.objects.values_list("loan_id", flat=True).get(pk=pk)
+        except Repayment.DoesNotExist:
+            raise NotFound(_("No such repayment.")) from None
+        loan = lock(loan_id, model=Loan)  # the loan first, as every servicing write does
+
+        def before(locked: Repayment):
+            locked.reversed_at = clock.now()
+            locked.reversed_by = actor if getattr(actor, "is_authenticated", False) else None
+            locked.reversal_reason = reason.strip()[:255]
+            return {"amount": locked.amount, "value_date": locked.value_date}
+
+        reversed_row = run_transition(
+            pk,
+            "reverse",
+            model=Repayment,
+            actor=actor,
+            reason=reason,
+            before=before,
+            fields=("reversed_at", "reversed_by", "reversal_reason"),
+        )
+        loan_refresh(
+            loan,
+            kind=EntryKind.REVERSAL,
+            memo=f"Reversal of {reversed_row}: {reason}"[:255],
+            actor=actor,
+            locked=True,
+        )
+    return reversed_row
+
+
+def payoff_quote(loan: Loan, *, on: dt.date | None = None) -> dict[str, Decimal]:
+    """What pays the loan off on a date (default the open business date): principal, interest
+    accrued to the date, penalty and fees due, less credit held."""
+    today = open_business_date()
+    on = on or today
+    if on < loan.start_date:
+        raise Invalid(
+            {"date": [_("The date is before the disbursement on %(date)s.") % {"date": loan.start_date}]}
+        )
+    if on < today:
+        raise Invalid({"date": [_("A payoff is quoted for today or a later date.")]})
+    figures = loan_position(loan, as_of=on).payoff()
+    return {"date": on, **figures}
+
+
+CLASSIFICATION_LABELS = dict(Classification.choices)
