@@ -232,7 +232,12 @@ class ApplicationInputSerializer(serializers.Serializer):
         required=False,
         help_text="Installments of grace (宽限期) asked for; 0: none.",
     )
-    grace_type = serializers.ChoiceField(choices=GraceType.choices, required=False, allow_blank=True)
+    grace_type = serializers.ChoiceField(
+        choices=GraceType.choices,
+        required=False,
+        allow_blank=True,
+        help_text="Default: the product's first grace type.",
+    )
     purpose = _stated_field("purpose")
     channel = serializers.ChoiceField(choices=Channel.choices, required=False)
     campaign = serializers.CharField(max_length=100, required=False, allow_blank=True)
