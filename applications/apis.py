@@ -34,7 +34,7 @@ from loanhub.api_schema import FIELD_ERRORS, detail_response
 from loanhub.formatting import money_text
 from loanhub.idempotency import HEADER, idempotent
 from loanhub.money import money_serializer_field
-from products.choices import Channel, GraceType
+from products.choices import Channel, Frequency, GraceType, RepaymentMethod
 
 # --- Output ---------------------------------------------------------------------------------------
 STATED_FIELDS = (*f.APPLICANT_STATED, "purpose")
@@ -220,15 +220,24 @@ class ApplicationInputSerializer(serializers.Serializer):
     )
     amount = money_serializer_field(min_value=0)
     term = serializers.IntegerField(min_value=1, max_value=600, help_text="Months.")
-    method = serializers.CharField(max_length=20, required=False)
-    frequency = serializers.CharField(max_length=16, required=False)
+    method = serializers.ChoiceField(
+        choices=RepaymentMethod.choices, required=False, help_text="Default: the product's own default."
+    )
+    frequency = serializers.ChoiceField(
+        choices=Frequency.choices, required=False, help_text="Default: the product's own default."
+    )
     grace_periods = serializers.IntegerField(
         min_value=0,
         max_value=120,
         required=False,
         help_text="Installments of grace (宽限期) asked for; 0: none.",
     )
-    grace_type = serializers.ChoiceField(choices=GraceType.choices, required=False, allow_blank=True)
+    grace_type = serializers.ChoiceField(
+        choices=GraceType.choices,
+        required=False,
+        allow_blank=True,
+        help_text="Default: the product's first grace type.",
+    )
     purpose = _stated_field("purpose")
     channel = serializers.ChoiceField(choices=Channel.choices, required=False)
     campaign = serializers.CharField(max_length=100, required=False, allow_blank=True)

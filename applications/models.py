@@ -22,7 +22,7 @@ from applications.permissions import (
 from loanhub.models import TransitionEvent
 from loanhub.money import apr_field, money_field, rate_field
 from loanhub.transitions import Transitionable
-from products.choices import Channel
+from products.choices import Channel, Frequency, GraceType, RepaymentMethod, RiskGrade
 
 
 class State(models.TextChoices):
@@ -87,12 +87,14 @@ class LoanApplication(Transitionable, FSMModelMixin, models.Model):
     )
     amount = money_field(_("requested amount"))
     term = models.PositiveSmallIntegerField(_("term (months)"))
-    method = models.CharField(_("repayment method"), max_length=20)
-    frequency = models.CharField(_("frequency"), max_length=16, default="monthly")
+    method = models.CharField(_("repayment method"), max_length=20, choices=RepaymentMethod.choices)
+    frequency = models.CharField(
+        _("frequency"), max_length=16, choices=Frequency.choices, default=Frequency.MONTHLY
+    )
     # Grace (宽限期) asked for, within what the product offers: installments of interest only (or
     # capitalised interest) before repayment of principal starts. 0: none.
     grace_periods = models.PositiveSmallIntegerField(_("grace installments"), default=0)
-    grace_type = models.CharField(_("grace type"), max_length=20, blank=True)
+    grace_type = models.CharField(_("grace type"), max_length=20, choices=GraceType.choices, blank=True)
     purpose = models.CharField(_("purpose"), max_length=64, blank=True)
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices, default=Channel.WEB)
     campaign = models.CharField(_("campaign"), max_length=100, blank=True)
@@ -144,7 +146,7 @@ class LoanApplication(Transitionable, FSMModelMixin, models.Model):
         related_name="+",
         verbose_name=_("risk decision"),
     )
-    risk_grade = models.CharField(_("risk grade"), max_length=1, blank=True)
+    risk_grade = models.CharField(_("risk grade"), max_length=1, choices=RiskGrade.choices, blank=True)
     max_amount = money_field(_("maximum amount (decision)"), null=True, blank=True)
     max_term = models.PositiveSmallIntegerField(_("maximum term (decision)"), null=True, blank=True)
 

@@ -27,5 +27,9 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
 ]
 
+# Under /api/ the API's JSON error body, elsewhere Django's pages (loanhub.views).
+handler404 = "loanhub.views.not_found"
+handler500 = "loanhub.views.server_error"
+
 admin.site.site_header = "LoanHub"
 admin.site.site_title = "LoanHub"

@@ -126,6 +126,26 @@ def _choice_error(errors: dict, name: str, value: str, allowed: list[str], code:
         )
 
 
+def grace_type_for(version: ProductVersion, asked: str | None = None) -> str:
+    """The grace type of a request that asks for grace: the type asked for; without one, the
+    product's only type, or, when it offers several, the first it lists (a product lists its
+    grace types in its order of preference). "" when it lists none: the quote refuses the grace.
+
+    The one rule for every caller (quote API, product pages, applications), so a request without
+    a type is quoted and offered alike.
+    """
+    return asked or next(iter(version.grace_types), "")
+
+
+def grace_requested(
+    version: ProductVersion, *, periods: int | None, grace_type: str | None = None
+) -> dict | None:
+    """Grace as the quote and the engine take it ({"periods", "type"}); None for no grace."""
+    if not periods:
+        return None
+    return {"periods": periods, "type": grace_type_for(version, grace_type)}
+
+
 def product_quote(
     *,
     version: ProductVersion,

@@ -24,6 +24,8 @@ from risk.rules import RuleSpec, validate_rule
 PROMOTE_SCOREMODEL = "risk.promote_scoremodel"  # put a model in production (four eyes on top)
 CHANGE_SCOREMODEL = "risk.change_scoremodel"  # retire a model, start or stop shadow scoring
 RETRY_SCORINGREQUEST = "risk.change_scoringrequest"  # put a failed scoring request back in the queue
+ADD_RISKRULE = "risk.add_riskrule"  # write a new policy or fraud rule
+CHANGE_RISKRULE = "risk.change_riskrule"  # change (or switch off) an existing rule
 
 
 def may_retire_model(instance, user) -> bool:

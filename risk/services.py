@@ -35,6 +35,8 @@ from risk.decide import DecisionData, History, decide
 from risk.features import FeatureValidationError, to_json, validate_features
 from risk.identity import identifier_hash
 from risk.models import (
+    ADD_RISKRULE,
+    CHANGE_RISKRULE,
     CHANGE_SCOREMODEL,
     PROMOTE_SCOREMODEL,
     BlocklistEntry,
@@ -473,13 +475,24 @@ def model_set_shadow(*, model: ScoreModel, actor, shadow: bool) -> ScoreModel:
 
 
 # --- Rules, blocklist, demo bureau -------------------------------------------------------------
-def rule_save(*, rule: RiskRule, actor=None) -> RiskRule:
-    """Validate and save a rule (admin and seeding both come here)."""
+def _rule_store(rule: RiskRule, *, actor, reason: str) -> RiskRule:
     errors = validate_rule(rule.spec())
     if errors:
         raise Invalid(errors)
+    # The audit of a rule is its django-simple-history row: who, when, why and the whole rule.
+    rule._history_user = actor
+    rule._change_reason = reason[:100]
     rule.save()
     return rule
+
+
+def rule_save(*, rule: RiskRule, actor, reason: str = "") -> RiskRule:
+    """Validate and save a rule written or changed by `actor` (the admin comes here): a new rule
+    needs risk.add_riskrule, a change risk.change_riskrule (Risk Analysts hold both)."""
+    creating = rule.pk is None
+    if not may(actor, ADD_RISKRULE if creating else CHANGE_RISKRULE):
+        raise Forbidden(_("You may not change risk rules."))
+    return _rule_store(rule, actor=actor, reason=reason or ("created" if creating else "changed"))
 
 
 def rule_seed_defaults() -> int:
@@ -490,7 +503,7 @@ def rule_seed_defaults() -> int:
             continue
         params = {k: v for k, v in definition.items()}
         params["values"] = list(params.get("values", ()))
-        rule_save(rule=RiskRule(**params))
+        _rule_store(RiskRule(**params), actor=None, reason="seeded")  # the system, not a person
         created += 1
     return created
 

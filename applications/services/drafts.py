@@ -25,7 +25,7 @@ from customers import selectors as customer_selectors
 from loanhub.money import is_cents
 from products.choices import Channel, GraceType
 from products.models import Product, ProductVersion
-from products.quotes import ProductQuoteError, product_quote
+from products.quotes import ProductQuoteError, grace_type_for, product_quote
 from products.selectors import ProductNotOffered, product_get_offered
 
 logger = logging.getLogger(__name__)
@@ -115,10 +115,8 @@ def _clean_draft(data: dict, errors: dict[str, list[str]]) -> dict:
 
 def _validate_limits(application: LoanApplication) -> None:
     if application.grace_periods and not application.grace_type:
-        # One kind of grace on offer needs no choosing.
-        types = application.product_version.grace_types
-        if len(types) == 1:
-            application.grace_type = types[0]
+        # Stored, so the offer is quoted with the type the quote API would have used.
+        application.grace_type = grace_type_for(application.product_version)
     errors = _limit_errors(application)
     if errors:
         raise ApplicationValidationError(errors)

@@ -23,7 +23,7 @@ from products import selectors, services
 from products.api import serializers as s
 from products.api.callers import caller_segments
 from products.models import Product
-from products.quotes import Profile
+from products.quotes import Profile, grace_requested
 
 
 class CatalogueApi(APIView):
@@ -31,8 +31,13 @@ class CatalogueApi(APIView):
     throttle_classes = (AnonRateThrottle, UserRateThrottle)
 
 
+# Staff roles that read the catalogue (every role but Customer, see loanhub.roles) hold it.
+VIEW_ALL_STATES = "products.view_productversion"
+
+
 def _may_see_all(user) -> bool:
-    return bool(getattr(user, "is_staff", False) and may(user, "products.view_productversion"))
+    """Versions in other states than active are shown to whoever holds the named permission."""
+    return may(user, VIEW_ALL_STATES)
 
 
 def _products(versions) -> list:
@@ -116,12 +121,9 @@ class ProductQuoteApi(CatalogueApi):
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         segments = caller_segments(request.user, explicit=data.pop("segment", None))
-        grace_periods = data.pop("grace_periods", 0)
-        # Without a type, the product's first (a product offers one grace type as a rule).
-        grace_type = data.pop("grace_type", None) or next(
-            iter(version.grace_types), c.GraceType.INTEREST_ONLY
+        grace = grace_requested(
+            version, periods=data.pop("grace_periods", 0), grace_type=data.pop("grace_type", None)
         )
-        grace = {"periods": grace_periods, "type": grace_type} if grace_periods else None
         quote = services.product_quote(version=version, segments=segments, grace=grace, **data)
         return Response(s.QuoteOutputSerializer(quote).data)
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from loanhub.money import money_form_field
 from products import choices as c
+from products.quotes import grace_requested
 
 CENT = Decimal("0.01")
 
@@ -66,9 +67,9 @@ class QuoteForm(forms.Form):
     def quote_kwargs(self) -> dict:
         """The cleaned data as `product_quote` arguments (grace as the engine's mapping)."""
         data = dict(self.cleaned_data)
-        periods = data.pop("grace_periods", None)
-        kind = data.pop("grace_type", None) or next(iter(self.version.grace_types), c.GraceType.INTEREST_ONLY)
-        data["grace"] = {"periods": periods, "type": kind} if periods else None
+        data["grace"] = grace_requested(
+            self.version, periods=data.pop("grace_periods", None), grace_type=data.pop("grace_type", None)
+        )
         return data
 
     def add_quote_errors(self, errors: dict[str, list[str]]) -> None:

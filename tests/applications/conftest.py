@@ -13,7 +13,7 @@ from django.contrib.auth.models import Group
 from applications import services
 from applications.models import LoanApplication, State
 from customers.models import Customer
-from loanhub import roles
+from loanhub import clock, roles
 from products import choices as pc
 from risk import services as risk_services
 from risk.scorecard import datasets, training
@@ -96,7 +96,7 @@ def product(db):
         channels=["web", "app", "branch"],
         repayment_methods=["annuity", "equal_principal"],
         frequencies=["monthly", "quarterly"],
-        available_from=dt.date(2020, 1, 1),
+        available_from=clock.today() - dt.timedelta(days=30),
         max_dti=Decimal("0.5"),
     )
 

@@ -51,6 +51,8 @@ def test_create_a_draft_pinned_to_the_offered_version(customer, product):
         ({"amount": "600000"}, {"amount": ["must be between 10000.00 and 500000.00 for product CASH"]}),
         ({"term": 72}, {"term": ["must be between 6 and 60 for product CASH"]}),
         ({"frequency": "annual"}, {"frequency": ["must be one of monthly, quarterly for product CASH"]}),
+        ({"method": "balloon"}, {"method": ['"balloon" is not a valid choice.']}),
+        ({"frequency": "fortnightly"}, {"frequency": ['"fortnightly" is not a valid choice.']}),
         ({"product": "NOPE"}, {"product": ["unknown product 'NOPE'"]}),
         ({"purpose": "yacht"}, {"purpose": ['"yacht" is not a valid choice.']}),
         ({"amount": "lots"}, {"amount": ["A valid number is required."]}),

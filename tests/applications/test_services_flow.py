@@ -317,7 +317,7 @@ def test_amount_above_the_products_auto_approval_limit_is_referred(risk_ready, c
         channels=["web"],
         repayment_methods=["annuity"],
         frequencies=["monthly"],
-        available_from=dt.date(2020, 1, 1),
+        available_from=clock.today() - dt.timedelta(days=30),
         max_dti=Decimal("0.5"),
         auto_approve_limit=Decimal("40000.00"),
     )

@@ -148,8 +148,7 @@ def test_a_catalogue_product_fills_in_its_rate_fees_and_day_count(client):
     import datetime as dt
     from decimal import Decimal as D
 
-    from django.utils import timezone
-
+    from loanhub import clock
     from products import choices as pc
     from products.pricing import rate_from
     from tests.products.factories import version_in
@@ -157,14 +156,14 @@ def test_a_catalogue_product_fills_in_its_rate_fees_and_day_count(client):
     version = version_in(
         pc.ProductStatus.ACTIVE,
         product__code="CALC-P",
-        available_from=dt.date(2020, 1, 1),
+        available_from=clock.today() - dt.timedelta(days=30),
     )
     version.fees.create(
         code="arr", name_zh="手续费", name_en="Fee", fee_type="upfront", amount=D("300.00"), mandatory=True
     )
     response = client.get("/calculator/", {"product": "CALC-P", "principal": "50000", "term": "12"})
     html = response.content.decode()
-    lowest = rate_from(version, on_date=timezone.localdate())
+    lowest = rate_from(version, on_date=clock.today())
     assert f'name="annual_rate" value="{format((lowest * 100).normalize(), "f")}"' in html
     assert 'name="upfront_fee" value="300' in html
     assert "See the product" in html or "/products/CALC-P/" in html

@@ -8,8 +8,9 @@ from decimal import Decimal
 import pytest
 from rest_framework.test import APIClient
 
+from loanhub import clock
 from products import choices as c
-from tests.products.factories import FeeFactory, PromotionFactory, role_users, version_in
+from tests.products.factories import FeeFactory, PromotionFactory, UserFactory, role_users, version_in
 
 pytestmark = [pytest.mark.django_db]
 S = c.ProductStatus
@@ -22,9 +23,12 @@ def api():
 
 @pytest.fixture
 def catalogue():
+    # On offer since a month before today, whatever today is (the suite also runs years ahead).
+    since = clock.today() - dt.timedelta(days=30)
     biz = version_in(
         S.ACTIVE,
         product__code="BIZ-OP",
+        available_from=since,
         category="business_operating",
         channels=["web", "branch"],
         segments=["merchant"],
@@ -33,11 +37,14 @@ def catalogue():
         customer_types=["sole_proprietor", "small_business"],
         employment_types=["business_owner"],
     )
-    cash = version_in(S.ACTIVE, product__code="CASH", channels=["web", "app"], segments=["salaried"])
+    cash = version_in(
+        S.ACTIVE, product__code="CASH", available_from=since, channels=["web", "app"], segments=["salaried"]
+    )
     FeeFactory(version=cash, code="arrangement", amount=Decimal("200.00"), waived_for_segments=["payroll"])
     cheap = version_in(
         S.ACTIVE,
         product__code="CHEAP",
+        available_from=since,
         grid=[(g, 6, 60, r) for g, r in zip("ABCDE", ["0.03", "0.035", "0.04", "0.05", "0.06"], strict=True)],
     )
     PromotionFactory(
@@ -45,8 +52,8 @@ def catalogue():
         code="app50",
         discount_bps=50,
         channels=["app"],
-        starts_on=dt.date(2020, 1, 1),
-        ends_on=dt.date(2099, 12, 31),
+        starts_on=since,
+        ends_on=clock.today() + dt.timedelta(days=30),
     )
     version_in(S.DRAFT, product__code="DRAFTY")
     version_in(S.SUSPENDED, product__code="PAUSED")
@@ -99,12 +106,41 @@ def test_list_filters(api, catalogue, query, expected):
     assert sorted(i["code"] for i in api.get(f"/api/v1/products/?{query}").json()) == expected
 
 
-def test_anonymous_cannot_list_other_states_but_product_staff_can(api, catalogue):
-    assert api.get("/api/v1/products/?status=draft").status_code == 400
-    users = role_users()
-    api.force_authenticate(users["pm"])
+@pytest.mark.parametrize(
+    ("role", "sees_drafts"),
+    [
+        ("pm", True),
+        ("senior", True),
+        ("officer", True),
+        ("analyst", True),
+        ("marketing", True),
+        ("auditor", True),
+        ("customer", False),
+    ],
+)
+def test_other_states_are_listed_for_the_roles_that_may_view_products(api, catalogue, role, sees_drafts):
+    assert api.get("/api/v1/products/?status=draft").status_code == 400  # anonymous
+    api.force_authenticate(role_users()[role])
     response = api.get("/api/v1/products/?status=draft")
-    assert [i["code"] for i in response.json()] == ["DRAFTY"]
+    if sees_drafts:
+        assert (response.status_code, [i["code"] for i in response.json()]) == (200, ["DRAFTY"])
+    else:
+        assert response.status_code == 400
+        assert response.json()["errors"] == {"status": ["only active products are public"]}
+
+
+def test_other_states_follow_the_named_permission_not_the_staff_flag(api, catalogue):
+    from django.contrib.auth.models import Permission
+
+    # Staff without a role may not; a user outside staff who is granted the permission may.
+    staff_without_role = UserFactory(username="bare-staff", is_staff=True)
+    api.force_authenticate(staff_without_role)
+    assert api.get("/api/v1/products/?status=draft").status_code == 400
+    granted = UserFactory(username="granted", is_staff=False)
+    granted.user_permissions.add(Permission.objects.get(codename="view_productversion"))
+    api.force_authenticate(granted)
+    response = api.get("/api/v1/products/?status=draft")
+    assert (response.status_code, [i["code"] for i in response.json()]) == (200, ["DRAFTY"])
 
 
 def test_detail_unknown_draft_suspended_retired(api, catalogue):
@@ -277,8 +313,6 @@ def test_quote_with_grace_pays_interest_only_first_and_respects_the_product(api,
 @pytest.fixture
 def student_offer():
     """GRAD waives its fee for graduates and takes 50 bp off for new customers."""
-    from loanhub import clock
-
     today = clock.today()
     grad = version_in(
         S.ACTIVE, product__code="GRAD", available_from=today - dt.timedelta(days=30), segments=["graduate"]

@@ -57,6 +57,11 @@ def officer(db, django_user_model):
 
 
 @pytest.fixture
+def auditor(db, django_user_model):
+    return _user(django_user_model, "auditor1", roles.AUDITOR)
+
+
+@pytest.fixture
 def candidate(db, trained, analyst):
     return services.model_register(result=trained, actor=analyst)
 

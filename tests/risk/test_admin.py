@@ -3,19 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import Group
 
-from loanhub import roles
 from risk.models import RiskRule, ScoreModel
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def auditor(django_user_model):
-    user = django_user_model.objects.create_user("auditor1", password="x", is_staff=True)
-    user.groups.add(Group.objects.get(name=roles.AUDITOR))
-    return user
 
 
 def test_analyst_sees_report_and_promote_button(client, candidate, analyst2):

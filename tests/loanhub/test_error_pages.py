@@ -1,0 +1,58 @@
+"""Outside the REST framework's views, /api/ still answers 404 and 500 with the API's error body;
+every other path keeps Django's HTML pages. handler404/handler500 apply only with DEBUG off."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client, override_settings
+
+pytestmark = pytest.mark.django_db
+
+
+def _crash(*args, **kwargs):
+    raise RuntimeError("a bug")
+
+
+@pytest.fixture
+def client_500():
+    """A client that returns the 500 page instead of re-raising the view's exception."""
+    return Client(raise_request_exception=False, HTTP_ACCEPT_LANGUAGE="en")
+
+
+@override_settings(DEBUG=False)
+def test_an_unknown_api_path_is_a_json_404_in_the_one_body_shape(client):
+    response = client.get("/api/v1/does-not-exist/", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "Not found.", "code": "not_found", "errors": {}, "state": None}
+
+
+@override_settings(DEBUG=False)
+def test_an_unknown_page_is_still_djangos_html_404(client):
+    response = client.get("/does-not-exist/")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")
+    assert b"<h1>Not Found</h1>" in response.content
+
+
+@override_settings(DEBUG=False)
+def test_a_bug_in_an_api_view_is_a_json_500_that_shows_nothing_of_it(client_500, monkeypatch):
+    monkeypatch.setattr("products.api.views.selectors.product_list_active", _crash)
+    response = client_500.get("/api/v1/products/")
+    assert response.status_code == 500
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {
+        "detail": "A server error occurred.",
+        "code": "server_error",
+        "errors": {},
+        "state": None,
+    }
+
+
+@override_settings(DEBUG=False)
+def test_a_bug_in_a_page_is_still_djangos_html_500(client_500, monkeypatch):
+    monkeypatch.setattr("loanhub.views.render", _crash)
+    response = client_500.get("/")
+    assert response.status_code == 500
+    assert response["Content-Type"].startswith("text/html")
+    assert b"Server Error (500)" in response.content
