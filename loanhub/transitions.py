@@ -1,7 +1,7 @@
 """The one way a state changes: lock → guard → permission → transition → save → event.
 
 The business state machines (applications, product versions, customers' KYC, scoring requests,
-score models) run their transitions through `run_transition`, which in one transaction
+score models, loans and repayments) run their transitions through `run_transition`, which in one transaction
 
 1. locks the row (`select_for_update`), so two people acting at once are served one after the
    other and the second sees the first one's result;
@@ -16,9 +16,6 @@ score models) run their transitions through `run_transition`, which in one trans
 A model joins by subclassing `Transitionable` and saying how its event row is made
 (`transition_event`). `record_event` writes a note with the same state on both sides (an
 assignment, a first approval of a maker-checker pair).
-
-Not joined yet: servicing's `Loan` has an FSM status with a `close` transition, but it is not a
-`Transitionable`, has no event model, and nothing runs that transition (a loan is only opened).
 """
 
 from __future__ import annotations
