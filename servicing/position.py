@@ -1,4 +1,4 @@
-"""A loan's position on a date, replayed from its pinned schedule and its payments (pure code).
+"""A loan's position on a date, replayed from its pinned schedule and its payments (no database).
 
 `replay()` is the one definition of what a borrower owes: which installments are paid, how every
 payment was allocated, the penalty interest (罚息) accrued, the days past due and the credit held.
@@ -34,6 +34,8 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 
+from products.choices import AllocationOrder
+
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
 DAYS_IN_YEAR = 365
@@ -49,20 +51,8 @@ def penalty_of(basis: Decimal) -> Decimal:
     return cents(basis / DAYS_IN_YEAR)
 
 
-class Order:
-    """Allocation orders (the product says which; `CIVIL_CODE` by default)."""
-
-    # Civil Code art. 561: costs (fees), then interest (penalty before contractual), then
-    # principal; each component over the due installments, oldest first.
-    CIVIL_CODE = "civil_code"
-    # Apache Fineract's default: installment by installment, oldest first: penalty, fees,
-    # interest, principal.
-    PENALTIES_FEES_INTEREST_PRINCIPAL = "penalties_fees_interest_principal"
-    # Fineract's "due first, then in advance": the due installments as above, then what is left
-    # pays the next installments in advance (fees, interest, principal) instead of being held.
-    DUE_THEN_ADVANCE = "due_then_advance"
-
-    ALL = (CIVIL_CODE, PENALTIES_FEES_INTEREST_PRINCIPAL, DUE_THEN_ADVANCE)
+# The allocation orders are the catalogue's vocabulary (the product says which; see its comments).
+Order = AllocationOrder
 
 
 @dataclasses.dataclass(frozen=True)
