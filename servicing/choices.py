@@ -129,3 +129,11 @@ class CobStatus(models.TextChoices):
     RUNNING = "running", _("Running")
     DONE = "done", _("Done")
     FAILED = "failed", _("Failed")
+
+
+class ChangeStatus(models.TextChoices):
+    """A maker-checker request: pending until a second person approves or rejects it."""
+
+    PENDING = "pending", _("Pending approval")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")

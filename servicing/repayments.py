@@ -83,9 +83,18 @@ def loan_position(
 
 
 def _classify(loan: Loan, position: Position) -> tuple[str, int]:
+    """The rules' floor, the officer's class if worse, and, where the product says so, the
+    borrower's worst other active loan (as close of business last classified it)."""
     dpd = position.days_past_due
     floor = rules.classification_floor(dpd, overdue=bool(position.overdue_rows()))
     klass = rules.worst(floor, loan.classification_override)
+    if loan.worst_loan_classification:
+        others = (
+            Loan.objects.filter(customer_id=loan.customer_id, status=LoanStatus.ACTIVE)
+            .exclude(pk=loan.pk)
+            .values_list("classification", flat=True)
+        )
+        klass = rules.worst(klass, *others)
     return klass, dpd
 
 

@@ -1,12 +1,14 @@
 """Servicing models: loans with their pinned schedules and positions, repayments, the
 double-entry ledger and close-of-business runs (one module each)."""
 
+from servicing.models.classification import ClassificationChange
 from servicing.models.cob import CobChunk, CobRun, LoanSnapshot
 from servicing.models.ledger import ImmutableModel, ImmutableQuerySet, JournalEntry, LedgerAccount, Posting
 from servicing.models.loans import Loan, LoanEvent, LoanInstallment
 from servicing.models.repayments import Repayment
 
 __all__ = (
+    "ClassificationChange",
     "CobChunk",
     "CobRun",
     "ImmutableModel",
