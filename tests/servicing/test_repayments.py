@@ -211,3 +211,21 @@ def test_only_the_owner_or_an_officer_may_pay():
         repayments.repayment_post(loan=loan, amount=D("10.00"), actor=analyst)
     owner = loan.customer.user
     assert repayments.repayment_post(loan=loan, amount=D("10.00"), actor=owner).amount == D("10.00")
+
+
+def test_from_90_days_past_due_interest_is_held_in_suspense_and_returns_to_income_when_paid():
+    loan = repayments.loan_refresh(open_loan(disbursed_on=_months_ago(5), fees=[]))
+    assert loan.days_past_due >= 90
+    assert loan.non_accrual
+    assert loan.classification in ("substandard", "special_mention")
+    receivable = subledger.balances(loan)["1200"]
+    assert receivable > 0
+    assert loan.sl_suspense_interest == receivable
+    assert loan.sl_suspense_penalty == loan.penalty_due > 0
+    # Paying everything overdue brings the loan back to accrual and the interest into income.
+    repayments.repayment_post(loan=loan, amount=repayments.loan_position(loan).due_today(), actor=_officer())
+    loan.refresh_from_db()
+    assert loan.days_past_due == 0
+    assert not loan.non_accrual
+    assert loan.sl_suspense_interest == loan.sl_suspense_penalty == Z
+    assert_books_balance(loan)
