@@ -43,7 +43,8 @@ def _statement(loan) -> bytes:
 
 
 def _upload(client, data: bytes, name="bank.csv"):
-    return client.post(f"{IMPORTS}add/", {"file": SimpleUploadedFile(name, data, content_type="text/csv")})
+    upload = SimpleUploadedFile(name, data, content_type="text/csv")
+    return client.post(f"{IMPORTS}add/", {"file": upload}, HTTP_ACCEPT_LANGUAGE="en")
 
 
 def test_an_officer_uploads_a_statement_and_sees_its_counts(client, officer, loan):
