@@ -54,3 +54,29 @@ def mask_text(text: str) -> str:
         return text
     text = RIC_PATTERN.sub(lambda m: mask_id_number(m.group(0)), text)
     return MOBILE_PATTERN.sub(lambda m: mask_phone(m.group(0)), text)
+
+
+# Words that make a payer an organisation, whose name is not personal data and stays readable.
+_ORGANISATION_WORDS = ("公司", "企业", "集团", "有限", "合作社", "商行", "银行", "中心", "事务所", "厂", "店")
+_LONG_DIGITS = re.compile(r"\d{8,}")
+_WORD = re.compile(r"[^\s·.]+")
+
+
+def mask_counterparty(value: str | None) -> str:
+    """The payer of a bank-statement line, kept just recognisable: a person's name keeps the first
+    character of each word (`张明` → `张*`, `Zhang Ming` → `Z**** M***`), an organisation's name
+    stays as it is, and account or card numbers keep their last four digits (`****1234`).
+    """
+    if not value:
+        return ""
+    text = mask_text(" ".join(str(value).split()))
+    text = _LONG_DIGITS.sub(lambda m: "****" + m.group(0)[-4:], text)
+    if any(word in text for word in _ORGANISATION_WORDS):
+        return text
+    return _WORD.sub(lambda m: _mask_word(m.group(0)), text)
+
+
+def _mask_word(word: str) -> str:
+    if "*" in word:  # a number masked above
+        return word
+    return word[0] + "*" * (len(word) - 1)

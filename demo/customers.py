@@ -29,14 +29,19 @@ def demo_phone(index: int) -> str:
 
 
 def seed_customer(
-    index: int, username: str, name: str, born: dt.date, income: str, password: str
+    index: int, username: str, name: str, born: dt.date, income: str, password: str | None
 ) -> Customer:
+    """The customer and their user; `password=None` makes a user who cannot log in (the simulated
+    borrowers: hashing a password for each would make seeding slow)."""
     user_model = get_user_model()
     user, created = user_model.objects.get_or_create(
         username=username, defaults={"email": f"{username}@demo.loanhub.local"}
     )
     if created:
-        user.set_password(password)
+        if password is None:
+            user.set_unusable_password()
+        else:
+            user.set_password(password)
         user.save()
     user.groups.add(Group.objects.get(name=roles.CUSTOMER))
     return Customer.objects.create(

@@ -181,3 +181,6 @@ class LedgerAccountAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("balance (debits − credits)"), ordering="balance")
     def balance(self, obj):
         return obj.balance
+
+
+from servicing import admin_statements  # noqa: E402,F401  bank statements and the suspense queue

@@ -74,6 +74,7 @@ class EntryKind(models.TextChoices):
     PROVISION = "provision", _("Loan-loss provision")
     ADJUSTMENT = "adjustment", _("Recalculation adjustment")
     WRITE_OFF = "write_off", _("Write-off")
+    STATEMENT_SUSPENSE = "statement_suspense", _("Unidentified receipt (statement suspense)")
 
 
 Method = RepaymentMethod
@@ -91,6 +92,7 @@ class Account:
     LOAN_LOSS_RESERVE = "1290"
     DISBURSEMENT_CLEARING = "2100"
     OVERPAYMENT = "2200"
+    UNIDENTIFIED_RECEIPTS = "2400"
     INTEREST_IN_SUSPENSE = "2310"
     PENALTY_IN_SUSPENSE = "2320"
     FEE_INCOME = "4100"
@@ -117,6 +119,12 @@ CHART_OF_ACCOUNTS = (
     (Account.OVERPAYMENT, "客户溢缴款", "Overpayment liability", AccountKind.LIABILITY),
     (Account.INTEREST_IN_SUSPENSE, "应收未收利息挂账", "Interest in suspense", AccountKind.LIABILITY),
     (Account.PENALTY_IN_SUSPENSE, "应收未收罚息挂账", "Penalty interest in suspense", AccountKind.LIABILITY),
+    (
+        Account.UNIDENTIFIED_RECEIPTS,
+        "待查明来款（银行流水挂账）",
+        "Unidentified receipts (statement suspense)",
+        AccountKind.LIABILITY,
+    ),
     (Account.FEE_INCOME, "手续费收入", "Fee income", AccountKind.INCOME),
     (Account.INTEREST_INCOME, "利息收入", "Interest income", AccountKind.INCOME),
     (Account.PENALTY_INCOME, "罚息收入", "Penalty interest income", AccountKind.INCOME),
@@ -137,3 +145,20 @@ class ChangeStatus(models.TextChoices):
     PENDING = "pending", _("Pending approval")
     APPROVED = "approved", _("Approved")
     REJECTED = "rejected", _("Rejected")
+
+
+class StatementLineStatus(models.TextChoices):
+    """What became of one line of an imported bank statement."""
+
+    POSTED = "posted", _("Posted")
+    DUPLICATE = "duplicate", _("Duplicate (already imported)")
+    SUSPENSE = "suspense", _("In suspense (to resolve)")
+    ERROR = "error", _("Error (not imported)")
+    RESOLVED = "resolved", _("Resolved by an officer")
+
+
+class StatementResolution(models.TextChoices):
+    """How an officer resolved a line in suspense."""
+
+    ASSIGNED = "assigned", _("Assigned to a loan")
+    RETURNED = "returned", _("Returned to the payer")

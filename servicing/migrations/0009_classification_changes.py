@@ -10,7 +10,7 @@ import loanhub.transitions
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("servicing", "0006_chart_of_accounts_servicing"),
+        ("servicing", "0008_statements"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

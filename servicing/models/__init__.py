@@ -6,6 +6,7 @@ from servicing.models.cob import CobChunk, CobRun, LoanSnapshot
 from servicing.models.ledger import ImmutableModel, ImmutableQuerySet, JournalEntry, LedgerAccount, Posting
 from servicing.models.loans import Loan, LoanEvent, LoanInstallment
 from servicing.models.repayments import Repayment
+from servicing.models.statements import StatementImport, StatementLine, StatementLineEvent
 
 __all__ = (
     "ClassificationChange",
@@ -21,4 +22,7 @@ __all__ = (
     "LoanSnapshot",
     "Posting",
     "Repayment",
+    "StatementImport",
+    "StatementLine",
+    "StatementLineEvent",
 )

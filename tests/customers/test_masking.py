@@ -9,7 +9,7 @@ from django.conf import settings
 
 from customers import services
 from customers.logfilters import MaskPersonalDataFilter
-from customers.masking import mask_id_number, mask_phone, mask_text
+from customers.masking import mask_counterparty, mask_id_number, mask_phone, mask_text
 from tests.customers.factories import GB_EXAMPLE_RIC, PDF_BYTES, CustomerFactory, profile_data, upload
 
 
@@ -108,3 +108,20 @@ def test_mobile_numbers_are_masked_in_text_however_they_are_written(written):
     masked = mask_text(f"customer called from {written} about loan 20000")
     assert "1234" not in masked.replace("5678", "")
     assert "138****5678" in masked
+
+
+@pytest.mark.parametrize(
+    ("value", "masked"),
+    [
+        ("张明", "张*"),
+        ("欧阳小明", "欧***"),
+        ("Zhang Ming", "Z**** M***"),
+        ("北京示例科技有限公司", "北京示例科技有限公司"),  # an organisation: not personal data
+        ("张明 6222021234567890123", "张* ****0123"),
+        ("王芳 13812345678", "王* 138****5678"),
+        ("", ""),
+        (None, ""),
+    ],
+)
+def test_mask_counterparty_keeps_a_payer_just_recognisable(value, masked):
+    assert mask_counterparty(value) == masked

@@ -10,7 +10,9 @@ from customers import validators
 from customers.models import Customer
 from demo.applications import DEMO_CUSTOMERS
 from demo.management.commands.seed_demo import DEMO_USERS
+from demo.servicing_simulator import ORIGIN_PREFIX
 from loanhub import roles
+from servicing.choices import Classification
 from servicing.models import Loan
 
 pytestmark = pytest.mark.django_db
@@ -37,7 +39,8 @@ def test_seed_demo_creates_one_user_per_role_and_is_idempotent(capsys, settings)
     user_model = get_user_model()
     staff_and_customer = {username for username, *_ in DEMO_USERS}
     demo_customers = {username for username, *_ in DEMO_CUSTOMERS}
-    assert user_model.objects.count() == len(staff_and_customer | demo_customers) + 1  # + admin
+    borrowers = user_model.objects.filter(username__startswith="sim-").count()  # the simulated loans'
+    assert user_model.objects.count() == len(staff_and_customer | demo_customers) + 1 + borrowers  # + admin
     # The officer console is alive: applications in every state a run leaves them in, once.
     states = set(LoanApplication.objects.values_list("state", flat=True))
     assert states >= {
@@ -52,7 +55,14 @@ def test_seed_demo_creates_one_user_per_role_and_is_idempotent(capsys, settings)
         "withdrawn",
     }
     assert LoanApplication.objects.count() == len(DEMO_CUSTOMERS) + 1  # `customer` has two
-    assert Loan.objects.count() == 1
+    # One loan from the applications, and the simulated servicing history in every bucket and class.
+    simulated = Loan.objects.filter(origin_ref__startswith=ORIGIN_PREFIX)
+    assert Loan.objects.count() == 1 + simulated.count()
+    assert set(simulated.values_list("delinquency_bucket", flat=True)) == {
+        code for code, *_ in settings.LOANHUB_DELINQUENCY_BUCKETS
+    }
+    assert set(simulated.values_list("classification", flat=True)) == set(Classification.values)
+    assert "servicing history" in first
     for role in roles.ALL_ROLES:
         assert user_model.objects.filter(groups__name=role).exists(), role
     assert settings.LOANHUB_DEMO_PASSWORD in first

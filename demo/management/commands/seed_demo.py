@@ -9,6 +9,7 @@ from django.db import transaction
 from demo.applications import DEMO_CUSTOMERS, seed_applications
 from demo.products import seed_products
 from demo.risk import seed_risk
+from demo.servicing_simulator import simulate
 from loanhub import roles
 
 DEMO_USERS = (
@@ -70,6 +71,8 @@ class Command(BaseCommand):
             maker=user_model.objects.get(username="pm"), checker=user_model.objects.get(username="pm2")
         )
         seed_risk(trainer=user_model.objects.get(username="analyst"), approver=admin)
+        # Months of servicing history before today's applications: loans in every bucket and class.
+        simulated = simulate(officer=user_model.objects.get(username="officer"))
         seed_applications(
             officer=user_model.objects.get(username="officer"),
             senior=user_model.objects.get(username="senior"),
@@ -83,3 +86,10 @@ class Command(BaseCommand):
             "  demo customers with applications in every state: "
             + ", ".join(username for username, *_rest in DEMO_CUSTOMERS)
         )
+        if simulated:
+            present = {loan.delinquency_bucket for loan in simulated if loan.status == "active"}
+            buckets = [code for code, *_ in settings.LOANHUB_DELINQUENCY_BUCKETS if code in present]
+            self.stdout.write(
+                f"  servicing history: {len(simulated)} loans from {simulated[0].number}, in buckets "
+                f"{', '.join(buckets)} and some closed; a bank statement with lines in the suspense queue"
+            )
