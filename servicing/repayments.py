@@ -214,7 +214,8 @@ def loan_refresh(
         row.save()
         _store_allocations(row, position)
         if row.status == LoanStatus.ACTIVE and position.paid_off:
-            row.closed_on = position.as_of
+            # The day the last payment was valued (a backdated payment closes it on its date).
+            row.closed_on = max((a.value_date for a in position.allocations.values()), default=position.as_of)
             run_transition(
                 row, "close", actor=actor, reason=_("Everything is paid."), fields=("closed_on",), locked=True
             )
