@@ -15,7 +15,16 @@ from django.db.models.functions import Coalesce
 from loanhub.money import MONEY_DIGITS, MONEY_PLACES
 from loanhub.permissions import may
 from products.choices import Segment
-from servicing.models import JournalEntry, LedgerAccount, Loan, LoanInstallment, Posting, Repayment
+from servicing.choices import Classification
+from servicing.models import (
+    JournalEntry,
+    LedgerAccount,
+    Loan,
+    LoanInstallment,
+    LoanSnapshot,
+    Posting,
+    Repayment,
+)
 
 ZERO = Decimal("0.00")
 # Sums of many money columns may need more digits than one column holds.
@@ -90,6 +99,41 @@ def customer_segments_now(customer) -> frozenset[str]:
     if not customer_has_loans(customer_id=customer.pk):
         segments.add(Segment.NEW_CUSTOMER)
     return frozenset(segments)
+
+
+def loan_classification_history(*, loan: Loan) -> list[dict]:
+    """The loan's classes over time from its close-of-business snapshots, as spans of days in one
+    class: [{first, last, classification, label, min_dpd, max_dpd}, …], oldest first."""
+    labels = dict(Classification.choices)
+    spans: list[dict] = []
+    rows = (
+        LoanSnapshot.objects.filter(loan=loan)
+        .order_by("business_date")
+        .values_list("business_date", "classification", "days_past_due")
+    )
+    for day, klass, dpd in rows.iterator(chunk_size=2000):
+        if spans and spans[-1]["classification"] == klass:
+            span = spans[-1]
+            span["last"] = day
+            span["min_dpd"] = min(span["min_dpd"], dpd)
+            span["max_dpd"] = max(span["max_dpd"], dpd)
+        else:
+            spans.append(
+                {
+                    "first": day,
+                    "last": day,
+                    "classification": klass,
+                    "label": labels.get(klass, klass),
+                    "min_dpd": dpd,
+                    "max_dpd": dpd,
+                }
+            )
+    return spans
+
+
+def loan_get_by_number(number: str) -> Loan | None:
+    """The loan with this number ("L00000042"), or None."""
+    return Loan.objects.filter(number=number).first()
 
 
 def loan_for_origin(origin_ref: str) -> Loan | None:
