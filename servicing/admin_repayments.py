@@ -131,7 +131,7 @@ class RepaymentAdmin(RepaymentEntryMixin, KeysetPaginationMixin, admin.ModelAdmi
         "interest",
         "principal",
         "overpayment",
-        "posted_by",
+        "poster",
     )
     list_filter = ("status", "channel")
     search_fields = ("=loan__number", "=reference", "=external_id")
@@ -154,9 +154,9 @@ class RepaymentAdmin(RepaymentEntryMixin, KeysetPaginationMixin, admin.ModelAdmi
         "overpayment",
         "allocation_table",
         "posted_at",
-        "posted_by",
+        "poster",
         "reversed_at",
-        "reversed_by",
+        "reverser",
         "reversal_reason",
     )
     readonly_fields = fields
@@ -172,6 +172,15 @@ class RepaymentAdmin(RepaymentEntryMixin, KeysetPaginationMixin, admin.ModelAdmi
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    # The user columns have no verbose name in the model; these label them in the console's language.
+    @admin.display(description=_("posted by"))
+    def poster(self, obj):
+        return obj.posted_by or "-"
+
+    @admin.display(description=_("reversed by"))
+    def reverser(self, obj):
+        return obj.reversed_by or "-"
 
     @admin.display(description=_("allocation by installment"))
     def allocation_table(self, obj):
