@@ -283,6 +283,10 @@ LOANHUB_DEMO_PASSWORD = env.str("LOANHUB_DEMO_PASSWORD", default="loanhub-demo-2
 LOANHUB_APR_CAP = Decimal(env.str("LOANHUB_APR_CAP", default="0.24"))  # legal APR cap, a fraction
 # Dotted path of the CreditBureau implementation risk uses.
 LOANHUB_CREDIT_BUREAU = env.str("LOANHUB_CREDIT_BUREAU", default="risk.bureau.LocalCreditBureau")
+# Dotted path of the PaymentBackend the portal's pay-now form collects through (servicing.payments).
+LOANHUB_PAYMENT_BACKEND = env.str(
+    "LOANHUB_PAYMENT_BACKEND", default="servicing.payments.SimulatedBankTransfer"
+)
 # Customer documents: size limit of one upload, and the private directory they are stored in
 # (never under MEDIA_ROOT; served only by the permission-checked customers document view).
 LOANHUB_UPLOAD_MAX_BYTES = env.int("LOANHUB_UPLOAD_MAX_BYTES", default=5 * 1024 * 1024)

@@ -1,19 +1,37 @@
-"""Admin console for servicing: loans, journal entries and the chart of accounts, read-only.
+"""Admin console for servicing: loans, repayments, journal entries and the chart of accounts.
 
-Loans are opened only by `servicing.services.loan_open` and ledger rows only by
-`servicing.ledger.post`, so the admin adds, changes and deletes nothing here; it shows the
-pinned schedule, the entries with their legs, and account balances.
+Loans are opened only by `servicing.services.loan_open`, repayments only by
+`servicing.repayments.repayment_post` / `repayment_reverse` and ledger rows only by
+`servicing.ledger.post`, so nothing here is saved from a model form: loans, entries and accounts
+are read-only; an officer records a repayment received at a branch or by transfer with a form
+that calls `repayment_post`, and reverses one with a reason through `repayment_reverse`. A loan's
+page shows its position, the schedule with what was paid, the repayments with their allocation,
+the entries with their legs, the events and the classification history.
 """
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import admin
+from django.db.models import Prefetch
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from servicing import selectors
-from servicing.models import JournalEntry, LedgerAccount, Loan, LoanInstallment, Posting
+from loanhub.admin_pagination import KeysetPaginationMixin
+from servicing import (
+    admin_repayments,  # noqa: F401  (registers the Repayment admin)
+    selectors,
+)
+from servicing.models import (
+    JournalEntry,
+    LedgerAccount,
+    Loan,
+    LoanEvent,
+    LoanInstallment,
+    Posting,
+    Repayment,
+)
 
 
 class ReadOnlyAdminMixin:
@@ -37,23 +55,98 @@ class ReadOnlyTabularInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 class LoanInstallmentInline(ReadOnlyTabularInline):
     model = LoanInstallment
-    fields = ("number", "due_date", "payment", "principal", "interest", "fees", "balance")
+    fields = (
+        "number",
+        "due_date",
+        "payment",
+        "principal",
+        "interest",
+        "fees",
+        "balance",
+        "paid_principal",
+        "paid_interest",
+        "paid_fees",
+        "paid_penalty",
+        "status",
+        "paid_on",
+    )
     readonly_fields = fields
 
 
 class JournalEntryInline(ReadOnlyTabularInline):
     model = JournalEntry
-    fields = ("entry_link", "kind", "memo", "posted_at", "posted_by")
+    fields = ("entry_link", "kind", "memo", "legs", "posted_at", "posted_by")
     readonly_fields = fields
+
+    def get_queryset(self, request):
+        postings = Prefetch("postings", queryset=Posting.objects.select_related("account"))
+        return super().get_queryset(request).select_related("posted_by").prefetch_related(postings)
 
     @admin.display(description=_("entry"))
     def entry_link(self, obj):
         url = reverse("admin:servicing_journalentry_change", args=[obj.pk])
         return format_html('<a href="{}">{}</a>', url, obj)
 
+    @admin.display(description=_("postings"))
+    def legs(self, obj):
+        return format_html_join(
+            ", ",
+            "{} {} {}",
+            (
+                (p.account.code, _("Dr") if p.debit else _("Cr"), p.debit or p.credit)
+                for p in obj.postings.all()
+            ),
+        )
+
+
+class RepaymentInline(ReadOnlyTabularInline):
+    model = Repayment
+    fields = (
+        "repayment_link",
+        "value_date",
+        "amount",
+        "channel",
+        "status",
+        "fees",
+        "penalty",
+        "interest",
+        "principal",
+        "overpayment",
+        "reference",
+    )
+    readonly_fields = fields
+
+    @admin.display(description=_("repayment"))
+    def repayment_link(self, obj):
+        url = reverse("admin:servicing_repayment_change", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, obj)
+
+
+class LoanEventInline(ReadOnlyTabularInline):
+    model = LoanEvent
+    fields = ("created_at", "actor", "from_state", "to_state", "reason")
+    readonly_fields = fields
+    ordering = ("-id",)
+
+
+class BucketFilter(admin.SimpleListFilter):
+    """The configured delinquency buckets (read from the settings, not from the table)."""
+
+    title = _("delinquency bucket")
+    parameter_name = "bucket"
+
+    def lookups(self, request, model_admin):
+        return [(code, code) for code, _first, _last in settings.LOANHUB_DELINQUENCY_BUCKETS]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(delinquency_bucket=self.value())
+        return queryset
+
 
 @admin.register(Loan)
-class LoanAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class LoanAdmin(KeysetPaginationMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    change_form_template = "admin/servicing/loan/change_form.html"
     list_display = (
         "number",
         "customer",
@@ -63,21 +156,54 @@ class LoanAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "term",
         "method",
         "status",
+        "days_past_due",
+        "delinquency_bucket",
+        "classification",
+        "principal_outstanding",
         "start_date",
         "maturity_date",
     )
     list_filter = (
         "status",
+        BucketFilter,
+        "classification",
         ("product_version__product", admin.RelatedOnlyFieldListFilter),
         "method",
         "frequency",
     )
     search_fields = ("number",)
     list_select_related = ("customer", "product_version__product")
+    list_per_page = 50
+    ordering = ("-id",)  # the key the changelist pages by
     date_hierarchy = "start_date"
-    inlines = (LoanInstallmentInline, JournalEntryInline)
+    inlines = (LoanInstallmentInline, RepaymentInline, JournalEntryInline, LoanEventInline)
     fieldsets = (
         (None, {"fields": ("number", "status", "origin_ref", "customer", "product_version", "currency")}),
+        (
+            _("Position"),
+            {
+                "fields": (
+                    "position_date",
+                    "days_past_due",
+                    "delinquency_bucket",
+                    "classification",
+                    "classification_override",
+                    "ifrs9_stage",
+                    "non_accrual",
+                    "principal_outstanding",
+                    "interest_due",
+                    "penalty_due",
+                    "fees_due",
+                    "credit_balance",
+                    "next_due_date",
+                    "next_due_amount",
+                    "sl_reserve",
+                    "ecl",
+                    "closed_on",
+                    "classification_history",
+                )
+            },
+        ),
         (
             _("Terms"),
             {
@@ -111,7 +237,35 @@ class LoanAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 )
             },
         ),
+        (
+            _("Servicing terms"),
+            {"fields": ("penalty_rate", "compound_penalty", "overdue_grace_days", "allocation_order")},
+        ),
     )
+
+    def get_sortable_by(self, request):
+        # Over a million loans only the key (and DPD, indexed) sort without scanning everything.
+        return ("number", "days_past_due")
+
+    @admin.display(description=_("classification history"))
+    def classification_history(self, obj):
+        spans = selectors.loan_classification_history(loan=obj)
+        if not spans:
+            return _("No close of business has snapshotted this loan yet.")
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            ((s["first"], s["last"], s["label"], f"{s['min_dpd']}–{s['max_dpd']}") for s in reversed(spans)),
+        )
+        return format_html(
+            '<table class="classification-history"><thead><tr><th>{}</th><th>{}</th><th>{}</th>'
+            "<th>{}</th></tr></thead><tbody>{}</tbody></table>",
+            _("from"),
+            _("to"),
+            _("classification"),
+            _("days past due"),
+            rows,
+        )
 
 
 class PostingInline(ReadOnlyTabularInline):

@@ -27,9 +27,10 @@ from servicing import rules, subledger
 from servicing.calendar import open_business_date
 from servicing.choices import Classification, EntryKind, InstallmentStatus, LoanStatus, RepaymentChannel
 from servicing.models import Loan, Repayment
-from servicing.position import Payment, Position, ScheduledRow, Terms, replay
+from servicing.position import InstallmentState, Payment, Position, ScheduledRow, Terms, replay
 
 __all__ = (
+    "installment_status",
     "loan_position",
     "loan_refresh",
     "payoff_quote",
@@ -127,6 +128,17 @@ def totals_for(
     return t
 
 
+def installment_status(state: InstallmentState, as_of: dt.date) -> str:
+    """An installment's status in a position: paid, overdue, due (today) or pending."""
+    if state.total_outstanding <= 0 and state.due_date <= as_of:
+        return InstallmentStatus.PAID
+    if state.due_date < as_of:
+        return InstallmentStatus.OVERDUE
+    if state.due_date == as_of:
+        return InstallmentStatus.DUE
+    return InstallmentStatus.PENDING
+
+
 def _store(loan: Loan, position: Position) -> None:
     """Write the position on the loan's columns and its installments (the caller saves the loan)."""
     klass, dpd = _classify(loan, position)
@@ -153,14 +165,7 @@ def _store(loan: Loan, position: Position) -> None:
     changed = []
     for state in position.installments:
         row = stored[state.number]
-        if state.total_outstanding <= 0 and state.due_date <= position.as_of:
-            status = InstallmentStatus.PAID
-        elif state.due_date < position.as_of:
-            status = InstallmentStatus.OVERDUE
-        elif state.due_date == position.as_of:
-            status = InstallmentStatus.DUE
-        else:
-            status = InstallmentStatus.PENDING
+        status = installment_status(state, position.as_of)
         values = {
             "paid_principal": state.paid_principal,
             "paid_interest": state.paid_interest,

@@ -15,7 +15,16 @@ from django.db.models.functions import Coalesce
 from loanhub.money import MONEY_DIGITS, MONEY_PLACES
 from loanhub.permissions import may
 from products.choices import Segment
-from servicing.models import JournalEntry, LedgerAccount, Loan, LoanInstallment, Posting
+from servicing.choices import Classification
+from servicing.models import (
+    JournalEntry,
+    LedgerAccount,
+    Loan,
+    LoanInstallment,
+    LoanSnapshot,
+    Posting,
+    Repayment,
+)
 
 ZERO = Decimal("0.00")
 # Sums of many money columns may need more digits than one column holds.
@@ -64,6 +73,17 @@ def loan_get_of_user(*, loan_id: int, user) -> Loan:
     return _with_schedule(loans_of_user(user)).get(pk=loan_id)
 
 
+def repayments_of_loan(*, loan: Loan) -> QuerySet[Repayment]:
+    """The loan's repayments, reversed ones included, latest value date first."""
+    return Repayment.objects.filter(loan=loan).order_by("-value_date", "-id")
+
+
+def repayment_get_for_actor(*, repayment_id: int, actor) -> Repayment:
+    """A repayment of a loan `actor` may see; Repayment.DoesNotExist otherwise."""
+    visible = loans_for_actor(actor).order_by().values("pk")
+    return Repayment.objects.select_related("loan").get(pk=repayment_id, loan__in=visible)
+
+
 def customer_has_loans(*, customer_id: int) -> bool:
     """True once a loan was ever opened for the customer (whatever its state now)."""
     return Loan.objects.filter(customer_id=customer_id).exists()
@@ -81,6 +101,41 @@ def customer_segments_now(customer) -> frozenset[str]:
     return frozenset(segments)
 
 
+def loan_classification_history(*, loan: Loan) -> list[dict]:
+    """The loan's classes over time from its close-of-business snapshots, as spans of days in one
+    class: [{first, last, classification, label, min_dpd, max_dpd}, …], oldest first."""
+    labels = dict(Classification.choices)
+    spans: list[dict] = []
+    rows = (
+        LoanSnapshot.objects.filter(loan=loan)
+        .order_by("business_date")
+        .values_list("business_date", "classification", "days_past_due")
+    )
+    for day, klass, dpd in rows.iterator(chunk_size=2000):
+        if spans and spans[-1]["classification"] == klass:
+            span = spans[-1]
+            span["last"] = day
+            span["min_dpd"] = min(span["min_dpd"], dpd)
+            span["max_dpd"] = max(span["max_dpd"], dpd)
+        else:
+            spans.append(
+                {
+                    "first": day,
+                    "last": day,
+                    "classification": klass,
+                    "label": labels.get(klass, klass),
+                    "min_dpd": dpd,
+                    "max_dpd": dpd,
+                }
+            )
+    return spans
+
+
+def loan_get_by_number(number: str) -> Loan | None:
+    """The loan with this number ("L00000042"), or None."""
+    return Loan.objects.filter(number=number).first()
+
+
 def loan_for_origin(origin_ref: str) -> Loan | None:
     """The loan opened for an origin ("A00000042"), or None before disbursement."""
     return Loan.objects.filter(origin_ref=origin_ref).first()
@@ -92,6 +147,29 @@ def ledger_accounts_with_balances() -> QuerySet[LedgerAccount]:
         total_debit=_sum("postings__debit"),
         total_credit=_sum("postings__credit"),
     ).annotate(balance=F("total_debit") - F("total_credit"))
+
+
+def trial_balance() -> dict:
+    """Every account of the chart with its net balance on its side (a debit balance as debit, a
+    credit balance as credit), and the totals, which are equal when the books balance. Names in
+    the active language."""
+    accounts = []
+    total_debit = total_credit = ZERO
+    for account in ledger_accounts_with_balances().order_by("code"):
+        debit = account.balance if account.balance > 0 else ZERO
+        credit = -account.balance if account.balance < 0 else ZERO
+        total_debit += debit
+        total_credit += credit
+        accounts.append(
+            {
+                "code": account.code,
+                "name": account.name,
+                "kind": account.kind,
+                "debit": debit,
+                "credit": credit,
+            }
+        )
+    return {"accounts": accounts, "total_debit": total_debit, "total_credit": total_credit}
 
 
 def journal_entries_with_totals() -> QuerySet[JournalEntry]:

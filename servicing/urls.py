@@ -9,4 +9,5 @@ app_name = "loans"
 urlpatterns = [
     path("", views.loan_list, name="list"),
     path("<int:loan_id>/", views.loan_detail, name="detail"),
+    path("<int:loan_id>/pay/", views.loan_pay, name="pay"),
 ]

@@ -28,7 +28,14 @@ def test_loan_list_filters_by_product_and_searches_by_number(officer_client, peo
     response = officer_client.get(url, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
     titles = {spec.title for spec in response.context["cl"].filter_specs}
-    assert titles == {"status", "product", "repayment method", "frequency"}
+    assert titles == {
+        "status",
+        "delinquency bucket",
+        "classification",
+        "product",
+        "repayment method",
+        "frequency",
+    }
 
     filtered = officer_client.get(url, {"product_version__product__id__exact": other_product.product_id})
     assert list(filtered.context["cl"].queryset) == [auto_loan]

@@ -89,6 +89,12 @@ def test_detail_carries_the_pinned_schedule_summary_and_application(people):
         "interest": f"{rows[0].interest:.2f}",
         "fees": "0.00",
         "balance": f"{rows[0].balance:.2f}",
+        "paid_principal": "0.00",
+        "paid_interest": "0.00",
+        "paid_fees": "0.00",
+        "paid_penalty": "0.00",
+        "status": "pending",
+        "paid_on": None,
     }
     # 100,000 at 6 % over 12 months: 8,606.64 a month (annuity formula, rounded half-up).
     assert body["installments"][0]["payment"] == "8606.64"
