@@ -35,7 +35,7 @@ class ProductNotOffered(Conflict):
             },
             state=status,
         )
-        self.code = code
+        self.product_code = code  # not `code`: that is the error's own code in the body ("conflict")
         self.status = status
 
 
