@@ -30,7 +30,8 @@ class ProductNotOffered(Conflict):
         super().__init__(
             {
                 "product": [
-                    _("product %(code)s is %(status)s and is not offered") % {"code": code, "status": status}
+                    _("product %(code)s is %(status)s and is not offered")
+                    % {"code": code, "status": c.ProductStatus(status).label}
                 ]
             },
             state=status,

@@ -51,7 +51,7 @@ def test_create_a_draft_pinned_to_the_offered_version(customer, product):
         ({"amount": "600000"}, {"amount": ["must be between 10000.00 and 500000.00 for product CASH"]}),
         ({"term": 72}, {"term": ["must be between 6 and 60 for product CASH"]}),
         ({"frequency": "annual"}, {"frequency": ["must be one of monthly, quarterly for product CASH"]}),
-        ({"product": "NOPE"}, {"product": ["unknown product 'NOPE'"]}),
+        ({"product": "NOPE"}, {"product": ["unknown product NOPE"]}),
         ({"purpose": "yacht"}, {"purpose": ['"yacht" is not a valid choice.']}),
         ({"amount": "lots"}, {"amount": ["A valid number is required."]}),
     ],
@@ -126,7 +126,7 @@ def test_full_flow_through_the_api(risk_ready, customer, product, users, django_
     response = officer_client.post(f"{URL}{pk}/disburse/", {}, format="json")
     assert response.status_code == 409
     assert response.json()["state"] == "disbursed"
-    assert "already decided (disbursed) by officer at" in response.json()["detail"]
+    assert "already decided (Disbursed) by officer at" in response.json()["detail"]
 
 
 def test_conflict_body_names_the_state(customer, product, users):
@@ -136,7 +136,7 @@ def test_conflict_body_names_the_state(customer, product, users):
     )
     assert response.status_code == 409
     assert response.json() == {
-        "detail": f"cannot approve: application {application} was already decided (declined)",
+        "detail": f"cannot approve: application {application} was already decided (Declined)",
         "code": "conflict",
         "errors": {},
         "state": "declined",
