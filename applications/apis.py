@@ -13,6 +13,7 @@ import json
 
 from django.contrib.auth import get_user_model
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -504,7 +505,7 @@ class ApplicationAssignApi(_TransitionApi):
         if data.get("officer") is not None:
             officer = get_user_model().objects.filter(pk=data["officer"]).first()
             if officer is None:
-                raise services.ApplicationValidationError({"officer": ["no such user"]})
+                raise services.ApplicationValidationError({"officer": [_("no such user")]})
         return services.application_assign(application=application, actor=actor, officer=officer)
 
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
 from customers.models import age_on
 from products.choices import PURPOSES
 from risk.mapping import BUREAU_FEATURES, FEATURES
@@ -41,11 +43,11 @@ def missing_facts(application, customer) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     for name, choices in STATED_CHOICES.items():
         if getattr(application, name) not in choices:
-            errors[name] = [f"required at submission: one of {', '.join(choices)}"]
+            errors[name] = [_("required at submission: one of %(allowed)s") % {"allowed": ", ".join(choices)}]
     if customer.date_of_birth is None:
-        errors["date_of_birth"] = ["the customer profile needs a date of birth"]
+        errors["date_of_birth"] = [_("the customer profile needs a date of birth")]
     if customer.monthly_income is None:
-        errors["monthly_income"] = ["the customer profile needs a monthly income"]
+        errors["monthly_income"] = [_("the customer profile needs a monthly income")]
     return errors
 
 

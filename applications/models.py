@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from applications.permissions import (
@@ -197,6 +198,21 @@ class LoanApplication(Transitionable, FSMModelMixin, models.Model):
         ]
 
     state_changed_field = "state_changed_at"
+    transition_actions = {
+        "submit": pgettext_lazy("action", "submit"),
+        "start_scoring": pgettext_lazy("action", "start scoring"),
+        "mark_scored": pgettext_lazy("action", "record the score"),
+        "approve": pgettext_lazy("action", "approve"),
+        "refer": pgettext_lazy("action", "refer"),
+        "decline": pgettext_lazy("action", "decline"),
+        "accept_offer": pgettext_lazy("action", "accept the offer"),
+        "decline_offer": pgettext_lazy("action", "decline the offer"),
+        "expire_offer": pgettext_lazy("action", "expire the offer"),
+        "disburse": pgettext_lazy("action", "disburse"),
+        "withdraw": pgettext_lazy("action", "withdraw"),
+        "change": pgettext_lazy("action", "change"),
+        "assign": pgettext_lazy("action", "assign"),
+    }
 
     def __str__(self) -> str:
         return f"A{self.pk:08d}" if self.pk else "A-new"

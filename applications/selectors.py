@@ -9,6 +9,7 @@ see all of them.
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
 from applications import permissions as perms
@@ -55,7 +56,7 @@ def application_get_for(*, user, application_id: int) -> LoanApplication:
     existence of another customer's application is not revealed)."""
     application = _base().filter(pk=application_id).first()
     if application is None or not perms.may_view(user, application):
-        raise ApplicationNotFound(f"application {application_id} not found")
+        raise ApplicationNotFound(_("application %(id)s not found") % {"id": application_id})
     return application
 
 
@@ -70,7 +71,7 @@ def application_queue(
     """The officers' work queue: referred applications by default, oldest in state first.
     `pending_approval=True` lists those waiting for a second (senior) approval."""
     if not perms.may_decide(user):
-        raise ApplicationPermissionError("only Loan Officers have a work queue")
+        raise ApplicationPermissionError(_("only Loan Officers have a work queue"))
     queryset = _base().filter(state__in=_states(state) or DEFAULT_QUEUE_STATES)
     if assigned_to is not None:
         queryset = queryset.filter(assigned_officer=assigned_to)

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
 
@@ -109,6 +110,11 @@ class Customer(Transitionable, FSMModelMixin, models.Model):
     # KYC moves through loanhub.transitions.run_transition; its CustomerEvent is the record.
     state_field_name = "kyc_status"
     transition_skips_history = True
+    transition_actions = {
+        "verify": pgettext_lazy("action", "verify"),
+        "reject": pgettext_lazy("action", "reject"),
+        "resubmit": pgettext_lazy("action", "resubmit"),
+    }
 
     class Meta:
         verbose_name = _("customer")

@@ -14,6 +14,7 @@ import json
 from collections.abc import Callable
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -60,12 +61,9 @@ def idempotent(request, handler: Callable[[], Response]) -> Response:
     if not key or not getattr(request.user, "is_authenticated", False):
         return _answer(handler)
     if len(key) > MAX_KEY_LENGTH:
+        message = _("at most %(count)s characters") % {"count": MAX_KEY_LENGTH}
         return Response(
-            error_body(
-                "invalid",
-                f"{HEADER}: at most {MAX_KEY_LENGTH} characters",
-                errors={HEADER: [f"at most {MAX_KEY_LENGTH} characters"]},
-            ),
+            error_body("invalid", f"{HEADER}: {message}", errors={HEADER: [message]}),
             status=status.HTTP_400_BAD_REQUEST,
         )
     fingerprint = _fingerprint(request)
@@ -82,10 +80,10 @@ def idempotent(request, handler: Callable[[], Response]) -> Response:
         except IntegrityError:
             record = IdempotencyRecord.objects.select_for_update().get(user=request.user, key=key)
             if record.fingerprint != fingerprint:
-                detail = (
+                detail = _(
                     "this Idempotency-Key was already used for a different request "
-                    f"({record.method} {record.path}); use a new key"
-                )
+                    "(%(method)s %(path)s); use a new key"
+                ) % {"method": record.method, "path": record.path}
                 return Response(
                     error_body("idempotency_key_reused", detail), status=status.HTTP_422_UNPROCESSABLE_ENTITY
                 )

@@ -27,6 +27,7 @@ from typing import Any, TypeVar
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
+from django.utils.translation import gettext as _
 from django_fsm import can_proceed, has_transition_perm
 
 from loanhub import clock
@@ -44,6 +45,9 @@ class Transitionable:
     state_changed_field: str | None = None
     # True where the event row is the record of the change (no django-simple-history row too).
     transition_skips_history = False
+    # The verb of each transition in refusals ("cannot approve: …"), as lazy translations
+    # (pgettext_lazy("action", "approve")); a transition missing here is named by its code.
+    transition_actions: dict = {}
 
     def transition_event(self, **fields) -> models.Model:
         """An unsaved event row of this object with `fields` (actor, from_state, to_state, reason,
@@ -53,6 +57,18 @@ class Transitionable:
     @property
     def current_state(self) -> str:
         return getattr(self, self.state_field_name)
+
+    @property
+    def current_state_label(self) -> str:
+        """The current state as the user reads it (its choice label, in the active language)."""
+        display = getattr(self, f"get_{self.state_field_name}_display", None)
+        return str(display()) if display is not None else str(self.current_state)
+
+    @classmethod
+    def action_label(cls, name: str) -> str:
+        """The verb of transition (or action) `name` in the active language."""
+        label = cls.transition_actions.get(name)
+        return str(label) if label is not None else name.replace("_", " ")
 
 
 def json_safe(value: Any) -> Any:
@@ -99,8 +115,11 @@ def lock(instance_or_pk: M | int, *, model: type[M] | None = None, queryset=None
 
 
 def _conflict(locked: Transitionable, name: str) -> Conflict:
-    state = locked.current_state
-    return Conflict(f"cannot {name.replace('_', ' ')}: {locked} is {state}", state=state)
+    return Conflict(
+        _("cannot %(action)s: %(object)s is %(state)s")
+        % {"action": locked.action_label(name), "object": locked, "state": locked.current_state_label},
+        state=locked.current_state,
+    )
 
 
 def run_transition(
@@ -131,7 +150,10 @@ def run_transition(
         if not can_proceed(method):
             raise (conflict or _conflict)(row, name)
         if _actor(actor) is not None and not has_transition_perm(method, actor):
-            raise Forbidden(f"{actor_name(actor)} may not {name.replace('_', ' ')} {row}")
+            raise Forbidden(
+                _("%(actor)s may not %(action)s %(object)s")
+                % {"actor": actor_name(actor), "action": row.action_label(name), "object": row}
+            )
         extra = before(row) if before is not None else None
         from_state = row.current_state
         method()

@@ -115,21 +115,24 @@ def term_bounds(version: ProductVersion, frequency: str) -> tuple[int, int] | No
 def _min_max(violations, version, low: str, high: str) -> None:
     low_value, high_value = getattr(version, low), getattr(version, high)
     if low_value is not None and high_value is not None and low_value > high_value:
-        violations.append(Violation(low, f"{low} {low_value} is greater than {high} {high_value}"))
+        message = _("%(low)s %(low_value)s is greater than %(high)s %(high_value)s")
+        values = {"low": low, "low_value": low_value, "high": high, "high_value": high_value}
+        violations.append(Violation(low, message % values))
 
 
 def _subset(violations, name: str, values, allowed, *, required: bool) -> None:
     if not isinstance(values, list):
-        violations.append(Violation(name, f"{name} must be a list"))
+        violations.append(Violation(name, _("%(name)s must be a list") % {"name": name}))
         return
     if required and not values:
-        violations.append(Violation(name, f"{name} must name at least one value"))
+        violations.append(Violation(name, _("%(name)s must name at least one value") % {"name": name}))
     unknown = [value for value in values if value not in allowed]
     if unknown:
         violations.append(
             Violation(
                 name,
-                f"{name} has unknown values {', '.join(map(str, unknown))}; allowed: {', '.join(allowed)}",
+                _("%(name)s has unknown values %(unknown)s; allowed: %(allowed)s")
+                % {"name": name, "unknown": ", ".join(map(str, unknown)), "allowed": ", ".join(allowed)},
             )
         )
 
@@ -146,24 +149,24 @@ def structural_violations(version: ProductVersion, *, on_date: dt.date) -> list[
     ):
         _min_max(v, version, low, high)
     if version.amount_min is not None and version.amount_min <= 0:
-        v.append(Violation("amount_min", "amount_min must be greater than 0"))
+        v.append(Violation("amount_min", _("amount_min must be greater than 0")))
     if version.term_min is not None and version.term_min < 1:
-        v.append(Violation("term_min", "term_min must be at least 1 month"))
+        v.append(Violation("term_min", _("term_min must be at least 1 month")))
     if version.amount_max is not None and version.max_exposure_per_customer is not None:
         if version.max_exposure_per_customer < version.amount_max:
             v.append(
                 Violation(
                     "max_exposure_per_customer",
-                    f"max_exposure_per_customer {version.max_exposure_per_customer} is less than "
-                    f"amount_max {version.amount_max}",
+                    _("max_exposure_per_customer %(exposure)s is less than amount_max %(amount_max)s")
+                    % {"exposure": version.max_exposure_per_customer, "amount_max": version.amount_max},
                 )
             )
     if not (version.amount_min <= version.representative_amount <= version.amount_max):
         v.append(
-            Violation("representative_amount", "representative_amount must lie between the amount limits")
+            Violation("representative_amount", _("representative_amount must lie between the amount limits"))
         )
     if not (version.term_min <= version.representative_term <= version.term_max):
-        v.append(Violation("representative_term", "representative_term must lie between the term limits"))
+        v.append(Violation("representative_term", _("representative_term must lie between the term limits")))
 
     _subset(v, "repayment_methods", version.repayment_methods, c.RepaymentMethod.values, required=True)
     _subset(v, "frequencies", version.frequencies, c.Frequency.values, required=True)
@@ -178,14 +181,18 @@ def structural_violations(version: ProductVersion, *, on_date: dt.date) -> list[
         and version.default_method not in version.repayment_methods
     ):
         v.append(
-            Violation("default_method", f"default_method {version.default_method} is not an allowed method")
+            Violation(
+                "default_method",
+                _("default_method %(method)s is not an allowed method") % {"method": version.default_method},
+            )
         )
     if isinstance(version.frequencies, list):
         if version.default_frequency not in version.frequencies:
             v.append(
                 Violation(
                     "default_frequency",
-                    f"default_frequency {version.default_frequency} is not an allowed frequency",
+                    _("default_frequency %(frequency)s is not an allowed frequency")
+                    % {"frequency": version.default_frequency},
                 )
             )
         for frequency in version.frequencies:
@@ -193,49 +200,62 @@ def structural_violations(version: ProductVersion, *, on_date: dt.date) -> list[
                 v.append(
                     Violation(
                         "frequencies",
-                        f"{frequency} repayment has no whole term between {version.term_min} and "
-                        f"{version.term_max} months",
+                        _("%(frequency)s repayment has no whole term between %(min)s and %(max)s months")
+                        % {"frequency": frequency, "min": version.term_min, "max": version.term_max},
                     )
                 )
     if version.grace_max_periods and not version.grace_types:
-        v.append(Violation("grace_types", "grace_types must name at least one type when grace is offered"))
+        v.append(Violation("grace_types", _("grace_types must name at least one type when grace is offered")))
 
     # Rate type and benchmark
     tiers = list(version.pricing_tiers.all())
     if version.rate_type == c.RateType.FLOATING:
         if not version.benchmark:
-            v.append(Violation("benchmark", "a floating-rate product needs a benchmark"))
+            v.append(Violation("benchmark", _("a floating-rate product needs a benchmark")))
         elif benchmark_rate_on(benchmark=version.benchmark, on_date=on_date) is None:
             v.append(
                 Violation(
-                    "benchmark", f"no {version.benchmark} rate published on or before {on_date.isoformat()}"
+                    "benchmark",
+                    _("no %(benchmark)s published on or before %(date)s")
+                    % {"benchmark": version.get_benchmark_display(), "date": on_date.isoformat()},
                 )
             )
         for tier in tiers:
             if tier.spread_bps is None:
                 v.append(
                     Violation(
-                        "pricing_grid", f"grade {tier.risk_grade} row {tier} needs a spread in basis points"
+                        "pricing_grid",
+                        _("grade %(grade)s row %(row)s needs a spread in basis points")
+                        % {"grade": tier.risk_grade, "row": tier},
                     )
                 )
     else:
         if version.benchmark:
-            v.append(Violation("benchmark", "a fixed-rate product has no benchmark"))
+            v.append(Violation("benchmark", _("a fixed-rate product has no benchmark")))
         for tier in tiers:
             if tier.annual_rate is None or tier.annual_rate < 0:
                 v.append(
-                    Violation("pricing_grid", f"grade {tier.risk_grade} row {tier} needs an annual rate ≥ 0")
+                    Violation(
+                        "pricing_grid",
+                        _("grade %(grade)s row %(row)s needs an annual rate ≥ 0")
+                        % {"grade": tier.risk_grade, "row": tier},
+                    )
                 )
 
     # Grid: every grade prices every term of the product exactly once.
     for grade in c.RISK_GRADES:
         bands = sorted((t.term_min, t.term_max) for t in tiers if t.risk_grade == grade)
         if not bands:
-            v.append(Violation("pricing_grid", f"the pricing grid has no row for grade {grade}"))
+            v.append(
+                Violation(
+                    "pricing_grid", _("the pricing grid has no row for grade %(grade)s") % {"grade": grade}
+                )
+            )
             continue
         for low, high in bands:
             if low > high:
-                v.append(Violation("pricing_grid", f"grade {grade}: term band {low}-{high} has from > to"))
+                message = _("grade %(grade)s: term band %(low)s-%(high)s has from > to")
+                v.append(Violation("pricing_grid", message % {"grade": grade, "low": low, "high": high}))
         gaps, overlaps = [], []
         for term in range(version.term_min, version.term_max + 1):
             hits = sum(1 for low, high in bands if low <= term <= high)
@@ -244,45 +264,69 @@ def structural_violations(version: ProductVersion, *, on_date: dt.date) -> list[
             elif hits > 1:
                 overlaps.append(term)
         for low, high in _ranges(gaps):
-            v.append(Violation("pricing_grid", f"grade {grade}: no price for terms {low}-{high} months"))
+            message = _("grade %(grade)s: no price for terms %(low)s-%(high)s months")
+            v.append(Violation("pricing_grid", message % {"grade": grade, "low": low, "high": high}))
         for low, high in _ranges(overlaps):
-            v.append(Violation("pricing_grid", f"grade {grade}: term bands overlap at {low}-{high} months"))
+            message = _("grade %(grade)s: term bands overlap at %(low)s-%(high)s months")
+            v.append(Violation("pricing_grid", message % {"grade": grade, "low": low, "high": high}))
 
     # Fees
     for fee in version.fees.all():
         if fee.fee_type in c.PERCENT_FEE_TYPES:
             if fee.rate is None or not (0 <= fee.rate <= 1):
-                v.append(Violation("fees", f"fee {fee.code}: a percentage fee needs a rate between 0 and 1"))
+                message = _("fee %(code)s: a percentage fee needs a rate between 0 and 1")
+                v.append(Violation("fees", message % {"code": fee.code}))
         elif fee.amount is None or fee.amount < 0:
-            v.append(Violation("fees", f"fee {fee.code}: a fixed fee needs an amount ≥ 0"))
+            v.append(
+                Violation("fees", _("fee %(code)s: a fixed fee needs an amount ≥ 0") % {"code": fee.code})
+            )
         _subset(v, "fees", fee.waived_for_segments, c.Segment.values, required=False)
 
     # Promotions: well formed and inside the product's availability window.
     for promo in version.promotions.all():
         if promo.starts_on > promo.ends_on:
             v.append(
-                Violation("promotions", f"promotion {promo.code}: starts {promo.starts_on} after it ends")
+                Violation(
+                    "promotions",
+                    _("promotion %(code)s: starts %(date)s after it ends")
+                    % {"code": promo.code, "date": promo.starts_on},
+                )
             )
         if promo.starts_on < version.available_from or (
             version.available_until is not None and promo.ends_on > version.available_until
         ):
-            until = version.available_until.isoformat() if version.available_until else "open-ended"
+            until = version.available_until.isoformat() if version.available_until else _("open-ended")
             v.append(
                 Violation(
                     "promotions",
-                    f"promotion {promo.code} ({promo.starts_on}–{promo.ends_on}) lies outside the product's "
-                    f"dates ({version.available_from}–{until})",
+                    _(
+                        "promotion %(code)s (%(starts)s–%(ends)s) lies outside the product's dates "
+                        "(%(from)s–%(until)s)"
+                    )
+                    % {
+                        "code": promo.code,
+                        "starts": promo.starts_on,
+                        "ends": promo.ends_on,
+                        "from": version.available_from,
+                        "until": until,
+                    },
                 )
             )
         if promo.kind == c.PromotionKind.INTEREST_FREE and promo.interest_free_periods < 1:
             v.append(
                 Violation(
-                    "promotions", f"promotion {promo.code}: needs at least one interest-free installment"
+                    "promotions",
+                    _("promotion %(code)s: needs at least one interest-free installment")
+                    % {"code": promo.code},
                 )
             )
         if promo.kind == c.PromotionKind.RATE_DISCOUNT and promo.discount_bps < 1:
             v.append(
-                Violation("promotions", f"promotion {promo.code}: needs a discount of at least 1 basis point")
+                Violation(
+                    "promotions",
+                    _("promotion %(code)s: needs a discount of at least 1 basis point")
+                    % {"code": promo.code},
+                )
             )
         _subset(v, "promotions", promo.segments, c.Segment.values, required=False)
         _subset(v, "promotions", promo.channels, c.Channel.values, required=False)
@@ -349,7 +393,12 @@ def apr_violations(
             except engine_adapter.EngineValidationError as exc:
                 problems = engine_adapter.localized_text(exc.errors)
                 v.append(
-                    Violation("apr", f"{_describe(combination)} cannot be priced ({problems})", combination)
+                    Violation(
+                        "apr",
+                        _("%(combination)s cannot be priced (%(problems)s)")
+                        % {"combination": _describe(combination), "problems": problems},
+                        combination,
+                    )
                 )
                 continue
             apr = result.summary["apr"]
@@ -360,8 +409,12 @@ def apr_violations(
                 v.append(
                     Violation(
                         "apr",
-                        f"APR {apr * 100:.2f}% exceeds the cap of {cap * 100:.2f}% "
-                        f"for {_describe(combination)}",
+                        _("APR %(apr)s%% exceeds the cap of %(cap)s%% for %(combination)s")
+                        % {
+                            "apr": f"{apr * 100:.2f}",
+                            "cap": f"{cap * 100:.2f}",
+                            "combination": _describe(combination),
+                        },
                         combination,
                     )
                 )
@@ -437,11 +490,10 @@ def _burden_violations(version: ProductVersion, burdens: dict, report: Complianc
 
 
 def _describe(combination: dict) -> str:
-    return (
-        f"amount {combination['amount']}, term {combination['term']} months, {combination['method']}, "
-        f"{combination['frequency']}, grade {combination['risk_grade']} "
-        f"at {Decimal(combination['annual_rate']) * 100:.4f}%"
-    )
+    return _(
+        "amount %(amount)s, term %(term)s months, %(method)s, %(frequency)s, "
+        "grade %(risk_grade)s at %(rate)s%%"
+    ) % {**combination, "rate": f"{Decimal(combination['annual_rate']) * 100:.4f}"}
 
 
 def compliance_check(

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
@@ -319,6 +319,19 @@ class ProductVersion(Transitionable, FSMModelMixin, models.Model):
 
     # --- transitions: guards and permissions; services run them (loanhub.transitions) --------
     state_field_name = "status"
+    transition_actions = {
+        "submit": pgettext_lazy("action", "submit"),
+        "return_to_draft": pgettext_lazy("action", "return to draft"),
+        "activate": pgettext_lazy("action", "activate"),
+        "suspend": pgettext_lazy("action", "suspend"),
+        "resume": pgettext_lazy("action", "resume"),
+        "retire": pgettext_lazy("action", "retire"),
+        # the catalogue's other refusable actions (products.services._require)
+        "create": pgettext_lazy("action", "create"),
+        "edit": pgettext_lazy("action", "edit"),
+        "approve": pgettext_lazy("action", "approve"),
+        "import": pgettext_lazy("action", "import"),
+    }
 
     def transition_event(self, **fields) -> ProductEvent:
         return ProductEvent(version=self, **fields)

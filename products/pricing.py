@@ -12,6 +12,8 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
 from loanhub.errors import Invalid
 from products import choices as c
 from products.models import BenchmarkRate, PricingTier, ProductVersion, Promotion
@@ -101,14 +103,24 @@ def price_for(
     tier = grid_tier(version, grade=grade, term=term)
     if tier is None:
         raise PricingError(
-            {"risk_grade": [f"no price for grade {grade} and term {term} in product {version.code}"]}
+            {
+                "risk_grade": [
+                    _("no price for grade %(grade)s and term %(term)s in product %(code)s")
+                    % {"grade": grade, "term": term, "code": version.code}
+                ]
+            }
         )
     benchmark_rate = benchmark_date = None
     if version.rate_type == c.RateType.FLOATING:
         published = benchmark_rate_on(benchmark=version.benchmark, on_date=on_date)
         if published is None:
             raise PricingError(
-                {"benchmark": [f"no {version.benchmark} rate published on or before {on_date.isoformat()}"]}
+                {
+                    "benchmark": [
+                        _("no %(benchmark)s published on or before %(date)s")
+                        % {"benchmark": version.get_benchmark_display(), "date": on_date.isoformat()}
+                    ]
+                }
             )
         benchmark_rate, benchmark_date = published.rate, published.effective_date
     base = tier_rate(version, tier, benchmark_rate=benchmark_rate)

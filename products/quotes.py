@@ -181,7 +181,7 @@ def product_quote(
             {
                 "product": [
                     _("product %(code)s is %(status)s and is not offered")
-                    % {"code": code, "status": version.status}
+                    % {"code": code, "status": version.get_status_display()}
                 ]
             }
         )
@@ -490,7 +490,7 @@ def version_preview(version: ProductVersion, *, on_date: dt.date | None = None) 
                 version, grade=grade, term=version.representative_term, on_date=on_date, with_promotions=False
             )
             if count is None:
-                raise ProductQuoteError({"term": ["representative term is not whole installments"]})
+                raise ProductQuoteError({"term": [_("representative term is not whole installments")]})
             result = engine_adapter.schedule(
                 principal=version.representative_amount,
                 annual_rate=price.annual_rate,

@@ -30,12 +30,13 @@ class ProductNotOffered(Conflict):
         super().__init__(
             {
                 "product": [
-                    _("product %(code)s is %(status)s and is not offered") % {"code": code, "status": status}
+                    _("product %(code)s is %(status)s and is not offered")
+                    % {"code": code, "status": c.ProductStatus(status).label}
                 ]
             },
             state=status,
         )
-        self.code = code
+        self.product_code = code  # not `code`: that is the error's own code in the body ("conflict")
         self.status = status
 
 

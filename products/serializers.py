@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from loanhub.money import money_serializer_field, rate_serializer_field
@@ -226,7 +227,7 @@ class ProductDefinitionSerializer(serializers.Serializer):
             codes = [row["code"] for row in attrs.get(name, [])]
             duplicates = sorted({code for code in codes if codes.count(code) > 1})
             if duplicates:
-                errors[name] = [f"duplicate codes: {', '.join(duplicates)}"]
+                errors[name] = [_("duplicate codes: %(codes)s") % {"codes": ", ".join(duplicates)}]
         if errors:
             raise serializers.ValidationError(errors)
         return attrs
@@ -241,5 +242,7 @@ class CatalogueFileSerializer(serializers.Serializer):
         codes = [item["code"] for item in value]
         duplicates = sorted({code for code in codes if codes.count(code) > 1})
         if duplicates:
-            raise serializers.ValidationError(f"duplicate product codes: {', '.join(duplicates)}")
+            raise serializers.ValidationError(
+                _("duplicate product codes: %(codes)s") % {"codes": ", ".join(duplicates)}
+            )
         return value

@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from loanhub import clock
 from loanhub.errors import Conflict, DomainError, Forbidden, Invalid
@@ -106,17 +107,20 @@ def can_review(user) -> bool:
 def four_eyes_refusal(version: ProductVersion, actor) -> str | None:
     """Why `actor` may not approve `version`, or None when they may."""
     if actor.pk in {version.submitted_by_id, version.created_by_id}:
-        return (
-            f"{actor.get_username()} created or submitted {version}; approval needs a second "
-            "Product Manager or a Senior Approver"
-        )
+        return _(
+            "%(name)s created or submitted %(version)s; approval needs a second Product Manager or a "
+            "Senior Approver"
+        ) % {"name": actor.get_username(), "version": version}
     return None
 
 
 def _require(allowed: bool, action: str, actor) -> None:
     if not allowed:
-        name = actor.get_username() if getattr(actor, "is_authenticated", False) else "anonymous"
-        raise ProductPermissionError({"actor": [f"{name} may not {action} product versions"]})
+        name = actor.get_username() if getattr(actor, "is_authenticated", False) else _("anonymous")
+        message = _("%(name)s may not %(action)s product versions")
+        raise ProductPermissionError(
+            {"actor": [message % {"name": name, "action": ProductVersion.action_label(action)}]}
+        )
 
 
 # --- versions: create and edit ------------------------------------------------------------------
@@ -158,7 +162,7 @@ def product_create(
     code = code.strip().upper()
     with transaction.atomic():
         if Product.objects.filter(code=code).exists():
-            raise ProductValidationError({"code": [f"product {code} already exists"]})
+            raise ProductValidationError({"code": [_("product %(code)s already exists") % {"code": code}]})
         product = Product(code=code, created_by=actor)
         product._history_user = actor
         product.save()
@@ -174,7 +178,7 @@ def product_create(
 def _terms(terms: dict) -> dict:
     unknown = sorted(set(terms) - set(TERM_FIELDS))
     if unknown:
-        raise ProductValidationError({name: ["unknown product term"] for name in unknown})
+        raise ProductValidationError({name: [_("unknown product term")] for name in unknown})
     return dict(terms)
 
 
@@ -193,7 +197,12 @@ def product_version_update(
         locked = ProductVersion.objects.select_for_update().get(pk=version.pk)
         if not locked.is_editable:
             raise ProductTransitionError(
-                {"status": [f"{locked} is {locked.status}; only a draft is edited (create a new version)"]},
+                {
+                    "status": [
+                        _("%(version)s is %(status)s; only a draft is edited (create a new version)")
+                        % {"version": locked, "status": locked.current_state_label}
+                    ]
+                },
                 state=locked.status,
             )
         for name, value in _terms(terms or {}).items():
@@ -217,7 +226,12 @@ def product_version_save(*, version: ProductVersion, actor, code: str | None = N
             code = (code or "").strip().upper()
             if not code or Product.objects.filter(code=code).exists():
                 raise ProductValidationError(
-                    {"code": [f"product {code} already exists; create a new version of it instead"]}
+                    {
+                        "code": [
+                            _("product %(code)s already exists; create a new version of it instead")
+                            % {"code": code}
+                        ]
+                    }
                 )
             product = Product(code=code, created_by=actor)
             product._history_user = actor
@@ -229,7 +243,13 @@ def product_version_save(*, version: ProductVersion, actor, code: str | None = N
         current = ProductVersion.objects.select_for_update().get(pk=version.pk)
         if not current.is_editable:
             raise ProductTransitionError(
-                {"status": [f"{current} is {current.status}; only a draft is edited"]}, state=current.status
+                {
+                    "status": [
+                        _("%(version)s is %(status)s; only a draft is edited")
+                        % {"version": current, "status": current.current_state_label}
+                    ]
+                },
+                state=current.status,
             )
         _save(version, actor)
     return version
@@ -244,7 +264,12 @@ def product_new_version(*, product: Product, actor) -> ProductVersion:
         pending = [v for v in versions if v.status in c.PENDING_STATES]
         if pending:
             raise ProductTransitionError(
-                {"status": [f"{pending[0]} is already {pending[0].status}; edit that version instead"]},
+                {
+                    "status": [
+                        _("%(version)s is already %(status)s; edit that version instead")
+                        % {"version": pending[0], "status": pending[0].current_state_label}
+                    ]
+                },
                 state=pending[0].status,
             )
         live = [v for v in versions if v.status in c.LIVE_STATES]
@@ -273,9 +298,12 @@ def _created(version: ProductVersion, actor, reason: str) -> None:
 
 
 def _state_conflict(locked: ProductVersion, name: str) -> ProductTransitionError:
-    return ProductTransitionError(
-        {"status": [f"cannot {name.replace('_', ' ')} {locked}: it is {locked.status}"]}, state=locked.status
-    )
+    message = _("cannot %(action)s %(version)s: it is %(status)s") % {
+        "action": locked.action_label(name),
+        "version": locked,
+        "status": locked.current_state_label,
+    }
+    return ProductTransitionError({"status": [message]}, state=locked.status)
 
 
 def _transition(
@@ -332,9 +360,9 @@ def product_submit_for_review(*, version: ProductVersion, actor, reason: str = "
 
 def product_return_to_draft(*, version: ProductVersion, actor, reason: str) -> ProductVersion:
     """in_review → draft: the reviewer asks for changes (a reason is required)."""
-    _require(can_review(actor), "return", actor)
+    _require(can_review(actor), "return_to_draft", actor)
     if not reason.strip():
-        raise ProductValidationError({"reason": ["say what must change"]})
+        raise ProductValidationError({"reason": [_("say what must change")]})
     return _transition(version, actor=actor, name="return_to_draft", reason=reason)
 
 
@@ -388,7 +416,12 @@ def product_approve(
         )
     except IntegrityError as exc:  # a concurrent approval of a sibling version won the race
         raise ProductTransitionError(
-            {"status": [f"{version} could not be activated: {exc}"]}, state=version.status
+            {
+                "status": [
+                    _("%(version)s could not be activated: %(reason)s") % {"version": version, "reason": exc}
+                ]
+            },
+            state=version.status,
         ) from None
 
 
@@ -396,7 +429,7 @@ def product_suspend(*, version: ProductVersion, actor, reason: str) -> ProductVe
     """active → suspended: no new quotes or applications; existing ones keep their terms."""
     _require(can_review(actor), "suspend", actor)
     if not reason.strip():
-        raise ProductValidationError({"reason": ["say why the product is suspended"]})
+        raise ProductValidationError({"reason": [_("say why the product is suspended")]})
     return _transition(version, actor=actor, name="suspend", reason=reason)
 
 
@@ -419,7 +452,7 @@ def product_retire(*, version: ProductVersion, actor, reason: str) -> ProductVer
     """active/suspended → retired: never offered again; made applications and loans are unaffected."""
     _require(can_review(actor), "retire", actor)
     if not reason.strip():
-        raise ProductValidationError({"reason": ["say why the product is retired"]})
+        raise ProductValidationError({"reason": [_("say why the product is retired")]})
     return _transition(
         version, actor=actor, name="retire", reason=reason, before=_retiring, fields=("retired_at",)
     )
@@ -513,7 +546,12 @@ def _import_one(product: Product | None, item: dict, actor) -> ImportOutcome:
     pending = next((v for v in versions if v.status in c.PENDING_STATES), None)
     if pending is not None and pending.status == c.ProductStatus.IN_REVIEW:
         raise ProductTransitionError(
-            {"status": [f"{pending} is in review; return it to draft before importing"]}, state=pending.status
+            {
+                "status": [
+                    _("%(version)s is in review; return it to draft before importing") % {"version": pending}
+                ]
+            },
+            state=pending.status,
         )
     if pending is not None:
         if not _differs(pending, item):

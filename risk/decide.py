@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
 
+from django.utils.translation import gettext as _
+
 from loanhub.money import quantize_places
 from risk import mapping
 from risk.choices import Outcome, RuleOutcome
@@ -117,7 +119,7 @@ def decide(
     rate = terms.grade_rates.get(grade)
     priced = [r for r in terms.grade_rates.values() if r is not None]
     if not priced:
-        raise ProductTermsError("the product prices no grade")
+        raise ProductTermsError(_("the product prices no grade"))
     # Affordability is judged at the grade's price, or at the dearest price when it has none.
     affordability_rate = rate if rate is not None else max(priced)
     requested = repayment(

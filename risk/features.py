@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
+from django.utils.translation import gettext as _
+
 from loanhub.errors import Invalid
 from risk.mapping import BUREAU_FEATURES, FEATURES
 
@@ -18,24 +20,24 @@ class FeatureValidationError(Invalid):
 def _number(name: str, value, errors: dict[str, str]) -> Decimal | None:
     spec = FEATURES[name]
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal | str):
-        errors[name] = "must be a number"
+        errors[name] = _("must be a number")
         return None
     try:
         number = Decimal(str(value).strip())
     except InvalidOperation:
-        errors[name] = "must be a number"
+        errors[name] = _("must be a number")
         return None
     if not number.is_finite():
-        errors[name] = "must be a finite number"
+        errors[name] = _("must be a finite number")
         return None
     if spec.integer and number != number.to_integral_value():
-        errors[name] = "must be a whole number"
+        errors[name] = _("must be a whole number")
         return None
     if spec.min_value is not None and number < spec.min_value:
-        errors[name] = f"must be at least {spec.min_value}"
+        errors[name] = _("must be at least %(min)s") % {"min": spec.min_value}
         return None
     if spec.max_value is not None and number > spec.max_value:
-        errors[name] = f"must be at most {spec.max_value}"
+        errors[name] = _("must be at most %(max)s") % {"max": spec.max_value}
         return None
     return int(number) if spec.integer else number
 
@@ -49,21 +51,24 @@ def validate_features(raw: dict, *, require_bureau: bool = True) -> dict:
     lookup. Unknown keys are refused too, so a misspelt field cannot be silently ignored.
     """
     if not isinstance(raw, dict):
-        raise FeatureValidationError({"__all__": "features must be an object"})
+        raise FeatureValidationError({"__all__": _("features must be an object")})
     errors: dict[str, str] = {}
     clean: dict = {}
     for name in sorted(set(raw) - set(FEATURES)):
-        errors[name] = "unknown feature"
+        errors[name] = _("unknown feature")
     for name, spec in FEATURES.items():
         if name not in raw or raw[name] is None or raw[name] == "":
             if name in BUREAU_FEATURES and not require_bureau:
                 continue
-            errors[name] = "this feature is required"
+            errors[name] = _("this feature is required")
             continue
         value = raw[name]
         if spec.kind == "categorical":
             if value not in spec.choices:
-                errors[name] = f"{value!r} is not one of: {', '.join(spec.choices)}"
+                errors[name] = _("%(value)s is not one of: %(allowed)s") % {
+                    "value": repr(value),
+                    "allowed": ", ".join(spec.choices),
+                }
                 continue
             clean[name] = value
         else:

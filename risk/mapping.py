@@ -26,6 +26,7 @@ from decimal import Decimal
 
 import numpy as np
 import pandas as pd
+from django.utils.translation import gettext as _
 
 from customers.models import KycStatus
 from products.choices import Category, EmploymentType
@@ -397,7 +398,10 @@ def features_from_lender(record: dict) -> tuple[dict, dict[str, list[str]]]:
         if record[name] in table:
             translated[name] = table[record[name]]
         else:
-            errors[name] = [f"{record[name]!r} is not one of: {', '.join(table)}"]
+            errors[name] = [
+                _("%(value)s is not one of: %(allowed)s")
+                % {"value": repr(record[name]), "allowed": ", ".join(table)}
+            ]
     return translated, errors
 
 

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
 
@@ -81,6 +82,10 @@ class ScoreModel(Transitionable, FSMModelMixin, models.Model):
     retired_at = models.DateTimeField(_("retired"), null=True, blank=True)
 
     state_field_name = "status"
+    transition_actions = {
+        "promote": pgettext_lazy("action", "promote"),
+        "retire": pgettext_lazy("action", "retire"),
+    }
 
     class Meta:
         ordering = ("-version",)

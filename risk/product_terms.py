@@ -13,6 +13,8 @@ import datetime as dt
 from dataclasses import asdict, dataclass, field, fields
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
 from loanhub import clock
 from loanhub.errors import Invalid
 from loanhub.money import quantize_places
@@ -63,12 +65,12 @@ class ProductTerms:
 
     def __post_init__(self):
         if self.frequency not in MONTHS_PER_PERIOD:
-            raise ProductTermsError(f"unknown frequency {self.frequency!r}")
+            raise ProductTermsError(_("unknown frequency %(value)s") % {"value": repr(self.frequency)})
         if self.amount_min > self.amount_max:
-            raise ProductTermsError("amount_min is above amount_max")
+            raise ProductTermsError(_("amount_min is above amount_max"))
         missing = [g for g in GRADES if g not in self.grade_rates]
         if missing:
-            raise ProductTermsError(f"grade_rates lacks grades {missing}")
+            raise ProductTermsError(_("grade_rates lacks grades %(grades)s") % {"grades": ", ".join(missing)})
 
     def cap_for(self, grade: str) -> Decimal:
         if grade in self.grade_caps:
@@ -82,7 +84,13 @@ class ProductTerms:
 
         count = installments_for(term_months, self.frequency)
         if not count:
-            raise ProductTermsError(f"a term of {term_months} months is not whole {self.frequency} periods")
+            raise ProductTermsError(
+                _("a term of %(term)s months is not whole %(frequency)s periods")
+                % {
+                    "term": term_months,
+                    "frequency": dict(Frequency.choices).get(self.frequency, self.frequency),
+                }
+            )
         return count
 
     def to_json(self) -> dict:
@@ -183,4 +191,4 @@ def terms_for(
             grace=dict(grace) if grace and grace.get("periods") else None,
         )
     except AttributeError as exc:
-        raise ProductTermsError(f"product version lacks {exc.name!r}") from exc
+        raise ProductTermsError(_("product version lacks %(name)s") % {"name": repr(exc.name)}) from exc

@@ -16,6 +16,8 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
 from risk.choices import GRADES, IdentifierKind, Operator, RuleCheck, RuleOutcome
 from risk.mapping import FEATURES
 
@@ -119,80 +121,96 @@ def validate_rule(spec: RuleSpec) -> dict[str, str]:
     """Field → message for everything wrong with a rule definition (empty when it is valid)."""
     errors: dict[str, str] = {}
     if not CODE_PATTERN.match(spec.code or ""):
-        errors["code"] = "use 3–40 capital letters, digits or underscores, starting with a letter"
+        errors["code"] = _("use 3–40 capital letters, digits or underscores, starting with a letter")
     if spec.outcome not in RuleOutcome.values:
-        errors["outcome"] = f"must be one of {', '.join(RuleOutcome.values)}"
+        errors["outcome"] = _one_of(RuleOutcome.values)
     if not (spec.reason_zh or "").strip():
-        errors["reason_zh"] = "a reason in Chinese is required"
+        errors["reason_zh"] = _("a reason in Chinese is required")
     if not (spec.reason_en or "").strip():
-        errors["reason_en"] = "a reason in English is required"
+        errors["reason_en"] = _("a reason in English is required")
     if spec.kind == RuleCheck.THRESHOLD:
         if spec.feature not in NUMERIC_FEATURES:
-            errors["feature"] = (
-                f"unknown numeric feature {spec.feature!r}; use one of {', '.join(sorted(NUMERIC_FEATURES))}"
-            )
+            errors["feature"] = _("unknown numeric feature %(feature)s; use one of %(allowed)s") % {
+                "feature": repr(spec.feature),
+                "allowed": ", ".join(sorted(NUMERIC_FEATURES)),
+            }
         if spec.operator not in Operator.values:
-            errors["operator"] = f"must be one of {', '.join(Operator.values)}"
+            errors["operator"] = _one_of(Operator.values)
         if spec.product_attribute:
             measured = PRODUCT_ATTRIBUTES.get(spec.product_attribute)
             if measured is None:
-                errors["product_attribute"] = (
-                    f"unknown product limit; use one of {', '.join(PRODUCT_ATTRIBUTES)}"
-                )
+                errors["product_attribute"] = _("unknown product limit; use one of %(allowed)s") % {
+                    "allowed": ", ".join(PRODUCT_ATTRIBUTES)
+                }
             elif spec.feature and measured != spec.feature:
-                errors["product_attribute"] = (
-                    f"{spec.product_attribute} is compared with {measured}, not {spec.feature}"
-                )
+                errors["product_attribute"] = _(
+                    "%(limit)s is compared with %(measured)s, not %(feature)s"
+                ) % {
+                    "limit": spec.product_attribute,
+                    "measured": measured,
+                    "feature": spec.feature,
+                }
             if spec.threshold is not None:
-                errors["threshold"] = "give either a threshold or a product limit, not both"
+                errors["threshold"] = _("give either a threshold or a product limit, not both")
             if spec.operator == Operator.BETWEEN:
-                errors["operator"] = "'between' needs two thresholds, not a product limit"
+                errors["operator"] = _("'between' needs two thresholds, not a product limit")
         elif spec.threshold is None:
-            errors["threshold"] = "a threshold (or a product limit) is required"
+            errors["threshold"] = _("a threshold (or a product limit) is required")
         if spec.feature in NUMERIC_FEATURES and "feature" not in errors:
             low, high = NUMERIC_FEATURES[spec.feature]
             for name in ("threshold", "threshold_high"):
                 value = getattr(spec, name)
                 if value is not None and not (low <= value <= high):
-                    errors[name] = f"impossible for {spec.feature}: must lie between {low} and {high}"
+                    errors[name] = _("impossible for %(feature)s: must lie between %(low)s and %(high)s") % {
+                        "feature": spec.feature,
+                        "low": low,
+                        "high": high,
+                    }
         if spec.operator == Operator.BETWEEN:
             if spec.threshold_high is None:
-                errors["threshold_high"] = "'between' needs an upper threshold"
+                errors["threshold_high"] = _("'between' needs an upper threshold")
             elif spec.threshold is not None and spec.threshold_high <= spec.threshold:
-                errors["threshold_high"] = "must be above the lower threshold"
+                errors["threshold_high"] = _("must be above the lower threshold")
         elif spec.threshold_high is not None:
-            errors["threshold_high"] = "only 'between' uses an upper threshold"
+            errors["threshold_high"] = _("only 'between' uses an upper threshold")
     elif spec.kind == RuleCheck.IN_SET:
         allowed = CATEGORICAL_FEATURES.get(spec.feature)
         if allowed is None:
-            errors["feature"] = (
-                f"unknown categorical feature {spec.feature!r}; "
-                f"use one of {', '.join(sorted(CATEGORICAL_FEATURES))}"
-            )
+            errors["feature"] = _("unknown categorical feature %(feature)s; use one of %(allowed)s") % {
+                "feature": repr(spec.feature),
+                "allowed": ", ".join(sorted(CATEGORICAL_FEATURES)),
+            }
         elif not spec.values:
-            errors["values"] = "list at least one value"
+            errors["values"] = _("list at least one value")
         else:
             wrong = [v for v in spec.values if v not in allowed]
             if wrong:
-                errors["values"] = f"{', '.join(map(str, wrong))} not among {', '.join(allowed)}"
+                errors["values"] = _("%(values)s not among %(allowed)s") % {
+                    "values": ", ".join(map(str, wrong)),
+                    "allowed": ", ".join(allowed),
+                }
     elif spec.kind == RuleCheck.BLOCKLIST:
         if spec.identifier not in IdentifierKind.values:
-            errors["identifier"] = f"must be one of {', '.join(IdentifierKind.values)}"
+            errors["identifier"] = _one_of(IdentifierKind.values)
     elif spec.kind in (RuleCheck.VELOCITY, RuleCheck.SHARED_IDENTIFIER):
         kinds = IdentifierKind.values if spec.kind == RuleCheck.VELOCITY else ["phone", "device"]
         if spec.identifier not in kinds:
-            errors["identifier"] = f"must be one of {', '.join(kinds)}"
+            errors["identifier"] = _one_of(kinds)
         if spec.window_hours is None or not (1 <= spec.window_hours <= MAX_WINDOW_HOURS):
-            errors["window_hours"] = f"must be between 1 and {MAX_WINDOW_HOURS} hours"
+            errors["window_hours"] = _("must be between 1 and %(max)s hours") % {"max": MAX_WINDOW_HOURS}
         if (
             spec.threshold is None
             or spec.threshold != spec.threshold.to_integral_value()
             or not (2 <= spec.threshold <= 1000)
         ):
-            errors["threshold"] = "a whole count between 2 and 1000 (this application included)"
+            errors["threshold"] = _("a whole count between 2 and 1000 (this application included)")
     else:
-        errors["kind"] = f"must be one of {', '.join(RuleCheck.values)}"
+        errors["kind"] = _one_of(RuleCheck.values)
     return errors
+
+
+def _one_of(allowed) -> str:
+    return _("must be one of %(allowed)s") % {"allowed": ", ".join(allowed)}
 
 
 def _number(value) -> str:

@@ -154,7 +154,7 @@ def scoring_request_create(
         raise FeatureValidationError(errors)
     clean = validate_features(translated, require_bureau=False)
     if customer is None or customer.pk is None or not (customer.id_number or "").strip():
-        raise FeatureValidationError({"customer": ["a customer with an identity number is required"]})
+        raise FeatureValidationError({"customer": [_("a customer with an identity number is required")]})
     try:
         terms = terms_for(
             product_version,
@@ -209,10 +209,12 @@ def _customer_id_number(request: ScoringRequest) -> str:
     blocklist checks); a changed number needs a new request.
     """
     if request.customer_id is None:
-        raise FeatureValidationError({"customer": ["the request names no customer to ask the bureau about"]})
+        raise FeatureValidationError(
+            {"customer": [_("the request names no customer to ask the bureau about")]}
+        )
     id_number = customer_selectors.customer_id_number(customer_id=request.customer_id)
     if identifier_hash("id_number", id_number) != request.id_number_hash:
-        changed = "the customer's identity number changed after the request; a new request is needed"
+        changed = _("the customer's identity number changed after the request; a new request is needed")
         raise FeatureValidationError({"customer": [changed]})
     return id_number
 

@@ -13,6 +13,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from loanhub.errors import Conflict, Invalid
 from loanhub.money import RATE_PLACES
@@ -36,7 +37,7 @@ class LoanAlreadyOpen(Conflict):
     """The origin already has a loan: a second disbursement is refused."""
 
     def __init__(self, origin_ref: str):
-        super().__init__(f"{origin_ref} already has a loan", state="disbursed")
+        super().__init__(_("%(origin)s already has a loan") % {"origin": origin_ref}, state="disbursed")
         self.origin_ref = origin_ref
 
 
@@ -50,9 +51,9 @@ class LoanTermsInvalid(Invalid):
 def _check_keys(terms: dict) -> None:
     errors: dict[str, list[str]] = {}
     for key in sorted(set(terms) - TERM_KEYS):
-        errors[key] = ["not a term of the schedule engine (start_date is the disbursement date)"]
+        errors[key] = [_("not a term of the schedule engine (start_date is the disbursement date)")]
     for key in sorted(REQUIRED_TERM_KEYS - set(terms)):
-        errors[key] = ["required"]
+        errors[key] = [_("required")]
     rate = terms.get("annual_rate")
     if isinstance(rate, str):
         try:
@@ -61,7 +62,7 @@ def _check_keys(terms: dict) -> None:
             rate = None  # the engine reports it
     if isinstance(rate, Decimal) and rate.is_finite() and rate.as_tuple().exponent < -RATE_PLACES:
         # The loan stores the rate in a DecimalField; a rate it would round could not be pinned.
-        errors["annual_rate"] = [f"at most {RATE_PLACES} decimal places"]
+        errors["annual_rate"] = [_("at most %(places)s decimal places") % {"places": RATE_PLACES}]
     if errors:
         raise LoanTermsInvalid(errors)
 

@@ -7,6 +7,7 @@ import hashlib
 import json
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
 from applications import permissions as perms
@@ -89,7 +90,7 @@ def _move(
         reason=reason,
         payload=payload,
         fields=fields,
-        conflict=lambda locked, name: state_conflict(locked, name.replace("_", " ")),
+        conflict=state_conflict,
         locked=True,
     )
 
@@ -105,19 +106,41 @@ def _last_move_into(application: LoanApplication) -> ApplicationEvent | None:
 
 
 def state_conflict(application: LoanApplication, action: str) -> ApplicationStateError:
-    """The 409 for `action` in the current state, naming who moved it there and when."""
+    """The 409 for `action` (a transition's name, or "change", "assign") in the current state,
+    naming who moved it there and when, in the active language."""
     state = application.state
     event = _last_move_into(application)
-    who = ""
+    values = {
+        "action": application.action_label(action),
+        "application": application,
+        "state": application.current_state_label,
+    }
     if event is not None:
-        when = timezone.localtime(event.created_at).strftime("%Y-%m-%d %H:%M:%S %Z")
-        who = f" by {_name(event.actor)} at {when}"
-    if state in DECIDED_STATES or state == State.WITHDRAWN:
-        verb = "already decided" if state in DECIDED_STATES else "withdrawn"
-        message = f"cannot {action}: application {application} was {verb} ({state}){who}"
+        values["actor"] = event.actor.get_username() if event.actor_id else _("the system")
+        values["when"] = timezone.localtime(event.created_at).strftime("%Y-%m-%d %H:%M:%S %Z")
+    if state in DECIDED_STATES:
+        if event is None:
+            message = _("cannot %(action)s: application %(application)s was already decided (%(state)s)")
+        else:
+            message = _(
+                "cannot %(action)s: application %(application)s was already decided (%(state)s) "
+                "by %(actor)s at %(when)s"
+            )
+    elif state == State.WITHDRAWN:
+        if event is None:
+            message = _("cannot %(action)s: application %(application)s was withdrawn")
+        else:
+            message = _(
+                "cannot %(action)s: application %(application)s was withdrawn by %(actor)s at %(when)s"
+            )
+    elif event is None:
+        message = _('cannot %(action)s: application %(application)s is in state "%(state)s"')
     else:
-        message = f"cannot {action}: application {application} is {state}{who}"
-    return ApplicationStateError(message, state=state)
+        message = _(
+            'cannot %(action)s: application %(application)s is in state "%(state)s" '
+            "(since %(when)s, by %(actor)s)"
+        )
+    return ApplicationStateError(message % values, state=state)
 
 
 def _require_state(application: LoanApplication, action: str, transition: str) -> None:
@@ -128,17 +151,20 @@ def _require_state(application: LoanApplication, action: str, transition: str) -
 def _require_reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise ApplicationValidationError({"reason": ["a reason is required for this decision"]})
+        raise ApplicationValidationError({"reason": [_("a reason is required for this decision")]})
     return reason
 
 
 def _require_officer(actor, application: LoanApplication, action: str) -> None:
+    values = {"action": application.action_label(action)}
     if not perms.may_decide(actor):
-        raise ApplicationPermissionError(f"only a Loan Officer may {action} an application")
+        raise ApplicationPermissionError(_("only a Loan Officer may %(action)s an application") % values)
     if perms.is_owner(actor, application):
-        raise ApplicationPermissionError(f"you may not {action} your own application")
+        raise ApplicationPermissionError(_("you may not %(action)s your own application") % values)
 
 
 def _require_owner(actor, application: LoanApplication, action: str) -> None:
     if not perms.is_owner(actor, application):
-        raise ApplicationPermissionError(f"only the customer who applied may {action} the application")
+        raise ApplicationPermissionError(
+            _("only the customer who applied may %(action)s") % {"action": application.action_label(action)}
+        )

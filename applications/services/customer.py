@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from applications.models import (
     LoanApplication,
@@ -44,17 +45,22 @@ def application_accept_offer(
     stored again as the disclosure accepted, exactly as shown, with the consents and the time. An
     offer past its expiry is expired instead (409). `offer_digest` (optional) must be the digest
     of the offer the customer saw; a changed offer is refused (409)."""
-    _require_owner(actor, application, "accept the offer of")
+    _require_owner(actor, application, "accept_offer")
     consents = consents if isinstance(consents, dict) else {}
     missing = [name for name in REQUIRED_ACCEPTANCE_CONSENTS if consents.get(name) is not True]
     if missing:
         raise ApplicationValidationError(
-            {"consents": [f"tick every required consent: {', '.join(missing)} must be true"]}
+            {
+                "consents": [
+                    _("tick every required consent: %(missing)s must be true")
+                    % {"missing": ", ".join(missing)}
+                ]
+            }
         )
     expired = None
     with transaction.atomic():
         locked = _lock(application)
-        _require_state(locked, "accept the offer", "accept_offer")
+        _require_state(locked, "accept_offer", "accept_offer")
         now = clock.now()
         if locked.offer_expires_at is not None and locked.offer_expires_at <= now:
             _move(locked, "expire_offer", actor=None, reason=f"offer expired at {locked.offer_expires_at}")
@@ -62,7 +68,7 @@ def application_accept_offer(
         else:
             if offer_digest and offer_digest != locked.offer.get("digest"):
                 raise ApplicationStateError(
-                    "the offer changed since it was shown; reload it and accept again", state=locked.state
+                    _("the offer changed since it was shown; reload it and accept again"), state=locked.state
                 )
             locked.disclosure = _json_safe(
                 {
@@ -85,7 +91,7 @@ def application_accept_offer(
     if expired is not None:
         when = timezone.localtime(expired.offer_expires_at)
         raise ApplicationStateError(
-            f"cannot accept the offer: it expired at {when:%Y-%m-%d %H:%M}",
+            _("cannot accept the offer: it expired at %(when)s") % {"when": f"{when:%Y-%m-%d %H:%M}"},
             state=expired.state,
         )
     return locked
@@ -93,9 +99,9 @@ def application_accept_offer(
 
 def application_decline_offer(*, application: LoanApplication, actor, reason: str = "") -> LoanApplication:
     """approved → offer_declined by the customer."""
-    _require_owner(actor, application, "decline the offer of")
+    _require_owner(actor, application, "decline_offer")
     with transaction.atomic():
         locked = _lock(application)
-        _require_state(locked, "decline the offer", "decline_offer")
+        _require_state(locked, "decline_offer", "decline_offer")
         _move(locked, "decline_offer", actor=actor, reason=reason or "offer declined by the customer")
     return locked

@@ -64,7 +64,11 @@ def application_disburse(
         if disbursed_on > clock.today() or (accepted_on and disbursed_on < accepted_on):
             # The customer accepted a schedule from a known start: no back- or post-dating.
             raise ApplicationValidationError(
-                {"disbursed_on": [f"must be between the acceptance date {accepted_on} and today"]}
+                {
+                    "disbursed_on": [
+                        _("must be between the acceptance date %(date)s and today") % {"date": accepted_on}
+                    ]
+                }
             )
         try:
             loan = servicing_services.loan_open(
@@ -80,11 +84,14 @@ def application_disburse(
             )
         except servicing_services.LoanAlreadyOpen:
             raise ApplicationStateError(
-                f"cannot disburse: application {locked} already has a loan", state=locked.state
+                _("cannot disburse: application %(application)s already has a loan")
+                % {"application": locked},
+                state=locked.state,
             ) from None
         except servicing_services.LoanTermsInvalid as exc:
             raise ApplicationStateError(
-                f"cannot disburse: servicing refused the accepted terms ({exc})", state=locked.state
+                _("cannot disburse: servicing refused the accepted terms (%(reason)s)") % {"reason": exc},
+                state=locked.state,
             ) from None
         _require_accepted_amounts(locked, loan, disbursed_on)
         locked.disbursed_at = clock.now()

@@ -7,6 +7,7 @@ import logging
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from applications import features as f
 from applications import permissions as perms
@@ -35,11 +36,11 @@ def _offered_version(code: str) -> ProductVersion:
     try:
         return product_get_offered(code=code)
     except Product.DoesNotExist:
-        raise ApplicationValidationError({"product": [f"unknown product {code!r}"]}) from None
-    except ProductNotOffered as exc:
         raise ApplicationValidationError(
-            {"product": [f"product {code} is {exc.status} and is not offered"]}
+            {"product": [_("unknown product %(code)s") % {"code": code}]}
         ) from None
+    except ProductNotOffered as exc:
+        raise ApplicationValidationError(exc.errors) from None  # "product X is retired and is not offered"
 
 
 def _limit_errors(application: LoanApplication, *, segments=()) -> dict[str, list[str]]:
@@ -80,36 +81,40 @@ DRAFT_FIELDS = (
 )
 
 
+def _one_of(choices) -> str:
+    return _("must be one of %(allowed)s") % {"allowed": ", ".join(choices)}
+
+
 def _clean_draft(data: dict, errors: dict[str, list[str]]) -> dict:
     clean = {k: v for k, v in data.items() if k in DRAFT_FIELDS}
     if "amount" in clean:
         try:
             clean["amount"] = Decimal(str(clean["amount"]))
         except (InvalidOperation, ValueError):
-            errors["amount"] = ["must be a number"]
+            errors["amount"] = [_("must be a number")]
         else:
             if not is_cents(clean["amount"]):
-                errors["amount"] = ["must be an amount with at most two decimals"]
+                errors["amount"] = [_("must be an amount with at most two decimals")]
     if "term" in clean:
         try:
             clean["term"] = int(clean["term"])
         except (TypeError, ValueError):
-            errors["term"] = ["must be a whole number of months"]
+            errors["term"] = [_("must be a whole number of months")]
     if "grace_periods" in clean:
         try:
             clean["grace_periods"] = int(clean["grace_periods"] or 0)
             if clean["grace_periods"] < 0:
                 raise ValueError
         except (TypeError, ValueError):
-            errors["grace_periods"] = ["must be a whole number of installments, 0 for none"]
+            errors["grace_periods"] = [_("must be a whole number of installments, 0 for none")]
     if clean.get("grace_type") not in (None, "") and clean["grace_type"] not in GraceType.values:
-        errors["grace_type"] = [f"must be one of {', '.join(GraceType.values)}"]
+        errors["grace_type"] = [_one_of(GraceType.values)]
     if "channel" in clean and clean["channel"] not in Channel.values:
-        errors["channel"] = [f"must be one of {', '.join(Channel.values)}"]
+        errors["channel"] = [_one_of(Channel.values)]
     for name, choices in f.STATED_CHOICES.items():
         value = clean.get(name)
         if value not in (None, "") and value not in choices:
-            errors[name] = [f"must be one of {', '.join(choices)}"]
+            errors[name] = [_one_of(choices)]
     return clean
 
 
@@ -129,14 +134,16 @@ def application_create(*, actor, product: str, customer=None, **data) -> LoanApp
     if customer is None:
         customer = customer_selectors.customer_for_user(actor)
         if customer is None:
-            raise ApplicationValidationError({"customer": ["create your customer profile before applying"]})
+            raise ApplicationValidationError(
+                {"customer": [_("create your customer profile before applying")]}
+            )
     elif customer.user_id != getattr(actor, "pk", None) and not perms.may_decide(actor):
-        raise ApplicationPermissionError("only a Loan Officer may apply on behalf of a customer")
+        raise ApplicationPermissionError(_("only a Loan Officer may apply on behalf of a customer"))
     errors: dict[str, list[str]] = {}
     clean = _clean_draft(data, errors)
     for name in ("amount", "term"):
         if name not in clean and name not in errors:
-            errors[name] = ["this field is required"]
+            errors[name] = [_("this field is required")]
     version = None
     try:
         version = _offered_version(product)
@@ -159,7 +166,7 @@ def application_update(*, application: LoanApplication, actor, data: dict) -> Lo
     """Change a draft (owner, or an officer for the customer). `product` re-pins the version
     offered now. The whole change is refused when any field is wrong."""
     if not (perms.is_owner(actor, application) or perms.may_decide(actor)):
-        raise ApplicationPermissionError("only the customer who applied may change the draft")
+        raise ApplicationPermissionError(_("only the customer who applied may change the draft"))
     errors: dict[str, list[str]] = {}
     clean = _clean_draft(data, errors)
     version = None

@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from applications import permissions as perms
 from applications.models import (
@@ -31,6 +32,7 @@ from applications.services.offers import _set_offer, offer_build
 from customers.models import KycStatus
 from loanhub import clock
 from loanhub.money import is_cents, quantize_money
+from products.choices import Frequency
 from products.compliance import installments_for
 from products.pricing import grid_tier
 from products.quotes import ProductQuoteError
@@ -48,26 +50,36 @@ def _counter_offer(application: LoanApplication, amount, term) -> tuple[Decimal,
         try:
             amount = Decimal(str(amount).strip())
         except (InvalidOperation, ValueError):
-            raise ApplicationValidationError({"amount": ["must be a number"]}) from None
+            raise ApplicationValidationError({"amount": [_("must be a number")]}) from None
         if not is_cents(amount):
-            raise ApplicationValidationError({"amount": ["must be an amount with at most two decimals"]})
+            raise ApplicationValidationError({"amount": [_("must be an amount with at most two decimals")]})
         amount = quantize_money(amount)
     try:
         term = application.max_term if term in (None, "") else int(term)
     except (TypeError, ValueError):
-        raise ApplicationValidationError({"term": ["must be a whole number of months"]}) from None
+        raise ApplicationValidationError({"term": [_("must be a whole number of months")]}) from None
+    values = {
+        "max_amount": application.max_amount,
+        "amount_min": version.amount_min,
+        "max_term": application.max_term,
+        "term_min": version.term_min,
+        "code": version.code,
+        "frequency": dict(Frequency.choices).get(application.frequency, application.frequency),
+        "grade": application.risk_grade,
+        "term": term,
+    }
     if amount > application.max_amount:
-        errors["amount"] = [f"must be at most {application.max_amount}, the limit of the risk decision"]
+        errors["amount"] = [_("must be at most %(max_amount)s, the limit of the risk decision") % values]
     elif amount < version.amount_min:
-        errors["amount"] = [f"must be at least {version.amount_min}, the minimum of product {version.code}"]
+        errors["amount"] = [_("must be at least %(amount_min)s, the minimum of product %(code)s") % values]
     if term > application.max_term:
-        errors["term"] = [f"must be at most {application.max_term} months, the term of the risk decision"]
+        errors["term"] = [_("must be at most %(max_term)s months, the term of the risk decision") % values]
     elif term < version.term_min:
-        errors["term"] = [f"must be at least {version.term_min} months for product {version.code}"]
+        errors["term"] = [_("must be at least %(term_min)s months for product %(code)s") % values]
     elif installments_for(term, application.frequency) is None:
-        errors["term"] = [f"must be whole {application.frequency} installments"]
+        errors["term"] = [_("must be whole %(frequency)s installments") % values]
     elif grid_tier(version, grade=application.risk_grade, term=term) is None:
-        errors["term"] = [f"product {version.code} has no price for grade {application.risk_grade} at {term}"]
+        errors["term"] = [_("product %(code)s has no price for grade %(grade)s at %(term)s months") % values]
     if errors:
         raise ApplicationValidationError(errors)
     return amount, term
@@ -88,14 +100,17 @@ def application_approve(
         _require_state(locked, "approve", "approve")
         if locked.decision_id is None:
             raise ApplicationStateError(
-                "cannot approve: there is no risk decision to approve against (decline it, or "
-                "resubmit as a new application)",
+                _(
+                    "cannot approve: there is no risk decision to approve against (decline it, or "
+                    "resubmit as a new application)"
+                ),
                 state=locked.state,
             )
         kyc = locked.customer.kyc_status
         if kyc != KycStatus.VERIFIED:
             raise ApplicationStateError(
-                f"cannot approve: the customer's identity is not verified (KYC status: {kyc})",
+                _("cannot approve: the customer's identity is not verified (KYC status: %(status)s)")
+                % {"status": locked.customer.get_kyc_status_display()},
                 state=locked.state,
             )
         pending = locked.pending_approval if locked.pending_approval_by_id else None
@@ -110,19 +125,22 @@ def application_approve(
                 raise ApplicationValidationError(
                     {
                         "amount" if requested[0] not in (None, "") else "term": [
-                            f"differs from the first approval ({pending['amount']} over {pending['term']} "
-                            "months); decline it or approve the same terms"
+                            _(
+                                "differs from the first approval (%(amount)s over %(term)s months); "
+                                "decline it or approve the same terms"
+                            )
+                            % {"amount": pending["amount"], "term": pending["term"]}
                         ]
                     }
                 )
             if locked.pending_approval_by_id == actor.pk:
                 raise ApplicationPermissionError(
-                    "maker-checker: you gave the first approval; a second person must complete it"
+                    _("maker-checker: you gave the first approval; a second person must complete it")
                 )
             if not perms.may_senior_approve(actor):
                 raise ApplicationPermissionError(
-                    f"the second approval above {settings.LOANHUB_SENIOR_APPROVAL_AMOUNT} "
-                    "needs a Senior Approver"
+                    _("the second approval above %(amount)s needs a Senior Approver")
+                    % {"amount": settings.LOANHUB_SENIOR_APPROVAL_AMOUNT}
                 )
         elif amount > settings.LOANHUB_SENIOR_APPROVAL_AMOUNT:
             locked.pending_approval_by = actor
@@ -221,10 +239,12 @@ def application_decline(*, application: LoanApplication, actor, reason: str) -> 
 def application_assign(*, application: LoanApplication, actor, officer=None) -> LoanApplication:
     """Give an open application to an officer (the actor when `officer` is None)."""
     if not perms.may_decide(actor):
-        raise ApplicationPermissionError("only a Loan Officer may assign applications")
+        raise ApplicationPermissionError(_("only a Loan Officer may assign applications"))
     officer = officer or actor
     if not perms.may_decide(officer):
-        raise ApplicationValidationError({"officer": [f"{_name(officer)} is not a Loan Officer"]})
+        raise ApplicationValidationError(
+            {"officer": [_("%(name)s is not a Loan Officer") % {"name": _name(officer)}]}
+        )
     with transaction.atomic():
         locked = _lock(application)
         if locked.state in TERMINAL_STATES:

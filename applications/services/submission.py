@@ -13,6 +13,7 @@ from django.db.models import Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from applications import features as f
 from applications import permissions as perms
@@ -67,8 +68,11 @@ def _exposure_errors(application: LoanApplication) -> dict[str, list[str]]:
         room = max(limit - others, Decimal("0"))
         return {
             "amount": [
-                f"above the product's maximum exposure per customer of {limit}: you already have "
-                f"{others} under this product, so at most {room} more can be applied for"
+                _(
+                    "above the product's maximum exposure per customer of %(limit)s: you already have "
+                    "%(others)s under this product, so at most %(room)s more can be applied for"
+                )
+                % {"limit": limit, "others": others, "room": room}
             ]
         }
     return {}
@@ -160,7 +164,7 @@ def application_submit(
     earlier through customers), then creates the risk scoring request (scored after commit).
     Field errors are raised together and nothing is saved."""
     if not (perms.is_owner(actor, application) or perms.may_decide(actor)):
-        raise ApplicationPermissionError("only the customer who applied may submit the application")
+        raise ApplicationPermissionError(_("only the customer who applied may submit the application"))
     with transaction.atomic():
         locked = _lock(application)
         _require_state(locked, "submit", "submit")
@@ -171,7 +175,7 @@ def application_submit(
         if not credit_check_consent and not customer_selectors.customer_has_credit_check_consent(
             customer=customer
         ):
-            errors["credit_check_consent"] = ["the customer's consent to a credit check is required"]
+            errors["credit_check_consent"] = [_("the customer's consent to a credit check is required")]
         if errors:
             raise ApplicationValidationError(errors)
         on_date = clock.today()

@@ -53,7 +53,7 @@ def test_create_a_draft_pinned_to_the_offered_version(customer, product):
         ({"frequency": "annual"}, {"frequency": ["must be one of monthly, quarterly for product CASH"]}),
         ({"method": "balloon"}, {"method": ['"balloon" is not a valid choice.']}),
         ({"frequency": "fortnightly"}, {"frequency": ['"fortnightly" is not a valid choice.']}),
-        ({"product": "NOPE"}, {"product": ["unknown product 'NOPE'"]}),
+        ({"product": "NOPE"}, {"product": ["unknown product NOPE"]}),
         ({"purpose": "yacht"}, {"purpose": ['"yacht" is not a valid choice.']}),
         ({"amount": "lots"}, {"amount": ["A valid number is required."]}),
     ],
@@ -128,7 +128,7 @@ def test_full_flow_through_the_api(risk_ready, customer, product, users, django_
     response = officer_client.post(f"{URL}{pk}/disburse/", {}, format="json")
     assert response.status_code == 409
     assert response.json()["state"] == "disbursed"
-    assert "already decided (disbursed) by officer at" in response.json()["detail"]
+    assert "already decided (Disbursed) by officer at" in response.json()["detail"]
 
 
 def test_conflict_body_names_the_state(customer, product, users):
@@ -138,7 +138,7 @@ def test_conflict_body_names_the_state(customer, product, users):
     )
     assert response.status_code == 409
     assert response.json() == {
-        "detail": f"cannot approve: application {application} was already decided (declined)",
+        "detail": f"cannot approve: application {application} was already decided (Declined)",
         "code": "conflict",
         "errors": {},
         "state": "declined",

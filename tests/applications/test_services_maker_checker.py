@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.utils import translation
 
 from applications import services
 from applications.models import LoanApplication, State
@@ -145,7 +146,8 @@ def test_two_officers_approving_at_once_one_wins(referred, users):
         try:
             stale = LoanApplication.objects.get(pk=application.pk)
             barrier.wait(timeout=10)
-            services.application_approve(application=stale, actor=users[officer_key], reason=officer_key)
+            with translation.override("en"):  # a thread starts in the default language, zh-hans
+                services.application_approve(application=stale, actor=users[officer_key], reason=officer_key)
             outcomes[officer_key] = "approved"
         except services.ApplicationStateError as exc:
             outcomes[officer_key] = exc
@@ -163,7 +165,7 @@ def test_two_officers_approving_at_once_one_wins(referred, users):
     assert len(winners) == 1
     assert len(losers) == 1
     assert losers[0].state == State.APPROVED
-    assert f"already decided (approved) by {winners[0]} at " in losers[0].message
+    assert f"already decided (Approved) by {winners[0]} at " in losers[0].message
     application.refresh_from_db()
     assert application.state == State.APPROVED
     assert application.events.filter(to_state=State.APPROVED).count() == 1

@@ -157,7 +157,7 @@ def test_losing_a_race_names_who_decided_and_when(customer, product, users):
         services.application_approve(application=stale, actor=users["officer2"], reason="fine")
     # Then they are told who decided and when, and the first decision stands
     assert caught.value.state == State.DECLINED
-    assert "already decided (declined) by officer at " in caught.value.message
+    assert "already decided (Declined) by officer at " in caught.value.message
     application.refresh_from_db()
     assert application.state == State.DECLINED
     assert application.events.count() == 1

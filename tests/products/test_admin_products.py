@@ -35,7 +35,7 @@ def test_approve_button_refuses_the_maker_on_the_server_and_accepts_a_second_man
     version.refresh_from_db()
     assert version.status == S.IN_REVIEW
     messages = [str(m) for m in response.context["messages"]]
-    assert any("approval needs a second Product Manager or a Senior Approver" in m for m in messages)
+    assert any("须由另一位产品经理或高级审批人批准" in m for m in messages)  # the admin speaks zh-hans
 
     client.force_login(users["pm2"])
     _transition(client, version, "approve")

@@ -147,7 +147,7 @@ def test_floating_product_needs_a_published_benchmark():
         grid=[(g, 6, 60, 50) for g in "ABCDE"],
     )
     assert compliance_check(version, on_date=dt.date(2019, 1, 1)).errors()["benchmark"] == [
-        "no lpr_5y rate published on or before 2019-01-01"
+        "no 5-year Loan Prime Rate published on or before 2019-01-01"
     ]
     assert compliance_check(version, on_date=TODAY).ok
 

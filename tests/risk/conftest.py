@@ -17,6 +17,16 @@ from risk.scorecard.model import ARTIFACT_FORMAT, Scorecard
 from risk.scorecard.scaling import Scaling
 
 
+@pytest.fixture(autouse=True)
+def _english():
+    """Field errors of the services in English for exact assertions (the default language is
+    zh-hans; tests of the Chinese wording override it)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture(scope="session")
 def german():
     return datasets.load("german_credit")

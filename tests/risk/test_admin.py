@@ -54,10 +54,10 @@ def test_rule_editor_refuses_unknown_feature_and_impossible_threshold(client, an
     }
     page = client.post("/admin/risk/riskrule/add/", data)
     assert page.status_code == 200
-    assert "unknown numeric feature" in page.text
+    assert "未知的数值特征" in page.text  # the admin speaks zh-hans
     assert not RiskRule.objects.exists()
     page = client.post("/admin/risk/riskrule/add/", {**data, "feature": "age"})
-    assert "impossible for age" in page.text
+    assert "age 不可能取此值" in page.text
     client.post("/admin/risk/riskrule/add/", {**data, "feature": "age", "threshold": "21"})
     assert RiskRule.objects.get().threshold == 21
 

@@ -9,6 +9,16 @@ from tests.products.factories import UserFactory
 from tests.servicing.factories import ApplicationFactory, CustomerFactory, active_version, open_loan
 
 
+@pytest.fixture(autouse=True)
+def _english():
+    """Refusals of the services in English for exact assertions (the default language is
+    zh-hans; tests of the Chinese wording override it)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def version():
     return active_version()
