@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "simple_history",
     "axes",
+    "csp",
     "loanhub.apps.LoanhubConfig",
     "products.apps.ProductsConfig",
     "calculator.apps.CalculatorConfig",
@@ -60,6 +61,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -175,6 +177,21 @@ DEFAULT_FROM_EMAIL = env.str("LOANHUB_DEFAULT_FROM_EMAIL", default="LoanHub <nor
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy on every response, in every mode (django-csp 4): no inline script or
+# style anywhere — pages use the stylesheets under static/ and classes. The only exception is
+# the API documentation (loanhub.api_docs), whose Redoc bundle injects its own <style> elements.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
 SECURE_REFERRER_POLICY = "same-origin"
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env.bool("LOANHUB_SECURE_SSL_REDIRECT", default=True)
