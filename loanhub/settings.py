@@ -68,6 +68,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "loanhub.middleware.SessionActivityMiddleware",  # idle timeout, "my sessions" records
+    "loanhub.middleware.PrivateCacheMiddleware",  # Cache-Control: private, no-store when signed in
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -139,6 +141,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "/customers/login/"  # the admin keeps its own /admin/login/
+# Signed-in sessions end after this many idle minutes (loanhub.sessions), and at the latest
+# after SESSION_COOKIE_AGE; API tokens expire this many hours after they were issued.
+LOANHUB_IDLE_TIMEOUT_STAFF_MINUTES = env.int("LOANHUB_IDLE_TIMEOUT_STAFF_MINUTES", default=30)
+LOANHUB_IDLE_TIMEOUT_CUSTOMER_MINUTES = env.int("LOANHUB_IDLE_TIMEOUT_CUSTOMER_MINUTES", default=30)
+LOANHUB_TOKEN_TTL_HOURS = env.int("LOANHUB_TOKEN_TTL_HOURS", default=24)
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -204,9 +211,10 @@ if PRODUCTION:
 
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # Token first: its WWW-Authenticate header makes a missing or expired credential a 401.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "loanhub.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
