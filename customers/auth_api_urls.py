@@ -9,4 +9,5 @@ app_name = "auth-api"
 urlpatterns = [
     path("register/", auth_apis.RegisterApi.as_view(), name="register"),
     path("token/", auth_apis.TokenObtainApi.as_view(), name="token"),
+    path("token/revoke/", auth_apis.TokenRevokeApi.as_view(), name="token-revoke"),
 ]

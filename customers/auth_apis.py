@@ -1,7 +1,8 @@
 """Sign-up and token API for customers: anonymous, throttled per client address.
 
 A registered user is in the Customer role and not staff; a token authenticates API calls
-(`Authorization: Token <key>`), next to the session cookie the pages use.
+(`Authorization: Token <key>`), next to the session cookie the pages use. Tokens expire
+(loanhub.authentication) and the caller can revoke theirs.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
@@ -19,12 +19,13 @@ from rest_framework.views import APIView
 
 from customers import serializers as s
 from customers import services
-from loanhub import lockout
+from loanhub import authentication, lockout
 from loanhub.api_schema import FIELD_ERRORS, detail_response
 from loanhub.throttling import AuthRateThrottle
 
 USERNAME_MAX_LENGTH = get_user_model()._meta.get_field(get_user_model().USERNAME_FIELD).max_length
 
+NOT_AUTHENTICATED = detail_response("No valid credentials: a missing, wrong or expired token or session.")
 THROTTLED = detail_response("Too many attempts from this address, or the account is locked; try again later.")
 
 
@@ -78,5 +79,24 @@ class TokenObtainApi(AnonymousAuthApi):
         lockout.raise_if_locked_out(request)
         if not valid:
             raise ValidationError(serializer.errors)
-        token, _created = Token.objects.get_or_create(user=serializer.validated_data["user"])
-        return Response(s.AuthTokenOutputSerializer({"token": token.key}).data)
+        token = authentication.token_issue(user=serializer.validated_data["user"])
+        return Response(
+            s.AuthTokenOutputSerializer(
+                {"token": token.key, "expires_at": authentication.token_expires_at(token)}
+            ).data
+        )
+
+
+class TokenRevokeApi(APIView):
+    """Revoke the caller's API token (whether the call came with it or with the session)."""
+
+    @extend_schema(
+        tags=["auth"],
+        operation_id="auth_token_revoke",
+        request=None,
+        responses={204: None, 401: NOT_AUTHENTICATED},
+        summary="Revoke your API token",
+    )
+    def post(self, request):
+        authentication.token_revoke(user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -126,6 +126,7 @@ class AuthTokenInputSerializer(serializers.Serializer):
 
 class AuthTokenOutputSerializer(serializers.Serializer):
     token = serializers.CharField()
+    expires_at = serializers.DateTimeField(help_text="After this moment the token is refused (401).")
 
 
 class CustomerDocumentUploadSerializer(serializers.Serializer):

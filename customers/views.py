@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -19,6 +20,7 @@ from customers import selectors, services
 from customers.forms import DocumentUploadForm, ProfileForm, SignupForm, apply_errors
 from customers.masking import mask_id_number, mask_phone
 from customers.models import Document
+from loanhub import sessions
 from loanhub.throttling import TOO_MANY_ATTEMPTS, over_auth_limit
 
 
@@ -178,3 +180,37 @@ def document_download(request, pk: int):
     )
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@never_cache
+@login_required
+def session_list(request):
+    """The signed-in user's sessions: sign one out, or every one but this."""
+    if request.method == "POST":
+        if request.POST.get("action") == "end-others":
+            ended = sessions.session_end_others(
+                user=request.user, keep_session_key=request.session.session_key
+            )
+            text = ngettext(
+                "Signed out of %(count)d other session.", "Signed out of %(count)d other sessions.", ended
+            )
+            messages.success(request, text % {"count": ended})
+        else:
+            try:
+                session_id = int(request.POST.get("session", ""))
+            except ValueError:
+                session_id = 0
+            current = sessions.current_record(session_key=request.session.session_key)
+            if current is not None and current.pk == session_id:
+                messages.error(request, _("Use Sign out to end this session."))
+            elif sessions.session_end(user=request.user, session_id=session_id):
+                messages.success(request, _("That session is signed out."))
+            else:
+                messages.error(request, _("That session has already ended."))
+        return redirect("customers:sessions")
+    records = sessions.session_list(user=request.user)
+    return render(
+        request,
+        "customers/sessions.html",
+        {"records": records, "current_key": request.session.session_key},
+    )

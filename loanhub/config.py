@@ -117,6 +117,9 @@ NUMBERS = {
     "LOANHUB_TRUSTED_PROXIES": ("int", 0, 5, "the number of reverse proxies in front of LoanHub, 0 to 5"),
     "LOANHUB_LOGIN_FAILURE_LIMIT": ("int", 3, 100, "wrong passwords before a lockout, 3 to 100"),
     "LOANHUB_LOGIN_LOCKOUT_MINUTES": ("int", 1, 1440, "minutes of the first lockout, 1 to 1440"),
+    "LOANHUB_IDLE_TIMEOUT_STAFF_MINUTES": ("int", 2, 1440, "idle minutes before sign-out, 2 to 1440"),
+    "LOANHUB_IDLE_TIMEOUT_CUSTOMER_MINUTES": ("int", 2, 1440, "idle minutes before sign-out, 2 to 1440"),
+    "LOANHUB_TOKEN_TTL_HOURS": ("int", 1, 8760, "hours an API token lives, 1 to 8760"),
 }
 RATES = (
     "LOANHUB_THROTTLE_ANON",

@@ -131,3 +131,30 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}:{self.key}"
+
+
+class UserSession(models.Model):
+    """A signed-in browser session of a user, as the user sees it in "my sessions": when it began,
+    when it was last used and the browser's (shortened) user agent. Written by
+    loanhub.middleware.SessionActivityMiddleware; the session itself lives in Django's store.
+    """
+
+    session_key = models.CharField(_("session key"), max_length=40, unique=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="browser_sessions",
+        verbose_name=_("user"),
+    )
+    user_agent = models.CharField(_("browser"), max_length=120, blank=True)
+    created_at = models.DateTimeField(_("signed in"))
+    last_seen = models.DateTimeField(_("last activity"))
+
+    class Meta:
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+        ordering = ("-last_seen", "-id")
+        indexes = [models.Index(fields=["user", "-last_seen"], name="usersession_user_seen")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.user_agent or '-'}"

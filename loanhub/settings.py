@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "simple_history",
     "axes",
+    "csp",
     "loanhub.apps.LoanhubConfig",
     "products.apps.ProductsConfig",
     "calculator.apps.CalculatorConfig",
@@ -60,12 +61,15 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "loanhub.middleware.SessionActivityMiddleware",  # idle timeout, "my sessions" records
+    "loanhub.middleware.PrivateCacheMiddleware",  # Cache-Control: private, no-store when signed in
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -137,6 +141,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "/customers/login/"  # the admin keeps its own /admin/login/
+# Signed-in sessions end after this many idle minutes (loanhub.sessions), and at the latest
+# after SESSION_COOKIE_AGE; API tokens expire this many hours after they were issued.
+LOANHUB_IDLE_TIMEOUT_STAFF_MINUTES = env.int("LOANHUB_IDLE_TIMEOUT_STAFF_MINUTES", default=30)
+LOANHUB_IDLE_TIMEOUT_CUSTOMER_MINUTES = env.int("LOANHUB_IDLE_TIMEOUT_CUSTOMER_MINUTES", default=30)
+LOANHUB_TOKEN_TTL_HOURS = env.int("LOANHUB_TOKEN_TTL_HOURS", default=24)
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -175,6 +184,21 @@ DEFAULT_FROM_EMAIL = env.str("LOANHUB_DEFAULT_FROM_EMAIL", default="LoanHub <nor
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy on every response, in every mode (django-csp 4): no inline script or
+# style anywhere — pages use the stylesheets under static/ and classes. The only exception is
+# the API documentation (loanhub.api_docs), whose Redoc bundle injects its own <style> elements.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
 SECURE_REFERRER_POLICY = "same-origin"
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env.bool("LOANHUB_SECURE_SSL_REDIRECT", default=True)
@@ -187,9 +211,10 @@ if PRODUCTION:
 
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # Token first: its WWW-Authenticate header makes a missing or expired credential a 401.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "loanhub.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -2,9 +2,9 @@
 
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 
-from loanhub import views
+from loanhub import api_docs, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -25,8 +25,8 @@ urlpatterns = [
     path("api/v1/repayments/", include("servicing.api.repayment_urls")),
     path("api/v1/ledger/", include("servicing.api.ledger_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path("api/docs/", api_docs.swagger_view(url_name="api-schema"), name="api-docs"),
+    path("api/redoc/", api_docs.redoc_view(url_name="api-schema"), name="api-redoc"),
 ]
 
 # Under /api/ the API's JSON error body, elsewhere Django's pages (loanhub.views).

@@ -64,6 +64,9 @@ class ScoreModelAdmin(ReadOnlyAdmin):
     exclude = ("artifact", "report")
     readonly_fields = ("actions_block", "report_block")
 
+    class Media:
+        css = {"all": ["css/admin.css"]}  # classes instead of style="" (CSP: no inline style)
+
     @admin.display(description=_("CV AUC"))
     def cv_auc(self, obj):
         return obj.report.get("cv", {}).get("auc")
@@ -98,7 +101,7 @@ class ScoreModelAdmin(ReadOnlyAdmin):
             return "-"
         return format_html_join(
             " ",
-            '<form method="post" action="{}" style="display:inline">'
+            '<form method="post" action="{}" class="inline-action-form">'
             '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
             '<button type="submit">{}</button></form>',
             (

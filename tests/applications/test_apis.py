@@ -171,17 +171,18 @@ def test_queue_and_assign(customer, product, users):
 ROLES = ("anonymous", "owner", "other_customer", "officer", "senior", "auditor", "analyst")
 MATRIX = {
     # (method, action): expected status per role, on a referred application of `owner`
-    ("get", ""): (403, 200, 404, 200, 200, 200, 200),
-    ("patch", ""): (403, 409, 404, 409, 409, 403, 403),
-    ("post", "submit/"): (403, 409, 404, 409, 409, 403, 403),
-    ("post", "approve/"): (403, 403, 404, 200, 200, 403, 403),
-    ("post", "refer/"): (403, 403, 404, 409, 409, 403, 403),
-    ("post", "decline/"): (403, 403, 404, 200, 200, 403, 403),
-    ("post", "withdraw/"): (403, 200, 404, 403, 403, 403, 403),
-    ("post", "accept-offer/"): (403, 409, 404, 403, 403, 403, 403),
-    ("post", "decline-offer/"): (403, 409, 404, 403, 403, 403, 403),
-    ("post", "disburse/"): (403, 403, 404, 409, 409, 403, 403),
-    ("post", "assign/"): (403, 403, 404, 200, 200, 403, 403),
+    # (anonymous: 401, no credentials)
+    ("get", ""): (401, 200, 404, 200, 200, 200, 200),
+    ("patch", ""): (401, 409, 404, 409, 409, 403, 403),
+    ("post", "submit/"): (401, 409, 404, 409, 409, 403, 403),
+    ("post", "approve/"): (401, 403, 404, 200, 200, 403, 403),
+    ("post", "refer/"): (401, 403, 404, 409, 409, 403, 403),
+    ("post", "decline/"): (401, 403, 404, 200, 200, 403, 403),
+    ("post", "withdraw/"): (401, 200, 404, 403, 403, 403, 403),
+    ("post", "accept-offer/"): (401, 409, 404, 403, 403, 403, 403),
+    ("post", "decline-offer/"): (401, 409, 404, 403, 403, 403, 403),
+    ("post", "disburse/"): (401, 403, 404, 409, 409, 403, 403),
+    ("post", "assign/"): (401, 403, 404, 200, 200, 403, 403),
 }
 BODIES = {
     "approve/": {"reason": "checked"},
@@ -230,7 +231,7 @@ def test_role_endpoint_matrix(endpoint, role, referred_of_owner, users):
 @pytest.mark.parametrize(
     ("role", "expected"),
     [
-        ("anonymous", 403),
+        ("anonymous", 401),
         ("owner", 403),
         ("officer", 200),
         ("senior", 200),
@@ -244,7 +245,10 @@ def test_queue_is_for_officers(role, expected, customer, users):
 
 
 def test_list_for_anonymous_is_refused():
-    assert client_for().get(URL).status_code == 403
+    # 401 with WWW-Authenticate: Token (the first authentication class says how to sign in).
+    response = client_for().get(URL)
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
 
 
 # --- idempotency -----------------------------------------------------------------------------------

@@ -213,12 +213,12 @@ def test_unknown_customer_is_404_and_a_customer_is_403_even_for_their_own(api, u
 ROLES = ["anonymous", "customer", "officer", "senior", "analyst", "pm", "marketing", "auditor"]
 # Anonymous callers get 403: the first authenticator (session) sends no WWW-Authenticate challenge.
 MATRIX = {
-    ("GET", "me"): {"anonymous": 403, "customer": 200, "default": 404},
-    ("PUT", "me"): {"anonymous": 403, "default": 400},  # an empty body: every signed-in user may try
-    ("GET", "documents"): {"anonymous": 403, "customer": 200, "default": 404},
-    ("POST", "documents"): {"anonymous": 403, "customer": 400, "default": 404},
-    ("POST", "verify"): {"officer": 200, "senior": 200, "default": 403},
-    ("POST", "reject"): {"officer": 200, "senior": 200, "default": 403},
+    ("GET", "me"): {"anonymous": 401, "customer": 200, "default": 404},
+    ("PUT", "me"): {"anonymous": 401, "default": 400},  # an empty body: every signed-in user may try
+    ("GET", "documents"): {"anonymous": 401, "customer": 200, "default": 404},
+    ("POST", "documents"): {"anonymous": 401, "customer": 400, "default": 404},
+    ("POST", "verify"): {"anonymous": 401, "officer": 200, "senior": 200, "default": 403},
+    ("POST", "reject"): {"anonymous": 401, "officer": 200, "senior": 200, "default": 403},
 }
 
 

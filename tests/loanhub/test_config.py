@@ -161,3 +161,39 @@ def test_numeric_settings_accept_good_values():
         "LOANHUB_OFFER_EXPIRY_DAYS": 14,
         "LOANHUB_THROTTLE_AUTH": "20/min",
     }
+
+
+PRODUCTION_PROBE = """
+from django.conf import settings
+from django.test import Client
+# An API 404: no database and no collected static files needed, the headers are the same.
+response = Client().get("/api/v1/no-such-thing/", secure=True, HTTP_HOST="loanhub.example.com")
+print("status", response.status_code)
+print("csp", response["Content-Security-Policy"])
+print("hsts", response["Strict-Transport-Security"])
+print("csrf-cookie-secure", settings.CSRF_COOKIE_SECURE)
+print("session-cookie-secure", settings.SESSION_COOKIE_SECURE)
+"""
+
+
+def test_production_responses_send_csp_hsts_and_secure_cookies():
+    result = _manage(
+        "shell",
+        "-c",
+        PRODUCTION_PROBE,
+        LOANHUB_ENV="production",
+        LOANHUB_ALLOWED_HOSTS="loanhub.example.com",
+        SECRET_KEY="a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8s9T0u1V2w3X4y5Z6-test-only",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    keys = ("status", "csp", "hsts", "csrf-cookie-secure", "session-cookie-secure")
+    lines = dict(line.split(" ", 1) for line in result.stdout.splitlines() if line.startswith(keys))
+    assert lines["status"] == "404"
+    policy = dict(part.strip().split(" ", 1) for part in lines["csp"].split(";"))
+    assert policy["default-src"] == "'self'"
+    assert policy["script-src"] == "'self'"
+    assert policy["style-src"] == "'self'"
+    assert policy["frame-ancestors"] == "'none'"
+    assert lines["hsts"] == "max-age=31536000; includeSubDomains; preload"
+    assert lines["csrf-cookie-secure"] == "True"
+    assert lines["session-cookie-secure"] == "True"

@@ -20,7 +20,7 @@ def _client(people, who: str) -> APIClient:
 
 # who -> (list status, loans listed, owner's loan detail status)
 MATRIX = {
-    "anonymous": (403, None, 403),
+    "anonymous": (401, None, 401),
     "owner": (200, {"owner_loan"}, 200),
     "other": (200, {"other_loan"}, 404),
     "idle": (200, set(), 404),
@@ -49,10 +49,11 @@ def test_detail_of_the_owners_loan(people, who):
 
 
 def test_a_bad_token_is_refused(people):
-    # 403, not 401: the first authentication class (session) sends no WWW-Authenticate header.
+    # 401 with WWW-Authenticate: Token (the first authentication class is the token's).
     client = APIClient(HTTP_AUTHORIZATION="Token not-a-token")
     response = client.get("/api/v1/loans/")
-    assert response.status_code == 403
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
     assert "results" not in response.json()
 
 

@@ -1,0 +1,52 @@
+"""API tokens that expire and can be revoked (DRF's Token, one per user).
+
+A token lives LOANHUB_TOKEN_TTL_HOURS from when it was issued; after that it is refused with a
+401 in the one error body, and asking for a token again issues a new one. Revoking deletes it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions
+from rest_framework.authentication import TokenAuthentication
+from rest_framework.authtoken.models import Token
+
+from loanhub import clock
+
+
+def token_expires_at(token: Token) -> dt.datetime:
+    return token.created + dt.timedelta(hours=settings.LOANHUB_TOKEN_TTL_HOURS)
+
+
+def token_is_expired(token: Token) -> bool:
+    return clock.now() >= token_expires_at(token)
+
+
+class ExpiringTokenAuthentication(TokenAuthentication):
+    def authenticate_credentials(self, key):
+        user, token = super().authenticate_credentials(key)
+        if token_is_expired(token):
+            raise exceptions.AuthenticationFailed(_("The token has expired; ask for a new one."))
+        return user, token
+
+
+def token_issue(*, user: AbstractBaseUser) -> Token:
+    """The user's live token, or a new one when there is none or it has expired."""
+    with transaction.atomic():
+        token = Token.objects.select_for_update().filter(user=user).first()
+        if token is not None and not token_is_expired(token):
+            return token
+        if token is not None:
+            token.delete()
+        return Token.objects.create(user=user)
+
+
+def token_revoke(*, user: AbstractBaseUser) -> bool:
+    """Delete the user's token. True when there was one."""
+    deleted, _rows = Token.objects.filter(user=user).delete()
+    return deleted > 0
