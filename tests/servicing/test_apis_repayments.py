@@ -81,7 +81,7 @@ ENDPOINTS = ("detail", "repayments", "repay", "reverse", "payoff", "trial-balanc
 # owner, staff with servicing.view_loan); paying: the owner and Loan Officers (Senior Approvers
 # hold the officer's rights); reversing: Loan Officers; the ledger: staff who may read it.
 MATRIX = {
-    "anonymous": (403, 403, 403, 403, 403, 403),
+    "anonymous": (401, 401, 401, 401, 401, 401),
     "owner": (200, 200, 201, 403, 200, 403),
     "other": (404, 404, 404, 404, 404, 403),
     "officer": (200, 200, 201, 200, 200, 200),
