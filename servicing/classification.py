@@ -12,17 +12,15 @@ from loanhub import clock
 from loanhub.errors import Conflict, Forbidden, Invalid
 from loanhub.permissions import may
 from loanhub.transitions import lock, record_event, run_transition
-from servicing import rules
 from servicing.choices import CLASS_RANK, ChangeStatus, Classification, LoanStatus
 from servicing.models import ClassificationChange, Loan
+from servicing.repayments import class_floor, loan_position, loan_refresh
 
 __all__ = ("classification_change_approve", "classification_change_reject", "classification_change_request")
 
 
 def _floor(loan: Loan) -> str:
-    return rules.classification_floor(
-        loan.days_past_due, overdue=loan.days_past_due > 0 or loan.total_due > 0
-    )
+    return class_floor(loan_position(loan))
 
 
 def classification_change_request(*, loan: Loan, to_class: str, reason: str, actor) -> ClassificationChange:
@@ -96,8 +94,6 @@ def _decide(change: ClassificationChange | int, name: str, *, actor, reason: str
             fields=("decided_by", "decided_at"),
         )
         if name == "approve":
-            from servicing.repayments import loan_refresh
-
             loan.classification_override = "" if decided.to_class == _floor(loan) else decided.to_class
             loan.save(update_fields=["classification_override"])
             loan_refresh(loan, actor=actor, locked=True, memo=f"Classification set to {decided.to_class}")

@@ -17,7 +17,7 @@ from loanhub.money import quantize_money, quantize_places, quantize_rate
 from servicing.calendar import open_business_date
 from servicing.choices import InstallmentStatus, LoanStatus
 from servicing.models import Loan, Repayment
-from servicing.position import InstallmentState, Position, penalty_of
+from servicing.position import DAYS_IN_YEAR, InstallmentState, Position, penalty_of
 from servicing.repayments import installment_status, loan_position
 
 ZERO = Decimal("0.00")
@@ -136,7 +136,7 @@ def _overdue(loan: Loan, position: Position) -> list[OverdueInstallment]:
                 fees=inst.outstanding("fees"),
                 penalty=inst.outstanding("penalty"),
                 base=base,
-                daily_penalty=quantize_money(base * rate / 365),
+                daily_penalty=quantize_money(base * rate / DAYS_IN_YEAR),
                 charged=charged,
                 grace_until=None if charged else inst.due_date + dt.timedelta(days=loan.overdue_grace_days),
                 simple=simple,

@@ -201,13 +201,6 @@ class Position:
     def penalty_accrued(self) -> Decimal:
         return sum((penalty_of(i.penalty_basis) for i in self.installments), ZERO)
 
-    def overdue_amounts(self) -> dict[str, Decimal]:
-        rows = self.overdue_rows()
-        out = {c: sum((i.outstanding(c) for i in rows), ZERO) for c in COMPONENTS}
-        # Penalty can remain on a row whose contractual amounts are paid.
-        out["penalty"] = self.outstanding("penalty")
-        return out
-
     def next_due(self) -> tuple[dt.date, Decimal] | None:
         """The first installment due today or later that still has something to pay."""
         for inst in self.installments:

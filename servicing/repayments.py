@@ -25,7 +25,7 @@ from loanhub.permissions import may
 from loanhub.transitions import lock, record_event, run_transition
 from servicing import rules, subledger
 from servicing.calendar import open_business_date
-from servicing.choices import Classification, EntryKind, InstallmentStatus, LoanStatus, RepaymentChannel
+from servicing.choices import EntryKind, InstallmentStatus, LoanStatus, RepaymentChannel
 from servicing.models import Loan, Repayment
 from servicing.position import InstallmentState, Payment, Position, ScheduledRow, Terms, replay
 
@@ -39,7 +39,6 @@ __all__ = (
 )
 
 ZERO = Decimal("0.00")
-MAX_AMOUNT = Decimal("10000000000")
 
 
 def _terms(loan: Loan) -> Terms:
@@ -83,12 +82,16 @@ def loan_position(
     )
 
 
+def class_floor(position: Position) -> str:
+    """The best class the rules allow for the loan's position."""
+    return rules.classification_floor(position.days_past_due, overdue=bool(position.overdue_rows()))
+
+
 def _classify(loan: Loan, position: Position) -> tuple[str, int]:
     """The rules' floor, the officer's class if worse, and, where the product says so, the
     borrower's worst other active loan (as close of business last classified it)."""
     dpd = position.days_past_due
-    floor = rules.classification_floor(dpd, overdue=bool(position.overdue_rows()))
-    klass = rules.worst(floor, loan.classification_override)
+    klass = rules.worst(class_floor(position), loan.classification_override)
     if loan.worst_loan_classification:
         others = (
             Loan.objects.filter(customer_id=loan.customer_id, status=LoanStatus.ACTIVE)
@@ -237,7 +240,7 @@ def _check_amount(amount) -> Decimal:
         raise Invalid({"amount": [_("The amount must be more than zero.")]})
     if not is_cents(amount):
         raise Invalid({"amount": [_("The amount has more than two decimal places.")]})
-    if amount > MAX_AMOUNT:
+    if amount > rules.MAX_PAYMENT:
         raise Invalid({"amount": [_("The amount is too large.")]})
     return quantize_money(amount)
 
@@ -390,6 +393,3 @@ def payoff_quote(loan: Loan, *, on: dt.date | None = None) -> dict[str, Decimal]
         raise Invalid({"date": [_("A payoff is quoted for today or a later date.")]})
     figures = loan_position(loan, as_of=on).payoff()
     return {"date": on, **figures}
-
-
-CLASSIFICATION_LABELS = dict(Classification.choices)

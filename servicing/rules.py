@@ -25,6 +25,8 @@ from loanhub.money import quantize_money, quantize_rate
 from servicing.choices import CLASS_RANK, PERFORMING_CLASSES, Classification
 
 ONE = Decimal(1)
+# The largest single payment accepted (portal, console, API, statement lines): ten billion yuan.
+MAX_PAYMENT = Decimal("10000000000")
 
 
 def bucket_for(dpd: int) -> str:

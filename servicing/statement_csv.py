@@ -42,8 +42,8 @@ from decimal import Decimal, InvalidOperation
 from django.utils.translation import gettext as _
 
 from loanhub.errors import Invalid
+from servicing.rules import MAX_PAYMENT
 
-MAX_AMOUNT = Decimal("10000000000")
 MAX_TRANSACTION_ID = 100
 HEADER_SEARCH_ROWS = 20
 DELIMITERS = (",", "\t", ";")
@@ -213,7 +213,7 @@ def parse_amount(raw: str) -> Decimal:
         raise ValueError(_("The amount is zero."))
     if amount != amount.quantize(Decimal("0.01")):
         raise ValueError(_("The amount “%(value)s” has more than two decimal places.") % {"value": raw})
-    if amount > MAX_AMOUNT:
+    if amount > MAX_PAYMENT:
         raise ValueError(_("The amount is too large."))
     return amount.quantize(Decimal("0.01"))
 
