@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
-QUEUES ?= default,risk
+QUEUES ?= default,risk,monitoring
 
 .PHONY: help install install-dev browser run test lint format migrate seed worker beat serve messages check-deploy clean
 

@@ -11,6 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 from kombu import Exchange, Queue
 
@@ -267,10 +268,12 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_TASK_QUEUES = [Queue(name, Exchange(name), routing_key=name) for name in ("default", "risk")]
-# Queues by concern. Only apps with tasks have a route: servicing (close of business, on a
-# `monitoring` queue) and marketing (`notifications`) add theirs when they gain tasks.
-CELERY_TASK_ROUTES = {"risk.tasks.*": {"queue": "risk"}}
+CELERY_TASK_QUEUES = [
+    Queue(name, Exchange(name), routing_key=name) for name in ("default", "risk", "monitoring")
+]
+# Queues by concern: risk (scoring), monitoring (close of business; monitoring jobs join it);
+# marketing adds `notifications` when it gains tasks.
+CELERY_TASK_ROUTES = {"risk.tasks.*": {"queue": "risk"}, "servicing.tasks.*": {"queue": "monitoring"}}
 # A message taken by a worker that dies is delivered again after visibility_timeout seconds
 # (acks_late); workers sweep for such messages every interval × throttle seconds.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -284,6 +287,11 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "applications-expire-offers": {"task": "applications.tasks.expire_offers", "schedule": 15 * 60.0},
     "applications-requeue-stuck": {"task": "applications.tasks.requeue_stuck", "schedule": 5 * 60.0},
+    # Close of business at 00:30 for every date up to yesterday (servicing.cob).
+    "servicing-close-business-days": {
+        "task": "servicing.tasks.close_business_days",
+        "schedule": crontab(hour=0, minute=30),
+    },
 }
 
 # --- Logging: structured enough to grep, never personal data ---------------------------------
@@ -343,6 +351,12 @@ LOANHUB_SPECIFIC_PROVISION_RATES = {
     "doubtful": Decimal(env.str("LOANHUB_PROVISION_DOUBTFUL", default="0.50")),
     "loss": Decimal(env.str("LOANHUB_PROVISION_LOSS", default="1.00")),
 }
+# Close of business: loans per chunk (one transaction, one task); set-based on PostgreSQL (off:
+# every loan replayed, the reference path); closing dates after today only outside production
+# (tests, demos and training environments move servicing's time forward this way).
+LOANHUB_COB_CHUNK_SIZE = env.int("LOANHUB_COB_CHUNK_SIZE", default=25000)
+LOANHUB_COB_SET_BASED = env.bool("LOANHUB_COB_SET_BASED", default=True)
+LOANHUB_COB_AHEAD_OF_CLOCK = env.bool("LOANHUB_COB_AHEAD_OF_CLOCK", default=not PRODUCTION) and not PRODUCTION
 LOANHUB_NON_ACCRUAL_DPD = env.int("LOANHUB_NON_ACCRUAL_DPD", default=90)
 LOANHUB_IFRS9_LGD = Decimal(env.str("LOANHUB_IFRS9_LGD", default="0.45"))
 # Regulatory floors the provisions report compares the book with (拨备覆盖率, 贷款拨备率).

@@ -233,6 +233,17 @@ class Position:
             "total": max(total, ZERO),
         }
 
+    def accrual_period(self) -> tuple[dt.date, dt.date | None, Decimal]:
+        """The interest period running at `as_of`: (its start, its end, its scheduled interest);
+        after the last due date, (that date, None, 0). `interest_accrued` on a later day of the
+        period is what was earned before it plus the period's interest pro rata by days."""
+        previous = self.terms.start_date
+        for inst in self.installments:
+            if inst.due_date > self.as_of:
+                return previous, inst.due_date, inst.row.interest
+            previous = inst.due_date
+        return previous, None, ZERO
+
     def interest_accrued(self) -> Decimal:
         """Contractual interest earned up to the start of `as_of`: whole periods that have ended
         and the running period pro rata by days (half-up), as income is recognised."""

@@ -158,6 +158,7 @@ def _store(loan: Loan, position: Position) -> None:
     loan.credit_balance = position.credit
     upcoming = position.next_due()
     loan.next_due_date, loan.next_due_amount = upcoming if upcoming else (None, ZERO)
+    loan.accrual_start, loan.accrual_end, loan.accrual_interest = position.accrual_period()
     loan.ecl = rules.ecl(
         stage=loan.ifrs9_stage,
         pd=loan.pd,
@@ -210,14 +211,29 @@ def loan_refresh(
     actor=None,
     locked=False,
     as_of: dt.date | None = None,
+    provision: bool = False,
 ) -> Loan:
-    """Replay the loan as of the open business date (or `as_of`), store it, book the difference,
-    and close or reopen it. Idempotent: a second call finds nothing to book."""
+    """Replay the loan as of its position date or the open business date, whichever is later
+    (or `as_of`), store it, book the difference, and close or reopen it. With `provision` (close
+    of business) the reserve is brought to the day's provision too. Idempotent: a second call
+    finds nothing to book.
+
+    The later of the two dates: while close of business runs for the open date, loans it has
+    closed already stand at the next day; a payment arriving then is valued on the open date
+    and replayed into that next day's position (a backdated payment, by one day)."""
     with transaction.atomic():
         row = loan if locked else lock(loan)
+        if as_of is None:
+            as_of = max(open_business_date(), row.position_date or row.start_date)
         position = loan_position(row, as_of=as_of)
         _store(row, position)
-        totals = totals_for(row, position, classification=row.classification, non_accrual=row.non_accrual)
+        totals = totals_for(
+            row,
+            position,
+            classification=row.classification,
+            non_accrual=row.non_accrual,
+            provision=provision,
+        )
         subledger.sync(row, totals, kind=kind, memo=memo or f"Recalculation of {row.number}", actor=actor)
         row.save()
         _store_allocations(row, position)

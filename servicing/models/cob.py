@@ -16,6 +16,9 @@ class CobRun(models.Model):
     """The close of one business date (日终): accrual, overdue, classification, provisions."""
 
     business_date = models.DateField(_("business date"), unique=True)
+    # The last date this catch-up closes: when a run finishes, the next date's run starts until
+    # `through` is closed (so workers chain the days without anyone waiting on them).
+    through = models.DateField(_("closing through"), null=True, blank=True)
     status = models.CharField(
         _("status"), max_length=16, choices=c.CobStatus.choices, default=c.CobStatus.RUNNING
     )
@@ -25,6 +28,7 @@ class CobRun(models.Model):
     chunks_total = models.PositiveIntegerField(_("chunks"), default=0)
     chunks_done = models.PositiveIntegerField(_("chunks done"), default=0)
     counts = models.JSONField(_("counts"), default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)
 
     class Meta:
         verbose_name = _("close-of-business run")
@@ -45,6 +49,10 @@ class CobChunk(models.Model):
     done = models.BooleanField(_("done"), default=False)
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
     loans = models.PositiveIntegerField(_("loans"), default=0)
+    # Loans closed one by one (replayed) rather than set-based: catch-up, credit held, a class
+    # pulled by the borrower's other loans.
+    replayed = models.PositiveIntegerField(_("loans replayed"), default=0)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
 
     class Meta:
         verbose_name = _("close-of-business chunk")
@@ -68,6 +76,10 @@ class LoanSnapshot(models.Model):
     principal_outstanding = money_field(_("principal outstanding"), default=Decimal("0.00"))
     overdue_amount = money_field(_("overdue amount"), default=Decimal("0.00"))
     provision = money_field(_("provision"), default=Decimal("0.00"))
+    interest_due = money_field(_("interest due"), default=Decimal("0.00"))
+    penalty_due = money_field(_("penalty interest due"), default=Decimal("0.00"))
+    ecl = money_field(_("expected credit loss (IFRS 9)"), default=Decimal("0.00"))
+    non_accrual = models.BooleanField(_("non-accrual"), default=False)
 
     class Meta:
         verbose_name = _("loan snapshot")

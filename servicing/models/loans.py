@@ -111,7 +111,7 @@ class Loan(Transitionable, FSMModelMixin, models.Model):
     # Position: what the loan owes at the start of `position_date` (the open business date)
     # after that day's payments; written by repayments and close of business.
     position_date = models.DateField(_("position date"), null=True, blank=True)
-    days_past_due = models.PositiveIntegerField(_("days past due"), default=0, db_index=True)
+    days_past_due = models.PositiveIntegerField(_("days past due"), default=0)
     delinquency_bucket = models.CharField(_("delinquency bucket"), max_length=16, default="current")
     classification = models.CharField(
         _("classification"),
@@ -133,6 +133,12 @@ class Loan(Transitionable, FSMModelMixin, models.Model):
     next_due_date = models.DateField(_("next due date"), null=True, blank=True)
     next_due_amount = money_field(_("next due amount"), default=Decimal("0.00"))
     ecl = money_field(_("expected credit loss (IFRS 9)"), default=Decimal("0.00"))
+    # The interest period running at `position_date` (from the previous due date, or the start,
+    # to the next one) and its scheduled interest: close of business accrues it by days without
+    # reading the schedule. No end once the last installment is due.
+    accrual_start = models.DateField(_("accrual period start"), null=True, blank=True)
+    accrual_end = models.DateField(_("accrual period end"), null=True, blank=True)
+    accrual_interest = money_field(_("accrual period interest"), default=Decimal("0.00"))
 
     # Sub-ledger: running totals of every flow the ledger has booked for this loan. The loan's
     # account balances follow from them (see `servicing.subledger`), and their sum over loans
@@ -248,6 +254,17 @@ class LoanInstallment(models.Model):
         ordering = ("loan", "number")
         constraints = [
             models.UniqueConstraint(fields=["loan", "number"], name="installment_unique_number"),
+        ]
+        # What close of business reads each day: the rows falling due, the unpaid due ones, and
+        # those paid within their grace days whose waived penalty basis is cleared at its end.
+        indexes = [
+            models.Index(fields=["due_date", "loan"], name="installment_due_loan"),
+            models.Index(
+                fields=["loan"],
+                name="installment_unpaid_due",
+                condition=Q(status__in=("due", "overdue")),
+            ),
+            models.Index(fields=["loan"], name="installment_grace_basis", condition=~Q(grace_basis=0)),
         ]
 
     def __str__(self) -> str:

@@ -1,0 +1,266 @@
+"""Close-of-business runs: one per business date, split into chunks of loans by id range.
+
+- `close_through(through)` closes every business date from the open one up to `through`, in
+  order (catch-up of missed days). In-process (the embedded default, no broker) it runs the
+  chunks itself, date after date. With workers it starts the first date's run and returns or
+  waits: each chunk is a task on the `monitoring` queue, the last chunk to finish closes the
+  run and starts the next date's, until `through` (so nobody blocks a worker waiting).
+- A chunk is one transaction: its loans are locked (a repayment waits for the chunk, or the
+  chunk for the repayment), moved to the next day set-based or replayed (`servicing.cob`), the
+  day's accrual, penalty and provision changes booked as one journal entry, and the chunk marked
+  done. A worker killed mid-chunk rolls the chunk back; a done chunk is never run again; a loan
+  already moved past the date is left alone. Running a date twice therefore changes nothing,
+  and a failed or interrupted run is resumed by calling `close_through` again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Count, F, Q, Sum
+from django.utils.translation import gettext as _
+
+from loanhub import clock
+from loanhub.celery import enqueue_on_commit
+from loanhub.errors import Conflict, Invalid
+from servicing import ledger
+from servicing.calendar import last_closed_date, open_business_date
+from servicing.choices import NON_PERFORMING_CLASSES, CobStatus, EntryKind, LoanStatus
+from servicing.cob import perloan, setbased
+from servicing.models import CobChunk, CobRun, Loan, LoanSnapshot
+from servicing.subledger import lines_for
+
+ONE_DAY = dt.timedelta(days=1)
+Progress = Callable[[CobRun], None]
+
+
+def set_based() -> bool:
+    """Whether chunks close set-based (PostgreSQL) or by replaying each loan (elsewhere)."""
+    return connection.vendor == "postgresql" and settings.LOANHUB_COB_SET_BASED
+
+
+def _plan_chunks(run: CobRun) -> None:
+    size = max(int(settings.LOANHUB_COB_CHUNK_SIZE), 1)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT MIN(id), MAX(id), COUNT(*) FROM ("
+            "  SELECT id, (ROW_NUMBER() OVER (ORDER BY id) - 1) / %s AS g"
+            "  FROM servicing_loan WHERE status = %s"
+            ") t GROUP BY g ORDER BY g",
+            [size, LoanStatus.ACTIVE],
+        )
+        ranges = cursor.fetchall()
+    CobChunk.objects.bulk_create(
+        CobChunk(run=run, number=n, first_id=first, last_id=last, loans=0)
+        for n, (first, last, _count) in enumerate(ranges, start=1)
+    )
+    run.chunks_total = len(ranges)
+    run.save(update_fields=["chunks_total"])
+
+
+def start_run(business_date: dt.date, through: dt.date, *, dispatch: bool) -> CobRun:
+    """The run of a date, created with its chunks if new, resumed if it failed; with `dispatch`
+    its pending chunks are sent to the workers when the transaction commits."""
+    with transaction.atomic():
+        run, created = CobRun.objects.select_for_update().get_or_create(
+            business_date=business_date, defaults={"through": through}
+        )
+        if created:
+            _plan_chunks(run)
+        elif run.status != CobStatus.DONE:
+            run.status = CobStatus.RUNNING
+            run.error = ""
+            run.through = max(run.through or through, through)
+            run.save(update_fields=["status", "error", "through"])
+        if dispatch and run.status != CobStatus.DONE:
+            from servicing import tasks
+
+            pending = list(run.chunks.filter(done=False).values_list("pk", flat=True))
+            for chunk_id in pending:
+                enqueue_on_commit(tasks.cob_chunk, chunk_id)
+            if not pending:
+                enqueue_on_commit(tasks.cob_finish, run.pk)
+    return run
+
+
+def run_chunk(chunk_id: int, *, chain: bool = True) -> bool:
+    """Close one chunk (see the module); False when it was done already. Then, if it was the
+    run's last, close the run (and with `chain`, start the next date's run on the workers)."""
+    with transaction.atomic():
+        chunk = CobChunk.objects.select_for_update().select_related("run").get(pk=chunk_id)
+        if chunk.done:
+            return False
+        day = chunk.run.business_date
+        in_range = Q(pk__gte=chunk.first_id, pk__lte=chunk.last_id, status=LoanStatus.ACTIVE)
+        # Every loan of the chunk locked, in id order (repayments lock one loan: no deadlock).
+        ids = list(
+            Loan.objects.select_for_update().filter(in_range).order_by("pk").values_list("pk", flat=True)
+        )
+        due = Q(position_date__isnull=True) | Q(position_date__lte=day)
+        if set_based():
+            one_by_one = due & (
+                Q(position_date__isnull=True)
+                | Q(position_date__lt=day)
+                | Q(credit_balance__gt=0)
+                | Q(worst_loan_classification=True)
+            )
+        else:
+            one_by_one = due
+        replayed = 0
+        for loan in Loan.objects.filter(in_range & one_by_one).order_by("pk"):
+            replayed += perloan.close_loan(loan, day)
+        moved, sums = (
+            setbased.close_chunk(business_date=day, first_id=chunk.first_id, last_id=chunk.last_id)
+            if (set_based())
+            else (0, {})
+        )
+        lines = lines_for(sums)
+        if lines:
+            ledger.post(
+                kind=EntryKind.ACCRUAL,
+                lines=lines,
+                memo=f"Close of business {day}, chunk {chunk.number}: accrual, penalty, provisions",
+                idempotency_key=f"cob:{day.isoformat()}:{chunk.number}",
+            )
+        chunk.done = True
+        chunk.done_at = clock.now()
+        chunk.loans = moved + replayed
+        chunk.replayed = replayed
+        chunk.attempts += 1
+        chunk.save(update_fields=["done", "done_at", "loans", "replayed", "attempts"])
+        CobRun.objects.filter(pk=chunk.run_id).update(chunks_done=F("chunks_done") + 1)
+        del ids
+    finish_run(chunk.run_id, chain=chain)
+    return True
+
+
+def _counts(day: dt.date) -> dict:
+    snaps = LoanSnapshot.objects.filter(business_date=day)
+    by = {
+        field: dict(snaps.values_list(field).annotate(n=Count("pk")).order_by(field))
+        for field in ("delinquency_bucket", "classification", "ifrs9_stage")
+    }
+    totals = snaps.aggregate(
+        balance=Sum("principal_outstanding"),
+        provision=Sum("provision"),
+        ecl=Sum("ecl"),
+        npl=Sum("principal_outstanding", filter=Q(classification__in=NON_PERFORMING_CLASSES)),
+    )
+    return {
+        "buckets": by["delinquency_bucket"],
+        "classes": by["classification"],
+        "stages": {str(k): v for k, v in by["ifrs9_stage"].items()},
+        **{k: str(v or Decimal("0.00")) for k, v in totals.items()},
+    }
+
+
+def finish_run(run_id: int, *, chain: bool = True) -> CobRun | None:
+    """Close the run when every chunk is done (once); with `chain`, start the next date's run
+    on the workers while the catch-up has dates left. Returns the next run started, if any."""
+    with transaction.atomic():
+        run = CobRun.objects.select_for_update().get(pk=run_id)
+        if run.status == CobStatus.DONE or run.chunks.filter(done=False).exists():
+            return None
+        run.status = CobStatus.DONE
+        run.finished_at = clock.now()
+        run.loans = run.chunks.aggregate(n=Sum("loans"))["n"] or 0
+        run.counts = _counts(run.business_date)
+        run.save(update_fields=["status", "finished_at", "loans", "counts"])
+        if chain and run.through and run.business_date < run.through:
+            return start_run(run.business_date + ONE_DAY, run.through, dispatch=True)
+    return None
+
+
+def fail_run(chunk_id: int, error: str) -> None:
+    CobRun.objects.filter(chunks__pk=chunk_id).exclude(status=CobStatus.DONE).update(
+        status=CobStatus.FAILED, error=error[:2000]
+    )
+
+
+def check_through(through: dt.date) -> None:
+    if through > clock.today() and not settings.LOANHUB_COB_AHEAD_OF_CLOCK:
+        raise Invalid(
+            {
+                "through": [
+                    _("Business dates after today (%(today)s) cannot be closed in production.")
+                    % {"today": clock.today()}
+                ]
+            }
+        )
+
+
+def close_through(
+    through: dt.date | None = None,
+    *,
+    start: dt.date | None = None,
+    inline: bool | None = None,
+    wait: bool = True,
+    progress: Progress | None = None,
+    poll: float = 0.5,
+) -> list[CobRun]:
+    """Close every business date from the open one up to `through` (default today), in order.
+
+    `start`: the first date to close when none has been closed yet (default the clock's today).
+    `inline` (default: no broker configured) runs the chunks in this process; otherwise they go
+    to the workers, and with `wait` this call follows the runs until `through` is closed (a run
+    that fails stops it with a Conflict). Returns the runs of the dates closed or started.
+    """
+    through = through or clock.today()
+    check_through(through)
+    inline = settings.CELERY_TASK_ALWAYS_EAGER if inline is None else inline
+    first = open_business_date() if last_closed_date() or start is None else start
+    runs: list[CobRun] = []
+    if first > through:
+        return runs
+    if inline:
+        day = first
+        while day <= through:
+            run = start_run(day, through, dispatch=False)
+            for chunk_id in run.chunks.filter(done=False).order_by("number").values_list("pk", flat=True):
+                try:
+                    run_chunk(chunk_id, chain=False)
+                except Exception as exc:
+                    fail_run(chunk_id, repr(exc))
+                    raise
+            finish_run(run.pk, chain=False)
+            run.refresh_from_db()
+            runs.append(run)
+            if progress:
+                progress(run)
+            day += ONE_DAY
+        return runs
+    runs.append(start_run(first, through, dispatch=True))
+    if not wait:
+        return runs
+    return _follow(first, through, progress, poll)
+
+
+def _follow(first: dt.date, through: dt.date, progress: Progress | None, poll: float) -> list[CobRun]:
+    """Report the workers' runs from `first` until `through` is closed or a run fails."""
+    reported: set[tuple[int, int, str]] = set()
+    while True:
+        runs = list(
+            CobRun.objects.filter(business_date__gte=first, business_date__lte=through).order_by(
+                "business_date"
+            )
+        )
+        for run in runs:
+            key = (run.pk, run.chunks_done, run.status)
+            if progress and key not in reported:
+                reported.add(key)
+                progress(run)
+            if run.status == CobStatus.FAILED:
+                raise Conflict(
+                    _("Close of business for %(date)s failed: %(error)s")
+                    % {"date": run.business_date, "error": run.error},
+                    state=run.status,
+                )
+        closed = last_closed_date()
+        if closed is not None and closed >= through:
+            return runs
+        time.sleep(poll)
