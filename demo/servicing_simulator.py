@@ -7,7 +7,10 @@ on its start date (`servicing.services.loan_open`, the terms quoted by its produ
 and each payment is posted on its value date (`servicing.repayments.repayment_post`), some
 reversed as bounced debits, the last days' transfers arriving as a bank statement
 (`servicing.statements.import_statement`, with two lines left in the suspense queue). Time moves
-through one function, `advance_to(day)`, called before anything happens on `day`.
+through one function, `advance_to(day)`, called before anything happens on `day`: the last
+`COB_DAYS` are closed one by one by close of business (`servicing.cob`), as the nightly job
+would have, so the console has runs and daily snapshots; the months before are played as
+backdated payments, each replaying its loan (the same result, much faster on SQLite).
 
 Habits: most borrowers pay on time (some a few days early), some pay late and catch up with the
 penalty, some pay only part of each installment, a few finished their loans (closed), one had a
@@ -33,8 +36,8 @@ from demo.customers import seed_customer
 from loanhub.money import quantize_money
 from products.quotes import product_quote
 from products.selectors import product_get_offered
-from servicing import repayments, services, statements
-from servicing.calendar import open_business_date
+from servicing import cob, repayments, services, statements
+from servicing.calendar import last_closed_date, open_business_date
 from servicing.choices import LoanStatus, RepaymentChannel
 from servicing.models import Loan, Repayment
 
@@ -43,6 +46,7 @@ ORIGIN_PREFIX = "DEMO-SIM-"
 FIRST_CUSTOMER_INDEX = 101  # demo.applications' customers use 1–9
 NUMBER_BASE = 90_000_000  # loan numbers L90000001…: far from the applications' L{pk:08d}
 STATEMENT_DAYS = 10  # transfers valued in the last days arrive as a bank statement
+COB_DAYS = 14  # the last weeks are closed day by day (close of business), the rest replayed
 
 # (days past due today: first, last) → how many borrowers stopped paying into that band. The bands
 # sit inside the default buckets and the 2023 classification floors with a few days to spare
@@ -248,19 +252,12 @@ def _payments(rng: random.Random, plan: Plan, today: dt.date) -> list[tuple[dt.d
 
 
 def advance_to(day: dt.date) -> None:
-    """Move servicing's time to `day`: everything before it is closed, `day` is the open date.
-
-    SWITCH TO CLOSE OF BUSINESS HERE. Until `servicing.cob.close_business_day` exists, servicing's
-    open business date is the clock's today and there is no day to close: payments are posted
-    backdated (each replays its loan to today), and on reaching today every simulated loan is
-    brought up to date with `loan_refresh`. With close of business this becomes "close every
-    business date before `day`" (`close_business_day(through=day - 1 day)`), and the simulation
-    then runs on the open business date of each event.
-    """
-    if day < open_business_date():
+    """Move servicing's time to `day` by close of business: every business date before it is
+    closed (`servicing.cob.close_through`), so `day` is the open date. Days before the open date
+    (the history played before close of business takes over) need nothing."""
+    if day <= open_business_date():
         return
-    for loan in Loan.objects.filter(origin_ref__startswith=ORIGIN_PREFIX).order_by("pk"):
-        repayments.loan_refresh(loan)
+    cob.close_through(day - dt.timedelta(days=1))
 
 
 def _statement_csv(rows: list[tuple[dt.date, Decimal, str, str, str]]) -> bytes:
@@ -277,6 +274,11 @@ def simulate(*, officer, seed: int = SEED) -> list[Loan]:
     if Loan.objects.filter(origin_ref__startswith=ORIGIN_PREFIX).exists():
         return []
     today = open_business_date()
+    if last_closed_date() is None:
+        # Close of business takes over COB_DAYS before today: the history before that is played
+        # as backdated payments (each replays its loan), the last weeks day by day.
+        cutover = today - dt.timedelta(days=COB_DAYS)
+        cob.close_through(cutover - dt.timedelta(days=1), start=cutover - dt.timedelta(days=1))
     rng = random.Random(seed)
     plans = plan_loans(rng, today)
     queue = [Event(plan.start, i, "open", plan) for i, plan in enumerate(plans)]

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import DecimalField, F, Prefetch, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
 from loanhub.money import MONEY_DIGITS, MONEY_PLACES
 from loanhub.permissions import may
 from products.choices import Segment
-from servicing.choices import Classification
+from servicing.choices import NON_PERFORMING_CLASSES, Classification, CobStatus, LoanStatus
 from servicing.models import (
+    CobRun,
     JournalEntry,
     LedgerAccount,
     Loan,
@@ -188,3 +190,39 @@ def loan_ledger_balances(*, loan: Loan) -> dict[str, Decimal]:
         .order_by("account__code")
     )
     return {row["account__code"]: row["debit"] - row["credit"] for row in rows}
+
+
+def provision_ratios() -> dict:
+    """The book's provision coverage ratio (拨备覆盖率 = loan-loss reserve ÷ non-performing loans)
+    and loan provision ratio (贷款拨备率 = reserve ÷ loans), against the regulatory floors
+    (`LOANHUB_MIN_PROVISION_COVERAGE`, `LOANHUB_MIN_LOAN_PROVISION_RATIO`), as of the last closed
+    business date (the provisions close of business booked then). Before the first close, the
+    loans' current figures. A ratio with nothing to divide by is None."""
+    run = CobRun.objects.filter(status=CobStatus.DONE).order_by("-business_date").first()
+    if run is not None and "balance" in run.counts:
+        as_of = run.business_date
+        loans, npl, reserve = (Decimal(run.counts[k]) for k in ("balance", "npl", "provision"))
+    else:
+        as_of = None
+        totals = Loan.objects.filter(status=LoanStatus.ACTIVE).aggregate(
+            loans=_sum("principal_outstanding"),
+            npl=_sum("principal_outstanding", filter=Q(classification__in=NON_PERFORMING_CLASSES)),
+            reserve=_sum("sl_reserve"),
+        )
+        loans, npl, reserve = totals["loans"], totals["npl"], totals["reserve"]
+    coverage = (reserve / npl).quantize(Decimal("0.0001")) if npl > 0 else None
+    ratio = (reserve / loans).quantize(Decimal("0.0001")) if loans > 0 else None
+    min_coverage = settings.LOANHUB_MIN_PROVISION_COVERAGE
+    min_ratio = settings.LOANHUB_MIN_LOAN_PROVISION_RATIO
+    return {
+        "business_date": as_of,
+        "loans": loans,
+        "non_performing_loans": npl,
+        "reserve": reserve,
+        "coverage_ratio": coverage,
+        "loan_provision_ratio": ratio,
+        "min_coverage_ratio": min_coverage,
+        "min_loan_provision_ratio": min_ratio,
+        "coverage_ok": coverage is None or coverage >= min_coverage,
+        "loan_provision_ok": ratio is None or ratio >= min_ratio,
+    }

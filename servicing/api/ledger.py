@@ -1,4 +1,4 @@
-"""Ledger API: the trial balance (试算平衡表) of the general ledger.
+"""Ledger API: the trial balance (试算平衡表) of the general ledger and the provision ratios.
 
 For staff who may read the chart of accounts (`servicing.view_ledgeraccount`: Auditor, Loan
 Officer, Senior Approver, and the read-only roles that see the ledger in the console).
@@ -15,7 +15,7 @@ from loanhub.errors import Forbidden
 from loanhub.permissions import may
 from servicing import selectors
 from servicing.api.loans import LoanApi
-from servicing.api.serializers import TrialBalanceSerializer
+from servicing.api.serializers import ProvisionRatiosSerializer, TrialBalanceSerializer
 
 
 class TrialBalanceApi(LoanApi):
@@ -29,3 +29,19 @@ class TrialBalanceApi(LoanApi):
         if not may(request.user, "servicing.view_ledgeraccount"):
             raise Forbidden(_("You may not read the ledger."))
         return Response(TrialBalanceSerializer(selectors.trial_balance()).data)
+
+
+class ProvisionRatiosApi(LoanApi):
+    @extend_schema(
+        tags=["ledger"],
+        summary="Provision coverage ratio and loan provision ratio against the regulatory floors",
+        operation_id="ledger_provision_ratios",
+        responses={
+            200: ProvisionRatiosSerializer,
+            403: detail_response("Not allowed for the caller's role."),
+        },
+    )
+    def get(self, request):
+        if not may(request.user, "servicing.view_ledgeraccount"):
+            raise Forbidden(_("You may not read the ledger."))
+        return Response(ProvisionRatiosSerializer(selectors.provision_ratios()).data)

@@ -8,4 +8,5 @@ app_name = "ledger-api"
 
 urlpatterns = [
     path("trial-balance/", ledger.TrialBalanceApi.as_view(), name="trial-balance"),
+    path("provisions/", ledger.ProvisionRatiosApi.as_view(), name="provisions"),
 ]

@@ -253,3 +253,23 @@ class TrialBalanceSerializer(serializers.Serializer):
     accounts = TrialBalanceAccountSerializer(many=True)
     total_debit = money_serializer_field(max_digits=WIDE_MONEY)
     total_credit = money_serializer_field(max_digits=WIDE_MONEY)
+
+
+class ProvisionRatiosSerializer(serializers.Serializer):
+    business_date = serializers.DateField(allow_null=True, help_text="the last closed business date")
+    loans = money_serializer_field(max_digits=WIDE_MONEY)
+    non_performing_loans = money_serializer_field(max_digits=WIDE_MONEY)
+    reserve = money_serializer_field(max_digits=WIDE_MONEY)
+    coverage_ratio = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=4,
+        allow_null=True,
+        help_text="拨备覆盖率: reserve ÷ non-performing loans",
+    )
+    loan_provision_ratio = serializers.DecimalField(
+        max_digits=12, decimal_places=4, allow_null=True, help_text="贷款拨备率: reserve ÷ loans"
+    )
+    min_coverage_ratio = serializers.DecimalField(max_digits=8, decimal_places=4)
+    min_loan_provision_ratio = serializers.DecimalField(max_digits=8, decimal_places=4)
+    coverage_ok = serializers.BooleanField()
+    loan_provision_ok = serializers.BooleanField()

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from loanhub import clock
 from loanhub.celery import enqueue_on_commit
 from loanhub.errors import Conflict, Invalid
+from loanhub.money import quantize_money
 from servicing import ledger
 from servicing.calendar import last_closed_date, open_business_date
 from servicing.choices import NON_PERFORMING_CLASSES, CobStatus, EntryKind, LoanStatus
@@ -155,7 +156,7 @@ def _counts(day: dt.date) -> dict:
         "buckets": by["delinquency_bucket"],
         "classes": by["classification"],
         "stages": {str(k): v for k, v in by["ifrs9_stage"].items()},
-        **{k: str(v or Decimal("0.00")) for k, v in totals.items()},
+        **{k: str(quantize_money(Decimal(v or 0))) for k, v in totals.items()},
     }
 
 

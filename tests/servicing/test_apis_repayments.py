@@ -72,24 +72,26 @@ def _call(client, cast, endpoint: str):
         )
     if endpoint == "payoff":
         return client.get(f"/api/v1/loans/{loan.pk}/payoff/")
+    if endpoint == "provisions":
+        return client.get("/api/v1/ledger/provisions/")
     assert endpoint == "trial-balance"
     return client.get("/api/v1/ledger/trial-balance/")
 
 
-ENDPOINTS = ("detail", "repayments", "repay", "reverse", "payoff", "trial-balance")
+ENDPOINTS = ("detail", "repayments", "repay", "reverse", "payoff", "trial-balance", "provisions")
 # who -> status per endpoint, in the order of ENDPOINTS. Reading a loan: whoever may see it (the
 # owner, staff with servicing.view_loan); paying: the owner and Loan Officers (Senior Approvers
 # hold the officer's rights); reversing: Loan Officers; the ledger: staff who may read it.
 MATRIX = {
-    "anonymous": (401, 401, 401, 401, 401, 401),
-    "owner": (200, 200, 201, 403, 200, 403),
-    "other": (404, 404, 404, 404, 404, 403),
-    "officer": (200, 200, 201, 200, 200, 200),
-    "senior": (200, 200, 201, 200, 200, 200),
-    "analyst": (200, 200, 403, 403, 200, 200),
-    "pm": (200, 200, 403, 403, 200, 200),
-    "marketing": (404, 404, 404, 404, 404, 403),
-    "auditor": (200, 200, 403, 403, 200, 200),
+    "anonymous": (401, 401, 401, 401, 401, 401, 401),
+    "owner": (200, 200, 201, 403, 200, 403, 403),
+    "other": (404, 404, 404, 404, 404, 403, 403),
+    "officer": (200, 200, 201, 200, 200, 200, 200),
+    "senior": (200, 200, 201, 200, 200, 200, 200),
+    "analyst": (200, 200, 403, 403, 200, 200, 200),
+    "pm": (200, 200, 403, 403, 200, 200, 200),
+    "marketing": (404, 404, 404, 404, 404, 403, 403),
+    "auditor": (200, 200, 403, 403, 200, 200, 200),
 }
 
 
