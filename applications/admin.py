@@ -29,7 +29,11 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from applications import selectors, services
+from applications import (
+    admin_reviews,  # noqa: F401  (registers the human-review queue)
+    selectors,
+    services,
+)
 from applications.models import ApplicationEvent, LoanApplication, State
 from customers.masking import mask_id_number
 from loanhub import clock

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from applications import apis
+from applications import apis, apis_review
 
 app_name = "applications-api"
 
@@ -19,4 +19,7 @@ urlpatterns = [
     path("<int:pk>/decline-offer/", apis.ApplicationDeclineOfferApi.as_view(), name="decline-offer"),
     path("<int:pk>/disburse/", apis.ApplicationDisburseApi.as_view(), name="disburse"),
     path("<int:pk>/assign/", apis.ApplicationAssignApi.as_view(), name="assign"),
+    path(
+        "<int:pk>/request-review/", apis_review.ApplicationRequestReviewApi.as_view(), name="request-review"
+    ),
 ]

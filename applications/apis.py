@@ -93,6 +93,7 @@ def application_payload(application: LoanApplication, *, user, detail: bool = Tr
         else None
     )
     data["allowed_actions"] = selectors.application_allowed_actions(application=application, user=user)
+    data["review"] = selectors.application_review_summary(application=application, staff=staff)
     # Officers' and risk's notes are internal; the customer sees their own words only.
     data["events"] = [
         {
@@ -181,6 +182,7 @@ APPLICATION = inline_serializer(
         "disclosure": serializers.JSONField(allow_null=True),
         "pending_approval": serializers.JSONField(allow_null=True),
         "allowed_actions": serializers.ListField(child=serializers.CharField()),
+        "review": serializers.JSONField(allow_null=True, help_text="The latest human review, if any."),
         "events": EVENT.__class__(many=True),
     },
 )

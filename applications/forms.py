@@ -150,3 +150,17 @@ class AcceptOfferForm(forms.Form):
         required=True,
     )
     credit_contract = forms.BooleanField(label=_("I accept the loan contract on these terms."), required=True)
+
+
+class ReviewRequestForm(forms.Form):
+    """The customer's request for a human review of an automated decline."""
+
+    reason = forms.CharField(
+        label=_("Why should a person look at this decision again?"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60, "maxlength": 1000}),
+        help_text=_(
+            "For example, information the automated assessment did not have. An officer reviews "
+            "the decision and tells you the outcome here."
+        ),
+    )

@@ -3,6 +3,9 @@
 draft → submitted → scoring → scored → approved | referred | declined;
 referred → approved | declined (officer); approved → offer_accepted | offer_declined |
 offer_expired; offer_accepted → disbursed; submitted/scored/referred/approved → withdrawn.
+A decline made solely by automated means can be reviewed by a person once (PIPL art. 24):
+declined → review_requested (the customer, with a ReviewRequest) → declined (upheld) | referred
+(overturned: back to an officer's manual review).
 State changes only through `applications.services`, which lock the row, check permission and
 write an ApplicationEvent in the same transaction.
 """
@@ -39,12 +42,13 @@ class State(models.TextChoices):
     OFFER_EXPIRED = "offer_expired", _("Offer expired")
     DISBURSED = "disbursed", _("Disbursed")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+    REVIEW_REQUESTED = "review_requested", _("Human review requested")
 
 
 # Grouped states. IN_PROGRESS: waiting for the system (risk). REVIEW: waiting for an officer.
 # DECIDED: a credit decision was taken (by risk or an officer). TERMINAL: nothing moves any more.
 IN_PROGRESS_STATES = (State.SUBMITTED, State.SCORING)
-REVIEW_STATES = (State.SCORED, State.REFERRED)
+REVIEW_STATES = (State.SCORED, State.REFERRED, State.REVIEW_REQUESTED)
 DECIDED_STATES = (
     State.APPROVED,
     State.DECLINED,
@@ -54,6 +58,7 @@ DECIDED_STATES = (
     State.DISBURSED,
 )
 WITHDRAWABLE_STATES = (State.SUBMITTED, State.SCORED, State.REFERRED, State.APPROVED)
+# A declined application is terminal except for the one human review of an automated decline.
 TERMINAL_STATES = (
     State.DECLINED,
     State.OFFER_DECLINED,
@@ -212,6 +217,9 @@ class LoanApplication(Transitionable, FSMModelMixin, models.Model):
         "withdraw": pgettext_lazy("action", "withdraw"),
         "change": pgettext_lazy("action", "change"),
         "assign": pgettext_lazy("action", "assign"),
+        "request_review": pgettext_lazy("action", "request a human review"),
+        "uphold_review": pgettext_lazy("action", "uphold the decision"),
+        "overturn_review": pgettext_lazy("action", "overturn the decision"),
     }
 
     def __str__(self) -> str:
@@ -292,6 +300,31 @@ class LoanApplication(Transitionable, FSMModelMixin, models.Model):
     def withdraw(self) -> None:
         """The customer withdraws before the offer is accepted."""
 
+    @transition(
+        field=state, source=State.DECLINED, target=State.REVIEW_REQUESTED, permission=transition_by_owner
+    )
+    def request_review(self) -> None:
+        """The customer asks a person to review an automated decline (the service checks that it
+        was the system's and that this decision was not reviewed before)."""
+
+    @transition(
+        field=state,
+        source=State.REVIEW_REQUESTED,
+        target=State.DECLINED,
+        permission=transition_by_officer,
+    )
+    def uphold_review(self) -> None:
+        """An officer reviewed the automated decline and upholds it."""
+
+    @transition(
+        field=state,
+        source=State.REVIEW_REQUESTED,
+        target=State.REFERRED,
+        permission=transition_by_officer,
+    )
+    def overturn_review(self) -> None:
+        """An officer overturns the automated decline: the application goes to manual review."""
+
 
 class ApplicationEvent(TransitionEvent):
     """One step of an application's timeline: a transition, or a note with the same state on both
@@ -305,3 +338,66 @@ class ApplicationEvent(TransitionEvent):
 
     def __str__(self) -> str:
         return f"{self.application}: {self.from_state} → {self.to_state}"
+
+
+class ReviewOutcome(models.TextChoices):
+    UPHELD = "upheld", _("Decision upheld")
+    OVERTURNED = "overturned", _("Decision overturned: referred to an officer")
+
+
+class ReviewRequest(models.Model):
+    """A customer's request that a person review a credit decision made solely by automated
+    means (PIPL arts. 24 and 55): the decision reviewed, the customer's reason, and the officer's
+    outcome with the explanation the customer is shown. One per decision; the application's
+    `review_requested` state puts it in the officers' queue and its events record each step.
+    """
+
+    application = models.ForeignKey(
+        LoanApplication,
+        on_delete=models.PROTECT,
+        related_name="review_requests",
+        verbose_name=_("application"),
+    )
+    decision = models.ForeignKey(
+        "risk.Decision",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("decision reviewed"),
+    )
+    reviewed_state = models.CharField(_("state reviewed"), max_length=20, choices=State.choices)
+    reason = models.TextField(_("customer's reason"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    requested_at = models.DateTimeField(_("requested"), db_index=True)
+    # Blank while the review waits for an officer.
+    outcome = models.CharField(_("outcome"), max_length=12, choices=ReviewOutcome.choices, blank=True)
+    explanation = models.TextField(_("officer's explanation"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("reviewed by"),
+    )
+    decided_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("human review request")
+        verbose_name_plural = _("human review requests")
+        ordering = ("-id",)
+        constraints = [
+            models.UniqueConstraint(fields=("application", "decision"), name="review_once_per_decision"),
+        ]
+        indexes = [models.Index(fields=["outcome", "requested_at"], name="review_queue")]
+
+    def __str__(self) -> str:
+        return f"R{self.pk:06d} {self.application}" if self.pk else "R-new"
+
+    @property
+    def pending(self) -> bool:
+        return not self.outcome

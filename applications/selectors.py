@@ -13,8 +13,18 @@ from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
 from applications import permissions as perms
-from applications.models import TERMINAL_STATES, ApplicationEvent, LoanApplication, State
-from applications.services import ApplicationNotFound, ApplicationPermissionError
+from applications.models import (
+    TERMINAL_STATES,
+    ApplicationEvent,
+    LoanApplication,
+    ReviewRequest,
+    State,
+)
+from applications.services import (
+    ApplicationNotFound,
+    ApplicationPermissionError,
+    review_may_be_requested,
+)
 
 DEFAULT_QUEUE_STATES = (State.REFERRED,)
 
@@ -149,4 +159,34 @@ def application_allowed_actions(*, application: LoanApplication, user) -> list[s
         allowed.remove("approve")
     if officer and application.state not in TERMINAL_STATES:
         allowed.append("assign")
+    if owner and application.state == State.DECLINED and review_may_be_requested(application):
+        allowed.append("request-review")
     return allowed
+
+
+def application_review_summary(*, application: LoanApplication, staff: bool = False) -> dict | None:
+    """The latest human review of the application: the customer's reason, the outcome and the
+    officer's explanation (the officer's name for staff only); None when none was asked for."""
+    review = application.review_requests.select_related("decided_by").order_by("-id").first()
+    if review is None:
+        return None
+    return {
+        "id": review.pk,
+        "decision": review.decision_id,
+        "reviewed_state": review.reviewed_state,
+        "reason": review.reason,
+        "requested_at": review.requested_at,
+        "status": review.outcome or "pending",
+        "status_label": str(review.get_outcome_display()) if review.outcome else _("Waiting for an officer"),
+        "explanation": review.explanation,
+        "decided_at": review.decided_at,
+        "decided_by": review.decided_by.get_username() if staff and review.decided_by_id else None,
+    }
+
+
+def review_queue(*, pending: bool = True) -> QuerySet[ReviewRequest]:
+    """The officers' queue of human reviews, oldest request first."""
+    queryset = ReviewRequest.objects.select_related("application__customer", "decided_by", "decision")
+    if pending:
+        queryset = queryset.filter(outcome="")
+    return queryset.order_by("requested_at", "id")

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from applications import selectors, services
-from applications.forms import AcceptOfferForm, ApplyForm
+from applications.forms import AcceptOfferForm, ApplyForm, ReviewRequestForm
 from applications.models import State
 from customers.selectors import customer_for_user
 from products import selectors as product_selectors
@@ -98,16 +98,49 @@ def application_list(request):
 
 @login_required
 def application_detail(request, pk: int):
-    application = _own_application(request, pk)
+    return _render_detail(request, _own_application(request, pk))
+
+
+def _render_detail(request, application, *, review_form: ReviewRequestForm | None = None):
+    actions = selectors.application_allowed_actions(application=application, user=request.user)
     context = {
         "application": application,
         "decision": selectors.application_decision_summary(application=application, language=get_language()),
         "events": _timeline(application),
-        "actions": selectors.application_allowed_actions(application=application, user=request.user),
+        "actions": actions,
         "refresh": application.state in IN_PROGRESS,
         "loan": _loan_for(application),
+        "review": selectors.application_review_summary(application=application),
+        "review_form": review_form or (ReviewRequestForm() if "request-review" in actions else None),
     }
-    return render(request, "applications/detail.html", context)
+    return render(request, "applications/detail.html", context, status=400 if review_form else 200)
+
+
+@login_required
+@require_POST
+def request_review(request, pk: int):
+    """The status page's form: ask a person to review an automated decline."""
+    application = _own_application(request, pk)
+    form = ReviewRequestForm(request.POST)
+    if form.is_valid():
+        try:
+            services.application_request_review(
+                application=application, actor=request.user, reason=form.cleaned_data["reason"]
+            )
+        except services.ApplicationValidationError as exc:
+            for message in sum(exc.errors.values(), []):
+                form.add_error("reason", message)
+        except services.ApplicationStateError as exc:
+            messages.error(request, str(exc))
+            return redirect("applications:detail", pk=pk)
+        except services.ApplicationPermissionError:
+            raise Http404 from None  # staff may look at the page; only the customer asks
+        else:
+            messages.success(
+                request, _("Your request was sent. An officer will review the decision and tell you here.")
+            )
+            return redirect("applications:detail", pk=pk)
+    return _render_detail(request, application, review_form=form)
 
 
 def _timeline(application):

@@ -17,8 +17,11 @@ from loanhub.admin_history import ReadOnlyHistoryAdmin
 from loanhub.admin_pagination import KeysetPaginationMixin
 from loanhub.errors import DomainError
 from loanhub.permissions import may
+from risk import (
+    admin_assessment,  # noqa: F401  (registers the impact assessments)
+    services,
+)
 from risk import choices as c
-from risk import services
 from risk.models import (
     CHANGE_SCOREMODEL,
     PROMOTE_SCOREMODEL,
@@ -26,6 +29,7 @@ from risk.models import (
     BlocklistEntry,
     CreditFile,
     Decision,
+    ImpactAssessment,
     RiskRule,
     ScoreModel,
     ScoringRequest,
@@ -62,7 +66,7 @@ class ScoreModelAdmin(ReadOnlyAdmin):
     )
     list_filter = ("status", "shadow", "dataset")
     exclude = ("artifact", "report")
-    readonly_fields = ("actions_block", "report_block")
+    readonly_fields = ("actions_block", "assessment_block", "report_block")
 
     class Media:
         css = {"all": ["css/admin.css"]}  # classes instead of style="" (CSP: no inline style)
@@ -74,6 +78,18 @@ class ScoreModelAdmin(ReadOnlyAdmin):
     @admin.display(description=_("hold-out AUC"))
     def holdout_auc(self, obj):
         return obj.report.get("holdout", {}).get("auc")
+
+    @admin.display(description=_("impact assessment"))
+    def assessment_block(self, obj):
+        assessment = ImpactAssessment.objects.filter(model=obj).first()
+        if assessment is None:
+            url = reverse("admin:risk_impactassessment_add") + f"?model={obj.pk}"
+            return format_html(
+                '<a href="{}">{}</a>', url, _("None yet: write one (required before promotion)")
+            )
+        url = reverse("admin:risk_impactassessment_change", args=[assessment.pk])
+        status = _("signed off") if assessment.signed_off else _("waiting for sign-off")
+        return format_html('<a href="{}">{}</a> ({})', url, assessment, status)
 
     @admin.display(description=_("validation report"))
     def report_block(self, obj):

@@ -27,6 +27,8 @@ CHANGE_SCOREMODEL = "risk.change_scoremodel"  # retire a model, start or stop sh
 RETRY_SCORINGREQUEST = "risk.change_scoringrequest"  # put a failed scoring request back in the queue
 ADD_RISKRULE = "risk.add_riskrule"  # write a new policy or fraud rule
 CHANGE_RISKRULE = "risk.change_riskrule"  # change (or switch off) an existing rule
+WRITE_ASSESSMENT = "risk.add_impactassessment"  # write a model's impact assessment
+SIGN_OFF_ASSESSMENT = "risk.sign_off_impactassessment"  # sign off one written by someone else
 
 
 def may_retire_model(instance, user) -> bool:
@@ -385,3 +387,60 @@ class ShadowScore(models.Model):
 
     def __str__(self) -> str:
         return f"v{self.model_id} shadow {self.grade} ({self.score})"
+
+
+class ImpactAssessment(models.Model):
+    """The personal-information impact assessment of one scorecard version (PIPL art. 55), required
+    before it may decide: its purpose, the data it uses, fairness checks across age bands and
+    regions (approval rate and mean PD per group and the largest gap between groups), who wrote it
+    and who signed it off. Signed off by someone other than its author, then never changed."""
+
+    model = models.OneToOneField(
+        ScoreModel,
+        on_delete=models.PROTECT,
+        related_name="impact_assessment",
+        verbose_name=_("score model"),
+    )
+    purpose = models.TextField(_("purpose"), max_length=4000)
+    data_used = models.TextField(_("personal data used"), max_length=4000)
+    fairness = models.JSONField(_("fairness checks"), default=dict, blank=True)
+    fairness_computed_at = models.DateTimeField(_("fairness checks computed"), null=True, blank=True)
+    approval_gap_age = rate_field(_("approval-rate gap across age bands"), null=True, blank=True)
+    approval_gap_region = rate_field(_("approval-rate gap across regions"), null=True, blank=True)
+    pd_gap_age = rate_field(_("mean-PD gap across age bands"), null=True, blank=True)
+    pd_gap_region = rate_field(_("mean-PD gap across regions"), null=True, blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("author")
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    signed_off_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("signed off by"),
+    )
+    signed_off_at = models.DateTimeField(_("signed off"), null=True, blank=True)
+    # Every version as written and as signed (who changed what, and when).
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ("-model__version",)
+        verbose_name = _("impact assessment")
+        verbose_name_plural = _("impact assessments")
+        permissions = (("sign_off_impactassessment", _("Can sign off a score model's impact assessment")),)
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(signed_off_by__isnull=True) | ~models.Q(signed_off_by=models.F("author")),
+                name="risk_assessment_four_eyes",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"impact assessment v{self.model.version}" if self.model_id else "impact assessment"
+
+    @property
+    def signed_off(self) -> bool:
+        return self.signed_off_at is not None and self.signed_off_by_id is not None

@@ -7,6 +7,7 @@ shadow scores, the state change and calls the requester's hook). `scoring_reques
 re-sends a pending request, `scoring_request_retry()` puts a failed one back.
 Registry: `model_train()` / `model_register()` create candidates; `model_promote()` (four eyes)
 makes a champion and retires the previous one; `model_set_shadow()` makes a challenger.
+Impact assessments (required before a promotion): `risk.assessment`.
 """
 
 from __future__ import annotations
@@ -28,8 +29,8 @@ from loanhub.errors import Conflict, Forbidden, Invalid
 from loanhub.money import quantize_places
 from loanhub.permissions import may
 from loanhub.transitions import lock, record_event, run_transition
+from risk import assessment, hooks, mapping, selectors
 from risk import choices as c
-from risk import hooks, mapping, selectors
 from risk.bureau import get_bureau
 from risk.decide import DecisionData, History, decide
 from risk.features import FeatureValidationError, to_json, validate_features
@@ -412,14 +413,16 @@ def _model_conflict(message):
 
 
 def model_promote(*, model: ScoreModel, actor, reason: str = "") -> ScoreModel:
-    """Make a candidate the champion (four eyes: not by whoever trained it, and never a corrupt
-    artifact); the previous champion is retired in the same transaction."""
+    """Make a candidate the champion (four eyes: not by whoever trained it, never a corrupt
+    artifact, and only with an impact assessment signed off by someone other than its author);
+    the previous champion is retired in the same transaction."""
     if not may(actor, PROMOTE_SCOREMODEL):
         raise Forbidden(_("You may not promote score models."))
 
     def checks(locked: ScoreModel) -> None:
         if locked.trained_by_id is not None and locked.trained_by_id == actor.pk:
             raise Forbidden(_("Four eyes: the analyst who trained a model cannot promote it."))
+        assessment.assessment_required_for_promotion(locked)  # Conflict: PIPL art. 55 first
         selectors.scorecard_load(locked)  # ArtifactError: never promote a corrupt artifact
         # One champion at a time (a database constraint): the current one retires first.
         for current in ScoreModel.objects.filter(status=c.ModelStatus.CHAMPION).values_list("pk", flat=True):

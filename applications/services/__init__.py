@@ -10,11 +10,13 @@ request) → risk worker → application_apply_decision (the hook risk calls) �
 declined → officers: application_approve (maker-checker above LOANHUB_SENIOR_APPROVAL_AMOUNT,
 counter-offers within the decision) / application_refer / application_decline → customer:
 application_accept_offer / application_decline_offer → application_disburse (servicing.loan_open
-in the same transaction). Beat: offers_expire, applications_requeue_stuck.
+in the same transaction). Beat: offers_expire, applications_requeue_stuck. Human review of an
+automated decline: application_request_review (customer) → review_decide (officer).
 
 Modules: `base` (errors, lock, move, refusals), `drafts`, `submission`, `offers`, `decisions`
-(the risk hook), `officer`, `customer`, `disbursement`, `sweeps` (beat jobs). Import from the
-package: `from applications import services; services.application_submit(...)`.
+(the risk hook), `officer`, `customer`, `disbursement`, `sweeps` (beat jobs), `reviews` (human
+review). Import from the package: `from applications import services;
+services.application_submit(...)`.
 """
 
 from applications.services.base import (
@@ -42,6 +44,12 @@ from applications.services.officer import (
     application_decline,
     application_refer,
 )
+from applications.services.reviews import (
+    application_request_review,
+    review_decide,
+    review_for_decision,
+    review_may_be_requested,
+)
 from applications.services.submission import (
     EXPOSURE_STATES,
     application_start_scoring,
@@ -67,6 +75,7 @@ __all__ = (
     "application_decline_offer",
     "application_disburse",
     "application_refer",
+    "application_request_review",
     "application_start_scoring",
     "application_submit",
     "application_update",
@@ -75,5 +84,8 @@ __all__ = (
     "engine_terms",
     "offer_build",
     "offers_expire",
+    "review_decide",
+    "review_for_decision",
+    "review_may_be_requested",
     "state_conflict",
 )

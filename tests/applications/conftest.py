@@ -18,6 +18,7 @@ from products import choices as pc
 from risk import services as risk_services
 from risk.scorecard import datasets, training
 from tests.products.factories import UserFactory, version_in
+from tests.risk.factories import signed_assessment
 
 # Bureau files (demo identities: not real people).
 GOOD_ID = "110101199001010000"  # paid_duly → no referral from the bureau
@@ -75,6 +76,7 @@ def risk_ready(db, trained, users):
     """A champion scorecard (trained by one analyst, promoted by another), the default rules and
     the demo bureau file of GOOD_ID."""
     candidate = risk_services.model_register(result=trained, actor=users["analyst"])
+    signed_assessment(candidate, author=users["analyst"], signer=users["analyst2"])
     risk_services.model_promote(model=candidate, actor=users["analyst2"], reason="tests")
     risk_services.rule_seed_defaults()
     risk_services.credit_file_upsert(

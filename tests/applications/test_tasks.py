@@ -173,6 +173,7 @@ def _new_champion():
 
     from risk import services as risk_services
     from risk.models import ScoreModel
+    from tests.risk.factories import signed_assessment
 
     retired = ScoreModel.objects.get()
     users = get_user_model().objects
@@ -187,4 +188,5 @@ def _new_champion():
         features=retired.features,
         trained_by=users.get(username="analyst"),
     )
+    signed_assessment(candidate, author=users.get(username="analyst"), signer=users.get(username="analyst2"))
     risk_services.model_promote(model=candidate, actor=users.get(username="analyst2"))

@@ -15,6 +15,7 @@ from risk.rules import DEFAULT_RULES, RuleSpec
 from risk.scorecard import datasets, training
 from risk.scorecard.model import ARTIFACT_FORMAT, Scorecard
 from risk.scorecard.scaling import Scaling
+from tests.risk.factories import signed_assessment
 
 
 @pytest.fixture(autouse=True)
@@ -77,7 +78,8 @@ def candidate(db, trained, analyst):
 
 
 @pytest.fixture
-def champion(candidate, analyst2):
+def champion(candidate, analyst, analyst2):
+    signed_assessment(candidate, author=analyst, signer=analyst2)
     return services.model_promote(model=candidate, actor=analyst2)
 
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 import pytest
 
 from risk.models import RiskRule, ScoreModel
+from tests.risk.factories import signed_assessment
 
 pytestmark = pytest.mark.django_db
 
 
-def test_analyst_sees_report_and_promote_button(client, candidate, analyst2):
+def test_analyst_sees_report_and_promote_button(client, candidate, analyst, analyst2):
+    signed_assessment(candidate, author=analyst, signer=analyst2)
     client.force_login(analyst2)
     page = client.get(f"/admin/risk/scoremodel/{candidate.pk}/change/")
     assert page.status_code == 200

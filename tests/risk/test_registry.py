@@ -12,6 +12,7 @@ from loanhub.permissions import may
 from risk import services
 from risk.choices import ModelStatus
 from risk.models import CHANGE_SCOREMODEL, PROMOTE_SCOREMODEL, RETRY_SCORINGREQUEST, ScoreModel
+from tests.risk.factories import signed_assessment
 
 pytestmark = pytest.mark.django_db
 
@@ -62,6 +63,7 @@ def test_second_analyst_promotes_and_previous_champion_retires(champion, trained
     assert champion.status == ModelStatus.CHAMPION
     assert champion.promoted_by == analyst2
     newer = services.model_register(result=trained, actor=analyst2)
+    signed_assessment(newer, author=analyst2, signer=analyst)
     services.model_promote(model=newer, actor=analyst)
     champion.refresh_from_db()
     assert champion.status == ModelStatus.RETIRED
@@ -109,9 +111,10 @@ def test_status_is_protected(candidate):
         candidate.promote()
 
 
-def test_corrupt_candidate_is_never_promoted(candidate, analyst2):
+def test_corrupt_candidate_is_never_promoted(candidate, analyst, analyst2):
     from risk.scorecard.model import ArtifactError
 
+    signed_assessment(candidate, author=analyst, signer=analyst2)
     ScoreModel.objects.filter(pk=candidate.pk).update(artifact="{}")
     candidate.refresh_from_db()
     with pytest.raises(ArtifactError):
