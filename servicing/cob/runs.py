@@ -127,6 +127,9 @@ def run_chunk(chunk_id: int, *, chain: bool = True) -> bool:
                 memo=f"Close of business {day}, chunk {chunk.number}: accrual, penalty, provisions",
                 idempotency_key=f"cob:{day.isoformat()}:{chunk.number}",
             )
+        if settings.LOANHUB_COB_CHUNK_DELAY_SECONDS:
+            # Tests only: the chunk's work written, not committed, its loans locked (see settings).
+            time.sleep(settings.LOANHUB_COB_CHUNK_DELAY_SECONDS)
         chunk.done = True
         chunk.done_at = clock.now()
         chunk.loans = moved + replayed
