@@ -31,6 +31,7 @@ from tests.servicing.cob_helpers import (
     check_ledger,
     ledger_balanced,
 )
+from tests.servicing.factories import ApplicationFactory, active_version, open_loan
 
 pytestmark = pytest.mark.django_db
 
@@ -98,11 +99,11 @@ def test_loans_already_moved_past_the_date_are_left_alone_by_a_chunk_run_again(b
     assert list(run.chunks.values_list("loans", flat=True)) == [0, 0, 0]
 
 
-def _fail_once_in_chunk(number: int, monkeypatch) -> list[int]:
+def _fail_once_in_chunk(number: int, monkeypatch, *, size: int = CHUNK) -> list[int]:
     """Make chunk `number` raise once after doing its work (its writes must be rolled back);
     returns the ids of its loans."""
     active = list(Loan.objects.filter(status=LoanStatus.ACTIVE).order_by("pk").values_list("pk", flat=True))
-    ids = active[(number - 1) * CHUNK : number * CHUNK]
+    ids = active[(number - 1) * size : number * size]
     failed = []
 
     def fail(result):
@@ -177,3 +178,42 @@ def test_a_run_failing_in_its_second_chunk_resumes_to_the_state_of_an_uninterrup
     assert book_state() == reference
     _check_against_replay(book)
     check_ledger()
+
+
+def test_a_first_run_left_unfinished_is_resumed_without_its_start_date(settings, monkeypatch):
+    """Before any date is closed the open date is the clock's; the first run, failed, must still
+    be resumed by the next `close_through` (the command without --from, the nightly task)."""
+    settings.LOANHUB_COB_CHUNK_SIZE = 1
+    start = clock.today() - dt.timedelta(days=3)
+    officer = UserFactory(username="cob-officer", role=roles.LOAN_OFFICER)
+    for _ in range(2):
+        open_loan(ApplicationFactory(product_version=active_version()), actor=officer, disbursed_on=start)
+    _fail_once_in_chunk(2, monkeypatch, size=1)
+    with pytest.raises(RuntimeError, match="chunk 2 down"):
+        cob.close_through(start, start=start)
+    assert CobRun.objects.get(business_date=start).status == CobStatus.FAILED
+
+    # The nightly task (through yesterday) resumes it and carries on to yesterday.
+    closed = tasks.close_business_days.apply().get()
+
+    yesterday = clock.today() - dt.timedelta(days=1)
+    assert closed == [(start + dt.timedelta(days=n)).isoformat() for n in range(3)]
+    assert last_closed_date() == yesterday
+    assert (
+        list(CobRun.objects.order_by("business_date").values_list("status", flat=True))
+        == [CobStatus.DONE] * 3
+    )
+    assert LoanSnapshot.objects.filter(business_date=start).count() == 2
+
+
+def test_runs_in_process_when_tasks_run_eagerly_even_with_a_broker_configured(settings):
+    """The unit tests run tasks in-process (conftest) while CI configures a broker: close of
+    business follows the Celery app, not the broker setting, or it would wait for workers."""
+    settings.CELERY_TASK_ALWAYS_EAGER = False  # as with CELERY_BROKER_URL set
+    day = clock.today() - dt.timedelta(days=2)
+    open_loan(ApplicationFactory(product_version=active_version()), disbursed_on=day)
+
+    runs = cob.close_through(day, start=day, wait=False)
+
+    assert [(run.business_date, run.status) for run in runs] == [(day, CobStatus.DONE)]
+    assert last_closed_date() == day
