@@ -11,7 +11,15 @@ from servicing import subledger
 from servicing.models import CobRun, JournalEntry, Loan, LoanSnapshot, Posting
 from tests.servicing.test_cob_replay import _book, _check_against_replay, _pay, _state
 
-__all__ = ("_book", "_check_against_replay", "_pay", "book_state", "check_ledger", "ledger_balanced")
+__all__ = (
+    "_book",
+    "_check_against_replay",
+    "_pay",
+    "_state",
+    "book_state",
+    "check_ledger",
+    "ledger_balanced",
+)
 
 SNAPSHOT_FIELDS = [f.name for f in LoanSnapshot._meta.fields if f.name not in ("id", "loan")] + ["loan_id"]
 RUN_FIELDS = ("business_date", "status", "loans", "chunks_total", "chunks_done", "counts", "error")
