@@ -357,6 +357,9 @@ LOANHUB_SPECIFIC_PROVISION_RATES = {
 LOANHUB_COB_CHUNK_SIZE = env.int("LOANHUB_COB_CHUNK_SIZE", default=25000)
 LOANHUB_COB_SET_BASED = env.bool("LOANHUB_COB_SET_BASED", default=True)
 LOANHUB_COB_AHEAD_OF_CLOCK = env.bool("LOANHUB_COB_AHEAD_OF_CLOCK", default=not PRODUCTION) and not PRODUCTION
+# Tests only (0, off, elsewhere): seconds each chunk waits with its work written but not yet
+# committed and its loans locked, so the integration test can kill a worker inside a chunk.
+LOANHUB_COB_CHUNK_DELAY_SECONDS = env.float("LOANHUB_COB_CHUNK_DELAY_SECONDS", default=0.0)
 LOANHUB_NON_ACCRUAL_DPD = env.int("LOANHUB_NON_ACCRUAL_DPD", default=90)
 LOANHUB_IFRS9_LGD = Decimal(env.str("LOANHUB_IFRS9_LGD", default="0.45"))
 # Regulatory floors the provisions report compares the book with (拨备覆盖率, 贷款拨备率).

@@ -1,4 +1,5 @@
-"""Admin console for servicing: loans, repayments, journal entries and the chart of accounts.
+"""Admin console for servicing: loans, repayments, journal entries, the chart of accounts and the
+close-of-business runs (`admin_cob`).
 
 Loans are opened only by `servicing.services.loan_open`, repayments only by
 `servicing.repayments.repayment_post` / `repayment_reverse` and ledger rows only by
@@ -337,4 +338,5 @@ class LedgerAccountAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         return obj.balance
 
 
-from servicing import admin_statements  # noqa: E402,F401  bank statements and the suspense queue
+# Close-of-business runs; bank statements and the suspense queue.
+from servicing import admin_cob, admin_statements  # noqa: E402,F401

@@ -26,6 +26,7 @@ from django.db.models import Count, F, Q, Sum
 from django.utils.translation import gettext as _
 
 from loanhub import clock
+from loanhub.celery import app as celery_app
 from loanhub.celery import enqueue_on_commit
 from loanhub.errors import Conflict, Invalid
 from loanhub.money import quantize_money
@@ -128,6 +129,9 @@ def run_chunk(chunk_id: int, *, chain: bool = True) -> bool:
                 memo=f"Close of business {day}, chunk {chunk.number}: accrual, penalty, provisions",
                 idempotency_key=f"cob:{day.isoformat()}:{chunk.number}",
             )
+        if settings.LOANHUB_COB_CHUNK_DELAY_SECONDS:
+            # Tests only: the chunk's work written, not committed, its loans locked (see settings).
+            time.sleep(settings.LOANHUB_COB_CHUNK_DELAY_SECONDS)
         chunk.done = True
         chunk.done_at = clock.now()
         chunk.loans = moved + replayed
@@ -195,6 +199,20 @@ def check_through(through: dt.date) -> None:
         )
 
 
+def _first_open(start: dt.date | None) -> dt.date:
+    """The first date to close: the open business date once a date has been closed; before that,
+    the date of a first run left unfinished (failed, or its worker killed), else `start`."""
+    if last_closed_date() is not None:
+        return open_business_date()
+    unfinished = (
+        CobRun.objects.exclude(status=CobStatus.DONE)
+        .order_by("business_date")
+        .values_list("business_date", flat=True)
+        .first()
+    )
+    return unfinished or start or clock.today()
+
+
 def close_through(
     through: dt.date | None = None,
     *,
@@ -206,15 +224,18 @@ def close_through(
 ) -> list[CobRun]:
     """Close every business date from the open one up to `through` (default today), in order.
 
-    `start`: the first date to close when none has been closed yet (default the clock's today).
-    `inline` (default: no broker configured) runs the chunks in this process; otherwise they go
-    to the workers, and with `wait` this call follows the runs until `through` is closed (a run
-    that fails stops it with a Conflict). Returns the runs of the dates closed or started.
+    `start`: the first date to close when none has been closed or started yet (default the
+    clock's today; a first run left unfinished is resumed instead).
+    `inline` (default: when tasks run eagerly, as without a broker) runs the chunks in this
+    process; otherwise they go to the workers, and with `wait` this call follows the runs until
+    `through` is closed (a run that fails stops it with a Conflict). Returns the runs of the
+    dates closed or started.
     """
     through = through or clock.today()
     check_through(through)
-    inline = settings.CELERY_TASK_ALWAYS_EAGER if inline is None else inline
-    first = open_business_date() if last_closed_date() or start is None else start
+    # Inline exactly when tasks run eagerly (no broker; the unit tests' in-process tasks).
+    inline = celery_app.conf.task_always_eager if inline is None else inline
+    first = _first_open(start)
     runs: list[CobRun] = []
     if first > through:
         return runs

@@ -1,0 +1,168 @@
+"""Close of business on real workers: PostgreSQL, Redis and `celery worker -Q monitoring` processes.
+
+The command starts the first date's run; its chunks travel through Redis to the worker, the last
+chunk of each date closes the run and starts the next date's, and the command follows them,
+printing progress. A worker killed (SIGKILL) inside a chunk leaves nothing of it; a new worker
+and the command again finish the run, each date closed once and each chunk booked once.
+
+The worker reads LOANHUB_COB_CHUNK_SIZE and, for the kill, LOANHUB_COB_CHUNK_DELAY_SECONDS (a chunk
+waits with its work written but not committed) from its environment.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import time
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from loanhub import clock, roles
+from loanhub.celery import app as celery_app
+from servicing import cob
+from servicing.choices import CobStatus
+from servicing.models import CobChunk, CobRun, JournalEntry, Loan, LoanSnapshot
+from tests.loanhub.test_worker_integration import Worker, _wait_for
+from tests.products.factories import UserFactory
+from tests.servicing.cob_helpers import _check_against_replay, book_state, check_ledger
+from tests.servicing.factories import ApplicationFactory, active_version, open_loan
+
+pytestmark = [pytest.mark.services("postgres", "redis", "worker"), pytest.mark.django_db(transaction=True)]
+
+LOANS = 5
+CHUNK = 2  # three chunks a date
+
+
+@pytest.fixture
+def workers(tmp_path, settings, monkeypatch):
+    """Start `celery worker -Q monitoring` processes (stopped at the end); the queue is emptied
+    first so no message of another run reaches them."""
+    settings.LOANHUB_COB_CHUNK_SIZE = CHUNK
+    monkeypatch.setenv("LOANHUB_COB_CHUNK_SIZE", str(CHUNK))
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = False  # the chunks go through the broker
+    with celery_app.connection_for_write() as conn:
+        conn.default_channel.queue_purge("monitoring")
+    started: list[Worker] = []
+
+    def start(**env) -> Worker:
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        worker = Worker("monitoring", tmp_path / f"worker-{len(started) + 1}.log")
+        worker.start()
+        started.append(worker)
+        for name in env:
+            monkeypatch.delenv(name)
+        return worker
+
+    yield start
+    for worker in started:
+        worker.stop()
+    celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def book():
+    start = clock.today() - dt.timedelta(days=5)
+    officer = UserFactory(username="cob-officer", role=roles.LOAN_OFFICER)
+    version = active_version()
+    loans = [
+        open_loan(ApplicationFactory(product_version=version), actor=officer, disbursed_on=start)
+        for _ in range(LOANS)
+    ]
+    return start, [(loan, "never") for loan in loans]
+
+
+def _command(*args: str) -> str:
+    out = io.StringIO()
+    call_command("close_business_day", *args, stdout=out)
+    return out.getvalue()
+
+
+def _check_closed(start: dt.date, through: dt.date, loans) -> None:
+    """Every date closed once, all its chunks once, a snapshot per loan and date, the loans at
+    the day after `through` as their replay, the ledger balanced and equal to the sub-ledgers."""
+    days = (through - start).days + 1
+    runs = list(
+        CobRun.objects.order_by("business_date").values_list("business_date", "status", "chunks_done")
+    )
+    assert list(runs) == [(start + dt.timedelta(days=n), CobStatus.DONE, 3) for n in range(days)]
+    assert set(CobChunk.objects.values_list("done", "attempts")) == {(True, 1)}  # each booked once
+    assert sorted(CobChunk.objects.values_list("loans", flat=True)) == sorted([2, 2, 1] * days)
+    assert LoanSnapshot.objects.count() == LOANS * days
+    assert set(Loan.objects.values_list("position_date", flat=True)) == {through + dt.timedelta(days=1)}
+    cob_entries = JournalEntry.objects.filter(idempotency_key__startswith="cob:")
+    keys = list(cob_entries.values_list("idempotency_key", flat=True))
+    assert len(keys) == len(set(keys))
+    assert {key.rsplit(":", 1)[0] for key in keys} <= {
+        f"cob:{start + dt.timedelta(days=n)}" for n in range(days)
+    }
+    _check_against_replay(loans)
+    check_ledger()
+
+
+def test_the_command_follows_the_chunks_closed_by_a_worker_date_after_date(workers, book):
+    start, loans = book
+    through = start + dt.timedelta(days=2)
+    worker = workers()
+
+    output = _command("--from", start.isoformat(), "--through", through.isoformat())
+
+    lines = output.splitlines()
+    for n in range(3):
+        day = start + dt.timedelta(days=n)
+        assert any(line.startswith(f"{day} done: 3/3 chunks, {LOANS} loans in ") for line in lines), output
+    assert lines[-1].startswith("Closed 3 business date(s) in "), output
+    # The chunks ran on the worker (none in this process), the dates chained by their last chunk.
+    log = worker.log.read_text()
+    assert log.count("Task servicing.tasks.cob_chunk[") >= 9
+    succeeded = [line for line in log.splitlines() if "tasks.cob_chunk" in line and "succeeded" in line]
+    assert len(succeeded) == 9
+    _check_closed(start, through, loans)
+
+
+def _inside_a_chunk() -> bool:
+    """Another session of the test database has been idle in a transaction for a second: the
+    chunk's work is written and it waits (the delay) before committing."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database()"
+            " AND pid <> pg_backend_pid() AND state = 'idle in transaction'"
+            " AND state_change < now() - interval '1 second'"
+        )
+        return cursor.fetchone()[0] > 0
+
+
+def test_a_worker_killed_inside_a_chunk_leaves_nothing_of_it_and_a_new_worker_finishes(workers, book):
+    start, loans = book
+    through = start + dt.timedelta(days=1)
+    before = book_state()
+    slow = workers(LOANHUB_COB_CHUNK_DELAY_SECONDS="60")
+    [run] = cob.close_through(through, start=start, wait=False)
+    assert run.business_date == start
+
+    _wait_for(_inside_a_chunk, 60, "the worker inside a chunk", slow.log)
+    slow.kill()
+    deadline = time.monotonic() + 10
+    while _inside_a_chunk() and time.monotonic() < deadline:  # the server ends the dead session
+        time.sleep(0.2)
+
+    # Nothing of the chunk: not done, no entry, no snapshot, the loans as they were.
+    run.refresh_from_db()
+    assert run.status == CobStatus.RUNNING
+    assert run.chunks_done == 0
+    assert not CobChunk.objects.filter(done=True).exists()
+    assert not JournalEntry.objects.filter(idempotency_key__startswith="cob:").exists()
+    assert not LoanSnapshot.objects.exists()
+    assert book_state()["loans"] == before["loans"]
+    assert book_state()["entries"] == before["entries"]
+
+    # A new worker; the command again sends the pending chunks (the killed one also comes back
+    # from the broker: delivered twice, booked once) and follows the two dates to the end.
+    workers()
+    output = _command("--through", through.isoformat())
+    assert f"{start} done: 3/3 chunks, {LOANS} loans in " in output
+    assert f"{through} done: 3/3 chunks, {LOANS} loans in " in output
+    _check_closed(start, through, loans)
