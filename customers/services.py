@@ -67,6 +67,7 @@ from customers.models import (
 from loanhub import clock, roles
 from loanhub.money import ZERO, quantize_money
 from loanhub.permissions import REVEAL_PII, is_user, may
+from loanhub.text import printable
 from loanhub.transitions import run_transition
 
 logger = logging.getLogger(__name__)
@@ -510,7 +511,7 @@ def document_upload(*, customer: Customer, kind: str, file: UploadedFile, actor)
     document = Document(
         customer=customer,
         kind=kind,
-        original_name=mask_text(PurePath(file.name).name)[:200],
+        original_name=mask_text(printable(PurePath(file.name).name))[:200],
         content_type=detected,
         size=file.size,
         sha256=digest.hexdigest(),
