@@ -17,7 +17,7 @@ from customers.models import Customer
 from loanhub import clock
 from loanhub.bounds import shift_years
 from loanhub.text import printable, text_error
-from tests.applications.conftest import STRONG, customer, in_state, make_customer, product, users  # noqa: F401 (fixtures)
+from tests.applications.conftest import STRONG, in_state, make_customer
 from tests.customers.factories import STDNUM_EXAMPLE_RIC, profile_data
 
 pytestmark = pytest.mark.django_db
