@@ -40,7 +40,7 @@ run: seed
 	@echo "  customer portal  http://$(HOST):$(PORT)/"
 	@echo "  admin console    http://$(HOST):$(PORT)/admin/"
 	@echo "  API docs         http://$(HOST):$(PORT)/api/docs/"
-	@echo "  health           http://$(HOST):$(PORT)/healthz"
+	@echo "  health           http://$(HOST):$(PORT)/healthz (liveness), /readyz (readiness)"
 	@echo ""
 	$(PY) manage.py runserver $(HOST):$(PORT)
 

@@ -38,7 +38,6 @@ from applications.models import ApplicationEvent, LoanApplication, State
 from customers.masking import mask_id_number
 from loanhub import clock
 from loanhub.admin_pagination import EstimatedCountPaginator, KeysetPaginationMixin
-from loanhub.permissions import REVEAL_PII, may
 from products.choices import RISK_GRADES
 
 # Officer actions shown as buttons: name → (label, service, asks for a reason, extra fields).
@@ -161,7 +160,10 @@ class LoanApplicationAdmin(KeysetPaginationMixin, admin.ModelAdmin):
     list_filter = ("state", ProductFilter, "channel", GradeFilter, AgeInStateFilter, OfficerFilter)
     list_select_related = ("customer", "product_version__product", "assigned_officer")
     search_fields = ("=id",)
-    search_help_text = _("An application number such as A00000042, or an exact identity number.")
+    search_help_text = _(
+        "An application number such as A00000042. A customer's applications by identity or mobile "
+        "number: Customers › identifier search."
+    )
     show_full_result_count = False
     paginator = EstimatedCountPaginator
     list_per_page = 50
@@ -291,24 +293,15 @@ class LoanApplicationAdmin(KeysetPaginationMixin, admin.ModelAdmin):
             reasons,
         )
 
-    # --- search: exact application number or identity number ------------------------------------
+    # --- search: exact application number; identity numbers by POST ------------------------------
     def get_search_results(self, request, queryset, search_term):
+        # An identity number in `?q=` would sit in every access log: customers are found by their
+        # identifiers on the customers' identifier search (POST), which links to their applications.
         term = search_term.strip().upper()
         if not term:
             return queryset, False
         if re.fullmatch(r"A?\d{1,12}", term):
             return queryset.filter(pk=int(term.lstrip("A"))), False
-        if re.fullmatch(r"\d{17}[\dX]", term) and may(request.user, REVEAL_PII):
-            # Only users who may reveal personal data may search by a full identity number, and a
-            # match is audited like a reveal (it confirms the number).
-            from customers import services as customer_services
-            from customers.models import Customer
-
-            for customer in Customer.objects.filter(id_number=term)[:5]:
-                customer_services.search_match_record(
-                    customer=customer, field="id_number", actor=request.user
-                )
-            return queryset.filter(customer__id_number=term), False
         return queryset.none(), False
 
     # --- transitions as buttons -----------------------------------------------------------------

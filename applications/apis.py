@@ -31,10 +31,12 @@ from applications import features as f
 from applications import permissions as perms
 from applications import selectors, services
 from applications.models import LoanApplication, State
+from applications.services.drafts import UTM_KEYS, UTM_VALUE_MAX_LENGTH
 from loanhub.api_schema import FIELD_ERRORS, detail_response
 from loanhub.formatting import money_text
 from loanhub.idempotency import HEADER, idempotent
 from loanhub.money import money_serializer_field
+from loanhub.text import text_serializer_field
 from products.choices import Channel, Frequency, GraceType, RepaymentMethod
 
 # --- Output ---------------------------------------------------------------------------------------
@@ -218,7 +220,7 @@ def _stated_field(name: str) -> serializers.ChoiceField:
 
 
 class ApplicationInputSerializer(serializers.Serializer):
-    product = serializers.CharField(
+    product = text_serializer_field(
         max_length=32, help_text="Product code; the version offered now is pinned."
     )
     amount = money_serializer_field(min_value=0)
@@ -243,9 +245,13 @@ class ApplicationInputSerializer(serializers.Serializer):
     )
     purpose = _stated_field("purpose")
     channel = serializers.ChoiceField(choices=Channel.choices, required=False)
-    campaign = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    utm = serializers.DictField(child=serializers.CharField(max_length=200), required=False)
-    referral_code = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    campaign = text_serializer_field(max_length=100, required=False, allow_blank=True)
+    utm = serializers.DictField(
+        child=text_serializer_field(max_length=UTM_VALUE_MAX_LENGTH),
+        required=False,
+        help_text=f"At most these keys: {', '.join(UTM_KEYS)}.",
+    )
+    referral_code = text_serializer_field(max_length=64, required=False, allow_blank=True)
     checking_balance_band = _stated_field("checking_balance_band")
     savings_band = _stated_field("savings_band")
     housing = _stated_field("housing")
@@ -254,7 +260,7 @@ class ApplicationInputSerializer(serializers.Serializer):
 
 
 class ReasonInputSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    reason = text_serializer_field(max_length=2000, multiline=True, required=False, allow_blank=True)
 
 
 class SubmitInputSerializer(ReasonInputSerializer):

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from applications import features as f
 from loanhub.money import money_form_field
+from loanhub.text import text_form_field
 from products.choices import Category, Channel, Frequency, GraceType, RepaymentMethod
 
 STATED_LABELS = {
@@ -60,7 +61,7 @@ def _choices(name: str) -> list[tuple[str, str]]:
 
 
 class ApplyForm(forms.Form):
-    product = forms.CharField(widget=forms.HiddenInput)
+    product = text_form_field(max_length=32, widget=forms.HiddenInput)
     amount = money_form_field(label=_("Amount"), min_value=Decimal("0.01"))
     term = forms.IntegerField(label=_("Term (months)"), min_value=1, max_value=600)
     method = forms.ChoiceField(label=_("Repayment method"), choices=RepaymentMethod.choices)
@@ -87,11 +88,11 @@ class ApplyForm(forms.Form):
     guarantor = forms.ChoiceField(label=FIELD_LABELS["guarantor"], choices=_choices("guarantor"))
     credit_check_consent = forms.BooleanField(label=CREDIT_CHECK_WORDING, required=True)
     # Where the customer came from, carried from the landing link (never typed).
-    campaign = forms.CharField(required=False, max_length=100, widget=forms.HiddenInput)
-    utm_source = forms.CharField(required=False, max_length=100, widget=forms.HiddenInput)
-    utm_medium = forms.CharField(required=False, max_length=100, widget=forms.HiddenInput)
-    utm_campaign = forms.CharField(required=False, max_length=100, widget=forms.HiddenInput)
-    referral_code = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+    campaign = text_form_field(required=False, max_length=100, widget=forms.HiddenInput)
+    utm_source = text_form_field(required=False, max_length=100, widget=forms.HiddenInput)
+    utm_medium = text_form_field(required=False, max_length=100, widget=forms.HiddenInput)
+    utm_campaign = text_form_field(required=False, max_length=100, widget=forms.HiddenInput)
+    referral_code = text_form_field(required=False, max_length=64, widget=forms.HiddenInput)
 
     def __init__(self, *args, version=None, **kwargs):
         super().__init__(*args, **kwargs)

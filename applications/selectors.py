@@ -25,6 +25,7 @@ from applications.services import (
     ApplicationPermissionError,
     review_may_be_requested,
 )
+from risk.selectors import decision_customer_reasons
 
 DEFAULT_QUEUE_STATES = (State.REFERRED,)
 
@@ -101,17 +102,24 @@ def application_decision_summary(
     *, application: LoanApplication, language: str = "zh-hans", detailed: bool = False
 ) -> dict | None:
     """score, grade, outcome, reasons (in `language`) and the offer; None before a decision.
-    `detailed` (staff) adds the reason codes' details and the decision's limit basis."""
+    `detailed` (staff) shows the internal reason codes with their details and the decision's limit
+    basis; otherwise (the customer) only customer-safe reasons with what the customer can do
+    (`risk.reasons`: never a fraud rule's code or wording)."""
     decision = application.decision
     if decision is None:
         return None
-    key = "zh" if (language or "").lower().startswith("zh") else "en"
-    reasons = []
-    for reason in decision.reasons:
-        item = {"code": reason.get("code", ""), "text": reason.get(key) or reason.get("en", "")}
-        if detailed:
-            item["detail"] = reason.get("detail", "")
-        reasons.append(item)
+    if detailed:
+        key = "zh" if (language or "").lower().startswith("zh") else "en"
+        reasons = [
+            {
+                "code": reason.get("code", ""),
+                "text": reason.get(key) or reason.get("en", ""),
+                "detail": reason.get("detail", ""),
+            }
+            for reason in decision.reasons
+        ]
+    else:
+        reasons = decision_customer_reasons(decision, language=language)
     summary = {
         "id": decision.pk,
         "score": decision.score,

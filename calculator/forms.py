@@ -12,6 +12,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from loanhub import clock
+from loanhub.bounds import START_DATE, RateCapValidator
 from loanhub.money import money_form_field
 from products.choices import RepaymentMethod
 from products.engine import DayCount, Frequency
@@ -37,13 +38,13 @@ def _money(label, **kwargs) -> forms.DecimalField:
     return money_form_field(label=label, min_value=Decimal("0"), **kwargs)
 
 
-def _percent(label, *, maximum: str, **kwargs) -> forms.DecimalField:
+def _percent(label, *, maximum: str | None = None, **kwargs) -> forms.DecimalField:
     return forms.DecimalField(
         label=label,
         max_digits=10,
         decimal_places=4,
         min_value=Decimal("0"),
-        max_value=Decimal(maximum),
+        max_value=Decimal(maximum) if maximum else None,
         **kwargs,
     )
 
@@ -55,7 +56,10 @@ class CalculatorForm(forms.Form):
         help_text=_("Fills in the product's lowest rate, its fees and its day count."),
     )
     principal = _money(_("Loan amount"), initial=Decimal("100000"))
-    annual_rate = _percent(_("Annual interest rate (%)"), maximum="1000", initial=Decimal("4.9"))
+    # At most the legal cap (LOANHUB_APR_CAP), read on each request.
+    annual_rate = _percent(
+        _("Annual interest rate (%)"), validators=[RateCapValidator(percent=True)], initial=Decimal("4.9")
+    )
     term = forms.IntegerField(label=_("Number of installments"), min_value=1, max_value=1200, initial=12)
     method = forms.ChoiceField(
         label=_("Repayment method"), choices=RepaymentMethod.choices, initial="annuity"
@@ -67,7 +71,10 @@ class CalculatorForm(forms.Form):
         label=_("Day count"), choices=list(DAY_COUNT_LABELS.items()), initial=DayCount.THIRTY_360
     )
     start_date = forms.DateField(
-        label=_("Disbursement date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Disbursement date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[START_DATE],
     )
     upfront_fee = _money(_("Upfront fee (amount)"), required=False)
     upfront_fee_percent = _percent(_("Upfront fee (percent of the amount)"), maximum="100", required=False)

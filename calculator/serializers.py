@@ -1,6 +1,7 @@
 """Input and output serializers of the public calculator API.
 
-Input serializers check each field's type and range; rules that involve several fields (a
+Input serializers check each field's type and range (dates within a window around today, annual
+rates at most the legal cap: `loanhub.bounds`); rules that involve several fields (a
 first due date before the start, more grace than installments, fees that eat the proceeds)
 belong to the engine, whose field-keyed errors the API returns in the same shape.
 """
@@ -13,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from loanhub import clock
+from loanhub.bounds import LATER_DATE, LONGEST_LOAN_YEARS, START_DATE, DateWindowValidator, RateCapValidator
 from loanhub.money import (
     apr_serializer_field,
     money_serializer_field,
@@ -26,6 +28,13 @@ from products.engine import DayCount, FeeKind, Frequency, GraceKind, PrepaymentM
 # 10**20, see products.engine.schedule.LARGEST_PAYMENT, and a schedule at most 1,200 of them).
 AMOUNT_DIGITS = 30
 MAX_PRINCIPAL = Decimal("100000000000")  # 1e11
+# A dated cash-flow stream may be a past loan's (Regulation Z's examples are from 1978).
+CASH_FLOW_DATE = DateWindowValidator(before=LONGEST_LOAN_YEARS, after=LONGEST_LOAN_YEARS)
+
+
+def _annual_rate(**kwargs) -> serializers.DecimalField:
+    """An annual rate from 0 to the legal cap (LOANHUB_APR_CAP, read on each request)."""
+    return rate_serializer_field(min_value=Decimal("0"), validators=[RateCapValidator()], **kwargs)
 
 
 def _values(enum) -> list[str]:
@@ -51,12 +60,14 @@ class GraceSerializer(serializers.Serializer):
 
 class LoanTermsSerializer(serializers.Serializer):
     principal = money_serializer_field(min_value=Decimal("0.01"), max_value=MAX_PRINCIPAL)
-    annual_rate = rate_serializer_field(min_value=Decimal("0"), max_value=Decimal("10"))
+    annual_rate = _annual_rate()
     term = serializers.IntegerField(min_value=1, max_value=1200)
     frequency = serializers.ChoiceField(choices=_values(Frequency), default="monthly")
     method = serializers.ChoiceField(choices=RepaymentMethod.choices, default="annuity")
-    start_date = serializers.DateField(default=clock.today)
-    first_due_date = serializers.DateField(required=False, allow_null=True, default=None)
+    start_date = serializers.DateField(default=clock.today, validators=[START_DATE])
+    first_due_date = serializers.DateField(
+        required=False, allow_null=True, default=None, validators=[LATER_DATE]
+    )
     day_count = serializers.ChoiceField(choices=_values(DayCount), default="30/360")
     fees = FeeSerializer(many=True, required=False, default=list, max_length=20)
     grace = GraceSerializer(required=False, allow_null=True, default=None)
@@ -89,7 +100,7 @@ class ScheduleResponseSerializer(serializers.Serializer):
 
 
 class DatedAmountSerializer(serializers.Serializer):
-    date = serializers.DateField()
+    date = serializers.DateField(validators=[CASH_FLOW_DATE])
     amount = money_serializer_field(min_value=Decimal("0.01"), max_value=MAX_PRINCIPAL)
 
 
@@ -109,7 +120,7 @@ class AprResponseSerializer(serializers.Serializer):
 
 
 class PrepaymentRequestSerializer(LoanTermsSerializer):
-    prepayment_date = serializers.DateField()
+    prepayment_date = serializers.DateField(validators=[LATER_DATE])
     amount = money_serializer_field(
         required=False, allow_null=True, default=None, min_value=Decimal("0.01"), max_value=MAX_PRINCIPAL
     )
@@ -146,18 +157,18 @@ class PrepaymentResponseSerializer(serializers.Serializer):
 
 
 class LineTransactionSerializer(serializers.Serializer):
-    date = serializers.DateField()
+    date = serializers.DateField(validators=[START_DATE])
     kind = serializers.ChoiceField(choices=_values(TransactionKind))
     amount = money_serializer_field(min_value=Decimal("0.01"), max_value=MAX_PRINCIPAL)
 
 
 class RevolvingRequestSerializer(serializers.Serializer):
     credit_limit = money_serializer_field(min_value=Decimal("0.01"), max_value=MAX_PRINCIPAL)
-    annual_rate = rate_serializer_field(min_value=Decimal("0"), max_value=Decimal("10"))
+    annual_rate = _annual_rate()
     day_count = serializers.ChoiceField(choices=_values(DayCount), default="ACT/365")
     statement_day = serializers.IntegerField(min_value=1, max_value=31, default=1)
-    opened_on = serializers.DateField()
-    as_of = serializers.DateField()
+    opened_on = serializers.DateField(validators=[START_DATE])
+    as_of = serializers.DateField(validators=[START_DATE])
     transactions = LineTransactionSerializer(many=True, max_length=5000)
     minimum_principal_rate = rate_serializer_field(
         min_value=Decimal("0"), max_value=Decimal("1"), default=Decimal("0")

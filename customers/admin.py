@@ -1,6 +1,8 @@
-"""Officer console for customers: masked identity and phone numbers, exact-match search, KYC
-buttons that ask for a reason, an audited reveal for users allowed to see personal data, and
-read-only documents, consents and events.
+"""Officer console for customers: masked identity and phone numbers, exact-match search (names and
+customer numbers in the list's box; full identity, credit-code and mobile numbers by POST on the
+identifier search page, `customers.admin_search`, so they never appear in a URL), KYC buttons that
+ask for a reason, an audited reveal for users allowed to see personal data, and read-only
+documents, consents and events.
 
 Profiles are written by their customers (portal or API), never edited here: the console is
 view-only, and its buttons call `customers.services`, which check the role on the server.
@@ -11,6 +13,7 @@ reveal page, after `services.pii_reveal` wrote its audit event.
 from __future__ import annotations
 
 import re
+from functools import partial
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -22,6 +25,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from customers import services, validators
+from customers.admin_search import identifier_search_view
 from customers.masking import mask_id_number, mask_phone
 from customers.models import Consent, Customer, CustomerEvent, Document, KycStatus, age_on
 from loanhub import clock, lockout
@@ -34,6 +38,10 @@ KYC_ACTIONS = {
     "reject": (_("Reject identity"), services.customer_reject_identity),
 }
 FIELD_LABELS = {"id_number": _("resident identity number"), "phone": _("phone")}
+NUMBERS_BY_POST = _(
+    "Identity, credit-code and mobile numbers are not searched from the address bar: use the "
+    "identifier search, which sends them in a form."
+)
 
 
 def _error_text(exc: DomainError) -> str:
@@ -98,10 +106,11 @@ class CustomerAdmin(KeysetPaginationMixin, ReadOnlyHistoryAdmin):
         "created_at",
     )
     list_filter = ("customer_type", "kyc_status", "region")
+    change_list_template = "admin/customers/customer/change_list.html"
     search_fields = ("legal_name",)
     search_help_text = _(
-        "A name (or part of it), a customer number such as C0000042, or an exact identity number, "
-        "credit code or mobile number."
+        "A name (or part of it) or a customer number such as C0000042. Identity, credit-code and "
+        "mobile numbers: use the identifier search (above), which keeps them out of the address."
     )
     list_select_related = ("user",)
     inlines = (DocumentInline, ConsentInline, CustomerEventInline)
@@ -230,7 +239,7 @@ class CustomerAdmin(KeysetPaginationMixin, ReadOnlyHistoryAdmin):
             return "-"
         return age_on(obj.date_of_birth, clock.today())
 
-    # --- search: exact identifiers, never partial ones -----------------------------------------
+    # --- search: names and customer numbers only; identifiers by POST (admin_search) ----------
     def get_search_results(self, request, queryset, search_term):
         term = search_term.strip()
         if not term:
@@ -238,29 +247,21 @@ class CustomerAdmin(KeysetPaginationMixin, ReadOnlyHistoryAdmin):
         compact = validators.normalise_id_number(term)
         if re.fullmatch(r"C\d{1,10}", compact):
             return queryset.filter(pk=int(compact[1:])), False
-        if not services.can_reveal(request.user):
-            # Matching a full identifier would reveal it (the masked part is guessable):
-            # only users who may reveal personal data may search by one.
-            return queryset.filter(legal_name__icontains=term), False
-        if re.fullmatch(r"\d{17}[\dX]", compact):
-            return self._audited(request, queryset.filter(id_number=compact), "id_number"), False
-        if re.fullmatch(r"[0-9A-Z]{18}", compact):
-            return queryset.filter(uscc=compact), False
-        phone = validators.normalise_phone(term)
-        if re.fullmatch(r"1\d{10}", phone):
-            return self._audited(request, queryset.filter(phone=phone), "phone"), False
+        if re.search(r"\d{6}", compact):
+            # A number in the address is already in the access logs: match nothing, and point to
+            # the search that keeps it in a POST body.
+            self.message_user(request, NUMBERS_BY_POST, messages.WARNING)
+            return queryset.none(), False
         return queryset.filter(legal_name__icontains=term), False
-
-    def _audited(self, request, matches, field: str):
-        """A search by a full identifier confirms it: audited like a reveal, per customer found."""
-        found = list(matches[:5])
-        for customer in found:
-            services.search_match_record(customer=customer, field=field, actor=request.user)
-        return matches
 
     # --- KYC and reveal ------------------------------------------------------------------------
     def get_urls(self):
         return [
+            path(
+                "identifier-search/",
+                self.admin_site.admin_view(partial(identifier_search_view, model_admin=self)),
+                name="customers_customer_identifier_search",
+            ),
             path(
                 "<int:pk>/kyc/<str:action>/",
                 self.admin_site.admin_view(self.kyc_view),

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from loanhub import clock
 from loanhub.money import CENT, MONEY_DIGITS, MONEY_PLACES, is_cents, quantize_money
+from loanhub.text import text_error
 
 # The largest amount a money column (loanhub.money.money_field) holds.
 MONEY_MAX = Decimal(10) ** (MONEY_DIGITS - MONEY_PLACES) - CENT
@@ -25,12 +26,14 @@ GRADUATION_YEARS_AHEAD = 6  # a first-year student's expected graduation
 
 
 def parse_text(data: Mapping, name: str, max_length: int, errors: dict, *, required: bool) -> str:
+    """One line of text of at most `max_length` characters, without control characters
+    (`loanhub.text`, the rule every form and serializer applies too)."""
     value = data.get(name)
     value = "" if value is None else str(value).strip()
     if required and not value:
         errors[name] = [_("This field is required.")]
-    elif len(value) > max_length:
-        errors[name] = [_("At most %(n)s characters.") % {"n": max_length}]
+    elif message := text_error(value, max_length=max_length):
+        errors[name] = [message]
     return value
 
 

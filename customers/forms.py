@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from customers import consents
 from customers.models import CustomerType, DocumentKind, EmploymentType
 from loanhub.errors import DomainError
+from loanhub.text import text_form_field
 
 
 def apply_errors(form: forms.Form, error: DomainError) -> None:
@@ -35,10 +36,10 @@ class SignupForm(forms.Form):
 
 class ProfileForm(forms.Form):
     customer_type = forms.ChoiceField(label=_("Customer type"), choices=CustomerType.choices)
-    legal_name = forms.CharField(
+    legal_name = text_form_field(
         label=_("Legal name"), max_length=200, help_text=_("Your name, or the business's registered name.")
     )
-    id_number = forms.CharField(
+    id_number = text_form_field(
         label=_("Resident identity number"),
         max_length=32,
         required=False,
@@ -47,35 +48,35 @@ class ProfileForm(forms.Form):
             "Shown masked; type it again to change it."
         ),
     )
-    uscc = forms.CharField(
+    uscc = text_form_field(
         label=_("Unified social credit code"),
         max_length=32,
         required=False,
         help_text=_("Sole proprietors and small businesses only."),
     )
-    phone = forms.CharField(
+    phone = text_form_field(
         label=_("Mobile phone"),
         max_length=32,
         required=False,
         help_text=_("Shown masked; type it again to change it."),
     )
-    email = forms.CharField(label=_("E-mail"), max_length=254, required=False)
-    region = forms.CharField(
+    email = text_form_field(label=_("E-mail"), max_length=254, required=False)
+    region = text_form_field(
         label=_("Region"), max_length=64, help_text=_("Province or city where you live or trade.")
     )
     employment_type = forms.ChoiceField(label=_("Employment"), choices=EmploymentType.choices)
-    employer = forms.CharField(label=_("Employer"), max_length=200, required=False)
-    industry = forms.CharField(label=_("Industry"), max_length=100, required=False)
-    years_employed = forms.CharField(label=_("Years employed or in business"), max_length=3, required=False)
-    graduation_year = forms.CharField(
+    employer = text_form_field(label=_("Employer"), max_length=200, required=False)
+    industry = text_form_field(label=_("Industry"), max_length=100, required=False)
+    years_employed = text_form_field(label=_("Years employed or in business"), max_length=3, required=False)
+    graduation_year = text_form_field(
         label=_("Year of graduation"),
         max_length=4,
         required=False,
         help_text=_("From university or college; a student gives the expected year."),
     )
-    monthly_income = forms.CharField(label=_("Monthly income"), max_length=20)
-    monthly_debt = forms.CharField(label=_("Existing monthly debt payments"), max_length=20, required=False)
-    annual_revenue = forms.CharField(
+    monthly_income = text_form_field(label=_("Monthly income"), max_length=20)
+    monthly_debt = text_form_field(label=_("Existing monthly debt payments"), max_length=20, required=False)
+    annual_revenue = text_form_field(
         label=_("Annual revenue"), max_length=20, required=False, help_text=_("Businesses only.")
     )
     credit_check_consent = forms.BooleanField(

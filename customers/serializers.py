@@ -12,6 +12,7 @@ from customers import selectors
 from customers.masking import mask_id_number, mask_phone
 from customers.models import Customer, CustomerType, Document, DocumentKind, EmploymentType, KycStatus
 from loanhub.money import money_serializer_field
+from loanhub.text import text_serializer_field
 
 
 def customer_payload(customer: Customer) -> dict:
@@ -69,28 +70,28 @@ class CustomerOutputSerializer(serializers.Serializer):
 
 class CustomerInputSerializer(serializers.Serializer):
     customer_type = serializers.ChoiceField(choices=CustomerType.choices)
-    legal_name = serializers.CharField(max_length=200)
-    id_number = serializers.CharField(
+    legal_name = text_serializer_field(max_length=200)
+    id_number = text_serializer_field(
         required=False,
         allow_blank=True,
         max_length=32,
         help_text="Resident identity number (18 characters). On update, leave out or send the masked "
         "value to keep it.",
     )
-    uscc = serializers.CharField(
+    uscc = text_serializer_field(
         required=False, allow_blank=True, max_length=32, help_text="Required for business customers."
     )
-    phone = serializers.CharField(
+    phone = text_serializer_field(
         required=False,
         allow_blank=True,
         max_length=32,
         help_text="Mainland mobile number. On update, leave out or send the masked value to keep it.",
     )
-    email = serializers.CharField(required=False, allow_blank=True, max_length=254)
-    region = serializers.CharField(max_length=64)
+    email = text_serializer_field(required=False, allow_blank=True, max_length=254)
+    region = text_serializer_field(max_length=64)
     employment_type = serializers.ChoiceField(choices=EmploymentType.choices)
-    employer = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    industry = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    employer = text_serializer_field(required=False, allow_blank=True, max_length=200)
+    industry = text_serializer_field(required=False, allow_blank=True, max_length=100)
     years_employed = serializers.IntegerField(required=False, min_value=0, max_value=80)
     graduation_year = serializers.IntegerField(
         required=False, allow_null=True, help_text="Year of graduation; a student gives the expected year."
@@ -104,7 +105,7 @@ class CustomerInputSerializer(serializers.Serializer):
 
 
 class KycReasonInputSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000)
+    reason = text_serializer_field(max_length=2000, multiline=True)
 
 
 class AuthRegisterInputSerializer(serializers.Serializer):

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import uuid
 from collections.abc import Mapping
 from datetime import timedelta
@@ -66,6 +67,7 @@ from customers.models import (
 from loanhub import clock, roles
 from loanhub.money import ZERO, quantize_money
 from loanhub.permissions import REVEAL_PII, is_user, may
+from loanhub.text import printable
 from loanhub.transitions import run_transition
 
 logger = logging.getLogger(__name__)
@@ -509,7 +511,7 @@ def document_upload(*, customer: Customer, kind: str, file: UploadedFile, actor)
     document = Document(
         customer=customer,
         kind=kind,
-        original_name=mask_text(PurePath(file.name).name)[:200],
+        original_name=mask_text(printable(PurePath(file.name).name))[:200],
         content_type=detected,
         size=file.size,
         sha256=digest.hexdigest(),
@@ -536,6 +538,32 @@ def search_match_record(*, customer: Customer, field: str, actor) -> None:
         reason="matched by an exact search",
         payload={"search": True},
     )
+
+
+def customer_identifier_search(*, term: str, actor) -> tuple[str, list[Customer]]:
+    """Staff search by a full identifier: (kind, the customers it matches, at most 5). Identity and
+    mobile numbers need the reveal permission (a match confirms the number) and each match is
+    audited like a reveal; a credit code (a company's public identifier) needs view access only.
+    Never logged: callers send the term in a POST body, so it stays out of URLs and access logs."""
+    compact = validators.normalise_id_number(term)
+    phone = validators.normalise_phone(term)
+    if re.fullmatch(r"\d{17}[\dX]", compact):
+        kind, lookup = "id_number", {"id_number": compact}
+    elif re.fullmatch(r"1\d{10}", phone):
+        kind, lookup = "phone", {"phone": phone}
+    elif re.fullmatch(r"[0-9A-Z]{18}", compact):
+        kind, lookup = "uscc", {"uscc": compact}
+    else:
+        raise CustomerValidationError(
+            {"identifier": [_("Enter a full identity number, unified social credit code or mobile number.")]}
+        )
+    if not (can_view_customers(actor) and (kind == "uscc" or can_reveal(actor))):
+        raise CustomerPermissionError(_("You may not search customers by this identifier."))
+    found = list(Customer.objects.filter(**lookup).order_by("pk")[:5])
+    if kind != "uscc":
+        for customer in found:
+            search_match_record(customer=customer, field=kind, actor=actor)
+    return kind, found
 
 
 def document_access_record(*, document: Document, actor) -> None:

@@ -1,11 +1,32 @@
-"""Health of the parts LoanHub is configured to use: database, broker and workers."""
+"""Health of the parts LoanHub is configured to use: database, broker and workers.
+
+Two questions, asked by different callers:
+
+- liveness (`/healthz`): does this process answer and reach its database? One `SELECT 1`, a few
+  milliseconds; it never touches the broker or a worker, so a load balancer may probe it as often
+  as it likes without tying up the web workers.
+- readiness (`/readyz`): do the database, the broker and a worker answer, as configured? The
+  broker and worker checks wait up to LOANHUB_HEALTH_TIMEOUT each, so the answer is kept in the
+  cache for LOANHUB_READINESS_CACHE_SECONDS and one caller at a time recomputes it.
+
+Which part failed, the database vendor and the broker mode are for operators only (staff users or
+callers on this machine); everyone else is told ok or not ok (`public_body`).
+"""
 
 from __future__ import annotations
 
+import ipaddress
+
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 
 from loanhub.celery import app as celery_app
+from loanhub.throttling import client_address
+
+READINESS_KEY = "loanhub:readyz"
+READINESS_LAST_KEY = "loanhub:readyz:last"  # the last answer, for callers while one recomputes
+READINESS_LOCK_KEY = "loanhub:readyz:lock"
 
 
 def _check_database() -> dict:
@@ -43,11 +64,63 @@ def _check_workers(broker_ok: bool) -> dict:
     return {"ok": True, "count": len(replies)}
 
 
+def _summary(parts: dict) -> tuple[bool, dict]:
+    failing = [name for name, part in parts.items() if not part["ok"]]
+    return not failing, {"status": "ok" if not failing else "fail", "failing": failing, **parts}
+
+
+def liveness_status() -> tuple[bool, dict]:
+    """(the database answers, details): cheap, never the broker or a worker."""
+    return _summary({"database": _check_database()})
+
+
 def health_status() -> tuple[bool, dict]:
-    """(all configured parts answer, details per part)."""
+    """(all configured parts answer, details per part), computed now: slow when the broker or the
+    workers do not answer (up to twice LOANHUB_HEALTH_TIMEOUT)."""
     database = _check_database()
     broker = _check_broker()
     workers = _check_workers(broker["ok"])
-    parts = {"database": database, "broker": broker, "worker": workers}
-    failing = [name for name, part in parts.items() if not part["ok"]]
-    return not failing, {"status": "ok" if not failing else "fail", "failing": failing, **parts}
+    return _summary({"database": database, "broker": broker, "worker": workers})
+
+
+def readiness_status() -> tuple[bool, dict]:
+    """`health_status()` as cached for LOANHUB_READINESS_CACHE_SECONDS. While one caller
+    recomputes it, the others get the last answer instead of waiting on the broker too."""
+    cached = cache.get(READINESS_KEY)
+    if cached is not None:
+        return cached
+    seconds = settings.LOANHUB_READINESS_CACHE_SECONDS
+    # The lock lasts as long as the slowest check could, so a crashed caller cannot hold it forever.
+    if not cache.add(READINESS_LOCK_KEY, 1, timeout=int(2 * settings.LOANHUB_HEALTH_TIMEOUT) + 1):
+        last = cache.get(READINESS_LAST_KEY)
+        if last is not None:
+            return last
+    try:
+        result = health_status()
+        cache.set(READINESS_KEY, result, timeout=seconds)
+        cache.set(READINESS_LAST_KEY, result, timeout=max(60, 10 * seconds))
+    finally:
+        cache.delete(READINESS_LOCK_KEY)
+    return result
+
+
+def _is_loopback(address: str | None) -> bool:
+    try:
+        return ipaddress.ip_address((address or "").strip()).is_loopback
+    except ValueError:
+        return False
+
+
+def may_see_details(request) -> bool:
+    """Staff users, and callers on this machine: REMOTE_ADDR is a loopback address and so is the
+    client address the trusted proxies report (behind a local proxy REMOTE_ADDR is always
+    127.0.0.1, whoever the client is)."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated and user.is_staff:
+        return True
+    return _is_loopback(request.META.get("REMOTE_ADDR")) and _is_loopback(client_address(request))
+
+
+def public_body(ok: bool) -> dict:
+    """What anyone may be told: ok or not ok, nothing about the parts."""
+    return {"status": "ok" if ok else "fail"}

@@ -309,9 +309,11 @@ LOGGING = {
 }
 
 # --- LoanHub business settings --------------------------------------------------------------
-# Services that must answer for /healthz to say 200 and for service-dependent tests to run.
+# Services that must answer for /readyz to say 200 and for service-dependent tests to run.
 LOANHUB_REQUIRE_SERVICES = env.bool("LOANHUB_REQUIRE_SERVICES", default=False)
 LOANHUB_HEALTH_TIMEOUT = env.float("LOANHUB_HEALTH_TIMEOUT", default=2.0)
+# Seconds /readyz keeps its answer (the broker and worker checks wait up to the timeout above).
+LOANHUB_READINESS_CACHE_SECONDS = env.int("LOANHUB_READINESS_CACHE_SECONDS", default=5)
 LOANHUB_DEMO_PASSWORD = env.str("LOANHUB_DEMO_PASSWORD", default="loanhub-demo-2026")
 LOANHUB_APR_CAP = Decimal(env.str("LOANHUB_APR_CAP", default="0.24"))  # legal APR cap, a fraction
 # Dotted path of the CreditBureau implementation risk uses.

@@ -1,4 +1,4 @@
-"""Root URLs: portal, admin console, API and its documentation, health."""
+"""Root URLs: portal, admin console, API and its documentation, liveness and readiness."""
 
 from django.contrib import admin
 from django.urls import include, path
@@ -9,6 +9,7 @@ from loanhub import api_docs, views
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("products/", include("products.pages.urls")),

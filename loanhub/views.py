@@ -1,4 +1,4 @@
-"""Platform views: the portal home page, the health endpoint and the error pages.
+"""Platform views: the portal home page, the health endpoints and the error pages.
 
 `not_found` and `server_error` are the root URLconf's handler404 and handler500 (used when DEBUG
 is off): under /api/ they answer with the API's one error body (`loanhub.errors`), so a client
@@ -12,8 +12,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from rest_framework.exceptions import APIException
 
+from loanhub import health
 from loanhub.errors import NotFound, error_body
-from loanhub.health import health_status
 
 API_PREFIX = "/api/"
 
@@ -23,12 +23,27 @@ def home(request):
     return render(request, "home.html")
 
 
+def _health_response(request, ok: bool, details: dict) -> JsonResponse:
+    body = details if health.may_see_details(request) else health.public_body(ok)
+    return JsonResponse(body, status=200 if ok else 503)
+
+
 @never_cache
 @require_GET
 def healthz(request):
-    """200 when every configured part answers, 503 naming the failing parts otherwise."""
-    ok, body = health_status()
-    return JsonResponse(body, status=200 if ok else 503)
+    """Liveness: 200 when this process answers and reaches its database, 503 otherwise. Cheap
+    (never the broker or a worker); which part failed only for staff and callers on this machine."""
+    ok, details = health.liveness_status()
+    return _health_response(request, ok, details)
+
+
+@never_cache
+@require_GET
+def readyz(request):
+    """Readiness: 200 when the database, the broker and a worker answer as configured, 503 otherwise;
+    the answer is cached for a few seconds (LOANHUB_READINESS_CACHE_SECONDS)."""
+    ok, details = health.readiness_status()
+    return _health_response(request, ok, details)
 
 
 def _is_api(request) -> bool:

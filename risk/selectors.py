@@ -10,6 +10,7 @@ from datetime import timedelta
 from django.db.models import Count, QuerySet
 
 from risk import choices as c
+from risk import reasons as customer_reasons
 from risk.decide import History
 from risk.mapping import FEATURES, SOURCE_IDENTITY
 from risk.models import BlocklistEntry, Decision, RiskRule, ScoreModel, ScoringRequest
@@ -113,6 +114,14 @@ def decision_declined_only_for_identity(decision: Decision) -> bool:
     return bool(declines) and all(
         (spec := FEATURES.get(r.get("feature") or "")) is not None and spec.source == SOURCE_IDENTITY
         for r in declines
+    )
+
+
+def decision_customer_reasons(decision: Decision, *, language: str | None) -> list[dict]:
+    """The reasons of `decision` a customer may be shown (`risk.reasons`): customer-safe codes and
+    plain-language text with what they can do, never a fraud rule or an internal code."""
+    return customer_reasons.customer_reasons(
+        reasons=decision.reasons, rules_fired=decision.rules_fired, language=language
     )
 
 

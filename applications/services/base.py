@@ -13,6 +13,7 @@ from django_fsm import can_proceed
 from applications import permissions as perms
 from applications.models import DECIDED_STATES, ApplicationEvent, LoanApplication, State
 from loanhub.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+from loanhub.text import text_error
 from loanhub.transitions import actor_name, json_safe, record_event, run_transition
 
 REQUESTER_PREFIX = "applications.LoanApplication:"
@@ -148,8 +149,21 @@ def _require_state(application: LoanApplication, action: str, transition: str) -
         raise state_conflict(application, action)
 
 
+REASON_MAX_LENGTH = 2000
+
+
+def _clean_reason(reason: str) -> str:
+    """A reason as typed, trimmed: text of at most REASON_MAX_LENGTH characters, line breaks
+    allowed, no control characters (loanhub.text)."""
+    reason = str(reason or "").strip()
+    message = text_error(reason, max_length=REASON_MAX_LENGTH, multiline=True)
+    if message:
+        raise ApplicationValidationError({"reason": [message]})
+    return reason
+
+
 def _require_reason(reason: str) -> str:
-    reason = (reason or "").strip()
+    reason = _clean_reason(reason)
     if not reason:
         raise ApplicationValidationError({"reason": [_("a reason is required for this decision")]})
     return reason

@@ -17,6 +17,7 @@ from applications.services.base import (
     REQUIRED_ACCEPTANCE_CONSENTS,
     ApplicationStateError,
     ApplicationValidationError,
+    _clean_reason,
     _json_safe,
     _lock,
     _move,
@@ -31,6 +32,7 @@ logger = logging.getLogger(__name__)
 def application_withdraw(*, application: LoanApplication, actor, reason: str = "") -> LoanApplication:
     """The customer withdraws (submitted, scored, referred or approved)."""
     _require_owner(actor, application, "withdraw")
+    reason = _clean_reason(reason)
     with transaction.atomic():
         locked = _lock(application)
         _require_state(locked, "withdraw", "withdraw")
@@ -100,6 +102,7 @@ def application_accept_offer(
 def application_decline_offer(*, application: LoanApplication, actor, reason: str = "") -> LoanApplication:
     """approved → offer_declined by the customer."""
     _require_owner(actor, application, "decline_offer")
+    reason = _clean_reason(reason)
     with transaction.atomic():
         locked = _lock(application)
         _require_state(locked, "decline_offer", "decline_offer")

@@ -24,6 +24,7 @@ from applications.services.base import (
 )
 from customers import selectors as customer_selectors
 from loanhub.money import is_cents
+from loanhub.text import text_error
 from products.choices import Channel, GraceType
 from products.models import Product, ProductVersion
 from products.quotes import ProductQuoteError, grace_type_for, product_quote
@@ -81,6 +82,26 @@ DRAFT_FIELDS = (
 )
 
 
+# Where the customer came from (landing links, partners' API calls): short one-line text.
+TEXT_LIMITS = {"campaign": 100, "referral_code": 64}
+UTM_KEYS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
+UTM_VALUE_MAX_LENGTH = 200
+
+
+def _utm_errors(utm) -> list[str]:
+    if not isinstance(utm, dict):
+        return [_("must be an object of UTM parameters")]
+    if any(key not in UTM_KEYS for key in utm):
+        return [_("only these UTM parameters are kept: %(allowed)s") % {"allowed": ", ".join(UTM_KEYS)}]
+    for key, value in utm.items():
+        if not isinstance(value, str):
+            return [_("%(key)s must be text") % {"key": key}]
+        message = text_error(value, max_length=UTM_VALUE_MAX_LENGTH)
+        if message:
+            return [f"{key}: {message}"]
+    return []
+
+
 def _one_of(choices) -> str:
     return _("must be one of %(allowed)s") % {"allowed": ", ".join(choices)}
 
@@ -115,6 +136,14 @@ def _clean_draft(data: dict, errors: dict[str, list[str]]) -> dict:
         value = clean.get(name)
         if value not in (None, "") and value not in choices:
             errors[name] = [_one_of(choices)]
+    for name, max_length in TEXT_LIMITS.items():
+        if clean.get(name) is not None:
+            clean[name] = str(clean[name]).strip()
+            message = text_error(clean[name], max_length=max_length)
+            if message:
+                errors[name] = [message]
+    if clean.get("utm") is not None and (utm_errors := _utm_errors(clean["utm"])):
+        errors["utm"] = utm_errors
     return clean
 
 

@@ -5,7 +5,11 @@ from decimal import Decimal
 import pytest
 from rest_framework.test import APIClient
 
+from loanhub import clock
+
 pytestmark = pytest.mark.django_db
+# Examples start on 1 January of the clock's year (their figures do not depend on the year).
+YEAR = clock.today().year
 
 
 def _calculator_rate(monkeypatch, rate: str) -> None:
@@ -30,7 +34,7 @@ def test_schedule_reproduces_the_bank_calculator_example(api):
     # 1,223.94 principal (the figures Chinese banks' mortgage calculators publish).
     response = api.post(
         "/api/v1/calculator/schedule/",
-        {"principal": "1000000.00", "annual_rate": "0.049", "term": 360, "start_date": "2026-01-01"},
+        {"principal": "1000000.00", "annual_rate": "0.049", "term": 360, "start_date": f"{YEAR}-01-01"},
         format="json",
     )
     assert response.status_code == 200
@@ -38,7 +42,7 @@ def test_schedule_reproduces_the_bank_calculator_example(api):
     first = body["installments"][0]
     assert first == {
         "number": 1,
-        "due_date": "2026-02-01",
+        "due_date": f"{YEAR}-02-01",
         "payment": "5307.27",
         "principal": "1223.94",
         "interest": "4083.33",
@@ -52,7 +56,7 @@ def test_schedule_reproduces_the_bank_calculator_example(api):
 
 
 def test_fees_raise_the_apr_and_reduce_proceeds(api):
-    base = {"principal": "10000.00", "annual_rate": "0.06", "term": 12, "start_date": "2026-01-01"}
+    base = {"principal": "10000.00", "annual_rate": "0.06", "term": 12, "start_date": f"{YEAR}-01-01"}
     plain = api.post("/api/v1/calculator/schedule/", base, format="json").json()["summary"]
     with_fee = api.post(
         "/api/v1/calculator/schedule/",
@@ -77,8 +81,8 @@ def test_fees_raise_the_apr_and_reduce_proceeds(api):
         ({"method": "balloon"}, "method"),
         ({"frequency": "daily"}, "frequency"),
         ({"day_count": "30/365"}, "day_count"),
-        ({"start_date": "2026-13-01"}, "start_date"),
-        ({"first_due_date": "2025-12-01"}, "first_due_date"),
+        ({"start_date": f"{YEAR}-13-01"}, "start_date"),
+        ({"first_due_date": f"{YEAR - 1}-12-01"}, "first_due_date"),
         ({"interest_free_periods": 13}, "interest_free_periods"),
         ({"fees": [{"type": "upfront", "amount": "20000.00"}]}, "fees"),
     ],
@@ -88,7 +92,7 @@ def test_bad_input_is_a_field_level_400(api, patch, field):
         "principal": "10000.00",
         "annual_rate": "0.06",
         "term": 12,
-        "start_date": "2026-01-01",
+        "start_date": f"{YEAR}-01-01",
         **patch,
     }
     response = api.post("/api/v1/calculator/schedule/", payload, format="json")
@@ -131,14 +135,14 @@ def test_anonymous_callers_are_throttled(api, monkeypatch):
     assert codes == [200, 200, 429]
 
 
-PREPAY_BASE = {"principal": "100000.00", "annual_rate": "0.05", "term": 12, "start_date": "2026-01-01"}
+PREPAY_BASE = {"principal": "100000.00", "annual_rate": "0.05", "term": 12, "start_date": f"{YEAR}-01-01"}
 
 
 def test_payoff_quote_is_the_schedules_balance_plus_accrued_interest_and_fee(api):
     rows = api.post("/api/v1/calculator/schedule/", PREPAY_BASE, format="json").json()["installments"]
     body = api.post(
         "/api/v1/calculator/prepayment/",
-        {**PREPAY_BASE, "prepayment_date": "2026-04-01", "fee_rate": "0.01", "free_allowance": "10000.00"},
+        {**PREPAY_BASE, "prepayment_date": f"{YEAR}-04-01", "fee_rate": "0.01", "free_allowance": "10000.00"},
         format="json",
     ).json()
     payoff = body["payoff"]
@@ -157,7 +161,7 @@ def test_partial_prepayment_re_amortises_the_remaining_balance(api, mode):
     rows = api.post("/api/v1/calculator/schedule/", PREPAY_BASE, format="json").json()["installments"]
     body = api.post(
         "/api/v1/calculator/prepayment/",
-        {**PREPAY_BASE, "prepayment_date": "2026-04-01", "amount": "20000.00", "mode": mode},
+        {**PREPAY_BASE, "prepayment_date": f"{YEAR}-04-01", "amount": "20000.00", "mode": mode},
         format="json",
     ).json()
     done = body["prepayment"]
@@ -177,19 +181,26 @@ def test_partial_prepayment_re_amortises_the_remaining_balance(api, mode):
 def test_prepayment_errors_name_the_request_fields(api):
     response = api.post(
         "/api/v1/calculator/prepayment/",
-        {**PREPAY_BASE, "prepayment_date": "2025-12-01", "mode": "sideways"},
+        {**PREPAY_BASE, "prepayment_date": f"{YEAR - 1}-12-01", "mode": "sideways"},
         format="json",
     )
     assert response.status_code == 400
     assert set(response.json()["errors"]) == {"mode"}
     response = api.post(
-        "/api/v1/calculator/prepayment/", {**PREPAY_BASE, "prepayment_date": "2025-12-01"}, format="json"
+        "/api/v1/calculator/prepayment/",
+        {**PREPAY_BASE, "prepayment_date": f"{YEAR - 1}-12-01"},
+        format="json",
     )
     assert response.status_code == 400
     assert set(response.json()["errors"]) == {"prepayment_date"}
 
 
-LINE = {"credit_limit": "50000.00", "annual_rate": "0.0365", "opened_on": "2026-01-01", "statement_day": 20}
+LINE = {
+    "credit_limit": "50000.00",
+    "annual_rate": "0.0365",
+    "opened_on": f"{YEAR}-01-01",
+    "statement_day": 20,
+}
 
 
 def test_revolving_line_charges_daily_interest_from_the_draw_day(api):
@@ -199,8 +210,8 @@ def test_revolving_line_charges_daily_interest_from_the_draw_day(api):
         "/api/v1/calculator/revolving/",
         {
             **LINE,
-            "as_of": "2026-01-15",
-            "transactions": [{"date": "2026-01-05", "kind": "draw", "amount": "10000"}],
+            "as_of": f"{YEAR}-01-15",
+            "transactions": [{"date": f"{YEAR}-01-05", "kind": "draw", "amount": "10000"}],
         },
         format="json",
     ).json()
@@ -216,17 +227,17 @@ def test_revolving_repayment_pays_interest_first_and_statements_close_on_the_day
         "/api/v1/calculator/revolving/",
         {
             **LINE,
-            "as_of": "2026-03-10",
+            "as_of": f"{YEAR}-03-10",
             "transactions": [
-                {"date": "2026-01-05", "kind": "draw", "amount": "10000.00"},
-                {"date": "2026-02-25", "kind": "repayment", "amount": "3000.00"},
+                {"date": f"{YEAR}-01-05", "kind": "draw", "amount": "10000.00"},
+                {"date": f"{YEAR}-02-25", "kind": "repayment", "amount": "3000.00"},
             ],
         },
         format="json",
     ).json()
     first, second = body["statements"]
-    assert (first["statement_date"], first["interest"]) == ("2026-01-20", "16.00")  # 5th–20th: 16 days
-    assert (second["statement_date"], second["interest"]) == ("2026-02-20", "31.00")  # 21 Jan–20 Feb
+    assert (first["statement_date"], first["interest"]) == (f"{YEAR}-01-20", "16.00")  # 5th–20th: 16 days
+    assert (second["statement_date"], second["interest"]) == (f"{YEAR}-02-20", "31.00")  # 21 Jan–20 Feb
     (allocation,) = body["allocations"]
     assert allocation["interest"] == "51.00"  # 47.00 billed + 4.00 for 21–24 Feb
     assert allocation["principal"] == "2949.00"
@@ -238,8 +249,8 @@ def test_revolving_draw_above_the_limit_is_a_field_error(api):
         "/api/v1/calculator/revolving/",
         {
             **LINE,
-            "as_of": "2026-02-01",
-            "transactions": [{"date": "2026-01-05", "kind": "draw", "amount": "60000"}],
+            "as_of": f"{YEAR}-02-01",
+            "transactions": [{"date": f"{YEAR}-01-05", "kind": "draw", "amount": "60000"}],
         },
         format="json",
     )
@@ -263,24 +274,30 @@ def test_engine_messages_follow_accept_language_with_their_values(api):
     ]
 
 
-def test_a_rate_and_term_beyond_any_payable_schedule_is_a_400_not_a_500(api):
-    # Actual days make the compounding depend on the calendar: the start date is part of the example.
-    body = {
-        "principal": "100000.00",
-        "annual_rate": "10",
-        "term": 1200,
-        "day_count": "ACT/360",
-        "start_date": "2026-12-01",
+@pytest.mark.parametrize("path", ["schedule", "prepayment", "revolving"])
+def test_a_rate_above_the_legal_cap_is_a_field_level_400(api, settings, path):
+    """1000 % a year used to be computed (into a schedule no one could pay): the annual rate is at
+    most LOANHUB_APR_CAP, whatever the endpoint."""
+    settings.LOANHUB_APR_CAP = Decimal("0.24")
+    bodies = {
+        "schedule": {"principal": "100000.00", "term": 12},
+        "prepayment": {**PREPAY_BASE, "prepayment_date": f"{YEAR}-04-01"},
+        "revolving": {**LINE, "as_of": f"{YEAR}-01-15", "transactions": []},
     }
-    response = api.post("/api/v1/calculator/schedule/", body, format="json")
-    assert response.status_code == 400
-    assert list(response.json()["errors"]) == ["term"]
+    for rate, status in (("10", 400), ("0.2400001", 400), ("0.24", 200)):
+        response = api.post(
+            f"/api/v1/calculator/{path}/", {**bodies[path], "annual_rate": rate}, format="json"
+        )
+        assert response.status_code == status, (rate, response.content)
+        if status == 400:
+            assert list(response.json()["errors"]) == ["annual_rate"]
+            assert "24 %" in response.json()["errors"]["annual_rate"][0]
 
 
 def test_totals_above_a_trillion_are_returned_not_a_500(api):
-    """Found by the fuzz test: 800 % a year on 43,208,418,922 over 150 months. Interest-only in all
-    but the last row (the annuity is nearly all interest): 150 x 28,805,612,614.67 of interest."""
-    body = {"principal": "43208418922", "annual_rate": "8", "term": 150}
+    """Found by the fuzz test (then at 800 % a year): the largest principal at the legal cap over
+    the longest term owes well over a trillion of interest."""
+    body = {"principal": "100000000000", "annual_rate": "0.24", "term": 1200}
     response = api.post("/api/v1/calculator/schedule/", body, format="json")
     assert response.status_code == 200
     summary = response.json()["summary"]

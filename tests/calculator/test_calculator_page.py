@@ -8,6 +8,8 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
+from loanhub import clock
+
 pytestmark = pytest.mark.django_db
 
 MORTGAGE = {
@@ -16,7 +18,7 @@ MORTGAGE = {
     "term": "360",
     "frequency": "monthly",
     "day_count": "30/360",
-    "start_date": "2026-01-01",
+    "start_date": f"{clock.today().year}-01-01",
 }
 
 

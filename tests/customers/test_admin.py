@@ -7,10 +7,17 @@ from django.urls import reverse
 
 from customers import services
 from customers.models import CustomerEvent, EventKind, KycStatus
-from tests.customers.factories import GB_EXAMPLE_RIC, PDF_BYTES, CustomerFactory, upload
+from tests.customers.factories import (
+    GB_EXAMPLE_RIC,
+    PDF_BYTES,
+    STDNUM_EXAMPLE_USCC,
+    CustomerFactory,
+    upload,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 CHANGELIST = "/admin/customers/customer/"
+SEARCH = "/admin/customers/customer/identifier-search/"
 
 
 @pytest.fixture
@@ -104,26 +111,95 @@ def test_the_service_refuses_other_fields_and_roles(users, zhang):
         ("13812345678", True),
         ("+86 138 1234 5678", True),
         ("1381234", False),
+    ],
+)
+def test_identifier_search_by_post_matches_exact_numbers_only(client, users, zhang, term, found):
+    CustomerFactory(legal_name="王五")
+    client.force_login(users["officer"])
+    response = client.post(SEARCH, {"identifier": term})
+    if found:
+        assert response.status_code == 200
+        assert [row["customer"] for row in response.context["results"]] == [zhang]
+    else:
+        assert response.status_code == 400
+        assert response.context["results"] is None
+        assert response.context["form"].errors["identifier"] == [
+            "Enter a full identity number, unified social credit code or mobile number."
+        ]
+
+
+def test_identifier_search_by_credit_code(client, users):
+    company = CustomerFactory(customer_type="small_business", uscc=STDNUM_EXAMPLE_USCC, legal_name="ACME")
+    client.force_login(users["auditor"])  # a company's public code needs no reveal permission
+    response = client.post(SEARCH, {"identifier": STDNUM_EXAMPLE_USCC})
+    assert [row["customer"] for row in response.context["results"]] == [company]
+    assert not CustomerEvent.objects.exists()
+
+
+def test_identifier_search_shows_masked_numbers_and_never_echoes_the_term(client, users, zhang):
+    client.force_login(users["officer"])
+    page = client.get(SEARCH)
+    assert page.status_code == 200
+    assert 'method="post"' in page.content.decode()
+    response = client.post(SEARCH, {"identifier": "13812345678"})
+    html = response.content.decode()
+    assert "1101**********002X" in html
+    assert "138****5678" in html
+    assert "13812345678" not in html
+    assert GB_EXAMPLE_RIC not in html
+    assert "no-store" in response["Cache-Control"]
+
+
+@pytest.mark.parametrize(
+    ("term", "found"),
+    [
+        (GB_EXAMPLE_RIC, False),  # full numbers are searched by POST only
+        ("13812345678", False),
         ("张", True),
         ("李", False),
     ],
 )
-def test_search_by_exact_number_or_by_name(client, users, zhang, term, found):
+def test_the_list_search_in_the_address_matches_names_not_numbers(client, users, zhang, term, found):
     CustomerFactory(legal_name="王五")
     client.force_login(users["officer"])
     response = client.get(CHANGELIST, {"q": term})
     assert response.status_code == 200
-    shown = list(response.context["cl"].result_list)
-    assert shown == ([zhang] if found else [])
+    assert list(response.context["cl"].result_list) == ([zhang] if found else [])
+    assert not CustomerEvent.objects.filter(kind=EventKind.REVEAL).exists()
+
+
+def test_a_number_in_the_list_search_points_to_the_identifier_search(client, users, zhang):
+    client.force_login(users["officer"])
+    html = client.get(CHANGELIST, {"q": "13812345678"}, follow=True).content.decode()
+    assert "use the identifier search" in html
+    assert reverse("admin:customers_customer_identifier_search") in html
 
 
 @pytest.mark.parametrize("role_user", ["auditor", "marketing"])
-def test_only_revealers_may_search_by_identifier(client, users, zhang, role_user):
+def test_only_revealers_may_search_by_identity_or_phone(client, users, zhang, role_user):
     # Without the reveal permission a full-number match would itself reveal the number.
     client.force_login(users[role_user])
     for term in (GB_EXAMPLE_RIC, "13812345678"):
-        response = client.get(CHANGELIST, {"q": term})
-        assert list(response.context["cl"].result_list) == []
+        response = client.post(SEARCH, {"identifier": term})
+        assert response.status_code == 403
+        assert "张三" not in response.content.decode()
+    assert not CustomerEvent.objects.filter(kind=EventKind.REVEAL).exists()
+
+
+def test_customers_cannot_use_the_identifier_search(client, zhang):
+    client.force_login(zhang.user)
+    response = client.post(SEARCH, {"identifier": GB_EXAMPLE_RIC})
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
+
+
+def test_the_identifier_search_is_csrf_protected(users, zhang):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(users["officer"])
+    assert client.post(SEARCH, {"identifier": GB_EXAMPLE_RIC}).status_code == 403
+    assert not CustomerEvent.objects.filter(kind=EventKind.REVEAL).exists()
 
 
 def test_history_pages_never_restore_a_past_version(client, users, zhang):
@@ -139,10 +215,8 @@ def test_history_pages_never_restore_a_past_version(client, users, zhang):
 
 
 def test_a_search_by_full_identity_number_is_audited_like_a_reveal(client, users, zhang):
-    from customers.models import CustomerEvent, EventKind
-
     client.force_login(users["officer"])
-    client.get(CHANGELIST, {"q": GB_EXAMPLE_RIC})
+    client.post(SEARCH, {"identifier": GB_EXAMPLE_RIC})
     event = CustomerEvent.objects.get(customer=zhang, kind=EventKind.REVEAL)
     assert (event.actor, event.field, event.payload) == (users["officer"], "id_number", {"search": True})
 
@@ -249,6 +323,7 @@ def test_profile_history_is_kept_without_personal_identifiers(client, users, zha
 
 
 CHANGELIST = "/admin/customers/customer/"
+SEARCH = "/admin/customers/customer/identifier-search/"
 
 
 def test_an_officer_marks_payroll_customers_from_the_list(client, users):
