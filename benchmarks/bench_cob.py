@@ -27,6 +27,21 @@ Measured:
 * reference, same run: the per-loan ORM loop (`servicing.cob.perloan.close_loan`, a replay of the
   loan with `loan_refresh`) closing the next date for 10,000 loans of the book already closed for
   D (every (N / 10,000)-th loan), 1,000 a transaction as a chunk locks them; median and p99 per loan.
+  BENCH_REFERENCE lowers the count while developing (it runs at ~20–45 loans/s).
+
+Measured 2026-12-06 on the 2-core machine shared with other jobs (load average 5–7 throughout, so
+these are pessimistic), BENCH_LOANS=50,000 (one chunk of 50,000), in-process, no workers:
+* as first written: 18.15 s, 2,755 loans/s; of it ~10 s was JIT compilation of the statement
+  (EXPLAIN ANALYZE), and with the statistics left by the previous date (every position_date moved)
+  the planner joined the chunk by nested loops over CTEs: minutes for one chunk;
+* JIT off for the statement, ANALYZE servicing_loan when a run is planned: 8.09 s, 6,184 loans/s
+  (planning with ANALYZE 1.89 s, the chunk 6.19 s); reference 45 loans/s (21 ms median per loan);
+* fillfactor 45 on loans, 90 on installments (HOT updates: no entry in the loan table's 16
+  indexes): the statement alone 7.2 s → 3.3 s by EXPLAIN ANALYZE; the whole run 7.11 s, 7,031
+  loans/s (chunk 4.93 s) with the PostgreSQL replay test running beside it.
+The target (>= 100,000 loans/s at 1,000,000 loans) is missed by an order of magnitude here; what
+is left in EXPLAIN ANALYZE is the writing itself (the loan UPDATE ~1.4 s, the installment UPDATE
+~1.2 s and the snapshot INSERT ~0.5 s per 50,000 loans on this loaded machine).
 """
 
 from __future__ import annotations
