@@ -49,6 +49,11 @@ def set_based() -> bool:
 def _plan_chunks(run: CobRun) -> None:
     size = max(int(settings.LOANHUB_COB_CHUNK_SIZE), 1)
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # The previous date moved every loan's position_date: with the statistics of before,
+            # the planner expects no loan at the date and joins the chunk's loans by nested loops
+            # over unindexed CTEs, quadratic in the chunk (minutes for 50,000 loans).
+            cursor.execute("ANALYZE servicing_loan")
         cursor.execute(
             "SELECT MIN(id), MAX(id), COUNT(*) FROM ("
             "  SELECT id, (ROW_NUMBER() OVER (ORDER BY id) - 1) / %s AS g"
