@@ -131,3 +131,13 @@ def _tasks_in_process():
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def _fresh_public_pages():
+    """Each test starts a new generation of cached public pages: its rows are not the ones an
+    earlier test's cached catalogue was rendered from (the database is rolled back, the cache is
+    not)."""
+    from loanhub import pagecache
+
+    pagecache.invalidate(pagecache.CATALOGUE)

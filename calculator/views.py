@@ -8,13 +8,12 @@ the same service the public API uses.
 from __future__ import annotations
 
 from django.http import HttpResponse
-from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from calculator import charts, exports, services
 from calculator.forms import CalculatorForm
-from loanhub import clock
+from loanhub import clock, pagecache
 from loanhub.formatting import percent_text
 from products import selectors
 from products.choices import RepaymentMethod
@@ -89,8 +88,18 @@ def _product_data(data, versions: dict) -> tuple[dict, object | None]:
 
 @require_GET
 def calculator_page(request):
-    versions = {version.product.code: version for version in selectors.product_list_active()}
     bound = any(name in request.GET for name in CalculatorForm.base_fields)
+    # Without a query the page shows the default loan, the same for everyone: kept in the cache.
+    return pagecache.render_content(
+        request,
+        "calculator/calculator.html",
+        lambda: _page_context(request, bound),
+        cache_as=None if bound else "calculator",
+    )
+
+
+def _page_context(request, bound: bool) -> dict:
+    versions = {version.product.code: version for version in selectors.product_list_active()}
     defaults = {
         name: field.initial for name, field in CalculatorForm.base_fields.items() if field.initial is not None
     }
@@ -115,7 +124,7 @@ def calculator_page(request):
             split_chart=charts.split_chart(rows),
             query=request.GET.urlencode() if bound else "",
         )
-    return render(request, "calculator/calculator.html", context)
+    return context
 
 
 @require_GET

@@ -257,7 +257,7 @@ def advance_to(day: dt.date) -> None:
     (the history played before close of business takes over) need nothing."""
     if day <= open_business_date():
         return
-    cob.close_through(day - dt.timedelta(days=1))
+    cob.close_through(day - dt.timedelta(days=1), inline=True)  # seeding needs no worker
 
 
 def _statement_csv(rows: list[tuple[dt.date, Decimal, str, str, str]]) -> bytes:
@@ -278,7 +278,7 @@ def simulate(*, officer, seed: int = SEED) -> list[Loan]:
         # Close of business takes over COB_DAYS before today: the history before that is played
         # as backdated payments (each replays its loan), the last weeks day by day.
         cutover = today - dt.timedelta(days=COB_DAYS)
-        cob.close_through(cutover - dt.timedelta(days=1), start=cutover - dt.timedelta(days=1))
+        cob.close_through(cutover - dt.timedelta(days=1), start=cutover - dt.timedelta(days=1), inline=True)
     rng = random.Random(seed)
     plans = plan_loans(rng, today)
     queue = [Event(plan.start, i, "open", plan) for i, plan in enumerate(plans)]

@@ -249,8 +249,26 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-# --- Cache (throttling, idempotency keys) ---------------------------------------------------
-CACHES = {"default": env.cache_url("LOANHUB_CACHE_URL", default="locmemcache://loanhub")}
+# --- Cache (throttling, idempotency keys, public page content) --------------------------------
+# LOANHUB_CACHE_URL when set; in real mode (a Redis broker) without it, the broker's Redis under
+# its own key prefix (loanhub.cache clears only those keys), so every server process shares one
+# cache: throttles count per client, not per process, and a product published in one process
+# leaves no stale page in another. Embedded mode: memory of the one process.
+if env.str("LOANHUB_CACHE_URL", default=""):
+    CACHES = {"default": env.cache_url("LOANHUB_CACHE_URL")}
+elif config.broker_url():
+    CACHES = {
+        "default": {
+            "BACKEND": "loanhub.cache.PrefixedRedisCache",
+            "LOCATION": config.broker_url(),
+            "KEY_PREFIX": "loanhub-cache",
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "loanhub"}}
+# Seconds the content of public pages (catalogue, product, calculator) is kept at most; publishing
+# or retiring a product renders it afresh at once (loanhub.pagecache).
+LOANHUB_PAGE_CACHE_SECONDS = env.int("LOANHUB_PAGE_CACHE_SECONDS", default=300)
 
 # --- Celery ---------------------------------------------------------------------------------
 _broker_url = config.broker_url()

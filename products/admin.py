@@ -448,6 +448,15 @@ class BenchmarkRateAdmin(ReadOnlyHistoryAdmin):
     date_hierarchy = "effective_date"
     search_fields = ("source",)
 
+    # A rate changes what floating-rate products' pages show (rates from, representative APR).
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        services.catalogue_changed()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        services.catalogue_changed()
+
 
 @admin.register(ProductEvent)
 class ProductEventAdmin(admin.ModelAdmin):

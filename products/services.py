@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from loanhub import clock
+from loanhub import clock, pagecache
 from loanhub.errors import Conflict, DomainError, Forbidden, Invalid
 from loanhub.permissions import may, may_any
 from loanhub.transitions import record_event, run_transition
@@ -292,6 +292,13 @@ def product_new_version(*, product: Product, actor) -> ProductVersion:
 
 
 # --- lifecycle ----------------------------------------------------------------------------------
+def catalogue_changed() -> None:
+    """The public pages that show the catalogue are rendered afresh: now, and again when the
+    transaction commits (a page rendered in between would still show the old state)."""
+    pagecache.invalidate(pagecache.CATALOGUE)
+    transaction.on_commit(lambda: pagecache.invalidate(pagecache.CATALOGUE))
+
+
 def _created(version: ProductVersion, actor, reason: str) -> None:
     """The event of a new version: from nothing into draft."""
     record_event(version, actor=actor, reason=reason, from_state="")
@@ -334,6 +341,7 @@ def _transition(
         queryset=ProductVersion.objects.select_related("product"),
         conflict=_state_conflict,
     )
+    catalogue_changed()
     if isinstance(version, ProductVersion):
         version.refresh_from_db()
         return version

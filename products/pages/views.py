@@ -13,7 +13,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from loanhub import clock
+from loanhub import clock, pagecache
 from loanhub.formatting import percent_text
 from products import choices as c
 from products import selectors, services
@@ -66,22 +66,28 @@ def eligibility_words(version) -> list[str]:
 
 @require_GET
 def product_list(request):
-    form = CatalogueFilterForm(request.GET or None)
-    versions = selectors.product_list_active()
-    if form.is_valid():
-        if form.cleaned_data.get("purpose"):
-            versions = [v for v in versions if v.category == form.cleaned_data["purpose"]]
-        if form.cleaned_data.get("amount"):
-            amount = form.cleaned_data["amount"]
-            versions = [v for v in versions if v.amount_min <= amount <= v.amount_max]
-    today = clock.today()
-    labels = dict(c.Category.choices)
-    groups = []
-    for category in c.Category.values:
-        cards = [_card(v, today) for v in versions if v.category == category]
-        if cards:
-            groups.append({"category": category, "label": labels[category], "cards": cards})
-    return render(request, "products/catalogue/list.html", {"form": form, "groups": groups})
+    def context() -> dict:
+        form = CatalogueFilterForm(request.GET or None)
+        versions = selectors.product_list_active()
+        if form.is_valid():
+            if form.cleaned_data.get("purpose"):
+                versions = [v for v in versions if v.category == form.cleaned_data["purpose"]]
+            if form.cleaned_data.get("amount"):
+                amount = form.cleaned_data["amount"]
+                versions = [v for v in versions if v.amount_min <= amount <= v.amount_max]
+        today = clock.today()
+        labels = dict(c.Category.choices)
+        groups = []
+        for category in c.Category.values:
+            cards = [_card(v, today) for v in versions if v.category == category]
+            if cards:
+                groups.append({"category": category, "label": labels[category], "cards": cards})
+        return {"form": form, "groups": groups}
+
+    # The whole catalogue is the same for everyone (cards carry no personal price); filtered
+    # views are rendered each time.
+    cache_as = None if request.GET else "list"
+    return pagecache.render_content(request, "products/catalogue/list.html", context, cache_as=cache_as)
 
 
 def _offered(code: str):
@@ -93,8 +99,20 @@ def _offered(code: str):
 
 @require_GET
 def product_detail(request, code: str):
-    version = _offered(code)
     bound = any(name in request.GET for name in QuoteForm.base_fields)
+    # A signed-in customer's quote is priced for their segments: kept only for anonymous visitors
+    # on the product's own example (no query).
+    public = not bound and not request.user.is_authenticated
+    return pagecache.render_content(
+        request,
+        "products/catalogue/detail.html",
+        lambda: _detail_context(request, code, bound),
+        cache_as=f"product:{code}" if public else None,
+    )
+
+
+def _detail_context(request, code: str, bound: bool) -> dict:
+    version = _offered(code)
     form = QuoteForm(request.GET if bound else QuoteForm.initial_for(version), version=version)
     quote = None
     if form.is_valid():
@@ -127,7 +145,7 @@ def product_detail(request, code: str):
         "apply_url": apply_url,
         "grid": _grid_table(version),
     }
-    return render(request, "products/catalogue/detail.html", context)
+    return context
 
 
 def _grid_table(version) -> list[dict]:
