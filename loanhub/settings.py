@@ -375,6 +375,8 @@ LOANHUB_SPECIFIC_PROVISION_RATES = {
 # every loan replayed, the reference path); closing dates after today only outside production
 # (tests, demos and training environments move servicing's time forward this way).
 LOANHUB_COB_CHUNK_SIZE = env.int("LOANHUB_COB_CHUNK_SIZE", default=25000)
+# The command gives up following the workers when no chunk finishes for this long.
+LOANHUB_COB_STALL_SECONDS = env.int("LOANHUB_COB_STALL_SECONDS", default=300)
 LOANHUB_COB_SET_BASED = env.bool("LOANHUB_COB_SET_BASED", default=True)
 LOANHUB_COB_AHEAD_OF_CLOCK = env.bool("LOANHUB_COB_AHEAD_OF_CLOCK", default=not PRODUCTION) and not PRODUCTION
 # Tests only (0, off, elsewhere): seconds each chunk waits with its work written but not yet

@@ -268,8 +268,11 @@ def close_through(
 
 
 def _follow(first: dt.date, through: dt.date, progress: Progress | None, poll: float) -> list[CobRun]:
-    """Report the workers' runs from `first` until `through` is closed or a run fails."""
+    """Report the workers' runs from `first` until `through` is closed, a run fails, or nothing
+    moves for LOANHUB_COB_STALL_SECONDS (no worker consumes the `monitoring` queue): the runs go
+    on whenever a worker takes them, and running the command again follows or resumes them."""
     reported: set[tuple[int, int, str]] = set()
+    last_move = time.monotonic()
     while True:
         runs = list(
             CobRun.objects.filter(business_date__gte=first, business_date__lte=through).order_by(
@@ -278,9 +281,11 @@ def _follow(first: dt.date, through: dt.date, progress: Progress | None, poll: f
         )
         for run in runs:
             key = (run.pk, run.chunks_done, run.status)
-            if progress and key not in reported:
+            if key not in reported:
                 reported.add(key)
-                progress(run)
+                last_move = time.monotonic()
+                if progress:
+                    progress(run)
             if run.status == CobStatus.FAILED:
                 raise Conflict(
                     _("Close of business for %(date)s failed: %(error)s")
@@ -290,4 +295,14 @@ def _follow(first: dt.date, through: dt.date, progress: Progress | None, poll: f
         closed = last_closed_date()
         if closed is not None and closed >= through:
             return runs
+        if time.monotonic() - last_move > settings.LOANHUB_COB_STALL_SECONDS:
+            raise Conflict(
+                _(
+                    "No close-of-business chunk has finished for %(seconds)s seconds: is a worker "
+                    "consuming the monitoring queue? The run goes on when one does; run the "
+                    "command again to follow it."
+                )
+                % {"seconds": settings.LOANHUB_COB_STALL_SECONDS},
+                state=CobStatus.RUNNING,
+            )
         time.sleep(poll)

@@ -160,3 +160,25 @@ def test_a_customer_is_refused_the_runs(client, people, closed):
         response = client.get(url)
         assert response.status_code == 302
         assert response["Location"].startswith("/admin/login/")
+
+
+def test_following_workers_gives_up_when_no_chunk_finishes(people, monkeypatch, settings):
+    """No worker consumes the queue: the command says so instead of waiting forever, and the
+    run stays for a worker (or the next command) to finish."""
+    from servicing import tasks
+
+    monkeypatch.setattr(tasks.cob_chunk, "apply_async", lambda *a, **k: None)  # nobody listens
+    settings.LOANHUB_COB_STALL_SECONDS = 0
+    start = clock.today() - dt.timedelta(days=2)
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = False  # the chunks would go through the broker
+    try:
+        with translation.override("en"), pytest.raises(CommandError, match="is a worker consuming the"):
+            _command("--from", start.isoformat(), "--through", start.isoformat())
+    finally:
+        celery_app.conf.task_always_eager = previous
+    run = CobRun.objects.get(business_date=start)
+    assert run.status == CobStatus.RUNNING
+    assert run.chunks_done == 0
+    _command("--through", start.isoformat())  # in-process again: the run is resumed and closed
+    assert CobRun.objects.get(business_date=start).status == CobStatus.DONE
