@@ -84,6 +84,7 @@ MATRIX: dict[str, Rule] = {
         pk="{version}",
         name="suspend",
     ),
+    # Only product managers create versions; the others are sent back with a refusal message.
     "admin/products/productversion/<int:pk>/new-version/": rule(
         get="admin admin admin 302 302 302 302 302 302",
         post="admin admin admin 302 302 302 302+ 302 302",
@@ -100,12 +101,14 @@ MATRIX: dict[str, Rule] = {
         pk="{customer}",
         action="verify",
     ),
+    # Revealing personal data is the officers' audited capability (loanhub.reveal_pii).
     "admin/customers/customer/<int:pk>/reveal/<str:field>/": rule(
         get="admin admin admin 302 302 302 302 302 302",
         post="admin admin admin 200+ 200+ 403 403 403 403",
         pk="{customer}",
         field="phone",
     ),
+    # Only risk analysts act on score models, and only by POST.
     "admin/risk/scoremodel/<int:pk>/act/<str:action>/": rule(
         get="admin admin admin 403 403 403 403 403 403",
         post="admin admin admin 403 403 302+ 403 403 403",
@@ -217,11 +220,14 @@ MATRIX: dict[str, Rule] = {
         get="405 405 405 405 405 405 405 405 405",
         post="login 400 400 302 302 302 302 302 302",
     ),
+    # Staff who may see documents read them audited: the access record is the granted write.
+    # (The view takes POST like GET; harmless, but a GET-only view would answer 405.)
     "customers/documents/<int:pk>/": rule(
         get="404 200 404 200 200 404 404 404 404",
         post="404 200 404 200+ 200+ 404 404 404 404",
         pk="{document}",
     ),
+    # Staff accounts have no customer profile (404); an empty PUT is invalid for everyone.
     "api/v1/customers/me/": rule(
         get="401 200 200 404 404 404 404 404 404",
         post="401 405 405 405 405 405 405 405 405",
@@ -249,6 +255,7 @@ MATRIX: dict[str, Rule] = {
         get="405 405 405 405 405 405 405 405 405",
         post="400 400 400 400 400 400 400 400 400",
     ),
+    # Revokes the caller's own tokens (the matrix signs in by session, so there are none).
     "api/v1/auth/token/revoke/": rule(
         get="401 405 405 405 405 405 405 405 405",
         post="401 204+ 204+ 204+ 204+ 204+ 204+ 204+ 204+",
@@ -261,6 +268,8 @@ MATRIX: dict[str, Rule] = {
         get="401 403 403 200 200 403 403 403 403",
         post="401 405 405 405 405 405 405 405 405",
     ),
+    # The application in the URLs is referred (an officer's decision is due): staff who read
+    # applications see it, the marketing manager does not; no one may change a referred one.
     "api/v1/applications/<int:pk>/": rule(
         get="401 200 404 200 200 200 200 404 200",
         post="401 405 405 405 405 405 405 405 405",
@@ -293,6 +302,7 @@ MATRIX: dict[str, Rule] = {
         post="401 403 404 400 400 403 403 404 403",
         pk="{application}",
     ),
+    # The body is validated before the actor's right is checked, so staff get 400, not 403.
     "api/v1/applications/<int:pk>/accept-offer/": rule(
         get="401 405 405 405 405 405 405 405 405",
         post="401 400 404 400 400 400 400 404 400",
@@ -331,6 +341,7 @@ MATRIX: dict[str, Rule] = {
         post="login 302 404 302 302 302 302 404 302",
         pk="{application}",
     ),
+    # The portal's customer actions: only the owner, everyone else gets 404.
     "applications/<int:pk>/<slug:action>/": rule(
         get="login 405 405 405 405 405 405 405 405",
         post="login 302+ 404 404 404 404 404 404 404",
@@ -360,6 +371,7 @@ MATRIX: dict[str, Rule] = {
         post="401 405 405 405 405 405 405 405 405",
         loan_id="{loan}",
     ),
+    # As for accept-offer: an empty body is refused (400) before the actor's right is checked.
     "api/v1/loans/<int:loan_id>/repayments/": rule(
         get="401 200 404 200 200 200 200 404 200",
         post="401 400 404 400 400 400 400 404 400",
