@@ -1,0 +1,410 @@
+"""The permission matrix: for every LoanHub route, what each role gets from it.
+
+`tests/loanhub/test_permission_matrix.py` walks the URL configuration and fails for any route
+without a row here (the Django admin's own generated pages excepted: one rule covers them), then
+calls every route as every role and compares.
+
+A row gives one token per role, in the order of `ROLES`:
+
+    anonymous  owner  other  officer  senior  analyst  product  marketing  auditor
+
+`owner` is the customer whose objects the URL names, `other` another customer; the staff columns
+are the roles of `loanhub.roles` (loan officer, senior approver, risk analyst, product manager,
+marketing manager, auditor). Tokens:
+
+    200, 400, 401, 403, 404, 405, 409 …  that status code
+    login   a redirect to the portal's log-in page (/customers/login/)
+    admin   a redirect to the admin's log-in page (staff only)
+    302     a redirect anywhere else
+    …+      the request may change the database (a granted write); without "+" a write must
+            leave every table as it was (sessions and the log-in lockout's records aside)
+
+`get` is the answer to a GET; `post` (and `put`, `patch`, `delete` where the view has them) the
+answer to that method with an empty body. Keyword arguments fill the route's parameters:
+"{name}" is an object of the matrix's world (tests/loanhub/permission_world.py: application,
+loan, repayment, document, customer, product, version, score_model, statement_line), anything
+else is used as written.
+
+Adding an endpoint: add its row (run the test; the failure names the route), with the answer you
+intend for each role — not the one the code gives today.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from tests.loanhub.permission_world import ROLES
+
+TOKENS = {"login", "admin", "302"}
+
+
+@dataclass(frozen=True)
+class Rule:
+    get: tuple[str, ...]
+    writes: dict[str, tuple[str, ...]]
+    kwargs: dict[str, str] = field(default_factory=dict)
+
+
+def _tokens(text: str) -> tuple[str, ...]:
+    tokens = tuple(text.split())
+    if len(tokens) != len(ROLES):
+        raise ValueError(f"{text!r}: one token per role, {len(ROLES)} in all ({' '.join(ROLES)})")
+    for token in tokens:
+        bare = token.removesuffix("+")
+        if not (bare in TOKENS or (bare.isdigit() and len(bare) == 3)):
+            raise ValueError(f"{text!r}: unknown token {token!r}")
+    return tokens
+
+
+def rule(*, get: str, post: str, put: str = "", patch: str = "", delete: str = "", **kwargs: str) -> Rule:
+    writes = {"POST": post, "PUT": put, "PATCH": patch, "DELETE": delete}
+    return Rule(
+        get=_tokens(get),
+        writes={method: _tokens(text) for method, text in writes.items() if text},
+        kwargs=kwargs,
+    )
+
+
+MATRIX: dict[str, Rule] = {
+    "": rule(
+        get="200 200 200 200 200 200 200 200 200",
+        post="405 405 405 405 405 405 405 405 405",
+    ),
+    "healthz": rule(
+        get="200 200 200 200 200 200 200 200 200",
+        post="405 405 405 405 405 405 405 405 405",
+    ),
+    "i18n/setlang/": rule(
+        get="302 302 302 302 302 302 302 302 302",
+        post="302 302 302 302 302 302 302 302 302",
+    ),
+    "admin/products/productversion/<int:pk>/transition/<str:name>/": rule(
+        get="admin admin admin 302 302 302 302 302 302",
+        post="admin admin admin 302 302 302 302 302 302",
+        pk="{version}",
+        name="suspend",
+    ),
+    # Only product managers create versions; the others are sent back with a refusal message.
+    "admin/products/productversion/<int:pk>/new-version/": rule(
+        get="admin admin admin 302 302 302 302 302 302",
+        post="admin admin admin 302 302 302 302+ 302 302",
+        pk="{version}",
+    ),
+    "admin/products/productversion/<int:pk>/diff/": rule(
+        get="admin admin admin 200 200 200 200 200 200",
+        post="admin admin admin 200 200 200 200 200 200",
+        pk="{version}",
+    ),
+    "admin/customers/customer/<int:pk>/kyc/<str:action>/": rule(
+        get="admin admin admin 200 200 200 200 200 200",
+        post="admin admin admin 400 400 302 302 302 302",
+        pk="{customer}",
+        action="verify",
+    ),
+    # Revealing personal data is the officers' audited capability (loanhub.reveal_pii).
+    "admin/customers/customer/<int:pk>/reveal/<str:field>/": rule(
+        get="admin admin admin 302 302 302 302 302 302",
+        post="admin admin admin 200+ 200+ 403 403 403 403",
+        pk="{customer}",
+        field="phone",
+    ),
+    # Only risk analysts act on score models, and only by POST.
+    "admin/risk/scoremodel/<int:pk>/act/<str:action>/": rule(
+        get="admin admin admin 403 403 403 403 403 403",
+        post="admin admin admin 403 403 302+ 403 403 403",
+        pk="{score_model}",
+        action="shadow-on",
+    ),
+    "admin/applications/loanapplication/<int:pk>/act/<str:action>/": rule(
+        get="admin admin admin 200 200 200 200 403 200",
+        post="admin admin admin 200 200 302 302 403 302",
+        pk="{application}",
+        action="approve",
+    ),
+    "admin/servicing/repayment/<int:pk>/reverse/": rule(
+        get="admin admin admin 200 200 403 403 403 403",
+        post="admin admin admin 200 200 403 403 403 403",
+        pk="{repayment}",
+    ),
+    "admin/servicing/statementline/<int:pk>/resolve/<str:action>/": rule(
+        get="admin admin admin 200 200 403 403 403 403",
+        post="admin admin admin 400 400 403 403 403 403",
+        pk="{statement_line}",
+        action="assign",
+    ),
+    "products/": rule(
+        get="200 200 200 200 200 200 200 200 200",
+        post="405 405 405 405 405 405 405 405 405",
+    ),
+    "products/compare/": rule(
+        get="200 200 200 200 200 200 200 200 200",
+        post="405 405 405 405 405 405 405 405 405",
+    ),
+    "products/recommend/": rule(
+        get="200 200 200 200 200 200 200 200 200",
+        post="405 405 405 405 405 405 405 405 405",
+    ),
+    "products/<str:code>/": rule(
+        get="200 200 200 200 200 200 200 200 200",
+        post="405 405 405 405 405 405 405 405 405",
+        code="{product}",
+    ),
+    "api/v1/products/": rule(
+        get="200 200 200 200 200 200 200 200 200",
+        post="405 405 405 405 405 405 405 405 405",
+    ),
+    "api/v1/products/recommendations/": rule(
+        get="400 400 400 400 400 400 400 400 400",
+        post="405 405 405 405 405 405 405 405 405",
+    ),
+    "api/v1/products/<str:code>/": rule(
+        get="200 200 200 200 200 200 200 200 200",
+        post="405 405 405 405 405 405 405 405 405",
+        code="{product}",
+    ),
+    "api/v1/products/<str:code>/quote/": rule(
+        get="405 405 405 405 405 405 405 405 405",
+        post="400 400 400 400 400 400 400 400 400",
+        code="{product}",
+    ),
+    "calculator/": rule(
+        get="200 200 200 200 200 200 200 200 200",
+        post="405 405 405 405 405 405 405 405 405",
+    ),
+    "calculator/schedule.csv": rule(
+        get="400 400 400 400 400 400 400 400 400",
+        post="405 405 405 405 405 405 405 405 405",
+    ),
+    "calculator/schedule.xlsx": rule(
+        get="400 400 400 400 400 400 400 400 400",
+        post="405 405 405 405 405 405 405 405 405",
+    ),
+    "api/v1/calculator/schedule/": rule(
+        get="405 405 405 405 405 405 405 405 405",
+        post="400 400 400 400 400 400 400 400 400",
+    ),
+    "api/v1/calculator/prepayment/": rule(
+        get="405 405 405 405 405 405 405 405 405",
+        post="400 400 400 400 400 400 400 400 400",
+    ),
+    "api/v1/calculator/revolving/": rule(
+        get="405 405 405 405 405 405 405 405 405",
+        post="400 400 400 400 400 400 400 400 400",
+    ),
+    "api/v1/calculator/apr/": rule(
+        get="405 405 405 405 405 405 405 405 405",
+        post="400 400 400 400 400 400 400 400 400",
+    ),
+    "customers/signup/": rule(
+        get="200 302 302 302 302 302 302 302 302",
+        post="200 302 302 302 302 302 302 302 302",
+    ),
+    "customers/login/": rule(
+        get="200 302 302 302 302 302 302 302 302",
+        post="200 302 302 302 302 302 302 302 302",
+        put="200 302 302 302 302 302 302 302 302",
+    ),
+    "customers/logout/": rule(
+        get="405 405 405 405 405 405 405 405 405",
+        post="302 302 302 302 302 302 302 302 302",
+    ),
+    "customers/me/": rule(
+        get="login 200 200 200 200 200 200 200 200",
+        post="login 400 400 400 400 400 400 400 400",
+    ),
+    "customers/me/sessions/": rule(
+        get="login 200 200 200 200 200 200 200 200",
+        post="login 302 302 302 302 302 302 302 302",
+    ),
+    "customers/me/documents/": rule(
+        get="405 405 405 405 405 405 405 405 405",
+        post="login 400 400 302 302 302 302 302 302",
+    ),
+    # Staff who may see documents read them audited: the access record is the granted write.
+    # (The view takes POST like GET; harmless, but a GET-only view would answer 405.)
+    "customers/documents/<int:pk>/": rule(
+        get="404 200 404 200 200 404 404 404 404",
+        post="404 200 404 200+ 200+ 404 404 404 404",
+        pk="{document}",
+    ),
+    # Staff accounts have no customer profile (404); an empty PUT is invalid for everyone.
+    "api/v1/customers/me/": rule(
+        get="401 200 200 404 404 404 404 404 404",
+        post="401 405 405 405 405 405 405 405 405",
+        put="401 400 400 400 400 400 400 400 400",
+    ),
+    "api/v1/customers/me/documents/": rule(
+        get="401 200 200 404 404 404 404 404 404",
+        post="401 400 400 404 404 404 404 404 404",
+    ),
+    "api/v1/customers/<int:pk>/verify-identity/": rule(
+        get="401 405 405 405 405 405 405 405 405",
+        post="401 403 403 400 400 403 403 403 403",
+        pk="{customer}",
+    ),
+    "api/v1/customers/<int:pk>/reject-identity/": rule(
+        get="401 405 405 405 405 405 405 405 405",
+        post="401 403 403 400 400 403 403 403 403",
+        pk="{customer}",
+    ),
+    "api/v1/auth/register/": rule(
+        get="405 405 405 405 405 405 405 405 405",
+        post="400 400 400 400 400 400 400 400 400",
+    ),
+    "api/v1/auth/token/": rule(
+        get="405 405 405 405 405 405 405 405 405",
+        post="400 400 400 400 400 400 400 400 400",
+    ),
+    # Revokes the caller's own tokens (the matrix signs in by session, so there are none).
+    "api/v1/auth/token/revoke/": rule(
+        get="401 405 405 405 405 405 405 405 405",
+        post="401 204+ 204+ 204+ 204+ 204+ 204+ 204+ 204+",
+    ),
+    "api/v1/applications/": rule(
+        get="401 200 200 200 200 200 200 200 200",
+        post="401 400 400 400 400 400 400 400 400",
+    ),
+    "api/v1/applications/queue/": rule(
+        get="401 403 403 200 200 403 403 403 403",
+        post="401 405 405 405 405 405 405 405 405",
+    ),
+    # The application in the URLs is referred (an officer's decision is due): staff who read
+    # applications see it, the marketing manager does not; no one may change a referred one.
+    "api/v1/applications/<int:pk>/": rule(
+        get="401 200 404 200 200 200 200 404 200",
+        post="401 405 405 405 405 405 405 405 405",
+        put="401 400 404 400 400 400 400 404 400",
+        patch="401 409 404 409 409 403 403 404 403",
+        pk="{application}",
+    ),
+    "api/v1/applications/<int:pk>/submit/": rule(
+        get="401 405 405 405 405 405 405 405 405",
+        post="401 409 404 409 409 403 403 404 403",
+        pk="{application}",
+    ),
+    "api/v1/applications/<int:pk>/withdraw/": rule(
+        get="401 405 405 405 405 405 405 405 405",
+        post="401 200+ 404 403 403 403 403 404 403",
+        pk="{application}",
+    ),
+    "api/v1/applications/<int:pk>/approve/": rule(
+        get="401 405 405 405 405 405 405 405 405",
+        post="401 403 404 400 400 403 403 404 403",
+        pk="{application}",
+    ),
+    "api/v1/applications/<int:pk>/refer/": rule(
+        get="401 405 405 405 405 405 405 405 405",
+        post="401 403 404 400 400 403 403 404 403",
+        pk="{application}",
+    ),
+    "api/v1/applications/<int:pk>/decline/": rule(
+        get="401 405 405 405 405 405 405 405 405",
+        post="401 403 404 400 400 403 403 404 403",
+        pk="{application}",
+    ),
+    # The body is validated before the actor's right is checked, so staff get 400, not 403.
+    "api/v1/applications/<int:pk>/accept-offer/": rule(
+        get="401 405 405 405 405 405 405 405 405",
+        post="401 400 404 400 400 400 400 404 400",
+        pk="{application}",
+    ),
+    "api/v1/applications/<int:pk>/decline-offer/": rule(
+        get="401 405 405 405 405 405 405 405 405",
+        post="401 409 404 403 403 403 403 404 403",
+        pk="{application}",
+    ),
+    "api/v1/applications/<int:pk>/disburse/": rule(
+        get="401 405 405 405 405 405 405 405 405",
+        post="401 403 404 409 409 403 403 404 403",
+        pk="{application}",
+    ),
+    "api/v1/applications/<int:pk>/assign/": rule(
+        get="401 405 405 405 405 405 405 405 405",
+        post="401 403 404 200+ 200+ 403 403 404 403",
+        pk="{application}",
+    ),
+    "apply/": rule(
+        get="login 302 302 302 302 302 302 302 302",
+        post="login 302 302 302 302 302 302 302 302",
+    ),
+    "applications/": rule(
+        get="login 200 200 200 200 200 200 200 200",
+        post="login 200 200 200 200 200 200 200 200",
+    ),
+    "applications/<int:pk>/": rule(
+        get="login 200 404 200 200 200 200 404 200",
+        post="login 200 404 200 200 200 200 404 200",
+        pk="{application}",
+    ),
+    "applications/<int:pk>/offer/": rule(
+        get="login 302 404 302 302 302 302 404 302",
+        post="login 302 404 302 302 302 302 404 302",
+        pk="{application}",
+    ),
+    # The portal's customer actions: only the owner, everyone else gets 404.
+    "applications/<int:pk>/<slug:action>/": rule(
+        get="login 405 405 405 405 405 405 405 405",
+        post="login 302+ 404 404 404 404 404 404 404",
+        pk="{application}",
+        action="withdraw",
+    ),
+    "loans/": rule(
+        get="login 200 200 200 200 200 200 200 200",
+        post="405 405 405 405 405 405 405 405 405",
+    ),
+    "loans/<int:loan_id>/": rule(
+        get="login 200 404 404 404 404 404 404 404",
+        post="405 405 405 405 405 405 405 405 405",
+        loan_id="{loan}",
+    ),
+    "loans/<int:loan_id>/pay/": rule(
+        get="405 405 405 405 405 405 405 405 405",
+        post="login 200 404 404 404 404 404 404 404",
+        loan_id="{loan}",
+    ),
+    "api/v1/loans/": rule(
+        get="401 200 200 200 200 200 200 200 200",
+        post="401 405 405 405 405 405 405 405 405",
+    ),
+    "api/v1/loans/<int:loan_id>/": rule(
+        get="401 200 404 200 200 200 200 404 200",
+        post="401 405 405 405 405 405 405 405 405",
+        loan_id="{loan}",
+    ),
+    # As for accept-offer: an empty body is refused (400) before the actor's right is checked.
+    "api/v1/loans/<int:loan_id>/repayments/": rule(
+        get="401 200 404 200 200 200 200 404 200",
+        post="401 400 404 400 400 400 400 404 400",
+        loan_id="{loan}",
+    ),
+    "api/v1/loans/<int:loan_id>/payoff/": rule(
+        get="401 200 404 200 200 200 200 404 200",
+        post="401 405 405 405 405 405 405 405 405",
+        loan_id="{loan}",
+    ),
+    "api/v1/repayments/<int:repayment_id>/reverse/": rule(
+        get="401 405 405 405 405 405 405 405 405",
+        post="401 403 404 400 400 403 403 404 403",
+        repayment_id="{repayment}",
+    ),
+    "api/v1/ledger/trial-balance/": rule(
+        get="401 403 403 200 200 200 200 403 200",
+        post="401 405 405 405 405 405 405 405 405",
+    ),
+    "api/v1/ledger/provisions/": rule(
+        get="401 403 403 200 200 200 200 403 200",
+        post="401 405 405 405 405 405 405 405 405",
+    ),
+    "api/schema/": rule(
+        get="200 200 200 200 200 200 200 200 200",
+        post="405 405 405 405 405 405 405 405 405",
+    ),
+    "api/docs/": rule(
+        get="200 200 200 200 200 200 200 200 200",
+        post="405 405 405 405 405 405 405 405 405",
+    ),
+    "api/redoc/": rule(
+        get="200 200 200 200 200 200 200 200 200",
+        post="405 405 405 405 405 405 405 405 405",
+    ),
+}
