@@ -50,6 +50,7 @@ class ApplicationRequestReviewApi(APIView):
     def post(self, request, pk: int):
         def handler() -> Response:
             application = selectors.application_get_for(user=request.user, application_id=pk)
+            services.review_check_requester(application=application, actor=request.user)
             serializer = RequestReviewInputSerializer(data=request.data)
             serializer.is_valid(raise_exception=True)
             services.application_request_review(

@@ -121,6 +121,10 @@ def _render_detail(request, application, *, review_form: ReviewRequestForm | Non
 def request_review(request, pk: int):
     """The status page's form: ask a person to review an automated decline."""
     application = _own_application(request, pk)
+    try:
+        services.review_check_requester(application=application, actor=request.user)
+    except services.ApplicationPermissionError:
+        raise Http404 from None  # staff may look at the page; only the customer asks
     form = ReviewRequestForm(request.POST)
     if form.is_valid():
         try:

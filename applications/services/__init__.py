@@ -46,6 +46,7 @@ from applications.services.officer import (
 )
 from applications.services.reviews import (
     application_request_review,
+    review_check_requester,
     review_decide,
     review_for_decision,
     review_may_be_requested,
@@ -84,6 +85,7 @@ __all__ = (
     "engine_terms",
     "offer_build",
     "offers_expire",
+    "review_check_requester",
     "review_decide",
     "review_for_decision",
     "review_may_be_requested",

@@ -99,6 +99,11 @@ def _manual_deciders(application: LoanApplication) -> set[int]:
     return deciders
 
 
+def review_check_requester(*, application: LoanApplication, actor) -> None:
+    """Only the applicant asks for a review: anyone else is refused before their input is read."""
+    _require_owner(actor, application, "request_review")
+
+
 def application_request_review(*, application: LoanApplication, actor, reason: str) -> ReviewRequest:
     """The customer asks a person to review the automated decline of their application: declined →
     review_requested, with their reason. Once per decision: a second request is a 409."""

@@ -74,6 +74,11 @@ MATRIX: dict[str, Rule] = {
         get="200 200 200 200 200 200 200 200 200",
         post="405 405 405 405 405 405 405 405 405",
     ),
+    # Readiness: database, broker and workers; the same answer for everyone (details for staff).
+    "readyz": rule(
+        get="200 200 200 200 200 200 200 200 200",
+        post="405 405 405 405 405 405 405 405 405",
+    ),
     "i18n/setlang/": rule(
         get="302 302 302 302 302 302 302 302 302",
         post="302 302 302 302 302 302 302 302 302",
@@ -120,6 +125,25 @@ MATRIX: dict[str, Rule] = {
         post="admin admin admin 200 200 302 302 403 302",
         pk="{application}",
         action="approve",
+    ),
+    # Search by full identity, credit code or phone: by POST, for staff who may view customers.
+    "admin/customers/customer/identifier-search/": rule(
+        get="admin admin admin 200 200 200 200 200 200",
+        post="admin admin admin 400 400 400 400 400 400",  # an empty form: field errors
+    ),
+    # Impact assessments: risk analysts act; an id that does not exist is a 404 for staff.
+    "admin/risk/impactassessment/<int:pk>/act/<str:action>/": rule(
+        get="admin admin admin 404 404 404 404 404 404",
+        post="admin admin admin 404 404 404 404 404 404",
+        pk="999999",
+        action="sign-off",
+    ),
+    # Human reviews are decided by officers; an id that does not exist is a 404 for staff.
+    "admin/applications/reviewrequest/<int:pk>/decide/<str:outcome>/": rule(
+        get="admin admin admin 404 404 404 404 404 404",
+        post="admin admin admin 404 404 404 404 404 404",
+        pk="999999",
+        outcome="uphold",
     ),
     "admin/servicing/repayment/<int:pk>/reverse/": rule(
         get="admin admin admin 200 200 403 403 403 403",
@@ -287,6 +311,13 @@ MATRIX: dict[str, Rule] = {
         post="401 200+ 404 403 403 403 403 404 403",
         pk="{application}",
     ),
+    # The applicant asks for a human review of an automated decline (the world's application is
+    # referred, not declined: the owner's empty request is refused, nothing changes).
+    "api/v1/applications/<int:pk>/request-review/": rule(
+        get="401 405 405 405 405 405 405 405 405",
+        post="401 400 404 403 403 403 403 404 403",
+        pk="{application}",
+    ),
     "api/v1/applications/<int:pk>/approve/": rule(
         get="401 405 405 405 405 405 405 405 405",
         post="401 403 404 400 400 403 403 404 403",
@@ -334,6 +365,11 @@ MATRIX: dict[str, Rule] = {
     "applications/<int:pk>/": rule(
         get="login 200 404 200 200 200 200 404 200",
         post="login 200 404 200 200 200 200 404 200",
+        pk="{application}",
+    ),
+    "applications/<int:pk>/request-review/": rule(
+        get="login 405 405 405 405 405 405 405 405",
+        post="login 400 404 404 404 404 404 404 404",  # the owner's empty form: a field error
         pk="{application}",
     ),
     "applications/<int:pk>/offer/": rule(
