@@ -117,6 +117,15 @@ def _no_throttling(monkeypatch):
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _ready(monkeypatch):
+    # What /readyz finds (a worker may not run beside this test) is tested in test_health.py;
+    # here only who may call it and what they see.
+    from loanhub import health
+
+    monkeypatch.setattr(health, "readiness_status", lambda: (True, {"database": {"ok": True}}))
+
+
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker, tmp_path_factory):
     """The matrix's users and objects, built once and rolled back after the module."""
