@@ -129,7 +129,8 @@ def _call(path: str, method: str, *, token: str | None = None, **parts):
     return response.json()
 
 
-TERMS = {"principal": "100000", "annual_rate": "0.049", "term": 12, "start_date": "2026-01-15"}
+def _terms(year: int) -> dict:
+    return {"principal": "100000", "annual_rate": "0.049", "term": 12, "start_date": f"{year}-01-15"}
 
 
 def test_catalogue_answers_match_the_schema(catalogue):
@@ -169,11 +170,13 @@ def test_a_draft_without_a_representative_example_matches_the_schema(catalogue):
 
 
 def test_calculator_answers_match_the_schema():
-    _call("/api/v1/calculator/schedule/", "post", body={**TERMS, "grace": {"periods": 2}})
+    y = clock.today().year  # the calculator takes dates within five years of today
+    terms = _terms(y)
+    _call("/api/v1/calculator/schedule/", "post", body={**terms, "grace": {"periods": 2}})
     _call(
         "/api/v1/calculator/prepayment/",
         "post",
-        body={**TERMS, "prepayment_date": "2026-06-15", "amount": "20000"},
+        body={**terms, "prepayment_date": f"{y}-06-15", "amount": "20000"},
     )
     _call(
         "/api/v1/calculator/revolving/",
@@ -181,11 +184,11 @@ def test_calculator_answers_match_the_schema():
         body={
             "credit_limit": "50000",
             "annual_rate": "0.1825",
-            "opened_on": "2026-01-01",
-            "as_of": "2026-03-10",
+            "opened_on": f"{y}-01-01",
+            "as_of": f"{y}-03-10",
             "transactions": [
-                {"date": "2026-01-05", "kind": "draw", "amount": "10000"},
-                {"date": "2026-02-10", "kind": "repayment", "amount": "3000"},
+                {"date": f"{y}-01-05", "kind": "draw", "amount": "10000"},
+                {"date": f"{y}-02-10", "kind": "repayment", "amount": "3000"},
             ],
         },
     )
@@ -193,7 +196,7 @@ def test_calculator_answers_match_the_schema():
         "/api/v1/calculator/apr/",
         "post",
         body={
-            "advances": [{"date": "2026-01-01", "amount": "1000"}],
-            "payments": [{"date": "2026-07-01", "amount": "1050"}],
+            "advances": [{"date": f"{y}-01-01", "amount": "1000"}],
+            "payments": [{"date": f"{y}-07-01", "amount": "1050"}],
         },
     )

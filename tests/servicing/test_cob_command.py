@@ -18,6 +18,7 @@ from loanhub.celery import app as celery_app
 from servicing import cob
 from servicing.choices import CobStatus
 from servicing.models import CobRun, Loan, LoanSnapshot
+from tests.servicing.factories import ApplicationFactory, open_loan
 
 pytestmark = pytest.mark.django_db
 
@@ -96,11 +97,18 @@ def test_beat_closes_business_days_at_half_past_midnight_on_the_monitoring_queue
 
 
 @pytest.fixture
-def closed(people):
-    """Two dates closed; the second with one loan substandard (non-performing)."""
+def closed(people, version):
+    """Two dates closed over two equal loans ten days old; on the second one of them is
+    substandard (non-performing). The people's own loans (disbursed on a fixed date, so of any
+    age when the clock moves) are set aside."""
+    Loan.objects.update(status="closed")  # test data: out of the runs, whatever their age
     start = clock.today() - dt.timedelta(days=2)
+    young = [
+        open_loan(ApplicationFactory(product_version=version), disbursed_on=start - dt.timedelta(days=10))
+        for _ in range(2)
+    ]
     cob.close_through(start, start=start)
-    Loan.objects.filter(pk=people["other_loan"].pk).update(classification_override="substandard")
+    Loan.objects.filter(pk=young[1].pk).update(classification_override="substandard")
     [run] = cob.close_through(start + dt.timedelta(days=1))
     return run
 
