@@ -105,11 +105,10 @@ def run_chunk(chunk_id: int, *, chain: bool = True) -> bool:
         day = chunk.run.business_date
         in_range = Q(pk__gte=chunk.first_id, pk__lte=chunk.last_id, status=LoanStatus.ACTIVE)
         # Every loan of the chunk locked, in id order (repayments lock one loan: no deadlock).
-        ids = list(
-            Loan.objects.select_for_update().filter(in_range).order_by("pk").values_list("pk", flat=True)
-        )
+        list(Loan.objects.select_for_update().filter(in_range).order_by("pk").values_list("pk", flat=True))
+        in_sql = set_based()
         due = Q(position_date__isnull=True) | Q(position_date__lte=day)
-        if set_based():
+        if in_sql:
             one_by_one = due & (
                 Q(position_date__isnull=True)
                 | Q(position_date__lt=day)
@@ -121,11 +120,11 @@ def run_chunk(chunk_id: int, *, chain: bool = True) -> bool:
         replayed = 0
         for loan in Loan.objects.filter(in_range & one_by_one).order_by("pk"):
             replayed += perloan.close_loan(loan, day)
-        moved, sums = (
-            setbased.close_chunk(business_date=day, first_id=chunk.first_id, last_id=chunk.last_id)
-            if (set_based())
-            else (0, {})
-        )
+        moved, sums = 0, {}
+        if in_sql:
+            moved, sums = setbased.close_chunk(
+                business_date=day, first_id=chunk.first_id, last_id=chunk.last_id
+            )
         lines = lines_for(sums)
         if lines:
             ledger.post(
@@ -144,7 +143,6 @@ def run_chunk(chunk_id: int, *, chain: bool = True) -> bool:
         chunk.attempts += 1
         chunk.save(update_fields=["done", "done_at", "loans", "replayed", "attempts"])
         CobRun.objects.filter(pk=chunk.run_id).update(chunks_done=F("chunks_done") + 1)
-        del ids
     finish_run(chunk.run_id, chain=chain)
     return True
 

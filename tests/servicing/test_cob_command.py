@@ -58,7 +58,8 @@ def test_through_after_today_is_refused_in_production(people, settings):
         _command("--through", tomorrow.isoformat())
 
     assert (
-        str(refused.value) == f"Business dates after today ({clock.today()}) cannot be closed in production."
+        str(refused.value)
+        == f"through: Business dates after today ({clock.today()}) cannot be closed in production."
     )
     assert not CobRun.objects.exists()
     assert set(Loan.objects.values_list("position_date", flat=True)) == {people["owner_loan"].position_date}

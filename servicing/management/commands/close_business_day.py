@@ -25,12 +25,6 @@ def _date(value: str) -> dt.date:
         raise CommandError(f"not a date (YYYY-MM-DD): {value!r}") from None
 
 
-def _text(exc: DomainError) -> str:
-    if exc.errors:
-        return " ".join(str(m) for messages in exc.errors.values() for m in messages)
-    return str(exc.message or exc)
-
-
 class Command(BaseCommand):
     help = "Close business dates up to --through (default today): accrual, overdue, classes, provisions."
 
@@ -54,7 +48,7 @@ class Command(BaseCommand):
         try:
             runs = cob.close_through(through, start=start, wait=not no_wait, progress=progress)
         except DomainError as exc:
-            raise CommandError(_text(exc)) from None
+            raise CommandError(exc.detail) from None
         if not runs:
             self.stdout.write("Nothing to close: the open business date is after --through.")
             return
