@@ -10,6 +10,11 @@ app's error (`ApplicationStateError`) or the kind (`Conflict`):
 | `NotFound`  | 404  | no such object, or one the caller may not see                |
 | `Conflict`  | 409  | not allowed in the object's current `state`                  |
 
+The database's own connection errors (`OperationalError`, `InterfaceError`: the connection was
+dropped, the server restarts or refuses) are not bugs of the request: they answer 503 with
+`Retry-After` and code `unavailable`. The request's transaction was rolled back with the
+connection; a retry with the same Idempotency-Key runs it once.
+
 `api_exception_handler` (settings: REST_FRAMEWORK["EXCEPTION_HANDLER"]) answers every API error,
 the domain's and the REST framework's own (serializer validation, authentication, throttling,
 parse errors), with one body shape, in the request's language:
@@ -20,9 +25,11 @@ parse errors), with one body shape, in the request's language:
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 
 from django.core.exceptions import PermissionDenied
+from django.db import InterfaceError, OperationalError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions as drf
@@ -30,6 +37,14 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 FieldErrors = dict[str, list[str]]
+logger = logging.getLogger(__name__)
+
+# Seconds a client is asked to wait before retrying after the database dropped its request.
+RETRY_AFTER_SECONDS = 5
+UNAVAILABLE_DETAIL = _(
+    "The service is briefly unavailable and the request was not completed. Try again in a few "
+    "seconds; with the same Idempotency-Key it is carried out at most once."
+)
 
 
 def _text(value) -> str:
@@ -155,10 +170,20 @@ def _drf_code(exc: drf.APIException) -> str:
     return getattr(exc, "default_code", "error") or "error"
 
 
+def unavailable_response(exc: Exception) -> Response:
+    """503 with Retry-After for a database connection lost under the request (logged, no data)."""
+    logger.warning("database unavailable, answered 503: %s", exc.__class__.__name__)
+    response = Response(error_body("unavailable", _text(UNAVAILABLE_DETAIL)), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
 def api_exception_handler(exc, context):
     """REST framework exception handler: domain errors and DRF's own, in the one body shape."""
     if isinstance(exc, DomainError):
         return Response(exc.body(), status=exc.status_code)
+    if isinstance(exc, OperationalError | InterfaceError):
+        return unavailable_response(exc)
     if isinstance(exc, Http404):
         exc = drf.NotFound()
     elif isinstance(exc, PermissionDenied):
