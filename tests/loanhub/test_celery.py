@@ -2,8 +2,10 @@
 
 import pytest
 from django.db import transaction
+from kombu.exceptions import OperationalError as KombuOperationalError
+from redis.exceptions import ConnectionError as RedisConnectionError
 
-from loanhub.celery import app, enqueue_on_commit
+from loanhub.celery import app, enqueue_on_commit, send
 from loanhub.models import TaskProbe
 from loanhub.tasks import probe
 
@@ -63,3 +65,42 @@ def test_every_task_routes_to_a_queue_the_worker_consumes():
     assert "risk.tasks.score_request" in ours
     for name in ours:
         assert app.amqp.router.route({}, name)["queue"].name in queues, name
+
+
+class _BrokerDown:
+    """A task whose broker does not answer (what Celery raises after its own brief retries)."""
+
+    name = "tests.broker_down"
+
+    def __init__(self, error):
+        self.error = error
+        self.calls = 0
+
+    def apply_async(self, args=(), kwargs=None):
+        self.calls += 1
+        raise self.error
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "error",
+    [KombuOperationalError("Error 111 connecting to 127.0.0.1:6390."), RedisConnectionError()],
+    ids=["kombu", "redis"],
+)
+def test_a_broker_down_at_commit_is_logged_and_the_commit_stands(
+    error, caplog, django_capture_on_commit_callbacks
+):
+    task = _BrokerDown(error)
+    with django_capture_on_commit_callbacks(execute=True):
+        with transaction.atomic():
+            TaskProbe.objects.create(token="t-kept")
+            enqueue_on_commit(task, 41, secret="not logged")
+    assert task.calls == 1
+    assert TaskProbe.objects.filter(token="t-kept").exists()
+    assert "broker unavailable, tests.broker_down(41,) not sent" in caplog.text
+    assert "not logged" not in caplog.text
+
+
+def test_other_errors_of_sending_are_not_hidden():
+    with pytest.raises(ValueError, match="a bug"):
+        send(_BrokerDown(ValueError("a bug")), (1,))

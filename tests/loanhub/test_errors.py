@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django import db
 from django.http import Http404
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -12,7 +13,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.test import APIRequestFactory
 from rest_framework.views import APIView
 
-from loanhub.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+from loanhub.errors import RETRY_AFTER_SECONDS, Conflict, DomainError, Forbidden, Invalid, NotFound
 
 KEYS = {"detail", "code", "errors", "state"}
 
@@ -99,3 +100,32 @@ def test_messages_are_in_the_request_language():
     assert english.data["detail"] == "You do not have permission to perform this action."
     assert chinese.data["detail"] != english.data["detail"]
     assert chinese.data["detail"] == "您没有执行该操作的权限。"
+
+
+@pytest.mark.parametrize(
+    "exc",
+    [
+        db.OperationalError("server closed the connection unexpectedly"),
+        db.InterfaceError("connection already closed"),
+    ],
+    ids=["operational", "interface"],
+)
+def test_a_lost_database_connection_is_a_503_to_retry_not_a_500(exc, caplog):
+    response = _answer(exc)
+    assert response.status_code == 503
+    assert response["Retry-After"] == str(RETRY_AFTER_SECONDS)
+    assert set(response.data) == KEYS
+    assert response.data["code"] == "unavailable"
+    assert (response.data["errors"], response.data["state"]) == ({}, None)
+    assert "Idempotency-Key" in response.data["detail"]
+    # Logged by kind only: the driver's message may quote the statement and its values.
+    assert exc.__class__.__name__ in caplog.text
+    assert str(exc) not in caplog.text
+    chinese = _answer(exc, language="zh-hans")
+    assert chinese.data["detail"] != response.data["detail"]
+
+
+def test_other_database_errors_stay_bugs():
+    """An integrity error is a bug of the code (a missing check or lock), not a 503 to retry."""
+    with pytest.raises(db.IntegrityError):
+        _answer(db.IntegrityError("duplicate key"))
