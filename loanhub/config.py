@@ -113,6 +113,7 @@ NUMBERS = {
     "LOANHUB_HIGH_NET_WORTH_INCOME": ("decimal", "0", "100000000000", "a monthly income such as 100000"),
     "LOANHUB_OFFER_EXPIRY_DAYS": ("int", 1, 365, "whole days, 1 to 365"),
     "LOANHUB_STUCK_AFTER_MINUTES": ("int", 1, 10080, "whole minutes, 1 to 10080"),
+    "LOANHUB_COB_RESUME_AFTER_MINUTES": ("int", 1, 1440, "whole minutes, 1 to 1440"),
     "LOANHUB_UPLOAD_MAX_BYTES": ("int", 1024, 1073741824, "bytes, 1024 to 1073741824"),
     "LOANHUB_TRUSTED_PROXIES": ("int", 0, 5, "the number of reverse proxies in front of LoanHub, 0 to 5"),
     "LOANHUB_LOGIN_FAILURE_LIMIT": ("int", 3, 100, "wrong passwords before a lockout, 3 to 100"),

@@ -310,6 +310,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "servicing.tasks.close_business_days",
         "schedule": crontab(hour=0, minute=30),
     },
+    # Runs whose chunk messages were lost (broker down or restarted) are sent again (servicing.cob).
+    "servicing-resume-stalled-cob": {"task": "servicing.tasks.resume_stalled_cob", "schedule": 10 * 60.0},
 }
 
 # --- Logging: structured enough to grep, never personal data ---------------------------------
@@ -377,6 +379,9 @@ LOANHUB_SPECIFIC_PROVISION_RATES = {
 LOANHUB_COB_CHUNK_SIZE = env.int("LOANHUB_COB_CHUNK_SIZE", default=25000)
 # The command gives up following the workers when no chunk finishes for this long.
 LOANHUB_COB_STALL_SECONDS = env.int("LOANHUB_COB_STALL_SECONDS", default=300)
+# Minutes a running close-of-business run may go without a chunk done before beat's sweep sends
+# its pending chunks again (their messages lost to a broker outage; servicing.cob.resume).
+LOANHUB_COB_RESUME_AFTER_MINUTES = env.int("LOANHUB_COB_RESUME_AFTER_MINUTES", default=30)
 LOANHUB_COB_SET_BASED = env.bool("LOANHUB_COB_SET_BASED", default=True)
 LOANHUB_COB_AHEAD_OF_CLOCK = env.bool("LOANHUB_COB_AHEAD_OF_CLOCK", default=not PRODUCTION) and not PRODUCTION
 # Tests only (0, off, elsewhere): seconds each chunk waits with its work written but not yet

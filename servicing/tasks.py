@@ -9,6 +9,7 @@ from django.db import OperationalError
 
 from loanhub import clock
 from servicing import cob
+from servicing.cob.resume import resume_stalled
 from servicing.cob.runs import fail_run
 
 
@@ -35,3 +36,9 @@ def close_business_days(self) -> list[str]:
     """Nightly (beat): close every business date up to yesterday; resumes a run left unfinished."""
     runs = cob.close_through(clock.today() - dt.timedelta(days=1), wait=False)
     return [run.business_date.isoformat() for run in runs]
+
+
+@shared_task(bind=True, acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def resume_stalled_cob(self) -> list[str]:
+    """Every few minutes (beat): send again the chunks of runs nothing has moved (lost messages)."""
+    return [day.isoformat() for day in resume_stalled()]
