@@ -68,6 +68,11 @@ class RedisServer:
             time.sleep(0.05)
         pytest.fail(f"redis-server on port {self.port} did not start:\n{self.log.read_text()[-2000:]}")
 
+    def client(self, db: int = 0):
+        import redis
+
+        return redis.Redis(port=self.port, db=db, socket_timeout=5)
+
     def ping(self) -> bool:
         import redis
 
