@@ -14,6 +14,9 @@ import os
 
 import pytest
 
+# Fixtures shared by test packages that have no conftest in common (the throwaway Redis).
+pytest_plugins = ("tests.loanhub.redis_server",)
+
 CHROMIUM = os.environ.get("LOANHUB_CHROMIUM", "/usr/bin/chromium")
 REQUIRE_SERVICES = os.environ.get("LOANHUB_REQUIRE_SERVICES", "").lower() in ("1", "true", "yes")
 

@@ -28,7 +28,7 @@ from risk import tasks as risk_tasks
 from risk.choices import RequestState
 from risk.models import Decision, ScoringRequest
 from tests.applications.conftest import draft, make_customer
-from tests.loanhub.redis_server import RedisServer, celery_broker
+from tests.loanhub.redis_server import celery_broker
 from tests.loanhub.test_worker_integration import Worker, _wait_for
 
 pytestmark = [pytest.mark.services("postgres", "redis", "worker"), pytest.mark.django_db(transaction=True)]
@@ -114,14 +114,6 @@ def test_a_worker_killed_while_it_scores_loses_nothing_and_the_next_scores_once(
     assert "Task risk.tasks.score_request[" in fresh.log.read_text()
 
 
-@pytest.fixture
-def redis_server(tmp_path):
-    server = RedisServer(tmp_path / "redis.log")
-    server.start()
-    yield server
-    server.stop()
-
-
 def test_the_broker_down_or_restarted_loses_no_application_and_scores_each_once(
     redis_server, risk_workers, risk_ready, product, customer
 ):  # redis_server first: its workers stop before it does
@@ -172,4 +164,3 @@ def test_the_broker_down_or_restarted_loses_no_application_and_scores_each_once(
         _scored_once(first)
         _scored_once(second)
         assert ScoringRequest.objects.count() == 2
-

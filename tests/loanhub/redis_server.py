@@ -95,6 +95,16 @@ class RedisServer:
         self.start()
 
 
+@pytest.fixture
+def redis_server(tmp_path) -> Iterator[RedisServer]:
+    """A throwaway Redis, running at the start and stopped at the end (import it into the test
+    module; list it before the worker fixtures, so their workers stop before it does)."""
+    server = RedisServer(tmp_path / "redis.log")
+    server.start()
+    yield server
+    server.stop()
+
+
 def _drop_broker_pools() -> None:
     from loanhub.celery import app
 

@@ -19,60 +19,14 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from loanhub import clock, roles
-from loanhub.celery import app as celery_app
 from servicing import cob, quiet
 from servicing.choices import CobStatus
 from servicing.models import CobChunk, CobRun, JournalEntry, Loan, LoanSnapshot
-from tests.loanhub.test_worker_integration import Worker, _wait_for
-from tests.products.factories import UserFactory
+from tests.loanhub.test_worker_integration import _wait_for
 from tests.servicing.cob_helpers import _check_against_replay, book_state, check_ledger
-from tests.servicing.factories import ApplicationFactory, active_version, open_loan
+from tests.servicing.conftest import COB_LOANS
 
 pytestmark = [pytest.mark.services("postgres", "redis", "worker"), pytest.mark.django_db(transaction=True)]
-
-LOANS = 5
-CHUNK = 2  # three chunks a date
-
-
-@pytest.fixture
-def workers(tmp_path, settings, monkeypatch):
-    """Start `celery worker -Q monitoring` processes (stopped at the end); the queue is emptied
-    first so no message of another run reaches them."""
-    settings.LOANHUB_COB_CHUNK_SIZE = CHUNK
-    monkeypatch.setenv("LOANHUB_COB_CHUNK_SIZE", str(CHUNK))
-    previous = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = False  # the chunks go through the broker
-    with celery_app.connection_for_write() as conn:
-        conn.default_channel.queue_purge("monitoring")
-    started: list[Worker] = []
-
-    def start(**env) -> Worker:
-        for name, value in env.items():
-            monkeypatch.setenv(name, value)
-        worker = Worker("monitoring", tmp_path / f"worker-{len(started) + 1}.log")
-        worker.start()
-        started.append(worker)
-        for name in env:
-            monkeypatch.delenv(name)
-        return worker
-
-    yield start
-    for worker in started:
-        worker.stop()
-    celery_app.conf.task_always_eager = previous
-
-
-@pytest.fixture
-def book():
-    start = clock.today() - dt.timedelta(days=5)
-    officer = UserFactory(username="cob-officer", role=roles.LOAN_OFFICER)
-    version = active_version()
-    loans = [
-        open_loan(ApplicationFactory(product_version=version), actor=officer, disbursed_on=start)
-        for _ in range(LOANS)
-    ]
-    return start, [(loan, "never") for loan in loans]
 
 
 def _command(*args: str) -> str:
@@ -91,7 +45,7 @@ def _check_closed(start: dt.date, through: dt.date, loans) -> None:
     assert list(runs) == [(start + dt.timedelta(days=n), CobStatus.DONE, 3) for n in range(days)]
     assert set(CobChunk.objects.values_list("done", "attempts")) == {(True, 1)}  # each booked once
     assert sorted(CobChunk.objects.values_list("loans", flat=True)) == sorted([2, 2, 1] * days)
-    assert LoanSnapshot.objects.count() == LOANS * days
+    assert LoanSnapshot.objects.count() == COB_LOANS * days
     assert {quiet.standing_date(loan) for loan in Loan.objects.all()} == {through + dt.timedelta(days=1)}
     cob_entries = JournalEntry.objects.filter(idempotency_key__startswith="cob:")
     keys = list(cob_entries.values_list("idempotency_key", flat=True))
@@ -103,17 +57,18 @@ def _check_closed(start: dt.date, through: dt.date, loans) -> None:
     check_ledger()
 
 
-def test_the_command_follows_the_chunks_closed_by_a_worker_date_after_date(workers, book):
-    start, loans = book
+def test_the_command_follows_the_chunks_closed_by_a_worker_date_after_date(cob_workers, cob_book):
+    start, loans = cob_book
     through = start + dt.timedelta(days=2)
-    worker = workers()
+    worker = cob_workers()
 
     output = _command("--from", start.isoformat(), "--through", through.isoformat())
 
     lines = output.splitlines()
     for n in range(3):
         day = start + dt.timedelta(days=n)
-        assert any(line.startswith(f"{day} done: 3/3 chunks, {LOANS} loans in ") for line in lines), output
+        prefix = f"{day} done: 3/3 chunks, {COB_LOANS} loans in "
+        assert any(line.startswith(prefix) for line in lines), output
     assert lines[-1].startswith("Closed 3 business date(s) in "), output
     # The chunks ran on the worker (none in this process), the dates chained by their last chunk.
     log = worker.log.read_text()
@@ -135,11 +90,11 @@ def _inside_a_chunk() -> bool:
         return cursor.fetchone()[0] > 0
 
 
-def test_a_worker_killed_inside_a_chunk_leaves_nothing_of_it_and_a_new_worker_finishes(workers, book):
-    start, loans = book
+def test_a_worker_killed_inside_a_chunk_leaves_nothing_of_it_and_a_new_worker_finishes(cob_workers, cob_book):
+    start, loans = cob_book
     through = start + dt.timedelta(days=1)
     before = book_state()
-    slow = workers(LOANHUB_COB_CHUNK_DELAY_SECONDS="60")
+    slow = cob_workers(LOANHUB_COB_CHUNK_DELAY_SECONDS="60")
     [run] = cob.close_through(through, start=start, wait=False)
     assert run.business_date == start
 
@@ -161,8 +116,8 @@ def test_a_worker_killed_inside_a_chunk_leaves_nothing_of_it_and_a_new_worker_fi
 
     # A new worker; the command again sends the pending chunks (the killed one also comes back
     # from the broker: delivered twice, booked once) and follows the two dates to the end.
-    workers()
+    cob_workers()
     output = _command("--through", through.isoformat())
-    assert f"{start} done: 3/3 chunks, {LOANS} loans in " in output
-    assert f"{through} done: 3/3 chunks, {LOANS} loans in " in output
+    assert f"{start} done: 3/3 chunks, {COB_LOANS} loans in " in output
+    assert f"{through} done: 3/3 chunks, {COB_LOANS} loans in " in output
     _check_closed(start, through, loans)
