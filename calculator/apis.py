@@ -12,12 +12,12 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from calculator import serializers as s
 from calculator import services
 from loanhub.api_schema import FIELD_ERRORS
+from loanhub.throttling import ScopedRateThrottle
 
 
 class CalculatorApi(APIView):

@@ -1,12 +1,35 @@
-"""The Redis cache of real mode when it shares the broker's Redis database.
+"""The Redis cache of real mode when it shares the broker's Redis database, and what its users do
+when it does not answer.
 
 Django's RedisCache.clear() empties the whole Redis database, which here would also drop the
 broker's queues; this one deletes only the keys under its own KEY_PREFIX.
+
+A cache outage (Redis down, restarting, unreachable) degrades, never fails a request; each user
+of the cache catches `CACHE_ERRORS` and chooses its safe side:
+- public page content (`loanhub.pagecache`): rendered afresh, not kept; an invalidation that cannot
+  be written is logged (the content expires within LOANHUB_PAGE_CACHE_SECONDS anyway);
+- readiness (`loanhub.health`): checked afresh on every call;
+- request-rate throttles on reads (`loanhub.throttling`): let the request through (open);
+- the authentication throttle (sign-up, log-in, API tokens): refuses (closed), so an outage never
+  opens the door to password guessing; the per-account lockout lives in the database
+  (django-axes' database handler) and holds either way.
 """
 
 from __future__ import annotations
 
+import logging
+
+import redis.exceptions
 from django.core.cache.backends.redis import RedisCache
+
+logger = logging.getLogger(__name__)
+
+# What Django's Redis cache raises when the server does not answer.
+CACHE_ERRORS = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
+
+
+def log_outage(what: str, exc: Exception) -> None:
+    logger.warning("cache unavailable (%s): %s", what, exc.__class__.__name__)
 
 
 class PrefixedRedisCache(RedisCache):

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 
+from loanhub.cache import CACHE_ERRORS, log_outage
 from loanhub.celery import app as celery_app
 from loanhub.throttling import client_address
 
@@ -85,7 +86,16 @@ def health_status() -> tuple[bool, dict]:
 
 def readiness_status() -> tuple[bool, dict]:
     """`health_status()` as cached for LOANHUB_READINESS_CACHE_SECONDS. While one caller
-    recomputes it, the others get the last answer instead of waiting on the broker too."""
+    recomputes it, the others get the last answer instead of waiting on the broker too. With the
+    cache away, every call checks afresh."""
+    try:
+        return _readiness_cached()
+    except CACHE_ERRORS as exc:
+        log_outage("readiness", exc)
+        return health_status()
+
+
+def _readiness_cached() -> tuple[bool, dict]:
     cached = cache.get(READINESS_KEY)
     if cached is not None:
         return cached

@@ -27,6 +27,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from loanhub import clock
+from loanhub.cache import CACHE_ERRORS, log_outage
 
 CATALOGUE = "catalogue"  # the scope of the catalogue pages and the calculator (its product list)
 SHELL = "page_content.html"
@@ -46,8 +47,20 @@ def generation(scope: str) -> str:
 
 
 def invalidate(scope: str) -> None:
-    """Everything cached in the scope is rendered afresh from now on."""
-    cache.set(_generation_key(scope), uuid.uuid4().hex, None)
+    """Everything cached in the scope is rendered afresh from now on (a cache that does not
+    answer is logged: what it kept expires within LOANHUB_PAGE_CACHE_SECONDS)."""
+    try:
+        cache.set(_generation_key(scope), uuid.uuid4().hex, None)
+    except CACHE_ERRORS as exc:
+        log_outage(f"invalidate {scope}", exc)
+
+
+def _get(name: str):
+    try:
+        return cache.get(name)
+    except CACHE_ERRORS as exc:
+        log_outage("page", exc)
+        return None
 
 
 def key(scope: str, name: str) -> str:
@@ -65,15 +78,24 @@ def render_content(
     """The page of `template` (the content: blocks `title` and `content` of nothing else) in the
     site's shell. With `cache_as`, the rendered title and content are kept under that name in the
     scope and `context` is not called again while they are there; without it nothing is kept."""
-    cached = cache.get(key(scope, cache_as)) if cache_as else None
+    name = None
+    if cache_as:
+        try:
+            name = key(scope, cache_as)
+        except CACHE_ERRORS as exc:  # rendered afresh and not kept while the cache is away
+            log_outage(f"page {scope}", exc)
+    cached = _get(name) if name else None
     if cached is None:
         values = context()
         parts = {
             "title": render_to_string(template, {**values, "part": "title"}, request=request).strip(),
             "content": render_to_string(template, {**values, "part": "content"}, request=request),
         }
-        if cache_as:
-            cache.set(key(scope, cache_as), parts, settings.LOANHUB_PAGE_CACHE_SECONDS)
+        if name:
+            try:
+                cache.set(name, parts, settings.LOANHUB_PAGE_CACHE_SECONDS)
+            except CACHE_ERRORS as exc:
+                log_outage(f"page {scope}", exc)
         cached = parts
     return render(
         request,

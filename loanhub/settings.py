@@ -262,6 +262,8 @@ elif config.broker_url():
             "BACKEND": "loanhub.cache.PrefixedRedisCache",
             "LOCATION": config.broker_url(),
             "KEY_PREFIX": "loanhub-cache",
+            # An unreachable Redis fails fast (loanhub.cache: each user degrades) instead of hanging.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
         }
     }
 else:

@@ -1,20 +1,59 @@
 """Per-address limits on authentication: sign-up, log-in (pages, admin) and API tokens share one
-budget per client address, the REST framework rate "auth" (LOANHUB_THROTTLE_AUTH, default 20/min)."""
+budget per client address, the REST framework rate "auth" (LOANHUB_THROTTLE_AUTH, default 20/min).
+
+The throttles count in the cache. When it does not answer (loanhub.cache) the request-rate
+throttles of the API let requests through, and the authentication throttle refuses them: an
+outage slows nobody's reading and opens no door to password guessing.
+"""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+from rest_framework import throttling
 from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
+
+from loanhub.cache import CACHE_ERRORS, log_outage
 
 DEFAULT_AUTH_RATE = "20/min"
 TOO_MANY_ATTEMPTS = _("Too many attempts from this address. Wait a minute and try again.")
 
 
+class _OpenWhenCacheDown:
+    """A request-rate throttle that lets the request through when the cache does not answer."""
+
+    def allow_request(self, request, view) -> bool:
+        try:
+            return super().allow_request(request, view)
+        except CACHE_ERRORS as exc:
+            log_outage(f"throttle {self.__class__.__name__}", exc)
+            return True
+
+
+class AnonRateThrottle(_OpenWhenCacheDown, throttling.AnonRateThrottle):
+    pass
+
+
+class UserRateThrottle(_OpenWhenCacheDown, throttling.UserRateThrottle):
+    pass
+
+
+class ScopedRateThrottle(_OpenWhenCacheDown, throttling.ScopedRateThrottle):
+    pass
+
+
 class AuthRateThrottle(SimpleRateThrottle):
-    """Per-address limit on sign-up, log-in and token requests."""
+    """Per-address limit on sign-up, log-in and token requests; closed when the cache is away."""
 
     scope = "auth"
+
+    def allow_request(self, request, view) -> bool:
+        try:
+            return super().allow_request(request, view)
+        except CACHE_ERRORS as exc:
+            log_outage("throttle auth, refused", exc)
+            self.history = []  # wait(): a retry after the shortest interval of the rate
+            return False
 
     def get_rate(self):
         rates = settings.REST_FRAMEWORK.get("DEFAULT_THROTTLE_RATES", {})

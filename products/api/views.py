@@ -11,13 +11,13 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 from rest_framework.views import APIView
 
 from loanhub import clock
 from loanhub.api_schema import FIELD_ERRORS, detail_response
 from loanhub.errors import Invalid, NotFound
 from loanhub.permissions import may
+from loanhub.throttling import AnonRateThrottle, UserRateThrottle
 from products import choices as c
 from products import selectors, services
 from products.api import serializers as s

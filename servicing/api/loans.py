@@ -14,11 +14,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
-from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
 from loanhub.api_schema import FIELD_ERRORS, detail_response
 from loanhub.errors import Invalid, NotFound
+from loanhub.throttling import UserRateThrottle
 from servicing import repayments, selectors
 from servicing.api.serializers import (
     LoanDetailSerializer,
