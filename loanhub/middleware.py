@@ -1,6 +1,7 @@
-"""Middleware of the kernel: the idle timeout of signed-in sessions and private caching.
+"""Middleware of the kernel: the idle timeout of signed-in sessions, private caching, and the
+503 of a page whose database connection was lost.
 
-Both sit after AuthenticationMiddleware. WhiteNoise answers static files before either runs.
+The first two sit after AuthenticationMiddleware. WhiteNoise answers static files before any runs.
 """
 
 from __future__ import annotations
@@ -8,12 +9,14 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY, logout
 from django.contrib.auth.views import redirect_to_login
-from django.http import JsonResponse
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, JsonResponse
+from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
 from loanhub import sessions
-from loanhub.errors import error_body
+from loanhub.errors import RETRY_AFTER_SECONDS, error_body, unavailable_response
 
 
 def _is_api(request) -> bool:
@@ -63,4 +66,30 @@ class PrivateCacheMiddleware:
             return response
         if request.user.is_authenticated or "HTTP_AUTHORIZATION" in request.META:
             patch_cache_control(response, private=True, no_store=True)
+        return response
+
+
+class DatabaseUnavailableMiddleware:
+    """A view whose database connection was lost (OperationalError, InterfaceError) answers 503
+    with Retry-After, not a 500: a page rendered without the database, an API path the API's
+    body (the REST framework's views answer it themselves, loanhub.errors)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        if _is_api(request):
+            answer = unavailable_response(exception)
+            response = JsonResponse(answer.data, status=answer.status_code)
+        else:
+            unavailable_response(exception)  # logged the same way
+            page = render_to_string("unavailable.html", {"request": request})
+            response = HttpResponse(page, status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        patch_cache_control(response, no_store=True)
         return response

@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "loanhub.middleware.SessionActivityMiddleware",  # idle timeout, "my sessions" records
     "loanhub.middleware.PrivateCacheMiddleware",  # Cache-Control: private, no-store when signed in
+    "loanhub.middleware.DatabaseUnavailableMiddleware",  # a lost database connection: 503, not 500
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",

@@ -4,7 +4,12 @@ every other path keeps Django's HTML pages. handler404/handler500 apply only wit
 from __future__ import annotations
 
 import pytest
+from django.db import OperationalError
 from django.test import Client, override_settings
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from loanhub.errors import RETRY_AFTER_SECONDS
 
 pytestmark = pytest.mark.django_db
 
@@ -56,3 +61,22 @@ def test_a_bug_in_a_page_is_still_djangos_html_500(client_500, monkeypatch):
     assert response.status_code == 500
     assert response["Content-Type"].startswith("text/html")
     assert b"Server Error (500)" in response.content
+
+
+def _connection_lost(*args, **kwargs):
+    raise OperationalError("server closed the connection unexpectedly")
+
+
+@override_settings(DEBUG=False)
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_a_page_whose_database_connection_was_lost_is_a_503_to_retry(client_500, monkeypatch, language):
+    monkeypatch.setattr("loanhub.views.render", _connection_lost)
+    response = client_500.get("/", HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 503
+    assert response["Retry-After"] == str(RETRY_AFTER_SECONDS)
+    assert "no-store" in response["Cache-Control"]
+    assert response["Content-Type"].startswith("text/html")
+    page = response.content.decode()
+    with translation.override(language):
+        assert str(_("Briefly unavailable")) in page
+    assert "server closed" not in page
