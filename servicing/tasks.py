@@ -35,3 +35,11 @@ def close_business_days(self) -> list[str]:
     """Nightly (beat): close every business date up to yesterday; resumes a run left unfinished."""
     runs = cob.close_through(clock.today() - dt.timedelta(days=1), wait=False)
     return [run.business_date.isoformat() for run in runs]
+
+
+@shared_task(bind=True, acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def collateral_revaluation(self) -> int:
+    """Daily (beat): flag collateral valued longer ago than its type's revaluation age."""
+    from servicing.collateral import collateral_revaluation_flag
+
+    return collateral_revaluation_flag()
