@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from applications import selectors, services
 from applications.apis import ERRORS, IDEMPOTENCY_PARAMETER, _respond
+from applications.services import collateral
 from applications.services.collateral import DESCRIPTION_MAX_LENGTH
 from loanhub.formatting import money_text
 from loanhub.idempotency import idempotent
@@ -59,6 +60,7 @@ class ApplicationCollateralApi(APIView):
     def post(self, request, pk: int):
         def handler():
             application = selectors.application_get_for(user=request.user, application_id=pk)
+            collateral.collateral_check_actor(request.user, application)  # the role before the input
             serializer = CollateralInputSerializer(data=request.data)
             serializer.is_valid(raise_exception=True)
             data = serializer.validated_data
@@ -120,6 +122,7 @@ class ApplicationGuarantorApi(APIView):
     def post(self, request, pk: int):
         def handler():
             application = selectors.application_get_for(user=request.user, application_id=pk)
+            collateral.guarantor_check_actor(request.user, application)
             serializer = GuarantorInputSerializer(data=request.data)
             serializer.is_valid(raise_exception=True)
             guarantor = services.application_guarantor_add(

@@ -68,7 +68,7 @@ def ltv_refer_reason(application: LoanApplication) -> str | None:
     return None
 
 
-def _require_may_add(actor, application: LoanApplication) -> None:
+def collateral_check_actor(actor, application: LoanApplication) -> None:
     if not (perms.is_owner(actor, application) or perms.may_decide(actor)):
         raise ApplicationPermissionError(_("only the applicant or a Loan Officer may add collateral"))
 
@@ -88,7 +88,7 @@ def application_collateral_add(
     description: str = "",
 ) -> tuple[ApplicationCollateral, Decimal]:
     """Record one item of collateral; returns it and the application's LTV with it."""
-    _require_may_add(actor, application)
+    collateral_check_actor(actor, application)
     errors: dict[str, list[str]] = {}
     if collateral_type not in CollateralType.values:
         errors["type"] = [_("not a collateral type")]
