@@ -149,12 +149,16 @@ def guarantor_check(*, application: LoanApplication, customer: Customer) -> None
         raise ApplicationValidationError({"customer": [_("already a guarantor of this application")]})
 
 
+def guarantor_check_actor(actor, application: LoanApplication) -> None:
+    if not perms.may_decide(actor) or perms.is_owner(actor, application):
+        raise ApplicationPermissionError(_("only a Loan Officer may add a guarantor"))
+
+
 def application_guarantor_add(
     *, application: LoanApplication, actor, customer_id: int
 ) -> ApplicationGuarantor:
     """A Loan Officer names a customer as guarantor of an open application."""
-    if not perms.may_decide(actor) or perms.is_owner(actor, application):
-        raise ApplicationPermissionError(_("only a Loan Officer may add a guarantor"))
+    guarantor_check_actor(actor, application)
     customer = Customer.objects.filter(pk=customer_id).first()
     if customer is None:
         raise ApplicationValidationError({"customer": [_("no such customer")]})

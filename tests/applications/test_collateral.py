@@ -46,7 +46,9 @@ def test_owner_pledges_collateral_and_gets_the_ltv(customer, product):
     # Given a draft of 50,000 under a product without an LTV limit
     application = draft(customer, product)
     # When the applicant pledges a flat worth 100,000
-    response = client_for(customer.user).post(f"{URL}{application.pk}/collateral/", _body("100000"), format="json")
+    response = client_for(customer.user).post(
+        f"{URL}{application.pk}/collateral/", _body("100000"), format="json"
+    )
     # Then 201 with LTV 50,000 / 100,000 and the value after the 30 % real-estate haircut
     assert response.status_code == 201, response.json()
     body = response.json()
@@ -77,7 +79,11 @@ def test_above_the_maximum_ltv_is_refused_naming_value_and_nothing_changes(custo
     assert application.events.count() == events
     # 50,000 / 83,334 = 0.59999… ≤ 0.60: accepted
     response = client.post(f"{URL}{application.pk}/collateral/", _body("83334"), format="json")
-    assert (response.status_code, response.json()["ltv"], response.json()["max_ltv"]) == (201, "0.6000", "0.6000")
+    assert (response.status_code, response.json()["ltv"], response.json()["max_ltv"]) == (
+        201,
+        "0.6000",
+        "0.6000",
+    )
 
 
 @pytest.mark.parametrize(
@@ -117,11 +123,26 @@ def test_above_the_maximum_ltv_refers_when_the_product_says_so(customer, product
 
 def test_collateral_only_on_open_undecided_applications(customer, other_customer, product, users):
     declined = in_state(State.DECLINED, customer, product)
-    assert client_for(customer.user).post(f"{URL}{declined.pk}/collateral/", _body("1000"), format="json").status_code == 409
+    assert (
+        client_for(customer.user)
+        .post(f"{URL}{declined.pk}/collateral/", _body("1000"), format="json")
+        .status_code
+        == 409
+    )
     # another customer does not see it; a risk analyst may not pledge
     mine = draft(customer, product)
-    assert client_for(other_customer.user).post(f"{URL}{mine.pk}/collateral/", _body("1000"), format="json").status_code == 404
-    assert client_for(users["analyst"]).post(f"{URL}{mine.pk}/collateral/", _body("1000"), format="json").status_code == 403
+    assert (
+        client_for(other_customer.user)
+        .post(f"{URL}{mine.pk}/collateral/", _body("1000"), format="json")
+        .status_code
+        == 404
+    )
+    assert (
+        client_for(users["analyst"])
+        .post(f"{URL}{mine.pk}/collateral/", _body("1000"), format="json")
+        .status_code
+        == 403
+    )
     assert not ApplicationCollateral.objects.exists()
 
 
@@ -167,7 +188,10 @@ def test_guarantor_is_a_verified_customer_named_by_an_officer(customer, product,
         assert (response.status_code, list(response.json()["errors"])) == (code, ["customer"]), body
     assert client_for(customer.user).post(url, {"customer": verified.pk}, format="json").status_code == 403
     assert list(ApplicationGuarantor.objects.values_list("customer_id", flat=True)) == [verified.pk]
-    assert "KYC-verified" in officer.post(url, {"customer": unverified.pk}, format="json").json()["errors"]["customer"][0]
+    assert (
+        "KYC-verified"
+        in officer.post(url, {"customer": unverified.pk}, format="json").json()["errors"]["customer"][0]
+    )
 
 
 def test_collateral_follows_the_loan_and_lowers_its_lgd(risk_ready, customer, product, users, submit):
@@ -189,11 +213,17 @@ def test_collateral_follows_the_loan_and_lowers_its_lgd(risk_ready, customer, pr
         consents={"disclosure": True, "credit_contract": True},
         offer_digest=application.offer["digest"],
     )
-    services.application_disburse(application=LoanApplication.objects.get(pk=application.pk), actor=users["officer"])
+    services.application_disburse(
+        application=LoanApplication.objects.get(pk=application.pk), actor=users["officer"]
+    )
     # Then the loan holds the collateral, and its LGD is max(0.10, 1 − 28,000 / 50,000) × 0.45
     loan = Loan.objects.get(origin_ref=str(application))
     item = LoanCollateral.objects.get(loan=loan)
-    assert (item.collateral_type, item.value, item.description) == ("real_estate", Decimal("40000.00"), "flat")
+    assert (item.collateral_type, item.value, item.description) == (
+        "real_estate",
+        Decimal("40000.00"),
+        "flat",
+    )
     assert loan_collateral.loan_secured_amount(loan_id=loan.pk) == Decimal("28000.00")
     assert loan_collateral.loan_lgd(loan_id=loan.pk, ead=Decimal("50000")) == Decimal("0.198")
 
@@ -215,7 +245,9 @@ def test_revaluation_flags_old_valuations_once(risk_ready, customer, product, us
         consents={"disclosure": True, "credit_contract": True},
         offer_digest=application.offer["digest"],
     )
-    services.application_disburse(application=LoanApplication.objects.get(pk=application.pk), actor=users["officer"])
+    services.application_disburse(
+        application=LoanApplication.objects.get(pk=application.pk), actor=users["officer"]
+    )
     from servicing.tasks import collateral_revaluation
 
     # real estate older than 12 months is flagged; the 11-month-old vehicle is not; a rerun changes nothing
@@ -223,5 +255,7 @@ def test_revaluation_flags_old_valuations_once(risk_ready, customer, product, us
     assert collateral_revaluation.run() == 0
     flagged = LoanCollateral.objects.get(revaluation_due=True)
     assert (flagged.collateral_type, flagged.revaluation_flagged_on) == ("real_estate", clock.today())
-    loan_collateral.loan_collateral_revalue(item=flagged, value=Decimal("65000"), valuation_date=clock.today())
+    loan_collateral.loan_collateral_revalue(
+        item=flagged, value=Decimal("65000"), valuation_date=clock.today()
+    )
     assert not LoanCollateral.objects.filter(revaluation_due=True).exists()
