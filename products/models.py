@@ -223,7 +223,7 @@ class ProductVersion(Transitionable, FSMModelMixin, models.Model):
         null=True,
         blank=True,
         validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("5"))],
-        help_text=_("0.70: the loan may be at most 70 % of the collateral's value; empty: no limit."),
+        help_text=_("0.70: the loan may be at most 0.70 × the collateral's value; empty: no limit."),
     )
     ltv_excess = models.CharField(
         _("above the maximum loan-to-value"),

@@ -48,7 +48,7 @@ class CollateralHaircut(models.Model):
     haircut = rate_field(
         _("haircut"),
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
-        help_text=_("Share of the value not counted on: 0.30 counts 70 % of the value as secured."),
+        help_text=_("Share of the value not counted on: 0.30 counts 0.70 × the value as secured."),
     )
     revalue_after_months = models.PositiveSmallIntegerField(
         _("revalue after (months)"),

@@ -31,7 +31,7 @@ class Migration(migrations.Migration):
             field=models.DecimalField(
                 blank=True,
                 decimal_places=8,
-                help_text="0.70: the loan may be at most 70 % of the collateral's value; empty: no limit.",
+                help_text="0.70: the loan may be at most 0.70 × the collateral's value; empty: no limit.",
                 max_digits=12,
                 null=True,
                 validators=[
@@ -60,7 +60,7 @@ class Migration(migrations.Migration):
             field=models.DecimalField(
                 blank=True,
                 decimal_places=8,
-                help_text="0.70: the loan may be at most 70 % of the collateral's value; empty: no limit.",
+                help_text="0.70: the loan may be at most 0.70 × the collateral's value; empty: no limit.",
                 max_digits=12,
                 null=True,
                 validators=[

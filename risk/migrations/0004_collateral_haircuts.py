@@ -59,7 +59,7 @@ class Migration(migrations.Migration):
                     "haircut",
                     models.DecimalField(
                         decimal_places=8,
-                        help_text="Share of the value not counted on: 0.30 counts 70 % of the value as secured.",
+                        help_text="Share of the value not counted on: 0.30 counts 0.70 × the value as secured.",
                         max_digits=12,
                         validators=[
                             django.core.validators.MinValueValidator(Decimal("0")),
@@ -143,7 +143,7 @@ class Migration(migrations.Migration):
                     "haircut",
                     models.DecimalField(
                         decimal_places=8,
-                        help_text="Share of the value not counted on: 0.30 counts 70 % of the value as secured.",
+                        help_text="Share of the value not counted on: 0.30 counts 0.70 × the value as secured.",
                         max_digits=12,
                         validators=[
                             django.core.validators.MinValueValidator(Decimal("0")),
