@@ -194,7 +194,7 @@ def test_guarantor_is_a_verified_customer_named_by_an_officer(customer, product,
     )
 
 
-def test_collateral_follows_the_loan_and_lowers_its_lgd(risk_ready, customer, product, users, submit):
+def test_collateral_follows_the_loan_and_lowers_its_lgd(client, risk_ready, customer, product, users, submit):
     # Given an approved application of 50,000 secured by a flat worth 40,000 (secured 28,000)
     application = draft(customer, product)
     services.application_collateral_add(
@@ -226,6 +226,11 @@ def test_collateral_follows_the_loan_and_lowers_its_lgd(risk_ready, customer, pr
     )
     assert loan_collateral.loan_secured_amount(loan_id=loan.pk) == Decimal("28000.00")
     assert loan_collateral.loan_lgd(loan_id=loan.pk, ead=Decimal("50000")) == Decimal("0.198")
+    # The IFRS 9 view of the loan (admin) shows the secured amount and the LGD after collateral
+    client.force_login(users["officer"])
+    page = client.get(f"/admin/servicing/loan/{loan.pk}/change/").content.decode()
+    assert "28000.00" in page
+    assert "0.19800000" in page
 
 
 def test_revaluation_flags_old_valuations_once(risk_ready, customer, product, users, submit):
@@ -259,3 +264,26 @@ def test_revaluation_flags_old_valuations_once(risk_ready, customer, product, us
         item=flagged, value=Decimal("65000"), valuation_date=clock.today()
     )
     assert not LoanCollateral.objects.filter(revaluation_due=True).exists()
+
+
+def test_officer_names_a_guarantor_in_the_admin(client, customer, product, users):
+    application = in_state(State.REFERRED, customer, product)
+    unverified = make_customer("guarantor3", kyc="unverified")
+    verified = make_customer("guarantor4")
+    client.force_login(users["officer"])
+    url = "/admin/applications/applicationguarantor/add/"
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"application": application.pk, "customer": unverified.pk})
+    assert response.status_code == 200
+    assert "担保人必须已通过身份核验（KYC）" in response.content.decode()  # the admin speaks zh-hans
+    assert not ApplicationGuarantor.objects.exists()
+    response = client.post(url, {"application": application.pk, "customer": verified.pk})
+    assert response.status_code == 302
+    guarantor = ApplicationGuarantor.objects.get()
+    assert (guarantor.customer, guarantor.added_by) == (verified, users["officer"])
+    assert application.events.filter(reason="guarantor added").count() == 1
+    page = client.get(f"/admin/applications/loanapplication/{application.pk}/change/")
+    assert page.status_code == 200
+    # an analyst may look but not name one
+    client.force_login(users["analyst"])
+    assert client.get(url).status_code == 403
