@@ -46,3 +46,65 @@ def test_ecl_takes_the_loan_lgd():
     common = {"stage": 1, "pd": Decimal("0.02"), "ead": Decimal("100000"), "remaining_days": 300}
     assert rules.ecl(**common, lgd=Decimal("0.135")) == Decimal("270.00")
     assert rules.ecl(**common) == Decimal("900.00")
+
+
+def _secured_loan():
+    from loanhub import clock
+    from servicing.collateral import loan_collateral_record
+    from tests.servicing.factories import open_loan
+
+    loan = open_loan()
+    loan_collateral_record(
+        loan=loan,
+        items=[
+            # 40,000 × 0.7 + 10,000 × 0.6 = 34,000 secured
+            {
+                "origin_ref": "A:C1",
+                "collateral_type": "real_estate",
+                "value": Decimal("40000"),
+                "valuation_date": clock.today(),
+            },
+            {
+                "origin_ref": "A:C2",
+                "collateral_type": "vehicle",
+                "value": Decimal("10000"),
+                "valuation_date": clock.today(),
+            },
+        ],
+    )
+    return loan
+
+
+@pytest.mark.django_db
+def test_haircut_table_edits_change_the_secured_amount():
+    from risk.collateral import CollateralHaircut
+    from servicing.collateral import loan_lgd, loan_secured_amount
+
+    loan = _secured_loan()
+    assert loan_secured_amount(loan_id=loan.pk) == Decimal("34000.00")
+    # EAD 50,000: max(0.10, 1 − 0.68) × 0.45 = 0.144
+    assert loan_lgd(loan_id=loan.pk, ead=Decimal("50000")) == Decimal("0.144")
+    CollateralHaircut.objects.filter(collateral_type="real_estate").update(haircut=Decimal("0.5"))
+    assert loan_secured_amount(loan_id=loan.pk) == Decimal("26000.00")
+
+
+@pytest.mark.services("postgres")
+@pytest.mark.django_db
+def test_the_sql_lgd_of_the_set_based_close_matches_the_python_one():
+    from django.db import connection
+
+    from servicing.collateral import ecl_lgd_sql, loan_lgd
+
+    secured = _secured_loan()
+    from tests.servicing.factories import open_loan
+
+    unsecured = open_loan()
+    for ead in ("50000", "30000", "0", "100000.55"):
+        expression = ecl_lgd_sql(loan_id="l.id", ead=f"{ead}::numeric")
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {expression} FROM servicing_loan l WHERE l.id = %s", [secured.pk])
+            (value,) = cursor.fetchone()
+            cursor.execute(f"SELECT {expression} FROM servicing_loan l WHERE l.id = %s", [unsecured.pk])
+            (base,) = cursor.fetchone()
+        assert value == loan_lgd(loan_id=secured.pk, ead=Decimal(ead)), ead
+        assert base == Decimal("0.45")
