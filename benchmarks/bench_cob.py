@@ -179,7 +179,8 @@ a AS (
         (array_agg(interest ORDER BY k) FILTER (WHERE due > %(d)s::date))[1] AS acc_interest,
         SUM(interest) FILTER (WHERE due <= %(d)s::date) AS earned_closed,
         SUM(interest) AS total_interest,
-        MIN(due) AS first_due, MAX(due) AS maturity
+        MIN(due) AS first_due, MAX(due) AS maturity,
+        BOOL_OR(NOT paid AND due <= %(d)s::date) AS pending
     FROM i GROUP BY g
 ),
 b AS (
@@ -191,7 +192,8 @@ b AS (
         a.penalty_due, a.oldest IS NOT NULL AS overdue,
         COALESCE(%(d)s::date - a.oldest, 0) AS dpd,
         GREATEST(a.last_due, (q.anchor - q.anchor_k * interval '1 month')::date) AS acc_start,
-        a.acc_end, COALESCE(a.acc_interest, 0) AS acc_interest, COALESCE(a.earned_closed, 0) AS earned_closed
+        a.acc_end, COALESCE(a.acc_interest, 0) AS acc_interest, COALESCE(a.earned_closed, 0) AS earned_closed,
+        a.pending
     FROM q JOIN a USING (g)
 ),
 c AS (
@@ -212,6 +214,9 @@ s AS (
 l AS (
     SELECT s.*, CASE klass {klass} END AS klass_code, {_bucket_case("dpd")} AS bucket,
         round(po * (CASE klass {rate} END), 2) AS reserve,
+        CASE WHEN dpd = 0 AND klass = 0 AND stage = 1 AND NOT non_accrual AND NOT pending
+                  AND acc_end - 1 >= %(d)s::date
+             THEN acc_end - 1 END AS quiet_until,
         round((po + interest_due) * CASE stage WHEN 3 THEN 1
             WHEN 2 THEN 1 - power(1 - pd, GREATEST(remaining::numeric / 365, 1)) ELSE pd END
             * {lgd}, 2) AS ecl
@@ -267,6 +272,7 @@ def seed(business_date: dt.date) -> float:
         "accrual_start": "acc_start",
         "accrual_end": "acc_end",
         "accrual_interest": "acc_interest",
+        "quiet_until": "quiet_until",
         "sl_cash": "paid_p + paid_i",
         "sl_interest_earned": "earned",
         "sl_penalty_earned": "penalty_due",

@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 from loanhub import clock
 from loanhub.errors import Conflict, Forbidden, Invalid
 from loanhub.permissions import may
-from loanhub.transitions import lock, record_event, run_transition
+from loanhub.transitions import record_event, run_transition
+from servicing import quiet
 from servicing.choices import CLASS_RANK, ChangeStatus, Classification, LoanStatus
 from servicing.models import ClassificationChange, Loan
 from servicing.repayments import class_floor, loan_position, loan_refresh
@@ -35,7 +36,7 @@ def classification_change_request(*, loan: Loan, to_class: str, reason: str, act
     if errors:
         raise Invalid(errors)
     with transaction.atomic():
-        row = lock(loan)
+        row = quiet.lock_loan(loan)
         if row.status != LoanStatus.ACTIVE:
             raise Conflict(_("Only an active loan is classified."), state=row.status)
         floor = _floor(row)
@@ -75,7 +76,7 @@ def _decide(change: ClassificationChange | int, name: str, *, actor, reason: str
     pk = change if isinstance(change, int) else change.pk
     with transaction.atomic():
         loan_id = ClassificationChange.objects.values_list("loan_id", flat=True).get(pk=pk)
-        loan = lock(loan_id, model=Loan)
+        loan = quiet.lock_loan(loan_id)
 
         def before(locked: ClassificationChange):
             if locked.requested_by_id == getattr(actor, "pk", None):

@@ -22,8 +22,8 @@ from loanhub import clock
 from loanhub.errors import Conflict, Forbidden, Invalid, NotFound
 from loanhub.money import is_cents, quantize_money
 from loanhub.permissions import may
-from loanhub.transitions import lock, record_event, run_transition
-from servicing import rules, subledger
+from loanhub.transitions import record_event, run_transition
+from servicing import quiet, rules, subledger
 from servicing.calendar import open_business_date
 from servicing.choices import EntryKind, InstallmentStatus, LoanStatus, RepaymentChannel
 from servicing.models import Loan, Repayment
@@ -142,8 +142,10 @@ def installment_status(state: InstallmentState, as_of: dt.date) -> str:
     return InstallmentStatus.PENDING
 
 
-def _store(loan: Loan, position: Position) -> None:
-    """Write the position on the loan's columns and its installments (the caller saves the loan)."""
+def _store(loan: Loan, position: Position, *, closing: bool = False) -> None:
+    """Write the position on the loan's columns and its installments (the caller saves the loan).
+    Only close of business (`closing`, which brings the provision to the day too) may leave the
+    loan quiet (`servicing.quiet`); any other write has the next close rewrite it."""
     klass, dpd = _classify(loan, position)
     loan.position_date = position.as_of
     loan.days_past_due = dpd
@@ -167,9 +169,13 @@ def _store(loan: Loan, position: Position) -> None:
     )
     stored = {i.number: i for i in loan.installments.all()}
     changed = []
+    pending = False
     for state in position.installments:
         row = stored[state.number]
         status = installment_status(state, position.as_of)
+        pending = (
+            pending or bool(state.grace_basis) or status in (InstallmentStatus.DUE, InstallmentStatus.OVERDUE)
+        )
         values = {
             "paid_principal": state.paid_principal,
             "paid_interest": state.paid_interest,
@@ -187,6 +193,18 @@ def _store(loan: Loan, position: Position) -> None:
             changed.append(row)
     if changed:
         type(changed[0]).objects.bulk_update(changed, list(values))
+    loan.quiet_until = (
+        quiet.quiet_until_for(
+            loan,
+            as_of=position.as_of,
+            dpd=dpd,
+            classification=klass,
+            stage=loan.ifrs9_stage,
+            pending=pending,
+        )
+        if closing
+        else None
+    )
 
 
 def _store_allocations(loan: Loan, position: Position) -> None:
@@ -222,11 +240,11 @@ def loan_refresh(
     closed already stand at the next day; a payment arriving then is valued on the open date
     and replayed into that next day's position (a backdated payment, by one day)."""
     with transaction.atomic():
-        row = loan if locked else lock(loan)
+        row = quiet.catch_up(loan) if locked else quiet.lock_loan(loan)
         if as_of is None:
             as_of = max(open_business_date(), row.position_date or row.start_date)
         position = loan_position(row, as_of=as_of)
-        _store(row, position)
+        _store(row, position, closing=provision)
         totals = totals_for(
             row,
             position,
@@ -306,7 +324,7 @@ def repayment_post(
     amount = _check_amount(amount)
     with transaction.atomic():
         try:
-            row = lock(loan if isinstance(loan, int) else loan.pk, model=Loan)
+            row = quiet.lock_loan(loan)
         except Loan.DoesNotExist:
             raise NotFound(_("No such loan.")) from None
         if actor is not None and not may_repay(actor, row):
@@ -369,7 +387,7 @@ def repayment_reverse(*, repayment: Repayment | int, reason: str, actor) -> Repa
             loan_id = Repayment.objects.values_list("loan_id", flat=True).get(pk=pk)
         except Repayment.DoesNotExist:
             raise NotFound(_("No such repayment.")) from None
-        loan = lock(loan_id, model=Loan)  # the loan first, as every servicing write does
+        loan = quiet.lock_loan(loan_id)  # the loan first, as every servicing write does
 
         def before(locked: Repayment):
             locked.reversed_at = clock.now()

@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
-from servicing import ledger
+from servicing import ledger, quiet
 from servicing.choices import Account, EntryKind
 from servicing.models import JournalEntry, Loan
 
@@ -66,7 +66,12 @@ def booked(loan: Loan) -> dict[str, Decimal]:
 def balances(loan: Loan, totals: dict[str, Decimal] | None = None) -> dict[str, Decimal]:
     """The loan's balance (debit − credit) in each loan account, from its booked totals; the
     disbursement entry's receivable (the principal) included."""
-    t = booked(loan) if totals is None else totals
+    if totals is None:
+        # A quiet loan's interest as the ledger holds it (close of business books it for the
+        # chunk without rewriting the loan: see `servicing.quiet`).
+        t = {**booked(loan), "interest_earned": quiet.earned_interest(loan)}
+    else:
+        t = totals
     paid = t["paid_principal"] + t["paid_interest"] + t["paid_penalty"] + t["paid_fees"]
     return {
         Account.LOANS_RECEIVABLE: loan.principal + t["capitalised"] - t["paid_principal"],

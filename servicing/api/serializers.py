@@ -11,6 +11,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from loanhub.money import MONEY_DIGITS, apr_serializer_field, money_serializer_field
+from servicing import quiet
 from servicing.models import Loan, Repayment
 
 # Sums over many loans may need more digits than one money column holds.
@@ -115,8 +116,8 @@ class LoanDetailSerializer(LoanListItemSerializer):
     fees = serializers.SerializerMethodField()
     grace = serializers.SerializerMethodField()
     summary = LoanSummarySerializer(source="*", read_only=True)
-    position_date = serializers.DateField(
-        read_only=True, allow_null=True, help_text="the business date the position figures are for"
+    position_date = serializers.SerializerMethodField(
+        help_text="the business date the position figures are for"
     )
     days_past_due = serializers.IntegerField(read_only=True)
     delinquency_bucket = serializers.CharField(
@@ -139,6 +140,11 @@ class LoanDetailSerializer(LoanListItemSerializer):
         read_only=True, source="sl_reserve", help_text="loan-loss provision booked for the loan"
     )
     installments = LoanInstallmentSerializer(many=True, read_only=True)
+
+    @extend_schema_field(serializers.DateField(allow_null=True))
+    def get_position_date(self, loan: Loan):
+        # A quiet loan's row stands at an earlier date; only its accrual differs (servicing.quiet).
+        return quiet.standing_date(loan)
 
     @extend_schema_field(LoanFeeSerializer(many=True))
     def get_fees(self, loan: Loan) -> list[dict]:

@@ -30,7 +30,7 @@ from loanhub.celery import app as celery_app
 from loanhub.celery import enqueue_on_commit
 from loanhub.errors import Conflict, Invalid
 from loanhub.money import quantize_money
-from servicing import ledger
+from servicing import ledger, quiet
 from servicing.calendar import last_closed_date, open_business_date
 from servicing.choices import NON_PERFORMING_CLASSES, CobStatus, EntryKind, LoanStatus
 from servicing.cob import perloan, setbased
@@ -61,13 +61,27 @@ def _plan_chunks(run: CobRun) -> None:
             ") t GROUP BY g ORDER BY g",
             [size, LoanStatus.ACTIVE],
         )
-        ranges = cursor.fetchall()
+        ranges = _on_buckets(cursor.fetchall())
     CobChunk.objects.bulk_create(
         CobChunk(run=run, number=n, first_id=first, last_id=last, loans=0)
         for n, (first, last, _count) in enumerate(ranges, start=1)
     )
     run.chunks_total = len(ranges)
     run.save(update_fields=["chunks_total"])
+
+
+def _on_buckets(ranges: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+    """Chunks widened to whole buckets of ids (`servicing.quiet`), none sharing a bucket."""
+    firsts: list[int] = []
+    for first, _last, _count in ranges:
+        start, _ = quiet.bucket_bounds(first, first)
+        if not firsts or start > firsts[-1]:
+            firsts.append(start)
+    if not firsts:
+        return []
+    _, end = quiet.bucket_bounds(ranges[-1][1], ranges[-1][1])
+    lasts = [nxt - 1 for nxt in firsts[1:]] + [end]
+    return [(first, last, 0) for first, last in zip(firsts, lasts, strict=True)]
 
 
 def start_run(business_date: dt.date, through: dt.date, *, dispatch: bool) -> CobRun:
@@ -104,21 +118,24 @@ def run_chunk(chunk_id: int, *, chain: bool = True) -> bool:
             return False
         day = chunk.run.business_date
         in_range = Q(pk__gte=chunk.first_id, pk__lte=chunk.last_id, status=LoanStatus.ACTIVE)
-        # Every loan of the chunk locked, in id order (repayments lock one loan: no deadlock).
-        list(Loan.objects.select_for_update().filter(in_range).order_by("pk").values_list("pk", flat=True))
+        # The chunk's buckets held: a payment waits for the chunk (or the chunk for it) without
+        # the chunk locking every loan's row (`servicing.quiet`). The statement locks the rows it
+        # rewrites; the loans replayed one by one are locked here, in id order.
+        quiet.lock_chunk(chunk.first_id, chunk.last_id)
         in_sql = set_based()
         due = Q(position_date__isnull=True) | Q(position_date__lte=day)
         if in_sql:
+            behind = Q(position_date__lt=day) & (Q(quiet_until__isnull=True) | Q(quiet_until__lt=day))
             one_by_one = due & (
                 Q(position_date__isnull=True)
-                | Q(position_date__lt=day)
+                | behind
                 | Q(credit_balance__gt=0)
                 | Q(worst_loan_classification=True)
             )
         else:
             one_by_one = due
         replayed = 0
-        for loan in Loan.objects.filter(in_range & one_by_one).order_by("pk"):
+        for loan in Loan.objects.select_for_update().filter(in_range & one_by_one).order_by("pk"):
             replayed += perloan.close_loan(loan, day)
         moved, sums = 0, {}
         if in_sql:

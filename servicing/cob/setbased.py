@@ -49,6 +49,20 @@ def _bucket_case(column: str) -> str:
     return f"(CASE {' '.join(whens)} END)"
 
 
+def _accrued(day: str) -> str:
+    """The running period's interest earned to the start of `day` (`servicing.quiet.accrued`)."""
+    return f"""(CASE WHEN {day} >= l.accrual_end THEN l.accrual_interest
+        ELSE round(l.accrual_interest * ({day} - l.accrual_start)
+                   / (l.accrual_end - l.accrual_start), 2) END)"""
+
+
+def _earned(day: str) -> str:
+    """The loan's interest earned to the start of `day`: the stored figure, as of its position
+    date, plus the accrual since (a quiet loan's row stands at an earlier date: `servicing.quiet`)."""
+    return f"""(CASE WHEN l.accrual_end IS NULL THEN l.sl_interest_earned
+        ELSE l.sl_interest_earned - {_accrued("l.position_date")} + {_accrued(day)} END)"""
+
+
 def _sql() -> str:
     ranks = {klass: CLASS_RANK[klass] for klass in Classification.values}
     rate_by_rank = " ".join(
@@ -84,7 +98,8 @@ WITH inst AS (
                      GREATEST(-i.principal, 0) AS cap) o
     ) t
     WHERE l.id BETWEEN %(first)s AND %(last)s AND l.status = '{LoanStatus.ACTIVE}'
-      AND l.position_date = %(d)s AND l.credit_balance = 0 AND NOT l.worst_loan_classification
+      AND l.position_date <= %(d)s AND COALESCE(l.quiet_until, l.position_date) >= %(d)s
+      AND l.credit_balance = 0 AND NOT l.worst_loan_classification
       AND i.id IN (
           SELECT id FROM servicing_loaninstallment
            WHERE due_date = %(n)s AND loan_id BETWEEN %(first)s AND %(last)s
@@ -117,7 +132,7 @@ upd_inst AS (
                                            THEN %(n)s::date END)
     FROM inst3 s WHERE i.id = s.id
     RETURNING s.loan_id, s.due_date, s.contractual, s.total_out, s.capitalised, s.interest, s.fees,
-        s.paid_interest, s.paid_fees,
+        s.paid_interest, s.paid_fees, i.status IN ('due', 'overdue') OR s.grace2 <> 0 AS pending,
         round(s.basis2 / 365, 2) - round(s.old_basis / 365, 2) AS penalty_delta
 ),
 agg AS (
@@ -129,14 +144,15 @@ agg AS (
         SUM(CASE WHEN due_date = %(n)s THEN fees - paid_fees ELSE 0 END) AS fees_falling_due,
         SUM(CASE WHEN due_date = %(n)s THEN fees ELSE 0 END) AS fees_charged,
         MIN(CASE WHEN due_date < %(n)s AND contractual > 0 THEN due_date END) AS oldest_unpaid,
-        SUM(CASE WHEN due_date < %(n)s THEN GREATEST(total_out, 0) ELSE 0 END) AS overdue_amount
+        SUM(CASE WHEN due_date < %(n)s THEN GREATEST(total_out, 0) ELSE 0 END) AS overdue_amount,
+        BOOL_OR(pending) AS pending
     FROM upd_inst GROUP BY loan_id
 ),
 base AS (
     SELECT l.id, l.pd, l.maturity_date, l.next_due_date, l.next_due_amount,
         l.accrual_start AS s, l.accrual_end AS e, l.accrual_interest AS ai,
         l.sl_paid_interest, l.sl_paid_penalty,
-        l.sl_interest_earned AS old_interest_earned, l.sl_penalty_earned AS old_penalty_earned,
+        {_earned("%(d)s::date")} AS old_interest_earned, l.sl_penalty_earned AS old_penalty_earned,
         l.sl_fees_charged AS old_fees_charged, l.sl_capitalised AS old_capitalised,
         l.sl_suspense_interest AS old_suspense_interest, l.sl_suspense_penalty AS old_suspense_penalty,
         l.sl_reserve AS old_reserve,
@@ -147,24 +163,18 @@ base AS (
         l.sl_penalty_earned + COALESCE(a.penalty_delta, 0) AS penalty_earned,
         l.sl_fees_charged + COALESCE(a.fees_charged, 0) AS fees_charged,
         l.sl_capitalised + COALESCE(a.capitalised_due, 0) AS capitalised,
-        COALESCE(a.overdue_amount, 0) AS overdue_amount,
+        COALESCE(a.overdue_amount, 0) AS overdue_amount, COALESCE(a.pending, false) AS pending,
         a.oldest_unpaid IS NOT NULL AS overdue,
         CASE WHEN a.oldest_unpaid IS NOT NULL
                   AND %(n)s::date > a.oldest_unpaid + l.overdue_grace_days
              THEN %(n)s::date - a.oldest_unpaid ELSE 0 END AS dpd,
         COALESCE({override_rank}, 0) AS override_rank,
-        CASE WHEN l.accrual_end IS NULL THEN l.sl_interest_earned
-             ELSE l.sl_interest_earned
-                  - round(l.accrual_interest * (%(d)s::date - l.accrual_start)
-                          / (l.accrual_end - l.accrual_start), 2)
-                  + CASE WHEN %(n)s::date < l.accrual_end
-                         THEN round(l.accrual_interest * (%(n)s::date - l.accrual_start)
-                                    / (l.accrual_end - l.accrual_start), 2)
-                         ELSE l.accrual_interest END
-        END AS interest_earned
+        {_earned("%(n)s::date")} AS interest_earned
     FROM servicing_loan l LEFT JOIN agg a ON a.loan_id = l.id
     WHERE l.id BETWEEN %(first)s AND %(last)s AND l.status = '{LoanStatus.ACTIVE}'
-      AND l.position_date = %(d)s AND l.credit_balance = 0 AND NOT l.worst_loan_classification
+      AND l.position_date <= %(d)s AND COALESCE(l.quiet_until, l.position_date) >= %(d)s
+      AND l.credit_balance = 0 AND NOT l.worst_loan_classification
+      AND (COALESCE(l.quiet_until, l.position_date) < %(n)s OR a.loan_id IS NOT NULL)
 ),
 classed AS (
     SELECT x.*,
@@ -237,6 +247,10 @@ upd_loan AS (
         accrual_start = CASE WHEN f.e = %(n)s THEN f.e ELSE f.s END,
         accrual_end = CASE WHEN f.e = %(n)s THEN f.period_end ELSE f.e END,
         accrual_interest = CASE WHEN f.e = %(n)s THEN COALESCE(f.period_interest, 0) ELSE f.ai END,
+        quiet_until = CASE WHEN f.dpd = 0 AND f.klass = {f[Classification.PASS]} AND f.stage = 1
+                                AND NOT f.non_accrual AND NOT f.pending
+                                AND (CASE WHEN f.e = %(n)s THEN f.period_end ELSE f.e END) - 1 >= %(n)s
+                           THEN (CASE WHEN f.e = %(n)s THEN f.period_end ELSE f.e END) - 1 END,
         ecl = f.ecl,
         sl_interest_earned = f.interest_earned,
         sl_penalty_earned = f.penalty_earned,
@@ -257,6 +271,21 @@ upd_loan AS (
         f.suspense_penalty - f.old_suspense_penalty AS d_suspense_penalty,
         f.reserve - f.old_reserve AS d_reserve
 ),
+quiet AS (
+    SELECT l.id, l.days_past_due, l.delinquency_bucket, l.classification, l.ifrs9_stage,
+        l.principal_outstanding, 0 AS overdue_amount, l.sl_reserve, l.interest_due, l.penalty_due,
+        l.ecl, l.non_accrual,
+        round(l.accrual_interest * (%(n)s::date - l.accrual_start) / (l.accrual_end - l.accrual_start), 2)
+        - round(l.accrual_interest * (%(d)s::date - l.accrual_start) / (l.accrual_end - l.accrual_start), 2)
+            AS d_interest_earned
+    FROM servicing_loan l
+    WHERE l.id BETWEEN %(first)s AND %(last)s AND l.status = '{LoanStatus.ACTIVE}'
+      AND l.position_date <= %(d)s AND l.quiet_until >= %(n)s
+      AND l.credit_balance = 0 AND NOT l.worst_loan_classification
+      AND NOT EXISTS (SELECT 1 FROM inst WHERE inst.loan_id = l.id)
+      AND NOT EXISTS (  -- closed for the date already (a chunk run again below its done flag)
+          SELECT 1 FROM servicing_loansnapshot s WHERE s.business_date = %(d)s AND s.loan_id = l.id)
+),
 snap AS (
     INSERT INTO servicing_loansnapshot (business_date, loan_id, days_past_due, delinquency_bucket,
         classification, ifrs9_stage, principal_outstanding, overdue_amount, provision, interest_due,
@@ -265,10 +294,27 @@ snap AS (
         u.principal_outstanding, u.overdue_amount, u.sl_reserve, u.interest_due, u.penalty_due,
         u.ecl, u.non_accrual
     FROM upd_loan u
+    UNION ALL
+    SELECT %(d)s, q.id, q.days_past_due, q.delinquency_bucket, q.classification, q.ifrs9_stage,
+        q.principal_outstanding, q.overdue_amount, q.sl_reserve, q.interest_due, q.penalty_due,
+        q.ecl, q.non_accrual
+    FROM quiet q
     ON CONFLICT (business_date, loan_id) DO NOTHING
-)
-SELECT COUNT(*), {", ".join(f"COALESCE(SUM(d_{flow}), 0)" for flow in ACCRUAL_FLOWS)}
-FROM upd_loan
+),
+moved AS (
+    SELECT COUNT(*) AS n, {", ".join(f"COALESCE(SUM(d_{flow}), 0) AS d_{flow}" for flow in ACCRUAL_FLOWS)}
+    FROM upd_loan
+),
+still AS (SELECT COUNT(*) AS n, COALESCE(SUM(d_interest_earned), 0) AS d_interest_earned FROM quiet)
+SELECT moved.n + still.n, {
+        ", ".join(
+            "moved.d_interest_earned + still.d_interest_earned"
+            if flow == "interest_earned"
+            else f"moved.d_{flow}"
+            for flow in ACCRUAL_FLOWS
+        )
+    }
+FROM moved, still
 """
 
 

@@ -139,6 +139,9 @@ class Loan(Transitionable, FSMModelMixin, models.Model):
     accrual_start = models.DateField(_("accrual period start"), null=True, blank=True)
     accrual_end = models.DateField(_("accrual period end"), null=True, blank=True)
     accrual_interest = money_field(_("accrual period interest"), default=Decimal("0.00"))
+    # A quiet loan's position holds through this date but for the interest accrued, which close
+    # of business books without rewriting the row (see `servicing.quiet`).
+    quiet_until = models.DateField(_("quiet until"), null=True, blank=True)
 
     # Sub-ledger: running totals of every flow the ledger has booked for this loan. The loan's
     # account balances follow from them (see `servicing.subledger`), and their sum over loans

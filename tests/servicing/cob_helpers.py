@@ -9,10 +9,11 @@ from decimal import Decimal
 
 from servicing import subledger
 from servicing.models import CobRun, JournalEntry, Loan, LoanSnapshot, Posting
-from tests.servicing.test_cob_replay import _book, _check_against_replay, _pay, _state
+from tests.servicing.test_cob_replay import _book, _catch_up, _check_against_replay, _pay, _state
 
 __all__ = (
     "_book",
+    "_catch_up",
     "_check_against_replay",
     "_pay",
     "_state",
