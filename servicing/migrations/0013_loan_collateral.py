@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("servicing", "0011_cob_fillfactor"),
+        ("servicing", "0012_loan_quiet_until"),
     ]
 
     operations = [
