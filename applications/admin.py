@@ -30,6 +30,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from applications import (
+    admin_collateral,
     admin_reviews,  # noqa: F401  (registers the human-review queue)
     selectors,
     services,
@@ -168,7 +169,7 @@ class LoanApplicationAdmin(KeysetPaginationMixin, admin.ModelAdmin):
     paginator = EstimatedCountPaginator
     list_per_page = 50
     ordering = ("-id",)  # the key the changelist pages by
-    inlines = (EventInline,)
+    inlines = (admin_collateral.CollateralInline, admin_collateral.GuarantorInline, EventInline)
     fieldsets = (
         (None, {"fields": ("state", "customer_link", "kyc", "product_version", "assigned_officer")}),
         (

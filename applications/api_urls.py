@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from applications import apis, apis_review
+from applications import apis, apis_collateral, apis_review
 
 app_name = "applications-api"
 
@@ -19,6 +19,8 @@ urlpatterns = [
     path("<int:pk>/decline-offer/", apis.ApplicationDeclineOfferApi.as_view(), name="decline-offer"),
     path("<int:pk>/disburse/", apis.ApplicationDisburseApi.as_view(), name="disburse"),
     path("<int:pk>/assign/", apis.ApplicationAssignApi.as_view(), name="assign"),
+    path("<int:pk>/collateral/", apis_collateral.ApplicationCollateralApi.as_view(), name="collateral"),
+    path("<int:pk>/guarantors/", apis_collateral.ApplicationGuarantorApi.as_view(), name="guarantors"),
     path(
         "<int:pk>/request-review/", apis_review.ApplicationRequestReviewApi.as_view(), name="request-review"
     ),

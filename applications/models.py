@@ -401,3 +401,7 @@ class ReviewRequest(models.Model):
     @property
     def pending(self) -> bool:
         return not self.outcome
+
+
+# Collateral and guarantors live in their own module (imported so Django finds the models).
+from applications.collateral_models import ApplicationCollateral, ApplicationGuarantor  # noqa: E402,F401

@@ -247,6 +247,7 @@ SPECTACULAR_SETTINGS = {
         "KycStatusEnum": "customers.models.KycStatus",
         "CustomerDocumentKindEnum": "customers.models.DocumentKind",
         "FrequencyEnum": "products.choices.ENGINE_FREQUENCIES",
+        "CollateralTypeEnum": "risk.collateral.CollateralType",
     },
 }
 
@@ -308,6 +309,11 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "applications-expire-offers": {"task": "applications.tasks.expire_offers", "schedule": 15 * 60.0},
     "applications-requeue-stuck": {"task": "applications.tasks.requeue_stuck", "schedule": 5 * 60.0},
+    # Collateral valuations older than their type's revaluation age are flagged once a day.
+    "servicing-collateral-revaluation": {
+        "task": "servicing.tasks.collateral_revaluation",
+        "schedule": 24 * 60 * 60.0,
+    },
     # Close of business at 00:30 for every date up to yesterday (servicing.cob).
     "servicing-close-business-days": {
         "task": "servicing.tasks.close_business_days",
@@ -392,6 +398,8 @@ LOANHUB_COB_AHEAD_OF_CLOCK = env.bool("LOANHUB_COB_AHEAD_OF_CLOCK", default=not 
 LOANHUB_COB_CHUNK_DELAY_SECONDS = env.float("LOANHUB_COB_CHUNK_DELAY_SECONDS", default=0.0)
 LOANHUB_NON_ACCRUAL_DPD = env.int("LOANHUB_NON_ACCRUAL_DPD", default=90)
 LOANHUB_IFRS9_LGD = Decimal(env.str("LOANHUB_IFRS9_LGD", default="0.45"))
+# The least share of the base LGD a secured loan keeps (servicing.collateral.lgd).
+LOANHUB_IFRS9_LGD_FLOOR = Decimal(env.str("LOANHUB_IFRS9_LGD_FLOOR", default="0.10"))
 # Regulatory floors the provisions report compares the book with (拨备覆盖率, 贷款拨备率).
 LOANHUB_MIN_PROVISION_COVERAGE = Decimal(env.str("LOANHUB_MIN_PROVISION_COVERAGE", default="1.50"))
 LOANHUB_MIN_LOAN_PROVISION_RATIO = Decimal(env.str("LOANHUB_MIN_LOAN_PROVISION_RATIO", default="0.025"))

@@ -188,6 +188,7 @@ class ProductVersionAdmin(ReadOnlyHistoryAdmin):
                     "day_count",
                     ("representative_amount", "representative_term"),
                     ("max_exposure_per_customer", "auto_approve_limit"),
+                    ("max_ltv", "ltv_excess"),
                 )
             },
         ),

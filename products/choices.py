@@ -202,3 +202,10 @@ class Document(models.TextChoices):
     TAX_RETURNS = "tax_returns", _("tax returns")
     BUSINESS_PLAN = "business_plan", _("business plan")
     ASSET_PROOF = "asset_proof", _("proof of assets")
+
+
+class LtvExcess(models.TextChoices):
+    """What happens when an application's loan-to-value is above the product's maximum."""
+
+    REFUSE = "refuse", _("Refuse the collateral (field error)")
+    REFER = "refer", _("Refer the application to an officer")

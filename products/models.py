@@ -217,6 +217,21 @@ class ProductVersion(Transitionable, FSMModelMixin, models.Model):
         help_text=_("Amounts above it are referred to an officer even with a good score; empty: no limit."),
     )
 
+    # Collateral: loan-to-value = amount / total market value of the application's collateral.
+    max_ltv = rate_field(
+        _("maximum loan-to-value"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("5"))],
+        help_text=_("0.70: the loan may be at most 0.70 × the collateral's value; empty: no limit."),
+    )
+    ltv_excess = models.CharField(
+        _("above the maximum loan-to-value"),
+        max_length=8,
+        choices=c.LtvExcess.choices,
+        default=c.LtvExcess.REFUSE,
+    )
+
     # Payment burden (checked at publish time over the worst case of the pricing grid)
     max_installment_ratio = rate_field(
         _("maximum installment (share of principal per month)"),

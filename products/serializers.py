@@ -61,6 +61,8 @@ TERM_FIELDS = (
     "required_documents",
     "max_exposure_per_customer",
     "auto_approve_limit",
+    "max_ltv",
+    "ltv_excess",
     "max_installment_ratio",
     "max_repayment_multiple",
 )
@@ -157,6 +159,12 @@ class TermsSerializer(serializers.Serializer):
     max_exposure_per_customer = money_serializer_field(min_value=Decimal("0.01"))
     auto_approve_limit = money_serializer_field(
         min_value=Decimal("0.01"), required=False, allow_null=True, default=None
+    )
+    max_ltv = rate_serializer_field(
+        min_value=Decimal("0.01"), max_value=Decimal("5"), required=False, allow_null=True, default=None
+    )
+    ltv_excess = serializers.ChoiceField(
+        choices=c.LtvExcess.choices, required=False, default=c.LtvExcess.REFUSE
     )
     max_installment_ratio = rate_serializer_field(
         min_value=Decimal("0.01"),

@@ -19,6 +19,7 @@ from loanhub.errors import DomainError
 from loanhub.permissions import may
 from risk import (
     admin_assessment,  # noqa: F401  (registers the impact assessments)
+    admin_collateral,  # noqa: F401  (registers the collateral haircuts)
     services,
 )
 from risk import choices as c

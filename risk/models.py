@@ -444,3 +444,7 @@ class ImpactAssessment(models.Model):
     @property
     def signed_off(self) -> bool:
         return self.signed_off_at is not None and self.signed_off_by_id is not None
+
+
+# Collateral haircuts live with their rules in risk.collateral (imported so Django finds the model).
+from risk.collateral import CollateralHaircut  # noqa: E402,F401

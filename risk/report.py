@@ -50,6 +50,26 @@ def report_text(data: dict) -> str:
             f"{band['grade']:<7}{f'{low}–{high}':>12}{band['count']:>7}{band['bads']:>6}{rate:>10}"
             f"{band['cum_count_share'] * 100:>7.1f}%{band['cum_bad_share'] * 100:>10.1f}%{band['pd']:>8.4f}"
         )
+    if data.get("grades"):
+        lines += ["", "Grades out of fold (development set; cut-offs and PDs come from these):"]
+        lines.append(f"{'grade':<7}{'count':>7}{'bads':>6}{'bad rate':>10}{'PD':>8}")
+        for g in data["grades"]:
+            rate = f"{g['bad_rate']:.3f}" if g["bad_rate"] is not None else "-"
+            lines.append(f"{g['grade']:<7}{g['count']:>7}{g['bads']:>6}{rate:>10}{g['pd']:>8.4f}")
+    calibration = data.get("calibration")
+    if calibration:
+        lines.append("")
+        lines.append(f"PD calibration ({calibration['method']}):")
+        for label, key in (
+            ("out of fold (cross-fitted)", "out_of_fold"),
+            ("hold-out", "holdout"),
+            ("hold-out, uncalibrated", "holdout_uncalibrated"),
+        ):
+            f = calibration[key]
+            lines.append(
+                f"  {label:<28} Brier {f['brier']:.4f}  ECE {f['ece']:.4f}  mean PD {f['mean_pd']:.4f}"
+                f"  bad rate {f['bad_rate']:.4f}  n {f['n']}"
+            )
     comparison = data.get("shadow_comparison") or {}
     if comparison.get("n"):
         lines += [

@@ -141,3 +141,8 @@ def shadow_comparison(model: ScoreModel) -> dict:
         "mean_champion_score": round(sum(r[2] for r in rows) / n, 2),
         "grade_agreement": round(sum(r[1] == r[3] for r in rows) / n, 4),
     }
+
+
+def decision_latest_for_customer(*, customer_id: int) -> Decision | None:
+    """The customer's most recent credit decision (a guarantor's own score and grade)."""
+    return Decision.objects.filter(request__customer_id=customer_id).order_by("-created_at", "-id").first()

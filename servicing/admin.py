@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from loanhub.admin_pagination import KeysetPaginationMixin
 from servicing import (
+    admin_collateral,
     admin_repayments,  # noqa: F401  (registers the Repayment admin)
     selectors,
 )
@@ -177,7 +178,13 @@ class LoanAdmin(KeysetPaginationMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_per_page = 50
     ordering = ("-id",)  # the key the changelist pages by
     date_hierarchy = "start_date"
-    inlines = (LoanInstallmentInline, RepaymentInline, JournalEntryInline, LoanEventInline)
+    inlines = (
+        LoanInstallmentInline,
+        admin_collateral.LoanCollateralInline,
+        RepaymentInline,
+        JournalEntryInline,
+        LoanEventInline,
+    )
     fieldsets = (
         (None, {"fields": ("number", "status", "origin_ref", "customer", "product_version", "currency")}),
         (
@@ -200,6 +207,8 @@ class LoanAdmin(KeysetPaginationMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
                     "next_due_amount",
                     "sl_reserve",
                     "ecl",
+                    "secured_amount",
+                    "collateral_lgd",
                     "closed_on",
                     "classification_history",
                 )
@@ -247,6 +256,14 @@ class LoanAdmin(KeysetPaginationMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     def get_sortable_by(self, request):
         # Over a million loans only the key (and DPD, indexed) sort without scanning everything.
         return ("number", "days_past_due")
+
+    @admin.display(description=_("secured amount (collateral after haircuts)"))
+    def secured_amount(self, obj):
+        return admin_collateral.loan_secured_amount(obj)
+
+    @admin.display(description=_("LGD (IFRS 9, after collateral)"))
+    def collateral_lgd(self, obj):
+        return admin_collateral.loan_lgd(obj)
 
     @admin.display(description=_("classification history"))
     def classification_history(self, obj):

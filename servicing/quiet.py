@@ -32,7 +32,7 @@ from django.db import connection
 from loanhub.transitions import lock
 from servicing.calendar import open_business_date
 from servicing.choices import Classification, LoanStatus
-from servicing.models import CobChunk, Loan
+from servicing.models import CobChunk, Loan, LoanCollateral
 from servicing.position import cents
 
 ONE_DAY = dt.timedelta(days=1)
@@ -146,6 +146,8 @@ def quiet_until_for(
         and not loan.worst_loan_classification
         and not pending
         and loan.accrual_end is not None
+        # a secured loan's ECL follows its collateral's valuations and haircuts: rewritten daily
+        and not LoanCollateral.objects.filter(loan_id=loan.pk).exists()
     )
     if not quiet:
         return None

@@ -23,7 +23,7 @@ from loanhub.errors import Conflict, Forbidden, Invalid, NotFound
 from loanhub.money import is_cents, quantize_money
 from loanhub.permissions import may
 from loanhub.transitions import record_event, run_transition
-from servicing import quiet, rules, subledger
+from servicing import collateral, quiet, rules, subledger
 from servicing.calendar import open_business_date
 from servicing.choices import EntryKind, InstallmentStatus, LoanStatus, RepaymentChannel
 from servicing.models import Loan, Repayment
@@ -161,11 +161,13 @@ def _store(loan: Loan, position: Position, *, closing: bool = False) -> None:
     upcoming = position.next_due()
     loan.next_due_date, loan.next_due_amount = upcoming if upcoming else (None, ZERO)
     loan.accrual_start, loan.accrual_end, loan.accrual_interest = position.accrual_period()
+    ead = loan.principal_outstanding + loan.interest_due
     loan.ecl = rules.ecl(
         stage=loan.ifrs9_stage,
         pd=loan.pd,
-        ead=loan.principal_outstanding + loan.interest_due,
+        ead=ead,
         remaining_days=max((loan.maturity_date - position.as_of).days, 0),
+        lgd=collateral.loan_lgd(loan_id=loan.pk, ead=max(ead, ZERO)),
     )
     stored = {i.number: i for i in loan.installments.all()}
     changed = []

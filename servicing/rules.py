@@ -80,9 +80,10 @@ def ifrs9_stage(dpd: int, classification: str) -> int:
     return 1
 
 
-def ecl(*, stage: int, pd: Decimal, ead: Decimal, remaining_days: int) -> Decimal:
-    """Expected credit loss: PD × LGD × EAD (12-month PD in stage 1, lifetime in stage 2)."""
-    lgd = settings.LOANHUB_IFRS9_LGD
+def ecl(*, stage: int, pd: Decimal, ead: Decimal, remaining_days: int, lgd: Decimal | None = None) -> Decimal:
+    """Expected credit loss: PD × LGD × EAD (12-month PD in stage 1, lifetime in stage 2). `lgd`:
+    the loan's own (`servicing.collateral.loan_lgd`, lower when secured); default the base LGD."""
+    lgd = settings.LOANHUB_IFRS9_LGD if lgd is None else lgd
     if stage == 3:
         probability = ONE
     elif stage == 2:

@@ -42,3 +42,11 @@ def close_business_days(self) -> list[str]:
 def resume_stalled_cob(self) -> list[str]:
     """Every few minutes (beat): send again the chunks of runs nothing has moved (lost messages)."""
     return [day.isoformat() for day in resume_stalled()]
+
+
+@shared_task(bind=True, acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def collateral_revaluation(self) -> int:
+    """Daily (beat): flag collateral valued longer ago than its type's revaluation age."""
+    from servicing.collateral import collateral_revaluation_flag
+
+    return collateral_revaluation_flag()

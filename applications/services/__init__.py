@@ -29,6 +29,11 @@ from applications.services.base import (
     ApplicationValidationError,
     state_conflict,
 )
+from applications.services.collateral import (
+    application_collateral_add,
+    application_guarantor_add,
+    application_ltv,
+)
 from applications.services.customer import (
     application_accept_offer,
     application_decline_offer,
@@ -71,6 +76,9 @@ __all__ = (
     "application_apply_decision",
     "application_approve",
     "application_assign",
+    "application_collateral_add",
+    "application_guarantor_add",
+    "application_ltv",
     "application_create",
     "application_decline",
     "application_decline_offer",

@@ -18,6 +18,7 @@ from applications.services.base import (
     _event,
     _move,
 )
+from applications.services.collateral import ltv_refer_reason
 from applications.services.offers import _set_offer, offer_build
 from customers.models import KycStatus
 from loanhub import clock
@@ -101,6 +102,11 @@ def application_apply_decision(*, request, decision) -> None:
         # decide (the maker-checker rule of officer approvals), never the scorecard alone.
         outcome = Outcome.REFER
         reason = f"amount above {settings.LOANHUB_SENIOR_APPROVAL_AMOUNT}: two people must approve it"
+    if outcome == Outcome.APPROVE:
+        ltv_reason = ltv_refer_reason(locked)
+        if ltv_reason:
+            # Not enough collateral for the product's maximum loan-to-value: an officer decides.
+            outcome, reason = Outcome.REFER, ltv_reason
     if outcome == Outcome.REFER and decision.outcome == Outcome.DECLINE:
         # Declined for the identity alone: the limit risk computed before declining still holds.
         locked.max_amount = Decimal(decision.limit_basis.get("computed_limit", "0"))

@@ -53,6 +53,7 @@ def application_disburse(
 ) -> LoanApplication:
     """offer_accepted → disbursed by a Loan Officer; opens the loan in servicing with the accepted
     offer's terms in the same transaction (nothing is written when servicing refuses)."""
+    from servicing import collateral as servicing_collateral
     from servicing import services as servicing_services
 
     _require_officer(actor, application, "disburse")
@@ -94,6 +95,20 @@ def application_disburse(
                 state=locked.state,
             ) from None
         _require_accepted_amounts(locked, loan, disbursed_on)
+        # The pledged collateral secures the loan from now on (it lowers the loan's LGD).
+        servicing_collateral.loan_collateral_record(
+            loan=loan,
+            items=[
+                {
+                    "origin_ref": f"{locked}:C{item.pk}",
+                    "collateral_type": item.collateral_type,
+                    "value": item.value,
+                    "valuation_date": item.valuation_date,
+                    "description": item.description,
+                }
+                for item in locked.collateral.all()
+            ],
+        )
         locked.disbursed_at = clock.now()
         _move(
             locked,

@@ -4,8 +4,10 @@ Pipeline: LoanHub feature records → model inputs (risk.mapping) → a stratifi
 set aside → on the 75 % development set: monotonic binning per input (risk.scorecard.binning),
 weights of evidence, information-value screening, logistic regression on the WOEs (inputs whose
 coefficient takes the wrong sign are dropped and the model refitted), integer points by the
-scaling, grade cut-offs and calibrated PD per grade from out-of-fold scores of a stratified
-5-fold cross-validation (every fold re-bins and refits, so nothing leaks). The hold-out is
+scaling. Out-of-fold scores of a stratified 5-fold cross-validation (every fold re-bins and
+refits, so nothing leaks) calibrate the PD (isotonic regression, risk.scorecard.calibration) and
+place the grade cut-offs on the calibration's steps, so the out-of-fold bad rate rises with the
+grade. The hold-out is
 scored once by the final model. Everything is seeded.
 """
 
@@ -24,6 +26,7 @@ from risk import mapping
 from risk.choices import GRADES
 from risk.scorecard import metrics
 from risk.scorecard.binning import Binner, BinSpec, get_binner
+from risk.scorecard.calibration import calibrate, calibration_figures, cross_fitted_pd, grade_cuts
 from risk.scorecard.model import ARTIFACT_FORMAT, Scorecard
 from risk.scorecard.scaling import Scaling
 
@@ -31,8 +34,6 @@ DEFAULT_SEED = 20260515
 IV_MIN = 0.02
 HOLDOUT_SHARE = 0.25
 FOLDS = 5
-# Share of the development population at or above each grade's floor (A best … E worst).
-GRADE_QUANTILES = {"A": 0.20, "B": 0.45, "C": 0.70, "D": 0.85}
 _SMOOTH = 0.5  # added to good and bad counts so an empty side gives a finite WOE
 
 
@@ -262,19 +263,11 @@ def train(
         folds.append({"fold": number, "n": len(test_rows), **_discrimination(y_dev[test_rows], fold_scores)})
 
     core = fit_scorecard(dev, y_dev, inputs, binner=chosen, scaling=scaling, seed=seed)
-    # Grade floors from the out-of-fold score distribution; PD per grade = its observed bad rate
-    # out of fold (smoothed, and made monotonic from A to E).
-    grades, previous_pd = [], 0.0
-    upper = None
-    for grade in GRADES:
-        floor = int(np.quantile(oof, 1 - GRADE_QUANTILES[grade])) if grade in GRADE_QUANTILES else None
-        mask = (oof >= (floor if floor is not None else -np.inf)) & (
-            oof < (upper if upper is not None else np.inf)
-        )
-        observed = (y_dev[mask].sum() + 0.5) / (mask.sum() + 1)
-        previous_pd = max(previous_pd, float(observed))
-        grades.append({"grade": grade, "min_score": floor, "pd": round(previous_pd, 4)})
-        upper = floor
+    # Calibration and grades from the out-of-fold scores (never from scores of the rows a model
+    # was fitted on): isotonic regression of default on score, and grade floors moved onto its
+    # steps so the bad rate rises with the grade.
+    calibration = calibrate(oof, y_dev)
+    grades = grade_cuts(oof, y_dev, calibration)
 
     artifact = {
         "format": ARTIFACT_FORMAT,
@@ -291,6 +284,7 @@ def train(
         "features": core["features"],
         "screened_out": core["screened_out"],
         "grades": grades,
+        "calibration": calibration.as_artifact(),
         "feature_sources": {f["name"]: f["source"] for f in core["features"]},
     }
     card = Scorecard(artifact)
@@ -320,6 +314,21 @@ def train(
         "psi": round(metrics.psi(dev_scores, hold_scores), 4),
         "bands": _grade_table(hold_scores, y_hold, grades),
         "bands_population": "hold-out",
+        # Grades as cut: out-of-fold counts and bad rates on the development set.
+        "grades": [
+            {k: row[k] for k in ("grade", "count", "bads", "bad_rate", "pd")}
+            for row in _grade_table(oof, y_dev, grades)
+        ],
+        "calibration": {
+            "method": calibration.method,
+            # cross-fitted: the calibrator that predicts a row was fitted without it
+            "out_of_fold": calibration_figures(y_dev, cross_fitted_pd(oof, y_dev, seed=seed)),
+            "holdout": calibration_figures(y_hold, calibration.predict(hold_scores)),
+            # the points scaling's PD, before calibration, for comparison
+            "holdout_uncalibrated": calibration_figures(
+                y_hold, np.asarray([scaling.pd_from_score(s) for s in hold_scores])
+            ),
+        },
         "targets": {"cv_auc": 0.78, "holdout_auc": 0.75},
     }
     return TrainingResult(artifact=artifact, report=report, seconds=time.perf_counter() - started)

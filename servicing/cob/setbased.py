@@ -31,7 +31,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import connection
 
-from servicing import rules
+from servicing import collateral, rules
 from servicing.choices import CLASS_RANK, Classification, LoanStatus
 from servicing.subledger import ACCRUAL_FLOWS
 
@@ -64,6 +64,8 @@ def _earned(day: str) -> str:
 
 
 def _sql() -> str:
+    # the loan's LGD, lower when secured (`servicing.collateral`)
+    lgd = collateral.ecl_lgd_sql(loan_id="x.id", ead="GREATEST(x.principal_outstanding + x.interest_due, 0)")
     ranks = {klass: CLASS_RANK[klass] for klass in Classification.values}
     rate_by_rank = " ".join(
         f"WHEN {CLASS_RANK[klass]} THEN {rules.provision_rate(klass)}::numeric"
@@ -226,7 +228,7 @@ fin AS (
                         THEN 1 - power(1 - x.pd, GREATEST(x.remaining_days::numeric / 365, 1))
                         ELSE 1 END
                     ELSE x.pd END
-              * %(lgd)s::numeric, 2) AS ecl
+              * {lgd}, 2) AS ecl
     FROM nxt x
 ),
 upd_loan AS (
@@ -249,6 +251,8 @@ upd_loan AS (
         accrual_interest = CASE WHEN f.e = %(n)s THEN COALESCE(f.period_interest, 0) ELSE f.ai END,
         quiet_until = CASE WHEN f.dpd = 0 AND f.klass = {f[Classification.PASS]} AND f.stage = 1
                                 AND NOT f.non_accrual AND NOT f.pending
+                                AND NOT EXISTS (SELECT 1 FROM servicing_loancollateral c
+                                                WHERE c.loan_id = f.id)
                                 AND (CASE WHEN f.e = %(n)s THEN f.period_end ELSE f.e END) - 1 >= %(n)s
                            THEN (CASE WHEN f.e = %(n)s THEN f.period_end ELSE f.e END) - 1 END,
         ecl = f.ecl,
@@ -328,7 +332,6 @@ def close_chunk(*, business_date: dt.date, first_id: int, last_id: int) -> tuple
         "first": first_id,
         "last": last_id,
         "non_accrual_dpd": settings.LOANHUB_NON_ACCRUAL_DPD,
-        "lgd": settings.LOANHUB_IFRS9_LGD,
     }
     with connection.cursor() as cursor:
         # The statement's cost crosses jit_above_cost; compiling its expressions takes longer than

@@ -3,6 +3,7 @@ double-entry ledger and close-of-business runs (one module each)."""
 
 from servicing.models.classification import ClassificationChange
 from servicing.models.cob import CobChunk, CobRun, LoanSnapshot
+from servicing.models.collateral import LoanCollateral
 from servicing.models.ledger import ImmutableModel, ImmutableQuerySet, JournalEntry, LedgerAccount, Posting
 from servicing.models.loans import Loan, LoanEvent, LoanInstallment
 from servicing.models.repayments import Repayment
@@ -17,6 +18,7 @@ __all__ = (
     "JournalEntry",
     "LedgerAccount",
     "Loan",
+    "LoanCollateral",
     "LoanEvent",
     "LoanInstallment",
     "LoanSnapshot",

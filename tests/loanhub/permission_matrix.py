@@ -318,6 +318,18 @@ MATRIX: dict[str, Rule] = {
         post="401 400 404 403 403 403 403 404 403",
         pk="{application}",
     ),
+    # Collateral: the applicant on their own open application and officers (an empty body: 400);
+    # guarantors: officers only. The role is checked before the body.
+    "api/v1/applications/<int:pk>/collateral/": rule(
+        get="401 405 405 405 405 405 405 405 405",
+        post="401 400 404 400 400 403 403 404 403",
+        pk="{application}",
+    ),
+    "api/v1/applications/<int:pk>/guarantors/": rule(
+        get="401 405 405 405 405 405 405 405 405",
+        post="401 403 404 400 400 403 403 404 403",
+        pk="{application}",
+    ),
     "api/v1/applications/<int:pk>/approve/": rule(
         get="401 405 405 405 405 405 405 405 405",
         post="401 403 404 400 400 403 403 404 403",

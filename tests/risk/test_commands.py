@@ -29,6 +29,8 @@ def test_risk_report_json_shape(champion):
     assert data["holdout"]["auc"] >= 0.73
     assert isinstance(data["psi"], float)
     assert len(data["bands"]) == 5
+    assert [set(g) for g in data["grades"]] == [{"grade", "count", "bads", "bad_rate", "pd"}] * 5
+    assert set(data["calibration"]["holdout"]) >= {"brier", "ece"}
     scores = np.array(data["holdout"]["scores"])
     assert metrics.auc(scores[:, 1], -scores[:, 0]) == pytest.approx(data["holdout"]["auc"], abs=1e-4)
 
@@ -39,6 +41,8 @@ def test_risk_report_text_and_version(champion):
     assert "5-fold CV" in text
     assert "hold-out 25 %" in text
     assert "PSI" in text
+    assert "Grades out of fold" in text
+    assert "PD calibration (isotonic)" in text
 
 
 def test_risk_report_unknown_version(db):

@@ -155,3 +155,59 @@ def test_batch_and_single_scoring_agree(trained, german):
         single = card.score_record(mapping.model_record(row.to_dict(), card.inputs))
         assert single.score == scored["score"].iloc[i]
         assert single.grade == scored["grade"].iloc[i]
+
+
+def test_grades_out_of_fold_have_strictly_rising_bad_rates(trained):
+    # Given the grades cut on the calibration's steps, then out of fold every grade is populated,
+    # the bad rate rises strictly from A to E (it did not on fixed population shares: B 26.3 % vs
+    # C 23.3 % on the hold-out), and the PDs are those bad rates, smoothed and rising.
+    grades = trained.report["grades"]
+    assert [g["grade"] for g in grades] == ["A", "B", "C", "D", "E"]
+    assert sum(g["count"] for g in grades) == trained.report["cv"]["n"] == 750
+    assert sum(g["bads"] for g in grades) == 225  # German Credit: 30 % bad
+    rates = [g["bad_rate"] for g in grades]
+    assert all(g["count"] >= 50 for g in grades)
+    assert all(a < b for a, b in zip(rates, rates[1:], strict=False))
+    for g in grades:
+        assert g["bad_rate"] == round(g["bads"] / g["count"], 4)
+        assert g["pd"] == pytest.approx((g["bads"] + 0.5) / (g["count"] + 1), abs=1e-4)
+    pds = [g["pd"] for g in trained.artifact["grades"]]
+    assert pds == [g["pd"] for g in grades]
+
+
+def test_calibration_figures_are_sane(trained):
+    calibration = trained.report["calibration"]
+    assert calibration["method"] == "isotonic"
+    for key in ("out_of_fold", "holdout", "holdout_uncalibrated"):
+        figures = calibration[key]
+        # a constant PD of 0.3 on a 30 % bad population scores Brier 0.21: a model must beat it
+        assert 0.1 < figures["brier"] < 0.21, key
+        assert 0 <= figures["ece"] < 0.1, key
+        assert figures["mean_pd"] == pytest.approx(figures["bad_rate"], abs=0.05), key
+    assert calibration["holdout"]["brier"] <= calibration["holdout_uncalibrated"]["brier"]
+
+
+def test_calibrated_pd_falls_with_score_and_recomputes(trained):
+    from risk.scorecard.calibration import Calibration, brier, expected_calibration_error
+
+    stored = trained.artifact["calibration"]
+    calibration = Calibration(stored["method"], tuple(stored["scores"]), tuple(stored["pds"]))
+    scores = np.array([s for s, _ in trained.report["holdout"]["scores"]])
+    bad = np.array([b for _, b in trained.report["holdout"]["scores"]])
+    pd = calibration.predict(scores)
+    assert np.all(np.diff(calibration.predict(np.arange(350, 750))) <= 0)
+    assert brier(bad, pd) == pytest.approx(trained.report["calibration"]["holdout"]["brier"], abs=1e-4)
+    assert expected_calibration_error(bad, pd) == pytest.approx(
+        trained.report["calibration"]["holdout"]["ece"], abs=1e-4
+    )
+
+
+def test_expected_calibration_error_worked_example():
+    from risk.scorecard.calibration import brier, expected_calibration_error
+
+    # Two bins: PD 0.05 for 4 rows with 1 bad (|0.25 − 0.05| × 4/8) and PD 0.95 for 4 rows with
+    # 3 bads (|0.75 − 0.95| × 4/8): ECE 0.2; Brier (3 × 0.0025 + 0.9025 + 3 × 0.0025 + 0.9025) / 8.
+    bad = np.array([0, 0, 0, 1, 1, 1, 1, 0])
+    pd = np.array([0.05] * 4 + [0.95] * 4)
+    assert expected_calibration_error(bad, pd) == pytest.approx(0.2)
+    assert brier(bad, pd) == pytest.approx((6 * 0.0025 + 2 * 0.9025) / 8)
