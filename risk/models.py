@@ -444,3 +444,13 @@ class ImpactAssessment(models.Model):
     @property
     def signed_off(self) -> bool:
         return self.signed_off_at is not None and self.signed_off_by_id is not None
+
+
+# The business rating's models live with their package; importing them here makes them the risk
+# app's models (migrations, permissions).
+from risk.business.models import (  # noqa: E402, F401
+    BusinessRating,
+    BusinessRatingEvent,
+    BusinessRubric,
+    BusinessRubricEvent,
+)
