@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from applications import apis, apis_review
+from applications import apis, apis_business, apis_review
 
 app_name = "applications-api"
 
@@ -19,6 +19,21 @@ urlpatterns = [
     path("<int:pk>/decline-offer/", apis.ApplicationDeclineOfferApi.as_view(), name="decline-offer"),
     path("<int:pk>/disburse/", apis.ApplicationDisburseApi.as_view(), name="disburse"),
     path("<int:pk>/assign/", apis.ApplicationAssignApi.as_view(), name="assign"),
+    path(
+        "<int:pk>/qualitative-assessment/",
+        apis_business.ApplicationQualitativeAssessmentApi.as_view(),
+        name="qualitative-assessment",
+    ),
+    path(
+        "<int:pk>/rating-override/",
+        apis_business.ApplicationGradeOverrideApi.as_view(),
+        name="rating-override",
+    ),
+    path(
+        "<int:pk>/rating-override/decide/",
+        apis_business.ApplicationGradeOverrideDecideApi.as_view(),
+        name="rating-override-decide",
+    ),
     path(
         "<int:pk>/request-review/", apis_review.ApplicationRequestReviewApi.as_view(), name="request-review"
     ),

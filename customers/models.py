@@ -298,7 +298,9 @@ class BusinessProfile(models.Model):
     total_assets = money_field(_("total assets"))
     total_liabilities = money_field(_("total liabilities"))
     years_trading = models.PositiveSmallIntegerField(_("years trading"))
-    industry = models.CharField(_("industry (GB/T 4754 section)"), max_length=1, choices=IndustrySection.choices)
+    industry = models.CharField(
+        _("industry (GB/T 4754 section)"), max_length=1, choices=IndustrySection.choices
+    )
     tax_rating = models.CharField(_("tax credit rating"), max_length=1, choices=TaxRating.choices)
     employees = models.PositiveIntegerField(_("employees"))
     updated_at = models.DateTimeField(_("updated"), auto_now=True)

@@ -5,38 +5,130 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('customers', '0006_graduation_year_and_payroll'),
+        ("customers", "0006_graduation_year_and_payroll"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='document',
-            name='kind',
-            field=models.CharField(choices=[('id_card', 'Identity card image'), ('income_proof', 'Income proof'), ('business_licence', 'Business licence'), ('financial_statements', 'Financial statements')], max_length=32, verbose_name='kind'),
+            model_name="document",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("id_card", "Identity card image"),
+                    ("income_proof", "Income proof"),
+                    ("business_licence", "Business licence"),
+                    ("financial_statements", "Financial statements"),
+                ],
+                max_length=32,
+                verbose_name="kind",
+            ),
         ),
         migrations.CreateModel(
-            name='BusinessProfile',
+            name="BusinessProfile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('annual_revenue', models.DecimalField(decimal_places=2, max_digits=18, verbose_name='annual revenue, last year')),
-                ('annual_revenue_previous', models.DecimalField(decimal_places=2, max_digits=18, verbose_name='annual revenue, the year before')),
-                ('net_profit', models.DecimalField(decimal_places=2, max_digits=18, verbose_name='net profit, last year')),
-                ('net_profit_previous', models.DecimalField(decimal_places=2, max_digits=18, verbose_name='net profit, the year before')),
-                ('total_assets', models.DecimalField(decimal_places=2, max_digits=18, verbose_name='total assets')),
-                ('total_liabilities', models.DecimalField(decimal_places=2, max_digits=18, verbose_name='total liabilities')),
-                ('years_trading', models.PositiveSmallIntegerField(verbose_name='years trading')),
-                ('industry', models.CharField(choices=[('A', 'A Agriculture, forestry, animal husbandry and fishery'), ('B', 'B Mining'), ('C', 'C Manufacturing'), ('D', 'D Electricity, heat, gas and water production and supply'), ('E', 'E Construction'), ('F', 'F Wholesale and retail trade'), ('G', 'G Transport, storage and postal services'), ('H', 'H Accommodation and catering'), ('I', 'I Information transmission, software and IT services'), ('J', 'J Finance'), ('K', 'K Real estate'), ('L', 'L Leasing and business services'), ('M', 'M Scientific research and technical services'), ('N', 'N Water, environment and public facilities management'), ('O', 'O Resident services, repair and other services'), ('P', 'P Education'), ('Q', 'Q Health and social work'), ('R', 'R Culture, sports and entertainment'), ('S', 'S Public administration, social security and social organisations'), ('T', 'T International organisations')], max_length=1, verbose_name='industry (GB/T 4754 section)')),
-                ('tax_rating', models.CharField(choices=[('A', 'A'), ('B', 'B'), ('M', 'M'), ('C', 'C'), ('D', 'D')], max_length=1, verbose_name='tax credit rating')),
-                ('employees', models.PositiveIntegerField(verbose_name='employees')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('customer', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='business_profile', to='customers.customer', verbose_name='customer')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "annual_revenue",
+                    models.DecimalField(
+                        decimal_places=2, max_digits=18, verbose_name="annual revenue, last year"
+                    ),
+                ),
+                (
+                    "annual_revenue_previous",
+                    models.DecimalField(
+                        decimal_places=2, max_digits=18, verbose_name="annual revenue, the year before"
+                    ),
+                ),
+                (
+                    "net_profit",
+                    models.DecimalField(
+                        decimal_places=2, max_digits=18, verbose_name="net profit, last year"
+                    ),
+                ),
+                (
+                    "net_profit_previous",
+                    models.DecimalField(
+                        decimal_places=2, max_digits=18, verbose_name="net profit, the year before"
+                    ),
+                ),
+                (
+                    "total_assets",
+                    models.DecimalField(decimal_places=2, max_digits=18, verbose_name="total assets"),
+                ),
+                (
+                    "total_liabilities",
+                    models.DecimalField(decimal_places=2, max_digits=18, verbose_name="total liabilities"),
+                ),
+                ("years_trading", models.PositiveSmallIntegerField(verbose_name="years trading")),
+                (
+                    "industry",
+                    models.CharField(
+                        choices=[
+                            ("A", "A Agriculture, forestry, animal husbandry and fishery"),
+                            ("B", "B Mining"),
+                            ("C", "C Manufacturing"),
+                            ("D", "D Electricity, heat, gas and water production and supply"),
+                            ("E", "E Construction"),
+                            ("F", "F Wholesale and retail trade"),
+                            ("G", "G Transport, storage and postal services"),
+                            ("H", "H Accommodation and catering"),
+                            ("I", "I Information transmission, software and IT services"),
+                            ("J", "J Finance"),
+                            ("K", "K Real estate"),
+                            ("L", "L Leasing and business services"),
+                            ("M", "M Scientific research and technical services"),
+                            ("N", "N Water, environment and public facilities management"),
+                            ("O", "O Resident services, repair and other services"),
+                            ("P", "P Education"),
+                            ("Q", "Q Health and social work"),
+                            ("R", "R Culture, sports and entertainment"),
+                            ("S", "S Public administration, social security and social organisations"),
+                            ("T", "T International organisations"),
+                        ],
+                        max_length=1,
+                        verbose_name="industry (GB/T 4754 section)",
+                    ),
+                ),
+                (
+                    "tax_rating",
+                    models.CharField(
+                        choices=[("A", "A"), ("B", "B"), ("M", "M"), ("C", "C"), ("D", "D")],
+                        max_length=1,
+                        verbose_name="tax credit rating",
+                    ),
+                ),
+                ("employees", models.PositiveIntegerField(verbose_name="employees")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "customer",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="business_profile",
+                        to="customers.customer",
+                        verbose_name="customer",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'business profile',
-                'verbose_name_plural': 'business profiles',
-                'constraints': [models.CheckConstraint(condition=models.Q(('annual_revenue__gte', 0), ('annual_revenue_previous__gte', 0), ('total_assets__gte', 0), ('total_liabilities__gte', 0)), name='business_profile_non_negative')],
+                "verbose_name": "business profile",
+                "verbose_name_plural": "business profiles",
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("annual_revenue__gte", 0),
+                            ("annual_revenue_previous__gte", 0),
+                            ("total_assets__gte", 0),
+                            ("total_liabilities__gte", 0),
+                        ),
+                        name="business_profile_non_negative",
+                    )
+                ],
             },
         ),
     ]

@@ -87,7 +87,10 @@ class BusinessRubric(Transitionable, FSMModelMixin, models.Model):
         return BusinessRubricEvent(rubric=self, **fields)
 
     @transition(
-        field=status, source=RubricStatus.DRAFT, target=RubricStatus.PUBLISHED, permission=PUBLISH_BUSINESSRUBRIC
+        field=status,
+        source=RubricStatus.DRAFT,
+        target=RubricStatus.PUBLISHED,
+        permission=PUBLISH_BUSINESSRUBRIC,
     )
     def publish(self) -> None:
         """Guarded by the service as well: not by the rubric's author."""

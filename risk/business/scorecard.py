@@ -110,9 +110,7 @@ def check_answers(definition: dict, answers: dict) -> dict[str, list[str]]:
     return errors
 
 
-def rate(
-    definition: dict, *, values: dict, answers: dict, personal_grade: str | None = None
-) -> Rating:
+def rate(definition: dict, *, values: dict, answers: dict, personal_grade: str | None = None) -> Rating:
     """Score `values` (quantitative indicators by code) and `answers` (qualitative choice codes)
     under `definition`; `personal_grade` (sole proprietors) is blended in with `personal_weight`."""
     errors = check_answers(definition, answers)

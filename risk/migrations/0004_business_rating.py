@@ -2,117 +2,272 @@
 
 import django.db.models.deletion
 import django_fsm
-import loanhub.transitions
 from django.conf import settings
 from django.db import migrations, models
 
+import loanhub.transitions
+
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('customers', '0007_business_profile'),
-        ('risk', '0003_impact_assessment'),
+        ("customers", "0007_business_profile"),
+        ("risk", "0003_impact_assessment"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='BusinessRating',
+            name="BusinessRating",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('requester_ref', models.CharField(db_index=True, max_length=64, verbose_name='requester reference')),
-                ('facts', models.JSONField(verbose_name='business data as rated')),
-                ('answers', models.JSONField(verbose_name='assessment answers')),
-                ('indicators', models.JSONField(verbose_name='indicators and points')),
-                ('quantitative_score', models.DecimalField(decimal_places=2, max_digits=5, verbose_name='quantitative score')),
-                ('qualitative_score', models.DecimalField(decimal_places=2, max_digits=5, verbose_name='qualitative score')),
-                ('personal_grade', models.CharField(blank=True, max_length=1, verbose_name="owner's personal grade")),
-                ('score', models.DecimalField(decimal_places=2, max_digits=5, verbose_name='score')),
-                ('model_grade', models.CharField(max_length=1, verbose_name='grade of the scorecard')),
-                ('grade', models.CharField(max_length=1, verbose_name='grade in force')),
-                ('pd', models.DecimalField(decimal_places=6, max_digits=7, verbose_name='probability of default')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='assessed')),
-                ('override_status', django_fsm.FSMField(choices=[('none', 'no override'), ('pending', 'override awaiting a second person'), ('approved', 'override approved'), ('rejected', 'override rejected')], default='none', max_length=16, protected=True, verbose_name='override')),
-                ('override_grade', models.CharField(blank=True, max_length=1, verbose_name='override grade')),
-                ('override_reason', models.TextField(blank=True, verbose_name='override reason')),
-                ('assessed_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='assessed by')),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='customers.customer', verbose_name='customer')),
-                ('decision', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='business_ratings', to='risk.decision', verbose_name='decision')),
-                ('override_requested_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='override requested by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "requester_ref",
+                    models.CharField(db_index=True, max_length=64, verbose_name="requester reference"),
+                ),
+                ("facts", models.JSONField(verbose_name="business data as rated")),
+                ("answers", models.JSONField(verbose_name="assessment answers")),
+                ("indicators", models.JSONField(verbose_name="indicators and points")),
+                (
+                    "quantitative_score",
+                    models.DecimalField(decimal_places=2, max_digits=5, verbose_name="quantitative score"),
+                ),
+                (
+                    "qualitative_score",
+                    models.DecimalField(decimal_places=2, max_digits=5, verbose_name="qualitative score"),
+                ),
+                (
+                    "personal_grade",
+                    models.CharField(blank=True, max_length=1, verbose_name="owner's personal grade"),
+                ),
+                ("score", models.DecimalField(decimal_places=2, max_digits=5, verbose_name="score")),
+                ("model_grade", models.CharField(max_length=1, verbose_name="grade of the scorecard")),
+                ("grade", models.CharField(max_length=1, verbose_name="grade in force")),
+                (
+                    "pd",
+                    models.DecimalField(
+                        decimal_places=6, max_digits=7, verbose_name="probability of default"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="assessed")),
+                (
+                    "override_status",
+                    django_fsm.FSMField(
+                        choices=[
+                            ("none", "no override"),
+                            ("pending", "override awaiting a second person"),
+                            ("approved", "override approved"),
+                            ("rejected", "override rejected"),
+                        ],
+                        default="none",
+                        max_length=16,
+                        protected=True,
+                        verbose_name="override",
+                    ),
+                ),
+                ("override_grade", models.CharField(blank=True, max_length=1, verbose_name="override grade")),
+                ("override_reason", models.TextField(blank=True, verbose_name="override reason")),
+                (
+                    "assessed_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="assessed by",
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="customers.customer",
+                        verbose_name="customer",
+                    ),
+                ),
+                (
+                    "decision",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="business_ratings",
+                        to="risk.decision",
+                        verbose_name="decision",
+                    ),
+                ),
+                (
+                    "override_requested_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="override requested by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'business rating',
-                'verbose_name_plural': 'business ratings',
-                'ordering': ('-created_at', '-id'),
+                "verbose_name": "business rating",
+                "verbose_name_plural": "business ratings",
+                "ordering": ("-created_at", "-id"),
             },
             bases=(loanhub.transitions.Transitionable, django_fsm.FSMModelMixin, models.Model),
         ),
         migrations.CreateModel(
-            name='BusinessRatingEvent',
+            name="BusinessRatingEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('from_state', models.CharField(max_length=32, verbose_name='from state')),
-                ('to_state', models.CharField(max_length=32, verbose_name='to state')),
-                ('reason', models.TextField(blank=True, verbose_name='reason')),
-                ('payload', models.JSONField(blank=True, default=dict, verbose_name='payload')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='time')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('rating', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='events', to='risk.businessrating')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("from_state", models.CharField(max_length=32, verbose_name="from state")),
+                ("to_state", models.CharField(max_length=32, verbose_name="to state")),
+                ("reason", models.TextField(blank=True, verbose_name="reason")),
+                ("payload", models.JSONField(blank=True, default=dict, verbose_name="payload")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="time")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "rating",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="risk.businessrating",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'business rating event',
-                'verbose_name_plural': 'business rating events',
-                'ordering': ('created_at', 'id'),
-                'abstract': False,
+                "verbose_name": "business rating event",
+                "verbose_name_plural": "business rating events",
+                "ordering": ("created_at", "id"),
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='BusinessRubric',
+            name="BusinessRubric",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(unique=True, verbose_name='version')),
-                ('status', django_fsm.FSMField(choices=[('draft', 'draft'), ('published', 'published'), ('retired', 'retired')], default='draft', max_length=16, protected=True, verbose_name='status')),
-                ('definition', models.JSONField(verbose_name='definition')),
-                ('note', models.TextField(blank=True, verbose_name='what changed and why')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('published_at', models.DateTimeField(blank=True, null=True, verbose_name='published')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='written by')),
-                ('published_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='published by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(unique=True, verbose_name="version")),
+                (
+                    "status",
+                    django_fsm.FSMField(
+                        choices=[("draft", "draft"), ("published", "published"), ("retired", "retired")],
+                        default="draft",
+                        max_length=16,
+                        protected=True,
+                        verbose_name="status",
+                    ),
+                ),
+                ("definition", models.JSONField(verbose_name="definition")),
+                ("note", models.TextField(blank=True, verbose_name="what changed and why")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("published_at", models.DateTimeField(blank=True, null=True, verbose_name="published")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="written by",
+                    ),
+                ),
+                (
+                    "published_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="published by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'business rating rubric',
-                'verbose_name_plural': 'business rating rubrics',
-                'ordering': ('-version',),
-                'permissions': (('publish_businessrubric', 'Can publish a business rating rubric'),),
+                "verbose_name": "business rating rubric",
+                "verbose_name_plural": "business rating rubrics",
+                "ordering": ("-version",),
+                "permissions": (("publish_businessrubric", "Can publish a business rating rubric"),),
             },
             bases=(loanhub.transitions.Transitionable, django_fsm.FSMModelMixin, models.Model),
         ),
         migrations.AddField(
-            model_name='businessrating',
-            name='rubric',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='ratings', to='risk.businessrubric', verbose_name='rubric'),
+            model_name="businessrating",
+            name="rubric",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="ratings",
+                to="risk.businessrubric",
+                verbose_name="rubric",
+            ),
         ),
         migrations.CreateModel(
-            name='BusinessRubricEvent',
+            name="BusinessRubricEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('from_state', models.CharField(max_length=32, verbose_name='from state')),
-                ('to_state', models.CharField(max_length=32, verbose_name='to state')),
-                ('reason', models.TextField(blank=True, verbose_name='reason')),
-                ('payload', models.JSONField(blank=True, default=dict, verbose_name='payload')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='time')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('rubric', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='events', to='risk.businessrubric')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("from_state", models.CharField(max_length=32, verbose_name="from state")),
+                ("to_state", models.CharField(max_length=32, verbose_name="to state")),
+                ("reason", models.TextField(blank=True, verbose_name="reason")),
+                ("payload", models.JSONField(blank=True, default=dict, verbose_name="payload")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="time")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "rubric",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="risk.businessrubric",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'business rubric event',
-                'verbose_name_plural': 'business rubric events',
-                'ordering': ('created_at', 'id'),
-                'abstract': False,
+                "verbose_name": "business rubric event",
+                "verbose_name_plural": "business rubric events",
+                "ordering": ("created_at", "id"),
+                "abstract": False,
             },
         ),
         migrations.AddConstraint(
-            model_name='businessrubric',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'published')), fields=('status',), name='risk_one_published_rubric'),
+            model_name="businessrubric",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "published")),
+                fields=("status",),
+                name="risk_one_published_rubric",
+            ),
         ),
     ]
