@@ -167,7 +167,7 @@ class ApplicationQualitativeAssessmentApi(APIView):
 class ApplicationGradeOverrideApi(APIView):
     @extend_schema(
         operation_id="applications_grade_override",
-        summary="Ask for another grade than the rating's, with a reason (Loan Officer; a second person decides)",
+        summary="Ask for another grade, with a reason (Loan Officer; a second person decides)",
         request=OverrideInputSerializer,
         responses={200: RATING, **ERRORS},
     )

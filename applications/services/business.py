@@ -159,7 +159,7 @@ def application_assess_business(*, application: LoanApplication, actor, answers:
             locked,
             rating,
             actor=actor,
-            reason=f"business assessed: grade {rating.grade} ({rating.score}), rubric v{rating.rubric.version}",
+            reason=f"business assessed: {rating.grade} ({rating.score}), rubric v{rating.rubric.version}",
         )
     return rating
 
