@@ -130,7 +130,7 @@ class OverrideInputSerializer(serializers.Serializer):
 
 
 class OverrideDecisionInputSerializer(serializers.Serializer):
-    approve = serializers.BooleanField()
+    decision = serializers.ChoiceField(choices=["approve", "reject"])
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
@@ -192,7 +192,11 @@ class ApplicationGradeOverrideDecideApi(APIView):
         application = _officer_application(request, pk, senior=True)
         serializer = OverrideDecisionInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
         services.application_decide_grade_override(
-            application=application, actor=request.user, **serializer.validated_data
+            application=application,
+            actor=request.user,
+            approve=data["decision"] == "approve",
+            reason=data["reason"],
         )
         return _rating_answer(application)

@@ -5,7 +5,6 @@ rating's grade through the product's one grid, approved; a grade override needs 
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -17,12 +16,10 @@ from applications.services.business import REFER_REASON
 from customers.business import business_profile_put
 from loanhub import clock
 from loanhub.errors import Forbidden, Invalid
-from products import choices as pc
 from products.pricing import price_for
 from risk.business.models import BusinessRating, OverrideStatus
 from risk.product_terms import ProductTerms
 from tests.applications.conftest import GOOD_ID, draft, make_customer
-from tests.products.factories import version_in
 
 pytestmark = pytest.mark.django_db
 
@@ -52,21 +49,6 @@ WEAK = {
     "relationship_history": "new",
     "site_visit": "minor_gaps",
 }
-
-
-@pytest.fixture
-def business_product(db):
-    """A business operating loan for sole proprietors and small businesses (grid A 4 % … E 12 %)."""
-    return version_in(
-        pc.ProductStatus.ACTIVE,
-        product__code="BIZOP",
-        customer_types=["sole_proprietor", "small_business"],
-        channels=["web", "app", "branch"],
-        repayment_methods=["annuity", "equal_principal"],
-        frequencies=["monthly", "quarterly"],
-        available_from=clock.today() - dt.timedelta(days=30),
-        max_dti=Decimal("0.5"),
-    )
 
 
 def _business(username: str, customer_type: str, **fields):

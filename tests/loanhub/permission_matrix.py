@@ -257,6 +257,12 @@ MATRIX: dict[str, Rule] = {
         post="401 405 405 405 405 405 405 405 405",
         put="401 400 400 400 400 400 400 400 400",
     ),
+    # Business data: the owner (an individual in the world) has none yet; staff have no profile.
+    "api/v1/customers/me/business/": rule(
+        get="401 404 404 404 404 404 404 404 404",
+        post="401 405 405 405 405 405 405 405 405",
+        put="401 400 400 404 404 404 404 404 404",
+    ),
     "api/v1/customers/me/documents/": rule(
         get="401 200 200 404 404 404 404 404 404",
         post="401 400 400 404 404 404 404 404 404",
@@ -316,6 +322,23 @@ MATRIX: dict[str, Rule] = {
     "api/v1/applications/<int:pk>/request-review/": rule(
         get="401 405 405 405 405 405 405 405 405",
         post="401 400 404 403 403 403 403 404 403",
+        pk="{application}",
+    ),
+    # The business rating: Loan Officers assess (the form is theirs too) and ask for a grade
+    # override; a Senior Approver decides an override. Empty bodies are refused, nothing changes.
+    "api/v1/applications/<int:pk>/qualitative-assessment/": rule(
+        get="401 403 404 200 200 403 403 404 403",
+        post="401 403 404 400 400 403 403 404 403",
+        pk="{application}",
+    ),
+    "api/v1/applications/<int:pk>/rating-override/": rule(
+        get="401 405 405 405 405 405 405 405 405",
+        post="401 403 404 400 400 403 403 404 403",
+        pk="{application}",
+    ),
+    "api/v1/applications/<int:pk>/rating-override/decide/": rule(
+        get="401 405 405 405 405 405 405 405 405",
+        post="401 403 404 403 400 403 403 404 403",
         pk="{application}",
     ),
     "api/v1/applications/<int:pk>/approve/": rule(
