@@ -21,13 +21,15 @@ A rubric definition::
     }
 
 Points are 0–100 per indicator; each score is the weighted mean of its indicators' points (0–100).
-Pure: no Django import.
+Pure functions of their inputs (Django only for the translation of the answers' field errors).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils.translation import gettext as _
 
 SCORE_PLACES = Decimal("0.01")
 
@@ -90,7 +92,7 @@ def pd_for(definition: dict, grade: str) -> Decimal:
     for row in definition["grades"]:
         if row["grade"] == grade:
             return Decimal(row["pd"])
-    raise RubricError({"grade": [f"the rubric has no grade {grade}"]})
+    raise RubricError({"grade": [_("the rubric has no grade %(grade)s") % {"grade": grade}]})
 
 
 def check_answers(definition: dict, answers: dict) -> dict[str, list[str]]:
@@ -101,12 +103,12 @@ def check_answers(definition: dict, answers: dict) -> dict[str, list[str]]:
     for code, choices in known.items():
         answer = answers.get(code)
         if answer in (None, ""):
-            errors[code] = ["This indicator needs an answer."]
+            errors[code] = [_("This indicator needs an answer.")]
         elif answer not in choices:
-            errors[code] = [f"Choose one of: {', '.join(sorted(choices))}."]
+            errors[code] = [_("Choose one of: %(choices)s.") % {"choices": ", ".join(sorted(choices))}]
     for code in answers:
         if code not in known:
-            errors[code] = ["No such indicator in this rubric."]
+            errors[code] = [_("No such indicator in this rubric.")]
     return errors
 
 
