@@ -246,6 +246,7 @@ SPECTACULAR_SETTINGS = {
         "KycStatusEnum": "customers.models.KycStatus",
         "CustomerDocumentKindEnum": "customers.models.DocumentKind",
         "FrequencyEnum": "products.choices.ENGINE_FREQUENCIES",
+        "BusinessRiskGradeEnum": "products.choices.RISK_GRADES",
     },
 }
 
