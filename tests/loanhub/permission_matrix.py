@@ -236,6 +236,12 @@ MATRIX: dict[str, Rule] = {
         get="login 200 200 200 200 200 200 200 200",
         post="login 400 400 400 400 400 400 400 400",
     ),
+    # Business data: the owner (an individual) is told it is for businesses and an empty form is
+    # refused; anyone without a customer profile (staff) is sent to the profile page.
+    "customers/me/business/": rule(
+        get="login 200 200 302 302 302 302 302 302",
+        post="login 400 400 302 302 302 302 302 302",
+    ),
     "customers/me/sessions/": rule(
         get="login 200 200 200 200 200 200 200 200",
         post="login 302 302 302 302 302 302 302 302",
