@@ -126,6 +126,12 @@ MATRIX: dict[str, Rule] = {
         pk="{application}",
         action="approve",
     ),
+    # The business assessment page: officers only (an empty post is an unknown action, refused).
+    "admin/applications/loanapplication/<int:pk>/assessment/": rule(
+        get="admin admin admin 200 200 403 403 403 403",
+        post="admin admin admin 200 200 403 403 403 403",
+        pk="{application}",
+    ),
     # Search by full identity, credit code or phone: by POST, for staff who may view customers.
     "admin/customers/customer/identifier-search/": rule(
         get="admin admin admin 200 200 200 200 200 200",
