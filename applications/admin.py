@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import partial
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -30,6 +31,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from applications import (
+    admin_business,
     admin_collateral,
     admin_reviews,  # noqa: F401  (registers the human-review queue)
     selectors,
@@ -37,6 +39,7 @@ from applications import (
 )
 from applications.models import ApplicationEvent, LoanApplication, State
 from customers.masking import mask_id_number
+from customers.models import BUSINESS_TYPES
 from loanhub import clock
 from loanhub.admin_pagination import EstimatedCountPaginator, KeysetPaginationMixin
 from products.choices import RISK_GRADES
@@ -309,6 +312,11 @@ class LoanApplicationAdmin(KeysetPaginationMixin, admin.ModelAdmin):
     def get_urls(self):
         return [
             path(
+                "<int:pk>/assessment/",
+                self.admin_site.admin_view(partial(admin_business.assessment_view, self)),
+                name="applications_loanapplication_assessment",
+            ),
+            path(
                 "<int:pk>/act/<str:action>/",
                 self.admin_site.admin_view(self.action_view),
                 name="applications_loanapplication_act",
@@ -325,6 +333,7 @@ class LoanApplicationAdmin(KeysetPaginationMixin, admin.ModelAdmin):
                 (name, label) for name, (label, _s, _r) in ACTIONS.items() if name in allowed
             ] + ([("assign", _("Assign to me"))] if "assign" in allowed else [])
             extra_context["pending_approval"] = application.pending_approval or None
+            extra_context["business_assessment"] = application.customer.customer_type in BUSINESS_TYPES
         return super().change_view(request, object_id, form_url, extra_context)
 
     def action_view(self, request, pk: int, action: str):

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from applications import apis, apis_collateral, apis_review
+from applications import apis, apis_business, apis_collateral, apis_review
 
 app_name = "applications-api"
 
@@ -21,6 +21,21 @@ urlpatterns = [
     path("<int:pk>/assign/", apis.ApplicationAssignApi.as_view(), name="assign"),
     path("<int:pk>/collateral/", apis_collateral.ApplicationCollateralApi.as_view(), name="collateral"),
     path("<int:pk>/guarantors/", apis_collateral.ApplicationGuarantorApi.as_view(), name="guarantors"),
+    path(
+        "<int:pk>/qualitative-assessment/",
+        apis_business.ApplicationQualitativeAssessmentApi.as_view(),
+        name="qualitative-assessment",
+    ),
+    path(
+        "<int:pk>/rating-override/",
+        apis_business.ApplicationGradeOverrideApi.as_view(),
+        name="rating-override",
+    ),
+    path(
+        "<int:pk>/rating-override/decide/",
+        apis_business.ApplicationGradeOverrideDecideApi.as_view(),
+        name="rating-override-decide",
+    ),
     path(
         "<int:pk>/request-review/", apis_review.ApplicationRequestReviewApi.as_view(), name="request-review"
     ),

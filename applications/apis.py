@@ -30,6 +30,7 @@ from rest_framework.views import APIView
 from applications import features as f
 from applications import permissions as perms
 from applications import selectors, services
+from applications.apis_business import RATING, rating_summary
 from applications.models import LoanApplication, State
 from applications.services.drafts import UTM_KEYS, UTM_VALUE_MAX_LENGTH
 from loanhub.api_schema import FIELD_ERRORS, detail_response
@@ -96,6 +97,7 @@ def application_payload(application: LoanApplication, *, user, detail: bool = Tr
     )
     data["allowed_actions"] = selectors.application_allowed_actions(application=application, user=user)
     data["review"] = selectors.application_review_summary(application=application, staff=staff)
+    data["rating"] = rating_summary(application, staff=staff)
     # Officers' and risk's notes are internal; the customer sees their own words only.
     data["events"] = [
         {
@@ -185,6 +187,7 @@ APPLICATION = inline_serializer(
         "pending_approval": serializers.JSONField(allow_null=True),
         "allowed_actions": serializers.ListField(child=serializers.CharField()),
         "review": serializers.JSONField(allow_null=True, help_text="The latest human review, if any."),
+        "rating": RATING,
         "events": EVENT.__class__(many=True),
     },
 )

@@ -220,6 +220,8 @@ class LoanApplication(Transitionable, FSMModelMixin, models.Model):
         "request_review": pgettext_lazy("action", "request a human review"),
         "uphold_review": pgettext_lazy("action", "uphold the decision"),
         "overturn_review": pgettext_lazy("action", "overturn the decision"),
+        "assess": pgettext_lazy("action", "assess the business"),
+        "override_grade": pgettext_lazy("action", "override the grade"),
     }
 
     def __str__(self) -> str:

@@ -15,7 +15,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from customers import selectors, services
+from customers import business, selectors, services
 from customers import serializers as s
 from customers.errors import CustomerNotFound, CustomerPermissionError
 from customers.models import Customer
@@ -150,4 +150,46 @@ class CustomerMeDocumentsApi(APIView):
         return Response(
             s.CustomerDocumentOutputSerializer(s.document_payload(document)).data,
             status=status.HTTP_201_CREATED,
+        )
+
+
+class CustomerMeBusinessApi(APIView):
+    """The caller's business data (small businesses and sole proprietors)."""
+
+    @extend_schema(
+        tags=["customers"],
+        operation_id="customers_me_business_retrieve",
+        responses={200: s.BusinessProfileSerializer, 404: NOT_FOUND},
+        summary="Your business data (404 until you have entered it)",
+    )
+    def get(self, request):
+        customer = _own_profile(request)
+        profile = business.business_profile_get(customer=customer, actor=request.user)
+        if profile is None:
+            raise CustomerNotFound(_("You have not entered your business data yet."))
+        return Response(s.BusinessProfileSerializer(profile).data)
+
+    @extend_schema(
+        tags=["customers"],
+        operation_id="customers_me_business_update",
+        request=s.BusinessProfileSerializer,
+        responses={
+            200: s.BusinessProfileSerializer,
+            201: s.BusinessProfileSerializer,
+            400: FIELD_ERRORS,
+            404: NOT_FOUND,
+            409: detail_response("Only small businesses and sole proprietors have business data."),
+        },
+        summary="Enter or replace your business data",
+    )
+    def put(self, request):
+        customer = _own_profile(request)
+        serializer = s.BusinessProfileSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        profile, created = business.business_profile_put(
+            customer=customer, actor=request.user, data=serializer.validated_data
+        )
+        return Response(
+            s.BusinessProfileSerializer(profile).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )

@@ -7,8 +7,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from customers import consents
-from customers.models import CustomerType, DocumentKind, EmploymentType
+from customers.models import CustomerType, DocumentKind, EmploymentType, IndustrySection, TaxRating
 from loanhub.errors import DomainError
+from loanhub.money import money_form_field
 from loanhub.text import text_form_field
 
 
@@ -113,3 +114,18 @@ class DocumentUploadForm(forms.Form):
             attrs={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"}
         ),
     )
+
+
+class BusinessProfileForm(forms.Form):
+    """The business data of a small business or sole proprietor (the portal's form)."""
+
+    annual_revenue = money_form_field(label=_("Annual revenue, last year"), min_value=0)
+    annual_revenue_previous = money_form_field(label=_("Annual revenue, the year before"), min_value=0)
+    net_profit = money_form_field(label=_("Net profit, last year"), help_text=_("A loss is negative."))
+    net_profit_previous = money_form_field(label=_("Net profit, the year before"))
+    total_assets = money_form_field(label=_("Total assets"), min_value=0)
+    total_liabilities = money_form_field(label=_("Total liabilities"), min_value=0)
+    years_trading = forms.IntegerField(label=_("Years trading"), min_value=0, max_value=200)
+    industry = forms.ChoiceField(label=_("Industry (GB/T 4754 section)"), choices=IndustrySection.choices)
+    tax_rating = forms.ChoiceField(label=_("Tax credit rating"), choices=TaxRating.choices)
+    employees = forms.IntegerField(label=_("Employees"), min_value=0, max_value=1_000_000)

@@ -214,6 +214,7 @@ class DocumentKind(models.TextChoices):
     ID_CARD = "id_card", _("Identity card image")
     INCOME_PROOF = "income_proof", _("Income proof")
     BUSINESS_LICENCE = "business_licence", _("Business licence")
+    FINANCIAL_STATEMENTS = "financial_statements", _("Financial statements")
 
 
 class Document(models.Model):
@@ -243,3 +244,79 @@ class Document(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk}"
+
+
+class IndustrySection(models.TextChoices):
+    """The sections (门类) of the national industry classification GB/T 4754-2017."""
+
+    A = "A", _("A Agriculture, forestry, animal husbandry and fishery")
+    B = "B", _("B Mining")
+    C = "C", _("C Manufacturing")
+    D = "D", _("D Electricity, heat, gas and water production and supply")
+    E = "E", _("E Construction")
+    F = "F", _("F Wholesale and retail trade")
+    G = "G", _("G Transport, storage and postal services")
+    H = "H", _("H Accommodation and catering")
+    I = "I", _("I Information transmission, software and IT services")  # noqa: E741
+    J = "J", _("J Finance")
+    K = "K", _("K Real estate")
+    L = "L", _("L Leasing and business services")
+    M = "M", _("M Scientific research and technical services")
+    N = "N", _("N Water, environment and public facilities management")
+    O = "O", _("O Resident services, repair and other services")  # noqa: E741
+    P = "P", _("P Education")
+    Q = "Q", _("Q Health and social work")
+    R = "R", _("R Culture, sports and entertainment")
+    S = "S", _("S Public administration, social security and social organisations")
+    T = "T", _("T International organisations")
+
+
+class TaxRating(models.TextChoices):
+    """The tax authority's tax credit rating (纳税信用等级), best A to worst D; M is a new or small
+    taxpayer without a full year's record."""
+
+    A = "A", "A"
+    B = "B", "B"
+    M = "M", "M"
+    C = "C", "C"
+    D = "D", "D"
+
+
+class BusinessProfile(models.Model):
+    """What a small business or sole proprietor states about the business: the last two years'
+    revenue and net profit, the balance sheet totals, years trading, industry (GB/T 4754 section),
+    tax credit rating and employees. The business rating (`risk.business`) reads it through
+    `customers.business.business_facts`. One per business customer; written only by its owner."""
+
+    customer = models.OneToOneField(
+        Customer, on_delete=models.PROTECT, related_name="business_profile", verbose_name=_("customer")
+    )
+    annual_revenue = money_field(_("annual revenue, last year"))
+    annual_revenue_previous = money_field(_("annual revenue, the year before"))
+    net_profit = money_field(_("net profit, last year"))
+    net_profit_previous = money_field(_("net profit, the year before"))
+    total_assets = money_field(_("total assets"))
+    total_liabilities = money_field(_("total liabilities"))
+    years_trading = models.PositiveSmallIntegerField(_("years trading"))
+    industry = models.CharField(
+        _("industry (GB/T 4754 section)"), max_length=1, choices=IndustrySection.choices
+    )
+    tax_rating = models.CharField(_("tax credit rating"), max_length=1, choices=TaxRating.choices)
+    employees = models.PositiveIntegerField(_("employees"))
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("business profile")
+        verbose_name_plural = _("business profiles")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(annual_revenue__gte=0)
+                & Q(annual_revenue_previous__gte=0)
+                & Q(total_assets__gte=0)
+                & Q(total_liabilities__gte=0),
+                name="business_profile_non_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer} business"

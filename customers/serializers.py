@@ -10,7 +10,16 @@ from rest_framework import serializers
 
 from customers import selectors
 from customers.masking import mask_id_number, mask_phone
-from customers.models import Customer, CustomerType, Document, DocumentKind, EmploymentType, KycStatus
+from customers.models import (
+    Customer,
+    CustomerType,
+    Document,
+    DocumentKind,
+    EmploymentType,
+    IndustrySection,
+    KycStatus,
+    TaxRating,
+)
 from loanhub.money import money_serializer_field
 from loanhub.text import text_serializer_field
 
@@ -157,3 +166,18 @@ def document_payload(document: Document) -> dict:
         "uploaded_at": document.uploaded_at,
         "download_url": reverse("customers:document", args=[document.pk]),
     }
+
+
+class BusinessProfileSerializer(serializers.Serializer):
+    """The business data of a small business or sole proprietor (in and out: the same shape)."""
+
+    annual_revenue = money_serializer_field(min_value=0, help_text="Revenue of the last full year, yuan.")
+    annual_revenue_previous = money_serializer_field(min_value=0, help_text="Revenue of the year before.")
+    net_profit = money_serializer_field(help_text="Net profit of the last year (negative: a loss).")
+    net_profit_previous = money_serializer_field(help_text="Net profit of the year before.")
+    total_assets = money_serializer_field(min_value=0)
+    total_liabilities = money_serializer_field(min_value=0)
+    years_trading = serializers.IntegerField(min_value=0, max_value=200)
+    industry = serializers.ChoiceField(choices=IndustrySection.choices, help_text="GB/T 4754 section, A–T.")
+    tax_rating = serializers.ChoiceField(choices=TaxRating.choices, help_text="纳税信用等级 A, B, M, C or D.")
+    employees = serializers.IntegerField(min_value=0, max_value=1_000_000)

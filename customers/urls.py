@@ -11,6 +11,7 @@ urlpatterns = [
     path("login/", views.CustomerLoginView.as_view(), name="login"),
     path("logout/", views.CustomerLogoutView.as_view(), name="logout"),
     path("me/", views.profile, name="profile"),
+    path("me/business/", views.business_profile, name="business"),
     path("me/sessions/", views.session_list, name="sessions"),
     path("me/documents/", views.document_upload, name="document-upload"),
     path("documents/<int:pk>/", views.document_download, name="document"),

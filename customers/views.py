@@ -16,11 +16,12 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from customers import selectors, services
-from customers.forms import DocumentUploadForm, ProfileForm, SignupForm, apply_errors
+from customers import business, selectors, services
+from customers.forms import BusinessProfileForm, DocumentUploadForm, ProfileForm, SignupForm, apply_errors
 from customers.masking import mask_id_number, mask_phone
-from customers.models import Document
+from customers.models import BUSINESS_TYPES, Document
 from loanhub import sessions
+from loanhub.errors import DomainError
 from loanhub.throttling import TOO_MANY_ATTEMPTS, over_auth_limit
 
 
@@ -213,4 +214,31 @@ def session_list(request):
         request,
         "customers/sessions.html",
         {"records": records, "current_key": request.session.session_key},
+    )
+
+
+@never_cache
+@login_required
+def business_profile(request):
+    """The business data of a small business or sole proprietor: entered and changed by its owner."""
+    customer = selectors.customer_for_user(request.user)
+    if customer is None:
+        messages.error(request, _("Save your profile first."))
+        return redirect("customers:profile")
+    profile = business.business_profile_get(customer=customer, actor=request.user)
+    context = {"customer": customer, "is_business": customer.customer_type in BUSINESS_TYPES}
+    if request.method == "POST":
+        form = BusinessProfileForm(request.POST)
+        if form.is_valid():
+            try:
+                business.business_profile_put(customer=customer, actor=request.user, data=form.cleaned_data)
+            except DomainError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, _("Your business data is saved."))
+                return redirect("customers:business")
+        return render(request, "customers/business.html", {**context, "form": form}, status=400)
+    initial = {name: getattr(profile, name) for name in business.BUSINESS_FIELDS} if profile else None
+    return render(
+        request, "customers/business.html", {**context, "form": BusinessProfileForm(initial=initial)}
     )

@@ -248,6 +248,7 @@ SPECTACULAR_SETTINGS = {
         "CustomerDocumentKindEnum": "customers.models.DocumentKind",
         "FrequencyEnum": "products.choices.ENGINE_FREQUENCIES",
         "CollateralTypeEnum": "risk.collateral.CollateralType",
+        "BusinessRiskGradeEnum": "products.choices.RISK_GRADES",
     },
 }
 

@@ -290,3 +290,6 @@ class CreditFileAdmin(admin.ModelAdmin):
         "note",
     )
     readonly_fields = ("id_number_hash",)
+
+
+from risk.business import admin as business_admin  # noqa: E402, F401  (rubrics and ratings)

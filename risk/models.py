@@ -447,4 +447,12 @@ class ImpactAssessment(models.Model):
 
 
 # Collateral haircuts live with their rules in risk.collateral (imported so Django finds the model).
+# The business rating's models live with their package; importing them here makes them the risk
+# app's models (migrations, permissions).
+from risk.business.models import (  # noqa: E402, F401
+    BusinessRating,
+    BusinessRatingEvent,
+    BusinessRubric,
+    BusinessRubricEvent,
+)
 from risk.collateral import CollateralHaircut  # noqa: E402,F401

@@ -29,6 +29,12 @@ from applications.services.base import (
     ApplicationValidationError,
     state_conflict,
 )
+from applications.services.business import (
+    application_assess_business,
+    application_decide_grade_override,
+    application_request_grade_override,
+    rating_for,
+)
 from applications.services.collateral import (
     application_collateral_add,
     application_guarantor_add,
@@ -75,6 +81,10 @@ __all__ = (
     "application_accept_offer",
     "application_apply_decision",
     "application_approve",
+    "application_assess_business",
+    "application_decide_grade_override",
+    "application_request_grade_override",
+    "rating_for",
     "application_assign",
     "application_collateral_add",
     "application_guarantor_add",

@@ -18,6 +18,7 @@ from applications.services.base import (
     _event,
     _move,
 )
+from applications.services.business import REFER_REASON, is_business
 from applications.services.collateral import ltv_refer_reason
 from applications.services.offers import _set_offer, offer_build
 from customers.models import KycStatus
@@ -27,6 +28,13 @@ from risk.choices import Outcome, RequestState
 from risk.selectors import decision_declined_only_for_identity
 
 logger = logging.getLogger(__name__)
+# Declines that depend only on the consumer grade (its price, its cap): a business is rated anew.
+GRADE_DECLINES = frozenset({"NO_PRICE", "LIMIT_BELOW_MINIMUM"})
+
+
+def _declined_only_for_grade(decision) -> bool:
+    codes = {r["code"] for r in decision.reasons if r.get("kind") == "rule" and r.get("outcome") == "decline"}
+    return bool(codes) and codes <= GRADE_DECLINES
 
 
 def application_apply_decision(*, request, decision) -> None:
@@ -93,6 +101,14 @@ def application_apply_decision(*, request, decision) -> None:
         ):
             outcome = Outcome.REFER
             reason = "identity not verified: an officer must review it"
+    business = is_business(locked)
+    if business and (
+        outcome == Outcome.APPROVE or (outcome == Outcome.DECLINE and _declined_only_for_grade(decision))
+    ):
+        # The consumer scorecard alone never decides for a business: its rating needs an
+        # officer's qualitative assessment first (applications.services.business).
+        outcome = Outcome.REFER
+        reason = REFER_REASON
     if (
         outcome == Outcome.APPROVE
         and locked.max_amount is not None
@@ -112,7 +128,7 @@ def application_apply_decision(*, request, decision) -> None:
         locked.max_amount = Decimal(decision.limit_basis.get("computed_limit", "0"))
         locked.save(update_fields=["max_amount"])
     fields: tuple[str, ...] = ()
-    if outcome in (Outcome.APPROVE, Outcome.REFER):
+    if outcome in (Outcome.APPROVE, Outcome.REFER) and not business:
         try:
             offer = offer_build(locked, amount=locked.max_amount, term=locked.max_term, grade=decision.grade)
         except ProductQuoteError as exc:

@@ -28,6 +28,7 @@ from applications.services.base import (
     _require_state,
     state_conflict,
 )
+from applications.services.business import require_assessed
 from applications.services.offers import _set_offer, offer_build
 from customers.models import KycStatus
 from loanhub import clock
@@ -106,6 +107,7 @@ def application_approve(
                 ),
                 state=locked.state,
             )
+        require_assessed(locked)
         kyc = locked.customer.kyc_status
         if kyc != KycStatus.VERIFIED:
             raise ApplicationStateError(

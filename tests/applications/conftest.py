@@ -103,6 +103,21 @@ def product(db):
     )
 
 
+@pytest.fixture
+def business_product(db):
+    """A business operating loan for sole proprietors and small businesses (grid A 4 % … E 12 %)."""
+    return version_in(
+        pc.ProductStatus.ACTIVE,
+        product__code="BIZOP",
+        customer_types=["sole_proprietor", "small_business"],
+        channels=["web", "app", "branch"],
+        repayment_methods=["annuity", "equal_principal"],
+        frequencies=["monthly", "quarterly"],
+        available_from=clock.today() - dt.timedelta(days=30),
+        max_dti=Decimal("0.5"),
+    )
+
+
 def make_customer(
     username: str, *, id_number: str | None = None, kyc: str = "verified", **fields
 ) -> Customer:

@@ -5,10 +5,12 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
+from applications import services
 from applications.models import LoanApplication
 from customers import validators
 from customers.models import Customer
 from demo.applications import DEMO_CUSTOMERS
+from demo.business import BUSINESS_DEMO_CUSTOMERS
 from demo.management.commands.seed_demo import DEMO_USERS
 from demo.servicing_simulator import ORIGIN_PREFIX
 from loanhub import roles
@@ -38,7 +40,7 @@ def test_seed_demo_creates_one_user_per_role_and_is_idempotent(capsys, settings)
 
     user_model = get_user_model()
     staff_and_customer = {username for username, *_ in DEMO_USERS}
-    demo_customers = {username for username, *_ in DEMO_CUSTOMERS}
+    demo_customers = {username for username, *_ in (*DEMO_CUSTOMERS, *BUSINESS_DEMO_CUSTOMERS)}
     borrowers = user_model.objects.filter(username__startswith="sim-").count()  # the simulated loans'
     assert user_model.objects.count() == len(staff_and_customer | demo_customers) + 1 + borrowers  # + admin
     # The officer console is alive: applications in every state a run leaves them in, once.
@@ -54,7 +56,15 @@ def test_seed_demo_creates_one_user_per_role_and_is_idempotent(capsys, settings)
         "disbursed",
         "withdrawn",
     }
-    assert LoanApplication.objects.count() == len(DEMO_CUSTOMERS) + 1  # `customer` has two
+    # `customer` has two
+    assert LoanApplication.objects.count() == len(DEMO_CUSTOMERS) + 1 + len(BUSINESS_DEMO_CUSTOMERS)
+    # The business customers are referred for the assessment; the small business is rated already.
+    business = LoanApplication.objects.filter(customer__user__username__in=["demo-ma", "demo-he"])
+    assert set(business.values_list("state", flat=True)) == {"referred"}
+    assert [services.rating_for(a) is not None for a in business.order_by("customer__user__username")] == [
+        True,
+        False,
+    ]
     # One loan from the applications, and the simulated servicing history in every bucket and class.
     simulated = Loan.objects.filter(origin_ref__startswith=ORIGIN_PREFIX)
     assert Loan.objects.count() == 1 + simulated.count()

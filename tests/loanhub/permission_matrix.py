@@ -126,6 +126,12 @@ MATRIX: dict[str, Rule] = {
         pk="{application}",
         action="approve",
     ),
+    # The business assessment page: officers only (an empty post is an unknown action, refused).
+    "admin/applications/loanapplication/<int:pk>/assessment/": rule(
+        get="admin admin admin 200 200 403 403 403 403",
+        post="admin admin admin 200 200 403 403 403 403",
+        pk="{application}",
+    ),
     # Search by full identity, credit code or phone: by POST, for staff who may view customers.
     "admin/customers/customer/identifier-search/": rule(
         get="admin admin admin 200 200 200 200 200 200",
@@ -236,6 +242,12 @@ MATRIX: dict[str, Rule] = {
         get="login 200 200 200 200 200 200 200 200",
         post="login 400 400 400 400 400 400 400 400",
     ),
+    # Business data: the owner (an individual) is told it is for businesses and an empty form is
+    # refused; anyone without a customer profile (staff) is sent to the profile page.
+    "customers/me/business/": rule(
+        get="login 200 200 302 302 302 302 302 302",
+        post="login 400 400 302 302 302 302 302 302",
+    ),
     "customers/me/sessions/": rule(
         get="login 200 200 200 200 200 200 200 200",
         post="login 302 302 302 302 302 302 302 302",
@@ -256,6 +268,12 @@ MATRIX: dict[str, Rule] = {
         get="401 200 200 404 404 404 404 404 404",
         post="401 405 405 405 405 405 405 405 405",
         put="401 400 400 400 400 400 400 400 400",
+    ),
+    # Business data: the owner (an individual in the world) has none yet; staff have no profile.
+    "api/v1/customers/me/business/": rule(
+        get="401 404 404 404 404 404 404 404 404",
+        post="401 405 405 405 405 405 405 405 405",
+        put="401 400 400 404 404 404 404 404 404",
     ),
     "api/v1/customers/me/documents/": rule(
         get="401 200 200 404 404 404 404 404 404",
@@ -328,6 +346,23 @@ MATRIX: dict[str, Rule] = {
     "api/v1/applications/<int:pk>/guarantors/": rule(
         get="401 405 405 405 405 405 405 405 405",
         post="401 403 404 400 400 403 403 404 403",
+        pk="{application}",
+    ),
+    # The business rating: Loan Officers assess (the form is theirs too) and ask for a grade
+    # override; a Senior Approver decides an override. Empty bodies are refused, nothing changes.
+    "api/v1/applications/<int:pk>/qualitative-assessment/": rule(
+        get="401 403 404 200 200 403 403 404 403",
+        post="401 403 404 400 400 403 403 404 403",
+        pk="{application}",
+    ),
+    "api/v1/applications/<int:pk>/rating-override/": rule(
+        get="401 405 405 405 405 405 405 405 405",
+        post="401 403 404 400 400 403 403 404 403",
+        pk="{application}",
+    ),
+    "api/v1/applications/<int:pk>/rating-override/decide/": rule(
+        get="401 405 405 405 405 405 405 405 405",
+        post="401 403 404 403 400 403 403 404 403",
         pk="{application}",
     ),
     "api/v1/applications/<int:pk>/approve/": rule(

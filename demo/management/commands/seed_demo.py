@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from demo.applications import DEMO_CUSTOMERS, seed_applications
+from demo.business import BUSINESS_DEMO_CUSTOMERS, seed_business_customers
 from demo.products import seed_products
 from demo.risk import seed_risk
 from demo.servicing_simulator import simulate
@@ -78,6 +79,7 @@ class Command(BaseCommand):
             senior=user_model.objects.get(username="senior"),
             password=password,
         )
+        seed_business_customers(officer=user_model.objects.get(username="officer"), password=password)
 
         self.stdout.write(self.style.SUCCESS(f"Demo users (password for all: {password})"))
         for username, role, state in rows:
@@ -85,6 +87,10 @@ class Command(BaseCommand):
         self.stdout.write(
             "  demo customers with applications in every state: "
             + ", ".join(username for username, *_rest in DEMO_CUSTOMERS)
+        )
+        self.stdout.write(
+            "  business customers referred for the qualitative assessment: "
+            + ", ".join(username for username, *_rest in BUSINESS_DEMO_CUSTOMERS)
         )
         if simulated:
             present = {loan.delinquency_bucket for loan in simulated if loan.status == "active"}

@@ -1,0 +1,74 @@
+"""Business rating rubrics in the admin: risk analysts write a new version as a draft (the whole
+definition as JSON, see `risk.business.scorecard`), a second analyst publishes it (four eyes).
+Published versions are read-only; ratings are read-only everywhere."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+
+from loanhub.errors import DomainError
+from risk.business import services
+from risk.business.models import BusinessRating, BusinessRubric
+
+
+@admin.register(BusinessRubric)
+class BusinessRubricAdmin(admin.ModelAdmin):
+    list_display = ("version", "status", "created_by", "created_at", "published_by", "published_at")
+    fields = ("definition", "note")
+    actions = ("publish",)
+
+    def has_change_permission(self, request, obj=None):
+        return False if obj is not None else super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_fields(self, request, obj=None):
+        return ("version", "status", "definition", "note") if obj else self.fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("version", "status", "definition", "note") if obj else ()
+
+    def save_model(self, request, obj, form, change):
+        # The service numbers the version, checks the definition and records who wrote it.
+        created = services.rubric_create_draft(
+            definition=form.cleaned_data["definition"], actor=request.user, note=form.cleaned_data["note"]
+        )
+        obj.pk = created.pk
+
+    @admin.action(description=_("Publish the selected draft (not by its author)"))
+    def publish(self, request, queryset):
+        for rubric in queryset:
+            try:
+                services.rubric_publish(rubric=rubric, actor=request.user)
+            except DomainError as exc:
+                self.message_user(request, str(exc), messages.ERROR)
+            else:
+                self.message_user(
+                    request, _("Rubric v%(version)s is published.") % {"version": rubric.version}
+                )
+
+
+@admin.register(BusinessRating)
+class BusinessRatingAdmin(admin.ModelAdmin):
+    list_display = (
+        "requester_ref",
+        "customer",
+        "grade",
+        "model_grade",
+        "score",
+        "override_status",
+        "created_at",
+    )
+    list_filter = ("grade", "override_status")
+    list_select_related = ("customer",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
