@@ -289,6 +289,9 @@ def _follow(first: dt.date, through: dt.date, progress: Progress | None, poll: f
     reported: set[tuple[int, int, str]] = set()
     last_move = time.monotonic()
     while True:
+        # Read before the runs: a run closing between the two reads is then reported as done
+        # (read after, the loop could end having shown it running with every chunk done).
+        closed = last_closed_date()
         runs = list(
             CobRun.objects.filter(business_date__gte=first, business_date__lte=through).order_by(
                 "business_date"
@@ -307,7 +310,6 @@ def _follow(first: dt.date, through: dt.date, progress: Progress | None, poll: f
                     % {"date": run.business_date, "error": run.error},
                     state=run.status,
                 )
-        closed = last_closed_date()
         if closed is not None and closed >= through:
             return runs
         if time.monotonic() - last_move > settings.LOANHUB_COB_STALL_SECONDS:
