@@ -41,7 +41,7 @@ class PortfolioDay(models.Model):
 
     class Meta:
         verbose_name = _("portfolio day")
-        verbose_name_plural = _("portfolio days")
+        verbose_name_plural = _("portfolio dashboard")
         constraints = [
             models.UniqueConstraint(
                 fields=(
