@@ -28,13 +28,6 @@ def latest_portfolio_date() -> dt.date | None:
     return PortfolioDay.objects.order_by("-business_date").values_list("business_date", flat=True).first()
 
 
-def portfolio_dates(*, since: dt.date | None = None) -> list[dt.date]:
-    rows = PortfolioDay.objects.order_by("business_date").values_list("business_date", flat=True).distinct()
-    if since is not None:
-        rows = rows.filter(business_date__gte=since)
-    return list(rows)
-
-
 def portfolio_on(as_of: dt.date) -> dict | None:
     """The book at the end of `as_of`: loans, balance, overdue, balance per bucket and per class,
     reserve, coverage ratio (reserve ÷ non-performing balance) and loan provision ratio (reserve

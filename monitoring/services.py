@@ -145,9 +145,13 @@ def vintages_build(*, as_of: dt.date) -> int:
     latest = VintagePoint.objects.order_by("-as_of").values_list("as_of", flat=True).first()
     if latest is not None and latest > as_of:
         return 0
-    disbursed = Counter()
-    for start in servicing.loans_disbursed_through(as_of).values_list("start_date", flat=True).iterator():
-        disbursed[start.replace(day=1)] += 1
+    disbursed = dict(
+        servicing.loans_disbursed_through(as_of)
+        .annotate(month=TruncMonth("start_date"))
+        .values_list("month")
+        .annotate(loans=Count("pk"))
+        .order_by("month")
+    )
     first_late: dict[dt.date, Counter] = defaultdict(Counter)
     onsets = DelinquencyOnset.objects.filter(first_dpd30__lte=as_of).values_list("start_date", "first_dpd30")
     for start, onset in onsets.iterator():
@@ -175,6 +179,10 @@ def vintages_build(*, as_of: dt.date) -> int:
 
 def run_monitoring(as_of: dt.date) -> dict:
     """Rebuild every aggregate of a closed business date (see the module); idempotent."""
+    if not servicing.snapshots_on(as_of).exists():
+        # Not closed (or nothing on the book): nothing to aggregate, and the curves stay as
+        # they were rather than being drawn as of a date nobody has seen.
+        return {"as_of": as_of, "portfolio_rows": 0, "roll_rates": 0, "vintage_points": 0}
     with transaction.atomic():
         rows = portfolio_day_build(as_of=as_of)
         onsets_record(as_of=as_of)

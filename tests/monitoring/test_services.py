@@ -197,3 +197,15 @@ def test_vintages_of_an_earlier_date_do_not_replace_later_ones(make_loan):
 )
 def test_months_between(start, day, months):
     assert services.months_between(start, day) == months
+
+
+def test_a_date_not_closed_changes_nothing(book, make_loan):
+    services.run_monitoring(book)
+    make_loan(month_start(3))
+    stored = list(VintagePoint.objects.values_list("origination_month", "months_on_book", "loans"))
+
+    result = services.run_monitoring(clock.today() + dt.timedelta(days=30))
+
+    assert result["portfolio_rows"] == 0
+    assert list(VintagePoint.objects.values_list("origination_month", "months_on_book", "loans")) == stored
+    assert PortfolioDay.objects.count() == 3
