@@ -26,7 +26,7 @@ class PortfolioInputSerializer(serializers.Serializer):
     )
 
 
-class ClassificationSerializer(serializers.Serializer):
+class PortfolioClassificationSerializer(serializers.Serializer):
     """Principal outstanding per five-tier class (贷款五级分类)."""
 
     # `pass` is a Python keyword: the field is set in the class namespace by name.
@@ -45,7 +45,7 @@ class PortfolioSerializer(serializers.Serializer):
         child=money_serializer_field(max_digits=WIDE_MONEY),
         help_text="principal outstanding per delinquency bucket (every configured bucket)",
     )
-    classification = ClassificationSerializer()
+    classification = PortfolioClassificationSerializer()
     reserve = money_serializer_field(max_digits=WIDE_MONEY, help_text="loan-loss provisions")
     provision_coverage_ratio = _ratio("拨备覆盖率: reserve ÷ non-performing (substandard, doubtful, loss)")
     loan_provision_ratio = _ratio("贷款拨备率: reserve ÷ principal outstanding")
