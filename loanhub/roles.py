@@ -38,7 +38,7 @@ CAPABILITIES = (
     ("unlock_account", "Can lift a log-in lockout of a user account (recorded)"),
 )
 
-BUSINESS_APPS = ("products", "customers", "risk", "applications", "servicing", "marketing")
+BUSINESS_APPS = ("products", "customers", "risk", "applications", "servicing", "monitoring", "marketing")
 _VIEW_BUSINESS = tuple(f"{app}.view_*" for app in BUSINESS_APPS)
 
 _OFFICER = (

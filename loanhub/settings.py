@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "risk.apps.RiskConfig",
     "applications.apps.ApplicationsConfig",
     "servicing.apps.ServicingConfig",
+    "monitoring.apps.MonitoringConfig",
     "marketing.apps.MarketingConfig",
     "demo.apps.DemoConfig",  # seed data; above every business app, imported by none
 ]
@@ -296,7 +297,11 @@ CELERY_TASK_QUEUES = [
 ]
 # Queues by concern: risk (scoring), monitoring (close of business; monitoring jobs join it);
 # marketing adds `notifications` when it gains tasks.
-CELERY_TASK_ROUTES = {"risk.tasks.*": {"queue": "risk"}, "servicing.tasks.*": {"queue": "monitoring"}}
+CELERY_TASK_ROUTES = {
+    "risk.tasks.*": {"queue": "risk"},
+    "servicing.tasks.*": {"queue": "monitoring"},
+    "monitoring.tasks.*": {"queue": "monitoring"},
+}
 # A message taken by a worker that dies is delivered again after visibility_timeout seconds
 # (acks_late); workers sweep for such messages every interval × throttle seconds.
 CELERY_BROKER_TRANSPORT_OPTIONS = {

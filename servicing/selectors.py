@@ -226,3 +226,14 @@ def provision_ratios() -> dict:
         "coverage_ok": coverage is None or coverage >= min_coverage,
         "loan_provision_ok": ratio is None or ratio >= min_ratio,
     }
+
+
+def snapshots_on(business_date) -> QuerySet[LoanSnapshot]:
+    """The loans' snapshots at the end of a closed business date (monitoring aggregates them).
+    For history read these, not the loans: a quiet loan's row may stand at an earlier date."""
+    return LoanSnapshot.objects.filter(business_date=business_date)
+
+
+def loans_disbursed_through(day) -> QuerySet[Loan]:
+    """Every loan disbursed on or before `day`, whatever its state now (vintage denominators)."""
+    return Loan.objects.filter(start_date__lte=day).order_by()

@@ -30,7 +30,7 @@ from loanhub.celery import app as celery_app
 from loanhub.celery import enqueue_on_commit
 from loanhub.errors import Conflict, Invalid
 from loanhub.money import quantize_money
-from servicing import ledger, quiet
+from servicing import hooks, ledger, quiet
 from servicing.calendar import last_closed_date, open_business_date
 from servicing.choices import NON_PERFORMING_CLASSES, CobStatus, EntryKind, LoanStatus
 from servicing.cob import perloan, setbased
@@ -196,6 +196,7 @@ def finish_run(run_id: int, *, chain: bool = True) -> CobRun | None:
         run.loans = run.chunks.aggregate(n=Sum("loans"))["n"] or 0
         run.counts = _counts(run.business_date)
         run.save(update_fields=["status", "finished_at", "loans", "counts"])
+        hooks.cob_finished(business_date=run.business_date)
         if chain and run.through and run.business_date < run.through:
             return start_run(run.business_date + ONE_DAY, run.through, dispatch=True)
     return None

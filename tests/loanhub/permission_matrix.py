@@ -478,6 +478,19 @@ MATRIX: dict[str, Rule] = {
         get="401 403 403 200 200 200 200 403 200",
         post="401 405 405 405 405 405 405 405 405",
     ),
+    # Monitoring: staff who view the business (not marketing); no figures in this world → 404.
+    "api/v1/monitoring/portfolio/": rule(
+        get="401 403 403 404 404 404 404 403 404",
+        post="401 403 403 405 405 405 405 403 405",
+    ),
+    "api/v1/monitoring/roll-rates/": rule(
+        get="401 403 403 404 404 404 404 403 404",
+        post="401 403 403 405 405 405 405 403 405",
+    ),
+    "api/v1/monitoring/vintages/": rule(
+        get="401 403 403 200 200 200 200 403 200",
+        post="401 403 403 405 405 405 405 403 405",
+    ),
     "api/schema/": rule(
         get="200 200 200 200 200 200 200 200 200",
         post="405 405 405 405 405 405 405 405 405",

@@ -1,0 +1,13 @@
+"""Routes of the monitoring API (under /api/v1/monitoring/)."""
+
+from django.urls import path
+
+from monitoring import apis
+
+app_name = "monitoring-api"
+
+urlpatterns = [
+    path("portfolio/", apis.PortfolioApi.as_view(), name="portfolio"),
+    path("roll-rates/", apis.RollRatesApi.as_view(), name="roll-rates"),
+    path("vintages/", apis.VintagesApi.as_view(), name="vintages"),
+]

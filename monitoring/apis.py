@@ -1,0 +1,106 @@
+"""Monitoring API: the portfolio of a date, month-end roll rates and vintage curves.
+
+Read from the aggregates close of business leaves behind (`monitoring.services`), never from the
+loans. Staff who may view monitoring (`monitoring.view_portfolioday`: loan officers, senior
+approvers, risk analysts, product managers, auditors); customers get 403, anonymous callers 401.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.response import Response
+from rest_framework.throttling import UserRateThrottle
+from rest_framework.views import APIView
+
+from loanhub.api_schema import FIELD_ERRORS, detail_response
+from loanhub.errors import Forbidden, NotFound
+from loanhub.permissions import may
+from monitoring import selectors
+from monitoring.serializers import (
+    PortfolioInputSerializer,
+    PortfolioSerializer,
+    RollRatesInputSerializer,
+    RollRatesSerializer,
+    VintagesSerializer,
+)
+
+VIEW = "monitoring.view_portfolioday"
+FORBIDDEN = detail_response("Not allowed for the caller's role.")
+
+
+class MonitoringApi(APIView):
+    """Authenticated callers only (the default permission), then the monitoring permission."""
+
+    throttle_classes = (UserRateThrottle,)
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if not may(request.user, VIEW):
+            raise Forbidden(_("You may not read the monitoring figures."))
+
+
+class PortfolioApi(MonitoringApi):
+    @extend_schema(
+        tags=["monitoring"],
+        summary="The book at the end of a business date: balances by bucket and class, reserve, ratios",
+        operation_id="monitoring_portfolio",
+        parameters=[
+            OpenApiParameter(
+                "as_of", OpenApiTypes.DATE, description="YYYY-MM-DD (default the last date monitored)"
+            )
+        ],
+        responses={
+            200: PortfolioSerializer,
+            400: FIELD_ERRORS,
+            403: FORBIDDEN,
+            404: detail_response("No figures for the date (not closed, or not monitored yet)."),
+        },
+    )
+    def get(self, request):
+        params = PortfolioInputSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        as_of = params.validated_data.get("as_of") or selectors.latest_portfolio_date()
+        figures = selectors.portfolio_on(as_of) if as_of else None
+        if figures is None:
+            raise NotFound(_("No monitoring figures for that date."))
+        return Response(PortfolioSerializer(figures).data)
+
+
+class RollRatesApi(MonitoringApi):
+    @extend_schema(
+        tags=["monitoring"],
+        summary="Roll rates of a month: bucket at the previous month end → bucket at this month end",
+        operation_id="monitoring_roll_rates",
+        parameters=[
+            OpenApiParameter(
+                "month", OpenApiTypes.STR, description="YYYY-MM (default the last month with figures)"
+            )
+        ],
+        responses={
+            200: RollRatesSerializer,
+            400: FIELD_ERRORS,
+            403: FORBIDDEN,
+            404: detail_response("No roll rates for the month (its month ends are not both closed)."),
+        },
+    )
+    def get(self, request):
+        params = RollRatesInputSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        month = params.validated_data.get("month") or selectors.latest_roll_month()
+        figures = selectors.roll_rates(month) if month else None
+        if figures is None:
+            raise NotFound(_("No roll rates for that month."))
+        return Response(RollRatesSerializer(figures).data)
+
+
+class VintagesApi(MonitoringApi):
+    @extend_schema(
+        tags=["monitoring"],
+        summary="Vintage curves: cumulative 30+ days past due share by months on book",
+        operation_id="monitoring_vintages",
+        responses={200: VintagesSerializer, 403: FORBIDDEN},
+    )
+    def get(self, request):
+        return Response(VintagesSerializer({"vintages": selectors.vintages()}).data)

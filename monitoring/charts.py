@@ -1,0 +1,155 @@
+"""Inline SVG charts of the monitoring dashboard, drawn on the server from the aggregates.
+
+No script, no external file, no style attribute (the Content-Security-Policy forbids inline
+styles): colours are SVG presentation attributes. Numbers reach the markup only as formatted
+coordinates and labels only through Django's escaping, so the output is safe to mark as such.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
+
+WIDTH, HEIGHT = 640, 260
+LEFT, RIGHT, TOP, BOTTOM = 72, 140, 12, 28
+PLOT_W, PLOT_H = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+PALETTE = ("#1570ef", "#12b76a", "#f79009", "#f04438", "#7a5af8", "#344054", "#06aed4", "#dd2590")
+ZERO = Decimal(0)
+
+
+def _n(value: float) -> str:
+    # Drawing positions, not money: a float is right here.
+    return f"{value:.1f}"
+
+
+def nice_max(value: Decimal) -> Decimal:
+    """A round axis maximum at or above `value` (1, 2, 2.5 or 5 × a power of ten)."""
+    if value <= 0:
+        return Decimal(1)
+    magnitude = Decimal(10) ** value.adjusted()
+    for step in (1, 2, Decimal("2.5"), 5, 10):
+        if value <= step * magnitude:
+            return step * magnitude
+    return 10 * magnitude
+
+
+def _svg(label: str, body: SafeString) -> SafeString:
+    return format_html(
+        '<svg class="chart" width="{}" height="{}" viewBox="0 0 {} {}" role="img" aria-label="{}" '
+        'xmlns="http://www.w3.org/2000/svg"><title>{}</title>{}</svg>',
+        WIDTH,
+        HEIGHT,
+        WIDTH,
+        HEIGHT,
+        label,
+        label,
+        body,
+    )
+
+
+def _axes(maximum: Decimal, tick, x_labels: list[str]) -> SafeString:
+    parts = []
+    for i in range(5):
+        y = TOP + PLOT_H - PLOT_H * i / 4
+        parts.append(
+            format_html(
+                '<line x1="{}" x2="{}" y1="{}" y2="{}" stroke="#e5e9ee"/>'
+                '<text x="{}" y="{}" text-anchor="end" font-size="10" fill="#667085">{}</text>',
+                LEFT,
+                LEFT + PLOT_W,
+                _n(y),
+                _n(y),
+                LEFT - 4,
+                _n(y + 3),
+                tick(maximum * i / 4),
+            )
+        )
+    if x_labels:
+        step = max(1, len(x_labels) // 6)
+        for index in range(0, len(x_labels), step):
+            x = LEFT + (PLOT_W * index / max(len(x_labels) - 1, 1))
+            parts.append(
+                format_html(
+                    '<text x="{}" y="{}" text-anchor="middle" font-size="10" fill="#667085">{}</text>',
+                    _n(x),
+                    HEIGHT - 8,
+                    x_labels[index],
+                )
+            )
+    return mark_safe("".join(parts))
+
+
+def _legend(names: list[str]) -> SafeString:
+    return format_html_join(
+        "",
+        '<rect x="{}" y="{}" width="10" height="10" fill="{}"/>'
+        '<text x="{}" y="{}" font-size="11" fill="#344054">{}</text>',
+        (
+            (
+                LEFT + PLOT_W + 12,
+                TOP + 16 * i,
+                PALETTE[i % len(PALETTE)],
+                LEFT + PLOT_W + 26,
+                TOP + 16 * i + 9,
+                name,
+            )
+            for i, name in enumerate(names)
+        ),
+    )
+
+
+def line_chart(
+    *, label: str, x_labels: list[str], series: dict[str, list[Decimal | None]], tick
+) -> SafeString:
+    """One line per series over the x labels (None: no point); `tick` formats an axis value."""
+    values = [v for points in series.values() for v in points if v is not None]
+    maximum = nice_max(max(values, default=ZERO))
+    count = max(len(x_labels) - 1, 1)
+    lines = []
+    for i, points in enumerate(series.values()):
+        coords = [
+            f"{_n(LEFT + PLOT_W * index / count)},{_n(TOP + PLOT_H - float(PLOT_H * value / maximum))}"
+            for index, value in enumerate(points)
+            if value is not None
+        ]
+        if len(coords) == 1:
+            x, y = coords[0].split(",")
+            lines.append(
+                format_html('<circle cx="{}" cy="{}" r="3" fill="{}"/>', x, y, PALETTE[i % len(PALETTE)])
+            )
+        elif coords:
+            lines.append(
+                format_html(
+                    '<polyline points="{}" fill="none" stroke="{}" stroke-width="2"/>',
+                    " ".join(coords),
+                    PALETTE[i % len(PALETTE)],
+                )
+            )
+    body = _axes(maximum, tick, x_labels) + format_html_join("", "{}", ((line,) for line in lines))
+    return _svg(label, body + _legend(list(series)))
+
+
+def share_bar(*, label: str, parts: dict[str, Decimal]) -> SafeString:
+    """One horizontal bar split by each part's share of the total (the classification mix)."""
+    total = sum(parts.values(), ZERO)
+    x = float(LEFT)
+    rects = []
+    for i, (name, value) in enumerate(parts.items()):
+        if total <= 0 or value <= 0:
+            continue
+        width = float(PLOT_W * value / total)
+        rects.append(
+            format_html(
+                '<rect x="{}" y="{}" width="{}" height="40" fill="{}"><title>{} {}%</title></rect>',
+                _n(x),
+                TOP + 20,
+                _n(width),
+                PALETTE[i % len(PALETTE)],
+                name,
+                f"{100 * value / total:.1f}",
+            )
+        )
+        x += width
+    return _svg(label, format_html_join("", "{}", ((r,) for r in rects)) + _legend(list(parts)))

@@ -1,0 +1,121 @@
+"""Reads of monitoring: the figures the API and the dashboard show, from the aggregates only."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Sum
+
+from monitoring.models import PortfolioDay, RollRate, VintagePoint
+from servicing.choices import NON_PERFORMING_CLASSES, Classification
+
+ZERO = Decimal("0.00")
+RATIO = Decimal("0.0001")
+
+
+def bucket_names() -> list[str]:
+    return [code for code, _first, _last in settings.LOANHUB_DELINQUENCY_BUCKETS]
+
+
+def _ratio(part: Decimal | int, whole: Decimal | int) -> Decimal | None:
+    return (Decimal(part) / Decimal(whole)).quantize(RATIO) if whole else None
+
+
+def latest_portfolio_date() -> dt.date | None:
+    return PortfolioDay.objects.order_by("-business_date").values_list("business_date", flat=True).first()
+
+
+def portfolio_on(as_of: dt.date) -> dict | None:
+    """The book at the end of `as_of`: loans, balance, overdue, balance per bucket and per class,
+    reserve, coverage ratio (reserve ÷ non-performing balance) and loan provision ratio (reserve
+    ÷ balance), ratios to 4 places (None with nothing to divide by). None without figures."""
+    rows = list(
+        PortfolioDay.objects.filter(business_date=as_of)
+        .values("delinquency_bucket", "classification")
+        .annotate(loans=Sum("loans"), balance=Sum("balance"), overdue=Sum("overdue"), reserve=Sum("reserve"))
+        .order_by()
+    )
+    if not rows:
+        return None
+    buckets = dict.fromkeys(bucket_names(), ZERO)
+    classes = dict.fromkeys(Classification.values, ZERO)
+    loans, balance, overdue, reserve = 0, ZERO, ZERO, ZERO
+    for row in rows:
+        buckets[row["delinquency_bucket"]] = buckets.get(row["delinquency_bucket"], ZERO) + row["balance"]
+        classes[row["classification"]] = classes.get(row["classification"], ZERO) + row["balance"]
+        loans += row["loans"]
+        balance += row["balance"]
+        overdue += row["overdue"]
+        reserve += row["reserve"]
+    npl = sum((classes[klass] for klass in NON_PERFORMING_CLASSES), ZERO)
+    return {
+        "as_of": as_of,
+        "loans": loans,
+        "balance": balance,
+        "overdue": overdue,
+        "buckets": buckets,
+        "classification": classes,
+        "reserve": reserve,
+        "provision_coverage_ratio": _ratio(reserve, npl),
+        "loan_provision_ratio": _ratio(reserve, balance),
+    }
+
+
+def portfolio_series(*, since: dt.date) -> list[dict]:
+    """Per date from `since`: balance per bucket and per class (the dashboard's charts)."""
+    series: dict[dt.date, dict] = {}
+    rows = (
+        PortfolioDay.objects.filter(business_date__gte=since)
+        .values("business_date", "delinquency_bucket", "classification")
+        .annotate(balance=Sum("balance"))
+        .order_by("business_date")
+    )
+    for row in rows:
+        day = series.setdefault(
+            row["business_date"],
+            {
+                "as_of": row["business_date"],
+                "buckets": dict.fromkeys(bucket_names(), ZERO),
+                "classification": dict.fromkeys(Classification.values, ZERO),
+            },
+        )
+        day["buckets"][row["delinquency_bucket"]] = (
+            day["buckets"].get(row["delinquency_bucket"], ZERO) + row["balance"]
+        )
+        day["classification"][row["classification"]] += row["balance"]
+    return list(series.values())
+
+
+def latest_roll_month() -> dt.date | None:
+    return RollRate.objects.order_by("-month").values_list("month", flat=True).first()
+
+
+def roll_rates(month: dt.date) -> dict | None:
+    """Month-end to month-end transitions of `month` (its first day): for each bucket at the end
+    of the previous month, the share of those loans (by count) in each bucket at the end of this
+    one, `closed` for loans that left the book. None when the month has no figures."""
+    rows = list(RollRate.objects.filter(month=month).values_list("from_bucket", "to_bucket", "loans"))
+    if not rows:
+        return None
+    totals: dict[str, int] = defaultdict(int)
+    for source, _target, loans in rows:
+        totals[source] += loans
+    order = {name: n for n, name in enumerate([*bucket_names(), RollRate.CLOSED])}
+    matrix: dict[str, dict[str, Decimal]] = {}
+    for source, target, loans in sorted(rows, key=lambda r: (order.get(r[0], 99), order.get(r[1], 99))):
+        matrix.setdefault(source, {})[target] = _ratio(loans, totals[source])
+    return {"month": month, "from_buckets": matrix}
+
+
+def vintages() -> list[dict]:
+    """The vintage curves last built: per origination month, the cumulative share of its loans
+    (by count) that had been 30+ days past due by each month on book."""
+    curves: dict[dt.date, list[dict]] = {}
+    for point in VintagePoint.objects.order_by("origination_month", "months_on_book"):
+        curves.setdefault(point.origination_month, []).append(
+            {"months_on_book": point.months_on_book, "dpd30_share": _ratio(point.loans_dpd30, point.loans)}
+        )
+    return [{"month": month, "points": points} for month, points in curves.items()]

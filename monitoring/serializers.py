@@ -1,0 +1,102 @@
+"""Input and output serializers of the monitoring API (amounts as strings, ratios to 4 places)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from rest_framework import serializers
+
+from loanhub.money import MONEY_DIGITS, money_serializer_field
+
+# Sums over the whole book may outgrow one loan's column.
+WIDE_MONEY = MONEY_DIGITS + 4
+
+
+def _ratio(help_text: str) -> serializers.DecimalField:
+    return serializers.DecimalField(max_digits=12, decimal_places=4, allow_null=True, help_text=help_text)
+
+
+def _share() -> serializers.DecimalField:
+    return serializers.DecimalField(max_digits=6, decimal_places=4, help_text="a fraction: 0.2500 = 25 %")
+
+
+class PortfolioInputSerializer(serializers.Serializer):
+    as_of = serializers.DateField(
+        required=False, help_text="YYYY-MM-DD, a closed business date (default the last one monitored)"
+    )
+
+
+class PortfolioClassificationSerializer(serializers.Serializer):
+    """Principal outstanding per five-tier class (贷款五级分类)."""
+
+    # `pass` is a Python keyword: the field is set in the class namespace by name.
+    locals()["pass"] = money_serializer_field(max_digits=WIDE_MONEY)
+    special_mention = money_serializer_field(max_digits=WIDE_MONEY)
+    substandard = money_serializer_field(max_digits=WIDE_MONEY)
+    doubtful = money_serializer_field(max_digits=WIDE_MONEY)
+    loss = money_serializer_field(max_digits=WIDE_MONEY)
+
+
+class PortfolioSerializer(serializers.Serializer):
+    as_of = serializers.DateField()
+    loans = serializers.IntegerField(help_text="loans on the book at the end of the date")
+    balance = money_serializer_field(max_digits=WIDE_MONEY, help_text="principal outstanding")
+    buckets = serializers.DictField(
+        child=money_serializer_field(max_digits=WIDE_MONEY),
+        help_text="principal outstanding per delinquency bucket (every configured bucket)",
+    )
+    classification = PortfolioClassificationSerializer()
+    reserve = money_serializer_field(max_digits=WIDE_MONEY, help_text="loan-loss provisions")
+    provision_coverage_ratio = _ratio("拨备覆盖率: reserve ÷ non-performing (substandard, doubtful, loss)")
+    loan_provision_ratio = _ratio("贷款拨备率: reserve ÷ principal outstanding")
+
+
+class RollRatesInputSerializer(serializers.Serializer):
+    month = serializers.CharField(
+        required=False, max_length=7, help_text="YYYY-MM (default the last month with figures)"
+    )
+
+    def validate_month(self, value: str) -> dt.date:
+        try:
+            if len(value) != 7:
+                raise ValueError(value)
+            return dt.date.fromisoformat(f"{value}-01")
+        except ValueError:
+            raise serializers.ValidationError("Enter a month as YYYY-MM.") from None
+
+
+class RollRatesSerializer(serializers.Serializer):
+    month = serializers.SerializerMethodField()
+    from_buckets = serializers.DictField(
+        child=serializers.DictField(child=_share()),
+        help_text=(
+            "for each bucket at the end of the previous month, the share of its loans (by count) in "
+            "each bucket at the end of the month; `closed`: loans that left the book"
+        ),
+    )
+
+    def get_month(self, obj) -> str:
+        return obj["month"].strftime("%Y-%m")
+
+
+class VintagePointSerializer(serializers.Serializer):
+    months_on_book = serializers.IntegerField()
+    dpd30_share = _share()
+
+
+class VintageSerializer(serializers.Serializer):
+    month = serializers.SerializerMethodField()
+    points = VintagePointSerializer(many=True)
+
+    def get_month(self, obj) -> str:
+        return obj["month"].strftime("%Y-%m")
+
+
+class VintagesSerializer(serializers.Serializer):
+    vintages = VintageSerializer(
+        many=True,
+        help_text=(
+            "per origination month, the cumulative share of its loans (by count) that had been 30 or "
+            "more days past due by each month on book"
+        ),
+    )

@@ -1,0 +1,198 @@
+"""Monitoring jobs: after close of business, rebuild the aggregates of a business date.
+
+`run_monitoring(as_of)` replaces, in one transaction,
+
+- the date's `PortfolioDay` rows: one INSERT … SELECT … GROUP BY over the date's loan snapshots
+  (the same statement on PostgreSQL and SQLite, compiled from the ORM);
+- the loans' first day at 30+ days past due (`DelinquencyOnset`), from the date's snapshots;
+- when `as_of` is a month end, that month's roll rates: each loan's bucket at the previous
+  month end against its bucket at this one (`closed` when it has left the book);
+- the vintage curves as of `as_of` (unless a later date's are already stored).
+
+A date run twice writes the same rows once. Servicing calls `cob_finished` (through
+`servicing.hooks`) when a run is done, and that enqueues the task after the commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+
+from dateutil.relativedelta import relativedelta
+from django.db import connection, transaction
+from django.db.models import Count, DecimalField, F, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, TruncMonth
+
+from loanhub.celery import enqueue_on_commit
+from loanhub.money import MONEY_DIGITS, MONEY_PLACES
+from monitoring.models import DelinquencyOnset, PortfolioDay, RollRate, VintagePoint
+from servicing import selectors as servicing
+
+ZERO_MONEY = Value(0, output_field=DecimalField(max_digits=MONEY_DIGITS, decimal_places=MONEY_PLACES))
+DPD30 = 30
+
+# PortfolioDay column ← expression over a LoanSnapshot (aliases prefixed: no clash with fields).
+_DIMENSIONS = {
+    "business_date": F("business_date"),
+    "product": F("loan__product_version__product__code"),
+    "category": F("loan__product_version__category"),
+    "customer_type": F("loan__customer__customer_type"),
+    "region": F("loan__customer__region"),
+    "risk_grade": F("loan__risk_grade"),
+    "origination_month": TruncMonth("loan__start_date"),
+    "delinquency_bucket": F("delinquency_bucket"),
+    "classification": F("classification"),
+}
+_MEASURES = {
+    "loans": Count("pk"),
+    "balance": Coalesce(Sum("principal_outstanding"), ZERO_MONEY),
+    "overdue": Coalesce(Sum("overdue_amount"), ZERO_MONEY),
+    "reserve": Coalesce(Sum("provision"), ZERO_MONEY),
+}
+
+
+def _insert_select(model, queryset: QuerySet, columns: list[str]) -> int:
+    """INSERT INTO model's table (columns) the rows of `queryset`, whose values are aliased
+    `m_<column>`: one statement, the rows never leave the database."""
+    sql, params = queryset.query.sql_with_params()
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(column) for column in columns)
+    picks = ", ".join(f"q.{quote('m_' + column)}" for column in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(model._meta.db_table)} ({names}) SELECT {picks} FROM ({sql}) q", params
+        )
+        return cursor.rowcount
+
+
+def _aliased(queryset: QuerySet, dimensions: dict, measures: dict) -> QuerySet:
+    return (
+        queryset.order_by()
+        .annotate(**{f"m_{name}": expr for name, expr in dimensions.items()})
+        .values(*(f"m_{name}" for name in dimensions))
+        .annotate(**{f"m_{name}": expr for name, expr in measures.items()})
+    )
+
+
+def portfolio_day_build(*, as_of: dt.date) -> int:
+    """Replace the date's PortfolioDay rows from its snapshots; the number of rows written."""
+    PortfolioDay.objects.filter(business_date=as_of).delete()
+    rows = _aliased(servicing.snapshots_on(as_of), _DIMENSIONS, _MEASURES)
+    return _insert_select(PortfolioDay, rows, [*_DIMENSIONS, *_MEASURES])
+
+
+def onsets_record(*, as_of: dt.date) -> None:
+    """Loans at 30+ days past due on the date: a first onset is recorded, and an onset recorded
+    for a later date (dates run out of order) moves back to this one."""
+    late = servicing.snapshots_on(as_of).filter(days_past_due__gte=DPD30)
+    DelinquencyOnset.objects.filter(
+        loan_id__in=Subquery(late.values("loan_id")), first_dpd30__gt=as_of
+    ).update(first_dpd30=as_of)
+    new = late.exclude(loan_id__in=Subquery(DelinquencyOnset.objects.values("loan_id")))
+    _insert_select(
+        DelinquencyOnset,
+        _aliased(
+            new,
+            {"loan_id": F("loan_id"), "start_date": F("loan__start_date"), "first_dpd30": F("business_date")},
+            {},
+        ),
+        ["loan_id", "start_date", "first_dpd30"],
+    )
+
+
+def is_month_end(day: dt.date) -> bool:
+    return (day + dt.timedelta(days=1)).day == 1
+
+
+def roll_rates_build(*, month_end: dt.date) -> int:
+    """Replace the month's roll rates: every loan on the book at the previous month end, from its
+    bucket then to its bucket at `month_end` (or `closed`). Nothing when either end has no
+    snapshots (the month is not closed, or the previous one was not)."""
+    month = month_end.replace(day=1)
+    previous_end = month - dt.timedelta(days=1)
+    RollRate.objects.filter(month=month).delete()
+    start, end = servicing.snapshots_on(previous_end), servicing.snapshots_on(month_end)
+    if not (start.exists() and end.exists()):
+        return 0
+    later = end.filter(loan_id=OuterRef("loan_id")).values("delinquency_bucket")[:1]
+    rows = _aliased(
+        start,
+        {
+            "month": Value(month),
+            "from_bucket": F("delinquency_bucket"),
+            "to_bucket": Coalesce(Subquery(later), Value(RollRate.CLOSED)),
+        },
+        {"loans": Count("pk"), "balance": Coalesce(Sum("principal_outstanding"), ZERO_MONEY)},
+    )
+    return _insert_select(RollRate, rows, ["month", "from_bucket", "to_bucket", "loans", "balance"])
+
+
+def months_between(start: dt.date, day: dt.date) -> int:
+    """Whole months from `start` to `day`: the months on book of a loan disbursed on `start`
+    at `day` (start + n months ≤ day; month ends clamp, 31 Jan + 1 month = 28/29 Feb)."""
+    months = (day.year - start.year) * 12 + day.month - start.month
+    if start + relativedelta(months=months) > day:
+        months -= 1
+    return months
+
+
+def vintages_build(*, as_of: dt.date) -> int:
+    """Replace the vintage curves with those as of `as_of`, unless a later date's are stored.
+
+    For each origination month m and each k ≥ 1 for which every loan of m has been on the book
+    k months by `as_of` (the month's last day + k months ≤ as_of): of the loans disbursed in m,
+    how many were first 30+ days past due within k months on book (cumulative)."""
+    latest = VintagePoint.objects.order_by("-as_of").values_list("as_of", flat=True).first()
+    if latest is not None and latest > as_of:
+        return 0
+    disbursed = dict(
+        servicing.loans_disbursed_through(as_of)
+        .annotate(month=TruncMonth("start_date"))
+        .values_list("month")
+        .annotate(loans=Count("pk"))
+        .order_by("month")
+    )
+    first_late: dict[dt.date, Counter] = defaultdict(Counter)
+    onsets = DelinquencyOnset.objects.filter(first_dpd30__lte=as_of).values_list("start_date", "first_dpd30")
+    for start, onset in onsets.iterator():
+        # On book k months at start + k months: late by k when onset ≤ start + k months.
+        k = months_between(start, onset)
+        if start + relativedelta(months=k) < onset:
+            k += 1
+        first_late[start.replace(day=1)][max(k, 1)] += 1
+    points = []
+    for month, loans in sorted(disbursed.items()):
+        month_last = month + relativedelta(months=1) - dt.timedelta(days=1)
+        reached = months_between(month_last, as_of)
+        late = 0
+        for k in range(1, reached + 1):
+            late += first_late[month][k]
+            points.append(
+                VintagePoint(
+                    as_of=as_of, origination_month=month, months_on_book=k, loans=loans, loans_dpd30=late
+                )
+            )
+    VintagePoint.objects.all().delete()
+    VintagePoint.objects.bulk_create(points, batch_size=2000)
+    return len(points)
+
+
+def run_monitoring(as_of: dt.date) -> dict:
+    """Rebuild every aggregate of a closed business date (see the module); idempotent."""
+    if not servicing.snapshots_on(as_of).exists():
+        # Not closed (or nothing on the book): nothing to aggregate, and the curves stay as
+        # they were rather than being drawn as of a date nobody has seen.
+        return {"as_of": as_of, "portfolio_rows": 0, "roll_rates": 0, "vintage_points": 0}
+    with transaction.atomic():
+        rows = portfolio_day_build(as_of=as_of)
+        onsets_record(as_of=as_of)
+        rolls = roll_rates_build(month_end=as_of) if is_month_end(as_of) else 0
+        vintages = vintages_build(as_of=as_of)
+    return {"as_of": as_of, "portfolio_rows": rows, "roll_rates": rolls, "vintage_points": vintages}
+
+
+def cob_finished(*, business_date: dt.date) -> None:
+    """servicing.hooks: a business date is closed; its monitoring runs after the commit."""
+    from monitoring import tasks
+
+    enqueue_on_commit(tasks.run_monitoring, business_date.isoformat())

@@ -1,0 +1,37 @@
+"""The callback registry through which close of business tells higher apps a date is closed.
+
+Servicing sits below monitoring and must not import it; monitoring registers its hook in its
+AppConfig.ready():
+
+    from servicing.hooks import register_cob_finished_hook
+    register_cob_finished_hook(monitoring.services.cob_finished)
+
+A hook is called as `hook(business_date=date)` inside the transaction that marks the run done, so
+work it enqueues with `transaction.on_commit` starts only once the date is closed for good. A
+hook that raises rolls the run's closing back (the run stays open and is finished again).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+CobFinishedHook = Callable[..., None]
+_hooks: list[CobFinishedHook] = []
+
+
+def register_cob_finished_hook(hook: CobFinishedHook) -> CobFinishedHook:
+    """Register `hook` (once; registering the same callable again is a no-op)."""
+    if hook not in _hooks:
+        _hooks.append(hook)
+    return hook
+
+
+def unregister_cob_finished_hook(hook: CobFinishedHook) -> None:
+    if hook in _hooks:
+        _hooks.remove(hook)
+
+
+def cob_finished(*, business_date: dt.date) -> None:
+    for hook in list(_hooks):
+        hook(business_date=business_date)
