@@ -13,15 +13,15 @@ from monitoring import selectors
 from monitoring.models import PortfolioDay
 from servicing.models import LoanSnapshot
 from tests.loanhub.test_worker_integration import _wait_for
-from tests.servicing.test_cob_worker import LOANS, book, workers  # noqa: F401 (fixtures)
+from tests.servicing.conftest import COB_LOANS, cob_book, cob_workers  # noqa: F401 (fixtures)
 
 pytestmark = [pytest.mark.services("postgres", "redis", "worker"), pytest.mark.django_db(transaction=True)]
 
 
-def test_the_worker_monitors_each_date_it_closes(workers, book):  # noqa: F811
-    start, _loans = book
+def test_the_worker_monitors_each_date_it_closes(cob_workers, cob_book):  # noqa: F811
+    start, _loans = cob_book
     through = start + dt.timedelta(days=1)
-    worker = workers()
+    worker = cob_workers()
 
     call_command(
         "close_business_day",
@@ -42,7 +42,7 @@ def test_the_worker_monitors_each_date_it_closes(workers, book):  # noqa: F811
     for day in days:
         assert (
             selectors.portfolio_on(day)["loans"]
-            == LOANS
+            == COB_LOANS
             == LoanSnapshot.objects.filter(business_date=day).count()
         )
     log = worker.log.read_text()
