@@ -23,8 +23,10 @@ from applications.models import (
 from applications.services import (
     ApplicationNotFound,
     ApplicationPermissionError,
+    rating_for,
     review_may_be_requested,
 )
+from risk.business.services import rating_payload
 from risk.selectors import decision_customer_reasons
 
 DEFAULT_QUEUE_STATES = (State.REFERRED,)
@@ -189,6 +191,20 @@ def application_review_summary(*, application: LoanApplication, staff: bool = Fa
         "explanation": review.explanation,
         "decided_at": review.decided_at,
         "decided_by": review.decided_by.get_username() if staff and review.decided_by_id else None,
+    }
+
+
+def application_business_rating_summary(*, application: LoanApplication, language: str) -> dict | None:
+    """A business applicant's rating in plain language for their own status page: the grade in
+    force and each indicator's name with its points out of 100 (no codes, weights or PD); None
+    for an individual or before an officer's assessment."""
+    rating = rating_for(application)
+    if rating is None:
+        return None
+    payload = rating_payload(rating, language=language)
+    return {
+        "grade": payload["grade"],
+        "indicators": [{"label": i["label"], "points": i["points"]} for i in payload["indicators"]],
     }
 
 

@@ -111,6 +111,9 @@ def _render_detail(request, application, *, review_form: ReviewRequestForm | Non
         "refresh": application.state in IN_PROGRESS,
         "loan": _loan_for(application),
         "review": selectors.application_review_summary(application=application),
+        "business_rating": selectors.application_business_rating_summary(
+            application=application, language=get_language()
+        ),
         "review_form": review_form or (ReviewRequestForm() if "request-review" in actions else None),
     }
     return render(request, "applications/detail.html", context, status=400 if review_form else 200)

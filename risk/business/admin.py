@@ -4,7 +4,9 @@ Published versions are read-only; ratings are read-only everywhere."""
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from loanhub.errors import DomainError
@@ -12,8 +14,24 @@ from risk.business import services
 from risk.business.models import BusinessRating, BusinessRubric
 
 
+class BusinessRubricForm(forms.ModelForm):
+    class Meta:
+        model = BusinessRubric
+        fields = ("definition", "note")
+
+    def clean_definition(self):
+        # The whole document is checked here so that a bad draft is a form error naming each path
+        # (the service checks it again, and again at publish).
+        definition = self.cleaned_data["definition"]
+        errors = services.rubric_check(definition)
+        if errors:
+            raise ValidationError([f"{path}: {message}" for path, ms in errors.items() for message in ms])
+        return definition
+
+
 @admin.register(BusinessRubric)
 class BusinessRubricAdmin(admin.ModelAdmin):
+    form = BusinessRubricForm
     list_display = ("version", "status", "created_by", "created_at", "published_by", "published_at")
     fields = ("definition", "note")
     actions = ("publish",)

@@ -28,6 +28,7 @@ from risk.business.models import (
     OverrideStatus,
     RubricStatus,
 )
+from risk.business.rubric_check import check_definition
 from risk.business.scorecard import RubricError, pd_for, rate
 from risk.product_terms import ProductTerms
 
@@ -43,33 +44,9 @@ def rubric_published() -> BusinessRubric:
 
 
 def rubric_check(definition) -> dict[str, list[str]]:
-    """Field errors of a rubric definition (its shape, points 0–100, every grade A–E with a PD)."""
-    errors: list[str] = []
-    if not isinstance(definition, dict):
-        return {"definition": [_("must be an object")]}
-    for key in ("quantitative", "qualitative", "grades", "quantitative_share", "personal_weight"):
-        if key not in definition:
-            errors.append(_("lacks %(key)s") % {"key": key})
-    if errors:
-        return {"definition": errors}
-    for spec in definition["qualitative"]:
-        codes = [c.get("code") for c in spec.get("choices", [])]
-        if not spec.get("code") or not codes or len(set(codes)) != len(codes):
-            errors.append(
-                _("qualitative indicator %(code)s needs distinct choices") % {"code": spec.get("code")}
-            )
-        if any(not 0 <= int(c.get("points", -1)) <= 100 for c in spec.get("choices", [])):
-            errors.append(_("points of %(code)s must be 0 to 100") % {"code": spec.get("code")})
-    grades = [g.get("grade") for g in definition["grades"]]
-    if grades != list(RISK_GRADES):
-        errors.append(_("grades must be %(grades)s, best first") % {"grades": ", ".join(RISK_GRADES)})
-    try:
-        for g in definition["grades"]:
-            if not 0 < Decimal(g["pd"]) < 1:
-                errors.append(_("each grade's PD must be between 0 and 1"))
-    except (KeyError, ArithmeticError, TypeError, ValueError):
-        errors.append(_("each grade needs min_score and pd"))
-    return {"definition": errors} if errors else {}
+    """Field errors of a whole rubric definition, keyed by their path in the document
+    (`risk.business.rubric_check`); {} when every business profile can be rated under it."""
+    return check_definition(definition)
 
 
 def rubric_create_draft(*, definition: dict, actor, note: str = "") -> BusinessRubric:
@@ -94,6 +71,9 @@ def rubric_publish(*, rubric: BusinessRubric, actor, reason: str = "") -> Busine
     def checks(locked: BusinessRubric) -> None:
         if locked.created_by_id is not None and locked.created_by_id == actor.pk:
             raise Forbidden(_("Four eyes: the author of a rubric version cannot publish it."))
+        errors = rubric_check(locked.definition)
+        if errors:
+            raise Invalid(errors)
         current = BusinessRubric.objects.filter(status=RubricStatus.PUBLISHED).values_list("pk", flat=True)
         for pk in current:
             run_transition(

@@ -132,3 +132,24 @@ def services_rating(application):
     from applications import services
 
     return services.rating_for(application)
+
+
+def test_the_applicant_sees_the_rating_in_plain_words_on_the_status_page(client, users, referred):
+    from applications import services
+
+    client.force_login(referred.customer.user)
+    url = f"/applications/{referred.pk}/"
+    assert 'id="business-rating"' not in client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    rating = services.application_assess_business(
+        application=referred, actor=users["officer"], answers=ANSWERS
+    )
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f'its rating is <strong class="grade">{rating.grade}</strong>' in page
+    # debt ratio 600,000 / 1,500,000 = 0.4 → 70 points; the management answer "over ten years" → 100
+    assert "Debt ratio (liabilities / assets): 70 points" in page
+    assert "Management experience: 100 points" in page
+    for internal in ("debt_ratio", "over_10y", "management_experience", str(rating.pd)):
+        assert internal not in page
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "资产负债率" in page
+    assert "经营者管理经验" in page
