@@ -251,7 +251,10 @@ def test_the_right_is_checked_before_the_body(endpoint, role, referred_of_owner,
         assert response.status_code == expected, response.content
     application.refresh_from_db()
     assert application.state == State.REFERRED
-    assert (application.updated_at, ApplicationEvent.objects.filter(application=application).count()) == before
+    assert (
+        application.updated_at,
+        ApplicationEvent.objects.filter(application=application).count(),
+    ) == before
 
 
 @pytest.mark.parametrize(
