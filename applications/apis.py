@@ -368,6 +368,7 @@ class ApplicationDetailApi(APIView):
 
     def _update(self, request, pk: int, *, partial: bool) -> Response:
         application = selectors.application_get_for(user=request.user, application_id=pk)
+        services.draft_check_editor(request.user, application)  # the right before the body
         serializer = ApplicationInputSerializer(data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
         services.application_update(
@@ -384,9 +385,14 @@ class ApplicationDetailApi(APIView):
 
 
 class _TransitionApi(APIView):
-    """POST /{id}/<action>/: validate the body, call one service, answer with the application."""
+    """POST /{id}/<action>/: check the caller's right, validate the body, call one service, answer
+    with the application. A caller without the right gets 403 (404 for an application they may not
+    see) whatever the body."""
 
     input_serializer: type[serializers.Serializer] = ReasonInputSerializer
+
+    def check_actor(self, *, application: LoanApplication, actor) -> None:
+        """Refuse a caller without the right before the body is read (the services check again)."""
 
     def perform(self, *, application: LoanApplication, actor, data: dict) -> LoanApplication:
         raise NotImplementedError
@@ -394,6 +400,7 @@ class _TransitionApi(APIView):
     def post(self, request, pk: int):
         def handler() -> Response:
             application = selectors.application_get_for(user=request.user, application_id=pk)
+            self.check_actor(application=application, actor=request.user)
             serializer = self.input_serializer(data=request.data)
             serializer.is_valid(raise_exception=True)
             self.perform(application=application, actor=request.user, data=dict(serializer.validated_data))
@@ -474,6 +481,9 @@ class ApplicationDeclineApi(_TransitionApi):
 @_transition_schema("accept_offer", "Accept the offer as shown (the customer)", AcceptOfferInputSerializer)
 class ApplicationAcceptOfferApi(_TransitionApi):
     input_serializer = AcceptOfferInputSerializer
+
+    def check_actor(self, *, application, actor):
+        services.offer_check_acceptor(actor, application)
 
     def perform(self, *, application, actor, data):
         return services.application_accept_offer(

@@ -49,10 +49,16 @@ class CustomerMeApi(APIView):
         tags=["customers"],
         operation_id="customers_me_update",
         request=s.CustomerInputSerializer,
-        responses={200: s.CustomerOutputSerializer, 201: s.CustomerOutputSerializer, 400: FIELD_ERRORS},
-        summary="Create or update your customer profile",
+        responses={
+            200: s.CustomerOutputSerializer,
+            201: s.CustomerOutputSerializer,
+            400: FIELD_ERRORS,
+            403: detail_response("Staff accounts have no customer profile."),
+        },
+        summary="Create or update your customer profile (customers only)",
     )
     def put(self, request):
+        services.profile_check_owner(request.user)  # the right before the body
         serializer = s.CustomerInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         created = selectors.customer_for_user(request.user) is None

@@ -66,7 +66,7 @@ from customers.models import (
 )
 from loanhub import clock, roles
 from loanhub.money import ZERO, quantize_money
-from loanhub.permissions import REVEAL_PII, is_user, may
+from loanhub.permissions import REVEAL_PII, is_staff_account, is_user, may
 from loanhub.text import printable
 from loanhub.transitions import run_transition
 
@@ -309,14 +309,19 @@ def _masked(field: str, value) -> str:
     return str(value or "")
 
 
+def profile_check_owner(user) -> None:
+    """Only signed-in customers keep a profile; staff accounts are refused (403), before the body."""
+    if not getattr(user, "is_authenticated", False) or is_staff_account(user):
+        raise CustomerPermissionError(_("Only customers have a customer profile."))
+
+
 def customer_upsert_for_user(*, user, data: Mapping[str, Any]) -> Customer:
     """Create or update the profile of `user` (the customer themself) from the submitted data.
 
     `id_number` and `phone` may be left out, blank or as their masked form on an update to keep
     the stored values. `credit_check_consent` (when present) gives or withdraws the consent.
     """
-    if not getattr(user, "is_authenticated", False):
-        raise CustomerPermissionError(_("Sign in to save a customer profile."))
+    profile_check_owner(user)
     existing = Customer.objects.filter(user=user).first()
     cleaned = _clean_profile(data, existing, user)
     with transaction.atomic():

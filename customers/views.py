@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView, LogoutView
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,7 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from customers import business, selectors, services
 from customers.forms import BusinessProfileForm, DocumentUploadForm, ProfileForm, SignupForm, apply_errors
@@ -121,6 +122,10 @@ def _render_profile(request, customer, form, upload_form, status=200):
 def profile(request):
     customer = selectors.customer_for_user(request.user)
     if request.method == "POST":
+        try:  # the right before the form: staff accounts keep no customer profile
+            services.profile_check_owner(request.user)
+        except services.CustomerPermissionError as exc:
+            raise PermissionDenied(str(exc)) from None
         form = ProfileForm(request.POST)
         if form.is_valid():
             try:
@@ -161,6 +166,7 @@ def document_upload(request):
 
 
 @never_cache
+@require_GET
 def document_download(request, pk: int):
     """The file, to its owner or to staff allowed to see it (audited); 404 to everyone else."""
     try:

@@ -9,6 +9,8 @@ the services on top of this.
 
 from __future__ import annotations
 
+from loanhub.roles import STAFF_ROLES
+
 # Platform capabilities (loanhub.Capability permissions, granted by name only).
 REVEAL_PII = "loanhub.reveal_pii"
 AUDIT_READ = "loanhub.audit_read"
@@ -30,3 +32,13 @@ def may_any(user, *permissions: str) -> bool:
 def is_user(user, pk: int | None) -> bool:
     """True when `user` is the signed-in user with primary key `pk` (the owner rule)."""
     return bool(getattr(user, "is_authenticated", False) and pk is not None and user.pk == pk)
+
+
+def is_staff_account(user) -> bool:
+    """True for a signed-in member of staff: a staff role, or an account that may enter the admin
+    console. Staff act on customers' data through their roles, never as a customer themselves."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_staff or user.is_superuser:
+        return True
+    return user.groups.filter(name__in=STAFF_ROLES).exists()

@@ -307,6 +307,16 @@ def may_repay(actor, loan: Loan) -> bool:
     )
 
 
+def repayment_check_actor(actor, loan: Loan) -> None:
+    """The loan's owner or a user with `servicing.add_repayment` may record a payment; anyone else
+    gets NotFound (the loan is not theirs to see) or Forbidden. The API asks this before it reads
+    the request body, so a caller without the right is refused whatever they send."""
+    if actor is not None and not may_repay(actor, loan):
+        if not may(actor, "servicing.view_loan"):
+            raise NotFound(_("No such loan."))
+        raise Forbidden(_("You may not record payments for this loan."))
+
+
 def repayment_post(
     *,
     loan: Loan | int,
@@ -323,16 +333,13 @@ def repayment_post(
     loan is not theirs to see) or Forbidden. Invalid for a bad amount or value date; Conflict on a
     loan that is not active. With an `external_id` already posted, returns that repayment.
     """
-    amount = _check_amount(amount)
     with transaction.atomic():
         try:
             row = quiet.lock_loan(loan)
         except Loan.DoesNotExist:
             raise NotFound(_("No such loan.")) from None
-        if actor is not None and not may_repay(actor, row):
-            if not may(actor, "servicing.view_loan"):
-                raise NotFound(_("No such loan."))
-            raise Forbidden(_("You may not record payments for this loan."))
+        repayment_check_actor(actor, row)  # the right before the amount
+        amount = _check_amount(amount)
         if external_id:
             earlier = Repayment.objects.filter(external_id=external_id).first()
             if earlier is not None:

@@ -44,10 +44,11 @@ from applications.services.customer import (
     application_accept_offer,
     application_decline_offer,
     application_withdraw,
+    offer_check_acceptor,
 )
 from applications.services.decisions import application_apply_decision
 from applications.services.disbursement import application_disburse
-from applications.services.drafts import application_create, application_update
+from applications.services.drafts import application_create, application_update, draft_check_editor
 from applications.services.offers import engine_terms, offer_build
 from applications.services.officer import (
     application_approve,
@@ -100,8 +101,10 @@ __all__ = (
     "application_update",
     "application_withdraw",
     "applications_requeue_stuck",
+    "draft_check_editor",
     "engine_terms",
     "offer_build",
+    "offer_check_acceptor",
     "offers_expire",
     "review_check_requester",
     "review_decide",

@@ -40,6 +40,12 @@ def application_withdraw(*, application: LoanApplication, actor, reason: str = "
     return locked
 
 
+def offer_check_acceptor(actor, application: LoanApplication) -> None:
+    """Only the customer who applied may accept the offer (ApplicationPermissionError otherwise):
+    checked before the request body, so anyone else is refused whatever they send."""
+    _require_owner(actor, application, "accept_offer")
+
+
 def application_accept_offer(
     *, application: LoanApplication, actor, consents: dict, offer_digest: str | None = None
 ) -> LoanApplication:
@@ -47,7 +53,7 @@ def application_accept_offer(
     stored again as the disclosure accepted, exactly as shown, with the consents and the time. An
     offer past its expiry is expired instead (409). `offer_digest` (optional) must be the digest
     of the offer the customer saw; a changed offer is refused (409)."""
-    _require_owner(actor, application, "accept_offer")
+    offer_check_acceptor(actor, application)
     consents = consents if isinstance(consents, dict) else {}
     missing = [name for name in REQUIRED_ACCEPTANCE_CONSENTS if consents.get(name) is not True]
     if missing:

@@ -191,11 +191,17 @@ def application_create(*, actor, product: str, customer=None, **data) -> LoanApp
     return application
 
 
+def draft_check_editor(actor, application: LoanApplication) -> None:
+    """The owner, or an officer for the customer, may change a draft (ApplicationPermissionError
+    otherwise): checked before the request body, so anyone else is refused whatever they send."""
+    if not (perms.is_owner(actor, application) or perms.may_decide(actor)):
+        raise ApplicationPermissionError(_("only the customer who applied may change the draft"))
+
+
 def application_update(*, application: LoanApplication, actor, data: dict) -> LoanApplication:
     """Change a draft (owner, or an officer for the customer). `product` re-pins the version
     offered now. The whole change is refused when any field is wrong."""
-    if not (perms.is_owner(actor, application) or perms.may_decide(actor)):
-        raise ApplicationPermissionError(_("only the customer who applied may change the draft"))
+    draft_check_editor(actor, application)
     errors: dict[str, list[str]] = {}
     clean = _clean_draft(data, errors)
     version = None

@@ -80,6 +80,7 @@ class LoanRepaymentsApi(LoanApi):
     def post(self, request, loan_id: int):
         def handler() -> Response:
             loan = loan_for(request, loan_id)
+            repayments.repayment_check_actor(request.user, loan)  # the right before the body
             body = RepaymentInputSerializer(data=request.data)
             body.is_valid(raise_exception=True)
             repayment = repayments.repayment_post(

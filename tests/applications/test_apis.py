@@ -228,6 +228,35 @@ def test_role_endpoint_matrix(endpoint, role, referred_of_owner, users):
         assert ApplicationEvent.objects.filter(application=application).count() == events_before
 
 
+# The caller's right is checked before the body: an empty body is refused as invalid (400) only for
+# a caller who may act; the others get the same 403/404 as with a valid body.
+EMPTY_BODY = {
+    ("post", "accept-offer/"): (401, 400, 404, 403, 403, 403, 403),
+    ("put", ""): (401, 400, 404, 400, 400, 403, 403),
+}
+
+
+@pytest.mark.parametrize("endpoint", list(EMPTY_BODY), ids=lambda e: f"{e[0]}-{e[1] or 'detail'}")
+@pytest.mark.parametrize("role", ROLES)
+def test_the_right_is_checked_before_the_body(endpoint, role, referred_of_owner, users):
+    method, action = endpoint
+    application = referred_of_owner
+    before = (application.updated_at, ApplicationEvent.objects.filter(application=application).count())
+    client = client_for(_caller(role, application, users))
+    for body in ({}, {**BODY, **STRONG}) if method == "put" else ({},):
+        response = getattr(client, method)(f"{URL}{application.pk}/{action}", body, format="json")
+        expected = EMPTY_BODY[endpoint][ROLES.index(role)]
+        if body and expected == 400:
+            expected = 409  # a valid body from a caller who may: the referred application is not a draft
+        assert response.status_code == expected, response.content
+    application.refresh_from_db()
+    assert application.state == State.REFERRED
+    assert (
+        application.updated_at,
+        ApplicationEvent.objects.filter(application=application).count(),
+    ) == before
+
+
 @pytest.mark.parametrize(
     ("role", "expected"),
     [

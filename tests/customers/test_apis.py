@@ -214,7 +214,8 @@ ROLES = ["anonymous", "customer", "officer", "senior", "analyst", "pm", "marketi
 # Anonymous callers get 403: the first authenticator (session) sends no WWW-Authenticate challenge.
 MATRIX = {
     ("GET", "me"): {"anonymous": 401, "customer": 200, "default": 404},
-    ("PUT", "me"): {"anonymous": 401, "default": 400},  # an empty body: every signed-in user may try
+    # An empty body is invalid for a customer; staff accounts keep no profile (403 before the body).
+    ("PUT", "me"): {"anonymous": 401, "customer": 400, "default": 403},
     ("GET", "documents"): {"anonymous": 401, "customer": 200, "default": 404},
     ("POST", "documents"): {"anonymous": 401, "customer": 400, "default": 404},
     ("POST", "verify"): {"anonymous": 401, "officer": 200, "senior": 200, "default": 403},
@@ -255,6 +256,23 @@ def test_an_officer_acting_on_their_own_profile_is_403_and_nothing_changes(api, 
     assert response.json()["errors"] == {"actor": ["Nobody may verify their own identity."]}
     own.refresh_from_db()
     assert own.kyc_status == KycStatus.UNVERIFIED
+    assert not CustomerEvent.objects.exists()
+
+
+@pytest.mark.parametrize("role", ["officer", "senior", "analyst", "pm", "marketing", "auditor"])
+def test_a_staff_account_may_not_create_a_customer_profile_even_with_a_valid_body(api, users, role):
+    api.force_authenticate(users[role])
+    response = api.put(ME, profile_data(), format="json")
+    assert (response.status_code, response.json()) == (
+        403,
+        {
+            "detail": "Only customers have a customer profile.",
+            "code": "forbidden",
+            "errors": {},
+            "state": None,
+        },
+    )
+    assert not Customer.objects.exists()
     assert not CustomerEvent.objects.exists()
 
 

@@ -17,6 +17,7 @@ from tests.customers.factories import (
     STDNUM_EXAMPLE_RIC,
     STDNUM_EXAMPLE_USCC,
     CustomerFactory,
+    UserFactory,
     make_ric,
     profile_data,
 )
@@ -325,6 +326,19 @@ def test_anonymous_users_cannot_save_a_profile():
 
     with pytest.raises(services.CustomerPermissionError):
         services.customer_upsert_for_user(user=AnonymousUser(), data=profile_data())
+
+
+@pytest.mark.parametrize("is_staff", [True, False])
+def test_staff_accounts_keep_no_customer_profile_whether_or_not_they_enter_the_admin(is_staff):
+    # A staff role is enough, and so is an admin-console account without a role.
+    from loanhub import roles
+
+    officer = UserFactory(username="officer-p", role=roles.LOAN_OFFICER, is_staff=is_staff)
+    console = UserFactory(username="console-p", is_staff=True)
+    for user in (officer, console):
+        with pytest.raises(services.CustomerPermissionError):
+            services.customer_upsert_for_user(user=user, data=profile_data())
+    assert not Customer.objects.exists()
 
 
 def test_phone_and_identity_changes_are_audited_masked(db):

@@ -223,3 +223,22 @@ def test_saving_the_profile_continues_to_a_safe_next_page_only(client, db):
     assert 'name="next" value="/apply/?product=CASH"' in form
     evil = client.get("/customers/me/", {"next": "https://evil.example/"}).content.decode()
     assert 'name="next" value="https://evil.example/"' not in evil
+
+
+def test_a_staff_account_may_not_save_a_customer_profile_in_the_portal(client, users):
+    client.force_login(users["officer"])
+    response = client.post("/customers/me/", _form())
+    assert response.status_code == 403
+    assert not Customer.objects.exists()
+
+
+def test_a_document_is_downloaded_by_get_only(client, users):
+    customer = CustomerFactory(user=users["customer"])
+    client.force_login(users["customer"])
+    client.post("/customers/me/documents/", {"kind": "income_proof", "file": upload("pay.pdf", PDF_BYTES)})
+    document = Document.objects.get(customer=customer)
+    url = f"/customers/documents/{document.pk}/"
+    assert client.post(url).status_code == 405
+    response = client.get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == PDF_BYTES

@@ -238,9 +238,10 @@ MATRIX: dict[str, Rule] = {
         get="405 405 405 405 405 405 405 405 405",
         post="302 302 302 302 302 302 302 302 302",
     ),
+    # Staff accounts keep no customer profile: their post is refused (403) before the form is read.
     "customers/me/": rule(
         get="login 200 200 200 200 200 200 200 200",
-        post="login 400 400 400 400 400 400 400 400",
+        post="login 400 400 403 403 403 403 403 403",
     ),
     # Business data: the owner (an individual) is told it is for businesses and an empty form is
     # refused; anyone without a customer profile (staff) is sent to the profile page.
@@ -256,18 +257,19 @@ MATRIX: dict[str, Rule] = {
         get="405 405 405 405 405 405 405 405 405",
         post="login 400 400 302 302 302 302 302 302",
     ),
-    # Staff who may see documents read them audited: the access record is the granted write.
-    # (The view takes POST like GET; harmless, but a GET-only view would answer 405.)
+    # Staff who may see documents read them audited: the access record is the granted write
+    # (a GET's writes are not checked). GET only.
     "customers/documents/<int:pk>/": rule(
         get="404 200 404 200 200 404 404 404 404",
-        post="404 200 404 200+ 200+ 404 404 404 404",
+        post="405 405 405 405 405 405 405 405 405",
         pk="{document}",
     ),
-    # Staff accounts have no customer profile (404); an empty PUT is invalid for everyone.
+    # Staff accounts have no customer profile (404) and may not create one (403, whatever the
+    # body); an empty PUT is invalid for customers.
     "api/v1/customers/me/": rule(
         get="401 200 200 404 404 404 404 404 404",
         post="401 405 405 405 405 405 405 405 405",
-        put="401 400 400 400 400 400 400 400 400",
+        put="401 400 400 403 403 403 403 403 403",
     ),
     # Business data: the owner (an individual in the world) has none yet; staff have no profile.
     "api/v1/customers/me/business/": rule(
@@ -315,7 +317,7 @@ MATRIX: dict[str, Rule] = {
     "api/v1/applications/<int:pk>/": rule(
         get="401 200 404 200 200 200 200 404 200",
         post="401 405 405 405 405 405 405 405 405",
-        put="401 400 404 400 400 400 400 404 400",
+        put="401 400 404 400 400 403 403 404 403",
         patch="401 409 404 409 409 403 403 404 403",
         pk="{application}",
     ),
@@ -380,10 +382,10 @@ MATRIX: dict[str, Rule] = {
         post="401 403 404 400 400 403 403 404 403",
         pk="{application}",
     ),
-    # The body is validated before the actor's right is checked, so staff get 400, not 403.
+    # Only the applicant accepts: staff are refused (403) before the body is read.
     "api/v1/applications/<int:pk>/accept-offer/": rule(
         get="401 405 405 405 405 405 405 405 405",
-        post="401 400 404 400 400 400 400 404 400",
+        post="401 400 404 403 403 403 403 404 403",
         pk="{application}",
     ),
     "api/v1/applications/<int:pk>/decline-offer/": rule(
@@ -454,10 +456,11 @@ MATRIX: dict[str, Rule] = {
         post="401 405 405 405 405 405 405 405 405",
         loan_id="{loan}",
     ),
-    # As for accept-offer: an empty body is refused (400) before the actor's right is checked.
+    # The owner or a Loan Officer records a payment (an empty body: 400); other staff who see the
+    # loan are refused (403) before the body is read.
     "api/v1/loans/<int:loan_id>/repayments/": rule(
         get="401 200 404 200 200 200 200 404 200",
-        post="401 400 404 400 400 400 400 404 400",
+        post="401 400 404 400 400 403 403 404 403",
         loan_id="{loan}",
     ),
     "api/v1/loans/<int:loan_id>/payoff/": rule(

@@ -226,6 +226,27 @@ def test_bad_input_is_a_field_error_and_posts_nothing(cast, body, field):
     assert (Repayment.objects.count(), JournalEntry.objects.count()) == (repayments_before, entries)
 
 
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [("owner", 400), ("officer", 400), ("analyst", 403), ("pm", 403), ("auditor", 403), ("other", 404)]
+    + [("marketing", 404)],
+)
+@pytest.mark.parametrize("body", [{}, {"amount": "-5.00"}])
+def test_the_right_to_pay_is_checked_before_the_body(cast, who, expected, body):
+    loan = cast["loan"]
+    repayments_before, entries = Repayment.objects.count(), JournalEntry.objects.count()
+    response = _client(cast, who).post(f"/api/v1/loans/{loan.pk}/repayments/", body, format="json")
+    assert response.status_code == expected, response.content
+    assert (Repayment.objects.count(), JournalEntry.objects.count()) == (repayments_before, entries)
+
+
+def test_the_service_refuses_the_caller_before_the_amount(cast):
+    from loanhub.errors import Forbidden
+
+    with pytest.raises(Forbidden):
+        repayments.repayment_post(loan=cast["loan"], amount=D("-5.00"), actor=cast["users"]["analyst"])
+
+
 def test_a_closed_loan_takes_no_payment_and_reversing_twice_is_a_conflict(cast):
     # Every installment of this loan is due, so paying the payoff amount settles it.
     loan = open_loan(
