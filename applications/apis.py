@@ -34,6 +34,7 @@ from applications.apis_business import RATING, rating_summary
 from applications.models import LoanApplication, State
 from applications.services.drafts import UTM_KEYS, UTM_VALUE_MAX_LENGTH
 from loanhub.api_schema import FIELD_ERRORS, detail_response
+from loanhub.errors import Invalid
 from loanhub.formatting import money_text
 from loanhub.idempotency import HEADER, idempotent
 from loanhub.money import money_serializer_field
@@ -301,12 +302,22 @@ class ApplicationPagination(LimitOffsetPagination):
     max_limit = 200
 
 
+def _state_param(request) -> list[str]:
+    """`?state=` as known states (comma-separated); anything else is a field error, not a query."""
+    states = [value.strip() for value in request.query_params.get("state", "").split(",") if value.strip()]
+    unknown = [value for value in states if value not in State.values]
+    if unknown:
+        known = ", ".join(State.values)
+        raise Invalid({"state": [_("Unknown state; the states are: %(states)s.") % {"states": known}]})
+    return states
+
+
 @extend_schema_view(
     get=extend_schema(
         operation_id="applications_list",
         summary="Applications the caller may see (own, or all for staff)",
         parameters=[OpenApiParameter("state", OpenApiTypes.STR, description="State(s), comma-separated")],
-        responses={200: APPLICATION_PAGE},
+        responses={200: APPLICATION_PAGE, 400: FIELD_ERRORS},
     ),
     post=extend_schema(
         operation_id="applications_create",
@@ -318,7 +329,7 @@ class ApplicationPagination(LimitOffsetPagination):
 )
 class ApplicationListCreateApi(APIView):
     def get(self, request):
-        queryset = selectors.application_list_for(user=request.user, state=request.query_params.get("state"))
+        queryset = selectors.application_list_for(user=request.user, state=_state_param(request))
         paginator = ApplicationPagination()
         page = paginator.paginate_queryset(queryset, request, view=self)
         results = [application_payload(a, user=request.user, detail=False) for a in page]
@@ -540,7 +551,7 @@ class ApplicationAssignApi(_TransitionApi):
             OpenApiParameter("unassigned", OpenApiTypes.BOOL),
             OpenApiParameter("pending_approval", OpenApiTypes.BOOL, description="Awaiting a second approval"),
         ],
-        responses={200: APPLICATION_PAGE, 403: ERRORS[403]},
+        responses={200: APPLICATION_PAGE, 400: FIELD_ERRORS, 403: ERRORS[403]},
     )
 )
 class ApplicationQueueApi(APIView):
@@ -549,7 +560,7 @@ class ApplicationQueueApi(APIView):
         pending = params.get("pending_approval")
         queryset = selectors.application_queue(
             user=request.user,
-            state=params.get("state"),
+            state=_state_param(request),
             assigned_to=request.user if params.get("assigned") == "me" else None,
             unassigned=params.get("unassigned") in ("1", "true", "True"),
             pending_approval=None if pending is None else pending in ("1", "true", "True"),

@@ -167,6 +167,14 @@ def test_queue_and_assign(customer, product, users):
     assert officer.get(f"{URL}queue/", {"state": "approved"}).json()["count"] == 1
 
 
+@pytest.mark.parametrize("path", ["", "queue/"])
+@pytest.mark.parametrize("state", ["approved,nonsense", "a\x00b"])
+def test_an_unknown_state_filter_is_a_field_error(users, path, state):
+    response = client_for(users["officer"]).get(f"{URL}{path}", {"state": state})
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["state"]
+
+
 # --- role × endpoint matrix ------------------------------------------------------------------------
 ROLES = ("anonymous", "owner", "other_customer", "officer", "senior", "auditor", "analyst")
 MATRIX = {
