@@ -126,6 +126,13 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _no_monitoring_after_close(settings):
+    """Closes of business outside tests/monitoring do not aggregate each date (tests/monitoring
+    turns it on again; the real-worker tests' workers keep the default, on)."""
+    settings.LOANHUB_MONITORING_AFTER_COB = False
+
+
+@pytest.fixture(autouse=True)
 def _tasks_in_process():
     """Unit tests run tasks in-process after commit; the worker integration tests opt out."""
     from loanhub.celery import app

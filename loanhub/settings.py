@@ -397,6 +397,9 @@ LOANHUB_COB_STALL_SECONDS = env.int("LOANHUB_COB_STALL_SECONDS", default=300)
 # Minutes a running close-of-business run may go without a chunk done before beat's sweep sends
 # its pending chunks again (their messages lost to a broker outage; servicing.cob.resume).
 LOANHUB_COB_RESUME_AFTER_MINUTES = env.int("LOANHUB_COB_RESUME_AFTER_MINUTES", default=30)
+# Monitoring runs after each closed business date (off: `manage.py run_monitoring` only; the test
+# suite turns it off except where monitoring is tested, so unrelated closes do not aggregate).
+LOANHUB_MONITORING_AFTER_COB = env.bool("LOANHUB_MONITORING_AFTER_COB", default=True)
 LOANHUB_COB_SET_BASED = env.bool("LOANHUB_COB_SET_BASED", default=True)
 LOANHUB_COB_AHEAD_OF_CLOCK = env.bool("LOANHUB_COB_AHEAD_OF_CLOCK", default=not PRODUCTION) and not PRODUCTION
 # Tests only (0, off, elsewhere): seconds each chunk waits with its work written but not yet

@@ -19,6 +19,7 @@ import datetime as dt
 from collections import Counter, defaultdict
 
 from dateutil.relativedelta import relativedelta
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, DecimalField, F, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
@@ -193,6 +194,8 @@ def run_monitoring(as_of: dt.date) -> dict:
 
 def cob_finished(*, business_date: dt.date) -> None:
     """servicing.hooks: a business date is closed; its monitoring runs after the commit."""
+    if not settings.LOANHUB_MONITORING_AFTER_COB:
+        return
     from monitoring import tasks
 
     enqueue_on_commit(tasks.run_monitoring, business_date.isoformat())

@@ -18,6 +18,11 @@ DPD_OF = {"current": 0, "1-30": 10, "31-60": 40, "61-90": 70, "91-180": 100, "18
 
 
 @pytest.fixture(autouse=True)
+def _monitoring_after_close(settings):
+    settings.LOANHUB_MONITORING_AFTER_COB = True
+
+
+@pytest.fixture(autouse=True)
 def _english():
     from django.utils import translation
 
