@@ -56,7 +56,7 @@ browser:
 	fi
 
 test: install-dev browser
-	$(BIN)/pytest
+	$(BIN)/pytest --durations=25
 
 # The whole suite with "today" moved to the first 29 February at least seven years ahead.
 test-moved: install-dev

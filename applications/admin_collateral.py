@@ -10,27 +10,17 @@ from django.core.exceptions import PermissionDenied
 
 from applications.collateral_models import ApplicationCollateral, ApplicationGuarantor
 from applications.services import collateral as services
+from loanhub.admin_readonly import ReadOnlyTabularInline
 from loanhub.errors import DomainError, Invalid
 
 
-class _ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-class CollateralInline(_ReadOnlyInline):
+class CollateralInline(ReadOnlyTabularInline):
     model = ApplicationCollateral
     fields = ("collateral_type", "value", "valuation_date", "description", "created_by", "created_at")
     readonly_fields = fields
 
 
-class GuarantorInline(_ReadOnlyInline):
+class GuarantorInline(ReadOnlyTabularInline):
     model = ApplicationGuarantor
     fields = ("customer", "added_by", "added_at")
     readonly_fields = fields

@@ -14,6 +14,7 @@ from django.contrib import admin
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
+from loanhub.admin_readonly import ReadOnlyAdminMixin
 from monitoring import charts, selectors
 from monitoring.models import PortfolioDay
 from servicing.choices import Classification
@@ -67,16 +68,7 @@ def dashboard_context() -> dict:
 
 
 @admin.register(PortfolioDay)
-class MonitoringDashboardAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
+class MonitoringDashboardAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         if not self.has_view_permission(request):
             from django.core.exceptions import PermissionDenied

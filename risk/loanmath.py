@@ -24,19 +24,12 @@ class Repayment:
     engine: str  # which engine computed it, kept in the decision for audit
 
 
-def repayment(
-    terms: ProductTerms,
-    *,
-    principal: Decimal,
-    annual_rate: Decimal,
-    term_months: int,
-    grade: str | None = None,
-) -> Repayment:
-    count = terms.installments(term_months)
-    months = MONTHS_PER_PERIOD[terms.frequency]
+def schedule(terms: ProductTerms, *, principal: Decimal, annual_rate: Decimal, term_months: int, grade=None):
+    """The engine's schedule of a loan on these terms (through the catalogue's adapter)."""
     from products import engine_adapter
 
-    result = engine_adapter.schedule(
+    count = terms.installments(term_months)
+    return engine_adapter.schedule(
         principal=principal,
         annual_rate=annual_rate,
         term=count,
@@ -47,6 +40,20 @@ def repayment(
         fees=[dict(fee) for fee in terms.fees],
         interest_free_periods=min(terms.grade_interest_free.get(grade, 0) if grade else 0, count),
         grace=terms.grace,
+    )
+
+
+def repayment(
+    terms: ProductTerms,
+    *,
+    principal: Decimal,
+    annual_rate: Decimal,
+    term_months: int,
+    grade: str | None = None,
+) -> Repayment:
+    months = MONTHS_PER_PERIOD[terms.frequency]
+    result = schedule(
+        terms, principal=principal, annual_rate=annual_rate, term_months=term_months, grade=grade
     )
     payments = [row["payment"] for row in result.installments]
     # The last row settles the rounding residue (or the balloon): it is not a regular installment.

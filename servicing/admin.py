@@ -20,6 +20,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from loanhub.admin_pagination import KeysetPaginationMixin
+from loanhub.admin_readonly import ReadOnlyAdminMixin, ReadOnlyTabularInline
 from servicing import (
     admin_collateral,
     admin_repayments,  # noqa: F401  (registers the Repayment admin)
@@ -34,25 +35,6 @@ from servicing.models import (
     Posting,
     Repayment,
 )
-
-
-class ReadOnlyAdminMixin:
-    """Viewable by whoever holds the view permission; never added, changed or deleted here."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyTabularInline(ReadOnlyAdminMixin, admin.TabularInline):
-    extra = 0
-    can_delete = False
-    show_change_link = False
 
 
 class LoanInstallmentInline(ReadOnlyTabularInline):

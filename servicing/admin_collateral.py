@@ -8,24 +8,17 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from loanhub import clock
+from loanhub.admin_readonly import ReadOnlyTabularInline
 from risk.collateral import secured_value
 from servicing import collateral
 from servicing.models import LoanCollateral
 
 
-class LoanCollateralInline(admin.TabularInline):
+class LoanCollateralInline(ReadOnlyTabularInline):
     model = LoanCollateral
     fields = ("collateral_type", "value", "valuation_date", "secured", "description", "revaluation_due")
     readonly_fields = fields
-    extra = 0
-    can_delete = False
     show_change_link = True
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("secured value"))
     def secured(self, obj):

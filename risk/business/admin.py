@@ -9,6 +9,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from loanhub.admin_readonly import ReadOnlyAdminMixin
 from loanhub.errors import DomainError
 from risk.business import services
 from risk.business.models import BusinessRating, BusinessRubric
@@ -69,7 +70,7 @@ class BusinessRubricAdmin(admin.ModelAdmin):
 
 
 @admin.register(BusinessRating)
-class BusinessRatingAdmin(admin.ModelAdmin):
+class BusinessRatingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
         "requester_ref",
         "customer",
@@ -81,12 +82,3 @@ class BusinessRatingAdmin(admin.ModelAdmin):
     )
     list_filter = ("grade", "override_status")
     list_select_related = ("customer",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

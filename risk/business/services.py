@@ -19,6 +19,7 @@ from loanhub.money import quantize_places
 from loanhub.permissions import may
 from loanhub.transitions import record_event, run_transition
 from products.choices import MONTHS_PER_PERIOD, RISK_GRADES
+from risk import loanmath
 from risk.business import indicators as ind
 from risk.business.models import (
     CHANGE_BUSINESSRUBRIC,
@@ -98,22 +99,8 @@ def rubric_publish(*, rubric: BusinessRubric, actor, reason: str = "") -> Busine
 def first_year_debt_service(terms: ProductTerms, *, amount: Decimal, term: int) -> Decimal:
     """The new loan's payments in its first year, from the engine's schedule, at the product's
     dearest price (the grade is not known before the rating: prudent)."""
-    from products import engine_adapter
-
     rate_ = max(r for r in terms.grade_rates.values() if r is not None)
-    count = terms.installments(term)
-    result = engine_adapter.schedule(
-        principal=amount,
-        annual_rate=rate_,
-        term=count,
-        frequency=terms.frequency,
-        method=terms.method,
-        start_date=terms.start_date or clock.today(),
-        day_count=terms.day_count,
-        fees=[dict(fee) for fee in terms.fees],
-        interest_free_periods=0,
-        grace=terms.grace,
-    )
+    result = loanmath.schedule(terms, principal=amount, annual_rate=rate_, term_months=term)
     payments = [row["payment"] for row in result.installments]
     return ind.annual_debt_service(payments, months_per_period=MONTHS_PER_PERIOD[terms.frequency])
 

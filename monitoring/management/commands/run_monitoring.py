@@ -6,26 +6,18 @@ Running a date again replaces its rows (nothing is written twice).
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.core.management.base import BaseCommand, CommandError
 
+from loanhub.commands import iso_date
 from monitoring import services
 from servicing.calendar import last_closed_date
-
-
-def _date(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise CommandError(f"not a date (YYYY-MM-DD): {value!r}") from None
 
 
 class Command(BaseCommand):
     help = "Rebuild the monitoring aggregates of a business date (default the last closed one)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--date", type=_date, help="the business date (default the last closed one)")
+        parser.add_argument("--date", type=iso_date, help="the business date (default the last closed one)")
 
     def handle(self, *args, date=None, **options):
         as_of = date or last_closed_date()

@@ -9,29 +9,25 @@ only starts them). Outside production `--through` may be after today (tests, dem
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from loanhub.commands import iso_date
 from loanhub.errors import DomainError
 from servicing import cob
-
-
-def _date(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise CommandError(f"not a date (YYYY-MM-DD): {value!r}") from None
 
 
 class Command(BaseCommand):
     help = "Close business dates up to --through (default today): accrual, overdue, classes, provisions."
 
     def add_arguments(self, parser):
-        parser.add_argument("--through", type=_date, help="the last date to close (default today)")
+        parser.add_argument("--through", type=iso_date, help="the last date to close (default today)")
         parser.add_argument(
-            "--from", dest="start", type=_date, help="the first date to close when none has been closed yet"
+            "--from",
+            dest="start",
+            type=iso_date,
+            help="the first date to close when none has been closed yet",
         )
         parser.add_argument("--no-wait", action="store_true", help="start the runs on the workers and return")
 
