@@ -10,6 +10,8 @@ QUEUES ?= default,risk,monitoring
 # processes use the cores (2 here). `make serve WORKERS=4 THREADS=8`, or the same from the env.
 WORKERS ?= 2
 THREADS ?= 4
+# pytest-xdist processes for `make test` (the cores here); the `serial` tests run afterwards in one.
+TEST_WORKERS ?= 2
 
 .PHONY: help install install-dev browser run test test-moved lint format migrate seed worker beat serve messages check-deploy clean
 
@@ -56,11 +58,12 @@ browser:
 	fi
 
 test: install-dev browser
-	$(BIN)/pytest --durations=25
+	$(BIN)/pytest -n $(TEST_WORKERS) -m "not serial" --durations=25
+	$(BIN)/pytest -m serial
 
 # The whole suite with "today" moved to the first 29 February at least seven years ahead.
 test-moved: install-dev
-	LOANHUB_TEST_TODAY=$$($(PY) -c 'import datetime as d; t = d.date.today(); y = t.year + 7 + ((t.month, t.day) > (2, 29)); y = next(y + k for k in range(8) if (y + k) % 4 == 0 and ((y + k) % 100 or (y + k) % 400 == 0)); print(f"{y}-02-29")') $(BIN)/pytest
+	LOANHUB_TEST_TODAY=$$($(PY) -c 'import datetime as d; t = d.date.today(); y = t.year + 7 + ((t.month, t.day) > (2, 29)); y = next(y + k for k in range(8) if (y + k) % 4 == 0 and ((y + k) % 100 or (y + k) % 400 == 0)); print(f"{y}-02-29")') $(BIN)/pytest -n $(TEST_WORKERS)
 
 lint: install-dev
 	$(BIN)/ruff check .

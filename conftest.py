@@ -94,16 +94,28 @@ def pytest_sessionfinish(session, exitstatus) -> None:
 
 # Tests that run outside this process's clock: a real worker process, and the browser's own time.
 OUTSIDE_THE_CLOCK = {"worker", "chromium"}
+# Tests that share one thing between processes (a real worker and the shared broker, the shared
+# Redis, the browser with its live server): marked `serial`, so `make test` runs everything else
+# on pytest-xdist's processes (`-m "not serial"`) and these afterwards in one process (`-m serial`).
+SERIAL = {"worker", "redis", "chromium"}
 
 
+def _services(item: pytest.Item) -> set[str]:
+    return {name for marker in item.iter_markers("services") for name in marker.args}
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest's own `-m` selection reads the markers
 def pytest_collection_modifyitems(config, items) -> None:
-    """With the clock moved, leave out the tests whose other processes keep the real date."""
+    """Mark the `serial` tests; with the clock moved, leave out the tests whose other processes
+    keep the real date."""
+    for item in items:
+        if _services(item) & SERIAL:
+            item.add_marker(pytest.mark.serial)
     if _test_today() is None:
         return
     kept, left_out = [], []
     for item in items:
-        names = {name for marker in item.iter_markers("services") for name in marker.args}
-        (left_out if names & OUTSIDE_THE_CLOCK else kept).append(item)
+        (left_out if _services(item) & OUTSIDE_THE_CLOCK else kept).append(item)
     if left_out:
         config.hook.pytest_deselected(items=left_out)
         items[:] = kept
