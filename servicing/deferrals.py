@@ -57,9 +57,7 @@ def _check_installments(installments) -> int:
     if isinstance(installments, bool) or not isinstance(installments, int):
         raise Invalid({"installments": [_("Enter a whole number of installments.")]})
     if not 1 <= installments <= most:
-        raise Invalid(
-            {"installments": [_("Defer between 1 and %(most)s installments.") % {"most": most}]}
-        )
+        raise Invalid({"installments": [_("Defer between 1 and %(most)s installments.") % {"most": most}]})
     return installments
 
 
@@ -72,7 +70,10 @@ def _check_current(loan: Loan) -> None:
         )
     if loan.days_past_due > 0 or loan.installments.filter(status="overdue").exists():
         raise Conflict(
-            _("Loan %(loan)s is overdue: pay the overdue amount first (a restructuring is an officer's matter).")
+            _(
+                "Loan %(loan)s is overdue: pay the overdue amount first "
+                "(a restructuring is an officer's matter)."
+            )
             % {"loan": loan},
             state="overdue",
         )
@@ -127,7 +128,9 @@ def deferral_request(*, loan: Loan | int, installments, reason: str, actor) -> S
             raise Invalid({"reason": [_("Say why the payments should be deferred.")]})
         quote = deferral_quote(loan=row, installments=installments)
         if row.schedule_changes.filter(status=ChangeStatus.PENDING).exists():
-            raise Conflict(_("A change of this loan's schedule is already waiting for approval."), state="pending")
+            raise Conflict(
+                _("A change of this loan's schedule is already waiting for approval."), state="pending"
+            )
         change = ScheduleChange.objects.create(
             loan=row,
             kind=ScheduleChangeKind.DEFERRAL,
@@ -207,7 +210,10 @@ def deferral_approve(*, change_id: int, actor, loan_id: int | None = None) -> Sc
             locked.replaced_rows = json_safe(replaced)
             locked.decided_by = actor
             locked.decided_at = clock.now()
-            return {"schedule_change": locked.pk, "capitalised_interest": locked.quote["capitalised_interest"]}
+            return {
+                "schedule_change": locked.pk,
+                "capitalised_interest": locked.quote["capitalised_interest"],
+            }
 
         change = run_transition(
             change,
@@ -218,7 +224,13 @@ def deferral_approve(*, change_id: int, actor, loan_id: int | None = None) -> Sc
             fields=("replaced_rows", "decided_by", "decided_at"),
             locked=True,
         )
-        loan_refresh(loan, kind=EntryKind.ADJUSTMENT, memo=f"Deferral {change.pk} of {loan.number}", actor=actor, locked=True)
+        loan_refresh(
+            loan,
+            kind=EntryKind.ADJUSTMENT,
+            memo=f"Deferral {change.pk} of {loan.number}",
+            actor=actor,
+            locked=True,
+        )
     return change
 
 

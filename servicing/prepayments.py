@@ -182,7 +182,9 @@ def _quote(loan: Loan, *, amount: Decimal, mode: str | None, value_date: dt.date
     today = open_business_date()
     on = value_date or today
     if on < today:
-        raise Invalid({"value_date": [_("A prepayment is valued today (%(today)s) or later.") % {"today": today}]})
+        raise Invalid(
+            {"value_date": [_("A prepayment is valued today (%(today)s) or later.") % {"today": today}]}
+        )
     if on > today + relativedelta(years=50):
         raise Invalid({"value_date": [_("A prepayment is quoted at most 50 years ahead.")]})
     if terms.allowed_after and _due_count(loan, on) < terms.allowed_after:
@@ -306,7 +308,11 @@ def prepayment_post(
         on = value_date or today
         if on != today:
             raise Invalid(
-                {"value_date": [_("A prepayment is posted on its value date: today, %(today)s.") % {"today": today}]}
+                {
+                    "value_date": [
+                        _("A prepayment is posted on its value date: today, %(today)s.") % {"today": today}
+                    ]
+                }
             )
         quote, plan = _quote(row, amount=amount, mode=mode, value_date=on)
         replaced = sc.replace_after(row, after=on, rows=plan["rows"])

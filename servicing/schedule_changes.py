@@ -131,7 +131,9 @@ def replay_with(loan: Loan, rows: list[Row], *, as_of: dt.date) -> Position:
     """The loan replayed on another schedule, with its standing payments (nothing is written)."""
     from servicing.repayments import _standing, _terms
 
-    return replay(schedule=[r.scheduled() for r in rows], payments=_standing(loan), terms=_terms(loan), as_of=as_of)
+    return replay(
+        schedule=[r.scheduled() for r in rows], payments=_standing(loan), terms=_terms(loan), as_of=as_of
+    )
 
 
 def next_number(loan: Loan, *, after: dt.date) -> int:

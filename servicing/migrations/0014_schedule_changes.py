@@ -3,56 +3,180 @@
 import django.core.serializers.json
 import django.db.models.deletion
 import django_fsm
-import loanhub.transitions
 from django.conf import settings
 from django.db import migrations, models
 
+import loanhub.transitions
+
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('servicing', '0013_loan_collateral'),
+        ("servicing", "0013_loan_collateral"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='loan',
-            name='prepayment_terms',
-            field=models.JSONField(blank=True, default=dict, encoder=django.core.serializers.json.DjangoJSONEncoder, verbose_name='prepayment terms'),
+            model_name="loan",
+            name="prepayment_terms",
+            field=models.JSONField(
+                blank=True,
+                default=dict,
+                encoder=django.core.serializers.json.DjangoJSONEncoder,
+                verbose_name="prepayment terms",
+            ),
         ),
         migrations.AddField(
-            model_name='loan',
-            name='schedule_version',
-            field=models.PositiveIntegerField(default=0, verbose_name='schedule version'),
+            model_name="loan",
+            name="schedule_version",
+            field=models.PositiveIntegerField(default=0, verbose_name="schedule version"),
         ),
         migrations.CreateModel(
-            name='ScheduleChange',
+            name="ScheduleChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('prepayment', 'Partial prepayment'), ('payoff', 'Full payoff'), ('deferral', 'Deferral')], max_length=16, verbose_name='kind')),
-                ('status', django_fsm.FSMField(choices=[('pending', 'Pending approval'), ('approved', 'Approved'), ('rejected', 'Rejected')], default='pending', max_length=16, protected=True, verbose_name='status')),
-                ('params', models.JSONField(default=dict, encoder=django.core.serializers.json.DjangoJSONEncoder, verbose_name='parameters')),
-                ('quote', models.JSONField(default=dict, encoder=django.core.serializers.json.DjangoJSONEncoder, verbose_name='quote as shown')),
-                ('replaced_rows', models.JSONField(blank=True, default=list, encoder=django.core.serializers.json.DjangoJSONEncoder, verbose_name='installments replaced')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=18, verbose_name='amount')),
-                ('base_version', models.PositiveIntegerField(verbose_name='schedule version quoted')),
-                ('reason', models.TextField(blank=True, verbose_name='reason')),
-                ('idempotency_key', models.CharField(blank=True, max_length=255, verbose_name='idempotency key')),
-                ('request_hash', models.CharField(blank=True, max_length=64, verbose_name='request fingerprint')),
-                ('requested_at', models.DateTimeField(verbose_name='requested at')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='decided at')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='decided by')),
-                ('first_approved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='first approval by')),
-                ('loan', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='schedule_changes', to='servicing.loan', verbose_name='loan')),
-                ('repayment', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='schedule_change', to='servicing.repayment', verbose_name='posting')),
-                ('requested_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='requested by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("prepayment", "Partial prepayment"),
+                            ("payoff", "Full payoff"),
+                            ("deferral", "Deferral"),
+                        ],
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "status",
+                    django_fsm.FSMField(
+                        choices=[
+                            ("pending", "Pending approval"),
+                            ("approved", "Approved"),
+                            ("rejected", "Rejected"),
+                        ],
+                        default="pending",
+                        max_length=16,
+                        protected=True,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "params",
+                    models.JSONField(
+                        default=dict,
+                        encoder=django.core.serializers.json.DjangoJSONEncoder,
+                        verbose_name="parameters",
+                    ),
+                ),
+                (
+                    "quote",
+                    models.JSONField(
+                        default=dict,
+                        encoder=django.core.serializers.json.DjangoJSONEncoder,
+                        verbose_name="quote as shown",
+                    ),
+                ),
+                (
+                    "replaced_rows",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        encoder=django.core.serializers.json.DjangoJSONEncoder,
+                        verbose_name="installments replaced",
+                    ),
+                ),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=18, verbose_name="amount")),
+                ("base_version", models.PositiveIntegerField(verbose_name="schedule version quoted")),
+                ("reason", models.TextField(blank=True, verbose_name="reason")),
+                (
+                    "idempotency_key",
+                    models.CharField(blank=True, max_length=255, verbose_name="idempotency key"),
+                ),
+                (
+                    "request_hash",
+                    models.CharField(blank=True, max_length=64, verbose_name="request fingerprint"),
+                ),
+                ("requested_at", models.DateTimeField(verbose_name="requested at")),
+                ("decided_at", models.DateTimeField(blank=True, null=True, verbose_name="decided at")),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="decided by",
+                    ),
+                ),
+                (
+                    "first_approved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="first approval by",
+                    ),
+                ),
+                (
+                    "loan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="schedule_changes",
+                        to="servicing.loan",
+                        verbose_name="loan",
+                    ),
+                ),
+                (
+                    "repayment",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="schedule_change",
+                        to="servicing.repayment",
+                        verbose_name="posting",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="requested by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'schedule change',
-                'verbose_name_plural': 'schedule changes',
-                'ordering': ('-requested_at', '-id'),
-                'constraints': [models.UniqueConstraint(condition=models.Q(('idempotency_key', ''), _negated=True), fields=('loan', 'idempotency_key'), name='schedule_change_unique_key'), models.UniqueConstraint(condition=models.Q(('status', 'pending')), fields=('loan',), name='schedule_change_one_pending_per_loan'), models.CheckConstraint(condition=models.Q(('amount__gte', 0)), name='schedule_change_amount_not_negative')],
+                "verbose_name": "schedule change",
+                "verbose_name_plural": "schedule changes",
+                "ordering": ("-requested_at", "-id"),
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("idempotency_key", ""), _negated=True),
+                        fields=("loan", "idempotency_key"),
+                        name="schedule_change_unique_key",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("status", "pending")),
+                        fields=("loan",),
+                        name="schedule_change_one_pending_per_loan",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("amount__gte", 0)), name="schedule_change_amount_not_negative"
+                    ),
+                ],
             },
             bases=(loanhub.transitions.Transitionable, django_fsm.FSMModelMixin, models.Model),
         ),

@@ -116,6 +116,10 @@ class ScheduleChange(Transitionable, FSMModelMixin, models.Model):
     def __str__(self) -> str:
         return f"{self.loan} {self.kind} #{self.pk}"
 
+    @property
+    def has_first_approval(self) -> bool:
+        return self.first_approved_by_id is not None
+
     def transition_event(self, **fields) -> LoanEvent:
         return LoanEvent(loan_id=self.loan_id, **fields)
 

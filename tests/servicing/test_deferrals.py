@@ -38,7 +38,9 @@ def test_request_shows_the_engine_schedule_and_changes_nothing(people):
     first = next(i + 1 for i, r in enumerate(schedule.rows) if r.due_date > open_business_date())
     expected = engine.defer_installments(schedule, first_installment=first, installments=2)
     shown = change.quote["new_schedule"]
-    assert [D(r["payment"]) for r in shown] == [r.principal + r.interest + r.fees for r in expected.remaining.rows]
+    assert [D(r["payment"]) for r in shown] == [
+        r.principal + r.interest + r.fees for r in expected.remaining.rows
+    ]
     assert D(change.quote["capitalised_interest"]) == expected.capitalised_interest > 0
     assert [D(r["payment"]) for r in shown[:2]] == [D("0.00"), D("0.00")]
     # The last due date (maturity) is kept.
@@ -55,7 +57,9 @@ def test_one_officer_approves_below_the_threshold_and_the_schedule_applies(peopl
     assert approved.status == ChangeStatus.APPROVED
     loan.refresh_from_db()
     assert loan.schedule_version == 1
-    stored = list(loan.installments.filter(due_date__gt=open_business_date()).order_by("number").values("payment"))
+    stored = list(
+        loan.installments.filter(due_date__gt=open_business_date()).order_by("number").values("payment")
+    )
     assert [str(r["payment"]) for r in stored] == [r["payment"] for r in approved.quote["new_schedule"]]
     assert len(approved.replaced_rows) == len(stored)
     assert LoanEvent.objects.filter(loan=loan, from_state="pending", to_state="approved").count() == 1
@@ -68,13 +72,15 @@ def test_a_deferral_above_the_amount_needs_two_different_officers(people, second
     change = deferrals.deferral_request(loan=loan, installments=2, reason="flood", actor=people["owner"])
     assert change.amount > D("10000")
     first = deferrals.deferral_approve(change_id=change.pk, actor=people["officer"])
-    assert first.status == ChangeStatus.PENDING and first.first_approved_by == people["officer"]
+    assert first.status == ChangeStatus.PENDING
+    assert first.first_approved_by == people["officer"]
     loan.refresh_from_db()
     assert loan.schedule_version == 0
     with pytest.raises(Forbidden):
         deferrals.deferral_approve(change_id=change.pk, actor=people["officer"])
     done = deferrals.deferral_approve(change_id=change.pk, actor=second_officer)
-    assert done.status == ChangeStatus.APPROVED and done.decided_by == second_officer
+    assert done.status == ChangeStatus.APPROVED
+    assert done.decided_by == second_officer
     loan.refresh_from_db()
     assert loan.schedule_version == 1
     with pytest.raises(Conflict):
@@ -83,7 +89,9 @@ def test_a_deferral_above_the_amount_needs_two_different_officers(people, second
 
 def test_requester_customer_and_auditor_may_not_decide(people):
     loan = _loan(people)
-    officer_asked = deferrals.deferral_request(loan=loan, installments=1, reason="asked by phone", actor=people["officer"])
+    officer_asked = deferrals.deferral_request(
+        loan=loan, installments=1, reason="asked by phone", actor=people["officer"]
+    )
     with pytest.raises(Forbidden):
         deferrals.deferral_approve(change_id=officer_asked.pk, actor=people["officer"])
     with pytest.raises(Forbidden):
@@ -163,11 +171,13 @@ def test_close_of_business_after_a_deferral(people, settings):
     third = change.quote["new_schedule"][2]
     cob.close_through(dt.date.fromisoformat(third["due_date"]) - dt.timedelta(days=1))
     loan.refresh_from_db()
-    assert loan.days_past_due == 0 and loan.penalty_due == 0
+    assert loan.days_past_due == 0
+    assert loan.penalty_due == 0
     assert loan.sl_capitalised == D(change.quote["capitalised_interest"])
     repayments.repayment_post(loan=loan, amount=D(third["payment"]), actor=people["owner"])
     cob.close_through(open_business_date() + dt.timedelta(days=5))
     loan.refresh_from_db()
-    assert loan.days_past_due == 0 and loan.penalty_due == 0
+    assert loan.days_past_due == 0
+    assert loan.penalty_due == 0
     _check_against_replay([(loan, None)])
     _ledger_balanced(loan)
