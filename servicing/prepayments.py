@@ -327,7 +327,7 @@ def prepayment_post(
                 loan=row,
                 amount=quote["total"],
                 value_date=on,
-                reference=_("Prepayment")[:64],
+                reference="prepayment",
                 channel=channel,
                 posted_by=actor if getattr(actor, "is_authenticated", False) else None,
                 posted_at=now,

@@ -230,7 +230,7 @@ def test_minimum_mode_and_allowed_after_are_refused_by_field(people):
     assert loan.schedule_version == 0
     assert JournalEntry.objects.count() == entries
     assert not ScheduleChange.objects.exists()
-    assert not Repayment.objects.filter(reference="Prepayment").exists()
+    assert not Repayment.objects.filter(reference="prepayment").exists()
 
 
 def test_shorten_term_default_mode_from_the_loan(people):
@@ -259,7 +259,7 @@ def test_same_idempotency_key_posts_once_and_another_body_conflicts(people):
         loan=loan, amount=D("1000.00"), actor=people["owner"], idempotency_key="k1", request_hash="h1"
     )
     assert again.pk == first.pk
-    assert Repayment.objects.filter(loan=loan, reference="Prepayment").count() == 1
+    assert Repayment.objects.filter(loan=loan, reference="prepayment").count() == 1
     with pytest.raises(Conflict):
         prepayments.prepayment_post(
             loan=loan, amount=D("2000.00"), actor=people["owner"], idempotency_key="k1", request_hash="h2"

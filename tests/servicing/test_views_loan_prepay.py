@@ -55,7 +55,7 @@ def test_quote_then_confirm_posts_exactly_the_quote(client, people):
     assert change.repayment.channel == "portal"
     # A double submit posts nothing more.
     client.post(f"/loans/{loan.pk}/prepay/", confirm)
-    assert Repayment.objects.filter(reference="Prepayment").count() == 1
+    assert Repayment.objects.filter(reference="prepayment").count() == 1
 
 
 def test_a_changed_quote_is_shown_again_not_posted(client, people):
