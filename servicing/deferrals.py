@@ -152,6 +152,8 @@ def deferral_request(*, loan: Loan | int, installments, reason: str, actor) -> S
 
 
 def _locked(change_id: int, loan_id: int | None) -> tuple[Loan, ScheduleChange]:
+    if not 0 < change_id < 2**63:  # beyond the id column: no such row (not a database error)
+        raise NotFound(_("No such deferral."))
     try:
         found = ScheduleChange.objects.values_list("loan_id", flat=True).get(
             pk=change_id, kind=ScheduleChangeKind.DEFERRAL, **({"loan_id": loan_id} if loan_id else {})

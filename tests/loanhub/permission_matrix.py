@@ -447,6 +447,12 @@ MATRIX: dict[str, Rule] = {
         post="login 200 404 404 404 404 404 404 404",
         loan_id="{loan}",
     ),
+    # Prepay from the portal: the owner's page (an empty form: 200 with its errors, nothing posted).
+    "loans/<int:loan_id>/prepay/": rule(
+        get="login 200 404 404 404 404 404 404 404",
+        post="login 200 404 404 404 404 404 404 404",
+        loan_id="{loan}",
+    ),
     "api/v1/loans/": rule(
         get="401 200 200 200 200 200 200 200 200",
         post="401 405 405 405 405 405 405 405 405",
