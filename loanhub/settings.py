@@ -397,6 +397,12 @@ LOANHUB_COB_STALL_SECONDS = env.int("LOANHUB_COB_STALL_SECONDS", default=300)
 # Minutes a running close-of-business run may go without a chunk done before beat's sweep sends
 # its pending chunks again (their messages lost to a broker outage; servicing.cob.resume).
 LOANHUB_COB_RESUME_AFTER_MINUTES = env.int("LOANHUB_COB_RESUME_AFTER_MINUTES", default=30)
+# Deferrals (payment holidays, servicing.deferrals): at most this many installments at once, and
+# above this amount deferred two different officers must approve (maker-checker).
+LOANHUB_DEFERRAL_MAX_INSTALLMENTS = env.int("LOANHUB_DEFERRAL_MAX_INSTALLMENTS", default=3)
+LOANHUB_DEFERRAL_SECOND_APPROVAL_AMOUNT = Decimal(
+    env.str("LOANHUB_DEFERRAL_SECOND_APPROVAL_AMOUNT", default="10000")
+)
 # Monitoring runs after each closed business date (off: `manage.py run_monitoring` only; the test
 # suite turns it off except where monitoring is tested, so unrelated closes do not aggregate).
 LOANHUB_MONITORING_AFTER_COB = env.bool("LOANHUB_MONITORING_AFTER_COB", default=True)

@@ -34,6 +34,7 @@ from servicing.models import (
     LoanInstallment,
     Posting,
     Repayment,
+    ScheduleChange,
 )
 
 
@@ -339,3 +340,41 @@ class LedgerAccountAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 # Close-of-business runs; bank statements and the suspense queue.
 from servicing import admin_cob, admin_statements  # noqa: E402,F401
+
+
+@admin.register(ScheduleChange)
+class ScheduleChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Prepayments and deferrals as requested, quoted and decided (decided through the API:
+    `/api/v1/loans/{id}/deferrals/{change_id}/approve/` or `reject/`)."""
+
+    list_display = (
+        "id",
+        "loan",
+        "kind",
+        "status",
+        "amount",
+        "requested_by",
+        "first_approved_by",
+        "decided_by",
+    )
+    list_filter = ("kind", "status")
+    search_fields = ("loan__number",)
+    list_select_related = ("loan", "requested_by", "first_approved_by", "decided_by")
+    readonly_fields = (
+        "loan",
+        "kind",
+        "status",
+        "params",
+        "quote",
+        "replaced_rows",
+        "amount",
+        "base_version",
+        "reason",
+        "repayment",
+        "requested_by",
+        "requested_at",
+        "first_approved_by",
+        "decided_by",
+        "decided_at",
+    )
+    exclude = ("idempotency_key", "request_hash")

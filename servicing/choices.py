@@ -147,6 +147,31 @@ class ChangeStatus(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
 
 
+class ScheduleChangeKind(models.TextChoices):
+    PREPAYMENT = "prepayment", _("Partial prepayment")
+    PAYOFF = "payoff", _("Full payoff")
+    DEFERRAL = "deferral", _("Deferral")
+
+
+class PrepaymentFeeKind(models.TextChoices):
+    """How a loan's prepayment fee is charged (pinned on the loan's `prepayment_terms`)."""
+
+    NONE = "none", _("No fee")
+    FLAT = "flat", _("Flat amount")
+    # xgettext:no-python-format
+    PERCENT = "percent", _("% of the principal prepaid")
+    # xgettext:no-python-format
+    PERCENT_LOCK_IN = "percent_lock_in", _("% of the principal prepaid within the lock-in period")
+
+
+class PrepaymentModes(models.TextChoices):
+    """Which prepayment modes a loan allows (both: the customer chooses)."""
+
+    BOTH = "both", _("Customer's choice")
+    REDUCE_INSTALLMENT = "reduce_installment", _("Reduce the installment")
+    SHORTEN_TERM = "shorten_term", _("Shorten the term")
+
+
 class StatementLineStatus(models.TextChoices):
     """What became of one line of an imported bank statement."""
 

@@ -72,3 +72,28 @@ class RepaymentReverseForm(forms.Form):
             "Why the payment is reversed (a bounced debit, a mistaken entry); kept in the loan's events."
         ),
     )
+
+
+class PrepayForm(forms.Form):
+    """The borrower's prepayment: the principal to prepay and, where the loan allows both, the
+    mode. `confirm` is set on the second step, with the total shown (the posting must equal it)."""
+
+    amount = money_form_field(
+        label=_("Principal to prepay (yuan)"),
+        help_text=_("At or above the principal still owed, the whole loan is paid off."),
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
+    mode = forms.ChoiceField(
+        label=_("After the prepayment"),
+        choices=[
+            ("reduce_installment", _("Pay less each month (same number of installments)")),
+            ("shorten_term", _("Finish sooner (same installment)")),
+        ],
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    key = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    shown_total = forms.DecimalField(
+        widget=forms.HiddenInput, required=False, decimal_places=2, max_digits=18
+    )
+    confirm = forms.BooleanField(widget=forms.HiddenInput, required=False)

@@ -98,6 +98,8 @@ def loan_open(
     unique `Loan.origin_ref` makes a second loan impossible even when two callers race without
     the lock.
     """
+    from servicing.prepayments import terms_from_product
+
     _check_keys(terms)
     if Loan.objects.filter(origin_ref=origin_ref).exists():
         raise LoanAlreadyOpen(origin_ref)
@@ -146,6 +148,7 @@ def loan_open(
                     overdue_grace_days=product_version.overdue_grace_days,
                     allocation_order=product_version.allocation_order,
                     worst_loan_classification=product_version.worst_loan_classification,
+                    prepayment_terms=terms_from_product(product_version),
                     principal_outstanding=summary["total_principal"],
                     position_date=disbursed_on,
                 )

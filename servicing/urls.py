@@ -10,4 +10,5 @@ urlpatterns = [
     path("", views.loan_list, name="list"),
     path("<int:loan_id>/", views.loan_detail, name="detail"),
     path("<int:loan_id>/pay/", views.loan_pay, name="pay"),
+    path("<int:loan_id>/prepay/", views.loan_prepay, name="prepay"),
 ]

@@ -20,8 +20,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from loanhub.errors import Conflict, Invalid, NotFound
 from loanhub.formatting import percent_text
-from servicing import charts, payments, selectors
-from servicing.forms import PayNowForm, add_service_errors, new_payment_key
+from servicing import charts, payments, prepayments, selectors
+from servicing.choices import PrepaymentModes, RepaymentChannel
+from servicing.forms import PayNowForm, PrepayForm, add_service_errors, new_payment_key
 from servicing.models import Loan
 from servicing.overview import loan_overview
 
@@ -98,3 +99,61 @@ def loan_pay(request, loan_id: int):
     form.data = data
     loan = _own_loan(request, loan_id)
     return _loan_page(request, loan, form)
+
+
+@login_required
+def loan_prepay(request, loan_id: int):
+    """Prepay or settle early in two steps: the quote (fee, interest saved, new schedule) and,
+    once confirmed, the posting of exactly the amount quoted (a changed quote is shown again)."""
+    loan = _own_loan(request, loan_id)
+    terms = prepayments.PrepaymentTerms.of(loan)
+    quote = None
+    if request.method == "POST":
+        form = PrepayForm(request.POST)
+    else:
+        form = PrepayForm(initial={"key": new_payment_key(), "mode": terms.default_mode})
+    if terms.modes != PrepaymentModes.BOTH:
+        form.fields["mode"].choices = [c for c in form.fields["mode"].choices if c[0] == terms.modes]
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            quote = prepayments.prepayment_quote(loan=loan, amount=data["amount"], mode=data["mode"] or None)
+            if data["confirm"] and data["shown_total"] == quote["total"]:
+                change = prepayments.prepayment_post(
+                    loan=loan,
+                    amount=data["amount"],
+                    mode=data["mode"] or None,
+                    actor=request.user,
+                    idempotency_key=f"portal:{data['key']}",
+                    request_hash=f"{data['amount']}|{data['mode']}",
+                    channel=RepaymentChannel.PORTAL,
+                )
+                messages.success(
+                    request,
+                    _("Thank you: your prepayment of %(amount)s was received on %(date)s.")
+                    % {"amount": f"{change.amount:,.2f}", "date": change.quote["value_date"]},
+                )
+                return redirect("loans:detail", loan_id=loan.pk)
+            if data["confirm"]:
+                messages.warning(
+                    request, _("The quote has changed since it was shown: please check it again.")
+                )
+        except Invalid as exc:
+            add_service_errors(form, exc)
+            quote = None
+        except NotFound:
+            raise Http404 from None
+        except Conflict as exc:
+            form.add_error(None, str(exc))
+            quote = None
+    return render(
+        request,
+        "servicing/loan_prepay.html",
+        {
+            "loan": loan,
+            "form": form,
+            "quote": quote,
+            "active": loan.status == "active",
+            "terms": terms,
+        },
+    )

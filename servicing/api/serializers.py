@@ -279,3 +279,95 @@ class ProvisionRatiosSerializer(serializers.Serializer):
     min_loan_provision_ratio = serializers.DecimalField(max_digits=8, decimal_places=4)
     coverage_ok = serializers.BooleanField()
     loan_provision_ok = serializers.BooleanField()
+
+
+# --- Prepayments and deferrals (servicing.prepayments, servicing.deferrals) -------------------
+
+
+class PrepaymentInputSerializer(serializers.Serializer):
+    # Unbounded here: the service's own messages answer every amount (as for repayments).
+    amount = serializers.DecimalField(
+        max_digits=None,
+        decimal_places=None,
+        help_text="principal to prepay, yuan; at or above the outstanding principal pays the loan off",
+    )
+    mode = serializers.ChoiceField(
+        choices=("reduce_installment", "shorten_term"),
+        required=False,
+        help_text="default: the loan's rule (reduce_installment where the customer may choose)",
+    )
+    value_date = serializers.DateField(
+        required=False, help_text="servicing's today (default); a quote may be for a later date"
+    )
+
+
+class ScheduleRowSerializer(serializers.Serializer):
+    number = serializers.IntegerField(read_only=True)
+    due_date = serializers.DateField(read_only=True)
+    payment = money_serializer_field(read_only=True)
+    principal = money_serializer_field(read_only=True)
+    interest = money_serializer_field(read_only=True)
+    fees = money_serializer_field(read_only=True)
+    balance = money_serializer_field(read_only=True)
+
+
+class PrepaymentQuoteSerializer(serializers.Serializer):
+    """What a prepayment costs and changes, as the customer is shown it (and as it is posted)."""
+
+    kind = serializers.ChoiceField(choices=("prepayment", "payoff"), read_only=True)
+    value_date = serializers.DateField(read_only=True)
+    mode = serializers.CharField(read_only=True, allow_null=True)
+    amount = money_serializer_field(read_only=True, help_text="the amount asked for")
+    principal = money_serializer_field(read_only=True, help_text="principal prepaid")
+    interest = money_serializer_field(read_only=True, help_text="interest accrued to the value date")
+    fee = money_serializer_field(read_only=True)
+    other_due = money_serializer_field(
+        read_only=True, help_text="installments due by the value date (with penalty) less credit held"
+    )
+    total = money_serializer_field(read_only=True, help_text="the cash posted")
+    interest_saved = money_serializer_field(read_only=True)
+    closes_loan = serializers.BooleanField(read_only=True)
+    new_schedule = ScheduleRowSerializer(many=True, read_only=True)
+    schedule_version = serializers.IntegerField(read_only=True)
+
+
+class PrepaymentSerializer(serializers.Serializer):
+    """A posted prepayment: the change, its quote and the repayment that carried the cash."""
+
+    id = serializers.IntegerField(read_only=True)
+    loan = serializers.IntegerField(source="loan_id", read_only=True)
+    loan_status = serializers.CharField(source="loan.status", read_only=True)
+    repayment = serializers.IntegerField(source="repayment_id", read_only=True, allow_null=True)
+    posted_amount = money_serializer_field(source="amount", read_only=True)
+    quote = PrepaymentQuoteSerializer(read_only=True)
+
+
+class DeferralInputSerializer(serializers.Serializer):
+    installments = serializers.IntegerField(help_text="how many installments, from the next one due")
+    reason = serializers.CharField(max_length=2000, allow_blank=True)
+
+
+class DeferralQuoteSerializer(serializers.Serializer):
+    first_due_date = serializers.DateField(read_only=True)
+    installments = serializers.IntegerField(read_only=True)
+    deferred_amount = money_serializer_field(read_only=True)
+    capitalised_interest = money_serializer_field(read_only=True)
+    new_schedule = ScheduleRowSerializer(many=True, read_only=True)
+    schedule_version = serializers.IntegerField(read_only=True)
+    needs_two_approvals = serializers.BooleanField(read_only=True)
+
+
+class DeferralSerializer(serializers.Serializer):
+    """A deferral request and where its approval stands."""
+
+    id = serializers.IntegerField(read_only=True)
+    loan = serializers.IntegerField(source="loan_id", read_only=True)
+    status = serializers.CharField(read_only=True)
+    reason = serializers.CharField(read_only=True)
+    amount = money_serializer_field(read_only=True, help_text="the installments' amount deferred")
+    first_approved = serializers.BooleanField(read_only=True, source="has_first_approval")
+    quote = DeferralQuoteSerializer(read_only=True)
+
+
+class DeferralDecisionSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")

@@ -7,6 +7,7 @@ from servicing.models.collateral import LoanCollateral
 from servicing.models.ledger import ImmutableModel, ImmutableQuerySet, JournalEntry, LedgerAccount, Posting
 from servicing.models.loans import Loan, LoanEvent, LoanInstallment
 from servicing.models.repayments import Repayment
+from servicing.models.schedule_changes import ScheduleChange
 from servicing.models.statements import StatementImport, StatementLine, StatementLineEvent
 
 __all__ = (
@@ -24,6 +25,7 @@ __all__ = (
     "LoanSnapshot",
     "Posting",
     "Repayment",
+    "ScheduleChange",
     "StatementImport",
     "StatementLine",
     "StatementLineEvent",

@@ -95,6 +95,14 @@ class Loan(Transitionable, FSMModelMixin, models.Model):
         default=Decimal("0"),
     )
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    # Prepayment terms pinned at disbursement (`servicing.prepayments.PrepaymentTerms`): fee kind,
+    # flat amount, rate, free allowance, lock-in months, minimum, modes, allowed after.
+    prepayment_terms = models.JSONField(
+        _("prepayment terms"), default=dict, blank=True, encoder=DjangoJSONEncoder
+    )
+    # Bumped by every applied schedule change (prepayment, deferral): a quote made on an older
+    # version is refused, so what was shown is what is applied.
+    schedule_version = models.PositiveIntegerField(_("schedule version"), default=0)
 
     # Servicing terms, pinned from the product version at disbursement.
     penalty_rate = rate_field(_("penalty interest rate (annual)"), default=Decimal("0"))

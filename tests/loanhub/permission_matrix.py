@@ -447,6 +447,12 @@ MATRIX: dict[str, Rule] = {
         post="login 200 404 404 404 404 404 404 404",
         loan_id="{loan}",
     ),
+    # Prepay from the portal: the owner's page (an empty form: 200 with its errors, nothing posted).
+    "loans/<int:loan_id>/prepay/": rule(
+        get="login 200 404 404 404 404 404 404 404",
+        post="login 200 404 404 404 404 404 404 404",
+        loan_id="{loan}",
+    ),
     "api/v1/loans/": rule(
         get="401 200 200 200 200 200 200 200 200",
         post="401 405 405 405 405 405 405 405 405",
@@ -467,6 +473,37 @@ MATRIX: dict[str, Rule] = {
         get="401 200 404 200 200 200 200 404 200",
         post="401 405 405 405 405 405 405 405 405",
         loan_id="{loan}",
+    ),
+    # Prepayment and deferral (issue 14): the owner or a Loan Officer (an empty body: 400); other
+    # staff who see the loan are refused (403) before the body is read.
+    "api/v1/loans/<int:loan_id>/prepayment-quote/": rule(
+        get="401 405 405 405 405 405 405 405 405",
+        post="401 400 404 400 400 403 403 404 403",
+        loan_id="{loan}",
+    ),
+    "api/v1/loans/<int:loan_id>/prepayments/": rule(
+        get="401 405 405 405 405 405 405 405 405",
+        post="401 400 404 400 400 403 403 404 403",
+        loan_id="{loan}",
+    ),
+    "api/v1/loans/<int:loan_id>/deferrals/": rule(
+        get="401 405 405 405 405 405 405 405 405",
+        post="401 400 404 400 400 403 403 404 403",
+        loan_id="{loan}",
+    ),
+    # Deciding is the officers' (servicing.change_schedulechange); the owner sees the loan but may
+    # not decide (403); an unknown deferral is 404 to those who may decide.
+    "api/v1/loans/<int:loan_id>/deferrals/<int:change_id>/approve/": rule(
+        get="401 405 405 405 405 405 405 405 405",
+        post="401 403 404 404 404 403 403 404 403",
+        loan_id="{loan}",
+        change_id="999999",
+    ),
+    "api/v1/loans/<int:loan_id>/deferrals/<int:change_id>/reject/": rule(
+        get="401 405 405 405 405 405 405 405 405",
+        post="401 403 404 404 404 403 403 404 403",
+        loan_id="{loan}",
+        change_id="999999",
     ),
     "api/v1/repayments/<int:repayment_id>/reverse/": rule(
         get="401 405 405 405 405 405 405 405 405",
