@@ -25,8 +25,8 @@ def browser(user) -> Client:
 
 def test_the_page_shows_the_line_and_a_draw_then_a_repayment_move_it():
     line = open_line()
-    client = browser(line.customer.user)
-    with on(line.opened_on):
+    with on(line.opened_on):  # signed in on that day (a session from today would have expired)
+        client = browser(line.customer.user)
         page = client.get(f"/credit-lines/{line.pk}/", HTTP_ACCEPT_LANGUAGE="en")
         assert page.status_code == 200
         html = page.content.decode()
