@@ -425,5 +425,20 @@ class Migration(migrations.Migration):
                 condition=models.Q(("amount__gt", 0)), name="creditline_tx_amount_positive"
             ),
         ),
+        migrations.AlterField(
+            model_name="loan",
+            name="method",
+            field=models.CharField(
+                choices=[
+                    ("annuity", "equal installments"),
+                    ("equal_principal", "equal principal"),
+                    ("interest_only", "interest-only, principal at maturity"),
+                    ("bullet", "bullet (all at maturity)"),
+                    ("revolving", "revolving credit line (borrow and repay any time)"),
+                ],
+                max_length=20,
+                verbose_name="repayment method",
+            ),
+        ),
         migrations.RunPython(seed, unseed),
     ]

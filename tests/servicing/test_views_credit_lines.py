@@ -30,7 +30,9 @@ def test_the_page_shows_the_line_and_a_draw_then_a_repayment_move_it():
         page = client.get(f"/credit-lines/{line.pk}/", HTTP_ACCEPT_LANGUAGE="en")
         assert page.status_code == 200
         html = page.content.decode()
-        assert "50,000.00" in html and 'class="draw-form"' in html and "<script" not in html
+        assert "50,000.00" in html
+        assert 'class="draw-form"' in html
+        assert "<script" not in html
         form = {"draw-amount": "2000.00", "draw-key": "k-draw-1"}
         done = client.post(f"/credit-lines/{line.pk}/draw/", form)
         twice = client.post(f"/credit-lines/{line.pk}/draw/", form)
@@ -46,7 +48,8 @@ def test_the_page_shows_the_line_and_a_draw_then_a_repayment_move_it():
     assert line.available == D("48500.00")
     with on(line.opened_on):
         html = client.get(f"/credit-lines/{line.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert 'class="tx-draw"' in html and 'class="tx-repayment"' in html
+    assert 'class="tx-draw"' in html
+    assert 'class="tx-repayment"' in html
 
 
 def test_a_draw_above_the_limit_shows_the_message_on_the_field_and_moves_nothing():
@@ -57,7 +60,8 @@ def test_a_draw_above_the_limit_shows_the_message_on_the_field_and_moves_nothing
         )
     assert page.status_code == 200
     html = page.content.decode()
-    assert "has-error" in html and 'value="60000.00"' in html
+    assert "has-error" in html
+    assert 'value="60000.00"' in html
     assert CreditLineTransaction.objects.count() == 0
 
 
