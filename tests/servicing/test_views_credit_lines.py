@@ -81,3 +81,10 @@ def test_the_page_speaks_chinese():
     with translation.override("zh-hans"), on(line.opened_on):
         html = browser(line.customer.user).get(f"/credit-lines/{line.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert "可用额度" in html.content.decode()
+
+
+def test_my_loans_lists_the_customers_credit_lines():
+    line = open_line()
+    with on(line.opened_on):
+        html = browser(line.customer.user).get("/loans/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f'href="/credit-lines/{line.pk}/"' in html
