@@ -301,3 +301,25 @@ def test_interest_over_n_days_is_rounded_once_whatever_the_close_of_business_cad
             raise _Rollback
     except _Rollback:
         pass
+
+
+def test_the_close_of_business_run_accrues_the_lines_and_moves_their_open_date():
+    from servicing.calendar import open_business_date
+    from servicing.cob.runs import close_through
+
+    opened = opening_day()
+    line = open_line(opened_on=opened)
+    with on(opened):
+        lines.credit_line_draw(line=line, amount=D("20000.00"), actor=line.customer.user)
+        close_through(opened + 4 * DAY, start=opened, inline=True)
+        assert open_business_date() == opened + 5 * DAY
+        # a repayment now takes servicing's open date, after the five closed days
+        repaid = lines.credit_line_repay(line=line, amount=D("10.00"), actor=line.customer.user)
+    line.refresh_from_db()
+    assert (repaid.value_date, repaid.interest, repaid.principal) == (opened + 5 * DAY, D("10.00"), Z)
+    assert (line.position_date, line.interest_booked, line.accrued_interest) == (
+        opened + 5 * DAY,
+        D("10.00"),
+        Z,
+    )
+    assert_books_match(line)
