@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from loanhub import clock
 from loanhub.bounds import START_DATE, RateCapValidator
 from loanhub.money import money_form_field
-from products.choices import RepaymentMethod
+from products.choices import SCHEDULE_METHODS
 from products.engine import DayCount, Frequency
 
 FREQUENCY_LABELS = {
@@ -61,9 +61,7 @@ class CalculatorForm(forms.Form):
         _("Annual interest rate (%)"), validators=[RateCapValidator(percent=True)], initial=Decimal("4.9")
     )
     term = forms.IntegerField(label=_("Number of installments"), min_value=1, max_value=1200, initial=12)
-    method = forms.ChoiceField(
-        label=_("Repayment method"), choices=RepaymentMethod.choices, initial="annuity"
-    )
+    method = forms.ChoiceField(label=_("Repayment method"), choices=SCHEDULE_METHODS, initial="annuity")
     frequency = forms.ChoiceField(
         label=_("Frequency"), choices=list(FREQUENCY_LABELS.items()), initial=Frequency.MONTHLY
     )

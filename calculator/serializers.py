@@ -20,7 +20,7 @@ from loanhub.money import (
     money_serializer_field,
     rate_serializer_field,
 )
-from products.choices import RepaymentMethod
+from products.choices import SCHEDULE_METHODS
 from products.engine import DayCount, FeeKind, Frequency, GraceKind, PrepaymentMode, TransactionKind
 
 # Computed amounts can be far larger than any input (800 % a year on 43 billion for 150 months
@@ -63,7 +63,7 @@ class LoanTermsSerializer(serializers.Serializer):
     annual_rate = _annual_rate()
     term = serializers.IntegerField(min_value=1, max_value=1200)
     frequency = serializers.ChoiceField(choices=_values(Frequency), default="monthly")
-    method = serializers.ChoiceField(choices=RepaymentMethod.choices, default="annuity")
+    method = serializers.ChoiceField(choices=SCHEDULE_METHODS, default="annuity")
     start_date = serializers.DateField(default=clock.today, validators=[START_DATE])
     first_due_date = serializers.DateField(
         required=False, allow_null=True, default=None, validators=[LATER_DATE]

@@ -412,6 +412,12 @@ LOANHUB_COB_AHEAD_OF_CLOCK = env.bool("LOANHUB_COB_AHEAD_OF_CLOCK", default=not 
 # committed and its loans locked, so the integration test can kill a worker inside a chunk.
 LOANHUB_COB_CHUNK_DELAY_SECONDS = env.float("LOANHUB_COB_CHUNK_DELAY_SECONDS", default=0.0)
 LOANHUB_NON_ACCRUAL_DPD = env.int("LOANHUB_NON_ACCRUAL_DPD", default=90)
+# Revolving credit lines (随借随还): a statement's minimum due falls due this many days after the
+# statement date; the minimum is the interest due plus this share of the principal drawn.
+LOANHUB_CREDIT_LINE_DUE_DAYS = env.int("LOANHUB_CREDIT_LINE_DUE_DAYS", default=20)
+LOANHUB_CREDIT_LINE_MINIMUM_PRINCIPAL_RATE = Decimal(
+    env.str("LOANHUB_CREDIT_LINE_MINIMUM_PRINCIPAL_RATE", default="0.10")
+)
 LOANHUB_IFRS9_LGD = Decimal(env.str("LOANHUB_IFRS9_LGD", default="0.45"))
 # The least share of the base LGD a secured loan keeps (servicing.collateral.lgd).
 LOANHUB_IFRS9_LGD_FLOOR = Decimal(env.str("LOANHUB_IFRS9_LGD_FLOOR", default="0.10"))

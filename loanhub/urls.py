@@ -25,6 +25,8 @@ urlpatterns = [
     path("api/v1/loans/", include("servicing.api.loan_urls")),
     path("api/v1/repayments/", include("servicing.api.repayment_urls")),
     path("api/v1/ledger/", include("servicing.api.ledger_urls")),
+    path("api/v1/credit-lines/", include("servicing.api.credit_line_urls")),
+    path("credit-lines/", include("servicing.line_urls")),
     path("api/v1/monitoring/", include("monitoring.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", api_docs.swagger_view(url_name="api-schema"), name="api-docs"),

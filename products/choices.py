@@ -95,6 +95,23 @@ class RepaymentMethod(models.TextChoices):
     EQUAL_PRINCIPAL = engine_enums.Method.EQUAL_PRINCIPAL.value, _("equal principal")
     INTEREST_ONLY = engine_enums.Method.INTEREST_ONLY.value, _("interest-only, principal at maturity")
     BULLET = engine_enums.Method.BULLET.value, _("bullet (all at maturity)")
+    # A revolving credit line (随借随还) has no schedule of its own: see `schedule_method`.
+    REVOLVING = "revolving", _("revolving credit line (borrow and repay any time)")
+
+
+# The methods the schedule engine computes (the calculator offers these).
+SCHEDULE_METHODS = [
+    (value, label) for value, label in RepaymentMethod.choices if value != RepaymentMethod.REVOLVING
+]
+
+
+def schedule_method(method: str) -> str:
+    """The engine's method for a catalogue method. A revolving line's representative cost (quote,
+    offer, compliance check, risk's debt service) is its whole limit drawn for the term with the
+    interest paid each period and the principal at the end: the interest-only schedule, which
+    is what daily interest on a fully drawn line comes to (the line itself is replayed by
+    `products.engine.revolving` in servicing)."""
+    return RepaymentMethod.INTEREST_ONLY.value if method == RepaymentMethod.REVOLVING else method
 
 
 class Frequency(models.TextChoices):

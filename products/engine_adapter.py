@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext
 
+from products.choices import schedule_method
 from products.engine import EngineValidationError, Message, Schedule, build_schedule
 
 __all__ = (
@@ -113,7 +114,7 @@ def build(
         annual_rate=annual_rate,
         term=term,
         frequency=frequency,
-        method=method,
+        method=schedule_method(method),
         start_date=start_date,
         first_due_date=first_due_date,
         day_count=day_count,

@@ -86,9 +86,11 @@ class Account:
 
     REPAYMENT_CLEARING = "1010"
     LOANS_RECEIVABLE = "1100"
+    CREDIT_LINES_RECEIVABLE = "1130"
     INTEREST_RECEIVABLE = "1200"
     PENALTY_RECEIVABLE = "1210"
     FEES_RECEIVABLE = "1220"
+    CREDIT_LINE_INTEREST_RECEIVABLE = "1230"
     LOAN_LOSS_RESERVE = "1290"
     DISBURSEMENT_CLEARING = "2100"
     OVERPAYMENT = "2200"
@@ -114,6 +116,13 @@ CHART_OF_ACCOUNTS = (
     (Account.INTEREST_RECEIVABLE, "应收利息", "Interest receivable", AccountKind.ASSET),
     (Account.PENALTY_RECEIVABLE, "应收罚息", "Penalty interest receivable", AccountKind.ASSET),
     (Account.FEES_RECEIVABLE, "应收手续费", "Fees receivable", AccountKind.ASSET),
+    (Account.CREDIT_LINES_RECEIVABLE, "循环额度贷款应收", "Credit lines receivable", AccountKind.ASSET),
+    (
+        Account.CREDIT_LINE_INTEREST_RECEIVABLE,
+        "循环额度应收利息",
+        "Credit line interest receivable",
+        AccountKind.ASSET,
+    ),
     (Account.LOAN_LOSS_RESERVE, "贷款损失准备", "Loan-loss reserve", AccountKind.ASSET),
     (Account.DISBURSEMENT_CLEARING, "放款清算", "Disbursement clearing", AccountKind.LIABILITY),
     (Account.OVERPAYMENT, "客户溢缴款", "Overpayment liability", AccountKind.LIABILITY),

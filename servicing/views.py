@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from loanhub.errors import Conflict, Invalid, NotFound
 from loanhub.formatting import percent_text
-from servicing import charts, payments, prepayments, selectors
+from servicing import charts, lines, payments, prepayments, selectors
 from servicing.choices import PrepaymentModes, RepaymentChannel
 from servicing.forms import PayNowForm, PrepayForm, add_service_errors, new_payment_key
 from servicing.models import Loan
@@ -32,7 +32,10 @@ from servicing.overview import loan_overview
 def loan_list(request):
     page = Paginator(selectors.loans_of_user(request.user), 20).get_page(request.GET.get("page"))
     rows = [{"loan": loan, "apr": percent_text(loan.apr)} for loan in page.object_list]
-    return render(request, "servicing/loan_list.html", {"page": page, "rows": rows})
+    credit_lines = lines.credit_lines_of_user(request.user)[:20]
+    return render(
+        request, "servicing/loan_list.html", {"page": page, "rows": rows, "credit_lines": credit_lines}
+    )
 
 
 def _own_loan(request, loan_id: int) -> Loan:

@@ -24,6 +24,7 @@ from applications.services.base import (
 )
 from applications.services.offers import engine_terms
 from loanhub import clock
+from products.choices import RepaymentMethod
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +47,43 @@ def _require_accepted_amounts(application: LoanApplication, loan, disbursed_on: 
             % {"date": disbursed_on, "start": application.offer.get("schedule_start")},
             state=application.state,
         )
+
+
+def _open_credit_line(
+    locked: LoanApplication, terms: dict, *, actor, opened_on: dt.date, reason: str
+) -> LoanApplication:
+    """A revolving product's application opens a credit line (随借随还) with the approved amount
+    as its limit and the offer's rate, instead of a loan (called under the application's lock)."""
+    from servicing import lines as servicing_lines
+
+    try:
+        line = servicing_lines.credit_line_open(
+            origin_ref=str(locked),
+            number=f"C{locked.pk:08d}",
+            customer_id=locked.customer_id,
+            product_version=locked.product_version,
+            credit_limit=terms["principal"],
+            annual_rate=terms["annual_rate"],
+            opened_on=opened_on,
+            actor=actor,
+            risk_grade=locked.risk_grade,
+        )
+    except servicing_lines.CreditLineAlreadyOpen:
+        raise ApplicationStateError(
+            _("cannot disburse: application %(application)s already has a credit line")
+            % {"application": locked},
+            state=locked.state,
+        ) from None
+    locked.disbursed_at = clock.now()
+    _move(
+        locked,
+        "disburse",
+        actor=actor,
+        reason=reason or "credit line opened",
+        payload={"credit_line": line.pk, "credit_line_number": line.number, "opened_on": opened_on},
+        fields=("disbursed_at",),
+    )
+    return locked
 
 
 def application_disburse(
@@ -71,13 +109,16 @@ def application_disburse(
                     ]
                 }
             )
+        terms = engine_terms(locked)
+        if terms["method"] == RepaymentMethod.REVOLVING:
+            return _open_credit_line(locked, terms, actor=actor, opened_on=disbursed_on, reason=reason)
         try:
             loan = servicing_services.loan_open(
                 origin_ref=str(locked),
                 number=f"L{locked.pk:08d}",
                 customer_id=locked.customer_id,
                 product_version=locked.product_version,
-                terms=engine_terms(locked),
+                terms=terms,
                 disbursed_on=disbursed_on,
                 actor=actor,
                 risk_grade=locked.risk_grade,

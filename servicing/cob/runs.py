@@ -196,10 +196,19 @@ def finish_run(run_id: int, *, chain: bool = True) -> CobRun | None:
         run.loans = run.chunks.aggregate(n=Sum("loans"))["n"] or 0
         run.counts = _counts(run.business_date)
         run.save(update_fields=["status", "finished_at", "loans", "counts"])
+        _close_credit_lines(run.business_date)
         hooks.cob_finished(business_date=run.business_date)
         if chain and run.through and run.business_date < run.through:
             return start_run(run.business_date + ONE_DAY, run.through, dispatch=True)
     return None
+
+
+def _close_credit_lines(business_date: dt.date) -> None:
+    """Revolving credit lines close the date too (accrual, statements, overdue minimums): one
+    call, apart from the loans' chunks, in the run's closing transaction (see servicing.lines)."""
+    from servicing.lines import credit_lines_close_day
+
+    credit_lines_close_day(business_date=business_date)
 
 
 def fail_run(chunk_id: int, error: str) -> None:

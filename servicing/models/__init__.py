@@ -5,6 +5,14 @@ from servicing.models.classification import ClassificationChange
 from servicing.models.cob import CobChunk, CobRun, LoanSnapshot
 from servicing.models.collateral import LoanCollateral
 from servicing.models.ledger import ImmutableModel, ImmutableQuerySet, JournalEntry, LedgerAccount, Posting
+from servicing.models.lines import (
+    CreditLine,
+    CreditLineEvent,
+    CreditLineStatement,
+    CreditLineStatus,
+    CreditLineTransaction,
+    CreditLineTransactionKind,
+)
 from servicing.models.loans import Loan, LoanEvent, LoanInstallment
 from servicing.models.repayments import Repayment
 from servicing.models.schedule_changes import ScheduleChange
@@ -14,6 +22,12 @@ __all__ = (
     "ClassificationChange",
     "CobChunk",
     "CobRun",
+    "CreditLine",
+    "CreditLineEvent",
+    "CreditLineStatement",
+    "CreditLineStatus",
+    "CreditLineTransaction",
+    "CreditLineTransactionKind",
     "ImmutableModel",
     "ImmutableQuerySet",
     "JournalEntry",

@@ -510,6 +510,42 @@ MATRIX: dict[str, Rule] = {
         post="401 403 404 400 400 403 403 404 403",
         repayment_id="{repayment}",
     ),
+    # Revolving credit lines: the owner and staff who view lines see them; the owner or a Loan
+    # Officer draws and repays (an empty body: 400), other staff who see the line get 403.
+    "api/v1/credit-lines/": rule(
+        get="401 200 200 200 200 200 200 200 200",
+        post="401 405 405 405 405 405 405 405 405",
+    ),
+    "api/v1/credit-lines/<int:line_id>/": rule(
+        get="401 200 404 200 200 200 200 404 200",
+        post="401 405 405 405 405 405 405 405 405",
+        line_id="{credit_line}",
+    ),
+    "api/v1/credit-lines/<int:line_id>/draws/": rule(
+        get="401 405 405 405 405 405 405 405 405",
+        post="401 400 404 400 400 403 403 404 403",
+        line_id="{credit_line}",
+    ),
+    "api/v1/credit-lines/<int:line_id>/repayments/": rule(
+        get="401 405 405 405 405 405 405 405 405",
+        post="401 400 404 400 400 403 403 404 403",
+        line_id="{credit_line}",
+    ),
+    "credit-lines/<int:line_id>/": rule(
+        get="login 200 404 404 404 404 404 404 404",
+        post="405 405 405 405 405 405 405 405 405",
+        line_id="{credit_line}",
+    ),
+    "credit-lines/<int:line_id>/draw/": rule(
+        get="405 405 405 405 405 405 405 405 405",
+        post="login 200 404 404 404 404 404 404 404",
+        line_id="{credit_line}",
+    ),
+    "credit-lines/<int:line_id>/repay/": rule(
+        get="405 405 405 405 405 405 405 405 405",
+        post="login 200 404 404 404 404 404 404 404",
+        line_id="{credit_line}",
+    ),
     "api/v1/ledger/trial-balance/": rule(
         get="401 403 403 200 200 200 200 403 200",
         post="401 405 405 405 405 405 405 405 405",

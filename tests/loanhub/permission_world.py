@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 
@@ -17,6 +18,7 @@ from applications.models import State
 from customers import services as customer_services
 from loanhub import clock, roles
 from risk.models import ScoreModel
+from servicing import lines as servicing_lines
 from servicing import statements
 from servicing.models import Repayment, StatementLine
 from tests.customers.factories import PDF_BYTES, upload
@@ -84,9 +86,21 @@ def build() -> dict:
     document = customer_services.document_upload(
         customer=owner, kind="id_card", file=upload("id.pdf", PDF_BYTES), actor=owner.user
     )
+    # The owner's revolving credit line (随借随还), opened today with nothing drawn.
+    credit_line = servicing_lines.credit_line_open(
+        origin_ref="A-matrix-line",
+        number="C-matrix",
+        customer_id=owner.pk,
+        product_version=version,
+        credit_limit=Decimal("50000.00"),
+        annual_rate=Decimal("0.0365"),
+        opened_on=clock.today(),
+        actor=users["officer"],
+    )
     return {
         "users": users,
         "objects": {
+            "credit_line": credit_line.pk,
             "customer": owner.pk,
             "application": application.pk,
             "loan": loan.pk,
