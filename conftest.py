@@ -72,8 +72,15 @@ def pytest_report_header(config) -> str:
 
 
 def pytest_sessionstart(session) -> None:
-    """Travel to LOANHUB_TEST_TODAY for the whole session (before any test or fixture runs)."""
+    """Give each pytest-xdist process its own cache keys; travel to LOANHUB_TEST_TODAY for the
+    whole session (before any test or fixture runs)."""
     global _session_travel
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker:  # the Redis cache is shared: one process's clear() or cached page is not another's
+        from django.conf import settings
+
+        for cache in settings.CACHES.values():
+            cache["KEY_PREFIX"] = f"{cache.get('KEY_PREFIX', '')}-{worker}"
     day = _test_today()
     if day is None:
         return
