@@ -24,12 +24,12 @@ from loanhub.transitions import json_safe
 from servicing import deferrals, prepayments, repayments
 from servicing.api.loans import NOT_VISIBLE, LoanApi, loan_for
 from servicing.api.serializers import (
-    DeferralDecisionSerializer,
-    DeferralInputSerializer,
-    DeferralSerializer,
-    PrepaymentInputSerializer,
-    PrepaymentQuoteSerializer,
-    PrepaymentSerializer,
+    LoanDeferralDecisionSerializer,
+    LoanDeferralInputSerializer,
+    LoanDeferralSerializer,
+    LoanPrepaymentInputSerializer,
+    LoanPrepaymentQuoteSerializer,
+    LoanPrepaymentSerializer,
 )
 from servicing.choices import RepaymentChannel
 
@@ -60,17 +60,17 @@ class PrepaymentQuoteApi(LoanApi):
         tags=TAGS,
         summary="Quote a prepayment: fee, interest saved, new schedule (nothing is posted)",
         operation_id="loans_prepayment_quote",
-        request=PrepaymentInputSerializer,
-        responses={200: PrepaymentQuoteSerializer, **ERRORS},
+        request=LoanPrepaymentInputSerializer,
+        responses={200: LoanPrepaymentQuoteSerializer, **ERRORS},
     )
     def post(self, request, loan_id: int):
         loan = loan_for(request, loan_id)
         repayments.repayment_check_actor(request.user, loan)  # the right before the body
-        data = _body(request, PrepaymentInputSerializer)
+        data = _body(request, LoanPrepaymentInputSerializer)
         quote = prepayments.prepayment_quote(
             loan=loan, amount=data["amount"], mode=data.get("mode"), value_date=data.get("value_date")
         )
-        return Response(PrepaymentQuoteSerializer(json_safe(quote)).data)
+        return Response(LoanPrepaymentQuoteSerializer(json_safe(quote)).data)
 
 
 class PrepaymentsApi(LoanApi):
@@ -79,13 +79,13 @@ class PrepaymentsApi(LoanApi):
         summary="Prepay as quoted (or pay off: the loan closes); 201 with the posting",
         operation_id="loans_prepayments_create",
         parameters=[KEY_PARAMETER],
-        request=PrepaymentInputSerializer,
-        responses={201: PrepaymentSerializer, **ERRORS},
+        request=LoanPrepaymentInputSerializer,
+        responses={201: LoanPrepaymentSerializer, **ERRORS},
     )
     def post(self, request, loan_id: int):
         loan = loan_for(request, loan_id)
         repayments.repayment_check_actor(request.user, loan)
-        data = _body(request, PrepaymentInputSerializer)
+        data = _body(request, LoanPrepaymentInputSerializer)
         key = (request.headers.get(HEADER) or "").strip()
         if not key or len(key) > MAX_KEY_LENGTH:
             raise Invalid({HEADER: [_("Send an Idempotency-Key header (at most 255 characters).")]})
@@ -102,7 +102,7 @@ class PrepaymentsApi(LoanApi):
             channel=RepaymentChannel.API,
         )
         change.loan.refresh_from_db(fields=["status"])
-        response = Response(PrepaymentSerializer(change).data, status=status.HTTP_201_CREATED)
+        response = Response(LoanPrepaymentSerializer(change).data, status=status.HTTP_201_CREATED)
         if before:
             response["Idempotent-Replayed"] = "true"
         return response
@@ -113,18 +113,18 @@ class DeferralsApi(LoanApi):
         tags=TAGS,
         summary="Ask to defer the next installments: a pending change with the new schedule",
         operation_id="loans_deferrals_create",
-        request=DeferralInputSerializer,
-        responses={201: DeferralSerializer, **ERRORS},
+        request=LoanDeferralInputSerializer,
+        responses={201: LoanDeferralSerializer, **ERRORS},
     )
     def post(self, request, loan_id: int):
         loan = loan_for(request, loan_id)
         if not deferrals.may_request(request.user, loan):
             raise Forbidden(_("You may not ask for a deferral of this loan."))
-        data = _body(request, DeferralInputSerializer)
+        data = _body(request, LoanDeferralInputSerializer)
         change = deferrals.deferral_request(
             loan=loan, installments=data["installments"], reason=data["reason"], actor=request.user
         )
-        return Response(DeferralSerializer(change).data, status=status.HTTP_201_CREATED)
+        return Response(LoanDeferralSerializer(change).data, status=status.HTTP_201_CREATED)
 
 
 class DeferralDecideApi(LoanApi):
@@ -134,14 +134,14 @@ class DeferralDecideApi(LoanApi):
         loan_for(request, loan_id)  # 404 for a loan the caller may not see
         if not deferrals.may_decide(request.user):
             raise Forbidden(_("You may not decide deferrals."))
-        data = _body(request, DeferralDecisionSerializer)
+        data = _body(request, LoanDeferralDecisionSerializer)
         if self.action == "approve":
             change = deferrals.deferral_approve(change_id=change_id, loan_id=loan_id, actor=request.user)
         else:
             change = deferrals.deferral_reject(
                 change_id=change_id, loan_id=loan_id, actor=request.user, reason=data["reason"]
             )
-        return Response(DeferralSerializer(change).data)
+        return Response(LoanDeferralSerializer(change).data)
 
 
 class DeferralApproveApi(DeferralDecideApi):
@@ -151,8 +151,8 @@ class DeferralApproveApi(DeferralDecideApi):
         tags=TAGS,
         summary="Approve a deferral (an officer; two different officers above the configured amount)",
         operation_id="loans_deferrals_approve",
-        request=DeferralDecisionSerializer,
-        responses={200: DeferralSerializer, **ERRORS},
+        request=LoanDeferralDecisionSerializer,
+        responses={200: LoanDeferralSerializer, **ERRORS},
     )
     def post(self, request, loan_id: int, change_id: int):
         return super().post(request, loan_id, change_id)
@@ -165,8 +165,8 @@ class DeferralRejectApi(DeferralDecideApi):
         tags=TAGS,
         summary="Reject a deferral (an officer other than the requester)",
         operation_id="loans_deferrals_reject",
-        request=DeferralDecisionSerializer,
-        responses={200: DeferralSerializer, **ERRORS},
+        request=LoanDeferralDecisionSerializer,
+        responses={200: LoanDeferralSerializer, **ERRORS},
     )
     def post(self, request, loan_id: int, change_id: int):
         return super().post(request, loan_id, change_id)

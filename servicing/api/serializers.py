@@ -284,7 +284,7 @@ class ProvisionRatiosSerializer(serializers.Serializer):
 # --- Prepayments and deferrals (servicing.prepayments, servicing.deferrals) -------------------
 
 
-class PrepaymentInputSerializer(serializers.Serializer):
+class LoanPrepaymentInputSerializer(serializers.Serializer):
     # Unbounded here: the service's own messages answer every amount (as for repayments).
     amount = serializers.DecimalField(
         max_digits=None,
@@ -301,7 +301,7 @@ class PrepaymentInputSerializer(serializers.Serializer):
     )
 
 
-class ScheduleRowSerializer(serializers.Serializer):
+class ScheduleChangeRowSerializer(serializers.Serializer):
     number = serializers.IntegerField(read_only=True)
     due_date = serializers.DateField(read_only=True)
     payment = money_serializer_field(read_only=True)
@@ -311,7 +311,7 @@ class ScheduleRowSerializer(serializers.Serializer):
     balance = money_serializer_field(read_only=True)
 
 
-class PrepaymentQuoteSerializer(serializers.Serializer):
+class LoanPrepaymentQuoteSerializer(serializers.Serializer):
     """What a prepayment costs and changes, as the customer is shown it (and as it is posted)."""
 
     kind = serializers.ChoiceField(choices=("prepayment", "payoff"), read_only=True)
@@ -327,11 +327,11 @@ class PrepaymentQuoteSerializer(serializers.Serializer):
     total = money_serializer_field(read_only=True, help_text="the cash posted")
     interest_saved = money_serializer_field(read_only=True)
     closes_loan = serializers.BooleanField(read_only=True)
-    new_schedule = ScheduleRowSerializer(many=True, read_only=True)
+    new_schedule = ScheduleChangeRowSerializer(many=True, read_only=True)
     schedule_version = serializers.IntegerField(read_only=True)
 
 
-class PrepaymentSerializer(serializers.Serializer):
+class LoanPrepaymentSerializer(serializers.Serializer):
     """A posted prepayment: the change, its quote and the repayment that carried the cash."""
 
     id = serializers.IntegerField(read_only=True)
@@ -339,25 +339,25 @@ class PrepaymentSerializer(serializers.Serializer):
     loan_status = serializers.CharField(source="loan.status", read_only=True)
     repayment = serializers.IntegerField(source="repayment_id", read_only=True, allow_null=True)
     posted_amount = money_serializer_field(source="amount", read_only=True)
-    quote = PrepaymentQuoteSerializer(read_only=True)
+    quote = LoanPrepaymentQuoteSerializer(read_only=True)
 
 
-class DeferralInputSerializer(serializers.Serializer):
+class LoanDeferralInputSerializer(serializers.Serializer):
     installments = serializers.IntegerField(help_text="how many installments, from the next one due")
     reason = serializers.CharField(max_length=2000, allow_blank=True)
 
 
-class DeferralQuoteSerializer(serializers.Serializer):
+class LoanDeferralQuoteSerializer(serializers.Serializer):
     first_due_date = serializers.DateField(read_only=True)
     installments = serializers.IntegerField(read_only=True)
     deferred_amount = money_serializer_field(read_only=True)
     capitalised_interest = money_serializer_field(read_only=True)
-    new_schedule = ScheduleRowSerializer(many=True, read_only=True)
+    new_schedule = ScheduleChangeRowSerializer(many=True, read_only=True)
     schedule_version = serializers.IntegerField(read_only=True)
     needs_two_approvals = serializers.BooleanField(read_only=True)
 
 
-class DeferralSerializer(serializers.Serializer):
+class LoanDeferralSerializer(serializers.Serializer):
     """A deferral request and where its approval stands."""
 
     id = serializers.IntegerField(read_only=True)
@@ -366,8 +366,8 @@ class DeferralSerializer(serializers.Serializer):
     reason = serializers.CharField(read_only=True)
     amount = money_serializer_field(read_only=True, help_text="the installments' amount deferred")
     first_approved = serializers.BooleanField(read_only=True, source="has_first_approval")
-    quote = DeferralQuoteSerializer(read_only=True)
+    quote = LoanDeferralQuoteSerializer(read_only=True)
 
 
-class DeferralDecisionSerializer(serializers.Serializer):
+class LoanDeferralDecisionSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")

@@ -173,7 +173,7 @@ def test_pay_needs_login_and_post(client, overdue_loan):
 def test_the_page_in_chinese(client, overdue_loan):
     html = _page(client, overdue_loan, "zh-hans").content.decode()
     assert '<html lang="zh-hans">' in html
-    for text in ("今日应还", "逾期分期", "立即还款", "提前结清金额", "如需提前结清", "罚息"):
+    for text in ("今日应还", "逾期分期", "立即还款", "提前结清金额", "提前还款或提前结清", "罚息"):
         assert text in html, text
 
 
