@@ -245,6 +245,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ProductFrequencyEnum": "products.choices.Frequency",
         "RepaymentMethodEnum": "products.choices.RepaymentMethod",
+        "ScheduleMethodEnum": "products.choices.SCHEDULE_METHODS",
         "KycStatusEnum": "customers.models.KycStatus",
         "CustomerDocumentKindEnum": "customers.models.DocumentKind",
         "FrequencyEnum": "products.choices.ENGINE_FREQUENCIES",

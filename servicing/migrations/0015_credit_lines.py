@@ -34,7 +34,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("customers", "0007_business_profile"),
         ("products", "0006_product_max_ltv"),
-        ("servicing", "0013_loan_collateral"),
+        ("servicing", "0014_schedule_changes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
