@@ -1,0 +1,4 @@
+"""Marketing API."""
+
+app_name = "marketing-api"
+urlpatterns = []

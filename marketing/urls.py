@@ -1,0 +1,4 @@
+"""Marketing pages."""
+
+app_name = "marketing"
+urlpatterns = []
