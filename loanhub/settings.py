@@ -187,6 +187,13 @@ DEFAULT_FROM_EMAIL = env.str("LOANHUB_DEFAULT_FROM_EMAIL", default="LoanHub <nor
 NOTIFICATIONS_SMS_BACKEND = env.str("LOANHUB_SMS_BACKEND", default="notifications.backends.ConsoleSmsBackend")
 # Optional (marketing) e-mail and SMS wait out these local hours unless the user set their own.
 NOTIFICATIONS_QUIET_HOURS = env.str("LOANHUB_QUIET_HOURS", default="21:00-08:00")
+# Absolute links in messages (landing and unsubscribe links) start with this.
+LOANHUB_SITE_URL = env.str("LOANHUB_SITE_URL", default="http://127.0.0.1:8000")
+# --- Marketing ----------------------------------------------------------------------------------
+# A customer reached by one campaign is not reached by another for this many days (0: no cap).
+MARKETING_FREQUENCY_CAP_DAYS = env.int("LOANHUB_MARKETING_FREQUENCY_CAP_DAYS", default=7)
+# Touches up to this many days before a submission count towards its attribution.
+MARKETING_ATTRIBUTION_DAYS = env.int("LOANHUB_MARKETING_ATTRIBUTION_DAYS", default=30)
 
 # --- Security -------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
