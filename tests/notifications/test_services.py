@@ -45,7 +45,8 @@ def test_same_dedupe_key_twice_logs_and_sends_one_email(user, django_capture_on_
             again, created_again = services.message_send(
                 user=user, channel="email", dedupe_key="k-1", body="other", address="w@example.com"
             )
-    assert created and not created_again
+    assert created
+    assert not created_again
     assert again.pk == first.pk
     assert Message.objects.count() == 1
     assert len(mail.outbox) == 1
@@ -166,7 +167,8 @@ def test_inbox_shows_own_portal_messages_and_marks_read(client, user, django_cap
     client.force_login(user)
     page = client.get(reverse("notifications:inbox"))
     assert page.status_code == 200
-    assert "for you" in page.text and "not yours" not in page.text
+    assert "for you" in page.text
+    assert "not yours" not in page.text
     assert client.post(reverse("notifications:read", args=[theirs.pk])).status_code == 404
     theirs.refresh_from_db()
     assert theirs.read_at is None
