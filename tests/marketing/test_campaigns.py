@@ -55,7 +55,9 @@ def test_presets_ship_with_the_app():
 
 
 def test_rules_select_by_attributes():
-    young = CustomerFactory(region="杭州", date_of_birth=dt.date.today().replace(year=dt.date.today().year - 25))
+    young = CustomerFactory(
+        region="杭州", date_of_birth=dt.date.today().replace(year=dt.date.today().year - 25)
+    )
     CustomerFactory(region="杭州", date_of_birth=dt.date(1950, 1, 1))
     CustomerFactory(region="北京", date_of_birth=young.date_of_birth)
     rich = CustomerFactory(region="杭州", date_of_birth=dt.date(1950, 1, 1), monthly_income=Decimal("200000"))
@@ -171,7 +173,9 @@ def test_only_marketing_managers_create_and_launch(officer, auditor, manager):
     assert campaign.state == CampaignState.DRAFT
 
 
-def test_api_segment_create_preview_campaign_and_recipients(manager, auditor, django_capture_on_commit_callbacks):
+def test_api_segment_create_preview_campaign_and_recipients(
+    manager, auditor, django_capture_on_commit_callbacks
+):
     customer = consenting("email", region="杭州", legal_name="张明")
     client = _api(manager)
     created = client.post(
@@ -201,7 +205,13 @@ def test_api_segment_create_preview_campaign_and_recipients(manager, auditor, dj
 
 def test_api_campaign_with_bad_fields_is_refused(manager):
     client = _api(manager)
-    body = {"name": "x", "segment": 999999, "channels": ["fax"], "template_zh": "{% bad %}", "template_en": "ok"}
+    body = {
+        "name": "x",
+        "segment": 999999,
+        "channels": ["fax"],
+        "template_zh": "{% bad %}",
+        "template_en": "ok",
+    }
     answer = client.post("/api/v1/marketing/campaigns/", body, format="json")
     assert answer.status_code == 400
     assert "channels" in answer.json()["errors"]
