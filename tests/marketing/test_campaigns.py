@@ -7,11 +7,13 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from dateutil.relativedelta import relativedelta
 from django.core import mail
 from rest_framework.test import APIClient
 
 from customers import services as customer_services
 from customers.models import CustomerType
+from loanhub import clock
 from marketing import rules, services
 from marketing.errors import MarketingForbidden, MarketingInvalid
 from marketing.models import Campaign, CampaignState, Recipient, Segment, Touch
@@ -55,9 +57,7 @@ def test_presets_ship_with_the_app():
 
 
 def test_rules_select_by_attributes():
-    young = CustomerFactory(
-        region="杭州", date_of_birth=dt.date.today().replace(year=dt.date.today().year - 25)
-    )
+    young = CustomerFactory(region="杭州", date_of_birth=clock.today() - relativedelta(years=25))
     CustomerFactory(region="杭州", date_of_birth=dt.date(1950, 1, 1))
     CustomerFactory(region="北京", date_of_birth=young.date_of_birth)
     rich = CustomerFactory(region="杭州", date_of_birth=dt.date(1950, 1, 1), monthly_income=Decimal("200000"))
