@@ -3,17 +3,87 @@ read-only records (recipients, touches, attributions, runs). Auditors read."""
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from loanhub.admin_readonly import ReadOnlyAdminMixin, ReadOnlyTabularInline
 from loanhub.errors import DomainError
 from marketing import rules, services
-from marketing.models import Attribution, Campaign, CampaignEvent, Experiment, Segment, SegmentRun, Touch
+from marketing.models import (
+    MESSAGE_CHANNELS,
+    Attribution,
+    Campaign,
+    CampaignEvent,
+    Experiment,
+    Segment,
+    SegmentRun,
+    Touch,
+)
+
+
+class SegmentForm(forms.ModelForm):
+    class Meta:
+        model = Segment
+        fields = ("name", "rules")
+
+    def clean_rules(self):
+        value = self.cleaned_data["rules"]
+        errors = rules.rules_errors(value)
+        if errors:
+            raise forms.ValidationError([f"{key}: {' '.join(messages)}" for key, messages in errors.items()])
+        return value
+
+
+class CampaignForm(forms.ModelForm):
+    class Meta:
+        model = Campaign
+        fields = (
+            "name",
+            "segment",
+            "channels",
+            "subject_zh",
+            "subject_en",
+            "template_zh",
+            "template_en",
+            "promotion",
+            "landing_path",
+            "cost",
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        errors: dict = {}
+        for field in ("template_zh", "template_en"):
+            if field in cleaned:
+                services.check_template(cleaned[field], field, errors)
+        for field, messages_ in errors.items():
+            self.add_error(field, messages_)
+        return cleaned
+
+    def clean_channels(self):
+        value = self.cleaned_data["channels"]
+        if not isinstance(value, list) or not value or not set(value) <= set(MESSAGE_CHANNELS):
+            raise forms.ValidationError(_("Choose one or more of: email, sms, portal."))
+        return value
+
+
+class ExperimentForm(forms.ModelForm):
+    class Meta:
+        model = Experiment
+        fields = ("name", "arms")
+
+    def clean_arms(self):
+        value = self.cleaned_data["arms"]
+        errors = services.arms_errors(value)
+        if errors:
+            raise forms.ValidationError(errors)
+        return value
 
 
 @admin.register(Segment)
 class SegmentAdmin(admin.ModelAdmin):
+    form = SegmentForm
     list_display = ("name", "preset", "created_at")
     readonly_fields = ("preset", "created_by", "preview")
     fields = ("name", "rules", "preset", "created_by", "preview")
@@ -23,10 +93,6 @@ class SegmentAdmin(admin.ModelAdmin):
         return len(rules.evaluate(obj.rules)) if obj and obj.pk else "—"
 
     def save_model(self, request, obj, form, change):
-        errors = rules.rules_errors(obj.rules)
-        if errors:
-            self.message_user(request, str(errors), level=messages.ERROR)
-            return
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
@@ -40,12 +106,14 @@ class CampaignEventInline(ReadOnlyTabularInline):
 
 class ExperimentInline(admin.StackedInline):
     model = Experiment
+    form = ExperimentForm
     extra = 0
     can_delete = False
 
 
 @admin.register(Campaign)
 class CampaignAdmin(admin.ModelAdmin):
+    form = CampaignForm
     list_display = ("name", "segment", "state", "launched_at", "cost")
     list_filter = ("state",)
     readonly_fields = ("state", "segment_run", "launched_at", "skipped", "created_by")

@@ -83,7 +83,7 @@ def presets_ensure() -> int:
 
 
 # --- campaigns ---------------------------------------------------------------------------------
-def _check_template(text: str, field: str, errors: dict) -> None:
+def check_template(text: str, field: str, errors: dict) -> None:
     if not (text or "").strip():
         errors[field] = [_("A message text is required.")]
         return
@@ -93,7 +93,7 @@ def _check_template(text: str, field: str, errors: dict) -> None:
         errors[field] = [_("The placeholders are not valid (use {{ name }}, {{ offer }}, {{ link }}).")]
 
 
-def _arms_errors(arms) -> list[str]:
+def arms_errors(arms) -> list[str]:
     if not isinstance(arms, list) or len(arms) < 2:
         return [_("An experiment needs at least two arms.")]
     names = [arm.get("name") if isinstance(arm, dict) else None for arm in arms]
@@ -125,8 +125,8 @@ def campaign_create(
         errors["name"] = [_("A campaign needs a name.")]
     if not channels or not isinstance(channels, list) or not set(channels) <= set(MESSAGE_CHANNELS):
         errors["channels"] = [_("Choose one or more of: email, sms, portal.")]
-    _check_template(template_zh, "template_zh", errors)
-    _check_template(template_en, "template_en", errors)
+    check_template(template_zh, "template_zh", errors)
+    check_template(template_en, "template_en", errors)
     if not url_has_allowed_host_and_scheme(landing_path, allowed_hosts=None) or not landing_path.startswith(
         "/"
     ):
@@ -140,7 +140,7 @@ def campaign_create(
             errors["cost"] = [_("A number.")]
     else:
         cost = None
-    if experiment_arms is not None and (arm_errors := _arms_errors(experiment_arms)):
+    if experiment_arms is not None and (arm_errors := arms_errors(experiment_arms)):
         errors["experiment_arms"] = arm_errors
     if errors:
         raise MarketingInvalid(errors)
