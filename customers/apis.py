@@ -15,7 +15,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from customers import business, selectors, services
+from customers import business, marketing_consent, selectors, services
 from customers import serializers as s
 from customers.errors import CustomerNotFound, CustomerPermissionError
 from customers.models import Customer
@@ -225,7 +225,7 @@ class CustomerMeMarketingConsentApi(APIView):
         customer = _own_profile(request)
         serializer = s.MarketingConsentSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        flags = services.marketing_consent_set(
+        flags = marketing_consent.marketing_consent_set(
             customer=customer, actor=request.user, choices=serializer.validated_data
         )
         return Response(flags)

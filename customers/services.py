@@ -31,7 +31,6 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
-from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import EmailValidator
@@ -52,7 +51,6 @@ from customers.fields import parse_choice, parse_graduation_year, parse_money, p
 from customers.masking import mask_id_number, mask_phone, mask_text
 from customers.models import (
     BUSINESS_TYPES,
-    MARKETING_CONSENTS,
     NEEDS_EMPLOYER,
     NEEDS_INDUSTRY,
     Consent,
@@ -600,46 +598,3 @@ def pii_reveal(*, customer: Customer, field: str, actor) -> str:
     _note(customer, kind=EventKind.REVEAL, actor=actor, field=field)
     logger.info("pii revealed customer=%s field=%s actor=%s", customer, field, _name(actor))
     return getattr(customer, field)
-
-
-# --- marketing consent (PIPL arts. 14-16, 24; Advertising Law art. 43) ---------------------------
-UNSUBSCRIBE_SALT = "customers.marketing-unsubscribe"
-
-
-def marketing_consent_set(*, customer: Customer, actor, choices: Mapping[str, bool]) -> dict[str, bool]:
-    """Give or withdraw the marketing consents named in `choices` (email, sms, portal,
-    personalised_recommendations); only the customer themself may. Returns every flag after."""
-    from customers.selectors import marketing_consent_get
-
-    if not is_user(actor, customer.user_id):
-        raise CustomerPermissionError(_("Only the customer may change their marketing consent."))
-    unknown = sorted(set(choices) - set(MARKETING_CONSENTS))
-    if unknown:
-        raise CustomerValidationError({name: [_("Unknown consent.")] for name in unknown})
-    with transaction.atomic():
-        for name, given in choices.items():
-            if given:
-                consent_record(customer=customer, kind=MARKETING_CONSENTS[name])
-            else:
-                consent_withdraw(customer=customer, kind=MARKETING_CONSENTS[name])
-    return marketing_consent_get(customer=customer)
-
-
-def marketing_unsubscribe_token(*, customer: Customer, channel: str) -> str:
-    """A signed token for the one-click unsubscribe link of a message on `channel`."""
-    return signing.dumps({"c": customer.pk, "k": channel}, salt=UNSUBSCRIBE_SALT, compress=True)
-
-
-def marketing_unsubscribe(*, token: str) -> tuple[Customer, str]:
-    """Withdraw the marketing consent a signed unsubscribe token names, at once (no sign-in:
-    the signature is the proof). Returns (customer, channel). A bad token is a validation error.
-    The links never expire: an old message must still unsubscribe."""
-    try:
-        data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
-        customer = Customer.objects.get(pk=int(data["c"]))
-        kind = MARKETING_CONSENTS[data["k"]]
-    except (signing.BadSignature, KeyError, TypeError, ValueError, Customer.DoesNotExist) as exc:
-        raise CustomerValidationError({"token": [_("This unsubscribe link is not valid.")]}) from exc
-    consent_withdraw(customer=customer, kind=kind)
-    logger.info("marketing unsubscribe customer=%s channel=%s", customer, data["k"])
-    return customer, data["k"]

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from customers import business, selectors, services
 from customers import consents as consent_wordings
+from customers import marketing_consent as consent_services
 from customers.forms import BusinessProfileForm, DocumentUploadForm, ProfileForm, SignupForm, apply_errors
 from customers.masking import mask_id_number, mask_phone
 from customers.models import BUSINESS_TYPES, MARKETING_CONSENTS, Document
@@ -267,7 +268,7 @@ def marketing_consent(request):
         return redirect("customers:profile")
     if request.method == "POST":
         choices = {name: request.POST.get(name) == "on" for name in MARKETING_CONSENTS}
-        services.marketing_consent_set(customer=customer, actor=request.user, choices=choices)
+        consent_services.marketing_consent_set(customer=customer, actor=request.user, choices=choices)
         messages.success(request, _("Your marketing choices are saved."))
         return redirect("customers:marketing-consent")
     flags = selectors.marketing_consent_get(customer=customer)
@@ -288,7 +289,7 @@ def marketing_unsubscribe(request, token: str):
     """One-click unsubscribe (no sign-in: the signed token is the proof), honoured at once.
     POST is RFC 8058's List-Unsubscribe-Post; GET is the link in the message."""
     try:
-        _customer, channel = services.marketing_unsubscribe(token=token)
+        _customer, channel = consent_services.marketing_unsubscribe(token=token)
     except services.CustomerValidationError:
         return render(request, "customers/unsubscribed.html", {"valid": False}, status=400)
     return render(

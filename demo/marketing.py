@@ -12,7 +12,7 @@ import datetime as dt
 from django.db.models import Min
 
 from applications.models import LoanApplication
-from customers import services as customer_services
+from customers import marketing_consent
 from customers.models import Customer
 from loanhub import clock
 from marketing import services
@@ -27,7 +27,7 @@ def seed_marketing(*, manager, usernames: list[str]) -> Campaign | None:
     customers = list(Customer.objects.filter(user__username__in=usernames).order_by("id"))
     # Two customers decline marketing: the campaign must not reach them.
     for customer in customers[2:]:
-        customer_services.marketing_consent_set(
+        marketing_consent.marketing_consent_set(
             customer=customer, actor=customer.user, choices={"email": True, "portal": True}
         )
     campaign = services.campaign_create(

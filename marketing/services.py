@@ -23,8 +23,8 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
+from customers import marketing_consent
 from customers import selectors as customer_selectors
-from customers import services as customer_services
 from loanhub import clock
 from loanhub.celery import enqueue_on_commit
 from loanhub.money import quantize_money
@@ -303,7 +303,7 @@ def campaign_send(*, campaign_id: int) -> int:
             address = {"email": customer.email, "sms": customer.phone, "portal": ""}[channel]
             if channel != "portal" and not address:
                 continue
-            token = customer_services.marketing_unsubscribe_token(customer=customer, channel=channel)
+            token = marketing_consent.marketing_unsubscribe_token(customer=customer, channel=channel)
             unsubscribe = _site_url(reverse("customers:unsubscribe", args=[token]))
             context = {
                 "name": customer.legal_name,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from customers import services as customer_services
+from customers import marketing_consent
 from loanhub import roles
 from notifications.backends import LocmemSmsBackend
 from tests.customers.factories import CustomerFactory, UserFactory
@@ -37,7 +37,7 @@ def consenting(*channels: str, **fields):
     """A customer who gave the marketing consent for `channels`."""
     customer = CustomerFactory(**fields)
     if channels:
-        customer_services.marketing_consent_set(
+        marketing_consent.marketing_consent_set(
             customer=customer, actor=customer.user, choices=dict.fromkeys(channels, True)
         )
     return customer

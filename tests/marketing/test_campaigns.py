@@ -11,7 +11,7 @@ from dateutil.relativedelta import relativedelta
 from django.core import mail
 from rest_framework.test import APIClient
 
-from customers import services as customer_services
+from customers import marketing_consent
 from customers.models import CustomerType
 from loanhub import clock
 from marketing import rules, services
@@ -109,8 +109,8 @@ def test_unsubscribe_after_launch_is_honoured_by_the_send(manager, django_captur
     customer = consenting("email", region="杭州")
     campaign = _campaign(manager, _segment())
     services.campaign_launch(campaign=campaign, actor=manager)  # the send has not run yet
-    token = customer_services.marketing_unsubscribe_token(customer=customer, channel="email")
-    customer_services.marketing_unsubscribe(token=token)
+    token = marketing_consent.marketing_unsubscribe_token(customer=customer, channel="email")
+    marketing_consent.marketing_unsubscribe(token=token)
     assert services.campaign_send(campaign_id=campaign.pk) == 0
     assert mail.outbox == []
     assert not Message.objects.exists()

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from customers import selectors, services
+from customers import marketing_consent, selectors
 from customers.models import Consent, ConsentKind
 from tests.customers.factories import CustomerFactory
 from tests.marketing.conftest import consenting
@@ -35,8 +35,8 @@ def test_nothing_is_consented_by_default_and_put_changes_only_the_named_flags():
 
 def test_history_keeps_the_wording_and_the_withdrawal():
     customer = consenting("email")
-    services.marketing_consent_set(customer=customer, actor=customer.user, choices={"email": False})
-    services.marketing_consent_set(customer=customer, actor=customer.user, choices={"email": True})
+    marketing_consent.marketing_consent_set(customer=customer, actor=customer.user, choices={"email": False})
+    marketing_consent.marketing_consent_set(customer=customer, actor=customer.user, choices={"email": True})
     rows = list(Consent.objects.filter(customer=customer, kind=ConsentKind.MARKETING_EMAIL).order_by("id"))
     assert len(rows) == 2
     assert rows[0].withdrawn_at is not None
@@ -60,14 +60,14 @@ def test_staff_have_no_marketing_consent(manager):
 
 def test_nobody_else_may_change_a_customers_consent(manager):
     customer = CustomerFactory()
-    with pytest.raises(services.CustomerPermissionError):
-        services.marketing_consent_set(customer=customer, actor=manager, choices={"email": True})
+    with pytest.raises(marketing_consent.CustomerPermissionError):
+        marketing_consent.marketing_consent_set(customer=customer, actor=manager, choices={"email": True})
     assert selectors.marketing_consent_get(customer=customer) == NONE
 
 
 def test_one_click_unsubscribe_withdraws_at_once_without_sign_in(client):
     customer = consenting("email", "sms")
-    token = services.marketing_unsubscribe_token(customer=customer, channel="email")
+    token = marketing_consent.marketing_unsubscribe_token(customer=customer, channel="email")
     page = client.get(reverse("customers:unsubscribe", args=[token]))
     assert page.status_code == 200
     assert selectors.marketing_consent_get(customer=customer) == {**NONE, "sms": True}
@@ -75,7 +75,7 @@ def test_one_click_unsubscribe_withdraws_at_once_without_sign_in(client):
 
 def test_a_forged_unsubscribe_token_is_refused_and_changes_nothing(client):
     customer = consenting("email")
-    token = services.marketing_unsubscribe_token(customer=customer, channel="email")
+    token = marketing_consent.marketing_unsubscribe_token(customer=customer, channel="email")
     assert client.get(reverse("customers:unsubscribe", args=[token[:-2] + "xx"])).status_code == 400
     assert client.post(reverse("customers:unsubscribe", args=["nonsense"])).status_code == 400
     assert selectors.marketing_consent_get(customer=customer)["email"] is True
