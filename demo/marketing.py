@@ -24,6 +24,7 @@ CAMPAIGN = "Demo: spring salaried offer"
 def seed_marketing(*, manager, usernames: list[str]) -> Campaign | None:
     if Campaign.objects.filter(name=CAMPAIGN).exists():
         return None
+    services.presets_ensure()
     customers = list(Customer.objects.filter(user__username__in=usernames).order_by("id"))
     # Two customers decline marketing: the campaign must not reach them.
     for customer in customers[2:]:
