@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
-QUEUES ?= default,risk,monitoring
+QUEUES ?= default,risk,monitoring,notifications
 # gunicorn: processes × threads each (gthread). Threads overlap the waits on PostgreSQL and Redis;
 # processes use the cores (2 here). `make serve WORKERS=4 THREADS=8`, or the same from the env.
 WORKERS ?= 2

@@ -214,3 +214,16 @@ def review_queue(*, pending: bool = True) -> QuerySet[ReviewRequest]:
     if pending:
         queryset = queryset.filter(outcome="")
     return queryset.order_by("requested_at", "id")
+
+
+def application_funnel_facts(*, customer_ids, since=None) -> list[dict]:
+    """For marketing's funnel and segments: the submitted applications of these customers (since
+    a moment, when given), with their milestones — one `.values()` query, no personal data."""
+    queryset = LoanApplication.objects.filter(customer_id__in=list(customer_ids), submitted_at__isnull=False)
+    if since is not None:
+        queryset = queryset.filter(submitted_at__gte=since)
+    return list(
+        queryset.order_by("submitted_at", "id").values(
+            "id", "customer_id", "state", "submitted_at", "approved_at", "disbursed_at"
+        )
+    )

@@ -9,6 +9,7 @@ app_name = "customers-api"
 urlpatterns = [
     path("me/", apis.CustomerMeApi.as_view(), name="me"),
     path("me/business/", apis.CustomerMeBusinessApi.as_view(), name="me-business"),
+    path("me/marketing-consent/", apis.CustomerMeMarketingConsentApi.as_view(), name="me-marketing-consent"),
     path("me/documents/", apis.CustomerMeDocumentsApi.as_view(), name="me-documents"),
     path("<int:pk>/verify-identity/", apis.CustomerVerifyIdentityApi.as_view(), name="verify-identity"),
     path("<int:pk>/reject-identity/", apis.CustomerRejectIdentityApi.as_view(), name="reject-identity"),

@@ -15,7 +15,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from customers import business, selectors, services
+from customers import business, marketing_consent, selectors, services
 from customers import serializers as s
 from customers.errors import CustomerNotFound, CustomerPermissionError
 from customers.models import Customer
@@ -199,3 +199,33 @@ class CustomerMeBusinessApi(APIView):
             s.BusinessProfileSerializer(profile).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
+
+
+class CustomerMeMarketingConsentApi(APIView):
+    """The caller's marketing consents: separate from any loan, withdrawn at any time."""
+
+    @extend_schema(
+        tags=["customers"],
+        operation_id="customers_me_marketing_consent_retrieve",
+        responses={200: s.MarketingConsentSerializer, 404: NOT_FOUND},
+        summary="Your marketing consents by channel and purpose",
+    )
+    def get(self, request):
+        customer = _own_profile(request)
+        return Response(selectors.marketing_consent_get(customer=customer))
+
+    @extend_schema(
+        tags=["customers"],
+        operation_id="customers_me_marketing_consent_update",
+        request=s.MarketingConsentSerializer,
+        responses={200: s.MarketingConsentSerializer, 400: FIELD_ERRORS, 404: NOT_FOUND},
+        summary="Give or withdraw marketing consents (the ones named change at once)",
+    )
+    def put(self, request):
+        customer = _own_profile(request)
+        serializer = s.MarketingConsentSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        flags = marketing_consent.marketing_consent_set(
+            customer=customer, actor=request.user, choices=serializer.validated_data
+        )
+        return Response(flags)

@@ -184,10 +184,25 @@ class CustomerEvent(TransitionEvent):
 
 class ConsentKind(models.TextChoices):
     CREDIT_CHECK = "credit_check", _("Credit check")
+    # Marketing consents: one per channel and purpose, never a condition of a loan (PIPL art. 14).
+    MARKETING_EMAIL = "marketing_email", _("Marketing by e-mail")
+    MARKETING_SMS = "marketing_sms", _("Marketing by SMS")
+    MARKETING_PORTAL = "marketing_portal", _("Marketing in the portal")
+    PERSONALISED_RECOMMENDATIONS = "personalised_recommendations", _("Personalised recommendations")
+
+
+# The marketing consents by the short name the API and the unsubscribe link use.
+MARKETING_CONSENTS = {
+    "email": ConsentKind.MARKETING_EMAIL,
+    "sms": ConsentKind.MARKETING_SMS,
+    "portal": ConsentKind.MARKETING_PORTAL,
+    "personalised_recommendations": ConsentKind.PERSONALISED_RECOMMENDATIONS,
+}
 
 
 class Consent(models.Model):
-    """A consent a customer gave (to a credit check), kept with the exact wording they were shown.
+    """A consent a customer gave (a credit check, or marketing by one channel or purpose), kept
+    with the exact wording they were shown.
 
     A withdrawn consent keeps its row with `withdrawn_at` set; giving it again adds a new row.
     """

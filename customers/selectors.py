@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from customers import consents as wording
 from customers.errors import CustomerNotFound
 from customers.models import (
+    MARKETING_CONSENTS,
     Consent,
     ConsentKind,
     Customer,
@@ -97,6 +98,25 @@ def consent_current(*, customer: Customer, kind: str = ConsentKind.CREDIT_CHECK)
         )
         .order_by("-given_at", "-id")
         .first()
+    )
+
+
+def marketing_consent_get(*, customer: Customer) -> dict[str, bool]:
+    """The marketing consents in force (given to the current wording, not withdrawn), by name."""
+    return {
+        name: consent_current(customer=customer, kind=kind) is not None
+        for name, kind in MARKETING_CONSENTS.items()
+    }
+
+
+def customers_with_marketing_consent(*, customer_ids, channel: str) -> set[int]:
+    """Which of these customers gave the marketing consent for `channel` now (one query)."""
+    kind = MARKETING_CONSENTS[channel]
+    current = wording.WORDINGS[kind]
+    return set(
+        Consent.objects.filter(
+            customer_id__in=list(customer_ids), kind=kind, version=current.version, withdrawn_at__isnull=True
+        ).values_list("customer_id", flat=True)
     )
 
 

@@ -181,3 +181,23 @@ class BusinessProfileSerializer(serializers.Serializer):
     industry = serializers.ChoiceField(choices=IndustrySection.choices, help_text="GB/T 4754 section, A–T.")
     tax_rating = serializers.ChoiceField(choices=TaxRating.choices, help_text="纳税信用等级 A, B, M, C or D.")
     employees = serializers.IntegerField(min_value=0, max_value=1_000_000)
+
+
+class MarketingConsentSerializer(serializers.Serializer):
+    """The marketing consents by channel and purpose (PUT: the ones named change, others stay)."""
+
+    email = serializers.BooleanField(required=False)
+    sms = serializers.BooleanField(required=False)
+    portal = serializers.BooleanField(required=False)
+    personalised_recommendations = serializers.BooleanField(required=False)
+
+    def validate(self, attrs):
+        if not attrs:
+            raise serializers.ValidationError(
+                {
+                    "non_field_errors": [
+                        "Name at least one of email, sms, portal, personalised_recommendations."
+                    ]
+                }
+            )
+        return attrs

@@ -14,5 +14,7 @@ urlpatterns = [
     path("me/business/", views.business_profile, name="business"),
     path("me/sessions/", views.session_list, name="sessions"),
     path("me/documents/", views.document_upload, name="document-upload"),
+    path("me/marketing-consent/", views.marketing_consent, name="marketing-consent"),
+    path("unsubscribe/<str:token>/", views.marketing_unsubscribe, name="unsubscribe"),
     path("documents/<int:pk>/", views.document_download, name="document"),
 ]

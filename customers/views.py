@@ -13,14 +13,16 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from customers import business, selectors, services
+from customers import consents as consent_wordings
+from customers import marketing_consent as consent_services
 from customers.forms import BusinessProfileForm, DocumentUploadForm, ProfileForm, SignupForm, apply_errors
 from customers.masking import mask_id_number, mask_phone
-from customers.models import BUSINESS_TYPES, Document
+from customers.models import BUSINESS_TYPES, MARKETING_CONSENTS, Document
 from loanhub import sessions
 from loanhub.errors import DomainError
 from loanhub.throttling import TOO_MANY_ATTEMPTS, over_auth_limit
@@ -247,4 +249,49 @@ def business_profile(request):
     initial = {name: getattr(profile, name) for name in business.BUSINESS_FIELDS} if profile else None
     return render(
         request, "customers/business.html", {**context, "form": BusinessProfileForm(initial=initial)}
+    )
+
+
+_CONSENT_LABELS = {
+    "email": gettext_lazy("Offers by e-mail"),
+    "sms": gettext_lazy("Offers by SMS"),
+    "portal": gettext_lazy("Offers in my portal inbox"),
+    "personalised_recommendations": gettext_lazy("Recommendations chosen from my profile and history"),
+}
+
+
+@login_required
+def marketing_consent(request):
+    """Give or withdraw each marketing consent; none is a condition of any loan."""
+    customer = selectors.customer_for_user(request.user)
+    if customer is None:
+        return redirect("customers:profile")
+    if request.method == "POST":
+        choices = {name: request.POST.get(name) == "on" for name in MARKETING_CONSENTS}
+        consent_services.marketing_consent_set(customer=customer, actor=request.user, choices=choices)
+        messages.success(request, _("Your marketing choices are saved."))
+        return redirect("customers:marketing-consent")
+    flags = selectors.marketing_consent_get(customer=customer)
+    rows = [
+        {
+            "name": name,
+            "label": _CONSENT_LABELS[name],
+            "wording": consent_wordings.WORDINGS[kind].text,
+            "given": flags[name],
+        }
+        for name, kind in MARKETING_CONSENTS.items()
+    ]
+    return render(request, "customers/marketing_consent.html", {"rows": rows})
+
+
+@require_http_methods(["GET", "POST"])
+def marketing_unsubscribe(request, token: str):
+    """One-click unsubscribe (no sign-in: the signed token is the proof), honoured at once.
+    POST is RFC 8058's List-Unsubscribe-Post; GET is the link in the message."""
+    try:
+        _customer, channel = consent_services.marketing_unsubscribe(token=token)
+    except services.CustomerValidationError:
+        return render(request, "customers/unsubscribed.html", {"valid": False}, status=400)
+    return render(
+        request, "customers/unsubscribed.html", {"valid": True, "channel": _CONSENT_LABELS[channel]}
     )

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "loanhub.apps.LoanhubConfig",
+    "notifications.apps.NotificationsConfig",
     "products.apps.ProductsConfig",
     "calculator.apps.CalculatorConfig",
     "customers.apps.CustomersConfig",
@@ -182,6 +183,17 @@ MEDIA_ROOT = env.path("LOANHUB_MEDIA_ROOT", default=VAR_DIR / "media")
 # --- E-mail ---------------------------------------------------------------------------------
 EMAIL_BACKEND = env.str("LOANHUB_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("LOANHUB_DEFAULT_FROM_EMAIL", default="LoanHub <noreply@loanhub.local>")
+# --- Notifications (the notifications app) --------------------------------------------------------
+NOTIFICATIONS_SMS_BACKEND = env.str("LOANHUB_SMS_BACKEND", default="notifications.backends.ConsoleSmsBackend")
+# Optional (marketing) e-mail and SMS wait out these local hours unless the user set their own.
+NOTIFICATIONS_QUIET_HOURS = env.str("LOANHUB_QUIET_HOURS", default="21:00-08:00")
+# Absolute links in messages (landing and unsubscribe links) start with this.
+LOANHUB_SITE_URL = env.str("LOANHUB_SITE_URL", default="http://127.0.0.1:8000")
+# --- Marketing ----------------------------------------------------------------------------------
+# A customer reached by one campaign is not reached by another for this many days (0: no cap).
+MARKETING_FREQUENCY_CAP_DAYS = env.int("LOANHUB_MARKETING_FREQUENCY_CAP_DAYS", default=7)
+# Touches up to this many days before a submission count towards its attribution.
+MARKETING_ATTRIBUTION_DAYS = env.int("LOANHUB_MARKETING_ATTRIBUTION_DAYS", default=30)
 
 # --- Security -------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
@@ -294,14 +306,16 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_QUEUES = [
-    Queue(name, Exchange(name), routing_key=name) for name in ("default", "risk", "monitoring")
+    Queue(name, Exchange(name), routing_key=name)
+    for name in ("default", "risk", "monitoring", "notifications")
 ]
 # Queues by concern: risk (scoring), monitoring (close of business; monitoring jobs join it);
-# marketing adds `notifications` when it gains tasks.
+# notifications (message delivery and the release of messages held by quiet hours).
 CELERY_TASK_ROUTES = {
     "risk.tasks.*": {"queue": "risk"},
     "servicing.tasks.*": {"queue": "monitoring"},
     "monitoring.tasks.*": {"queue": "monitoring"},
+    "notifications.tasks.*": {"queue": "notifications"},
 }
 # A message taken by a worker that dies is delivered again after visibility_timeout seconds
 # (acks_late); workers sweep for such messages every interval × throttle seconds.
@@ -328,6 +342,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Runs whose chunk messages were lost (broker down or restarted) are sent again (servicing.cob).
     "servicing-resume-stalled-cob": {"task": "servicing.tasks.resume_stalled_cob", "schedule": 10 * 60.0},
+    # Messages held by the recipients' quiet hours are sent when the hours end (notifications).
+    "notifications-release-held": {"task": "notifications.tasks.release_held", "schedule": 5 * 60.0},
 }
 
 # --- Logging: structured enough to grep, never personal data ---------------------------------

@@ -1,7 +1,7 @@
-"""Marketing — reserved, nothing built yet: no models, services or tasks.
+"""Marketing: segments, campaigns (delivered through notifications), touches and attribution,
+the funnel and experiments, with the customers' marketing consent honoured at every send.
 
-The marketing issue builds segments, campaigns, attribution, experiments, rewards and follow-ups
-here, on top of the other apps (read through their selectors). Today the catalogue's target
-segments and promotions live in `products`, and the applicant's segments come from
-`customers.selectors.customer_segments`.
+Rewards points and referrals live in their own app (`marketing/rewards`, label `rewards`).
+It reads the other apps through their selectors and learns of submitted applications through
+`applications.hooks` (registered in `MarketingConfig.ready`).
 """

@@ -1,11 +1,39 @@
-"""Marketing app: reserved (see the package docstring)."""
+"""Marketing app (see the package docstring)."""
 
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
 class MarketingConfig(AppConfig):
-    """Marketing: see the module docstring for what this app owns."""
+    """Marketing: see the package docstring for what this app owns."""
 
     name = "marketing"
     verbose_name = _("Marketing")
+
+    def ready(self) -> None:
+        # Applications call back through their explicit registry (no signals): the attribution
+        # snapshot is written in the same transaction as the submission.
+        from django.contrib.auth.signals import user_logged_in
+        from django.db.models.signals import post_migrate
+
+        from applications.hooks import register_submitted
+        from marketing import services
+
+        register_submitted(services.attribution_record)
+        # Signing in merges the anonymous visitor's touches into the customer (Django's own
+        # authentication event; no business workflow hangs on it).
+        user_logged_in.connect(services.touches_merge_on_login, dispatch_uid="marketing-merge-visitor")
+        # The brief's segments ship as presets, created after every migrate (and flush), as the
+        # roles are (loanhub.roles.sync_after_migrate).
+        post_migrate.connect(_ensure_presets, sender=self, dispatch_uid="marketing-presets")
+
+
+def _ensure_presets(sender, using="default", **kwargs) -> None:
+    from django.db import connections
+
+    from marketing.models import Segment
+    from marketing.services import presets_ensure
+
+    # A migrate to an earlier state may leave marketing's tables out: nothing to fill then.
+    if Segment._meta.db_table in connections[using].introspection.table_names():
+        presets_ensure()

@@ -1,1 +1,268 @@
-"""Marketing models."""
+"""Marketing models: segments and their snapshots, campaigns and their recipients, experiments,
+touches and the attribution snapshot of each application."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+from django_fsm import FSMField, FSMModelMixin, transition
+
+from loanhub.models import TransitionEvent
+from loanhub.money import money_field
+from loanhub.permissions import may
+from loanhub.transitions import Transitionable
+
+
+class MarketingChannel(models.TextChoices):
+    """Where a touch happened: the three message channels, then landings and events."""
+
+    EMAIL = "email", _("e-mail")
+    SMS = "sms", _("SMS")
+    PORTAL = "portal", _("portal")
+    WEB = "web", _("web landing")
+    PARTNER = "partner", _("partner link")
+    BRANCH = "branch", _("branch event")
+
+
+# The channels a campaign sends messages on (each needs the customer's consent for it).
+MESSAGE_CHANNELS = (MarketingChannel.EMAIL, MarketingChannel.SMS, MarketingChannel.PORTAL)
+
+
+class Segment(models.Model):
+    """Who to reach: a saved rule over customer attributes and behaviour (see marketing.rules).
+
+    The brief's segments ship as presets (`preset` names them; created by a data migration).
+    """
+
+    name = models.CharField(_("name"), max_length=120)
+    preset = models.SlugField(_("preset"), max_length=40, blank=True)
+    rules = models.JSONField(_("rules"), default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ("id",)
+        verbose_name = _("segment")
+        verbose_name_plural = _("segments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=("preset",), condition=~models.Q(preset=""), name="segment_unique_preset"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SegmentRun(models.Model):
+    """A segment's membership as it was at one moment, so a campaign's audience is reproducible."""
+
+    segment = models.ForeignKey(Segment, on_delete=models.PROTECT, related_name="runs")
+    run_at = models.DateTimeField(_("run at"))
+    member_count = models.PositiveIntegerField(_("members"))
+    member_ids = models.JSONField(_("member customer ids"), default=list)
+
+    class Meta:
+        ordering = ("-run_at", "-id")
+        verbose_name = _("segment run")
+        verbose_name_plural = _("segment runs")
+
+    def __str__(self) -> str:
+        return f"{self.segment} @ {self.run_at:%Y-%m-%d %H:%M} ({self.member_count})"
+
+
+class CampaignState(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    LAUNCHED = "launched", _("launched")
+    CANCELLED = "cancelled", _("cancelled")
+
+
+def may_run_campaigns(campaign: Campaign, user) -> bool:
+    return may(user, "marketing.change_campaign")
+
+
+class Campaign(Transitionable, FSMModelMixin, models.Model):
+    """What to say to a segment, on which channels, with which offer; launched once.
+
+    Templates use `{{ name }}`, `{{ offer }}`, `{{ link }}` and `{{ unsubscribe }}`. The offer is a
+    product promotion: the catalogue's one pricing path applies it to the customer's real quotes
+    and offers (its own segments and dates decide eligibility), so the APR shown includes it.
+    """
+
+    name = models.CharField(_("name"), max_length=120)
+    segment = models.ForeignKey(Segment, on_delete=models.PROTECT, related_name="campaigns")
+    channels = models.JSONField(_("channels"), default=list)
+    subject_zh = models.CharField(_("subject (Chinese)"), max_length=200, blank=True)
+    subject_en = models.CharField(_("subject (English)"), max_length=200, blank=True)
+    template_zh = models.TextField(_("message (Chinese)"))
+    template_en = models.TextField(_("message (English)"))
+    promotion = models.ForeignKey(
+        "products.Promotion",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("offer (product promotion)"),
+    )
+    landing_path = models.CharField(_("landing page"), max_length=200, default="/products/")
+    cost = money_field(_("cost"), null=True, blank=True)
+    state = FSMField(
+        _("state"), max_length=16, choices=CampaignState.choices, default=CampaignState.DRAFT, protected=True
+    )
+    segment_run = models.ForeignKey(
+        SegmentRun, null=True, blank=True, on_delete=models.PROTECT, related_name="campaigns"
+    )
+    launched_at = models.DateTimeField(_("launched"), null=True, blank=True)
+    skipped = models.JSONField(_("members not reached, by reason"), default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    transition_actions = {
+        "launch": pgettext_lazy("action", "launch"),
+        "cancel": pgettext_lazy("action", "cancel"),
+    }
+
+    class Meta:
+        ordering = ("-id",)
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def code(self) -> str:
+        """The campaign's code in landing links (utm_campaign)."""
+        return f"c{self.pk}"
+
+    def transition_event(self, **fields) -> CampaignEvent:
+        return CampaignEvent(campaign=self, **fields)
+
+    @transition(
+        field=state, source=CampaignState.DRAFT, target=CampaignState.LAUNCHED, permission=may_run_campaigns
+    )
+    def launch(self) -> None:
+        """Snapshot the segment and send to its consenting members."""
+
+    @transition(
+        field=state, source=CampaignState.DRAFT, target=CampaignState.CANCELLED, permission=may_run_campaigns
+    )
+    def cancel(self) -> None:
+        """Give up a draft."""
+
+
+class CampaignEvent(TransitionEvent):
+    """A campaign's state changes: who launched or cancelled it, when."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="events")
+
+    class Meta(TransitionEvent.Meta):
+        verbose_name = _("campaign event")
+        verbose_name_plural = _("campaign events")
+
+
+class Experiment(models.Model):
+    """An A/B split of a campaign's audience: each member gets one arm, stable per customer.
+
+    `arms` is a list of {"name", "template_zh"?, "template_en"?, "holdout"?}: an arm without its
+    own texts uses the campaign's, a holdout arm is sent nothing (the control). The metric is
+    the share of an arm's members who submit an application after the launch.
+    """
+
+    campaign = models.OneToOneField(Campaign, on_delete=models.PROTECT, related_name="experiment")
+    name = models.CharField(_("name"), max_length=120)
+    arms = models.JSONField(_("arms"), default=list)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ("-id",)
+        verbose_name = _("experiment")
+        verbose_name_plural = _("experiments")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Recipient(models.Model):
+    """One member of a launched campaign's audience: reached (sent on `channels`) or held out."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="recipients")
+    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="+")
+    arm = models.CharField(_("experiment arm"), max_length=40, blank=True)
+    channels = models.JSONField(_("channels"), default=list)
+    holdout = models.BooleanField(_("held out"), default=False)
+    reached_at = models.DateTimeField(_("reached"))
+
+    class Meta:
+        ordering = ("id",)
+        verbose_name = _("recipient")
+        verbose_name_plural = _("recipients")
+        constraints = [
+            models.UniqueConstraint(fields=("campaign", "customer"), name="recipient_unique_customer")
+        ]
+        indexes = [models.Index(fields=("customer", "reached_at"), name="recipient_recent_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.campaign} → {self.customer}"
+
+
+class TouchKind(models.TextChoices):
+    MESSAGE = "message", _("campaign message")
+    LANDING = "landing", _("landing")
+    EVENT = "event", _("branch event")
+
+
+class Touch(models.Model):
+    """One marketing contact with a customer or an anonymous visitor (merged at sign-in)."""
+
+    customer = models.ForeignKey(
+        "customers.Customer", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    visitor_id = models.CharField(_("visitor id"), max_length=40, blank=True, db_index=True)
+    kind = models.CharField(_("kind"), max_length=12, choices=TouchKind.choices)
+    channel = models.CharField(_("channel"), max_length=12, choices=MarketingChannel.choices)
+    campaign = models.ForeignKey(
+        Campaign, null=True, blank=True, on_delete=models.PROTECT, related_name="touches"
+    )
+    utm_source = models.CharField(max_length=64, blank=True)
+    utm_medium = models.CharField(max_length=64, blank=True)
+    utm_campaign = models.CharField(max_length=64, blank=True)
+    partner_code = models.CharField(_("partner code"), max_length=32, blank=True)
+    occurred_at = models.DateTimeField(_("when"), db_index=True)
+
+    class Meta:
+        ordering = ("occurred_at", "id")
+        verbose_name = _("touch")
+        verbose_name_plural = _("touches")
+        indexes = [models.Index(fields=("customer", "occurred_at"), name="touch_customer_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.channel} {self.occurred_at:%Y-%m-%d}"
+
+
+class Attribution(models.Model):
+    """The touches that led to an application, snapshotted when it was submitted."""
+
+    application = models.OneToOneField(
+        "applications.LoanApplication", on_delete=models.PROTECT, related_name="+"
+    )
+    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="+")
+    first_touch = models.ForeignKey(Touch, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    last_touch = models.ForeignKey(Touch, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    touch_ids = models.JSONField(_("touches in order"), default=list)
+    partner_code = models.CharField(_("partner code"), max_length=32, blank=True)
+    created_at = models.DateTimeField(_("created"))
+
+    class Meta:
+        ordering = ("-id",)
+        verbose_name = _("attribution")
+        verbose_name_plural = _("attributions")
+
+    def __str__(self) -> str:
+        return f"attribution of application {self.application_id}"

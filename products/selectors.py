@@ -241,3 +241,8 @@ def product_version_diff(old: ProductVersion, new: ProductVersion) -> list[Chang
         changes,
     )
     return changes
+
+
+def promotion_get(*, promotion_id: int) -> Promotion | None:
+    """One promotion by id, or None (marketing attaches promotions to campaigns as their offer)."""
+    return Promotion.objects.select_related("version__product").filter(pk=promotion_id).first()

@@ -16,6 +16,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from applications import features as f
+from applications import hooks
 from applications import permissions as perms
 from applications.models import (
     LoanApplication,
@@ -207,6 +208,7 @@ def application_submit(
             fields=("submitted_at", "credit_check_consent_at", "segments"),
         )
         _start_scoring(locked, actor=actor, device_id=device_id)
+        hooks.submitted(application=locked)
     return locked
 
 

@@ -22,7 +22,8 @@ marketing manager, auditor). Tokens:
 `get` is the answer to a GET; `post` (and `put`, `patch`, `delete` where the view has them) the
 answer to that method with an empty body. Keyword arguments fill the route's parameters:
 "{name}" is an object of the matrix's world (tests/loanhub/permission_world.py: application,
-loan, repayment, document, customer, product, version, score_model, statement_line), anything
+loan, repayment, document, customer, product, version, score_model, statement_line, segment,
+campaign, experiment, message), anything
 else is used as written.
 
 Adding an endpoint: add its row (run the test; the failure names the route), with the answer you
@@ -249,6 +250,18 @@ MATRIX: dict[str, Rule] = {
         get="login 200 200 302 302 302 302 302 302",
         post="login 400 400 302 302 302 302 302 302",
     ),
+    # Marketing choices: customers change their own; staff (no profile) are sent to the profile.
+    # An empty form withdraws what was given (the owner in the world gave nothing: no change).
+    "customers/me/marketing-consent/": rule(
+        get="login 200 200 302 302 302 302 302 302",
+        post="login 302 302 302 302 302 302 302 302",
+    ),
+    # One-click unsubscribe: the signed token is the proof, no sign-in; a bad token is refused.
+    "customers/unsubscribe/<str:token>/": rule(
+        get="400 400 400 400 400 400 400 400 400",
+        post="400 400 400 400 400 400 400 400 400",
+        token="not-a-token",
+    ),
     "customers/me/sessions/": rule(
         get="login 200 200 200 200 200 200 200 200",
         post="login 302 302 302 302 302 302 302 302",
@@ -280,6 +293,12 @@ MATRIX: dict[str, Rule] = {
     "api/v1/customers/me/documents/": rule(
         get="401 200 200 404 404 404 404 404 404",
         post="401 400 400 404 404 404 404 404 404",
+    ),
+    # Marketing consent: the customer's own (staff keep no customer profile: 404).
+    "api/v1/customers/me/marketing-consent/": rule(
+        get="401 200 200 404 404 404 404 404 404",
+        post="401 405 405 405 405 405 405 405 405",
+        put="401 400 400 404 404 404 404 404 404",
     ),
     "api/v1/customers/<int:pk>/verify-identity/": rule(
         get="401 405 405 405 405 405 405 405 405",
@@ -566,6 +585,65 @@ MATRIX: dict[str, Rule] = {
     "api/v1/monitoring/vintages/": rule(
         get="401 403 403 200 200 200 200 403 200",
         post="401 403 403 405 405 405 405 403 405",
+    ),
+    # Notifications: the signed-in user's own portal inbox (the message is the owner's).
+    "notifications/inbox/": rule(
+        get="login 200 200 200 200 200 200 200 200",
+        post="login 405 405 405 405 405 405 405 405",
+    ),
+    "notifications/inbox/<int:pk>/read/": rule(
+        get="login 405 405 405 405 405 405 405 405",
+        post="login 302+ 404 404 404 404 404 404 404",
+        pk="{message}",
+    ),
+    # Campaign and partner landings: public; a touch is logged only for a known code or UTM.
+    "marketing/l/<slug:code>/": rule(
+        get="302 302 302 302 302 302 302 302 302",
+        post="405 405 405 405 405 405 405 405 405",
+        code="web",
+    ),
+    # Marketing: staff who view marketing read (every business-viewing role); marketing managers
+    # write; customers 403, anonymous 401. An empty body is refused (400).
+    "api/v1/marketing/segments/": rule(
+        get="401 403 403 200 200 200 200 200 200",
+        post="401 403 403 403 403 403 403 400 403",
+    ),
+    "api/v1/marketing/segments/<int:pk>/preview/": rule(
+        get="401 403 403 200 200 200 200 200 200",
+        post="401 403 403 405 405 405 405 405 405",
+        pk="{segment}",
+    ),
+    "api/v1/marketing/campaigns/": rule(
+        get="401 403 403 200 200 200 200 200 200",
+        post="401 403 403 403 403 403 403 400 403",
+    ),
+    "api/v1/marketing/campaigns/<int:pk>/launch/": rule(
+        get="401 403 403 405 405 405 405 405 405",
+        post="401 403 403 403 403 403 403 200+ 403",
+        pk="{campaign}",
+    ),
+    "api/v1/marketing/campaigns/<int:pk>/recipients/": rule(
+        get="401 403 403 200 200 200 200 200 200",
+        post="401 403 403 405 405 405 405 405 405",
+        pk="{campaign}",
+    ),
+    "api/v1/marketing/campaigns/<int:pk>/funnel/": rule(
+        get="401 403 403 200 200 200 200 200 200",
+        post="401 403 403 405 405 405 405 405 405",
+        pk="{campaign}",
+    ),
+    "api/v1/marketing/experiments/": rule(
+        get="401 403 403 200 200 200 200 200 200",
+        post="401 403 403 405 405 405 405 405 405",
+    ),
+    "api/v1/marketing/experiments/<int:pk>/results/": rule(
+        get="401 403 403 200 200 200 200 200 200",
+        post="401 403 403 405 405 405 405 405 405",
+        pk="{experiment}",
+    ),
+    "api/v1/marketing/attribution/": rule(
+        get="401 403 403 200 200 200 200 200 200",
+        post="401 403 403 405 405 405 405 405 405",
     ),
     "api/schema/": rule(
         get="200 200 200 200 200 200 200 200 200",

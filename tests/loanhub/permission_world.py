@@ -17,6 +17,9 @@ from dateutil.relativedelta import relativedelta
 from applications.models import State
 from customers import services as customer_services
 from loanhub import clock, roles
+from marketing import services as marketing_services
+from marketing.models import Segment
+from notifications import services as notification_services
 from risk.models import ScoreModel
 from servicing import lines as servicing_lines
 from servicing import statements
@@ -83,6 +86,20 @@ def build() -> dict:
         file_name="bank.csv",
         actor=users["officer"],
     )
+    # Marketing: a draft campaign with an A/B experiment; a portal message in the owner's inbox.
+    segment = Segment.objects.create(name="matrix segment", rules={"regions": ["matrix"]})
+    campaign = marketing_services.campaign_create(
+        actor=users["marketing"],
+        name="matrix campaign",
+        segment=segment,
+        channels=["portal"],
+        template_zh="{{ name }}",
+        template_en="{{ name }}",
+        experiment_arms=[{"name": "A"}, {"name": "B"}],
+    )
+    message, _ = notification_services.message_send(
+        user=owner.user, channel="portal", dedupe_key="matrix-message", body="hello"
+    )
     document = customer_services.document_upload(
         customer=owner, kind="id_card", file=upload("id.pdf", PDF_BYTES), actor=owner.user
     )
@@ -110,5 +127,9 @@ def build() -> dict:
             "version": version.pk,
             "score_model": _score_model(users["analyst"]).pk,
             "statement_line": StatementLine.objects.get(status="suspense").pk,
+            "segment": segment.pk,
+            "campaign": campaign.pk,
+            "experiment": campaign.experiment.pk,
+            "message": message.pk,
         },
     }

@@ -18,7 +18,7 @@ def test_delivery_settings():
     assert conf.task_acks_late is True
     assert conf.task_reject_on_worker_lost is True
     assert conf.worker_prefetch_multiplier == 1
-    assert {queue.name for queue in conf.task_queues} == {"default", "risk", "monitoring"}
+    assert {queue.name for queue in conf.task_queues} == {"default", "risk", "monitoring", "notifications"}
     assert app.amqp.router.route({}, "risk.tasks.score_request")["queue"].name == "risk"
     assert app.amqp.router.route({}, "servicing.tasks.cob_chunk")["queue"].name == "monitoring"
     assert app.amqp.router.route({}, "applications.tasks.expire_offers")["queue"].name == "default"

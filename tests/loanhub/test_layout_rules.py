@@ -17,6 +17,7 @@ APPS = (
     "servicing",
     "applications",
     "marketing",
+    "notifications",
     "demo",
 )
 MAX_LINES = 600

@@ -8,6 +8,7 @@ from django.db import transaction
 
 from demo.applications import DEMO_CUSTOMERS, seed_applications
 from demo.business import BUSINESS_DEMO_CUSTOMERS, seed_business_customers
+from demo.marketing import seed_marketing
 from demo.products import seed_products
 from demo.risk import seed_risk
 from demo.servicing_simulator import simulate
@@ -80,6 +81,10 @@ class Command(BaseCommand):
             password=password,
         )
         seed_business_customers(officer=user_model.objects.get(username="officer"), password=password)
+        campaign = seed_marketing(
+            manager=user_model.objects.get(username="marketing"),
+            usernames=[username for username, *_rest in DEMO_CUSTOMERS],
+        )
 
         self.stdout.write(self.style.SUCCESS(f"Demo users (password for all: {password})"))
         for username, role, state in rows:
@@ -92,6 +97,10 @@ class Command(BaseCommand):
             "  business customers referred for the qualitative assessment: "
             + ", ".join(username for username, *_rest in BUSINESS_DEMO_CUSTOMERS)
         )
+        if campaign is not None:
+            self.stdout.write(
+                f"  marketing: the A/B campaign '{campaign.name}' with its touches and conversions"
+            )
         if simulated:
             present = {loan.delinquency_bucket for loan in simulated if loan.status == "active"}
             buckets = [code for code, *_ in settings.LOANHUB_DELINQUENCY_BUCKETS if code in present]

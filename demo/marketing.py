@@ -1,0 +1,77 @@
+"""Demo marketing: consenting demo customers, a finished A/B campaign with touches and conversions.
+
+Idempotent: nothing is written when the demo campaign exists. The campaign is launched through
+the service (consent checked, messages sent through notifications), then its dates are moved
+before the demo applications so that their submissions count as its conversions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Min
+
+from applications.models import LoanApplication
+from customers import marketing_consent
+from customers.models import Customer
+from loanhub import clock
+from marketing import services
+from marketing.models import Attribution, Campaign, Recipient, Segment, Touch, TouchKind
+
+CAMPAIGN = "Demo: spring salaried offer"
+
+
+def seed_marketing(*, manager, usernames: list[str]) -> Campaign | None:
+    if Campaign.objects.filter(name=CAMPAIGN).exists():
+        return None
+    services.presets_ensure()
+    customers = list(Customer.objects.filter(user__username__in=usernames).order_by("id"))
+    # Two customers decline marketing: the campaign must not reach them.
+    for customer in customers[2:]:
+        marketing_consent.marketing_consent_set(
+            customer=customer, actor=customer.user, choices={"email": True, "portal": True}
+        )
+    campaign = services.campaign_create(
+        actor=manager,
+        name=CAMPAIGN,
+        segment=Segment.objects.get(preset="salaried"),
+        channels=["portal", "email"],
+        subject_zh="春季工薪贷优惠",
+        subject_en="Spring offer for salaried customers",
+        template_zh="{{ name }}，您好！春季工薪贷限时优惠：{{ link }}",
+        template_en="Dear {{ name }}, our spring offer for salaried customers: {{ link }}",
+        experiment_arms=[
+            {"name": "A"},
+            {
+                "name": "B",
+                "template_zh": "{{ name }}，您已获得专属额度，立即查看：{{ link }}",
+                "template_en": "Dear {{ name }}, a limit is waiting for you: {{ link }}",
+            },
+        ],
+        cost="1200.00",
+    )
+    services.campaign_launch(campaign=campaign, actor=manager)
+    first_submission = LoanApplication.objects.filter(
+        customer__in=customers, submitted_at__isnull=False
+    ).aggregate(first=Min("submitted_at"))["first"]
+    launched_at = (first_submission or clock.now()) - dt.timedelta(days=2)
+    Campaign.objects.filter(pk=campaign.pk).update(launched_at=launched_at)
+    Recipient.objects.filter(campaign=campaign).update(reached_at=launched_at)
+    # Half of the recipients clicked the link a day later.
+    for recipient in Recipient.objects.filter(campaign=campaign).order_by("id")[::2]:
+        Touch.objects.create(
+            customer_id=recipient.customer_id,
+            kind=TouchKind.LANDING,
+            channel="web",
+            campaign=campaign,
+            utm_source="portal",
+            utm_medium="campaign",
+            utm_campaign=campaign.code,
+            occurred_at=launched_at + dt.timedelta(days=1),
+        )
+    # The demo applications were submitted before the campaign existed: snapshot their
+    # attribution now, with the backdated touches.
+    for application in LoanApplication.objects.filter(customer__in=customers, submitted_at__isnull=False):
+        Attribution.objects.filter(application=application).delete()
+        services.attribution_record(application=application)
+    return campaign

@@ -1,0 +1,154 @@
+"""Reads of the marketing app: recipients (masked), the funnel, attribution and experiment results."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db.models import QuerySet
+
+from applications.selectors import application_funnel_facts
+from customers.masking import mask_counterparty
+from loanhub.money import quantize_money
+from marketing import attribution as models_of_attribution
+from marketing import stats
+from marketing.models import Attribution, Campaign, Experiment, Recipient, Segment, Touch, TouchKind
+
+
+def segment_list() -> QuerySet[Segment]:
+    return Segment.objects.order_by("id")
+
+
+def campaign_list() -> QuerySet[Campaign]:
+    return Campaign.objects.select_related("segment").order_by("-id")
+
+
+def recipient_list(*, campaign: Campaign) -> list[dict]:
+    """The customers the campaign reached: ids and masked names only."""
+    rows = (
+        Recipient.objects.filter(campaign=campaign)
+        .order_by("id")
+        .values("customer_id", "customer__legal_name", "arm", "holdout", "channels", "reached_at")
+    )
+    return [
+        {
+            "customer": row["customer_id"],
+            "name": mask_counterparty(row["customer__legal_name"]),
+            "arm": row["arm"],
+            "holdout": row["holdout"],
+            "channels": row["channels"],
+            "reached_at": row["reached_at"],
+        }
+        for row in rows
+    ]
+
+
+FUNNEL_STAGES = ("reached", "visited", "applied", "approved", "disbursed")
+
+
+def _conversions(campaign: Campaign) -> dict[int, dict]:
+    """Per recipient customer: whether they visited a landing of the campaign, and their first
+    application submitted after the launch with its milestones."""
+    recipients = dict(Recipient.objects.filter(campaign=campaign).values_list("customer_id", "reached_at"))
+    visited = set(
+        Touch.objects.filter(
+            campaign=campaign, kind=TouchKind.LANDING, customer_id__in=list(recipients)
+        ).values_list("customer_id", flat=True)
+    )
+    facts: dict[int, dict] = {}
+    for row in application_funnel_facts(customer_ids=list(recipients), since=campaign.launched_at):
+        if row["submitted_at"] >= recipients[row["customer_id"]]:
+            facts.setdefault(row["customer_id"], row)  # the first application after the launch
+    return {
+        cid: {
+            "visited": cid in visited,
+            "applied": cid in facts,
+            "approved": cid in facts and facts[cid]["approved_at"] is not None,
+            "disbursed": cid in facts and facts[cid]["disbursed_at"] is not None,
+        }
+        for cid in recipients
+    }
+
+
+def campaign_funnel(*, campaign: Campaign) -> dict:
+    """reached → visited → applied → approved → disbursed among the campaign's messaged members
+    (holdouts apart), each stage's conversion from the one before, and the cost per disbursed loan."""
+    holdouts = set(
+        Recipient.objects.filter(campaign=campaign, holdout=True).values_list("customer_id", flat=True)
+    )
+    outcomes = {cid: o for cid, o in _conversions(campaign).items() if cid not in holdouts}
+    counts = {"reached": len(outcomes)}
+    for stage in FUNNEL_STAGES[1:]:
+        counts[stage] = sum(1 for o in outcomes.values() if o[stage])
+    stages = []
+    previous = None
+    for stage in FUNNEL_STAGES:
+        rate = None if previous in (None, 0) else counts[stage] / previous
+        stages.append({"stage": stage, "count": counts[stage], "rate_from_previous": rate})
+        previous = counts[stage]
+    cost_per_disbursed = None
+    if campaign.cost is not None and counts["disbursed"]:
+        cost_per_disbursed = quantize_money(campaign.cost / Decimal(counts["disbursed"]))
+    return {
+        "campaign": campaign.pk,
+        "stages": stages,
+        "cost": campaign.cost,
+        "cost_per_disbursed": cost_per_disbursed,
+        "skipped": campaign.skipped,
+    }
+
+
+def experiment_results(*, experiment: Experiment) -> dict:
+    """Arms with assigned/converted/rate (converted: applied after the launch), the SRM check, and
+    each arm against the first (the control) with the two-proportion test, its interval and the
+    Holm-adjusted p-value over the comparisons."""
+    outcomes = _conversions(experiment.campaign)
+    by_arm: dict[str, list[int]] = defaultdict(list)
+    for cid, arm in Recipient.objects.filter(campaign=experiment.campaign).values_list("customer_id", "arm"):
+        by_arm[arm].append(cid)
+    arms = [
+        stats.Arm(
+            name=arm["name"],
+            assigned=len(by_arm.get(arm["name"], [])),
+            converted=sum(1 for cid in by_arm.get(arm["name"], []) if outcomes[cid]["applied"]),
+        )
+        for arm in experiment.arms
+    ]
+    srm = stats.srm_p_value([arm.assigned for arm in arms])
+    control = arms[0]
+    comparisons = [{"arm": arm.name, **stats.two_proportions(control, arm)} for arm in arms[1:]]
+    p_values = [c["p_value"] for c in comparisons if c["p_value"] is not None]
+    adjusted = iter(stats.holm(p_values))
+    for comparison in comparisons:
+        comparison["p_value_holm"] = next(adjusted) if comparison["p_value"] is not None else None
+    first = comparisons[0] if comparisons else {}
+    return {
+        "experiment": experiment.pk,
+        "metric": "applied",
+        "arms": [
+            {"name": a.name, "assigned": a.assigned, "converted": a.converted, "rate": a.rate} for a in arms
+        ],
+        "srm_p_value": srm,
+        "srm_flag": srm is not None and srm < stats.SRM_ALPHA,
+        "control": control.name,
+        "difference": first.get("difference"),
+        "ci_low": first.get("ci_low"),
+        "ci_high": first.get("ci_high"),
+        "p_value": first.get("p_value"),
+        "comparisons": comparisons,
+    }
+
+
+def attribution_report(*, model: str, by: str = "channel") -> list[dict]:
+    """Credit for submitted applications by channel or campaign under an attribution model."""
+    paths_of = list(Attribution.objects.values_list("touch_ids", flat=True))
+    touch_ids = {tid for path in paths_of for tid in path}
+    keys = {}
+    for row in Touch.objects.filter(id__in=touch_ids).values("id", "channel", "campaign_id"):
+        keys[row["id"]] = row["channel"] if by == "channel" else (row["campaign_id"] or "none")
+    paths = [[keys[tid] for tid in path if tid in keys] for path in paths_of]
+    credit = models_of_attribution.credit(paths, model)
+    return [
+        {"key": key, "applications": round(value, 6)}
+        for key, value in sorted(credit.items(), key=lambda kv: (-kv[1], str(kv[0])))
+    ]

@@ -1,0 +1,109 @@
+"""Input and output shapes of the marketing API."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from loanhub.money import money_serializer_field
+from marketing.models import MESSAGE_CHANNELS
+
+
+class SegmentInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=120)
+    rules = serializers.JSONField()
+
+
+class SegmentOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    preset = serializers.CharField()
+    rules = serializers.JSONField()
+
+
+class CountSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+
+
+class ArmInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=40)
+    template_zh = serializers.CharField(required=False, allow_blank=True)
+    template_en = serializers.CharField(required=False, allow_blank=True)
+    holdout = serializers.BooleanField(required=False, default=False)
+
+
+class CampaignInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=120)
+    segment = serializers.IntegerField()
+    channels = serializers.ListField(
+        child=serializers.ChoiceField(choices=MESSAGE_CHANNELS), allow_empty=False
+    )
+    template_zh = serializers.CharField()
+    template_en = serializers.CharField()
+    subject_zh = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    subject_en = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    offer = serializers.IntegerField(required=False, allow_null=True, help_text="A product promotion id.")
+    cost = money_serializer_field(required=False, allow_null=True)
+    landing_path = serializers.CharField(max_length=200, required=False, default="/products/")
+    experiment_arms = ArmInputSerializer(many=True, required=False)
+
+
+class CampaignOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    segment = serializers.IntegerField(source="segment_id")
+    channels = serializers.ListField(child=serializers.CharField())
+    state = serializers.CharField()
+    offer = serializers.IntegerField(source="promotion_id", allow_null=True)
+    code = serializers.CharField()
+    launched_at = serializers.DateTimeField(allow_null=True)
+    skipped = serializers.JSONField()
+
+
+class RecipientSerializer(serializers.Serializer):
+    customer = serializers.IntegerField()
+    name = serializers.CharField(help_text="Masked.")
+    arm = serializers.CharField()
+    holdout = serializers.BooleanField()
+    channels = serializers.ListField(child=serializers.CharField())
+    reached_at = serializers.DateTimeField()
+
+
+class ExperimentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    campaign = serializers.IntegerField(source="campaign_id")
+    arms = serializers.JSONField()
+
+
+class ArmResultSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    assigned = serializers.IntegerField()
+    converted = serializers.IntegerField()
+    rate = serializers.FloatField()
+
+
+class ExperimentResultsSerializer(serializers.Serializer):
+    experiment = serializers.IntegerField()
+    metric = serializers.CharField()
+    arms = ArmResultSerializer(many=True)
+    srm_p_value = serializers.FloatField(allow_null=True)
+    srm_flag = serializers.BooleanField()
+    control = serializers.CharField()
+    difference = serializers.FloatField(allow_null=True)
+    ci_low = serializers.FloatField(allow_null=True)
+    ci_high = serializers.FloatField(allow_null=True)
+    p_value = serializers.FloatField(allow_null=True)
+    comparisons = serializers.JSONField()
+
+
+class FunnelSerializer(serializers.Serializer):
+    campaign = serializers.IntegerField()
+    stages = serializers.JSONField()
+    cost = money_serializer_field(allow_null=True)
+    cost_per_disbursed = money_serializer_field(allow_null=True)
+    skipped = serializers.JSONField()
+
+
+class AttributionRowSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    applications = serializers.FloatField()

@@ -1,0 +1,14 @@
+"""Marketing's tasks: thin, id-based, idempotent."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.db import OperationalError
+
+from marketing import services
+
+
+@shared_task(bind=True, acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def send_campaign(self, campaign_id: int) -> int:
+    """Send a launched campaign's messages; a second run sends nothing (dedupe keys)."""
+    return services.campaign_send(campaign_id=campaign_id)

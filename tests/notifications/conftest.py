@@ -1,0 +1,20 @@
+"""Notifications fixtures: SMS kept in memory, a customer user with an address."""
+
+from __future__ import annotations
+
+import pytest
+
+from notifications.backends import LocmemSmsBackend
+from tests.customers.factories import UserFactory
+
+
+@pytest.fixture(autouse=True)
+def sms_outbox(settings):
+    settings.NOTIFICATIONS_SMS_BACKEND = "notifications.backends.LocmemSmsBackend"
+    LocmemSmsBackend.outbox = []
+    return LocmemSmsBackend.outbox
+
+
+@pytest.fixture
+def user(db):
+    return UserFactory(username="reader", is_staff=False)
