@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "servicing.apps.ServicingConfig",
     "monitoring.apps.MonitoringConfig",
     "marketing.apps.MarketingConfig",
+    "marketing.rewards.apps.RewardsConfig",  # reward points and referrals (app label `rewards`)
     "demo.apps.DemoConfig",  # seed data; above every business app, imported by none
 ]
 
@@ -327,6 +328,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Runs whose chunk messages were lost (broker down or restarted) are sent again (servicing.cob).
     "servicing-resume-stalled-cob": {"task": "servicing.tasks.resume_stalled_cob", "schedule": 10 * 60.0},
+    # Reward points past their expiry date are written off once a day (marketing.rewards).
+    "rewards-expire-points": {
+        "task": "marketing.rewards.tasks.points_expire_due",
+        "schedule": crontab(hour=1, minute=0),
+    },
 }
 
 # --- Logging: structured enough to grep, never personal data ---------------------------------
@@ -412,6 +418,17 @@ LOANHUB_IFRS9_LGD_FLOOR = Decimal(env.str("LOANHUB_IFRS9_LGD_FLOOR", default="0.
 # Regulatory floors the provisions report compares the book with (拨备覆盖率, 贷款拨备率).
 LOANHUB_MIN_PROVISION_COVERAGE = Decimal(env.str("LOANHUB_MIN_PROVISION_COVERAGE", default="1.50"))
 LOANHUB_MIN_LOAN_PROVISION_RATIO = Decimal(env.str("LOANHUB_MIN_LOAN_PROVISION_RATIO", default="0.025"))
+
+# Reward points (marketing.rewards): points per installment repaid in full by its due date, per
+# referred customer whose first loan is disbursed (to the referrer); days a lot of points lasts;
+# the window the customer is told about points expiring soon; points that buy one basis point
+# of rate discount at offer acceptance, and the largest discount one offer may get.
+LOANHUB_POINTS_PER_ON_TIME_INSTALLMENT = env.int("LOANHUB_POINTS_PER_ON_TIME_INSTALLMENT", default=10)
+LOANHUB_POINTS_PER_REFERRAL = env.int("LOANHUB_POINTS_PER_REFERRAL", default=200)
+LOANHUB_POINTS_EXPIRY_DAYS = env.int("LOANHUB_POINTS_EXPIRY_DAYS", default=365)
+LOANHUB_POINTS_EXPIRING_SOON_DAYS = env.int("LOANHUB_POINTS_EXPIRING_SOON_DAYS", default=30)
+LOANHUB_POINTS_PER_BP = env.int("LOANHUB_POINTS_PER_BP", default=10)
+LOANHUB_POINTS_MAX_DISCOUNT_BPS = env.int("LOANHUB_POINTS_MAX_DISCOUNT_BPS", default=50)
 
 # Past versions are shown, never restored from the admin (see loanhub.admin_history).
 SIMPLE_HISTORY_REVERT_DISABLED = True

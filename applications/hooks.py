@@ -1,0 +1,44 @@
+"""Callback registries through which applications tells higher apps what happened (no signals).
+
+Applications sits below marketing and must not import it; marketing registers its hooks in its
+AppConfig.ready(). Hooks run inside the transaction of the change, so what they write commits or
+rolls back with it, and a hook that raises refuses the change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+# --- Disbursed ----------------------------------------------------------------------------------
+# `hook(application=application)` once the application is disbursed (its loan open).
+DisbursedHook = Callable[..., None]
+_disbursed_hooks: list[DisbursedHook] = []
+
+
+def register_disbursed_hook(hook: DisbursedHook) -> DisbursedHook:
+    """Register `hook` (once; registering the same callable again is a no-op)."""
+    if hook not in _disbursed_hooks:
+        _disbursed_hooks.append(hook)
+    return hook
+
+
+def application_disbursed(*, application) -> None:
+    for hook in list(_disbursed_hooks):
+        hook(application=application)
+
+
+# --- Points redeemed at offer acceptance ----------------------------------------------------------
+# `redeemer(customer_id=, application_id=, points=)` spends the customer's reward points and
+# returns the rate discount they buy, in basis points; it raises loanhub.errors.Invalid (keyed
+# `redeem_points`) when the points cannot be spent. One redeemer at most.
+PointsRedeemer = Callable[..., int]
+_points_redeemer: list[PointsRedeemer] = []
+
+
+def register_points_redeemer(redeemer: PointsRedeemer) -> PointsRedeemer:
+    _points_redeemer[:] = [redeemer]
+    return redeemer
+
+
+def points_redeemer() -> PointsRedeemer | None:
+    return _points_redeemer[0] if _points_redeemer else None
