@@ -51,7 +51,7 @@ class PointsEntry(ImmutableModel):
     """
 
     account = models.ForeignKey(
-        RewardsAccount, on_delete=models.PROTECT, related_name="entries", verbose_name=_("account")
+        RewardsAccount, on_delete=models.PROTECT, related_name="entries", verbose_name=_("points account")
     )
     kind = models.CharField(_("kind"), max_length=16, choices=EntryKind.choices)
     points = models.IntegerField(_("points"))
