@@ -429,6 +429,9 @@ LOANHUB_POINTS_EXPIRY_DAYS = env.int("LOANHUB_POINTS_EXPIRY_DAYS", default=365)
 LOANHUB_POINTS_EXPIRING_SOON_DAYS = env.int("LOANHUB_POINTS_EXPIRING_SOON_DAYS", default=30)
 LOANHUB_POINTS_PER_BP = env.int("LOANHUB_POINTS_PER_BP", default=10)
 LOANHUB_POINTS_MAX_DISCOUNT_BPS = env.int("LOANHUB_POINTS_MAX_DISCOUNT_BPS", default=50)
+# After each closed business date, sync the points of loans that had an installment due (early
+# payments held as credit settle it then); off: points follow payments and reversals only.
+LOANHUB_POINTS_AFTER_COB = env.bool("LOANHUB_POINTS_AFTER_COB", default=True)
 
 # Past versions are shown, never restored from the admin (see loanhub.admin_history).
 SIMPLE_HISTORY_REVERT_DISABLED = True

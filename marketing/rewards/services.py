@@ -191,8 +191,12 @@ def points_on_repayment(*, repayment) -> None:
 
 def points_after_cob(*, business_date: dt.date) -> None:
     """servicing's close-of-business hook: once the date is closed, sync the loans that had an
-    installment due that day (early payments held as credit settle it on its due date)."""
+    installment due that day (early payments held as credit settle it on its due date).
+    Off with LOANHUB_POINTS_AFTER_COB."""
     from marketing.rewards import tasks
+
+    if not settings.LOANHUB_POINTS_AFTER_COB:
+        return
 
     enqueue_on_commit(tasks.points_after_cob, business_date.isoformat())
 

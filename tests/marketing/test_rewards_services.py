@@ -147,3 +147,23 @@ def test_close_of_business_hook_syncs_the_loans_due_that_day(borrower, officer, 
     assert services.points_sync_due_on(business_date=first.due_date) == 1
     assert services.points_sync_due_on(business_date=first.due_date - dt.timedelta(days=1)) == 0
     assert _points(borrower) == [(EntryKind.EARN_ON_TIME, 10, 1)]
+
+
+def test_a_closed_business_date_syncs_points_through_servicings_hook(
+    borrower, officer, settings, django_capture_on_commit_callbacks
+):
+    from servicing import hooks
+
+    settings.LOANHUB_POINTS_AFTER_COB = True
+    loan = _loan(borrower, officer)
+    first = loan.installments.get(number=1)
+    repayments.repayment_post(loan=loan, amount=first.payment, value_date=first.due_date, actor=officer)
+    PointsEntry.objects.all()._raw_delete(PointsEntry.objects.db)  # as if earned nowhere yet
+    with django_capture_on_commit_callbacks(execute=True):
+        hooks.cob_finished(business_date=first.due_date)
+    assert _points(borrower) == [(EntryKind.EARN_ON_TIME, 10, 1)]
+    settings.LOANHUB_POINTS_AFTER_COB = False
+    PointsEntry.objects.all()._raw_delete(PointsEntry.objects.db)
+    with django_capture_on_commit_callbacks(execute=True):
+        hooks.cob_finished(business_date=first.due_date)
+    assert _points(borrower) == []

@@ -6,78 +6,191 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('customers', '0007_business_profile'),
+        ("customers", "0007_business_profile"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Referral',
+            name="Referral",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=12, verbose_name='referral code')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created at')),
-                ('referee', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='referral', to='customers.customer', verbose_name='referee')),
-                ('referrer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='customers.customer', verbose_name='referrer')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=12, verbose_name="referral code")),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="created at"),
+                ),
+                (
+                    "referee",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="referral",
+                        to="customers.customer",
+                        verbose_name="referee",
+                    ),
+                ),
+                (
+                    "referrer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="customers.customer",
+                        verbose_name="referrer",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'referral',
-                'verbose_name_plural': 'referrals',
+                "verbose_name": "referral",
+                "verbose_name_plural": "referrals",
             },
         ),
         migrations.CreateModel(
-            name='RewardsAccount',
+            name="RewardsAccount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('referral_code', models.CharField(max_length=12, unique=True, verbose_name='referral code')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created at')),
-                ('customer', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='rewards_account', to='customers.customer', verbose_name='customer')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("referral_code", models.CharField(max_length=12, unique=True, verbose_name="referral code")),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="created at"),
+                ),
+                (
+                    "customer",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="rewards_account",
+                        to="customers.customer",
+                        verbose_name="customer",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'rewards account',
-                'verbose_name_plural': 'rewards accounts',
+                "verbose_name": "rewards account",
+                "verbose_name_plural": "rewards accounts",
             },
         ),
         migrations.CreateModel(
-            name='PointsEntry',
+            name="PointsEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('earn_on_time', 'Installment repaid on time'), ('earn_referral', 'Referral reached disbursement'), ('redeem', 'Redeemed for a rate discount'), ('reverse', 'Reversed with its payment'), ('expire', 'Expired')], max_length=16, verbose_name='kind')),
-                ('points', models.IntegerField(verbose_name='points')),
-                ('effective_on', models.DateField(verbose_name='date')),
-                ('expires_on', models.DateField(blank=True, null=True, verbose_name='expires on')),
-                ('loan_id', models.BigIntegerField(blank=True, null=True, verbose_name='loan')),
-                ('installment', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='installment')),
-                ('application_id', models.BigIntegerField(blank=True, null=True, verbose_name='application')),
-                ('key', models.CharField(max_length=96, unique=True, verbose_name='idempotency key')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created at')),
-                ('lot', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='rewards.pointsentry', verbose_name='earning it takes back')),
-                ('referral', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='entries', to='rewards.referral')),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='entries', to='rewards.rewardsaccount', verbose_name='points account')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("earn_on_time", "Installment repaid on time"),
+                            ("earn_referral", "Referral reached disbursement"),
+                            ("redeem", "Redeemed for a rate discount"),
+                            ("reverse", "Reversed with its payment"),
+                            ("expire", "Expired"),
+                        ],
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("points", models.IntegerField(verbose_name="points")),
+                ("effective_on", models.DateField(verbose_name="date")),
+                ("expires_on", models.DateField(blank=True, null=True, verbose_name="expires on")),
+                ("loan_id", models.BigIntegerField(blank=True, null=True, verbose_name="loan")),
+                (
+                    "installment",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="installment"),
+                ),
+                ("application_id", models.BigIntegerField(blank=True, null=True, verbose_name="application")),
+                ("key", models.CharField(max_length=96, unique=True, verbose_name="idempotency key")),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="created at"),
+                ),
+                (
+                    "lot",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="rewards.pointsentry",
+                        verbose_name="earning it takes back",
+                    ),
+                ),
+                (
+                    "referral",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="entries",
+                        to="rewards.referral",
+                    ),
+                ),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="entries",
+                        to="rewards.rewardsaccount",
+                        verbose_name="points account",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'points entry',
-                'verbose_name_plural': 'points entries',
-                'ordering': ('-id',),
+                "verbose_name": "points entry",
+                "verbose_name_plural": "points entries",
+                "ordering": ("-id",),
             },
         ),
         migrations.AddConstraint(
-            model_name='referral',
-            constraint=models.CheckConstraint(condition=models.Q(('referrer', models.F('referee')), _negated=True), name='referral_not_self'),
+            model_name="referral",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("referrer", models.F("referee")), _negated=True), name="referral_not_self"
+            ),
         ),
         migrations.AddIndex(
-            model_name='pointsentry',
-            index=models.Index(fields=['account', 'id'], name='points_account_id'),
+            model_name="pointsentry",
+            index=models.Index(fields=["account", "id"], name="points_account_id"),
         ),
         migrations.AddConstraint(
-            model_name='pointsentry',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind__in', ('earn_on_time', 'earn_referral')), ('points__gt', 0), ('expires_on__isnull', False)), models.Q(models.Q(('kind__in', ('earn_on_time', 'earn_referral')), _negated=True), ('points__lt', 0)), _connector='OR'), name='points_entry_sign_by_kind'),
+            model_name="pointsentry",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("kind__in", ("earn_on_time", "earn_referral")),
+                        ("points__gt", 0),
+                        ("expires_on__isnull", False),
+                    ),
+                    models.Q(
+                        models.Q(("kind__in", ("earn_on_time", "earn_referral")), _negated=True),
+                        ("points__lt", 0),
+                    ),
+                    _connector="OR",
+                ),
+                name="points_entry_sign_by_kind",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='pointsentry',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind__in', ('reverse', 'expire')), _negated=True), ('lot__isnull', False), _connector='OR'), name='points_entry_reversal_names_lot'),
+            model_name="pointsentry",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("kind__in", ("reverse", "expire")), _negated=True),
+                    ("lot__isnull", False),
+                    _connector="OR",
+                ),
+                name="points_entry_reversal_names_lot",
+            ),
         ),
     ]
