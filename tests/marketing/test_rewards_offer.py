@@ -137,6 +137,7 @@ def test_a_refused_redemption_changes_nothing(approved, rule, points, message):
         f"/api/v1/applications/{approved.pk}/accept-offer/",
         {"consents": CONSENTS, "redeem_points": points},
         format="json",
+        HTTP_ACCEPT_LANGUAGE="en",
     )
     assert response.status_code == 400, response.json()
     assert message in response.json()["errors"]["redeem_points"][0]
