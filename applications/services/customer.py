@@ -27,6 +27,7 @@ from applications.services.base import (
     _require_state,
 )
 from loanhub import clock
+from loanhub.errors import Conflict, Invalid
 
 logger = logging.getLogger(__name__)
 
@@ -138,7 +139,12 @@ def _redeem_points(locked: LoanApplication, points: int) -> tuple[str, ...]:
         raise ApplicationValidationError({"redeem_points": [_("reward points cannot be redeemed here")]})
     if locked.offer.get("points_redeemed"):
         raise ApplicationValidationError({"redeem_points": [_("points were already redeemed on this offer")]})
-    discount_bps = redeemer(customer_id=locked.customer_id, application_id=locked.pk, points=points)
+    try:
+        discount_bps = redeemer(customer_id=locked.customer_id, application_id=locked.pk, points=points)
+    except Invalid as exc:
+        raise ApplicationValidationError(exc.errors or {"redeem_points": [exc.detail]}) from None
+    except Conflict as exc:
+        raise ApplicationStateError(exc.detail, state=locked.state) from None
     offer = locked.offer
     try:
         repriced = offer_build(

@@ -170,3 +170,21 @@ def test_an_offer_accepted_without_points_keeps_its_shape(approved):
     assert accepted.offer == shown
     assert "points_redeemed" not in accepted.offer
     assert not PointsEntry.objects.exists()
+
+
+def test_the_offer_page_takes_points_and_shows_a_refusal_without_changing_anything(approved, rule, client):
+    customer = approved.customer
+    _grant(customer, 100)
+    client.force_login(customer.user)
+    form = {"digest": approved.offer["digest"], "disclosure": "on", "credit_contract": "on"}
+    refused = client.post(f"/applications/{approved.pk}/offer/", {**form, "redeem_points": "200"})
+    assert refused.status_code == 200
+    assert "您可用的积分为 100" in refused.content.decode()  # the portal speaks zh-hans by default
+    approved.refresh_from_db()
+    assert approved.state == State.APPROVED
+    assert not PointsEntry.objects.filter(kind=EntryKind.REDEEM).exists()
+    accepted = client.post(f"/applications/{approved.pk}/offer/", {**form, "redeem_points": "100"})
+    assert accepted.status_code == 302
+    approved.refresh_from_db()
+    assert approved.state == State.OFFER_ACCEPTED
+    assert approved.offer["points_discount_bps"] == 10
