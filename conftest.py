@@ -152,6 +152,13 @@ def _no_monitoring_after_close(settings):
 
 
 @pytest.fixture(autouse=True)
+def _no_points_after_close(settings):
+    """Closes of business do not sync reward points outside the tests that turn it on (its task
+    would otherwise run after every close of every test, or wait in the broker for a worker)."""
+    settings.LOANHUB_POINTS_AFTER_COB = False
+
+
+@pytest.fixture(autouse=True)
 def _tasks_in_process():
     """Unit tests run tasks in-process after commit; the worker integration tests opt out."""
     from loanhub.celery import app

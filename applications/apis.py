@@ -286,6 +286,12 @@ class AcceptOfferInputSerializer(serializers.Serializer):
         child=serializers.BooleanField(), help_text='{"disclosure": true, "credit_contract": true}'
     )
     offer_digest = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    redeem_points = serializers.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=10_000_000,
+        help_text="Reward points to spend on a rate discount (GET /api/v1/rewards/me/ gives the rule).",
+    )
 
 
 class DisburseInputSerializer(ReasonInputSerializer):
@@ -502,6 +508,7 @@ class ApplicationAcceptOfferApi(_TransitionApi):
             actor=actor,
             consents=data.get("consents", {}),
             offer_digest=data.get("offer_digest") or None,
+            redeem_points=data.get("redeem_points") or 0,
         )
 
 

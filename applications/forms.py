@@ -151,6 +151,12 @@ class AcceptOfferForm(forms.Form):
         required=True,
     )
     credit_contract = forms.BooleanField(label=_("I accept the loan contract on these terms."), required=True)
+    redeem_points = forms.IntegerField(
+        label=_("Reward points to spend on a lower rate (optional; see My points)"),
+        required=False,
+        min_value=0,
+        max_value=10_000_000,
+    )
 
 
 class ReviewRequestForm(forms.Form):

@@ -1,19 +1,21 @@
-"""Callbacks that higher apps (marketing) register to hear of an application's milestones.
+"""Callback registries through which applications tells higher apps what happened (no signals).
 
-Registered in the higher app's AppConfig.ready():
+Applications sits below marketing and must not import it; marketing registers its hooks in its
+AppConfig.ready(). Hooks run inside the transaction of the change, so what they write commits or
+rolls back with it, and a hook that raises refuses the change.
+
+Higher apps register in their AppConfig.ready(), e.g.
 
     from applications.hooks import register_submitted
     register_submitted(marketing.services.attribution_record)
-
-A submitted hook is called as `hook(application=LoanApplication)` inside the transaction that
-submits it, so what it writes commits with the submission or not at all; a hook that raises
-rolls the submission back.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+# --- Submitted ---------------------------------------------------------------------------------
+# `hook(application=application)` inside the transaction that submits it.
 Hook = Callable[..., None]
 _submitted: list[Hook] = []
 
@@ -33,3 +35,38 @@ def unregister_submitted(hook: Hook) -> None:
 def submitted(*, application) -> None:
     for hook in list(_submitted):
         hook(application=application)
+
+
+# --- Disbursed ----------------------------------------------------------------------------------
+# `hook(application=application)` once the application is disbursed (its loan open).
+DisbursedHook = Callable[..., None]
+_disbursed_hooks: list[DisbursedHook] = []
+
+
+def register_disbursed_hook(hook: DisbursedHook) -> DisbursedHook:
+    """Register `hook` (once; registering the same callable again is a no-op)."""
+    if hook not in _disbursed_hooks:
+        _disbursed_hooks.append(hook)
+    return hook
+
+
+def application_disbursed(*, application) -> None:
+    for hook in list(_disbursed_hooks):
+        hook(application=application)
+
+
+# --- Points redeemed at offer acceptance ----------------------------------------------------------
+# `redeemer(customer_id=, application_id=, points=)` spends the customer's reward points and
+# returns the rate discount they buy, in basis points; it raises loanhub.errors.Invalid (keyed
+# `redeem_points`) when the points cannot be spent. One redeemer at most.
+PointsRedeemer = Callable[..., int]
+_points_redeemer: list[PointsRedeemer] = []
+
+
+def register_points_redeemer(redeemer: PointsRedeemer) -> PointsRedeemer:
+    _points_redeemer[:] = [redeemer]
+    return redeemer
+
+
+def points_redeemer() -> PointsRedeemer | None:
+    return _points_redeemer[0] if _points_redeemer else None

@@ -182,6 +182,7 @@ def offer(request, pk: int):
                 actor=request.user,
                 consents=consents,
                 offer_digest=form.cleaned_data["digest"],
+                redeem_points=form.cleaned_data.get("redeem_points") or 0,
             )
         except services.ApplicationValidationError as exc:
             for message in sum(exc.errors.values(), []):

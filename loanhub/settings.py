@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "servicing.apps.ServicingConfig",
     "monitoring.apps.MonitoringConfig",
     "marketing.apps.MarketingConfig",
+    "marketing.rewards.apps.RewardsConfig",  # reward points and referrals (app label `rewards`)
     "demo.apps.DemoConfig",  # seed data; above every business app, imported by none
 ]
 
@@ -344,6 +345,11 @@ CELERY_BEAT_SCHEDULE = {
     "servicing-resume-stalled-cob": {"task": "servicing.tasks.resume_stalled_cob", "schedule": 10 * 60.0},
     # Messages held by the recipients' quiet hours are sent when the hours end (notifications).
     "notifications-release-held": {"task": "notifications.tasks.release_held", "schedule": 5 * 60.0},
+    # Reward points past their expiry date are written off once a day (marketing.rewards).
+    "rewards-expire-points": {
+        "task": "marketing.rewards.tasks.points_expire_due",
+        "schedule": crontab(hour=1, minute=0),
+    },
 }
 
 # --- Logging: structured enough to grep, never personal data ---------------------------------
@@ -441,6 +447,20 @@ LOANHUB_IFRS9_LGD_FLOOR = Decimal(env.str("LOANHUB_IFRS9_LGD_FLOOR", default="0.
 # Regulatory floors the provisions report compares the book with (拨备覆盖率, 贷款拨备率).
 LOANHUB_MIN_PROVISION_COVERAGE = Decimal(env.str("LOANHUB_MIN_PROVISION_COVERAGE", default="1.50"))
 LOANHUB_MIN_LOAN_PROVISION_RATIO = Decimal(env.str("LOANHUB_MIN_LOAN_PROVISION_RATIO", default="0.025"))
+
+# Reward points (marketing.rewards): points per installment repaid in full by its due date, per
+# referred customer whose first loan is disbursed (to the referrer); days a lot of points lasts;
+# the window the customer is told about points expiring soon; points that buy one basis point
+# of rate discount at offer acceptance, and the largest discount one offer may get.
+LOANHUB_POINTS_PER_ON_TIME_INSTALLMENT = env.int("LOANHUB_POINTS_PER_ON_TIME_INSTALLMENT", default=10)
+LOANHUB_POINTS_PER_REFERRAL = env.int("LOANHUB_POINTS_PER_REFERRAL", default=200)
+LOANHUB_POINTS_EXPIRY_DAYS = env.int("LOANHUB_POINTS_EXPIRY_DAYS", default=365)
+LOANHUB_POINTS_EXPIRING_SOON_DAYS = env.int("LOANHUB_POINTS_EXPIRING_SOON_DAYS", default=30)
+LOANHUB_POINTS_PER_BP = env.int("LOANHUB_POINTS_PER_BP", default=10)
+LOANHUB_POINTS_MAX_DISCOUNT_BPS = env.int("LOANHUB_POINTS_MAX_DISCOUNT_BPS", default=50)
+# After each closed business date, sync the points of loans that had an installment due (early
+# payments held as credit settle it then); off: points follow payments and reversals only.
+LOANHUB_POINTS_AFTER_COB = env.bool("LOANHUB_POINTS_AFTER_COB", default=True)
 
 # Past versions are shown, never restored from the admin (see loanhub.admin_history).
 SIMPLE_HISTORY_REVERT_DISABLED = True

@@ -31,6 +31,8 @@ urlpatterns = [
     path("api/v1/credit-lines/", include("servicing.api.credit_line_urls")),
     path("credit-lines/", include("servicing.line_urls")),
     path("api/v1/monitoring/", include("monitoring.api_urls")),
+    path("rewards/", include("marketing.rewards.urls")),
+    path("api/v1/rewards/", include("marketing.rewards.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", api_docs.swagger_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", api_docs.redoc_view(url_name="api-schema"), name="api-redoc"),

@@ -42,6 +42,7 @@ class Price:
     benchmark_date: dt.date | None = None
     spread_bps: int | None = None
     discount_bps: int = 0
+    points_discount_bps: int = 0  # bought with the customer's reward points, on top of promotions
     interest_free_periods: int = 0
     promotions_applied: list[str] = field(default_factory=list)
 
@@ -93,12 +94,14 @@ def price_for(
     segments: Collection[str] = (),
     channel: str | None = None,
     with_promotions: bool = True,
+    points_discount_bps: int = 0,
 ) -> Price:
     """The annual rate of `version` for a risk grade and a term (months) on a date.
 
     Floating-rate products use the benchmark published on or before `on_date`. Promotions in
     force on that date for any of the customer's segments and the channel apply; of each kind
-    only the most favourable one (promotions do not stack). The rate never goes below zero.
+    only the most favourable one (promotions do not stack). A discount bought with reward points
+    (`points_discount_bps`, marketing.rewards) comes on top. The rate never goes below zero.
     """
     tier = grid_tier(version, grade=grade, term=term)
     if tier is None:
@@ -139,7 +142,9 @@ def price_for(
             ):
                 interest_free, best_free = promotion.interest_free_periods, promotion
     applied = sorted(p.code for p in (best_discount, best_free) if p is not None)
-    rate = max(base - Decimal(discount) / BPS, ZERO)
+    if points_discount_bps < 0:
+        raise PricingError({"points_discount_bps": [_("must not be negative")]})
+    rate = max(base - Decimal(discount + points_discount_bps) / BPS, ZERO)
     return Price(
         annual_rate=rate,
         base_rate=base,
@@ -150,6 +155,7 @@ def price_for(
         benchmark_date=benchmark_date,
         spread_bps=tier.spread_bps if benchmark_rate is not None else None,
         discount_bps=discount,
+        points_discount_bps=points_discount_bps,
         interest_free_periods=interest_free,
         promotions_applied=applied,
     )

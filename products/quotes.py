@@ -160,12 +160,14 @@ def product_quote(
     grace: dict | None = None,
     priced_on: dt.date | None = None,
     pinned: bool = False,
+    points_discount_bps: int = 0,
 ) -> Quote:
     """Quote `amount` over `term` months under `version`; raises ProductQuoteError naming each
     broken limit. The version must be active and available on the start date (suspended and
     retired versions quote nothing), unless it is `pinned`: an application's version, checked
     when the application was submitted, which keeps pricing its offer. The price is the one in
-    force on `priced_on` (default: the start date); the schedule starts on `start_date`."""
+    force on `priced_on` (default: the start date); the schedule starts on `start_date`.
+    `points_discount_bps` lowers the rate by a discount the customer bought with reward points."""
     code = version.product.code
     amount = quantize_money(amount)
     start_date = start_date or clock.today()
@@ -228,7 +230,13 @@ def product_quote(
 
     try:
         price = price_for(
-            version, grade=risk_grade, term=term, segments=segments, channel=channel, on_date=priced_on
+            version,
+            grade=risk_grade,
+            term=term,
+            segments=segments,
+            channel=channel,
+            on_date=priced_on,
+            points_discount_bps=points_discount_bps,
         )
     except PricingError as exc:
         raise ProductQuoteError(exc.errors) from None

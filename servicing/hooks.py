@@ -35,3 +35,30 @@ def unregister_cob_finished_hook(hook: CobFinishedHook) -> None:
 def cob_finished(*, business_date: dt.date) -> None:
     for hook in list(_hooks):
         hook(business_date=business_date)
+
+
+# --- Repayments: posted and reversed ----------------------------------------------------------
+# Marketing registers its points hooks here (marketing.rewards.apps.RewardsConfig.ready). A hook is
+# called as `hook(repayment=repayment)` inside the transaction that posts or reverses the payment,
+# after the loan is replayed, so what it writes commits or rolls back with the payment.
+RepaymentHook = Callable[..., None]
+_repayment_posted_hooks: list[RepaymentHook] = []
+_repayment_reversed_hooks: list[RepaymentHook] = []
+
+
+def register_repayment_hooks(*, posted: RepaymentHook, reversed: RepaymentHook) -> None:
+    """Register a pair of hooks (once; registering the same callables again is a no-op)."""
+    if posted not in _repayment_posted_hooks:
+        _repayment_posted_hooks.append(posted)
+    if reversed not in _repayment_reversed_hooks:
+        _repayment_reversed_hooks.append(reversed)
+
+
+def repayment_posted(*, repayment) -> None:
+    for hook in list(_repayment_posted_hooks):
+        hook(repayment=repayment)
+
+
+def repayment_reversed(*, repayment) -> None:
+    for hook in list(_repayment_reversed_hooks):
+        hook(repayment=repayment)

@@ -23,7 +23,7 @@ from loanhub.errors import Conflict, Forbidden, Invalid, NotFound
 from loanhub.money import is_cents, quantize_money
 from loanhub.permissions import may
 from loanhub.transitions import record_event, run_transition
-from servicing import collateral, quiet, rules, subledger
+from servicing import collateral, hooks, quiet, rules, subledger
 from servicing.calendar import open_business_date
 from servicing.choices import EntryKind, InstallmentStatus, LoanStatus, RepaymentChannel
 from servicing.models import Loan, Repayment
@@ -382,6 +382,7 @@ def repayment_post(
                 "allocation": repayment.allocation,
             },
         )
+        hooks.repayment_posted(repayment=repayment)
     return repayment
 
 
@@ -420,6 +421,7 @@ def repayment_reverse(*, repayment: Repayment | int, reason: str, actor) -> Repa
             actor=actor,
             locked=True,
         )
+        hooks.repayment_reversed(repayment=reversed_row)
     return reversed_row
 
 

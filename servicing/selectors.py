@@ -86,6 +86,27 @@ def repayment_get_for_actor(*, repayment_id: int, actor) -> Repayment:
     return Repayment.objects.select_related("loan").get(pk=repayment_id, loan__in=visible)
 
 
+def loan_installments_paid_on_time(*, loan_id: int) -> list[int]:
+    """The numbers of the loan's installments settled in full on or before their due date, as
+    the loan's last replay stands (a reversal takes an installment out again)."""
+    return list(
+        LoanInstallment.objects.filter(loan_id=loan_id, paid_on__isnull=False, paid_on__lte=F("due_date"))
+        .order_by("number")
+        .values_list("number", flat=True)
+    )
+
+
+def loans_with_installments_due_on(day) -> list[tuple[int, int]]:
+    """(loan id, customer id) of the loans with an installment due on `day` (close of business
+    settles early payments held as credit on the due date)."""
+    return list(
+        Loan.objects.filter(installments__due_date=day)
+        .distinct()
+        .order_by("pk")
+        .values_list("pk", "customer_id")
+    )
+
+
 def customer_has_loans(*, customer_id: int) -> bool:
     """True once a loan was ever opened for the customer (whatever its state now)."""
     return Loan.objects.filter(customer_id=customer_id).exists()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
@@ -25,6 +27,7 @@ from applications.services.base import (
     _require_state,
 )
 from loanhub import clock
+from loanhub.errors import Conflict, Invalid
 
 logger = logging.getLogger(__name__)
 
@@ -47,13 +50,28 @@ def offer_check_acceptor(actor, application: LoanApplication) -> None:
 
 
 def application_accept_offer(
-    *, application: LoanApplication, actor, consents: dict, offer_digest: str | None = None
+    *,
+    application: LoanApplication,
+    actor,
+    consents: dict,
+    offer_digest: str | None = None,
+    redeem_points: int = 0,
 ) -> LoanApplication:
     """approved → offer_accepted by the customer, who ticked every required consent. The offer is
     stored again as the disclosure accepted, exactly as shown, with the consents and the time. An
     offer past its expiry is expired instead (409). `offer_digest` (optional) must be the digest
-    of the offer the customer saw; a changed offer is refused (409)."""
+    of the offer the customer saw; a changed offer is refused (409).
+
+    `redeem_points` (optional) spends reward points for a rate discount: the registered redeemer
+    (marketing.rewards, through applications.hooks) spends them and names the discount, and the
+    offer is priced again by the one quote with it, on the same schedule start, so the accepted
+    offer (its rate, APR and schedule) is what servicing pins. All in the acceptance's
+    transaction: a refused redemption changes nothing (400 on `redeem_points`)."""
     offer_check_acceptor(actor, application)
+    if isinstance(redeem_points, bool) or not isinstance(redeem_points, int) or redeem_points < 0:
+        raise ApplicationValidationError(
+            {"redeem_points": [_("must be a whole number of points, 0 or more")]}
+        )
     consents = consents if isinstance(consents, dict) else {}
     missing = [name for name in REQUIRED_ACCEPTANCE_CONSENTS if consents.get(name) is not True]
     if missing:
@@ -78,6 +96,7 @@ def application_accept_offer(
                 raise ApplicationStateError(
                     _("the offer changed since it was shown; reload it and accept again"), state=locked.state
                 )
+            offer_fields = _redeem_points(locked, redeem_points) if redeem_points else ()
             locked.disclosure = _json_safe(
                 {
                     "offer": locked.offer,
@@ -93,8 +112,11 @@ def application_accept_offer(
                 "accept_offer",
                 actor=actor,
                 reason="offer accepted",
-                payload={"offer_digest": locked.offer.get("digest")},
-                fields=("disclosure", "offer_accepted_at"),
+                payload={
+                    "offer_digest": locked.offer.get("digest"),
+                    **({"points_redeemed": redeem_points} if redeem_points else {}),
+                },
+                fields=("disclosure", "offer_accepted_at", *offer_fields),
             )
     if expired is not None:
         when = timezone.localtime(expired.offer_expires_at)
@@ -103,6 +125,42 @@ def application_accept_offer(
             state=expired.state,
         )
     return locked
+
+
+def _redeem_points(locked: LoanApplication, points: int) -> tuple[str, ...]:
+    """Spend `points` through the registered redeemer and price the offer again with the discount
+    they buy (the same amount, term, grade and schedule start)."""
+    from applications import hooks
+    from applications.services.offers import _set_offer, offer_build
+    from products.quotes import ProductQuoteError
+
+    redeemer = hooks.points_redeemer()
+    if redeemer is None:
+        raise ApplicationValidationError({"redeem_points": [_("reward points cannot be redeemed here")]})
+    if locked.offer.get("points_redeemed"):
+        raise ApplicationValidationError({"redeem_points": [_("points were already redeemed on this offer")]})
+    try:
+        discount_bps = redeemer(customer_id=locked.customer_id, application_id=locked.pk, points=points)
+    except Invalid as exc:
+        raise ApplicationValidationError(exc.errors or {"redeem_points": [exc.detail]}) from None
+    except Conflict as exc:
+        raise ApplicationStateError(exc.detail, state=locked.state) from None
+    offer = locked.offer
+    try:
+        repriced = offer_build(
+            locked,
+            amount=Decimal(offer["amount"]),
+            term=int(offer["term"]),
+            grade=offer["risk_grade"],
+            on_date=dt.date.fromisoformat(offer["schedule_start"]),
+            points_redeemed=points,
+            points_discount_bps=discount_bps,
+        )
+    except ProductQuoteError as exc:
+        raise ApplicationValidationError(
+            {"redeem_points": [str(m) for v in exc.errors.values() for m in v]}
+        ) from None
+    return _set_offer(locked, repriced, expires_at=locked.offer_expires_at)
 
 
 def application_decline_offer(*, application: LoanApplication, actor, reason: str = "") -> LoanApplication:

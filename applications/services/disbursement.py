@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from applications import hooks
 from applications.models import (
     LoanApplication,
 )
@@ -159,4 +160,5 @@ def application_disburse(
             payload={"loan": loan.pk, "loan_number": loan.number, "disbursed_on": disbursed_on},
             fields=("disbursed_at",),
         )
+        hooks.application_disbursed(application=locked)
     return locked

@@ -30,7 +30,13 @@ def _plain(value):
 
 
 def offer_quote(
-    application: LoanApplication, *, amount: Decimal, term: int, grade: str, on_date: dt.date | None = None
+    application: LoanApplication,
+    *,
+    amount: Decimal,
+    term: int,
+    grade: str,
+    on_date: dt.date | None = None,
+    points_discount_bps: int = 0,
 ) -> Quote:
     """The one quote of the application's offer: its own product version (pinned at submission),
     method, frequency, grace, channel and the segments recorded at submission, for `amount` over
@@ -50,16 +56,32 @@ def offer_quote(
         grace=application.grace,
         priced_on=clock.local_date(application.submitted_at) or on_date,
         pinned=True,
+        points_discount_bps=points_discount_bps,
     )
 
 
 def offer_build(
-    application: LoanApplication, *, amount: Decimal, term: int, grade: str, on_date: dt.date | None = None
+    application: LoanApplication,
+    *,
+    amount: Decimal,
+    term: int,
+    grade: str,
+    on_date: dt.date | None = None,
+    points_redeemed: int = 0,
+    points_discount_bps: int = 0,
 ) -> dict:
     """The offer as shown and accepted: `offer_quote` and everything the disclosure must say
     (fees charged and waived, promotions, grace, prepayment and penalty terms). `engine_terms`
-    are the quote's, exactly what servicing pins. Raises ProductQuoteError."""
-    quote = offer_quote(application, amount=amount, term=term, grade=grade, on_date=on_date)
+    are the quote's, exactly what servicing pins. Reward points redeemed at acceptance lower the
+    rate by `points_discount_bps` (and the APR with it). Raises ProductQuoteError."""
+    quote = offer_quote(
+        application,
+        amount=amount,
+        term=term,
+        grade=grade,
+        on_date=on_date,
+        points_discount_bps=points_discount_bps,
+    )
     version, price, summary = quote.version, quote.price, quote.schedule.summary
     fees = [fee for fee in version.fees.all() if fee.mandatory]
     offer = {
@@ -110,6 +132,10 @@ def offer_build(
         "priced_on": quote.priced_on,
         "engine_terms": quote.engine_terms,
     }
+    if points_redeemed:
+        # Only an offer bought down with points says so (every other offer keeps its shape).
+        offer["points_redeemed"] = points_redeemed
+        offer["points_discount_bps"] = price.points_discount_bps
     offer = _plain(offer)
     offer["digest"] = _digest(offer)
     return offer

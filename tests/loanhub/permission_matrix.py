@@ -645,6 +645,21 @@ MATRIX: dict[str, Rule] = {
         get="401 403 403 200 200 200 200 200 200",
         post="401 403 403 405 405 405 405 405 405",
     ),
+    # Rewards (marketing.rewards): a customer's own points only; staff have no customer profile
+    # (the page sends them to the profile page, the API says 404). An empty referral form or
+    # body is invalid and changes nothing.
+    "rewards/": rule(
+        get="login 200 200 302 302 302 302 302 302",
+        post="login 400 400 302 302 302 302 302 302",
+    ),
+    "api/v1/rewards/me/": rule(
+        get="401 200 200 404 404 404 404 404 404",
+        post="401 405 405 405 405 405 405 405 405",
+    ),
+    "api/v1/rewards/me/referral/": rule(
+        get="401 405 405 405 405 405 405 405 405",
+        post="401 400 400 404 404 404 404 404 404",
+    ),
     "api/schema/": rule(
         get="200 200 200 200 200 200 200 200 200",
         post="405 405 405 405 405 405 405 405 405",

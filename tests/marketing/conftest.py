@@ -41,3 +41,12 @@ def consenting(*channels: str, **fields):
             customer=customer, actor=customer.user, choices=dict.fromkeys(channels, True)
         )
     return customer
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Refusals in English for exact assertions (tests of the Chinese wording override it)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

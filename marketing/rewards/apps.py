@@ -1,0 +1,24 @@
+"""Rewards app configuration: registers the points hooks with servicing and applications."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RewardsConfig(AppConfig):
+    """Reward points and referrals (see the package docstring)."""
+
+    name = "marketing.rewards"
+    label = "rewards"
+    verbose_name = _("Rewards and referrals")
+
+    def ready(self) -> None:
+        # Lower apps call back through their explicit registries (no signals), inside the
+        # transaction of the payment, its reversal, the disbursement or the acceptance.
+        from applications.hooks import register_disbursed_hook, register_points_redeemer
+        from marketing.rewards import services
+        from servicing.hooks import register_cob_finished_hook, register_repayment_hooks
+
+        register_repayment_hooks(posted=services.points_on_repayment, reversed=services.points_on_repayment)
+        register_cob_finished_hook(services.points_after_cob)
+        register_disbursed_hook(services.referral_on_disbursement)
+        register_points_redeemer(services.points_redeem_for_offer)
