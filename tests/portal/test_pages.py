@@ -208,3 +208,12 @@ def test_glossary_explains_apr_and_the_methods_with_a_worked_example(client, db,
         Decimal("325.00"),
     )
     assert cny_text(Decimal("860.66"), language=language) in html
+
+
+def test_my_loans_appears_once_in_the_navigation_of_the_loan_pages(client, db):
+    from tests.applications.conftest import make_customer
+
+    client.force_login(make_customer("nav-once").user)
+    html = client.get("/loans/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    nav = html[html.index('<nav class="main-nav"') : html.index("</nav>")]
+    assert nav.count(">My loans</a>") == 1
