@@ -12,7 +12,8 @@ from django.test import override_settings
 
 pytestmark = pytest.mark.django_db
 # The language switcher names each language in its own words ("English" on every page).
-ALLOWED = {"LoanHub", "APR", "API", "LPR", "English"}
+# File formats keep their names (the calculator's downloads).
+ALLOWED = {"LoanHub", "APR", "API", "LPR", "English", "CSV", "Excel"}
 PAGES = [
     "/",
     "/products/",
@@ -22,6 +23,12 @@ PAGES = [
     "/products/compare/?codes=HOME&codes=SHORT",
     "/products/compare/?codes=HOME",
     "/products/terms-explained/",
+    "/products/recommend/",
+    "/products/recommend/?amount=50000&term=24&monthly_income=15000&age=30&customer_type=individual",
+    "/calculator/",
+    "/calculator/?product=CASH&principal=50000&term=12&method=equal_principal",
+    "/customers/login/",
+    "/customers/signup/",
     "/does-not-exist/",
 ]
 
