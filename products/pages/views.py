@@ -71,7 +71,7 @@ def featured_cards(*, on_date=None, limit: int = 3) -> list[dict]:
         if card["version"].category not in seen:
             seen.add(card["version"].category)
             chosen.append(card)
-    chosen += [card for card in cards if card not in chosen]
+    chosen += [card for card in cards if not any(card is kept for kept in chosen)]
     return chosen[:limit]
 
 

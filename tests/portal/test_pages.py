@@ -26,10 +26,9 @@ def _codes(html: str, css_class: str = "card product-card") -> list[str]:
 def test_home_features_products_with_an_example_cost_and_a_way_to_apply(client, catalogue, language, cta):
     html = client.get("/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
     cards = featured_cards()
-    # The cheapest of each purpose first: a home loan and a general loan, then the next cheapest.
-    assert [card["version"].product.code for card in cards] == ["CASH", "HOME", "SHORT"] or [
-        card["version"].category for card in cards[:2]
-    ] != [cards[0]["version"].category] * 2
+    # By representative APR for an anonymous visitor (grade C): HOME 8.00 %, CASH 8.14 % (its fee),
+    # SHORT 10.00 %.
+    assert [card["version"].product.code for card in cards] == ["HOME", "CASH", "SHORT"]
     assert set(_codes(html, "card product-card featured-card")) == {"HOME", "CASH", "SHORT"}
     assert f'class="button cta-primary" href="/products/">{cta}</a>' in html
     for card in cards:
@@ -37,6 +36,13 @@ def test_home_features_products_with_an_example_cost_and_a_way_to_apply(client, 
         assert f'href="/apply/?product={card["version"].product.code}&amp;amount={quote.amount}' in html
         assert cny_text(quote.total_cost, language=language) in html
     assert 'action="/calculator/"' in html  # the quick calculator
+
+
+def test_featured_products_show_each_purpose_before_a_second_of_one_purpose(catalogue):
+    catalogue["HOME"].pricing_tiers.update(annual_rate=Decimal("0.12"))
+    # CASH 8.14 % and SHORT 10 % are both cheaper than HOME at 12 %, but HOME is the only home loan.
+    assert [card["version"].product.code for card in featured_cards(limit=2)] == ["CASH", "HOME"]
+    assert [card["version"].product.code for card in featured_cards()] == ["CASH", "HOME", "SHORT"]
 
 
 def test_home_moves_staff_and_api_links_to_the_footer(client, catalogue):
