@@ -185,7 +185,7 @@ def test_product_terms_name_the_wait_and_the_fee_for_early_repayment(client, cat
         update_fields=["prepayment_allowed_after", "prepayment_fee_rate", "grace_max_periods", "grace_types"]
     )
     html = client.get("/products/CASH/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "You may repay early after your first 6 installments." in html
+    assert "You may repay early once 6 installments have been paid." in html
     assert "Repaying early costs 2.00% of the principal you repay." in html
     assert "At the start you may pay only interest for up to 3 installments." in html
 
