@@ -29,3 +29,59 @@ def percent_text(rate: Decimal | None, places: int = 2) -> str:
     if rate is None:
         return ""
     return f"{(Decimal(rate) * 100).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)}%"
+
+
+def _is_chinese(language: str | None) -> bool:
+    return (language or "").lower().startswith("zh")
+
+
+def grouped(value: Decimal, places: int = 2) -> str:
+    """1234567.805 → "1,234,567.81" (half-up; both site languages group thousands with commas)."""
+    quantum = Decimal(1).scaleb(-places)
+    return f"{Decimal(value).quantize(quantum, rounding=ROUND_HALF_UP):,}"
+
+
+def cny_text(value: Decimal | None, *, language: str | None = None, places: int = 2) -> str:
+    """An amount in yuan as the page's language writes it: "¥1,234.50" on a Chinese page,
+    "CNY 1,234.50" on an English one (never the code "CNY" on a Chinese page); None → ""."""
+    if value is None:
+        return ""
+    if language is None:
+        from django.utils.translation import get_language
+
+        language = get_language()
+    figure = grouped(value, places)
+    if figure.startswith("-"):
+        sign, figure = "-", figure[1:]
+    else:
+        sign = ""
+    return f"{sign}¥{figure}" if _is_chinese(language) else f"{sign}CNY {figure}"
+
+
+def date_text(value, *, language: str | None = None) -> str:
+    """A date as the page's language writes it: "2026年12月6日" or "6 Dec 2026"; None → ""."""
+    if value is None or value == "":
+        return ""
+    if language is None:
+        from django.utils.translation import get_language
+
+        language = get_language()
+    if hasattr(value, "date") and callable(value.date):
+        from django.utils import timezone
+
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        value = value.date()
+    if _is_chinese(language):
+        return f"{value.year}年{value.month}月{value.day}日"
+    from django.utils.dates import MONTHS_3
+
+    with _language("en"):
+        month = str(MONTHS_3[value.month]).title()
+    return f"{value.day} {month} {value.year}"
+
+
+def _language(code: str):
+    from django.utils import translation
+
+    return translation.override(code)

@@ -38,7 +38,8 @@ urlpatterns = [
     path("api/redoc/", api_docs.redoc_view(url_name="api-schema"), name="api-redoc"),
 ]
 
-# Under /api/ the API's JSON error body, elsewhere Django's pages (loanhub.views).
+# Under /api/ the API's JSON error body, elsewhere the portal's own pages (loanhub.views).
+handler403 = "loanhub.views.permission_denied"
 handler404 = "loanhub.views.not_found"
 handler500 = "loanhub.views.server_error"
 

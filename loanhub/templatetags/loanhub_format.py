@@ -6,7 +6,7 @@ from decimal import Decimal, InvalidOperation
 
 from django import template
 
-from loanhub.formatting import money_text, percent_text
+from loanhub.formatting import cny_text, date_text, money_text, percent_text
 
 register = template.Library()
 
@@ -35,3 +35,17 @@ def money(value) -> str:
     """An amount with thousands separators and two decimals: "1234567.8" → "1,234,567.80"."""
     number = _decimal(value)
     return "" if number is None else f"{Decimal(money_text(number)):,}"
+
+
+@register.filter
+def cny(value, places: int = 2) -> str:
+    """An amount in the page's language: "¥1,234.50" (zh-hans) or "CNY 1,234.50" (en);
+    `|cny:0` for whole yuan (product limits)."""
+    number = _decimal(value)
+    return "" if number is None else cny_text(number, places=int(places))
+
+
+@register.filter
+def local_date(value) -> str:
+    """A date in the page's language: "2026年12月6日" (zh-hans) or "6 Dec 2026" (en)."""
+    return date_text(value)

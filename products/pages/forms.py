@@ -21,6 +21,7 @@ def _blank(choices) -> list:
 class CatalogueFilterForm(forms.Form):
     purpose = forms.ChoiceField(label=_("Purpose"), choices=_blank(c.Category.choices), required=False)
     amount = money_form_field(label=_("Amount (CNY)"), required=False, min_value=CENT)
+    term = forms.IntegerField(label=_("Term (months)"), required=False, min_value=1, max_value=1200)
 
 
 class QuoteForm(forms.Form):

@@ -10,5 +10,6 @@ urlpatterns = [
     path("", views.product_list, name="list"),
     path("compare/", views.product_compare, name="compare"),
     path("recommend/", views.product_recommend, name="recommend"),
+    path("terms-explained/", views.terms_explained, name="glossary"),
     path("<str:code>/", views.product_detail, name="detail"),
 ]

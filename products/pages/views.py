@@ -7,6 +7,7 @@ signed-in customer's own segments as their application's offer will be.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.http import Http404
@@ -14,14 +15,18 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from loanhub import clock, pagecache
-from loanhub.formatting import percent_text
+from loanhub.formatting import cny_text, percent_text
 from products import choices as c
 from products import selectors, services
 from products.api.callers import caller_segments
+from products.engine.schedule import build_schedule
 from products.models import Product
 from products.pages.forms import CatalogueFilterForm, CompareForm, QuoteForm, RecommendForm
 from products.pricing import rate_from
 from products.quotes import Profile, representative_quote
+
+EXAMPLE_PRINCIPAL = Decimal("10000")
+EXAMPLE_RATE = Decimal("0.06")
 
 
 def _card(version, on_date) -> dict:
@@ -31,8 +36,43 @@ def _card(version, on_date) -> dict:
         "rate_from": percent_text(rate_from(version, on_date=on_date)),
         "representative": representative,
         "representative_apr": percent_text(representative.apr) if representative else "",
+        "apply_url": apply_url(version, representative) if representative else None,
         "eligibility": eligibility_words(version),
     }
+
+
+def apply_url(version, quote) -> str:
+    """The application form prefilled with exactly what was quoted (grace included)."""
+    asked = {
+        "product": version.product.code,
+        "amount": quote.amount,
+        "term": quote.term,
+        "method": quote.method,
+        "frequency": quote.frequency,
+    }
+    if quote.grace:
+        asked.update(grace_periods=quote.grace["periods"], grace_type=quote.grace["type"])
+    return "/apply/?" + urlencode(asked)
+
+
+def featured_cards(*, on_date=None, limit: int = 3) -> list[dict]:
+    """The home page's featured products: the cheapest representative APR of each purpose first
+    (so the page shows a range of purposes), then the next cheapest; products without a
+    representative quote are not featured."""
+    on_date = on_date or clock.today()
+    cards = [
+        card
+        for v in selectors.product_list_active(on_date=on_date)
+        if (card := _card(v, on_date))["representative"]
+    ]
+    cards.sort(key=lambda card: (card["representative"].apr, card["version"].product.code))
+    chosen, seen = [], set()
+    for card in cards:
+        if card["version"].category not in seen:
+            seen.add(card["version"].category)
+            chosen.append(card)
+    chosen += [card for card in cards if not any(card is kept for kept in chosen)]
+    return chosen[:limit]
 
 
 def eligibility_words(version) -> list[str]:
@@ -55,7 +95,7 @@ def eligibility_words(version) -> list[str]:
         words.append(_("employment: %(jobs)s") % {"jobs": jobs})
     if version.min_monthly_income:
         words.append(
-            _("monthly income from %(income)s CNY") % {"income": f"{version.min_monthly_income:,.0f}"}
+            _("monthly income from %(income)s") % {"income": cny_text(version.min_monthly_income, places=0)}
         )
     words.append(
         _("repayments up to %(dti)s of income, including other debts")
@@ -75,6 +115,9 @@ def product_list(request):
             if form.cleaned_data.get("amount"):
                 amount = form.cleaned_data["amount"]
                 versions = [v for v in versions if v.amount_min <= amount <= v.amount_max]
+            if form.cleaned_data.get("term"):
+                term = form.cleaned_data["term"]
+                versions = [v for v in versions if v.term_min <= term <= v.term_max]
         today = clock.today()
         labels = dict(c.Category.choices)
         groups = []
@@ -122,19 +165,6 @@ def _detail_context(request, code: str, bound: bool) -> dict:
             )
         except services.ProductQuoteError as exc:
             form.add_quote_errors(exc.errors)
-    apply_url = None
-    if quote is not None:
-        # The application starts from exactly what was quoted (grace included).
-        asked = {
-            "product": version.product.code,
-            "amount": quote.amount,
-            "term": quote.term,
-            "method": quote.method,
-            "frequency": quote.frequency,
-        }
-        if quote.grace:
-            asked.update(grace_periods=quote.grace["periods"], grace_type=quote.grace["type"])
-        apply_url = "/apply/?" + urlencode(asked)
     context = {
         "version": version,
         "card": _card(version, clock.today()),
@@ -142,8 +172,10 @@ def _detail_context(request, code: str, bound: bool) -> dict:
         "quote": quote,
         "apr": percent_text(quote.apr) if quote else "",
         "annual_rate": percent_text(quote.annual_rate) if quote else "",
-        "apply_url": apply_url,
+        "apply_url": apply_url(version, quote) if quote is not None else None,
         "grid": _grid_table(version),
+        "methods": [str(dict(c.RepaymentMethod.choices).get(m, m)) for m in version.repayment_methods],
+        "fees": _fee_rows(version),
     }
     return context
 
@@ -159,36 +191,100 @@ def _grid_table(version) -> list[dict]:
     return rows
 
 
+def _fee_rows(version) -> list[dict]:
+    """A version's fees in plain words: the amount in yuan or the rate as a percentage, and who
+    has it waived by the segments' names (never their codes)."""
+    segments = dict(c.Segment.choices)
+    rows = []
+    for fee in version.fees.all():
+        if fee.amount is not None:
+            charge = cny_text(fee.amount)
+        else:
+            charge = percent_text(fee.rate)
+        rows.append(
+            {
+                "fee": fee,
+                "charge": charge,
+                "waived_for": [str(segments.get(code, code)) for code in fee.waived_for_segments],
+            }
+        )
+    return rows
+
+
+def _common(value: int | Decimal, lows, highs) -> int | Decimal | None:
+    """`value` moved into the range every product accepts, or None when they share none."""
+    low, high = max(lows), min(highs)
+    if low > high:
+        return None
+    return min(max(value, low), high)
+
+
+def _compare_loan(versions, amount, term) -> tuple:
+    """The one loan every column prices: what the customer asked, else the smallest
+    representative loan moved into the amounts and terms all the products accept (None where
+    they share none: each column then prices its own representative loan)."""
+    if amount is None:
+        amount = _common(
+            min(v.representative_amount for v in versions),
+            [v.amount_min for v in versions],
+            [v.amount_max for v in versions],
+        )
+    if term is None:
+        term = _common(
+            min(v.representative_term for v in versions),
+            [v.term_min for v in versions],
+            [v.term_max for v in versions],
+        )
+    return amount, term
+
+
 @require_GET
 def product_compare(request):
-    form = CompareForm(request.GET or None)
-    columns, missing = [], []
+    # Ticked boxes send ?codes=A&codes=B; a shared link may say ?codes=A,B. Both are one list.
+    data = None
+    if request.GET:
+        data = request.GET.copy()
+        data["codes"] = ",".join(request.GET.getlist("codes"))
+    form = CompareForm(data)
+    columns, missing, chosen = [], [], set()
+    same_loan = False
     if form.is_valid():
+        chosen = set(form.cleaned_data["codes"])
         versions = []
         for code in form.cleaned_data["codes"]:
             try:
                 versions.append(selectors.product_get_offered(code=code))
             except (Product.DoesNotExist, selectors.ProductNotOffered):
                 missing.append(code)
-        amount = form.cleaned_data.get("amount")
-        term = form.cleaned_data.get("term")
         segments = caller_segments(request.user)
-        if versions and amount is None:
-            amount = max(min(v.representative_amount for v in versions), max(v.amount_min for v in versions))
-        if versions and term is None:
-            term = max(min(v.representative_term for v in versions), max(v.term_min for v in versions))
+        amount, term = (None, None)
+        if versions:
+            amount, term = _compare_loan(
+                versions, form.cleaned_data.get("amount"), form.cleaned_data.get("term")
+            )
+        same_loan = amount is not None and term is not None
         for version in versions:
-            column = {"version": version, "quote": None, "errors": []}
+            own_amount = amount if amount is not None else version.representative_amount
+            own_term = term if term is not None else version.representative_term
+            column = {"version": version, "quote": None, "errors": [], "amount": own_amount, "term": own_term}
             try:
                 column["quote"] = services.product_quote(
-                    version=version, amount=amount, term=term, segments=segments
+                    version=version, amount=own_amount, term=own_term, segments=segments
                 )
                 column["apr"] = percent_text(column["quote"].apr)
                 column["annual_rate"] = percent_text(column["quote"].annual_rate)
+                column["apply_url"] = apply_url(version, column["quote"])
             except services.ProductQuoteError as exc:
                 column["errors"] = [m for messages in exc.errors.values() for m in messages]
             columns.append(column)
         form.amount_used, form.term_used = amount, term
+    elif request.GET.getlist("codes"):
+        chosen = {code.strip().upper() for value in request.GET.getlist("codes") for code in value.split(",")}
+    cheapest = min((col["quote"].total_cost for col in columns if col["quote"]), default=None)
+    for column in columns:
+        column["cheapest"] = (
+            same_loan and column["quote"] is not None and column["quote"].total_cost == cheapest
+        )
     return render(
         request,
         "products/catalogue/compare.html",
@@ -196,9 +292,44 @@ def product_compare(request):
             "form": form,
             "columns": columns,
             "missing": missing,
+            "same_loan": same_loan,
+            "chosen": chosen,
             "all_products": selectors.product_list_active(),
         },
     )
+
+
+@require_GET
+def terms_explained(request):
+    """Loan words in plain language (APR, 等额本息, 等额本金, grace, prepayment, penalty interest),
+    with a worked example the engine computes."""
+    return pagecache.render_content(
+        request,
+        "products/catalogue/glossary.html",
+        lambda: {"example": glossary_example()},
+        cache_as="glossary",
+    )
+
+
+def glossary_example() -> dict:
+    """10,000 yuan over 12 months at 6 % a year, by equal installments (等额本息) and by equal
+    principal (等额本金), from the one schedule engine."""
+    example = {"principal": EXAMPLE_PRINCIPAL, "rate": percent_text(EXAMPLE_RATE), "term": 12}
+    for method in (c.RepaymentMethod.ANNUITY, c.RepaymentMethod.EQUAL_PRINCIPAL):
+        schedule = build_schedule(
+            principal=EXAMPLE_PRINCIPAL,
+            annual_rate=EXAMPLE_RATE,
+            term=12,
+            frequency=c.Frequency.MONTHLY,
+            method=method,
+            start_date=clock.today(),
+        )
+        example[method] = {
+            "first": schedule.rows[0].payment,
+            "last": schedule.rows[-1].payment,
+            "interest": schedule.summary.total_interest,
+        }
+    return example
 
 
 @require_GET

@@ -1,5 +1,6 @@
-"""Outside the REST framework's views, /api/ still answers 404 and 500 with the API's error body;
-every other path keeps Django's HTML pages. handler404/handler500 apply only with DEBUG off."""
+"""Outside the REST framework's views, /api/ still answers 403, 404 and 500 with the API's error
+body; every other path has the portal's own HTML pages (tests/portal/test_error_pages.py).
+handler403/handler404/handler500 apply only with DEBUG off."""
 
 from __future__ import annotations
 
@@ -33,11 +34,11 @@ def test_an_unknown_api_path_is_a_json_404_in_the_one_body_shape(client):
 
 
 @override_settings(DEBUG=False)
-def test_an_unknown_page_is_still_djangos_html_404(client):
+def test_an_unknown_page_is_an_html_404(client):
     response = client.get("/does-not-exist/")
     assert response.status_code == 404
     assert response["Content-Type"].startswith("text/html")
-    assert b"<h1>Not Found</h1>" in response.content
+    assert b'data-status="404"' in response.content
 
 
 @override_settings(DEBUG=False)
@@ -55,12 +56,12 @@ def test_a_bug_in_an_api_view_is_a_json_500_that_shows_nothing_of_it(client_500,
 
 
 @override_settings(DEBUG=False)
-def test_a_bug_in_a_page_is_still_djangos_html_500(client_500, monkeypatch):
-    monkeypatch.setattr("loanhub.views.render", _crash)
+def test_a_bug_in_a_page_is_an_html_500(client_500, monkeypatch):
+    monkeypatch.setattr("loanhub.views.pagecache.render_content", _crash)
     response = client_500.get("/")
     assert response.status_code == 500
     assert response["Content-Type"].startswith("text/html")
-    assert b"Server Error (500)" in response.content
+    assert b'data-status="500"' in response.content
 
 
 def _connection_lost(*args, **kwargs):
@@ -70,7 +71,7 @@ def _connection_lost(*args, **kwargs):
 @override_settings(DEBUG=False)
 @pytest.mark.parametrize("language", ["en", "zh-hans"])
 def test_a_page_whose_database_connection_was_lost_is_a_503_to_retry(client_500, monkeypatch, language):
-    monkeypatch.setattr("loanhub.views.render", _connection_lost)
+    monkeypatch.setattr("loanhub.views.pagecache.render_content", _connection_lost)
     response = client_500.get("/", HTTP_ACCEPT_LANGUAGE=language)
     assert response.status_code == 503
     assert response["Retry-After"] == str(RETRY_AFTER_SECONDS)

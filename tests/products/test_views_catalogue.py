@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from loanhub.formatting import cny_text
 from products import choices as c
 from tests.products.factories import FeeFactory, version_in
 
@@ -66,8 +67,9 @@ def test_detail_page_quotes_and_links_to_apply(client, products, language, name)
     quote = response.context["quote"]
     assert quote.amount == Decimal("120000.00")
     assert quote.term == 24
-    assert f'class="installment">{quote.installment:.2f}' in html
-    assert f'class="total-cost">{quote.total_cost:.2f}' in html
+    # Money in the page's language: "¥5,427.27" on the Chinese page, "CNY 5,427.27" on the English.
+    assert f'class="installment">{cny_text(quote.installment, language=language)}' in html
+    assert f'class="total-cost">{cny_text(quote.total_cost, language=language)}' in html
     assert 'class="apr-value">' in html
     assert ("账户管理费" if language == "zh-hans" else "Arrangement fee") in html
 

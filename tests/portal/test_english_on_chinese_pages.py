@@ -1,0 +1,80 @@
+"""The customer pages in zh-hans show no English: every word of Latin letters outside a short
+allow-list (the brand, internationally used abbreviations) is a string that was not translated or
+a raw code that reached the page."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+from django.test import override_settings
+
+pytestmark = pytest.mark.django_db
+# The language switcher names each language in its own words ("English" on every page).
+# File formats keep their names (the calculator's downloads).
+ALLOWED = {"LoanHub", "APR", "API", "LPR", "English", "CSV", "Excel"}
+PAGES = [
+    "/",
+    "/products/",
+    "/products/?amount=20000&term=12",
+    "/products/CASH/",
+    "/products/CASH/?amount=60000&term=12&method=annuity&frequency=monthly",
+    "/products/compare/?codes=HOME&codes=SHORT",
+    "/products/compare/?codes=HOME",
+    "/products/terms-explained/",
+    "/products/recommend/",
+    "/products/recommend/?amount=50000&term=24&monthly_income=15000&age=30&customer_type=individual",
+    "/calculator/",
+    "/calculator/?product=CASH&principal=50000&term=12&method=equal_principal",
+    "/customers/login/",
+    "/customers/signup/",
+    "/does-not-exist/",
+]
+
+
+class _Text(HTMLParser):
+    """The text a reader sees: no tags, attributes, scripts or styles (SVG text is kept)."""
+
+    def __init__(self):
+        super().__init__()
+        self.parts, self._skip = [], 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style"):
+            self._skip += 1
+        for name, value in attrs:
+            if name in ("alt", "title", "placeholder", "aria-label") and value:
+                self.parts.append(value)
+        if tag == "input":
+            attrs = dict(attrs)
+            if attrs.get("type") in ("submit", "button") and attrs.get("value"):
+                self.parts.append(attrs["value"])
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style"):
+            self._skip -= 1
+
+    def handle_data(self, data):
+        if not self._skip:
+            self.parts.append(data)
+
+
+def english_words(html: str) -> set[str]:
+    parser = _Text()
+    parser.feed(html)
+    text = " ".join(parser.parts)
+    return {word for word in re.findall(r"[A-Za-z][A-Za-z'-]+", text) if word not in ALLOWED}
+
+
+def test_the_scanner_sees_text_and_labels_but_not_markup():
+    html = '<p class="Hidden">贷款 Loan <img alt="Logo"><script>var Code;</script></p>'
+    assert english_words(html) == {"Loan", "Logo"}
+
+
+@override_settings(DEBUG=False)
+@pytest.mark.parametrize("path", PAGES)
+def test_a_chinese_page_has_no_english_words(client, catalogue, path):
+    response = client.get(path, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code in (200, 404)
+    assert english_words(response.content.decode()) == set()
