@@ -202,3 +202,7 @@ def models_with_decisions(*, since, until) -> list[ScoreModel]:
     """The models that decided at least once from `since` to `until` (datetimes, half-open)."""
     versions = Decision.objects.filter(created_at__gte=since, created_at__lt=until).values("model_id")
     return list(ScoreModel.objects.filter(pk__in=versions).order_by("version"))
+
+
+def champion_version() -> int | None:
+    return ScoreModel.objects.filter(status=c.ModelStatus.CHAMPION).values_list("version", flat=True).first()
