@@ -21,6 +21,7 @@ retires the active limit it replaces), `limit_retire`.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -128,7 +129,9 @@ def reasons_for(found: list[Breach]) -> list[dict]:
         {
             "code": REASON_CODE,
             "kind": "concentration",
-            "outcome": c.RuleOutcome.REFER if b.severity == c.LimitSeverity.HARD else c.RuleOutcome.FLAG,
+            "outcome": (
+                c.RuleOutcome.REFER if b.severity == c.LimitSeverity.HARD else c.RuleOutcome.FLAG
+            ).value,
             "zh": "超出集中度限额" if b.severity == c.LimitSeverity.HARD else "接近集中度限额（提示）",
             "en": "Concentration limit exceeded"
             if b.severity == c.LimitSeverity.HARD
@@ -141,17 +144,19 @@ def reasons_for(found: list[Breach]) -> list[dict]:
 
 def apply_to(data, *, facts: dict[str, str]):
     """Refer a decision that would breach a hard limit (an approval becomes a referral; a decline
-    stays a decline) and record every breach in its reasons and limit basis. Returns `data`."""
+    stays a decline) and record every breach in its reasons and limit basis: a new DecisionData."""
     if data.outcome == c.Outcome.DECLINE:
         return data
     found = check(facts=facts, amount=data.approved_limit)
     if not found:
         return data
-    data.reasons = reasons_for(found) + list(data.reasons)
-    data.limit_basis = {**data.limit_basis, "concentration": [b.as_dict() for b in found]}
-    if any(b.severity == c.LimitSeverity.HARD for b in found):
-        data.outcome = c.Outcome.REFER
-    return data
+    hard = any(b.severity == c.LimitSeverity.HARD for b in found)
+    return dataclasses.replace(
+        data,
+        reasons=reasons_for(found) + list(data.reasons),
+        limit_basis={**data.limit_basis, "concentration": [b.as_dict() for b in found]},
+        outcome=c.Outcome.REFER if hard else data.outcome,
+    )
 
 
 # --- Writes (maker-checker) ---------------------------------------------------------------------

@@ -499,6 +499,7 @@ class ConcentrationLimit(Transitionable, FSMModelMixin, models.Model):
     approved_at = models.DateTimeField(_("activated"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
+    state_field_name = "status"
     transition_actions = {
         "submit": pgettext_lazy("action", "submit"),
         "activate": pgettext_lazy("action", "activate"),

@@ -96,7 +96,9 @@ def test_score_bins_are_the_development_deciles():
     edges = mm.score_edges(list(range(100)))
     assert len(edges) == 9
     labels = mm.score_bin_labels(edges)
-    assert labels[0].startswith("< ") and labels[-1].startswith("≥ ") and len(labels) == 10
+    assert len(labels) == 10
+    assert labels[0].startswith("< ")
+    assert labels[-1].startswith("≥ ")
 
 
 # --- Wilson interval (Newcombe 1998, Table II) -----------------------------------------------------
@@ -134,6 +136,7 @@ def test_calibration_by_grade_by_hand(make_loan, monkeypatch, settings):
     it → 2/40 = 0.05, Wilson 0.0138–0.1650, predicted 0.02 inside → green. Grade B: 10 loans, none
     late → amber (fewer than 30). A loan of the last 12 months is not counted."""
     from dateutil.relativedelta import relativedelta
+
     from servicing.models import Loan
 
     monkeypatch.setattr(mm.risk, "champion_get", lambda: _Model())
@@ -195,9 +198,9 @@ def test_stability_of_the_champion_is_stored_once_and_served(decided, make_loan)
     # Three decisions against ~750 development rows: a large shift, red.
     assert score.light == "red"
 
-    analyst = UserFactory(username="psi-analyst", role=roles.RISK_ANALYST)
+    reader = UserFactory(username="psi-analyst", role=roles.RISK_ANALYST)
     client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
-    client.force_authenticate(analyst)
+    client.force_authenticate(reader)
     body = client.get("/api/v1/monitoring/psi/").json()
     assert body["score"]["psi"] == str(score.psi)
     assert body["model_version"] == decided.version
