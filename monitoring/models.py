@@ -34,6 +34,7 @@ class PortfolioDay(models.Model):
     origination_month = models.DateField(_("origination month"))
     delinquency_bucket = models.CharField(_("delinquency bucket"), max_length=16)
     classification = models.CharField(_("classification"), max_length=16)
+    ifrs9_stage = models.PositiveSmallIntegerField(_("IFRS 9 stage"), default=1)
     loans = models.PositiveIntegerField(_("loans"))
     balance = money_field(_("principal outstanding"), default=Decimal("0.00"))
     overdue = money_field(_("overdue amount"), default=Decimal("0.00"))
@@ -54,6 +55,7 @@ class PortfolioDay(models.Model):
                     "origination_month",
                     "delinquency_bucket",
                     "classification",
+                    "ifrs9_stage",
                 ),
                 name="portfolio_day_unique",
             )
@@ -218,3 +220,30 @@ class ConcentrationExposure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.as_of} {self.dimension} {self.key}"
+
+
+class LiquidityBucket(models.Model):
+    """The contractual cash inflows still to come from the book at the end of a business date,
+    by maturity bucket of the due date and by rate type: the unpaid principal and interest of the
+    loans' pinned schedules (`overdue`: due on or before the date and not paid)."""
+
+    as_of = models.DateField(_("as of"))
+    bucket = models.CharField(_("maturity bucket"), max_length=8)
+    rate_type = models.CharField(_("rate type"), max_length=16)
+    principal = money_field(_("principal"), default=Decimal("0.00"))
+    interest = money_field(_("interest"), default=Decimal("0.00"))
+    # Σ interest ÷ the loan's annual rate over the rows due in the next 12 months: the interest
+    # income a one-unit rate move changes (rate sensitivity, if every loan repriced at once).
+    interest_per_rate = models.DecimalField(
+        _("interest per unit of rate"), max_digits=24, decimal_places=4, default=Decimal("0")
+    )
+
+    class Meta:
+        verbose_name = _("liquidity bucket")
+        verbose_name_plural = _("liquidity ladder")
+        constraints = [
+            models.UniqueConstraint(fields=("as_of", "bucket", "rate_type"), name="liquidity_bucket_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.as_of} {self.bucket} {self.rate_type}"

@@ -183,3 +183,63 @@ def default_version(versions: list[int]) -> int | None:
     if champion in versions:
         return champion
     return versions[0] if versions else None
+
+
+def provisions_on(as_of: dt.date) -> dict | None:
+    """Provisions at the end of `as_of` by five-tier class and by IFRS 9 stage: balance and
+    reserve of each cell, the reserve's share of the balance per class, and the book's coverage
+    ratio (拨备覆盖率) and loan provision ratio (贷款拨备率) against the regulatory floors
+    (`LOANHUB_MIN_PROVISION_COVERAGE`, `LOANHUB_MIN_LOAN_PROVISION_RATIO`)."""
+    rows = list(
+        PortfolioDay.objects.filter(business_date=as_of)
+        .values("classification", "ifrs9_stage")
+        .annotate(loans=Sum("loans"), balance=Sum("balance"), reserve=Sum("reserve"))
+        .order_by()
+    )
+    if not rows:
+        return None
+    stages = sorted({row["ifrs9_stage"] for row in rows} | {1, 2, 3})
+    cells = {
+        klass: {stage: {"loans": 0, "balance": ZERO, "reserve": ZERO} for stage in stages}
+        for klass in Classification.values
+    }
+    for row in rows:
+        cell = cells.setdefault(row["classification"], {}).setdefault(
+            row["ifrs9_stage"], {"loans": 0, "balance": ZERO, "reserve": ZERO}
+        )
+        cell["loans"] += row["loans"]
+        cell["balance"] += row["balance"]
+        cell["reserve"] += row["reserve"]
+    classes = []
+    for klass, by_stage in cells.items():
+        balance = sum((c["balance"] for c in by_stage.values()), ZERO)
+        reserve = sum((c["reserve"] for c in by_stage.values()), ZERO)
+        classes.append(
+            {
+                "classification": klass,
+                "stages": by_stage,
+                "balance": balance,
+                "reserve": reserve,
+                "reserve_ratio": _ratio(reserve, balance),
+            }
+        )
+    balance = sum((c["balance"] for c in classes), ZERO)
+    reserve = sum((c["reserve"] for c in classes), ZERO)
+    npl = sum((c["balance"] for c in classes if c["classification"] in NON_PERFORMING_CLASSES), ZERO)
+    coverage, ratio = _ratio(reserve, npl), _ratio(reserve, balance)
+    min_coverage = settings.LOANHUB_MIN_PROVISION_COVERAGE
+    min_ratio = settings.LOANHUB_MIN_LOAN_PROVISION_RATIO
+    return {
+        "as_of": as_of,
+        "stages": stages,
+        "classes": classes,
+        "balance": balance,
+        "reserve": reserve,
+        "non_performing": npl,
+        "provision_coverage_ratio": coverage,
+        "loan_provision_ratio": ratio,
+        "min_provision_coverage_ratio": min_coverage,
+        "min_loan_provision_ratio": min_ratio,
+        "coverage_ok": coverage is None or coverage >= min_coverage,
+        "loan_provision_ok": ratio is None or ratio >= min_ratio,
+    }

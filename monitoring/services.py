@@ -9,6 +9,7 @@
   month end against its bucket at this one (`closed` when it has left the book);
 - the vintage curves as of `as_of` (unless a later date's are already stored);
 - each active concentration limit's exposure (`monitoring.concentration`);
+- the maturity ladder of contractual inflows (`monitoring.liquidity`);
 - the scorecards' PSI and the champion's calibration by grade (`monitoring.model_monitoring`).
 
 A date run twice writes the same rows once. Servicing calls `cob_finished` (through
@@ -28,7 +29,7 @@ from django.db.models.functions import Coalesce, TruncMonth
 
 from loanhub.celery import enqueue_on_commit
 from loanhub.money import MONEY_DIGITS, MONEY_PLACES
-from monitoring import concentration, model_monitoring
+from monitoring import concentration, liquidity, model_monitoring
 from monitoring.models import DelinquencyOnset, PortfolioDay, RollRate, VintagePoint
 from servicing import selectors as servicing
 
@@ -46,6 +47,7 @@ _DIMENSIONS = {
     "origination_month": TruncMonth("loan__start_date"),
     "delinquency_bucket": F("delinquency_bucket"),
     "classification": F("classification"),
+    "ifrs9_stage": F("ifrs9_stage"),
 }
 _MEASURES = {
     "loans": Count("pk"),
@@ -197,6 +199,7 @@ def run_monitoring(as_of: dt.date) -> dict:
             "roll_rates": 0,
             "vintage_points": 0,
             "concentration_limits": 0,
+            "liquidity_rows": 0,
             "stability_rows": 0,
             "calibration_grades": 0,
         }
@@ -206,6 +209,7 @@ def run_monitoring(as_of: dt.date) -> dict:
         rolls = roll_rates_build(month_end=as_of) if is_month_end(as_of) else 0
         vintages = vintages_build(as_of=as_of)
         exposures = concentration.exposures_build(as_of=as_of)
+        ladder = liquidity.ladder_build(as_of=as_of)
         stability = model_monitoring.stability_build(as_of=as_of)
         calibration = model_monitoring.calibration_build(as_of=as_of)
     return {
@@ -214,6 +218,7 @@ def run_monitoring(as_of: dt.date) -> dict:
         "roll_rates": rolls,
         "vintage_points": vintages,
         "concentration_limits": exposures,
+        "liquidity_rows": ladder,
         "stability_rows": stability,
         "calibration_grades": calibration,
     }
