@@ -52,20 +52,23 @@ def ladder_build(*, as_of: dt.date) -> int:
     """Replace the date's ladder rows; the number written."""
     LiquidityBucket.objects.filter(as_of=as_of).delete()
     year = as_of + relativedelta(months=12)
-    unpaid_interest = ExpressionWrapper(F("interest") - F("paid_interest"), output_field=WIDE)
+
+    def unpaid_interest():
+        return ExpressionWrapper(F("interest") - F("paid_interest"), output_field=WIDE)
+
     rows = (
         servicing.installments_of_active_loans()
         .filter(Q(principal__gt=F("paid_principal")) | Q(interest__gt=F("paid_interest")))
         .annotate(m_bucket=_bucket(as_of), m_rate_type=F("loan__product_version__rate_type"))
         .values("m_bucket", "m_rate_type")
         .annotate(
-            principal=Coalesce(
+            m_principal=Coalesce(
                 Sum(F("principal") - F("paid_principal")), Value(Decimal(0)), output_field=WIDE
             ),
-            interest=Coalesce(Sum(unpaid_interest), Value(Decimal(0)), output_field=WIDE),
-            per_rate=Coalesce(
+            m_interest=Coalesce(Sum(unpaid_interest()), Value(Decimal(0)), output_field=WIDE),
+            m_per_rate=Coalesce(
                 Sum(
-                    ExpressionWrapper(unpaid_interest / F("loan__annual_rate"), output_field=WIDE),
+                    ExpressionWrapper(unpaid_interest() / F("loan__annual_rate"), output_field=WIDE),
                     filter=Q(due_date__gt=as_of, due_date__lte=year, loan__annual_rate__gt=0),
                 ),
                 Value(Decimal(0)),
@@ -78,9 +81,9 @@ def ladder_build(*, as_of: dt.date) -> int:
             as_of=as_of,
             bucket=row["m_bucket"],
             rate_type=row["m_rate_type"],
-            principal=quantize_money(row["principal"]),
-            interest=quantize_money(row["interest"]),
-            interest_per_rate=Decimal(row["per_rate"]).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP),
+            principal=quantize_money(row["m_principal"]),
+            interest=quantize_money(row["m_interest"]),
+            interest_per_rate=Decimal(row["m_per_rate"]).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP),
         )
         for row in rows
     ]
