@@ -196,3 +196,23 @@ def test_no_exposure_source_checks_nothing(
         assert _decide(terms, django_capture_on_commit_callbacks).outcome == Outcome.APPROVE
     finally:
         concentration._sources.extend(registered)
+
+
+def test_admin_maker_checker(client, analyst, analyst2):
+    client.force_login(analyst)
+    response = client.post(
+        "/admin/risk/concentrationlimit/add/",
+        {"dimension": "product", "key": "P1", "basis": "share", "threshold": "0.25", "severity": "hard"},
+    )
+    assert response.status_code == 302
+    limit = ConcentrationLimit.objects.get()
+    assert (limit.created_by, limit.status) == (analyst, LimitStatus.DRAFT)
+    changelist = "/admin/risk/concentrationlimit/"
+    client.post(changelist, {"action": "submit_limits", "_selected_action": [limit.pk]})
+    client.post(changelist, {"action": "activate_limits", "_selected_action": [limit.pk]})
+    limit.refresh_from_db()
+    assert limit.status == LimitStatus.PENDING  # the maker may not activate
+    client.force_login(analyst2)
+    client.post(changelist, {"action": "activate_limits", "_selected_action": [limit.pk]})
+    limit.refresh_from_db()
+    assert (limit.status, limit.approved_by) == (LimitStatus.ACTIVE, analyst2)
