@@ -28,7 +28,8 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"{as_of}: {result['portfolio_rows']} portfolio rows, {result['roll_rates']} roll-rate rows, "
                 f"{result['vintage_points']} vintage points, "
-                f"{result['concentration_limits']} limits checked, {result['liquidity_rows']} ladder rows, {result['stability_rows']} PSI rows, "
+                f"{result['concentration_limits']} limits checked, {result['liquidity_rows']} ladder rows, "
+                f"{result['stability_rows']} PSI rows, "
                 f"{result['calibration_grades']} calibration grades"
             )
         )
