@@ -429,6 +429,15 @@ LOANHUB_DEFERRAL_SECOND_APPROVAL_AMOUNT = Decimal(
 # Monitoring runs after each closed business date (off: `manage.py run_monitoring` only; the test
 # suite turns it off except where monitoring is tested, so unrelated closes do not aggregate).
 LOANHUB_MONITORING_AFTER_COB = env.bool("LOANHUB_MONITORING_AFTER_COB", default=True)
+# Model monitoring: PSI traffic lights (below amber: stable; amber to red: watch; red and above:
+# shifted; Siddiqi 2006), the days of decisions compared with the development sample, the
+# outcome window of calibration (30+ days past due within it is bad) and the fewest loans a
+# grade needs before its interval is judged.
+LOANHUB_PSI_AMBER = Decimal(env.str("LOANHUB_PSI_AMBER", default="0.10"))
+LOANHUB_PSI_RED = Decimal(env.str("LOANHUB_PSI_RED", default="0.25"))
+LOANHUB_PSI_WINDOW_DAYS = env.int("LOANHUB_PSI_WINDOW_DAYS", default=30)
+LOANHUB_CALIBRATION_OUTCOME_MONTHS = env.int("LOANHUB_CALIBRATION_OUTCOME_MONTHS", default=12)
+LOANHUB_CALIBRATION_MIN_LOANS = env.int("LOANHUB_CALIBRATION_MIN_LOANS", default=30)
 LOANHUB_COB_SET_BASED = env.bool("LOANHUB_COB_SET_BASED", default=True)
 LOANHUB_COB_AHEAD_OF_CLOCK = env.bool("LOANHUB_COB_AHEAD_OF_CLOCK", default=not PRODUCTION) and not PRODUCTION
 # Tests only (0, off, elsewhere): seconds each chunk waits with its work written but not yet

@@ -7,19 +7,24 @@ aggregates decides who sees it); nothing in it can be added, changed or deleted.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 from decimal import Decimal
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
 from loanhub.admin_readonly import ReadOnlyAdminMixin
-from monitoring import charts, selectors
-from monitoring.models import PortfolioDay
+from monitoring import charts, liquidity, selectors
+from monitoring.models import ModelStability, PortfolioDay
 from servicing.choices import Classification
 
 HISTORY_DAYS = 90
+ZERO = Decimal("0.00")
 
 
 def _money_tick(value: Decimal) -> str:
@@ -71,8 +76,6 @@ def dashboard_context() -> dict:
 class MonitoringDashboardAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         if not self.has_view_permission(request):
-            from django.core.exceptions import PermissionDenied
-
             raise PermissionDenied
         context = {
             **self.admin_site.each_context(request),
@@ -81,3 +84,276 @@ class MonitoringDashboardAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             **dashboard_context(),
         }
         return TemplateResponse(request, "admin/monitoring/dashboard.html", context)
+
+
+# --- Risk monitoring: models, provisions, concentration, liquidity ------------------------------
+def _fraction_tick(value: Decimal) -> str:
+    return f"{100 * value:.1f}%"
+
+
+def risk_tables(as_of: dt.date | None) -> dict[str, tuple[list[str], list[list]]]:
+    """The dashboard's tables as (headers, rows): what the page shows and the exports hold."""
+    tables: dict[str, tuple[list[str], list[list]]] = {}
+    stability_date = selectors.latest_stability_date()
+    psi_rows = []
+    if stability_date:
+        for version in selectors.stability_versions(stability_date):
+            figures = selectors.stability(as_of=stability_date, version=version)
+            if figures is None:
+                continue
+            psi_rows.append(
+                [
+                    version,
+                    _("score"),
+                    figures["score"]["psi"],
+                    figures["score"]["light"],
+                    figures["decisions"],
+                ]
+            )
+            for name, psi in figures["features"].items():
+                psi_rows.append([version, name, psi, figures["feature_lights"][name], figures["decisions"]])
+    tables["psi"] = ([_("Model"), _("Score or feature"), "PSI", _("Light"), _("Decisions")], psi_rows)
+    tables["calibration"] = (
+        [
+            _("Grade"),
+            _("Predicted PD"),
+            _("Loans"),
+            _("Bad"),
+            _("Realised bad rate"),
+            _("Interval low"),
+            _("Interval high"),
+            _("Light"),
+        ],
+        [
+            [g.grade, g.predicted_pd, g.loans, g.bads, g.bad_rate, g.ci_low, g.ci_high, g.light]
+            for g in selectors.calibration()
+        ],
+    )
+    provisions = selectors.provisions_on(as_of) if as_of else None
+    provision_rows = []
+    if provisions:
+        classes = dict(Classification.choices)
+        for row in provisions["classes"]:
+            for stage, cell in row["stages"].items():
+                provision_rows.append(
+                    [
+                        classes.get(row["classification"], row["classification"]),
+                        stage,
+                        cell["loans"],
+                        cell["balance"],
+                        cell["reserve"],
+                    ]
+                )
+    tables["provisions"] = (
+        [_("Classification"), _("Stage"), _("Loans"), _("Principal outstanding"), _("Reserve")],
+        provision_rows,
+    )
+    tables["concentration"] = (
+        [
+            _("Dimension"),
+            _("Key"),
+            _("Severity"),
+            _("Basis"),
+            _("Limit"),
+            _("Exposure"),
+            _("Book"),
+            _("Share or amount"),
+            _("Breached"),
+        ],
+        [
+            [r.dimension, r.key, r.severity, r.basis, r.threshold, r.exposure, r.book, r.value, r.breached]
+            for r in selectors.concentration()
+        ],
+    )
+    ladder_date = liquidity.latest_date()
+    ladder_rows = []
+    if ladder_date:
+        for row in liquidity.ladder(ladder_date)["buckets"]:
+            ladder_rows.append(
+                [
+                    row["bucket"],
+                    row["fixed"]["principal"],
+                    row["fixed"]["interest"],
+                    row["floating"]["principal"],
+                    row["floating"]["interest"],
+                    row["total"],
+                ]
+            )
+    tables["liquidity"] = (
+        [
+            _("Bucket"),
+            _("Fixed principal"),
+            _("Fixed interest"),
+            _("Floating principal"),
+            _("Floating interest"),
+            _("Total"),
+        ],
+        ladder_rows,
+    )
+    sensitivity = liquidity.sensitivity(ladder_date) if ladder_date else None
+    tables["rate_sensitivity"] = (
+        [_("LPR move (bp)"), _("Floating book: change of 12-month interest"), _("Fixed book")],
+        [[s["bp"], s["floating_change"], s["fixed_change"]] for s in sensitivity["shocks"]]
+        if sensitivity
+        else [],
+    )
+    return tables
+
+
+def _csv_response(name: str, headers: list[str], rows: list[list]) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="monitoring-{name}.csv"'
+    response.write("\ufeff")  # so spreadsheet programs read UTF-8 (Chinese labels)
+    writer = csv.writer(response)
+    writer.writerow(headers)
+    writer.writerows([["" if v is None else v for v in row] for row in rows])
+    return response
+
+
+def _xlsx_response(tables: dict[str, tuple[list[str], list[list]]]) -> HttpResponse:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.remove(book.active)
+    for name, (headers, rows) in tables.items():
+        sheet = book.create_sheet(title=name[:31])
+        sheet.append([str(h) for h in headers])
+        for row in rows:
+            sheet.append(
+                [None if v is None else (str(v) if not isinstance(v, int | bool) else v) for v in row]
+            )
+    buffer = io.BytesIO()
+    book.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = 'attachment; filename="monitoring-risk.xlsx"'
+    return response
+
+
+def risk_dashboard_context(tables: dict) -> dict:
+    as_of = selectors.latest_portfolio_date()
+    provisions = selectors.provisions_on(as_of) if as_of else None
+    classes = dict(Classification.choices)
+    stability_date = selectors.latest_stability_date()
+    versions = selectors.stability_versions(stability_date) if stability_date else []
+    version = selectors.default_version(versions)
+    psi = selectors.stability(as_of=stability_date, version=version) if version else None
+    history = (
+        selectors.stability_history(version=version, since=stability_date - dt.timedelta(days=HISTORY_DAYS))
+        if version
+        else []
+    )
+    calibration = selectors.calibration()
+    ladder_date = liquidity.latest_date()
+    ladder = liquidity.ladder(ladder_date) if ladder_date else None
+    exposures = selectors.concentration()
+    return {
+        "as_of": as_of,
+        "tables": tables,
+        "psi": psi,
+        "psi_lights": {
+            name: charts.light(light) for name, light in (psi or {}).get("feature_lights", {}).items()
+        },
+        "psi_score_light": charts.light(psi["score"]["light"]) if psi else "",
+        "psi_chart": charts.line_chart(
+            label=_("PSI of the score over time"),
+            x_labels=[day.strftime("%m-%d") for day, _psi in history],
+            series={"PSI": [value for _day, value in history]},
+            tick=lambda v: f"{v:.2f}",
+        )
+        if history
+        else "",
+        "psi_bins_chart": charts.bar_chart(
+            label=_("Score distribution: development sample and recent decisions"),
+            categories=[b["bin"] for b in psi["score"]["bins"]],
+            series={
+                _("development"): [Decimal(b["expected_share"]) for b in psi["score"]["bins"]],
+                _("recent"): [Decimal(b["actual_share"]) for b in psi["score"]["bins"]],
+            },
+            tick=_fraction_tick,
+        )
+        if psi
+        else "",
+        "calibration": [(g, charts.light(g.light)) for g in calibration],
+        "calibration_chart": charts.interval_chart(
+            label=_("Realised bad rate (95 % Wilson interval) and predicted PD by grade"),
+            rows=[
+                {
+                    "name": g.grade,
+                    "rate": g.bad_rate,
+                    "ci_low": g.ci_low,
+                    "ci_high": g.ci_high,
+                    "predicted": g.predicted_pd,
+                }
+                for g in calibration
+            ],
+            tick=_fraction_tick,
+            legend=(_("realised"), _("predicted")),
+        )
+        if calibration
+        else "",
+        "provisions": provisions,
+        "provision_rows": [
+            (classes.get(row["classification"], row["classification"]), row)
+            for row in (provisions or {}).get("classes", [])
+        ],
+        "provisions_chart": charts.bar_chart(
+            label=_("Reserve by class and stage"),
+            categories=[classes[key] for key in Classification.values],
+            series={
+                _("stage %(n)s") % {"n": stage}: [
+                    next(r for r in provisions["classes"] if r["classification"] == key)["stages"]
+                    .get(stage, {})
+                    .get("reserve", ZERO)
+                    for key in Classification.values
+                ]
+                for stage in provisions["stages"]
+            },
+            tick=_money_tick,
+        )
+        if provisions
+        else "",
+        "exposures": [(r, charts.light("red" if r.breached else "green")) for r in exposures],
+        "ladder": ladder,
+        "ladder_chart": charts.bar_chart(
+            label=_("Contractual inflows by maturity bucket"),
+            categories=[row["bucket"] for row in ladder["buckets"]],
+            series={
+                _("fixed"): [row["fixed"]["total"] for row in ladder["buckets"]],
+                _("floating"): [row["floating"]["total"] for row in ladder["buckets"]],
+            },
+            tick=_money_tick,
+        )
+        if ladder
+        else "",
+        "sensitivity": liquidity.sensitivity(ladder_date) if ladder_date else None,
+    }
+
+
+@admin.register(ModelStability)
+class RiskDashboardAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The risk analysts' page: model monitoring, provisions, concentration, liquidity; CSV of any
+    table (`?export=csv&table=psi`) or XLSX of all (`?export=xlsx`)."""
+
+    def changelist_view(self, request, extra_context=None):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        tables = risk_tables(selectors.latest_portfolio_date())
+        export = request.GET.get("export")
+        if export == "csv":
+            name = request.GET.get("table", "")
+            if name not in tables:
+                raise Http404(_("No such table."))
+            return _csv_response(name, *tables[name])
+        if export == "xlsx":
+            return _xlsx_response(tables)
+        if export:
+            raise Http404(_("No such export."))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Risk monitoring"),
+            **risk_dashboard_context(tables),
+        }
+        return TemplateResponse(request, "admin/monitoring/risk_dashboard.html", context)

@@ -10,4 +10,7 @@ urlpatterns = [
     path("portfolio/", apis.PortfolioApi.as_view(), name="portfolio"),
     path("roll-rates/", apis.RollRatesApi.as_view(), name="roll-rates"),
     path("vintages/", apis.VintagesApi.as_view(), name="vintages"),
+    path("psi/", apis.PsiApi.as_view(), name="psi"),
+    path("calibration/", apis.CalibrationApi.as_view(), name="calibration"),
+    path("concentration/", apis.ConcentrationApi.as_view(), name="concentration"),
 ]

@@ -19,8 +19,12 @@ from loanhub.errors import Forbidden, NotFound
 from loanhub.permissions import may
 from monitoring import selectors
 from monitoring.serializers import (
+    CalibrationSerializer,
+    ConcentrationSerializer,
     PortfolioInputSerializer,
     PortfolioSerializer,
+    PsiInputSerializer,
+    PsiSerializer,
     RollRatesInputSerializer,
     RollRatesSerializer,
     VintagesSerializer,
@@ -104,3 +108,61 @@ class VintagesApi(MonitoringApi):
     )
     def get(self, request):
         return Response(VintagesSerializer({"vintages": selectors.vintages()}).data)
+
+
+class PsiApi(MonitoringApi):
+    @extend_schema(
+        tags=["monitoring"],
+        summary="PSI of a scorecard: its score and each feature against the development sample",
+        operation_id="monitoring_psi",
+        parameters=[
+            OpenApiParameter(
+                "as_of", OpenApiTypes.DATE, description="YYYY-MM-DD (default the last date monitored)"
+            ),
+            OpenApiParameter("model", OpenApiTypes.INT, description="model version (default the champion's)"),
+        ],
+        responses={
+            200: PsiSerializer,
+            400: FIELD_ERRORS,
+            403: FORBIDDEN,
+            404: detail_response("No stability figures for the date or model."),
+        },
+    )
+    def get(self, request):
+        params = PsiInputSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        as_of = params.validated_data.get("as_of") or selectors.latest_stability_date()
+        versions = selectors.stability_versions(as_of) if as_of else []
+        version = params.validated_data.get("model") or selectors.default_version(versions)
+        figures = selectors.stability(as_of=as_of, version=version) if version else None
+        if figures is None:
+            raise NotFound(_("No stability figures for that date or model."))
+        return Response(PsiSerializer(figures).data)
+
+
+class CalibrationApi(MonitoringApi):
+    @extend_schema(
+        tags=["monitoring"],
+        summary="Calibration by grade: realised bad rate, 95 % Wilson interval, predicted PD",
+        operation_id="monitoring_calibration",
+        responses={200: CalibrationSerializer, 403: FORBIDDEN},
+    )
+    def get(self, request):
+        grades = selectors.calibration()
+        return Response(
+            CalibrationSerializer({"as_of": grades[0].as_of if grades else None, "grades": grades}).data
+        )
+
+
+class ConcentrationApi(MonitoringApi):
+    @extend_schema(
+        tags=["monitoring"],
+        summary="Concentration limits: each active limit's exposure against the limit, breaches flagged",
+        operation_id="monitoring_concentration",
+        responses={200: ConcentrationSerializer, 403: FORBIDDEN},
+    )
+    def get(self, request):
+        rows = selectors.concentration()
+        return Response(
+            ConcentrationSerializer({"as_of": rows[0].as_of if rows else None, "limits": rows}).data
+        )

@@ -22,3 +22,8 @@ class MonitoringConfig(AppConfig):
         from servicing.hooks import register_cob_finished_hook
 
         register_cob_finished_hook(services.cob_finished)
+        # Risk's decision check asks for the book's exposure through its explicit registry.
+        from monitoring import concentration
+        from risk.concentration import register_exposure_source
+
+        register_exposure_source(concentration.exposure)

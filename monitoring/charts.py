@@ -153,3 +153,94 @@ def share_bar(*, label: str, parts: dict[str, Decimal]) -> SafeString:
         )
         x += width
     return _svg(label, format_html_join("", "{}", ((r,) for r in rects)) + _legend(list(parts)))
+
+
+LIGHT_COLOURS = {"green": "#12b76a", "amber": "#f79009", "red": "#f04438"}
+
+
+def light(name: str) -> SafeString:
+    """A traffic light: a coloured dot with its name for screen readers and without colour."""
+    return format_html(
+        '<svg width="12" height="12" viewBox="0 0 12 12" role="img" aria-label="{}" '
+        'xmlns="http://www.w3.org/2000/svg"><circle cx="6" cy="6" r="5" fill="{}"/></svg> {}',
+        name,
+        LIGHT_COLOURS.get(name, "#667085"),
+        name,
+    )
+
+
+def bar_chart(*, label: str, categories: list[str], series: dict[str, list[Decimal]], tick) -> SafeString:
+    """Grouped vertical bars: per category one bar per series (values ≥ 0; negatives drawn as 0)."""
+    values = [v for points in series.values() for v in points if v is not None]
+    maximum = nice_max(max(values, default=ZERO))
+    group = PLOT_W / max(len(categories), 1)
+    width = group * 0.8 / max(len(series), 1)
+    bars = []
+    for i, points in enumerate(series.values()):
+        for index, value in enumerate(points):
+            value = max(value or ZERO, ZERO)
+            height = float(PLOT_H * value / maximum)
+            bars.append(
+                format_html(
+                    '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"><title>{}</title></rect>',
+                    _n(LEFT + group * index + group * 0.1 + width * i),
+                    _n(TOP + PLOT_H - height),
+                    _n(width),
+                    _n(height),
+                    PALETTE[i % len(PALETTE)],
+                    tick(value),
+                )
+            )
+    labels = format_html_join(
+        "",
+        '<text x="{}" y="{}" text-anchor="middle" font-size="10" fill="#667085">{}</text>',
+        ((_n(LEFT + group * index + group / 2), HEIGHT - 8, name) for index, name in enumerate(categories)),
+    )
+    body = _axes(maximum, tick, []) + format_html_join("", "{}", ((bar,) for bar in bars)) + labels
+    return _svg(label, body + _legend(list(series)))
+
+
+def interval_chart(*, label: str, rows: list[dict], tick, legend: tuple[str, str]) -> SafeString:
+    """Calibration: per grade the realised rate (dot) with its interval (whisker) and the
+    predicted PD (a short line), on one share axis; `legend` names the two."""
+    values = [v for row in rows for v in (row["ci_high"], row["predicted"]) if v is not None]
+    maximum = nice_max(max(values, default=ZERO))
+    group = PLOT_W / max(len(rows), 1)
+    marks = []
+
+    def y(value):
+        return _n(TOP + PLOT_H - float(PLOT_H * value / maximum))
+
+    for index, row in enumerate(rows):
+        x = LEFT + group * index + group / 2
+        if row["ci_low"] is not None:
+            marks.append(
+                format_html(
+                    '<line x1="{}" x2="{}" y1="{}" y2="{}" stroke="{}" stroke-width="2"/>'
+                    '<circle cx="{}" cy="{}" r="4" fill="{}"/>',
+                    _n(x),
+                    _n(x),
+                    y(row["ci_low"]),
+                    y(row["ci_high"]),
+                    PALETTE[0],
+                    _n(x),
+                    y(row["rate"]),
+                    PALETTE[0],
+                )
+            )
+        marks.append(
+            format_html(
+                '<line x1="{}" x2="{}" y1="{}" y2="{}" stroke="{}" stroke-width="3"/>'
+                '<text x="{}" y="{}" text-anchor="middle" font-size="10" fill="#667085">{}</text>',
+                _n(x - 12),
+                _n(x + 12),
+                y(row["predicted"]),
+                y(row["predicted"]),
+                PALETTE[1],
+                _n(x),
+                HEIGHT - 8,
+                row["name"],
+            )
+        )
+    body = _axes(maximum, tick, []) + format_html_join("", "{}", ((m,) for m in marks))
+    return _svg(label, body + _legend(list(legend)))

@@ -34,6 +34,7 @@ class PortfolioDay(models.Model):
     origination_month = models.DateField(_("origination month"))
     delinquency_bucket = models.CharField(_("delinquency bucket"), max_length=16)
     classification = models.CharField(_("classification"), max_length=16)
+    ifrs9_stage = models.PositiveSmallIntegerField(_("IFRS 9 stage"), default=1)
     loans = models.PositiveIntegerField(_("loans"))
     balance = money_field(_("principal outstanding"), default=Decimal("0.00"))
     overdue = money_field(_("overdue amount"), default=Decimal("0.00"))
@@ -54,6 +55,7 @@ class PortfolioDay(models.Model):
                     "origination_month",
                     "delinquency_bucket",
                     "classification",
+                    "ifrs9_stage",
                 ),
                 name="portfolio_day_unique",
             )
@@ -93,6 +95,7 @@ class DelinquencyOnset(models.Model):
     loan_id = models.BigIntegerField(_("loan"), unique=True)
     start_date = models.DateField(_("disbursement date"))
     first_dpd30 = models.DateField(_("first day at 30+ days past due"))
+    risk_grade = models.CharField(_("risk grade at origination"), max_length=1, default="", blank=True)
 
     class Meta:
         verbose_name = _("delinquency onset")
@@ -124,3 +127,123 @@ class VintagePoint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.origination_month:%Y-%m}+{self.months_on_book}"
+
+
+class Light(models.TextChoices):
+    """Traffic lights of model monitoring."""
+
+    GREEN = "green", _("green")
+    AMBER = "amber", _("amber")
+    RED = "red", _("red")
+
+
+class ModelStability(models.Model):
+    """Population stability of one scorecard on a date: of its score (`target` "score") or of one
+    of its features, the decisions of the window before `as_of` against the development sample.
+
+    `bins`: [{bin, expected_share, actual_share}] (shares as strings, 4 places)."""
+
+    SCORE = "score"
+
+    as_of = models.DateField(_("as of"))
+    model_version = models.PositiveIntegerField(_("model version"))
+    target = models.CharField(_("score or feature"), max_length=60)
+    window_start = models.DateField(_("window start"))
+    decisions = models.PositiveIntegerField(_("decisions in the window"))
+    psi = models.DecimalField(_("PSI"), max_digits=9, decimal_places=4)
+    light = models.CharField(_("light"), max_length=5, choices=Light.choices)
+    bins = models.JSONField(_("bins"), default=list)
+
+    class Meta:
+        verbose_name = _("model stability")
+        verbose_name_plural = _("model monitoring")
+        ordering = ("-as_of", "model_version", "target")
+        constraints = [
+            models.UniqueConstraint(
+                fields=("as_of", "model_version", "target"), name="model_stability_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.as_of} v{self.model_version} {self.target} {self.psi}"
+
+
+class CalibrationGrade(models.Model):
+    """Calibration of the champion on a date, per grade at origination: of the loans with a full
+    outcome window, how many went 30+ days past due within it, against the grade's predicted PD,
+    with the Wilson score interval of the realised rate."""
+
+    as_of = models.DateField(_("as of"))
+    model_version = models.PositiveIntegerField(_("model version"))
+    grade = models.CharField(_("grade"), max_length=1)
+    predicted_pd = models.DecimalField(_("predicted PD"), max_digits=7, decimal_places=6)
+    loans = models.PositiveIntegerField(_("loans with a full outcome window"))
+    bads = models.PositiveIntegerField(_("loans 30+ days past due within the window"))
+    bad_rate = models.DecimalField(_("realised bad rate"), max_digits=7, decimal_places=4, null=True)
+    ci_low = models.DecimalField(_("interval low"), max_digits=7, decimal_places=4, null=True)
+    ci_high = models.DecimalField(_("interval high"), max_digits=7, decimal_places=4, null=True)
+    light = models.CharField(_("light"), max_length=5, choices=Light.choices)
+
+    class Meta:
+        verbose_name = _("calibration by grade")
+        verbose_name_plural = _("calibration by grade")
+        ordering = ("-as_of", "grade")
+        constraints = [models.UniqueConstraint(fields=("as_of", "grade"), name="calibration_grade_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.as_of} {self.grade}"
+
+
+class ConcentrationExposure(models.Model):
+    """An active concentration limit checked on a business date: the largest exposure it caps
+    (the slice named by its key, or the largest single borrower) against the limit."""
+
+    as_of = models.DateField(_("as of"))
+    limit_id = models.BigIntegerField(_("limit"))
+    dimension = models.CharField(_("dimension"), max_length=16)
+    key = models.CharField(_("key"), max_length=100, blank=True)
+    basis = models.CharField(_("basis"), max_length=8)
+    severity = models.CharField(_("severity"), max_length=8)
+    threshold = models.DecimalField(_("limit"), max_digits=20, decimal_places=4)
+    exposure = money_field(_("exposure"), default=Decimal("0.00"))
+    book = money_field(_("book"), default=Decimal("0.00"))
+    value = models.DecimalField(_("share or amount"), max_digits=20, decimal_places=4)
+    breached = models.BooleanField(_("breached"))
+
+    class Meta:
+        verbose_name = _("concentration exposure")
+        verbose_name_plural = _("concentration exposures")
+        ordering = ("-as_of", "dimension", "key")
+        constraints = [
+            models.UniqueConstraint(fields=("as_of", "limit_id"), name="concentration_exposure_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.as_of} {self.dimension} {self.key}"
+
+
+class LiquidityBucket(models.Model):
+    """The contractual cash inflows still to come from the book at the end of a business date,
+    by maturity bucket of the due date and by rate type: the unpaid principal and interest of the
+    loans' pinned schedules (`overdue`: due on or before the date and not paid)."""
+
+    as_of = models.DateField(_("as of"))
+    bucket = models.CharField(_("maturity bucket"), max_length=8)
+    rate_type = models.CharField(_("rate type"), max_length=16)
+    principal = money_field(_("principal"), default=Decimal("0.00"))
+    interest = money_field(_("interest"), default=Decimal("0.00"))
+    # Σ interest ÷ the loan's annual rate over the rows due in the next 12 months: the interest
+    # income a one-unit rate move changes (rate sensitivity, if every loan repriced at once).
+    interest_per_rate = models.DecimalField(
+        _("interest per unit of rate"), max_digits=24, decimal_places=4, default=Decimal("0")
+    )
+
+    class Meta:
+        verbose_name = _("liquidity bucket")
+        verbose_name_plural = _("liquidity ladder")
+        constraints = [
+            models.UniqueConstraint(fields=("as_of", "bucket", "rate_type"), name="liquidity_bucket_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.as_of} {self.bucket} {self.rate_type}"

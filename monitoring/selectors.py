@@ -9,7 +9,14 @@ from decimal import Decimal
 from django.conf import settings
 from django.db.models import Sum
 
-from monitoring.models import PortfolioDay, RollRate, VintagePoint
+from monitoring.models import (
+    CalibrationGrade,
+    ConcentrationExposure,
+    ModelStability,
+    PortfolioDay,
+    RollRate,
+    VintagePoint,
+)
 from servicing.choices import NON_PERFORMING_CLASSES, Classification
 
 ZERO = Decimal("0.00")
@@ -119,3 +126,120 @@ def vintages() -> list[dict]:
             {"months_on_book": point.months_on_book, "dpd30_share": _ratio(point.loans_dpd30, point.loans)}
         )
     return [{"month": month, "points": points} for month, points in curves.items()]
+
+
+# --- Model monitoring and concentration -------------------------------------------------------
+def latest_stability_date() -> dt.date | None:
+    return ModelStability.objects.order_by("-as_of").values_list("as_of", flat=True).first()
+
+
+def stability_versions(as_of: dt.date) -> list[int]:
+    return sorted(set(ModelStability.objects.filter(as_of=as_of).values_list("model_version", flat=True)))
+
+
+def stability(*, as_of: dt.date, version: int) -> dict | None:
+    """The PSI of a scorecard's score (with its bins) and of each feature on a date."""
+    rows = list(ModelStability.objects.filter(as_of=as_of, model_version=version))
+    score = next((r for r in rows if r.target == ModelStability.SCORE), None)
+    if score is None:
+        return None
+    features = sorted((r for r in rows if r.target != ModelStability.SCORE), key=lambda r: r.target)
+    return {
+        "as_of": as_of,
+        "model_version": version,
+        "window_start": score.window_start,
+        "decisions": score.decisions,
+        "score": {"psi": score.psi, "light": score.light, "bins": score.bins},
+        "features": {r.target: r.psi for r in features},
+        "feature_lights": {r.target: r.light for r in features},
+    }
+
+
+def stability_history(*, version: int, since: dt.date) -> list[tuple[dt.date, Decimal]]:
+    return list(
+        ModelStability.objects.filter(model_version=version, target=ModelStability.SCORE, as_of__gte=since)
+        .order_by("as_of")
+        .values_list("as_of", "psi")
+    )
+
+
+def calibration(as_of: dt.date | None = None) -> list[CalibrationGrade]:
+    as_of = as_of or CalibrationGrade.objects.order_by("-as_of").values_list("as_of", flat=True).first()
+    return list(CalibrationGrade.objects.filter(as_of=as_of).order_by("grade")) if as_of else []
+
+
+def concentration(as_of: dt.date | None = None) -> list[ConcentrationExposure]:
+    as_of = as_of or ConcentrationExposure.objects.order_by("-as_of").values_list("as_of", flat=True).first()
+    if as_of is None:
+        return []
+    return list(ConcentrationExposure.objects.filter(as_of=as_of).order_by("dimension", "key", "limit_id"))
+
+
+def default_version(versions: list[int]) -> int | None:
+    """The champion's version when it has figures, else the first version with figures."""
+    from risk import selectors as risk
+
+    champion = risk.champion_version()
+    if champion in versions:
+        return champion
+    return versions[0] if versions else None
+
+
+def provisions_on(as_of: dt.date) -> dict | None:
+    """Provisions at the end of `as_of` by five-tier class and by IFRS 9 stage: balance and
+    reserve of each cell, the reserve's share of the balance per class, and the book's coverage
+    ratio (拨备覆盖率) and loan provision ratio (贷款拨备率) against the regulatory floors
+    (`LOANHUB_MIN_PROVISION_COVERAGE`, `LOANHUB_MIN_LOAN_PROVISION_RATIO`)."""
+    rows = list(
+        PortfolioDay.objects.filter(business_date=as_of)
+        .values("classification", "ifrs9_stage")
+        .annotate(loans=Sum("loans"), balance=Sum("balance"), reserve=Sum("reserve"))
+        .order_by()
+    )
+    if not rows:
+        return None
+    stages = sorted({row["ifrs9_stage"] for row in rows} | {1, 2, 3})
+    cells = {
+        klass: {stage: {"loans": 0, "balance": ZERO, "reserve": ZERO} for stage in stages}
+        for klass in Classification.values
+    }
+    for row in rows:
+        cell = cells.setdefault(row["classification"], {}).setdefault(
+            row["ifrs9_stage"], {"loans": 0, "balance": ZERO, "reserve": ZERO}
+        )
+        cell["loans"] += row["loans"]
+        cell["balance"] += row["balance"]
+        cell["reserve"] += row["reserve"]
+    classes = []
+    for klass, by_stage in cells.items():
+        balance = sum((c["balance"] for c in by_stage.values()), ZERO)
+        reserve = sum((c["reserve"] for c in by_stage.values()), ZERO)
+        classes.append(
+            {
+                "classification": klass,
+                "stages": by_stage,
+                "balance": balance,
+                "reserve": reserve,
+                "reserve_ratio": _ratio(reserve, balance),
+            }
+        )
+    balance = sum((c["balance"] for c in classes), ZERO)
+    reserve = sum((c["reserve"] for c in classes), ZERO)
+    npl = sum((c["balance"] for c in classes if c["classification"] in NON_PERFORMING_CLASSES), ZERO)
+    coverage, ratio = _ratio(reserve, npl), _ratio(reserve, balance)
+    min_coverage = settings.LOANHUB_MIN_PROVISION_COVERAGE
+    min_ratio = settings.LOANHUB_MIN_LOAN_PROVISION_RATIO
+    return {
+        "as_of": as_of,
+        "stages": stages,
+        "classes": classes,
+        "balance": balance,
+        "reserve": reserve,
+        "non_performing": npl,
+        "provision_coverage_ratio": coverage,
+        "loan_provision_ratio": ratio,
+        "min_provision_coverage_ratio": min_coverage,
+        "min_loan_provision_ratio": min_ratio,
+        "coverage_ok": coverage is None or coverage >= min_coverage,
+        "loan_provision_ok": ratio is None or ratio >= min_ratio,
+    }

@@ -100,3 +100,67 @@ class VintagesSerializer(serializers.Serializer):
             "more days past due by each month on book"
         ),
     )
+
+
+class PsiInputSerializer(serializers.Serializer):
+    as_of = serializers.DateField(required=False, help_text="YYYY-MM-DD (default the last date monitored)")
+    model = serializers.IntegerField(
+        required=False, min_value=1, help_text="score model version (default the champion's, else the first)"
+    )
+
+
+class PsiBinSerializer(serializers.Serializer):
+    bin = serializers.CharField()
+    expected_share = _share()
+    actual_share = _share()
+
+
+class PsiScoreSerializer(serializers.Serializer):
+    psi = serializers.DecimalField(max_digits=9, decimal_places=4)
+    light = serializers.ChoiceField(choices=["green", "amber", "red"], help_text="0.10 / 0.25 thresholds")
+    bins = PsiBinSerializer(many=True)
+
+
+class PsiSerializer(serializers.Serializer):
+    as_of = serializers.DateField()
+    model_version = serializers.IntegerField()
+    window_start = serializers.DateField(help_text="first day of the decisions compared")
+    decisions = serializers.IntegerField()
+    score = PsiScoreSerializer(help_text="the score in the development sample's deciles")
+    features = serializers.DictField(child=serializers.DecimalField(max_digits=9, decimal_places=4))
+    feature_lights = serializers.DictField(child=serializers.CharField())
+
+
+class CalibrationGradeSerializer(serializers.Serializer):
+    grade = serializers.CharField()
+    model_version = serializers.IntegerField()
+    predicted_pd = serializers.DecimalField(max_digits=7, decimal_places=6)
+    loans = serializers.IntegerField()
+    bads = serializers.IntegerField(help_text="30+ days past due within the outcome window")
+    bad_rate = _ratio("realised bad rate")
+    ci_low = _ratio("95 % Wilson interval, low")
+    ci_high = _ratio("95 % Wilson interval, high")
+    light = serializers.CharField()
+
+
+class CalibrationSerializer(serializers.Serializer):
+    as_of = serializers.DateField(allow_null=True)
+    grades = CalibrationGradeSerializer(many=True)
+
+
+class ConcentrationRowSerializer(serializers.Serializer):
+    limit_id = serializers.IntegerField()
+    dimension = serializers.CharField()
+    key = serializers.CharField(help_text="the slice; for a single-borrower limit the largest borrower's id")
+    basis = serializers.CharField()
+    severity = serializers.CharField()
+    threshold = serializers.DecimalField(max_digits=20, decimal_places=4)
+    exposure = money_serializer_field(max_digits=WIDE_MONEY)
+    book = money_serializer_field(max_digits=WIDE_MONEY)
+    value = serializers.DecimalField(max_digits=20, decimal_places=4, help_text="share or amount")
+    breached = serializers.BooleanField()
+
+
+class ConcentrationSerializer(serializers.Serializer):
+    as_of = serializers.DateField(allow_null=True)
+    limits = ConcentrationRowSerializer(many=True)

@@ -7,7 +7,10 @@
 - the loans' first day at 30+ days past due (`DelinquencyOnset`), from the date's snapshots;
 - when `as_of` is a month end, that month's roll rates: each loan's bucket at the previous
   month end against its bucket at this one (`closed` when it has left the book);
-- the vintage curves as of `as_of` (unless a later date's are already stored).
+- the vintage curves as of `as_of` (unless a later date's are already stored);
+- each active concentration limit's exposure (`monitoring.concentration`);
+- the maturity ladder of contractual inflows (`monitoring.liquidity`);
+- the scorecards' PSI and the champion's calibration by grade (`monitoring.model_monitoring`).
 
 A date run twice writes the same rows once. Servicing calls `cob_finished` (through
 `servicing.hooks`) when a run is done, and that enqueues the task after the commit.
@@ -26,6 +29,7 @@ from django.db.models.functions import Coalesce, TruncMonth
 
 from loanhub.celery import enqueue_on_commit
 from loanhub.money import MONEY_DIGITS, MONEY_PLACES
+from monitoring import concentration, liquidity, model_monitoring
 from monitoring.models import DelinquencyOnset, PortfolioDay, RollRate, VintagePoint
 from servicing import selectors as servicing
 
@@ -43,6 +47,7 @@ _DIMENSIONS = {
     "origination_month": TruncMonth("loan__start_date"),
     "delinquency_bucket": F("delinquency_bucket"),
     "classification": F("classification"),
+    "ifrs9_stage": F("ifrs9_stage"),
 }
 _MEASURES = {
     "loans": Count("pk"),
@@ -94,10 +99,15 @@ def onsets_record(*, as_of: dt.date) -> None:
         DelinquencyOnset,
         _aliased(
             new,
-            {"loan_id": F("loan_id"), "start_date": F("loan__start_date"), "first_dpd30": F("business_date")},
+            {
+                "loan_id": F("loan_id"),
+                "start_date": F("loan__start_date"),
+                "first_dpd30": F("business_date"),
+                "risk_grade": F("loan__risk_grade"),
+            },
             {},
         ),
-        ["loan_id", "start_date", "first_dpd30"],
+        ["loan_id", "start_date", "first_dpd30", "risk_grade"],
     )
 
 
@@ -183,13 +193,35 @@ def run_monitoring(as_of: dt.date) -> dict:
     if not servicing.snapshots_on(as_of).exists():
         # Not closed (or nothing on the book): nothing to aggregate, and the curves stay as
         # they were rather than being drawn as of a date nobody has seen.
-        return {"as_of": as_of, "portfolio_rows": 0, "roll_rates": 0, "vintage_points": 0}
+        return {
+            "as_of": as_of,
+            "portfolio_rows": 0,
+            "roll_rates": 0,
+            "vintage_points": 0,
+            "concentration_limits": 0,
+            "liquidity_rows": 0,
+            "stability_rows": 0,
+            "calibration_grades": 0,
+        }
     with transaction.atomic():
         rows = portfolio_day_build(as_of=as_of)
         onsets_record(as_of=as_of)
         rolls = roll_rates_build(month_end=as_of) if is_month_end(as_of) else 0
         vintages = vintages_build(as_of=as_of)
-    return {"as_of": as_of, "portfolio_rows": rows, "roll_rates": rolls, "vintage_points": vintages}
+        exposures = concentration.exposures_build(as_of=as_of)
+        ladder = liquidity.ladder_build(as_of=as_of)
+        stability = model_monitoring.stability_build(as_of=as_of)
+        calibration = model_monitoring.calibration_build(as_of=as_of)
+    return {
+        "as_of": as_of,
+        "portfolio_rows": rows,
+        "roll_rates": rolls,
+        "vintage_points": vintages,
+        "concentration_limits": exposures,
+        "liquidity_rows": ladder,
+        "stability_rows": stability,
+        "calibration_grades": calibration,
+    }
 
 
 def cob_finished(*, business_date: dt.date) -> None:

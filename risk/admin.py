@@ -20,6 +20,7 @@ from loanhub.permissions import may
 from risk import (
     admin_assessment,  # noqa: F401  (registers the impact assessments)
     admin_collateral,  # noqa: F401  (registers the collateral haircuts)
+    admin_concentration,  # noqa: F401  (registers the concentration limits)
     services,
 )
 from risk import choices as c

@@ -62,3 +62,29 @@ class IdentifierKind(models.TextChoices):
 
 
 GRADES = RISK_GRADES  # the catalogue prices these grades; the scorecard assigns them
+
+
+class LimitDimension(models.TextChoices):
+    """What a concentration limit (集中度限额) caps."""
+
+    PRODUCT = "product", _("product")
+    INDUSTRY = "industry", _("industry")
+    REGION = "region", _("region")
+    BORROWER = "borrower", _("single borrower")
+
+
+class LimitBasis(models.TextChoices):
+    SHARE = "share", _("share of the book")
+    AMOUNT = "amount", _("amount")
+
+
+class LimitSeverity(models.TextChoices):
+    HARD = "hard", _("hard (refer the application)")
+    SOFT = "soft", _("soft (warn)")
+
+
+class LimitStatus(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    PENDING = "pending", _("awaiting approval")
+    ACTIVE = "active", _("active")
+    RETIRED = "retired", _("retired")

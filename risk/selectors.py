@@ -6,12 +6,16 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import timedelta
+from decimal import Decimal
 
+import numpy as np
 from django.db.models import Count, QuerySet
 
 from risk import choices as c
+from risk import mapping
 from risk import reasons as customer_reasons
 from risk.decide import History
+from risk.features import validate_features
 from risk.mapping import FEATURES, SOURCE_IDENTITY
 from risk.models import BlocklistEntry, Decision, RiskRule, ScoreModel, ScoringRequest
 from risk.rules import RuleCheck, RuleSpec
@@ -146,3 +150,59 @@ def shadow_comparison(model: ScoreModel) -> dict:
 def decision_latest_for_customer(*, customer_id: int) -> Decision | None:
     """The customer's most recent credit decision (a guarantor's own score and grade)."""
     return Decision.objects.filter(request__customer_id=customer_id).order_by("-created_at", "-id").first()
+
+
+def development_profile(model: ScoreModel) -> dict:
+    """The model's development sample as it scores it: the rows the final scorecard was fitted
+    on (the training data set less the stratified hold-out, re-drawn with the model's seed), each
+    row's score, grade and bin label per feature. The baseline of population stability."""
+    from sklearn.model_selection import train_test_split
+
+    from risk.scorecard import datasets, training
+
+    card = scorecard_load(model)
+    data = datasets.load(model.dataset)
+    if data.sha256 != model.training_data_sha256:
+        raise ArtifactError(f"model v{model.version}: the training data set has changed")
+    y = np.asarray(data.is_bad, dtype=int)
+    dev_index, _hold = train_test_split(
+        np.arange(len(y)), test_size=training.HOLDOUT_SHARE, stratify=y, random_state=model.seed
+    )
+    frame = mapping.model_frame(data.features, list(card.inputs)).iloc[dev_index].reset_index(drop=True)
+    return {
+        "scores": [int(s) for s in card.score_frame(frame)["score"]],
+        "bins": {name: list(labels) for name, labels in card.bin_labels(frame).items()},
+        "bin_order": {f.name: [*f.labels, "missing"] for f in card.features},
+    }
+
+
+def decisions_profile(model: ScoreModel, *, since, until) -> dict:
+    """The decisions `model` made from `since` to `until` (datetimes, half-open): each one's score
+    and bin label per feature, re-derived from the stored features with the same scorecard."""
+    card = scorecard_load(model)
+    scores, bins = [], {name: [] for name in card.inputs}
+    rows = Decision.objects.filter(model=model, created_at__gte=since, created_at__lt=until).values_list(
+        "score", "features"
+    )
+    for score_value, features in rows.iterator():
+        result = card.score_record(mapping.model_record(validate_features(features), card.inputs))
+        scores.append(score_value)
+        for part in result.features:
+            bins[part.name].append(part.bin_label)
+    return {"scores": scores, "bins": bins}
+
+
+def grade_pds(model: ScoreModel) -> dict[str, Decimal]:
+    """The predicted probability of default of each grade of the model (its artifact's)."""
+    card = scorecard_load(model)
+    return {grade: Decimal(str(pd)) for grade, pd in card.grade_pd.items()}
+
+
+def models_with_decisions(*, since, until) -> list[ScoreModel]:
+    """The models that decided at least once from `since` to `until` (datetimes, half-open)."""
+    versions = Decision.objects.filter(created_at__gte=since, created_at__lt=until).values("model_id")
+    return list(ScoreModel.objects.filter(pk__in=versions).order_by("version"))
+
+
+def champion_version() -> int | None:
+    return ScoreModel.objects.filter(status=c.ModelStatus.CHAMPION).values_list("version", flat=True).first()

@@ -29,7 +29,7 @@ from loanhub.errors import Conflict, Forbidden, Invalid
 from loanhub.money import quantize_places
 from loanhub.permissions import may
 from loanhub.transitions import lock, record_event, run_transition
-from risk import assessment, hooks, mapping, selectors
+from risk import assessment, concentration, hooks, mapping, selectors
 from risk import choices as c
 from risk.bureau import get_bureau
 from risk.decide import DecisionData, History, decide
@@ -220,6 +220,17 @@ def _customer_id_number(request: ScoringRequest) -> str:
     return id_number
 
 
+def _concentration_facts(request: ScoringRequest, terms: ProductTerms) -> dict[str, str]:
+    """What the concentration limits of an application are keyed by (`risk.concentration`)."""
+    customer = request.customer
+    return {
+        "product": terms.product_code,
+        "industry": getattr(customer, "industry", "") or "",
+        "region": getattr(customer, "region", "") or "",
+        "borrower": str(request.customer_id) if request.customer_id else "",
+    }
+
+
 def _finish_without_decision(request_id: int, *, invalid: bool, message: str) -> ScoringRequest:
     def record(locked: ScoringRequest) -> None:
         locked.attempts += 1
@@ -267,6 +278,7 @@ def scoring_request_process(*, request_id: int) -> ScoringRequest:
                 rules=rules,
                 history=selectors.history_for(request, rules),
             )
+            data = concentration.apply_to(data, facts=_concentration_facts(request, terms))
         except ArtifactError as exc:
             error = exc
         except (FeatureValidationError, ProductTermsError) as exc:

@@ -258,3 +258,9 @@ def snapshots_on(business_date) -> QuerySet[LoanSnapshot]:
 def loans_disbursed_through(day) -> QuerySet[Loan]:
     """Every loan disbursed on or before `day`, whatever its state now (vintage denominators)."""
     return Loan.objects.filter(start_date__lte=day).order_by()
+
+
+def installments_of_active_loans() -> QuerySet[LoanInstallment]:
+    """The pinned schedule rows of the loans on the book (monitoring's maturity ladder and rate
+    sensitivity read what is still to be paid of them)."""
+    return LoanInstallment.objects.filter(loan__status=LoanStatus.ACTIVE).order_by()

@@ -26,6 +26,18 @@ def psi(expected: np.ndarray, actual: np.ndarray, *, buckets: int = 10) -> float
     edges = np.unique(np.quantile(expected, np.linspace(0, 1, buckets + 1)[1:-1]))
     e = np.bincount(np.searchsorted(edges, expected, side="right"), minlength=len(edges) + 1)
     a = np.bincount(np.searchsorted(edges, actual, side="right"), minlength=len(edges) + 1)
-    e_share = np.clip(e / e.sum(), 1e-4, None)
-    a_share = np.clip(a / a.sum(), 1e-4, None)
+    return psi_counts(e, a)
+
+
+PSI_FLOOR = 1e-4  # an empty bin counts as this share (ln 0 is undefined)
+
+
+def psi_counts(expected: np.ndarray, actual: np.ndarray) -> float:
+    """PSI = Σ (aᵢ − eᵢ) · ln(aᵢ / eᵢ) over the bins' shares of the counts given, each share
+    floored at `PSI_FLOOR` (Siddiqi, *Credit Risk Scorecards*, 2006, ch. 11; Yurdakul,
+    *Statistical Properties of Population Stability Index*, 2018)."""
+    e = np.asarray(expected, dtype=float)
+    a = np.asarray(actual, dtype=float)
+    e_share = np.clip(e / e.sum(), PSI_FLOOR, None)
+    a_share = np.clip(a / a.sum(), PSI_FLOOR, None)
     return float(np.sum((a_share - e_share) * np.log(a_share / e_share)))

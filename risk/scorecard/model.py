@@ -85,6 +85,18 @@ class _Feature:
             return int(self.missing_points), "missing"
         return self.points[i], self.labels[i]
 
+    def label_series(self, values: pd.Series) -> np.ndarray:
+        """The bin label of each value ("missing" for no value): the bins PSI is counted in."""
+        labels = np.asarray([*self.labels, "missing"], dtype=object)
+        if self.kind == "numeric":
+            x = values.to_numpy(dtype=float)
+            index = np.searchsorted(self._splits_array, x, side="right")
+            isnan = np.isnan(x)
+        else:
+            isnan = values.isna().to_numpy()
+            index = values.map(self.lookup).fillna(self.unseen_index).to_numpy(dtype=int)
+        return labels[np.where(isnan, len(self.labels), index)]
+
     def score_series(self, values: pd.Series) -> np.ndarray:
         if self.kind == "numeric":
             x = values.to_numpy(dtype=float)
@@ -152,6 +164,10 @@ class Scorecard:
             pd_grade=self.grade_pd[grade],
             features=tuple(parts),
         )
+
+    def bin_labels(self, frame: pd.DataFrame) -> dict[str, np.ndarray]:
+        """Per feature, the bin label of each row of model inputs (population stability)."""
+        return {feature.name: feature.label_series(frame[feature.name]) for feature in self.features}
 
     def score_frame(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Vectorised scoring of many model-input rows: score, PD and grade per row."""
