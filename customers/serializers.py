@@ -6,6 +6,7 @@ two decimals.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from customers import selectors
@@ -196,7 +197,7 @@ class MarketingConsentSerializer(serializers.Serializer):
             raise serializers.ValidationError(
                 {
                     "non_field_errors": [
-                        "Name at least one of email, sms, portal, personalised_recommendations."
+                        _("Name at least one of email, sms, portal, personalised_recommendations.")
                     ]
                 }
             )

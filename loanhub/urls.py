@@ -7,7 +7,7 @@ from drf_spectacular.views import SpectacularAPIView
 from loanhub import api_docs, views
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", include("products.pages.home_urls")),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
     path("i18n/", include("django.conf.urls.i18n")),

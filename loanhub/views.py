@@ -17,23 +17,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from rest_framework.exceptions import APIException
 
-from loanhub import health, pagecache
+from loanhub import health
 from loanhub.errors import Forbidden, NotFound, error_body
 
 logger = logging.getLogger(__name__)
 
 API_PREFIX = "/api/"
-
-
-@require_GET
-def home(request):
-    """The customers' landing page: featured products with an example cost, the calculator and
-    the way to apply. The content is the same for everyone (kept with the catalogue's pages)."""
-    from products.pages.views import featured_cards
-
-    return pagecache.render_content(
-        request, "home.html", lambda: {"featured": featured_cards()}, cache_as="home"
-    )
 
 
 def _health_response(request, ok: bool, details: dict) -> JsonResponse:

@@ -352,3 +352,12 @@ def product_recommend(request):
         "products/catalogue/recommend.html",
         {"form": form, "eligible": eligible, "ineligible": ineligible},
     )
+
+
+@require_GET
+def home(request):
+    """The customers' landing page: featured products with an example cost, the calculator and
+    the way to apply. The content is the same for everyone (kept with the catalogue's pages)."""
+    return pagecache.render_content(
+        request, "home.html", lambda: {"featured": featured_cards()}, cache_as="home"
+    )

@@ -57,7 +57,7 @@ def test_a_bug_in_an_api_view_is_a_json_500_that_shows_nothing_of_it(client_500,
 
 @override_settings(DEBUG=False)
 def test_a_bug_in_a_page_is_an_html_500(client_500, monkeypatch):
-    monkeypatch.setattr("loanhub.views.pagecache.render_content", _crash)
+    monkeypatch.setattr("products.pages.views.pagecache.render_content", _crash)
     response = client_500.get("/")
     assert response.status_code == 500
     assert response["Content-Type"].startswith("text/html")
@@ -71,7 +71,7 @@ def _connection_lost(*args, **kwargs):
 @override_settings(DEBUG=False)
 @pytest.mark.parametrize("language", ["en", "zh-hans"])
 def test_a_page_whose_database_connection_was_lost_is_a_503_to_retry(client_500, monkeypatch, language):
-    monkeypatch.setattr("loanhub.views.pagecache.render_content", _connection_lost)
+    monkeypatch.setattr("products.pages.views.pagecache.render_content", _connection_lost)
     response = client_500.get("/", HTTP_ACCEPT_LANGUAGE=language)
     assert response.status_code == 503
     assert response["Retry-After"] == str(RETRY_AFTER_SECONDS)

@@ -75,7 +75,8 @@ def test_staff_have_no_points_and_anonymous_callers_none(alice):
     assert APIClient().get("/api/v1/rewards/me/").status_code == 401
 
 
-def test_entering_a_referral_code_through_the_api(alice, bob):
+def test_entering_a_referral_code_through_the_api(settings, alice, bob):
+    settings.LANGUAGE_CODE = "zh-hans"  # the marketing tests default to English
     code = services.account_for(customer_id=alice.pk).referral_code
     response = _api(bob.user).post("/api/v1/rewards/me/referral/", {"code": code}, format="json")
     assert response.status_code == 201, response.json()
@@ -125,7 +126,8 @@ def test_a_referral_link_fills_the_form_and_the_form_records_the_code(client, al
     assert "referral-form" not in page.content.decode()  # taken once
 
 
-def test_an_invalid_code_on_the_page_is_shown_and_changes_nothing(client, bob):
+def test_an_invalid_code_on_the_page_is_shown_and_changes_nothing(settings, client, bob):
+    settings.LANGUAGE_CODE = "zh-hans"  # the marketing tests default to English
     client.force_login(bob.user)
     response = client.post("/rewards/", {"code": "NOPE2345"})
     assert response.status_code == 400

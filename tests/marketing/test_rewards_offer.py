@@ -172,7 +172,10 @@ def test_an_offer_accepted_without_points_keeps_its_shape(approved):
     assert not PointsEntry.objects.exists()
 
 
-def test_the_offer_page_takes_points_and_shows_a_refusal_without_changing_anything(approved, rule, client):
+def test_the_offer_page_takes_points_and_shows_a_refusal_without_changing_anything(
+    settings, approved, rule, client
+):
+    settings.LANGUAGE_CODE = "zh-hans"  # the marketing tests default to English
     customer = approved.customer
     _grant(customer, 100)
     client.force_login(customer.user)
