@@ -44,6 +44,7 @@ from servicing.models import (
     CreditLineTransaction,
     CreditLineTransactionKind,
 )
+from servicing.repayments import amount_check
 
 __all__ = (
     "CreditLineAlreadyOpen",
@@ -344,21 +345,13 @@ def _value_date(line: CreditLine) -> dt.date:
     return max(open_business_date(), line.opened_on, line.position_date)
 
 
-def _check_amount(amount: Decimal) -> Decimal:
-    if amount is None or not amount.is_finite() or amount <= 0:
-        raise Invalid({"amount": [_("must be more than 0")]})
-    if amount > rules.MAX_PAYMENT or quantize_money(amount) != amount:
-        raise Invalid({"amount": [_("must be at most %(max)s in cents") % {"max": rules.MAX_PAYMENT}]})
-    return amount
-
-
 def credit_line_draw(
     *, line: CreditLine | int, amount: Decimal, actor, channel: str = RepaymentChannel.API
 ) -> CreditLineTransaction:
     """Draw `amount` today (servicing's open business date): paid out to the customer, interest
     from today. Invalid naming `amount` above the available limit; Conflict unless the line is
     active and not overdue. Nothing is written when refused."""
-    amount = _check_amount(amount)
+    amount = amount_check(amount)
     with transaction.atomic():
         locked = lock(line, model=CreditLine)
         if actor is not None:
@@ -407,7 +400,7 @@ def credit_line_repay(
     """Repay `amount` today: interest due (and accrued, charged now) first, then principal, which
     is available to draw again at once. Invalid naming `amount` above what is owed; Conflict on a
     closed line."""
-    amount = _check_amount(amount)
+    amount = amount_check(amount)
     with transaction.atomic():
         locked = lock(line, model=CreditLine)
         if actor is not None:

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from loanhub.errors import Conflict, Invalid, NotFound
 from servicing.choices import LoanStatus, RepaymentChannel
 from servicing.models import Loan, Repayment
-from servicing.repayments import _check_amount, may_repay, repayment_post
+from servicing.repayments import amount_check, may_repay, repayment_post
 
 __all__ = (
     "PaymentBackend",
@@ -81,7 +81,7 @@ def repayment_pay_online(*, loan: Loan, amount: Decimal, actor, key: str) -> Rep
     """
     if not KEY_PATTERN.fullmatch(key or ""):
         raise Invalid({"key": [_("The payment form has expired; please try again.")]})
-    amount = _check_amount(amount)
+    amount = amount_check(amount)
     if not may_repay(actor, loan):
         raise NotFound(_("No such loan."))
     if loan.status != LoanStatus.ACTIVE:

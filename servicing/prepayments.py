@@ -25,10 +25,10 @@ from django.utils.translation import gettext as _
 
 from loanhub import clock
 from loanhub.errors import Conflict, Invalid, NotFound
-from loanhub.money import is_cents, quantize_money
+from loanhub.money import quantize_money
 from loanhub.transitions import json_safe, record_event
 from products import engine, engine_adapter
-from servicing import quiet, rules
+from servicing import quiet
 from servicing import schedule_changes as sc
 from servicing.calendar import open_business_date
 from servicing.choices import (
@@ -41,7 +41,7 @@ from servicing.choices import (
     ScheduleChangeKind,
 )
 from servicing.models import Loan, Repayment, ScheduleChange
-from servicing.repayments import loan_refresh, repayment_check_actor
+from servicing.repayments import amount_check, loan_refresh, repayment_check_actor
 
 __all__ = ("PrepaymentTerms", "prepayment_post", "prepayment_quote", "terms_from_product")
 
@@ -97,18 +97,6 @@ def terms_from_product(version) -> dict:
         allowed_after=version.prepayment_allowed_after or 0,
     )
     return json_safe(_fields(terms))
-
-
-def _check_amount(amount) -> Decimal:
-    if not isinstance(amount, Decimal) or not amount.is_finite():
-        raise Invalid({"amount": [_("Enter an amount in yuan, e.g. 1200.00.")]})
-    if amount <= 0:
-        raise Invalid({"amount": [_("The amount must be more than zero.")]})
-    if not is_cents(amount):
-        raise Invalid({"amount": [_("The amount has more than two decimal places.")]})
-    if amount > rules.MAX_PAYMENT:
-        raise Invalid({"amount": [_("The amount is too large.")]})
-    return quantize_money(amount)
 
 
 def _check_mode(terms: PrepaymentTerms, mode: str | None) -> str:
@@ -177,7 +165,7 @@ def _quote(loan: Loan, *, amount: Decimal, mode: str | None, value_date: dt.date
             state=loan.status,
         )
     terms = PrepaymentTerms.of(loan)
-    amount = _check_amount(amount)
+    amount = amount_check(amount)
     mode = _check_mode(terms, mode)
     today = open_business_date()
     on = value_date or today

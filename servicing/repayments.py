@@ -269,7 +269,9 @@ def loan_refresh(
     return row
 
 
-def _check_amount(amount) -> Decimal:
+def amount_check(amount) -> Decimal:
+    """A cash amount (repayment, prepayment, credit-line draw or repayment): positive, in cents, at
+    most rules.MAX_PAYMENT; field-level Invalid on `amount` otherwise."""
     if not isinstance(amount, Decimal) or not amount.is_finite():
         raise Invalid({"amount": [_("Enter an amount in yuan, e.g. 1200.00.")]})
     if amount <= 0:
@@ -339,7 +341,7 @@ def repayment_post(
         except Loan.DoesNotExist:
             raise NotFound(_("No such loan.")) from None
         repayment_check_actor(actor, row)  # the right before the amount
-        amount = _check_amount(amount)
+        amount = amount_check(amount)
         if external_id:
             earlier = Repayment.objects.filter(external_id=external_id).first()
             if earlier is not None:
