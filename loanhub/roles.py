@@ -38,7 +38,17 @@ CAPABILITIES = (
     ("unlock_account", "Can lift a log-in lockout of a user account (recorded)"),
 )
 
-BUSINESS_APPS = ("products", "customers", "risk", "applications", "servicing", "monitoring", "marketing")
+BUSINESS_APPS = (
+    "notifications",
+    "products",
+    "customers",
+    "risk",
+    "applications",
+    "servicing",
+    "monitoring",
+    "marketing",
+    "rewards",  # marketing.rewards (its own app label)
+)
 _VIEW_BUSINESS = tuple(f"{app}.view_*" for app in BUSINESS_APPS)
 
 _OFFICER = (
@@ -61,7 +71,13 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     SENIOR_APPROVER: (*_OFFICER, "loanhub.senior_approve"),
     RISK_ANALYST: (*_VIEW_BUSINESS, "risk.*", "django_celery_beat.view_*"),
     PRODUCT_MANAGER: ("products.*", "products.view_*", *_VIEW_BUSINESS),
-    MARKETING_MANAGER: ("marketing.*", "products.view_*", "customers.view_*"),
+    MARKETING_MANAGER: (
+        "marketing.*",
+        "rewards.*",
+        "notifications.view_*",
+        "products.view_*",
+        "customers.view_*",
+    ),
     AUDITOR: (
         *_VIEW_BUSINESS,
         "loanhub.view_*",

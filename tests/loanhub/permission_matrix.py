@@ -546,7 +546,7 @@ MATRIX: dict[str, Rule] = {
     ),
     "api/v1/credit-lines/<int:line_id>/draws/": rule(
         get="401 405 405 405 405 405 405 405 405",
-        post="401 400 404 400 400 403 403 404 403",
+        post="401 400 404 403 403 403 403 404 403",
         line_id="{credit_line}",
     ),
     "api/v1/credit-lines/<int:line_id>/repayments/": rule(
