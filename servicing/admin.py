@@ -24,6 +24,7 @@ from loanhub.admin_readonly import ReadOnlyAdminMixin, ReadOnlyTabularInline
 from servicing import (
     admin_collateral,
     admin_repayments,  # noqa: F401  (registers the Repayment admin)
+    quiet,
     selectors,
 )
 from servicing.models import (
@@ -174,7 +175,7 @@ class LoanAdmin(KeysetPaginationMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
             _("Position"),
             {
                 "fields": (
-                    "position_date",
+                    "standing_date",
                     "days_past_due",
                     "delinquency_bucket",
                     "classification",
@@ -239,6 +240,12 @@ class LoanAdmin(KeysetPaginationMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     def get_sortable_by(self, request):
         # Over a million loans only the key (and DPD, indexed) sort without scanning everything.
         return ("number", "days_past_due")
+
+    @admin.display(description=_("position date"))
+    def standing_date(self, obj):
+        # The date the loan stands at, as the API shows it: a quiet loan's stored row can be up to
+        # a month behind; only its accrual differs (servicing.quiet).
+        return quiet.standing_date(obj)
 
     @admin.display(description=_("secured amount (collateral after haircuts)"))
     def secured_amount(self, obj):
