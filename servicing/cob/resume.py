@@ -28,7 +28,6 @@ from servicing.choices import CobStatus
 from servicing.cob.runs import start_run
 from servicing.models import CobRun
 
-
 MAX_DOUBLINGS = 4
 
 
