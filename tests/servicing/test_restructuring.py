@@ -130,7 +130,9 @@ def test_customers_and_bad_input_are_refused(people, checker):
         restructuring.restructuring_request(loan=loan, term=0, reason="x", actor=people["officer"])
     assert "term_months" in bad.value.errors
     with pytest.raises(Invalid) as bad:
-        restructuring.restructuring_request(loan=loan, annual_rate=D("0.5"), reason="x", actor=people["officer"])
+        restructuring.restructuring_request(
+            loan=loan, annual_rate=D("0.5"), reason="x", actor=people["officer"]
+        )
     assert "annual_rate" in bad.value.errors
     with pytest.raises(Invalid) as bad:
         restructuring.restructuring_request(loan=loan, term=12, reason=" ", actor=people["officer"])
@@ -164,12 +166,12 @@ def test_observation_floor_rule():
 
 
 def test_close_of_business_keeps_the_floor_and_restarts_it_when_late(people, checker, settings):
-    """Observation of one month: close of business (set-based) keeps the loan substandard while
-    current; the first new installment paid late starts the month again; then on-time payment
-    through the whole month lets it leave the floor. The replay agrees with close of business."""
+    """Observation of two months: close of business (set-based) keeps the loan substandard while
+    current; the first new installment paid late starts the period again; once a period ends
+    with nothing late the loan leaves the floor. The replay agrees with close of business."""
     from tests.servicing.test_cob_replay import _check_against_replay
 
-    settings.LOANHUB_RESTRUCTURE_OBSERVATION_MONTHS = 1
+    settings.LOANHUB_RESTRUCTURE_OBSERVATION_MONTHS = 2
     loan = _overdue_loan(people, late_days=5)
     start = open_business_date()
     cob.close_through(start - dt.timedelta(days=1), start=start - dt.timedelta(days=1))
@@ -177,19 +179,29 @@ def test_close_of_business_keeps_the_floor_and_restarts_it_when_late(people, che
     restructuring.restructuring_approve(change_id=change.pk, actor=checker)
     loan.refresh_from_db()
     first = loan.installments.filter(due_date__gt=start).order_by("number").first()
-    assert loan.observation_until == start + relativedelta(months=1)
-    # Current until the first new installment: still substandard by the floor alone.
+    assert loan.observation_until == start + relativedelta(months=2)
+    # Current until the first new installment: still substandard, by the floor alone.
     cob.close_through(first.due_date - dt.timedelta(days=1))
     loan.refresh_from_db()
     assert (loan.days_past_due, loan.classification) == (0, Classification.SUBSTANDARD)
     _check_against_replay([(loan, None)])
-    # Two days late (grace days of the product aside), then paid.
+    # Late beyond the grace days within the period: the period starts again.
     cob.close_through(first.due_date + dt.timedelta(days=loan.overdue_grace_days + 1))
     loan.refresh_from_db()
     assert loan.days_past_due > 0
-    restarted = loan.observation_until
-    assert restarted == open_business_date() + relativedelta(months=1)
-    repayments.repayment_post(loan=loan, amount=loan.interest_due + loan.penalty_due + first.principal, actor=people["owner"])
+    assert loan.observation_until == open_business_date() + relativedelta(months=2)
+    repayments.repayment_post(
+        loan=loan,
+        amount=loan.principal_outstanding - first.balance + loan.interest_due + loan.penalty_due,
+        actor=people["owner"],
+    )
     loan.refresh_from_db()
-    assert loan.days_past_due == 0 and loan.classification == Classification.SUBSTANDARD
+    assert (loan.days_past_due, loan.classification) == (0, Classification.SUBSTANDARD)
+    _ledger_balanced(loan)
+    # The period ends with nothing late: the next close lifts the floor.
+    Loan.objects.filter(pk=loan.pk).update(observation_until=open_business_date())
+    cob.close_through(open_business_date() + dt.timedelta(days=1))
+    loan.refresh_from_db()
+    assert (loan.days_past_due, loan.classification) == (0, Classification.PASS)
+    _check_against_replay([(loan, None)])
     _ledger_balanced(loan)
