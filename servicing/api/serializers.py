@@ -139,6 +139,12 @@ class LoanDetailSerializer(LoanListItemSerializer):
     provision = money_serializer_field(
         read_only=True, source="sl_reserve", help_text="loan-loss provision booked for the loan"
     )
+    observation_until = serializers.DateField(
+        read_only=True,
+        allow_null=True,
+        help_text="a restructured loan is classified at least substandard through this date",
+    )
+    written_off_on = serializers.DateField(read_only=True, allow_null=True)
     installments = LoanInstallmentSerializer(many=True, read_only=True)
 
     @extend_schema_field(serializers.DateField(allow_null=True))

@@ -143,7 +143,8 @@ def test_customers_and_bad_input_are_refused(people, checker):
     rejected = restructuring.restructuring_reject(change_id=change.pk, actor=checker, reason="no")
     assert rejected.status == ChangeStatus.REJECTED
     loan.refresh_from_db()
-    assert loan.schedule_version == 0 and loan.observation_until is None
+    assert loan.schedule_version == 0
+    assert loan.observation_until is None
 
 
 def test_a_payment_since_the_request_makes_the_approval_a_conflict(people, checker):
@@ -205,3 +206,40 @@ def test_close_of_business_keeps_the_floor_and_restarts_it_when_late(people, che
     assert (loan.days_past_due, loan.classification) == (0, Classification.PASS)
     _check_against_replay([(loan, None)])
     _ledger_balanced(loan)
+
+
+def _client(user):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def test_api_restructuring_needs_a_second_officer(people, checker):
+    loan = _overdue_loan(people)
+    url = f"/api/v1/loans/{loan.pk}/restructurings/"
+    body = {"term_months": 24, "annual_rate": "0.048", "reason": "income fell"}
+    assert _client(people["owner"]).post(url, body, format="json").status_code == 403
+    assert _client(people["other"]).post(url, body, format="json").status_code == 404
+    bad = _client(people["officer"]).post(url, {**body, "term_months": 0}, format="json")
+    assert bad.status_code == 400
+    assert "term_months" in bad.json()["errors"]
+    made = _client(people["officer"]).post(url, body, format="json")
+    assert made.status_code == 201, made.json()
+    change = made.json()
+    assert change["status"] == "pending"
+    assert len(change["quote"]["new_schedule"]) == 24
+    assert D(change["amount"]) == D(change["quote"]["new_principal"])
+    same = _client(people["officer"]).post(f"{url}{change['id']}/approve/", {}, format="json")
+    assert same.status_code == 403
+    assert (
+        _client(people["owner"]).post(f"{url}{change['id']}/approve/", {}, format="json").status_code == 403
+    )
+    done = _client(checker).post(f"{url}{change['id']}/approve/", {}, format="json")
+    assert done.status_code == 200, done.json()
+    assert done.json()["status"] == "approved"
+    shown = _client(people["owner"]).get(f"/api/v1/loans/{loan.pk}/").json()
+    assert shown["classification"] == "substandard"
+    assert D(shown["outstanding"]["principal"]) == D(change["quote"]["new_principal"])
+    assert shown["observation_until"] == change["quote"]["observation_until"]

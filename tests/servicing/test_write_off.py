@@ -37,7 +37,8 @@ def _loss_loan(people, *, provisioned=True):
     Loan.objects.filter(pk=loan.pk).update(customer=people["owner_loan"].customer)
     loan = repayments.loan_refresh(loan, provision=provisioned)
     assert loan.classification == Classification.LOSS
-    assert loan.non_accrual and (loan.sl_reserve > 0) == provisioned
+    assert loan.non_accrual
+    assert (loan.sl_reserve > 0) == provisioned
     return loan
 
 
@@ -146,3 +147,56 @@ def test_recovery_is_recovery_income_not_an_allocation(people, checker):
         write_offs.recovery_post(
             loan=people["owner_loan"], amount=D("1"), actor=people["officer"], idempotency_key="k4"
         )
+
+
+def _client(user):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def test_api_write_off_and_recovery(people, checker):
+    loan = _loss_loan(people)
+    url = f"/api/v1/loans/{loan.pk}"
+    assert (
+        _client(people["owner"]).post(f"{url}/write-offs/", {"reason": "r"}, format="json").status_code == 403
+    )
+    assert (
+        _client(people["other"]).post(f"{url}/write-offs/", {"reason": "r"}, format="json").status_code == 404
+    )
+    made = _client(people["officer"]).post(f"{url}/write-offs/", {"reason": "lost"}, format="json")
+    assert made.status_code == 201, made.json()
+    cid = made.json()["id"]
+    assert D(made.json()["quote"]["reserve"]) == loan.sl_reserve
+    same = _client(people["officer"]).post(f"{url}/write-offs/{cid}/approve/", {}, format="json")
+    assert same.status_code == 403
+    done = _client(checker).post(f"{url}/write-offs/{cid}/approve/", {}, format="json")
+    assert done.status_code == 200, done.json()
+    assert done.json()["loan_status"] == "written_off"
+    assert _client(checker).post(f"{url}/write-offs/{cid}/approve/", {}, format="json").status_code == 409
+    # The loan stays visible to its owner, written off.
+    shown = _client(people["owner"]).get(f"{url}/")
+    assert shown.status_code == 200
+    assert shown.json()["status"] == "written_off"
+    # Recoveries: officers, with an Idempotency-Key.
+    body = {"amount": "800.00"}
+    officer = _client(people["officer"])
+    assert officer.post(f"{url}/recoveries/", body, format="json").status_code == 400
+    first = officer.post(f"{url}/recoveries/", body, format="json", HTTP_IDEMPOTENCY_KEY="r-1")
+    assert first.status_code == 201, first.json()
+    again = officer.post(f"{url}/recoveries/", body, format="json", HTTP_IDEMPOTENCY_KEY="r-1")
+    assert again.status_code == 201
+    assert again["Idempotent-Replayed"] == "true"
+    assert again.json()["id"] == first.json()["id"]
+    other = officer.post(f"{url}/recoveries/", {"amount": "1.00"}, format="json", HTTP_IDEMPOTENCY_KEY="r-1")
+    assert other.status_code == 409
+    assert loan.recoveries.count() == 1
+    bad = officer.post(f"{url}/recoveries/", {"amount": "0.001"}, format="json", HTTP_IDEMPOTENCY_KEY="r-2")
+    assert bad.status_code == 400
+    assert "amount" in bad.json()["errors"]
+    owner = _client(people["owner"]).post(
+        f"{url}/recoveries/", body, format="json", HTTP_IDEMPOTENCY_KEY="r-3"
+    )
+    assert owner.status_code == 403
