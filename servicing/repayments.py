@@ -421,6 +421,9 @@ def repayment_reverse(*, repayment: Repayment | int, reason: str, actor) -> Repa
             )
 
         def before(locked: Repayment):
+            if locked.channel == RepaymentChannel.RESTRUCTURE:
+                # The new principal holds these arrears: undoing it would owe them twice.
+                raise Conflict(_("A restructuring's settlement is not reversed."), state=locked.status)
             locked.reversed_at = clock.now()
             locked.reversed_by = actor if getattr(actor, "is_authenticated", False) else None
             locked.reversal_reason = reason.strip()[:255]

@@ -117,6 +117,9 @@ def test_two_officers_restructure_and_the_ledger_stays_balanced(people, checker)
     events = LoanEvent.objects.filter(loan=loan)
     assert events.filter(from_state="pending", to_state="approved", actor=checker).count() == 1
     assert events.filter(payload__restructured=True).count() == 1
+    # The settlement is no payment to reverse.
+    with pytest.raises(Conflict):
+        repayments.repayment_reverse(repayment=settlement, reason="bounced", actor=checker)
     # Applied once: a second approval is a conflict.
     with pytest.raises(Conflict):
         restructuring.restructuring_approve(change_id=change.pk, actor=checker)
