@@ -283,7 +283,8 @@ def restructuring_approve(*, change_id: int, actor, loan_id: int | None = None) 
             )
         loan.schedule_version += 1
         loan.observation_until = dt.date.fromisoformat(str(quote["observation_until"]))
-        loan.save(update_fields=["schedule_version", "observation_until"])
+        loan.maturity_date = applied["rows"][-1].due_date  # as a prepayment moves it
+        loan.save(update_fields=["schedule_version", "observation_until", "maturity_date"])
 
         def before(locked: ScheduleChange):
             locked.replaced_rows = json_safe(replaced)

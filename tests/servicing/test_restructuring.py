@@ -14,7 +14,7 @@ from dateutil.relativedelta import relativedelta
 from loanhub import clock, roles
 from loanhub.errors import Conflict, Forbidden, Invalid
 from products import engine_adapter
-from servicing import cob, repayments, restructuring, rules
+from servicing import cob, deferrals, prepayments, repayments, restructuring, rules
 from servicing.calendar import open_business_date
 from servicing.choices import ChangeStatus, Classification, EntryKind, RepaymentChannel
 from servicing.models import JournalEntry, Loan, LoanEvent
@@ -105,6 +105,7 @@ def test_two_officers_restructure_and_the_ledger_stays_balanced(people, checker)
     assert loan.observation_until == today + relativedelta(months=12)
     assert loan.sl_restructured == D(quote["settlement"])
     assert loan.schedule_version == 1
+    assert loan.maturity_date == dt.date.fromisoformat(quote["new_schedule"][-1]["due_date"])
     # The arrears were settled by the new principal, not by cash.
     settlement = approved.repayment
     assert settlement.channel == RepaymentChannel.RESTRUCTURE
@@ -117,6 +118,10 @@ def test_two_officers_restructure_and_the_ledger_stays_balanced(people, checker)
     events = LoanEvent.objects.filter(loan=loan)
     assert events.filter(from_state="pending", to_state="approved", actor=checker).count() == 1
     assert events.filter(payload__restructured=True).count() == 1
+    # The engine's view of the loan is the new schedule: later changes quote on it.
+    after = prepayments.prepayment_quote(loan=loan, amount=D("1000.00"), mode="reduce_installment")
+    assert len(after["new_schedule"]) == 24
+    assert deferrals.deferral_quote(loan=loan, installments=1)["new_schedule"]
     # The settlement is no payment to reverse.
     with pytest.raises(Conflict):
         repayments.repayment_reverse(repayment=settlement, reason="bounced", actor=checker)
