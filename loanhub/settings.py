@@ -426,6 +426,10 @@ LOANHUB_DEFERRAL_MAX_INSTALLMENTS = env.int("LOANHUB_DEFERRAL_MAX_INSTALLMENTS",
 LOANHUB_DEFERRAL_SECOND_APPROVAL_AMOUNT = Decimal(
     env.str("LOANHUB_DEFERRAL_SECOND_APPROVAL_AMOUNT", default="10000")
 )
+# Restructuring (servicing.restructuring): the loan is classified at least substandard for this
+# many months from the approval, and a day past due within them starts them again (2023 rules,
+# 商业银行金融资产风险分类办法 art. 19-20: an observation period of at least one year).
+LOANHUB_RESTRUCTURE_OBSERVATION_MONTHS = env.int("LOANHUB_RESTRUCTURE_OBSERVATION_MONTHS", default=12)
 # Monitoring runs after each closed business date (off: `manage.py run_monitoring` only; the test
 # suite turns it off except where monitoring is tested, so unrelated closes do not aggregate).
 LOANHUB_MONITORING_AFTER_COB = env.bool("LOANHUB_MONITORING_AFTER_COB", default=True)

@@ -34,6 +34,7 @@ from servicing.models import (
     LoanEvent,
     LoanInstallment,
     Posting,
+    Recovery,
     Repayment,
     ScheduleChange,
 )
@@ -194,6 +195,8 @@ class LoanAdmin(KeysetPaginationMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
                     "secured_amount",
                     "collateral_lgd",
                     "closed_on",
+                    "observation_until",
+                    "written_off_on",
                     "classification_history",
                 )
             },
@@ -351,8 +354,9 @@ from servicing import admin_cob, admin_statements  # noqa: E402,F401
 
 @admin.register(ScheduleChange)
 class ScheduleChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """Prepayments and deferrals as requested, quoted and decided (decided through the API:
-    `/api/v1/loans/{id}/deferrals/{change_id}/approve/` or `reject/`)."""
+    """Prepayments, deferrals, restructurings and write-offs as requested, quoted and decided
+    (decided through the API: `/api/v1/loans/{id}/deferrals|restructurings|write-offs/{change_id}/
+    approve/` or `reject/`)."""
 
     list_display = (
         "id",
@@ -384,4 +388,15 @@ class ScheduleChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "decided_by",
         "decided_at",
     )
+    exclude = ("idempotency_key", "request_hash")
+
+
+@admin.register(Recovery)
+class RecoveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Money recovered for written-off loans (recovery income), posted through the API."""
+
+    list_display = ("id", "loan", "amount", "value_date", "entry", "posted_by", "posted_at")
+    search_fields = ("loan__number",)
+    list_select_related = ("loan", "entry", "posted_by")
+    readonly_fields = ("loan", "amount", "value_date", "entry", "posted_by", "posted_at")
     exclude = ("idempotency_key", "request_hash")

@@ -14,6 +14,7 @@ from servicing.models.lines import (
     CreditLineTransactionKind,
 )
 from servicing.models.loans import Loan, LoanEvent, LoanInstallment
+from servicing.models.recoveries import Recovery
 from servicing.models.repayments import Repayment
 from servicing.models.schedule_changes import ScheduleChange
 from servicing.models.statements import StatementImport, StatementLine, StatementLineEvent
@@ -38,6 +39,7 @@ __all__ = (
     "LoanInstallment",
     "LoanSnapshot",
     "Posting",
+    "Recovery",
     "Repayment",
     "ScheduleChange",
     "StatementImport",

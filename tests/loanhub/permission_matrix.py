@@ -528,6 +528,47 @@ MATRIX: dict[str, Rule] = {
         loan_id="{loan}",
         change_id="999999",
     ),
+    # Restructuring and write-off (issue 14): officers only; the owner sees the loan but is
+    # refused (403) before the body is read, as are other staff who see loans.
+    "api/v1/loans/<int:loan_id>/restructurings/": rule(
+        get="401 405 405 405 405 405 405 405 405",
+        post="401 403 404 400 400 403 403 404 403",
+        loan_id="{loan}",
+    ),
+    "api/v1/loans/<int:loan_id>/restructurings/<int:change_id>/approve/": rule(
+        get="401 405 405 405 405 405 405 405 405",
+        post="401 403 404 404 404 403 403 404 403",
+        loan_id="{loan}",
+        change_id="999999",
+    ),
+    "api/v1/loans/<int:loan_id>/restructurings/<int:change_id>/reject/": rule(
+        get="401 405 405 405 405 405 405 405 405",
+        post="401 403 404 404 404 403 403 404 403",
+        loan_id="{loan}",
+        change_id="999999",
+    ),
+    "api/v1/loans/<int:loan_id>/write-offs/": rule(
+        get="401 405 405 405 405 405 405 405 405",
+        post="401 403 404 400 400 403 403 404 403",
+        loan_id="{loan}",
+    ),
+    "api/v1/loans/<int:loan_id>/write-offs/<int:change_id>/approve/": rule(
+        get="401 405 405 405 405 405 405 405 405",
+        post="401 403 404 404 404 403 403 404 403",
+        loan_id="{loan}",
+        change_id="999999",
+    ),
+    "api/v1/loans/<int:loan_id>/write-offs/<int:change_id>/reject/": rule(
+        get="401 405 405 405 405 405 405 405 405",
+        post="401 403 404 404 404 403 403 404 403",
+        loan_id="{loan}",
+        change_id="999999",
+    ),
+    "api/v1/loans/<int:loan_id>/recoveries/": rule(
+        get="401 405 405 405 405 405 405 405 405",
+        post="401 403 404 400 400 403 403 404 403",
+        loan_id="{loan}",
+    ),
     "api/v1/repayments/<int:repayment_id>/reverse/": rule(
         get="401 405 405 405 405 405 405 405 405",
         post="401 403 404 400 400 403 403 404 403",
