@@ -264,6 +264,7 @@ SPECTACULAR_SETTINGS = {
         "FrequencyEnum": "products.choices.ENGINE_FREQUENCIES",
         "CollateralTypeEnum": "risk.collateral.CollateralType",
         "BusinessRiskGradeEnum": "products.choices.RISK_GRADES",
+        "CollectionContactOutcomeEnum": "servicing.models.collections.ContactOutcome",
     },
 }
 

@@ -378,3 +378,7 @@ class ScheduleChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "decided_at",
     )
     exclude = ("idempotency_key", "request_hash")
+
+
+# Collections: the queue of cases, the bucket queues' collectors, the dunning schedule.
+import servicing.admin_collections  # noqa: E402,F401

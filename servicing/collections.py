@@ -37,7 +37,7 @@ from django.utils.translation import gettext as _
 from loanhub import clock
 from loanhub.errors import Conflict, Forbidden, Invalid, NotFound
 from loanhub.money import quantize_money
-from loanhub.permissions import AUDIT_READ, may, may_any
+from loanhub.permissions import may
 from loanhub.transitions import lock, record_event, run_transition
 from servicing.choices import InstallmentStatus, LoanStatus, RepaymentStatus
 from servicing.models import Loan, LoanInstallment, Repayment
@@ -66,6 +66,7 @@ MAX_PROMISE_DAYS = 90
 
 # The permissions of collections (officers hold them through `servicing.add_*`/`change_*`).
 WORK_CASES = "servicing.change_collectioncase"
+READ_CASES = "servicing.view_collectioncase"
 
 __all__ = (
     "case_assign",
@@ -86,8 +87,10 @@ def may_work_cases(user) -> bool:
 
 
 def may_read_cases(user) -> bool:
-    """Collectors, and auditors (read-only, personal data masked)."""
-    return may_any(user, WORK_CASES, AUDIT_READ)
+    """Staff who may view collection cases (collectors, and read-only: risk analysts, product
+    managers, auditors, as `loanhub.roles` grants servicing's view permissions), personal data
+    masked for all but the case's collector. Customers and marketing never see cases."""
+    return may(user, READ_CASES)
 
 
 def may_see_personal_data(user, case: CollectionCase) -> bool:
@@ -100,7 +103,7 @@ def cases_for_actor(actor, *, bucket: str | None = None, status: str | None = No
     """Cases `actor` may read (all of them for collectors and auditors), filtered; Forbidden
     for anyone else (customers never see collection cases, not even their own)."""
     if not may_read_cases(actor):
-        raise Forbidden(_("Only collectors may see collection cases."))
+        raise Forbidden(_("You may not see collection cases."))
     cases = CollectionCase.objects.select_related("loan__customer", "assigned_to")
     if bucket:
         cases = cases.filter(bucket=bucket)
@@ -115,7 +118,7 @@ def cases_for_actor(actor, *, bucket: str | None = None, status: str | None = No
 
 def case_get_for_actor(*, case_id: int, actor) -> CollectionCase:
     if not may_read_cases(actor):
-        raise Forbidden(_("Only collectors may see collection cases."))
+        raise Forbidden(_("You may not see collection cases."))
     case = cases_for_actor(actor).filter(pk=case_id).first()
     if case is None:
         raise NotFound(_("No such collection case."))

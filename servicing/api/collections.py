@@ -1,7 +1,8 @@
 """Collections API for collectors (issue 15): the queue of cases by bucket, one case with its
 promises, contacts and history, and the officers' actions on it. Every rule is
-`servicing.collections`'s: collectors (officers) act; auditors read with personal data masked;
-anyone else, customers included, is refused (403) before the body is read.
+`servicing.collections`'s: collectors (officers) act; staff who view servicing (risk analysts,
+product managers, auditors) read with personal data masked; customers and marketing are refused
+(403) before the body is read.
 
     GET  /api/v1/collections/cases/?bucket=&status=&mine=true
     GET  /api/v1/collections/cases/{id}/
@@ -30,7 +31,7 @@ from servicing.models.collections import CaseStatus, ContactChannel, ContactOutc
 
 TAGS = ["collections"]
 NOT_VISIBLE = detail_response("No such collection case.")
-FORBIDDEN = detail_response("Not a collector (reads: collectors and auditors).")
+FORBIDDEN = detail_response("Not a collector (reads: staff who view servicing; never customers).")
 ERRORS = {
     400: FIELD_ERRORS,
     403: FORBIDDEN,
@@ -40,7 +41,7 @@ ERRORS = {
 
 
 # --- serializers ------------------------------------------------------------------------------
-class PromiseSerializer(serializers.Serializer):
+class CollectionPromiseSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     amount = money_serializer_field(read_only=True)
     date = serializers.DateField(source="promised_date", read_only=True)
@@ -50,7 +51,7 @@ class PromiseSerializer(serializers.Serializer):
     resolved_on = serializers.DateField(read_only=True, allow_null=True)
 
 
-class ContactSerializer(serializers.Serializer):
+class CollectionContactSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     channel = serializers.CharField(read_only=True)
     outcome = serializers.CharField(read_only=True)
@@ -62,7 +63,7 @@ class ContactSerializer(serializers.Serializer):
         return contact.note if self.context.get("owner") else mask_text(contact.note)
 
 
-class CaseEventSerializer(serializers.Serializer):
+class CollectionCaseEventSerializer(serializers.Serializer):
     at = serializers.DateTimeField(source="created_at", read_only=True)
     actor = serializers.IntegerField(source="actor_id", read_only=True, allow_null=True)
     from_state = serializers.CharField(read_only=True)
@@ -70,7 +71,7 @@ class CaseEventSerializer(serializers.Serializer):
     reason = serializers.CharField(read_only=True)
 
 
-class CaseSerializer(serializers.Serializer):
+class CollectionCaseSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     loan = serializers.IntegerField(source="loan_id", read_only=True)
     loan_number = serializers.CharField(source="loan.number", read_only=True)
@@ -86,29 +87,29 @@ class CaseSerializer(serializers.Serializer):
     assigned_to = serializers.IntegerField(source="assigned_to_id", read_only=True, allow_null=True)
 
 
-class CasePageSerializer(serializers.Serializer):
+class CollectionCasePageSerializer(serializers.Serializer):
     count = serializers.IntegerField()
     next = serializers.URLField(allow_null=True)
     previous = serializers.URLField(allow_null=True)
-    results = CaseSerializer(many=True)
+    results = CollectionCaseSerializer(many=True)
 
 
-class CaseDetailSerializer(CaseSerializer):
+class CollectionCaseDetailSerializer(CollectionCaseSerializer):
     customer_phone = serializers.SerializerMethodField(help_text="masked unless the caller is the collector")
-    promises = PromiseSerializer(many=True, read_only=True)
+    promises = CollectionPromiseSerializer(many=True, read_only=True)
     contacts = serializers.SerializerMethodField()
-    events = CaseEventSerializer(many=True, read_only=True)
+    events = CollectionCaseEventSerializer(many=True, read_only=True)
 
     def get_customer_phone(self, case) -> str:
         phone = case.loan.customer.phone
         return phone if self.context.get("owner") else mask_phone(phone)
 
-    @extend_schema_field(ContactSerializer(many=True))
+    @extend_schema_field(CollectionContactSerializer(many=True))
     def get_contacts(self, case) -> list[dict]:
-        return ContactSerializer(case.contacts.all(), many=True, context=self.context).data
+        return CollectionContactSerializer(case.contacts.all(), many=True, context=self.context).data
 
 
-class CaseListInputSerializer(serializers.Serializer):
+class CollectionCaseListInputSerializer(serializers.Serializer):
     bucket = serializers.ChoiceField(choices=(), required=False)
     status = serializers.ChoiceField(choices=["active", *CaseStatus.values], required=False)
     mine = serializers.BooleanField(required=False, default=False)
@@ -118,20 +119,22 @@ class CaseListInputSerializer(serializers.Serializer):
         self.fields["bucket"].choices = [code for code, _first, _last in settings.LOANHUB_DELINQUENCY_BUCKETS]
 
 
-class PromiseInputSerializer(serializers.Serializer):
+class CollectionPromiseInputSerializer(serializers.Serializer):
     amount = serializers.DecimalField(max_digits=None, decimal_places=None, help_text="yuan, above zero")
     date = serializers.DateField(help_text="promised by: servicing's today or later (at most 90 days)")
 
 
-class ContactInputSerializer(serializers.Serializer):
-    channel = serializers.ChoiceField(choices=ContactChannel.choices)
+class CollectionContactInputSerializer(serializers.Serializer):
+    # A string checked by the service (400 on the field): an enum named "channel" would clash in
+    # the schema with the applications' channel.
+    channel = serializers.CharField(max_length=16, help_text=f"one of: {', '.join(ContactChannel.values)}")
     outcome = serializers.ChoiceField(choices=ContactOutcome.choices)
     note = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=collections.MAX_NOTE
     )
 
 
-class AssignInputSerializer(serializers.Serializer):
+class CollectionAssignInputSerializer(serializers.Serializer):
     collector = serializers.IntegerField(allow_null=True, help_text="a collector's user id; null: unassign")
 
 
@@ -154,7 +157,7 @@ def _body(request, serializer_class) -> dict:
 def _detail(request, case_id: int) -> Response:
     case = collections.case_get_for_actor(case_id=case_id, actor=request.user)
     owner = collections.may_see_personal_data(request.user, case)
-    return Response(CaseDetailSerializer(case, context={"owner": owner}).data)
+    return Response(CollectionCaseDetailSerializer(case, context={"owner": owner}).data)
 
 
 def _for_work(request) -> None:
@@ -174,17 +177,17 @@ class CaseListApi(CollectionsApi):
             OpenApiParameter("limit", int, description="page size, at most 100 (default 20)"),
             OpenApiParameter("offset", int, description="rows to skip"),
         ],
-        responses={200: CasePageSerializer, 400: FIELD_ERRORS, 403: FORBIDDEN},
+        responses={200: CollectionCasePageSerializer, 400: FIELD_ERRORS, 403: FORBIDDEN},
     )
     def get(self, request):
         if not collections.may_read_cases(request.user):
-            raise Forbidden(_("Only collectors may see collection cases."))
-        params = CaseListInputSerializer(data=request.query_params)
+            raise Forbidden(_("You may not see collection cases."))
+        params = CollectionCaseListInputSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         cases = collections.cases_for_actor(request.user, **params.validated_data)
         paginator = CasePagination()
         page = paginator.paginate_queryset(cases, request, view=self)
-        return paginator.get_paginated_response(CaseSerializer(page, many=True).data)
+        return paginator.get_paginated_response(CollectionCaseSerializer(page, many=True).data)
 
 
 class CaseDetailApi(CollectionsApi):
@@ -192,7 +195,7 @@ class CaseDetailApi(CollectionsApi):
         tags=TAGS,
         summary="One case: promises, contacts (notes masked unless it is the caller's), history",
         operation_id="collections_cases_retrieve",
-        responses={200: CaseDetailSerializer, 403: FORBIDDEN, 404: NOT_VISIBLE},
+        responses={200: CollectionCaseDetailSerializer, 403: FORBIDDEN, 404: NOT_VISIBLE},
     )
     def get(self, request, case_id: int):
         return _detail(request, case_id)
@@ -203,16 +206,16 @@ class CasePromisesApi(CollectionsApi):
         tags=TAGS,
         summary="Record a promise to pay (kept or broken by close of business)",
         operation_id="collections_promises_create",
-        request=PromiseInputSerializer,
-        responses={201: PromiseSerializer, **ERRORS},
+        request=CollectionPromiseInputSerializer,
+        responses={201: CollectionPromiseSerializer, **ERRORS},
     )
     def post(self, request, case_id: int):
         _for_work(request)
-        data = _body(request, PromiseInputSerializer)
+        data = _body(request, CollectionPromiseInputSerializer)
         promise = collections.case_promise_record(
             case=case_id, amount=data["amount"], promised_date=data["date"], actor=request.user
         )
-        return Response(PromiseSerializer(promise).data, status=status.HTTP_201_CREATED)
+        return Response(CollectionPromiseSerializer(promise).data, status=status.HTTP_201_CREATED)
 
 
 class CaseContactsApi(CollectionsApi):
@@ -220,15 +223,15 @@ class CaseContactsApi(CollectionsApi):
         tags=TAGS,
         summary="Log a contact with the customer",
         operation_id="collections_contacts_create",
-        request=ContactInputSerializer,
-        responses={201: ContactSerializer, **ERRORS},
+        request=CollectionContactInputSerializer,
+        responses={201: CollectionContactSerializer, **ERRORS},
     )
     def post(self, request, case_id: int):
         _for_work(request)
-        data = _body(request, ContactInputSerializer)
+        data = _body(request, CollectionContactInputSerializer)
         contact = collections.case_contact_record(case=case_id, actor=request.user, **data)
         return Response(
-            ContactSerializer(contact, context={"owner": True}).data, status=status.HTTP_201_CREATED
+            CollectionContactSerializer(contact, context={"owner": True}).data, status=status.HTTP_201_CREATED
         )
 
 
@@ -237,13 +240,13 @@ class CaseAssignApi(CollectionsApi):
         tags=TAGS,
         summary="Give the case to a collector (null: unassign)",
         operation_id="collections_cases_assign",
-        request=AssignInputSerializer,
-        responses={200: CaseSerializer, **ERRORS},
+        request=CollectionAssignInputSerializer,
+        responses={200: CollectionCaseSerializer, **ERRORS},
     )
     def post(self, request, case_id: int):
         _for_work(request)
-        data = _body(request, AssignInputSerializer)
+        data = _body(request, CollectionAssignInputSerializer)
         if data["collector"] is not None and data["collector"] < 1:
             raise Invalid({"collector": [_("Choose an active collector.")]})
         case = collections.case_assign(case=case_id, collector_id=data["collector"], actor=request.user)
-        return Response(CaseSerializer(case).data)
+        return Response(CollectionCaseSerializer(case).data)
