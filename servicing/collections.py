@@ -575,6 +575,9 @@ def dunning_send(*, business_date: dt.date) -> dict[str, int]:
                         context=context,
                         address=address,
                         language=_language(customer),
+                        # SMS and e-mail wait out the quiet hours (close of business runs at night;
+                        # no collection message at night); the customer's channel choice holds.
+                        optional=step.channel != "portal",
                     )
                     notice.message_id = message.pk
                     notice.save(update_fields=["message_id"])

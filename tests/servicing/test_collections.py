@@ -282,7 +282,29 @@ def test_dunning_sends_each_step_once_per_loan(dunning):
         "overdue-30",
     ]
     sms = Message.objects.get(dedupe_key__contains="overdue-30")
-    assert (sms.channel, sms.address) == ("sms", loan.customer.phone)
+    assert (sms.channel, sms.address, sms.optional) == ("sms", loan.customer.phone, True)
+
+
+def test_the_admin_queue_filters_by_bucket_and_my_cases(client, collector):
+    # Given two cases in different buckets, one of them the collector's
+    mine, other = _delinquent(days=10), _delinquent(days=40)
+    _close_day()
+    case = CollectionCase.objects.get(loan=mine)
+    collections.case_assign(case=case, collector_id=collector.pk, actor=collector)
+    client.force_login(collector)
+    url = reverse("admin:servicing_collectioncase_changelist")
+    # When the collector opens the queue of 1-30 and "my cases"; then only that case is listed
+    for query in ({"bucket": "1-30"}, {"mine": "1"}):
+        page = client.get(url, query)
+        assert page.status_code == 200
+        assert list(page.context["cl"].result_list) == [case]
+    assert other.collection_cases.get().bucket == "31-60"
+    # And "assign to me" takes the other case
+    response = client.post(
+        url, {"action": "assign_to_me", "_selected_action": [other.collection_cases.get().pk]}
+    )
+    assert response.status_code == 302
+    assert other.collection_cases.get().assigned_to == collector
 
 
 def test_a_reminder_before_the_due_date(dunning):
