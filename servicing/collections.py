@@ -38,13 +38,14 @@ from loanhub import clock
 from loanhub.errors import Conflict, Forbidden, Invalid, NotFound
 from loanhub.money import quantize_money
 from loanhub.permissions import may
-from loanhub.transitions import lock, record_event, run_transition
+from loanhub.transitions import json_safe, lock, record_event, run_transition
 from servicing.choices import InstallmentStatus, LoanStatus, RepaymentStatus
 from servicing.models import Loan, LoanInstallment, Repayment
 from servicing.models.collections import (
     ACTIVE_CASE_STATES,
     CaseStatus,
     CollectionCase,
+    CollectionCaseEvent,
     CollectionQueue,
     ContactAttempt,
     ContactChannel,
@@ -370,6 +371,7 @@ def cases_sync(*, business_date: dt.date) -> dict[str, int]:
 def _sync_chunk(loan_ids, business_date, queues, loads) -> Counter:
     counts: Counter = Counter()
     today = business_date + ONE_DAY
+    events: list[CollectionCaseEvent] = []
     with transaction.atomic():
         loans = {
             pk: (dpd, bucket, penalty)
@@ -384,7 +386,7 @@ def _sync_chunk(loan_ids, business_date, queues, loads) -> Counter:
             .filter(loan_id__in=loan_ids, status__in=ACTIVE_CASE_STATES)
             .order_by("pk")
         }
-        changed, escalate = [], []
+        changed, created = [], []
         for loan_id, (dpd, bucket, penalty) in loans.items():
             amount = quantize_money(past_due.get(loan_id, ZERO) + penalty)
             case = cases.get(loan_id)
@@ -399,32 +401,28 @@ def _sync_chunk(loan_ids, business_date, queues, loads) -> Counter:
                     updated_for=business_date,
                 )
                 _route(case, queues, loads)
-                try:
-                    with transaction.atomic():
-                        case.save()
-                except IntegrityError:
-                    continue  # a concurrent run opened it: that one is the case
-                record_event(
-                    case, actor=None, reason="opened", from_state="", payload={"bucket": bucket, "dpd": dpd}
-                )
-                counts["cases_opened"] += 1
-            elif case.updated_for <= business_date:
-                moved = case.bucket != bucket
-                if moved:
-                    record_event(
-                        case, actor=None, reason="bucket", payload={"from": case.bucket, "to": bucket}
-                    )
-                    counts["cases_moved"] += 1
+                created.append(case)
+                continue
+            if case.updated_for > business_date:
+                continue  # a later date's run updated it already
+            if case.bucket != bucket:
+                events.append(_event(case, "bucket", {"from": case.bucket, "to": bucket}))
+                counts["cases_moved"] += 1
                 case.bucket = bucket
-                case.days_past_due = dpd
-                case.max_days_past_due = max(case.max_days_past_due, dpd)
-                case.amount_overdue = amount
-                case.updated_for = business_date
-                if moved:
-                    _route(case, queues, loads)
-                changed.append(case)
-            if _escalation(case):
-                escalate.append(case.pk)
+                _route(case, queues, loads)
+            case.days_past_due = dpd
+            case.max_days_past_due = max(case.max_days_past_due, dpd)
+            case.amount_overdue = amount
+            case.updated_for = business_date
+            changed.append(case)
+        counts["cases_opened"] += _open_cases(created)
+        events += [
+            _event(case, "opened", {"bucket": case.bucket, "dpd": case.days_past_due}, "")
+            for case in created
+            if case.pk
+        ]
+        CollectionCaseEvent.objects.bulk_create(events)
+        escalate = [case.pk for case in [*changed, *created] if case.pk and _escalation(case)]
         CollectionCase.objects.bulk_update(
             changed,
             [
@@ -440,6 +438,41 @@ def _sync_chunk(loan_ids, business_date, queues, loads) -> Counter:
         for pk in escalate:
             counts.update(_escalate(pk))
     return counts
+
+
+def _event(case: CollectionCase, reason: str, payload: dict, from_state: str | None = None):
+    """An unsaved system event row of the case (written in bulk with the chunk's others)."""
+    return CollectionCaseEvent(
+        case=case,
+        actor=None,
+        from_state=case.status if from_state is None else from_state,
+        to_state=case.status,
+        reason=reason,
+        payload=json_safe(payload),
+    )
+
+
+def _open_cases(created: list[CollectionCase]) -> int:
+    """Insert the new cases in one statement; when a concurrent run opened one of them first (the
+    one-active-case constraint), one by one, skipping those."""
+    if not created:
+        return 0
+    try:
+        with transaction.atomic():
+            CollectionCase.objects.bulk_create(created)
+        return len(created)
+    except IntegrityError:
+        for case in created:
+            case.pk = None
+    opened = 0
+    for case in created:
+        try:
+            with transaction.atomic():
+                case.save()
+            opened += 1
+        except IntegrityError:
+            case.pk = None
+    return opened
 
 
 def _escalate(pk: int) -> Counter:
