@@ -143,6 +143,8 @@ def _worker_case(case: CollectionCase | int, actor) -> CollectionCase:
 # --- officers' actions ------------------------------------------------------------------------
 def case_assign(*, case: CollectionCase | int, collector_id: int | None, actor) -> CollectionCase:
     """Give the case to a collector (None: unassign)."""
+    if not may_work_cases(actor):
+        raise Forbidden(_("Only collectors may work collection cases."))
     collector = None
     if collector_id is not None:
         collector = get_user_model().objects.filter(pk=collector_id, is_active=True).first()

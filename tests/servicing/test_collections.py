@@ -423,3 +423,32 @@ def test_permission_matrix_of_the_collections_api(case, who, read, write):
     assert not PromiseToPay.objects.exists()
     assert not ContactAttempt.objects.exists()
     assert APIClient().get(reverse("collections-api:cases")).status_code == 401
+
+
+def test_a_closed_case_refuses_every_transition_and_action_and_changes_nothing(case, collector):
+    from loanhub.transitions import run_transition
+
+    CollectionCase.objects.filter(pk=case.pk).update(status=CaseStatus.CLOSED)
+    for name in ("escalate_to_legal", "propose_write_off", "close"):
+        with pytest.raises(Conflict):
+            run_transition(case.pk, name, model=CollectionCase, actor=None)
+    with pytest.raises(Conflict):
+        collections.case_assign(case=case, collector_id=collector.pk, actor=collector)
+    with pytest.raises(Conflict):
+        collections.case_contact_record(
+            case=case, channel="phone", outcome="reached", note="", actor=collector
+        )
+    case.refresh_from_db()
+    assert (case.status, case.assigned_to, case.events.count()) == (CaseStatus.CLOSED, None, 1)
+    assert not ContactAttempt.objects.exists()
+
+
+def test_only_an_active_collector_may_be_assigned(case, collector):
+    auditor = UserFactory(username="auditor2", role=roles.AUDITOR)
+    with pytest.raises(Invalid) as refused:
+        collections.case_assign(case=case, collector_id=auditor.pk, actor=collector)
+    assert set(refused.value.errors) == {"collector"}
+    with pytest.raises(Forbidden):
+        collections.case_assign(case=case, collector_id=auditor.pk, actor=auditor)
+    case.refresh_from_db()
+    assert case.assigned_to is None
