@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from customers.masking import mask_phone, mask_text
@@ -143,7 +145,17 @@ class CollectionCaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 @admin.register(CollectionQueue)
 class CollectionQueueAdmin(admin.ModelAdmin):
     list_display = ("bucket",)
-    filter_horizontal = ("collectors",)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "collectors":
+            # Only users who may work cases (their role's permission, or their own).
+            app, codename = collections.WORK_CASES.split(".")
+            grant = Q(
+                groups__permissions__codename=codename, groups__permissions__content_type__app_label=app
+            )
+            grant |= Q(user_permissions__codename=codename, user_permissions__content_type__app_label=app)
+            kwargs["queryset"] = get_user_model().objects.filter(grant, is_active=True).distinct()
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
 @admin.register(DunningStep)

@@ -452,3 +452,12 @@ def test_only_an_active_collector_may_be_assigned(case, collector):
         collections.case_assign(case=case, collector_id=auditor.pk, actor=auditor)
     case.refresh_from_db()
     assert case.assigned_to is None
+
+
+def test_a_queue_offers_only_collectors(client, collector):
+    UserFactory(username="analyst3", role=roles.RISK_ANALYST)
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    page = client.get(reverse("admin:servicing_collectionqueue_add"))
+    assert page.status_code == 200
+    offered = list(page.context["adminform"].form.fields["collectors"].queryset)
+    assert offered == [collector]
