@@ -14,7 +14,8 @@ Close of business calls `collections_close_day` for each closed date (through th
    closes its case, and its pending promises are cancelled;
 3. dunning: each active `DunningStep` is sent once per loan and anchor (the due date a reminder
    is for, or the loan's first day past due): the unique `DunningNotice` and the message's
-   dedupe key make a second run send nothing.
+   dedupe key make a second run send nothing. A pending promise to pay holds the past-due steps
+   until its date.
 
 Every part is idempotent: running a date twice changes nothing. Officers' actions (assign, record
 a promise or a contact) lock the case row; close of business's updates lock it too.
@@ -559,7 +560,9 @@ def _due_candidates(step: DunningStep, today: dt.date):
         .values_list("offset_days", flat=True)
         .first()
     )
-    rows = loans.filter(days_past_due__gte=step.offset_days)
+    # A pending promise to pay holds the past-due messages until its date (broken: they resume).
+    promised = PromiseToPay.objects.filter(status=PromiseStatus.PENDING, promised_date__gte=today)
+    rows = loans.filter(days_past_due__gte=step.offset_days).exclude(pk__in=promised.values("case__loan_id"))
     if later is not None:
         rows = rows.filter(days_past_due__lt=later)
     return [(loan, (loan.position_date or today) - dt.timedelta(days=loan.days_past_due)) for loan in rows]

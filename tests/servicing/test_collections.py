@@ -461,3 +461,18 @@ def test_a_queue_offers_only_collectors(client, collector):
     assert page.status_code == 200
     offered = list(page.context["adminform"].form.fields["collectors"].queryset)
     assert offered == [collector]
+
+
+def test_a_pending_promise_holds_the_past_due_messages_until_it_is_broken(dunning, collector):
+    loan = _delinquent(days=8)
+    _close_day()
+    DunningNotice.objects.all().delete()  # as if the day-7 step were still to send
+    case = CollectionCase.objects.get()
+    collections.case_promise_record(
+        case=case, amount=D("50.00"), promised_date=clock.today(), actor=collector
+    )
+    assert _close_day()["dunning_sent"] == 0
+    # The close of the promised date breaks it: the step goes out
+    counts = _close_day(clock.today())
+    assert (counts["promises_broken"], counts["dunning_sent"]) == (1, 1)
+    assert DunningNotice.objects.get().loan == loan
