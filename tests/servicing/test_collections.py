@@ -305,6 +305,16 @@ def test_the_admin_queue_filters_by_bucket_and_my_cases(client, collector):
     )
     assert response.status_code == 302
     assert other.collection_cases.get().assigned_to == collector
+    # The case's page: its promise, its contact (the collector's own case: the note as written)
+    collections.case_contact_record(
+        case=case, channel="phone", outcome="reached", note="13812345678 answered", actor=collector
+    )
+    page = client.get(reverse("admin:servicing_collectioncase_change", args=[case.pk]))
+    assert page.status_code == 200
+    assert "13812345678 answered" in page.content.decode()
+    collections.case_assign(case=case, collector_id=None, actor=collector)
+    page = client.get(reverse("admin:servicing_collectioncase_change", args=[case.pk]))
+    assert "138****5678 answered" in page.content.decode()
 
 
 def test_a_reminder_before_the_due_date(dunning):
