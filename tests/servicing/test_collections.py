@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from io import StringIO
 
 import pytest
 from dateutil.relativedelta import relativedelta
@@ -486,3 +487,15 @@ def test_a_pending_promise_holds_the_past_due_messages_until_it_is_broken(dunnin
     counts = _close_day(clock.today())
     assert (counts["promises_broken"], counts["dunning_sent"]) == (1, 1)
     assert DunningNotice.objects.get().loan == loan
+
+
+def test_the_command_runs_a_date_and_refuses_before_any_close():
+    from django.core.management import CommandError, call_command
+
+    _delinquent(days=10)
+    with pytest.raises(CommandError):
+        call_command("run_collections")
+    out = StringIO()
+    call_command("run_collections", "--date", _yesterday().isoformat(), stdout=out)
+    assert "cases_opened 1" in out.getvalue()
+    assert CollectionCase.objects.count() == 1
