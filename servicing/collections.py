@@ -102,7 +102,7 @@ def may_see_personal_data(user, case: CollectionCase) -> bool:
 
 
 def cases_for_actor(actor, *, bucket: str | None = None, status: str | None = None, mine: bool = False):
-    """Cases `actor` may read (all of them for collectors and auditors), filtered; Forbidden
+    """Cases `actor` may read (all of them for staff who may view cases), filtered; Forbidden
     for anyone else (customers never see collection cases, not even their own)."""
     if not may_read_cases(actor):
         raise Forbidden(_("You may not see collection cases."))
@@ -270,7 +270,7 @@ def promises_evaluate(*, business_date: dt.date) -> dict[str, int]:
     )
     for pk in pending:
         with transaction.atomic():
-            promise = PromiseToPay.objects.select_for_update().select_related("case").get(pk=pk)
+            promise = PromiseToPay.objects.select_for_update(of=("self",)).select_related("case").get(pk=pk)
             if promise.status != PromiseStatus.PENDING:
                 continue
             last = min(business_date, promise.promised_date)
