@@ -264,6 +264,7 @@ SPECTACULAR_SETTINGS = {
         "FrequencyEnum": "products.choices.ENGINE_FREQUENCIES",
         "CollateralTypeEnum": "risk.collateral.CollateralType",
         "BusinessRiskGradeEnum": "products.choices.RISK_GRADES",
+        "CollectionContactOutcomeEnum": "servicing.models.collections.ContactOutcome",
     },
 }
 
@@ -433,6 +434,12 @@ LOANHUB_RESTRUCTURE_OBSERVATION_MONTHS = env.int("LOANHUB_RESTRUCTURE_OBSERVATIO
 # Monitoring runs after each closed business date (off: `manage.py run_monitoring` only; the test
 # suite turns it off except where monitoring is tested, so unrelated closes do not aggregate).
 LOANHUB_MONITORING_AFTER_COB = env.bool("LOANHUB_MONITORING_AFTER_COB", default=True)
+# Collections (servicing.collections) run after each closed business date: cases, promises to pay,
+# dunning (off: the test suite, except tests/servicing/test_collections.py). A case is escalated
+# to legal at LEGAL_DPD days past due and a write-off proposed at WRITE_OFF_DPD.
+LOANHUB_COLLECTIONS_AFTER_COB = env.bool("LOANHUB_COLLECTIONS_AFTER_COB", default=True)
+LOANHUB_COLLECTIONS_LEGAL_DPD = env.int("LOANHUB_COLLECTIONS_LEGAL_DPD", default=90)
+LOANHUB_COLLECTIONS_WRITE_OFF_DPD = env.int("LOANHUB_COLLECTIONS_WRITE_OFF_DPD", default=180)
 # Model monitoring: PSI traffic lights (below amber: stable; amber to red: watch; red and above:
 # shifted; Siddiqi 2006), the days of decisions compared with the development sample, the
 # outcome window of calibration (30+ days past due within it is bad) and the fewest loans a

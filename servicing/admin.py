@@ -400,3 +400,7 @@ class RecoveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ("loan", "entry", "posted_by")
     readonly_fields = ("loan", "amount", "value_date", "entry", "posted_by", "posted_at")
     exclude = ("idempotency_key", "request_hash")
+
+
+# Collections: the queue of cases, the bucket queues' collectors, the dunning schedule.
+import servicing.admin_collections  # noqa: E402,F401

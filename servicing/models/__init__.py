@@ -4,6 +4,15 @@ double-entry ledger and close-of-business runs (one module each)."""
 from servicing.models.classification import ClassificationChange
 from servicing.models.cob import CobChunk, CobRun, LoanSnapshot
 from servicing.models.collateral import LoanCollateral
+from servicing.models.collections import (
+    CollectionCase,
+    CollectionCaseEvent,
+    CollectionQueue,
+    ContactAttempt,
+    DunningNotice,
+    DunningStep,
+    PromiseToPay,
+)
 from servicing.models.ledger import ImmutableModel, ImmutableQuerySet, JournalEntry, LedgerAccount, Posting
 from servicing.models.lines import (
     CreditLine,
@@ -23,12 +32,18 @@ __all__ = (
     "ClassificationChange",
     "CobChunk",
     "CobRun",
+    "CollectionCase",
+    "CollectionCaseEvent",
+    "CollectionQueue",
+    "ContactAttempt",
     "CreditLine",
     "CreditLineEvent",
     "CreditLineStatement",
     "CreditLineStatus",
     "CreditLineTransaction",
     "CreditLineTransactionKind",
+    "DunningNotice",
+    "DunningStep",
     "ImmutableModel",
     "ImmutableQuerySet",
     "JournalEntry",
@@ -40,6 +55,7 @@ __all__ = (
     "LoanSnapshot",
     "Posting",
     "Recovery",
+    "PromiseToPay",
     "Repayment",
     "ScheduleChange",
     "StatementImport",

@@ -618,6 +618,32 @@ MATRIX: dict[str, Rule] = {
         get="401 403 403 200 200 200 200 403 200",
         post="401 405 405 405 405 405 405 405 405",
     ),
+    # Collections (issue 15): collectors (officers) work cases; staff who view servicing read them
+    # (masked); customers and marketing are refused before the body is read. No case here: 404.
+    "api/v1/collections/cases/": rule(
+        get="401 403 403 200 200 200 200 403 200",
+        post="401 405 405 405 405 405 405 405 405",
+    ),
+    "api/v1/collections/cases/<int:case_id>/": rule(
+        get="401 403 403 404 404 404 404 403 404",
+        post="401 405 405 405 405 405 405 405 405",
+        case_id="999999",
+    ),
+    "api/v1/collections/cases/<int:case_id>/promises/": rule(
+        get="401 405 405 405 405 405 405 405 405",
+        post="401 403 403 400 400 403 403 403 403",
+        case_id="999999",
+    ),
+    "api/v1/collections/cases/<int:case_id>/contacts/": rule(
+        get="401 405 405 405 405 405 405 405 405",
+        post="401 403 403 400 400 403 403 403 403",
+        case_id="999999",
+    ),
+    "api/v1/collections/cases/<int:case_id>/assign/": rule(
+        get="401 405 405 405 405 405 405 405 405",
+        post="401 403 403 400 400 403 403 403 403",
+        case_id="999999",
+    ),
     # Monitoring: staff who view the business (not marketing); no figures in this world → 404.
     "api/v1/monitoring/portfolio/": rule(
         get="401 403 403 404 404 404 404 403 404",
