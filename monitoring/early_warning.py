@@ -351,10 +351,10 @@ def early_warning_transition(
     its event). Closing needs an outcome."""
     if action not in ACTIONS:
         raise Invalid({"action": [_("Unknown action.")]})
-    if action == "close" and outcome not in WarningOutcome.values:
-        raise Invalid({"outcome": [_("Choose the outcome of the warning.")]})
     if not EarlyWarning.objects.filter(pk=warning_id).exists():
         raise NotFound(_("No such early warning."))
+    if action == "close" and outcome not in WarningOutcome.values:
+        raise Invalid({"outcome": [_("Choose the outcome of the warning.")]})
 
     def before(row: EarlyWarning) -> dict | None:
         if action != "close":

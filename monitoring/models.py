@@ -14,6 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
+from loanhub import clock
 from loanhub.models import TransitionEvent
 from loanhub.money import money_field
 from loanhub.transitions import Transitionable
@@ -299,7 +300,7 @@ class FlaggedSegment(models.Model):
     value = models.CharField(_("value"), max_length=100, help_text=_("as written on the customer's profile"))
     active = models.BooleanField(_("active"), default=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
-    flagged_on = models.DateField(_("flagged on"))
+    flagged_on = models.DateField(_("flagged on"), default=clock.today)
 
     class Meta:
         verbose_name = _("flagged industry or region")

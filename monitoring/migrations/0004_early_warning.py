@@ -5,6 +5,7 @@ import django_fsm
 from django.conf import settings
 from django.db import migrations, models
 
+import loanhub.clock
 import loanhub.transitions
 
 # Starting weights (threshold 1.00 by default: one strong signal is not a warning, two are).
@@ -176,7 +177,7 @@ class Migration(migrations.Migration):
                 ),
                 ("active", models.BooleanField(default=True, verbose_name="active")),
                 ("note", models.CharField(blank=True, max_length=200, verbose_name="note")),
-                ("flagged_on", models.DateField(verbose_name="flagged on")),
+                ("flagged_on", models.DateField(default=loanhub.clock.today, verbose_name="flagged on")),
             ],
             options={
                 "verbose_name": "flagged industry or region",

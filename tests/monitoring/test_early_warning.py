@@ -246,3 +246,120 @@ def test_performance_with_no_warnings_is_none(today):
 
 def test_default_weights_are_seeded_for_every_signal():
     assert set(SignalWeight.objects.values_list("signal", flat=True)) == set(Signal.values)
+
+
+# --- API ---------------------------------------------------------------------------------------
+def _client(user=None):
+    from rest_framework.test import APIClient
+
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+    if user is not None:
+        client.force_authenticate(user)
+    return client
+
+
+URL = "/api/v1/monitoring/early-warnings/"
+
+
+def test_the_list_is_the_contract(warned_loan, today, officer):
+    services.run_monitoring(today)
+    warning = EarlyWarning.objects.get()
+
+    body = _client(officer).get(URL).json()
+
+    assert body == [
+        {
+            "id": warning.pk,
+            "loan": warned_loan.pk,
+            "loan_number": warned_loan.number,
+            "score": "1.30",
+            "reasons": [
+                {
+                    "signal": "partial_payment",
+                    "label": "partial payment",
+                    "weight": "0.60",
+                    "detail": "#3: 50.00 / " + str(warned_loan.installments.get(number=3).payment),
+                },
+                {
+                    "signal": "repayment_drift",
+                    "label": "repayment-day drift",
+                    "weight": "0.40",
+                    "detail": "#2: +5d",
+                },
+                {
+                    "signal": "flagged_segment",
+                    "label": "industry or region flagged by an analyst",
+                    "weight": "0.30",
+                    "detail": "Wenzhou",
+                },
+            ],
+            "status": "open",
+            "outcome": "",
+            "raised_on": today.isoformat(),
+            "last_seen_on": today.isoformat(),
+            "closed_on": None,
+        }
+    ]
+    assert _client(officer).get(URL, {"status": "closed"}).json() == []
+    assert _client(officer).get(URL, {"status": "nonsense"}).status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [
+        (roles.CUSTOMER, 403),
+        (roles.MARKETING_MANAGER, 403),
+        (roles.LOAN_OFFICER, 200),
+        (roles.RISK_ANALYST, 200),
+        (roles.AUDITOR, 200),
+    ],
+)
+def test_who_may_read_the_queue(role, status):
+    user = UserFactory(username=f"u-{role}", role=role)
+
+    assert _client(user).get(URL).status_code == status
+    assert _client(user).get(URL + "performance/").status_code == status
+
+
+def test_anonymous_callers_are_401():
+    assert _client().get(URL).status_code == 401
+
+
+def test_officers_move_a_warning_and_readers_may_not(warned_loan, today, officer):
+    services.run_monitoring(today)
+    warning = EarlyWarning.objects.get()
+    step = f"{URL}{warning.pk}/transition/"
+    analyst = UserFactory(username="ews-analyst", role=roles.RISK_ANALYST)
+
+    assert _client(analyst).post(step, {"action": "acknowledge"}, format="json").status_code == 403
+    assert _client(officer).post(step, {"action": "contact"}, format="json").status_code == 409
+    assert _client(officer).post(step, {"action": "fly"}, format="json").status_code == 400
+    assert (
+        _client(officer).post(f"{URL}999999/transition/", {"action": "close"}, format="json").status_code
+        == 404
+    )
+    warning.refresh_from_db()
+    assert warning.status == "open"
+
+    ok = _client(officer).post(step, {"action": "acknowledge", "reason": "on it"}, format="json")
+    closed = _client(officer).post(step, {"action": "close", "outcome": "false_alarm"}, format="json")
+
+    assert ok.status_code == 200
+    assert ok.json()["status"] == "acknowledged"
+    assert closed.json()["status"] == "closed"
+    assert closed.json()["outcome"] == "false_alarm"
+
+
+def test_performance_api(officer, today):
+    body = _client(officer).get(URL + "performance/", {"as_of": today.isoformat()}).json()
+
+    assert body == {
+        "as_of": today.isoformat(),
+        "horizon_days": 90,
+        "warnings_evaluated": 0,
+        "true_positives": 0,
+        "precision": None,
+        "delinquencies": 0,
+        "delinquencies_warned": 0,
+        "recall": None,
+    }
