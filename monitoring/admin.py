@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from loanhub import clock
 from loanhub.admin_readonly import ReadOnlyAdminMixin
 from loanhub.errors import DomainError
-from monitoring import charts, early_warning, liquidity, selectors
+from monitoring import charts, early_warning, liquidity, model_monitoring, selectors
 from monitoring.models import (
     WARNING_LIVE,
     EarlyWarning,
@@ -137,6 +137,14 @@ def risk_tables(as_of: dt.date | None) -> dict[str, tuple[list[str], list[list]]
         [
             [g.grade, g.predicted_pd, g.loans, g.bads, g.bad_rate, g.ci_low, g.ci_high, g.light]
             for g in selectors.calibration()
+        ],
+    )
+    discrimination = model_monitoring.discrimination_latest()
+    tables["discrimination"] = (
+        [_("As of"), _("Model"), _("Loans"), _("Bad"), "AUC", "Gini", "KS"],
+        [
+            [d.as_of, d.model_version, d.loans, d.bads, d.auc, d.gini, d.ks]
+            for d in ([discrimination] if discrimination else [])
         ],
     )
     provisions = selectors.provisions_on(as_of) if as_of else None
@@ -278,6 +286,7 @@ def risk_dashboard_context(tables: dict) -> dict:
     exposures = selectors.concentration()
     return {
         "as_of": as_of,
+        "discrimination": model_monitoring.discrimination_latest(),
         "warning_performance": early_warning.warning_performance(as_of=as_of or clock.today()),
         "live_warnings": EarlyWarning.objects.filter(status__in=WARNING_LIVE).count(),
         "tables": tables,

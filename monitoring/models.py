@@ -198,6 +198,28 @@ class CalibrationGrade(models.Model):
         return f"{self.as_of} {self.grade}"
 
 
+class Discrimination(models.Model):
+    """How well the champion's PD at origination ranked the loans whose outcome window is over,
+    on a date: AUC, Gini (2·AUC − 1) and Kolmogorov–Smirnov, bad = 30+ days past due within the
+    window (the same loans and outcome as the calibration)."""
+
+    as_of = models.DateField(_("as of"), unique=True)
+    model_version = models.PositiveIntegerField(_("model version"), null=True)
+    loans = models.PositiveIntegerField(_("loans with a full outcome window"))
+    bads = models.PositiveIntegerField(_("loans 30+ days past due within the window"))
+    auc = models.DecimalField(_("AUC"), max_digits=7, decimal_places=4)
+    gini = models.DecimalField(_("Gini"), max_digits=7, decimal_places=4)
+    ks = models.DecimalField(_("KS"), max_digits=7, decimal_places=4)
+
+    class Meta:
+        verbose_name = _("discrimination on matured loans")
+        verbose_name_plural = _("discrimination on matured loans")
+        ordering = ("-as_of",)
+
+    def __str__(self) -> str:
+        return f"{self.as_of} Gini {self.gini}"
+
+
 class ConcentrationExposure(models.Model):
     """An active concentration limit checked on a business date: the largest exposure it caps
     (the slice named by its key, or the largest single borrower) against the limit."""

@@ -10,7 +10,8 @@
 - the vintage curves as of `as_of` (unless a later date's are already stored);
 - each active concentration limit's exposure (`monitoring.concentration`);
 - the maturity ladder of contractual inflows (`monitoring.liquidity`);
-- the scorecards' PSI and the champion's calibration by grade (`monitoring.model_monitoring`);
+- the scorecards' PSI, the champion's calibration by grade and its Gini/KS on matured loans
+  (`monitoring.model_monitoring`);
 - the day's early-warning signals, opening or updating warnings (`monitoring.early_warning`).
 
 A date run twice writes the same rows once. Servicing calls `cob_finished` (through
@@ -215,6 +216,7 @@ def run_monitoring(as_of: dt.date) -> dict:
         ladder = liquidity.ladder_build(as_of=as_of)
         stability = model_monitoring.stability_build(as_of=as_of)
         calibration = model_monitoring.calibration_build(as_of=as_of)
+        model_monitoring.discrimination_build(as_of=as_of)
         warnings = early_warning.early_warnings_build(as_of=as_of)
     return {
         "as_of": as_of,

@@ -363,3 +363,32 @@ def test_performance_api(officer, today):
         "delinquencies_warned": 0,
         "recall": None,
     }
+
+
+# --- The admin console ---------------------------------------------------------------------------
+def test_the_risk_page_shows_precision_and_recall(client, today):
+    analyst = UserFactory(username="ews-page-analyst", role=roles.RISK_ANALYST)
+    client.force_login(analyst)
+
+    page = client.get("/admin/monitoring/modelstability/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    csv_body = client.get("/admin/monitoring/modelstability/?export=csv&table=early_warning").content.decode()
+
+    assert "风险预警：精确率与召回率" in page
+    assert "精确率" in page
+    assert "召回率" in page
+    assert csv_body.count("\n") == 3  # header, precision, recall
+
+
+def test_officers_work_the_queue_with_admin_actions(client, warned_loan, today, officer):
+    services.run_monitoring(today)
+    warning = EarlyWarning.objects.get()
+    officer.is_staff = True
+    officer.save(update_fields=["is_staff"])
+    client.force_login(officer)
+
+    for action in ("warning_acknowledge", "warning_contact", "warning_action", "warning_close_cured"):
+        client.post("/admin/monitoring/earlywarning/", {"action": action, "_selected_action": [warning.pk]})
+
+    warning.refresh_from_db()
+    assert (warning.status, warning.outcome) == ("closed", "cured")
+    assert warning.events.count() == 5
