@@ -9,8 +9,8 @@ one set-based query (the rows never come to Python one loan at a time; only the 
   settled;
 - `repayment_drift`: an installment due in the last `LOOKBACK_DAYS` days was settled at least
   `DRIFT_DAYS` days after its due date while the one before was settled on time;
-- `grace_repeat`: in the last `GRACE_WINDOW_DAYS` days, `GRACE_REPEATS` or more installments were
-  settled late but inside the loan's overdue grace days (late, never "past due");
+- `grace_repeat`: of the installments due in the last `GRACE_WINDOW_DAYS` days, `GRACE_REPEATS` or
+  more were settled late but inside the loan's overdue grace days (late, never "past due");
 - `utilisation_spike`: a credit line of the same customer uses at least `SPIKE_LEVEL` of its limit
   and `SPIKE_RISE` more than it did `SPIKE_DAYS` days earlier (rebuilt from its draws and
   repayments since);
@@ -153,8 +153,9 @@ def _grace_repeats(as_of: dt.date) -> Iterable[tuple[int, str]]:
         paid_on__gt=F("due_date"),
         paid_on__lte=as_of,
     )
+    # Bounded by the due date, so the installments' (due_date, loan) index serves it.
     rows = rows.filter(
-        paid_on__gt=as_of - dt.timedelta(days=GRACE_WINDOW_DAYS), paid_on__lte=F("due_date") + grace
+        due_date__gt=as_of - dt.timedelta(days=GRACE_WINDOW_DAYS), paid_on__lte=F("due_date") + grace
     )
     counts = rows.values("loan_id").annotate(n=Count("pk")).filter(n__gte=GRACE_REPEATS)
     for loan_id, n in counts.values_list("loan_id", "n"):
