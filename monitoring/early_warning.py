@@ -209,14 +209,9 @@ def _flagged(as_of: dt.date) -> Iterable[tuple[int, str]]:
     for loan_id, region, industry in rows.values_list(
         "loan_id", "loan__customer__region", "loan__customer__industry"
     ):
-        yield (
-            loan_id,
-            ", ".join(
-                v
-                for v in (region if region in regions else "", industry if industry in industries else "")
-                if v
-            ),
-        )
+        named = [region] if region in regions else []
+        named += [industry] if industry in industries else []
+        yield loan_id, ", ".join(named)
 
 
 def _external(signal: str, as_of: dt.date) -> Iterable[tuple[int, str]]:
