@@ -59,6 +59,8 @@ _OFFICER = (
     "applications.add_*",
     "servicing.change_*",
     "servicing.add_*",
+    # Officers work the early-warning queue (acknowledge, contact, action, close).
+    "monitoring.change_earlywarning",
     "loanhub.reveal_pii",
     "loanhub.unlock_account",
     "loanhub.view_accountevent",
@@ -69,7 +71,14 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     CUSTOMER: (),
     LOAN_OFFICER: _OFFICER,
     SENIOR_APPROVER: (*_OFFICER, "loanhub.senior_approve"),
-    RISK_ANALYST: (*_VIEW_BUSINESS, "risk.*", "django_celery_beat.view_*"),
+    RISK_ANALYST: (
+        *_VIEW_BUSINESS,
+        "risk.*",
+        "django_celery_beat.view_*",
+        # The early-warning signal weights and the flagged industries and regions are theirs.
+        "monitoring.change_signalweight",
+        "monitoring.*_flaggedsegment",
+    ),
     PRODUCT_MANAGER: ("products.*", "products.view_*", *_VIEW_BUSINESS),
     MARKETING_MANAGER: (
         "marketing.*",

@@ -440,6 +440,23 @@ LOANHUB_MONITORING_AFTER_COB = env.bool("LOANHUB_MONITORING_AFTER_COB", default=
 LOANHUB_COLLECTIONS_AFTER_COB = env.bool("LOANHUB_COLLECTIONS_AFTER_COB", default=True)
 LOANHUB_COLLECTIONS_LEGAL_DPD = env.int("LOANHUB_COLLECTIONS_LEGAL_DPD", default=90)
 LOANHUB_COLLECTIONS_WRITE_OFF_DPD = env.int("LOANHUB_COLLECTIONS_WRITE_OFF_DPD", default=180)
+# Early warning: a loan whose signals' weights (monitoring.SignalWeight, data) add up to this opens a
+# warning; the signals only an outside system knows come from these sources (dotted paths of a
+# monitoring.early_warning.CustomerEventSource; the default reports nothing).
+LOANHUB_EARLY_WARNING_THRESHOLD = env.str("LOANHUB_EARLY_WARNING_THRESHOLD", default="1.00")
+LOANHUB_EARLY_WARNING_SOURCES = {
+    "new_application_elsewhere": env.str(
+        "LOANHUB_EARLY_WARNING_BUREAU_SOURCE", default="monitoring.early_warning.no_events"
+    ),
+    "income_drop": env.str(
+        "LOANHUB_EARLY_WARNING_INCOME_SOURCE", default="monitoring.early_warning.no_events"
+    ),
+    "score_drift": env.str(
+        "LOANHUB_EARLY_WARNING_RESCORE_SOURCE", default="monitoring.early_warning.no_events"
+    ),
+}
+# A loan whose warning was closed is not warned again for these days (the officer just looked).
+LOANHUB_EARLY_WARNING_COOL_OFF_DAYS = env.int("LOANHUB_EARLY_WARNING_COOL_OFF_DAYS", default=30)
 # Model monitoring: PSI traffic lights (below amber: stable; amber to red: watch; red and above:
 # shifted; Siddiqi 2006), the days of decisions compared with the development sample, the
 # outcome window of calibration (30+ days past due within it is bad) and the fewest loans a

@@ -20,6 +20,7 @@ urlpatterns = [
     path("api/v1/customers/", include("customers.api_urls")),
     path("api/v1/auth/", include("customers.auth_api_urls")),
     path("notifications/", include("notifications.urls")),
+    path("api/v1/notifications/", include("notifications.api_urls")),
     path("marketing/", include("marketing.urls")),
     path("api/v1/marketing/", include("marketing.api_urls")),
     path("api/v1/applications/", include("applications.api_urls")),

@@ -743,6 +743,26 @@ MATRIX: dict[str, Rule] = {
         get="401 403 403 200 200 200 200 403 200",
         post="401 403 403 405 405 405 405 403 405",
     ),
+    # Early warning: staff who view monitoring (not marketing); officers move warnings. No
+    # warning in this world: an empty list, and a step with an empty body is a 400 first.
+    "api/v1/monitoring/early-warnings/": rule(
+        get="401 403 403 200 200 200 200 403 200",
+        post="401 403 403 405 405 405 405 403 405",
+    ),
+    "api/v1/monitoring/early-warnings/performance/": rule(
+        get="401 403 403 200 200 200 200 403 200",
+        post="401 403 403 405 405 405 405 403 405",
+    ),
+    "api/v1/monitoring/early-warnings/<int:pk>/transition/": rule(
+        get="401 403 403 405 405 405 405 403 405",
+        post="401 403 403 400 400 400 400 403 400",
+        pk="999999",
+    ),
+    # Notifications: every signed-in user reads their own messages.
+    "api/v1/notifications/me/": rule(
+        get="401 200 200 200 200 200 200 200 200",
+        post="401 405 405 405 405 405 405 405 405",
+    ),
     "api/schema/": rule(
         get="200 200 200 200 200 200 200 200 200",
         post="405 405 405 405 405 405 405 405 405",
