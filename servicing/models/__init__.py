@@ -5,6 +5,7 @@ from servicing.models.classification import ClassificationChange
 from servicing.models.cob import CobChunk, CobRun, LoanSnapshot
 from servicing.models.collateral import LoanCollateral
 from servicing.models.ledger import ImmutableModel, ImmutableQuerySet, JournalEntry, LedgerAccount, Posting
+from servicing.models.limits import LimitProposal, LimitProposalEvent, LimitProposalKind, LimitProposalStatus
 from servicing.models.lines import (
     CreditLine,
     CreditLineEvent,
@@ -32,6 +33,10 @@ __all__ = (
     "ImmutableQuerySet",
     "JournalEntry",
     "LedgerAccount",
+    "LimitProposal",
+    "LimitProposalEvent",
+    "LimitProposalKind",
+    "LimitProposalStatus",
     "Loan",
     "LoanCollateral",
     "LoanEvent",
