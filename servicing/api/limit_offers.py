@@ -50,6 +50,11 @@ class LimitOfferListApi(LoanApi):
         tags=["limit-offers"],
         summary="Your limit increases and pre-approved top-up offers still open, newest first",
         operation_id="limit_offers_list",
+        description=(
+            "The caller's own approved offers, still open (at most 50): limit increases (already "
+            "applied to the credit line) and pre-approved top-up loans. Staff get their own too "
+            "(none); officers decide proposals in the admin console."
+        ),
         responses={200: LimitOfferSerializer(many=True)},
     )
     def get(self, request):
