@@ -265,3 +265,32 @@ def test_customers_see_only_their_own_approved_offers(book, staff, settings):
     assert 'data-kind="top_up"' not in page  # pending: not an offer yet
     browser.force_login(other)
     assert "limit-offer-card" not in browser.get("/loans/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+
+def test_the_monthly_task_is_scheduled_and_thin(book):
+    from django.conf import settings
+
+    from servicing import tasks
+
+    entry = settings.CELERY_BEAT_SCHEDULE["servicing-propose-limits"]
+    assert entry["task"] == "servicing.tasks.propose_limits"
+    month = clock.today().replace(day=1).isoformat()
+    assert tasks.propose_limits(month) == 2
+    assert tasks.propose_limits(month) == 0  # a second delivery changes nothing
+
+
+def test_officers_decide_in_the_admin_queue(book, staff):
+    increase = next(p for p in limits.limit_proposals_run() if p.kind == "limit_increase")
+    admin = Client()
+    admin.force_login(staff["auditor"])
+    url = "/admin/servicing/limitproposal/"
+    assert admin.get(url).status_code == 200
+    refused = admin.post(url, {"action": "approve_proposals", "_selected_action": [increase.pk]})
+    assert refused.status_code == 200  # no such action for an auditor: nothing changes
+    assert LimitProposal.objects.get(pk=increase.pk).status == "pending"
+
+    admin.force_login(staff["officer"])
+    done = admin.post(url, {"action": "approve_proposals", "_selected_action": [increase.pk]})
+    assert done.status_code == 302
+    assert LimitProposal.objects.get(pk=increase.pk).status == "approved"
+    assert CreditLine.objects.get(pk=book["good_line"].pk).credit_limit == D("60000.00")
