@@ -274,10 +274,11 @@ def _auto_amount(proposal: LimitProposal) -> Decimal:
 
 
 def _busy(month: dt.date, today: dt.date) -> set[tuple[int, str]]:
-    """(customer, kind) already served: a proposal this month, one pending, an offer still open."""
+    """(customer, kind) already served: a proposal this month, one pending or a top-up offer still
+    open (a pending proposal nobody decided before it expired no longer counts)."""
     rows = LimitProposal.objects.filter(
         Q(month=month)
-        | Q(status=LimitProposalStatus.PENDING)
+        | Q(status=LimitProposalStatus.PENDING, expires_on__gte=today)
         | Q(status=LimitProposalStatus.APPROVED, kind=LimitProposalKind.TOP_UP, expires_on__gte=today)
     ).values_list("customer_id", "kind")
     return set(rows)
@@ -304,11 +305,16 @@ def _line_candidates(histories, as_of) -> dict[int, CreditLine]:
     return {cid: line for cid, (_share, line) in found.items()}
 
 
-def _loan_candidates(histories) -> dict[int, Loan]:
-    """The latest active instalment loan of each customer."""
-    found: dict[int, Loan] = {}
-    for loan in Loan.objects.filter(customer_id__in=list(histories), status=LoanStatus.ACTIVE).order_by("id"):
-        found[loan.customer_id] = loan  # the latest wins
+def _loan_candidates(histories) -> dict[int, tuple[int, Decimal, str]]:
+    """(loan id, principal, currency) of the latest active instalment loan of each customer."""
+    found: dict[int, tuple[int, Decimal, str]] = {}
+    rows = (
+        Loan.objects.filter(customer_id__in=list(histories), status=LoanStatus.ACTIVE)
+        .order_by("id")
+        .values_list("customer_id", "id", "principal", "currency")
+    )
+    for cid, pk, principal, currency in rows:
+        found[cid] = (pk, principal, currency)  # the latest wins
     return found
 
 
@@ -348,10 +354,10 @@ def limit_proposals_run(*, month: dt.date | None = None, as_of: dt.date | None =
                 created_at=stamp,
             )
         )
-    for cid, loan in _loan_candidates(histories).items():
+    for cid, (loan_id, principal, currency) in _loan_candidates(histories).items():
         if (cid, LimitProposalKind.TOP_UP) in busy:
             continue
-        amount = min(_round_down(loan.principal * r["top_up_rate"]), r["max_top_up"])
+        amount = min(_round_down(principal * r["top_up_rate"]), r["max_top_up"])
         if amount <= 0:
             continue
         made.append(
@@ -359,8 +365,8 @@ def limit_proposals_run(*, month: dt.date | None = None, as_of: dt.date | None =
                 customer_id=cid,
                 kind=LimitProposalKind.TOP_UP,
                 month=month,
-                loan=loan,
-                currency=loan.currency,
+                loan_id=loan_id,
+                currency=currency,
                 proposed_amount=amount,
                 score=histories[cid].score(),
                 facts=histories[cid].facts(),

@@ -294,3 +294,14 @@ def test_officers_decide_in_the_admin_queue(book, staff):
     assert done.status_code == 302
     assert LimitProposal.objects.get(pk=increase.pk).status == "approved"
     assert CreditLine.objects.get(pk=book["good_line"].pk).credit_limit == D("60000.00")
+
+
+def test_a_pending_proposal_nobody_decided_expires(book, staff):
+    increase = next(p for p in limits.limit_proposals_run() if p.kind == "limit_increase")
+    LimitProposal.objects.filter(pk=increase.pk).update(expires_on=clock.today() - dt.timedelta(days=1))
+
+    with pytest.raises(Conflict, match="expired"):
+        limits.limit_proposal_approve(proposal_id=increase.pk, actor=staff["officer"])
+    # The next month proposes the increase again (the top-up still pending and open is not).
+    later = limits.limit_proposals_run(month=clock.today() + relativedelta(months=1))
+    assert [(p.kind, p.customer_id) for p in later] == [("limit_increase", book["good"].pk)]
