@@ -241,7 +241,9 @@ def repayment_histories(*, as_of: dt.date, customer_ids=None) -> dict[int, Repay
     histories = {}
     for cid, start in first.items():
         n_due = due[cid]
-        ratio = (Decimal(on_time[cid]) / Decimal(n_due)).quantize(Decimal("0.0001")) if n_due else ZERO
+        ratio = ZERO
+        if n_due:
+            ratio = (Decimal(on_time[cid]) / Decimal(n_due)).quantize(Decimal("0.0001"), ROUND_HALF_UP)
         histories[cid] = RepaymentHistory(
             customer_id=cid,
             months_on_book=_months_between(start, as_of),
