@@ -35,12 +35,14 @@ from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Avg, Count, F, Max, Min, Q, QuerySet
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from loanhub import clock
 from loanhub.errors import Conflict, Forbidden, NotFound
 from loanhub.permissions import may
 from loanhub.transitions import json_safe, lock, record_event, run_transition
+from notifications import services as notifications
 from servicing import lines
 from servicing.choices import InstallmentStatus, LoanStatus
 from servicing.models import (
@@ -483,7 +485,38 @@ def _approve(proposal_id: int, *, actor, auto: bool = False) -> LimitProposal:
                 actor=actor,
                 reason=f"limit proposal {proposal.pk}",
             )
+        _tell_customer(proposal)
     return proposal
+
+
+def _tell_customer(proposal: LimitProposal) -> None:
+    """A portal message to the customer, in their language, sent once the approval commits."""
+    customer = proposal.customer
+    if customer.user_id is None:
+        return
+    # The language of the customer's latest consent, as marketing's messages do (Chinese by default).
+    given = customer.consents.order_by("-given_at", "-id").values_list("language", flat=True).first()
+    language = "en" if (given or settings.LANGUAGE_CODE).startswith("en") else "zh-hans"
+    amount = f"{proposal.proposed_amount:,.2f} {proposal.currency}"
+    with translation.override(language):
+        subject = _("Good news about your credit")
+        if proposal.kind == LimitProposalKind.LIMIT_INCREASE:
+            body = _(
+                "Thank you for repaying on time: the limit of your credit line %(line)s is now %(amount)s."
+            ) % {"line": proposal.credit_line.number, "amount": amount}
+        else:
+            body = _(
+                "Thank you for repaying on time: a top-up loan of %(amount)s is pre-approved for you "
+                "until %(date)s. See My loans."
+            ) % {"amount": amount, "date": proposal.expires_on.isoformat()}
+    notifications.message_send(
+        user=customer.user,
+        channel="portal",
+        dedupe_key=f"limit-proposal-{proposal.pk}",
+        subject=subject,
+        body=body,
+        language=language,
+    )
 
 
 def limit_proposal_approve(*, proposal_id: int, actor) -> LimitProposal:

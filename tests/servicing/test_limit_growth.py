@@ -182,6 +182,13 @@ def test_approving_an_increase_raises_the_limit_with_an_event(book, staff):
     assert LimitProposalEvent.objects.filter(
         proposal=increase, from_state="pending", to_state="approved", actor=staff["officer"]
     ).exists()
+    # The customer is told in the portal inbox (in their language: Chinese by default).
+    from notifications.models import Message
+
+    message = Message.objects.get(dedupe_key=f"limit-proposal-{increase.pk}")
+    assert (message.user, message.channel) == (book["good"].user, "portal")
+    assert "60,000.00 CNY" in message.body
+    assert "C00000001" in message.body
     with pytest.raises(Conflict):  # a second approval changes nothing
         limits.limit_proposal_approve(proposal_id=increase.pk, actor=staff["officer2"])
     assert CreditLine.objects.get(pk=line.pk).credit_limit == D("60000.00")
