@@ -344,6 +344,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Runs whose chunk messages were lost (broker down or restarted) are sent again (servicing.cob).
     "servicing-resume-stalled-cob": {"task": "servicing.tasks.resume_stalled_cob", "schedule": 10 * 60.0},
+    # Limits that grow with good history: proposals for the month, on the 2nd at 03:00 (servicing.limits).
+    "servicing-propose-limits": {
+        "task": "servicing.tasks.propose_limits",
+        "schedule": crontab(day_of_month=2, hour=3, minute=0),
+    },
     # Messages held by the recipients' quiet hours are sent when the hours end (notifications).
     "notifications-release-held": {"task": "notifications.tasks.release_held", "schedule": 5 * 60.0},
     # Reward points past their expiry date are written off once a day (marketing.rewards).
@@ -477,6 +482,41 @@ LOANHUB_NON_ACCRUAL_DPD = env.int("LOANHUB_NON_ACCRUAL_DPD", default=90)
 LOANHUB_CREDIT_LINE_DUE_DAYS = env.int("LOANHUB_CREDIT_LINE_DUE_DAYS", default=20)
 LOANHUB_CREDIT_LINE_MINIMUM_PRINCIPAL_RATE = Decimal(
     env.str("LOANHUB_CREDIT_LINE_MINIMUM_PRINCIPAL_RATE", default="0.10")
+)
+# Limits that grow with good history (servicing.limits): the monthly job's rules. A customer
+# qualifies with at least `min_months_on_book` months with us, an on-time ratio (installments and
+# credit line minimums paid by their due date) of at least `min_on_time_ratio` over at least
+# `min_installments_due`, nothing overdue now and no payment late within `recent_dpd_months`,
+# and a history score of at least `min_score` (0-100: weights below). A credit line whose
+# utilisation is at least `min_utilisation` is offered `increase_rate` more (at most
+# `max_limit`); a customer with an active instalment loan a top-up of `top_up_rate` × its
+# principal (rounded down to `round_to`, at most `max_top_up`). Offers stay open `offer_days`.
+LOANHUB_LIMIT_GROWTH = {
+    "min_months_on_book": env.int("LOANHUB_LIMIT_MIN_MONTHS_ON_BOOK", default=6),
+    "min_installments_due": env.int("LOANHUB_LIMIT_MIN_INSTALLMENTS_DUE", default=3),
+    "min_on_time_ratio": Decimal(env.str("LOANHUB_LIMIT_MIN_ON_TIME_RATIO", default="0.95")),
+    "recent_dpd_months": env.int("LOANHUB_LIMIT_RECENT_DPD_MONTHS", default=12),
+    "min_score": env.int("LOANHUB_LIMIT_MIN_SCORE", default=60),
+    # Score weights (points): on-time ratio, months on book (full at `full_months`), utilisation
+    # (full from `min_utilisation` up; lines only, loans count it full).
+    "weight_on_time": 50,
+    "weight_months": 30,
+    "weight_utilisation": 20,
+    "full_months": 24,
+    "min_utilisation": Decimal(env.str("LOANHUB_LIMIT_MIN_UTILISATION", default="0.30")),
+    "increase_rate": Decimal(env.str("LOANHUB_LIMIT_INCREASE_RATE", default="0.20")),
+    "max_limit": Decimal(env.str("LOANHUB_LIMIT_MAX_LIMIT", default="300000")),
+    "top_up_rate": Decimal(env.str("LOANHUB_LIMIT_TOP_UP_RATE", default="0.50")),
+    "max_top_up": Decimal(env.str("LOANHUB_LIMIT_MAX_TOP_UP", default="200000")),
+    "round_to": Decimal("100"),
+    "offer_days": env.int("LOANHUB_LIMIT_OFFER_DAYS", default=45),
+}
+# Proposals adding at most this much (an increase) or offering at most this much (a top-up) are
+# approved by the system; above the second amount two different officers must approve, the second
+# a Senior Approver (maker-checker).
+LOANHUB_LIMIT_AUTO_APPROVE_AMOUNT = Decimal(env.str("LOANHUB_LIMIT_AUTO_APPROVE_AMOUNT", default="5000"))
+LOANHUB_LIMIT_SECOND_APPROVAL_AMOUNT = Decimal(
+    env.str("LOANHUB_LIMIT_SECOND_APPROVAL_AMOUNT", default="20000")
 )
 LOANHUB_IFRS9_LGD = Decimal(env.str("LOANHUB_IFRS9_LGD", default="0.45"))
 # The least share of the base LGD a secured loan keeps (servicing.collateral.lgd).

@@ -31,6 +31,7 @@ urlpatterns = [
     path("api/v1/ledger/", include("servicing.api.ledger_urls")),
     path("api/v1/credit-lines/", include("servicing.api.credit_line_urls")),
     path("api/v1/collections/", include("servicing.api.collection_urls")),
+    path("api/v1/limit-offers/", include("servicing.api.limit_offer_urls")),
     path("credit-lines/", include("servicing.line_urls")),
     path("api/v1/monitoring/", include("monitoring.api_urls")),
     path("rewards/", include("marketing.rewards.urls")),

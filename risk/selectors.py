@@ -78,7 +78,7 @@ def rules_active() -> list[RuleSpec]:
 
 def history_for(request: ScoringRequest, rules: list[RuleSpec]) -> History:
     """Velocity, shared-identifier and blocklist facts about a request, as of its creation time."""
-    history = History()
+    history = History(internal=dict(request.internal_history or {}))
     hashes = {"id_number": request.id_number_hash, "phone": request.phone_hash, "device": request.device_hash}
     field = {"id_number": "id_number_hash", "phone": "phone_hash", "device": "device_hash"}
     for rule in rules:

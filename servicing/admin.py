@@ -349,7 +349,7 @@ class LedgerAccountAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 # Close-of-business runs; bank statements and the suspense queue.
-from servicing import admin_cob, admin_statements  # noqa: E402,F401
+from servicing import admin_cob, admin_limits, admin_statements  # noqa: E402,F401
 
 
 @admin.register(ScheduleChange)

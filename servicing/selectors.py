@@ -277,3 +277,20 @@ def credit_lines_on_book() -> QuerySet[CreditLine]:
 def credit_line_transactions() -> QuerySet[CreditLineTransaction]:
     """Every draw and repayment of every credit line (monitoring rebuilds past utilisation)."""
     return CreditLineTransaction.objects.order_by()
+
+
+def customer_history_facts(*, customer_id: int, as_of=None) -> dict:
+    """The customer's own repayment history with LoanHub for a risk decision (empty for a new
+    customer): months on book, on-time ratio, days past due now and late payments lately, as
+    `servicing.limits` scores them. Applications passes it in the scoring request."""
+    from servicing.limits import customer_repayment_history
+
+    history = customer_repayment_history(customer_id=customer_id, as_of=as_of)
+    if history is None:
+        return {}
+    return {
+        "months_on_book": history.months_on_book,
+        "on_time_ratio": str(history.on_time_ratio),
+        "days_past_due": history.days_past_due,
+        "late_recently": history.late_recently,
+    }

@@ -14,6 +14,7 @@ from servicing.models.collections import (
     PromiseToPay,
 )
 from servicing.models.ledger import ImmutableModel, ImmutableQuerySet, JournalEntry, LedgerAccount, Posting
+from servicing.models.limits import LimitProposal, LimitProposalEvent, LimitProposalKind, LimitProposalStatus
 from servicing.models.lines import (
     CreditLine,
     CreditLineEvent,
@@ -48,6 +49,10 @@ __all__ = (
     "ImmutableQuerySet",
     "JournalEntry",
     "LedgerAccount",
+    "LimitProposal",
+    "LimitProposalEvent",
+    "LimitProposalKind",
+    "LimitProposalStatus",
     "Loan",
     "LoanCollateral",
     "LoanEvent",

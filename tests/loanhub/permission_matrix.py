@@ -595,6 +595,12 @@ MATRIX: dict[str, Rule] = {
         post="401 400 404 400 400 403 403 404 403",
         line_id="{credit_line}",
     ),
+    # Limit offers (limits that grow with good history): everyone signed in gets their own offers
+    # (staff have none; they work the queue in the admin console).
+    "api/v1/limit-offers/": rule(
+        get="401 200 200 200 200 200 200 200 200",
+        post="401 405 405 405 405 405 405 405 405",
+    ),
     "credit-lines/<int:line_id>/": rule(
         get="login 200 404 404 404 404 404 404 404",
         post="405 405 405 405 405 405 405 405 405",
