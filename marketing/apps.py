@@ -17,9 +17,13 @@ class MarketingConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from applications.hooks import register_submitted
-        from marketing import services
+        from marketing import selectors, services
+        from products.hooks import register_invitations
 
         register_submitted(services.attribution_record)
+        # A campaign's offer is a product promotion limited to its audience (`invited:<code>`):
+        # the catalogue asks who was invited, through its registry.
+        register_invitations(selectors.customer_invitations)
         # Signing in merges the anonymous visitor's touches into the customer (Django's own
         # authentication event; no business workflow hangs on it).
         user_logged_in.connect(services.touches_merge_on_login, dispatch_uid="marketing-merge-visitor")

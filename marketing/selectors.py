@@ -12,7 +12,34 @@ from customers.masking import mask_counterparty
 from loanhub.money import quantize_money
 from marketing import attribution as models_of_attribution
 from marketing import stats
-from marketing.models import Attribution, Campaign, Experiment, Recipient, Segment, Touch, TouchKind
+from marketing.models import (
+    Attribution,
+    Campaign,
+    CampaignState,
+    Experiment,
+    Recipient,
+    Segment,
+    Touch,
+    TouchKind,
+)
+
+
+def customer_invitations(*, customer_id: int) -> list[str]:
+    """The promotion codes of the launched campaigns that reached the customer (products.hooks).
+
+    Only recipients, so only consenting members of the segment; an experiment's holdout arm was
+    sent nothing and is offered nothing. The promotion's own dates still decide when it applies.
+    """
+    return sorted(
+        set(
+            Recipient.objects.filter(
+                customer_id=customer_id,
+                holdout=False,
+                campaign__state=CampaignState.LAUNCHED,
+                campaign__promotion__isnull=False,
+            ).values_list("campaign__promotion__code", flat=True)
+        )
+    )
 
 
 def segment_list() -> QuerySet[Segment]:
