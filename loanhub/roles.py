@@ -52,6 +52,10 @@ _OFFICER = (
     "loanhub.reveal_pii",
     "loanhub.unlock_account",
     "loanhub.view_accountevent",
+    # CRM (marketing): follow-up tasks and the contact log.
+    "marketing.add_followup",
+    "marketing.change_followup",
+    "marketing.add_contactentry",
 )
 
 ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
@@ -60,7 +64,8 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     LOAN_OFFICER: _OFFICER,
     SENIOR_APPROVER: (*_OFFICER, "loanhub.senior_approve"),
     RISK_ANALYST: (*_VIEW_BUSINESS, "risk.*", "django_celery_beat.view_*"),
-    PRODUCT_MANAGER: ("products.*", "products.view_*", *_VIEW_BUSINESS),
+    # Product managers triage customers' suggestions (marketing's CRM queue).
+    PRODUCT_MANAGER: ("products.*", "products.view_*", *_VIEW_BUSINESS, "marketing.change_suggestion"),
     MARKETING_MANAGER: ("marketing.*", "products.view_*", "customers.view_*"),
     AUDITOR: (
         *_VIEW_BUSINESS,

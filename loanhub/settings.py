@@ -264,6 +264,9 @@ SPECTACULAR_SETTINGS = {
         "FrequencyEnum": "products.choices.ENGINE_FREQUENCIES",
         "CollateralTypeEnum": "risk.collateral.CollateralType",
         "BusinessRiskGradeEnum": "products.choices.RISK_GRADES",
+        "ContactChannelEnum": "marketing.models.ContactChannel",
+        "ProductChannelEnum": "products.choices.Channel",
+        "FollowUpKindEnum": "marketing.models.FollowUpKind",
     },
 }
 
