@@ -389,6 +389,8 @@ class SuggestionListApi(APIView):
         summary="A customer's suggestion for the product team",
     )
     def post(self, request):
+        if customer_for_user(request.user) is None:
+            raise Forbidden(_("Only customers make suggestions here."))
         serializer = SuggestionInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
