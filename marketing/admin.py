@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
 
 from customers.masking import mask_counterparty
 from loanhub.admin_readonly import ReadOnlyAdminMixin, ReadOnlyTabularInline
@@ -230,7 +231,7 @@ class NpsSurveyAdmin(MaskedCustomerMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     change_list_template = "admin/marketing/npssurvey_change_list.html"
 
     def get_urls(self):
-        report = self.admin_site.admin_view(self.report_view)
+        report = self.admin_site.admin_view(require_GET(self.report_view))
         return [path("report/", report, name="marketing_npssurvey_report"), *super().get_urls()]
 
     def report_view(self, request):

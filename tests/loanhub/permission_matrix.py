@@ -152,6 +152,11 @@ MATRIX: dict[str, Rule] = {
         pk="999999",
         outcome="uphold",
     ),
+    # The NPS page (marketing): staff who view the surveys (every business-viewing role).
+    "admin/marketing/npssurvey/report/": rule(
+        get="admin admin admin 200 200 200 200 200 200",
+        post="admin admin admin 405 405 405 405 405 405",
+    ),
     "admin/servicing/repayment/<int:pk>/reverse/": rule(
         get="admin admin admin 200 200 403 403 403 403",
         post="admin admin admin 200 200 403 403 403 403",
