@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import IntegrityError, transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from customers.selectors import customer_for_user
@@ -33,6 +34,7 @@ from marketing.models import (
     Suggestion,
     SurveyMoment,
 )
+from notifications import services as notifications
 
 MAX_TEXT = 2000
 TRIAGE_ACTIONS = ("plan", "decline", "finish")
@@ -163,7 +165,7 @@ def survey_open(*, customer_id: int, moment: str, subject_ref: str, product_code
         return existing
     try:
         with transaction.atomic():
-            return NpsSurvey.objects.create(
+            survey = NpsSurvey.objects.create(
                 customer_id=customer_id,
                 moment=moment,
                 subject_ref=subject_ref,
@@ -172,6 +174,31 @@ def survey_open(*, customer_id: int, moment: str, subject_ref: str, product_code
             )
     except IntegrityError:  # a concurrent twin opened it first
         return NpsSurvey.objects.get(moment=moment, subject_ref=subject_ref)
+    _invite(survey)
+    return survey
+
+
+def _invite(survey: NpsSurvey) -> None:
+    """A portal message asking for the answer (delivered after commit; once per survey)."""
+    from marketing.services import _language_of
+
+    customer = survey.customer
+    language = _language_of(customer)
+    with translation.override(language):
+        subject = _("How likely are you to recommend us?")
+        body = _(
+            "Please rate us from 0 to 10 and tell us what to improve: it takes a minute. "
+            "Answer in your portal or at /api/v1/marketing/surveys/me/."
+        )
+    notifications.message_send(
+        user=customer.user,
+        channel="portal",
+        dedupe_key=f"nps-survey:{survey.pk}",
+        subject=subject,
+        body=body,
+        language=language,
+        optional=True,
+    )
 
 
 def survey_on_disbursed(*, application) -> None:

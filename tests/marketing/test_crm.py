@@ -145,6 +145,14 @@ def test_surveys_open_once_after_disbursement_and_after_closing_through_the_regi
         ("closed", "loan:L1", "CASH", customer.pk),
         ("disbursed", "application:7", "CASH", customer.pk),
     ]
+    # Each survey asks once, in the customer's portal inbox
+    from notifications.models import Message
+
+    invitations = Message.objects.filter(dedupe_key__startswith="nps-survey:")
+    assert sorted(invitations.values_list("dedupe_key", flat=True)) == sorted(
+        f"nps-survey:{s.pk}" for s in surveys
+    )
+    assert {(m.user_id, m.channel) for m in invitations} == {(customer.user_id, "portal")}
 
 
 def test_a_customer_answers_their_own_survey_once_and_a_suggestion_reaches_the_queue():
