@@ -374,3 +374,23 @@ def test_nps_admin_page_renders_the_charts(manager, client):
     assert html.count('<svg class="chart"') == 2
     assert "100.0" in html
     assert client.get("/admin/marketing/npssurvey/").status_code == 200
+
+
+def test_paying_a_loan_off_opens_the_after_closing_survey(officer):
+    """Through the real servicing path: the last payment closes the loan and its registry asks."""
+    from dateutil.relativedelta import relativedelta
+
+    from servicing import repayments
+    from tests.servicing.factories import ApplicationFactory, open_loan
+
+    loan = open_loan(
+        ApplicationFactory(), disbursed_on=clock.today() - relativedelta(months=4), term=3, fees=[]
+    )
+    assert not NpsSurvey.objects.filter(moment="closed").exists()
+    total = repayments.payoff_quote(loan)["total"]
+    repayments.repayment_post(loan=loan, amount=total, actor=officer)
+    loan.refresh_from_db()
+    assert loan.status == "closed"
+    survey = NpsSurvey.objects.get(moment="closed")
+    assert (survey.customer_id, survey.subject_ref) == (loan.customer_id, f"loan:{loan.number}")
+    assert survey.product_code == loan.product_version.product.code
