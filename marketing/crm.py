@@ -188,7 +188,7 @@ def _invite(survey: NpsSurvey) -> None:
         subject = _("How likely are you to recommend us?")
         body = _(
             "Please rate us from 0 to 10 and tell us what to improve: it takes a minute. "
-            "Answer in your portal or at /api/v1/marketing/surveys/me/."
+            "Answer on your feedback page: /marketing/feedback/."
         )
     notifications.message_send(
         user=customer.user,

@@ -657,6 +657,10 @@ MATRIX: dict[str, Rule] = {
     # CRM (marketing.crm): staff who view marketing read; officers and marketing managers work
     # follow-ups and log contacts; product and marketing managers triage suggestions. Customers
     # answer only their own surveys (another's is not found) and make suggestions.
+    "marketing/feedback/": rule(
+        get="login 200 200 302 302 302 302 302 302",
+        post="login 400 400 302 302 302 302 302 302",
+    ),
     "api/v1/marketing/follow-ups/": rule(
         get="401 403 403 200 200 200 200 200 200",
         post="401 403 403 400 400 403 403 400 403",

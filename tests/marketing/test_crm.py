@@ -394,3 +394,28 @@ def test_paying_a_loan_off_opens_the_after_closing_survey(officer):
     survey = NpsSurvey.objects.get(moment="closed")
     assert (survey.customer_id, survey.subject_ref) == (loan.customer_id, f"loan:{loan.number}")
     assert survey.product_code == loan.product_version.product.code
+
+
+def test_the_feedback_page_answers_own_surveys_and_takes_suggestions(client):
+    customer, other = CustomerFactory(), CustomerFactory()
+    mine = crm.survey_open(
+        customer_id=customer.pk, moment="disbursed", subject_ref="a:1", product_code="CASH"
+    )
+    theirs = crm.survey_open(customer_id=other.pk, moment="disbursed", subject_ref="a:2", product_code="CASH")
+    client.force_login(customer.user)
+    page = client.get("/marketing/feedback/")
+    assert page.status_code == 200
+    assert page.content.decode().count('class="stacked-form survey-form"') == 1
+    # Another customer's survey is refused on the form and stays unanswered
+    refused = client.post("/marketing/feedback/", {"survey": theirs.pk, "score": "10"})
+    assert refused.status_code == 400
+    theirs.refresh_from_db()
+    assert theirs.answered_at is None
+    done = client.post("/marketing/feedback/", {"survey": mine.pk, "score": "3", "comment": "slow"})
+    assert done.status_code == 302
+    mine.refresh_from_db()
+    assert (mine.score, mine.comment) == (3, "slow")
+    assert client.post("/marketing/feedback/", {"text": "Open on Sundays"}).status_code == 302
+    assert Suggestion.objects.get().text == "Open on Sundays"
+    assert client.post("/marketing/feedback/", {"text": ""}).status_code == 400
+    assert Suggestion.objects.count() == 1
