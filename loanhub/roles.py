@@ -64,6 +64,10 @@ _OFFICER = (
     "loanhub.reveal_pii",
     "loanhub.unlock_account",
     "loanhub.view_accountevent",
+    # CRM (marketing): follow-up tasks and the contact log.
+    "marketing.add_followup",
+    "marketing.change_followup",
+    "marketing.add_contactentry",
 )
 
 ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
@@ -79,7 +83,8 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "monitoring.change_signalweight",
         "monitoring.*_flaggedsegment",
     ),
-    PRODUCT_MANAGER: ("products.*", "products.view_*", *_VIEW_BUSINESS),
+    # Product managers triage customers' suggestions (marketing's CRM queue).
+    PRODUCT_MANAGER: ("products.*", "products.view_*", *_VIEW_BUSINESS, "marketing.change_suggestion"),
     MARKETING_MANAGER: (
         "marketing.*",
         "rewards.*",

@@ -265,6 +265,9 @@ SPECTACULAR_SETTINGS = {
         "CollateralTypeEnum": "risk.collateral.CollateralType",
         "BusinessRiskGradeEnum": "products.choices.RISK_GRADES",
         "CollectionContactOutcomeEnum": "servicing.models.collections.ContactOutcome",
+        "ContactChannelEnum": "marketing.models.ContactChannel",
+        "ProductChannelEnum": "products.choices.Channel",
+        "FollowUpKindEnum": "marketing.models.FollowUpKind",
     },
 }
 

@@ -277,6 +277,7 @@ def loan_refresh(
             run_transition(
                 row, "close", actor=actor, reason=_("Everything is paid."), fields=("closed_on",), locked=True
             )
+            hooks.loan_closed(loan=row)
         elif row.status == LoanStatus.CLOSED and not position.paid_off:
             row.closed_on = None
             run_transition(row, "reopen", actor=actor, reason=memo, fields=("closed_on",), locked=True)

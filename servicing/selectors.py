@@ -118,12 +118,16 @@ def customer_has_loans(*, customer_id: int) -> bool:
 def customer_segments_now(customer) -> frozenset[str]:
     """The one answer to "which catalogue segments is this customer in?" for a quote and for an
     offer alike: their profile's (customers.selectors.customer_segments) and `new_customer`
-    while no loan was ever opened for them. Promotions and fee waivers name these segments."""
+    while no loan was ever opened for them, and the invitations of the campaigns that reached
+    them (`invited:<promotion code>`, products.hooks). Promotions and fee waivers name these
+    segments."""
     from customers.selectors import customer_segments
+    from products.hooks import invitations
 
     segments = set(customer_segments(customer))
     if not customer_has_loans(customer_id=customer.pk):
         segments.add(Segment.NEW_CUSTOMER)
+    segments |= invitations(customer_id=customer.pk)
     return frozenset(segments)
 
 

@@ -23,7 +23,7 @@ marketing manager, auditor). Tokens:
 answer to that method with an empty body. Keyword arguments fill the route's parameters:
 "{name}" is an object of the matrix's world (tests/loanhub/permission_world.py: application,
 loan, repayment, document, customer, product, version, score_model, statement_line, segment,
-campaign, experiment, message), anything
+campaign, experiment, message, follow_up, survey, suggestion), anything
 else is used as written.
 
 Adding an endpoint: add its row (run the test; the failure names the route), with the answer you
@@ -151,6 +151,11 @@ MATRIX: dict[str, Rule] = {
         post="admin admin admin 404 404 404 404 404 404",
         pk="999999",
         outcome="uphold",
+    ),
+    # The NPS page (marketing): staff who view the surveys (every business-viewing role).
+    "admin/marketing/npssurvey/report/": rule(
+        get="admin admin admin 200 200 200 200 200 200",
+        post="admin admin admin 405 405 405 405 405 405",
     ),
     "admin/servicing/repayment/<int:pk>/reverse/": rule(
         get="admin admin admin 200 200 403 403 403 403",
@@ -721,6 +726,54 @@ MATRIX: dict[str, Rule] = {
     "api/v1/marketing/attribution/": rule(
         get="401 403 403 200 200 200 200 200 200",
         post="401 403 403 405 405 405 405 405 405",
+    ),
+    # CRM (marketing.crm): staff who view marketing read; officers and marketing managers work
+    # follow-ups and log contacts; product and marketing managers triage suggestions. Customers
+    # answer only their own surveys (another's is not found) and make suggestions.
+    "marketing/feedback/": rule(
+        get="login 200 200 302 302 302 302 302 302",
+        post="login 400 400 302 302 302 302 302 302",
+    ),
+    "api/v1/marketing/follow-ups/": rule(
+        get="401 403 403 200 200 200 200 200 200",
+        post="401 403 403 400 400 403 403 400 403",
+    ),
+    "api/v1/marketing/follow-ups/<int:pk>/complete/": rule(
+        get="401 405 405 405 405 405 405 405 405",
+        post="401 403 403 400 400 403 403 400 403",
+        pk="{follow_up}",
+    ),
+    "api/v1/marketing/follow-ups/<int:pk>/cancel/": rule(
+        get="401 405 405 405 405 405 405 405 405",
+        post="401 403 403 200+ 200+ 403 403 200+ 403",
+        pk="{follow_up}",
+    ),
+    "api/v1/marketing/customers/<int:customer_id>/contacts/": rule(
+        get="401 403 403 200 200 200 200 200 200",
+        post="401 403 403 400 400 403 403 400 403",
+        customer_id="{customer}",
+    ),
+    "api/v1/marketing/surveys/me/": rule(
+        get="401 200 200 403 403 403 403 403 403",
+        post="401 405 405 405 405 405 405 405 405",
+    ),
+    "api/v1/marketing/surveys/<int:pk>/answer/": rule(
+        get="401 405 405 405 405 405 405 405 405",
+        post="401 400 404 404 404 404 404 404 404",
+        pk="{survey}",
+    ),
+    "api/v1/marketing/nps/": rule(
+        get="401 403 403 200 200 200 200 200 200",
+        post="401 405 405 405 405 405 405 405 405",
+    ),
+    "api/v1/marketing/suggestions/": rule(
+        get="401 403 403 200 200 200 200 200 200",
+        post="401 400 400 403 403 403 403 403 403",
+    ),
+    "api/v1/marketing/suggestions/<int:pk>/triage/": rule(
+        get="401 405 405 405 405 405 405 405 405",
+        post="401 403 403 403 403 403 400 400 403",
+        pk="{suggestion}",
     ),
     # Rewards (marketing.rewards): a customer's own points only; staff have no customer profile
     # (the page sends them to the profile page, the API says 404). An empty referral form or
