@@ -24,9 +24,10 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -37,12 +38,13 @@ from applications import (
     selectors,
     services,
 )
-from applications.models import ApplicationEvent, LoanApplication, State
-from customers.masking import mask_id_number
+from applications.models import ApplicationEvent, LoanApplication
+from customers.masking import mask_id_number, mask_phone
 from customers.models import BUSINESS_TYPES
 from loanhub import clock
 from loanhub.admin_pagination import EstimatedCountPaginator, KeysetPaginationMixin
 from products.choices import RISK_GRADES
+from risk import selectors as risk_selectors
 
 # Officer actions shown as buttons: name → (label, service, asks for a reason, extra fields).
 ACTIONS = {
@@ -51,13 +53,43 @@ ACTIONS = {
     "decline": (_("Decline"), services.application_decline, True),
     "disburse": (_("Disburse"), services.application_disburse, False),
 }
-SLA_HOURS = {
-    State.SUBMITTED: 1,
-    State.SCORING: 1,
-    State.SCORED: 4,
-    State.REFERRED: 24,
-    State.OFFER_ACCEPTED: 24,
-}
+SLA_HOURS = selectors.SLA_HOURS
+
+
+class QueueFilter(admin.SimpleListFilter):
+    """The default queue is what needs action (no drafts, no offers waiting for the customer);
+    "all" lists every application. Choosing a state in the state filter shows that state."""
+
+    title = _("queue")
+    parameter_name = "queue"
+    NEEDS_ACTION, ALL = "action", "all"
+
+    def lookups(self, request, model_admin):
+        return ((self.NEEDS_ACTION, _("needs action")), (self.ALL, _("all applications")))
+
+    def value(self):
+        value = super().value()
+        if value in (self.NEEDS_ACTION, self.ALL):
+            return value
+        return self.ALL if self._state_chosen else self.NEEDS_ACTION
+
+    def __init__(self, request, params, model, model_admin):
+        self._state_chosen = bool(request.GET.get("state__exact"))
+        super().__init__(request, params, model, model_admin)
+
+    def choices(self, changelist):
+        # No "All" entry of its own: "all applications" is one of the lookups.
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+    def queryset(self, request, queryset):
+        if self.value() == self.NEEDS_ACTION:
+            return queryset.filter(state__in=selectors.NEEDS_ACTION_STATES)
+        return queryset
 
 
 class AgeInStateFilter(admin.SimpleListFilter):
@@ -161,7 +193,15 @@ class LoanApplicationAdmin(KeysetPaginationMixin, admin.ModelAdmin):
         "channel",
     )
     # Every filter lists its choices without scanning the applications table.
-    list_filter = ("state", ProductFilter, "channel", GradeFilter, AgeInStateFilter, OfficerFilter)
+    list_filter = (
+        QueueFilter,
+        "state",
+        ProductFilter,
+        "channel",
+        GradeFilter,
+        AgeInStateFilter,
+        OfficerFilter,
+    )
     list_select_related = ("customer", "product_version__product", "assigned_officer")
     search_fields = ("=id",)
     search_help_text = _(
@@ -174,12 +214,14 @@ class LoanApplicationAdmin(KeysetPaginationMixin, admin.ModelAdmin):
     ordering = ("-id",)  # the key the changelist pages by
     inlines = (admin_collateral.CollateralInline, admin_collateral.GuarantorInline, EventInline)
     fieldsets = (
-        (None, {"fields": ("state", "customer_link", "kyc", "product_version", "assigned_officer")}),
+        (None, {"fields": ("state", "customer_link", "product_version", "assigned_officer")}),
+        # The decision and what it rests on, side by side: the customer's identity and documents
+        # (masked) beside the score, grade, reasons, rule hits and offer.
+        (_("Decision and identity"), {"classes": ("decision-screen",), "fields": ("review_panel",)}),
         (
             _("Request"),
             {"fields": ("amount", "term", "method", "frequency", "purpose", "channel", "campaign")},
         ),
-        (_("Decision"), {"fields": ("decision_panel",)}),
         (
             _("Offer"),
             {"fields": ("offer_amount", "offer_term", "offer_rate", "offer_apr", "offer_expires_at")},
@@ -189,9 +231,9 @@ class LoanApplicationAdmin(KeysetPaginationMixin, admin.ModelAdmin):
     readonly_fields = (
         "state",
         "customer_link",
-        "kyc",
         "product_version",
         "assigned_officer",
+        "review_panel",
         "amount",
         "term",
         "method",
@@ -199,7 +241,6 @@ class LoanApplicationAdmin(KeysetPaginationMixin, admin.ModelAdmin):
         "purpose",
         "channel",
         "campaign",
-        "decision_panel",
         "offer_amount",
         "offer_term",
         "offer_rate",
@@ -261,41 +302,34 @@ class LoanApplicationAdmin(KeysetPaginationMixin, admin.ModelAdmin):
             mask_id_number(obj.customer.id_number),
         )
 
-    @admin.display(description=_("identity (KYC)"))
-    def kyc(self, obj):
-        documents = obj.customer.documents.all()
-        links = format_html_join(
-            ", ",
-            '<a href="{}">{}</a>',
-            ((reverse("customers:document", args=[d.pk]), d.get_kind_display()) for d in documents),
-        )
-        return format_html("{} {}", obj.customer.get_kyc_status_display(), links)
-
-    @admin.display(description=_("decision and explanation"))
-    def decision_panel(self, obj):
-        summary = selectors.application_decision_summary(
-            application=obj, language=get_language(), detailed=True
-        )
-        if summary is None:
-            return _("No decision yet.")
-        reasons = format_html_join(
-            "",
-            "<li><code>{}</code> {} <span class='help'>{}</span></li>",
-            ((r["code"], r["text"], r.get("detail", "")) for r in summary["reasons"]),
-        )
-        return format_html(
-            "<p>{}: <strong>{}</strong> · {}: {} · {}: {} · {}: {} / {}</p><ul>{}</ul>",
-            _("Outcome"),
-            summary["outcome"],
-            _("Score"),
-            summary["score"],
-            _("Grade"),
-            summary["grade"],
-            _("Limits"),
-            summary["max_amount"] or "-",
-            summary["max_term"] or "-",
-            reasons,
-        )
+    @admin.display(description=_("decision and identity"))
+    def review_panel(self, obj):
+        language = get_language()
+        customer = obj.customer
+        summary = selectors.application_decision_summary(application=obj, language=language, detailed=True)
+        decision = obj.decision
+        context = {
+            "application": obj,
+            "customer": customer,
+            "masked_id_number": mask_id_number(customer.id_number),
+            "masked_phone": mask_phone(customer.phone),
+            "documents": [
+                {
+                    "url": reverse("customers:document", args=[document.pk]),
+                    "kind": document.get_kind_display(),
+                    "uploaded_at": document.uploaded_at,
+                }
+                for document in customer.documents.order_by("kind", "id")
+            ],
+            "kyc_url": reverse("admin:customers_customer_change", args=[customer.pk]),
+            "summary": summary,
+            "outcome_label": decision.get_outcome_display() if decision is not None else "",
+            "rule_hits": (
+                [] if decision is None else risk_selectors.decision_rule_hits(decision, language=language)
+            ),
+            "offer": obj.offer or None,
+        }
+        return render_to_string("admin/applications/loanapplication/review_panel.html", context)
 
     # --- search: exact application number; identity numbers by POST ------------------------------
     def get_search_results(self, request, queryset, search_term):
@@ -329,12 +363,27 @@ class LoanApplicationAdmin(KeysetPaginationMixin, admin.ModelAdmin):
         application = self.get_object(request, object_id)
         if application is not None:
             allowed = selectors.application_allowed_actions(application=application, user=request.user)
+            blockers = self._approve_blockers(request, application, allowed)
+            if blockers:
+                allowed = ["approve", *allowed]
             extra_context["officer_actions"] = [
-                (name, label) for name, (label, _s, _r) in ACTIONS.items() if name in allowed
-            ] + ([("assign", _("Assign to me"))] if "assign" in allowed else [])
+                (name, label, blockers if name == "approve" else [])
+                for name, (label, _s, _r) in ACTIONS.items()
+                if name in allowed
+            ] + ([("assign", _("Assign to me"), [])] if "assign" in allowed else [])
+            extra_context["approve_blockers"] = blockers
             extra_context["pending_approval"] = application.pending_approval or None
             extra_context["business_assessment"] = application.customer.customer_type in BUSINESS_TYPES
         return super().change_view(request, object_id, form_url, extra_context)
+
+    @staticmethod
+    def _approve_blockers(request, application, allowed) -> list[str]:
+        """Why approving would be refused now, when the officer could otherwise decide it (an
+        application they may refer or decline, or approve): the button is shown disabled with
+        these reasons. [] when Approve works, or when deciding is not the officer's to do."""
+        if not ({"approve", "refer", "decline"} & set(allowed)):
+            return []
+        return services.application_approve_blockers(application=application, actor=request.user)
 
     def action_view(self, request, pk: int, action: str):
         application = get_object_or_404(LoanApplication, pk=pk)
@@ -350,6 +399,10 @@ class LoanApplicationAdmin(KeysetPaginationMixin, admin.ModelAdmin):
         label, service, needs_reason = ACTIONS[action]
         values = {"reason": "", "amount": "", "term": ""}
         error = ""
+        blockers = []
+        if action == "approve":
+            allowed = selectors.application_allowed_actions(application=application, user=request.user)
+            blockers = self._approve_blockers(request, application, allowed)
         if request.method == "POST":
             values = {name: request.POST.get(name, "").strip() for name in values}
             kwargs = {"application": application, "reason": values["reason"]}
@@ -374,6 +427,7 @@ class LoanApplicationAdmin(KeysetPaginationMixin, admin.ModelAdmin):
             "counter_offer": action == "approve",
             "values": values,
             "error": error,
+            "blockers": blockers,
         }
         return TemplateResponse(request, "admin/applications/loanapplication/action_form.html", context)
 

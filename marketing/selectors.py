@@ -5,18 +5,40 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from applications.selectors import application_funnel_facts
 from customers.masking import mask_counterparty
 from loanhub.money import quantize_money
 from marketing import attribution as models_of_attribution
 from marketing import stats
-from marketing.models import Attribution, Campaign, Experiment, Recipient, Segment, Touch, TouchKind
+from marketing.models import (
+    Attribution,
+    Campaign,
+    CampaignState,
+    Experiment,
+    Recipient,
+    Segment,
+    Touch,
+    TouchKind,
+)
 
 
 def segment_list() -> QuerySet[Segment]:
     return Segment.objects.order_by("id")
+
+
+def campaign_console_summary(*, limit: int = 5) -> dict:
+    """The marketing managers' start page: campaigns per state (one aggregate query) and the
+    latest launched campaigns."""
+    counts = Campaign.objects.aggregate(
+        **{state: Count("id", filter=Q(state=state)) for state in CampaignState.values}
+    )
+    labels = dict(CampaignState.choices)
+    latest = list(
+        Campaign.objects.filter(state=CampaignState.LAUNCHED).order_by("-launched_at", "-id")[:limit]
+    )
+    return {"states": [(labels[state], counts[state]) for state in CampaignState.values], "latest": latest}
 
 
 def campaign_list() -> QuerySet[Campaign]:
