@@ -38,7 +38,7 @@ from applications import (
     selectors,
     services,
 )
-from applications.models import ApplicationEvent, LoanApplication
+from applications.models import ApplicationEvent, LoanApplication, State
 from customers.masking import mask_id_number, mask_phone
 from customers.models import BUSINESS_TYPES
 from loanhub import clock
@@ -54,6 +54,7 @@ ACTIONS = {
     "disburse": (_("Disburse"), services.application_disburse, False),
 }
 SLA_HOURS = selectors.SLA_HOURS
+STATE_LABELS = dict(State.choices)
 
 
 class QueueFilter(admin.SimpleListFilter):
@@ -163,9 +164,26 @@ class EventInline(admin.TabularInline):
     model = ApplicationEvent
     extra = 0
     can_delete = False
-    fields = ("created_at", "actor", "from_state", "to_state", "reason")
+    # Headers and states in the page's language (the event base's `actor` has no verbose name,
+    # and the states are stored as codes).
+    fields = ("created_at", "by", "from_label", "to_label", "reason")
     readonly_fields = fields
     ordering = ("created_at", "id")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
+    @admin.display(description=_("by"))
+    def by(self, obj):
+        return obj.actor or _("system")
+
+    @admin.display(description=_("from state"))
+    def from_label(self, obj):
+        return STATE_LABELS.get(obj.from_state, obj.from_state)
+
+    @admin.display(description=_("to state"))
+    def to_label(self, obj):
+        return STATE_LABELS.get(obj.to_state, obj.to_state)
 
     def has_add_permission(self, request, obj=None):
         return False
