@@ -30,6 +30,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django_fsm import can_proceed
 
 from applications import (
     admin_business,
@@ -399,7 +400,7 @@ class LoanApplicationAdmin(KeysetPaginationMixin, admin.ModelAdmin):
         """Why approving would be refused now, when the officer could otherwise decide it (an
         application they may refer or decline, or approve): the button is shown disabled with
         these reasons. [] when Approve works, or when deciding is not the officer's to do."""
-        if not ({"approve", "refer", "decline"} & set(allowed)):
+        if not ({"approve", "refer", "decline"} & set(allowed)) or not can_proceed(application.approve):
             return []
         return services.application_approve_blockers(application=application, actor=request.user)
 

@@ -237,3 +237,32 @@ def test_the_blockers_are_the_services_refusals(staff, other_customer, product, 
     assert services.application_approve_blockers(application=verified, actor=staff["officer"]) == [
         services.application_approve_blockers(application=unverified_referral, actor=staff["officer"])[0]
     ]
+
+
+def test_maker_checker_blocks_the_first_approver_and_non_seniors(staff, other_customer, product):
+    pending = in_state(
+        State.REFERRED,
+        other_customer,
+        product,
+        pending_approval_by=staff["officer"],
+        pending_approval={"amount": "50000.00", "term": 24},
+    )
+
+    def blockers(who):
+        return services.application_approve_blockers(application=pending, actor=staff[who])
+
+    assert any("maker-checker" in text for text in blockers("officer"))
+    assert any("needs a Senior Approver" in text for text in blockers("officer2"))
+    assert not any("Senior" in text or "maker-checker" in text for text in blockers("senior"))
+
+
+def test_no_approve_button_where_approving_is_not_a_step(client, staff, other_customer, product):
+    accepted = in_state(State.OFFER_ACCEPTED, make_customer("dave", kyc="unverified"), product)
+    client.force_login(staff["officer"])
+
+    html = client.get(
+        reverse("admin:applications_loanapplication_change", args=[accepted.pk])
+    ).content.decode()
+
+    assert 'data-action="approve"' not in html
+    assert "approve-blocked" not in html
