@@ -28,7 +28,7 @@ from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from django_fsm import can_proceed
 
@@ -44,6 +44,7 @@ from customers.masking import mask_id_number, mask_phone
 from customers.models import BUSINESS_TYPES
 from loanhub import clock
 from loanhub.admin_pagination import EstimatedCountPaginator, KeysetPaginationMixin
+from loanhub.formatting import grouped
 from products.choices import RISK_GRADES
 from risk import selectors as risk_selectors
 
@@ -203,7 +204,7 @@ class LoanApplicationAdmin(KeysetPaginationMixin, admin.ModelAdmin):
         "__str__",
         "customer_name",
         "product",
-        "amount",
+        "requested",
         "term",
         "state",
         "risk_grade",
@@ -292,6 +293,10 @@ class LoanApplicationAdmin(KeysetPaginationMixin, admin.ModelAdmin):
     def customer_name(self, obj):
         return obj.customer.legal_name
 
+    @admin.display(description=_("amount"))
+    def requested(self, obj):
+        return grouped(obj.amount)
+
     @admin.display(description=_("product"))
     def product(self, obj):
         return str(obj.product_version)
@@ -300,11 +305,13 @@ class LoanApplicationAdmin(KeysetPaginationMixin, admin.ModelAdmin):
     def age_in_state(self, obj):
         age = clock.now() - obj.state_changed_at
         hours = age.total_seconds() / 3600
-        text = (
-            f"{int(hours // 24)}d {int(hours % 24)}h"
-            if hours >= 24
-            else f"{int(hours)}h {int(age.seconds // 60 % 60)}m"
-        )
+        if hours >= 24:
+            text = gettext("%(days)sd %(hours)sh") % {"days": int(hours // 24), "hours": int(hours % 24)}
+        else:
+            text = gettext("%(hours)sh %(minutes)sm") % {
+                "hours": int(hours),
+                "minutes": int(age.seconds // 60 % 60),
+            }
         limit = SLA_HOURS.get(obj.state)
         if limit is not None and hours > limit:
             return format_html('<strong class="sla-breached" title="{}">{}</strong>', _("over the SLA"), text)

@@ -203,7 +203,7 @@ def test_sorted_by_time_in_state_within_a_state_it_pages_by_number_and_visits_ev
 
 def test_columns_no_index_can_sort_are_not_sortable_even_from_a_typed_url(officer_client, applications):
     everything = keys(LoanApplication.objects.all())
-    amount_column = LoanApplicationAdmin.list_display.index("amount")
+    amount_column = LoanApplicationAdmin.list_display.index("requested")
     age_column = LoanApplicationAdmin.list_display.index("age_in_state")
     for column in (amount_column, age_column):  # age only within a state
         response = page(officer_client, CHANGELIST, {"o": str(column)})
