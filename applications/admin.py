@@ -45,7 +45,7 @@ from customers.models import BUSINESS_TYPES
 from loanhub import clock
 from loanhub.admin_pagination import EstimatedCountPaginator, KeysetPaginationMixin
 from loanhub.formatting import grouped
-from products.choices import RISK_GRADES
+from products.choices import RISK_GRADES, Category
 from risk import selectors as risk_selectors
 
 # Officer actions shown as buttons: name → (label, service, asks for a reason, extra fields).
@@ -57,6 +57,7 @@ ACTIONS = {
 }
 SLA_HOURS = selectors.SLA_HOURS
 STATE_LABELS = dict(State.choices)
+PURPOSE_LABELS = dict(Category.choices)  # an application's purpose is a catalogue category
 
 
 class QueueFilter(admin.SimpleListFilter):
@@ -240,7 +241,7 @@ class LoanApplicationAdmin(KeysetPaginationMixin, admin.ModelAdmin):
         (_("Decision and identity"), {"classes": ("decision-screen",), "fields": ("review_panel",)}),
         (
             _("Request"),
-            {"fields": ("amount", "term", "method", "frequency", "purpose", "channel", "campaign")},
+            {"fields": ("amount", "term", "method", "frequency", "purpose_label", "channel", "campaign")},
         ),
         (
             _("Offer"),
@@ -258,7 +259,7 @@ class LoanApplicationAdmin(KeysetPaginationMixin, admin.ModelAdmin):
         "term",
         "method",
         "frequency",
-        "purpose",
+        "purpose_label",
         "channel",
         "campaign",
         "offer_amount",
@@ -292,6 +293,10 @@ class LoanApplicationAdmin(KeysetPaginationMixin, admin.ModelAdmin):
     @admin.display(description=_("customer"))
     def customer_name(self, obj):
         return obj.customer.legal_name
+
+    @admin.display(description=_("purpose"))
+    def purpose_label(self, obj):
+        return PURPOSE_LABELS.get(obj.purpose, obj.purpose) or "-"
 
     @admin.display(description=_("amount"))
     def requested(self, obj):

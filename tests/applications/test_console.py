@@ -215,6 +215,9 @@ def test_approve_is_disabled_with_the_reason_when_the_service_would_refuse(
     assert 'class="officer-action disabled" data-action="approve"' in html
     assert "the customer&#x27;s identity is not verified" in html
     assert 'data-action="decline" href=' in html  # the other decisions stay available
+    # Values in words, not codes.
+    assert "car loan" in html
+    assert "consumer_auto" not in html
     # The decision screen: the identity masked, the documents listed.
     assert unverified_referral.customer.id_number not in html
     document = unverified_referral.customer.documents.get()
