@@ -264,6 +264,7 @@ SPECTACULAR_SETTINGS = {
         "FrequencyEnum": "products.choices.ENGINE_FREQUENCIES",
         "CollateralTypeEnum": "risk.collateral.CollateralType",
         "BusinessRiskGradeEnum": "products.choices.RISK_GRADES",
+        "CollectionContactOutcomeEnum": "servicing.models.collections.ContactOutcome",
     },
 }
 
@@ -426,9 +427,36 @@ LOANHUB_DEFERRAL_MAX_INSTALLMENTS = env.int("LOANHUB_DEFERRAL_MAX_INSTALLMENTS",
 LOANHUB_DEFERRAL_SECOND_APPROVAL_AMOUNT = Decimal(
     env.str("LOANHUB_DEFERRAL_SECOND_APPROVAL_AMOUNT", default="10000")
 )
+# Restructuring (servicing.restructuring): the loan is classified at least substandard for this
+# many months from the approval, and a day past due within them starts them again (2023 rules,
+# 商业银行金融资产风险分类办法 art. 19-20: an observation period of at least one year).
+LOANHUB_RESTRUCTURE_OBSERVATION_MONTHS = env.int("LOANHUB_RESTRUCTURE_OBSERVATION_MONTHS", default=12)
 # Monitoring runs after each closed business date (off: `manage.py run_monitoring` only; the test
 # suite turns it off except where monitoring is tested, so unrelated closes do not aggregate).
 LOANHUB_MONITORING_AFTER_COB = env.bool("LOANHUB_MONITORING_AFTER_COB", default=True)
+# Collections (servicing.collections) run after each closed business date: cases, promises to pay,
+# dunning (off: the test suite, except tests/servicing/test_collections.py). A case is escalated
+# to legal at LEGAL_DPD days past due and a write-off proposed at WRITE_OFF_DPD.
+LOANHUB_COLLECTIONS_AFTER_COB = env.bool("LOANHUB_COLLECTIONS_AFTER_COB", default=True)
+LOANHUB_COLLECTIONS_LEGAL_DPD = env.int("LOANHUB_COLLECTIONS_LEGAL_DPD", default=90)
+LOANHUB_COLLECTIONS_WRITE_OFF_DPD = env.int("LOANHUB_COLLECTIONS_WRITE_OFF_DPD", default=180)
+# Early warning: a loan whose signals' weights (monitoring.SignalWeight, data) add up to this opens a
+# warning; the signals only an outside system knows come from these sources (dotted paths of a
+# monitoring.early_warning.CustomerEventSource; the default reports nothing).
+LOANHUB_EARLY_WARNING_THRESHOLD = env.str("LOANHUB_EARLY_WARNING_THRESHOLD", default="1.00")
+LOANHUB_EARLY_WARNING_SOURCES = {
+    "new_application_elsewhere": env.str(
+        "LOANHUB_EARLY_WARNING_BUREAU_SOURCE", default="monitoring.early_warning.no_events"
+    ),
+    "income_drop": env.str(
+        "LOANHUB_EARLY_WARNING_INCOME_SOURCE", default="monitoring.early_warning.no_events"
+    ),
+    "score_drift": env.str(
+        "LOANHUB_EARLY_WARNING_RESCORE_SOURCE", default="monitoring.early_warning.no_events"
+    ),
+}
+# A loan whose warning was closed is not warned again for these days (the officer just looked).
+LOANHUB_EARLY_WARNING_COOL_OFF_DAYS = env.int("LOANHUB_EARLY_WARNING_COOL_OFF_DAYS", default=30)
 # Model monitoring: PSI traffic lights (below amber: stable; amber to red: watch; red and above:
 # shifted; Siddiqi 2006), the days of decisions compared with the development sample, the
 # outcome window of calibration (30+ days past due within it is bad) and the fewest loans a

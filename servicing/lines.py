@@ -102,13 +102,17 @@ def credit_line_get_for_actor(*, line_id: int, actor) -> CreditLine:
         raise NotFound(_("No such credit line.")) from None
 
 
-def credit_line_check_actor(actor, line: CreditLine) -> None:
-    """The line's owner, or staff with servicing.add_creditlinetransaction, may draw and repay;
-    other staff who may see the line get Forbidden, anyone else NotFound."""
+def credit_line_check_actor(actor, line: CreditLine, *, draw: bool = False) -> None:
+    """Who may move money on a line. A draw pays money out, so only the line's owner draws: staff
+    who may see the line get Forbidden (a draw on a customer's behalf would need a second
+    approver, which no flow offers). Repayments: the owner, or staff with
+    servicing.add_creditlinetransaction (a payment received at a branch). Anyone else NotFound."""
     owner = getattr(actor, "is_authenticated", False) and line.customer.user_id == actor.pk
-    if owner or may(actor, "servicing.add_creditlinetransaction"):
+    if owner or (not draw and may(actor, "servicing.add_creditlinetransaction")):
         return
     if may(actor, "servicing.view_creditline"):
+        if draw:
+            raise Forbidden(_("Only the customer may draw on their credit line."))
         raise Forbidden(_("You may not draw on or repay this credit line."))
     raise NotFound(_("No such credit line."))
 
@@ -355,7 +359,7 @@ def credit_line_draw(
     with transaction.atomic():
         locked = lock(line, model=CreditLine)
         if actor is not None:
-            credit_line_check_actor(actor, locked)
+            credit_line_check_actor(actor, locked, draw=True)
         if locked.status != CreditLineStatus.ACTIVE:
             raise Conflict(
                 _("cannot draw: credit line %(line)s is %(state)s")

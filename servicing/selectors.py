@@ -19,6 +19,8 @@ from products.choices import Segment
 from servicing.choices import NON_PERFORMING_CLASSES, Classification, CobStatus, LoanStatus
 from servicing.models import (
     CobRun,
+    CreditLine,
+    CreditLineTransaction,
     JournalEntry,
     LedgerAccount,
     Loan,
@@ -27,6 +29,7 @@ from servicing.models import (
     Posting,
     Repayment,
 )
+from servicing.models.lines import CreditLineStatus
 
 ZERO = Decimal("0.00")
 # Sums of many money columns may need more digits than one column holds.
@@ -264,6 +267,16 @@ def installments_of_active_loans() -> QuerySet[LoanInstallment]:
     """The pinned schedule rows of the loans on the book (monitoring's maturity ladder and rate
     sensitivity read what is still to be paid of them)."""
     return LoanInstallment.objects.filter(loan__status=LoanStatus.ACTIVE).order_by()
+
+
+def credit_lines_on_book() -> QuerySet[CreditLine]:
+    """Credit lines that are not closed (monitoring's utilisation-spike signal reads them)."""
+    return CreditLine.objects.exclude(status=CreditLineStatus.CLOSED).order_by()
+
+
+def credit_line_transactions() -> QuerySet[CreditLineTransaction]:
+    """Every draw and repayment of every credit line (monitoring rebuilds past utilisation)."""
+    return CreditLineTransaction.objects.order_by()
 
 
 def loan_console_figures(*, today) -> dict:

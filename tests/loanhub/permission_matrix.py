@@ -528,6 +528,47 @@ MATRIX: dict[str, Rule] = {
         loan_id="{loan}",
         change_id="999999",
     ),
+    # Restructuring and write-off (issue 14): officers only; the owner sees the loan but is
+    # refused (403) before the body is read, as are other staff who see loans.
+    "api/v1/loans/<int:loan_id>/restructurings/": rule(
+        get="401 405 405 405 405 405 405 405 405",
+        post="401 403 404 400 400 403 403 404 403",
+        loan_id="{loan}",
+    ),
+    "api/v1/loans/<int:loan_id>/restructurings/<int:change_id>/approve/": rule(
+        get="401 405 405 405 405 405 405 405 405",
+        post="401 403 404 404 404 403 403 404 403",
+        loan_id="{loan}",
+        change_id="999999",
+    ),
+    "api/v1/loans/<int:loan_id>/restructurings/<int:change_id>/reject/": rule(
+        get="401 405 405 405 405 405 405 405 405",
+        post="401 403 404 404 404 403 403 404 403",
+        loan_id="{loan}",
+        change_id="999999",
+    ),
+    "api/v1/loans/<int:loan_id>/write-offs/": rule(
+        get="401 405 405 405 405 405 405 405 405",
+        post="401 403 404 400 400 403 403 404 403",
+        loan_id="{loan}",
+    ),
+    "api/v1/loans/<int:loan_id>/write-offs/<int:change_id>/approve/": rule(
+        get="401 405 405 405 405 405 405 405 405",
+        post="401 403 404 404 404 403 403 404 403",
+        loan_id="{loan}",
+        change_id="999999",
+    ),
+    "api/v1/loans/<int:loan_id>/write-offs/<int:change_id>/reject/": rule(
+        get="401 405 405 405 405 405 405 405 405",
+        post="401 403 404 404 404 403 403 404 403",
+        loan_id="{loan}",
+        change_id="999999",
+    ),
+    "api/v1/loans/<int:loan_id>/recoveries/": rule(
+        get="401 405 405 405 405 405 405 405 405",
+        post="401 403 404 400 400 403 403 404 403",
+        loan_id="{loan}",
+    ),
     "api/v1/repayments/<int:repayment_id>/reverse/": rule(
         get="401 405 405 405 405 405 405 405 405",
         post="401 403 404 400 400 403 403 404 403",
@@ -546,7 +587,7 @@ MATRIX: dict[str, Rule] = {
     ),
     "api/v1/credit-lines/<int:line_id>/draws/": rule(
         get="401 405 405 405 405 405 405 405 405",
-        post="401 400 404 400 400 403 403 404 403",
+        post="401 400 404 403 403 403 403 404 403",
         line_id="{credit_line}",
     ),
     "api/v1/credit-lines/<int:line_id>/repayments/": rule(
@@ -576,6 +617,32 @@ MATRIX: dict[str, Rule] = {
     "api/v1/ledger/provisions/": rule(
         get="401 403 403 200 200 200 200 403 200",
         post="401 405 405 405 405 405 405 405 405",
+    ),
+    # Collections (issue 15): collectors (officers) work cases; staff who view servicing read them
+    # (masked); customers and marketing are refused before the body is read. No case here: 404.
+    "api/v1/collections/cases/": rule(
+        get="401 403 403 200 200 200 200 403 200",
+        post="401 405 405 405 405 405 405 405 405",
+    ),
+    "api/v1/collections/cases/<int:case_id>/": rule(
+        get="401 403 403 404 404 404 404 403 404",
+        post="401 405 405 405 405 405 405 405 405",
+        case_id="999999",
+    ),
+    "api/v1/collections/cases/<int:case_id>/promises/": rule(
+        get="401 405 405 405 405 405 405 405 405",
+        post="401 403 403 400 400 403 403 403 403",
+        case_id="999999",
+    ),
+    "api/v1/collections/cases/<int:case_id>/contacts/": rule(
+        get="401 405 405 405 405 405 405 405 405",
+        post="401 403 403 400 400 403 403 403 403",
+        case_id="999999",
+    ),
+    "api/v1/collections/cases/<int:case_id>/assign/": rule(
+        get="401 405 405 405 405 405 405 405 405",
+        post="401 403 403 400 400 403 403 403 403",
+        case_id="999999",
     ),
     # Monitoring: staff who view the business (not marketing); no figures in this world → 404.
     "api/v1/monitoring/portfolio/": rule(
@@ -675,6 +742,26 @@ MATRIX: dict[str, Rule] = {
     "api/v1/monitoring/concentration/": rule(
         get="401 403 403 200 200 200 200 403 200",
         post="401 403 403 405 405 405 405 403 405",
+    ),
+    # Early warning: staff who view monitoring (not marketing); officers move warnings. No
+    # warning in this world: an empty list, and a step with an empty body is a 400 first.
+    "api/v1/monitoring/early-warnings/": rule(
+        get="401 403 403 200 200 200 200 403 200",
+        post="401 403 403 405 405 405 405 403 405",
+    ),
+    "api/v1/monitoring/early-warnings/performance/": rule(
+        get="401 403 403 200 200 200 200 403 200",
+        post="401 403 403 405 405 405 405 403 405",
+    ),
+    "api/v1/monitoring/early-warnings/<int:pk>/transition/": rule(
+        get="401 403 403 405 405 405 405 403 405",
+        post="401 403 403 400 400 400 400 403 400",
+        pk="999999",
+    ),
+    # Notifications: every signed-in user reads their own messages.
+    "api/v1/notifications/me/": rule(
+        get="401 200 200 200 200 200 200 200 200",
+        post="401 405 405 405 405 405 405 405 405",
     ),
     "api/schema/": rule(
         get="200 200 200 200 200 200 200 200 200",
