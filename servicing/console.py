@@ -1,5 +1,5 @@
 """Servicing's panel of the console's start page (`loanhub.console`): today's disbursements and
-the overdue loans. Monitoring has no early warnings yet, so the overdue counts are the warnings."""
+the overdue loans (the early warnings are monitoring's panel)."""
 
 from __future__ import annotations
 

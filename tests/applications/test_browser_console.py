@@ -31,7 +31,7 @@ def test_the_console_at_1280_px(live_server, browser, users, other_customer, pro
     page.locator("form input[type=submit]").click()
     page.wait_for_selector("#console-queue")
     shot(page, f"console-start-{language}-1280")
-    assert page.locator(".console-panel").count() == 3
+    assert page.locator(".console-panel").count() == 4
 
     page.goto(f"{base}/admin/applications/loanapplication/")
     shot(page, f"console-queue-{language}-1280")

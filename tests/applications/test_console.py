@@ -16,6 +16,7 @@ from applications.models import LoanApplication
 from customers.models import Document
 from loanhub import clock, roles
 from marketing.models import Campaign, Segment
+from monitoring.models import EarlyWarning
 from products import choices as pc
 from servicing.models import Loan
 from tests.applications.conftest import State, in_state, make_customer
@@ -25,15 +26,14 @@ from tests.servicing.factories import ApplicationFactory, open_loan
 pytestmark = pytest.mark.django_db
 INDEX = "/admin/"
 CHANGELIST = "/admin/applications/loanapplication/"
-PANELS = ("queue", "states", "loans", "products", "models", "campaigns")
 # Role × the start page's panels (everything else hidden).
 MATRIX = {
-    "officer": {"queue", "states", "loans"},
-    "senior": {"queue", "states", "loans"},
-    "analyst": {"models"},
+    "officer": {"queue", "states", "loans", "warnings"},
+    "senior": {"queue", "states", "loans", "warnings"},
+    "analyst": {"models", "warnings"},
     "pm": {"products"},
     "marketing": {"campaigns"},
-    "auditor": {"states", "loans", "products", "models", "campaigns"},
+    "auditor": {"states", "loans", "warnings", "products", "models", "campaigns"},
 }
 
 
@@ -57,8 +57,8 @@ def staff(users):
 def world(staff, other_customer, product):
     """Two drafts; submitted 2 h ago (over its 1 h SLA); scored 5 h ago (over 4 h) and 1 h ago;
     referred to the officer and unassigned (both within 24 h); approved (waiting for the
-    customer); a loan disbursed today and one 45 days past due; a product version in review; a
-    launched campaign."""
+    customer); a loan disbursed today and one 45 days past due with an open early warning; a
+    product version in review; a launched campaign."""
     officer = staff["officer"]
     made = {
         "drafts": [in_state(State.DRAFT, other_customer, product) for _ in range(2)],
@@ -76,6 +76,13 @@ def world(staff, other_customer, product):
     late = open_loan(disbursed[1], disbursed_on=clock.today() - dt.timedelta(days=200))
     LoanApplication.objects.filter(pk__in=[a.pk for a in disbursed]).update(state=State.DISBURSED)
     Loan.objects.filter(pk=late.pk).update(days_past_due=45, delinquency_bucket="31-60")
+    EarlyWarning.objects.create(
+        loan_id=late.pk,
+        loan_number=late.number,
+        raised_on=clock.today(),
+        last_seen_on=clock.today(),
+        score=Decimal("7.50"),
+    )
     version_in(pc.ProductStatus.IN_REVIEW, product__code="REVIEWME", maker=staff["pm"])
     segment = Segment.objects.create(name="all")
     Campaign.objects.create(name="Spring", segment=segment, template_zh="x", template_en="x")
@@ -98,9 +105,9 @@ def test_each_role_sees_its_panels_only(client, staff, world, who, django_assert
     client.force_login(staff[who])
     client.get(INDEX)  # the first request after a log-in also records the session
 
-    # Session, user, roles, permissions, the admin log and at most 8 aggregate reads for the
-    # panels (the auditor's five panels), whatever the number of rows.
-    with django_assert_max_num_queries(15):
+    # Session, user, roles, permissions, the admin log and at most 10 reads for the panels (the
+    # auditor's six panels), whatever the number of rows.
+    with django_assert_max_num_queries(17):
         response = client.get(INDEX)
 
     assert response.status_code == 200
@@ -132,6 +139,10 @@ def test_the_officer_start_page_counts(client, staff, world):
     assert re.search(r'figure">1</span> <span class="caption">active loans overdue', html)
     assert _row(html, "data-bucket", "31-60")[-1] == "1"
     assert _row(html, "data-bucket", "1-30")[-1] == "0"
+    # Early warnings: one open, listed with its loan.
+    warnings = html[html.index('id="console-warnings"') :]
+    assert re.search(r'figure">1</span> <span class="caption">open', warnings)
+    assert "7.50" in warnings
 
 
 def test_the_other_roles_content(client, staff, world):
