@@ -32,6 +32,8 @@ def test_the_console_at_1280_px(live_server, browser, users, other_customer, pro
     page.wait_for_selector("#console-queue")
     shot(page, f"console-start-{language}-1280")
     assert page.locator(".console-panel").count() == 4
+    for panel in page.locator(".console-panel").all():  # no table wider than its panel
+        assert panel.evaluate("el => el.scrollWidth <= el.clientWidth + 1"), panel.get_attribute("id")
 
     page.goto(f"{base}/admin/applications/loanapplication/")
     shot(page, f"console-queue-{language}-1280")
