@@ -62,7 +62,8 @@ PURPOSE_LABELS = dict(Category.choices)  # an application's purpose is a catalog
 
 class QueueFilter(admin.SimpleListFilter):
     """The default queue is what needs action (no drafts, no offers waiting for the customer);
-    "all" lists every application. Choosing a state in the state filter shows that state."""
+    "all" lists every application. Choosing a state, or searching for an application number,
+    looks at every application."""
 
     title = _("queue")
     parameter_name = "queue"
@@ -75,10 +76,10 @@ class QueueFilter(admin.SimpleListFilter):
         value = super().value()
         if value in (self.NEEDS_ACTION, self.ALL):
             return value
-        return self.ALL if self._state_chosen else self.NEEDS_ACTION
+        return self.ALL if self._looking_beyond else self.NEEDS_ACTION
 
     def __init__(self, request, params, model, model_admin):
-        self._state_chosen = bool(request.GET.get("state__exact"))
+        self._looking_beyond = bool(request.GET.get("state__exact") or request.GET.get("q", "").strip())
         super().__init__(request, params, model, model_admin)
 
     def choices(self, changelist):

@@ -202,6 +202,9 @@ def test_the_default_queue_needs_action_and_excludes_drafts(client, staff, world
         LoanApplication.objects.values_list("pk", flat=True)
     )
     assert {obj.pk for obj in drafts.context["cl"].result_list} == {d.pk for d in world["drafts"]}
+    # A search by number looks at every application, drafts too.
+    found = client.get(CHANGELIST, {"q": str(world["drafts"][0])})
+    assert [obj.pk for obj in found.context["cl"].result_list] == [world["drafts"][0].pk]
 
 
 @pytest.fixture
