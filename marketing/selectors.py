@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from applications.selectors import application_funnel_facts
 from customers.masking import mask_counterparty
@@ -49,6 +49,19 @@ def customer_invitations(*, customer_id: int) -> list[str]:
 
 def segment_list() -> QuerySet[Segment]:
     return Segment.objects.order_by("id")
+
+
+def campaign_console_summary(*, limit: int = 5) -> dict:
+    """The marketing managers' start page: campaigns per state (one aggregate query) and the
+    latest launched campaigns."""
+    counts = Campaign.objects.aggregate(
+        **{state: Count("id", filter=Q(state=state)) for state in CampaignState.values}
+    )
+    labels = dict(CampaignState.choices)
+    latest = list(
+        Campaign.objects.filter(state=CampaignState.LAUNCHED).order_by("-launched_at", "-id")[:limit]
+    )
+    return {"states": [(labels[state], counts[state]) for state in CampaignState.values], "latest": latest}
 
 
 def campaign_list() -> QuerySet[Campaign]:

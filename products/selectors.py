@@ -246,3 +246,13 @@ def product_version_diff(old: ProductVersion, new: ProductVersion) -> list[Chang
 def promotion_get(*, promotion_id: int) -> Promotion | None:
     """One promotion by id, or None (marketing attaches promotions to campaigns as their offer)."""
     return Promotion.objects.select_related("version__product").filter(pk=promotion_id).first()
+
+
+def product_versions_in_review(*, limit: int = 20) -> list[ProductVersion]:
+    """Versions waiting for a reviewer's decision (the product managers' start page), oldest
+    submission first."""
+    return list(
+        ProductVersion.objects.select_related("product", "submitted_by")
+        .filter(status=c.ProductStatus.IN_REVIEW)
+        .order_by("submitted_at", "id")[:limit]
+    )

@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import DecimalField, F, Prefetch, Q, QuerySet, Sum, Value
+from django.db.models import Count, DecimalField, F, Prefetch, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
 from loanhub.money import MONEY_DIGITS, MONEY_PLACES
@@ -297,4 +297,31 @@ def customer_history_facts(*, customer_id: int, as_of=None) -> dict:
         "on_time_ratio": str(history.on_time_ratio),
         "days_past_due": history.days_past_due,
         "late_recently": history.late_recently,
+    }
+
+
+def loan_console_figures(*, today) -> dict:
+    """The officers' start page: loans disbursed on `today` (number and principal) and the number
+    of active loans past due per delinquency bucket. Two aggregate queries."""
+    disbursed = Loan.objects.filter(start_date=today).aggregate(
+        count=Count("id"), principal=_sum("principal")
+    )
+    rows = (
+        Loan.objects.filter(status=LoanStatus.ACTIVE, days_past_due__gt=0)
+        .values("delinquency_bucket")
+        .annotate(count=Count("id"))
+        .order_by()
+    )
+    by_bucket = {row["delinquency_bucket"]: row["count"] for row in rows}
+    buckets = [
+        {"bucket": code, "count": by_bucket.pop(code, 0)}
+        for code, first, _last in settings.LOANHUB_DELINQUENCY_BUCKETS
+        if first > 0
+    ]
+    buckets += [{"bucket": code, "count": count} for code, count in sorted(by_bucket.items())]
+    return {
+        "disbursed_count": disbursed["count"],
+        "disbursed_principal": disbursed["principal"],
+        "overdue_buckets": buckets,
+        "overdue_count": sum(item["count"] for item in buckets),
     }
