@@ -40,6 +40,7 @@ from loanhub.errors import Conflict, Forbidden, Invalid, NotFound
 from loanhub.money import quantize_money
 from loanhub.permissions import may
 from loanhub.transitions import json_safe, lock, record_event, run_transition
+from servicing import dunning
 from servicing.choices import InstallmentStatus, LoanStatus, RepaymentStatus
 from servicing.models import Loan, LoanInstallment, Repayment
 from servicing.models.collections import (
@@ -51,8 +52,6 @@ from servicing.models.collections import (
     ContactAttempt,
     ContactChannel,
     ContactOutcome,
-    DunningNotice,
-    DunningStep,
     PromiseStatus,
     PromiseToPay,
 )
@@ -249,7 +248,7 @@ def collections_close_day(*, business_date: dt.date) -> dict[str, int]:
     counts: Counter = Counter()
     counts.update(promises_evaluate(business_date=business_date))
     counts.update(cases_sync(business_date=business_date))
-    counts.update(dunning_send(business_date=business_date))
+    counts.update(dunning.dunning_send(business_date=business_date))
     logger.info("collections for %s: %s", business_date, dict(counts))
     return dict(counts)
 
@@ -532,97 +531,3 @@ def _close_cured(pk: int, business_date: dt.date) -> bool:
             status=PromiseStatus.CANCELLED, resolved_on=business_date + ONE_DAY
         )
     return True
-
-
-# --- dunning ----------------------------------------------------------------------------------
-def _language(customer) -> str:
-    from customers import selectors as customer_selectors
-
-    consent = customer_selectors.consent_current(customer=customer)
-    language = (consent.language if consent is not None else "") or settings.LANGUAGE_CODE
-    return "en" if language.startswith("en") else "zh-hans"
-
-
-def _due_candidates(step: DunningStep, today: dt.date):
-    """(loan, anchor) pairs the step is due for on `today` (the open business date)."""
-    loans = Loan.objects.filter(status=LoanStatus.ACTIVE).select_related("customer__user")
-    if step.offset_days < 0:
-        # A reminder: the next installment falls due within the step's days and is not overdue.
-        window = today + dt.timedelta(days=-step.offset_days)
-        rows = loans.filter(
-            days_past_due=0, next_due_date__gt=today, next_due_date__lte=window, next_due_amount__gt=0
-        )
-        return [(loan, loan.next_due_date) for loan in rows]
-    # Past due: the loan is at least this many days past due and not yet at the next step.
-    later = (
-        DunningStep.objects.filter(active=True, offset_days__gt=step.offset_days)
-        .order_by("offset_days")
-        .values_list("offset_days", flat=True)
-        .first()
-    )
-    # A pending promise to pay holds the past-due messages until its date (broken: they resume).
-    promised = PromiseToPay.objects.filter(status=PromiseStatus.PENDING, promised_date__gte=today)
-    rows = loans.filter(days_past_due__gte=step.offset_days).exclude(pk__in=promised.values("case__loan_id"))
-    if later is not None:
-        rows = rows.filter(days_past_due__lt=later)
-    return [(loan, (loan.position_date or today) - dt.timedelta(days=loan.days_past_due)) for loan in rows]
-
-
-def dunning_send(*, business_date: dt.date) -> dict[str, int]:
-    """Send each active step to the loans it is due for, once per loan and anchor."""
-    from notifications import services as notifications
-    from notifications.errors import NotificationInvalid
-
-    today = business_date + ONE_DAY
-    sent = 0
-    for step in DunningStep.objects.filter(active=True).order_by("offset_days"):
-        candidates = _due_candidates(step, today)
-        done = set(
-            DunningNotice.objects.filter(
-                step=step, loan_id__in=[loan.pk for loan, _a in candidates]
-            ).values_list("loan_id", "anchor")
-        )
-        for loan, anchor in candidates:
-            if (loan.pk, anchor) in done:
-                continue
-            customer = loan.customer
-            address = {"portal": "", "sms": customer.phone, "email": customer.email}[step.channel]
-            if step.channel != "portal" and not address:
-                continue
-            context = {
-                "name": customer.legal_name,
-                "loan": loan.number,
-                "due_date": loan.next_due_date,
-                "amount": loan.next_due_amount,
-                "days": loan.days_past_due,
-            }
-            try:
-                with transaction.atomic():
-                    notice = DunningNotice.objects.create(
-                        loan=loan,
-                        step=step,
-                        anchor=anchor,
-                        business_date=business_date,
-                        created_at=clock.now(),
-                    )
-                    message, _created = notifications.message_send_template(
-                        key=step.template_key,
-                        user=customer.user,
-                        channel=step.channel,
-                        dedupe_key=f"dunning:{loan.pk}:{step.code}:{anchor.isoformat()}",
-                        context=context,
-                        address=address,
-                        language=_language(customer),
-                        # SMS and e-mail wait out the quiet hours (close of business runs at night;
-                        # no collection message at night); the customer's channel choice holds.
-                        optional=step.channel != "portal",
-                    )
-                    notice.message_id = message.pk
-                    notice.save(update_fields=["message_id"])
-            except IntegrityError:
-                continue  # sent by a concurrent run
-            except NotificationInvalid:
-                logger.warning("dunning step %s: template %s is missing", step.code, step.template_key)
-                break
-            sent += 1
-    return {"dunning_sent": sent}
