@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from loanhub import clock
 from loanhub.errors import Conflict, Forbidden, Invalid, NotFound
 from loanhub.permissions import may
-from loanhub.transitions import json_safe, lock, record_event, run_transition
+from loanhub.transitions import json_safe, record_event, run_transition
 from products import engine, engine_adapter
 from servicing import quiet
 from servicing import schedule_changes as sc
@@ -151,29 +151,21 @@ def deferral_request(*, loan: Loan | int, installments, reason: str, actor) -> S
     return change
 
 
+def _texts() -> sc.DecisionTexts:
+    return sc.DecisionTexts(
+        missing=_("No such deferral."),
+        refused=_("You may not decide deferrals."),
+        already=_("This deferral is already %(status)s."),
+        own=_("Someone other than the requester must decide a deferral."),
+    )
+
+
 def _locked(change_id: int, loan_id: int | None) -> tuple[Loan, ScheduleChange]:
-    if not 0 < change_id < 2**63:  # beyond the id column: no such row (not a database error)
-        raise NotFound(_("No such deferral."))
-    try:
-        found = ScheduleChange.objects.values_list("loan_id", flat=True).get(
-            pk=change_id, kind=ScheduleChangeKind.DEFERRAL, **({"loan_id": loan_id} if loan_id else {})
-        )
-    except ScheduleChange.DoesNotExist:
-        raise NotFound(_("No such deferral.")) from None
-    loan = quiet.lock_loan(found)  # the loan first, as every servicing write does
-    return loan, lock(change_id, model=ScheduleChange)
+    return sc.lock_pending(change_id, loan_id, kind=ScheduleChangeKind.DEFERRAL, texts=_texts())
 
 
 def _check_decider(actor, change: ScheduleChange) -> None:
-    if not may_decide(actor):
-        raise Forbidden(_("You may not decide deferrals."))
-    if change.status != ChangeStatus.PENDING:
-        raise Conflict(
-            _("This deferral is already %(status)s.") % {"status": change.get_status_display()},
-            state=change.status,
-        )
-    if change.requested_by_id is not None and change.requested_by_id == actor.pk:
-        raise Forbidden(_("Someone other than the requester must decide a deferral."))
+    sc.check_decider(actor, change, allowed=may_decide(actor), texts=_texts())
 
 
 def deferral_approve(*, change_id: int, actor, loan_id: int | None = None) -> ScheduleChange:

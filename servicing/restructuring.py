@@ -35,7 +35,7 @@ from loanhub import clock
 from loanhub.errors import Conflict, Forbidden, Invalid, NotFound
 from loanhub.money import quantize_rate
 from loanhub.permissions import may
-from loanhub.transitions import json_safe, lock, record_event, run_transition
+from loanhub.transitions import json_safe, record_event, run_transition
 from products import engine, engine_adapter
 from servicing import quiet
 from servicing import schedule_changes as sc
@@ -229,29 +229,21 @@ def restructuring_request(
     return change
 
 
+def _texts() -> sc.DecisionTexts:
+    return sc.DecisionTexts(
+        missing=_("No such restructuring."),
+        refused=_("You may not decide restructurings."),
+        already=_("This restructuring is already %(status)s."),
+        own=_("Someone other than the requester must decide a restructuring."),
+    )
+
+
 def _locked(change_id: int, loan_id: int | None) -> tuple[Loan, ScheduleChange]:
-    if not 0 < change_id < 2**63:
-        raise NotFound(_("No such restructuring."))
-    try:
-        found = ScheduleChange.objects.values_list("loan_id", flat=True).get(
-            pk=change_id, kind=ScheduleChangeKind.RESTRUCTURE, **({"loan_id": loan_id} if loan_id else {})
-        )
-    except ScheduleChange.DoesNotExist:
-        raise NotFound(_("No such restructuring.")) from None
-    loan = quiet.lock_loan(found)
-    return loan, lock(change_id, model=ScheduleChange)
+    return sc.lock_pending(change_id, loan_id, kind=ScheduleChangeKind.RESTRUCTURE, texts=_texts())
 
 
 def _check_decider(actor, change: ScheduleChange) -> None:
-    if not may_decide(actor):
-        raise Forbidden(_("You may not decide restructurings."))
-    if change.status != ChangeStatus.PENDING:
-        raise Conflict(
-            _("This restructuring is already %(status)s.") % {"status": change.get_status_display()},
-            state=change.status,
-        )
-    if change.requested_by_id is not None and change.requested_by_id == actor.pk:
-        raise Forbidden(_("Someone other than the requester must decide a restructuring."))
+    sc.check_decider(actor, change, allowed=may_decide(actor), texts=_texts())
 
 
 def restructuring_approve(*, change_id: int, actor, loan_id: int | None = None) -> ScheduleChange:

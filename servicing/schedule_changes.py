@@ -19,7 +19,7 @@ from decimal import Decimal
 
 from products import engine, engine_adapter
 from servicing.choices import ChangeStatus, ScheduleChangeKind
-from servicing.models import Loan, LoanInstallment
+from servicing.models import Loan, LoanInstallment, ScheduleChange
 from servicing.position import Position, ScheduledRow, replay
 
 ZERO = Decimal("0.00")
@@ -161,3 +161,47 @@ def next_number(loan: Loan, *, after: dt.date) -> int:
 
 def plain_rows(rows: list[Row]) -> list[dict]:
     return [r.plain() for r in rows]
+
+
+# --- a pending change's decision (deferral, restructuring, write-off) -----------------------------
+@dataclass(frozen=True)
+class DecisionTexts:
+    """What a kind of change says when it cannot be decided (translated by the caller's module)."""
+
+    missing: str  # no such change
+    refused: str  # the actor may not decide this kind
+    already: str  # "… already %(status)s"
+    own: str  # the requester tried to decide it
+
+
+def lock_pending(
+    change_id: int, loan_id: int | None, *, kind: str, texts: DecisionTexts
+) -> tuple[Loan, ScheduleChange]:
+    """Lock a change of `kind` (of `loan_id` when given) and its loan, the loan first as every
+    servicing write does. NotFound for an id beyond the column or another kind's change."""
+    from loanhub.errors import NotFound
+    from loanhub.transitions import lock
+    from servicing import quiet
+
+    if not 0 < change_id < 2**63:  # beyond the id column: no such row (not a database error)
+        raise NotFound(texts.missing)
+    try:
+        found = ScheduleChange.objects.values_list("loan_id", flat=True).get(
+            pk=change_id, kind=kind, **({"loan_id": loan_id} if loan_id else {})
+        )
+    except ScheduleChange.DoesNotExist:
+        raise NotFound(texts.missing) from None
+    loan = quiet.lock_loan(found)
+    return loan, lock(change_id, model=ScheduleChange)
+
+
+def check_decider(actor, change: ScheduleChange, *, allowed: bool, texts: DecisionTexts) -> None:
+    """Maker-checker: someone allowed, other than the requester, decides a pending change."""
+    from loanhub.errors import Conflict, Forbidden
+
+    if not allowed:
+        raise Forbidden(texts.refused)
+    if change.status != ChangeStatus.PENDING:
+        raise Conflict(texts.already % {"status": change.get_status_display()}, state=change.status)
+    if change.requested_by_id is not None and change.requested_by_id == actor.pk:
+        raise Forbidden(texts.own)

@@ -24,8 +24,9 @@ from django.utils.translation import gettext as _
 from loanhub import clock
 from loanhub.errors import Conflict, Forbidden, Invalid, NotFound
 from loanhub.permissions import may
-from loanhub.transitions import json_safe, lock, record_event, run_transition
+from loanhub.transitions import json_safe, record_event, run_transition
 from servicing import ledger, quiet, subledger
+from servicing import schedule_changes as sc
 from servicing.calendar import open_business_date
 from servicing.choices import (
     Account,
@@ -147,29 +148,21 @@ def write_off_request(*, loan: Loan | int, reason: str, actor) -> ScheduleChange
     return change
 
 
+def _texts() -> sc.DecisionTexts:
+    return sc.DecisionTexts(
+        missing=_("No such write-off."),
+        refused=_("You may not decide write-offs."),
+        already=_("This write-off is already %(status)s."),
+        own=_("Someone other than the requester must decide a write-off."),
+    )
+
+
 def _locked(change_id: int, loan_id: int | None) -> tuple[Loan, ScheduleChange]:
-    if not 0 < change_id < 2**63:
-        raise NotFound(_("No such write-off."))
-    try:
-        found = ScheduleChange.objects.values_list("loan_id", flat=True).get(
-            pk=change_id, kind=ScheduleChangeKind.WRITE_OFF, **({"loan_id": loan_id} if loan_id else {})
-        )
-    except ScheduleChange.DoesNotExist:
-        raise NotFound(_("No such write-off.")) from None
-    loan = quiet.lock_loan(found)
-    return loan, lock(change_id, model=ScheduleChange)
+    return sc.lock_pending(change_id, loan_id, kind=ScheduleChangeKind.WRITE_OFF, texts=_texts())
 
 
 def _check_decider(actor, change: ScheduleChange) -> None:
-    if not may_decide(actor):
-        raise Forbidden(_("You may not decide write-offs."))
-    if change.status != ChangeStatus.PENDING:
-        raise Conflict(
-            _("This write-off is already %(status)s.") % {"status": change.get_status_display()},
-            state=change.status,
-        )
-    if change.requested_by_id is not None and change.requested_by_id == actor.pk:
-        raise Forbidden(_("Someone other than the requester must decide a write-off."))
+    sc.check_decider(actor, change, allowed=may_decide(actor), texts=_texts())
 
 
 def write_off_approve(*, change_id: int, actor, loan_id: int | None = None) -> ScheduleChange:
