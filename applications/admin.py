@@ -39,7 +39,7 @@ from applications import (
 )
 from applications.models import ApplicationEvent, LoanApplication, State
 from customers.masking import mask_id_number
-from customers.models import BUSINESS_TYPES
+from customers.models import BUSINESS_TYPES, DocumentKind, KycStatus
 from loanhub import clock
 from loanhub.admin_pagination import EstimatedCountPaginator, KeysetPaginationMixin
 from products.choices import RISK_GRADES
@@ -58,6 +58,27 @@ SLA_HOURS = {
     State.REFERRED: 24,
     State.OFFER_ACCEPTED: 24,
 }
+
+
+def _approve_blocked(application: LoanApplication) -> str:
+    """Why Approve cannot succeed now (the service refuses it too), or "" when it may."""
+    customer = application.customer
+    if customer.kyc_status == KycStatus.VERIFIED:
+        return ""
+    if not customer.documents.filter(kind=DocumentKind.ID_CARD).exists():
+        return str(
+            _(
+                "Approve is blocked: the customer's identity is not verified, and it cannot be yet: "
+                "the customer has not uploaded an identity card."
+            )
+        )
+    return str(
+        _(
+            "Approve is blocked: the customer's identity is not verified (KYC status: %(status)s). "
+            "Verify it on the customer's page against the identity card first."
+        )
+        % {"status": customer.get_kyc_status_display()}
+    )
 
 
 class AgeInStateFilter(admin.SimpleListFilter):
@@ -329,6 +350,14 @@ class LoanApplicationAdmin(KeysetPaginationMixin, admin.ModelAdmin):
         application = self.get_object(request, object_id)
         if application is not None:
             allowed = selectors.application_allowed_actions(application=application, user=request.user)
+            blocked = _approve_blocked(application) if "approve" in allowed else ""
+            if blocked:
+                # Explained up front rather than a button that fails after a reason is typed.
+                allowed = [name for name in allowed if name != "approve"]
+            extra_context["approve_blocked"] = blocked
+            extra_context["customer_url"] = reverse(
+                "admin:customers_customer_change", args=[application.customer_id]
+            )
             extra_context["officer_actions"] = [
                 (name, label) for name, (label, _s, _r) in ACTIONS.items() if name in allowed
             ] + ([("assign", _("Assign to me"))] if "assign" in allowed else [])
