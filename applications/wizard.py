@@ -63,6 +63,10 @@ LANDING_KEYS = ("campaign", "utm_source", "utm_medium", "utm_campaign", "referra
 OCR_SESSION_KEY = "wizard_card_read"
 
 
+class _StepInvalid(Exception):
+    """Rolls back a step whose form has errors after its services were asked to judge it."""
+
+
 def _version_or_404(code: str):
     try:
         return product_selectors.product_get_offered(code=code)
@@ -253,21 +257,27 @@ def wizard_step(request, pk: int, step: str):
 def _about_step(request, application, customer):
     if request.method == "POST":
         form = WizardAboutForm(request.POST)
-        if form.is_valid():
-            try:
-                with transaction.atomic():
-                    customer_services.customer_upsert_for_user(user=request.user, data=form.profile_data())
-                    services.application_update(
-                        application=application, actor=request.user, data=form.stated_data()
-                    )
-            except customer_services.CustomerValidationError as exc:
-                apply_errors(form, exc)
-            except services.ApplicationValidationError as exc:
-                for field, errors in exc.errors.items():
-                    for message in errors:
-                        form.add_error(field if field in form.fields else None, message)
-            else:
-                return redirect(_step_url(application, "documents"))
+        form.is_valid()
+        try:
+            with transaction.atomic():
+                # The profile service judges its fields even when an answer below is missing, so
+                # every error shows at once; nothing is kept unless the whole step is valid.
+                customer_services.customer_upsert_for_user(user=request.user, data=form.profile_data())
+                if form.errors:
+                    raise _StepInvalid
+                services.application_update(
+                    application=application, actor=request.user, data=form.stated_data()
+                )
+        except _StepInvalid:
+            pass
+        except customer_services.CustomerValidationError as exc:
+            apply_errors(form, exc)
+        except services.ApplicationValidationError as exc:
+            for field, errors in exc.errors.items():
+                for message in errors:
+                    form.add_error(field if field in form.fields else None, message)
+        else:
+            return redirect(_step_url(application, "documents"))
         return _render(request, "about", {"form": form, "application": application}, status=400)
     initial = profile_initial(customer)
     initial.update({name: getattr(application, name) for name in f.APPLICANT_STATED})
@@ -277,9 +287,10 @@ def _about_step(request, application, customer):
 
 def _documents_step(request, application, customer):
     card = customer_selectors.identity_document_latest(customer=customer)
-    form = WizardDocumentForm(request.POST or None, request.FILES or None)
+    posted = request.method == "POST"
+    form = WizardDocumentForm(request.POST if posted else None, request.FILES if posted else None)
     read = None
-    if request.method == "POST" and form.is_valid():
+    if posted and form.is_valid():
         upload = form.cleaned_data.get("file")
         if upload is None:
             if card is not None:
@@ -316,7 +327,7 @@ def _documents_step(request, application, customer):
 
 def _review_step(request, application, customer):
     consent_given = customer_selectors.customer_has_credit_check_consent(customer=customer)
-    form = WizardReviewForm(request.POST or None, consent_given=consent_given)
+    form = WizardReviewForm(request.POST if request.method == "POST" else None, consent_given=consent_given)
     card = customer_selectors.identity_document_latest(customer=customer)
     step_errors: list[dict] = []
     status = 200
