@@ -41,6 +41,7 @@ def _own_application(request, pk: int):
         raise Http404 from None
 
 
+@login_required
 def apply(request):
     """The old one-page application form's address (links, bookmarks, the catalogue's Apply
     buttons): it continues in the wizard, with the same query (product, amount, term, campaign)."""

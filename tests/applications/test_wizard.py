@@ -232,3 +232,31 @@ def test_walking_every_step_submits(
     application = LoanApplication.objects.get()
     assert response["Location"] == reverse("applications:detail", args=[application.pk])
     assert application.state == State.APPROVED
+
+
+def test_every_step_is_chinese_on_the_chinese_pages(client, customer, product):
+    from tests.portal.test_english_on_chinese_pages import english_words
+
+    client.force_login(customer.user)
+    chinese = {"HTTP_ACCEPT_LANGUAGE": "zh-hans"}
+    asked = {**LOAN, "preview": "1"}
+    pages = [client.get(start_url(product), **chinese), client.post(start_url(product), asked, **chinese)]
+    client.post(start_url(product), {**LOAN, "next": "1"})
+    application = LoanApplication.objects.get()
+    pages += [client.get(step_url(application, step), **chinese) for step in ("loan", "about", "documents")]
+    pages.append(client.post(step_url(application, "about"), about_data(customer, housing=""), **chinese))
+    client.post(step_url(application, "about"), about_data(customer))
+    Document.objects.create(
+        customer=customer,
+        kind="id_card",
+        file="x/card.png",
+        content_type="image/png",
+        size=1,
+        sha256="0" * 64,
+    )
+    pages.append(client.get(step_url(application, "review"), **chinese))
+    for page in pages:
+        html = page.content.decode()
+        assert 'lang="zh-hans"' in html
+        assert english_words(html) == set(), page.request["PATH_INFO"]
+    assert "— 请选择 —" in pages[0].content.decode()
