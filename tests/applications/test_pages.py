@@ -304,3 +304,34 @@ def test_apply_form_starts_from_the_quoted_repayment_and_grace(client, customer,
     initial = response.context["form"].initial
     assert (initial["method"], initial["frequency"]) == ("equal_principal", "quarterly")
     assert (initial["grace_periods"], initial["grace_type"]) == ("3", "interest_only")
+
+
+def test_the_console_says_why_approve_is_blocked_instead_of_a_failing_button(
+    client, users, product, risk_ready, submit
+):
+    from customers import services as customer_services
+    from tests.applications.conftest import make_customer
+    from tests.customers.factories import add_id_card
+
+    # Given an application referred because the customer's identity is not verified
+    carol = make_customer("carol", kyc="unverified")
+    application = submit(draft(carol, product))
+    assert application.state == State.REFERRED
+    client.force_login(users["officer"])
+    english = {"HTTP_ACCEPT_LANGUAGE": "en"}
+    change = f"{CHANGELIST}{application.pk}/change/"
+    # Then Approve is not offered, and the page says why (no identity card: nothing to verify yet)
+    page = client.get(change, **english).content.decode()
+    assert 'data-action="approve"' not in page
+    assert 'data-action="decline"' in page
+    assert "the customer has not uploaded an identity card" in page
+    # With a card on file, the reason is the verification still to do
+    add_id_card(carol)
+    page = client.get(change, **english).content.decode()
+    assert 'data-action="approve"' not in page
+    assert "Verify it on the customer&#x27;s page" in page or "Verify it on the customer's page" in page
+    # Once verified, Approve is offered
+    customer_services.customer_verify_identity(customer=carol, actor=users["officer2"], reason="card seen")
+    page = client.get(change, **english).content.decode()
+    assert 'data-action="approve"' in page
+    assert "Approve is blocked" not in page

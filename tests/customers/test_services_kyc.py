@@ -213,11 +213,13 @@ def test_the_console_explains_why_verify_is_blocked_instead_of_a_failing_button(
     customer = CustomerFactory()
     client.force_login(users["officer"])
     verify_url = reverse("admin:customers_customer_kyc", args=[customer.pk, "verify"])
-    page = client.get(reverse("admin:customers_customer_change", args=[customer.pk])).content.decode()
+    english = {"HTTP_ACCEPT_LANGUAGE": "en"}
+    page = client.get(reverse("admin:customers_customer_change", args=[customer.pk]), **english)
+    page = page.content.decode()
     assert verify_url not in page
     assert reverse("admin:customers_customer_kyc", args=[customer.pk, "reject"]) in page
     assert "has not uploaded an identity card yet" in page
-    form = client.get(verify_url).content.decode()
+    form = client.get(verify_url, **english).content.decode()
     assert "has not uploaded an identity card yet" in form
     assert 'name="reason"' not in form
     refused = client.post(verify_url, {"reason": "trying anyway"})
