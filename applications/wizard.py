@@ -60,7 +60,6 @@ FIELD_STEP = {
     "credit_check_consent": "review",
 }
 LANDING_KEYS = ("campaign", "utm_source", "utm_medium", "utm_campaign", "referral_code")
-OCR_SESSION_KEY = "wizard_card_read"
 
 
 class _StepInvalid(Exception):
@@ -308,12 +307,7 @@ def _documents_step(request, application, customer):
                 read = ocr.read_identity_card(upload.read())
                 if not read:
                     return redirect(_step_url(application, "review"))
-                # Shown for the customer to compare with what they typed; never stored as data.
-                request.session[OCR_SESSION_KEY] = {
-                    "legal_name": read.legal_name,
-                    "id_number": read.id_number,
-                    "address": read.address,
-                }
+                # Shown once for the customer to compare with what they typed; never stored.
                 form = WizardDocumentForm()
     context = {
         "form": form,
@@ -350,7 +344,6 @@ def _review_step(request, application, customer):
                 messages.error(request, str(exc))
                 return redirect("applications:detail", pk=application.pk)
             else:
-                request.session.pop(OCR_SESSION_KEY, None)
                 messages.success(request, _("Your application is submitted. We are assessing it now."))
                 return redirect("applications:detail", pk=application.pk)
         status = 400

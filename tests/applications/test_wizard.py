@@ -263,3 +263,23 @@ def test_every_step_is_chinese_on_the_chinese_pages(client, customer, product):
         # File formats keep their names (as CSV and Excel do in the portal's allow-list).
         assert english_words(html) - {"PDF", "JPEG", "PNG"} == set(), page.request["PATH_INFO"]
     assert "— 请选择 —" in pages[0].content.decode()
+
+
+def test_what_an_installed_engine_reads_is_shown_to_compare(client, customer, product, monkeypatch):
+    from customers import ocr
+    from tests.customers.test_ocr import FakeEngine
+
+    monkeypatch.setattr(ocr, "engine", lambda: FakeEngine("姓名 王芳\n公民身份号码 11010519491231002X"))
+    client.force_login(customer.user)
+    client.post(start_url(product), {**LOAN, "next": "1"})
+    application = LoanApplication.objects.get()
+    card = SimpleUploadedFile("card.png", PNG_CARD, content_type="image/png")
+    response = client.post(step_url(application, "documents"), {"file": card}, HTTP_ACCEPT_LANGUAGE="en")
+    html = response.content.decode()
+    assert response.status_code == 200  # the customer compares before going on
+    assert "王芳" in html
+    assert "11010519491231002X" in html
+    customer.refresh_from_db()
+    assert customer.legal_name != "王芳"  # a suggestion only: nothing is stored from it
+    assert Document.objects.filter(customer=customer, kind="id_card").count() == 1
+    assert client.post(step_url(application, "documents"), {})["Location"] == step_url(application, "review")
