@@ -1,6 +1,6 @@
-"""The customer's application form and the offer-acceptance form (server-rendered pages).
+"""The application wizard's forms and the offer-acceptance form (server-rendered pages).
 
-The form collects what only the applicant can state (purpose, amount, term, method, the few
+The wizard collects what only the applicant can state (purpose, amount, term, method, the few
 financial facts the scorecard asks about) and the credit-check consent; everything else comes
 from the customer profile. Validation of limits and eligibility is the service's: its field
 errors are put back on this form.
@@ -59,87 +59,6 @@ CREDIT_CHECK_WORDING = _(
 def _choices(name: str) -> list[tuple[str, str]]:
     labels = STATED_LABELS[name]
     return [(value, labels.get(value, value)) for value in f.STATED_CHOICES[name]]
-
-
-class ApplyForm(forms.Form):
-    product = text_form_field(max_length=32, widget=forms.HiddenInput)
-    amount = money_form_field(label=_("Amount"), min_value=Decimal("0.01"))
-    term = forms.IntegerField(label=_("Term (months)"), min_value=1, max_value=600)
-    method = forms.ChoiceField(label=_("Repayment method"), choices=RepaymentMethod.choices)
-    frequency = forms.ChoiceField(label=_("Frequency"), choices=Frequency.choices)
-    grace_periods = forms.TypedChoiceField(
-        label=_("Grace period"),
-        coerce=int,
-        choices=[(0, _("None"))],
-        initial=0,
-        required=False,
-        empty_value=0,
-        help_text=_("Installments at the start in which you pay no principal."),
-    )
-    grace_type = forms.ChoiceField(
-        label=_("During the grace period"), choices=GraceType.choices, required=False
-    )
-    purpose = forms.ChoiceField(label=FIELD_LABELS["purpose"], choices=_choices("purpose"))
-    checking_balance_band = forms.ChoiceField(
-        label=FIELD_LABELS["checking_balance_band"], choices=_choices("checking_balance_band")
-    )
-    savings_band = forms.ChoiceField(label=FIELD_LABELS["savings_band"], choices=_choices("savings_band"))
-    housing = forms.ChoiceField(label=FIELD_LABELS["housing"], choices=_choices("housing"))
-    property_type = forms.ChoiceField(label=FIELD_LABELS["property_type"], choices=_choices("property_type"))
-    guarantor = forms.ChoiceField(label=FIELD_LABELS["guarantor"], choices=_choices("guarantor"))
-    credit_check_consent = forms.BooleanField(label=CREDIT_CHECK_WORDING, required=True)
-    # Where the customer came from, carried from the landing link (never typed).
-    campaign = text_form_field(required=False, max_length=100, widget=forms.HiddenInput)
-    utm_source = text_form_field(required=False, max_length=100, widget=forms.HiddenInput)
-    utm_medium = text_form_field(required=False, max_length=100, widget=forms.HiddenInput)
-    utm_campaign = text_form_field(required=False, max_length=100, widget=forms.HiddenInput)
-    referral_code = text_form_field(required=False, max_length=64, widget=forms.HiddenInput)
-
-    def __init__(self, *args, version=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        if version is not None:
-            self.fields["method"].choices = [
-                (value, label)
-                for value, label in RepaymentMethod.choices
-                if value in version.repayment_methods
-            ]
-            self.fields["frequency"].choices = [
-                (value, label) for value, label in Frequency.choices if value in version.frequencies
-            ]
-            self.fields["amount"].help_text = _("%(min)s to %(max)s") % {
-                "min": f"{version.amount_min:,.2f}",
-                "max": f"{version.amount_max:,.2f}",
-            }
-            self.fields["term"].help_text = _("%(min)s to %(max)s months") % {
-                "min": version.term_min,
-                "max": version.term_max,
-            }
-            if version.category in f.STATED_CHOICES["purpose"]:
-                self.fields["purpose"].initial = version.category  # the kind of loan it is made for
-            self.fields["grace_periods"].choices = [(0, _("None"))] + [
-                (n, _("%(count)s installments") % {"count": n})
-                for n in range(1, version.grace_max_periods + 1)
-            ]
-            self.fields["grace_type"].choices = [
-                (value, label) for value, label in GraceType.choices if value in version.grace_types
-            ]
-        self.offers_grace = version is not None and version.grace_max_periods > 0
-        if not self.offers_grace:
-            del self.fields["grace_periods"], self.fields["grace_type"]
-
-    def application_data(self) -> dict:
-        data = dict(self.cleaned_data)
-        utm = {k: data.pop(k) for k in ("utm_source", "utm_medium", "utm_campaign") if data.get(k)}
-        for key in ("utm_source", "utm_medium", "utm_campaign", "credit_check_consent"):
-            data.pop(key, None)
-        data["utm"] = utm
-        data["channel"] = Channel.WEB
-        return data
-
-    def add_service_errors(self, errors: dict[str, list[str]]) -> None:
-        for field, messages in errors.items():
-            for message in messages:
-                self.add_error(field if field in self.fields else None, message)
 
 
 class AcceptOfferForm(forms.Form):
@@ -288,7 +207,10 @@ class WizardLoanForm(forms.Form):
             out["utm"] = utm
         return out
 
-    add_service_errors = ApplyForm.add_service_errors
+    def add_service_errors(self, errors: dict[str, list[str]]) -> None:
+        for field, messages in errors.items():
+            for message in messages:
+                self.add_error(field if field in self.fields else None, message)
 
 
 class WizardAboutForm(ProfileForm):

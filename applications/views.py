@@ -24,7 +24,6 @@ from products import selectors as product_selectors
 from products.models import Product
 
 IN_PROGRESS = (State.SUBMITTED, State.SCORING, State.SCORED)
-LANDING_KEYS = ("campaign", "utm_source", "utm_medium", "utm_campaign", "referral_code")
 
 
 def _version_or_404(code: str):

@@ -131,6 +131,11 @@ def test_a_draft_is_resumed_where_it_was_left(client, customer, product):
     loan_page = client.get(step_url(application, "loan")).content.decode()
     assert 'name="amount" value="50000.00"' in loan_page
     assert selected(loan_page, "method") == ["annuity"]
+    # Going back to a step and changing it updates the same draft
+    changed = client.post(step_url(application, "loan"), {**LOAN, "amount": "60000", "next": "1"})
+    assert changed["Location"] == step_url(application, "about")
+    application.refresh_from_db()
+    assert (LoanApplication.objects.count(), application.amount) == (1, Decimal("60000"))
     client.post(step_url(application, "about"), about_data(customer))
     assert client.get(resume)["Location"] == step_url(application, "documents")
     # A consent already given is not asked again
