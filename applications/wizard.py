@@ -176,8 +176,10 @@ def _loan_step(request, *, version, customer, application):
                 application = _save_loan(request, form, version=version, application=application)
             except services.ApplicationValidationError as exc:
                 form.add_service_errors(exc.errors)
-            except services.ApplicationStateError as exc:
+            except services.ApplicationStateError as exc:  # submitted meanwhile (another tab)
                 messages.error(request, str(exc))
+                if application is None:
+                    return redirect("applications:list")
                 return redirect("applications:detail", pk=application.pk)
             else:
                 return redirect(_step_url(application, "about"))
