@@ -398,6 +398,9 @@ class LoanApplicationAdmin(KeysetPaginationMixin, admin.ModelAdmin):
             blockers = self._approve_blockers(request, application, allowed)
             if blockers:
                 allowed = ["approve", *allowed]
+            extra_context["customer_url"] = reverse(
+                "admin:customers_customer_change", args=[application.customer_id]
+            )
             extra_context["officer_actions"] = [
                 (name, label, blockers if name == "approve" else [])
                 for name, (label, _s, _r) in ACTIONS.items()

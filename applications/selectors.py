@@ -293,3 +293,43 @@ def application_officer_queue(*, user, limit: int = 10) -> list[LoanApplication]
         .filter(state__in=OFFICER_STATES, assigned_officer=user)
         .order_by("state_changed_at", "id")[:limit]
     )
+
+
+def draft_get_own(*, user, application_id: int) -> LoanApplication:
+    """The signed-in customer's own draft (the wizard resumes only these); ApplicationNotFound
+    for anyone else's, and for an application no longer a draft."""
+    application = _base().filter(pk=application_id, state=State.DRAFT).first()
+    if application is None or not perms.is_owner(user, application):
+        raise ApplicationNotFound(_("application %(id)s not found") % {"id": application_id})
+    return application
+
+
+def application_preview(
+    *,
+    customer,
+    version,
+    amount,
+    term: int,
+    method: str,
+    frequency: str,
+    grace_periods: int = 0,
+    grace_type: str | None = None,
+):
+    """The installment, rate and APR shown while the customer chooses a loan: the one quote
+    (products.quotes.product_quote), priced as the quote API prices it for this customer (their
+    segments, the web channel), so the page and the API agree to the cent. Raises
+    ProductQuoteError with field errors."""
+    from products.choices import Channel
+    from products.quotes import grace_requested, product_quote
+    from servicing.selectors import customer_segments_now
+
+    return product_quote(
+        version=version,
+        amount=amount,
+        term=term,
+        method=method,
+        frequency=frequency,
+        channel=Channel.WEB,
+        segments=customer_segments_now(customer),
+        grace=grace_requested(version, periods=grace_periods, grace_type=grace_type),
+    )

@@ -10,24 +10,20 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from applications import selectors, services
-from applications.forms import AcceptOfferForm, ApplyForm, ReviewRequestForm
+from applications.forms import AcceptOfferForm, ReviewRequestForm
 from applications.models import State
-from customers.selectors import customer_for_user
 from products import selectors as product_selectors
 from products.models import Product
 
 IN_PROGRESS = (State.SUBMITTED, State.SCORING, State.SCORED)
-LANDING_KEYS = ("campaign", "utm_source", "utm_medium", "utm_campaign", "referral_code")
 
 
 def _version_or_404(code: str):
@@ -45,49 +41,12 @@ def _own_application(request, pk: int):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
 def apply(request):
-    code = request.POST.get("product") or request.GET.get("product") or ""
-    if not code:
-        return redirect("catalogue:list")
-    version = _version_or_404(code)
-    customer = customer_for_user(request.user)
-    if customer is None:
-        messages.info(request, _("Please complete your profile first; then continue with your application."))
-        return redirect(f"{reverse('customers:profile')}?{urlencode({'next': request.get_full_path()})}")
-    if request.method == "POST":
-        form = ApplyForm(request.POST, version=version)
-        if form.is_valid():
-            try:
-                # One step for the customer: a submission the services refuse leaves no draft.
-                with transaction.atomic():
-                    application = services.application_create(actor=request.user, **form.application_data())
-                    services.application_submit(
-                        application=application, actor=request.user, credit_check_consent=True
-                    )
-            except services.ApplicationValidationError as exc:
-                form.add_service_errors(exc.errors)
-            else:
-                return redirect("applications:detail", pk=application.pk)
-    else:
-        initial = {
-            "product": version.product.code,
-            "method": version.default_method,
-            "frequency": version.default_frequency,
-            "amount": request.GET.get("amount") or version.amount_min,
-            "term": request.GET.get("term") or version.term_min,
-        }
-        for key in ("method", "frequency", "grace_periods", "grace_type"):  # as quoted
-            if request.GET.get(key):
-                initial[key] = request.GET[key][:20]
-        for key in LANDING_KEYS:
-            value = request.GET.get(key if key != "referral_code" else "ref") or request.GET.get(key)
-            if value:
-                initial[key] = value[:100]
-        form = ApplyForm(initial=initial, version=version)
-    return render(
-        request, "applications/apply.html", {"form": form, "version": version, "customer": customer}
-    )
+    """The old one-page application form's address (links, bookmarks, the catalogue's Apply
+    buttons): it continues in the wizard, with the same query (product, amount, term, campaign)."""
+    target = reverse("applications:wizard-start")
+    query = request.GET.urlencode()
+    return redirect(f"{target}?{query}" if query else target)
 
 
 @login_required

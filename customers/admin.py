@@ -283,6 +283,11 @@ class CustomerAdmin(KeysetPaginationMixin, ReadOnlyHistoryAdmin):
         if action not in KYC_ACTIONS or not self.has_view_permission(request, customer):
             raise PermissionDenied
         label, service = KYC_ACTIONS[action]
+        blocked = (
+            services.NO_IDENTITY_DOCUMENT
+            if action == "verify" and not services.identity_document_exists(customer)
+            else ""
+        )
         error = ""
         reason = ""
         if request.method == "POST":
@@ -309,6 +314,7 @@ class CustomerAdmin(KeysetPaginationMixin, ReadOnlyHistoryAdmin):
             "action": action,
             "reason": reason,
             "error": error,
+            "blocked": blocked,
             "masked_id_number": mask_id_number(customer.id_number),
         }
         return TemplateResponse(
@@ -341,9 +347,14 @@ class CustomerAdmin(KeysetPaginationMixin, ReadOnlyHistoryAdmin):
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
             can_review = services.can_review_kyc(request.user) and obj.kyc_status == KycStatus.UNVERIFIED
+            has_card = services.identity_document_exists(obj)
             context["kyc_actions"] = (
-                [(name, label) for name, (label, _s) in KYC_ACTIONS.items()] if can_review else []
+                [(name, label) for name, (label, _s) in KYC_ACTIONS.items() if name != "verify" or has_card]
+                if can_review
+                else []
             )
+            # Said before the officer types a reason, instead of a Verify button that then fails.
+            context["kyc_blocked"] = services.NO_IDENTITY_DOCUMENT if can_review and not has_card else ""
             context["reveal_fields"] = list(FIELD_LABELS.items()) if services.can_reveal(request.user) else []
         return super().render_change_form(
             request, context, add=add, change=change, form_url=form_url, obj=obj

@@ -6,7 +6,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from customers import consents
+from customers import consents, selectors
+from customers.masking import mask_id_number, mask_phone
 from customers.models import CustomerType, DocumentKind, EmploymentType, IndustrySection, TaxRating
 from loanhub.errors import DomainError
 from loanhub.money import money_form_field
@@ -103,6 +104,30 @@ class ProfileForm(forms.Form):
         self.fields["phone"].widget.input_type = "tel"
         for name in ("monthly_income", "monthly_debt", "annual_revenue"):
             self.fields[name].widget.attrs["inputmode"] = "decimal"
+
+
+def profile_initial(customer) -> dict:
+    """The profile form's initial values: the saved profile, identity and phone numbers masked."""
+    if customer is None:
+        return {}
+    return {
+        "customer_type": customer.customer_type,
+        "legal_name": customer.legal_name,
+        "id_number": mask_id_number(customer.id_number),
+        "uscc": customer.uscc,
+        "phone": mask_phone(customer.phone),
+        "email": customer.email,
+        "region": customer.region,
+        "employment_type": customer.employment_type,
+        "employer": customer.employer,
+        "industry": customer.industry,
+        "years_employed": customer.years_employed,
+        "graduation_year": "" if customer.graduation_year is None else customer.graduation_year,
+        "monthly_income": f"{customer.monthly_income:.2f}",
+        "monthly_debt": f"{customer.monthly_debt:.2f}",
+        "annual_revenue": "" if customer.annual_revenue is None else f"{customer.annual_revenue:.2f}",
+        "credit_check_consent": selectors.customer_has_credit_check_consent(customer=customer),
+    }
 
 
 class DocumentUploadForm(forms.Form):

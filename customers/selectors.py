@@ -70,6 +70,11 @@ def document_list(*, customer: Customer) -> QuerySet[Document]:
     return Document.objects.filter(customer=customer).order_by("-uploaded_at", "-id")
 
 
+def identity_document_latest(*, customer: Customer) -> Document | None:
+    """The customer's latest identity-card upload, or None: what KYC is verified against."""
+    return document_list(customer=customer).filter(kind=DocumentKind.ID_CARD).first()
+
+
 def document_get_for_actor(*, document_id: int, actor) -> Document:
     """The document, if `actor` owns it or is staff allowed to see it; else Document.DoesNotExist."""
     if not getattr(actor, "is_authenticated", False):

@@ -423,14 +423,29 @@ def _kyc_decide(*, customer: Customer, actor, reason: str, name: str) -> Custome
     reason = (reason or "").strip()
     if not reason:
         raise CustomerValidationError({"reason": [_("Give a reason.")]})
+    unverified = customer.kyc_status == KycStatus.UNVERIFIED
+    if name == "verify" and unverified and not identity_document_exists(customer):
+        raise CustomerValidationError({"document": [NO_IDENTITY_DOCUMENT]})
     # The row is locked and re-read: two officers acting at once give one transition, one 409.
     return run_transition(
         customer.pk, name, actor=actor, reason=reason, model=Customer, conflict=_already_decided
     )
 
 
+# An identity is verified against a document: without an identity card on file there is nothing
+# to verify it with (a rejection needs none: "no readable card" is a reason to reject).
+NO_IDENTITY_DOCUMENT = gettext_lazy(
+    "The customer has not uploaded an identity card yet: an identity is verified against the card."
+)
+
+
+def identity_document_exists(customer: Customer) -> bool:
+    return Document.objects.filter(customer=customer, kind=DocumentKind.ID_CARD).exists()
+
+
 def customer_verify_identity(*, customer: Customer, actor, reason: str) -> Customer:
-    """unverified → verified, by a Loan Officer, with a reason. Returns the updated customer."""
+    """unverified → verified, by a Loan Officer, with a reason, when the customer has uploaded an
+    identity card (CustomerValidationError on `document` otherwise). Returns the updated customer."""
     return _kyc_decide(customer=customer, actor=actor, reason=reason, name="verify")
 
 

@@ -20,8 +20,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from customers import business, selectors, services
 from customers import consents as consent_wordings
 from customers import marketing_consent as consent_services
-from customers.forms import BusinessProfileForm, DocumentUploadForm, ProfileForm, SignupForm, apply_errors
-from customers.masking import mask_id_number, mask_phone
+from customers.forms import (
+    BusinessProfileForm,
+    DocumentUploadForm,
+    ProfileForm,
+    SignupForm,
+    apply_errors,
+    profile_initial,
+)
 from customers.models import BUSINESS_TYPES, MARKETING_CONSENTS, Document
 from loanhub import sessions
 from loanhub.errors import DomainError
@@ -75,29 +81,6 @@ class CustomerLogoutView(LogoutView):
     next_page = "home"
 
 
-def _profile_initial(customer) -> dict:
-    if customer is None:
-        return {}
-    return {
-        "customer_type": customer.customer_type,
-        "legal_name": customer.legal_name,
-        "id_number": mask_id_number(customer.id_number),
-        "uscc": customer.uscc,
-        "phone": mask_phone(customer.phone),
-        "email": customer.email,
-        "region": customer.region,
-        "employment_type": customer.employment_type,
-        "employer": customer.employer,
-        "industry": customer.industry,
-        "years_employed": customer.years_employed,
-        "graduation_year": "" if customer.graduation_year is None else customer.graduation_year,
-        "monthly_income": f"{customer.monthly_income:.2f}",
-        "monthly_debt": f"{customer.monthly_debt:.2f}",
-        "annual_revenue": "" if customer.annual_revenue is None else f"{customer.annual_revenue:.2f}",
-        "credit_check_consent": selectors.customer_has_credit_check_consent(customer=customer),
-    }
-
-
 def _next_url(request) -> str | None:
     """Where to continue after saving the profile (e.g. back to an application), if safe."""
     target = request.POST.get("next") or request.GET.get("next")
@@ -138,7 +121,7 @@ def profile(request):
                 messages.success(request, _("Your profile is saved."))
                 return redirect(_next_url(request) or "customers:profile")
         return _render_profile(request, customer, form, DocumentUploadForm(), status=400)
-    form = ProfileForm(initial=_profile_initial(customer) or {"email": request.user.email})
+    form = ProfileForm(initial=profile_initial(customer) or {"email": request.user.email})
     return _render_profile(request, customer, form, DocumentUploadForm())
 
 
@@ -163,7 +146,7 @@ def document_upload(request):
         else:
             messages.success(request, _("The document is uploaded."))
             return redirect("customers:profile")
-    form = ProfileForm(initial=_profile_initial(customer))
+    form = ProfileForm(initial=profile_initial(customer))
     return _render_profile(request, customer, form, upload_form, status=400)
 
 

@@ -17,7 +17,7 @@ from applications import services
 from applications.models import LoanApplication
 from customers import services as customer_services
 from customers.models import Customer
-from demo.customers import seed_customer
+from demo.customers import seed_customer, seed_identity_card
 from loanhub import clock
 from risk import services as risk_services
 
@@ -84,6 +84,7 @@ def seed_applications(*, officer, senior, password: str) -> int:
                 actor=officer,
             )
         if verified:
+            seed_identity_card(customer)
             customer_services.customer_verify_identity(
                 customer=customer, actor=officer, reason="demo: identity card checked at the branch"
             )

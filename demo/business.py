@@ -15,7 +15,7 @@ from customers import services as customer_services
 from customers.business import business_profile_put
 from customers.models import Customer
 from demo.applications import STRONG, _scored
-from demo.customers import seed_customer
+from demo.customers import seed_customer, seed_identity_card
 from risk import services as risk_services
 
 D = Decimal
@@ -99,6 +99,7 @@ def seed_business_customers(*, officer, password: str) -> int:
             other_installment_plans="none",
             monthly_debt=D("2000"),
         )
+        seed_identity_card(customer)
         customer_services.customer_verify_identity(
             customer=customer, actor=officer, reason="demo: licence and identity checked at the branch"
         )

@@ -30,6 +30,7 @@ from applications.services.base import (
 )
 from applications.services.business import assessment_refusal, require_assessed
 from applications.services.offers import _set_offer, offer_build
+from customers import selectors as customer_selectors
 from customers.models import KycStatus
 from loanhub import clock
 from loanhub.money import is_cents, quantize_money
@@ -94,11 +95,18 @@ def _no_decision() -> str:
 
 
 def _identity_refusal(application: LoanApplication) -> str | None:
-    if application.customer.kyc_status != KycStatus.VERIFIED:
-        return _("cannot approve: the customer's identity is not verified (KYC status: %(status)s)") % {
-            "status": application.customer.get_kyc_status_display()
-        }
-    return None
+    customer = application.customer
+    if customer.kyc_status == KycStatus.VERIFIED:
+        return None
+    if customer_selectors.identity_document_latest(customer=customer) is None:
+        return _(
+            "cannot approve: the customer's identity is not verified, and it cannot be yet: the "
+            "customer has not uploaded an identity card"
+        )
+    return _(
+        "cannot approve: the customer's identity is not verified (KYC status: %(status)s); verify "
+        "it on the customer's page against the identity card first"
+    ) % {"status": customer.get_kyc_status_display()}
 
 
 def application_approve_blockers(*, application: LoanApplication, actor) -> list[str]:

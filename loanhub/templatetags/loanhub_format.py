@@ -6,7 +6,7 @@ from decimal import Decimal, InvalidOperation
 
 from django import template
 
-from loanhub.formatting import cny_text, date_text, money_text, percent_text
+from loanhub.formatting import cny_text, date_text, money_text, percent_text, rate_text
 
 register = template.Library()
 
@@ -49,3 +49,17 @@ def cny(value, places: int = 2) -> str:
 def local_date(value) -> str:
     """A date in the page's language: "2026年12月6日" (zh-hans) or "6 Dec 2026" (en)."""
     return date_text(value)
+
+
+@register.filter
+def rate(value, places: int = 6) -> str:
+    """A rate fraction as the API gives it, half-up: "0.0923125" → "0.092313"."""
+    number = _decimal(value)
+    return "" if number is None else rate_text(number, int(places))
+
+
+@register.filter
+def money_plain(value) -> str:
+    """An amount as the API gives it (two decimals, no grouping): for data attributes."""
+    number = _decimal(value)
+    return "" if number is None else money_text(number)

@@ -1,6 +1,7 @@
 """The whole journey in a real browser (Playwright driving Debian's Chromium).
 
-calculator → product → sign in → apply → the status page shows the approval → the customer
+calculator → product → sign in → the application wizard (loan with the live preview, about you,
+identity card, review and consent) → the status page shows the approval → the customer
 accepts the offer → an officer disburses in the admin console → the customer sees the loan and
 its schedule. Screenshots of every page are saved under var/screenshots/ as test artifacts.
 """
@@ -18,7 +19,7 @@ from django.db import connections
 from applications.models import LoanApplication, State
 from conftest import CHROMIUM
 from servicing.models import Loan
-from tests.applications.conftest import STRONG
+from tests.applications.conftest import PNG_CARD, STRONG
 
 pytestmark = [pytest.mark.services("chromium"), pytest.mark.django_db(transaction=True)]
 PASSWORD = "journey-pass-2026"
@@ -45,6 +46,17 @@ def browser():
                 connections.close_all()
     finally:
         os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+def api_installment(customer, product, amount: str) -> str:
+    """The first installment the quote API gives the customer (the wizard's preview must match)."""
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(customer.user)
+    asked = {"amount": amount, "term": 24, "method": "annuity", "frequency": "monthly", "channel": "web"}
+    quote = api.post(f"/api/v1/products/{product.product.code}/quote/", asked, format="json").json()
+    return quote["installments"][0]["payment"]
 
 
 def shot(page, name: str) -> None:
@@ -85,14 +97,42 @@ def test_calculator_to_disbursed_loan(live_server, browser, risk_ready, product,
     page.fill("input[name=password]", PASSWORD)
     page.locator("form button[type=submit]").last.click()
 
-    # 3. The application form, prefilled from the product page.
-    page.wait_for_selector("form.apply-form")
+    # 3. The wizard. The loan, prefilled from the product page, with the preview already shown
+    # (computed on the server) and refreshed by static/js/wizard.js from the quote API as the
+    # customer types: both equal to the quote API to the cent.
+    page.wait_for_selector("form#wizard-loan")
     assert page.input_value("input[name=amount]").startswith("50000")
+    assert page.input_value("select[name=purpose]") == ""  # nothing chosen for the customer
+    preview = page.locator("#wizard-preview")
+    assert preview.get_attribute("data-installment") == api_installment(customer, product, "50000")
+    page.fill("input[name=amount]", "60000")
+    expected = api_installment(customer, product, "60000")
+    page.wait_for_function(
+        "value => document.getElementById('wizard-preview').dataset.installment === value", arg=expected
+    )
+    page.select_option("select[name=purpose]", STRONG["purpose"])
+    shot(page, "03-wizard-loan")
+    page.locator("form#wizard-loan button[name=next]").click()
+    # About you: the profile is prefilled; the facts asked on the application start unanswered.
+    page.wait_for_selector("select[name=housing]")
+    page.fill("input[name=region]", "北京")
     for name, value in STRONG.items():
-        page.select_option(f"select[name={name}]", value)
+        if name != "purpose":
+            page.select_option(f"select[name={name}]", value)
+    shot(page, "03-wizard-about")
+    page.locator("form.wizard-form button.apply").click()
+    # Documents: the identity card (no OCR here: the customer is asked to check what they typed).
+    page.wait_for_selector("input[name=file]")
+    page.set_input_files(
+        "input[name=file]", files=[{"name": "card.png", "mimeType": "image/png", "buffer": PNG_CARD}]
+    )
+    shot(page, "03-wizard-documents")
+    page.locator("form.wizard-form button.apply").click()
+    # Review and consent (asked once), then submit.
+    page.wait_for_selector("input[name=credit_check_consent]")
     page.check("input[name=credit_check_consent]")
-    shot(page, "03-apply")
-    page.locator("form.apply-form button[type=submit]").click()
+    shot(page, "03-wizard-review")
+    page.locator("form.wizard-form button.apply").click()
 
     # 4. The status page: scored and approved (the scorecard ran after the commit).
     page.wait_for_selector("#state")

@@ -175,8 +175,9 @@ def test_apply_page_refuses_control_characters_in_the_landing_fields(client, cus
     from tests.applications.test_pages import apply_data
 
     client.force_login(customer.user)
-    response = client.post("/apply/", apply_data(product, campaign=NASTY["escape"], utm_source=NASTY["NUL"]))
-    assert response.status_code == 200
+    data = {**apply_data(product, campaign=NASTY["escape"], utm_source=NASTY["NUL"]), "next": "1"}
+    response = client.post(f"/apply/new/?product={product.product.code}", data)
+    assert response.status_code == 400
     errors = response.context["form"].errors
     assert {"campaign", "utm_source"} <= set(errors)
     assert not LoanApplication.objects.exists()

@@ -8,9 +8,12 @@ import pytest
 from django.urls import reverse
 
 from applications.models import LoanApplication, State
-from tests.applications.conftest import STRONG, draft, in_state
+from tests.applications.conftest import STRONG, draft, in_state, walk_wizard
 
 pytestmark = pytest.mark.django_db
+
+
+WIZARD = "/apply/new/"
 
 
 def apply_data(product, **overrides) -> dict:
@@ -37,7 +40,7 @@ def test_apply_without_a_profile_goes_to_the_profile_first(client, product, user
     from tests.products.factories import UserFactory
 
     client.force_login(UserFactory(username="newbie", role=roles.CUSTOMER, is_staff=False))
-    response = client.get("/apply/", {"product": product.product.code})
+    response = client.get(WIZARD, {"product": product.product.code})
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("customers:profile"))
 
@@ -45,7 +48,7 @@ def test_apply_without_a_profile_goes_to_the_profile_first(client, product, user
 def test_apply_form_is_prefilled_and_carries_the_campaign(client, customer, product):
     client.force_login(customer.user)
     html = client.get(
-        "/apply/",
+        WIZARD,
         {
             "product": product.product.code,
             "amount": "42000",
@@ -64,9 +67,9 @@ def test_amount_outside_the_product_limits_is_shown_on_the_field_and_nothing_is_
     client, customer, product
 ):
     client.force_login(customer.user)
-    response = client.post("/apply/", apply_data(product, amount="9999999"))
+    response = walk_wizard(client, customer, product, amount="9999999")
     html = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert 'value="9999999"' in html
     assert '<div class="field has-error">\n  <label for="id_amount">' in html
     assert not LoanApplication.objects.exists()
@@ -74,11 +77,10 @@ def test_amount_outside_the_product_limits_is_shown_on_the_field_and_nothing_is_
 
 def test_missing_consent_is_a_field_error(client, customer, product):
     client.force_login(customer.user)
-    data = apply_data(product)
-    del data["credit_check_consent"]
-    response = client.post("/apply/", data)
+    response = walk_wizard(client, customer, product, consent=False)
+    assert response.status_code == 400
     assert "has-error" in response.content.decode()
-    assert not LoanApplication.objects.exists()
+    assert LoanApplication.objects.get().state == State.DRAFT  # kept as a draft, not submitted
 
 
 def test_apply_submits_and_the_status_page_shows_the_decision(
@@ -86,7 +88,7 @@ def test_apply_submits_and_the_status_page_shows_the_decision(
 ):
     client.force_login(customer.user)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/apply/", apply_data(product, utm_source="wechat", referral_code="FRIEND1"))
+        response = walk_wizard(client, customer, product, utm_source="wechat", referral_code="FRIEND1")
     application = LoanApplication.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("applications:detail", args=[application.pk])
@@ -243,16 +245,18 @@ def test_officers_notes_stay_internal_on_the_customers_page_and_api(client, user
     assert "salary slip" in str(staff_view["events"])
 
 
-def test_a_refused_submission_leaves_no_draft_behind(client, product):
+def test_a_refused_submission_keeps_the_draft_and_says_why(client, product):
+    # The wizard saves a draft at every step (the one-page form once left none): a submission the
+    # services refuse keeps it as a draft, with the reasons, so the customer can change it.
     from tests.applications.conftest import make_customer
 
     poor = make_customer("poor", monthly_income=Decimal("1000.00"))
     client.force_login(poor.user)
-    for _ in range(2):
-        response = client.post("/apply/", apply_data(product))
-        assert response.status_code == 200
-        assert "has-error" in response.content.decode() or "errorlist" in response.content.decode()
-    assert not LoanApplication.objects.exists()
+    response = walk_wizard(client, poor, product, monthly_income="1000.00")
+    assert response.status_code == 400
+    assert "errorlist" in response.content.decode()
+    assert response.context["step_errors"]
+    assert LoanApplication.objects.get().state == State.DRAFT
 
 
 def test_console_list_no_longer_matches_an_identity_number_in_the_address(client, users, customer, product):
@@ -286,7 +290,7 @@ def test_apply_form_starts_from_the_quoted_repayment_and_grace(client, customer,
     product.save(update_fields=["grace_max_periods", "grace_types"])
     client.force_login(customer.user)
     response = client.get(
-        "/apply/",
+        WIZARD,
         {
             "product": product.product.code,
             "amount": "42000",
@@ -300,3 +304,35 @@ def test_apply_form_starts_from_the_quoted_repayment_and_grace(client, customer,
     initial = response.context["form"].initial
     assert (initial["method"], initial["frequency"]) == ("equal_principal", "quarterly")
     assert (initial["grace_periods"], initial["grace_type"]) == ("3", "interest_only")
+
+
+def test_the_console_says_why_approve_is_blocked_instead_of_a_failing_button(
+    client, users, product, risk_ready, submit
+):
+    from customers import services as customer_services
+    from tests.applications.conftest import make_customer
+    from tests.customers.factories import add_id_card
+
+    # Given an application referred because the customer's identity is not verified
+    carol = make_customer("carol", kyc="unverified")
+    application = submit(draft(carol, product))
+    assert application.state == State.REFERRED
+    client.force_login(users["officer"])
+    english = {"HTTP_ACCEPT_LANGUAGE": "en"}
+    change = f"{CHANGELIST}{application.pk}/change/"
+    # Then Approve is not offered, and the page says why (no identity card: nothing to verify yet)
+    page = client.get(change, **english).content.decode()
+    assert '<span class="officer-action disabled" data-action="approve"' in page  # shown, not usable
+    assert 'class="officer-action" data-action="approve"' not in page
+    assert 'data-action="decline"' in page
+    assert "the customer has not uploaded an identity card" in page
+    # With a card on file, the reason is the verification still to do
+    add_id_card(carol)
+    page = client.get(change, **english).content.decode()
+    assert 'class="officer-action" data-action="approve"' not in page
+    assert "verify it on the customer&#x27;s page" in page or "verify it on the customer's page" in page
+    # Once verified, Approve is offered
+    customer_services.customer_verify_identity(customer=carol, actor=users["officer2"], reason="card seen")
+    page = client.get(change, **english).content.decode()
+    assert 'class="officer-action" data-action="approve"' in page
+    assert "approve-blocked" not in page

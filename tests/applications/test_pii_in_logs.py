@@ -15,7 +15,8 @@ import pytest
 from django.test import Client
 
 from applications.models import LoanApplication
-from tests.applications.test_pages import apply_data
+from customers.models import Customer
+from tests.applications.conftest import walk_wizard
 from tests.customers.factories import profile_data
 
 pytestmark = pytest.mark.django_db
@@ -70,9 +71,10 @@ def test_a_whole_journey_keeps_identity_and_phone_numbers_out_of_logs_and_urls(
     assert customer.post("/customers/me/", profile, follow=True).status_code == 200
     assert customer.get("/customers/me/").status_code == 200
     with django_capture_on_commit_callbacks(execute=True):
-        applied = customer.post("/apply/", apply_data(product), follow=True)
-    assert applied.status_code == 200
+        applicant = Customer.objects.get(user__username="journey")
+        applied = walk_wizard(customer, applicant, product)
     application = LoanApplication.objects.get()
+    assert applied["Location"] == f"/applications/{application.pk}/"
     assert application.customer.id_number == ID_NUMBER
     assert application.decision is not None
 

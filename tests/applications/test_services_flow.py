@@ -20,6 +20,7 @@ from risk import services as risk_services
 from risk.identity import identifier_hash
 from risk.models import Decision, ScoringRequest
 from tests.applications.conftest import draft, make_customer
+from tests.customers.factories import add_id_card
 from tests.products.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -98,6 +99,7 @@ def test_unverified_identity_is_referred_never_declined_and_cannot_be_approved(
     assert application.state == State.REFERRED
     assert application.events.filter(actor=users["officer"]).count() == 0
     # When the identity is verified, the officer can approve
+    add_id_card(customer)
     customer_services.customer_verify_identity(customer=customer, actor=users["officer2"], reason="ID seen")
     approved = services.application_approve(application=application, actor=users["officer"], reason="ID ok")
     assert approved.state == State.APPROVED

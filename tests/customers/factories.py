@@ -69,6 +69,7 @@ class CustomerFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Customer
+        skip_postgeneration_save = True  # the id_card hook adds a row; the customer is not saved again
 
     user = factory.SubFactory(UserFactory, role=roles.CUSTOMER, is_staff=False)
     customer_type = CustomerType.INDIVIDUAL
@@ -85,6 +86,26 @@ class CustomerFactory(factory.django.DjangoModelFactory):
     years_employed = 4
     monthly_income = Decimal("15000.00")
     monthly_debt = Decimal("1500.00")
+
+    @factory.post_generation
+    def id_card(self, create, extracted, **kwargs):
+        """`CustomerFactory(id_card=True)`: an identity card on file (what KYC verifies against)."""
+        if create and extracted:
+            add_id_card(self)
+
+
+def add_id_card(customer) -> None:
+    """An identity-card document row (the file itself is not needed by the KYC rules)."""
+    from customers.models import Document, DocumentKind
+
+    Document.objects.create(
+        customer=customer,
+        kind=DocumentKind.ID_CARD,
+        file=f"{customer.pk}/id-card.png",
+        content_type="image/png",
+        size=len(PNG_BYTES),
+        sha256="0" * 64,
+    )
 
 
 def role_users() -> dict[str, object]:

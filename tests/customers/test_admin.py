@@ -12,6 +12,7 @@ from tests.customers.factories import (
     PDF_BYTES,
     STDNUM_EXAMPLE_USCC,
     CustomerFactory,
+    add_id_card,
     upload,
 )
 
@@ -32,6 +33,7 @@ def zhang(db):
         legal_name="张三", id_number=GB_EXAMPLE_RIC, phone="13812345678", region="北京"
     )
     services.consent_record(customer=customer)
+    add_id_card(customer)
     services.document_upload(
         customer=customer, kind="income_proof", file=upload("pay.pdf", PDF_BYTES), actor=customer.user
     )
@@ -228,7 +230,7 @@ def test_search_by_customer_number(client, users, zhang):
 
 
 def test_filters_by_kyc_status_type_and_region(client, users, zhang):
-    other = CustomerFactory(region="上海")
+    other = CustomerFactory(region="上海", id_card=True)
     services.customer_verify_identity(customer=other, actor=users["officer"], reason="ok")
     client.force_login(users["officer"])
     by_status = client.get(CHANGELIST, {"kyc_status__exact": "verified"}).context["cl"].result_list

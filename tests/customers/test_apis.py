@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 
 from customers.models import Customer, CustomerEvent, KycStatus
 from loanhub import roles
-from tests.customers.factories import GB_EXAMPLE_RIC, CustomerFactory, profile_data
+from tests.customers.factories import GB_EXAMPLE_RIC, CustomerFactory, add_id_card, profile_data
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 ME = "/api/v1/customers/me/"
@@ -155,6 +155,7 @@ def test_put_validates_types_before_the_service(api, users):
 
 # --- KYC ---------------------------------------------------------------------------------------
 def test_officer_verifies_then_a_second_decision_is_409_with_the_state(api, users, customer):
+    add_id_card(customer)
     api.force_authenticate(users["officer"])
     response = api.post(_verify_url(customer.pk), {"reason": "ID card checked in branch"})
     assert response.status_code == 200
@@ -172,6 +173,16 @@ def test_officer_verifies_then_a_second_decision_is_409_with_the_state(api, user
     customer.refresh_from_db()
     assert customer.kyc_status == KycStatus.VERIFIED
     assert CustomerEvent.objects.count() == 1
+
+
+def test_verifying_without_an_identity_card_is_400_on_document(api, users, customer):
+    api.force_authenticate(users["officer"])
+    response = api.post(_verify_url(customer.pk), {"reason": "looks fine"})
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["document"]
+    customer.refresh_from_db()
+    assert customer.kyc_status == KycStatus.UNVERIFIED
+    assert not CustomerEvent.objects.exists()
 
 
 @pytest.mark.parametrize("body", [{}, {"reason": ""}, {"reason": "   "}])
@@ -227,7 +238,7 @@ MATRIX = {
 @pytest.mark.parametrize(("method", "endpoint"), list(MATRIX))
 def test_role_endpoint_status_matrix(api, users, role, method, endpoint):
     own = CustomerFactory(user=users["customer"])
-    target = CustomerFactory()
+    target = CustomerFactory(id_card=True)
     if role != "anonymous":
         api.force_authenticate(users[role])
     url = {

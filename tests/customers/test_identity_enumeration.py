@@ -24,6 +24,7 @@ from tests.customers.factories import (
     STDNUM_EXAMPLE_USCC,
     CustomerFactory,
     UserFactory,
+    add_id_card,
     make_ric,
     profile_data,
 )
@@ -187,6 +188,7 @@ def test_a_number_registered_at_the_same_moment_gets_the_same_answer(users, monk
 
 def test_a_verified_customer_gets_one_answer_for_a_registered_and_a_free_number(users):
     customer = services.customer_upsert_for_user(user=users["customer"], data=profile_data())
+    add_id_card(customer)
     services.customer_verify_identity(customer=customer, actor=users["officer"], reason="ID card checked")
     answers = []
     for number in (CustomerFactory().id_number, make_ric(sequence=904)):

@@ -10,7 +10,14 @@ from django.conf import settings
 from customers import services
 from customers.logfilters import MaskPersonalDataFilter
 from customers.masking import mask_counterparty, mask_id_number, mask_phone, mask_text
-from tests.customers.factories import GB_EXAMPLE_RIC, PDF_BYTES, CustomerFactory, profile_data, upload
+from tests.customers.factories import (
+    GB_EXAMPLE_RIC,
+    PDF_BYTES,
+    CustomerFactory,
+    add_id_card,
+    profile_data,
+    upload,
+)
 
 
 @pytest.mark.parametrize(
@@ -85,6 +92,7 @@ def test_customers_code_never_logs_raw_identity_or_phone(caplog, users, tmp_path
         customer = services.customer_upsert_for_user(user=users["customer"], data=profile_data())
         services.pii_reveal(customer=customer, field="id_number", actor=users["officer"])
         services.pii_reveal(customer=customer, field="phone", actor=users["officer"])
+        add_id_card(customer)
         services.customer_verify_identity(customer=customer, actor=users["officer"], reason="ID card checked")
         services.document_upload(
             customer=customer,

@@ -10,13 +10,19 @@ from django.db import connection
 from django_fsm import can_proceed, has_transition_perm
 
 from customers import services
-from customers.models import Customer, CustomerEvent, EventKind, KycStatus
-from tests.customers.factories import CustomerFactory
+from customers.models import Customer, CustomerEvent, Document, DocumentKind, EventKind, KycStatus
+from tests.customers.factories import CustomerFactory, add_id_card
 
 pytestmark = [pytest.mark.usefixtures("english")]
 
 VERIFY = services.customer_verify_identity
 REJECT = services.customer_reject_identity
+
+
+@pytest.fixture
+def customer(db):
+    """An unverified customer with an identity card on file (what KYC verifies against)."""
+    return CustomerFactory(id_card=True)
 
 
 @pytest.mark.django_db
@@ -120,7 +126,7 @@ def test_resubmit_is_allowed_only_from_rejected(users):
     assert not can_proceed(unverified.resubmit)
     assert can_proceed(unverified.verify)
     assert can_proceed(unverified.reject)
-    verified = VERIFY(customer=CustomerFactory(), actor=users["officer"], reason="ok")
+    verified = VERIFY(customer=CustomerFactory(id_card=True), actor=users["officer"], reason="ok")
     assert not can_proceed(verified.resubmit)
     assert not can_proceed(verified.reject)
     rejected = REJECT(customer=CustomerFactory(), actor=users["officer"], reason="blurred photo")
@@ -131,7 +137,7 @@ def test_resubmit_is_allowed_only_from_rejected(users):
 @pytest.mark.django_db
 def test_two_officers_acting_on_the_same_stale_customer_give_one_transition(users):
     """The service re-reads the row under a lock, so a stale copy cannot decide twice."""
-    customer = CustomerFactory()
+    customer = CustomerFactory(id_card=True)
     seen_by_officer = Customer.objects.get(pk=customer.pk)
     seen_by_senior = Customer.objects.get(pk=customer.pk)
     VERIFY(customer=seen_by_officer, actor=users["officer"], reason="ID card matches")
@@ -149,7 +155,7 @@ def test_two_officers_acting_on_the_same_stale_customer_give_one_transition(user
 def test_concurrent_double_verify_on_postgres_gives_one_transition_and_one_409(users):
     """Two threads, two connections, one row lock: exactly one verify wins."""
     assert connection.vendor == "postgresql"
-    customer = CustomerFactory()
+    customer = CustomerFactory(id_card=True)
     barrier = threading.Barrier(2)
     outcomes: list[str] = []
 
@@ -173,3 +179,50 @@ def test_concurrent_double_verify_on_postgres_gives_one_transition_and_one_409(u
         thread.join(timeout=30)
     assert sorted(outcomes) == ["ok", "refused:verified"]
     assert CustomerEvent.objects.filter(customer=customer, kind=EventKind.KYC).count() == 1
+
+
+@pytest.mark.django_db
+def test_an_identity_cannot_be_verified_without_an_identity_card(users):
+    # Given a customer who uploaded only an income proof
+    customer = CustomerFactory()
+    Document.objects.create(
+        customer=customer,
+        kind=DocumentKind.INCOME_PROOF,
+        file="x/pay.pdf",
+        content_type="application/pdf",
+        size=10,
+        sha256="0" * 64,
+    )
+    # When an officer verifies the identity, it is refused on `document`
+    with pytest.raises(services.CustomerValidationError) as info:
+        VERIFY(customer=customer, actor=users["officer"], reason="looks right")
+    assert info.value.errors == {"document": [str(services.NO_IDENTITY_DOCUMENT)]}
+    # Then nothing changed
+    customer.refresh_from_db()
+    assert customer.kyc_status == KycStatus.UNVERIFIED
+    assert not CustomerEvent.objects.exists()
+    # Rejecting needs no card ("no readable card" is a reason), and with a card verify works
+    add_id_card(customer)
+    assert VERIFY(customer=customer, actor=users["officer"], reason="card matches").kyc_status == "verified"
+
+
+@pytest.mark.django_db
+def test_the_console_explains_why_verify_is_blocked_instead_of_a_failing_button(client, users):
+    from django.urls import reverse
+
+    customer = CustomerFactory()
+    client.force_login(users["officer"])
+    verify_url = reverse("admin:customers_customer_kyc", args=[customer.pk, "verify"])
+    english = {"HTTP_ACCEPT_LANGUAGE": "en"}
+    page = client.get(reverse("admin:customers_customer_change", args=[customer.pk]), **english)
+    page = page.content.decode()
+    assert verify_url not in page
+    assert reverse("admin:customers_customer_kyc", args=[customer.pk, "reject"]) in page
+    assert "has not uploaded an identity card yet" in page
+    form = client.get(verify_url, **english).content.decode()
+    assert "has not uploaded an identity card yet" in form
+    assert 'name="reason"' not in form
+    refused = client.post(verify_url, {"reason": "trying anyway"})
+    assert refused.status_code == 400
+    customer.refresh_from_db()
+    assert customer.kyc_status == KycStatus.UNVERIFIED

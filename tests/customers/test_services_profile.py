@@ -18,6 +18,7 @@ from tests.customers.factories import (
     STDNUM_EXAMPLE_USCC,
     CustomerFactory,
     UserFactory,
+    add_id_card,
     make_ric,
     profile_data,
 )
@@ -262,6 +263,7 @@ def test_a_customer_at_the_claim_limit_can_still_update_their_own_profile(users)
 
 def test_verified_identity_data_cannot_be_changed_by_the_customer(users):
     customer = services.customer_upsert_for_user(user=users["customer"], data=profile_data())
+    add_id_card(customer)
     services.customer_verify_identity(customer=customer, actor=users["officer"], reason="ID card checked")
     with pytest.raises(services.CustomerValidationError) as info:
         services.customer_upsert_for_user(

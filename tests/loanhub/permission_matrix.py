@@ -435,6 +435,24 @@ MATRIX: dict[str, Rule] = {
         get="login 302 302 302 302 302 302 302 302",
         post="login 302 302 302 302 302 302 302 302",
     ),
+    # The wizard: without ?product= it starts from the catalogue (a redirect).
+    "apply/new/": rule(
+        get="login 302 302 302 302 302 302 302 302",
+        post="login 302 302 302 302 302 302 302 302",
+    ),
+    # It opens only the signed-in customer's own drafts: the world's application is referred, so
+    # it is 404 for everyone, its owner included (tests/applications/test_wizard.py: drafts).
+    "apply/<int:pk>/": rule(
+        get="login 404 404 404 404 404 404 404 404",
+        post="login 404 404 404 404 404 404 404 404",
+        pk="{application}",
+    ),
+    "apply/<int:pk>/<slug:step>/": rule(
+        get="login 404 404 404 404 404 404 404 404",
+        post="login 404 404 404 404 404 404 404 404",
+        pk="{application}",
+        step="about",
+    ),
     "applications/": rule(
         get="login 200 200 200 200 200 200 200 200",
         post="login 200 200 200 200 200 200 200 200",

@@ -122,7 +122,7 @@ def test_signed_in_pages_keep_the_policy(client, portal):
     client.force_login(portal["owner"])
     code = portal["version"].product.code
     for url in [
-        f"/apply/?product={code}",
+        f"/apply/new/?product={code}",
         "/applications/",
         f"/applications/{portal['application'].pk}/",
         "/loans/",
