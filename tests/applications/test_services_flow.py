@@ -91,6 +91,11 @@ def test_unverified_identity_is_referred_never_declined_and_cannot_be_approved(
     assert application.offer_expires_at is None  # a proposal, not an offer yet
     # When an officer tries to approve
     with pytest.raises(
+        services.ApplicationStateError, match=r"identity is not verified.*not uploaded an identity card"
+    ):
+        services.application_approve(application=application, actor=users["officer"], reason="looks fine")
+    add_id_card(customer)  # with a card on file: the verification is what is missing
+    with pytest.raises(
         services.ApplicationStateError, match=r"identity is not verified \(KYC status: Unverified\)"
     ):
         services.application_approve(application=application, actor=users["officer"], reason="looks fine")
