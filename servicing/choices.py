@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from products.choices import AllocationOrder as AllocationOrder  # re-exported
 from products.choices import DayCount, RepaymentMethod
 from products.choices import Frequency as Frequency  # re-exported
+from products.choices import RateReset as RateReset  # re-exported
+from products.choices import RateType as RateType  # re-exported
 
 
 class LoanStatus(models.TextChoices):
@@ -160,6 +162,7 @@ class ScheduleChangeKind(models.TextChoices):
     PREPAYMENT = "prepayment", _("Partial prepayment")
     PAYOFF = "payoff", _("Full payoff")
     DEFERRAL = "deferral", _("Deferral")
+    RATE_RESET = "rate_reset", _("Floating rate reset")
 
 
 class PrepaymentFeeKind(models.TextChoices):

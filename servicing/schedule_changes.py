@@ -1,5 +1,6 @@
 """Schedule changes of a live loan: the engine's view of its current schedule and the one way to
-replace the installments not yet due (`servicing.prepayments`, `servicing.deferrals`).
+replace the installments not yet due (`servicing.prepayments`, `servicing.deferrals`,
+`servicing.rate_resets`).
 
 The loan's schedule as the engine sees it is rebuilt from the pinned terms and the applied
 changes, in order (the engine is pure, so this is exact): a prepayment's `remaining` schedule,
@@ -56,7 +57,7 @@ def engine_schedule(loan: Loan) -> engine.Schedule:
     """The loan's current schedule in the engine's terms (pinned terms + applied changes)."""
     schedule = engine_adapter.build(
         principal=loan.principal,
-        annual_rate=loan.annual_rate,
+        annual_rate=loan.initial_rate if loan.initial_rate is not None else loan.annual_rate,
         term=loan.term,
         frequency=loan.frequency,
         method=loan.method,
@@ -80,6 +81,12 @@ def engine_schedule(loan: Loan) -> engine.Schedule:
         elif change.kind == ScheduleChangeKind.DEFERRAL:
             schedule = engine.defer_installments(
                 schedule, first_installment=p["first_index"], installments=p["installments"]
+            ).remaining
+        elif change.kind == ScheduleChangeKind.RATE_RESET:
+            schedule = engine.reprice(
+                schedule,
+                reset_date=dt.date.fromisoformat(str(p["reset_date"])),
+                annual_rate=Decimal(str(p["annual_rate"])),
             ).remaining
     return schedule
 
