@@ -651,10 +651,14 @@ def benchmark_rates_import(*, rows: Iterable[Mapping[str, str]]) -> BenchmarkImp
     result = BenchmarkImport()
     with transaction.atomic():
         for benchmark, day, rate, source in parsed:
-            existing = BenchmarkRate.objects.select_for_update().filter(benchmark=benchmark, effective_date=day)
+            existing = BenchmarkRate.objects.select_for_update().filter(
+                benchmark=benchmark, effective_date=day
+            )
             row = existing.first()
             if row is None:
-                BenchmarkRate.objects.create(benchmark=benchmark, effective_date=day, rate=rate, source=source)
+                BenchmarkRate.objects.create(
+                    benchmark=benchmark, effective_date=day, rate=rate, source=source
+                )
                 result.created += 1
             elif row.rate != rate or row.source != source:
                 row.rate, row.source = rate, source

@@ -90,7 +90,9 @@ def floating_terms(*, product_version, annual_rate: Decimal, start: dt.date, ben
     return {
         "rate_type": RateType.FLOATING,
         "benchmark": product_version.benchmark,
-        "rate_spread": None if benchmark_rate is None else Decimal(str(annual_rate)) - Decimal(str(benchmark_rate)),
+        "rate_spread": None
+        if benchmark_rate is None
+        else Decimal(str(annual_rate)) - Decimal(str(benchmark_rate)),
         "rate_reset": rule,
         "next_rate_reset": None
         if benchmark_rate is None
@@ -142,9 +144,12 @@ def rate_reset_apply(*, loan_id: int, business_date: dt.date, actor=None) -> Sch
         fixing = products.benchmark_fixing_before(benchmark=loan.benchmark, before=reset_date)
         if fixing is None or loan.rate_spread is None:
             loan.save(update_fields=["next_rate_reset"])
-            _note(loan, actor, _("Rate reset on %(date)s skipped: no benchmark published before it.") % {
-                "date": reset_date
-            }, reset_date=reset_date)
+            _note(
+                loan,
+                actor,
+                _("Rate reset on %(date)s skipped: no benchmark published before it.") % {"date": reset_date},
+                reset_date=reset_date,
+            )
             return None
         new_rate = max(quantize_rate(fixing.rate + loan.rate_spread), ZERO_RATE)
         schedule = sc.engine_schedule(loan)
@@ -234,7 +239,9 @@ def _percent(rate: Decimal) -> str:
 def _note(loan: Loan, actor, reason: str, *, reset_date: dt.date, fixing=None, annual_rate=None) -> None:
     payload = {"rate_reset": reset_date, "next_rate_reset": loan.next_rate_reset}
     if fixing is not None:
-        payload.update({"fixing_date": fixing.effective_date, "fixing_rate": fixing.rate, "new_rate": annual_rate})
+        payload.update(
+            {"fixing_date": fixing.effective_date, "fixing_rate": fixing.rate, "new_rate": annual_rate}
+        )
     record_event(loan, actor=actor, reason=reason, payload=payload)
 
 

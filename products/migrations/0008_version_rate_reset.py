@@ -4,20 +4,37 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('products', '0007_revolving_method'),
+        ("products", "0007_revolving_method"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='historicalproductversion',
-            name='rate_reset',
-            field=models.CharField(choices=[('anniversary', 'each anniversary of the disbursement'), ('january_1', 'each 1 January')], default='anniversary', help_text='For a floating rate: when loans follow the latest published benchmark.', max_length=16, verbose_name='rate reset'),
+            model_name="historicalproductversion",
+            name="rate_reset",
+            field=models.CharField(
+                choices=[
+                    ("anniversary", "each anniversary of the disbursement"),
+                    ("january_1", "each 1 January"),
+                ],
+                default="anniversary",
+                help_text="For a floating rate: when loans follow the latest published benchmark.",
+                max_length=16,
+                verbose_name="rate reset",
+            ),
         ),
         migrations.AddField(
-            model_name='productversion',
-            name='rate_reset',
-            field=models.CharField(choices=[('anniversary', 'each anniversary of the disbursement'), ('january_1', 'each 1 January')], default='anniversary', help_text='For a floating rate: when loans follow the latest published benchmark.', max_length=16, verbose_name='rate reset'),
+            model_name="productversion",
+            name="rate_reset",
+            field=models.CharField(
+                choices=[
+                    ("anniversary", "each anniversary of the disbursement"),
+                    ("january_1", "each 1 January"),
+                ],
+                default="anniversary",
+                help_text="For a floating rate: when loans follow the latest published benchmark.",
+                max_length=16,
+                verbose_name="rate reset",
+            ),
         ),
     ]

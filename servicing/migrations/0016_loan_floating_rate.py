@@ -10,55 +10,88 @@ def pin_initial_rate(apps, schema_editor):
     apps.get_model("servicing", "Loan").objects.update(initial_rate=F("annual_rate"))
 
 
-
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('customers', '0008_marketing_consent_kinds'),
-        ('products', '0008_version_rate_reset'),
-        ('servicing', '0015_credit_lines'),
+        ("customers", "0008_marketing_consent_kinds"),
+        ("products", "0008_version_rate_reset"),
+        ("servicing", "0015_credit_lines"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='loan',
-            name='benchmark',
-            field=models.CharField(blank=True, max_length=16, verbose_name='benchmark'),
+            model_name="loan",
+            name="benchmark",
+            field=models.CharField(blank=True, max_length=16, verbose_name="benchmark"),
         ),
         migrations.AddField(
-            model_name='loan',
-            name='initial_rate',
-            field=models.DecimalField(blank=True, decimal_places=8, max_digits=12, null=True, verbose_name='rate at disbursement'),
+            model_name="loan",
+            name="initial_rate",
+            field=models.DecimalField(
+                blank=True, decimal_places=8, max_digits=12, null=True, verbose_name="rate at disbursement"
+            ),
         ),
         migrations.AddField(
-            model_name='loan',
-            name='next_rate_reset',
-            field=models.DateField(blank=True, null=True, verbose_name='next rate reset'),
+            model_name="loan",
+            name="next_rate_reset",
+            field=models.DateField(blank=True, null=True, verbose_name="next rate reset"),
         ),
         migrations.AddField(
-            model_name='loan',
-            name='rate_reset',
-            field=models.CharField(blank=True, choices=[('anniversary', 'each anniversary of the disbursement'), ('january_1', 'each 1 January')], max_length=16, verbose_name='rate reset'),
+            model_name="loan",
+            name="rate_reset",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("anniversary", "each anniversary of the disbursement"),
+                    ("january_1", "each 1 January"),
+                ],
+                max_length=16,
+                verbose_name="rate reset",
+            ),
         ),
         migrations.AddField(
-            model_name='loan',
-            name='rate_spread',
-            field=models.DecimalField(blank=True, decimal_places=8, help_text='a fraction, may be negative: 0.0055 = LPR + 55 bp', max_digits=12, null=True, verbose_name='spread over the benchmark'),
+            model_name="loan",
+            name="rate_spread",
+            field=models.DecimalField(
+                blank=True,
+                decimal_places=8,
+                help_text="a fraction, may be negative: 0.0055 = LPR + 55 bp",
+                max_digits=12,
+                null=True,
+                verbose_name="spread over the benchmark",
+            ),
         ),
         migrations.AddField(
-            model_name='loan',
-            name='rate_type',
-            field=models.CharField(choices=[('fixed', 'fixed rate'), ('floating', 'floating rate')], default='fixed', max_length=16, verbose_name='rate type'),
+            model_name="loan",
+            name="rate_type",
+            field=models.CharField(
+                choices=[("fixed", "fixed rate"), ("floating", "floating rate")],
+                default="fixed",
+                max_length=16,
+                verbose_name="rate type",
+            ),
         ),
         migrations.AlterField(
-            model_name='schedulechange',
-            name='kind',
-            field=models.CharField(choices=[('prepayment', 'Partial prepayment'), ('payoff', 'Full payoff'), ('deferral', 'Deferral'), ('rate_reset', 'Floating rate reset')], max_length=16, verbose_name='kind'),
+            model_name="schedulechange",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("prepayment", "Partial prepayment"),
+                    ("payoff", "Full payoff"),
+                    ("deferral", "Deferral"),
+                    ("rate_reset", "Floating rate reset"),
+                ],
+                max_length=16,
+                verbose_name="kind",
+            ),
         ),
         migrations.AddIndex(
-            model_name='loan',
-            index=models.Index(condition=models.Q(('next_rate_reset__isnull', False)), fields=['next_rate_reset', 'id'], name='loan_next_rate_reset'),
+            model_name="loan",
+            index=models.Index(
+                condition=models.Q(("next_rate_reset__isnull", False)),
+                fields=["next_rate_reset", "id"],
+                name="loan_next_rate_reset",
+            ),
         ),
         migrations.RunPython(pin_initial_rate, migrations.RunPython.noop),
     ]

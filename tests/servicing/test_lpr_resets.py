@@ -32,7 +32,10 @@ from tests.servicing.test_prepayments import _ledger_balanced
 
 pytestmark = pytest.mark.django_db
 
-HEADER = "publish_date,lpr_1y_pct,lpr_5y_plus_pct,change_vs_prior,valid_from,valid_until_exclusive,source,corroboration"
+HEADER = (
+    "publish_date,lpr_1y_pct,lpr_5y_plus_pct,change_vs_prior,valid_from,valid_until_exclusive,"
+    "source,corroboration"
+)
 
 
 def _fixings(tmp_path, *rows: tuple[dt.date, str, str]) -> str:
@@ -145,19 +148,26 @@ def test_an_anniversary_reset_reprices_from_the_next_installment(tmp_path):
         (e.due_date, e.principal + e.interest + e.fees, e.balance) for e in expected
     ]
     assert [r.payment for r in new] == [f.payment for f in fresh]
-    assert new[0].payment == D("4362.44") and new[0].interest == D("187.45")
-    assert new.last().due_date == loan.maturity_date and new.last().balance == D("0.00")
+    assert new[0].payment == D("4362.44")
+    assert new[0].interest == D("187.45")
+    assert new.last().due_date == loan.maturity_date
+    assert new.last().balance == D("0.00")
     # The stored schedule is the engine's schedule of the loan (pinned terms + the reset).
     sc.check_tail(sc.stored_rows(loan), sc.engine_schedule(loan).rows, after=reset)
     # The change keeps what it replaced and what was applied; the loan has its event.
-    assert len(change.replaced_rows) == 12 and change.replaced_rows[0]["payment"] == "4364.78"
-    assert change.quote["fixing_rate"] == "0.02900000" and change.quote["new_rate"] == "0.04400000"
+    assert len(change.replaced_rows) == 12
+    assert change.replaced_rows[0]["payment"] == "4364.78"
+    assert change.quote["fixing_rate"] == "0.02900000"
+    assert change.quote["new_rate"] == "0.04400000"
     event = LoanEvent.objects.get(loan=loan, payload__schedule_change=change.pk)
     assert "4.50% → 4.40%" in event.reason
     # The customer is told in their language (Chinese: no consent in English).
     message = Message.objects.get(dedupe_key=f"rate_reset:{loan.pk}:{reset.isoformat()}")
-    assert message.user == loan.customer.user and message.language == "zh-hans"
-    assert "4.50%" in message.body and "4.40%" in message.body and "4,362.44" in message.body
+    assert message.user == loan.customer.user
+    assert message.language == "zh-hans"
+    assert "4.50%" in message.body
+    assert "4.40%" in message.body
+    assert "4,362.44" in message.body
     assert "利率" in message.subject
     _ledger_balanced(loan)
 
@@ -196,7 +206,8 @@ def test_an_unchanged_lpr_leaves_the_schedule_and_sends_nothing(tmp_path):
     assert rate_resets.rate_resets_run(business_date=reset) == []
 
     loan.refresh_from_db()
-    assert loan.annual_rate == D("0.045") and loan.schedule_version == 0
+    assert loan.annual_rate == D("0.045")
+    assert loan.schedule_version == 0
     assert _rows(loan) == before
     assert not ScheduleChange.objects.filter(loan=loan).exists()
     assert not Message.objects.filter(dedupe_key__startswith="rate_reset:").exists()
@@ -218,7 +229,8 @@ def test_close_of_business_resets_once_however_often_it_runs(tmp_path):
     assert rate_resets.rate_resets_run(business_date=reset) == []  # a second call finds nothing due
 
     loan.refresh_from_db()
-    assert loan.annual_rate == D("0.044") and loan.schedule_version == 1
+    assert loan.annual_rate == D("0.044")
+    assert loan.schedule_version == 1
     assert loan.position_date == reset + dt.timedelta(days=1)
     assert ScheduleChange.objects.filter(loan=loan, kind="rate_reset").count() == 1
     assert Message.objects.filter(dedupe_key__startswith="rate_reset:").count() == 1
