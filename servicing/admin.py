@@ -203,6 +203,12 @@ class LoanAdmin(KeysetPaginationMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
                 "fields": (
                     "principal",
                     "annual_rate",
+                    "initial_rate",
+                    "rate_type",
+                    "benchmark",
+                    "rate_spread",
+                    "rate_reset",
+                    "next_rate_reset",
                     "term",
                     "frequency",
                     "method",
