@@ -26,6 +26,7 @@ from servicing import (
     admin_repayments,  # noqa: F401  (registers the Repayment admin)
     selectors,
 )
+from servicing.admin_deferrals import DeferralDecisionMixin
 from servicing.models import (
     JournalEntry,
     LedgerAccount,
@@ -349,10 +350,12 @@ from servicing import admin_cob, admin_statements  # noqa: E402,F401
 
 
 @admin.register(ScheduleChange)
-class ScheduleChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """Prepayments and deferrals as requested, quoted and decided (decided through the API:
-    `/api/v1/loans/{id}/deferrals/{change_id}/approve/` or `reject/`)."""
+class ScheduleChangeAdmin(DeferralDecisionMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Prepayments, deferrals and rate resets as requested, quoted and decided. A pending deferral
+    is decided on its page (`admin_deferrals`: Decide) or through the API
+    (`/api/v1/loans/{id}/deferrals/{change_id}/approve/` or `reject/`)."""
 
+    change_form_template = "admin/servicing/schedulechange/change_form.html"
     list_display = (
         "id",
         "loan",
@@ -362,6 +365,7 @@ class ScheduleChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "requested_by",
         "first_approved_by",
         "decided_by",
+        "decide",
     )
     list_filter = ("kind", "status")
     search_fields = ("loan__number",)
@@ -384,3 +388,7 @@ class ScheduleChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "decided_at",
     )
     exclude = ("idempotency_key", "request_hash")
+
+    @admin.display(description=_("decision"))
+    def decide(self, obj):
+        return self.decide_link(obj)
