@@ -26,7 +26,9 @@ disbursement (the replay prices past penalty with one rate; a dated penalty rate
 
 Idempotent: the reset date is advanced under the loan's lock in the same transaction, and the
 change carries the idempotency key `rate_reset:<date>` (unique per loan), so a close of business
-run twice for a date resets once.
+run twice for a date resets once. A reset missed (a loan opened with a past disbursement date)
+is caught up on the next business date: the latest reset date due counts (with the fixing
+published before it), and only the installments not yet due on the business date are repriced.
 """
 
 from __future__ import annotations
@@ -134,8 +136,15 @@ def rate_reset_apply(*, loan_id: int, business_date: dt.date, actor=None) -> Sch
             or reset_date > business_date
         ):
             return None
+        # A reset missed (a loan opened with a past disbursement date, a date closed late): the
+        # latest one due counts, and it reprices only what is not yet due on the business date.
+        start, rule = loan.start_date, loan.rate_reset
+        later = next_reset_after(start=start, rule=rule, after=reset_date)
+        while later <= business_date:
+            reset_date, later = later, next_reset_after(start=start, rule=rule, after=later)
+        reprice_from = max(reset_date, business_date)
         key = f"rate_reset:{reset_date.isoformat()}"
-        loan.next_rate_reset = next_reset_after(start=loan.start_date, rule=loan.rate_reset, after=reset_date)
+        loan.next_rate_reset = later
         if reset_date >= loan.maturity_date:
             loan.next_rate_reset = None  # nothing left to reprice
         if loan.schedule_changes.filter(idempotency_key=key).exists():
@@ -153,7 +162,7 @@ def rate_reset_apply(*, loan_id: int, business_date: dt.date, actor=None) -> Sch
             return None
         new_rate = max(quantize_rate(fixing.rate + loan.rate_spread), ZERO_RATE)
         schedule = sc.engine_schedule(loan)
-        if not any(row.due_date > reset_date for row in schedule.rows):
+        if not any(row.due_date > reprice_from for row in schedule.rows):
             loan.next_rate_reset = None
             loan.save(update_fields=["next_rate_reset"])
             return None
@@ -170,7 +179,7 @@ def rate_reset_apply(*, loan_id: int, business_date: dt.date, actor=None) -> Sch
             )
             return None
         try:
-            result = engine.reprice(schedule, reset_date=reset_date, annual_rate=new_rate)
+            result = engine.reprice(schedule, reset_date=reprice_from, annual_rate=new_rate)
         except engine.EngineValidationError:
             # Nothing left after the reset's period boundary (the last installment's period).
             loan.next_rate_reset = None
@@ -204,7 +213,7 @@ def rate_reset_apply(*, loan_id: int, business_date: dt.date, actor=None) -> Sch
             loan=loan,
             kind=ScheduleChangeKind.RATE_RESET,
             status=ChangeStatus.APPROVED,
-            params=json_safe({"reset_date": reset_date, "annual_rate": new_rate}),
+            params=json_safe({"reset_date": reprice_from, "annual_rate": new_rate}),
             quote=json_safe(quote),
             replaced_rows=json_safe(replaced),
             amount=Decimal("0.00"),

@@ -55,7 +55,7 @@ def _floating_version(rule=pc.RateReset.ANNIVERSARY):
     )
 
 
-def _floating_loan(tmp_path, *, start: dt.date, rule=pc.RateReset.ANNIVERSARY, term=24):
+def _floating_loan(tmp_path, *, start: dt.date, rule=pc.RateReset.ANNIVERSARY, term=24, pay=True):
     """100 000.00 over `term` months (annuity, 30/360) at 1-year LPR 3.00 % + 150 bp = 4.50 %,
     disbursed on `start`, every installment due by today paid on its due date."""
     call_command("import_lpr", _fixings(tmp_path, (start, "3.00", "3.50")))
@@ -64,6 +64,8 @@ def _floating_loan(tmp_path, *, start: dt.date, rule=pc.RateReset.ANNIVERSARY, t
     loan = open_loan(
         application, actor=officer, disbursed_on=start, annual_rate=D("0.045"), term=term, fees=[]
     )
+    if not pay:
+        return loan
     for inst in loan.installments.filter(due_date__lte=clock.today()).order_by("number"):
         repayments.repayment_post(loan=loan, amount=inst.payment, value_date=inst.due_date, actor=officer)
     loan.refresh_from_db()
@@ -235,6 +237,31 @@ def test_close_of_business_resets_once_however_often_it_runs(tmp_path):
     assert ScheduleChange.objects.filter(loan=loan, kind="rate_reset").count() == 1
     assert Message.objects.filter(dedupe_key__startswith="rate_reset:").count() == 1
     assert LoanEvent.objects.filter(loan=loan, payload__kind="rate_reset").count() == 1
+    _ledger_balanced(loan)
+
+
+def test_a_missed_reset_takes_the_latest_due_and_changes_nothing_already_due(tmp_path):
+    # A loan opened with a disbursement date 25 months back: its resets at 12 and 24 months were
+    # never run. The latest (24 months) counts, with the fixing published before it, and only
+    # the rows not yet due on the business date are repriced.
+    today = clock.today()
+    start = today - relativedelta(months=25)
+    loan = _floating_loan(tmp_path, start=start, term=36, pay=False)
+    latest = start + relativedelta(years=2)
+    call_command("import_lpr", _fixings(tmp_path, (latest - dt.timedelta(days=1), "2.90", "3.40")))
+    due = _rows(loan, due_date__lte=today)
+
+    [change] = rate_resets.rate_resets_run(business_date=today)
+
+    loan.refresh_from_db()
+    assert change.idempotency_key == f"rate_reset:{latest.isoformat()}"
+    assert loan.annual_rate == D("0.044")
+    assert loan.next_rate_reset == start + relativedelta(years=3)
+    assert _rows(loan, due_date__lte=today) == due
+    effective = dt.date.fromisoformat(change.quote["effective_date"])
+    assert effective >= today
+    sc.check_tail(sc.stored_rows(loan), sc.engine_schedule(loan).rows, after=effective)
+    assert rate_resets.rate_resets_run(business_date=today) == []
     _ledger_balanced(loan)
 
 
