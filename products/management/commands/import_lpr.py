@@ -13,7 +13,7 @@ import csv
 from django.core.management.base import BaseCommand, CommandError
 
 from loanhub.errors import Invalid
-from products import services
+from products import benchmarks
 
 
 class Command(BaseCommand):
@@ -36,7 +36,7 @@ class Command(BaseCommand):
         except OSError as exc:
             raise CommandError(f"cannot read {file}: {exc}") from None
         try:
-            result = services.benchmark_rates_import(rows=rows)
+            result = benchmarks.benchmark_rates_import(rows=rows)
         except Invalid as exc:
             lines = [f"  {where}: {m}" for where, messages in exc.errors.items() for m in messages]
             raise CommandError("import refused, nothing changed:\n" + "\n".join(lines)) from None
