@@ -102,6 +102,18 @@ def floating_terms(*, product_version, annual_rate: Decimal, start: dt.date, ben
     }
 
 
+def floating_summary(loan: Loan) -> dict | None:
+    """What the borrower's page says of a floating rate: the benchmark (in the active language),
+    the spread in basis points and the next reset date; None for a fixed rate."""
+    if loan.rate_type != RateType.FLOATING or loan.rate_spread is None:
+        return None
+    return {
+        "benchmark": str(Benchmark(loan.benchmark).label) if loan.benchmark in Benchmark.values else "",
+        "spread": f"{int((loan.rate_spread * 10000).to_integral_value()):+d} bp",
+        "next_reset": loan.next_rate_reset,
+    }
+
+
 def rate_resets_run(
     *, business_date: dt.date, first_id: int | None = None, last_id: int | None = None, actor=None
 ) -> list[ScheduleChange]:
@@ -260,11 +272,11 @@ def _notify(loan: Loan, change: ScheduleChange, quote: dict, *, first_row: sc.Ro
     customer = loan.customer
     language = customer_language(customer=customer)
     with translation.override(language):
-        spread_bps = int((quote["spread"] * 10000).to_integral_value())
+        summary = floating_summary(loan) or {"benchmark": "", "spread": ""}
         context = {
             "loan": loan.number,
-            "benchmark": str(Benchmark(loan.benchmark).label) if loan.benchmark in Benchmark.values else "",
-            "spread": f"{spread_bps:+d} bp",
+            "benchmark": summary["benchmark"],
+            "spread": summary["spread"],
             "fixing_date": date_text(quote["fixing_date"], language=language),
             "fixing_rate": _percent(quote["fixing_rate"]),
             "old_rate": _percent(quote["old_rate"]),

@@ -94,7 +94,7 @@ def test_the_loan_keeps_the_contract_terms_of_a_floating_version(tmp_path):
     assert rate_resets.next_reset_after(start=leap, rule="anniversary", after=leap) == dt.date(2029, 2, 28)
 
 
-def test_an_anniversary_reset_reprices_from_the_next_installment(tmp_path):
+def test_an_anniversary_reset_reprices_from_the_next_installment(tmp_path, client):
     # Given a 24-month loan disbursed a year ago at LPR 3.00 % + 150 bp, the first 12 paid,
     start = clock.today() - relativedelta(years=1)
     loan = _floating_loan(tmp_path, start=start)
@@ -171,6 +171,11 @@ def test_an_anniversary_reset_reprices_from_the_next_installment(tmp_path):
     assert "4.40%" in message.body
     assert "4,362.44" in message.body
     assert "利率" in message.subject
+    # The borrower's page shows the rate in force and when it next follows the LPR.
+    client.force_login(loan.customer.user)
+    page = client.get(f"/loans/{loan.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "4.40%" in page
+    assert f"1-year Loan Prime Rate +150 bp; next reset {loan.next_rate_reset.isoformat()}" in page
     _ledger_balanced(loan)
 
 
