@@ -22,12 +22,18 @@ from notifications.models import Message
 from products import choices as pc
 from products import engine
 from products.models import BenchmarkRate
-from servicing import cob, rate_resets, repayments
+from servicing import cob, rate_resets, repayments, services
 from servicing import schedule_changes as sc
 from servicing.choices import ScheduleChangeKind
 from servicing.models import Loan, LoanEvent, ScheduleChange
 from tests.products.factories import UserFactory
-from tests.servicing.factories import ApplicationFactory, CustomerFactory, active_version, open_loan
+from tests.servicing.factories import (
+    ApplicationFactory,
+    CustomerFactory,
+    active_version,
+    open_loan,
+    terms_for,
+)
 from tests.servicing.test_prepayments import _ledger_balanced
 
 pytestmark = pytest.mark.django_db
@@ -291,3 +297,22 @@ class _Buffer:
 
     def flush(self):
         pass
+
+
+def test_the_spread_is_taken_over_the_fixing_the_offer_was_priced_on(tmp_path):
+    # The applications service passes the offer's fixing (applications.services.disbursement):
+    # an LPR published between the offer and the disbursement does not change the spread.
+    start = clock.today()
+    call_command("import_lpr", _fixings(tmp_path, (start, "3.00", "3.50")))
+    application = ApplicationFactory(customer=CustomerFactory(), product_version=_floating_version())
+    loan = services.loan_open(
+        origin_ref=str(application),
+        number=f"L{application.pk:08d}",
+        customer_id=application.customer_id,
+        product_version=application.product_version,
+        terms=terms_for(application, annual_rate=D("0.045"), fees=[]),
+        disbursed_on=start,
+        actor=None,
+        benchmark_rate=D("0.031"),
+    )
+    assert loan.rate_spread == D("0.014")
