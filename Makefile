@@ -50,11 +50,15 @@ run: seed
 	@echo ""
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-# Debian's Chromium for the Playwright browser test (never a downloaded browser). Installed when
-# missing and apt-get can run as root; otherwise the browser test is skipped locally (CI fails).
+# Debian's Chromium for the Playwright browser test (never a downloaded browser), and a Chinese
+# font so zh screenshots show text, not boxes. Installed when missing and apt-get can run as root;
+# otherwise the browser test is skipped locally (CI fails).
 browser:
-	@if [ ! -x /usr/bin/chromium ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; \
+	@need=""; \
+	[ -x /usr/bin/chromium ] || need="chromium"; \
+	dpkg -s fonts-wqy-microhei >/dev/null 2>&1 || need="$$need fonts-wqy-microhei"; \
+	if [ -n "$$need" ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$need >/dev/null; \
 	fi
 
 test: install-dev browser

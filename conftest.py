@@ -152,6 +152,12 @@ def _no_monitoring_after_close(settings):
 
 
 @pytest.fixture(autouse=True)
+def _no_collections_after_close(settings):
+    """Closes of business do not run collections outside the tests that turn it on."""
+    settings.LOANHUB_COLLECTIONS_AFTER_COB = False
+
+
+@pytest.fixture(autouse=True)
 def _no_points_after_close(settings):
     """Closes of business do not sync reward points outside the tests that turn it on (its task
     would otherwise run after every close of every test, or wait in the broker for a worker)."""

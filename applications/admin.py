@@ -24,11 +24,13 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html, format_html_join
-from django.utils.translation import get_language
+from django.utils.html import format_html
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
+from django_fsm import can_proceed
 
 from applications import (
     admin_business,
@@ -38,11 +40,13 @@ from applications import (
     services,
 )
 from applications.models import ApplicationEvent, LoanApplication, State
-from customers.masking import mask_id_number
+from customers.masking import mask_id_number, mask_phone
 from customers.models import BUSINESS_TYPES
 from loanhub import clock
 from loanhub.admin_pagination import EstimatedCountPaginator, KeysetPaginationMixin
-from products.choices import RISK_GRADES
+from loanhub.formatting import grouped
+from products.choices import RISK_GRADES, Category
+from risk import selectors as risk_selectors
 
 # Officer actions shown as buttons: name → (label, service, asks for a reason, extra fields).
 ACTIONS = {
@@ -51,13 +55,46 @@ ACTIONS = {
     "decline": (_("Decline"), services.application_decline, True),
     "disburse": (_("Disburse"), services.application_disburse, False),
 }
-SLA_HOURS = {
-    State.SUBMITTED: 1,
-    State.SCORING: 1,
-    State.SCORED: 4,
-    State.REFERRED: 24,
-    State.OFFER_ACCEPTED: 24,
-}
+SLA_HOURS = selectors.SLA_HOURS
+STATE_LABELS = dict(State.choices)
+PURPOSE_LABELS = dict(Category.choices)  # an application's purpose is a catalogue category
+
+
+class QueueFilter(admin.SimpleListFilter):
+    """The default queue is what needs action (no drafts, no offers waiting for the customer);
+    "all" lists every application. Choosing a state, or searching for an application number,
+    looks at every application."""
+
+    title = _("queue")
+    parameter_name = "queue"
+    NEEDS_ACTION, ALL = "action", "all"
+
+    def lookups(self, request, model_admin):
+        return ((self.NEEDS_ACTION, _("needs action")), (self.ALL, _("all applications")))
+
+    def value(self):
+        value = super().value()
+        if value in (self.NEEDS_ACTION, self.ALL):
+            return value
+        return self.ALL if self._looking_beyond else self.NEEDS_ACTION
+
+    def __init__(self, request, params, model, model_admin):
+        self._looking_beyond = bool(request.GET.get("state__exact") or request.GET.get("q", "").strip())
+        super().__init__(request, params, model, model_admin)
+
+    def choices(self, changelist):
+        # No "All" entry of its own: "all applications" is one of the lookups.
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+    def queryset(self, request, queryset):
+        if self.value() == self.NEEDS_ACTION:
+            return queryset.filter(state__in=selectors.NEEDS_ACTION_STATES)
+        return queryset
 
 
 class AgeInStateFilter(admin.SimpleListFilter):
@@ -131,9 +168,26 @@ class EventInline(admin.TabularInline):
     model = ApplicationEvent
     extra = 0
     can_delete = False
-    fields = ("created_at", "actor", "from_state", "to_state", "reason")
+    # Headers and states in the page's language (the event base's `actor` has no verbose name,
+    # and the states are stored as codes).
+    fields = ("created_at", "by", "from_label", "to_label", "reason")
     readonly_fields = fields
     ordering = ("created_at", "id")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
+    @admin.display(description=_("by"))
+    def by(self, obj):
+        return obj.actor or _("system")
+
+    @admin.display(description=_("from state"))
+    def from_label(self, obj):
+        return STATE_LABELS.get(obj.from_state, obj.from_state)
+
+    @admin.display(description=_("to state"))
+    def to_label(self, obj):
+        return STATE_LABELS.get(obj.to_state, obj.to_state)
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -152,7 +206,7 @@ class LoanApplicationAdmin(KeysetPaginationMixin, admin.ModelAdmin):
         "__str__",
         "customer_name",
         "product",
-        "amount",
+        "requested",
         "term",
         "state",
         "risk_grade",
@@ -161,7 +215,15 @@ class LoanApplicationAdmin(KeysetPaginationMixin, admin.ModelAdmin):
         "channel",
     )
     # Every filter lists its choices without scanning the applications table.
-    list_filter = ("state", ProductFilter, "channel", GradeFilter, AgeInStateFilter, OfficerFilter)
+    list_filter = (
+        QueueFilter,
+        "state",
+        ProductFilter,
+        "channel",
+        GradeFilter,
+        AgeInStateFilter,
+        OfficerFilter,
+    )
     list_select_related = ("customer", "product_version__product", "assigned_officer")
     search_fields = ("=id",)
     search_help_text = _(
@@ -174,12 +236,14 @@ class LoanApplicationAdmin(KeysetPaginationMixin, admin.ModelAdmin):
     ordering = ("-id",)  # the key the changelist pages by
     inlines = (admin_collateral.CollateralInline, admin_collateral.GuarantorInline, EventInline)
     fieldsets = (
-        (None, {"fields": ("state", "customer_link", "kyc", "product_version", "assigned_officer")}),
+        (None, {"fields": ("state", "customer_link", "product_version", "assigned_officer")}),
+        # The decision and what it rests on, side by side: the customer's identity and documents
+        # (masked) beside the score, grade, reasons, rule hits and offer.
+        (_("Decision and identity"), {"classes": ("decision-screen",), "fields": ("review_panel",)}),
         (
             _("Request"),
-            {"fields": ("amount", "term", "method", "frequency", "purpose", "channel", "campaign")},
+            {"fields": ("amount", "term", "method", "frequency", "purpose_label", "channel", "campaign")},
         ),
-        (_("Decision"), {"fields": ("decision_panel",)}),
         (
             _("Offer"),
             {"fields": ("offer_amount", "offer_term", "offer_rate", "offer_apr", "offer_expires_at")},
@@ -189,17 +253,16 @@ class LoanApplicationAdmin(KeysetPaginationMixin, admin.ModelAdmin):
     readonly_fields = (
         "state",
         "customer_link",
-        "kyc",
         "product_version",
         "assigned_officer",
+        "review_panel",
         "amount",
         "term",
         "method",
         "frequency",
-        "purpose",
+        "purpose_label",
         "channel",
         "campaign",
-        "decision_panel",
         "offer_amount",
         "offer_term",
         "offer_rate",
@@ -232,6 +295,14 @@ class LoanApplicationAdmin(KeysetPaginationMixin, admin.ModelAdmin):
     def customer_name(self, obj):
         return obj.customer.legal_name
 
+    @admin.display(description=_("purpose"))
+    def purpose_label(self, obj):
+        return PURPOSE_LABELS.get(obj.purpose, obj.purpose) or "-"
+
+    @admin.display(description=_("amount"))
+    def requested(self, obj):
+        return grouped(obj.amount)
+
     @admin.display(description=_("product"))
     def product(self, obj):
         return str(obj.product_version)
@@ -240,11 +311,13 @@ class LoanApplicationAdmin(KeysetPaginationMixin, admin.ModelAdmin):
     def age_in_state(self, obj):
         age = clock.now() - obj.state_changed_at
         hours = age.total_seconds() / 3600
-        text = (
-            f"{int(hours // 24)}d {int(hours % 24)}h"
-            if hours >= 24
-            else f"{int(hours)}h {int(age.seconds // 60 % 60)}m"
-        )
+        if hours >= 24:
+            text = gettext("%(days)sd %(hours)sh") % {"days": int(hours // 24), "hours": int(hours % 24)}
+        else:
+            text = gettext("%(hours)sh %(minutes)sm") % {
+                "hours": int(hours),
+                "minutes": int(age.seconds // 60 % 60),
+            }
         limit = SLA_HOURS.get(obj.state)
         if limit is not None and hours > limit:
             return format_html('<strong class="sla-breached" title="{}">{}</strong>', _("over the SLA"), text)
@@ -261,41 +334,34 @@ class LoanApplicationAdmin(KeysetPaginationMixin, admin.ModelAdmin):
             mask_id_number(obj.customer.id_number),
         )
 
-    @admin.display(description=_("identity (KYC)"))
-    def kyc(self, obj):
-        documents = obj.customer.documents.all()
-        links = format_html_join(
-            ", ",
-            '<a href="{}">{}</a>',
-            ((reverse("customers:document", args=[d.pk]), d.get_kind_display()) for d in documents),
-        )
-        return format_html("{} {}", obj.customer.get_kyc_status_display(), links)
-
-    @admin.display(description=_("decision and explanation"))
-    def decision_panel(self, obj):
-        summary = selectors.application_decision_summary(
-            application=obj, language=get_language(), detailed=True
-        )
-        if summary is None:
-            return _("No decision yet.")
-        reasons = format_html_join(
-            "",
-            "<li><code>{}</code> {} <span class='help'>{}</span></li>",
-            ((r["code"], r["text"], r.get("detail", "")) for r in summary["reasons"]),
-        )
-        return format_html(
-            "<p>{}: <strong>{}</strong> · {}: {} · {}: {} · {}: {} / {}</p><ul>{}</ul>",
-            _("Outcome"),
-            summary["outcome"],
-            _("Score"),
-            summary["score"],
-            _("Grade"),
-            summary["grade"],
-            _("Limits"),
-            summary["max_amount"] or "-",
-            summary["max_term"] or "-",
-            reasons,
-        )
+    @admin.display(description=_("decision and identity"))
+    def review_panel(self, obj):
+        language = get_language()
+        customer = obj.customer
+        summary = selectors.application_decision_summary(application=obj, language=language, detailed=True)
+        decision = obj.decision
+        context = {
+            "application": obj,
+            "customer": customer,
+            "masked_id_number": mask_id_number(customer.id_number),
+            "masked_phone": mask_phone(customer.phone),
+            "documents": [
+                {
+                    "url": reverse("customers:document", args=[document.pk]),
+                    "kind": document.get_kind_display(),
+                    "uploaded_at": document.uploaded_at,
+                }
+                for document in customer.documents.order_by("kind", "id")
+            ],
+            "kyc_url": reverse("admin:customers_customer_change", args=[customer.pk]),
+            "summary": summary,
+            "outcome_label": decision.get_outcome_display() if decision is not None else "",
+            "rule_hits": (
+                [] if decision is None else risk_selectors.decision_rule_hits(decision, language=language)
+            ),
+            "offer": obj.offer or None,
+        }
+        return render_to_string("admin/applications/loanapplication/review_panel.html", context)
 
     # --- search: exact application number; identity numbers by POST ------------------------------
     def get_search_results(self, request, queryset, search_term):
@@ -329,12 +395,27 @@ class LoanApplicationAdmin(KeysetPaginationMixin, admin.ModelAdmin):
         application = self.get_object(request, object_id)
         if application is not None:
             allowed = selectors.application_allowed_actions(application=application, user=request.user)
+            blockers = self._approve_blockers(request, application, allowed)
+            if blockers:
+                allowed = ["approve", *allowed]
             extra_context["officer_actions"] = [
-                (name, label) for name, (label, _s, _r) in ACTIONS.items() if name in allowed
-            ] + ([("assign", _("Assign to me"))] if "assign" in allowed else [])
+                (name, label, blockers if name == "approve" else [])
+                for name, (label, _s, _r) in ACTIONS.items()
+                if name in allowed
+            ] + ([("assign", _("Assign to me"), [])] if "assign" in allowed else [])
+            extra_context["approve_blockers"] = blockers
             extra_context["pending_approval"] = application.pending_approval or None
             extra_context["business_assessment"] = application.customer.customer_type in BUSINESS_TYPES
         return super().change_view(request, object_id, form_url, extra_context)
+
+    @staticmethod
+    def _approve_blockers(request, application, allowed) -> list[str]:
+        """Why approving would be refused now, when the officer could otherwise decide it (an
+        application they may refer or decline, or approve): the button is shown disabled with
+        these reasons. [] when Approve works, or when deciding is not the officer's to do."""
+        if not ({"approve", "refer", "decline"} & set(allowed)) or not can_proceed(application.approve):
+            return []
+        return services.application_approve_blockers(application=application, actor=request.user)
 
     def action_view(self, request, pk: int, action: str):
         application = get_object_or_404(LoanApplication, pk=pk)
@@ -350,6 +431,10 @@ class LoanApplicationAdmin(KeysetPaginationMixin, admin.ModelAdmin):
         label, service, needs_reason = ACTIONS[action]
         values = {"reason": "", "amount": "", "term": ""}
         error = ""
+        blockers = []
+        if action == "approve":
+            allowed = selectors.application_allowed_actions(application=application, user=request.user)
+            blockers = self._approve_blockers(request, application, allowed)
         if request.method == "POST":
             values = {name: request.POST.get(name, "").strip() for name in values}
             kwargs = {"application": application, "reason": values["reason"]}
@@ -374,6 +459,7 @@ class LoanApplicationAdmin(KeysetPaginationMixin, admin.ModelAdmin):
             "counter_offer": action == "approve",
             "values": values,
             "error": error,
+            "blockers": blockers,
         }
         return TemplateResponse(request, "admin/applications/loanapplication/action_form.html", context)
 

@@ -8,7 +8,9 @@ see all of them.
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+import datetime as dt
+
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
@@ -30,6 +32,28 @@ from risk.business.services import rating_payload
 from risk.selectors import decision_customer_reasons
 
 DEFAULT_QUEUE_STATES = (State.REFERRED,)
+# How long an application may wait in a state before it breaches the service level (hours).
+SLA_HOURS = {
+    State.SUBMITTED: 1,
+    State.SCORING: 1,
+    State.SCORED: 4,
+    State.REFERRED: 24,
+    State.OFFER_ACCEPTED: 24,
+}
+# The console's default queue: applications whose next step is owed by the bank (an officer, or
+# the risk service within its SLA) — never drafts, nor offers waiting for the customer.
+NEEDS_ACTION_STATES = (
+    State.SUBMITTED,
+    State.SCORING,
+    State.SCORED,
+    State.REFERRED,
+    State.REVIEW_REQUESTED,
+    State.OFFER_ACCEPTED,
+)
+# Waiting for an officer (the "my queue" of the start page).
+OFFICER_STATES = (State.SCORED, State.REFERRED, State.REVIEW_REQUESTED, State.OFFER_ACCEPTED)
+# Counted on the start page: the open states except drafts (bounded, unlike the terminal states).
+CONSOLE_STATES = (*NEEDS_ACTION_STATES[:4], State.APPROVED, *NEEDS_ACTION_STATES[4:])
 
 
 def _base() -> QuerySet[LoanApplication]:
@@ -226,4 +250,46 @@ def application_funnel_facts(*, customer_ids, since=None) -> list[dict]:
         queryset.order_by("submitted_at", "id").values(
             "id", "customer_id", "state", "submitted_at", "approved_at", "disbursed_at"
         )
+    )
+
+
+def application_console_counts(*, user, now: dt.datetime) -> dict:
+    """The start page's figures in one aggregate query over the open, non-draft states (served by
+    the (state, state_changed_at) index): per state the applications and those over the SLA, and
+    the officer queue's size assigned to `user` and unassigned."""
+    aggregates = {}
+    for state in CONSOLE_STATES:
+        aggregates[f"n_{state}"] = Count("id", filter=Q(state=state))
+        if state in SLA_HOURS:
+            late = now - dt.timedelta(hours=SLA_HOURS[state])
+            aggregates[f"late_{state}"] = Count("id", filter=Q(state=state, state_changed_at__lt=late))
+    aggregates["mine"] = Count("id", filter=Q(state__in=OFFICER_STATES, assigned_officer_id=user.pk))
+    aggregates["unassigned"] = Count("id", filter=Q(state__in=OFFICER_STATES, assigned_officer__isnull=True))
+    row = LoanApplication.objects.filter(state__in=CONSOLE_STATES).aggregate(**aggregates)
+    labels = dict(State.choices)
+    states = [
+        {
+            "state": state,
+            "label": labels[state],
+            "count": row[f"n_{state}"],
+            "breached": row.get(f"late_{state}", 0),
+            "sla_hours": SLA_HOURS.get(state),
+        }
+        for state in CONSOLE_STATES
+    ]
+    return {
+        "states": states,
+        "breached": sum(item["breached"] for item in states),
+        "needs_action": sum(item["count"] for item in states if item["state"] in NEEDS_ACTION_STATES),
+        "mine": row["mine"],
+        "unassigned": row["unassigned"],
+    }
+
+
+def application_officer_queue(*, user, limit: int = 10) -> list[LoanApplication]:
+    """The applications assigned to `user` that wait for an officer, oldest in state first."""
+    return list(
+        LoanApplication.objects.select_related("customer", "product_version__product")
+        .filter(state__in=OFFICER_STATES, assigned_officer=user)
+        .order_by("state_changed_at", "id")[:limit]
     )

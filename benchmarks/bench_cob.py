@@ -418,8 +418,10 @@ def close_in_process(day: dt.date) -> dict:
     from monitoring.services import cob_finished
     from servicing import hooks
     from servicing.cob.runs import finish_run, run_chunk, start_run
+    from servicing.collections import cob_finished as collections_after_cob
 
     hooks.unregister_cob_finished_hook(cob_finished)  # timed apart (`monitor`), not in the close
+    hooks.unregister_cob_finished_hook(collections_after_cob)  # collections are not the close either
     began = time.perf_counter()
     run = start_run(day, day, dispatch=False)
     planned = time.perf_counter()

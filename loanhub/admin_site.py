@@ -1,4 +1,5 @@
-"""The admin site: Django's, with log-in attempts limited per client address like the portal's."""
+"""The admin site: Django's, with log-in attempts limited per client address like the portal's,
+and a start page per role (`loanhub.console`: the panels the apps contribute)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from django.contrib.admin import AdminSite
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.core.exceptions import ValidationError
 
+from loanhub import console
 from loanhub.throttling import TOO_MANY_ATTEMPTS, over_auth_limit
 
 
@@ -27,3 +29,7 @@ class LoanHubAdminSite(AdminSite):
         if request.loanhub_throttled:
             response.status_code = 429
         return response
+
+    def index(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "console_panels": console.render_panels(request)}
+        return super().index(request, extra_context)

@@ -10,8 +10,9 @@ of the cache catches `CACHE_ERRORS` and chooses its safe side:
   be written is logged (the content expires within LOANHUB_PAGE_CACHE_SECONDS anyway);
 - readiness (`loanhub.health`): checked afresh on every call;
 - request-rate throttles on reads (`loanhub.throttling`): let the request through (open);
-- the authentication throttle (sign-up, log-in, API tokens): refuses (closed), so an outage never
-  opens the door to password guessing; the per-account lockout lives in the database
+- the authentication throttle (sign-up, log-in, API tokens): counts in the process's memory, so
+  an outage locks nobody out and opens no door to password guessing; the per-account lockout
+  lives in the database
   (django-axes' database handler) and holds either way.
 """
 

@@ -38,7 +38,17 @@ CAPABILITIES = (
     ("unlock_account", "Can lift a log-in lockout of a user account (recorded)"),
 )
 
-BUSINESS_APPS = ("products", "customers", "risk", "applications", "servicing", "monitoring", "marketing")
+BUSINESS_APPS = (
+    "notifications",
+    "products",
+    "customers",
+    "risk",
+    "applications",
+    "servicing",
+    "monitoring",
+    "marketing",
+    "rewards",  # marketing.rewards (its own app label)
+)
 _VIEW_BUSINESS = tuple(f"{app}.view_*" for app in BUSINESS_APPS)
 
 _OFFICER = (
@@ -49,9 +59,15 @@ _OFFICER = (
     "applications.add_*",
     "servicing.change_*",
     "servicing.add_*",
+    # Officers work the early-warning queue (acknowledge, contact, action, close).
+    "monitoring.change_earlywarning",
     "loanhub.reveal_pii",
     "loanhub.unlock_account",
     "loanhub.view_accountevent",
+    # CRM (marketing): follow-up tasks and the contact log.
+    "marketing.add_followup",
+    "marketing.change_followup",
+    "marketing.add_contactentry",
 )
 
 ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
@@ -59,9 +75,23 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     CUSTOMER: (),
     LOAN_OFFICER: _OFFICER,
     SENIOR_APPROVER: (*_OFFICER, "loanhub.senior_approve"),
-    RISK_ANALYST: (*_VIEW_BUSINESS, "risk.*", "django_celery_beat.view_*"),
-    PRODUCT_MANAGER: ("products.*", "products.view_*", *_VIEW_BUSINESS),
-    MARKETING_MANAGER: ("marketing.*", "products.view_*", "customers.view_*"),
+    RISK_ANALYST: (
+        *_VIEW_BUSINESS,
+        "risk.*",
+        "django_celery_beat.view_*",
+        # The early-warning signal weights and the flagged industries and regions are theirs.
+        "monitoring.change_signalweight",
+        "monitoring.*_flaggedsegment",
+    ),
+    # Product managers triage customers' suggestions (marketing's CRM queue).
+    PRODUCT_MANAGER: ("products.*", "products.view_*", *_VIEW_BUSINESS, "marketing.change_suggestion"),
+    MARKETING_MANAGER: (
+        "marketing.*",
+        "rewards.*",
+        "notifications.view_*",
+        "products.view_*",
+        "customers.view_*",
+    ),
     AUDITOR: (
         *_VIEW_BUSINESS,
         "loanhub.view_*",

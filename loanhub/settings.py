@@ -264,6 +264,10 @@ SPECTACULAR_SETTINGS = {
         "FrequencyEnum": "products.choices.ENGINE_FREQUENCIES",
         "CollateralTypeEnum": "risk.collateral.CollateralType",
         "BusinessRiskGradeEnum": "products.choices.RISK_GRADES",
+        "CollectionContactOutcomeEnum": "servicing.models.collections.ContactOutcome",
+        "ContactChannelEnum": "marketing.models.ContactChannel",
+        "ProductChannelEnum": "products.choices.Channel",
+        "FollowUpKindEnum": "marketing.models.FollowUpKind",
     },
 }
 
@@ -343,6 +347,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Runs whose chunk messages were lost (broker down or restarted) are sent again (servicing.cob).
     "servicing-resume-stalled-cob": {"task": "servicing.tasks.resume_stalled_cob", "schedule": 10 * 60.0},
+    # Limits that grow with good history: proposals for the month, on the 2nd at 03:00 (servicing.limits).
+    "servicing-propose-limits": {
+        "task": "servicing.tasks.propose_limits",
+        "schedule": crontab(day_of_month=2, hour=3, minute=0),
+    },
     # Messages held by the recipients' quiet hours are sent when the hours end (notifications).
     "notifications-release-held": {"task": "notifications.tasks.release_held", "schedule": 5 * 60.0},
     # Reward points past their expiry date are written off once a day (marketing.rewards).
@@ -426,9 +435,36 @@ LOANHUB_DEFERRAL_MAX_INSTALLMENTS = env.int("LOANHUB_DEFERRAL_MAX_INSTALLMENTS",
 LOANHUB_DEFERRAL_SECOND_APPROVAL_AMOUNT = Decimal(
     env.str("LOANHUB_DEFERRAL_SECOND_APPROVAL_AMOUNT", default="10000")
 )
+# Restructuring (servicing.restructuring): the loan is classified at least substandard for this
+# many months from the approval, and a day past due within them starts them again (2023 rules,
+# 商业银行金融资产风险分类办法 art. 19-20: an observation period of at least one year).
+LOANHUB_RESTRUCTURE_OBSERVATION_MONTHS = env.int("LOANHUB_RESTRUCTURE_OBSERVATION_MONTHS", default=12)
 # Monitoring runs after each closed business date (off: `manage.py run_monitoring` only; the test
 # suite turns it off except where monitoring is tested, so unrelated closes do not aggregate).
 LOANHUB_MONITORING_AFTER_COB = env.bool("LOANHUB_MONITORING_AFTER_COB", default=True)
+# Collections (servicing.collections) run after each closed business date: cases, promises to pay,
+# dunning (off: the test suite, except tests/servicing/test_collections.py). A case is escalated
+# to legal at LEGAL_DPD days past due and a write-off proposed at WRITE_OFF_DPD.
+LOANHUB_COLLECTIONS_AFTER_COB = env.bool("LOANHUB_COLLECTIONS_AFTER_COB", default=True)
+LOANHUB_COLLECTIONS_LEGAL_DPD = env.int("LOANHUB_COLLECTIONS_LEGAL_DPD", default=90)
+LOANHUB_COLLECTIONS_WRITE_OFF_DPD = env.int("LOANHUB_COLLECTIONS_WRITE_OFF_DPD", default=180)
+# Early warning: a loan whose signals' weights (monitoring.SignalWeight, data) add up to this opens a
+# warning; the signals only an outside system knows come from these sources (dotted paths of a
+# monitoring.early_warning.CustomerEventSource; the default reports nothing).
+LOANHUB_EARLY_WARNING_THRESHOLD = env.str("LOANHUB_EARLY_WARNING_THRESHOLD", default="1.00")
+LOANHUB_EARLY_WARNING_SOURCES = {
+    "new_application_elsewhere": env.str(
+        "LOANHUB_EARLY_WARNING_BUREAU_SOURCE", default="monitoring.early_warning.no_events"
+    ),
+    "income_drop": env.str(
+        "LOANHUB_EARLY_WARNING_INCOME_SOURCE", default="monitoring.early_warning.no_events"
+    ),
+    "score_drift": env.str(
+        "LOANHUB_EARLY_WARNING_RESCORE_SOURCE", default="monitoring.early_warning.no_events"
+    ),
+}
+# A loan whose warning was closed is not warned again for these days (the officer just looked).
+LOANHUB_EARLY_WARNING_COOL_OFF_DAYS = env.int("LOANHUB_EARLY_WARNING_COOL_OFF_DAYS", default=30)
 # Model monitoring: PSI traffic lights (below amber: stable; amber to red: watch; red and above:
 # shifted; Siddiqi 2006), the days of decisions compared with the development sample, the
 # outcome window of calibration (30+ days past due within it is bad) and the fewest loans a
@@ -449,6 +485,41 @@ LOANHUB_NON_ACCRUAL_DPD = env.int("LOANHUB_NON_ACCRUAL_DPD", default=90)
 LOANHUB_CREDIT_LINE_DUE_DAYS = env.int("LOANHUB_CREDIT_LINE_DUE_DAYS", default=20)
 LOANHUB_CREDIT_LINE_MINIMUM_PRINCIPAL_RATE = Decimal(
     env.str("LOANHUB_CREDIT_LINE_MINIMUM_PRINCIPAL_RATE", default="0.10")
+)
+# Limits that grow with good history (servicing.limits): the monthly job's rules. A customer
+# qualifies with at least `min_months_on_book` months with us, an on-time ratio (installments and
+# credit line minimums paid by their due date) of at least `min_on_time_ratio` over at least
+# `min_installments_due`, nothing overdue now and no payment late within `recent_dpd_months`,
+# and a history score of at least `min_score` (0-100: weights below). A credit line whose
+# utilisation is at least `min_utilisation` is offered `increase_rate` more (at most
+# `max_limit`); a customer with an active instalment loan a top-up of `top_up_rate` × its
+# principal (rounded down to `round_to`, at most `max_top_up`). Offers stay open `offer_days`.
+LOANHUB_LIMIT_GROWTH = {
+    "min_months_on_book": env.int("LOANHUB_LIMIT_MIN_MONTHS_ON_BOOK", default=6),
+    "min_installments_due": env.int("LOANHUB_LIMIT_MIN_INSTALLMENTS_DUE", default=3),
+    "min_on_time_ratio": Decimal(env.str("LOANHUB_LIMIT_MIN_ON_TIME_RATIO", default="0.95")),
+    "recent_dpd_months": env.int("LOANHUB_LIMIT_RECENT_DPD_MONTHS", default=12),
+    "min_score": env.int("LOANHUB_LIMIT_MIN_SCORE", default=60),
+    # Score weights (points): on-time ratio, months on book (full at `full_months`), utilisation
+    # (full from `min_utilisation` up; lines only, loans count it full).
+    "weight_on_time": 50,
+    "weight_months": 30,
+    "weight_utilisation": 20,
+    "full_months": 24,
+    "min_utilisation": Decimal(env.str("LOANHUB_LIMIT_MIN_UTILISATION", default="0.30")),
+    "increase_rate": Decimal(env.str("LOANHUB_LIMIT_INCREASE_RATE", default="0.20")),
+    "max_limit": Decimal(env.str("LOANHUB_LIMIT_MAX_LIMIT", default="300000")),
+    "top_up_rate": Decimal(env.str("LOANHUB_LIMIT_TOP_UP_RATE", default="0.50")),
+    "max_top_up": Decimal(env.str("LOANHUB_LIMIT_MAX_TOP_UP", default="200000")),
+    "round_to": Decimal("100"),
+    "offer_days": env.int("LOANHUB_LIMIT_OFFER_DAYS", default=45),
+}
+# Proposals adding at most this much (an increase) or offering at most this much (a top-up) are
+# approved by the system; above the second amount two different officers must approve, the second
+# a Senior Approver (maker-checker).
+LOANHUB_LIMIT_AUTO_APPROVE_AMOUNT = Decimal(env.str("LOANHUB_LIMIT_AUTO_APPROVE_AMOUNT", default="5000"))
+LOANHUB_LIMIT_SECOND_APPROVAL_AMOUNT = Decimal(
+    env.str("LOANHUB_LIMIT_SECOND_APPROVAL_AMOUNT", default="20000")
 )
 LOANHUB_IFRS9_LGD = Decimal(env.str("LOANHUB_IFRS9_LGD", default="0.45"))
 # The least share of the base LGD a secured loan keeps (servicing.collateral.lgd).

@@ -2,13 +2,16 @@
 budget per client address, the REST framework rate "auth" (LOANHUB_THROTTLE_AUTH, default 20/min).
 
 The throttles count in the cache. When it does not answer (loanhub.cache) the request-rate
-throttles of the API let requests through, and the authentication throttle refuses them: an
-outage slows nobody's reading and opens no door to password guessing.
+throttles of the API let requests through, and the authentication throttle counts in its own
+process's memory instead: an outage slows nobody's reading, locks nobody out of signing in, and
+opens no door to password guessing (each server process holds the same budget per address, and
+the per-account lockout lives in the database and holds either way).
 """
 
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.cache.backends.locmem import LocMemCache
 from django.utils.translation import gettext_lazy as _
 from rest_framework import throttling
 from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
@@ -42,8 +45,13 @@ class ScopedRateThrottle(_OpenWhenCacheDown, throttling.ScopedRateThrottle):
     pass
 
 
+# Where the authentication limit counts while the shared cache does not answer (this process only).
+OUTAGE_COUNTER = LocMemCache("loanhub-auth-throttle-outage", {"MAX_ENTRIES": 10_000})
+
+
 class AuthRateThrottle(SimpleRateThrottle):
-    """Per-address limit on sign-up, log-in and token requests; closed when the cache is away."""
+    """Per-address limit on sign-up, log-in and token requests; counted in this process's memory
+    while the cache is away."""
 
     scope = "auth"
 
@@ -51,9 +59,9 @@ class AuthRateThrottle(SimpleRateThrottle):
         try:
             return super().allow_request(request, view)
         except CACHE_ERRORS as exc:
-            log_outage("throttle auth, refused", exc)
-            self.history = []  # wait(): a retry after the shortest interval of the rate
-            return False
+            log_outage("throttle auth, counted in process", exc)
+            self.cache = OUTAGE_COUNTER
+            return super().allow_request(request, view)
 
     def get_rate(self):
         rates = settings.REST_FRAMEWORK.get("DEFAULT_THROTTLE_RATES", {})

@@ -5,19 +5,31 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
 
+from customers.masking import mask_counterparty
 from loanhub.admin_readonly import ReadOnlyAdminMixin, ReadOnlyTabularInline
 from loanhub.errors import DomainError
-from marketing import rules, services
+from marketing import charts, rules, selectors, services
 from marketing.models import (
     MESSAGE_CHANNELS,
     Attribution,
     Campaign,
     CampaignEvent,
+    ContactEntry,
     Experiment,
+    FollowUp,
+    FollowUpEvent,
+    NpsSurvey,
     Segment,
     SegmentRun,
+    Suggestion,
+    SuggestionEvent,
+    SurveyMoment,
     Touch,
 )
 
@@ -157,3 +169,89 @@ class TouchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 @admin.register(Attribution)
 class AttributionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("application", "customer", "first_touch", "last_touch", "partner_code", "created_at")
+
+
+# --- CRM (changed only through marketing.crm: the API; the console reads) --------------------------
+
+
+class MaskedCustomerMixin:
+    @admin.display(description=_("customer"))
+    def masked_customer(self, obj):
+        return mask_counterparty(obj.customer.legal_name)
+
+
+class FollowUpEventInline(ReadOnlyTabularInline):
+    model = FollowUpEvent
+    fields = ("created_at", "actor", "from_state", "to_state", "reason", "payload")
+    readonly_fields = fields
+
+
+@admin.register(FollowUp)
+class FollowUpAdmin(MaskedCustomerMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("id", "kind", "masked_customer", "assigned_to", "due_on", "state", "outcome")
+    list_filter = ("state", "kind")
+    exclude = ("customer",)
+    readonly_fields = ("masked_customer",)
+    inlines = (FollowUpEventInline,)
+    list_select_related = ("customer", "assigned_to")
+
+
+@admin.register(ContactEntry)
+class ContactEntryAdmin(MaskedCustomerMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("occurred_at", "masked_customer", "channel", "direction", "staff")
+    list_filter = ("channel", "direction")
+    exclude = ("customer",)
+    readonly_fields = ("masked_customer",)
+    list_select_related = ("customer", "staff")
+
+
+class SuggestionEventInline(ReadOnlyTabularInline):
+    model = SuggestionEvent
+    fields = ("created_at", "actor", "from_state", "to_state", "reason")
+    readonly_fields = fields
+
+
+@admin.register(Suggestion)
+class SuggestionAdmin(MaskedCustomerMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("id", "created_at", "product_code", "state", "text")
+    list_filter = ("state", "product_code")
+    exclude = ("customer",)
+    readonly_fields = ("masked_customer",)
+    inlines = (SuggestionEventInline,)
+
+
+@admin.register(NpsSurvey)
+class NpsSurveyAdmin(MaskedCustomerMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The surveys, and the NPS page (trend and per product, inline SVG) at report/."""
+
+    list_display = ("sent_at", "moment", "product_code", "score", "answered_at")
+    list_filter = ("moment", "product_code")
+    exclude = ("customer",)
+    readonly_fields = ("masked_customer",)
+    change_list_template = "admin/marketing/npssurvey_change_list.html"
+
+    def get_urls(self):
+        report = self.admin_site.admin_view(require_GET(self.report_view))
+        return [path("report/", report, name="marketing_npssurvey_report"), *super().get_urls()]
+
+    def report_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        moment = request.GET.get("moment")
+        moment = moment if moment in SurveyMoment.values else None
+        report = selectors.nps_report(moment=moment)
+        comments = (
+            NpsSurvey.objects.filter(answered_at__isnull=False)
+            .exclude(comment="")
+            .order_by("-answered_at")
+            .only("product_code", "score", "comment")[:20]
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Net Promoter Score"),
+            "report": report,
+            "trend_chart": charts.trend_chart(report["by_month"]),
+            "product_chart": charts.product_chart(report["by_product"]),
+            "comments": comments,
+        }
+        return TemplateResponse(request, "admin/marketing/nps_report.html", context)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from marketing import apis
+from marketing import apis, crm_apis
 
 app_name = "marketing-api"
 
@@ -16,4 +16,14 @@ urlpatterns = [
     path("experiments/", apis.ExperimentListApi.as_view(), name="experiments"),
     path("experiments/<int:pk>/results/", apis.ExperimentResultsApi.as_view(), name="experiment-results"),
     path("attribution/", apis.AttributionApi.as_view(), name="attribution"),
+    # CRM
+    path("follow-ups/", crm_apis.FollowUpListApi.as_view(), name="follow-ups"),
+    path("follow-ups/<int:pk>/complete/", crm_apis.FollowUpCompleteApi.as_view(), name="follow-up-complete"),
+    path("follow-ups/<int:pk>/cancel/", crm_apis.FollowUpCancelApi.as_view(), name="follow-up-cancel"),
+    path("customers/<int:customer_id>/contacts/", crm_apis.ContactLogApi.as_view(), name="contacts"),
+    path("surveys/me/", crm_apis.MySurveysApi.as_view(), name="surveys-mine"),
+    path("surveys/<int:pk>/answer/", crm_apis.SurveyAnswerApi.as_view(), name="survey-answer"),
+    path("nps/", crm_apis.NpsReportApi.as_view(), name="nps"),
+    path("suggestions/", crm_apis.SuggestionListApi.as_view(), name="suggestions"),
+    path("suggestions/<int:pk>/triage/", crm_apis.SuggestionTriageApi.as_view(), name="suggestion-triage"),
 ]

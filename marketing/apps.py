@@ -16,10 +16,18 @@ class MarketingConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in
         from django.db.models.signals import post_migrate
 
-        from applications.hooks import register_submitted
-        from marketing import services
+        from applications.hooks import register_disbursed_hook, register_submitted
+        from marketing import crm, selectors, services
+        from products.hooks import register_invitations
+        from servicing.hooks import register_loan_closed_hook
 
         register_submitted(services.attribution_record)
+        # A campaign's offer is a product promotion limited to its audience (`invited:<code>`):
+        # the catalogue asks who was invited, through its registry.
+        register_invitations(selectors.customer_invitations)
+        # NPS surveys after a disbursement and after a loan is paid off.
+        register_disbursed_hook(crm.survey_on_disbursed)
+        register_loan_closed_hook(crm.survey_on_loan_closed)
         # Signing in merges the anonymous visitor's touches into the customer (Django's own
         # authentication event; no business workflow hangs on it).
         user_logged_in.connect(services.touches_merge_on_login, dispatch_uid="marketing-merge-visitor")

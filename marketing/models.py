@@ -266,3 +266,251 @@ class Attribution(models.Model):
 
     def __str__(self) -> str:
         return f"attribution of application {self.application_id}"
+
+
+# --- CRM: follow-ups, contact log, NPS surveys, suggestions ----------------------------------------
+
+
+class FollowUpKind(models.TextChoices):
+    CALL_BACK = "call_back", _("call back")
+    DOCUMENT_CHASE = "document_chase", _("document chase")
+    OFFER_REMINDER = "offer_reminder", _("offer reminder")
+
+
+class FollowUpState(models.TextChoices):
+    OPEN = "open", _("open")
+    DONE = "done", _("done")
+    CANCELLED = "cancelled", _("cancelled")
+
+
+class FollowUpOutcome(models.TextChoices):
+    REACHED = "reached", _("reached the customer")
+    NO_ANSWER = "no_answer", _("no answer")
+    DOCUMENTS_RECEIVED = "documents_received", _("documents received")
+    OFFER_ACCEPTED = "offer_accepted", _("offer accepted")
+    OFFER_DECLINED = "offer_declined", _("offer declined")
+    NOT_INTERESTED = "not_interested", _("not interested")
+
+
+def may_work_follow_ups(task: FollowUp, user) -> bool:
+    return may(user, "marketing.change_followup")
+
+
+class FollowUp(Transitionable, FSMModelMixin, models.Model):
+    """An officer's task about one customer (call back, chase documents, remind of an offer):
+    due on a date, closed with an outcome or cancelled."""
+
+    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("kind"), max_length=20, choices=FollowUpKind.choices)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("assigned to")
+    )
+    due_on = models.DateField(_("due"))
+    note = models.TextField(_("note"), blank=True)
+    state = FSMField(
+        _("state"), max_length=16, choices=FollowUpState.choices, default=FollowUpState.OPEN, protected=True
+    )
+    outcome = models.CharField(_("outcome"), max_length=20, choices=FollowUpOutcome.choices, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    transition_actions = {
+        "complete": pgettext_lazy("action", "complete"),
+        "cancel": pgettext_lazy("action", "cancel"),
+    }
+
+    class Meta:
+        ordering = ("due_on", "id")
+        verbose_name = _("follow-up task")
+        verbose_name_plural = _("follow-up tasks")
+        indexes = [models.Index(fields=("assigned_to", "state", "due_on"), name="followup_queue_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk}"
+
+    def transition_event(self, **fields) -> FollowUpEvent:
+        return FollowUpEvent(follow_up=self, **fields)
+
+    @transition(
+        field=state, source=FollowUpState.OPEN, target=FollowUpState.DONE, permission=may_work_follow_ups
+    )
+    def complete(self) -> None:
+        """Done, with an outcome."""
+
+    @transition(
+        field=state, source=FollowUpState.OPEN, target=FollowUpState.CANCELLED, permission=may_work_follow_ups
+    )
+    def cancel(self) -> None:
+        """No longer needed."""
+
+
+class FollowUpEvent(TransitionEvent):
+    """A follow-up task's state changes: who closed or cancelled it, when, why."""
+
+    follow_up = models.ForeignKey(FollowUp, on_delete=models.PROTECT, related_name="events")
+
+    class Meta(TransitionEvent.Meta):
+        verbose_name = _("follow-up event")
+        verbose_name_plural = _("follow-up events")
+
+
+class ContactChannel(models.TextChoices):
+    PHONE = "phone", _("phone")
+    SMS = "sms", _("SMS")
+    EMAIL = "email", _("e-mail")
+    BRANCH = "branch", _("branch visit")
+    PORTAL = "portal", _("portal message")
+
+
+class ContactDirection(models.TextChoices):
+    INBOUND = "inbound", _("inbound")
+    OUTBOUND = "outbound", _("outbound")
+
+
+class ContactEntry(models.Model):
+    """One contact with a customer (a call, a visit, a message), as the officer logged it.
+
+    Append-only: a wrong entry is corrected by a new one."""
+
+    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="+")
+    channel = models.CharField(_("channel"), max_length=12, choices=ContactChannel.choices)
+    direction = models.CharField(_("direction"), max_length=10, choices=ContactDirection.choices)
+    summary = models.TextField(_("summary"))
+    follow_up = models.ForeignKey(
+        FollowUp, null=True, blank=True, on_delete=models.PROTECT, related_name="contacts"
+    )
+    staff = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    occurred_at = models.DateTimeField(_("when"), db_index=True)
+
+    class Meta:
+        ordering = ("-occurred_at", "-id")
+        verbose_name = _("contact log entry")
+        verbose_name_plural = _("contact log")
+        indexes = [models.Index(fields=("customer", "occurred_at"), name="contact_customer_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} {self.occurred_at:%Y-%m-%d}"
+
+
+class SurveyMoment(models.TextChoices):
+    DISBURSED = "disbursed", _("after disbursement")
+    CLOSED = "closed", _("after closing")
+
+
+class NpsSurvey(models.Model):
+    """A Net Promoter Score survey put to a customer after a disbursement or after their loan
+    closed: 0–10 and free text, answered once."""
+
+    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="+")
+    moment = models.CharField(_("moment"), max_length=12, choices=SurveyMoment.choices)
+    # What it is about, by reference (marketing reads the others through selectors).
+    subject_ref = models.CharField(_("about"), max_length=32)
+    product_code = models.CharField(_("product"), max_length=32, db_index=True)
+    sent_at = models.DateTimeField(_("sent"))
+    score = models.PositiveSmallIntegerField(_("score (0–10)"), null=True, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ("-sent_at", "-id")
+        verbose_name = _("NPS survey")
+        verbose_name_plural = _("NPS surveys")
+        constraints = [
+            models.UniqueConstraint(fields=("moment", "subject_ref"), name="nps_survey_once_per_moment"),
+            models.CheckConstraint(
+                condition=models.Q(score__isnull=True) | models.Q(score__lte=10), name="nps_score_0_10"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"NPS {self.get_moment_display()} {self.subject_ref}"
+
+
+class SuggestionState(models.TextChoices):
+    NEW = "new", _("new")
+    PLANNED = "planned", _("planned")
+    DECLINED = "declined", _("declined")
+    DONE = "done", _("done")
+
+
+def may_triage_suggestions(suggestion: Suggestion, user) -> bool:
+    return may(user, "marketing.change_suggestion")
+
+
+class Suggestion(Transitionable, FSMModelMixin, models.Model):
+    """A customer's suggestion (from the portal or a survey's free text), in a product manager's
+    queue until planned, declined or done."""
+
+    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("suggestion"))
+    product_code = models.CharField(_("product"), max_length=32, blank=True, db_index=True)
+    survey = models.ForeignKey(
+        NpsSurvey, null=True, blank=True, on_delete=models.PROTECT, related_name="suggestions"
+    )
+    state = FSMField(
+        _("state"),
+        max_length=12,
+        choices=SuggestionState.choices,
+        default=SuggestionState.NEW,
+        protected=True,
+    )
+    response = models.TextField(_("product manager's note"), blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    transition_actions = {
+        "plan": pgettext_lazy("action", "plan"),
+        "decline": pgettext_lazy("action", "decline"),
+        "finish": pgettext_lazy("action", "finish"),
+    }
+
+    class Meta:
+        ordering = ("created_at", "id")
+        verbose_name = _("customer suggestion")
+        verbose_name_plural = _("customer suggestions")
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.text[:40]}"
+
+    def transition_event(self, **fields) -> SuggestionEvent:
+        return SuggestionEvent(suggestion=self, **fields)
+
+    @transition(
+        field=state,
+        source=SuggestionState.NEW,
+        target=SuggestionState.PLANNED,
+        permission=may_triage_suggestions,
+    )
+    def plan(self) -> None:
+        """Taken into the product plan."""
+
+    @transition(
+        field=state,
+        source=(SuggestionState.NEW, SuggestionState.PLANNED),
+        target=SuggestionState.DECLINED,
+        permission=may_triage_suggestions,
+    )
+    def decline(self) -> None:
+        """Not taken up (the note says why)."""
+
+    @transition(
+        field=state,
+        source=SuggestionState.PLANNED,
+        target=SuggestionState.DONE,
+        permission=may_triage_suggestions,
+    )
+    def finish(self) -> None:
+        """Shipped."""
+
+
+class SuggestionEvent(TransitionEvent):
+    """A suggestion's moves through the product manager's queue."""
+
+    suggestion = models.ForeignKey(Suggestion, on_delete=models.PROTECT, related_name="events")
+
+    class Meta(TransitionEvent.Meta):
+        verbose_name = _("suggestion event")
+        verbose_name_plural = _("suggestion events")

@@ -3,20 +3,65 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from applications.selectors import application_funnel_facts
 from customers.masking import mask_counterparty
+from loanhub import clock
 from loanhub.money import quantize_money
 from marketing import attribution as models_of_attribution
 from marketing import stats
-from marketing.models import Attribution, Campaign, Experiment, Recipient, Segment, Touch, TouchKind
+from marketing.models import (
+    Attribution,
+    Campaign,
+    CampaignState,
+    ContactEntry,
+    Experiment,
+    FollowUp,
+    NpsSurvey,
+    Recipient,
+    Segment,
+    Suggestion,
+    Touch,
+    TouchKind,
+)
+
+
+def customer_invitations(*, customer_id: int) -> list[str]:
+    """The promotion codes of the launched campaigns that reached the customer (products.hooks).
+
+    Only recipients, so only consenting members of the segment; an experiment's holdout arm was
+    sent nothing and is offered nothing. The promotion's own dates still decide when it applies.
+    """
+    return sorted(
+        set(
+            Recipient.objects.filter(
+                customer_id=customer_id,
+                holdout=False,
+                campaign__state=CampaignState.LAUNCHED,
+                campaign__promotion__isnull=False,
+            ).values_list("campaign__promotion__code", flat=True)
+        )
+    )
 
 
 def segment_list() -> QuerySet[Segment]:
     return Segment.objects.order_by("id")
+
+
+def campaign_console_summary(*, limit: int = 5) -> dict:
+    """The marketing managers' start page: campaigns per state (one aggregate query) and the
+    latest launched campaigns."""
+    counts = Campaign.objects.aggregate(
+        **{state: Count("id", filter=Q(state=state)) for state in CampaignState.values}
+    )
+    labels = dict(CampaignState.choices)
+    latest = list(
+        Campaign.objects.filter(state=CampaignState.LAUNCHED).order_by("-launched_at", "-id")[:limit]
+    )
+    return {"states": [(labels[state], counts[state]) for state in CampaignState.values], "latest": latest}
 
 
 def campaign_list() -> QuerySet[Campaign]:
@@ -152,3 +197,71 @@ def attribution_report(*, model: str, by: str = "channel") -> list[dict]:
         {"key": key, "applications": round(value, 6)}
         for key, value in sorted(credit.items(), key=lambda kv: (-kv[1], str(kv[0])))
     ]
+
+
+# --- CRM reads ----------------------------------------------------------------------------------
+
+
+def follow_up_list(*, assigned_to=None, state: str | None = None) -> QuerySet[FollowUp]:
+    """Follow-up tasks, earliest due first (an officer's own queue with `assigned_to`)."""
+    tasks = FollowUp.objects.select_related("customer", "assigned_to").order_by("due_on", "id")
+    if assigned_to is not None:
+        tasks = tasks.filter(assigned_to=assigned_to)
+    if state:
+        tasks = tasks.filter(state=state)
+    return tasks
+
+
+def contact_list(*, customer_id: int) -> QuerySet[ContactEntry]:
+    """A customer's contact log, newest first."""
+    return (
+        ContactEntry.objects.filter(customer_id=customer_id)
+        .select_related("staff")
+        .order_by("-occurred_at", "-id")
+    )
+
+
+def survey_list_of(*, customer_id: int) -> QuerySet[NpsSurvey]:
+    return NpsSurvey.objects.filter(customer_id=customer_id).order_by("-sent_at", "-id")
+
+
+def suggestion_queue(*, state: str | None = None) -> QuerySet[Suggestion]:
+    """Customers' suggestions, oldest first (the product managers' queue: `state="new"`)."""
+    rows = Suggestion.objects.select_related("customer").order_by("created_at", "id")
+    return rows.filter(state=state) if state else rows
+
+
+def _nps_row(scores: list[int]) -> dict:
+    """Net Promoter Score of a list of 0–10 answers: % promoters (9–10) − % detractors (0–6),
+    one decimal, half-up (Reichheld, "The One Number You Need to Grow", HBR 2003)."""
+    responses = len(scores)
+    promoters = sum(1 for s in scores if s >= 9)
+    detractors = sum(1 for s in scores if s <= 6)
+    nps = None
+    if responses:
+        nps = (Decimal(100) * (promoters - detractors) / responses).quantize(Decimal("0.1"), ROUND_HALF_UP)
+    return {
+        "responses": responses,
+        "promoters": promoters,
+        "passives": responses - promoters - detractors,
+        "detractors": detractors,
+        "nps": nps,
+    }
+
+
+def nps_report(*, moment: str | None = None) -> dict:
+    """NPS overall, by month answered (the trend) and by product, from the answered surveys."""
+    answered = NpsSurvey.objects.filter(answered_at__isnull=False)
+    if moment:
+        answered = answered.filter(moment=moment)
+    rows = list(answered.values_list("answered_at", "product_code", "score"))
+    by_month: dict[str, list[int]] = defaultdict(list)
+    by_product: dict[str, list[int]] = defaultdict(list)
+    for answered_at, product_code, score in rows:
+        by_month[f"{clock.local_date(answered_at):%Y-%m}"].append(score)
+        by_product[product_code].append(score)
+    return {
+        "overall": _nps_row([score for *_, score in rows]),
+        "by_month": [{"month": month, **_nps_row(by_month[month])} for month in sorted(by_month)],
+        "by_product": [{"product": code, **_nps_row(by_product[code])} for code in sorted(by_product)],
+    }

@@ -8,4 +8,5 @@ app_name = "marketing"
 
 urlpatterns = [
     path("l/<slug:code>/", views.landing, name="landing"),
+    path("feedback/", views.feedback, name="feedback"),
 ]

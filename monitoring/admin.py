@@ -12,15 +12,25 @@ import datetime as dt
 import io
 from decimal import Decimal
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
+from loanhub import clock
 from loanhub.admin_readonly import ReadOnlyAdminMixin
-from monitoring import charts, liquidity, selectors
-from monitoring.models import ModelStability, PortfolioDay
+from loanhub.errors import DomainError
+from monitoring import charts, early_warning, liquidity, model_monitoring, selectors
+from monitoring.models import (
+    WARNING_LIVE,
+    EarlyWarning,
+    EarlyWarningEvent,
+    FlaggedSegment,
+    ModelStability,
+    PortfolioDay,
+    SignalWeight,
+)
 from servicing.choices import Classification
 
 HISTORY_DAYS = 90
@@ -129,6 +139,14 @@ def risk_tables(as_of: dt.date | None) -> dict[str, tuple[list[str], list[list]]
             for g in selectors.calibration()
         ],
     )
+    discrimination = model_monitoring.discrimination_latest()
+    tables["discrimination"] = (
+        [_("As of"), _("Model"), _("Loans"), _("Bad"), "AUC", "Gini", "KS"],
+        [
+            [d.as_of, d.model_version, d.loans, d.bads, d.auc, d.gini, d.ks]
+            for d in ([discrimination] if discrimination else [])
+        ],
+    )
     provisions = selectors.provisions_on(as_of) if as_of else None
     provision_rows = []
     if provisions:
@@ -190,6 +208,24 @@ def risk_tables(as_of: dt.date | None) -> dict[str, tuple[list[str], list[list]]
         ],
         ladder_rows,
     )
+    performance = early_warning.warning_performance(as_of=as_of or clock.today())
+    tables["early_warning"] = (
+        [_("Measure"), _("Value"), _("Counted"), _("Of")],
+        [
+            [
+                _("Precision"),
+                performance["precision"],
+                performance["true_positives"],
+                performance["warnings_evaluated"],
+            ],
+            [
+                _("Recall"),
+                performance["recall"],
+                performance["delinquencies_warned"],
+                performance["delinquencies"],
+            ],
+        ],
+    )
     sensitivity = liquidity.sensitivity(ladder_date) if ladder_date else None
     tables["rate_sensitivity"] = (
         [_("LPR move (bp)"), _("Floating book: change of 12-month interest"), _("Fixed book")],
@@ -250,6 +286,9 @@ def risk_dashboard_context(tables: dict) -> dict:
     exposures = selectors.concentration()
     return {
         "as_of": as_of,
+        "discrimination": model_monitoring.discrimination_latest(),
+        "warning_performance": early_warning.warning_performance(as_of=as_of or clock.today()),
+        "live_warnings": EarlyWarning.objects.filter(status__in=WARNING_LIVE).count(),
         "tables": tables,
         "psi": psi,
         "psi_lights": {
@@ -357,3 +396,115 @@ class RiskDashboardAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             **risk_dashboard_context(tables),
         }
         return TemplateResponse(request, "admin/monitoring/risk_dashboard.html", context)
+
+
+# --- Early warning: the officers' queue, the analysts' weights and flags --------------------------
+class EarlyWarningEventInline(admin.TabularInline):
+    model = EarlyWarningEvent
+    extra = 0
+    can_delete = False
+    fields = ("created_at", "actor", "from_state", "to_state", "reason")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+def _step(action: str, outcome: str = ""):
+    def run(modeladmin, request, queryset):
+        done = 0
+        for warning_id in queryset.values_list("pk", flat=True):
+            try:
+                early_warning.early_warning_transition(
+                    warning_id=warning_id, action=action, actor=request.user, outcome=outcome
+                )
+                done += 1
+            except DomainError as exc:
+                modeladmin.message_user(request, f"{warning_id}: {exc}", level=messages.WARNING)
+        modeladmin.message_user(request, _("%(n)s warnings moved.") % {"n": done})
+
+    run.__name__ = f"warning_{action}_{outcome}".rstrip("_")
+    return run
+
+
+@admin.register(EarlyWarning)
+class EarlyWarningAdmin(admin.ModelAdmin):
+    """The officers' early-warning queue: read here, moved only by the actions (the service runs
+    the transition with its lock, permission check and event)."""
+
+    list_display = ("loan_number", "score", "status", "raised_on", "last_seen_on", "signals", "outcome")
+    list_filter = ("status", "outcome", "raised_on")
+    search_fields = ("loan_number",)
+    ordering = ("-score", "-raised_on")
+    readonly_fields = (
+        "loan_id",
+        "loan_number",
+        "score",
+        "reasons",
+        "status",
+        "outcome",
+        "raised_on",
+        "last_seen_on",
+        "closed_on",
+        "status_changed_at",
+    )
+    fields = readonly_fields
+    inlines = (EarlyWarningEventInline,)
+    actions = [
+        admin.action(description=_("Acknowledge"), permissions=("change",))(_step("acknowledge")),
+        admin.action(description=_("Record contact"), permissions=("change",))(_step("contact")),
+        admin.action(description=_("Record action"), permissions=("change",))(_step("action")),
+        admin.action(description=_("Close: cured"), permissions=("change",))(_step("close", "cured")),
+        admin.action(description=_("Close: restructured"), permissions=("change",))(
+            _step("close", "restructured")
+        ),
+        admin.action(description=_("Close: handed to collections"), permissions=("change",))(
+            _step("close", "collections")
+        ),
+        admin.action(description=_("Close: false alarm"), permissions=("change",))(
+            _step("close", "false_alarm")
+        ),
+    ]
+
+    @admin.display(description=_("signals"))
+    def signals(self, obj: EarlyWarning) -> str:
+        labels = dict(SignalWeight._meta.get_field("signal").choices)
+        return ", ".join(str(labels.get(r["signal"], r["signal"])) for r in obj.reasons)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        # Every field is read-only: nothing is saved by the form (steps go through the actions).
+        return None
+
+
+@admin.register(SignalWeight)
+class SignalWeightAdmin(admin.ModelAdmin):
+    """The weight of each early-warning signal: risk analysts edit it (history in the event log of
+    the admin); the signals themselves are code, so rows are neither added nor deleted."""
+
+    list_display = ("signal", "weight", "enabled", "note")
+    list_editable = ("weight", "enabled")
+    readonly_fields = ("signal",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(FlaggedSegment)
+class FlaggedSegmentAdmin(admin.ModelAdmin):
+    """Industries and regions risk analysts flag for early warning."""
+
+    list_display = ("kind", "value", "active", "flagged_on", "note")
+    list_filter = ("kind", "active")
+    search_fields = ("value",)

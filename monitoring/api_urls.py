@@ -13,4 +13,15 @@ urlpatterns = [
     path("psi/", apis.PsiApi.as_view(), name="psi"),
     path("calibration/", apis.CalibrationApi.as_view(), name="calibration"),
     path("concentration/", apis.ConcentrationApi.as_view(), name="concentration"),
+    path("early-warnings/", apis.EarlyWarningListApi.as_view(), name="early-warnings"),
+    path(
+        "early-warnings/performance/",
+        apis.EarlyWarningPerformanceApi.as_view(),
+        name="early-warning-performance",
+    ),
+    path(
+        "early-warnings/<int:pk>/transition/",
+        apis.EarlyWarningTransitionApi.as_view(),
+        name="early-warning-transition",
+    ),
 ]

@@ -14,13 +14,17 @@ from rest_framework.response import Response
 from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
+from loanhub import clock
 from loanhub.api_schema import FIELD_ERRORS, detail_response
 from loanhub.errors import Forbidden, NotFound
 from loanhub.permissions import may
-from monitoring import selectors
+from monitoring import early_warning, selectors
 from monitoring.serializers import (
     CalibrationSerializer,
     ConcentrationSerializer,
+    EarlyWarningInputSerializer,
+    EarlyWarningSerializer,
+    EarlyWarningTransitionInputSerializer,
     PortfolioInputSerializer,
     PortfolioSerializer,
     PsiInputSerializer,
@@ -28,6 +32,8 @@ from monitoring.serializers import (
     RollRatesInputSerializer,
     RollRatesSerializer,
     VintagesSerializer,
+    WarningPerformanceInputSerializer,
+    WarningPerformanceSerializer,
 )
 
 VIEW = "monitoring.view_portfolioday"
@@ -166,3 +172,74 @@ class ConcentrationApi(MonitoringApi):
         return Response(
             ConcentrationSerializer({"as_of": rows[0].as_of if rows else None, "limits": rows}).data
         )
+
+
+# --- Early warning -----------------------------------------------------------------------------
+VIEW_WARNINGS = "monitoring.view_earlywarning"
+
+
+class EarlyWarningApi(APIView):
+    """Staff who may view the early warnings (officers, senior approvers, risk analysts, product
+    managers, auditors); customers and marketing get 403, anonymous callers 401."""
+
+    throttle_classes = (UserRateThrottle,)
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if not may(request.user, VIEW_WARNINGS):
+            raise Forbidden(_("You may not read the early warnings."))
+
+
+class EarlyWarningListApi(EarlyWarningApi):
+    @extend_schema(
+        tags=["monitoring"],
+        summary="The early-warning queue: loan, score, reasons, status; highest score first",
+        operation_id="monitoring_early_warnings",
+        parameters=[EarlyWarningInputSerializer],
+        responses={200: EarlyWarningSerializer(many=True), 400: FIELD_ERRORS, 403: FORBIDDEN},
+    )
+    def get(self, request):
+        params = EarlyWarningInputSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        data = params.validated_data
+        rows = early_warning.early_warnings_list(status=data.get("status"))
+        page = rows[data["offset"] : data["offset"] + data["limit"]]
+        return Response(EarlyWarningSerializer(page, many=True).data)
+
+
+class EarlyWarningTransitionApi(EarlyWarningApi):
+    @extend_schema(
+        tags=["monitoring"],
+        summary="Move a warning one step: acknowledge, contact, action, close (with an outcome)",
+        operation_id="monitoring_early_warning_transition",
+        request=EarlyWarningTransitionInputSerializer,
+        responses={
+            200: EarlyWarningSerializer,
+            400: FIELD_ERRORS,
+            403: FORBIDDEN,
+            404: detail_response("No such early warning."),
+            409: detail_response("The warning's status does not allow the step."),
+        },
+    )
+    def post(self, request, pk: int):
+        params = EarlyWarningTransitionInputSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        warning = early_warning.early_warning_transition(
+            warning_id=pk, actor=request.user, **params.validated_data
+        )
+        return Response(EarlyWarningSerializer(warning).data)
+
+
+class EarlyWarningPerformanceApi(EarlyWarningApi):
+    @extend_schema(
+        tags=["monitoring"],
+        summary="Precision and recall of the early warnings against 30+ days past due within 90 days",
+        operation_id="monitoring_early_warning_performance",
+        parameters=[WarningPerformanceInputSerializer],
+        responses={200: WarningPerformanceSerializer, 400: FIELD_ERRORS, 403: FORBIDDEN},
+    )
+    def get(self, request):
+        params = WarningPerformanceInputSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        as_of = params.validated_data.get("as_of") or selectors.latest_portfolio_date() or clock.today()
+        return Response(WarningPerformanceSerializer(early_warning.warning_performance(as_of=as_of)).data)

@@ -16,7 +16,12 @@ against the champion's predicted PD of the grade, with the 95 % Wilson score int
 Medicine 17 (1998) 857–872). Red when the predicted PD lies outside the interval, amber when the
 grade has fewer than `LOANHUB_CALIBRATION_MIN_LOANS` loans, green otherwise.
 
-Both replace their rows of the date, so a date run twice writes them once.
+Discrimination. On the same loans and outcome as the calibration, how well the PD at origination
+ranked them: AUC (`sklearn.metrics.roc_auc_score`), Gini = 2·AUC − 1 and KS = max(TPR − FPR) over
+the ROC curve — the training report's own formulas (`risk.scorecard.metrics`). Nothing is written
+until both good and bad loans have matured.
+
+All replace their rows of the date, so a date run twice writes them once.
 """
 
 from __future__ import annotations
@@ -32,8 +37,9 @@ from django.db.models import Count
 from django.utils import timezone
 from scipy.stats import binomtest
 
-from monitoring.models import CalibrationGrade, DelinquencyOnset, Light, ModelStability
+from monitoring.models import CalibrationGrade, DelinquencyOnset, Discrimination, Light, ModelStability
 from risk import selectors as risk
+from risk.scorecard import metrics
 from risk.scorecard.metrics import psi_counts
 from risk.scorecard.model import ArtifactError
 from servicing import selectors as servicing
@@ -202,3 +208,42 @@ def calibration_build(*, as_of: dt.date) -> int:
         )
     CalibrationGrade.objects.bulk_create(rows)
     return len(rows)
+
+
+def discrimination_build(*, as_of: dt.date) -> int:
+    """Replace the date's Gini/KS row (see the module); 1 when written, 0 when the matured loans
+    are not yet both good and bad."""
+    Discrimination.objects.filter(as_of=as_of).delete()
+    months = settings.LOANHUB_CALIBRATION_OUTCOME_MONTHS
+    cutoff = as_of - relativedelta(months=months)
+    bad_ids = {
+        loan_id
+        for loan_id, start, onset in DelinquencyOnset.objects.filter(
+            start_date__lte=cutoff, first_dpd30__lte=as_of
+        )
+        .values_list("loan_id", "start_date", "first_dpd30")
+        .iterator()
+        if onset < start + relativedelta(months=months)
+    }
+    rows = np.asarray(list(servicing.loans_disbursed_through(cutoff).values_list("pk", "pd")), dtype=object)
+    if not len(rows):
+        return 0
+    is_bad = np.fromiter((pk in bad_ids for pk in rows[:, 0]), dtype=bool, count=len(rows))
+    if is_bad.all() or not is_bad.any():
+        return 0
+    risk_score = rows[:, 1].astype(float)
+    auc = metrics.auc(is_bad, risk_score)
+    Discrimination.objects.create(
+        as_of=as_of,
+        model_version=risk.champion_version(),
+        loans=len(rows),
+        bads=int(is_bad.sum()),
+        auc=_q(auc),
+        gini=_q(metrics.gini(auc)),
+        ks=_q(metrics.ks(is_bad, risk_score)),
+    )
+    return 1
+
+
+def discrimination_latest() -> Discrimination | None:
+    return Discrimination.objects.order_by("-as_of").first()

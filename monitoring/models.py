@@ -12,8 +12,12 @@ from decimal import Decimal
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, FSMModelMixin, transition
 
+from loanhub import clock
+from loanhub.models import TransitionEvent
 from loanhub.money import money_field
+from loanhub.transitions import Transitionable
 
 
 class PortfolioDay(models.Model):
@@ -194,6 +198,28 @@ class CalibrationGrade(models.Model):
         return f"{self.as_of} {self.grade}"
 
 
+class Discrimination(models.Model):
+    """How well the champion's PD at origination ranked the loans whose outcome window is over,
+    on a date: AUC, Gini (2·AUC − 1) and Kolmogorov–Smirnov, bad = 30+ days past due within the
+    window (the same loans and outcome as the calibration)."""
+
+    as_of = models.DateField(_("as of"), unique=True)
+    model_version = models.PositiveIntegerField(_("model version"), null=True)
+    loans = models.PositiveIntegerField(_("loans with a full outcome window"))
+    bads = models.PositiveIntegerField(_("loans 30+ days past due within the window"))
+    auc = models.DecimalField(_("AUC"), max_digits=7, decimal_places=4)
+    gini = models.DecimalField(_("Gini"), max_digits=7, decimal_places=4)
+    ks = models.DecimalField(_("KS"), max_digits=7, decimal_places=4)
+
+    class Meta:
+        verbose_name = _("discrimination on matured loans")
+        verbose_name_plural = _("discrimination on matured loans")
+        ordering = ("-as_of",)
+
+    def __str__(self) -> str:
+        return f"{self.as_of} Gini {self.gini}"
+
+
 class ConcentrationExposure(models.Model):
     """An active concentration limit checked on a business date: the largest exposure it caps
     (the slice named by its key, or the largest single borrower) against the limit."""
@@ -247,3 +273,185 @@ class LiquidityBucket(models.Model):
 
     def __str__(self) -> str:
         return f"{self.as_of} {self.bucket} {self.rate_type}"
+
+
+# --- Early warning (风险预警) ----------------------------------------------------------------------
+class Signal(models.TextChoices):
+    """The early-warning signals computed after each close of business (monitoring.early_warning)."""
+
+    PARTIAL_PAYMENT = "partial_payment", _("partial payment")
+    REPAYMENT_DRIFT = "repayment_drift", _("repayment-day drift")
+    GRACE_REPEAT = "grace_repeat", _("repeated payment inside the grace days")
+    UTILISATION_SPIKE = "utilisation_spike", _("utilisation spike on a credit line")
+    NEW_APPLICATION_ELSEWHERE = "new_application_elsewhere", _("new application elsewhere (bureau)")
+    INCOME_DROP = "income_drop", _("income drop on re-verification")
+    FLAGGED_SEGMENT = "flagged_segment", _("industry or region flagged by an analyst")
+    SCORE_DRIFT = "score_drift", _("score drift on rescore")
+
+
+class SignalWeight(models.Model):
+    """The weight a risk analyst gives one early-warning signal: a loan's warning score is the
+    sum of the weights of the signals it shows; a disabled signal counts nothing."""
+
+    signal = models.CharField(_("signal"), max_length=32, choices=Signal.choices, unique=True)
+    weight = models.DecimalField(_("weight"), max_digits=6, decimal_places=2)
+    enabled = models.BooleanField(_("enabled"), default=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("early-warning signal weight")
+        verbose_name_plural = _("early-warning signal weights")
+        ordering = ("signal",)
+        constraints = [
+            models.CheckConstraint(condition=models.Q(weight__gte=0), name="signal_weight_not_negative")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_signal_display()}: {self.weight}"
+
+
+class FlaggedSegment(models.Model):
+    """An industry or region a risk analyst flagged (e.g. after a regional shock): every active
+    loan of a customer in it shows the `flagged_segment` signal while the flag is active."""
+
+    class Kind(models.TextChoices):
+        INDUSTRY = "industry", _("industry")
+        REGION = "region", _("region")
+
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    value = models.CharField(_("value"), max_length=100, help_text=_("as written on the customer's profile"))
+    active = models.BooleanField(_("active"), default=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    flagged_on = models.DateField(_("flagged on"), default=clock.today)
+
+    class Meta:
+        verbose_name = _("flagged industry or region")
+        verbose_name_plural = _("flagged industries and regions")
+        ordering = ("kind", "value")
+        constraints = [models.UniqueConstraint(fields=("kind", "value"), name="flagged_segment_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.value}"
+
+
+class WarningStatus(models.TextChoices):
+    OPEN = "open", _("open")
+    ACKNOWLEDGED = "acknowledged", _("acknowledged")
+    CONTACTED = "contacted", _("contacted")
+    ACTIONED = "actioned", _("actioned")
+    CLOSED = "closed", _("closed")
+
+
+# Not closed: the loan's warning is still in the officers' queue (at most one per loan).
+WARNING_LIVE = (
+    WarningStatus.OPEN,
+    WarningStatus.ACKNOWLEDGED,
+    WarningStatus.CONTACTED,
+    WarningStatus.ACTIONED,
+)
+
+
+class WarningOutcome(models.TextChoices):
+    CURED = "cured", _("cured: the borrower is paying as agreed")
+    RESTRUCTURED = "restructured", _("restructured or deferred")
+    COLLECTIONS = "collections", _("handed to collections")
+    FALSE_ALARM = "false_alarm", _("false alarm")
+    OTHER = "other", _("other")
+
+
+class EarlyWarning(Transitionable, FSMModelMixin, models.Model):
+    """A loan in the officers' early-warning queue: the signals it showed, weighted into a score
+    at or above the threshold, raised on `raised_on`. While it is not closed, later runs update its
+    score and reasons (`last_seen_on`) rather than open another; officers move it open →
+    acknowledged → contacted → actioned → closed (with an outcome)."""
+
+    state_field_name = "status"
+    state_changed_field = "status_changed_at"
+    transition_actions = {
+        "acknowledge": _("acknowledge"),
+        "contact": _("record contact"),
+        "action": _("record action"),
+        "close": _("close"),
+    }
+
+    loan_id = models.BigIntegerField(_("loan"), db_index=True)
+    loan_number = models.CharField(_("loan number"), max_length=16)
+    raised_on = models.DateField(_("raised on"))
+    last_seen_on = models.DateField(_("last seen on"))
+    score = models.DecimalField(_("warning score"), max_digits=8, decimal_places=2)
+    reasons = models.JSONField(_("reasons"), default=list, help_text=_("[{signal, weight, detail}]"))
+    status = FSMField(
+        _("status"), max_length=16, choices=WarningStatus.choices, default=WarningStatus.OPEN, protected=True
+    )
+    status_changed_at = models.DateTimeField(_("status changed at"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=16, choices=WarningOutcome.choices, blank=True)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("early warning")
+        verbose_name_plural = _("early warnings")
+        ordering = ("-score", "-raised_on", "-id")
+        constraints = [
+            models.UniqueConstraint(
+                fields=("loan_id",),
+                condition=models.Q(status__in=[s.value for s in WARNING_LIVE]),
+                name="early_warning_one_live_per_loan",
+            ),
+            models.UniqueConstraint(fields=("loan_id", "raised_on"), name="early_warning_once_per_day"),
+        ]
+        indexes = [models.Index(fields=("status", "raised_on"), name="early_warning_queue")]
+
+    def __str__(self) -> str:
+        return f"{self.loan_number} {self.raised_on} ({self.status})"
+
+    def transition_event(self, **fields) -> EarlyWarningEvent:
+        return EarlyWarningEvent(warning_id=self.pk, **fields)
+
+    @transition(
+        field=status,
+        source=WarningStatus.OPEN,
+        target=WarningStatus.ACKNOWLEDGED,
+        permission="monitoring.change_earlywarning",
+    )
+    def acknowledge(self) -> None:
+        """An officer takes the warning."""
+
+    @transition(
+        field=status,
+        source=(WarningStatus.ACKNOWLEDGED, WarningStatus.CONTACTED),
+        target=WarningStatus.CONTACTED,
+        permission="monitoring.change_earlywarning",
+    )
+    def contact(self) -> None:
+        """The borrower was contacted (again)."""
+
+    @transition(
+        field=status,
+        source=(WarningStatus.CONTACTED, WarningStatus.ACTIONED),
+        target=WarningStatus.ACTIONED,
+        permission="monitoring.change_earlywarning",
+    )
+    def action(self) -> None:
+        """Something was done: a plan agreed, a restructuring proposed, collections told."""
+
+    @transition(
+        field=status,
+        source=WARNING_LIVE,
+        target=WarningStatus.CLOSED,
+        permission="monitoring.change_earlywarning",
+    )
+    def close(self) -> None:
+        """The warning is settled with an outcome (a false alarm may be closed straight away)."""
+
+
+class EarlyWarningEvent(TransitionEvent):
+    """An early warning's state changes and notes (raised, re-scored, each officer step)."""
+
+    warning = models.ForeignKey(EarlyWarning, on_delete=models.PROTECT, related_name="events")
+
+    class Meta(TransitionEvent.Meta):
+        verbose_name = _("early-warning event")
+        verbose_name_plural = _("early-warning events")
+
+    def __str__(self) -> str:
+        return f"{self.warning_id} {self.from_state}→{self.to_state}"

@@ -7,15 +7,18 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Sum
+from django.db.models import Count, Q, Sum
 
 from monitoring.models import (
+    WARNING_LIVE,
     CalibrationGrade,
     ConcentrationExposure,
+    EarlyWarning,
     ModelStability,
     PortfolioDay,
     RollRate,
     VintagePoint,
+    WarningStatus,
 )
 from servicing.choices import NON_PERFORMING_CLASSES, Classification
 
@@ -242,4 +245,21 @@ def provisions_on(as_of: dt.date) -> dict | None:
         "min_loan_provision_ratio": min_ratio,
         "coverage_ok": coverage is None or coverage >= min_coverage,
         "loan_provision_ok": ratio is None or ratio >= min_ratio,
+    }
+
+
+def early_warning_console_summary(*, limit: int = 5) -> dict:
+    """The officers' start page: live early warnings per status (one aggregate query) and the
+    highest-scored open ones."""
+    counts = EarlyWarning.objects.filter(status__in=WARNING_LIVE).aggregate(
+        **{status: Count("id", filter=Q(status=status)) for status in WARNING_LIVE}
+    )
+    labels = dict(WarningStatus.choices)
+    top = list(
+        EarlyWarning.objects.filter(status=WarningStatus.OPEN).order_by("-score", "-raised_on", "-id")[:limit]
+    )
+    return {
+        "statuses": [(status, labels[status], counts[status]) for status in WARNING_LIVE],
+        "live": sum(counts.values()),
+        "top": top,
     }

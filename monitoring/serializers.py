@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from loanhub.money import MONEY_DIGITS, money_serializer_field
@@ -164,3 +165,75 @@ class ConcentrationRowSerializer(serializers.Serializer):
 class ConcentrationSerializer(serializers.Serializer):
     as_of = serializers.DateField(allow_null=True)
     limits = ConcentrationRowSerializer(many=True)
+
+
+class EarlyWarningInputSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=("open", "acknowledged", "contacted", "actioned", "closed"), required=False
+    )
+    limit = serializers.IntegerField(min_value=1, max_value=500, required=False, default=100)
+    offset = serializers.IntegerField(min_value=0, required=False, default=0)
+
+
+class WarningReasonSerializer(serializers.Serializer):
+    signal = serializers.CharField()
+    label = serializers.CharField(help_text="the signal's name in the request's language")
+    weight = serializers.DecimalField(max_digits=6, decimal_places=2)
+    detail = serializers.CharField()
+
+
+class EarlyWarningSerializer(serializers.Serializer):
+    """One warning of the officers' queue (the contract's `loan`, `score`, `reasons`, `status`)."""
+
+    id = serializers.IntegerField()
+    loan = serializers.IntegerField(source="loan_id", help_text="the loan's id (/api/v1/loans/{id}/)")
+    loan_number = serializers.CharField()
+    score = serializers.DecimalField(max_digits=8, decimal_places=2)
+    reasons = serializers.SerializerMethodField()
+    status = serializers.CharField()
+    outcome = serializers.CharField()
+    raised_on = serializers.DateField()
+    last_seen_on = serializers.DateField()
+    closed_on = serializers.DateField(allow_null=True)
+
+    @staticmethod
+    def _label(signal: str) -> str:
+        from monitoring.models import Signal
+
+        return str(dict(Signal.choices).get(signal, signal))
+
+    @extend_schema_field(WarningReasonSerializer(many=True))
+    def get_reasons(self, warning) -> list[dict]:
+        return WarningReasonSerializer(
+            [{**r, "label": self._label(r["signal"])} for r in warning.reasons], many=True
+        ).data
+
+
+class EarlyWarningTransitionInputSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=("acknowledge", "contact", "action", "close"))
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+    outcome = serializers.ChoiceField(
+        choices=("cured", "restructured", "collections", "false_alarm", "other"),
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="required to close",
+    )
+
+
+class WarningPerformanceInputSerializer(serializers.Serializer):
+    as_of = serializers.DateField(required=False, help_text="YYYY-MM-DD (default the last date monitored)")
+
+
+class WarningPerformanceSerializer(serializers.Serializer):
+    """How well the warnings foretold 30+ days past due within `horizon_days` (None: nothing to
+    divide by yet)."""
+
+    as_of = serializers.DateField()
+    horizon_days = serializers.IntegerField()
+    warnings_evaluated = serializers.IntegerField(help_text="warnings raised at least horizon_days ago")
+    true_positives = serializers.IntegerField(help_text="of them, loans 30+ days past due within the horizon")
+    precision = _ratio("true_positives ÷ warnings_evaluated")
+    delinquencies = serializers.IntegerField(help_text="loans first 30+ days past due since warnings began")
+    delinquencies_warned = serializers.IntegerField(help_text="of them, warned in the horizon before")
+    recall = _ratio("delinquencies_warned ÷ delinquencies")

@@ -10,7 +10,9 @@
 - the vintage curves as of `as_of` (unless a later date's are already stored);
 - each active concentration limit's exposure (`monitoring.concentration`);
 - the maturity ladder of contractual inflows (`monitoring.liquidity`);
-- the scorecards' PSI and the champion's calibration by grade (`monitoring.model_monitoring`).
+- the scorecards' PSI, the champion's calibration by grade and its Gini/KS on matured loans
+  (`monitoring.model_monitoring`);
+- the day's early-warning signals, opening or updating warnings (`monitoring.early_warning`).
 
 A date run twice writes the same rows once. Servicing calls `cob_finished` (through
 `servicing.hooks`) when a run is done, and that enqueues the task after the commit.
@@ -29,7 +31,7 @@ from django.db.models.functions import Coalesce, TruncMonth
 
 from loanhub.celery import enqueue_on_commit
 from loanhub.money import MONEY_DIGITS, MONEY_PLACES
-from monitoring import concentration, liquidity, model_monitoring
+from monitoring import concentration, early_warning, liquidity, model_monitoring
 from monitoring.models import DelinquencyOnset, PortfolioDay, RollRate, VintagePoint
 from servicing import selectors as servicing
 
@@ -202,6 +204,8 @@ def run_monitoring(as_of: dt.date) -> dict:
             "liquidity_rows": 0,
             "stability_rows": 0,
             "calibration_grades": 0,
+            "warnings_opened": 0,
+            "warnings_updated": 0,
         }
     with transaction.atomic():
         rows = portfolio_day_build(as_of=as_of)
@@ -212,6 +216,8 @@ def run_monitoring(as_of: dt.date) -> dict:
         ladder = liquidity.ladder_build(as_of=as_of)
         stability = model_monitoring.stability_build(as_of=as_of)
         calibration = model_monitoring.calibration_build(as_of=as_of)
+        model_monitoring.discrimination_build(as_of=as_of)
+        warnings = early_warning.early_warnings_build(as_of=as_of)
     return {
         "as_of": as_of,
         "portfolio_rows": rows,
@@ -221,6 +227,8 @@ def run_monitoring(as_of: dt.date) -> dict:
         "liquidity_rows": ladder,
         "stability_rows": stability,
         "calibration_grades": calibration,
+        "warnings_opened": warnings["opened"],
+        "warnings_updated": warnings["updated"],
     }
 
 

@@ -6,6 +6,8 @@ product's terms pass to the engine unchanged.
 
 from __future__ import annotations
 
+import re
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -78,6 +80,21 @@ class Segment(models.TextChoices):
     ENTREPRENEUR = "entrepreneur", _("entrepreneurs")
     HIGH_NET_WORTH = "high_net_worth", _("high-net-worth customers")
     NEW_CUSTOMER = "new_customer", _("new customers")
+
+
+# A promotion or fee waiver limited to the customers a campaign invited names the invitation
+# `invited:<promotion code>` among its segments (products.hooks).
+INVITED_PREFIX = "invited:"
+_INVITATION = re.compile(r"^invited:[-a-zA-Z0-9_]{1,32}$")
+
+
+def invitation(promotion_code: str) -> str:
+    """The segment of the customers invited to the promotion `promotion_code`."""
+    return f"{INVITED_PREFIX}{promotion_code}"
+
+
+def is_invitation(value) -> bool:
+    return isinstance(value, str) and bool(_INVITATION.match(value))
 
 
 class Channel(models.TextChoices):

@@ -120,6 +120,12 @@ def _min_max(violations, version, low: str, high: str) -> None:
         violations.append(Violation(low, message % values))
 
 
+def _catalogue_segments(values):
+    """The values to check against the catalogue's segments: invitations (`invited:<code>`, a
+    campaign's audience, products.hooks) are well formed by their own pattern."""
+    return [value for value in values if not c.is_invitation(value)] if isinstance(values, list) else values
+
+
 def _subset(violations, name: str, values, allowed, *, required: bool) -> None:
     if not isinstance(values, list):
         violations.append(Violation(name, _("%(name)s must be a list") % {"name": name}))
@@ -280,7 +286,7 @@ def structural_violations(version: ProductVersion, *, on_date: dt.date) -> list[
             v.append(
                 Violation("fees", _("fee %(code)s: a fixed fee needs an amount ≥ 0") % {"code": fee.code})
             )
-        _subset(v, "fees", fee.waived_for_segments, c.Segment.values, required=False)
+        _subset(v, "fees", _catalogue_segments(fee.waived_for_segments), c.Segment.values, required=False)
 
     # Promotions: well formed and inside the product's availability window.
     for promo in version.promotions.all():
@@ -328,7 +334,7 @@ def structural_violations(version: ProductVersion, *, on_date: dt.date) -> list[
                     % {"code": promo.code},
                 )
             )
-        _subset(v, "promotions", promo.segments, c.Segment.values, required=False)
+        _subset(v, "promotions", _catalogue_segments(promo.segments), c.Segment.values, required=False)
         _subset(v, "promotions", promo.channels, c.Channel.values, required=False)
     return v
 

@@ -248,6 +248,16 @@ def promotion_get(*, promotion_id: int) -> Promotion | None:
     return Promotion.objects.select_related("version__product").filter(pk=promotion_id).first()
 
 
+def product_versions_in_review(*, limit: int = 20) -> list[ProductVersion]:
+    """Versions waiting for a reviewer's decision (the product managers' start page), oldest
+    submission first."""
+    return list(
+        ProductVersion.objects.select_related("product", "submitted_by")
+        .filter(status=c.ProductStatus.IN_REVIEW)
+        .order_by("submitted_at", "id")[:limit]
+    )
+
+
 def benchmark_fixing_before(*, benchmark: str, before: dt.date) -> BenchmarkRate | None:
     """The latest fixing of `benchmark` published (in force) strictly before `before`, or None.
 

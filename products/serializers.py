@@ -87,6 +87,22 @@ def _codes(choices):
     return serializers.ListField(child=serializers.ChoiceField(choices=choices), required=False, default=list)
 
 
+class SegmentOrInvitationField(serializers.ChoiceField):
+    """A catalogue segment, or an invitation `invited:<promotion code>` (products.hooks)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=c.Segment.choices, **kwargs)
+
+    def to_internal_value(self, data):
+        if c.is_invitation(data):
+            return data
+        return super().to_internal_value(data)
+
+
+def _audience_codes():
+    return serializers.ListField(child=SegmentOrInvitationField(), required=False, default=list)
+
+
 class TermsSerializer(serializers.Serializer):
     name_zh = serializers.CharField(max_length=120)
     name_en = serializers.CharField(max_length=120)
@@ -206,7 +222,7 @@ class FeeSerializer(serializers.Serializer):
         min_value=Decimal("0"), max_value=Decimal("1"), allow_null=True, required=False, default=None
     )
     mandatory = serializers.BooleanField(required=False, default=True)
-    waived_for_segments = _codes(c.Segment.choices)
+    waived_for_segments = _audience_codes()
 
 
 class PromotionSerializer(serializers.Serializer):
@@ -216,7 +232,7 @@ class PromotionSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=c.PromotionKind.choices)
     interest_free_periods = serializers.IntegerField(min_value=0, max_value=600, required=False, default=0)
     discount_bps = serializers.IntegerField(min_value=0, max_value=10000, required=False, default=0)
-    segments = _codes(c.Segment.choices)
+    segments = _audience_codes()
     channels = _codes(c.Channel.choices)
     starts_on = serializers.DateField()
     ends_on = serializers.DateField()

@@ -18,7 +18,7 @@ from risk.choices import Outcome, RuleOutcome
 from risk.features import to_json
 from risk.loanmath import repayment
 from risk.product_terms import ProductTerms, ProductTermsError
-from risk.rules import FiredRule, RuleContext, RuleSpec, evaluate
+from risk.rules import INTERNAL_HISTORY, FiredRule, RuleContext, RuleSpec, evaluate
 from risk.scorecard.model import Scorecard
 
 LIMIT_STEP = Decimal("100")  # approved limits are whole hundreds of yuan
@@ -59,6 +59,8 @@ class History:
     velocity: dict = field(default_factory=dict)
     shared: dict = field(default_factory=dict)
     blocklisted: frozenset = frozenset()
+    # The customer's own repayment history with LoanHub (the request's internal_history).
+    internal: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -135,6 +137,11 @@ def decide(
         "installment": requested.installment,
         "age_at_maturity": Decimal(features["age"]) + quantize_places(Decimal(term) / 12, 2),
         "amount_to_monthly_income": _ratio(amount, income),
+        **{
+            f"internal_{name}": Decimal(str(value))
+            for name, value in history.internal.items()
+            if name in INTERNAL_HISTORY and value is not None
+        },
     }
     product = {
         "min_age": Decimal(terms.min_age),

@@ -265,6 +265,10 @@ class ScoringRequest(Transitionable, FSMModelMixin, models.Model):
     id_number_hash = models.CharField(max_length=64, db_index=True)
     phone_hash = models.CharField(max_length=64, blank=True, db_index=True)
     device_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    # The customer's own repayment history with LoanHub, as the requester found it (empty for a
+    # new customer): months_on_book, on_time_ratio, days_past_due, late_recently (see
+    # risk.rules.INTERNAL_HISTORY). Rules test them as internal_<name>.
+    internal_history = models.JSONField(_("internal repayment history"), default=dict, blank=True)
     language = models.CharField(_("language"), max_length=10, default="zh-hans")
     state = FSMField(
         _("state"),

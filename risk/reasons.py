@@ -113,6 +113,13 @@ _NO_HISTORY = _reason(
     "我们可能会请您提供收入证明。",
     "We may ask you for proof of income.",
 )
+_OVERDUE_WITH_US = _reason(
+    "OVERDUE_WITH_US",
+    "您在我们这里有逾期未还的款项，申请需人工审核。",
+    "You have an overdue payment with us, so an officer will review the application.",
+    "请先还清逾期款项；还清后的申请会更快处理。",
+    "Please pay the overdue amount first; an application after that is decided sooner.",
+)
 _BELOW_MINIMUM = _reason(
     "AMOUNT_BELOW_MINIMUM",
     "我们可以提供的金额低于本产品的最低贷款金额。",
@@ -149,6 +156,7 @@ RULE_REASONS: dict[str, CustomerReason] = {
     "SCORE_GREY_ZONE": _OFFICER,
     "AUTO_APPROVE_LIMIT": _OFFICER,
     "THIN_FILE": _NO_HISTORY,
+    "INTERNAL_OVERDUE": _OVERDUE_WITH_US,
     # The decision's own findings (risk.decide.SYSTEM_REASONS).
     "LIMIT_BELOW_MINIMUM": _BELOW_MINIMUM,
     "NO_PRICE": _NOT_OFFERED,

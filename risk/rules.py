@@ -30,6 +30,15 @@ DERIVED_NUMERIC = {
     "age_at_maturity": (Decimal(0), Decimal(160)),
     "amount_to_monthly_income": (Decimal(0), Decimal(1_000_000)),
 }
+# A returning customer's own repayment history with LoanHub (servicing's facts, passed in the
+# scoring request; absent for a new customer, so a rule on them does not fire): name → range.
+INTERNAL_HISTORY = {
+    "months_on_book": (Decimal(0), Decimal(1200)),
+    "on_time_ratio": (Decimal(0), Decimal(1)),
+    "days_past_due": (Decimal(0), Decimal(100_000)),
+    "late_recently": (Decimal(0), Decimal(10_000)),
+}
+DERIVED_NUMERIC.update({f"internal_{name}": bounds for name, bounds in INTERNAL_HISTORY.items()})
 NUMERIC_FEATURES = {
     **{n: (s.min_value, s.max_value) for n, s in FEATURES.items() if s.kind == "numeric"},
     **DERIVED_NUMERIC,
@@ -435,5 +444,15 @@ DEFAULT_RULES = (
         "There is no credit history on file; an officer will review it.",
         feature="credit_history",
         values=("no_credits",),
+    ),
+    _r(
+        "INTERNAL_OVERDUE",
+        T,
+        R,
+        "客户在本行有逾期未还款项，需人工审核。",
+        "The customer has an overdue payment with us; an officer will review it.",
+        feature="internal_days_past_due",
+        operator=Operator.GT,
+        threshold=Decimal(0),
     ),
 )

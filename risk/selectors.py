@@ -11,6 +11,7 @@ from decimal import Decimal
 import numpy as np
 from django.db.models import Count, QuerySet
 
+from customers.masking import mask_text
 from risk import choices as c
 from risk import mapping
 from risk import reasons as customer_reasons
@@ -78,7 +79,7 @@ def rules_active() -> list[RuleSpec]:
 
 def history_for(request: ScoringRequest, rules: list[RuleSpec]) -> History:
     """Velocity, shared-identifier and blocklist facts about a request, as of its creation time."""
-    history = History()
+    history = History(internal=dict(request.internal_history or {}))
     hashes = {"id_number": request.id_number_hash, "phone": request.phone_hash, "device": request.device_hash}
     field = {"id_number": "id_number_hash", "phone": "phone_hash", "device": "device_hash"}
     for rule in rules:
@@ -206,3 +207,34 @@ def models_with_decisions(*, since, until) -> list[ScoreModel]:
 
 def champion_version() -> int | None:
     return ScoreModel.objects.filter(status=c.ModelStatus.CHAMPION).values_list("version", flat=True).first()
+
+
+def model_registry_status() -> list[dict]:
+    """The score models in use (champion and challengers) and the candidates awaiting promotion,
+    champion first: one query (the risk analysts' start page)."""
+    order = {c.ModelStatus.CHAMPION: 0, c.ModelStatus.CANDIDATE: 1}
+    rows = ScoreModel.objects.exclude(status=c.ModelStatus.RETIRED).values(
+        "pk", "version", "status", "shadow", "dataset", "trained_at"
+    )
+    labels = dict(c.ModelStatus.choices)
+    return sorted(
+        ({**row, "status_label": labels.get(row["status"], row["status"])} for row in rows),
+        key=lambda row: (order.get(row["status"], 2), not row["shadow"], -row["version"]),
+    )
+
+
+def decision_rule_hits(decision: Decision, *, language: str | None) -> list[dict]:
+    """The policy and fraud rules a decision fired, for staff: code, outcome (translated), the
+    rule's reason in `language` and its detail with identity and mobile numbers masked."""
+    key = "reason_zh" if (language or "").lower().startswith("zh") else "reason_en"
+    outcomes = dict(c.RuleOutcome.choices)
+    return [
+        {
+            "code": fired.get("code", ""),
+            "outcome": fired.get("outcome", ""),
+            "outcome_label": outcomes.get(fired.get("outcome", ""), fired.get("outcome", "")),
+            "text": fired.get(key) or fired.get("reason_en", ""),
+            "detail": mask_text(str(fired.get("detail") or "")),
+        }
+        for fired in decision.rules_fired or ()
+    ]

@@ -49,7 +49,7 @@ from risk.models import (
     ShadowScore,
 )
 from risk.product_terms import ProductTerms, ProductTermsError, terms_for
-from risk.rules import DEFAULT_RULES, RuleSpec, validate_rule
+from risk.rules import DEFAULT_RULES, INTERNAL_HISTORY, RuleSpec, validate_rule
 from risk.scorecard import datasets, training
 from risk.scorecard.model import ArtifactError, Scorecard
 
@@ -137,8 +137,13 @@ def scoring_request_create(
     language: str,
     on_date: dt.date | None = None,
     actor=None,
+    internal_history: dict | None = None,
 ) -> ScoringRequest:
     """Validate and store a request, and enqueue its scoring when the transaction commits.
+
+    `internal_history` is the customer's own repayment history with LoanHub as the requester
+    found it (servicing's `customer_history_facts`; empty for a new customer): the names of
+    `risk.rules.INTERNAL_HISTORY`, which rules test as `internal_<name>`.
 
     `features` are what the requester knows (every feature of risk.mapping.FEATURES but the
     bureau's, which the worker fetches). `product_version` is a products ProductVersion, which
@@ -180,11 +185,28 @@ def scoring_request_create(
             id_number_hash=identifier_hash("id_number", customer.id_number),
             phone_hash=identifier_hash("phone", customer.phone or ""),
             device_hash=identifier_hash("device", device_id),
+            internal_history=_internal_history(internal_history),
             language=language,
         )
         record_event(request, actor=actor, reason="created", from_state="")
         _enqueue_scoring(request)
     return request
+
+
+def _internal_history(facts: dict | None) -> dict:
+    """The known, numeric internal-history facts (as strings); anything else is dropped."""
+    clean = {}
+    for name, (low, high) in INTERNAL_HISTORY.items():
+        value = (facts or {}).get(name)
+        if value is None or isinstance(value, bool):
+            continue
+        try:
+            number = Decimal(str(value))
+        except ArithmeticError:
+            continue
+        if number.is_finite() and low <= number <= high:
+            clean[name] = str(number)
+    return clean
 
 
 def scoring_request_requeue(*, request: ScoringRequest, actor=None, reason: str = "") -> ScoringRequest:

@@ -24,6 +24,7 @@ from loanhub.admin_readonly import ReadOnlyAdminMixin, ReadOnlyTabularInline
 from servicing import (
     admin_collateral,
     admin_repayments,  # noqa: F401  (registers the Repayment admin)
+    quiet,
     selectors,
 )
 from servicing.admin_deferrals import DeferralDecisionMixin
@@ -34,6 +35,7 @@ from servicing.models import (
     LoanEvent,
     LoanInstallment,
     Posting,
+    Recovery,
     Repayment,
     ScheduleChange,
 )
@@ -175,7 +177,7 @@ class LoanAdmin(KeysetPaginationMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
             _("Position"),
             {
                 "fields": (
-                    "position_date",
+                    "standing_date",
                     "days_past_due",
                     "delinquency_bucket",
                     "classification",
@@ -194,6 +196,8 @@ class LoanAdmin(KeysetPaginationMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
                     "secured_amount",
                     "collateral_lgd",
                     "closed_on",
+                    "observation_until",
+                    "written_off_on",
                     "classification_history",
                 )
             },
@@ -246,6 +250,12 @@ class LoanAdmin(KeysetPaginationMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     def get_sortable_by(self, request):
         # Over a million loans only the key (and DPD, indexed) sort without scanning everything.
         return ("number", "days_past_due")
+
+    @admin.display(description=_("position date"))
+    def standing_date(self, obj):
+        # The date the loan stands at, as the API shows it: a quiet loan's stored row can be up to
+        # a month behind; only its accrual differs (servicing.quiet).
+        return quiet.standing_date(obj)
 
     @admin.display(description=_("secured amount (collateral after haircuts)"))
     def secured_amount(self, obj):
@@ -346,14 +356,15 @@ class LedgerAccountAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 # Close-of-business runs; bank statements and the suspense queue.
-from servicing import admin_cob, admin_statements  # noqa: E402,F401
+from servicing import admin_cob, admin_limits, admin_statements  # noqa: E402,F401
 
 
 @admin.register(ScheduleChange)
 class ScheduleChangeAdmin(DeferralDecisionMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
-    """Prepayments, deferrals and rate resets as requested, quoted and decided. A pending deferral
-    is decided on its page (`admin_deferrals`: Decide) or through the API
-    (`/api/v1/loans/{id}/deferrals/{change_id}/approve/` or `reject/`)."""
+    """Prepayments, deferrals, restructurings, write-offs and rate resets as requested, quoted and
+    decided. A pending deferral is decided on its page (`admin_deferrals`: Decide) or through the
+    API (`/api/v1/loans/{id}/deferrals|restructurings|write-offs/{change_id}/approve/` or
+    `reject/`)."""
 
     change_form_template = "admin/servicing/schedulechange/change_form.html"
     list_display = (
@@ -392,3 +403,18 @@ class ScheduleChangeAdmin(DeferralDecisionMixin, ReadOnlyAdminMixin, admin.Model
     @admin.display(description=_("decision"))
     def decide(self, obj):
         return self.decide_link(obj)
+
+
+@admin.register(Recovery)
+class RecoveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Money recovered for written-off loans (recovery income), posted through the API."""
+
+    list_display = ("id", "loan", "amount", "value_date", "entry", "posted_by", "posted_at")
+    search_fields = ("loan__number",)
+    list_select_related = ("loan", "entry", "posted_by")
+    readonly_fields = ("loan", "amount", "value_date", "entry", "posted_by", "posted_at")
+    exclude = ("idempotency_key", "request_hash")
+
+
+# Collections: the queue of cases, the bucket queues' collectors, the dunning schedule.
+import servicing.admin_collections  # noqa: E402,F401

@@ -21,6 +21,11 @@ class ServicingConfig(AppConfig):
         # and this keeps it after anything that empties the tables and re-runs post_migrate
         # (`flush`, which transactional tests use), without touching accounts already there.
         post_migrate.connect(_ensure_chart_of_accounts, sender=self, dispatch_uid="servicing.chart")
+        # Collections run after each closed date, through the same registry as the apps above.
+        from servicing.collections import cob_finished as collections_after_cob
+        from servicing.hooks import register_cob_finished_hook
+
+        register_cob_finished_hook(collections_after_cob)
 
 
 def _ensure_chart_of_accounts(sender, using="default", **kwargs) -> None:

@@ -53,6 +53,8 @@ class RepaymentChannel(models.TextChoices):
     TRANSFER = "transfer", _("Bank transfer")
     STATEMENT = "statement", _("Bank statement import")
     API = "api", _("API")
+    # Not cash: the arrears a restructuring capitalises, settled by the new principal.
+    RESTRUCTURE = "restructure", _("Restructuring (arrears capitalised)")
 
 
 class AccountKind(models.TextChoices):
@@ -76,6 +78,7 @@ class EntryKind(models.TextChoices):
     PROVISION = "provision", _("Loan-loss provision")
     ADJUSTMENT = "adjustment", _("Recalculation adjustment")
     WRITE_OFF = "write_off", _("Write-off")
+    RECOVERY = "recovery", _("Recovery of a written-off loan")
     STATEMENT_SUSPENSE = "statement_suspense", _("Unidentified receipt (statement suspense)")
 
 
@@ -162,6 +165,8 @@ class ScheduleChangeKind(models.TextChoices):
     PREPAYMENT = "prepayment", _("Partial prepayment")
     PAYOFF = "payoff", _("Full payoff")
     DEFERRAL = "deferral", _("Deferral")
+    RESTRUCTURE = "restructure", _("Restructuring")
+    WRITE_OFF = "write_off", _("Write-off")
     RATE_RESET = "rate_reset", _("Floating rate reset")
 
 

@@ -12,7 +12,7 @@ from loanhub import clock
 from loanhub.errors import Conflict, Forbidden, Invalid
 from loanhub.permissions import may
 from loanhub.transitions import record_event, run_transition
-from servicing import quiet
+from servicing import quiet, rules
 from servicing.choices import CLASS_RANK, ChangeStatus, Classification, LoanStatus
 from servicing.models import ClassificationChange, Loan
 from servicing.repayments import class_floor, loan_position, loan_refresh
@@ -21,7 +21,8 @@ __all__ = ("classification_change_approve", "classification_change_reject", "cla
 
 
 def _floor(loan: Loan) -> str:
-    return class_floor(loan_position(loan))
+    position = loan_position(loan)
+    return rules.worst(class_floor(position), rules.observation_floor(loan.observation_until, position.as_of))
 
 
 def classification_change_request(*, loan: Loan, to_class: str, reason: str, actor) -> ClassificationChange:

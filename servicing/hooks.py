@@ -62,3 +62,23 @@ def repayment_posted(*, repayment) -> None:
 def repayment_reversed(*, repayment) -> None:
     for hook in list(_repayment_reversed_hooks):
         hook(repayment=repayment)
+
+
+# --- Loan closed --------------------------------------------------------------------------------
+# Marketing asks for an NPS survey once a loan is paid off (marketing.apps.MarketingConfig.ready).
+# `hook(loan=loan)` inside the transaction that closes it (a reversal may reopen it; the hook is
+# idempotent on its side).
+LoanClosedHook = Callable[..., None]
+_loan_closed_hooks: list[LoanClosedHook] = []
+
+
+def register_loan_closed_hook(hook: LoanClosedHook) -> LoanClosedHook:
+    """Register `hook` (once; registering the same callable again is a no-op)."""
+    if hook not in _loan_closed_hooks:
+        _loan_closed_hooks.append(hook)
+    return hook
+
+
+def loan_closed(*, loan) -> None:
+    for hook in list(_loan_closed_hooks):
+        hook(loan=loan)

@@ -52,6 +52,7 @@ __all__ = (
     "credit_line_draw",
     "credit_line_freeze",
     "credit_line_get_for_actor",
+    "credit_line_limit_raise",
     "credit_line_open",
     "credit_line_refresh",
     "credit_line_repay",
@@ -102,13 +103,17 @@ def credit_line_get_for_actor(*, line_id: int, actor) -> CreditLine:
         raise NotFound(_("No such credit line.")) from None
 
 
-def credit_line_check_actor(actor, line: CreditLine) -> None:
-    """The line's owner, or staff with servicing.add_creditlinetransaction, may draw and repay;
-    other staff who may see the line get Forbidden, anyone else NotFound."""
+def credit_line_check_actor(actor, line: CreditLine, *, draw: bool = False) -> None:
+    """Who may move money on a line. A draw pays money out, so only the line's owner draws: staff
+    who may see the line get Forbidden (a draw on a customer's behalf would need a second
+    approver, which no flow offers). Repayments: the owner, or staff with
+    servicing.add_creditlinetransaction (a payment received at a branch). Anyone else NotFound."""
     owner = getattr(actor, "is_authenticated", False) and line.customer.user_id == actor.pk
-    if owner or may(actor, "servicing.add_creditlinetransaction"):
+    if owner or (not draw and may(actor, "servicing.add_creditlinetransaction")):
         return
     if may(actor, "servicing.view_creditline"):
+        if draw:
+            raise Forbidden(_("Only the customer may draw on their credit line."))
         raise Forbidden(_("You may not draw on or repay this credit line."))
     raise NotFound(_("No such credit line."))
 
@@ -355,7 +360,7 @@ def credit_line_draw(
     with transaction.atomic():
         locked = lock(line, model=CreditLine)
         if actor is not None:
-            credit_line_check_actor(actor, locked)
+            credit_line_check_actor(actor, locked, draw=True)
         if locked.status != CreditLineStatus.ACTIVE:
             raise Conflict(
                 _("cannot draw: credit line %(line)s is %(state)s")
@@ -445,6 +450,40 @@ def credit_line_repay(
             payload={"amount": amount, "interest": split.interest, "principal": split.principal, "on": on},
         )
     return tx
+
+
+def credit_line_limit_raise(
+    *, line: CreditLine | int, from_limit: Decimal, to_limit: Decimal, actor, reason: str
+) -> CreditLine:
+    """Raise the line's limit from `from_limit` to `to_limit` (an approved limit proposal,
+    `servicing.limits`), with a "limit_raised" event. Conflict unless the line is active and its
+    limit is still `from_limit`; Invalid unless the new limit is higher. The ledger keeps no
+    off-balance commitments, so nothing is posted: only what is drawn is on the books."""
+    with transaction.atomic():
+        locked = lock(line, model=CreditLine)
+        if locked.status != CreditLineStatus.ACTIVE:
+            raise Conflict(
+                _("cannot raise the limit: credit line %(line)s is %(state)s")
+                % {"line": locked, "state": locked.get_status_display()},
+                state=locked.status,
+            )
+        if locked.credit_limit != from_limit:
+            raise Conflict(
+                _("The limit of credit line %(line)s has changed since the proposal.") % {"line": locked},
+                state=locked.status,
+            )
+        to_limit = quantize_money(to_limit)
+        if to_limit <= from_limit:
+            raise Invalid({"credit_limit": [_("must be more than the current limit")]})
+        locked.credit_limit = to_limit
+        locked.save(update_fields=["credit_limit"])
+        record_event(
+            locked,
+            actor=actor,
+            reason="limit_raised",
+            payload={"from_limit": from_limit, "to_limit": to_limit, "note": reason},
+        )
+    return locked
 
 
 def credit_line_freeze(*, line: CreditLine | int, actor, reason: str) -> CreditLine:

@@ -91,7 +91,11 @@ def _classify(loan: Loan, position: Position) -> tuple[str, int]:
     """The rules' floor, the officer's class if worse, and, where the product says so, the
     borrower's worst other active loan (as close of business last classified it)."""
     dpd = position.days_past_due
-    klass = rules.worst(class_floor(position), loan.classification_override)
+    klass = rules.worst(
+        class_floor(position),
+        loan.classification_override,
+        rules.observation_floor(loan.observation_until, position.as_of),
+    )
     if loan.worst_loan_classification:
         others = (
             Loan.objects.filter(customer_id=loan.customer_id, status=LoanStatus.ACTIVE)
@@ -109,8 +113,15 @@ def totals_for(
     rows = position.installments
     due = [i for i in rows if i.due_date <= position.as_of]
     capitalised = sum((i.capitalised for i in due), ZERO)
+    # A restructuring's settlement of the arrears is no cash (`servicing.restructuring`).
+    settled = (
+        set(loan.repayments.filter(channel=RepaymentChannel.RESTRUCTURE).values_list("pk", flat=True))
+        if loan.observation_until is not None
+        else set()
+    )
     t = {
-        "cash": sum((a.amount for a in position.allocations.values()), ZERO),
+        "cash": sum((a.amount for k, a in position.allocations.items() if k not in settled), ZERO),
+        "restructured": sum((a.amount for k, a in position.allocations.items() if k in settled), ZERO),
         "interest_earned": position.interest_accrued(),
         "penalty_earned": position.penalty_accrued,
         "fees_charged": sum((i.row.fees for i in due), ZERO),
@@ -146,6 +157,9 @@ def _store(loan: Loan, position: Position, *, closing: bool = False) -> None:
     """Write the position on the loan's columns and its installments (the caller saves the loan).
     Only close of business (`closing`, which brings the provision to the day too) may leave the
     loan quiet (`servicing.quiet`); any other write has the next close rewrite it."""
+    loan.observation_until = rules.observation_end(
+        loan.observation_until, position.as_of, position.days_past_due
+    )
     klass, dpd = _classify(loan, position)
     loan.position_date = position.as_of
     loan.days_past_due = dpd
@@ -263,6 +277,7 @@ def loan_refresh(
             run_transition(
                 row, "close", actor=actor, reason=_("Everything is paid."), fields=("closed_on",), locked=True
             )
+            hooks.loan_closed(loan=row)
         elif row.status == LoanStatus.CLOSED and not position.paid_off:
             row.closed_on = None
             run_transition(row, "reopen", actor=actor, reason=memo, fields=("closed_on",), locked=True)
@@ -400,8 +415,16 @@ def repayment_reverse(*, repayment: Repayment | int, reason: str, actor) -> Repa
         except Repayment.DoesNotExist:
             raise NotFound(_("No such repayment.")) from None
         loan = quiet.lock_loan(loan_id)  # the loan first, as every servicing write does
+        if loan.status == LoanStatus.WRITTEN_OFF:
+            raise Conflict(
+                _("Loan %(loan)s is written off: its payments stand as they were.") % {"loan": loan},
+                state=loan.status,
+            )
 
         def before(locked: Repayment):
+            if locked.channel == RepaymentChannel.RESTRUCTURE:
+                # The new principal holds these arrears: undoing it would owe them twice.
+                raise Conflict(_("A restructuring's settlement is not reversed."), state=locked.status)
             locked.reversed_at = clock.now()
             locked.reversed_by = actor if getattr(actor, "is_authenticated", False) else None
             locked.reversal_reason = reason.strip()[:255]

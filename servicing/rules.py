@@ -9,6 +9,9 @@
   mention) plus a specific rate by class.
 - IFRS 9 stages with the 30 and 90 days-past-due backstops, and ECL = PD × LGD × EAD, 12-month in
   stage 1 and lifetime in stage 2 (PD compounded over the remaining years), PD = 1 in stage 3.
+- A restructured loan's observation period (art. 19–20): at least substandard through
+  `Loan.observation_until`; a day past due within it starts the period again
+  (`LOANHUB_RESTRUCTURE_OBSERVATION_MONTHS`, default 12).
 - The penalty rate: the contract rate × the product's multiplier (加收50% by default), never more
   than the legal cap.
 
@@ -19,6 +22,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from dateutil.relativedelta import relativedelta
 from django.conf import settings
 
 from loanhub.money import quantize_money, quantize_rate
@@ -53,6 +57,22 @@ def classification_floor(dpd: int, *, overdue: bool) -> str:
     if overdue or dpd > 0:
         return Classification.SPECIAL_MENTION
     return Classification.PASS
+
+
+def observation_floor(observation_until, as_of) -> str:
+    """The class a restructured loan keeps at least on `as_of` ('' when none applies)."""
+    if observation_until is not None and as_of <= observation_until:
+        return Classification.SUBSTANDARD
+    return ""
+
+
+def observation_end(observation_until, as_of, dpd: int):
+    """The observation period's end after `as_of`: a day past due within it starts it again."""
+    if observation_until is not None and as_of <= observation_until and dpd > 0:
+        return max(
+            observation_until, as_of + relativedelta(months=settings.LOANHUB_RESTRUCTURE_OBSERVATION_MONTHS)
+        )
+    return observation_until
 
 
 def worst(*classes: str) -> str:

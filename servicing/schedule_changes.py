@@ -4,7 +4,8 @@ replace the installments not yet due (`servicing.prepayments`, `servicing.deferr
 
 The loan's schedule as the engine sees it is rebuilt from the pinned terms and the applied
 changes, in order (the engine is pure, so this is exact): a prepayment's `remaining` schedule,
-then a deferral's, and so on. The stored installments are the rows already due (kept as they
+then a deferral's, a restructuring's new schedule (built afresh from the new principal), and
+so on. The stored installments are the rows already due (kept as they
 are), the prepayment's own row (due on the value date: the principal prepaid, the interest
 accrued to the date and the fee), then the engine's remaining rows, numbered on. Repayments,
 the replay (`servicing.position`) and close of business read the stored rows like any others.
@@ -82,6 +83,8 @@ def engine_schedule(loan: Loan) -> engine.Schedule:
             schedule = engine.defer_installments(
                 schedule, first_installment=p["first_index"], installments=p["installments"]
             ).remaining
+        elif change.kind == ScheduleChangeKind.RESTRUCTURE:
+            schedule = restructured(loan, p)
         elif change.kind == ScheduleChangeKind.RATE_RESET:
             schedule = engine.reprice(
                 schedule,
@@ -89,6 +92,21 @@ def engine_schedule(loan: Loan) -> engine.Schedule:
                 annual_rate=Decimal(str(p["annual_rate"])),
             ).remaining
     return schedule
+
+
+def restructured(loan: Loan, params: dict) -> engine.Schedule:
+    """A restructuring's new schedule: the new principal (arrears capitalised) from the
+    restructuring date over the new term at the new rate, on the loan's method and frequency."""
+    return engine_adapter.build(
+        principal=Decimal(str(params["principal"])),
+        annual_rate=Decimal(str(params["annual_rate"])),
+        term=int(params["term"]),
+        frequency=loan.frequency,
+        method=loan.method,
+        start_date=dt.date.fromisoformat(str(params["start_date"])),
+        day_count=loan.day_count,
+        fees=[],
+    )
 
 
 def stored_rows(loan: Loan) -> list[Row]:

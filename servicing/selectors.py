@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import DecimalField, F, Prefetch, Q, QuerySet, Sum, Value
+from django.db.models import Count, DecimalField, F, Prefetch, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
 from loanhub.money import MONEY_DIGITS, MONEY_PLACES
@@ -19,6 +19,8 @@ from products.choices import Segment
 from servicing.choices import NON_PERFORMING_CLASSES, Classification, CobStatus, LoanStatus
 from servicing.models import (
     CobRun,
+    CreditLine,
+    CreditLineTransaction,
     JournalEntry,
     LedgerAccount,
     Loan,
@@ -27,6 +29,7 @@ from servicing.models import (
     Posting,
     Repayment,
 )
+from servicing.models.lines import CreditLineStatus
 
 ZERO = Decimal("0.00")
 # Sums of many money columns may need more digits than one column holds.
@@ -115,12 +118,16 @@ def customer_has_loans(*, customer_id: int) -> bool:
 def customer_segments_now(customer) -> frozenset[str]:
     """The one answer to "which catalogue segments is this customer in?" for a quote and for an
     offer alike: their profile's (customers.selectors.customer_segments) and `new_customer`
-    while no loan was ever opened for them. Promotions and fee waivers name these segments."""
+    while no loan was ever opened for them, and the invitations of the campaigns that reached
+    them (`invited:<promotion code>`, products.hooks). Promotions and fee waivers name these
+    segments."""
     from customers.selectors import customer_segments
+    from products.hooks import invitations
 
     segments = set(customer_segments(customer))
     if not customer_has_loans(customer_id=customer.pk):
         segments.add(Segment.NEW_CUSTOMER)
+    segments |= invitations(customer_id=customer.pk)
     return frozenset(segments)
 
 
@@ -264,3 +271,57 @@ def installments_of_active_loans() -> QuerySet[LoanInstallment]:
     """The pinned schedule rows of the loans on the book (monitoring's maturity ladder and rate
     sensitivity read what is still to be paid of them)."""
     return LoanInstallment.objects.filter(loan__status=LoanStatus.ACTIVE).order_by()
+
+
+def credit_lines_on_book() -> QuerySet[CreditLine]:
+    """Credit lines that are not closed (monitoring's utilisation-spike signal reads them)."""
+    return CreditLine.objects.exclude(status=CreditLineStatus.CLOSED).order_by()
+
+
+def credit_line_transactions() -> QuerySet[CreditLineTransaction]:
+    """Every draw and repayment of every credit line (monitoring rebuilds past utilisation)."""
+    return CreditLineTransaction.objects.order_by()
+
+
+def customer_history_facts(*, customer_id: int, as_of=None) -> dict:
+    """The customer's own repayment history with LoanHub for a risk decision (empty for a new
+    customer): months on book, on-time ratio, days past due now and late payments lately, as
+    `servicing.limits` scores them. Applications passes it in the scoring request."""
+    from servicing.limits import customer_repayment_history
+
+    history = customer_repayment_history(customer_id=customer_id, as_of=as_of)
+    if history is None:
+        return {}
+    return {
+        "months_on_book": history.months_on_book,
+        "on_time_ratio": str(history.on_time_ratio),
+        "days_past_due": history.days_past_due,
+        "late_recently": history.late_recently,
+    }
+
+
+def loan_console_figures(*, today) -> dict:
+    """The officers' start page: loans disbursed on `today` (number and principal) and the number
+    of active loans past due per delinquency bucket. Two aggregate queries."""
+    disbursed = Loan.objects.filter(start_date=today).aggregate(
+        count=Count("id"), principal=_sum("principal")
+    )
+    rows = (
+        Loan.objects.filter(status=LoanStatus.ACTIVE, days_past_due__gt=0)
+        .values("delinquency_bucket")
+        .annotate(count=Count("id"))
+        .order_by()
+    )
+    by_bucket = {row["delinquency_bucket"]: row["count"] for row in rows}
+    buckets = [
+        {"bucket": code, "count": by_bucket.pop(code, 0)}
+        for code, first, _last in settings.LOANHUB_DELINQUENCY_BUCKETS
+        if first > 0
+    ]
+    buckets += [{"bucket": code, "count": count} for code, count in sorted(by_bucket.items())]
+    return {
+        "disbursed_count": disbursed["count"],
+        "disbursed_principal": disbursed["principal"],
+        "overdue_buckets": buckets,
+        "overdue_count": sum(item["count"] for item in buckets),
+    }

@@ -11,7 +11,12 @@ Flows and the accounts an increase moves (Dr / Cr):
 - capitalised: a capitalised grace row falls due — loans receivable / interest receivable;
 - suspense_interest, suspense_penalty: a non-accrual loan's unpaid interest and penalty —
   interest or penalty income / interest or penalty in suspense;
-- reserve: the provision changes — provision expense / loan-loss reserve.
+- reserve: the provision changes — provision expense / loan-loss reserve;
+- restructured: a restructuring's capitalised arrears, settled by the new principal (not cash) —
+  loans receivable / overpayment (then the paid_* flows take it, as they take cash).
+
+A written-off loan's accounts are closed by the write-off entry (`servicing.write_offs`): its
+balances are nil and its totals no longer move.
 
 Cash lands in the overpayment account and leaves it for what it pays, so the account's balance
 is the credit held. The loan's account balances follow from the totals (`balances`); summed over
@@ -25,12 +30,12 @@ from collections import defaultdict
 from decimal import Decimal
 
 from servicing import ledger, quiet
-from servicing.choices import Account, EntryKind
+from servicing.choices import Account, EntryKind, LoanStatus
 from servicing.models import JournalEntry, Loan
 
 ZERO = Decimal("0.00")
 
-PAYMENT_FLOWS = ("cash", "paid_principal", "paid_interest", "paid_penalty", "paid_fees")
+PAYMENT_FLOWS = ("cash", "paid_principal", "paid_interest", "paid_penalty", "paid_fees", "restructured")
 ACCRUAL_FLOWS = (
     "interest_earned",
     "penalty_earned",
@@ -56,7 +61,19 @@ PAIRS = {
     "suspense_interest": (Account.INTEREST_INCOME, Account.INTEREST_IN_SUSPENSE),
     "suspense_penalty": (Account.PENALTY_INCOME, Account.PENALTY_IN_SUSPENSE),
     "reserve": (Account.PROVISION_EXPENSE, Account.LOAN_LOSS_RESERVE),
+    "restructured": (Account.LOANS_RECEIVABLE, Account.OVERPAYMENT),
 }
+
+LOAN_ACCOUNTS = (
+    Account.LOANS_RECEIVABLE,
+    Account.INTEREST_RECEIVABLE,
+    Account.PENALTY_RECEIVABLE,
+    Account.FEES_RECEIVABLE,
+    Account.OVERPAYMENT,
+    Account.INTEREST_IN_SUSPENSE,
+    Account.PENALTY_IN_SUSPENSE,
+    Account.LOAN_LOSS_RESERVE,
+)
 
 
 def booked(loan: Loan) -> dict[str, Decimal]:
@@ -65,7 +82,9 @@ def booked(loan: Loan) -> dict[str, Decimal]:
 
 def balances(loan: Loan, totals: dict[str, Decimal] | None = None) -> dict[str, Decimal]:
     """The loan's balance (debit − credit) in each loan account, from its booked totals; the
-    disbursement entry's receivable (the principal) included."""
+    disbursement entry's receivable (the principal) included; nil once written off."""
+    if totals is None and loan.status == LoanStatus.WRITTEN_OFF:
+        return dict.fromkeys(LOAN_ACCOUNTS, ZERO)
     if totals is None:
         # A quiet loan's interest as the ledger holds it (close of business books it for the
         # chunk without rewriting the loan: see `servicing.quiet`).
@@ -74,11 +93,11 @@ def balances(loan: Loan, totals: dict[str, Decimal] | None = None) -> dict[str, 
         t = totals
     paid = t["paid_principal"] + t["paid_interest"] + t["paid_penalty"] + t["paid_fees"]
     return {
-        Account.LOANS_RECEIVABLE: loan.principal + t["capitalised"] - t["paid_principal"],
+        Account.LOANS_RECEIVABLE: loan.principal + t["capitalised"] + t["restructured"] - t["paid_principal"],
         Account.INTEREST_RECEIVABLE: t["interest_earned"] - t["capitalised"] - t["paid_interest"],
         Account.PENALTY_RECEIVABLE: t["penalty_earned"] - t["paid_penalty"],
         Account.FEES_RECEIVABLE: t["fees_charged"] - t["paid_fees"],
-        Account.OVERPAYMENT: -(t["cash"] - paid),
+        Account.OVERPAYMENT: -(t["cash"] + t["restructured"] - paid),
         Account.INTEREST_IN_SUSPENSE: -t["suspense_interest"],
         Account.PENALTY_IN_SUSPENSE: -t["suspense_penalty"],
         Account.LOAN_LOSS_RESERVE: -t["reserve"],

@@ -50,3 +50,20 @@ def collateral_revaluation(self) -> int:
     from servicing.collateral import collateral_revaluation_flag
 
     return collateral_revaluation_flag()
+
+
+@shared_task(bind=True, acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def collections_close_day(self, business_date: str) -> dict:
+    """After a closed date: promises to pay, collection cases, dunning (idempotent)."""
+    from servicing.collections import collections_close_day as run
+
+    return run(business_date=dt.date.fromisoformat(business_date))
+
+
+@shared_task(bind=True, acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def propose_limits(self, month: str | None = None) -> int:
+    """Monthly (beat): limit increases and top-up offers from good history; idempotent per month."""
+    from servicing.limits import limit_proposals_run
+
+    on = dt.date.fromisoformat(month) if month else None
+    return len(limit_proposals_run(month=on))

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from loanhub.errors import Conflict, Invalid, NotFound
 from loanhub.formatting import percent_text
-from servicing import charts, lines, payments, prepayments, rate_resets, selectors
+from servicing import charts, limits, lines, payments, prepayments, rate_resets, selectors
 from servicing.choices import PrepaymentModes, RepaymentChannel
 from servicing.forms import PayNowForm, PrepayForm, add_service_errors, new_payment_key
 from servicing.models import Loan
@@ -33,9 +33,9 @@ def loan_list(request):
     page = Paginator(selectors.loans_of_user(request.user), 20).get_page(request.GET.get("page"))
     rows = [{"loan": loan, "apr": percent_text(loan.apr)} for loan in page.object_list]
     credit_lines = lines.credit_lines_of_user(request.user)[:20]
-    return render(
-        request, "servicing/loan_list.html", {"page": page, "rows": rows, "credit_lines": credit_lines}
-    )
+    offers = list(limits.limit_offers_of_user(request.user)[:10])
+    context = {"page": page, "rows": rows, "credit_lines": credit_lines, "offers": offers}
+    return render(request, "servicing/loan_list.html", context)
 
 
 def _own_loan(request, loan_id: int) -> Loan:

@@ -52,6 +52,7 @@ from applications.services.drafts import application_create, application_update,
 from applications.services.offers import engine_terms, offer_build
 from applications.services.officer import (
     application_approve,
+    application_approve_blockers,
     application_assign,
     application_decline,
     application_refer,
@@ -82,6 +83,7 @@ __all__ = (
     "application_accept_offer",
     "application_apply_decision",
     "application_approve",
+    "application_approve_blockers",
     "application_assess_business",
     "application_decide_grade_override",
     "application_request_grade_override",

@@ -58,18 +58,22 @@ def rating_for(application: LoanApplication) -> BusinessRating | None:
 def require_assessed(application: LoanApplication) -> None:
     """409 while a business customer's application has no rating or a pending grade override
     (called by `application_approve` under its lock)."""
+    refusal = assessment_refusal(application)
+    if refusal:
+        raise ApplicationStateError(refusal, state=application.state)
+
+
+def assessment_refusal(application: LoanApplication) -> str | None:
+    """Why a business customer's application cannot be approved yet (no rating, or a grade
+    override waiting for a second person); None when nothing blocks it or for an individual."""
     if not is_business(application):
-        return
+        return None
     rating = rating_for(application)
     if rating is None:
-        raise ApplicationStateError(
-            _("cannot approve: the business has not been assessed yet (qualitative assessment first)"),
-            state=application.state,
-        )
+        return _("cannot approve: the business has not been assessed yet (qualitative assessment first)")
     if rating_services.rating_pending_override(rating):
-        raise ApplicationStateError(
-            _("cannot approve: a grade override awaits a second person"), state=application.state
-        )
+        return _("cannot approve: a grade override awaits a second person")
+    return None
 
 
 def _limit_for(application: LoanApplication, grade: str) -> Decimal:

@@ -28,7 +28,7 @@ from applications.services.base import (
     _require_state,
     state_conflict,
 )
-from applications.services.business import require_assessed
+from applications.services.business import assessment_refusal, require_assessed
 from applications.services.offers import _set_offer, offer_build
 from customers.models import KycStatus
 from loanhub import clock
@@ -86,6 +86,45 @@ def _counter_offer(application: LoanApplication, amount, term) -> tuple[Decimal,
     return amount, term
 
 
+def _no_decision() -> str:
+    return _(
+        "cannot approve: there is no risk decision to approve against (decline it, or resubmit as a "
+        "new application)"
+    )
+
+
+def _identity_refusal(application: LoanApplication) -> str | None:
+    if application.customer.kyc_status != KycStatus.VERIFIED:
+        return _("cannot approve: the customer's identity is not verified (KYC status: %(status)s)") % {
+            "status": application.customer.get_kyc_status_display()
+        }
+    return None
+
+
+def application_approve_blockers(*, application: LoanApplication, actor) -> list[str]:
+    """Why `application_approve` would refuse `actor` now, in the service's own words, so the
+    console disables its Approve button and says why instead of failing after a reason is typed.
+    A read without a lock: the service checks everything again under its lock."""
+    blockers = []
+    if application.decision_id is None:
+        blockers.append(_no_decision())
+    refusal = assessment_refusal(application)
+    if refusal:
+        blockers.append(refusal)
+    refusal = _identity_refusal(application)
+    if refusal:
+        blockers.append(refusal)
+    if application.pending_approval_by_id:
+        if application.pending_approval_by_id == actor.pk:
+            blockers.append(_("maker-checker: you gave the first approval; a second person must complete it"))
+        elif not perms.may_senior_approve(actor):
+            blockers.append(
+                _("the second approval above %(amount)s needs a Senior Approver")
+                % {"amount": settings.LOANHUB_SENIOR_APPROVAL_AMOUNT}
+            )
+    return blockers
+
+
 def application_approve(
     *, application: LoanApplication, actor, reason: str, amount=None, term=None
 ) -> LoanApplication:
@@ -100,21 +139,11 @@ def application_approve(
         locked = _lock(application)
         _require_state(locked, "approve", "approve")
         if locked.decision_id is None:
-            raise ApplicationStateError(
-                _(
-                    "cannot approve: there is no risk decision to approve against (decline it, or "
-                    "resubmit as a new application)"
-                ),
-                state=locked.state,
-            )
+            raise ApplicationStateError(_no_decision(), state=locked.state)
         require_assessed(locked)
-        kyc = locked.customer.kyc_status
-        if kyc != KycStatus.VERIFIED:
-            raise ApplicationStateError(
-                _("cannot approve: the customer's identity is not verified (KYC status: %(status)s)")
-                % {"status": locked.customer.get_kyc_status_display()},
-                state=locked.state,
-            )
+        refusal = _identity_refusal(locked)
+        if refusal:
+            raise ApplicationStateError(refusal, state=locked.state)
         pending = locked.pending_approval if locked.pending_approval_by_id else None
         if pending:
             requested = (amount, term)

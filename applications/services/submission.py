@@ -106,6 +106,7 @@ def _start_scoring(application: LoanApplication, *, actor, device_id: str = "") 
     """Create the risk scoring request of a submitted (locked) application and move it to scoring."""
     from risk import services as risk_services
     from risk.features import FeatureValidationError
+    from servicing import selectors as servicing_selectors
 
     customer = application.customer
     on_date = timezone.localdate(application.submitted_at or clock.now())
@@ -127,6 +128,10 @@ def _start_scoring(application: LoanApplication, *, actor, device_id: str = "") 
             device_id=device_id,
             language=get_language() or settings.LANGUAGE_CODE,
             actor=actor if getattr(actor, "is_authenticated", False) else None,
+            # A returning customer's own repayment history with us (servicing's facts).
+            internal_history=servicing_selectors.customer_history_facts(
+                customer_id=customer.pk, as_of=on_date
+            ),
         )
     except FeatureValidationError as exc:
         raise ApplicationValidationError(

@@ -194,6 +194,8 @@ def _grid_table(version) -> list[dict]:
 def _fee_rows(version) -> list[dict]:
     """A version's fees in plain words: the amount in yuan or the rate as a percentage, and who
     has it waived by the segments' names (never their codes)."""
+    from django.utils.translation import gettext as _
+
     segments = dict(c.Segment.choices)
     rows = []
     for fee in version.fees.all():
@@ -205,7 +207,14 @@ def _fee_rows(version) -> list[dict]:
             {
                 "fee": fee,
                 "charge": charge,
-                "waived_for": [str(segments.get(code, code)) for code in fee.waived_for_segments],
+                "waived_for": [
+                    str(
+                        _("customers invited by a campaign")
+                        if c.is_invitation(code)
+                        else segments.get(code, code)
+                    )
+                    for code in fee.waived_for_segments
+                ],
             }
         )
     return rows

@@ -113,11 +113,12 @@ class CreditLineDetailApi(LoanApi):
 
 class _MoveApi(LoanApi):
     service = staticmethod(lines.credit_line_draw)
+    draw = True
 
     def post(self, request, line_id: int):
         def handler() -> Response:
             line = lines.credit_line_get_for_actor(line_id=line_id, actor=request.user)
-            lines.credit_line_check_actor(request.user, line)  # the right before the body
+            lines.credit_line_check_actor(request.user, line, draw=self.draw)  # the right before the body
             body = CreditLineAmountSerializer(data=request.data)
             body.is_valid(raise_exception=True)
             tx = self.service(
@@ -148,6 +149,7 @@ class CreditLineDrawApi(_MoveApi):
 
 class CreditLineRepayApi(_MoveApi):
     service = staticmethod(lines.credit_line_repay)
+    draw = False
 
     @extend_schema(
         tags=["credit-lines"],

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from servicing.api import loans, repayments, schedule_changes
+from servicing.api import loans, repayments, restructuring, schedule_changes
 
 app_name = "loans-api"
 
@@ -28,4 +28,27 @@ urlpatterns = [
         schedule_changes.DeferralRejectApi.as_view(),
         name="deferral-reject",
     ),
+    path("<int:loan_id>/restructurings/", restructuring.RestructuringsApi.as_view(), name="restructurings"),
+    path(
+        "<int:loan_id>/restructurings/<int:change_id>/approve/",
+        restructuring.RestructuringApproveApi.as_view(),
+        name="restructuring-approve",
+    ),
+    path(
+        "<int:loan_id>/restructurings/<int:change_id>/reject/",
+        restructuring.RestructuringRejectApi.as_view(),
+        name="restructuring-reject",
+    ),
+    path("<int:loan_id>/write-offs/", restructuring.WriteOffsApi.as_view(), name="write-offs"),
+    path(
+        "<int:loan_id>/write-offs/<int:change_id>/approve/",
+        restructuring.WriteOffApproveApi.as_view(),
+        name="write-off-approve",
+    ),
+    path(
+        "<int:loan_id>/write-offs/<int:change_id>/reject/",
+        restructuring.WriteOffRejectApi.as_view(),
+        name="write-off-reject",
+    ),
+    path("<int:loan_id>/recoveries/", restructuring.RecoveriesApi.as_view(), name="recoveries"),
 ]

@@ -139,6 +139,12 @@ class LoanDetailSerializer(LoanListItemSerializer):
     provision = money_serializer_field(
         read_only=True, source="sl_reserve", help_text="loan-loss provision booked for the loan"
     )
+    observation_until = serializers.DateField(
+        read_only=True,
+        allow_null=True,
+        help_text="a restructured loan is classified at least substandard through this date",
+    )
+    written_off_on = serializers.DateField(read_only=True, allow_null=True)
     installments = LoanInstallmentSerializer(many=True, read_only=True)
 
     @extend_schema_field(serializers.DateField(allow_null=True))
@@ -371,3 +377,93 @@ class LoanDeferralSerializer(serializers.Serializer):
 
 class LoanDeferralDecisionSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class LoanRestructuringInputSerializer(serializers.Serializer):
+    term_months = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text="the new term in installments (months for a monthly loan); default: the installments left",
+    )
+    annual_rate = serializers.DecimalField(
+        max_digits=None,
+        decimal_places=None,
+        required=False,
+        allow_null=True,
+        help_text="the new yearly rate, a fraction (0.049 = 4.9 %); default: the current rate",
+    )
+    reason = serializers.CharField(max_length=2000, allow_blank=True)
+
+
+class LoanRestructuringQuoteSerializer(serializers.Serializer):
+    restructure_date = serializers.DateField(read_only=True)
+    term = serializers.IntegerField(read_only=True)
+    annual_rate = apr_serializer_field(read_only=True)
+    principal_outstanding = money_serializer_field(read_only=True)
+    interest_capitalised = money_serializer_field(read_only=True, help_text="interest owed to the date")
+    penalty_capitalised = money_serializer_field(read_only=True)
+    fees_capitalised = money_serializer_field(read_only=True)
+    credit_applied = money_serializer_field(read_only=True)
+    new_principal = money_serializer_field(read_only=True)
+    settlement = money_serializer_field(read_only=True, help_text="what was owed on the date, capitalised")
+    accrued_interest = money_serializer_field(
+        read_only=True, help_text="the running period's interest to the date"
+    )
+    new_installment = money_serializer_field(read_only=True)
+    total_interest = money_serializer_field(read_only=True)
+    new_schedule = ScheduleChangeRowSerializer(many=True, read_only=True)
+    schedule_version = serializers.IntegerField(read_only=True)
+    observation_until = serializers.DateField(
+        read_only=True, help_text="classified at least substandard through"
+    )
+
+
+class LoanRestructuringSerializer(serializers.Serializer):
+    """A restructuring request and its decision."""
+
+    id = serializers.IntegerField(read_only=True)
+    loan = serializers.IntegerField(source="loan_id", read_only=True)
+    status = serializers.CharField(read_only=True)
+    reason = serializers.CharField(read_only=True)
+    amount = money_serializer_field(read_only=True, help_text="the new principal")
+    quote = LoanRestructuringQuoteSerializer(read_only=True)
+
+
+class LoanWriteOffInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, allow_blank=True)
+
+
+class LoanWriteOffFiguresSerializer(serializers.Serializer):
+    as_of = serializers.DateField(read_only=True, allow_null=True)
+    principal = money_serializer_field(read_only=True)
+    interest = money_serializer_field(read_only=True)
+    penalty = money_serializer_field(read_only=True)
+    fees = money_serializer_field(read_only=True)
+    in_suspense = money_serializer_field(read_only=True)
+    reserve = money_serializer_field(read_only=True)
+    carrying_amount = money_serializer_field(read_only=True)
+
+
+class LoanWriteOffSerializer(serializers.Serializer):
+    """A write-off request and its decision (the loan's balances when it was asked for)."""
+
+    id = serializers.IntegerField(read_only=True)
+    loan = serializers.IntegerField(source="loan_id", read_only=True)
+    loan_status = serializers.CharField(source="loan.status", read_only=True)
+    status = serializers.CharField(read_only=True)
+    reason = serializers.CharField(read_only=True)
+    amount = money_serializer_field(read_only=True, help_text="the gross receivable written off")
+    quote = LoanWriteOffFiguresSerializer(read_only=True)
+
+
+class LoanRecoveryInputSerializer(serializers.Serializer):
+    amount = serializers.DecimalField(max_digits=None, decimal_places=None, help_text="yuan received")
+    value_date = serializers.DateField(required=False, help_text="servicing's today (default) or earlier")
+
+
+class LoanRecoverySerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    loan = serializers.IntegerField(source="loan_id", read_only=True)
+    amount = money_serializer_field(read_only=True)
+    value_date = serializers.DateField(read_only=True)
+    entry = serializers.IntegerField(source="entry_id", read_only=True, allow_null=True)

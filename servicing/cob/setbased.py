@@ -14,7 +14,8 @@ D + 1 with no payment, and that is computed here from the stored position alone:
 - the loan: contractual interest accrues by days over the running period (the period's interest ×
   days elapsed / days in the period, half-up, as `Position.interest_accrued`), the period rolls at
   a due date; amounts falling due join interest and fees due; days past due from the oldest unpaid
-  installment; bucket, class (the 2023 floors and the officer's class), IFRS 9 stage, non-accrual,
+  installment; bucket, class (the 2023 floors, the officer's class and a restructured loan's
+  observation floor, whose period a day past due starts again: `servicing.rules`), IFRS 9 stage, non-accrual,
   provision and ECL by `servicing.rules` (the same parameters, passed in); the sub-ledger totals.
 
 One statement, data-modifying CTEs: installments updated → their changes summed per loan → loans
@@ -170,7 +171,7 @@ base AS (
         CASE WHEN a.oldest_unpaid IS NOT NULL
                   AND %(n)s::date > a.oldest_unpaid + l.overdue_grace_days
              THEN %(n)s::date - a.oldest_unpaid ELSE 0 END AS dpd,
-        COALESCE({override_rank}, 0) AS override_rank,
+        COALESCE({override_rank}, 0) AS override_rank, l.observation_until AS obs_until,
         {_earned("%(n)s::date")} AS interest_earned
     FROM servicing_loan l LEFT JOIN agg a ON a.loan_id = l.id
     WHERE l.id BETWEEN %(first)s AND %(last)s AND l.status = '{LoanStatus.ACTIVE}'
@@ -180,7 +181,8 @@ base AS (
 ),
 classed AS (
     SELECT x.*,
-        GREATEST(CASE {floors} WHEN x.overdue OR x.dpd > 0 THEN {sm} ELSE 0 END, x.override_rank)
+        GREATEST(CASE {floors} WHEN x.overdue OR x.dpd > 0 THEN {sm} ELSE 0 END, x.override_rank,
+                 CASE WHEN x.obs_until >= %(n)s THEN {sub} ELSE 0 END)
             AS klass
     FROM base x
 ),
@@ -256,6 +258,9 @@ upd_loan AS (
                                 AND (CASE WHEN f.e = %(n)s THEN f.period_end ELSE f.e END) - 1 >= %(n)s
                            THEN (CASE WHEN f.e = %(n)s THEN f.period_end ELSE f.e END) - 1 END,
         ecl = f.ecl,
+        observation_until = CASE WHEN f.obs_until >= %(n)s AND f.dpd > 0
+            THEN GREATEST(f.obs_until, (%(n)s::date + make_interval(months => %(obs_months)s))::date)
+            ELSE f.obs_until END,
         sl_interest_earned = f.interest_earned,
         sl_penalty_earned = f.penalty_earned,
         sl_fees_charged = f.fees_charged,
@@ -332,6 +337,7 @@ def close_chunk(*, business_date: dt.date, first_id: int, last_id: int) -> tuple
         "first": first_id,
         "last": last_id,
         "non_accrual_dpd": settings.LOANHUB_NON_ACCRUAL_DPD,
+        "obs_months": settings.LOANHUB_RESTRUCTURE_OBSERVATION_MONTHS,
     }
     with connection.cursor() as cursor:
         # The statement's cost crosses jit_above_cost; compiling its expressions takes longer than

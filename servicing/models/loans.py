@@ -103,6 +103,10 @@ class Loan(Transitionable, FSMModelMixin, models.Model):
     # Bumped by every applied schedule change (prepayment, deferral): a quote made on an older
     # version is refused, so what was shown is what is applied.
     schedule_version = models.PositiveIntegerField(_("schedule version"), default=0)
+    # A restructured loan is classified at least substandard through this date; a day past due
+    # within it starts the observation period again (`servicing.restructuring`).
+    observation_until = models.DateField(_("restructuring observation until"), null=True, blank=True)
+    written_off_on = models.DateField(_("written off on"), null=True, blank=True)
 
     # Floating rate (LPR + spread), pinned from the product version at disbursement. `annual_rate`
     # is the rate in force: a reset (`servicing.rate_resets`) changes it, while `initial_rate` keeps
@@ -185,6 +189,7 @@ class Loan(Transitionable, FSMModelMixin, models.Model):
     sl_suspense_interest = money_field(_("interest in suspense"), default=Decimal("0.00"))
     sl_suspense_penalty = money_field(_("penalty in suspense"), default=Decimal("0.00"))
     sl_reserve = money_field(_("loan-loss reserve"), default=Decimal("0.00"))
+    sl_restructured = money_field(_("arrears capitalised by restructuring"), default=Decimal("0.00"))
     sl_version = models.PositiveIntegerField(_("sub-ledger version"), default=0)
 
     class Meta:
@@ -233,6 +238,15 @@ class Loan(Transitionable, FSMModelMixin, models.Model):
     @transition(field=status, source=c.LoanStatus.CLOSED, target=c.LoanStatus.ACTIVE)
     def reopen(self) -> None:
         """A reversal (bounced debit) of a payment that closed the loan."""
+
+    @transition(
+        field=status,
+        source=c.LoanStatus.ACTIVE,
+        target=c.LoanStatus.WRITTEN_OFF,
+        conditions=[lambda loan: loan.classification == c.Classification.LOSS],
+    )
+    def write_off(self) -> None:
+        """A loss-classified loan is written off against the reserve (`servicing.write_offs`)."""
 
     @property
     def total_due(self) -> Decimal:

@@ -1,4 +1,5 @@
-"""Changes to a live loan's schedule: prepayments (提前还款) and deferrals (延期还款).
+"""Changes to a live loan's schedule: prepayments (提前还款), deferrals (延期还款), restructurings
+(重组) and write-offs (核销, maker-checker like the others; they change the loan, not its rows).
 
 A change stores what the customer was shown (the quote, the new schedule) and the rows of the
 schedule it replaced, so both can be proven later. A prepayment is applied at once, when the
@@ -24,7 +25,8 @@ from servicing.models.repayments import Repayment
 
 
 class ScheduleChange(Transitionable, FSMModelMixin, models.Model):
-    """One change of a loan's schedule: a partial prepayment, a full payoff or a deferral.
+    """One change of a loan's schedule: a partial prepayment, a full payoff, a deferral, a
+    restructuring or a write-off.
 
     `quote` is the answer the customer saw (fee, interest saved, amount to pay, the new
     schedule); `replaced_rows` the installments it replaced. `base_version` is the loan's

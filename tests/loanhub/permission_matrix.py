@@ -23,7 +23,7 @@ marketing manager, auditor). Tokens:
 answer to that method with an empty body. Keyword arguments fill the route's parameters:
 "{name}" is an object of the matrix's world (tests/loanhub/permission_world.py: application,
 loan, repayment, document, customer, product, version, score_model, statement_line, segment,
-campaign, experiment, message), anything
+campaign, experiment, message, follow_up, survey, suggestion), anything
 else is used as written.
 
 Adding an endpoint: add its row (run the test; the failure names the route), with the answer you
@@ -151,6 +151,11 @@ MATRIX: dict[str, Rule] = {
         post="admin admin admin 404 404 404 404 404 404",
         pk="999999",
         outcome="uphold",
+    ),
+    # The NPS page (marketing): staff who view the surveys (every business-viewing role).
+    "admin/marketing/npssurvey/report/": rule(
+        get="admin admin admin 200 200 200 200 200 200",
+        post="admin admin admin 405 405 405 405 405 405",
     ),
     "admin/servicing/repayment/<int:pk>/reverse/": rule(
         get="admin admin admin 200 200 403 403 403 403",
@@ -535,6 +540,47 @@ MATRIX: dict[str, Rule] = {
         loan_id="{loan}",
         change_id="999999",
     ),
+    # Restructuring and write-off (issue 14): officers only; the owner sees the loan but is
+    # refused (403) before the body is read, as are other staff who see loans.
+    "api/v1/loans/<int:loan_id>/restructurings/": rule(
+        get="401 405 405 405 405 405 405 405 405",
+        post="401 403 404 400 400 403 403 404 403",
+        loan_id="{loan}",
+    ),
+    "api/v1/loans/<int:loan_id>/restructurings/<int:change_id>/approve/": rule(
+        get="401 405 405 405 405 405 405 405 405",
+        post="401 403 404 404 404 403 403 404 403",
+        loan_id="{loan}",
+        change_id="999999",
+    ),
+    "api/v1/loans/<int:loan_id>/restructurings/<int:change_id>/reject/": rule(
+        get="401 405 405 405 405 405 405 405 405",
+        post="401 403 404 404 404 403 403 404 403",
+        loan_id="{loan}",
+        change_id="999999",
+    ),
+    "api/v1/loans/<int:loan_id>/write-offs/": rule(
+        get="401 405 405 405 405 405 405 405 405",
+        post="401 403 404 400 400 403 403 404 403",
+        loan_id="{loan}",
+    ),
+    "api/v1/loans/<int:loan_id>/write-offs/<int:change_id>/approve/": rule(
+        get="401 405 405 405 405 405 405 405 405",
+        post="401 403 404 404 404 403 403 404 403",
+        loan_id="{loan}",
+        change_id="999999",
+    ),
+    "api/v1/loans/<int:loan_id>/write-offs/<int:change_id>/reject/": rule(
+        get="401 405 405 405 405 405 405 405 405",
+        post="401 403 404 404 404 403 403 404 403",
+        loan_id="{loan}",
+        change_id="999999",
+    ),
+    "api/v1/loans/<int:loan_id>/recoveries/": rule(
+        get="401 405 405 405 405 405 405 405 405",
+        post="401 403 404 400 400 403 403 404 403",
+        loan_id="{loan}",
+    ),
     "api/v1/repayments/<int:repayment_id>/reverse/": rule(
         get="401 405 405 405 405 405 405 405 405",
         post="401 403 404 400 400 403 403 404 403",
@@ -553,13 +599,19 @@ MATRIX: dict[str, Rule] = {
     ),
     "api/v1/credit-lines/<int:line_id>/draws/": rule(
         get="401 405 405 405 405 405 405 405 405",
-        post="401 400 404 400 400 403 403 404 403",
+        post="401 400 404 403 403 403 403 404 403",
         line_id="{credit_line}",
     ),
     "api/v1/credit-lines/<int:line_id>/repayments/": rule(
         get="401 405 405 405 405 405 405 405 405",
         post="401 400 404 400 400 403 403 404 403",
         line_id="{credit_line}",
+    ),
+    # Limit offers (limits that grow with good history): everyone signed in gets their own offers
+    # (staff have none; they work the queue in the admin console).
+    "api/v1/limit-offers/": rule(
+        get="401 200 200 200 200 200 200 200 200",
+        post="401 405 405 405 405 405 405 405 405",
     ),
     "credit-lines/<int:line_id>/": rule(
         get="login 200 404 404 404 404 404 404 404",
@@ -583,6 +635,32 @@ MATRIX: dict[str, Rule] = {
     "api/v1/ledger/provisions/": rule(
         get="401 403 403 200 200 200 200 403 200",
         post="401 405 405 405 405 405 405 405 405",
+    ),
+    # Collections (issue 15): collectors (officers) work cases; staff who view servicing read them
+    # (masked); customers and marketing are refused before the body is read. No case here: 404.
+    "api/v1/collections/cases/": rule(
+        get="401 403 403 200 200 200 200 403 200",
+        post="401 405 405 405 405 405 405 405 405",
+    ),
+    "api/v1/collections/cases/<int:case_id>/": rule(
+        get="401 403 403 404 404 404 404 403 404",
+        post="401 405 405 405 405 405 405 405 405",
+        case_id="999999",
+    ),
+    "api/v1/collections/cases/<int:case_id>/promises/": rule(
+        get="401 405 405 405 405 405 405 405 405",
+        post="401 403 403 400 400 403 403 403 403",
+        case_id="999999",
+    ),
+    "api/v1/collections/cases/<int:case_id>/contacts/": rule(
+        get="401 405 405 405 405 405 405 405 405",
+        post="401 403 403 400 400 403 403 403 403",
+        case_id="999999",
+    ),
+    "api/v1/collections/cases/<int:case_id>/assign/": rule(
+        get="401 405 405 405 405 405 405 405 405",
+        post="401 403 403 400 400 403 403 403 403",
+        case_id="999999",
     ),
     # Monitoring: staff who view the business (not marketing); no figures in this world → 404.
     "api/v1/monitoring/portfolio/": rule(
@@ -656,6 +734,54 @@ MATRIX: dict[str, Rule] = {
         get="401 403 403 200 200 200 200 200 200",
         post="401 403 403 405 405 405 405 405 405",
     ),
+    # CRM (marketing.crm): staff who view marketing read; officers and marketing managers work
+    # follow-ups and log contacts; product and marketing managers triage suggestions. Customers
+    # answer only their own surveys (another's is not found) and make suggestions.
+    "marketing/feedback/": rule(
+        get="login 200 200 302 302 302 302 302 302",
+        post="login 400 400 302 302 302 302 302 302",
+    ),
+    "api/v1/marketing/follow-ups/": rule(
+        get="401 403 403 200 200 200 200 200 200",
+        post="401 403 403 400 400 403 403 400 403",
+    ),
+    "api/v1/marketing/follow-ups/<int:pk>/complete/": rule(
+        get="401 405 405 405 405 405 405 405 405",
+        post="401 403 403 400 400 403 403 400 403",
+        pk="{follow_up}",
+    ),
+    "api/v1/marketing/follow-ups/<int:pk>/cancel/": rule(
+        get="401 405 405 405 405 405 405 405 405",
+        post="401 403 403 200+ 200+ 403 403 200+ 403",
+        pk="{follow_up}",
+    ),
+    "api/v1/marketing/customers/<int:customer_id>/contacts/": rule(
+        get="401 403 403 200 200 200 200 200 200",
+        post="401 403 403 400 400 403 403 400 403",
+        customer_id="{customer}",
+    ),
+    "api/v1/marketing/surveys/me/": rule(
+        get="401 200 200 403 403 403 403 403 403",
+        post="401 405 405 405 405 405 405 405 405",
+    ),
+    "api/v1/marketing/surveys/<int:pk>/answer/": rule(
+        get="401 405 405 405 405 405 405 405 405",
+        post="401 400 404 404 404 404 404 404 404",
+        pk="{survey}",
+    ),
+    "api/v1/marketing/nps/": rule(
+        get="401 403 403 200 200 200 200 200 200",
+        post="401 405 405 405 405 405 405 405 405",
+    ),
+    "api/v1/marketing/suggestions/": rule(
+        get="401 403 403 200 200 200 200 200 200",
+        post="401 400 400 403 403 403 403 403 403",
+    ),
+    "api/v1/marketing/suggestions/<int:pk>/triage/": rule(
+        get="401 405 405 405 405 405 405 405 405",
+        post="401 403 403 403 403 403 400 400 403",
+        pk="{suggestion}",
+    ),
     # Rewards (marketing.rewards): a customer's own points only; staff have no customer profile
     # (the page sends them to the profile page, the API says 404). An empty referral form or
     # body is invalid and changes nothing.
@@ -682,6 +808,26 @@ MATRIX: dict[str, Rule] = {
     "api/v1/monitoring/concentration/": rule(
         get="401 403 403 200 200 200 200 403 200",
         post="401 403 403 405 405 405 405 403 405",
+    ),
+    # Early warning: staff who view monitoring (not marketing); officers move warnings. No
+    # warning in this world: an empty list, and a step with an empty body is a 400 first.
+    "api/v1/monitoring/early-warnings/": rule(
+        get="401 403 403 200 200 200 200 403 200",
+        post="401 403 403 405 405 405 405 403 405",
+    ),
+    "api/v1/monitoring/early-warnings/performance/": rule(
+        get="401 403 403 200 200 200 200 403 200",
+        post="401 403 403 405 405 405 405 403 405",
+    ),
+    "api/v1/monitoring/early-warnings/<int:pk>/transition/": rule(
+        get="401 403 403 405 405 405 405 403 405",
+        post="401 403 403 400 400 400 400 403 400",
+        pk="999999",
+    ),
+    # Notifications: every signed-in user reads their own messages.
+    "api/v1/notifications/me/": rule(
+        get="401 200 200 200 200 200 200 200 200",
+        post="401 405 405 405 405 405 405 405 405",
     ),
     "api/schema/": rule(
         get="200 200 200 200 200 200 200 200 200",

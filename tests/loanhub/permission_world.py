@@ -17,6 +17,7 @@ from dateutil.relativedelta import relativedelta
 from applications.models import State
 from customers import services as customer_services
 from loanhub import clock, roles
+from marketing import crm as marketing_crm
 from marketing import services as marketing_services
 from marketing.models import Segment
 from notifications import services as notification_services
@@ -97,6 +98,14 @@ def build() -> dict:
         template_en="{{ name }}",
         experiment_arms=[{"name": "A"}, {"name": "B"}],
     )
+    # CRM: the owner's follow-up task (an officer's), NPS survey and suggestion.
+    follow_up = marketing_crm.follow_up_create(
+        actor=users["officer"], customer=owner, kind="call_back", due_on=clock.today()
+    )
+    survey = marketing_crm.survey_open(
+        customer_id=owner.pk, moment="disbursed", subject_ref="matrix", product_code=version.product.code
+    )
+    suggestion = marketing_crm.suggestion_submit(actor=owner.user, text="matrix suggestion")
     message, _ = notification_services.message_send(
         user=owner.user, channel="portal", dedupe_key="matrix-message", body="hello"
     )
@@ -131,5 +140,8 @@ def build() -> dict:
             "campaign": campaign.pk,
             "experiment": campaign.experiment.pk,
             "message": message.pk,
+            "follow_up": follow_up.pk,
+            "survey": survey.pk,
+            "suggestion": suggestion.pk,
         },
     }

@@ -212,3 +212,48 @@ def test_stability_of_the_champion_is_stored_once_and_served(decided, make_loan)
     customer = UserFactory(username="psi-customer", role=roles.CUSTOMER)
     client.force_authenticate(customer)
     assert client.get("/api/v1/monitoring/psi/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_gini_and_ks_on_matured_loans_by_hand(make_loan, settings):
+    """Four matured loans by PD at origination 0.10 (bad), 0.05 (good), 0.02 (bad), 0.01 (good).
+    Of the 2 × 2 (bad, good) pairs, the bad one has the higher PD in 3 (0.10 > 0.05, 0.10 > 0.01,
+    0.02 > 0.01): AUC 0.75, Gini 2 · 0.75 − 1 = 0.50. Down the PD ranking the bads' and goods'
+    cumulative shares are (½, 0), (½, ½), (1, ½), (1, 1): KS = the largest gap, 0.50. A loan
+    disbursed inside the outcome window is not counted."""
+    from dateutil.relativedelta import relativedelta
+
+    from monitoring.models import Discrimination
+    from servicing.models import Loan
+
+    settings.LOANHUB_CALIBRATION_OUTCOME_MONTHS = 12
+    today = clock.today()
+    start = today - relativedelta(months=13)
+    for pd, bad in (("0.10", True), ("0.05", False), ("0.02", True), ("0.01", False)):
+        loan = make_loan(start)
+        Loan.objects.filter(pk=loan.pk).update(pd=Decimal(pd))
+        if bad:
+            DelinquencyOnset.objects.create(
+                loan_id=loan.pk, start_date=start, first_dpd30=start + relativedelta(months=3)
+            )
+    make_loan(today - relativedelta(months=2))
+
+    assert mm.discrimination_build(as_of=today) == 1
+    assert mm.discrimination_build(as_of=today) == 1  # replaced, not added
+
+    row = Discrimination.objects.get()
+    assert (row.loans, row.bads, row.auc, row.gini, row.ks) == (
+        4,
+        2,
+        Decimal("0.7500"),
+        Decimal("0.5000"),
+        Decimal("0.5000"),
+    )
+
+
+@pytest.mark.django_db
+def test_no_gini_before_good_and_bad_loans_matured(make_loan):
+    from monitoring.models import Discrimination
+
+    assert mm.discrimination_build(as_of=clock.today()) == 0
+    assert not Discrimination.objects.exists()

@@ -94,7 +94,17 @@ HISTORY_BOUNDARIES = [
     ("VELOCITY_PHONE", History(velocity={("phone", 24): 3}), History(velocity={("phone", 24): 2})),
     ("SHARED_PHONE", History(shared={("phone", 720): 2}), History(shared={("phone", 720): 1})),
     ("SHARED_DEVICE", History(shared={("device", 720): 2}), History(shared={("device", 720): 1})),
+    # A returning customer overdue with us now is referred (servicing's facts in the request).
+    (
+        "INTERNAL_OVERDUE",
+        History(internal={"days_past_due": "1", "on_time_ratio": "0.9"}),
+        History(internal={"days_past_due": "0", "on_time_ratio": "1"}),
+    ),
 ]
+
+
+def test_a_new_customer_without_internal_history_is_not_referred_for_it(grade_card, terms, default_rules):
+    assert "INTERNAL_OVERDUE" not in fired(run(grade_card, terms, default_rules, history=History()))
 
 
 @pytest.mark.parametrize(

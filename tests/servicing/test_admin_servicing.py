@@ -118,3 +118,25 @@ def test_customers_cannot_open_the_admin(client, people):
     client.force_login(people["owner"])
     response = client.get("/admin/servicing/loan/")
     assert response.status_code == 302
+
+
+def test_loan_page_shows_the_date_the_loan_stands_at_as_the_api_does(officer_client, people):
+    """A quiet loan's stored row lags (servicing.quiet); the admin must not show the stale date."""
+    import datetime as dt
+
+    from django.utils import formats, translation
+
+    loan = people["owner_loan"]
+    stored = loan.position_date - dt.timedelta(days=20)
+    Loan.objects.filter(pk=loan.pk).update(
+        position_date=stored, quiet_until=loan.position_date + dt.timedelta(days=365)
+    )
+    shown = officer_client.get(f"/api/v1/loans/{loan.pk}/").json()["position_date"]
+    assert shown != stored.isoformat()  # the fixture really is quiet and behind
+    response = officer_client.get(f"/admin/servicing/loan/{loan.pk}/change/", HTTP_ACCEPT_LANGUAGE="en")
+    with translation.override("en"):
+        expected = formats.localize(dt.date.fromisoformat(shown))
+        stale = formats.localize(stored)
+    html = response.content.decode()
+    assert expected in html
+    assert stale not in html

@@ -82,3 +82,21 @@ def test_a_run_moving_or_failed_is_not_resumed(started, django_capture_on_commit
         assert resume_stalled(now=_later(window + 1)) == []
     assert sent == []
     assert CobRun.objects.get(pk=started.pk).status == CobStatus.FAILED  # an operator's to resume
+
+
+def test_a_run_no_worker_takes_is_resent_ever_less_often(started, django_capture_on_commit_callbacks):
+    """With no worker at all, resending every sweep would pile the same chunks up in the queue: the
+    waits double (window, 2×, 4× …) while nothing moves, and a chunk done resets them."""
+    window = settings.LOANHUB_COB_RESUME_AFTER_MINUTES
+    resent_at = []
+    for minute in range(window + 1, 8 * window + 2):
+        with django_capture_on_commit_callbacks(execute=False):  # the messages go nowhere
+            if resume_stalled(now=_later(minute)):
+                resent_at.append(minute)
+    w = window + 1
+    assert resent_at == [w, w + window, w + 3 * window, w + 7 * window]  # gaps 1×, 2×, 4× the window
+
+    cob.run_chunk(started.chunks.order_by("number").first().pk)  # a worker shows up and moves it
+    CobChunk.objects.filter(done=True).update(done_at=_later(8 * window + 2))
+    with django_capture_on_commit_callbacks(execute=False):
+        assert resume_stalled(now=_later(9 * window + 3)) == [started.business_date]  # 1× again

@@ -194,7 +194,7 @@ def test_close_of_business_twice_posts_nothing_more():
     assert (JournalEntry.objects.count(), line.interest_booked) == (entries, D("5.00"))
 
 
-def test_others_may_not_draw_or_repay():
+def test_others_may_not_draw_or_repay_and_staff_may_only_repay():
     line = open_line()
     stranger = CustomerFactory().user
     auditor = UserFactory(username="auditor-l", role=roles.AUDITOR)
@@ -204,8 +204,14 @@ def test_others_may_not_draw_or_repay():
             lines.credit_line_draw(line=line, amount=D("1.00"), actor=stranger)
         with pytest.raises(Forbidden):
             lines.credit_line_repay(line=line, amount=D("1.00"), actor=auditor)
-        lines.credit_line_draw(line=line, amount=D("1.00"), actor=officer)
-    assert CreditLineTransaction.objects.count() == 1
+        with pytest.raises(Forbidden):  # a draw pays money out: the customer's own act only
+            lines.credit_line_draw(line=line, amount=D("1.00"), actor=officer)
+        lines.credit_line_draw(line=line, amount=D("1.00"), actor=line.customer.user)
+        lines.credit_line_repay(line=line, amount=D("1.00"), actor=officer)  # received at a branch
+    assert list(CreditLineTransaction.objects.order_by("id").values_list("kind", "created_by__username")) == [
+        ("draw", line.customer.user.username),
+        ("repayment", "officer-l"),
+    ]
 
 
 def test_a_frozen_line_takes_repayments_but_no_draws_and_closes_when_nothing_is_owed():
@@ -213,7 +219,7 @@ def test_a_frozen_line_takes_repayments_but_no_draws_and_closes_when_nothing_is_
     line = open_line(opened_on=opened)
     officer = UserFactory(username="officer-f", role=roles.LOAN_OFFICER)
     with on(opened):
-        lines.credit_line_draw(line=line, amount=D("500.00"), actor=officer)
+        lines.credit_line_draw(line=line, amount=D("500.00"), actor=line.customer.user)
         lines.credit_line_freeze(line=line, actor=officer, reason="fraud alert")
         with pytest.raises(Conflict):
             lines.credit_line_draw(line=line, amount=D("1.00"), actor=line.customer.user)

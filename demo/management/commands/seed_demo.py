@@ -8,6 +8,7 @@ from django.db import transaction
 
 from demo.applications import DEMO_CUSTOMERS, seed_applications
 from demo.business import BUSINESS_DEMO_CUSTOMERS, seed_business_customers
+from demo.crm import seed_crm
 from demo.marketing import seed_marketing
 from demo.products import seed_products
 from demo.risk import seed_risk
@@ -85,6 +86,10 @@ class Command(BaseCommand):
             manager=user_model.objects.get(username="marketing"),
             usernames=[username for username, *_rest in DEMO_CUSTOMERS],
         )
+        surveys = seed_crm(
+            officer=user_model.objects.get(username="officer"),
+            usernames=[username for username, *_rest in DEMO_CUSTOMERS],
+        )
 
         self.stdout.write(self.style.SUCCESS(f"Demo users (password for all: {password})"))
         for username, role, state in rows:
@@ -100,6 +105,10 @@ class Command(BaseCommand):
         if campaign is not None:
             self.stdout.write(
                 f"  marketing: the A/B campaign '{campaign.name}' with its touches and conversions"
+            )
+        if surveys:
+            self.stdout.write(
+                f"  CRM: {surveys} answered NPS surveys, follow-ups, a contact log and a suggestion"
             )
         if simulated:
             present = {loan.delinquency_bucket for loan in simulated if loan.status == "active"}

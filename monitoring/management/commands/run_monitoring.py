@@ -30,6 +30,7 @@ class Command(BaseCommand):
                 f"{result['vintage_points']} vintage points, "
                 f"{result['concentration_limits']} limits checked, {result['liquidity_rows']} ladder rows, "
                 f"{result['stability_rows']} PSI rows, "
-                f"{result['calibration_grades']} calibration grades"
+                f"{result['calibration_grades']} calibration grades, "
+                f"{result['warnings_opened']} early warnings opened, {result['warnings_updated']} updated"
             )
         )

@@ -1,0 +1,422 @@
+"""Early warning (风险预警): daily signals per loan before delinquency, a weighted score, and the
+officers' queue of warnings; the precision and recall of the warnings against 30+ days past due.
+
+After each close of business `early_warnings_build(as_of)` looks at the loans on the book that
+day and less than 30 days past due (the later ones belong to collections) and finds, each with
+one set-based query (the rows never come to Python one loan at a time; only the hits do):
+
+- `partial_payment`: an installment due in the last `LOOKBACK_DAYS` days is partly paid and not
+  settled;
+- `repayment_drift`: an installment due in the last `LOOKBACK_DAYS` days was settled at least
+  `DRIFT_DAYS` days after its due date while the one before was settled on time;
+- `grace_repeat`: of the installments due in the last `GRACE_WINDOW_DAYS` days, `GRACE_REPEATS` or
+  more were settled late but inside the loan's overdue grace days (late, never "past due");
+- `utilisation_spike`: a credit line of the same customer uses at least `SPIKE_LEVEL` of its limit
+  and `SPIKE_RISE` more than it did `SPIKE_DAYS` days earlier (rebuilt from its draws and
+  repayments since);
+- `flagged_segment`: the customer's industry or region is flagged by an analyst (`FlaggedSegment`);
+- `new_application_elsewhere`, `income_drop`, `score_drift`: facts from outside servicing, read
+  through a small interface (`CustomerEventSource`, chosen by `LOANHUB_EARLY_WARNING_SOURCES`);
+  the default source reports nothing. LoanHub's bureau has no inquiry feed, re-verified income
+  is not recorded apart from the profile, and `rescore` writes nothing, so these three wait for
+  a real source.
+
+A loan's score is the sum of the weights (`SignalWeight`, data edited by risk analysts) of the
+signals it shows. At or above `LOANHUB_EARLY_WARNING_THRESHOLD` it opens an `EarlyWarning` — or,
+when the loan already has one that is not closed, updates that one's score and reasons. A date run
+twice writes nothing twice: one live warning per loan and one warning per loan and raising date
+are database constraints, and an unchanged warning is not written again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Protocol
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import (
+    Count,
+    DecimalField,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+
+from loanhub.errors import Invalid, NotFound
+from loanhub.money import MONEY_DIGITS, MONEY_PLACES
+from loanhub.transitions import run_transition
+from monitoring.models import (
+    WARNING_LIVE,
+    DelinquencyOnset,
+    EarlyWarning,
+    EarlyWarningEvent,
+    FlaggedSegment,
+    Signal,
+    SignalWeight,
+    WarningOutcome,
+    WarningStatus,
+)
+from servicing import selectors as servicing
+
+DPD30 = 30
+LOOKBACK_DAYS = 35
+DRIFT_DAYS = 3
+GRACE_WINDOW_DAYS = 180
+GRACE_REPEATS = 2
+SPIKE_DAYS = 30
+SPIKE_LEVEL = Decimal("0.80")
+SPIKE_RISE = Decimal("0.30")
+HORIZON_DAYS = 90
+_MONEY = DecimalField(max_digits=MONEY_DIGITS + 2, decimal_places=MONEY_PLACES)
+_ZERO = Value(Decimal("0.00"), output_field=_MONEY)
+
+
+# --- Sources outside servicing ------------------------------------------------------------------
+class CustomerEventSource(Protocol):
+    """What a bureau, a re-verification or a rescore reports: the customers with the event between
+    `since` (exclusive) and `until` (inclusive), each with a short detail for the officer."""
+
+    def __call__(self, *, since: dt.date, until: dt.date) -> dict[int, str]: ...
+
+
+def no_events(*, since: dt.date, until: dt.date) -> dict[int, str]:
+    """The default source: nothing reported."""
+    return {}
+
+
+EXTERNAL_SIGNALS = (Signal.NEW_APPLICATION_ELSEWHERE, Signal.INCOME_DROP, Signal.SCORE_DRIFT)
+
+
+def source_for(signal: str) -> CustomerEventSource:
+    path = settings.LOANHUB_EARLY_WARNING_SOURCES.get(signal, "monitoring.early_warning.no_events")
+    return import_string(path)
+
+
+# --- Signals -----------------------------------------------------------------------------------
+def _candidates(as_of: dt.date) -> QuerySet:
+    """The day's snapshots of loans not yet 30 days past due."""
+    return servicing.snapshots_on(as_of).filter(days_past_due__lt=DPD30)
+
+
+def _candidate_ids(as_of: dt.date) -> Subquery:
+    return Subquery(_candidates(as_of).values("loan_id"))
+
+
+def _partial_payments(as_of: dt.date) -> Iterable[tuple[int, str]]:
+    rows = servicing.installments_of_active_loans().filter(
+        loan_id__in=_candidate_ids(as_of),
+        due_date__gt=as_of - dt.timedelta(days=LOOKBACK_DAYS),
+        due_date__lte=as_of,
+        paid_on__isnull=True,
+    )
+    rows = rows.annotate(paid=F("paid_principal") + F("paid_interest") + F("paid_fees")).filter(paid__gt=0)
+    for loan_id, number, paid, payment in rows.values_list("loan_id", "number", "paid", "payment"):
+        yield loan_id, f"#{number}: {paid} / {payment}"
+
+
+def _drift(as_of: dt.date) -> Iterable[tuple[int, str]]:
+    installments = servicing.installments_of_active_loans()
+    previous_on_time = installments.filter(
+        loan_id=OuterRef("loan_id"), number=OuterRef("number") - 1, paid_on__lte=F("due_date")
+    )
+    rows = installments.filter(
+        loan_id__in=_candidate_ids(as_of),
+        due_date__gt=as_of - dt.timedelta(days=LOOKBACK_DAYS),
+        paid_on__lte=as_of,
+        paid_on__gte=F("due_date") + dt.timedelta(days=DRIFT_DAYS),
+    ).filter(Exists(previous_on_time))
+    for loan_id, number, due, paid in rows.values_list("loan_id", "number", "due_date", "paid_on"):
+        yield loan_id, f"#{number}: +{(paid - due).days}d"
+
+
+def _grace_repeats(as_of: dt.date) -> Iterable[tuple[int, str]]:
+    grace = ExpressionWrapper(
+        F("loan__overdue_grace_days") * Value(dt.timedelta(days=1)), output_field=DurationField()
+    )
+    rows = servicing.installments_of_active_loans().filter(
+        loan_id__in=_candidate_ids(as_of),
+        loan__overdue_grace_days__gt=0,
+        paid_on__gt=F("due_date"),
+        paid_on__lte=as_of,
+    )
+    # Bounded by the due date, so the installments' (due_date, loan) index serves it.
+    rows = rows.filter(
+        due_date__gt=as_of - dt.timedelta(days=GRACE_WINDOW_DAYS), paid_on__lte=F("due_date") + grace
+    )
+    counts = rows.values("loan_id").annotate(n=Count("pk")).filter(n__gte=GRACE_REPEATS)
+    for loan_id, n in counts.values_list("loan_id", "n"):
+        yield loan_id, f"{n}×"
+
+
+def _utilisation_spikes(as_of: dt.date) -> Iterable[tuple[int, str]]:
+    since = as_of - dt.timedelta(days=SPIKE_DAYS)
+    moves = servicing.credit_line_transactions().filter(
+        credit_line_id=OuterRef("pk"), value_date__gt=since, value_date__lte=as_of
+    )
+    drawn = moves.filter(kind="draw").values("credit_line_id").annotate(s=Sum("amount")).values("s")
+    repaid = moves.filter(kind="repayment").values("credit_line_id").annotate(s=Sum("principal")).values("s")
+    lines = (
+        servicing.credit_lines_on_book()
+        .filter(credit_limit__gt=0)
+        .annotate(
+            before=F("principal")
+            - Coalesce(Subquery(drawn, output_field=_MONEY), _ZERO)
+            + Coalesce(Subquery(repaid, output_field=_MONEY), _ZERO)
+        )
+        .filter(principal__gte=F("credit_limit") * SPIKE_LEVEL)
+        .filter(principal__gte=F("before") + F("credit_limit") * SPIKE_RISE)
+    )
+    spikes = {
+        customer_id: (principal, before, limit)
+        for customer_id, principal, before, limit in lines.values_list(
+            "customer_id", "principal", "before", "credit_limit"
+        )
+    }
+    if not spikes:
+        return
+    for loan_id, customer_id in (
+        _candidates(as_of)
+        .filter(loan__customer_id__in=list(spikes))
+        .values_list("loan_id", "loan__customer_id")
+    ):
+        principal, before, limit = spikes[customer_id]
+        yield loan_id, f"{before / limit:.0%} → {principal / limit:.0%}"
+
+
+def _flagged(as_of: dt.date) -> Iterable[tuple[int, str]]:
+    flags = FlaggedSegment.objects.filter(active=True)
+    regions = list(flags.filter(kind=FlaggedSegment.Kind.REGION).values_list("value", flat=True))
+    industries = list(flags.filter(kind=FlaggedSegment.Kind.INDUSTRY).values_list("value", flat=True))
+    if not (regions or industries):
+        return
+    rows = _candidates(as_of).filter(
+        Q(loan__customer__region__in=regions) | Q(loan__customer__industry__in=industries)
+    )
+    for loan_id, region, industry in rows.values_list(
+        "loan_id", "loan__customer__region", "loan__customer__industry"
+    ):
+        named = [region] if region in regions else []
+        named += [industry] if industry in industries else []
+        yield loan_id, ", ".join(named)
+
+
+def _external(signal: str, as_of: dt.date) -> Iterable[tuple[int, str]]:
+    reported = source_for(signal)(since=as_of - dt.timedelta(days=1), until=as_of)
+    if not reported:
+        return
+    rows = _candidates(as_of).filter(loan__customer_id__in=list(reported))
+    for loan_id, customer_id in rows.values_list("loan_id", "loan__customer_id"):
+        yield loan_id, reported[customer_id]
+
+
+def signals_on(as_of: dt.date) -> dict[int, list[tuple[str, str]]]:
+    """Every signal of the date: loan id → [(signal, detail)], only loans with a signal."""
+    finders = {
+        Signal.PARTIAL_PAYMENT: _partial_payments,
+        Signal.REPAYMENT_DRIFT: _drift,
+        Signal.GRACE_REPEAT: _grace_repeats,
+        Signal.UTILISATION_SPIKE: _utilisation_spikes,
+        Signal.FLAGGED_SEGMENT: _flagged,
+    }
+    hits: dict[int, dict[str, str]] = defaultdict(dict)
+    for signal, finder in finders.items():
+        for loan_id, detail in finder(as_of):
+            hits[loan_id].setdefault(signal, detail)
+    for signal in EXTERNAL_SIGNALS:
+        for loan_id, detail in _external(signal, as_of):
+            hits[loan_id].setdefault(signal, detail)
+    return {loan_id: sorted(found.items()) for loan_id, found in hits.items()}
+
+
+# --- Warnings ----------------------------------------------------------------------------------
+def weights() -> dict[str, Decimal]:
+    return dict(SignalWeight.objects.filter(enabled=True).values_list("signal", "weight"))
+
+
+def score_of(found: list[tuple[str, str]], weight_of: dict[str, Decimal]) -> tuple[Decimal, list[dict]]:
+    """The warning score of a loan's signals and its reasons (heaviest first)."""
+    reasons = [
+        {"signal": signal, "weight": str(weight_of[signal]), "detail": detail}
+        for signal, detail in found
+        if signal in weight_of
+    ]
+    reasons.sort(key=lambda r: (-Decimal(r["weight"]), r["signal"]))
+    return sum((Decimal(r["weight"]) for r in reasons), Decimal("0.00")), reasons
+
+
+def early_warnings_build(*, as_of: dt.date) -> dict[str, int]:
+    """Open or update the date's early warnings (see the module); idempotent.
+    Returns {"opened": n, "updated": n}."""
+    threshold = Decimal(str(settings.LOANHUB_EARLY_WARNING_THRESHOLD))
+    weight_of = weights()
+    scored = {}
+    for loan_id, found in signals_on(as_of).items():
+        score, reasons = score_of(found, weight_of)
+        if reasons and score >= threshold:
+            scored[loan_id] = (score, reasons)
+    if not scored:
+        return {"opened": 0, "updated": 0}
+    with transaction.atomic():
+        live = {
+            w.loan_id: w
+            for w in EarlyWarning.objects.select_for_update().filter(
+                status__in=WARNING_LIVE, loan_id__in=list(scored)
+            )
+        }
+        cool_off = dt.timedelta(days=settings.LOANHUB_EARLY_WARNING_COOL_OFF_DAYS)
+        held_back = set(
+            EarlyWarning.objects.filter(loan_id__in=list(scored))
+            .filter(Q(raised_on=as_of) | Q(closed_on__gt=as_of - cool_off))
+            .values_list("loan_id", flat=True)
+        )
+        changed, notes = [], []
+        for loan_id, warning in live.items():
+            score, reasons = scored[loan_id]
+            if warning.score == score and warning.reasons == reasons and warning.last_seen_on >= as_of:
+                continue
+            if as_of < warning.last_seen_on:
+                continue  # an earlier date run again does not undo a later one
+            warning.score, warning.reasons, warning.last_seen_on = score, reasons, as_of
+            changed.append(warning)
+            notes.append(
+                EarlyWarningEvent(
+                    warning=warning,
+                    from_state=warning.status,
+                    to_state=warning.status,
+                    reason="rescored",
+                    payload={"as_of": as_of.isoformat(), "score": str(score), "reasons": reasons},
+                )
+            )
+        EarlyWarning.objects.bulk_update(changed, ["score", "reasons", "last_seen_on"], batch_size=1000)
+        numbers = dict(
+            servicing.snapshots_on(as_of)
+            .filter(loan_id__in=[k for k in scored if k not in live and k not in held_back])
+            .values_list("loan_id", "loan__number")
+        )
+        new = [
+            EarlyWarning(
+                loan_id=loan_id,
+                loan_number=number,
+                raised_on=as_of,
+                last_seen_on=as_of,
+                score=scored[loan_id][0],
+                reasons=scored[loan_id][1],
+            )
+            for loan_id, number in sorted(numbers.items())
+        ]
+        created = EarlyWarning.objects.bulk_create(new, batch_size=1000)
+        for warning in created:
+            notes.append(
+                EarlyWarningEvent(
+                    warning=warning,
+                    from_state="",
+                    to_state=WarningStatus.OPEN,
+                    reason="raised",
+                    payload={
+                        "as_of": as_of.isoformat(),
+                        "score": str(warning.score),
+                        "reasons": warning.reasons,
+                    },
+                )
+            )
+        EarlyWarningEvent.objects.bulk_create(notes, batch_size=1000)
+    return {"opened": len(created), "updated": len(changed)}
+
+
+ACTIONS = ("acknowledge", "contact", "action", "close")
+
+
+def early_warning_transition(
+    *, warning_id: int, action: str, actor, reason: str = "", outcome: str = "", today: dt.date | None = None
+) -> EarlyWarning:
+    """Move a warning one step in the officers' queue (locked, guarded, permission-checked, with
+    its event). Closing needs an outcome."""
+    if action not in ACTIONS:
+        raise Invalid({"action": [_("Unknown action.")]})
+    if not EarlyWarning.objects.filter(pk=warning_id).exists():
+        raise NotFound(_("No such early warning."))
+    if action == "close" and outcome not in WarningOutcome.values:
+        raise Invalid({"outcome": [_("Choose the outcome of the warning.")]})
+
+    def before(row: EarlyWarning) -> dict | None:
+        if action != "close":
+            return None
+        from loanhub import clock
+
+        row.outcome = outcome
+        row.closed_on = today or clock.today()
+        return {"outcome": outcome}
+
+    fields = ("outcome", "closed_on") if action == "close" else ()
+    return run_transition(
+        warning_id, action, actor=actor, reason=reason, model=EarlyWarning, fields=fields, before=before
+    )
+
+
+# --- Precision and recall ----------------------------------------------------------------------
+def warning_performance(*, as_of: dt.date, horizon_days: int = HORIZON_DAYS) -> dict:
+    """How well the warnings foretold 30+ days past due within `horizon_days`, as of `as_of`.
+
+    - precision: of the warnings raised at least `horizon_days` before `as_of` (their window is
+      over), the share whose loan first went 30+ days past due within `horizon_days` after the
+      raising date;
+    - recall: of the loans that first went 30+ days past due after the first warning was ever
+      raised and on or before `as_of`, the share that had a warning raised in the `horizon_days`
+      before that day.
+
+    A share with nothing to divide by is None."""
+    horizon = dt.timedelta(days=horizon_days)
+    evaluated = EarlyWarning.objects.filter(raised_on__lte=as_of - horizon)
+    late_soon = DelinquencyOnset.objects.filter(
+        loan_id=OuterRef("loan_id"),
+        first_dpd30__gt=OuterRef("raised_on"),
+        first_dpd30__lte=OuterRef("raised_on") + horizon,
+    )
+    warnings = evaluated.count()
+    true_positives = evaluated.filter(Exists(late_soon)).count()
+    first = EarlyWarning.objects.order_by("raised_on").values_list("raised_on", flat=True).first()
+    onsets = onsets_warned = 0
+    if first is not None:
+        in_period = DelinquencyOnset.objects.filter(first_dpd30__gt=first, first_dpd30__lte=as_of)
+        warned_before = EarlyWarning.objects.filter(
+            loan_id=OuterRef("loan_id"),
+            raised_on__lt=OuterRef("first_dpd30"),
+            raised_on__gte=OuterRef("first_dpd30") - horizon,
+        )
+        onsets = in_period.count()
+        onsets_warned = in_period.filter(Exists(warned_before)).count()
+
+    def share(part: int, whole: int) -> Decimal | None:
+        return (Decimal(part) / Decimal(whole)).quantize(Decimal("0.0001")) if whole else None
+
+    return {
+        "as_of": as_of,
+        "horizon_days": horizon_days,
+        "warnings_evaluated": warnings,
+        "true_positives": true_positives,
+        "precision": share(true_positives, warnings),
+        "delinquencies": onsets,
+        "delinquencies_warned": onsets_warned,
+        "recall": share(onsets_warned, onsets),
+    }
+
+
+def early_warnings_list(*, status: str | None = None) -> QuerySet[EarlyWarning]:
+    queryset = EarlyWarning.objects.all()
+    if status:
+        queryset = queryset.filter(status=status)
+    return queryset

@@ -1,0 +1,43 @@
+"""Who was invited to a promotion: a callback registry higher apps fill (no signals).
+
+A promotion (or a fee waiver) can be limited to the customers a marketing campaign reached: its
+`segments` (a fee's `waived_for_segments`) then name the invitation `invited:<promotion code>`
+(`products.choices.invitation`). The catalogue must not know about marketing, so marketing
+registers a provider in its AppConfig.ready():
+
+    from products.hooks import register_invitations
+    register_invitations(marketing.selectors.customer_invitations)
+
+`provider(customer_id=…)` returns the promotion codes the customer was invited to. The customer's
+segments for a quote and for an offer (servicing.selectors.customer_segments_now) carry them as
+`invited:<code>` entries, so the one pricing path applies the offer and an application records
+it with its segments at submission (what the offer was priced with stays provable).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from products.choices import invitation
+
+Provider = Callable[..., Iterable[str]]
+_providers: list[Provider] = []
+
+
+def register_invitations(provider: Provider) -> Provider:
+    """Register `provider` (once; registering it again is a no-op)."""
+    if provider not in _providers:
+        _providers.append(provider)
+    return provider
+
+
+def unregister_invitations(provider: Provider) -> None:
+    if provider in _providers:
+        _providers.remove(provider)
+
+
+def invitations(*, customer_id: int) -> frozenset[str]:
+    """The customer's invitation segments (`invited:<promotion code>`) from every provider."""
+    return frozenset(
+        invitation(code) for provider in _providers for code in provider(customer_id=customer_id)
+    )
