@@ -164,3 +164,13 @@ def customer_segments(customer: Customer, *, on_date: dt.date | None = None) -> 
     ):
         segments.add(Segment.HIGH_NET_WORTH)
     return frozenset(segments)
+
+
+def customer_language(*, customer: Customer) -> str:
+    """The language to write to the customer in: the one of their latest consent ("en" or
+    "zh-hans"; Chinese by default)."""
+    language = (
+        customer.consents.order_by("-given_at", "-id").values_list("language", flat=True).first()
+        or settings.LANGUAGE_CODE
+    )
+    return "en" if language.startswith("en") else "zh-hans"

@@ -192,7 +192,7 @@ class ProductVersionAdmin(ReadOnlyHistoryAdmin):
                 )
             },
         ),
-        (_("Rate"), {"fields": ("rate_type", "benchmark", "penalty_rate_multiplier")}),
+        (_("Rate"), {"fields": ("rate_type", "benchmark", "rate_reset", "penalty_rate_multiplier")}),
         (_("Payment burden"), {"fields": (("max_installment_ratio", "max_repayment_multiple"),)}),
         (
             _("Overdue and repayment"),

@@ -171,6 +171,13 @@ class Benchmark(models.TextChoices):
     LPR_5Y = "lpr_5y", _("5-year Loan Prime Rate")
 
 
+class RateReset(models.TextChoices):
+    """When a floating rate follows its benchmark (重定价日), as the loan contract says."""
+
+    ANNIVERSARY = "anniversary", _("each anniversary of the disbursement")
+    JANUARY_1 = "january_1", _("each 1 January")
+
+
 class RiskGrade(models.TextChoices):
     A = "A", "A"
     B = "B", "B"

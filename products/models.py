@@ -143,6 +143,14 @@ class ProductVersion(Transitionable, FSMModelMixin, models.Model):
     # Rate
     rate_type = models.CharField(_("rate type"), max_length=16, choices=c.RateType.choices)
     benchmark = models.CharField(_("benchmark"), max_length=16, choices=c.Benchmark.choices, blank=True)
+    # A floating rate's reset date (重定价日); the loans made from the version keep it.
+    rate_reset = models.CharField(
+        _("rate reset"),
+        max_length=16,
+        choices=c.RateReset.choices,
+        default=c.RateReset.ANNIVERSARY,
+        help_text=_("For a floating rate: when loans follow the latest published benchmark."),
+    )
     penalty_rate_multiplier = models.DecimalField(
         _("penalty rate (× contract rate)"),
         max_digits=6,

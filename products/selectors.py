@@ -18,7 +18,7 @@ from loanhub import clock
 from loanhub.errors import Conflict
 from loanhub.money import MONEY_PLACES, RATE_PLACES, quantize_places
 from products import choices as c
-from products.models import Fee, PricingTier, Product, ProductVersion, Promotion
+from products.models import BenchmarkRate, Fee, PricingTier, Product, ProductVersion, Promotion
 from products.serializers import FEE_FIELDS, PROMOTION_FIELDS, TERM_FIELDS, TIER_FIELDS
 
 
@@ -255,4 +255,16 @@ def product_versions_in_review(*, limit: int = 20) -> list[ProductVersion]:
         ProductVersion.objects.select_related("product", "submitted_by")
         .filter(status=c.ProductStatus.IN_REVIEW)
         .order_by("submitted_at", "id")[:limit]
+    )
+
+
+def benchmark_fixing_before(*, benchmark: str, before: dt.date) -> BenchmarkRate | None:
+    """The latest fixing of `benchmark` published (in force) strictly before `before`, or None.
+
+    A floating-rate loan reprices on its reset date with the LPR published before that date
+    (servicing.rate_resets)."""
+    return (
+        BenchmarkRate.objects.filter(benchmark=benchmark, effective_date__lt=before)
+        .order_by("-effective_date")
+        .first()
     )

@@ -40,6 +40,7 @@ TERM_FIELDS = (
     "representative_term",
     "rate_type",
     "benchmark",
+    "rate_reset",
     "penalty_rate_multiplier",
     "overdue_grace_days",
     "compound_penalty",
@@ -135,6 +136,9 @@ class TermsSerializer(serializers.Serializer):
     rate_type = serializers.ChoiceField(choices=c.RateType.choices)
     benchmark = serializers.ChoiceField(
         choices=c.Benchmark.choices, allow_blank=True, required=False, default=""
+    )
+    rate_reset = serializers.ChoiceField(
+        choices=c.RateReset.choices, required=False, default=c.RateReset.ANNIVERSARY
     )
     penalty_rate_multiplier = serializers.DecimalField(
         max_digits=6,

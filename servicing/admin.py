@@ -27,6 +27,7 @@ from servicing import (
     quiet,
     selectors,
 )
+from servicing.admin_deferrals import DeferralDecisionMixin
 from servicing.models import (
     JournalEntry,
     LedgerAccount,
@@ -207,6 +208,12 @@ class LoanAdmin(KeysetPaginationMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
                 "fields": (
                     "principal",
                     "annual_rate",
+                    "initial_rate",
+                    "rate_type",
+                    "benchmark",
+                    "rate_spread",
+                    "rate_reset",
+                    "next_rate_reset",
                     "term",
                     "frequency",
                     "method",
@@ -353,11 +360,13 @@ from servicing import admin_cob, admin_limits, admin_statements  # noqa: E402,F4
 
 
 @admin.register(ScheduleChange)
-class ScheduleChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """Prepayments, deferrals, restructurings and write-offs as requested, quoted and decided
-    (decided through the API: `/api/v1/loans/{id}/deferrals|restructurings|write-offs/{change_id}/
-    approve/` or `reject/`)."""
+class ScheduleChangeAdmin(DeferralDecisionMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Prepayments, deferrals, restructurings, write-offs and rate resets as requested, quoted and
+    decided. A pending deferral is decided on its page (`admin_deferrals`: Decide) or through the
+    API (`/api/v1/loans/{id}/deferrals|restructurings|write-offs/{change_id}/approve/` or
+    `reject/`)."""
 
+    change_form_template = "admin/servicing/schedulechange/change_form.html"
     list_display = (
         "id",
         "loan",
@@ -367,6 +376,7 @@ class ScheduleChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "requested_by",
         "first_approved_by",
         "decided_by",
+        "decide",
     )
     list_filter = ("kind", "status")
     search_fields = ("loan__number",)
@@ -389,6 +399,10 @@ class ScheduleChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "decided_at",
     )
     exclude = ("idempotency_key", "request_hash")
+
+    @admin.display(description=_("decision"))
+    def decide(self, obj):
+        return self.decide_link(obj)
 
 
 @admin.register(Recovery)

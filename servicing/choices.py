@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from products.choices import AllocationOrder as AllocationOrder  # re-exported
 from products.choices import DayCount, RepaymentMethod
 from products.choices import Frequency as Frequency  # re-exported
+from products.choices import RateReset as RateReset  # re-exported
+from products.choices import RateType as RateType  # re-exported
 
 
 class LoanStatus(models.TextChoices):
@@ -165,6 +167,7 @@ class ScheduleChangeKind(models.TextChoices):
     DEFERRAL = "deferral", _("Deferral")
     RESTRUCTURE = "restructure", _("Restructuring")
     WRITE_OFF = "write_off", _("Write-off")
+    RATE_RESET = "rate_reset", _("Floating rate reset")
 
 
 class PrepaymentFeeKind(models.TextChoices):

@@ -97,3 +97,18 @@ class PrepayForm(forms.Form):
         widget=forms.HiddenInput, required=False, decimal_places=2, max_digits=18
     )
     confirm = forms.BooleanField(widget=forms.HiddenInput, required=False)
+
+
+class DeferralDecisionForm(forms.Form):
+    """An officer's decision on a pending deferral (`servicing.deferrals`)."""
+
+    decision = forms.ChoiceField(
+        choices=(("approve", _("Approve")), ("reject", _("Reject"))), widget=forms.HiddenInput
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text=_("Why the deferral is rejected (optional); kept in the loan's events."),
+    )

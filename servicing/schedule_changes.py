@@ -1,5 +1,6 @@
 """Schedule changes of a live loan: the engine's view of its current schedule and the one way to
-replace the installments not yet due (`servicing.prepayments`, `servicing.deferrals`).
+replace the installments not yet due (`servicing.prepayments`, `servicing.deferrals`,
+`servicing.rate_resets`).
 
 The loan's schedule as the engine sees it is rebuilt from the pinned terms and the applied
 changes, in order (the engine is pure, so this is exact): a prepayment's `remaining` schedule,
@@ -57,7 +58,7 @@ def engine_schedule(loan: Loan) -> engine.Schedule:
     """The loan's current schedule in the engine's terms (pinned terms + applied changes)."""
     schedule = engine_adapter.build(
         principal=loan.principal,
-        annual_rate=loan.annual_rate,
+        annual_rate=loan.initial_rate if loan.initial_rate is not None else loan.annual_rate,
         term=loan.term,
         frequency=loan.frequency,
         method=loan.method,
@@ -84,6 +85,12 @@ def engine_schedule(loan: Loan) -> engine.Schedule:
             ).remaining
         elif change.kind == ScheduleChangeKind.RESTRUCTURE:
             schedule = restructured(loan, p)
+        elif change.kind == ScheduleChangeKind.RATE_RESET:
+            schedule = engine.reprice(
+                schedule,
+                reset_date=dt.date.fromisoformat(str(p["reset_date"])),
+                annual_rate=Decimal(str(p["annual_rate"])),
+            ).remaining
     return schedule
 
 

@@ -87,6 +87,7 @@ def loan_open(
     actor,
     risk_grade: str = "",
     pd: Decimal | None = None,
+    benchmark_rate: Decimal | None = None,
 ) -> Loan:
     """Open a loan: pinned schedule, rows and disbursement entry.
 
@@ -96,9 +97,12 @@ def loan_open(
     `start_date`; `disbursed_on` is the start date. Raises LoanAlreadyOpen when the origin already
     has a loan (nothing is written then) and LoanTermsInvalid for terms the engine refuses. The
     unique `Loan.origin_ref` makes a second loan impossible even when two callers race without
-    the lock.
+    the lock. A floating-rate version's loan keeps its benchmark, spread over `benchmark_rate`
+    (the fixing the offer was priced on; default the one in force on `disbursed_on`) and reset
+    rule (`servicing.rate_resets`).
     """
     from servicing.prepayments import terms_from_product
+    from servicing.rate_resets import floating_terms
 
     _check_keys(terms)
     if Loan.objects.filter(origin_ref=origin_ref).exists():
@@ -121,6 +125,13 @@ def loan_open(
                     currency=product_version.currency,
                     principal=summary["total_principal"],
                     annual_rate=terms["annual_rate"],
+                    initial_rate=terms["annual_rate"],
+                    **floating_terms(
+                        product_version=product_version,
+                        annual_rate=terms["annual_rate"],
+                        start=disbursed_on,
+                        benchmark_rate=benchmark_rate,
+                    ),
                     term=terms["term"],
                     frequency=terms["frequency"],
                     method=terms["method"],

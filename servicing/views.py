@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from loanhub.errors import Conflict, Invalid, NotFound
 from loanhub.formatting import percent_text
-from servicing import charts, limits, lines, payments, prepayments, selectors
+from servicing import charts, limits, lines, payments, prepayments, rate_resets, selectors
 from servicing.choices import PrepaymentModes, RepaymentChannel
 from servicing.forms import PayNowForm, PrepayForm, add_service_errors, new_payment_key
 from servicing.models import Loan
@@ -59,6 +59,7 @@ def _loan_page(request, loan: Loan, form: PayNowForm | None = None):
         "annual_rate": percent_text(loan.annual_rate),
         "effective_annual_rate": percent_text(loan.effective_annual_rate),
         "penalty_rate": percent_text(loan.penalty_rate),
+        "floating": rate_resets.floating_summary(loan),
         "total_cost": loan.total_interest + loan.total_fees,
     }
     return render(request, "servicing/loan_detail.html", context)

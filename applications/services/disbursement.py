@@ -50,6 +50,13 @@ def _require_accepted_amounts(application: LoanApplication, loan, disbursed_on: 
         )
 
 
+def _offer_benchmark_rate(application: LoanApplication) -> Decimal | None:
+    """The LPR fixing a floating-rate offer was priced on (the loan keeps rate − fixing as its
+    spread); None for a fixed rate."""
+    value = (application.offer or {}).get("benchmark_rate")
+    return Decimal(str(value)) if value not in (None, "") else None
+
+
 def _open_credit_line(
     locked: LoanApplication, terms: dict, *, actor, opened_on: dt.date, reason: str
 ) -> LoanApplication:
@@ -124,6 +131,7 @@ def application_disburse(
                 actor=actor,
                 risk_grade=locked.risk_grade,
                 pd=locked.decision.pd if locked.decision_id else None,
+                benchmark_rate=_offer_benchmark_rate(locked),
             )
         except servicing_services.LoanAlreadyOpen:
             raise ApplicationStateError(

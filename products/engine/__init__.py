@@ -17,9 +17,11 @@ from .prepayment import (
     DeferralResult,
     PayoffQuote,
     PrepaymentResult,
+    RepricingResult,
     defer_installments,
     payoff_quote,
     prepay,
+    reprice,
 )
 from .revolving import (
     LineTransaction,
@@ -61,6 +63,7 @@ __all__ = [
     "PrepaymentMode",
     "PrepaymentResult",
     "RepaymentAllocation",
+    "RepricingResult",
     "RevolvingState",
     "Schedule",
     "ScheduleSummary",
@@ -78,6 +81,7 @@ __all__ = [
     "quantize_money",
     "quantize_rate",
     "regular_first_due_date",
+    "reprice",
     "revolving_payoff",
     "revolving_run",
     "schedule_from_terms",

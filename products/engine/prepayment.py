@@ -1,4 +1,5 @@
-"""Changes to a running loan: full payoff quote, partial prepayment, deferral of installments.
+"""Changes to a running loan: full payoff quote, partial prepayment, deferral of installments,
+repricing of a floating rate.
 
 Common rules:
 
@@ -28,15 +29,17 @@ from .errors import ErrorCollector, gettext_noop
 from .money import ENGINE_CONTEXT, ZERO, quantize_money
 from .parsing import parse_choice, parse_date, parse_decimal, parse_int
 from .schedule import Schedule, _build, _period_rates, _year_span
-from .terms import MAX_PRINCIPAL, Fee, Grace, LoanTerms, validate_terms
+from .terms import MAX_ANNUAL_RATE, MAX_PRINCIPAL, RATE_MAX_PLACES, Fee, Grace, LoanTerms, validate_terms
 
 __all__ = [
     "DeferralResult",
     "PayoffQuote",
     "PrepaymentResult",
+    "RepricingResult",
     "defer_installments",
     "payoff_quote",
     "prepay",
+    "reprice",
 ]
 
 
@@ -83,6 +86,23 @@ class DeferralResult:
     first_deferred: int
     deferred_installments: int
     capitalised_interest: Decimal
+    remaining: Schedule
+
+
+@dataclass(frozen=True, slots=True)
+class RepricingResult:
+    """A floating rate reset (利率重定价): the rest of the loan re-amortised at `annual_rate`.
+
+    The new rate runs from `effective_date`, the first period boundary (the start date or a due
+    date) on or after the reset date, so no interest period is split: the `installments_kept`
+    rows due on or before it keep their figures, and `remaining` holds the installments after it
+    (same due dates, the balance then re-amortised over them at the new rate).
+    """
+
+    reset_date: date
+    effective_date: date
+    installments_kept: int
+    annual_rate: Decimal
     remaining: Schedule
 
 
@@ -185,6 +205,7 @@ def _remainder_terms(
     term: int,
     paid: int,
     extra_grace: Grace | None = None,
+    annual_rate: Decimal | None = None,
 ) -> LoanTerms:
     """Terms of the re-amortised rest of a loan after `paid` installments."""
     if extra_grace is not None:
@@ -195,7 +216,7 @@ def _remainder_terms(
     fees = (Fee(FeeKind.PERIODIC, terms.periodic_fee),) if terms.periodic_fee else ()
     return validate_terms(
         principal=principal,
-        annual_rate=terms.annual_rate,
+        annual_rate=terms.annual_rate if annual_rate is None else annual_rate,
         term=term,
         frequency=terms.frequency,
         method=terms.method,
@@ -350,5 +371,49 @@ def defer_installments(
         first_deferred=first,
         deferred_installments=count,
         capitalised_interest=capitalised,
+        remaining=remaining,
+    )
+
+
+def reprice(schedule: Schedule, *, reset_date: object, annual_rate: object) -> RepricingResult:
+    """Reprice a floating-rate loan on `reset_date` at `annual_rate` (LPR + spread).
+
+    Installments due up to the first period boundary on or after the reset date are kept; the
+    balance after them is re-amortised at the new rate over the same remaining due dates (grace
+    and interest-free periods left carry over, as for a prepayment). Raises
+    `EngineValidationError` (reset_date, annual_rate); a reset with no installment after the
+    boundary is refused on reset_date.
+    """
+    errors = ErrorCollector()
+    terms = schedule.terms
+    on = parse_date(reset_date, "reset_date", errors)
+    rate = parse_decimal(
+        annual_rate, "annual_rate", errors, minimum=ZERO, maximum=MAX_ANNUAL_RATE, max_places=RATE_MAX_PLACES
+    )
+    rows = schedule.rows
+    bounds = [terms.start_date, *(row.due_date for row in rows)]
+    kept = next((k for k, bound in enumerate(bounds) if on is not None and bound >= on), len(bounds))
+    if on is not None and kept >= len(rows):
+        errors.add("reset_date", gettext_noop("no installment falls due after the reset date"))
+    errors.raise_if_any()
+    on, rate = cast(date, on), cast(Decimal, rate)
+
+    balance = rows[kept - 1].balance if kept else terms.principal
+    dates = [row.due_date for row in rows[kept:]]
+    remaining_terms = _remainder_terms(
+        terms,
+        principal=balance,
+        start=bounds[kept],
+        first_due=dates[0],
+        term=len(dates),
+        paid=kept,
+        annual_rate=rate,
+    )
+    remaining = _build(remaining_terms, dates=dates, first_number=rows[kept].number)
+    return RepricingResult(
+        reset_date=on,
+        effective_date=bounds[kept],
+        installments_kept=kept,
+        annual_rate=rate,
         remaining=remaining,
     )

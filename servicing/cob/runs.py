@@ -35,6 +35,7 @@ from servicing.calendar import last_closed_date, open_business_date
 from servicing.choices import NON_PERFORMING_CLASSES, CobStatus, EntryKind, LoanStatus
 from servicing.cob import perloan, setbased
 from servicing.models import CobChunk, CobRun, Loan, LoanSnapshot
+from servicing.rate_resets import rate_resets_run
 from servicing.subledger import lines_for
 
 ONE_DAY = dt.timedelta(days=1)
@@ -122,6 +123,9 @@ def run_chunk(chunk_id: int, *, chain: bool = True) -> bool:
         # the chunk locking every loan's row (`servicing.quiet`). The statement locks the rows it
         # rewrites; the loans replayed one by one are locked here, in id order.
         quiet.lock_chunk(chunk.first_id, chunk.last_id)
+        # Floating rates follow the LPR on their reset date, before the day closes on the new
+        # schedule (`servicing.rate_resets`; advanced under each loan's lock, so once per date).
+        rate_resets_run(business_date=day, first_id=chunk.first_id, last_id=chunk.last_id)
         in_sql = set_based()
         due = Q(position_date__isnull=True) | Q(position_date__lte=day)
         if in_sql:

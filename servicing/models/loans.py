@@ -108,6 +108,25 @@ class Loan(Transitionable, FSMModelMixin, models.Model):
     observation_until = models.DateField(_("restructuring observation until"), null=True, blank=True)
     written_off_on = models.DateField(_("written off on"), null=True, blank=True)
 
+    # Floating rate (LPR + spread), pinned from the product version at disbursement. `annual_rate`
+    # is the rate in force: a reset (`servicing.rate_resets`) changes it, while `initial_rate` keeps
+    # the rate of the pinned schedule, from which the engine rebuilds the loan's schedule.
+    rate_type = models.CharField(
+        _("rate type"), max_length=16, choices=c.RateType.choices, default=c.RateType.FIXED
+    )
+    benchmark = models.CharField(_("benchmark"), max_length=16, blank=True)
+    rate_spread = models.DecimalField(
+        _("spread over the benchmark"),
+        max_digits=12,
+        decimal_places=8,
+        null=True,
+        blank=True,
+        help_text=_("a fraction, may be negative: 0.0055 = LPR + 55 bp"),
+    )
+    rate_reset = models.CharField(_("rate reset"), max_length=16, choices=c.RateReset.choices, blank=True)
+    next_rate_reset = models.DateField(_("next rate reset"), null=True, blank=True)
+    initial_rate = rate_field(_("rate at disbursement"), null=True, blank=True)
+
     # Servicing terms, pinned from the product version at disbursement.
     penalty_rate = rate_field(_("penalty interest rate (annual)"), default=Decimal("0"))
     compound_penalty = models.BooleanField(_("penalty on overdue interest"), default=True)
@@ -180,6 +199,12 @@ class Loan(Transitionable, FSMModelMixin, models.Model):
         indexes = [
             models.Index(fields=["customer", "-id"], name="loan_customer_id"),
             models.Index(fields=["status", "id"], name="loan_status_id"),
+            # What close of business asks each day: the floating loans whose reset falls due.
+            models.Index(
+                fields=["next_rate_reset", "id"],
+                name="loan_next_rate_reset",
+                condition=Q(next_rate_reset__isnull=False),
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(principal__gt=0), name="loan_principal_positive"),

@@ -162,6 +162,13 @@ MATRIX: dict[str, Rule] = {
         post="admin admin admin 200 200 403 403 403 403",
         pk="{repayment}",
     ),
+    # A pending deferral's decision page; an id that does not exist is a 404 for staff (officers
+    # decide, auditors look: tests/servicing/test_admin_deferrals.py).
+    "admin/servicing/schedulechange/<int:pk>/decide/": rule(
+        get="admin admin admin 404 404 404 404 404 404",
+        post="admin admin admin 404 404 404 404 404 404",
+        pk="999999",
+    ),
     "admin/servicing/statementline/<int:pk>/resolve/<str:action>/": rule(
         get="admin admin admin 200 200 403 403 403 403",
         post="admin admin admin 400 400 403 403 403 403",
