@@ -242,15 +242,19 @@ def review_queue(*, pending: bool = True) -> QuerySet[ReviewRequest]:
 
 def application_funnel_facts(*, customer_ids, since=None) -> list[dict]:
     """For marketing's funnel and segments: the submitted applications of these customers (since
-    a moment, when given), with their milestones — one `.values()` query, no personal data."""
+    a moment, when given), with their milestones and their loan's origin reference — one `.values()`
+    query, no personal data."""
     queryset = LoanApplication.objects.filter(customer_id__in=list(customer_ids), submitted_at__isnull=False)
     if since is not None:
         queryset = queryset.filter(submitted_at__gte=since)
-    return list(
+    rows = list(
         queryset.order_by("submitted_at", "id").values(
             "id", "customer_id", "state", "submitted_at", "approved_at", "disbursed_at"
         )
     )
+    for row in rows:  # the reference its loan carries in servicing (LoanApplication.__str__)
+        row["origin_ref"] = f"A{row['id']:08d}"
+    return rows
 
 
 def application_console_counts(*, user, now: dt.datetime) -> dict:

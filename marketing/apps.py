@@ -18,13 +18,15 @@ class MarketingConfig(AppConfig):
 
         from applications.hooks import register_disbursed_hook, register_submitted
         from marketing import crm, selectors, services
-        from products.hooks import register_invitations
+        from products.hooks import register_invitations, register_quote_asked
         from servicing.hooks import register_loan_closed_hook
 
         register_submitted(services.attribution_record)
         # A campaign's offer is a product promotion limited to its audience (`invited:<code>`):
         # the catalogue asks who was invited, through its registry.
         register_invitations(selectors.customer_invitations)
+        # A quote asked on the product page or the quote API is the funnel's "quoted" touch.
+        register_quote_asked(services.touch_record_quote)
         # NPS surveys after a disbursement and after a loan is paid off.
         register_disbursed_hook(crm.survey_on_disbursed)
         register_loan_closed_hook(crm.survey_on_loan_closed)

@@ -216,6 +216,7 @@ class TouchKind(models.TextChoices):
     MESSAGE = "message", _("campaign message")
     LANDING = "landing", _("landing")
     EVENT = "event", _("branch event")
+    QUOTE = "quote", _("quote asked")
 
 
 class Touch(models.Model):

@@ -27,6 +27,7 @@ from marketing.models import (
     Touch,
     TouchKind,
 )
+from servicing.selectors import loans_on_time_after_months
 
 
 def customer_invitations(*, customer_id: int) -> list[str]:
@@ -88,36 +89,51 @@ def recipient_list(*, campaign: Campaign) -> list[dict]:
     ]
 
 
-FUNNEL_STAGES = ("reached", "visited", "applied", "approved", "disbursed")
+FUNNEL_STAGES = ("reached", "visited", "quoted", "applied", "approved", "disbursed", "on_time_3m")
+ON_TIME_MONTHS = 3
 
 
 def _conversions(campaign: Campaign) -> dict[int, dict]:
-    """Per recipient customer: whether they visited a landing of the campaign, and their first
-    application submitted after the launch with its milestones."""
+    """Per recipient customer: whether they visited a landing of the campaign, asked for a quote
+    after being reached, and their first application submitted after the launch with its
+    milestones — up to its loan having no installment paid late in its first three months
+    (servicing's answer; not yet counted while those months run)."""
     recipients = dict(Recipient.objects.filter(campaign=campaign).values_list("customer_id", "reached_at"))
     visited = set(
         Touch.objects.filter(
             campaign=campaign, kind=TouchKind.LANDING, customer_id__in=list(recipients)
         ).values_list("customer_id", flat=True)
     )
+    quoted = {
+        cid
+        for cid, at in Touch.objects.filter(
+            kind=TouchKind.QUOTE, customer_id__in=list(recipients), occurred_at__gte=campaign.launched_at
+        ).values_list("customer_id", "occurred_at")
+        if at >= recipients[cid]
+    }
     facts: dict[int, dict] = {}
     for row in application_funnel_facts(customer_ids=list(recipients), since=campaign.launched_at):
         if row["submitted_at"] >= recipients[row["customer_id"]]:
             facts.setdefault(row["customer_id"], row)  # the first application after the launch
+    origins = {cid: row["origin_ref"] for cid, row in facts.items() if row["disbursed_at"] is not None}
+    on_time = loans_on_time_after_months(origin_refs=origins.values(), months=ON_TIME_MONTHS)
     return {
         cid: {
             "visited": cid in visited,
+            "quoted": cid in quoted,
             "applied": cid in facts,
             "approved": cid in facts and facts[cid]["approved_at"] is not None,
             "disbursed": cid in facts and facts[cid]["disbursed_at"] is not None,
+            "on_time_3m": cid in origins and on_time.get(origins[cid]) is True,
         }
         for cid in recipients
     }
 
 
 def campaign_funnel(*, campaign: Campaign) -> dict:
-    """reached → visited → applied → approved → disbursed among the campaign's messaged members
-    (holdouts apart), each stage's conversion from the one before, and the cost per disbursed loan."""
+    """reached → visited → quoted → applied → approved → disbursed → on time after 3 months among
+    the campaign's messaged members (holdouts apart), each stage's conversion from the one before,
+    and the cost per disbursed loan."""
     holdouts = set(
         Recipient.objects.filter(campaign=campaign, holdout=True).values_list("customer_id", flat=True)
     )

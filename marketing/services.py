@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
+from django.db.models import Q
 from django.template import TemplateSyntaxError
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -394,6 +395,49 @@ def touch_record_event(*, customer, campaign: Campaign | None = None, actor) -> 
     )
 
 
+def touch_record_quote(*, user, cookies, product_code: str) -> Touch | None:
+    """products.hooks listener: a signed-in customer or a tracked visitor (the landing's cookie)
+    asked for a quote — the funnel's "quoted" stage. Credited to the campaign of their latest
+    landing in the attribution window; at most one a day per customer (or visitor) and product.
+    Untracked anonymous callers (no cookie) and staff log nothing."""
+    customer = customer_selectors.customer_for_user(user) if user.is_authenticated else None
+    visitor_id = (cookies.get(VISITOR_COOKIE) or "")[:40]
+    if customer is None and (user.is_authenticated or not visitor_id):
+        return None
+    whose = Q(customer=customer) if customer is not None else Q(pk__in=[])
+    if visitor_id:
+        whose |= Q(visitor_id=visitor_id)
+    now = clock.now()
+    since = now - dt.timedelta(days=settings.MARKETING_ATTRIBUTION_DAYS)
+    mine = (
+        Touch.objects.filter(customer=customer) if customer else Touch.objects.filter(visitor_id=visitor_id)
+    )
+    today = clock.local_date(now)
+    if any(
+        clock.local_date(at) == today
+        for at in mine.filter(
+            kind=TouchKind.QUOTE, utm_campaign=product_code[:64], occurred_at__gte=now - dt.timedelta(days=1)
+        ).values_list("occurred_at", flat=True)
+    ):
+        return None
+    landing = (  # the browser's landings count too: a recipient's link was followed signed out
+        Touch.objects.filter(whose)
+        .filter(kind=TouchKind.LANDING, occurred_at__gte=since, occurred_at__lte=now)
+        .order_by("-occurred_at", "-id")
+        .values("campaign_id", "channel")
+        .first()
+    )
+    return Touch.objects.create(
+        customer=customer,
+        visitor_id=visitor_id,
+        kind=TouchKind.QUOTE,
+        channel=landing["channel"] if landing else MarketingChannel.WEB,
+        campaign_id=landing["campaign_id"] if landing else None,
+        utm_campaign=product_code[:64],
+        occurred_at=now,
+    )
+
+
 def touches_merge(*, visitor_id: str, customer) -> int:
     """Give the anonymous visitor's touches to the customer who signed in; returns how many."""
     if not visitor_id:
@@ -419,6 +463,7 @@ def attribution_record(*, application) -> Attribution:
     since = at - dt.timedelta(days=settings.MARKETING_ATTRIBUTION_DAYS)
     touches = list(
         Touch.objects.filter(customer_id=application.customer_id, occurred_at__gte=since, occurred_at__lte=at)
+        .exclude(kind=TouchKind.QUOTE)  # the customer's own step in the funnel, not a contact
         .order_by("occurred_at", "id")
         .values("id", "partner_code")
     )

@@ -41,3 +41,23 @@ def invitations(*, customer_id: int) -> frozenset[str]:
     return frozenset(
         invitation(code) for provider in _providers for code in provider(customer_id=customer_id)
     )
+
+
+# --- quotes asked ---------------------------------------------------------------------------------
+# Marketing's funnel has a "quoted" stage: the catalogue tells whoever listens that someone asked
+# for a quote (the product page's form or the quote API), without knowing who listens or why.
+QuoteListener = Callable[..., None]
+_quote_listeners: list[QuoteListener] = []
+
+
+def register_quote_asked(listener: QuoteListener) -> QuoteListener:
+    """Register `listener(user=…, cookies=…, product_code=…)` (once; again is a no-op)."""
+    if listener not in _quote_listeners:
+        _quote_listeners.append(listener)
+    return listener
+
+
+def quote_asked(*, user, cookies, product_code: str) -> None:
+    """A quote was given for `product_code` to `user` (maybe anonymous) with these cookies."""
+    for listener in _quote_listeners:
+        listener(user=user, cookies=cookies, product_code=product_code)

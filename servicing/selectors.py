@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db.models import Count, DecimalField, F, Prefetch, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
+from loanhub import clock
 from loanhub.money import MONEY_DIGITS, MONEY_PLACES
 from loanhub.permissions import may
 from products.choices import Segment
@@ -97,6 +98,29 @@ def loan_installments_paid_on_time(*, loan_id: int) -> list[int]:
         .order_by("number")
         .values_list("number", flat=True)
     )
+
+
+def loans_on_time_after_months(*, origin_refs, months: int = 3, today=None) -> dict[str, bool | None]:
+    """For marketing's funnel: per origin ("A00000042") whose loan was opened, whether the
+    installments due in its first `months` months (from the disbursement date) were all paid on or
+    before their due date. None while those months have not passed yet; False if one was paid
+    late or is still unpaid after its due date. Two queries, no personal data."""
+    from products.engine import add_months
+
+    today = today or clock.today()
+    loans = {
+        pk: (origin, add_months(start, months))
+        for pk, origin, start in Loan.objects.filter(origin_ref__in=list(origin_refs)).values_list(
+            "pk", "origin_ref", "start_date"
+        )
+    }
+    late = set(
+        LoanInstallment.objects.filter(loan_id__in=list(loans), due_date__lt=today)
+        .filter(Q(paid_on__isnull=True) | Q(paid_on__gt=F("due_date")))
+        .values_list("loan_id", "due_date")
+    )
+    late_loans = {loan_id for loan_id, due in late if due <= loans[loan_id][1]}
+    return {origin: (None if today < end else pk not in late_loans) for pk, (origin, end) in loans.items()}
 
 
 def loans_with_installments_due_on(day) -> list[tuple[int, int]]:

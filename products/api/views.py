@@ -19,7 +19,7 @@ from loanhub.errors import Invalid, NotFound
 from loanhub.permissions import may
 from loanhub.throttling import AnonRateThrottle, UserRateThrottle
 from products import choices as c
-from products import selectors, services
+from products import hooks, selectors, services
 from products.api import serializers as s
 from products.api.callers import caller_segments
 from products.models import Product
@@ -125,6 +125,7 @@ class ProductQuoteApi(CatalogueApi):
             version, periods=data.pop("grace_periods", 0), grace_type=data.pop("grace_type", None)
         )
         quote = services.product_quote(version=version, segments=segments, grace=grace, **data)
+        hooks.quote_asked(user=request.user, cookies=request.COOKIES, product_code=code)
         return Response(s.QuoteOutputSerializer(quote).data)
 
 

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET
 from loanhub import clock, pagecache
 from loanhub.formatting import cny_text, percent_text
 from products import choices as c
-from products import selectors, services
+from products import hooks, selectors, services
 from products.api.callers import caller_segments
 from products.engine.schedule import build_schedule
 from products.models import Product
@@ -165,6 +165,8 @@ def _detail_context(request, code: str, bound: bool) -> dict:
             )
         except services.ProductQuoteError as exc:
             form.add_quote_errors(exc.errors)
+    if bound and quote is not None:
+        hooks.quote_asked(user=request.user, cookies=request.COOKIES, product_code=code)
     context = {
         "version": version,
         "card": _card(version, clock.today()),
