@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
@@ -123,6 +124,17 @@ class ExperimentInline(admin.StackedInline):
     can_delete = False
 
 
+FUNNEL_LABELS = (
+    ("reached", _("reached")),
+    ("visited", _("visited")),
+    ("quoted", _("quoted")),
+    ("applied", _("applied")),
+    ("approved", _("approved")),
+    ("disbursed", _("disbursed")),
+    ("on_time_3m", _("on time after 3 months")),
+)
+
+
 @admin.register(Campaign)
 class CampaignAdmin(admin.ModelAdmin):
     form = CampaignForm
@@ -132,6 +144,56 @@ class CampaignAdmin(admin.ModelAdmin):
     raw_id_fields = ("promotion",)
     inlines = (ExperimentInline, CampaignEventInline)
     actions = ("launch",)
+
+    change_form_template = "admin/marketing/campaign_change_form.html"
+
+    def get_urls(self):
+        funnel = self.admin_site.admin_view(require_GET(self.funnel_view))
+        results = self.admin_site.admin_view(require_GET(self.experiment_view))
+        return [
+            path("<int:pk>/funnel/", funnel, name="marketing_campaign_funnel"),
+            path("<int:pk>/experiment/", results, name="marketing_campaign_experiment"),
+            *super().get_urls(),
+        ]
+
+    def _campaign(self, request, pk: int) -> Campaign:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        campaign = Campaign.objects.filter(pk=pk).select_related("segment").first()
+        if campaign is None:
+            raise Http404(pk)
+        return campaign
+
+    def funnel_view(self, request, pk: int):
+        """reached → … → on time after 3 months, with the conversion of each stage and the cost."""
+        campaign = self._campaign(request, pk)
+        funnel = selectors.campaign_funnel(campaign=campaign)
+        labels = dict(FUNNEL_LABELS)
+        stages = [{**stage, "label": labels[stage["stage"]]} for stage in funnel["stages"]]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Funnel of %(name)s") % {"name": campaign.name},
+            "campaign": campaign,
+            "opts": self.model._meta,
+            "funnel": funnel,
+            "stages": stages,
+        }
+        return TemplateResponse(request, "admin/marketing/campaign_funnel.html", context)
+
+    def experiment_view(self, request, pk: int):
+        """The experiment's arms, the SRM check and each arm against the control."""
+        campaign = self._campaign(request, pk)
+        experiment = Experiment.objects.filter(campaign=campaign).first()
+        if experiment is None:
+            raise Http404(pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Experiment results of %(name)s") % {"name": campaign.name},
+            "campaign": campaign,
+            "opts": self.model._meta,
+            "results": selectors.experiment_results(experiment=experiment),
+        }
+        return TemplateResponse(request, "admin/marketing/campaign_experiment.html", context)
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and obj.state != "draft":
