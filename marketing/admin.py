@@ -10,6 +10,7 @@ from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_GET
 
 from customers.masking import mask_counterparty
@@ -125,13 +126,13 @@ class ExperimentInline(admin.StackedInline):
 
 
 FUNNEL_LABELS = (
-    ("reached", _("reached")),
-    ("visited", _("visited")),
-    ("quoted", _("quoted")),
-    ("applied", _("applied")),
-    ("approved", _("approved")),
-    ("disbursed", _("disbursed")),
-    ("on_time_3m", _("on time after 3 months")),
+    ("reached", pgettext_lazy("funnel stage", "reached")),
+    ("visited", pgettext_lazy("funnel stage", "visited")),
+    ("quoted", pgettext_lazy("funnel stage", "quoted")),
+    ("applied", pgettext_lazy("funnel stage", "applied")),
+    ("approved", pgettext_lazy("funnel stage", "approved")),
+    ("disbursed", pgettext_lazy("funnel stage", "disbursed")),
+    ("on_time_3m", pgettext_lazy("funnel stage", "on time after 3 months")),
 )
 
 
