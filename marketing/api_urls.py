@@ -13,6 +13,7 @@ urlpatterns = [
     path("campaigns/<int:pk>/launch/", apis.CampaignLaunchApi.as_view(), name="campaign-launch"),
     path("campaigns/<int:pk>/recipients/", apis.CampaignRecipientsApi.as_view(), name="campaign-recipients"),
     path("campaigns/<int:pk>/funnel/", apis.CampaignFunnelApi.as_view(), name="campaign-funnel"),
+    path("funnel/", apis.FunnelReportApi.as_view(), name="funnel"),
     path("experiments/", apis.ExperimentListApi.as_view(), name="experiments"),
     path("experiments/<int:pk>/results/", apis.ExperimentResultsApi.as_view(), name="experiment-results"),
     path("attribution/", apis.AttributionApi.as_view(), name="attribution"),

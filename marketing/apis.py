@@ -162,7 +162,8 @@ class CampaignFunnelApi(MarketingApi):
         tags=["marketing"],
         operation_id="marketing_campaigns_funnel",
         responses={200: s.FunnelSerializer, 403: FORBIDDEN, 404: NOT_FOUND},
-        summary="reached → visited → applied → approved → disbursed, and the cost per disbursed loan",
+        summary="reached → visited → quoted → applied → approved → disbursed → on time after 3 months, "
+        "and the cost per disbursed loan",
     )
     def get(self, request, pk: int):
         campaign = _get(Campaign, pk)
@@ -192,6 +193,21 @@ class ExperimentResultsApi(MarketingApi):
         return Response(
             s.ExperimentResultsSerializer(selectors.experiment_results(experiment=experiment)).data
         )
+
+
+class FunnelReportApi(MarketingApi):
+    @extend_schema(
+        tags=["marketing"],
+        operation_id="marketing_funnel_report",
+        parameters=[OpenApiParameter("by", OpenApiTypes.STR, enum=list(selectors.FUNNEL_GROUPINGS))],
+        responses={200: s.FunnelRowSerializer(many=True), 400: FIELD_ERRORS, 403: FORBIDDEN},
+        summary="The funnel over the launched campaigns by campaign, channel or segment",
+    )
+    def get(self, request):
+        by = request.query_params.get("by", "channel")
+        if by not in selectors.FUNNEL_GROUPINGS:
+            raise MarketingInvalid({"by": [_("campaign, channel or segment.")]})
+        return Response(s.FunnelRowSerializer(selectors.funnel_report(by=by), many=True).data)
 
 
 class AttributionApi(MarketingApi):

@@ -130,26 +130,38 @@ def _conversions(campaign: Campaign) -> dict[int, dict]:
     }
 
 
-def campaign_funnel(*, campaign: Campaign) -> dict:
-    """reached → visited → quoted → applied → approved → disbursed → on time after 3 months among
-    the campaign's messaged members (holdouts apart), each stage's conversion from the one before,
-    and the cost per disbursed loan."""
-    holdouts = set(
-        Recipient.objects.filter(campaign=campaign, holdout=True).values_list("customer_id", flat=True)
-    )
-    outcomes = {cid: o for cid, o in _conversions(campaign).items() if cid not in holdouts}
+def _stages(outcomes) -> list[dict]:
+    """Each stage's count among `outcomes` and its conversion from the stage before."""
+    outcomes = list(outcomes)
     counts = {"reached": len(outcomes)}
     for stage in FUNNEL_STAGES[1:]:
-        counts[stage] = sum(1 for o in outcomes.values() if o[stage])
+        counts[stage] = sum(1 for o in outcomes if o[stage])
     stages = []
     previous = None
     for stage in FUNNEL_STAGES:
         rate = None if previous in (None, 0) else counts[stage] / previous
         stages.append({"stage": stage, "count": counts[stage], "rate_from_previous": rate})
         previous = counts[stage]
+    return stages
+
+
+def _messaged_outcomes(campaign: Campaign) -> dict[int, dict]:
+    """The outcomes of the campaign's messaged recipients (its holdout arm apart)."""
+    holdouts = set(
+        Recipient.objects.filter(campaign=campaign, holdout=True).values_list("customer_id", flat=True)
+    )
+    return {cid: o for cid, o in _conversions(campaign).items() if cid not in holdouts}
+
+
+def campaign_funnel(*, campaign: Campaign) -> dict:
+    """reached → visited → quoted → applied → approved → disbursed → on time after 3 months among
+    the campaign's messaged members (holdouts apart), each stage's conversion from the one before,
+    and the cost per disbursed loan."""
+    stages = _stages(_messaged_outcomes(campaign).values())
+    disbursed = next(s["count"] for s in stages if s["stage"] == "disbursed")
     cost_per_disbursed = None
-    if campaign.cost is not None and counts["disbursed"]:
-        cost_per_disbursed = quantize_money(campaign.cost / Decimal(counts["disbursed"]))
+    if campaign.cost is not None and disbursed:
+        cost_per_disbursed = quantize_money(campaign.cost / Decimal(disbursed))
     return {
         "campaign": campaign.pk,
         "stages": stages,
@@ -157,6 +169,35 @@ def campaign_funnel(*, campaign: Campaign) -> dict:
         "cost_per_disbursed": cost_per_disbursed,
         "skipped": campaign.skipped,
     }
+
+
+FUNNEL_GROUPINGS = ("campaign", "channel", "segment")
+
+
+def funnel_report(*, by: str = "channel") -> list[dict]:
+    """The funnel over every launched campaign, grouped by campaign, by the channel a recipient
+    was messaged on (one reached on two channels counts in both), or by the campaign's segment
+    (a customer reached by two campaigns of a segment counts twice: a funnel of reaches)."""
+    groups: dict[str, list[dict]] = defaultdict(list)
+    labels: dict[str, str] = {}
+    campaigns = Campaign.objects.filter(launched_at__isnull=False).select_related("segment").order_by("id")
+    for campaign in campaigns:
+        outcomes = _messaged_outcomes(campaign)
+        if by == "channel":
+            channels = dict(
+                Recipient.objects.filter(campaign=campaign, holdout=False).values_list(
+                    "customer_id", "channels"
+                )
+            )
+            for cid, outcome in outcomes.items():
+                for channel in channels.get(cid) or []:
+                    groups[channel].append(outcome)
+                    labels[channel] = channel
+        else:
+            key = str(campaign.pk) if by == "campaign" else str(campaign.segment_id)
+            labels[key] = campaign.name if by == "campaign" else campaign.segment.name
+            groups[key].extend(outcomes.values())
+    return [{"key": key, "label": labels[key], "stages": _stages(groups[key])} for key in sorted(groups)]
 
 
 def experiment_results(*, experiment: Experiment) -> dict:

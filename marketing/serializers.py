@@ -104,6 +104,12 @@ class FunnelSerializer(serializers.Serializer):
     skipped = serializers.JSONField()
 
 
+class FunnelRowSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    stages = serializers.JSONField()
+
+
 class AttributionRowSerializer(serializers.Serializer):
     key = serializers.CharField()
     applications = serializers.FloatField()

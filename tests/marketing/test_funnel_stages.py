@@ -14,14 +14,14 @@ from rest_framework.test import APIClient
 from applications.models import State
 from loanhub import clock
 from marketing import services
-from marketing.models import Recipient, Touch, TouchKind
+from marketing.models import Recipient, Segment, Touch, TouchKind
 from products import choices as pc
 from products.engine import add_months
 from servicing import selectors as servicing_selectors
 from servicing.models import LoanInstallment
 from tests.marketing.conftest import consenting
 from tests.marketing.test_attribution_funnel import _click, _launched
-from tests.products.factories import version_in
+from tests.products.factories import UserFactory, version_in
 from tests.servicing.factories import ApplicationFactory, open_loan
 
 pytestmark = pytest.mark.django_db
@@ -163,3 +163,57 @@ def test_funnel_with_quoted_and_on_time_on_a_hand_computed_example(
     assert rates[0] is None
     assert rates[1:] == pytest.approx([4 / 6, 3 / 4, 4 / 3, 3 / 4, 1.0, 1 / 3])
     assert funnel["cost_per_disbursed"] == "300.00"
+
+
+def test_funnel_by_channel_segment_and_campaign(manager, auditor, django_capture_on_commit_callbacks):
+    # Two reached on the portal only, one on the portal and by SMS; one of the portal-only applies.
+    only_portal = [consenting("portal", region="杭州") for _ in range(2)]
+    both = consenting("portal", "sms", region="杭州")
+    segment = Segment.objects.create(name="Hangzhou", rules={"regions": ["杭州"]})
+    campaign = services.campaign_create(
+        actor=manager,
+        name="Spring",
+        segment=segment,
+        channels=["portal", "sms"],
+        template_zh="{{ link }}",
+        template_en="{{ link }}",
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.campaign_launch(campaign=campaign, actor=manager)
+    channels = dict(Recipient.objects.values_list("customer_id", "channels"))
+    assert sorted(channels[both.pk]) == ["portal", "sms"]
+    assert channels[only_portal[0].pk] == ["portal"]
+    later = clock.now() + dt.timedelta(hours=1)
+    ApplicationFactory(customer=only_portal[0], state=State.SUBMITTED, submitted_at=later)
+
+    api = APIClient()
+    api.force_authenticate(auditor)
+
+    def counts(by):
+        rows = api.get("/api/v1/marketing/funnel/", {"by": by}).json()
+        return {row["label"]: [s["count"] for s in row["stages"]] for row in rows}
+
+    assert counts("channel") == {"portal": [3, 0, 0, 1, 0, 0, 0], "sms": [1, 0, 0, 0, 0, 0, 0]}
+    assert counts("segment") == {"Hangzhou": [3, 0, 0, 1, 0, 0, 0]}
+    assert counts("campaign") == {"Spring": [3, 0, 0, 1, 0, 0, 0]}
+    assert api.get("/api/v1/marketing/funnel/", {"by": "region"}).status_code == 400
+    customer = APIClient()
+    customer.force_authenticate(both.user)
+    assert customer.get("/api/v1/marketing/funnel/").status_code == 403
+
+
+def test_the_funnel_and_experiment_pages_are_for_staff_who_view_marketing(
+    manager, client, django_capture_on_commit_callbacks
+):
+    consenting("portal", region="杭州")
+    campaign = _launched(manager, django_capture_on_commit_callbacks)
+    client.force_login(manager)
+    page = client.get(f"/admin/marketing/campaign/{campaign.pk}/funnel/")
+    assert page.status_code == 200
+    assert [s["stage"] for s in page.context["stages"]][-1] == "on_time_3m"
+    assert client.get(f"/admin/marketing/campaign/{campaign.pk}/experiment/").status_code == 404  # no arms
+    assert client.get("/admin/marketing/campaign/999999/funnel/").status_code == 404
+    client.force_login(UserFactory(username="no-role"))  # staff, but no view permission
+    assert client.get(f"/admin/marketing/campaign/{campaign.pk}/funnel/").status_code == 403
+    client.force_login(Recipient.objects.get(campaign=campaign).customer.user)  # not staff: to sign in
+    assert client.get(f"/admin/marketing/campaign/{campaign.pk}/funnel/").status_code == 302
