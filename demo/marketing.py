@@ -69,6 +69,18 @@ def seed_marketing(*, manager, usernames: list[str]) -> Campaign | None:
             utm_campaign=campaign.code,
             occurred_at=launched_at + dt.timedelta(days=1),
         )
+    # Those who applied asked for a quote on the product page first (the funnel's "quoted").
+    quoted = LoanApplication.objects.filter(customer__in=customers, submitted_at__isnull=False)
+    for customer_id, product_code in quoted.values_list("customer_id", "product_version__product__code"):
+        if Recipient.objects.filter(campaign=campaign, customer_id=customer_id).exists():
+            Touch.objects.create(
+                customer_id=customer_id,
+                kind=TouchKind.QUOTE,
+                channel="web",
+                campaign=campaign,
+                utm_campaign=product_code,
+                occurred_at=launched_at + dt.timedelta(days=1, hours=1),
+            )
     # The demo applications were submitted before the campaign existed: snapshot their
     # attribution now, with the backdated touches.
     for application in LoanApplication.objects.filter(customer__in=customers, submitted_at__isnull=False):
