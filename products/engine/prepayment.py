@@ -418,7 +418,9 @@ def defer_installments_spread(
     k later installments carries H / k rounded DOWN to the cent as extra interest and the last one
     the remainder, so the parts add up to H exactly and none is negative (rounding each part
     half-up would let the last go negative: H = 100.00, k = 240 gives parts of 0.42 and a last one
-    of -0.38). Raises `EngineValidationError` (first_installment, installments).
+    of -0.38). The remainder's `terms` do not know the parts: a later `prepay` or `reprice` of
+    `remaining` re-amortises the balance without them. Raises `EngineValidationError`
+    (first_installment, installments).
     """
     first, count = _check_deferral(schedule, first_installment, installments)
     terms = schedule.terms
