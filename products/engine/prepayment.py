@@ -234,6 +234,7 @@ def _remainder_terms(
         left = terms.grace_periods - paid
         grace = Grace(left, terms.grace.kind) if terms.grace is not None and left > 0 else None
     fees = (Fee(FeeKind.PERIODIC, terms.periodic_fee),) if terms.periodic_fee else ()
+    left_free = max(terms.interest_free_periods - paid, 0)
     return validate_terms(
         principal=principal,
         annual_rate=terms.annual_rate if annual_rate is None else annual_rate,
@@ -244,10 +245,7 @@ def _remainder_terms(
         first_due_date=first_due,
         day_count=terms.day_count,
         grace=grace,
-        interest_free_periods=min(
-            max(terms.interest_free_periods - paid, 0),
-            term if max_interest_free is None else max_interest_free,
-        ),
+        interest_free_periods=left_free if max_interest_free is None else min(left_free, max_interest_free),
         fees=fees,
     )
 
