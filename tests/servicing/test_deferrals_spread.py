@@ -106,3 +106,20 @@ def test_close_of_business_through_a_spread_holiday(people, settings):
     assert loan.days_past_due == 0
     assert loan.penalty_due == 0
     check_ledger()
+
+
+def test_the_api_shows_the_rule_and_the_spread_interest(people):
+    from rest_framework.test import APIClient
+
+    loan = _spread_loan(people)
+    client = APIClient()
+    client.force_authenticate(people["owner"])
+    asked = client.post(
+        f"/api/v1/loans/{loan.pk}/deferrals/", {"installments": 1, "reason": "moving"}, format="json"
+    )
+    assert asked.status_code == 201, asked.json()
+    quote = asked.json()["quote"]
+    assert quote["interest_rule"] == "spread"
+    assert quote["capitalised_interest"] == "0.00"
+    assert D(quote["spread_interest"]) > 0
+    assert quote["new_schedule"][0]["payment"] == "0.00"
