@@ -209,6 +209,7 @@ class ProductVersionAdmin(ReadOnlyHistoryAdmin):
             {
                 "fields": (
                     ("grace_max_periods", "grace_types"),
+                    "deferral_interest",
                     "prepayment_allowed_after",
                     ("prepayment_fee_rate", "prepayment_free_allowance"),
                 )

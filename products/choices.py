@@ -210,6 +210,13 @@ class GraceType(models.TextChoices):
     CAPITALISED = engine_enums.GraceKind.CAPITALISED.value, _("capitalised")
 
 
+class DeferralInterest(models.TextChoices):
+    """What happens to the interest of a payment holiday (延期还款期间的利息)."""
+
+    CAPITALISE = "capitalise", _("capitalised (added to the principal)")
+    SPREAD = "spread", _("spread over the remaining installments")
+
+
 class AllocationOrder(models.TextChoices):
     """How a repayment is split over what is owed (the product says which; servicing applies it)."""
 

@@ -187,6 +187,15 @@ class ProductVersion(Transitionable, FSMModelMixin, models.Model):
     # Grace and prepayment
     grace_max_periods = models.PositiveIntegerField(_("maximum grace periods"), default=0)
     grace_types = models.JSONField(_("grace types"), default=list, blank=True)
+    deferral_interest = models.CharField(
+        _("interest of a deferral"),
+        max_length=16,
+        choices=c.DeferralInterest.choices,
+        default=c.DeferralInterest.CAPITALISE,
+        help_text=_(
+            "During a payment holiday the interest is capitalised or spread over the remaining installments."
+        ),
+    )
     prepayment_allowed_after = models.PositiveIntegerField(
         _("prepayment allowed after (installments)"), default=0
     )

@@ -48,6 +48,7 @@ TERM_FIELDS = (
     "worst_loan_classification",
     "grace_max_periods",
     "grace_types",
+    "deferral_interest",
     "prepayment_allowed_after",
     "prepayment_fee_rate",
     "prepayment_free_allowance",
@@ -156,6 +157,9 @@ class TermsSerializer(serializers.Serializer):
     worst_loan_classification = serializers.BooleanField(required=False, default=False)
     grace_max_periods = serializers.IntegerField(min_value=0, max_value=60, required=False, default=0)
     grace_types = _codes(c.GraceType.choices)
+    deferral_interest = serializers.ChoiceField(
+        choices=c.DeferralInterest.choices, required=False, default=c.DeferralInterest.CAPITALISE
+    )
     prepayment_allowed_after = serializers.IntegerField(min_value=0, max_value=600, required=False, default=0)
     prepayment_fee_rate = rate_serializer_field(
         min_value=Decimal("0"), max_value=Decimal("1"), required=False, default=Decimal("0")

@@ -105,6 +105,7 @@ class DeferralDecisionMixin:
             "own_request": change.requested_by_id is not None and change.requested_by_id == request.user.pk,
             "needs_two": change.amount > deferrals.second_approval_amount(),
             "capitalised_interest": Decimal(str(quote.get("capitalised_interest", "0"))),
+            "spread_interest": Decimal(str(quote.get("spread_interest", "0"))),
             "current_rows": list(current),
             "new_rows": new_rows,
             "business_date": open_business_date(),

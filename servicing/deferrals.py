@@ -1,13 +1,16 @@
 """Deferral of installments (延期还款, a payment holiday): the customer (or an officer) asks, an
 officer approves, two different officers above `LOANHUB_DEFERRAL_SECOND_APPROVAL_AMOUNT`.
 
-The request stores the new schedule as shown (`engine.defer_installments`: nothing is due on the
-deferred dates, their interest is capitalised, and the grown balance is re-amortised over the
-installments left before the original maturity). Approval applies exactly that schedule, under
+The request stores the new schedule as shown. What happens to the holiday's interest is the
+product's rule (`ProductVersion.deferral_interest`): capitalised (`engine.defer_installments`:
+nothing is due on the deferred dates, their interest joins the balance, and the grown balance is
+re-amortised over the installments left before the original maturity) or spread
+(`engine.defer_installments_spread`: nothing is due on the deferred dates, the balance as it
+stands is re-amortised over the installments left, and the holiday's interest is added to them in
+equal parts, the last taking the rounding remainder). Approval applies exactly that schedule, under
 the loan's lock, and only to the schedule version it was made on: a loan changed since (a
 prepayment, another deferral) or whose first deferred installment has fallen due meanwhile is
-a Conflict, and the customer asks again. Spreading the holiday's interest over the remaining
-installments (instead of capitalising it) is not supported yet.
+a Conflict, and the customer asks again.
 
 The maker-checker amount is the sum of the deferred installments' payments as they stood.
 """
@@ -25,6 +28,7 @@ from loanhub.errors import Conflict, Forbidden, Invalid, NotFound
 from loanhub.permissions import may
 from loanhub.transitions import json_safe, record_event, run_transition
 from products import engine, engine_adapter
+from products.choices import DeferralInterest
 from servicing import quiet
 from servicing import schedule_changes as sc
 from servicing.calendar import open_business_date
@@ -79,6 +83,11 @@ def _check_current(loan: Loan) -> None:
         )
 
 
+def interest_rule(loan: Loan) -> str:
+    """The product's rule for a holiday's interest: "capitalise" or "spread"."""
+    return loan.product_version.deferral_interest or DeferralInterest.CAPITALISE
+
+
 def deferral_quote(*, loan: Loan, installments) -> dict:
     """The new schedule if the next `installments` installments (the first due after the open
     business date onward) were deferred; nothing is written."""
@@ -91,8 +100,9 @@ def deferral_quote(*, loan: Loan, installments) -> dict:
         raise Conflict(_("No installment is left to defer."), state=loan.status)
     tail = schedule.rows[first_index - 1 :]
     sc.check_tail(sc.stored_rows(loan), tail, after=today)
+    rule = interest_rule(loan)
     try:
-        done = engine.defer_installments(schedule, first_installment=first_index, installments=count)
+        done = sc.defer(schedule, first_installment=first_index, installments=count, rule=rule)
     except engine.EngineValidationError as exc:
         errors = engine_adapter.localized(exc.errors)
         raise Invalid({"installments": [m for ms in errors.values() for m in ms]}) from None
@@ -103,7 +113,9 @@ def deferral_quote(*, loan: Loan, installments) -> dict:
         "first_due_date": tail[0].due_date,
         "installments": count,
         "deferred_amount": deferred,
-        "capitalised_interest": done.capitalised_interest,
+        "interest_rule": rule,
+        "capitalised_interest": ZERO if rule == DeferralInterest.SPREAD else done.capitalised_interest,
+        "spread_interest": done.holiday_interest if rule == DeferralInterest.SPREAD else ZERO,
         "new_schedule": sc.plain_rows(rows),
         "schedule_version": loan.schedule_version,
         "first_index": first_index,
@@ -134,7 +146,11 @@ def deferral_request(*, loan: Loan | int, installments, reason: str, actor) -> S
         change = ScheduleChange.objects.create(
             loan=row,
             kind=ScheduleChangeKind.DEFERRAL,
-            params={"first_index": quote["first_index"], "installments": quote["installments"]},
+            params={
+                "first_index": quote["first_index"],
+                "installments": quote["installments"],
+                "interest_rule": quote["interest_rule"],
+            },
             quote=json_safe(quote),
             amount=quote["deferred_amount"],
             base_version=row.schedule_version,
@@ -206,7 +222,9 @@ def deferral_approve(*, change_id: int, actor, loan_id: int | None = None) -> Sc
             locked.decided_at = clock.now()
             return {
                 "schedule_change": locked.pk,
+                "interest_rule": locked.quote.get("interest_rule", DeferralInterest.CAPITALISE),
                 "capitalised_interest": locked.quote["capitalised_interest"],
+                "spread_interest": locked.quote.get("spread_interest", "0.00"),
             }
 
         change = run_transition(

@@ -80,8 +80,11 @@ def engine_schedule(loan: Loan) -> engine.Schedule:
                 mode=p["mode"],
             ).remaining
         elif change.kind == ScheduleChangeKind.DEFERRAL:
-            schedule = engine.defer_installments(
-                schedule, first_installment=p["first_index"], installments=p["installments"]
+            schedule = defer(
+                schedule,
+                first_installment=p["first_index"],
+                installments=p["installments"],
+                rule=p.get("interest_rule", "capitalise"),
             ).remaining
         elif change.kind == ScheduleChangeKind.RESTRUCTURE:
             schedule = restructured(loan, p)
@@ -92,6 +95,16 @@ def engine_schedule(loan: Loan) -> engine.Schedule:
                 annual_rate=Decimal(str(p["annual_rate"])),
             ).remaining
     return schedule
+
+
+def defer(schedule: engine.Schedule, *, first_installment: int, installments: int, rule: str):
+    """The engine's deferral under the product's rule for the holiday's interest ("capitalise",
+    or "spread"); deferrals approved before the rule existed were capitalised."""
+    if rule == "spread":
+        return engine.defer_installments_spread(
+            schedule, first_installment=first_installment, installments=installments
+        )
+    return engine.defer_installments(schedule, first_installment=first_installment, installments=installments)
 
 
 def restructured(loan: Loan, params: dict) -> engine.Schedule:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_CEILING, Decimal, localcontext
+from decimal import ROUND_CEILING, ROUND_DOWN, Decimal, localcontext
 from fractions import Fraction
 from typing import cast
 
@@ -28,15 +28,18 @@ from .enums import FeeKind, GraceKind, Method, PrepaymentMode
 from .errors import ErrorCollector, gettext_noop
 from .money import ENGINE_CONTEXT, ZERO, quantize_money
 from .parsing import parse_choice, parse_date, parse_decimal, parse_int
-from .schedule import Schedule, _build, _period_rates, _year_span
+from .schedule import Installment, Schedule, _build, _period_rates, _year_span
+from .summary import _summarise
 from .terms import MAX_ANNUAL_RATE, MAX_PRINCIPAL, RATE_MAX_PLACES, Fee, Grace, LoanTerms, validate_terms
 
 __all__ = [
     "DeferralResult",
     "PayoffQuote",
+    "SpreadDeferralResult",
     "PrepaymentResult",
     "RepricingResult",
     "defer_installments",
+    "defer_installments_spread",
     "payoff_quote",
     "prepay",
     "reprice",
@@ -86,6 +89,22 @@ class DeferralResult:
     first_deferred: int
     deferred_installments: int
     capitalised_interest: Decimal
+    remaining: Schedule
+
+
+@dataclass(frozen=True, slots=True)
+class SpreadDeferralResult:
+    """A payment holiday whose interest is spread (not capitalised) over the installments after it.
+
+    `remaining` starts with the deferred rows (nothing due but the periodic fee, balance unchanged)
+    and ends on the original maturity date; `spread` holds the extra interest part of each later row
+    (already included in its `interest`), summing to `holiday_interest` exactly.
+    """
+
+    first_deferred: int
+    deferred_installments: int
+    holiday_interest: Decimal
+    spread: tuple[Decimal, ...]
     remaining: Schedule
 
 
@@ -206,6 +225,7 @@ def _remainder_terms(
     paid: int,
     extra_grace: Grace | None = None,
     annual_rate: Decimal | None = None,
+    max_interest_free: int | None = None,
 ) -> LoanTerms:
     """Terms of the re-amortised rest of a loan after `paid` installments."""
     if extra_grace is not None:
@@ -214,6 +234,7 @@ def _remainder_terms(
         left = terms.grace_periods - paid
         grace = Grace(left, terms.grace.kind) if terms.grace is not None and left > 0 else None
     fees = (Fee(FeeKind.PERIODIC, terms.periodic_fee),) if terms.periodic_fee else ()
+    left_free = max(terms.interest_free_periods - paid, 0)
     return validate_terms(
         principal=principal,
         annual_rate=terms.annual_rate if annual_rate is None else annual_rate,
@@ -224,7 +245,7 @@ def _remainder_terms(
         first_due_date=first_due,
         day_count=terms.day_count,
         grace=grace,
-        interest_free_periods=max(terms.interest_free_periods - paid, 0),
+        interest_free_periods=left_free if max_interest_free is None else min(left_free, max_interest_free),
         fees=fees,
     )
 
@@ -336,22 +357,8 @@ def defer_installments(
     capitalised, and the grown balance is re-amortised over the installments left before the original
     maturity. Raises `EngineValidationError` (first_installment, installments).
     """
-    errors = ErrorCollector()
+    first, count = _check_deferral(schedule, first_installment, installments)
     terms = schedule.terms
-    n = terms.term
-    first = parse_int(first_installment, "first_installment", errors, minimum=1, maximum=n)
-    count = parse_int(installments, "installments", errors, minimum=1, maximum=n)
-    if terms.method is Method.BULLET:
-        errors.add("installments", gettext_noop("a bullet loan has no installments to defer"))
-    if first is not None and first <= terms.grace_periods:
-        errors.add("first_installment", gettext_noop("cannot defer an installment inside the grace period"))
-    if first is not None and count is not None and first - 1 + count >= n:
-        errors.add(
-            "installments", gettext_noop("the deferral must leave at least one installment before maturity")
-        )
-    errors.raise_if_any()
-    first, count = cast(int, first), cast(int, count)
-
     paid = first - 1
     balance = schedule.rows[paid - 1].balance if paid else terms.principal
     start = schedule.rows[paid - 1].due_date if paid else terms.start_date
@@ -372,6 +379,107 @@ def defer_installments(
         deferred_installments=count,
         capitalised_interest=capitalised,
         remaining=remaining,
+    )
+
+
+def _check_deferral(schedule: Schedule, first_installment: object, installments: object) -> tuple[int, int]:
+    errors = ErrorCollector()
+    terms = schedule.terms
+    n = terms.term
+    first = parse_int(first_installment, "first_installment", errors, minimum=1, maximum=n)
+    count = parse_int(installments, "installments", errors, minimum=1, maximum=n)
+    if terms.method is Method.BULLET:
+        errors.add("installments", gettext_noop("a bullet loan has no installments to defer"))
+    if first is not None and first <= terms.grace_periods:
+        errors.add("first_installment", gettext_noop("cannot defer an installment inside the grace period"))
+    if first is not None and count is not None and first - 1 + count >= n:
+        errors.add(
+            "installments", gettext_noop("the deferral must leave at least one installment before maturity")
+        )
+    if first is not None and first > 1 and schedule.rows[first - 2].balance <= 0:
+        errors.add("first_installment", gettext_noop("the loan is repaid before this installment"))
+    errors.raise_if_any()
+    return cast(int, first), cast(int, count)
+
+
+def defer_installments_spread(
+    schedule: Schedule, *, first_installment: object, installments: object
+) -> SpreadDeferralResult:
+    """Defer `installments` installments from number `first_installment`, the holiday's interest
+    spread over the installments after it (延期还款, 利息分摊).
+
+    Earlier installments are taken as paid. On the deferred dates only the periodic fee (if any) is
+    due; the balance B then outstanding is re-amortised (same method, rate and due dates) over the
+    k installments left before the original maturity, its first period starting on the last
+    deferred date. The holiday interest H = B x annual rate x the holiday's year fraction under the
+    loan's day count (interest-free periods excluded), rounded half-up to the cent once; each of the
+    k later installments carries H / k rounded DOWN to the cent as extra interest and the last one
+    the remainder, so the parts add up to H exactly and none is negative (rounding each part
+    half-up would let the last go negative: H = 100.00, k = 240 gives parts of 0.42 and a last one
+    of -0.38). The remainder's `terms` do not know the parts: a later `prepay` or `reprice` of
+    `remaining` re-amortises the balance without them. Raises `EngineValidationError`
+    (first_installment, installments).
+    """
+    first, count = _check_deferral(schedule, first_installment, installments)
+    terms = schedule.terms
+    paid = first - 1
+    balance = schedule.rows[paid - 1].balance if paid else terms.principal
+    start = schedule.rows[paid - 1].due_date if paid else terms.start_date
+    dates = [row.due_date for row in schedule.rows[paid:]]
+    holiday_terms = _remainder_terms(
+        terms, principal=balance, start=start, first_due=dates[0], term=len(dates), paid=paid
+    )
+    span = _year_span(holiday_terms, dates, 0, count)
+    with localcontext(ENGINE_CONTEXT):
+        holiday = quantize_money(balance * terms.annual_rate * span.numerator / span.denominator)
+    amortising = _build(
+        _remainder_terms(
+            terms,
+            principal=balance,
+            start=dates[count - 1],
+            first_due=dates[count],
+            term=len(dates) - count,
+            paid=paid + count,
+        ),
+        dates=dates[count:],
+        first_number=first + count,
+    )
+    k = len(amortising.rows)
+    with localcontext(ENGINE_CONTEXT):
+        part = (holiday / k).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
+    spread = (part,) * (k - 1) + (holiday - part * (k - 1),)
+    fee = terms.periodic_fee
+    deferred = [
+        Installment(first + i, due, fee, ZERO, ZERO, fee, balance) for i, due in enumerate(dates[:count])
+    ]
+    later = [
+        row._replace(interest=row.interest + extra, payment=row.payment + extra)
+        for row, extra in zip(amortising.rows, spread, strict=True)
+    ]
+    rows = tuple(deferred + later)
+    # The remainder's terms describe the holiday as a grace period, so that no later deferral
+    # starts inside it.
+    remaining_terms = _remainder_terms(
+        terms,
+        principal=balance,
+        start=start,
+        first_due=dates[0],
+        term=len(dates),
+        paid=paid,
+        extra_grace=Grace(count, GraceKind.CAPITALISED),
+        max_interest_free=len(dates) - count,
+    )
+    total_interest = amortising.summary.total_interest + holiday
+    return SpreadDeferralResult(
+        first_deferred=first,
+        deferred_installments=count,
+        holiday_interest=holiday,
+        spread=spread,
+        remaining=Schedule(
+            terms=remaining_terms,
+            rows=rows,
+            summary=_summarise(remaining_terms, rows, False, total_interest),
+        ),
     )
 
 

@@ -357,7 +357,15 @@ class LoanDeferralQuoteSerializer(serializers.Serializer):
     first_due_date = serializers.DateField(read_only=True)
     installments = serializers.IntegerField(read_only=True)
     deferred_amount = money_serializer_field(read_only=True)
+    interest_rule = serializers.ChoiceField(
+        choices=["capitalise", "spread"],
+        read_only=True,
+        help_text="the product's rule for the holiday's interest: capitalised or spread",
+    )
     capitalised_interest = money_serializer_field(read_only=True)
+    spread_interest = money_serializer_field(
+        read_only=True, help_text="the holiday's interest spread over the installments after it"
+    )
     new_schedule = ScheduleChangeRowSerializer(many=True, read_only=True)
     schedule_version = serializers.IntegerField(read_only=True)
     needs_two_approvals = serializers.BooleanField(read_only=True)
