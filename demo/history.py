@@ -1,0 +1,288 @@
+"""A portfolio history for the monitoring dashboards: N borrowers' loans originated over the last
+M months, their repayments, delinquencies, cures and recoveries, and month-end snapshots and
+monitoring aggregates for every month, so the portfolio, delinquency, roll-rate and vintage
+dashboards have months of data on first run (`manage.py simulate_history`).
+
+Demo code, not production code: nothing imports `demo`. It is built on the same blocks as
+`demo.servicing_simulator` (loans opened with `servicing.services.loan_open`, priced as of their
+start date; payments posted backdated with `servicing.repayments.repayment_post`, each
+replaying its loan) and is seeded: `random.Random(seed)` draws everything, so a seed gives the
+same book on a given day.
+
+Behaviour (a Markov chain per loan, over the installments in arrears at each due date): a borrower
+with k installments in arrears, at the next due date,
+
+- k = 0: pays on time (a few days early at most), or misses it with `ROLL[0]` (≈ 4 %);
+- k ≥ 1: rolls (misses again) with `ROLL[k]`, cures (pays everything due, penalty included,
+  some days late) with `CURE[k]`, else pays just the installment (stays k behind);
+- k ≥ `RECOVERY_FROM` (90+ days): pays nothing more but for a recovery, with `RECOVERY`, of a
+  share of the arrears (collections' work), valued some weeks after the due date.
+
+So most of the book is current, a few per cent roll 1–30 → 31–60 each month, fewer further, and
+some cure: the roll-rate matrix looks like a consumer book's (see the README's "Demo history").
+Short terms (6–12 months) end inside the window, so some loans are closed.
+
+Servicing's close of business writes a loan snapshot per loan and date; the months before the
+first closed date never had one. For each month end before it, `month_end_snapshots` writes the
+snapshot the close of that date would have written, from the loan replayed as of the next day
+with the payments valued by then (`servicing.repayments.loan_position`, the rules' bucket, class,
+stage and provision; the borrower's other loans and officers' overrides are not looked at). Then
+`monitoring.services.run_monitoring` runs for each month end (portfolio rows, roll rates,
+vintages) and for the last closed date (the dashboards' today).
+
+Idempotent: the loans are keyed by `origin_ref` (`DEMO-HIST-…`); when any exists, nothing runs.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import random
+from decimal import Decimal
+
+from dateutil.relativedelta import relativedelta
+
+from demo.customers import seed_customer
+from demo.servicing_simulator import GIVEN, GRADE_PD, SURNAMES
+from loanhub.money import quantize_money
+from monitoring import services as monitoring
+from products.quotes import product_quote
+from products.selectors import product_get_offered
+from servicing import cob, collateral, repayments, rules, services
+from servicing.calendar import last_closed_date, open_business_date
+from servicing.choices import LoanStatus, RepaymentChannel
+from servicing.models import Loan, LoanSnapshot
+from servicing.position import Payment
+
+ORIGIN_PREFIX = "DEMO-HIST-"
+FIRST_CUSTOMER_INDEX = 300  # demo.applications use 1–9, demo.servicing_simulator 101–; 3 digits
+MAX_CUSTOMERS = 700  # (the identity numbers' sequence has three digits)
+NUMBER_BASE = 91_000_000  # loan numbers L91000001…
+MONTHS, CUSTOMERS, SEED = 24, 60, 7
+
+# Installments in arrears k → the chance, at the next due date, of missing it too (rolling) and
+# of paying everything due (curing); the rest pay the installment only.
+ROLL = {0: 0.04, 1: 0.35, 2: 0.55, 3: 0.70}
+CURE = {1: 0.45, 2: 0.25, 3: 0.10}
+RECOVERY_FROM = 4  # installments in arrears from which only recoveries come
+RECOVERY = 0.15  # the chance, at each further due date, of a recovery payment
+RECOVERY_SHARES = ("0.20", "0.30", "0.50")
+# Products (fixed-rate, monthly) with amounts and terms inside their limits.
+PRODUCTS = {
+    "CASH-PLUS": ((30000, 50000, 80000), (6, 12, 24)),
+    "AUTO-EASY": ((60000, 120000), (24, 36)),
+    "EDU-STAR": ((20000, 50000), (12, 24)),
+    "BIZ-START": ((50000, 100000), (12, 24)),
+    "TRAVEL-GO": ((8000, 15000), (6, 12)),
+}
+REGIONS = ("北京", "上海", "广东", "浙江", "四川", "江苏")
+ZERO = Decimal("0.00")
+
+
+@dataclasses.dataclass
+class Plan:
+    index: int
+    product: str
+    amount: Decimal
+    term: int
+    start: dt.date
+    grade: str
+
+    @property
+    def origin_ref(self) -> str:
+        return f"{ORIGIN_PREFIX}{self.index:04d}"
+
+    @property
+    def number(self) -> str:
+        return f"L{NUMBER_BASE + self.index:08d}"
+
+
+def plan_loans(rng: random.Random, today: dt.date, *, months: int, customers: int) -> list[Plan]:
+    """One loan per customer, started on a day spread over the window (at least a month ago)."""
+    first = today - relativedelta(months=months)
+    span = max((today - dt.timedelta(days=30) - first).days, 1)
+    plans = []
+    for index in range(1, customers + 1):
+        code = rng.choice(sorted(PRODUCTS))
+        amounts, terms = PRODUCTS[code]
+        start = first + dt.timedelta(days=rng.randrange(span))
+        plans.append(
+            Plan(
+                index=index,
+                product=code,
+                amount=Decimal(rng.choice(amounts)),
+                term=rng.choice(terms),
+                start=start.replace(day=min(start.day, 28)),
+                grade=rng.choices("ABCDE", weights=(3, 4, 4, 2, 1))[0],
+            )
+        )
+    return sorted(plans, key=lambda plan: (plan.start, plan.index))
+
+
+def _open(rng: random.Random, plan: Plan, officer) -> Loan:
+    born = dt.date(rng.randint(1970, 1998), rng.randint(1, 12), rng.randint(1, 28))
+    customer = seed_customer(
+        FIRST_CUSTOMER_INDEX + plan.index - 1,
+        f"hist-{plan.index:04d}",
+        rng.choice(SURNAMES) + rng.choice(GIVEN),
+        born,
+        str(rng.choice((12000, 18000, 25000, 35000))),
+        password=None,
+    )
+    customer.region = rng.choice(REGIONS)
+    customer.save(update_fields=["region"])
+    quote = product_quote(
+        version=product_get_offered(code=plan.product),
+        amount=plan.amount,
+        term=plan.term,
+        risk_grade=plan.grade,
+        start_date=plan.start,
+        pinned=True,
+    )
+    return services.loan_open(
+        origin_ref=plan.origin_ref,
+        number=plan.number,
+        customer_id=customer.pk,
+        product_version=quote.version,
+        terms=quote.engine_terms,
+        disbursed_on=plan.start,
+        actor=officer,
+        risk_grade=plan.grade,
+        pd=Decimal(GRADE_PD[plan.grade]),
+    )
+
+
+def _behave(rng: random.Random, loan: Loan, today: dt.date, officer) -> None:
+    """Walk the loan's due dates up to today, posting the borrower's payments as they fall."""
+    rows = list(loan.installments.order_by("number").values_list("due_date", "payment"))
+    behind = 0
+    for due, payment in rows:
+        if due > today:
+            break
+        if behind >= RECOVERY_FROM:
+            if rng.random() < RECOVERY:
+                day = due + dt.timedelta(days=rng.randint(5, 25))
+                arrears = repayments.loan_position(loan, as_of=min(day, today)).due_today()
+                share = Decimal(rng.choice(RECOVERY_SHARES))
+                _pay(loan, min(day, today), quantize_money(arrears * share), officer, RepaymentChannel.BRANCH)
+            behind += 1
+            continue
+        draw = rng.random()
+        if draw < ROLL[min(behind, 3)]:
+            behind += 1
+        elif behind and draw < ROLL[min(behind, 3)] + CURE[min(behind, 3)]:
+            day = min(due + dt.timedelta(days=rng.randint(3, 20)), today)
+            owed = repayments.loan_position(loan, as_of=day).due_today()
+            _pay(loan, day, owed, loan.customer.user, RepaymentChannel.PORTAL)
+            behind = 0
+        else:
+            day = max(due - dt.timedelta(days=rng.choice((0, 0, 0, 1, 2, 3))), loan.start_date)
+            _pay(loan, day, payment, loan.customer.user, RepaymentChannel.PORTAL)
+        loan.refresh_from_db(fields=["status"])
+        if loan.status != LoanStatus.ACTIVE:
+            break
+
+
+def _pay(loan: Loan, day: dt.date, amount: Decimal, actor, channel: str) -> None:
+    loan.refresh_from_db(fields=["status"])
+    if amount <= 0 or loan.status != LoanStatus.ACTIVE:
+        return
+    repayments.repayment_post(
+        loan=loan, amount=amount, actor=actor, value_date=day, reference=loan.number, channel=channel
+    )
+
+
+def _month_ends(first: dt.date, last: dt.date) -> list[dt.date]:
+    """Every month end from `first`'s month to `last` (inclusive)."""
+    out = []
+    day = first.replace(day=1) + relativedelta(months=1) - dt.timedelta(days=1)
+    while day <= last:
+        out.append(day)
+        day = day.replace(day=1) + relativedelta(months=2) - dt.timedelta(days=1)
+    return out
+
+
+def month_end_snapshots(day: dt.date) -> int:
+    """Write the snapshot close of business would have written on `day` for each loan on the book
+    then (disbursed by then, not closed by then); existing snapshots are kept. The rows written."""
+    loans = Loan.objects.filter(start_date__lte=day).exclude(status=LoanStatus.CLOSED, closed_on__lte=day)
+    loans = loans.exclude(snapshots__business_date=day).prefetch_related("installments")
+    snapshots = []
+    for loan in loans:
+        payments = [
+            Payment(id=pk, value_date=value_date, amount=amount)
+            for pk, value_date, amount in loan.repayments.filter(status="posted", value_date__lte=day)
+            .values_list("pk", "value_date", "amount")
+            .order_by("value_date", "pk")
+        ]
+        position = repayments.loan_position(loan, as_of=day + dt.timedelta(days=1), payments=payments)
+        dpd = position.days_past_due
+        klass = repayments.class_floor(position)
+        stage = rules.ifrs9_stage(dpd, klass)
+        principal = position.outstanding("principal")
+        ead = principal + position.outstanding("interest")
+        snapshots.append(
+            LoanSnapshot(
+                business_date=day,
+                loan_id=loan.pk,
+                days_past_due=dpd,
+                delinquency_bucket=rules.bucket_for(dpd),
+                classification=klass,
+                ifrs9_stage=stage,
+                principal_outstanding=principal,
+                overdue_amount=sum((i.total_outstanding for i in position.overdue_rows()), ZERO),
+                provision=rules.provision(klass, principal),
+                interest_due=position.outstanding("interest"),
+                penalty_due=position.outstanding("penalty"),
+                ecl=rules.ecl(
+                    stage=stage,
+                    pd=loan.pd,
+                    ead=ead,
+                    remaining_days=max((loan.maturity_date - day).days, 0),
+                    lgd=collateral.loan_lgd(loan_id=loan.pk, ead=max(ead, ZERO)),
+                ),
+                non_accrual=rules.non_accrual(dpd),
+            )
+        )
+    LoanSnapshot.objects.bulk_create(snapshots, ignore_conflicts=True, batch_size=1000)
+    return len(snapshots)
+
+
+@dataclasses.dataclass
+class Result:
+    loans: list[Loan]
+    month_ends: list[dt.date]
+    snapshots: int
+
+
+def simulate_history(
+    *, officer, months: int = MONTHS, customers: int = CUSTOMERS, seed: int = SEED
+) -> Result:
+    """Open the loans, play their repayments to servicing's today, write the month-end snapshots
+    and run the monitoring jobs; an empty result when the history exists already."""
+    if Loan.objects.filter(origin_ref__startswith=ORIGIN_PREFIX).exists():
+        return Result([], [], 0)
+    if last_closed_date() is None:
+        # Close of business has never run: close yesterday, so the history has a closed date
+        # (the dashboards' today) and payments are valued against an open business date.
+        yesterday = open_business_date() - dt.timedelta(days=1)
+        cob.close_through(yesterday, start=yesterday, inline=True)
+    today = open_business_date()
+    rng = random.Random(seed)
+    loans = []
+    for plan in plan_loans(rng, today, months=months, customers=customers):
+        loan = _open(rng, plan, officer)
+        _behave(rng, loan, today - dt.timedelta(days=1), officer)
+        loans.append(loan)
+    closed = last_closed_date()
+    first_cob = (
+        LoanSnapshot.objects.order_by("business_date").values_list("business_date", flat=True).first()
+        or today
+    )
+    # Month ends before close of business took over get reconstructed snapshots; later ones
+    # have close of business's own.
+    ends = _month_ends(min(loan.start_date for loan in loans), closed)
+    snapshots = sum(month_end_snapshots(day) for day in ends if day < first_cob)
+    for day in [*ends, closed] if closed not in ends else ends:
+        monitoring.run_monitoring(day)
+    return Result([Loan.objects.get(pk=loan.pk) for loan in loans], ends, snapshots)
