@@ -12,7 +12,9 @@ same book on a given day.
 Behaviour (a Markov chain per loan, over the installments in arrears at each due date): a borrower
 with k installments in arrears, at the next due date,
 
-- k = 0: pays on time (a few days early at most), or misses it with `ROLL[0]` (≈ 4 %);
+- k = 0: pays on time (a few days early at most), or misses it with `ROLL[0]` (6 %): of those,
+  `LATE` (55 %) pay everything due 3–25 days late (a 1–30 day delinquency that cures), the rest
+  stay behind (k = 1);
 - k ≥ 1: rolls (misses again) with `ROLL[k]`, cures (pays everything due, penalty included,
   some days late) with `CURE[k]`, else pays just the installment (stays k behind);
 - k ≥ `RECOVERY_FROM` (90+ days): pays nothing more but for a recovery, with `RECOVERY`, of a
@@ -23,12 +25,15 @@ some cure: the roll-rate matrix looks like a consumer book's (see the README's "
 Short terms (6–12 months) end inside the window, so some loans are closed.
 
 Servicing's close of business writes a loan snapshot per loan and date; the months before the
-first closed date never had one. For each month end before it, `month_end_snapshots` writes the
-snapshot the close of that date would have written, from the loan replayed as of the next day
-with the payments valued by then (`servicing.repayments.loan_position`, the rules' bucket, class,
-stage and provision; the borrower's other loans and officers' overrides are not looked at). Then
-`monitoring.services.run_monitoring` runs for each month end (portfolio rows, roll rates,
-vintages) and for the last closed date (the dashboards' today).
+first closed date never had one, and the dates closed before these (backdated) loans were opened
+lack theirs. For each month end of the window and each closed date since the first loan,
+`month_end_snapshots` writes the snapshot the close of that date would have written for the loans
+missing from it, from the loan replayed as of the next day with the payments valued by then
+(`servicing.repayments.loan_position`; the rules' bucket, class, stage, provision and ECL; the
+borrower's other loans and officers' class overrides are not looked at, the simulated loans have
+neither), keeping every snapshot close of business wrote. Then `monitoring.services.run_monitoring`
+runs for each of those dates, in order (portfolio rows, roll rates at month ends, vintages, the
+ladder, PSI, early warnings): the dashboards read months of history, the last closed date as today.
 
 Idempotent: the loans are keyed by `origin_ref` (`DEMO-HIST-…`); when any exists, nothing runs.
 """
@@ -50,8 +55,8 @@ from products.quotes import product_quote
 from products.selectors import product_get_offered
 from servicing import cob, collateral, repayments, rules, services
 from servicing.calendar import last_closed_date, open_business_date
-from servicing.choices import LoanStatus, RepaymentChannel
-from servicing.models import Loan, LoanSnapshot
+from servicing.choices import CobStatus, LoanStatus, RepaymentChannel
+from servicing.models import CobRun, Loan, LoanSnapshot
 from servicing.position import Payment
 
 ORIGIN_PREFIX = "DEMO-HIST-"
@@ -62,7 +67,8 @@ MONTHS, CUSTOMERS, SEED = 24, 60, 7
 
 # Installments in arrears k → the chance, at the next due date, of missing it too (rolling) and
 # of paying everything due (curing); the rest pay the installment only.
-ROLL = {0: 0.04, 1: 0.35, 2: 0.55, 3: 0.70}
+ROLL = {0: 0.06, 1: 0.35, 2: 0.55, 3: 0.70}
+LATE = 0.55  # of the borrowers missing a due date while current, those who pay within weeks
 CURE = {1: 0.45, 2: 0.25, 3: 0.10}
 RECOVERY_FROM = 4  # installments in arrears from which only recoveries come
 RECOVERY = 0.15  # the chance, at each further due date, of a recovery payment
@@ -169,7 +175,17 @@ def _behave(rng: random.Random, loan: Loan, today: dt.date, officer) -> None:
             continue
         draw = rng.random()
         if draw < ROLL[min(behind, 3)]:
-            behind += 1
+            if behind == 0 and rng.random() < LATE:  # late, not lost: pays it all within weeks
+                day = min(due + dt.timedelta(days=rng.randint(3, 25)), today)
+                _pay(
+                    loan,
+                    day,
+                    repayments.loan_position(loan, as_of=day).due_today(),
+                    loan.customer.user,
+                    RepaymentChannel.PORTAL,
+                )
+            else:
+                behind += 1
         elif behind and draw < ROLL[min(behind, 3)] + CURE[min(behind, 3)]:
             day = min(due + dt.timedelta(days=rng.randint(3, 20)), today)
             owed = repayments.loan_position(loan, as_of=day).due_today()
@@ -258,7 +274,7 @@ class Result:
 def simulate_history(
     *, officer, months: int = MONTHS, customers: int = CUSTOMERS, seed: int = SEED
 ) -> Result:
-    """Open the loans, play their repayments to servicing's today, write the month-end snapshots
+    """Open the loans, play their repayments to servicing's today, write the missing snapshots
     and run the monitoring jobs; an empty result when the history exists already."""
     if Loan.objects.filter(origin_ref__startswith=ORIGIN_PREFIX).exists():
         return Result([], [], 0)
@@ -272,17 +288,19 @@ def simulate_history(
     loans = []
     for plan in plan_loans(rng, today, months=months, customers=customers):
         loan = _open(rng, plan, officer)
-        _behave(rng, loan, today - dt.timedelta(days=1), officer)
+        _behave(rng, loan, today, officer)
         loans.append(loan)
-    closed = last_closed_date()
-    first_cob = (
-        LoanSnapshot.objects.order_by("business_date").values_list("business_date", flat=True).first()
-        or today
+    first = min(loan.start_date for loan in loans)
+    ends = _month_ends(first, last_closed_date())
+    # The dates closed by close of business before these loans were opened lack their rows.
+    closed = list(
+        CobRun.objects.filter(status=CobStatus.DONE, business_date__gte=first)
+        .exclude(business_date__in=ends)
+        .order_by("business_date")
+        .values_list("business_date", flat=True)
     )
-    # Month ends before close of business took over get reconstructed snapshots; later ones
-    # have close of business's own.
-    ends = _month_ends(min(loan.start_date for loan in loans), closed)
-    snapshots = sum(month_end_snapshots(day) for day in ends if day < first_cob)
-    for day in [*ends, closed] if closed not in ends else ends:
+    snapshots = 0
+    for day in sorted([*ends, *closed]):
+        snapshots += month_end_snapshots(day)
         monitoring.run_monitoring(day)
     return Result([Loan.objects.get(pk=loan.pk) for loan in loans], ends, snapshots)

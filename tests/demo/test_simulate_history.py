@@ -19,7 +19,7 @@ from tests.servicing.cob_helpers import check_ledger
 
 pytestmark = pytest.mark.django_db
 
-ARGS = ("--months", "6", "--customers", "15", "--seed", "7")
+ARGS = ("--months", "8", "--customers", "12", "--seed", "7")  # a small book with every bucket to 91-180
 
 
 @pytest.fixture
@@ -68,23 +68,25 @@ def test_the_history_has_buckets_balanced_books_monitoring_rows_and_runs_once(of
 
     out = StringIO()
     call_command("simulate_history", *ARGS, stdout=out)
-    assert "15 loans over 6 months" in out.getvalue()
+    assert "12 loans over 8 months" in out.getvalue()
 
     loans = list(Loan.objects.filter(origin_ref__startswith="DEMO-HIST-"))
-    assert len(loans) == 15
+    assert len(loans) == 12
     assert _book() == first
     # Month-end snapshots, several buckets across the months, most of the book current.
     month_end_rows = LoanSnapshot.objects.filter(loan__origin_ref__startswith="DEMO-HIST-")
     buckets = set(month_end_rows.values_list("delinquency_bucket", flat=True))
     assert "current" in buckets
-    assert len(buckets) >= 3, buckets
+    assert {"1-30", "31-60", "61-90", "91-180"} <= buckets, buckets
+    assert any(loan.status == "closed" for loan in loans)  # short terms ended inside the window
     assert month_end_rows.filter(delinquency_bucket="current").count() > month_end_rows.count() / 2
     assert Repayment.objects.filter(loan__origin_ref__startswith="DEMO-HIST-").count() > 30
     check_ledger()
     # The monitoring jobs ran for the month ends: portfolio rows, roll rates, vintages.
     dates = set(PortfolioDay.objects.values_list("business_date", flat=True))
     assert len(dates) >= 6
-    assert RollRate.objects.exists()
+    assert RollRate.objects.filter(from_bucket="current", to_bucket="1-30").exists()
+    assert RollRate.objects.filter(from_bucket="1-30", to_bucket="current").exists()  # a cure
     assert VintagePoint.objects.exists()
 
     # A second run finds the history and adds nothing.
