@@ -63,7 +63,8 @@ ORIGIN_PREFIX = "DEMO-HIST-"
 FIRST_CUSTOMER_INDEX = 300  # demo.applications use 1–9, demo.servicing_simulator 101–; 3 digits
 MAX_CUSTOMERS = 700  # (the identity numbers' sequence has three digits)
 NUMBER_BASE = 91_000_000  # loan numbers L91000001…
-MONTHS, CUSTOMERS, SEED = 24, 60, 7
+MONTHS, CUSTOMERS, SEED = 24, 40, 7
+SEED_DEMO_SIZE = (12, 12)  # seed_demo's history: months, customers (adds seconds, not minutes)
 
 # Installments in arrears k → the chance, at the next due date, of missing it too (rolling) and
 # of paying everything due (curing); the rest pay the installment only.
