@@ -35,7 +35,9 @@ neither), keeping every snapshot close of business wrote. Then `monitoring.servi
 runs for each of those dates, in order (portfolio rows, roll rates at month ends, vintages, the
 ladder, PSI, early warnings): the dashboards read months of history, the last closed date as today.
 
-Idempotent: the loans are keyed by `origin_ref` (`DEMO-HIST-…`); when any exists, nothing runs.
+Idempotent: the loans are keyed by `origin_ref` (`DEMO-HIST-<seed>-…`); when any of the seed's
+exists, nothing runs. Another seed adds another book (seed_demo's small one is seed 1, the
+command's default 7).
 """
 
 from __future__ import annotations
@@ -47,7 +49,8 @@ from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 
-from demo.customers import seed_customer
+from customers.models import Customer
+from demo.customers import demo_id_number, seed_customer
 from demo.servicing_simulator import GIVEN, GRADE_PD, SURNAMES
 from loanhub.money import quantize_money
 from monitoring import services as monitoring
@@ -59,12 +62,12 @@ from servicing.choices import CobStatus, LoanStatus, RepaymentChannel
 from servicing.models import CobRun, Loan, LoanSnapshot
 from servicing.position import Payment
 
-ORIGIN_PREFIX = "DEMO-HIST-"
+ORIGIN_PREFIX = "DEMO-HIST-"  # a seed's loans are DEMO-HIST-<seed>-<index>
 FIRST_CUSTOMER_INDEX = 300  # demo.applications use 1–9, demo.servicing_simulator 101–; 3 digits
 MAX_CUSTOMERS = 700  # (the identity numbers' sequence has three digits)
-NUMBER_BASE = 91_000_000  # loan numbers L91000001…
+MAX_SEED = 99  # loan numbers L8<seed:02d><index:05d>, far from L9… (the other simulator) and L0…
 MONTHS, CUSTOMERS, SEED = 24, 40, 7
-SEED_DEMO_SIZE = (12, 12)  # seed_demo's history: months, customers (adds seconds, not minutes)
+SEED_DEMO = (12, 12, 1)  # seed_demo's history: months, customers, seed (≈ 10 s on a first seed)
 
 # Installments in arrears k → the chance, at the next due date, of missing it too (rolling) and
 # of paying everything due (curing); the rest pay the installment only.
@@ -88,6 +91,7 @@ ZERO = Decimal("0.00")
 
 @dataclasses.dataclass
 class Plan:
+    seed: int
     index: int
     product: str
     amount: Decimal
@@ -97,14 +101,18 @@ class Plan:
 
     @property
     def origin_ref(self) -> str:
-        return f"{ORIGIN_PREFIX}{self.index:04d}"
+        return f"{batch_prefix(self.seed)}{self.index:04d}"
 
     @property
     def number(self) -> str:
-        return f"L{NUMBER_BASE + self.index:08d}"
+        return f"L8{self.seed:02d}{self.index:05d}"
 
 
-def plan_loans(rng: random.Random, today: dt.date, *, months: int, customers: int) -> list[Plan]:
+def batch_prefix(seed: int) -> str:
+    return f"{ORIGIN_PREFIX}{seed}-"
+
+
+def plan_loans(rng: random.Random, today: dt.date, *, months: int, customers: int, seed: int) -> list[Plan]:
     """One loan per customer, started on a day spread over the window (at least a month ago)."""
     first = today - relativedelta(months=months)
     span = max((today - dt.timedelta(days=30) - first).days, 1)
@@ -115,6 +123,7 @@ def plan_loans(rng: random.Random, today: dt.date, *, months: int, customers: in
         start = first + dt.timedelta(days=rng.randrange(span))
         plans.append(
             Plan(
+                seed=seed,
                 index=index,
                 product=code,
                 amount=Decimal(rng.choice(amounts)),
@@ -127,10 +136,13 @@ def plan_loans(rng: random.Random, today: dt.date, *, months: int, customers: in
 
 
 def _open(rng: random.Random, plan: Plan, officer) -> Loan:
+    index = FIRST_CUSTOMER_INDEX + plan.index - 1
     born = dt.date(rng.randint(1970, 1998), rng.randint(1, 12), rng.randint(1, 28))
+    while Customer.objects.filter(id_number=demo_id_number(index, born)).exists():  # another seed's
+        born += dt.timedelta(days=1)
     customer = seed_customer(
-        FIRST_CUSTOMER_INDEX + plan.index - 1,
-        f"hist-{plan.index:04d}",
+        index,
+        f"hist{plan.seed}-{plan.index:04d}",
         rng.choice(SURNAMES) + rng.choice(GIVEN),
         born,
         str(rng.choice((12000, 18000, 25000, 35000))),
@@ -277,7 +289,9 @@ def simulate_history(
 ) -> Result:
     """Open the loans, play their repayments to servicing's today, write the missing snapshots
     and run the monitoring jobs; an empty result when the history exists already."""
-    if Loan.objects.filter(origin_ref__startswith=ORIGIN_PREFIX).exists():
+    if not 0 <= seed <= MAX_SEED or not 1 <= customers <= MAX_CUSTOMERS:
+        raise ValueError(f"seed 0–{MAX_SEED} and 1–{MAX_CUSTOMERS} customers, not {seed} and {customers}")
+    if Loan.objects.filter(origin_ref__startswith=batch_prefix(seed)).exists():
         return Result([], [], 0)
     if last_closed_date() is None:
         # Close of business has never run: close yesterday, so the history has a closed date
@@ -287,7 +301,7 @@ def simulate_history(
     today = open_business_date()
     rng = random.Random(seed)
     loans = []
-    for plan in plan_loans(rng, today, months=months, customers=customers):
+    for plan in plan_loans(rng, today, months=months, customers=customers, seed=seed):
         loan = _open(rng, plan, officer)
         _behave(rng, loan, today, officer)
         loans.append(loan)

@@ -31,7 +31,7 @@ def _every_row() -> dict[str, list[str]]:
 
 
 def test_seed_demo_creates_one_user_per_role_and_is_idempotent(capsys, settings, monkeypatch):
-    monkeypatch.setattr(history, "SEED_DEMO_SIZE", (3, 4))  # the portfolio history, small: fast
+    monkeypatch.setattr(history, "SEED_DEMO", (3, 4, 1))  # the portfolio history, small: fast
     call_command("seed_demo")
     first = capsys.readouterr().out
     after_first = _every_row()
@@ -46,7 +46,7 @@ def test_seed_demo_creates_one_user_per_role_and_is_idempotent(capsys, settings,
     demo_customers = {username for username, *_ in (*DEMO_CUSTOMERS, *BUSINESS_DEMO_CUSTOMERS)}
     # the simulated loans' borrowers and the portfolio history's
     borrowers = user_model.objects.filter(username__startswith="sim-").count()
-    borrowers += user_model.objects.filter(username__startswith="hist-").count()
+    borrowers += user_model.objects.filter(username__startswith="hist1-").count()
     assert user_model.objects.count() == len(staff_and_customer | demo_customers) + 1 + borrowers  # + admin
     # The officer console is alive: applications in every state a run leaves them in, once.
     states = set(LoanApplication.objects.values_list("state", flat=True))

@@ -33,8 +33,8 @@ def officer():
 
 
 def _book() -> list[tuple]:
-    loans = Loan.objects.filter(origin_ref__startswith="DEMO-HIST-").order_by("origin_ref")
-    repaid = Repayment.objects.filter(loan__origin_ref__startswith="DEMO-HIST-").order_by(
+    loans = Loan.objects.filter(origin_ref__startswith="DEMO-HIST-7-").order_by("origin_ref")
+    repaid = Repayment.objects.filter(loan__origin_ref__startswith="DEMO-HIST-7-").order_by(
         "loan__number", "value_date", "amount"
     )
     return [
@@ -70,17 +70,17 @@ def test_the_history_has_buckets_balanced_books_monitoring_rows_and_runs_once(of
     call_command("simulate_history", *ARGS, stdout=out)
     assert "12 loans over 8 months" in out.getvalue()
 
-    loans = list(Loan.objects.filter(origin_ref__startswith="DEMO-HIST-"))
+    loans = list(Loan.objects.filter(origin_ref__startswith="DEMO-HIST-7-"))
     assert len(loans) == 12
     assert _book() == first
     # Month-end snapshots, several buckets across the months, most of the book current.
-    month_end_rows = LoanSnapshot.objects.filter(loan__origin_ref__startswith="DEMO-HIST-")
+    month_end_rows = LoanSnapshot.objects.filter(loan__origin_ref__startswith="DEMO-HIST-7-")
     buckets = set(month_end_rows.values_list("delinquency_bucket", flat=True))
     assert "current" in buckets
     assert {"1-30", "31-60", "61-90", "91-180"} <= buckets, buckets
     assert any(loan.status == "closed" for loan in loans)  # short terms ended inside the window
     assert month_end_rows.filter(delinquency_bucket="current").count() > month_end_rows.count() / 2
-    assert Repayment.objects.filter(loan__origin_ref__startswith="DEMO-HIST-").count() > 30
+    assert Repayment.objects.filter(loan__origin_ref__startswith="DEMO-HIST-7-").count() > 30
     check_ledger()
     # The monitoring jobs ran for the month ends: portfolio rows, roll rates, vintages.
     dates = set(PortfolioDay.objects.values_list("business_date", flat=True))
@@ -107,3 +107,7 @@ def test_the_history_has_buckets_balanced_books_monitoring_rows_and_runs_once(of
         LoanSnapshot.objects.count(),
         PortfolioDay.objects.count(),
     ) == counts
+
+    # Another seed is another book, beside this one.
+    call_command("simulate_history", "--months", "2", "--customers", "2", "--seed", "8", stdout=StringIO())
+    assert Loan.objects.filter(origin_ref__startswith="DEMO-HIST-8-").count() == 2

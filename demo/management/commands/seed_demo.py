@@ -78,9 +78,9 @@ class Command(BaseCommand):
         # Months of servicing history before today's applications: loans in every bucket and class.
         simulated = simulate(officer=user_model.objects.get(username="officer"))
         # A year of a small book's history and the monitoring jobs: the dashboards are alive.
-        months, customers = history.SEED_DEMO_SIZE
+        months, customers, seed = history.SEED_DEMO
         portfolio = history.simulate_history(
-            officer=user_model.objects.get(username="officer"), months=months, customers=customers
+            officer=user_model.objects.get(username="officer"), months=months, customers=customers, seed=seed
         )
         seed_applications(
             officer=user_model.objects.get(username="officer"),
@@ -125,6 +125,6 @@ class Command(BaseCommand):
             )
         if portfolio.loans:
             self.stdout.write(
-                f"  portfolio history: {len(portfolio.loans)} loans over {months} months with the monitoring "
-                f"jobs run for {len(portfolio.month_ends)} month ends (simulate_history adds a larger one)"
+                f"  portfolio history: {len(portfolio.loans)} loans over {months} months, monitoring jobs "
+                f"run for {len(portfolio.month_ends)} month ends (simulate_history adds a larger one, seed 7)"
             )

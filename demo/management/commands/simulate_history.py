@@ -10,11 +10,15 @@ from demo import history
 from loanhub import roles
 
 
-def _positive(value: str) -> int:
-    number = int(value)
-    if not 1 <= number <= history.MAX_CUSTOMERS:
-        raise ValueError(value)
-    return number
+def _ranged(low: int, high: int):
+    def parse(value: str) -> int:
+        number = int(value)
+        if not low <= number <= high:
+            raise ValueError(value)
+        return number
+
+    parse.__name__ = f"integer {low}–{high}"
+    return parse
 
 
 class Command(BaseCommand):
@@ -24,11 +28,18 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--months", type=_positive, default=history.MONTHS, help="months of history")
         parser.add_argument(
-            "--customers", type=_positive, default=history.CUSTOMERS, help="borrowers (one loan each)"
+            "--months", type=_ranged(1, 120), default=history.MONTHS, help="months of history"
         )
-        parser.add_argument("--seed", type=int, default=history.SEED, help="the random seed")
+        parser.add_argument(
+            "--customers",
+            type=_ranged(1, history.MAX_CUSTOMERS),
+            default=history.CUSTOMERS,
+            help="borrowers (one loan each)",
+        )
+        parser.add_argument(
+            "--seed", type=_ranged(0, history.MAX_SEED), default=history.SEED, help="the random seed"
+        )
         parser.add_argument(
             "--allow-production",
             action="store_true",
@@ -44,7 +55,8 @@ class Command(BaseCommand):
             raise CommandError("No loan officer: run seed_demo first (it creates the roles and products).")
         result = history.simulate_history(officer=officer, months=months, customers=customers, seed=seed)
         if not result.loans:
-            self.stdout.write(f"The demo history ({history.ORIGIN_PREFIX}…) exists already: nothing added.")
+            prefix = history.batch_prefix(seed)
+            self.stdout.write(f"The demo history of seed {seed} ({prefix}…) exists already: nothing added.")
             return
         buckets = sorted({loan.delinquency_bucket for loan in result.loans if loan.status == "active"})
         closed = sum(loan.status == "closed" for loan in result.loans)
