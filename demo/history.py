@@ -282,6 +282,7 @@ class Result:
     loans: list[Loan]
     month_ends: list[dt.date]
     snapshots: int
+    closed_days: list[dt.date] = dataclasses.field(default_factory=list)  # other dates filled
 
 
 def simulate_history(
@@ -318,4 +319,4 @@ def simulate_history(
     for day in sorted([*ends, *closed]):
         snapshots += month_end_snapshots(day)
         monitoring.run_monitoring(day)
-    return Result([Loan.objects.get(pk=loan.pk) for loan in loans], ends, snapshots)
+    return Result([Loan.objects.get(pk=loan.pk) for loan in loans], ends, snapshots, closed)

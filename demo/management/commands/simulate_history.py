@@ -64,6 +64,6 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"{len(result.loans)} loans over {months} months (seed {seed}): {closed} closed, active in "
                 f"buckets {', '.join(buckets)}; {result.snapshots} month-end snapshots, monitoring run for "
-                f"{len(result.month_ends)} month ends and the last closed date"
+                f"{len(result.month_ends)} month ends and {len(result.closed_days)} other closed dates"
             )
         )
