@@ -27,8 +27,8 @@ Short terms (6–12 months) end inside the window, so some loans are closed.
 Servicing's close of business writes a loan snapshot per loan and date; the months before the
 first closed date never had one, and the dates closed before these (backdated) loans were opened
 lack theirs. For each month end of the window and each closed date since the first loan,
-`month_end_snapshots` writes the snapshot the close of that date would have written for the loans
-missing from it, from the loan replayed as of the next day with the payments valued by then
+`month_end_snapshots` writes the snapshot the close of that date would have written for the demo
+loans missing from it, from the loan replayed as of the next day with the payments valued by then
 (`servicing.repayments.loan_position`; the rules' bucket, class, stage, provision and ECL; the
 borrower's other loans and officers' class overrides are not looked at, the simulated loans have
 neither), keeping every snapshot close of business wrote. Then `monitoring.services.run_monitoring`
@@ -85,6 +85,7 @@ PRODUCTS = {
     "BIZ-START": ((50000, 100000), (12, 24)),
     "TRAVEL-GO": ((8000, 15000), (6, 12)),
 }
+DEMO_ORIGINS = "DEMO-"  # the loans of both demo simulators (DEMO-SIM-…, DEMO-HIST-…)
 REGIONS = ("北京", "上海", "广东", "浙江", "四川", "江苏")
 ZERO = Decimal("0.00")
 
@@ -232,9 +233,15 @@ def _month_ends(first: dt.date, last: dt.date) -> list[dt.date]:
 
 
 def month_end_snapshots(day: dt.date) -> int:
-    """Write the snapshot close of business would have written on `day` for each loan on the book
-    then (disbursed by then, not closed by then); existing snapshots are kept. The rows written."""
-    loans = Loan.objects.filter(start_date__lte=day).exclude(status=LoanStatus.CLOSED, closed_on__lte=day)
+    """Write the snapshot close of business would have written on `day` for each demo loan on the
+    book then (disbursed by then, not closed by then) that has none; existing snapshots are kept.
+    Only the demo simulators' loans (`DEMO-…`) whose schedule never changed: a replay with today's
+    schedule is their history, while a restructured or deferred loan's is not. The rows written."""
+    loans = (
+        Loan.objects.filter(start_date__lte=day, origin_ref__startswith=DEMO_ORIGINS)
+        .exclude(status=LoanStatus.CLOSED, closed_on__lte=day)
+        .exclude(schedule_changes__isnull=False)
+    )
     loans = loans.exclude(snapshots__business_date=day).prefetch_related("installments")
     snapshots = []
     for loan in loans:
