@@ -9,11 +9,13 @@ from applications import services
 from applications.models import LoanApplication
 from customers import validators
 from customers.models import Customer
+from demo import history
 from demo.applications import DEMO_CUSTOMERS
 from demo.business import BUSINESS_DEMO_CUSTOMERS
 from demo.management.commands.seed_demo import DEMO_USERS
 from demo.servicing_simulator import ORIGIN_PREFIX
 from loanhub import roles
+from monitoring.models import PortfolioDay
 from servicing.choices import Classification
 from servicing.models import Loan
 
@@ -28,7 +30,8 @@ def _every_row() -> dict[str, list[str]]:
     }
 
 
-def test_seed_demo_creates_one_user_per_role_and_is_idempotent(capsys, settings):
+def test_seed_demo_creates_one_user_per_role_and_is_idempotent(capsys, settings, monkeypatch):
+    monkeypatch.setattr(history, "SEED_DEMO", (3, 4, 1))  # the portfolio history, small: fast
     call_command("seed_demo")
     first = capsys.readouterr().out
     after_first = _every_row()
@@ -41,7 +44,9 @@ def test_seed_demo_creates_one_user_per_role_and_is_idempotent(capsys, settings)
     user_model = get_user_model()
     staff_and_customer = {username for username, *_ in DEMO_USERS}
     demo_customers = {username for username, *_ in (*DEMO_CUSTOMERS, *BUSINESS_DEMO_CUSTOMERS)}
-    borrowers = user_model.objects.filter(username__startswith="sim-").count()  # the simulated loans'
+    # the simulated loans' borrowers and the portfolio history's
+    borrowers = user_model.objects.filter(username__startswith="sim-").count()
+    borrowers += user_model.objects.filter(username__startswith="hist1-").count()
     assert user_model.objects.count() == len(staff_and_customer | demo_customers) + 1 + borrowers  # + admin
     # The officer console is alive: applications in every state a run leaves them in, once.
     states = set(LoanApplication.objects.values_list("state", flat=True))
@@ -67,7 +72,11 @@ def test_seed_demo_creates_one_user_per_role_and_is_idempotent(capsys, settings)
     ]
     # One loan from the applications, and the simulated servicing history in every bucket and class.
     simulated = Loan.objects.filter(origin_ref__startswith=ORIGIN_PREFIX)
-    assert Loan.objects.count() == 1 + simulated.count()
+    history_loans = Loan.objects.filter(origin_ref__startswith=history.ORIGIN_PREFIX).count()
+    assert Loan.objects.count() == 1 + simulated.count() + history_loans
+    assert history_loans == 4
+    assert PortfolioDay.objects.exists()  # the monitoring jobs ran for the history's month ends
+    assert "portfolio history" in first
     assert set(simulated.values_list("delinquency_bucket", flat=True)) == {
         code for code, *_ in settings.LOANHUB_DELINQUENCY_BUCKETS
     }

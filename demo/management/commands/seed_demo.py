@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from demo import history
 from demo.applications import DEMO_CUSTOMERS, seed_applications
 from demo.business import BUSINESS_DEMO_CUSTOMERS, seed_business_customers
 from demo.crm import seed_crm
@@ -76,6 +77,11 @@ class Command(BaseCommand):
         seed_risk(trainer=user_model.objects.get(username="analyst"), approver=admin)
         # Months of servicing history before today's applications: loans in every bucket and class.
         simulated = simulate(officer=user_model.objects.get(username="officer"))
+        # A year of a small book's history and the monitoring jobs: the dashboards are alive.
+        months, customers, seed = history.SEED_DEMO
+        portfolio = history.simulate_history(
+            officer=user_model.objects.get(username="officer"), months=months, customers=customers, seed=seed
+        )
         seed_applications(
             officer=user_model.objects.get(username="officer"),
             senior=user_model.objects.get(username="senior"),
@@ -116,4 +122,9 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  servicing history: {len(simulated)} loans from {simulated[0].number}, in buckets "
                 f"{', '.join(buckets)} and some closed; a bank statement with lines in the suspense queue"
+            )
+        if portfolio.loans:
+            self.stdout.write(
+                f"  portfolio history: {len(portfolio.loans)} loans over {months} months, monitoring jobs "
+                f"run for {len(portfolio.month_ends)} month ends (simulate_history adds a larger one, seed 7)"
             )
