@@ -54,7 +54,9 @@ def contract_document(application: LoanApplication, *, viewer) -> dict:
     penalty = offer.get("penalty") or {}
     fees = []
     for fee in offer.get("fees") or []:
-        value = _money(fee.get("amount")) if fee.get("amount") not in (None, "") else _percent(fee.get("rate"))
+        value = (
+            _money(fee.get("amount")) if fee.get("amount") not in (None, "") else _percent(fee.get("rate"))
+        )
         fees.append(f"{fee.get('name', '')}: {value}")
     after = int(prepayment.get("allowed_after_installments") or 0)
     prepayment_terms = [
@@ -74,7 +76,10 @@ def contract_document(application: LoanApplication, *, viewer) -> dict:
     terms = [
         (_("Loan amount"), _money(offer.get("amount"))),
         (_("Amount you receive"), _money(offer.get("net_proceeds"))),
-        (_("Term"), ngettext("%(count)s month", "%(count)s months", int(offer["term"])) % {"count": offer["term"]}),
+        (
+            _("Term"),
+            ngettext("%(count)s month", "%(count)s months", int(offer["term"])) % {"count": offer["term"]},
+        ),
         (_("Number of installments"), str(offer.get("installments", ""))),
         (_("Repayment method"), _label(pc.RepaymentMethod, offer.get("method"))),
         (_("Repayment frequency"), _label(pc.Frequency, offer.get("frequency"))),
@@ -113,7 +118,15 @@ def contract_document(application: LoanApplication, *, viewer) -> dict:
         "fees": fees,
         "prepayment": prepayment_terms,
         "schedule": schedule,
-        "schedule_headers": [_("No."), _("Due date"), _("Payment"), _("Principal"), _("Interest"), _("Fees"), _("Balance")],
+        "schedule_headers": [
+            _("No."),
+            _("Due date"),
+            _("Payment"),
+            _("Principal"),
+            _("Interest"),
+            _("Fees"),
+            _("Balance"),
+        ],
         "digest": offer.get("digest", ""),
     }
 
@@ -145,7 +158,12 @@ def contract_pdf(document: dict) -> bytes:
     lines.append(pdf.Line(_("Repayment schedule"), size=13, bold=True, space_before=10))
     lines.append(pdf.Line(" | ".join(document["schedule_headers"]), size=8, bold=True))
     for row in document["schedule"]:
-        cells = [str(row[key]) for key in ("number", "due_date", "payment", "principal", "interest", "fees", "balance")]
+        cells = [
+            str(row[key])
+            for key in ("number", "due_date", "payment", "principal", "interest", "fees", "balance")
+        ]
         lines.append(pdf.Line(" | ".join(cells), size=8))
-    lines.append(pdf.Line(_("Offer reference: %(digest)s") % {"digest": document["digest"]}, size=7, space_before=10))
+    lines.append(
+        pdf.Line(_("Offer reference: %(digest)s") % {"digest": document["digest"]}, size=7, space_before=10)
+    )
     return pdf.render(lines, title=f"{document['title']} {document['number']}")

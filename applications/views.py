@@ -13,9 +13,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from applications import selectors, services
@@ -122,9 +121,13 @@ def _next_step(application) -> dict | None:
         State.SUBMITTED: _("We are assessing your application automatically."),
         State.SCORING: _("We are assessing your application automatically."),
         State.SCORED: _("An officer is checking the result of the assessment."),
-        State.REFERRED: _("An officer is reviewing your application and may contact you for more information."),
+        State.REFERRED: _(
+            "An officer is reviewing your application and may contact you for more information."
+        ),
         State.REVIEW_REQUESTED: _("An officer is reviewing the automated decision, as you asked."),
-        State.APPROVED: _("Read the offer and the loan contract, then accept or decline the offer before it expires."),
+        State.APPROVED: _(
+            "Read the offer and the loan contract, then accept or decline the offer before it expires."
+        ),
         State.DECLINED: _("We cannot offer you this loan; the reasons are shown below."),
         State.OFFER_ACCEPTED: _("We are paying out your loan to your account."),
         State.OFFER_DECLINED: _("Nothing more to do. You may apply again at any time."),
@@ -139,21 +142,41 @@ def _next_step(application) -> dict | None:
 
 
 def expected_wait(hours: int | None) -> str:
-    """"Usually within 4 hours." / "Usually within 1 day."; "" when the bank promises no time."""
+    """ "Usually within 4 hours." / "Usually within 1 day."; "" when the bank promises no time."""
     if not hours:
         return ""
     if hours % 24 == 0:
         days = hours // 24
-        return ngettext("Usually within %(count)s day.", "Usually within %(count)s days.", days) % {"count": days}
-    return ngettext("Usually within %(count)s hour.", "Usually within %(count)s hours.", hours) % {"count": hours}
+        return ngettext("Usually within %(count)s day.", "Usually within %(count)s days.", days) % {
+            "count": days
+        }
+    return ngettext("Usually within %(count)s hour.", "Usually within %(count)s hours.", hours) % {
+        "count": hours
+    }
+
+
+# The services' own words for a step the customer took without giving a reason (audit notes in
+# English, not for the customer's page): the timeline shows only what the customer wrote.
+SYSTEM_REASONS = frozenset(
+    {
+        "created",
+        "submitted",
+        "scoring requested",
+        "offer accepted",
+        "withdrawn by the customer",
+        "offer declined by the customer",
+    }
+)
 
 
 def _timeline(application):
-    """The customer's timeline: each step's state in words; officers' and risk's notes are internal."""
+    """The customer's timeline: each step's state in words (never a state code); the customer's
+    own reasons only — officers' and risk's notes and the services' audit notes are internal."""
     labels = dict(State.choices)
     events = list(selectors.application_events(application=application))
     for event in events:
-        event.state_label = labels.get(event.to_state, event.to_state)
+        event.state_label = labels.get(event.to_state) or _("Updated")
+        event.customer_reason = event.reason if event.reason and event.reason not in SYSTEM_REASONS else ""
     return events
 
 

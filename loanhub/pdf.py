@@ -84,7 +84,9 @@ def _page_streams(lines: list[Line]) -> list[bytes]:
                 leading = line.size * 1.45
             y -= leading
             render = "2 Tr 0.3 w " if line.bold else "0 Tr "
-            pages[-1].append(f"BT /F1 {line.size:g} Tf {render}1 0 0 1 {MARGIN} {y:.2f} Tm {_hex(part)} Tj ET")
+            pages[-1].append(
+                f"BT /F1 {line.size:g} Tf {render}1 0 0 1 {MARGIN} {y:.2f} Tm {_hex(part)} Tj ET"
+            )
     return ["\n".join(ops).encode("ascii") for ops in pages]
 
 
@@ -100,7 +102,8 @@ def render(lines: list[Line], *, title: str = "") -> bytes:
     catalog = add(b"")  # filled in below, once the pages object's number is known
     pages = add(b"")
     font = add(
-        f"<< /Type /Font /Subtype /Type0 /BaseFont /{FONT} /Encoding /{CMAP} /DescendantFonts [{len(objects) + 2} 0 R] >>".encode()
+        f"<< /Type /Font /Subtype /Type0 /BaseFont /{FONT} /Encoding /{CMAP}"
+        f" /DescendantFonts [{len(objects) + 2} 0 R] >>".encode()
     )
     descriptor = add(
         f"<< /Type /FontDescriptor /FontName /{FONT} /Flags 6 /FontBBox [-25 -254 1000 880] /ItalicAngle 0"
@@ -126,7 +129,11 @@ def render(lines: list[Line], *, title: str = "") -> bytes:
     objects[pages - 1] = (
         f"<< /Type /Pages /Kids [{' '.join(f'{kid} 0 R' for kid in kids)}] /Count {len(kids)} >>".encode()
     )
-    info = add(f"<< /Title <FEFF{_hex(title)[1:-1]}> /Producer (LoanHub) >>".encode() if title else b"<< /Producer (LoanHub) >>")
+    info = add(
+        f"<< /Title <FEFF{_hex(title)[1:-1]}> /Producer (LoanHub) >>".encode()
+        if title
+        else b"<< /Producer (LoanHub) >>"
+    )
 
     out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
     offsets = []
