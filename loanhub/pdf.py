@@ -12,16 +12,26 @@ The output is deterministic (no dates in the file) so tests can compare it.
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 
 PAGE_WIDTH, PAGE_HEIGHT = 595, 842  # A4 in points
 MARGIN = 56
 FONT = "STSong-Light"
 CMAP = "UniGB-UCS2-H"
-# Widths in 1/1000 em: CJK (full-width) glyphs 1000, everything else set half-width (500); the
-# font's descendant says the same with /W, so what we wrap is what the viewer draws.
-HALF_WIDTH_FIRST_CID, HALF_WIDTH_LAST_CID = 1, 95  # Adobe-GB1's proportional roman range
+# Advance widths in 1/1000 em of STSong-Light's proportional Latin glyphs, CIDs 1-95, which
+# UniGB-UCS2-H gives to U+0020-U+007E (the font's metrics, as reportlab's _cidfontdata.py lists
+# them). Every other character is drawn at the default width, 1000 (/DW). The descendant font
+# states the same /W, so the lines we wrap are the lines the viewer draws.
+LATIN_WIDTHS = (
+    (207, 270, 342, 467, 462, 797, 710, 239, 374, 374, 423, 605, 238, 375, 238, 334)
+    + (462,) * 10
+    + (238, 238, 605, 605, 605)
+    + (344, 748, 684, 560, 695, 739, 563, 511, 729, 793, 318, 312, 666, 526, 896, 758, 772)
+    + (544, 772, 628, 465, 607, 753, 711, 972, 647, 620, 607, 374, 333, 374, 606, 500, 239)
+    + (417, 503, 427, 529, 415, 264, 444, 518, 241, 230, 495, 228, 793, 527, 524)
+    + (524, 504, 338, 336, 277, 517, 450, 652, 466, 452, 407, 370, 258, 370, 605)
+)
+assert len(LATIN_WIDTHS) == 95
 
 
 @dataclass(frozen=True)
@@ -33,7 +43,8 @@ class Line:
 
 
 def _char_width(char: str) -> int:
-    return 1000 if unicodedata.east_asian_width(char) in ("W", "F") else 500
+    code = ord(char)
+    return LATIN_WIDTHS[code - 0x20] if 0x20 <= code <= 0x7E else 1000
 
 
 def text_width(text: str, size: float) -> float:
@@ -51,7 +62,7 @@ def wrap(text: str, size: float, width: float) -> list[str]:
             current = candidate
             continue
         cut = current.rfind(" ")
-        if cut > 0 and char != " " and _char_width(char) == 500:
+        if cut > 0 and char != " " and ord(char) <= 0x7E:
             lines.append(current[:cut])
             current = current[cut + 1 :] + char
         else:
@@ -113,7 +124,7 @@ def render(lines: list[Line], *, title: str = "") -> bytes:
         f"<< /Type /Font /Subtype /CIDFontType0 /BaseFont /{FONT}"
         " /CIDSystemInfo << /Registry (Adobe) /Ordering (GB1) /Supplement 2 >>"
         f" /FontDescriptor {descriptor} 0 R /DW 1000"
-        f" /W [{HALF_WIDTH_FIRST_CID} {HALF_WIDTH_LAST_CID} 500] >>".encode()
+        f" /W [1 [{' '.join(map(str, LATIN_WIDTHS))}]] >>".encode()
     )
     assert descendant == font + 2
     kids = []
