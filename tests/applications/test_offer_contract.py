@@ -168,6 +168,9 @@ def test_offer_page_in_chinese_writes_the_expiry_the_chinese_way(client, offered
             f"/applications/{offered.pk}/offer/", HTTP_ACCEPT_LANGUAGE="zh-hans"
         ).content.decode()
     assert date_text(offered.offer_expires_at, language="zh-hans") in body
+    main = body.split('<main class="content">', 1)[1].split("</main>", 1)[0]
+    assert "CNY" not in main  # the amount as the Chinese page writes it: ¥
+    assert cny_text(Decimal(offered.offer["amount"]), language="zh-hans") in main
 
 
 @pytest.mark.parametrize(
