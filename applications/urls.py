@@ -14,6 +14,8 @@ urlpatterns = [
     path("applications/", views.application_list, name="list"),
     path("applications/<int:pk>/", views.application_detail, name="detail"),
     path("applications/<int:pk>/offer/", views.offer, name="offer"),
+    path("applications/<int:pk>/contract/", views.contract, name="contract"),
+    path("applications/<int:pk>/contract.pdf", views.contract_pdf, name="contract-pdf"),
     path("applications/<int:pk>/request-review/", views.request_review, name="request-review"),
     path("applications/<int:pk>/<slug:action>/", views.customer_action, name="action"),
 ]

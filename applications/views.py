@@ -10,14 +10,16 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from applications import selectors, services
+from applications.contract import contract_document
+from applications.contract import contract_pdf as render_contract_pdf
 from applications.forms import AcceptOfferForm, ReviewRequestForm
 from applications.models import State
 from products import selectors as product_selectors
@@ -66,6 +68,7 @@ def _render_detail(request, application, *, review_form: ReviewRequestForm | Non
         "application": application,
         "decision": selectors.application_decision_summary(application=application, language=get_language()),
         "events": _timeline(application),
+        "next_step": _next_step(application),
         "actions": actions,
         "refresh": application.state in IN_PROGRESS,
         "loan": _loan_for(application),
@@ -109,12 +112,71 @@ def request_review(request, pk: int):
     return _render_detail(request, application, review_form=form)
 
 
+def _next_step(application) -> dict | None:
+    """What happens next, in plain words, and how long it usually takes (the bank's service
+    levels, `selectors.SLA_HOURS`): shown at the top of the status page."""
+    state = application.state
+    texts = {
+        State.DRAFT: _("Finish your application and submit it."),
+        State.SUBMITTED: _("We are assessing your application automatically."),
+        State.SCORING: _("We are assessing your application automatically."),
+        State.SCORED: _("An officer is checking the result of the assessment."),
+        State.REFERRED: _(
+            "An officer is reviewing your application and may contact you for more information."
+        ),
+        State.REVIEW_REQUESTED: _("An officer is reviewing the automated decision, as you asked."),
+        State.APPROVED: _(
+            "Read the offer and the loan contract, then accept or decline the offer before it expires."
+        ),
+        State.DECLINED: _("We cannot offer you this loan; the reasons are shown below."),
+        State.OFFER_ACCEPTED: _("We are paying out your loan to your account."),
+        State.OFFER_DECLINED: _("Nothing more to do. You may apply again at any time."),
+        State.OFFER_EXPIRED: _("The offer has expired. You may apply again at any time."),
+        State.WITHDRAWN: _("Nothing more to do. You may apply again at any time."),
+        State.DISBURSED: _("Your loan is open: its schedule and repayments are on the loan page."),
+    }
+    text = texts.get(state)
+    if text is None:
+        return None
+    return {"text": text, "wait": expected_wait(selectors.SLA_HOURS.get(state))}
+
+
+def expected_wait(hours: int | None) -> str:
+    """ "Usually within 4 hours." / "Usually within 1 day."; "" when the bank promises no time."""
+    if not hours:
+        return ""
+    if hours % 24 == 0:
+        days = hours // 24
+        return ngettext("Usually within %(count)s day.", "Usually within %(count)s days.", days) % {
+            "count": days
+        }
+    return ngettext("Usually within %(count)s hour.", "Usually within %(count)s hours.", hours) % {
+        "count": hours
+    }
+
+
+# The services' own words for a step the customer took without giving a reason (audit notes in
+# English, not for the customer's page): the timeline shows only what the customer wrote.
+SYSTEM_REASONS = frozenset(
+    {
+        "created",
+        "submitted",
+        "scoring requested",
+        "offer accepted",
+        "withdrawn by the customer",
+        "offer declined by the customer",
+    }
+)
+
+
 def _timeline(application):
-    """The customer's timeline: each step's state in words; officers' and risk's notes are internal."""
+    """The customer's timeline: each step's state in words (never a state code); the customer's
+    own reasons only — officers' and risk's notes and the services' audit notes are internal."""
     labels = dict(State.choices)
     events = list(selectors.application_events(application=application))
     for event in events:
-        event.state_label = labels.get(event.to_state, event.to_state)
+        event.state_label = labels.get(event.to_state) or _("Updated")
+        event.customer_reason = event.reason if event.reason and event.reason not in SYSTEM_REASONS else ""
     return events
 
 
@@ -159,6 +221,36 @@ def offer(request, pk: int):
         "applications/offer.html",
         {"application": application, "offer": application.offer, "form": form},
     )
+
+
+def _contract_application(request, pk: int):
+    """The application whose contract is asked for: the customer's own (or any, for staff who
+    may view applications), and only once it has an offer; 404 otherwise."""
+    application = _own_application(request, pk)
+    if not application.offer:
+        raise Http404
+    return application
+
+
+@login_required
+@require_http_methods(["GET"])
+def contract(request, pk: int):
+    """The loan contract of the offer as shown and stored, printable (the browser's print)."""
+    application = _contract_application(request, pk)
+    document = contract_document(application, viewer=request.user)
+    return render(request, "applications/contract.html", {"application": application, "document": document})
+
+
+@login_required
+@require_http_methods(["GET"])
+def contract_pdf(request, pk: int):
+    """The same contract as a PDF file."""
+    application = _contract_application(request, pk)
+    document = contract_document(application, viewer=request.user)
+    response = HttpResponse(render_contract_pdf(document), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="contract-{application}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 CUSTOMER_ACTIONS = {

@@ -479,6 +479,19 @@ MATRIX: dict[str, Rule] = {
         post="login 302 404 302 302 302 302 404 302",
         pk="{application}",
     ),
+    # The loan contract of the offer as stored (HTML and PDF): the owner and staff who view
+    # applications once there is an offer. The world's application is referred (no offer yet), so
+    # 404 for everyone; tests/applications/test_offer_contract.py covers an application with one.
+    "applications/<int:pk>/contract/": rule(
+        get="login 404 404 404 404 404 404 404 404",
+        post="login 405 405 405 405 405 405 405 405",
+        pk="{application}",
+    ),
+    "applications/<int:pk>/contract.pdf": rule(
+        get="login 404 404 404 404 404 404 404 404",
+        post="login 405 405 405 405 405 405 405 405",
+        pk="{application}",
+    ),
     # The portal's customer actions: only the owner, everyone else gets 404.
     "applications/<int:pk>/<slug:action>/": rule(
         get="login 405 405 405 405 405 405 405 405",
