@@ -18,13 +18,10 @@ Rules enforced here, whatever the caller (API, page, admin):
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import re
-import uuid
 from collections.abc import Mapping
 from datetime import timedelta
-from pathlib import PurePath
 from typing import Any
 
 from django.conf import settings
@@ -32,23 +29,21 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import EmailValidator
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from customers import consents as wording
-from customers import uploads, validators
+from customers import validators
 from customers.errors import CustomerError as CustomerError
 from customers.errors import CustomerNotFound as CustomerNotFound
 from customers.errors import CustomerPermissionError, CustomerTransitionError, CustomerValidationError
 from customers.fields import GRADUATION_YEARS_AHEAD as GRADUATION_YEARS_AHEAD
 from customers.fields import MAX_YEARS as MAX_YEARS
 from customers.fields import parse_choice, parse_graduation_year, parse_money, parse_text, parse_years
-from customers.masking import mask_id_number, mask_phone, mask_text
+from customers.masking import mask_id_number, mask_phone
 from customers.models import (
     BUSINESS_TYPES,
     NEEDS_EMPLOYER,
@@ -67,7 +62,6 @@ from customers.models import (
 from loanhub import clock, roles
 from loanhub.money import ZERO, quantize_money
 from loanhub.permissions import REVEAL_PII, is_staff_account, is_user, may
-from loanhub.text import printable
 from loanhub.transitions import run_transition
 
 logger = logging.getLogger(__name__)
@@ -492,60 +486,8 @@ def consent_withdraw(*, customer: Customer, kind: str = ConsentKind.CREDIT_CHECK
     return count
 
 
-# --- documents ---------------------------------------------------------------------------------
-def upload_max_bytes() -> int:
-    return settings.LOANHUB_UPLOAD_MAX_BYTES
-
-
-def document_upload(*, customer: Customer, kind: str, file: UploadedFile, actor) -> Document:
-    """Store a PDF, JPEG or PNG (checked by content and extension) of at most the upload limit."""
-    if not (is_user(actor, customer.user_id) or may(actor, "customers.add_document")):
-        raise CustomerPermissionError({"actor": [_("You may upload documents only to your own profile.")]})
-    errors: dict[str, list[str]] = {}
-    if kind not in DocumentKind.values:
-        errors["kind"] = [_("Choose one of: %(values)s.") % {"values": ", ".join(DocumentKind.values)}]
-    if file is None:
-        errors["file"] = [_("Choose a file.")]
-        raise CustomerValidationError(errors)
-    limit = upload_max_bytes()
-    if not file.size:
-        errors["file"] = [_("The file is empty.")]
-    elif file.size > limit:
-        errors["file"] = [_("The file is larger than %(limit)s.") % {"limit": filesizeformat(limit)}]
-    else:
-        file.seek(0)
-        detected = uploads.sniff(file.read(uploads.HEAD_BYTES))
-        file.seek(0)
-        claimed = uploads.content_type_for_name(file.name)
-        if detected is None or claimed is None:
-            errors["file"] = [_("Upload a PDF, JPEG or PNG file.")]
-        elif detected != claimed:
-            errors["file"] = [_("The file's content does not match its extension.")]
-    if errors:
-        raise CustomerValidationError(errors)
-
-    digest = hashlib.sha256()
-    for chunk in file.chunks():
-        digest.update(chunk)
-    file.seek(0)
-    document = Document(
-        customer=customer,
-        kind=kind,
-        original_name=mask_text(printable(PurePath(file.name).name))[:200],
-        content_type=detected,
-        size=file.size,
-        sha256=digest.hexdigest(),
-        uploaded_by=actor,
-    )
-    stored_name = f"{customer.pk}/{uuid.uuid4().hex}{uploads.STORED_EXTENSION[detected]}"
-    document.file.save(stored_name, file, save=False)
-    try:
-        document.save()
-    except Exception:
-        document.file.storage.delete(document.file.name)
-        raise
-    logger.info("document uploaded customer=%s document=%s kind=%s", customer, document.pk, kind)
-    return document
+# --- documents: customers.documents (re-exported here, the app's service API) ---------------------
+from customers.documents import document_upload, upload_max_bytes  # noqa: E402,F401
 
 
 def search_match_record(*, customer: Customer, field: str, actor) -> None:

@@ -99,6 +99,8 @@ def _conversions(campaign: Campaign) -> dict[int, dict]:
     milestones — up to its loan having no installment paid late in its first three months
     (servicing's answer; not yet counted while those months run)."""
     recipients = dict(Recipient.objects.filter(campaign=campaign).values_list("customer_id", "reached_at"))
+    if campaign.launched_at is None:  # a draft reached nobody: nothing converted
+        return {}
     visited = set(
         Touch.objects.filter(
             campaign=campaign, kind=TouchKind.LANDING, customer_id__in=list(recipients)

@@ -157,6 +157,17 @@ MATRIX: dict[str, Rule] = {
         get="admin admin admin 200 200 200 200 200 200",
         post="admin admin admin 405 405 405 405 405 405",
     ),
+    # A campaign's funnel and experiment results (the matrix campaign is a draft with an A/B test).
+    "admin/marketing/campaign/<int:pk>/funnel/": rule(
+        get="admin admin admin 200 200 200 200 200 200",
+        post="admin admin admin 405 405 405 405 405 405",
+        pk="{campaign}",
+    ),
+    "admin/marketing/campaign/<int:pk>/experiment/": rule(
+        get="admin admin admin 200 200 200 200 200 200",
+        post="admin admin admin 405 405 405 405 405 405",
+        pk="{campaign}",
+    ),
     "admin/servicing/repayment/<int:pk>/reverse/": rule(
         get="admin admin admin 200 200 403 403 403 403",
         post="admin admin admin 200 200 403 403 403 403",
@@ -762,6 +773,10 @@ MATRIX: dict[str, Rule] = {
         pk="{experiment}",
     ),
     "api/v1/marketing/attribution/": rule(
+        get="401 403 403 200 200 200 200 200 200",
+        post="401 403 403 405 405 405 405 405 405",
+    ),
+    "api/v1/marketing/funnel/": rule(
         get="401 403 403 200 200 200 200 200 200",
         post="401 403 403 405 405 405 405 405 405",
     ),
