@@ -180,10 +180,10 @@ def survey_open(*, customer_id: int, moment: str, subject_ref: str, product_code
 
 def _invite(survey: NpsSurvey) -> None:
     """A portal message asking for the answer (delivered after commit; once per survey)."""
-    from marketing.services import _language_of
+    from customers.selectors import customer_language
 
     customer = survey.customer
-    language = _language_of(customer)
+    language = customer_language(customer=customer)
     with translation.override(language):
         subject = _("How likely are you to recommend us?")
         body = _(

@@ -242,15 +242,6 @@ def _site_url(path: str) -> str:
     return settings.LOANHUB_SITE_URL.rstrip("/") + path
 
 
-def _language_of(customer) -> str:
-    """The language the customer gave their latest consent in (Chinese by default)."""
-    language = (
-        customer.consents.order_by("-given_at", "-id").values_list("language", flat=True).first()
-        or settings.LANGUAGE_CODE
-    )
-    return "en" if language.startswith("en") else "zh-hans"
-
-
 def _texts(campaign: Campaign, arm_name: str, language: str) -> tuple[str, str]:
     body = campaign.template_en if language == "en" else campaign.template_zh
     subject = campaign.subject_en if language == "en" else campaign.subject_zh
@@ -293,7 +284,7 @@ def campaign_send(*, campaign_id: int) -> int:
     sent = 0
     for recipient in recipients:
         customer = recipient.customer
-        language = _language_of(customer)
+        language = customer_selectors.customer_language(customer=customer)
         subject, body = _texts(campaign, recipient.arm, language)
         offer = ""
         if campaign.promotion is not None:

@@ -10,9 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 
+from customers.selectors import customer_language
 from loanhub import clock
 from servicing.choices import LoanStatus
 from servicing.models import Loan
@@ -22,14 +22,6 @@ logger = logging.getLogger(__name__)
 ONE_DAY = dt.timedelta(days=1)
 
 __all__ = ("dunning_send",)
-
-
-def _language(customer) -> str:
-    from customers import selectors as customer_selectors
-
-    consent = customer_selectors.consent_current(customer=customer)
-    language = (consent.language if consent is not None else "") or settings.LANGUAGE_CODE
-    return "en" if language.startswith("en") else "zh-hans"
 
 
 def _due_candidates(step: DunningStep, today: dt.date):
@@ -101,7 +93,7 @@ def dunning_send(*, business_date: dt.date) -> dict[str, int]:
                         dedupe_key=f"dunning:{loan.pk}:{step.code}:{anchor.isoformat()}",
                         context=context,
                         address=address,
-                        language=_language(customer),
+                        language=customer_language(customer=customer),
                         # SMS and e-mail wait out the quiet hours (close of business runs at night;
                         # no collection message at night); the customer's channel choice holds.
                         optional=step.channel != "portal",

@@ -494,9 +494,9 @@ def _tell_customer(proposal: LimitProposal) -> None:
     customer = proposal.customer
     if customer.user_id is None:
         return
-    # The language of the customer's latest consent, as marketing's messages do (Chinese by default).
-    given = customer.consents.order_by("-given_at", "-id").values_list("language", flat=True).first()
-    language = "en" if (given or settings.LANGUAGE_CODE).startswith("en") else "zh-hans"
+    from customers.selectors import customer_language
+
+    language = customer_language(customer=customer)
     amount = f"{proposal.proposed_amount:,.2f} {proposal.currency}"
     with translation.override(language):
         subject = _("Good news about your credit")
