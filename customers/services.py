@@ -417,12 +417,22 @@ def _kyc_decide(*, customer: Customer, actor, reason: str, name: str) -> Custome
     reason = (reason or "").strip()
     if not reason:
         raise CustomerValidationError({"reason": [_("Give a reason.")]})
-    unverified = customer.kyc_status == KycStatus.UNVERIFIED
-    if name == "verify" and unverified and not identity_document_exists(customer):
-        raise CustomerValidationError({"document": [NO_IDENTITY_DOCUMENT]})
+
+    def needs_card(locked: Customer) -> None:
+        # Under the lock and after the state check: a customer already decided is a 409 (not
+        # "no card"), however stale the caller's copy.
+        if name == "verify" and not identity_document_exists(locked):
+            raise CustomerValidationError({"document": [NO_IDENTITY_DOCUMENT]})
+
     # The row is locked and re-read: two officers acting at once give one transition, one 409.
     return run_transition(
-        customer.pk, name, actor=actor, reason=reason, model=Customer, conflict=_already_decided
+        customer.pk,
+        name,
+        actor=actor,
+        reason=reason,
+        model=Customer,
+        conflict=_already_decided,
+        before=needs_card,
     )
 
 

@@ -207,6 +207,19 @@ def test_an_identity_cannot_be_verified_without_an_identity_card(users):
 
 
 @pytest.mark.django_db
+def test_verifying_from_a_stale_copy_of_a_decided_customer_is_a_conflict_not_no_card(users):
+    # Given a customer whose identity another officer already rejected (no card on file)
+    customer = CustomerFactory()
+    stale = Customer.objects.get(pk=customer.pk)  # read before the rejection
+    services.customer_reject_identity(customer=customer, actor=users["officer"], reason="unreadable")
+    # When an officer verifies from the stale copy, the answer is the state (409), not "no card"
+    with pytest.raises(services.CustomerTransitionError):
+        VERIFY(customer=stale, actor=users["senior"], reason="looks right")
+    customer.refresh_from_db()
+    assert customer.kyc_status == KycStatus.REJECTED
+
+
+@pytest.mark.django_db
 def test_the_console_explains_why_verify_is_blocked_instead_of_a_failing_button(client, users):
     from django.urls import reverse
 
