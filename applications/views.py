@@ -176,7 +176,8 @@ def _timeline(application):
     events = list(selectors.application_events(application=application))
     for event in events:
         event.state_label = labels.get(event.to_state) or _("Updated")
-        event.customer_reason = event.reason if event.reason and event.reason not in SYSTEM_REASONS else ""
+        own = event.actor_id is not None and event.actor_id == application.customer.user_id
+        event.customer_reason = event.reason if own and event.reason not in SYSTEM_REASONS else ""
     return events
 
 

@@ -36,7 +36,8 @@ class MarketingApi(APIView):
             raise Forbidden(_("You may not use the marketing tools."))
 
 
-def _get(model, pk: int):
+def object_or_not_found(model, pk: int):
+    """The marketing object `pk` of `model`, or MarketingNotFound (404)."""
     obj = model.objects.filter(pk=pk).first()
     if obj is None:
         raise MarketingNotFound(_("Not found."))
@@ -77,7 +78,7 @@ class SegmentPreviewApi(MarketingApi):
         summary="How many customers the segment selects now",
     )
     def get(self, request, pk: int):
-        segment = _get(Segment, pk)
+        segment = object_or_not_found(Segment, pk)
         return Response({"count": len(rules.evaluate(segment.rules))})
 
 
@@ -140,7 +141,7 @@ class CampaignLaunchApi(MarketingApi):
         summary="Launch: snapshot the segment and send to its consenting members",
     )
     def post(self, request, pk: int):
-        campaign = _get(Campaign, pk)
+        campaign = object_or_not_found(Campaign, pk)
         campaign = services.campaign_launch(campaign=campaign, actor=request.user)
         return Response(s.CampaignOutputSerializer(campaign).data)
 
@@ -153,7 +154,7 @@ class CampaignRecipientsApi(MarketingApi):
         summary="The customers the campaign reached (ids and masked names)",
     )
     def get(self, request, pk: int):
-        campaign = _get(Campaign, pk)
+        campaign = object_or_not_found(Campaign, pk)
         return Response(s.RecipientSerializer(selectors.recipient_list(campaign=campaign), many=True).data)
 
 
@@ -166,7 +167,7 @@ class CampaignFunnelApi(MarketingApi):
         "and the cost per disbursed loan",
     )
     def get(self, request, pk: int):
-        campaign = _get(Campaign, pk)
+        campaign = object_or_not_found(Campaign, pk)
         return Response(s.FunnelSerializer(selectors.campaign_funnel(campaign=campaign)).data)
 
 
@@ -189,7 +190,7 @@ class ExperimentResultsApi(MarketingApi):
         summary="Arms, sample-ratio check, two-proportion test with its interval (Holm over arms)",
     )
     def get(self, request, pk: int):
-        experiment = _get(Experiment, pk)
+        experiment = object_or_not_found(Experiment, pk)
         return Response(
             s.ExperimentResultsSerializer(selectors.experiment_results(experiment=experiment)).data
         )

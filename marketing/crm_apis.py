@@ -22,6 +22,7 @@ from loanhub.api_schema import FIELD_ERRORS, detail_response
 from loanhub.errors import Forbidden
 from loanhub.permissions import may
 from marketing import crm, selectors
+from marketing.apis import object_or_not_found
 from marketing.errors import MarketingInvalid, MarketingNotFound
 from marketing.models import (
     ContactChannel,
@@ -44,13 +45,6 @@ TAG = "marketing-crm"
 def _need(request, permission: str) -> None:
     if not may(request.user, permission):
         raise Forbidden(_("Your role may not see this."))
-
-
-def _get(model, pk: int):
-    obj = model.objects.filter(pk=pk).first()
-    if obj is None:
-        raise MarketingNotFound(_("Not found."))
-    return obj
 
 
 def _customer(pk, field: str = "customer") -> Customer:
@@ -244,7 +238,7 @@ class FollowUpCompleteApi(APIView):
     )
     def post(self, request, pk: int):
         _need(request, "marketing.change_followup")
-        task = _get(FollowUp, pk)
+        task = object_or_not_found(FollowUp, pk)
         serializer = FollowUpCompleteInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         done = crm.follow_up_complete(follow_up=task, actor=request.user, **serializer.validated_data)
@@ -261,7 +255,7 @@ class FollowUpCancelApi(APIView):
     )
     def post(self, request, pk: int):
         _need(request, "marketing.change_followup")
-        task = _get(FollowUp, pk)
+        task = object_or_not_found(FollowUp, pk)
         serializer = FollowUpCancelInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         cancelled = crm.follow_up_cancel(follow_up=task, actor=request.user, **serializer.validated_data)
@@ -277,7 +271,7 @@ class ContactLogApi(APIView):
     )
     def get(self, request, customer_id: int):
         _need(request, "marketing.view_contactentry")
-        customer = _get(Customer, customer_id)
+        customer = object_or_not_found(Customer, customer_id)
         return Response(
             ContactOutputSerializer(selectors.contact_list(customer_id=customer.pk)[:500], many=True).data
         )
@@ -291,7 +285,7 @@ class ContactLogApi(APIView):
     )
     def post(self, request, customer_id: int):
         _need(request, "marketing.add_contactentry")
-        customer = _get(Customer, customer_id)
+        customer = object_or_not_found(Customer, customer_id)
         serializer = ContactInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
@@ -416,7 +410,7 @@ class SuggestionTriageApi(APIView):
     )
     def post(self, request, pk: int):
         _need(request, "marketing.change_suggestion")
-        suggestion = _get(Suggestion, pk)
+        suggestion = object_or_not_found(Suggestion, pk)
         serializer = SuggestionTriageInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         moved = crm.suggestion_triage(suggestion=suggestion, actor=request.user, **serializer.validated_data)

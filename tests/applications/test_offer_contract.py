@@ -215,7 +215,9 @@ def test_expected_wait_in_words():
     assert views.expected_wait(48) == "Usually within 2 days."
 
 
-def test_timeline_shows_the_customers_own_reason_but_not_the_services_audit_notes(client, customer, product):
+def test_timeline_shows_the_customers_own_reason_but_not_the_services_audit_notes(
+    client, customer, product, users
+):
     from applications import services
 
     first = in_state(State.REFERRED, customer, product)
@@ -225,3 +227,8 @@ def test_timeline_shows_the_customers_own_reason_but_not_the_services_audit_note
     _login(client, customer.user)
     assert "found a cheaper loan" in client.get(f"/applications/{first.pk}/").content.decode()
     assert "withdrawn by the customer" not in client.get(f"/applications/{second.pk}/").content.decode()
+    # An officer's reason is internal: the customer sees the step, not the note
+    third = in_state(State.REFERRED, customer, product)
+    services.application_decline(application=third, actor=users["officer"], reason="shared phone with L123")
+    page = client.get(f"/applications/{third.pk}/").content.decode()
+    assert "shared phone with L123" not in page

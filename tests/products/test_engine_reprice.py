@@ -47,9 +47,10 @@ def test_a_reset_on_a_due_date_reprices_the_rest_like_a_new_loan_of_the_balance(
 def test_a_reset_inside_a_period_starts_at_the_next_due_date():
     schedule = _schedule()
     done = engine.reprice(schedule, reset_date=dt.date(2027, 1, 1), annual_rate=D("0.05"))
-    assert done.effective_date == dt.date(2027, 1, 15)
+    # 1 January falls inside the 10th period (15 December – 15 January): the new rate starts at its end.
+    assert done.effective_date == schedule.rows[9].due_date == dt.date(2027, 1, 15)
     assert done.installments_kept == 10
-    assert done.remaining.rows[0].due_date == dt.date(2027, 2, 15)
+    assert done.remaining.rows[0].due_date == schedule.rows[10].due_date
     assert done.remaining.rows[-1].due_date == schedule.rows[-1].due_date
     assert done.remaining.rows[-1].balance == D("0.00")
 
