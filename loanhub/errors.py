@@ -141,6 +141,15 @@ class Conflict(DomainError):
     default_detail = _("The action is not allowed in the current state.")
 
 
+class KeyReused(DomainError):
+    """An Idempotency-Key sent again with another request (422, as the IETF idempotency-key draft
+    asks): every endpoint that takes the header answers this one way."""
+
+    status_code = 422
+    code = "idempotency_key_reused"
+    default_detail = _("This Idempotency-Key was already used for a different request; use a new key.")
+
+
 def error_body(
     code: str, detail: str, *, errors: FieldErrors | None = None, state: str | None = None
 ) -> dict:

@@ -20,7 +20,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.utils.encoders import JSONEncoder
 
-from loanhub.errors import DomainError, api_exception_handler, error_body
+from loanhub.errors import DomainError, KeyReused, api_exception_handler, error_body
 from loanhub.models import IdempotencyRecord
 
 HEADER = "Idempotency-Key"
@@ -84,9 +84,7 @@ def idempotent(request, handler: Callable[[], Response]) -> Response:
                     "this Idempotency-Key was already used for a different request "
                     "(%(method)s %(path)s); use a new key"
                 ) % {"method": record.method, "path": record.path}
-                return Response(
-                    error_body("idempotency_key_reused", detail), status=status.HTTP_422_UNPROCESSABLE_ENTITY
-                )
+                return Response(KeyReused(detail).body(), status=KeyReused.status_code)
             return _replay(record)
         response = _answer(handler)
         record.response_status = response.status_code

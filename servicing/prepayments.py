@@ -24,7 +24,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from loanhub import clock
-from loanhub.errors import Conflict, Invalid, NotFound
+from loanhub.errors import Conflict, Invalid, KeyReused, NotFound
 from loanhub.money import quantize_money
 from loanhub.transitions import json_safe, record_event
 from products import engine, engine_adapter
@@ -287,10 +287,7 @@ def prepayment_post(
             earlier = ScheduleChange.objects.filter(loan=row, idempotency_key=idempotency_key).first()
             if earlier is not None:
                 if earlier.request_hash != request_hash:
-                    raise Conflict(
-                        _("This Idempotency-Key was used for another prepayment request."),
-                        state=earlier.status,
-                    )
+                    raise KeyReused(_("This Idempotency-Key was used for another prepayment request."))
                 return earlier
         today = open_business_date()
         on = value_date or today

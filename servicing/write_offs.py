@@ -22,7 +22,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from loanhub import clock
-from loanhub.errors import Conflict, Forbidden, Invalid, NotFound
+from loanhub.errors import Conflict, Forbidden, Invalid, KeyReused, NotFound
 from loanhub.permissions import may
 from loanhub.transitions import json_safe, record_event, run_transition
 from servicing import ledger, quiet, subledger
@@ -258,7 +258,7 @@ def recovery_post(
         earlier = Recovery.objects.filter(loan=row, idempotency_key=idempotency_key).first()
         if earlier is not None:
             if earlier.request_hash != request_hash:
-                raise Conflict(_("This Idempotency-Key was used for another recovery."), state="used")
+                raise KeyReused(_("This Idempotency-Key was used for another recovery."))
             return earlier
         amount = amount_check(amount)
         if row.status != LoanStatus.WRITTEN_OFF:

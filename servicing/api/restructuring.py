@@ -4,7 +4,7 @@ may not see, 403 for a role without the right (customers included) or the maker 
 request, 409 for a state that does not allow it.
 
 `recoveries/` takes a required `Idempotency-Key`, kept with the recovery: the same key and body
-again answer the first recovery (no second posting); the same key with another body is 409.
+again answer the first recovery (no second posting); the same key with another body is 422.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from loanhub.idempotency import HEADER, MAX_KEY_LENGTH
 from loanhub.transitions import json_safe
 from servicing import restructuring, write_offs
 from servicing.api.loans import LoanApi, loan_for
-from servicing.api.schedule_changes import ERRORS, KEY_PARAMETER, _body
+from servicing.api.schedule_changes import ERRORS, KEY_PARAMETER, KEYED_ERRORS, _body
 from servicing.api.serializers import (
     LoanDeferralDecisionSerializer,
     LoanRecoveryInputSerializer,
@@ -170,7 +170,7 @@ class RecoveriesApi(LoanApi):
         operation_id="loans_recoveries_create",
         parameters=[KEY_PARAMETER],
         request=LoanRecoveryInputSerializer,
-        responses={201: LoanRecoverySerializer, **ERRORS},
+        responses={201: LoanRecoverySerializer, **ERRORS, **KEYED_ERRORS},
     )
     def post(self, request, loan_id: int):
         loan = loan_for(request, loan_id)

@@ -34,6 +34,9 @@ from servicing.api.serializers import (
 from servicing.choices import RepaymentChannel
 
 TAGS = ["schedule-changes"]
+KEYED_ERRORS = {
+    422: detail_response("Idempotency-Key reused for a different request."),
+}
 ERRORS = {
     400: FIELD_ERRORS,
     403: detail_response("Not allowed for the caller's role."),
@@ -45,7 +48,7 @@ KEY_PARAMETER = OpenApiParameter(
     OpenApiTypes.STR,
     OpenApiParameter.HEADER,
     required=True,
-    description="Required. The same key and body again return the first posting; another body is 409.",
+    description="Required. The same key and body again return the first posting; another body is 422.",
 )
 
 
@@ -80,7 +83,7 @@ class PrepaymentsApi(LoanApi):
         operation_id="loans_prepayments_create",
         parameters=[KEY_PARAMETER],
         request=LoanPrepaymentInputSerializer,
-        responses={201: LoanPrepaymentSerializer, **ERRORS},
+        responses={201: LoanPrepaymentSerializer, **ERRORS, **KEYED_ERRORS},
     )
     def post(self, request, loan_id: int):
         loan = loan_for(request, loan_id)

@@ -1,5 +1,6 @@
 """Prepayment and deferral API (issue 14): the contract's bodies, idempotency (a replay posts
-nothing, another body is 409), field-level 400s that change nothing, visibility (404) and roles."""
+nothing, another body is 422, as on every endpoint with the key), field-level 400s that change
+nothing, visibility (404) and roles."""
 
 from __future__ import annotations
 
@@ -65,7 +66,8 @@ def test_prepayment_posts_the_quote_once_per_key(people):
     other = client.post(
         _url(loan, "prepayments"), {"amount": "1000.00"}, format="json", HTTP_IDEMPOTENCY_KEY="k-1"
     )
-    assert other.status_code == 409
+    assert other.status_code == 422
+    assert other.json()["code"] == "idempotency_key_reused"
     assert ScheduleChange.objects.count() == 1
 
 

@@ -12,7 +12,7 @@ from django.db.models import Sum
 
 from calculator import services as calculator
 from loanhub import clock
-from loanhub.errors import Conflict, Forbidden, Invalid, NotFound
+from loanhub.errors import Conflict, Forbidden, Invalid, KeyReused, NotFound
 from servicing import cob, prepayments, repayments, subledger
 from servicing.calendar import open_business_date
 from servicing.choices import LoanStatus, PrepaymentFeeKind
@@ -260,7 +260,7 @@ def test_same_idempotency_key_posts_once_and_another_body_conflicts(people):
     )
     assert again.pk == first.pk
     assert Repayment.objects.filter(loan=loan, reference="prepayment").count() == 1
-    with pytest.raises(Conflict):
+    with pytest.raises(KeyReused):
         prepayments.prepayment_post(
             loan=loan, amount=D("2000.00"), actor=people["owner"], idempotency_key="k1", request_hash="h2"
         )

@@ -11,7 +11,7 @@ from dateutil.relativedelta import relativedelta
 from django.db.models import Sum
 
 from loanhub import clock, roles
-from loanhub.errors import Conflict, Forbidden, Invalid
+from loanhub.errors import Conflict, Forbidden, Invalid, KeyReused
 from servicing import repayments, subledger, write_offs
 from servicing.calendar import open_business_date
 from servicing.choices import Account, ChangeStatus, Classification, EntryKind, LoanStatus
@@ -128,12 +128,12 @@ def test_recovery_is_recovery_income_not_an_allocation(people, checker):
     assert not loan.repayments.exists()
     assert LoanEvent.objects.filter(loan=loan, payload__recovery=recovery.pk).exists()
     _ledger_balanced()
-    # The same key and request: the first recovery; another request with it: a conflict.
+    # The same key and request: the first recovery; another request with it: the key is reused.
     again = write_offs.recovery_post(
         loan=loan, amount=D("1500.00"), actor=people["officer"], idempotency_key="k1", request_hash="h1"
     )
     assert again.pk == recovery.pk
-    with pytest.raises(Conflict):
+    with pytest.raises(KeyReused):
         write_offs.recovery_post(
             loan=loan, amount=D("99.00"), actor=people["officer"], idempotency_key="k1", request_hash="h2"
         )
@@ -191,7 +191,8 @@ def test_api_write_off_and_recovery(people, checker):
     assert again["Idempotent-Replayed"] == "true"
     assert again.json()["id"] == first.json()["id"]
     other = officer.post(f"{url}/recoveries/", {"amount": "1.00"}, format="json", HTTP_IDEMPOTENCY_KEY="r-1")
-    assert other.status_code == 409
+    assert other.status_code == 422
+    assert other.json()["code"] == "idempotency_key_reused"
     assert loan.recoveries.count() == 1
     bad = officer.post(f"{url}/recoveries/", {"amount": "0.001"}, format="json", HTTP_IDEMPOTENCY_KEY="r-2")
     assert bad.status_code == 400
