@@ -47,3 +47,19 @@ FIELD_ERRORS = OpenApiResponse(
 def detail_response(description: str) -> OpenApiResponse:
     """An error answer (403, 404, 409, 422, 429) with its own description."""
     return OpenApiResponse(response=ERROR_SCHEMA, description=description)
+
+
+UNSUPPORTED_MEDIA_TYPE = {
+    "description": "The body's Content-Type is not one the operation reads (code `unsupported_media_type`).",
+    "content": {"application/json": {"schema": ERROR_SCHEMA}},
+}
+
+
+def document_unsupported_media_type(result, generator, request, public):
+    """drf-spectacular post-processing hook: every operation that reads a body may answer 415 (the
+    REST framework refuses a Content-Type none of the view's parsers reads, before the view runs)."""
+    for path in result.get("paths", {}).values():
+        for operation in path.values():
+            if isinstance(operation, dict) and "requestBody" in operation:
+                operation.setdefault("responses", {}).setdefault("415", UNSUPPORTED_MEDIA_TYPE)
+    return result

@@ -254,6 +254,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "loanhub.api_schema.document_unsupported_media_type",
+    ],
     # Choice sets that share a field name get their own component names.
     "ENUM_NAME_OVERRIDES": {
         "ProductFrequencyEnum": "products.choices.Frequency",

@@ -129,3 +129,26 @@ def test_other_database_errors_stay_bugs():
     """An integrity error is a bug of the code (a missing check or lock), not a 503 to retry."""
     with pytest.raises(db.IntegrityError):
         _answer(db.IntegrityError("duplicate key"))
+
+
+def test_every_operation_with_a_body_documents_the_415_its_parsers_answer():
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    operations = [
+        (path, method, operation)
+        for path, item in schema["paths"].items()
+        for method, operation in item.items()
+        if isinstance(operation, dict) and "requestBody" in operation
+    ]
+    assert len(operations) > 20
+    undocumented = [(path, method) for path, method, op in operations if "415" not in op["responses"]]
+    assert undocumented == []
+
+
+@pytest.mark.django_db
+def test_an_unreadable_content_type_is_a_415_in_the_one_body(client):
+    response = client.post("/api/v1/calculator/schedule/", data="principal=1", content_type="text/plain")
+    assert response.status_code == 415
+    assert set(response.json()) == KEYS
+    assert response.json()["code"] == "unsupported_media_type"

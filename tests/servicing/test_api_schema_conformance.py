@@ -64,9 +64,9 @@ def tokens(db):
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", ["customer", "officer"])
 @schema.parametrize()
-# Derandomized: the same cases every run. A random run once sent a malformed multipart body to
-# .../reverse/ and got DRF's 415, which the schema does not list (DRF's default parsers).
-@settings(max_examples=5, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+# Random cases again: DRF's 415 for a body its parsers do not read (once found here on
+# .../reverse/) is in the schema for every operation with a body (loanhub.api_schema).
+@settings(max_examples=5, deadline=None, suppress_health_check=list(HealthCheck))
 def test_signed_in_answers_match_the_schema(case, role, tokens):
     case.call_and_validate(
         headers={"Authorization": f"Token {tokens[role]}", "Accept-Language": "en"},
