@@ -14,6 +14,8 @@ pytestmark = pytest.mark.django_db
 # The language switcher names each language in its own words ("English" on every page).
 # File formats keep their names (the calculator's downloads).
 ALLOWED = {"LoanHub", "APR", "API", "LPR", "English", "CSV", "Excel"}
+# ASCII boundaries, not \b: Chinese characters count as word characters to `re`.
+RAW_CODE = re.compile(r"(?<![A-Za-z0-9_])(?:[a-z]+_[a-z0-9_]+|[A-Z]{2,}(?:_[A-Z0-9]+)*)(?![A-Za-z0-9_])")
 PAGES = [
     "/",
     "/products/",
@@ -60,16 +62,31 @@ class _Text(HTMLParser):
             self.parts.append(data)
 
 
-def english_words(html: str) -> set[str]:
+def _visible_text(html: str) -> str:
     parser = _Text()
     parser.feed(html)
-    text = " ".join(parser.parts)
+    return " ".join(parser.parts)
+
+
+def english_words(html: str) -> set[str]:
+    text = _visible_text(html)
     return {word for word in re.findall(r"[A-Za-z][A-Za-z'-]+", text) if word not in ALLOWED}
+
+
+def raw_codes(html: str) -> set[str]:
+    """Codes that reached the page instead of their labels: snake_case words and UPPER_CODES (the
+    allow-list's abbreviations aside), in the text a reader sees."""
+    return set(RAW_CODE.findall(_visible_text(html))) - ALLOWED
 
 
 def test_the_scanner_sees_text_and_labels_but_not_markup():
     html = '<p class="Hidden">贷款 Loan <img alt="Logo"><script>var Code;</script></p>'
     assert english_words(html) == {"Loan", "Logo"}
+
+
+def test_the_raw_code_scanner_sees_codes_in_text_only():
+    html = '<p class="is_hidden">贷款consumer_auto <b>REFER</b> APR <span data-x="NO_CODE">码</span></p>'
+    assert raw_codes(html) == {"consumer_auto", "REFER"}
 
 
 @override_settings(DEBUG=False)
@@ -78,3 +95,4 @@ def test_a_chinese_page_has_no_english_words(client, catalogue, path):
     response = client.get(path, HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert response.status_code in (200, 404)
     assert english_words(response.content.decode()) == set()
+    assert raw_codes(response.content.decode()) == set()
