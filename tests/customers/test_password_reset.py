@@ -27,21 +27,26 @@ def test_a_customer_resets_the_password_with_the_link_sent_by_e_mail(client, cus
     response = client.post(
         "/customers/password-reset/", {"email": customer.user.email}, HTTP_ACCEPT_LANGUAGE="en"
     )
-    assert response.status_code == 302 and response["Location"] == "/customers/password-reset/sent/"
-    assert len(mailoutbox) == 1 and mailoutbox[0].to == [customer.user.email]
+    assert response.status_code == 302
+    assert response["Location"] == "/customers/password-reset/sent/"
+    assert len(mailoutbox) == 1
+    assert mailoutbox[0].to == [customer.user.email]
     assert mailoutbox[0].subject == "LoanHub: choose a new password"
 
     link = _link(mailoutbox[0])
     form = client.get(link, follow=True, HTTP_ACCEPT_LANGUAGE="en")  # Django moves the token into the session
-    assert form.status_code == 200 and form.context["validlink"]
+    assert form.status_code == 200
+    assert form.context["validlink"]
     # The new password's rules are shown on the form.
     assert "Your password must contain at least 8 characters." in form.content.decode()
     weak = client.post(form.redirect_chain[-1][0], {"new_password1": "12345678", "new_password2": "12345678"})
-    assert weak.status_code == 200 and weak.context["form"].errors["new_password2"]
+    assert weak.status_code == 200
+    assert weak.context["form"].errors["new_password2"]
     done = client.post(
         form.redirect_chain[-1][0], {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
     )
-    assert done.status_code == 302 and done["Location"] == "/customers/password-reset/complete/"
+    assert done.status_code == 302
+    assert done["Location"] == "/customers/password-reset/complete/"
     customer.user.refresh_from_db()
     assert customer.user.check_password(NEW_PASSWORD)
     # The link works once.
@@ -54,7 +59,8 @@ def test_an_unknown_address_or_a_staff_account_gets_the_same_answer_and_no_mail(
     UserFactory(username="officer-x", email="officer-x@example.com", is_staff=True)
     for email in ("nobody@example.com", "officer-x@example.com"):
         response = client.post("/customers/password-reset/", {"email": email})
-        assert response.status_code == 302 and response["Location"] == "/customers/password-reset/sent/"
+        assert response.status_code == 302
+        assert response["Location"] == "/customers/password-reset/sent/"
     assert mailoutbox == []
 
 
