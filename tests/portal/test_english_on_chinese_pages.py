@@ -36,14 +36,16 @@ PAGES = [
 
 
 class _Text(HTMLParser):
-    """The text a reader sees: no tags, attributes, scripts or styles (SVG text is kept)."""
+    """The text a reader sees: no tags, attributes, scripts or styles (SVG text is kept). Text in
+    <code> is a deliberate identifier shown beside its translated words (the console's reason and
+    rule codes), not a label that escaped translation."""
 
     def __init__(self):
         super().__init__()
         self.parts, self._skip = [], 0
 
     def handle_starttag(self, tag, attrs):
-        if tag in ("script", "style"):
+        if tag in ("script", "style", "code"):
             self._skip += 1
         for name, value in attrs:
             if name in ("alt", "title", "placeholder", "aria-label") and value:
@@ -54,7 +56,7 @@ class _Text(HTMLParser):
                 self.parts.append(attrs["value"])
 
     def handle_endtag(self, tag):
-        if tag in ("script", "style"):
+        if tag in ("script", "style", "code"):
             self._skip -= 1
 
     def handle_data(self, data):
@@ -85,7 +87,7 @@ def test_the_scanner_sees_text_and_labels_but_not_markup():
 
 
 def test_the_raw_code_scanner_sees_codes_in_text_only():
-    html = '<p class="is_hidden">贷款consumer_auto <b>REFER</b> APR <span data-x="NO_CODE">码</span></p>'
+    html = '<p class="is_hidden">贷款consumer_auto <b>REFER</b> APR <span data-x="NO_CODE">码</span><code>RULE_X</code></p>'
     assert raw_codes(html) == {"consumer_auto", "REFER"}
 
 
