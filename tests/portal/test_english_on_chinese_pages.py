@@ -87,7 +87,10 @@ def test_the_scanner_sees_text_and_labels_but_not_markup():
 
 
 def test_the_raw_code_scanner_sees_codes_in_text_only():
-    html = '<p class="is_hidden">贷款consumer_auto <b>REFER</b> APR <span data-x="NO_CODE">码</span><code>RULE_X</code></p>'
+    html = (
+        '<p class="is_hidden">贷款consumer_auto <b>REFER</b> APR <span data-x="NO_CODE">码</span>'
+        "<code>RULE_X</code></p>"
+    )
     assert raw_codes(html) == {"consumer_auto", "REFER"}
 
 
