@@ -39,6 +39,7 @@ from applications import (
     selectors,
     services,
 )
+from applications.event_reasons import event_reason_text
 from applications.models import ApplicationEvent, LoanApplication, State
 from customers.masking import mask_id_number, mask_phone
 from customers.models import BUSINESS_TYPES
@@ -170,12 +171,16 @@ class EventInline(admin.TabularInline):
     can_delete = False
     # Headers and states in the page's language (the event base's `actor` has no verbose name,
     # and the states are stored as codes).
-    fields = ("created_at", "by", "from_label", "to_label", "reason")
+    fields = ("created_at", "by", "from_label", "to_label", "reason_text")
     readonly_fields = fields
     ordering = ("created_at", "id")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("actor")
+        return super().get_queryset(request).select_related("actor", "application__decision")
+
+    @admin.display(description=_("reason"))
+    def reason_text(self, obj):
+        return event_reason_text(obj)
 
     @admin.display(description=_("by"))
     def by(self, obj):

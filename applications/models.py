@@ -339,7 +339,8 @@ class ApplicationEvent(TransitionEvent):
         verbose_name_plural = _("application events")
 
     def __str__(self) -> str:
-        return f"{self.application}: {self.from_state} → {self.to_state}"
+        labels = dict(State.choices)  # in the reader's language (the console's event rows)
+        return f"{self.application}: {labels.get(self.from_state, self.from_state)} → {labels.get(self.to_state, self.to_state)}"
 
 
 class ReviewOutcome(models.TextChoices):
