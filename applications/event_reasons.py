@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import re
 
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 FIXED = {
     "created": pgettext_lazy("event reason", "created"),

@@ -340,7 +340,8 @@ class ApplicationEvent(TransitionEvent):
 
     def __str__(self) -> str:
         labels = dict(State.choices)  # in the reader's language (the console's event rows)
-        return f"{self.application}: {labels.get(self.from_state, self.from_state)} → {labels.get(self.to_state, self.to_state)}"
+        before, after = labels.get(self.from_state, self.from_state), labels.get(self.to_state, self.to_state)
+        return f"{self.application}: {before} → {after}"
 
 
 class ReviewOutcome(models.TextChoices):
