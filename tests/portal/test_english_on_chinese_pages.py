@@ -12,8 +12,9 @@ from django.test import override_settings
 
 pytestmark = pytest.mark.django_db
 # The language switcher names each language in its own words ("English" on every page).
-# File formats keep their names (the calculator's downloads).
-ALLOWED = {"LoanHub", "APR", "API", "LPR", "English", "CSV", "Excel"}
+# File formats keep their names (the calculator's downloads, the identity card's upload); KYC is
+# the banks' own abbreviation, written beside its Chinese name (身份核验（KYC）).
+ALLOWED = {"LoanHub", "APR", "API", "LPR", "English", "CSV", "Excel", "PDF", "JPEG", "PNG", "KYC"}
 # ASCII boundaries, not \b: Chinese characters count as word characters to `re`.
 RAW_CODE = re.compile(r"(?<![A-Za-z0-9_])(?:[a-z]+_[a-z0-9_]+|[A-Z]{2,}(?:_[A-Z0-9]+)*)(?![A-Za-z0-9_])")
 PAGES = [
