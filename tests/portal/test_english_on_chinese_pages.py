@@ -32,6 +32,9 @@ PAGES = [
     "/calculator/?product=CASH&principal=50000&term=12&method=equal_principal",
     "/customers/login/",
     "/customers/signup/",
+    "/customers/password-reset/",
+    "/customers/password-reset/sent/",
+    "/customers/password-reset/MQ/set-password/",
     "/does-not-exist/",
 ]
 
