@@ -18,6 +18,12 @@ FIXED = {
     "offer accepted": pgettext_lazy("event reason", "offer accepted"),
     "approved automatically": pgettext_lazy("event reason", "approved automatically"),
     "guarantor added": pgettext_lazy("event reason", "guarantor added"),
+    "collateral recorded": pgettext_lazy("event reason", "collateral recorded"),
+    "disbursed": pgettext_lazy("event reason", "disbursed"),
+    "credit line opened": pgettext_lazy("event reason", "credit line opened"),
+    "withdrawn by the customer": pgettext_lazy("event reason", "withdrawn by the customer"),
+    "offer declined by the customer": pgettext_lazy("event reason", "offer declined by the customer"),
+    "grade override rejected": pgettext_lazy("event reason", "grade override rejected"),
     "risk could not score the application": pgettext_lazy(
         "event reason", "risk could not score the application"
     ),
