@@ -45,7 +45,7 @@ from customers.masking import mask_id_number, mask_phone
 from customers.models import BUSINESS_TYPES
 from loanhub import clock
 from loanhub.admin_pagination import EstimatedCountPaginator, KeysetPaginationMixin
-from loanhub.formatting import grouped
+from loanhub.formatting import grouped, percent_text
 from products.choices import RISK_GRADES, Category
 from risk import selectors as risk_selectors
 
@@ -251,7 +251,15 @@ class LoanApplicationAdmin(KeysetPaginationMixin, admin.ModelAdmin):
         ),
         (
             _("Offer"),
-            {"fields": ("offer_amount", "offer_term", "offer_rate", "offer_apr", "offer_expires_at")},
+            {
+                "fields": (
+                    "offer_amount",
+                    "offer_term",
+                    "offer_rate_text",
+                    "offer_apr_text",
+                    "offer_expires_at",
+                )
+            },
         ),
         (_("Record"), {"classes": ("collapse",), "fields": ("created_at", "submitted_at", "disbursed_at")}),
     )
@@ -270,8 +278,8 @@ class LoanApplicationAdmin(KeysetPaginationMixin, admin.ModelAdmin):
         "campaign",
         "offer_amount",
         "offer_term",
-        "offer_rate",
-        "offer_apr",
+        "offer_rate_text",
+        "offer_apr_text",
         "offer_expires_at",
         "created_at",
         "submitted_at",
@@ -284,6 +292,15 @@ class LoanApplicationAdmin(KeysetPaginationMixin, admin.ModelAdmin):
         if request.GET.get("state__exact"):
             return ("state", "age_in_state")
         return ("state",)
+
+    # Rates as percentages ("6.00%"), not the stored fractions ("0.06000000").
+    @admin.display(description=LoanApplication._meta.get_field("offer_rate").verbose_name)
+    def offer_rate_text(self, obj):
+        return percent_text(obj.offer_rate) or "-"
+
+    @admin.display(description=LoanApplication._meta.get_field("offer_apr").verbose_name)
+    def offer_apr_text(self, obj):
+        return percent_text(obj.offer_apr) or "-"
 
     # --- nothing is edited in a form ---------------------------------------------------------
     def has_add_permission(self, request):
