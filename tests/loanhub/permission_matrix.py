@@ -267,6 +267,7 @@ MATRIX: dict[str, Rule] = {
     "customers/password-reset/": rule(
         get="200 200 200 200 200 200 200 200 200",
         post="200 200 200 200 200 200 200 200 200",
+        put="200 200 200 200 200 200 200 200 200",
     ),
     "customers/password-reset/sent/": rule(
         get="200 200 200 200 200 200 200 200 200",
@@ -275,6 +276,7 @@ MATRIX: dict[str, Rule] = {
     "customers/password-reset/<uidb64>/<token>/": rule(
         get="200 200 200 200 200 200 200 200 200",
         post="200 200 200 200 200 200 200 200 200",
+        put="200 200 200 200 200 200 200 200 200",
         uidb64="MQ",
         token="set-password",
     ),
