@@ -39,12 +39,13 @@ from applications import (
     selectors,
     services,
 )
+from applications.event_reasons import event_reason_text
 from applications.models import ApplicationEvent, LoanApplication, State
 from customers.masking import mask_id_number, mask_phone
 from customers.models import BUSINESS_TYPES
 from loanhub import clock
 from loanhub.admin_pagination import EstimatedCountPaginator, KeysetPaginationMixin
-from loanhub.formatting import grouped
+from loanhub.formatting import grouped, percent_text
 from products.choices import RISK_GRADES, Category
 from risk import selectors as risk_selectors
 
@@ -170,12 +171,16 @@ class EventInline(admin.TabularInline):
     can_delete = False
     # Headers and states in the page's language (the event base's `actor` has no verbose name,
     # and the states are stored as codes).
-    fields = ("created_at", "by", "from_label", "to_label", "reason")
+    fields = ("created_at", "by", "from_label", "to_label", "reason_text")
     readonly_fields = fields
     ordering = ("created_at", "id")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("actor")
+        return super().get_queryset(request).select_related("actor", "application__decision")
+
+    @admin.display(description=_("reason"))
+    def reason_text(self, obj):
+        return event_reason_text(obj)
 
     @admin.display(description=_("by"))
     def by(self, obj):
@@ -246,7 +251,15 @@ class LoanApplicationAdmin(KeysetPaginationMixin, admin.ModelAdmin):
         ),
         (
             _("Offer"),
-            {"fields": ("offer_amount", "offer_term", "offer_rate", "offer_apr", "offer_expires_at")},
+            {
+                "fields": (
+                    "offer_amount",
+                    "offer_term",
+                    "offer_rate_text",
+                    "offer_apr_text",
+                    "offer_expires_at",
+                )
+            },
         ),
         (_("Record"), {"classes": ("collapse",), "fields": ("created_at", "submitted_at", "disbursed_at")}),
     )
@@ -265,8 +278,8 @@ class LoanApplicationAdmin(KeysetPaginationMixin, admin.ModelAdmin):
         "campaign",
         "offer_amount",
         "offer_term",
-        "offer_rate",
-        "offer_apr",
+        "offer_rate_text",
+        "offer_apr_text",
         "offer_expires_at",
         "created_at",
         "submitted_at",
@@ -279,6 +292,15 @@ class LoanApplicationAdmin(KeysetPaginationMixin, admin.ModelAdmin):
         if request.GET.get("state__exact"):
             return ("state", "age_in_state")
         return ("state",)
+
+    # Rates as percentages ("6.00%"), not the stored fractions ("0.06000000").
+    @admin.display(description=LoanApplication._meta.get_field("offer_rate").verbose_name)
+    def offer_rate_text(self, obj):
+        return percent_text(obj.offer_rate) or "-"
+
+    @admin.display(description=LoanApplication._meta.get_field("offer_apr").verbose_name)
+    def offer_apr_text(self, obj):
+        return percent_text(obj.offer_apr) or "-"
 
     # --- nothing is edited in a form ---------------------------------------------------------
     def has_add_permission(self, request):

@@ -339,7 +339,9 @@ class ApplicationEvent(TransitionEvent):
         verbose_name_plural = _("application events")
 
     def __str__(self) -> str:
-        return f"{self.application}: {self.from_state} → {self.to_state}"
+        labels = dict(State.choices)  # in the reader's language (the console's event rows)
+        before, after = labels.get(self.from_state, self.from_state), labels.get(self.to_state, self.to_state)
+        return f"{self.application}: {before} → {after}"
 
 
 class ReviewOutcome(models.TextChoices):

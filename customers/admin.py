@@ -22,6 +22,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
 from customers import services, validators
@@ -67,29 +68,61 @@ class ReadOnlyInline(admin.TabularInline):
 
 class DocumentInline(ReadOnlyInline):
     model = Document
-    fields = ("kind", "download", "content_type", "size", "uploaded_by", "uploaded_at")
+    fields = ("kind", "download", "file_type", "size", "uploader", "uploaded_at")
     readonly_fields = fields
 
     @admin.display(description=_("file"))
     def download(self, obj):
         if obj.pk is None:
             return "-"
+        # The customer's own file name: an identifier, shown as code.
         return format_html(
-            '<a href="{}">{}</a>', reverse("customers:document", args=[obj.pk]), obj.original_name
+            '<a href="{}"><code>{}</code></a>',
+            reverse("customers:document", args=[obj.pk]),
+            obj.original_name,
         )
+
+    @admin.display(description=_("file type"))
+    def file_type(self, obj):
+        return (obj.content_type or "").rpartition("/")[2].upper() or "-"
+
+    @admin.display(description=_("uploaded by"))
+    def uploader(self, obj):
+        return obj.uploaded_by or "-"
 
 
 class ConsentInline(ReadOnlyInline):
     model = Consent
-    fields = ("kind", "version", "language", "given_at", "withdrawn_at", "wording")
+    fields = ("kind", "version", "language_name", "given_at", "withdrawn_at", "wording")
     readonly_fields = fields
+
+    @admin.display(description=_("language"))
+    def language_name(self, obj):
+        if not obj.language:
+            return "-"
+        try:
+            return get_language_info(obj.language)["name_translated"]
+        except KeyError:
+            return obj.language
 
 
 class CustomerEventInline(ReadOnlyInline):
     model = CustomerEvent
-    fields = ("created_at", "kind", "from_state", "to_state", "field", "actor", "reason")
+    fields = ("created_at", "kind", "from_label", "to_label", "field", "by", "reason")
     readonly_fields = fields
     ordering = ("-created_at", "-id")
+
+    @admin.display(description=_("from state"))
+    def from_label(self, obj):
+        return dict(KycStatus.choices).get(obj.from_state, obj.from_state) or "-"
+
+    @admin.display(description=_("to state"))
+    def to_label(self, obj):
+        return dict(KycStatus.choices).get(obj.to_state, obj.to_state) or "-"
+
+    @admin.display(description=_("by"))
+    def by(self, obj):
+        return obj.actor or _("system")
 
 
 @admin.register(Customer)
@@ -139,7 +172,7 @@ class CustomerAdmin(KeysetPaginationMixin, ReadOnlyHistoryAdmin):
                     "industry",
                     "years_employed",
                     "graduation_year",
-                    "payroll_customer",
+                    "payroll",
                     "monthly_income",
                     "monthly_debt",
                     "annual_revenue",
@@ -165,7 +198,7 @@ class CustomerAdmin(KeysetPaginationMixin, ReadOnlyHistoryAdmin):
         "industry",
         "years_employed",
         "graduation_year",
-        "payroll_customer",
+        "payroll",
         "monthly_income",
         "monthly_debt",
         "annual_revenue",
@@ -224,6 +257,11 @@ class CustomerAdmin(KeysetPaginationMixin, ReadOnlyHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=Customer._meta.get_field("payroll_customer").verbose_name)
+    def payroll(self, obj):
+        # Words, not Django's boolean icon (whose alternative text is English "True"/"False").
+        return _("yes") if obj.payroll_customer else _("no")
 
     @admin.display(description=_("resident identity number"))
     def masked_id_number(self, obj):

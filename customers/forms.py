@@ -4,6 +4,7 @@ it, and its field errors are put back next to the fields (see `apply_errors`).""
 from __future__ import annotations
 
 from django import forms
+from django.contrib.auth.password_validation import password_validators_help_texts
 from django.utils.translation import gettext_lazy as _
 
 from customers import consents, selectors
@@ -28,6 +29,12 @@ class SignupForm(forms.Form):
     email = forms.EmailField(label=_("E-mail"))
     password = forms.CharField(label=_("Password"), strip=False, widget=forms.PasswordInput)
     password_again = forms.CharField(label=_("Password again"), strip=False, widget=forms.PasswordInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The rules the password must pass, shown before the customer types it (the validators'
+        # own words, in the page's language).
+        self.fields["password"].help_text = " ".join(password_validators_help_texts())
 
     def clean(self):
         data = super().clean()

@@ -179,7 +179,10 @@ class CustomerEvent(TransitionEvent):
         verbose_name_plural = _("customer events")
 
     def __str__(self) -> str:
-        return f"{self.customer} {self.kind} {self.from_state}→{self.to_state}"
+        # In the reader's language (the console's event rows): KYC states by their labels.
+        labels = dict(KycStatus.choices)
+        before, after = labels.get(self.from_state, self.from_state), labels.get(self.to_state, self.to_state)
+        return f"{self.customer} {self.get_kind_display()} {before}→{after}"
 
 
 class ConsentKind(models.TextChoices):
@@ -222,7 +225,7 @@ class Consent(models.Model):
         indexes = [models.Index(fields=("customer", "kind", "withdrawn_at"), name="consent_current_idx")]
 
     def __str__(self) -> str:
-        return f"{self.customer} {self.kind} v{self.version}"
+        return f"{self.customer} {self.get_kind_display()} {self.version}"
 
 
 class DocumentKind(models.TextChoices):

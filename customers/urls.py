@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from customers import views
+from customers import password_views, views
 
 app_name = "customers"
 
@@ -10,6 +10,18 @@ urlpatterns = [
     path("signup/", views.signup, name="signup"),
     path("login/", views.CustomerLoginView.as_view(), name="login"),
     path("logout/", views.CustomerLogoutView.as_view(), name="logout"),
+    path("password-reset/", password_views.PasswordResetView.as_view(), name="password-reset"),
+    path("password-reset/sent/", password_views.PasswordResetDoneView.as_view(), name="password-reset-done"),
+    path(
+        "password-reset/<uidb64>/<token>/",
+        password_views.PasswordResetConfirmView.as_view(),
+        name="password-reset-confirm",
+    ),
+    path(
+        "password-reset/complete/",
+        password_views.PasswordResetCompleteView.as_view(),
+        name="password-reset-complete",
+    ),
     path("me/", views.profile, name="profile"),
     path("me/business/", views.business_profile, name="business"),
     path("me/sessions/", views.session_list, name="sessions"),

@@ -7,6 +7,7 @@ quantizes half-up first.
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
 _CENT = Decimal("0.01")
@@ -62,6 +63,8 @@ def date_text(value, *, language: str | None = None) -> str:
     """A date as the page's language writes it: "2026年12月6日" or "6 Dec 2026"; None → ""."""
     if value is None or value == "":
         return ""
+    if isinstance(value, str):  # an ISO date as an offer's stored schedule keeps it
+        value = dt.date.fromisoformat(value[:10])
     if language is None:
         from django.utils.translation import get_language
 

@@ -46,6 +46,24 @@ def cny(value, places: int = 2) -> str:
 
 
 @register.filter
+def amount_in(value, currency: str = "CNY") -> str:
+    """An amount of `currency`: yuan as `|cny` writes them ("¥1,234.50" in Chinese, no "CNY"),
+    another currency as grouped digits and its code."""
+    number = _decimal(value)
+    if number is None:
+        return ""
+    return cny_text(number) if currency in ("", "CNY") else f"{money_text(number)} {currency}"
+
+
+@register.filter
+def currency_name(code: str) -> str:
+    """A currency in words where the page has them: CNY → "yuan" / "元"; others by their code."""
+    from django.utils.translation import gettext
+
+    return gettext("yuan") if code in ("", "CNY") else code
+
+
+@register.filter
 def local_date(value) -> str:
     """A date in the page's language: "2026年12月6日" (zh-hans) or "6 Dec 2026" (en)."""
     return date_text(value)

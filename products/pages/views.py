@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 
 from django.http import Http404
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from loanhub import clock, pagecache
@@ -53,6 +54,12 @@ def apply_url(version, quote) -> str:
     if quote.grace:
         asked.update(grace_periods=quote.grace["periods"], grace_type=quote.grace["type"])
     return "/apply/?" + urlencode(asked)
+
+
+def detail_url(version, quote) -> str:
+    """The product's page, quoting the same loan (the comparison's way to read a product in full)."""
+    asked = {"amount": quote.amount, "term": quote.term, "method": quote.method, "frequency": quote.frequency}
+    return reverse("catalogue:detail", args=[version.product.code]) + "?" + urlencode(asked)
 
 
 def featured_cards(*, on_date=None, limit: int = 3) -> list[dict]:
@@ -285,6 +292,7 @@ def product_compare(request):
                 column["apr"] = percent_text(column["quote"].apr)
                 column["annual_rate"] = percent_text(column["quote"].annual_rate)
                 column["apply_url"] = apply_url(version, column["quote"])
+                column["detail_url"] = detail_url(version, column["quote"])
             except services.ProductQuoteError as exc:
                 column["errors"] = [m for messages in exc.errors.values() for m in messages]
             columns.append(column)

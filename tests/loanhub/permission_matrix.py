@@ -262,6 +262,28 @@ MATRIX: dict[str, Rule] = {
         post="200 302 302 302 302 302 302 302 302",
         put="200 302 302 302 302 302 302 302 302",
     ),
+    # Password reset by e-mail: open to everyone (an empty form is a field error, not a write);
+    # a link with a bad token shows "this link no longer works".
+    "customers/password-reset/": rule(
+        get="200 200 200 200 200 200 200 200 200",
+        post="200 200 200 200 200 200 200 200 200",
+        put="200 200 200 200 200 200 200 200 200",
+    ),
+    "customers/password-reset/sent/": rule(
+        get="200 200 200 200 200 200 200 200 200",
+        post="405 405 405 405 405 405 405 405 405",
+    ),
+    "customers/password-reset/<uidb64>/<token>/": rule(
+        get="200 200 200 200 200 200 200 200 200",
+        post="200 200 200 200 200 200 200 200 200",
+        put="200 200 200 200 200 200 200 200 200",
+        uidb64="MQ",
+        token="set-password",
+    ),
+    "customers/password-reset/complete/": rule(
+        get="200 200 200 200 200 200 200 200 200",
+        post="405 405 405 405 405 405 405 405 405",
+    ),
     "customers/logout/": rule(
         get="405 405 405 405 405 405 405 405 405",
         post="302 302 302 302 302 302 302 302 302",

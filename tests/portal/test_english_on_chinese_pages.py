@@ -12,8 +12,11 @@ from django.test import override_settings
 
 pytestmark = pytest.mark.django_db
 # The language switcher names each language in its own words ("English" on every page).
-# File formats keep their names (the calculator's downloads).
-ALLOWED = {"LoanHub", "APR", "API", "LPR", "English", "CSV", "Excel"}
+# File formats keep their names (the calculator's downloads, the identity card's upload); KYC is
+# the banks' own abbreviation, written beside its Chinese name (身份核验（KYC）).
+ALLOWED = {"LoanHub", "APR", "API", "LPR", "English", "CSV", "Excel", "PDF", "JPEG", "PNG", "KYC"}
+# ASCII boundaries, not \b: Chinese characters count as word characters to `re`.
+RAW_CODE = re.compile(r"(?<![A-Za-z0-9_])(?:[a-z]+_[a-z0-9_]+|[A-Z]{2,}(?:_[A-Z0-9]+)*)(?![A-Za-z0-9_])")
 PAGES = [
     "/",
     "/products/",
@@ -29,19 +32,24 @@ PAGES = [
     "/calculator/?product=CASH&principal=50000&term=12&method=equal_principal",
     "/customers/login/",
     "/customers/signup/",
+    "/customers/password-reset/",
+    "/customers/password-reset/sent/",
+    "/customers/password-reset/MQ/set-password/",
     "/does-not-exist/",
 ]
 
 
 class _Text(HTMLParser):
-    """The text a reader sees: no tags, attributes, scripts or styles (SVG text is kept)."""
+    """The text a reader sees: no tags, attributes, scripts or styles (SVG text is kept). Text in
+    <code> is a deliberate identifier shown beside its translated words (the console's reason and
+    rule codes), not a label that escaped translation."""
 
     def __init__(self):
         super().__init__()
         self.parts, self._skip = [], 0
 
     def handle_starttag(self, tag, attrs):
-        if tag in ("script", "style"):
+        if tag in ("script", "style", "code"):
             self._skip += 1
         for name, value in attrs:
             if name in ("alt", "title", "placeholder", "aria-label") and value:
@@ -52,7 +60,7 @@ class _Text(HTMLParser):
                 self.parts.append(attrs["value"])
 
     def handle_endtag(self, tag):
-        if tag in ("script", "style"):
+        if tag in ("script", "style", "code"):
             self._skip -= 1
 
     def handle_data(self, data):
@@ -60,16 +68,34 @@ class _Text(HTMLParser):
             self.parts.append(data)
 
 
-def english_words(html: str) -> set[str]:
+def _visible_text(html: str) -> str:
     parser = _Text()
     parser.feed(html)
-    text = " ".join(parser.parts)
+    return " ".join(parser.parts)
+
+
+def english_words(html: str) -> set[str]:
+    text = _visible_text(html)
     return {word for word in re.findall(r"[A-Za-z][A-Za-z'-]+", text) if word not in ALLOWED}
+
+
+def raw_codes(html: str) -> set[str]:
+    """Codes that reached the page instead of their labels: snake_case words and UPPER_CODES (the
+    allow-list's abbreviations aside), in the text a reader sees."""
+    return set(RAW_CODE.findall(_visible_text(html))) - ALLOWED
 
 
 def test_the_scanner_sees_text_and_labels_but_not_markup():
     html = '<p class="Hidden">贷款 Loan <img alt="Logo"><script>var Code;</script></p>'
     assert english_words(html) == {"Loan", "Logo"}
+
+
+def test_the_raw_code_scanner_sees_codes_in_text_only():
+    html = (
+        '<p class="is_hidden">贷款consumer_auto <b>REFER</b> APR <span data-x="NO_CODE">码</span>'
+        "<code>RULE_X</code></p>"
+    )
+    assert raw_codes(html) == {"consumer_auto", "REFER"}
 
 
 @override_settings(DEBUG=False)
@@ -78,3 +104,4 @@ def test_a_chinese_page_has_no_english_words(client, catalogue, path):
     response = client.get(path, HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert response.status_code in (200, 404)
     assert english_words(response.content.decode()) == set()
+    assert raw_codes(response.content.decode()) == set()

@@ -116,6 +116,12 @@ def test_compare_reads_ticked_boxes_and_prices_a_loan_every_product_offers(clien
     assert html.count('class="button apply"') == 2
     # HOME at 8 % (grade C, an anonymous quote's) costs less than SHORT at 10 %: only HOME has the badge.
     assert [col["cheapest"] for col in columns] == [True, False]
+    # Each product's name opens its page, quoting the compared loan.
+    links = re.findall(r'<a class="product-link" href="([^"]+)">', html)
+    assert links == [
+        f"/products/{code}/?amount=20000.00&amp;term=12&amp;method=annuity&amp;frequency=monthly"
+        for code in ("HOME", "SHORT")
+    ]
 
 
 def test_compare_of_products_sharing_no_term_prices_each_ones_own_example(client, catalogue):
