@@ -166,3 +166,22 @@ def test_redoc_alone_may_inject_styles(client):
     assert policy["script-src"] == "'self'"
     assert blocked_inline(response.content.decode()) == []
     assert "fonts.googleapis.com" not in response.content.decode()
+
+
+def test_no_template_carries_what_the_policy_blocks():
+    """Every template, reached by a page test or not (the contract page once had a <style> element
+    and an onclick handler, so its layout and Print button silently did nothing)."""
+    import re
+    from pathlib import Path
+
+    from django.conf import settings
+
+    comments = re.compile(r"{%\s*comment\s*%}.*?{%\s*endcomment\s*%}|{#.*?#}", re.S)
+    blocked = re.compile(r"<style\b|\sstyle\s*=|\son[a-z]+\s*=|<script(?![^>]*\bsrc=)[^>]*>", re.I)
+    found = []
+    for path in sorted(Path(settings.BASE_DIR).glob("**/templates/**/*.html")):
+        if ".venv" in path.parts:
+            continue
+        source = comments.sub("", path.read_text(encoding="utf-8"))
+        found += [f"{path.relative_to(settings.BASE_DIR)}: {hit}" for hit in blocked.findall(source)]
+    assert found == []
