@@ -36,7 +36,9 @@ def _page(request, line: CreditLine, *, draw_form=None, repay_form=None):
     draw_form = draw_form or PayNowForm(prefix="draw", initial={"key": new_payment_key()})
     # An overdue line's minimum is paid after its penalty interest (paid first): offer both.
     to_cure = (line.minimum_due + line.penalty_due) or None
-    repay_form = repay_form or PayNowForm(prefix="repay", initial={"key": new_payment_key(), "amount": to_cure})
+    repay_form = repay_form or PayNowForm(
+        prefix="repay", initial={"key": new_payment_key(), "amount": to_cure}
+    )
     draw_form.fields["amount"].label = _("Amount to draw (yuan)")
     context = {
         "line": line,
