@@ -67,9 +67,8 @@ def _open_credit_line(customer: Customer, *, officer) -> None:
     """A 50,000 credit line (LINE-FLEX) approved, accepted and opened, with 8,000 drawn, so the
     customer can draw and repay from the portal (/credit-lines/<id>/) and the API."""
     actor = customer.user
-    application = _apply(
-        customer, LINE_PRODUCT, amount=Decimal("50000"), term=12, method="revolving", purpose="consumer_general"
-    )
+    terms = {"amount": Decimal("50000"), "term": 12, "method": "revolving", "purpose": "consumer_general"}
+    application = _apply(customer, LINE_PRODUCT, **terms)
     application = _scored(application, actor)
     if application.state == "referred":
         application = services.application_approve(
