@@ -245,8 +245,8 @@ def test_the_api_and_the_portal_show_the_penalty_and_the_repayment_split():
     assert repaid.json()["credit_line"]["penalty"]["outstanding"] == "0.00"
 
     browser = Client()
-    browser.force_login(line.customer.user)
-    with on(due + 10 * DAY):
+    with on(due + 10 * DAY):  # logged in on the day (a session from today would have expired)
+        browser.force_login(line.customer.user)
         html = browser.get(f"/credit-lines/{line.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert 'class="penalty-due"' in html
     assert '<td class="to-penalty">1.55</td>' in html
