@@ -333,7 +333,8 @@ def credit_line_open(
                     minimum_principal_rate=settings.LOANHUB_CREDIT_LINE_MINIMUM_PRINCIPAL_RATE,
                     due_days=settings.LOANHUB_CREDIT_LINE_DUE_DAYS,
                     penalty_rate=rules.penalty_rate(
-                        annual_rate=annual_rate, multiplier=product_version.penalty_rate_multiplier
+                        annual_rate=Decimal(str(annual_rate)),
+                        multiplier=product_version.penalty_rate_multiplier,
                     ),
                     compound_penalty=product_version.compound_penalty,
                     opened_on=opened_on,
