@@ -74,6 +74,8 @@ def _open_credit_line(customer: Customer, *, officer) -> None:
         application = services.application_approve(
             application=application, actor=officer, reason="demo: steady salary, clean history"
         )
+    if application.state != "approved":  # the risk decision is the model's: no line without it
+        return
     accepted = services.application_accept_offer(
         application=application,
         actor=actor,
