@@ -20,6 +20,7 @@ from customers.models import Customer
 from demo.customers import seed_customer, seed_identity_card
 from loanhub import clock
 from risk import services as risk_services
+from servicing import lines as servicing_lines
 
 STRONG = {
     "purpose": "consumer_auto",
@@ -42,8 +43,10 @@ DEMO_CUSTOMERS = (
     ("demo-sun", "孙丽 Sun Li", dt.date(1989, 4, 4), True, "30000", "paid_duly", "offer_expired"),
     ("demo-zhou", "周杰 Zhou Jie", dt.date(1993, 12, 1), True, "30000", None, "referred"),
     ("demo-wu", "吴敏 Wu Min", dt.date(1986, 6, 21), True, "30000", "paid_duly", "draft"),
+    ("demo-lin", "林悦 Lin Yue", dt.date(1990, 2, 18), True, "30000", "paid_duly", "credit_line"),
 )
 PRODUCT = "CASH-PLUS"
+LINE_PRODUCT = "LINE-FLEX"  # the revolving product: its disbursement opens a credit line
 
 
 def _scored(application: LoanApplication, actor) -> LoanApplication:
@@ -55,9 +58,33 @@ def _scored(application: LoanApplication, actor) -> LoanApplication:
     return application
 
 
-def _apply(customer: Customer, **fields) -> LoanApplication:
+def _apply(customer: Customer, product: str = PRODUCT, **fields) -> LoanApplication:
     data = {"amount": Decimal("80000"), "term": 24, "method": "annuity", **STRONG, **fields}
-    return services.application_create(actor=customer.user, product=PRODUCT, **data)
+    return services.application_create(actor=customer.user, product=product, **data)
+
+
+def _open_credit_line(customer: Customer, *, officer) -> None:
+    """A 50,000 credit line (LINE-FLEX) approved, accepted and opened, with 8,000 drawn, so the
+    customer can draw and repay from the portal (/credit-lines/<id>/) and the API."""
+    actor = customer.user
+    terms = {"amount": Decimal("50000"), "term": 12, "method": "revolving", "purpose": "consumer_general"}
+    application = _apply(customer, LINE_PRODUCT, **terms)
+    application = _scored(application, actor)
+    if application.state == "referred":
+        application = services.application_approve(
+            application=application, actor=officer, reason="demo: steady salary, clean history"
+        )
+    if application.state != "approved":  # the risk decision is the model's: no line without it
+        return
+    accepted = services.application_accept_offer(
+        application=application,
+        actor=actor,
+        consents={"disclosure": True, "credit_contract": True},
+        offer_digest=application.offer.get("digest"),
+    )
+    disbursed = services.application_disburse(application=accepted, actor=officer, reason="demo")
+    line = servicing_lines.credit_lines_of_user(actor).get(origin_ref=str(disbursed))
+    servicing_lines.credit_line_draw(line=line, amount=Decimal("8000.00"), actor=actor)
 
 
 def seed_applications(*, officer, senior, password: str) -> int:
@@ -91,6 +118,8 @@ def seed_applications(*, officer, senior, password: str) -> int:
         actor = customer.user
         if path == "draft":
             _apply(customer)
+        elif path == "credit_line":
+            _open_credit_line(customer, officer=officer)
         elif path == "disbursed+approved":
             first = _scored(_apply(customer, amount=Decimal("60000"), term=12), actor)
             services.application_accept_offer(

@@ -1,4 +1,5 @@
-"""Demo catalogue: eight active products covering every category, and one in each other state.
+"""Demo catalogue: nine active products covering every category (one of them the revolving credit
+line LINE-FLEX), and one in each other state.
 
 Built through the services (create → submit → approve by a second manager) so the demo has the
 same events and history as real products. Idempotent: products whose code exists are skipped.
@@ -293,6 +294,40 @@ def demo_catalogue(today: dt.date) -> list[dict]:
                     waived=["payroll"],
                 )
             ],
+            "promotions": [],
+        },
+        {
+            # The revolving credit line (随借随还): the approved amount is the limit, drawn and
+            # repaid any time from the portal or the API (servicing.lines); quoted as the whole
+            # limit drawn for the representative term, interest paid monthly.
+            "code": "LINE-FLEX",
+            "target": "active",
+            "terms": _terms(
+                name_zh="随借随还信用额度",
+                name_en="Flexi Credit Line",
+                description_zh="一次授信，随借随还，按日计息，只为已用金额付息；逾期最低还款按合同利率1.5倍计收罚息。",
+                description_en=(
+                    "One approved limit: draw and repay any time, with daily interest on what you"
+                    " use only; an overdue minimum payment bears penalty interest at 1.5 x the rate."
+                ),
+                category="consumer_general",
+                segments=["salaried", "payroll"],
+                channels=["web", "app", "branch"],
+                available_from=since,
+                amount_min=D("5000.00"),
+                amount_max=D("200000.00"),
+                term_min=12,
+                term_max=12,
+                repayment_methods=["revolving"],
+                default_method="revolving",
+                day_count="ACT/365",
+                representative_amount=D("50000.00"),
+                representative_term=12,
+                employment_types=["salaried", "self_employed"],
+                max_exposure_per_customer=D("200000.00"),
+            ),
+            "pricing_grid": _grid([(12, 12)], [["0.0540", "0.0730", "0.0912", "0.1095", "0.1460"]]),
+            "fees": [],
             "promotions": [],
         },
         {

@@ -96,7 +96,9 @@ class Account:
     PENALTY_RECEIVABLE = "1210"
     FEES_RECEIVABLE = "1220"
     CREDIT_LINE_INTEREST_RECEIVABLE = "1230"
+    CREDIT_LINE_PENALTY_RECEIVABLE = "1240"
     LOAN_LOSS_RESERVE = "1290"
+    CREDIT_LINE_LOSS_RESERVE = "1291"
     DISBURSEMENT_CLEARING = "2100"
     OVERPAYMENT = "2200"
     UNIDENTIFIED_RECEIPTS = "2400"
@@ -128,7 +130,14 @@ CHART_OF_ACCOUNTS = (
         "Credit line interest receivable",
         AccountKind.ASSET,
     ),
+    (
+        Account.CREDIT_LINE_PENALTY_RECEIVABLE,
+        "循环额度应收罚息",
+        "Credit line penalty interest receivable",
+        AccountKind.ASSET,
+    ),
     (Account.LOAN_LOSS_RESERVE, "贷款损失准备", "Loan-loss reserve", AccountKind.ASSET),
+    (Account.CREDIT_LINE_LOSS_RESERVE, "循环额度贷款损失准备", "Credit line loss reserve", AccountKind.ASSET),
     (Account.DISBURSEMENT_CLEARING, "放款清算", "Disbursement clearing", AccountKind.LIABILITY),
     (Account.OVERPAYMENT, "客户溢缴款", "Overpayment liability", AccountKind.LIABILITY),
     (Account.INTEREST_IN_SUSPENSE, "应收未收利息挂账", "Interest in suspense", AccountKind.LIABILITY),

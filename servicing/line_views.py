@@ -34,13 +34,16 @@ def _own_line(request, line_id: int) -> CreditLine:
 
 def _page(request, line: CreditLine, *, draw_form=None, repay_form=None):
     draw_form = draw_form or PayNowForm(prefix="draw", initial={"key": new_payment_key()})
+    # An overdue line's minimum is paid after its penalty interest (paid first): offer both.
+    to_cure = (line.minimum_due + line.penalty_due) or None
     repay_form = repay_form or PayNowForm(
-        prefix="repay", initial={"key": new_payment_key(), "amount": line.minimum_due or None}
+        prefix="repay", initial={"key": new_payment_key(), "amount": to_cure}
     )
     draw_form.fields["amount"].label = _("Amount to draw (yuan)")
     context = {
         "line": line,
         "annual_rate": percent_text(line.annual_rate),
+        "penalty_rate": percent_text(line.penalty_rate),
         "draw_form": draw_form if line.status == "active" else None,
         "repay_form": repay_form if line.status != "closed" and line.payoff_amount > 0 else None,
         "statements": line.statements.order_by("-statement_date")[:12],

@@ -13,7 +13,12 @@ stored draws and repayments, so a draw, a repayment and close of business all ag
 * a statement's minimum due (interest due + LOANHUB_CREDIT_LINE_MINIMUM_PRINCIPAL_RATE × the
   principal) falls due LOANHUB_CREDIT_LINE_DUE_DAYS after the statement; a minimum not covered
   by the repayments made since its statement makes the line overdue from the day after the due
-  date; days past due, bucket and class follow the loans' rules (`servicing.rules`).
+  date; days past due, bucket and class follow the loans' rules (`servicing.rules`);
+* the unpaid minimum bears penalty interest (罚息) from the due date at the line's penalty rate
+  (pinned at opening like a loan's: contract rate × the product's multiplier, capped at the
+  legal cap), ACT/365, kept exact and rounded once (the engine's rule); a repayment pays penalty
+  first, then interest, then principal; the line's class sets its IFRS 9 stage and provision
+  as for loans (`servicing.line_books` posts interest, penalty and reserve).
 
 Every write locks the line (`select_for_update`) and posts through `servicing.ledger.post`.
 """
@@ -34,7 +39,7 @@ from loanhub.money import quantize_money
 from loanhub.permissions import may
 from loanhub.transitions import lock, record_event, run_transition
 from products import engine, engine_adapter
-from servicing import ledger, rules
+from servicing import ledger, line_books, rules
 from servicing.calendar import open_business_date
 from servicing.choices import Account, DayCount, EntryKind, RepaymentChannel
 from servicing.models import (
@@ -162,14 +167,20 @@ def line_position(line: CreditLine, *, as_of: dt.date, moves: list[engine.LineTr
             as_of=as_of,
             day_count=line.day_count,
             minimum_principal_rate=line.minimum_principal_rate,
+            penalty_rate=line.penalty_rate,
+            due_days=line.due_days,
+            compound_penalty=line.compound_penalty,
         )
     except engine.EngineValidationError as exc:
         raise _engine_errors(exc) from None
     due_days = dt.timedelta(days=line.due_days)
-    repaid = [(m.on, m.amount) for m in moves if m.kind is engine.TransactionKind.REPAYMENT and m.on <= as_of]
 
     def unpaid(statement: engine.Statement) -> Decimal:
-        paid = sum((amount for on, amount in repaid if on > statement.statement_date), ZERO)
+        # What the repayments since the statement paid of interest and principal covers its
+        # minimum; what they paid of penalty interest does not (the engine's rule).
+        paid = sum(
+            (a.interest + a.principal for a in state.allocations if a.on > statement.statement_date), ZERO
+        )
         return max(ZERO, statement.minimum_due - paid)
 
     due_dates = tuple(s.statement_date + due_days for s in state.statements)
@@ -188,28 +199,6 @@ def line_position(line: CreditLine, *, as_of: dt.date, moves: list[engine.LineTr
     )
 
 
-def _post_interest(line: CreditLine, state: engine.RevolvingState, *, actor) -> None:
-    """Book the interest earned not yet in the ledger: charged (paid or due) + accrued, rounded once."""
-    paid = sum((a.interest for a in state.allocations), ZERO)
-    earned = paid + state.interest_due + state.accrued_interest
-    delta = earned - line.interest_booked
-    if not delta:
-        return
-    receivable, income = Account.CREDIT_LINE_INTEREST_RECEIVABLE, Account.INTEREST_INCOME
-    lines = [(receivable, delta, ZERO), (income, ZERO, delta)]
-    if delta < 0:
-        lines = [(income, -delta, ZERO), (receivable, ZERO, -delta)]
-    line.ledger_version += 1
-    ledger.post(
-        kind=EntryKind.ACCRUAL,
-        lines=lines,
-        memo=f"Interest of credit line {line.number} through {state.as_of - ONE_DAY}",
-        idempotency_key=f"creditline:{line.pk}:v{line.ledger_version}",
-        actor=actor,
-    )
-    line.interest_booked = earned
-
-
 POSITION_FIELDS = (
     "position_date",
     "principal",
@@ -221,6 +210,11 @@ POSITION_FIELDS = (
     "delinquency_bucket",
     "classification",
     "interest_booked",
+    "penalty_charged",
+    "penalty_due",
+    "overdue_amount",
+    "ifrs9_stage",
+    "reserve",
     "ledger_version",
 )
 
@@ -228,7 +222,17 @@ POSITION_FIELDS = (
 def _apply(line: CreditLine, position: LinePosition, *, actor) -> None:
     """Write `position` on the locked line: columns, new statements, interest booked, DPD events."""
     state = position.state
-    _post_interest(line, state, actor=actor)
+    classification = rules.classification_floor(position.days_past_due, overdue=position.days_past_due > 0)
+    line_books.book(
+        line,
+        {
+            "interest_booked": line_books.earned_interest(state),
+            "penalty_charged": state.penalty_charged,
+            "reserve": rules.provision(classification, state.principal),
+        },
+        through=state.as_of - ONE_DAY,
+        actor=actor,
+    )
     was_overdue = line.days_past_due > 0
     line.position_date = state.as_of
     line.principal = state.principal
@@ -238,9 +242,10 @@ def _apply(line: CreditLine, position: LinePosition, *, actor) -> None:
     line.due_date = position.due_date
     line.days_past_due = position.days_past_due
     line.delinquency_bucket = rules.bucket_for(position.days_past_due)
-    line.classification = rules.classification_floor(
-        position.days_past_due, overdue=position.days_past_due > 0
-    )
+    line.classification = classification
+    line.ifrs9_stage = rules.ifrs9_stage(position.days_past_due, classification)
+    line.penalty_due = state.penalty_due
+    line.overdue_amount = state.overdue_amount
     line.save(update_fields=list(POSITION_FIELDS))
     known = set(CreditLineStatement.objects.filter(credit_line=line).values_list("statement_date", flat=True))
     CreditLineStatement.objects.bulk_create(
@@ -327,6 +332,11 @@ def credit_line_open(
                     statement_day=opened_on.day,
                     minimum_principal_rate=settings.LOANHUB_CREDIT_LINE_MINIMUM_PRINCIPAL_RATE,
                     due_days=settings.LOANHUB_CREDIT_LINE_DUE_DAYS,
+                    penalty_rate=rules.penalty_rate(
+                        annual_rate=Decimal(str(annual_rate)),
+                        multiplier=product_version.penalty_rate_multiplier,
+                    ),
+                    compound_penalty=product_version.compound_penalty,
                     opened_on=opened_on,
                     opened_by=actor if getattr(actor, "is_authenticated", False) else None,
                     risk_grade=risk_grade or "",
@@ -402,9 +412,10 @@ def credit_line_draw(
 def credit_line_repay(
     *, line: CreditLine | int, amount: Decimal, actor, channel: str = RepaymentChannel.API
 ) -> CreditLineTransaction:
-    """Repay `amount` today: interest due (and accrued, charged now) first, then principal, which
-    is available to draw again at once. Invalid naming `amount` above what is owed; Conflict on a
-    closed line."""
+    """Repay `amount` today: penalty interest first, then interest due (and accrued, charged now),
+    then principal, which is available to draw again at once (Civil Code art. 561; a line has no
+    fees, so every allocation order of the catalogue comes to this). Invalid naming `amount` above
+    what is owed; Conflict on a closed line."""
     amount = amount_check(amount)
     with transaction.atomic():
         locked = lock(line, model=CreditLine)
@@ -427,18 +438,16 @@ def credit_line_repay(
             value_date=on,
             interest=split.interest,
             principal=split.principal,
+            penalty=split.penalty,
             channel=channel,
             created_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
         _apply(locked, position, actor=actor)  # books the interest charged now, before it is paid
-        legs = [(Account.REPAYMENT_CLEARING, amount, ZERO)]
-        if split.interest:
-            legs.append((Account.CREDIT_LINE_INTEREST_RECEIVABLE, ZERO, split.interest))
-        if split.principal:
-            legs.append((Account.CREDIT_LINES_RECEIVABLE, ZERO, split.principal))
         ledger.post(
             kind=EntryKind.REPAYMENT,
-            lines=legs,
+            lines=line_books.repayment_legs(
+                amount, penalty=split.penalty, interest=split.interest, principal=split.principal
+            ),
             memo=f"Repayment on credit line {locked.number}",
             idempotency_key=f"creditline:{locked.pk}:tx:{tx.pk}",
             actor=actor,
@@ -447,7 +456,13 @@ def credit_line_repay(
             locked,
             actor=actor,
             reason="repayment",
-            payload={"amount": amount, "interest": split.interest, "principal": split.principal, "on": on},
+            payload={
+                "amount": amount,
+                "penalty": split.penalty,
+                "interest": split.interest,
+                "principal": split.principal,
+                "on": on,
+            },
         )
     return tx
 

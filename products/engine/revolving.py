@@ -18,7 +18,20 @@ Rules:
   minimum_principal_rate x principal.
 * State "as of" a date is taken during that day after its listed transactions: statements closed on
   earlier days, interest accrued through the previous day. The payoff amount on a date is what a
-  repayment on that date needs to bring principal and interest to zero.
+  repayment on that date needs to bring penalty, principal and interest to zero.
+* Penalty interest (罚息) when `penalty_rate` > 0: a statement's minimum falls due `due_days` after
+  its statement day; what of it is unpaid at the end of the due date is overdue. Each day's
+  end-of-day overdue amount bears penalty at penalty_rate / 365 (ACT/365 whatever the line's day
+  count, as for instalment loans), for the days before the as-of date (算头不算尾: paying on the due
+  date owes none, a day late owes one day). The overdue amount is the largest unpaid minimum of
+  the statements past their due date (a later minimum already holds the earlier interest due);
+  with `compound_penalty` false only its principal share bears penalty. Penalty is kept exact as a
+  basis (Σ amount × rate × days) and rounded half-up once, basis / 365, whenever it is read:
+  N days on an unchanged overdue amount is amount × rate × N / 365 rounded once, however often
+  the line was replayed in between. Unpaid penalty bears no penalty.
+* A repayment pays penalty first, then interest due, then principal (Civil Code art. 561: a line
+  has no fees). A minimum is covered by what repayments since its statement paid of interest and
+  principal (the penalty they paid does not count).
 """
 
 from __future__ import annotations
@@ -49,6 +62,7 @@ __all__ = [
 ]
 
 _ONE_DAY = timedelta(days=1)
+PENALTY_BASIS_DAYS = 365  # penalty interest is ACT/365 on every line, as on instalment loans
 
 
 class TransactionKind(StrEnum):
@@ -69,12 +83,13 @@ class LineTransaction:
 
 @dataclass(frozen=True, slots=True)
 class RepaymentAllocation:
-    """How one repayment was split: interest first, then principal."""
+    """How one repayment was split: penalty first, then interest, then principal."""
 
     on: date
     amount: Decimal
     interest: Decimal
     principal: Decimal
+    penalty: Decimal = ZERO
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +120,11 @@ class RevolvingState:
     accrued_interest: Decimal
     available: Decimal
     payoff_amount: Decimal
+    # Penalty interest: charged to date (rounded once from the exact basis) and still unpaid.
+    penalty_charged: Decimal = ZERO
+    penalty_due: Decimal = ZERO
+    # The amount bearing penalty at the end of the day before `as_of` (nil when nothing is overdue).
+    overdue_amount: Decimal = ZERO
 
 
 class _Line:
@@ -119,6 +139,9 @@ class _Line:
         statement_day: int,
         opened_on: date,
         minimum_rate: Decimal,
+        penalty_rate: Decimal = ZERO,
+        due_days: int = 0,
+        compound_penalty: bool = True,
     ) -> None:
         self.limit = limit
         self.rate = rate
@@ -137,6 +160,12 @@ class _Line:
         self.cycle_interest = ZERO
         self.statements: list[Statement] = []
         self.allocations: list[RepaymentAllocation] = []
+        self.penalty_rate = penalty_rate
+        self.due_days = timedelta(days=due_days)
+        self.compound_penalty = compound_penalty
+        self.penalty_basis = Decimal(0)  # Σ overdue amount × penalty rate × days, exact
+        self.penalty_paid = ZERO
+        self.penalty_through = opened_on - _ONE_DAY
 
     def _statement_after(self, day: date) -> date:
         candidate = add_months(day, 0, self.statement_day)
@@ -148,6 +177,48 @@ class _Line:
         if days > 0:
             self.accrued += self.principal * self.rate * days / self.basis
             self.accrued_through = day
+
+    def overdue_on(self, day: date) -> Decimal:
+        """The amount bearing penalty at the end of `day`: the largest unpaid minimum (its
+        principal share only, unless compound) of the statements due on or before `day`."""
+        largest = ZERO
+        for statement in self.statements:
+            if statement.statement_date + self.due_days > day:
+                break
+            paid = sum(
+                (a.interest + a.principal for a in self.allocations if a.on > statement.statement_date),
+                ZERO,
+            )
+            unpaid = max(ZERO, statement.minimum_due - paid)
+            if not self.compound_penalty:
+                principal_share = statement.minimum_due - statement.interest_due
+                unpaid = min(unpaid, principal_share)
+            largest = max(largest, unpaid)
+        return largest
+
+    def accrue_penalty_through(self, day: date) -> None:
+        """Add the penalty basis of the days after the last accrued one up to `day`: each day's
+        end-of-day overdue amount, which moves only on due dates while no transaction happens."""
+        if not self.penalty_rate:
+            self.penalty_through = max(self.penalty_through, day)
+            return
+        start = self.penalty_through + _ONE_DAY
+        dues = [s.statement_date + self.due_days for s in self.statements]
+        while start <= day:
+            change = min((d for d in dues if start < d <= day), default=day + _ONE_DAY)
+            amount = self.overdue_on(start)
+            if amount > 0:
+                self.penalty_basis += amount * self.penalty_rate * (change - start).days
+            start = change
+        self.penalty_through = max(self.penalty_through, day)
+
+    @property
+    def penalty_charged(self) -> Decimal:
+        return quantize_money(self.penalty_basis / PENALTY_BASIS_DAYS)
+
+    @property
+    def penalty_due(self) -> Decimal:
+        return self.penalty_charged - self.penalty_paid
 
     def crystallise(self) -> None:
         charged = quantize_money(self.accrued)
@@ -185,6 +256,7 @@ class _Line:
         on, amount = transaction.on, transaction.amount
         self.close_statements_before(on)
         self.accrue_through(on - _ONE_DAY)
+        self.accrue_penalty_through(on - _ONE_DAY)
         if transaction.kind is TransactionKind.DRAW:
             available = self.limit - self.principal
             if amount > available:
@@ -193,16 +265,21 @@ class _Line:
             self.draws += amount
             return
         self.crystallise()
-        owed = self.principal + self.interest_due
+        self.accrue_penalty_through(on - _ONE_DAY)
+        penalty = self.penalty_due
+        owed = penalty + self.principal + self.interest_due
         if amount > owed:
             template = gettext_noop("repayment of {amount} on {date} exceeds the {owed} owed")
             params = {"amount": amount, "date": on.isoformat(), "owed": owed}
             raise EngineValidationError({"amount": [Message(template, params)]})
-        to_interest = min(amount, self.interest_due)
+        to_penalty = min(amount, penalty)
+        to_interest = min(amount - to_penalty, self.interest_due)
+        to_principal = amount - to_penalty - to_interest
+        self.penalty_paid += to_penalty
         self.interest_due -= to_interest
-        self.principal -= amount - to_interest
+        self.principal -= to_principal
         self.repayments += amount
-        self.allocations.append(RepaymentAllocation(on, amount, to_interest, amount - to_interest))
+        self.allocations.append(RepaymentAllocation(on, amount, to_interest, to_principal, to_penalty))
 
 
 def _parse_transactions(
@@ -255,12 +332,16 @@ def revolving_run(
     as_of: object,
     day_count: object = DayCount.ACT_365,
     minimum_principal_rate: object = ZERO,
+    penalty_rate: object = ZERO,
+    due_days: object = 0,
+    compound_penalty: bool = True,
 ) -> RevolvingState:
     """Replay a credit line's draws and repayments up to `as_of` (see the module docstring).
 
     Transactions are applied in date order (same-day ones in the given order); those after `as_of`
     are ignored. Raises `EngineValidationError` for bad inputs (credit_limit, annual_rate,
-    statement_day, opened_on, transactions, as_of, day_count, minimum_principal_rate), a repayment above
+    statement_day, opened_on, transactions, as_of, day_count, minimum_principal_rate, penalty_rate,
+    due_days), a repayment above
     the amount owed, and `CreditLimitExceededError` for a draw above the available limit.
     """
     return _run(
@@ -273,6 +354,9 @@ def revolving_run(
         as_of_field="as_of",
         day_count=day_count,
         minimum_principal_rate=minimum_principal_rate,
+        penalty_rate=penalty_rate,
+        due_days=due_days,
+        compound_penalty=compound_penalty,
     )
 
 
@@ -287,6 +371,9 @@ def _run(
     as_of_field: str,
     day_count: object,
     minimum_principal_rate: object,
+    penalty_rate: object = ZERO,
+    due_days: object = 0,
+    compound_penalty: bool = True,
 ) -> RevolvingState:
     errors = ErrorCollector()
     limit = parse_decimal(
@@ -317,6 +404,10 @@ def _run(
         maximum=Decimal(1),
         max_places=12,
     )
+    penalty = parse_decimal(
+        penalty_rate, "penalty_rate", errors, minimum=ZERO, maximum=MAX_ANNUAL_RATE, max_places=12
+    )
+    grace = parse_int(due_days, "due_days", errors, minimum=0, maximum=366)
     moves = _parse_transactions(transactions, opened, errors)
     if opened is not None and until is not None and until < opened:
         errors.add(as_of_field, gettext_noop("must not be before opened_on"))
@@ -331,6 +422,9 @@ def _run(
             statement_day=cast(int, day),
             opened_on=opened,
             minimum_rate=cast(Decimal, minimum_rate),
+            penalty_rate=cast(Decimal, penalty),
+            due_days=cast(int, grace),
+            compound_penalty=bool(compound_penalty),
         )
         for move in sorted(moves, key=lambda m: m.on):  # sorted() is stable: same-day order kept
             if move.on > until:
@@ -338,6 +432,7 @@ def _run(
             line.apply(move)
         line.close_statements_before(until)
         line.accrue_through(until - _ONE_DAY)
+        line.accrue_penalty_through(until - _ONE_DAY)
         accrued = quantize_money(line.accrued)
         return RevolvingState(
             as_of=until,
@@ -347,7 +442,10 @@ def _run(
             interest_due=line.interest_due,
             accrued_interest=accrued,
             available=line.limit - line.principal,
-            payoff_amount=line.principal + line.interest_due + accrued,
+            payoff_amount=line.principal + line.interest_due + accrued + line.penalty_due,
+            penalty_charged=line.penalty_charged,
+            penalty_due=line.penalty_due,
+            overdue_amount=line.overdue_on(until - _ONE_DAY) if line.penalty_rate else ZERO,
         )
 
 

@@ -25,6 +25,26 @@ from servicing.choices import RepaymentChannel
 NOT_VISIBLE = detail_response("No such credit line, or not one the caller may see.")
 
 
+class CreditLinePenaltySerializer(serializers.Serializer):
+    """Penalty interest (罚息) on the line's overdue minimum."""
+
+    annual_rate = rate_serializer_field(
+        source="penalty_rate",
+        read_only=True,
+        help_text="a fraction: contract rate x the product's multiplier",
+    )
+    compound = serializers.BooleanField(
+        source="compound_penalty", read_only=True, help_text="overdue interest bears penalty too"
+    )
+    overdue_amount = money_serializer_field(read_only=True, help_text="the unpaid minimum bearing penalty")
+    accrued = money_serializer_field(
+        source="penalty_charged", read_only=True, help_text="penalty interest charged to date"
+    )
+    outstanding = money_serializer_field(
+        source="penalty_due", read_only=True, help_text="penalty interest not yet paid (paid first)"
+    )
+
+
 class CreditLineSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     number = serializers.CharField(read_only=True)
@@ -39,11 +59,15 @@ class CreditLineSerializer(serializers.Serializer):
     day_count = serializers.CharField(read_only=True)
     interest_due = money_serializer_field(read_only=True)
     accrued_interest = money_serializer_field(read_only=True)
-    payoff_amount = money_serializer_field(read_only=True)
+    payoff_amount = money_serializer_field(
+        read_only=True, help_text="principal + interest due and accrued + penalty interest"
+    )
     minimum_due = money_serializer_field(read_only=True)
     due_date = serializers.DateField(read_only=True, allow_null=True)
     days_past_due = serializers.IntegerField(read_only=True)
     classification = serializers.CharField(read_only=True)
+    penalty = CreditLinePenaltySerializer(source="*", read_only=True)
+    ifrs9_stage = serializers.IntegerField(read_only=True)
     opened_on = serializers.DateField(read_only=True)
     position_date = serializers.DateField(read_only=True)
 
@@ -68,6 +92,9 @@ class CreditLineTransactionSerializer(serializers.Serializer):
     kind = serializers.CharField(read_only=True, help_text="draw or repayment")
     amount = money_serializer_field(read_only=True)
     value_date = serializers.DateField(read_only=True)
+    penalty = money_serializer_field(
+        read_only=True, help_text="penalty interest paid (repayments: paid first)"
+    )
     interest = money_serializer_field(read_only=True, help_text="interest paid (repayments)")
     principal = money_serializer_field(read_only=True)
     credit_line = serializers.SerializerMethodField()
@@ -153,7 +180,10 @@ class CreditLineRepayApi(_MoveApi):
 
     @extend_schema(
         tags=["credit-lines"],
-        summary="Repay: interest first, then principal, which is available to draw again at once",
+        summary=(
+            "Repay: penalty interest first, then interest, then principal, which is available to"
+            " draw again at once"
+        ),
         operation_id="credit_lines_repay",
         parameters=[IDEMPOTENCY_PARAMETER],
         request=CreditLineAmountSerializer,

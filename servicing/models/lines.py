@@ -73,6 +73,10 @@ class CreditLine(Transitionable, FSMModelMixin, models.Model):
     statement_day = models.PositiveSmallIntegerField(_("statement day of the month"))
     minimum_principal_rate = rate_field(_("minimum due: share of principal"))
     due_days = models.PositiveSmallIntegerField(_("days from statement to due date"))
+    # Penalty interest (罚息) on an overdue minimum, pinned from the product at opening like a
+    # loan's: contract rate × the product's multiplier, capped at the legal cap (servicing.rules).
+    penalty_rate = rate_field(_("penalty interest rate (annual)"), default=Decimal("0"))
+    compound_penalty = models.BooleanField(_("penalty on overdue interest"), default=True)
     opened_on = models.DateField(_("opened on"))
     opened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -113,6 +117,15 @@ class CreditLine(Transitionable, FSMModelMixin, models.Model):
     # charged interest plus the accrued interest rounded once, so the books never drift by
     # a cent however often close of business runs.
     interest_booked = money_field(_("interest booked"), default=Decimal("0.00"))
+    # Penalty interest charged to date (rounded once from the exact basis: also what the ledger
+    # holds as earned), what of it is unpaid, and the overdue amount bearing it.
+    penalty_charged = money_field(_("penalty interest charged"), default=Decimal("0.00"))
+    penalty_due = money_field(_("penalty interest due"), default=Decimal("0.00"))
+    overdue_amount = money_field(_("overdue amount"), default=Decimal("0.00"))
+    # Provisions as for loans: IFRS 9 stage and the reserve booked (Dr provision expense / Cr
+    # credit line loss reserve) for the line's class on its drawn principal.
+    ifrs9_stage = models.PositiveSmallIntegerField(_("IFRS 9 stage"), default=1)
+    reserve = money_field(_("loan-loss reserve"), default=Decimal("0.00"))
     ledger_version = models.PositiveIntegerField(_("ledger version"), default=0)
 
     class Meta:
@@ -138,7 +151,7 @@ class CreditLine(Transitionable, FSMModelMixin, models.Model):
 
     @property
     def payoff_amount(self) -> Decimal:
-        return self.principal + self.interest_due + self.accrued_interest
+        return self.principal + self.interest_due + self.accrued_interest + self.penalty_due
 
     @property
     def overdue(self) -> bool:
@@ -191,7 +204,7 @@ class CreditLineEvent(TransitionEvent):
 
 class CreditLineTransaction(models.Model):
     """A draw (提款) or repayment (还款) on a credit line, on its value date; the repayment's split
-    into interest and principal is the engine's (interest first)."""
+    into penalty, interest and principal is the engine's (penalty first, then interest)."""
 
     credit_line = models.ForeignKey(
         CreditLine, on_delete=models.PROTECT, related_name="transactions", verbose_name=_("credit line")
@@ -201,6 +214,7 @@ class CreditLineTransaction(models.Model):
     value_date = models.DateField(_("value date"))
     interest = money_field(_("interest paid"), default=Decimal("0.00"))
     principal = money_field(_("principal"), default=Decimal("0.00"))
+    penalty = money_field(_("penalty interest paid"), default=Decimal("0.00"))
     channel = models.CharField(_("channel"), max_length=16, choices=c.RepaymentChannel.choices)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

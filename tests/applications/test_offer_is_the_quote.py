@@ -17,6 +17,8 @@ from loanhub import clock, roles
 from products import selectors as product_selectors
 from products.choices import Segment
 from products.quotes import product_quote
+from servicing import rules
+from servicing.models import CreditLine, Loan
 from servicing.selectors import loan_for_origin
 from tests.applications.conftest import STRONG, make_customer
 from tests.products.factories import UserFactory
@@ -73,12 +75,29 @@ def test_the_demo_catalogue_has_the_promises_this_test_is_about(catalogue):
     assert any(v.grace_max_periods for v in catalogue.values())
 
 
-@pytest.mark.parametrize(
-    "code",
-    ["HOME-LPR", "AUTO-EASY", "EDU-STAR", "TRAVEL-GO", "CASH-PLUS", "BIZ-OP", "BIZ-START", "PREMIUM-ELITE"],
-)
-def test_quote_is_the_offer_is_the_loan_for_every_demo_product(catalogue, users, code):
-    version = catalogue[code]
+# The demo products that open an instalment loan; the revolving one (LINE-FLEX) opens a credit
+# line instead, whose terms are the offer's limit and rate (its own test below).
+LOAN_PRODUCTS = [
+    "HOME-LPR",
+    "AUTO-EASY",
+    "EDU-STAR",
+    "TRAVEL-GO",
+    "CASH-PLUS",
+    "BIZ-OP",
+    "BIZ-START",
+    "PREMIUM-ELITE",
+]
+LINE_PRODUCTS = ["LINE-FLEX"]
+
+
+def test_every_active_demo_product_is_checked_here_as_a_loan_or_a_credit_line(catalogue):
+    assert sorted(catalogue) == sorted(LOAN_PRODUCTS + LINE_PRODUCTS)
+    revolving = sorted(code for code, v in catalogue.items() if "revolving" in v.repayment_methods)
+    assert revolving == LINE_PRODUCTS
+
+
+def _offer_for(version, code: str):
+    """The quote for an applicant who fits the product's promises, and the offer built for them."""
     asked = _request(version)
     # The quote, as the product page and the quote API compute it for this applicant today.
     quote = product_quote(
@@ -110,6 +129,26 @@ def test_quote_is_the_offer_is_the_loan_for_every_demo_product(catalogue, users,
         **{**STRONG, "purpose": version.category if version.category != "premium" else "consumer_general"},
     )
     offer = offer_build(application, amount=asked["amount"], term=asked["term"], grade=GRADE)
+    return asked, quote, customer, application, offer
+
+
+def _accept_and_disburse(application, offer, customer, users, asked):
+    LoanApplication.objects.filter(pk=application.pk).update(
+        state=State.APPROVED, offer=offer, offer_amount=asked["amount"]
+    )
+    application.refresh_from_db()
+    accepted = services.application_accept_offer(
+        application=application, actor=customer.user, consents=CONSENTS, offer_digest=offer["digest"]
+    )
+    return services.application_disburse(
+        application=accepted, actor=users["officer"], disbursed_on=clock.today()
+    )
+
+
+@pytest.mark.parametrize("code", LOAN_PRODUCTS)
+def test_quote_is_the_offer_is_the_loan_for_every_demo_product(catalogue, users, code):
+    version = catalogue[code]
+    asked, quote, customer, application, offer = _offer_for(version, code)
 
     # The offer keeps every promise of the quote, to the cent.
     price, summary = quote.price, quote.schedule.summary
@@ -135,21 +174,32 @@ def test_quote_is_the_offer_is_the_loan_for_every_demo_product(catalogue, users,
         assert offer["grace"]["periods"] == version.grace_max_periods
 
     # The customer accepts it and the loan pins the same schedule.
-    LoanApplication.objects.filter(pk=application.pk).update(
-        state=State.APPROVED, offer=offer, offer_amount=asked["amount"]
-    )
-    application.refresh_from_db()
-    accepted = services.application_accept_offer(
-        application=application, actor=customer.user, consents=CONSENTS, offer_digest=offer["digest"]
-    )
-    disbursed = services.application_disburse(
-        application=accepted, actor=users["officer"], disbursed_on=clock.today()
-    )
+    disbursed = _accept_and_disburse(application, offer, customer, users, asked)
     loan = loan_for_origin(str(disbursed))
     rows = [{k: getattr(i, k) for k in ROW_FIELDS} for i in loan.installments.order_by("number")]
     assert _decimal_rows(rows) == _decimal_rows(offer["schedule"])
     assert (loan.annual_rate, loan.total_fees) == (price.annual_rate, summary["total_fees"])
     assert loan.interest_free_periods == offer["interest_free_periods"]
+
+
+@pytest.mark.parametrize("code", LINE_PRODUCTS)
+def test_the_demo_credit_line_opens_at_the_offers_limit_and_rate(catalogue, users, code):
+    version = catalogue[code]
+    asked, quote, customer, application, offer = _offer_for(version, code)
+    assert Decimal(offer["annual_rate"]) == quote.price.annual_rate
+    assert offer["method"] == "revolving"
+    disbursed = _accept_and_disburse(application, offer, customer, users, asked)
+    line = CreditLine.objects.get(origin_ref=str(disbursed))
+    assert (line.credit_limit, line.annual_rate, line.principal) == (
+        asked["amount"],
+        quote.price.annual_rate,
+        Decimal("0.00"),
+    )
+    # Its penalty interest is the product's: the contract rate × 1.5, under the legal cap
+    assert line.penalty_rate == rules.penalty_rate(
+        annual_rate=line.annual_rate, multiplier=version.penalty_rate_multiplier
+    )
+    assert not Loan.objects.filter(origin_ref=str(disbursed)).exists()
 
 
 def test_a_graduate_founders_offer_has_the_graduate_promotion_and_the_grace_they_asked_for(

@@ -1,5 +1,7 @@
 """seed_demo: one user per role, a printed password, safe to repeat, refused in production."""
 
+from decimal import Decimal
+
 import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
@@ -70,6 +72,14 @@ def test_seed_demo_creates_one_user_per_role_and_is_idempotent(capsys, settings,
         True,
         False,
     ]
+    # demo-lin has a credit line (LINE-FLEX) to draw on in `make run`, 8,000 of it drawn
+    from servicing.models import CreditLine
+
+    assert list(
+        CreditLine.objects.filter(customer__user__username="demo-lin").values_list(
+            "product_version__product__code", "principal", "status"
+        )
+    ) == [("LINE-FLEX", Decimal("8000.00"), "active")]
     # One loan from the applications, and the simulated servicing history in every bucket and class.
     simulated = Loan.objects.filter(origin_ref__startswith=ORIGIN_PREFIX)
     history_loans = Loan.objects.filter(origin_ref__startswith=history.ORIGIN_PREFIX).count()

@@ -31,14 +31,22 @@ def on(day: dt.date):
         yield
 
 
-def open_line(*, customer=None, opened_on: dt.date | None = None, limit=LIMIT, rate=RATE, number="C00000001"):
+def open_line(
+    *,
+    customer=None,
+    opened_on: dt.date | None = None,
+    limit=LIMIT,
+    rate=RATE,
+    number="C00000001",
+    version=None,
+):
     customer = customer or CustomerFactory()
     opened_on = opened_on or opening_day()
     return lines.credit_line_open(
         origin_ref=f"A{number[1:]}",
         number=number,
         customer_id=customer.pk,
-        product_version=active_version(),
+        product_version=version or active_version(),
         credit_limit=limit,
         annual_rate=rate,
         opened_on=opened_on,

@@ -62,6 +62,8 @@ def assert_books_match(line: CreditLine) -> None:
     line.refresh_from_db()
     assert balance("1130") == line.principal
     assert balance("1230") == line.interest_due + line.accrued_interest
+    assert balance("1240") == line.penalty_due
+    assert balance("1291") == -line.reserve
 
 
 def test_a_line_drawn_repaid_overdue_and_cured():
@@ -127,15 +129,20 @@ def test_a_line_drawn_repaid_overdue_and_cured():
         "1-30",
         "special_mention",
     )
+    assert (line.overdue_amount, line.penalty_due, line.ifrs9_stage) == (D("716.42"), D("0.11"), 2)
+    assert_books_match(line)
     assert CreditLineEvent.objects.filter(credit_line=line, reason="overdue").count() == 1
     with on(due + DAY), pytest.raises(Conflict):
         lines.credit_line_draw(line=line, amount=D("1.00"), actor=owner)
 
-    # And paying the minimum cures it
+    # And paying the minimum with its day of penalty interest cures it: 716.42 x (3.65 % x 1.5)
+    # / 365 x 1 day = 0.1075 -> 0.11, paid first (Civil Code art. 561), then the 716.42
     with on(due + DAY):
-        lines.credit_line_repay(line=line, amount=D("716.42"), actor=owner)
+        cure = lines.credit_line_repay(line=line, amount=D("716.53"), actor=owner)
     line.refresh_from_db()
-    assert (line.days_past_due, line.classification, line.minimum_due) == (0, "pass", Z)
+    # (the interest is the statement's 15.42 + 20 days x 0.701 = 14.02 charged now)
+    assert (cure.penalty, cure.interest, cure.principal) == (D("0.11"), D("29.44"), D("686.98"))
+    assert (line.days_past_due, line.classification, line.minimum_due, line.penalty_due) == (0, "pass", Z, Z)
     assert CreditLineEvent.objects.filter(credit_line=line, reason="cured").count() == 1
     assert_books_match(line)
 
