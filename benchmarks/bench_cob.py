@@ -415,10 +415,10 @@ def p99(values: list[float]) -> float:
 
 def close_in_process(day: dt.date) -> dict:
     """`close_through`'s in-process path for one date, timed by step and by chunk."""
+    from marketing.rewards.services import points_after_cob
     from monitoring.services import cob_finished
     from servicing import hooks
     from servicing.cob.runs import finish_run, run_chunk, start_run
-    from marketing.rewards.services import points_after_cob
     from servicing.collections import cob_finished as collections_after_cob
 
     hooks.unregister_cob_finished_hook(cob_finished)  # timed apart (`monitor`), not in the close
