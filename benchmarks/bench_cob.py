@@ -2,13 +2,10 @@
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/loanhub .venv/bin/python benchmarks/bench_cob.py
 
-PostgreSQL only (SQLite is refused: close of business there replays each loan). DATABASE_URL
-names the server; the benchmark works in its own database on it, BENCH_DB (default
-`loanhub_cobbench`; give each person their own on a shared server), which it drops, creates and
-migrates each run, so it never touches a developer's data.
+PostgreSQL only. DATABASE_URL names the server; the benchmark drops, creates and migrates its own
+database on it, BENCH_DB (default `loanhub_cobbench`; one per person on a shared server).
 
-Seeding (SQL, INSERT … SELECT FROM generate_series, triggers off): BENCH_LOANS loans of one
-customer and one product version, 12 monthly equal-principal installments each. 92 % perform:
+Seeding (SQL, triggers off): BENCH_LOANS loans, 12 monthly installments each. 92 % perform:
 disbursed over the past 360 days, every installment due before the business date D paid on its
 due date (so due dates fall on every day of the month); 8 % are 1–400 days past due (more of them
 near 1 than near 400): their oldest unpaid installment is due D − DPD and every later one is
@@ -19,70 +16,28 @@ sub-ledger totals); the reference loans also get their repayment rows, and a sam
 replayed before the run to prove the seed consistent. No loan holds credit and none follows its
 borrower's class, so every loan is closed set-based. Then VACUUM ANALYZE.
 
-Measured:
-* one close of business of D in this process (`servicing.cob.close_through`), LOANHUB_COB_CHUNK_SIZE
-  loans a chunk: total time and loans/s (planning, chunks, counts), median and p99 of the chunks;
-* with a broker (CELERY_BROKER_URL, Redis; the benchmark uses its database BENCH_BROKER_DB,
-  default 14, so no other worker takes its tasks) and BENCH_WORKERS=N > 0, the next date closed by
-  N `celery -A loanhub worker -Q monitoring -c 1` processes started for it;
-* reference, same run: the per-loan ORM loop (`servicing.cob.perloan.close_loan`, a replay of the
-  loan with `loan_refresh`) closing the next date for 10,000 loans of the book already closed for
-  D (every (N / 10,000)-th loan), 1,000 a transaction as a chunk locks them; median and p99 per loan.
-  BENCH_REFERENCE lowers the count while developing (it runs at ~20–45 loans/s).
+Measured: one close of D in this process (`servicing.cob.close_through`, LOANHUB_COB_CHUNK_SIZE
+loans a chunk): time and loans/s (plan, chunks, counts), median and p99 chunk; with a broker
+(CELERY_BROKER_URL; its database BENCH_BROKER_DB, default 14) and BENCH_WORKERS=N > 0, the next
+date on N `celery -A loanhub worker -Q monitoring -c 1` started for it; the reference, same run:
+the per-loan ORM loop (`servicing.cob.perloan.close_loan`, a replay) closing the next date for
+BENCH_REFERENCE (default 10,000) loans, 1,000 a transaction; median and p99 per loan.
 
-Measured 2026-12-06 on the 2-core machine shared with other jobs (load average 5–7 throughout, so
-these are pessimistic), BENCH_LOANS=50,000 (one chunk of 50,000), in-process, no workers:
-* as first written: 18.15 s, 2,755 loans/s; of it ~10 s was JIT compilation of the statement
-  (EXPLAIN ANALYZE), and with the statistics left by the previous date (every position_date moved)
-  the planner joined the chunk by nested loops over CTEs: minutes for one chunk;
-* JIT off for the statement, ANALYZE servicing_loan when a run is planned: 8.09 s, 6,184 loans/s
-  (planning with ANALYZE 1.89 s, the chunk 6.19 s); reference 45 loans/s (21 ms median per loan);
-* fillfactor 45 on loans, 90 on installments (HOT updates: no entry in the loan table's 16
-  indexes): the statement alone 7.2 s → 3.3 s by EXPLAIN ANALYZE; the whole run 7.11 s, 7,031
-  loans/s (chunk 4.93 s) with the PostgreSQL replay test running beside it.
-The target (>= 100,000 loans/s at 1,000,000 loans) is missed by an order of magnitude here; what
-is left in EXPLAIN ANALYZE is the writing itself (the loan UPDATE ~1.4 s, the installment UPDATE
-~1.2 s and the snapshot INSERT ~0.5 s per 50,000 loans on this loaded machine).
-
-Measured 2026-12-07, after quiet loans stopped being rewritten (`servicing.quiet`), on the same
-machine shared with eight other sessions (load average 11–20 throughout: every figure below is
-pessimistic and noisy; compare within a line, not across lines). 100,000 loans, chunks of 50,000,
-in-process; the second date (D + 1) closed on copies of one seeded database, old code against new
-one after the other (the whole bench spends 8–15 minutes migrating at this load):
-* re-profile, one chunk of 49,151 loans by EXPLAIN (ANALYZE, BUFFERS, WAL), load 11.5: 8.6 s.
-  84 % of the loans are quiet; 8,077 loans and 18,077 installments (16,635 of them overdue, of
-  the 8 % late loans) are rewritten. Selecting the installments to touch 1.9 s (mostly reading
-  pages: shared_buffers is 128 MB, the chunk read 335 MB), the installment UPDATE 1.2 s, the
-  aggregate, next-due look-ups and loan UPDATE 2.9 s, the quiet loans' scan 0.6 s, the snapshot
-  INSERT (every loan) 1.9 s. The loan UPDATE is HOT for 83 % of the rows; the installment UPDATE
-  is not HOT where the status changes (pending → due → overdue/paid: it is in the partial index's
-  predicate the chunk finds them by).
-* planning: `ANALYZE servicing_loan` (every column, 30,000 rows) took 6.4–9.2 s of a 22–33 s run.
-  Now only the five columns the statement filters loans by, from 3,000 rows: plan 0.6–0.7 s
-  (7.0 s → 0.1 s for the ANALYZE alone in psql). The ROW_NUMBER chunk plan is the rest (~0.5 s).
-* the whole close of D + 1, old → new code (plan, ANALYZE, snapshot index, synchronous_commit):
-  3,043 and 3,804 loans/s (load 17) → 4,896 and 4,068 loans/s (load 16–20); the chunks alone
-  are within the noise of each other (19.5–23.6 s old, 19.7–23.8 s new).
-* snapshot indexes, 100,000 rows of a third date into a copy of the table: 4.8 s with the index
-  on the loan alone, 2.3 s without it (a loan-first index takes every row mid-page; the
-  (date, loan) unique index and the key grow at their right edge): migration 0021 drops it, and
-  a loan's history reads the (date, loan) index per date. ON CONFLICT DO NOTHING costs ~10 %
-  (2.8 vs 2.6 s), within the noise: kept (it is the statement's guard against a second write).
-  Partitioning by date or a BRIN on it would not make the daily append cheaper (it already
-  touches only the right edge); it is for retention, not measured.
-* the loan table's 16 indexes: the daily UPDATE is HOT for 83 % of the rewritten loans, and only
-  ~16 % of the loans are rewritten, so redundant loan indexes (status beside (status, id),
-  customer beside (customer, -id)) cost the close little; not dropped.
-* synchronous_commit off for the chunk's transaction (SET LOCAL, why it is safe in
-  `servicing.cob.runs`): one disk flush per chunk saved, below the noise at 2 chunks.
-* chunk size 25,000 / 50,000 / 100,000 (load 16–21): 34.3 / 29.2 / 28.0 s for the date: no
-  fixed cost per chunk worth a larger chunk; 50,000 kept.
-* parallel workers (BENCH_WORKERS): not measured; on 2 cores at load 11–20 two workers add no CPU.
-The target is still missed by ~20× at this load (4–5 thousand loans/s against 100,000). What is
-left: every loan's snapshot INSERT (1M rows a day), the overdue installments' daily rewrite of the
-penalty basis (deriving it at read time from the basis at the last change, the overdue amount and
-the days since, would remove ~35 % of a chunk's work: a change to the replay, repayments and
-reversals, not done here), and reading pages that 128 MB of shared_buffers cannot hold.
+Measured on the 2-core machine shared with other jobs (load averages given: pessimistic, noisy).
+2026-12-06, 50,000 loans (load 5–7): 2,755 loans/s first; JIT off + ANALYZE when a run is planned
+(stale statistics: nested loops): 6,184; fillfactor 45/90 (HOT): 7,031; reference 45 loans/s.
+2026-12-07, 100,000 loans, chunks of 50,000, quiet loans no longer rewritten; the second date on
+copies of one seeded database, old code and new one after the other, load 11–20. One chunk by
+EXPLAIN (ANALYZE, BUFFERS, WAL), 49,151 loans, load 11.5: 8.6 s; 84 % quiet, 8,077 loans (83 %
+HOT) and 18,077 installments (16,635 overdue) rewritten; finding the installments 1.9 s (128 MB
+shared_buffers: 335 MB read), their UPDATE 1.2 s, loan side 2.9 s, quiet loans 0.6 s, snapshots
+1.9 s. Plan: a full ANALYZE of the loans was 6.4–9.2 s of a 22–33 s run, five columns on 3,000
+rows now 0.1 s (plan 0.6 s). Whole date old → new: 3,043 / 3,804 → 4,896 / 4,068 loans/s, the
+chunks alike (19.5–23.6 s vs 19.7–23.8 s). Snapshot INSERT of a third date: 4.8 s with the loan
+index, 2.3 s without (migration 0021); ON CONFLICT ~10 %, kept. Loan indexes: not a lever (HOT);
+synchronous_commit off: below the noise; chunks of 25k/50k/100k: 34.3/29.2/28.0 s. Workers not
+measured. Target missed ~20x at this load; left: a snapshot row per loan a day, the overdue
+installments' daily penalty-basis rewrite (~35 % of a chunk), shared_buffers (README).
 """
 
 from __future__ import annotations
