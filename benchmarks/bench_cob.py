@@ -23,9 +23,8 @@ date on N `celery -A loanhub worker -Q monitoring -c 1` started for it; the refe
 the per-loan ORM loop (`servicing.cob.perloan.close_loan`, a replay) closing the next date for
 BENCH_REFERENCE (default 10,000) loans, 1,000 a transaction; median and p99 per loan.
 
-Measured on the 2-core machine shared with other jobs (load averages given: pessimistic, noisy).
-2026-12-06, 50,000 loans (load 5–7): 2,755 loans/s first; JIT off + ANALYZE when a run is planned
-(stale statistics: nested loops): 6,184; fillfactor 45/90 (HOT): 7,031; reference 45 loans/s.
+Measured on the shared 2-core machine (load averages given). 2026-12-06, 50,000 loans (load 5–7):
+2,755 loans/s first; JIT off + ANALYZE when planned: 6,184; fillfactor 45/90: 7,031; ref. 45/s.
 2026-12-07, 100,000 loans, chunks of 50,000, quiet loans no longer rewritten; the second date on
 copies of one seeded database, old code and new one after the other, load 11–20. One chunk by
 EXPLAIN (ANALYZE, BUFFERS, WAL), 49,151 loans, load 11.5: 8.6 s; 84 % quiet, 8,077 loans (83 %
@@ -36,8 +35,9 @@ rows now 0.1 s (plan 0.6 s). Whole date old → new: 3,043 / 3,804 → 4,896 / 4
 chunks alike (19.5–23.6 s vs 19.7–23.8 s). Snapshot INSERT of a third date: 4.8 s with the loan
 index, 2.3 s without (migration 0021); ON CONFLICT ~10 %, kept. Loan indexes: not a lever (HOT);
 synchronous_commit off: below the noise; chunks of 25k/50k/100k: 34.3/29.2/28.0 s. Workers not
-measured. Target missed ~20x at this load; left: a snapshot row per loan a day, the overdue
-installments' daily penalty-basis rewrite (~35 % of a chunk), shared_buffers (README).
+measured. The whole bench, new code, first date (load 15–17): 17.90 s, 5,587 loans/s, plan 0.43 s.
+Target missed ~20x at this load; left: a snapshot row per loan a day, the overdue installments'
+daily penalty-basis rewrite (~35 % of a chunk), shared_buffers (README).
 """
 
 from __future__ import annotations
