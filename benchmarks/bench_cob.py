@@ -35,7 +35,7 @@ rows now 0.1 s (plan 0.6 s). Whole date old → new: 3,043 / 3,804 → 4,896 / 4
 chunks alike (19.5–23.6 s vs 19.7–23.8 s). Snapshot INSERT of a third date: 4.8 s with the loan
 index, 2.3 s without (migration 0021); ON CONFLICT ~10 %, kept. Loan indexes: not a lever (HOT);
 synchronous_commit off: below the noise; chunks of 25k/50k/100k: 34.3/29.2/28.0 s. Workers not
-measured. The whole bench, new code, first date (load 15–17): 17.90 s, 5,587 loans/s, plan 0.43 s.
+measured. Whole bench, first date (load 15–17): 5,587 loans/s (plan 0.43 s); reference 4/s: 1,290x.
 Target missed ~20x at this load; left: a snapshot row per loan a day, the overdue installments'
 daily penalty-basis rewrite (~35 % of a chunk), shared_buffers (README).
 """
