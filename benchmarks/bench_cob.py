@@ -2,12 +2,10 @@
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/loanhub .venv/bin/python benchmarks/bench_cob.py
 
-PostgreSQL only (SQLite is refused: close of business there replays each loan). DATABASE_URL
-names the server; the benchmark works in its own database on it, `loanhub_cobbench`, which it
-drops, creates and migrates each run, so it never touches a developer's data.
+PostgreSQL only. DATABASE_URL names the server; the benchmark drops, creates and migrates its own
+database on it, BENCH_DB (default `loanhub_cobbench`; one per person on a shared server).
 
-Seeding (SQL, INSERT … SELECT FROM generate_series, triggers off): BENCH_LOANS loans of one
-customer and one product version, 12 monthly equal-principal installments each. 92 % perform:
+Seeding (SQL, triggers off): BENCH_LOANS loans, 12 monthly installments each. 92 % perform:
 disbursed over the past 360 days, every installment due before the business date D paid on its
 due date (so due dates fall on every day of the month); 8 % are 1–400 days past due (more of them
 near 1 than near 400): their oldest unpaid installment is due D − DPD and every later one is
@@ -18,30 +16,28 @@ sub-ledger totals); the reference loans also get their repayment rows, and a sam
 replayed before the run to prove the seed consistent. No loan holds credit and none follows its
 borrower's class, so every loan is closed set-based. Then VACUUM ANALYZE.
 
-Measured:
-* one close of business of D in this process (`servicing.cob.close_through`), LOANHUB_COB_CHUNK_SIZE
-  loans a chunk: total time and loans/s (planning, chunks, counts), median and p99 of the chunks;
-* with a broker (CELERY_BROKER_URL, Redis; the benchmark uses its database BENCH_BROKER_DB,
-  default 14, so no other worker takes its tasks) and BENCH_WORKERS=N > 0, the next date closed by
-  N `celery -A loanhub worker -Q monitoring -c 1` processes started for it;
-* reference, same run: the per-loan ORM loop (`servicing.cob.perloan.close_loan`, a replay of the
-  loan with `loan_refresh`) closing the next date for 10,000 loans of the book already closed for
-  D (every (N / 10,000)-th loan), 1,000 a transaction as a chunk locks them; median and p99 per loan.
-  BENCH_REFERENCE lowers the count while developing (it runs at ~20–45 loans/s).
+Measured: one close of D in this process (`servicing.cob.close_through`, LOANHUB_COB_CHUNK_SIZE
+loans a chunk): time and loans/s (plan, chunks, counts), median and p99 chunk; with a broker
+(CELERY_BROKER_URL; its database BENCH_BROKER_DB, default 14) and BENCH_WORKERS=N > 0, the next
+date on N `celery -A loanhub worker -Q monitoring -c 1` started for it; the reference, same run:
+the per-loan ORM loop (`servicing.cob.perloan.close_loan`, a replay) closing the next date for
+BENCH_REFERENCE (default 10,000) loans, 1,000 a transaction; median and p99 per loan.
 
-Measured 2026-12-06 on the 2-core machine shared with other jobs (load average 5–7 throughout, so
-these are pessimistic), BENCH_LOANS=50,000 (one chunk of 50,000), in-process, no workers:
-* as first written: 18.15 s, 2,755 loans/s; of it ~10 s was JIT compilation of the statement
-  (EXPLAIN ANALYZE), and with the statistics left by the previous date (every position_date moved)
-  the planner joined the chunk by nested loops over CTEs: minutes for one chunk;
-* JIT off for the statement, ANALYZE servicing_loan when a run is planned: 8.09 s, 6,184 loans/s
-  (planning with ANALYZE 1.89 s, the chunk 6.19 s); reference 45 loans/s (21 ms median per loan);
-* fillfactor 45 on loans, 90 on installments (HOT updates: no entry in the loan table's 16
-  indexes): the statement alone 7.2 s → 3.3 s by EXPLAIN ANALYZE; the whole run 7.11 s, 7,031
-  loans/s (chunk 4.93 s) with the PostgreSQL replay test running beside it.
-The target (>= 100,000 loans/s at 1,000,000 loans) is missed by an order of magnitude here; what
-is left in EXPLAIN ANALYZE is the writing itself (the loan UPDATE ~1.4 s, the installment UPDATE
-~1.2 s and the snapshot INSERT ~0.5 s per 50,000 loans on this loaded machine).
+Measured on the shared 2-core machine (load averages given). 2026-12-06, 50,000 loans (load 5–7):
+2,755 loans/s first; JIT off + ANALYZE when planned: 6,184; fillfactor 45/90: 7,031; ref. 45/s.
+2026-12-07, 100,000 loans, chunks of 50,000, quiet loans no longer rewritten; the second date on
+copies of one seeded database, old code and new one after the other, load 11–20. One chunk by
+EXPLAIN (ANALYZE, BUFFERS, WAL), 49,151 loans, load 11.5: 8.6 s; 84 % quiet, 8,077 loans (83 %
+HOT) and 18,077 installments (16,635 overdue) rewritten; finding the installments 1.9 s (128 MB
+shared_buffers: 335 MB read), their UPDATE 1.2 s, loan side 2.9 s, quiet loans 0.6 s, snapshots
+1.9 s. Plan: a full ANALYZE of the loans was 6.4–9.2 s of a 22–33 s run, five columns on 3,000
+rows now 0.1 s (plan 0.6 s). Whole date old → new: 3,043 / 3,804 → 4,896 / 4,068 loans/s, the
+chunks alike (19.5–23.6 s vs 19.7–23.8 s). Snapshot INSERT of a third date: 4.8 s with the loan
+index, 2.3 s without (migration 0021); ON CONFLICT ~10 %, kept. Loan indexes: not a lever (HOT);
+synchronous_commit off: below the noise; chunks of 25k/50k/100k: 34.3/29.2/28.0 s. Workers not
+measured. Whole bench, first date (load 15–17): 5,587 loans/s (plan 0.43 s); reference 4/s: 1,290x.
+Target missed ~20x at this load; left: a snapshot row per loan a day, the overdue installments'
+daily penalty-basis rewrite (~35 % of a chunk), shared_buffers (README).
 """
 
 from __future__ import annotations
@@ -58,7 +54,7 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-BENCH_DB = "loanhub_cobbench"
+BENCH_DB = os.environ.get("BENCH_DB", "loanhub_cobbench")
 LOANS = int(os.environ.get("BENCH_LOANS", "1000000"))
 REFERENCE = min(int(os.environ.get("BENCH_REFERENCE", "10000")), LOANS)
 WORKERS = int(os.environ.get("BENCH_WORKERS", "0"))
@@ -415,6 +411,7 @@ def p99(values: list[float]) -> float:
 
 def close_in_process(day: dt.date) -> dict:
     """`close_through`'s in-process path for one date, timed by step and by chunk."""
+    from marketing.rewards.services import points_after_cob
     from monitoring.services import cob_finished
     from servicing import hooks
     from servicing.cob.runs import finish_run, run_chunk, start_run
@@ -422,6 +419,9 @@ def close_in_process(day: dt.date) -> dict:
 
     hooks.unregister_cob_finished_hook(cob_finished)  # timed apart (`monitor`), not in the close
     hooks.unregister_cob_finished_hook(collections_after_cob)  # collections are not the close either
+    # nor the reward points of the loans due that day (without a broker the task runs in the close's
+    # commit: minutes for 100,000 loans, which the figures took for the close until 2026-12-07)
+    hooks.unregister_cob_finished_hook(points_after_cob)
     began = time.perf_counter()
     run = start_run(day, day, dispatch=False)
     planned = time.perf_counter()
