@@ -33,7 +33,7 @@ shared_buffers: 335 MB read), their UPDATE 1.2 s, loan side 2.9 s, quiet loans 0
 1.9 s. Plan: a full ANALYZE of the loans was 6.4–9.2 s of a 22–33 s run, five columns on 3,000
 rows now 0.1 s (plan 0.6 s). Whole date old → new: 3,043 / 3,804 → 4,896 / 4,068 loans/s, the
 chunks alike (19.5–23.6 s vs 19.7–23.8 s). Snapshot INSERT of a third date: 4.8 s with the loan
-index, 2.3 s without (migration 0021); ON CONFLICT ~10 %, kept. Loan indexes: not a lever (HOT);
+index, 2.3 s without (migration 0022); ON CONFLICT ~10 %, kept. Loan indexes: not a lever (HOT);
 synchronous_commit off: below the noise; chunks of 25k/50k/100k: 34.3/29.2/28.0 s. Workers not
 measured. Whole bench, first date (load 15–17): 5,587 loans/s (plan 0.43 s); reference 4/s: 1,290x.
 Target missed ~20x at this load; left: a snapshot row per loan a day, the overdue installments'

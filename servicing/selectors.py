@@ -160,7 +160,7 @@ def _snapshot_dates(loan: Loan) -> list[dt.date]:
     """Every date a snapshot of the loan can carry: from its disbursement to the last snapshot.
 
     The snapshots are indexed by (date, loan) only, the order close of business writes them in
-    (a loan index costs every daily insert a random page; migration 0021): one lookup per date
+    (a loan index costs every daily insert a random page; migration 0022): one lookup per date
     finds a loan's rows, where a filter on the loan alone would read the whole table."""
     last = LoanSnapshot.objects.aggregate(last=Max("business_date"))["last"]
     if last is None or last < loan.start_date:

@@ -13,7 +13,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("servicing", "0020_loan_floating_rate"),
+        ("servicing", "0021_credit_line_penalty_provisions"),
     ]
 
     operations = [
