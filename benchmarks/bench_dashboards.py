@@ -17,7 +17,8 @@ collections' case sync (`servicing.collections.cases_sync`) and the monitoring j
 the job produced for D: BENCH_HISTORY_DAYS (default 730) daily copies of D's per-date rollup
 (PortfolioTotal, balances varied by day) and of its slices (PortfolioDay) for the month ends and
 the last 30 days (no page reads the slices), month-end roll rates, and per date the model
-stability (score and 12 features, 10 bins), calibration by grade, discrimination, liquidity ladder and concentration
+stability (score and 12 features, 10 bins), calibration by grade, discrimination, liquidity
+ladder and concentration
 rows; 2 % of the loans get an early warning (a quarter live, spread over the 24 months).
 
 Timed (Django's test Client in-process, signed in as a Risk Analyst, BENCH_RUNS runs each after two
@@ -385,9 +386,6 @@ def jobs(day: dt.date) -> None:
         f"{result}",
         flush=True,
     )
-    started = time.perf_counter()
-    run_monitoring(day)
-    print(f"job: monitoring of {day} again (idempotent): {time.perf_counter() - started:.1f} s", flush=True)
     started = time.perf_counter()
     made = history(day)
     print(f"history generated in {time.perf_counter() - started:.1f} s: {made}", flush=True)
