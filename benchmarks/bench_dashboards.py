@@ -28,7 +28,28 @@ early-warning queue, the collections queue, the console start page, and every GE
 Reference, same run: the naive page read — the portfolio by bucket and class summed over D's
 loan snapshots (what a page without the aggregates would do).
 
-Measured: see README.md, "Benchmarks" (figures with the load average of the run).
+Measured 2026-12-07 on the 2-core machine shared with other jobs, 1,000,000 loans, 730 days of
+history, 15 runs each; the load average was 15.7–17.8 while the pages were timed (12.9 at the
+end), so every figure is several times what an idle machine gives: a trivial admin page (the
+eight signal weights, 7 queries) took 352 ms median in the same run. Rows: PortfolioDay 62,512
+on D (3.4 M with the month ends and last 30 days), PortfolioTotal 8 a date, 20,000 early warnings,
+58,451 onsets, 80,000 collection cases. Seeding 1,000,000 loans + 12 M installments 1,161 s;
+customers, products and 1,000,000 snapshots 380 s; history 172 s.
+* monitoring job of D (`run_monitoring`, 1,000,000 snapshots, 12 M installments): 137 s;
+* median / p99 ms (queries): portfolio dashboard 310 / 545 (10; before the rollup it summed 90
+  days of PortfolioDay: 854 ms at 20,000 loans and 60 days, and grows with both); risk page
+  662 / 923 (25; was 43 queries, each figure read twice); each CSV export 367–497 (22); XLSX 680 /
+  901; early-warning queue 520 / 685, open only 756 / 959 (7); signal weights 352 / 452; flagged
+  segments 285 / 483; console start page 187 / 229 (9); collections queue 3,332 / 3,921 (7)
+  before its index, 296 / 359 at load 10.8 after; APIs: portfolio 59 / 83, roll rates 68 / 77,
+  vintages 76 / 111, PSI 75 / 110, calibration 58 / 68, concentration 67 / 96, early warnings 83 /
+  102 (500 of them 161 / 197), performance 250 / 343, collections cases 3,217 / 4,129 before the
+  index, 73 / 84 at load 10 after.
+* reference, same run: the book summed by bucket and class over D's 1,000,000 snapshots (what a
+  page without aggregates reads), 761 / 877 ms for that one query.
+Every API is within 300 ms; the admin pages over it are so by the machine's load (compare the
+signal weights page), not by their reads: each reads a bounded number of small aggregates (the
+query-count test, tests/monitoring/test_dashboard_queries.py), none reads the loans.
 """
 
 from __future__ import annotations
