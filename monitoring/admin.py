@@ -101,27 +101,52 @@ def _fraction_tick(value: Decimal) -> str:
     return f"{100 * value:.1f}%"
 
 
-def risk_tables(as_of: dt.date | None) -> dict[str, tuple[list[str], list[list]]]:
+def risk_figures() -> dict:
+    """Every figure of the risk page, each read once from the aggregates (the page, its tables
+    and the exports share them)."""
+    as_of = selectors.latest_portfolio_date()
+    stability_date = selectors.latest_stability_date()
+    versions = selectors.stability_versions(stability_date) if stability_date else []
+    stabilities = {
+        version: selectors.stability(as_of=stability_date, version=version) for version in versions
+    }
+    ladder_date = liquidity.latest_date()
+    return {
+        "as_of": as_of,
+        "stability_date": stability_date,
+        "versions": versions,
+        "stabilities": stabilities,
+        "calibration": selectors.calibration(),
+        "discrimination": model_monitoring.discrimination_latest(),
+        "provisions": selectors.provisions_on(as_of) if as_of else None,
+        "concentration": selectors.concentration(),
+        "ladder": liquidity.ladder(ladder_date) if ladder_date else None,
+        "sensitivity": liquidity.sensitivity(ladder_date) if ladder_date else None,
+        "performance": early_warning.warning_performance(as_of=as_of or clock.today()),
+    }
+
+
+def risk_tables(figures: dict) -> dict[str, tuple[list[str], list[list]]]:
     """The dashboard's tables as (headers, rows): what the page shows and the exports hold."""
     tables: dict[str, tuple[list[str], list[list]]] = {}
-    stability_date = selectors.latest_stability_date()
     psi_rows = []
-    if stability_date:
-        for version in selectors.stability_versions(stability_date):
-            figures = selectors.stability(as_of=stability_date, version=version)
-            if figures is None:
+    if figures["stability_date"]:
+        for version, stability in figures["stabilities"].items():
+            if stability is None:
                 continue
             psi_rows.append(
                 [
                     version,
                     _("score"),
-                    figures["score"]["psi"],
-                    figures["score"]["light"],
-                    figures["decisions"],
+                    stability["score"]["psi"],
+                    stability["score"]["light"],
+                    stability["decisions"],
                 ]
             )
-            for name, psi in figures["features"].items():
-                psi_rows.append([version, name, psi, figures["feature_lights"][name], figures["decisions"]])
+            for name, psi in stability["features"].items():
+                psi_rows.append(
+                    [version, name, psi, stability["feature_lights"][name], stability["decisions"]]
+                )
     tables["psi"] = ([_("Model"), _("Score or feature"), "PSI", _("Light"), _("Decisions")], psi_rows)
     tables["calibration"] = (
         [
@@ -136,10 +161,10 @@ def risk_tables(as_of: dt.date | None) -> dict[str, tuple[list[str], list[list]]
         ],
         [
             [g.grade, g.predicted_pd, g.loans, g.bads, g.bad_rate, g.ci_low, g.ci_high, g.light]
-            for g in selectors.calibration()
+            for g in figures["calibration"]
         ],
     )
-    discrimination = model_monitoring.discrimination_latest()
+    discrimination = figures["discrimination"]
     tables["discrimination"] = (
         [_("As of"), _("Model"), _("Loans"), _("Bad"), "AUC", "Gini", "KS"],
         [
@@ -147,7 +172,7 @@ def risk_tables(as_of: dt.date | None) -> dict[str, tuple[list[str], list[list]]
             for d in ([discrimination] if discrimination else [])
         ],
     )
-    provisions = selectors.provisions_on(as_of) if as_of else None
+    provisions = figures["provisions"]
     provision_rows = []
     if provisions:
         classes = dict(Classification.choices)
@@ -180,13 +205,12 @@ def risk_tables(as_of: dt.date | None) -> dict[str, tuple[list[str], list[list]]
         ],
         [
             [r.dimension, r.key, r.severity, r.basis, r.threshold, r.exposure, r.book, r.value, r.breached]
-            for r in selectors.concentration()
+            for r in figures["concentration"]
         ],
     )
-    ladder_date = liquidity.latest_date()
     ladder_rows = []
-    if ladder_date:
-        for row in liquidity.ladder(ladder_date)["buckets"]:
+    if figures["ladder"]:
+        for row in figures["ladder"]["buckets"]:
             ladder_rows.append(
                 [
                     row["bucket"],
@@ -208,7 +232,7 @@ def risk_tables(as_of: dt.date | None) -> dict[str, tuple[list[str], list[list]]
         ],
         ladder_rows,
     )
-    performance = early_warning.warning_performance(as_of=as_of or clock.today())
+    performance = figures["performance"]
     tables["early_warning"] = (
         [_("Measure"), _("Value"), _("Counted"), _("Of")],
         [
@@ -226,7 +250,7 @@ def risk_tables(as_of: dt.date | None) -> dict[str, tuple[list[str], list[list]]
             ],
         ],
     )
-    sensitivity = liquidity.sensitivity(ladder_date) if ladder_date else None
+    sensitivity = figures["sensitivity"]
     tables["rate_sensitivity"] = (
         [_("LPR move (bp)"), _("Floating book: change of 12-month interest"), _("Fixed book")],
         [[s["bp"], s["floating_change"], s["fixed_change"]] for s in sensitivity["shocks"]]
@@ -267,27 +291,24 @@ def _xlsx_response(tables: dict[str, tuple[list[str], list[list]]]) -> HttpRespo
     return response
 
 
-def risk_dashboard_context(tables: dict) -> dict:
-    as_of = selectors.latest_portfolio_date()
-    provisions = selectors.provisions_on(as_of) if as_of else None
+def risk_dashboard_context(figures: dict, tables: dict) -> dict:
+    as_of, provisions = figures["as_of"], figures["provisions"]
     classes = dict(Classification.choices)
-    stability_date = selectors.latest_stability_date()
-    versions = selectors.stability_versions(stability_date) if stability_date else []
-    version = selectors.default_version(versions)
-    psi = selectors.stability(as_of=stability_date, version=version) if version else None
+    stability_date = figures["stability_date"]
+    version = selectors.default_version(figures["versions"])
+    psi = figures["stabilities"].get(version) if version else None
     history = (
         selectors.stability_history(version=version, since=stability_date - dt.timedelta(days=HISTORY_DAYS))
         if version
         else []
     )
-    calibration = selectors.calibration()
-    ladder_date = liquidity.latest_date()
-    ladder = liquidity.ladder(ladder_date) if ladder_date else None
-    exposures = selectors.concentration()
+    calibration = figures["calibration"]
+    ladder = figures["ladder"]
+    exposures = figures["concentration"]
     return {
         "as_of": as_of,
-        "discrimination": model_monitoring.discrimination_latest(),
-        "warning_performance": early_warning.warning_performance(as_of=as_of or clock.today()),
+        "discrimination": figures["discrimination"],
+        "warning_performance": figures["performance"],
         "live_warnings": EarlyWarning.objects.filter(status__in=WARNING_LIVE).count(),
         "tables": tables,
         "psi": psi,
@@ -366,7 +387,7 @@ def risk_dashboard_context(tables: dict) -> dict:
         )
         if ladder
         else "",
-        "sensitivity": liquidity.sensitivity(ladder_date) if ladder_date else None,
+        "sensitivity": figures["sensitivity"],
     }
 
 
@@ -378,7 +399,8 @@ class RiskDashboardAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         if not self.has_view_permission(request):
             raise PermissionDenied
-        tables = risk_tables(selectors.latest_portfolio_date())
+        figures = risk_figures()
+        tables = risk_tables(figures)
         export = request.GET.get("export")
         if export == "csv":
             name = request.GET.get("table", "")
@@ -393,7 +415,7 @@ class RiskDashboardAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "title": _("Risk monitoring"),
-            **risk_dashboard_context(tables),
+            **risk_dashboard_context(figures, tables),
         }
         return TemplateResponse(request, "admin/monitoring/risk_dashboard.html", context)
 

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from django.db.models import Sum
 
-from monitoring.models import ConcentrationExposure, PortfolioDay
+from monitoring.models import ConcentrationExposure, PortfolioTotal
 from risk import concentration as risk_concentration
 from risk.choices import LimitDimension
 from servicing import selectors as servicing
@@ -29,11 +29,11 @@ _PATHS = {
 
 
 def _latest() -> dt.date | None:
-    return PortfolioDay.objects.order_by("-business_date").values_list("business_date", flat=True).first()
+    return PortfolioTotal.objects.order_by("-business_date").values_list("business_date", flat=True).first()
 
 
 def _book(as_of: dt.date) -> Decimal:
-    return PortfolioDay.objects.filter(business_date=as_of).aggregate(b=Sum("balance"))["b"] or ZERO
+    return PortfolioTotal.objects.filter(business_date=as_of).aggregate(b=Sum("balance"))["b"] or ZERO
 
 
 def _slice(as_of: dt.date, dimension: str, key: str) -> Decimal:

@@ -145,7 +145,7 @@ def _drift(as_of: dt.date) -> Iterable[tuple[int, str]]:
 
 def _grace_repeats(as_of: dt.date) -> Iterable[tuple[int, str]]:
     grace = ExpressionWrapper(
-        F("loan__overdue_grace_days") * Value(dt.timedelta(days=1)), output_field=DurationField()
+        Value(dt.timedelta(days=1)) * F("loan__overdue_grace_days"), output_field=DurationField()
     )
     rows = servicing.installments_of_active_loans().filter(
         loan_id__in=_candidate_ids(as_of),

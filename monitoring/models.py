@@ -70,6 +70,35 @@ class PortfolioDay(models.Model):
         return f"{self.business_date} {self.product} {self.delinquency_bucket}"
 
 
+class PortfolioTotal(models.Model):
+    """The per-date rollup of `PortfolioDay`: the book by delinquency bucket, five-tier class and
+    IFRS 9 stage only (a few dozen rows a date, where PortfolioDay holds every slice of the book:
+    hundreds of thousands at a million loans). Written with the date's PortfolioDay rows; the
+    dashboards' totals, time series and provisions read it, so a page never sums the slices."""
+
+    business_date = models.DateField(_("business date"))
+    delinquency_bucket = models.CharField(_("delinquency bucket"), max_length=16)
+    classification = models.CharField(_("classification"), max_length=16)
+    ifrs9_stage = models.PositiveSmallIntegerField(_("IFRS 9 stage"), default=1)
+    loans = models.PositiveIntegerField(_("loans"))
+    balance = money_field(_("principal outstanding"), default=Decimal("0.00"))
+    overdue = money_field(_("overdue amount"), default=Decimal("0.00"))
+    reserve = money_field(_("provision"), default=Decimal("0.00"))
+
+    class Meta:
+        verbose_name = _("portfolio total")
+        verbose_name_plural = _("portfolio totals")
+        constraints = [
+            models.UniqueConstraint(
+                fields=("business_date", "delinquency_bucket", "classification", "ifrs9_stage"),
+                name="portfolio_total_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.business_date} {self.delinquency_bucket} {self.classification}"
+
+
 class RollRate(models.Model):
     """Loans moving from a delinquency bucket at the end of the previous month to a bucket at the
     end of `month` (`closed`: no longer on the book — paid off, closed or written off)."""
@@ -399,7 +428,11 @@ class EarlyWarning(Transitionable, FSMModelMixin, models.Model):
             ),
             models.UniqueConstraint(fields=("loan_id", "raised_on"), name="early_warning_once_per_day"),
         ]
-        indexes = [models.Index(fields=("status", "raised_on"), name="early_warning_queue")]
+        indexes = [
+            models.Index(fields=("status", "raised_on"), name="early_warning_queue"),
+            # The queue's order (highest score first), so a page of it reads an index range.
+            models.Index(fields=("-score", "-raised_on", "-id"), name="early_warning_by_score"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.loan_number} {self.raised_on} ({self.status})"

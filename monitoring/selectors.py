@@ -1,4 +1,6 @@
-"""Reads of monitoring: the figures the API and the dashboard show, from the aggregates only."""
+"""Reads of monitoring: the figures the API and the dashboard show, from the aggregates only —
+the book's totals, series and provisions from the per-date rollup `PortfolioTotal` (a few dozen
+rows a date), never from `PortfolioDay`'s slices or the loans."""
 
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from monitoring.models import (
     ConcentrationExposure,
     EarlyWarning,
     ModelStability,
-    PortfolioDay,
+    PortfolioTotal,
     RollRate,
     VintagePoint,
     WarningStatus,
@@ -35,7 +37,7 @@ def _ratio(part: Decimal | int, whole: Decimal | int) -> Decimal | None:
 
 
 def latest_portfolio_date() -> dt.date | None:
-    return PortfolioDay.objects.order_by("-business_date").values_list("business_date", flat=True).first()
+    return PortfolioTotal.objects.order_by("-business_date").values_list("business_date", flat=True).first()
 
 
 def portfolio_on(as_of: dt.date) -> dict | None:
@@ -43,7 +45,7 @@ def portfolio_on(as_of: dt.date) -> dict | None:
     reserve, coverage ratio (reserve ÷ non-performing balance) and loan provision ratio (reserve
     ÷ balance), ratios to 4 places (None with nothing to divide by). None without figures."""
     rows = list(
-        PortfolioDay.objects.filter(business_date=as_of)
+        PortfolioTotal.objects.filter(business_date=as_of)
         .values("delinquency_bucket", "classification")
         .annotate(loans=Sum("loans"), balance=Sum("balance"), overdue=Sum("overdue"), reserve=Sum("reserve"))
         .order_by()
@@ -78,7 +80,7 @@ def portfolio_series(*, since: dt.date) -> list[dict]:
     """Per date from `since`: balance per bucket and per class (the dashboard's charts)."""
     series: dict[dt.date, dict] = {}
     rows = (
-        PortfolioDay.objects.filter(business_date__gte=since)
+        PortfolioTotal.objects.filter(business_date__gte=since)
         .values("business_date", "delinquency_bucket", "classification")
         .annotate(balance=Sum("balance"))
         .order_by("business_date")
@@ -194,7 +196,7 @@ def provisions_on(as_of: dt.date) -> dict | None:
     ratio (拨备覆盖率) and loan provision ratio (贷款拨备率) against the regulatory floors
     (`LOANHUB_MIN_PROVISION_COVERAGE`, `LOANHUB_MIN_LOAN_PROVISION_RATIO`)."""
     rows = list(
-        PortfolioDay.objects.filter(business_date=as_of)
+        PortfolioTotal.objects.filter(business_date=as_of)
         .values("classification", "ifrs9_stage")
         .annotate(loans=Sum("loans"), balance=Sum("balance"), reserve=Sum("reserve"))
         .order_by()

@@ -3,7 +3,8 @@
 `run_monitoring(as_of)` replaces, in one transaction,
 
 - the date's `PortfolioDay` rows: one INSERT … SELECT … GROUP BY over the date's loan snapshots
-  (the same statement on PostgreSQL and SQLite, compiled from the ORM);
+  (the same statement on PostgreSQL and SQLite, compiled from the ORM), and their per-date rollup
+  `PortfolioTotal` (by bucket, class and stage) that the dashboards read;
 - the loans' first day at 30+ days past due (`DelinquencyOnset`), from the date's snapshots;
 - when `as_of` is a month end, that month's roll rates: each loan's bucket at the previous
   month end against its bucket at this one (`closed` when it has left the book);
@@ -32,7 +33,7 @@ from django.db.models.functions import Coalesce, TruncMonth
 from loanhub.celery import enqueue_on_commit
 from loanhub.money import MONEY_DIGITS, MONEY_PLACES
 from monitoring import concentration, early_warning, liquidity, model_monitoring
-from monitoring.models import DelinquencyOnset, PortfolioDay, RollRate, VintagePoint
+from monitoring.models import DelinquencyOnset, PortfolioDay, PortfolioTotal, RollRate, VintagePoint
 from servicing import selectors as servicing
 
 ZERO_MONEY = Value(0, output_field=DecimalField(max_digits=MONEY_DIGITS, decimal_places=MONEY_PLACES))
@@ -82,11 +83,23 @@ def _aliased(queryset: QuerySet, dimensions: dict, measures: dict) -> QuerySet:
     )
 
 
+_TOTAL_DIMENSIONS = ("business_date", "delinquency_bucket", "classification", "ifrs9_stage")
+
+
 def portfolio_day_build(*, as_of: dt.date) -> int:
-    """Replace the date's PortfolioDay rows from its snapshots; the number of rows written."""
+    """Replace the date's PortfolioDay rows from its snapshots, and its PortfolioTotal rollup
+    from those; the number of PortfolioDay rows written."""
     PortfolioDay.objects.filter(business_date=as_of).delete()
+    PortfolioTotal.objects.filter(business_date=as_of).delete()
     rows = _aliased(servicing.snapshots_on(as_of), _DIMENSIONS, _MEASURES)
-    return _insert_select(PortfolioDay, rows, [*_DIMENSIONS, *_MEASURES])
+    written = _insert_select(PortfolioDay, rows, [*_DIMENSIONS, *_MEASURES])
+    totals = _aliased(
+        PortfolioDay.objects.filter(business_date=as_of),
+        {name: F(name) for name in _TOTAL_DIMENSIONS},
+        {name: Sum(name) for name in _MEASURES},
+    )
+    _insert_select(PortfolioTotal, totals, [*_TOTAL_DIMENSIONS, *_MEASURES])
+    return written
 
 
 def onsets_record(*, as_of: dt.date) -> None:
