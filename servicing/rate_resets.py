@@ -104,13 +104,33 @@ def floating_terms(*, product_version, annual_rate: Decimal, start: dt.date, ben
 
 def floating_summary(loan: Loan) -> dict | None:
     """What the borrower's page says of a floating rate: the benchmark (in the active language),
-    the spread in basis points and the next reset date; None for a fixed rate."""
+    the spread in basis points, the reset rule, the next reset date and all of it in plain words
+    (`plain`); None for a fixed rate."""
     if loan.rate_type != RateType.FLOATING or loan.rate_spread is None:
         return None
+    benchmark = str(Benchmark(loan.benchmark).label) if loan.benchmark in Benchmark.values else ""
+    rule = str(RateReset(loan.rate_reset).label) if loan.rate_reset in RateReset.values else ""
+    points = f"{abs(loan.rate_spread * 100).normalize():f}"
+    words = {"benchmark": benchmark, "points": points, "rate": _percent(loan.annual_rate), "rule": rule}
+    if loan.rate_spread < 0:
+        text = _(
+            "Your rate floats: the %(benchmark)s minus %(points)s percentage points, %(rate)s a year "
+            "now. It is reset %(rule)s to the latest LPR published before the reset date."
+        )
+    else:
+        text = _(
+            "Your rate floats: the %(benchmark)s plus %(points)s percentage points, %(rate)s a year "
+            "now. It is reset %(rule)s to the latest LPR published before the reset date."
+        )
+    if loan.next_rate_reset is not None:
+        text = text + " " + _("The next reset is on %(date)s.")
+        words["date"] = loan.next_rate_reset.isoformat()
     return {
-        "benchmark": str(Benchmark(loan.benchmark).label) if loan.benchmark in Benchmark.values else "",
+        "benchmark": benchmark,
         "spread": f"{int((loan.rate_spread * 10000).to_integral_value()):+d} bp",
         "next_reset": loan.next_rate_reset,
+        "rule": rule,
+        "plain": text % words,
     }
 
 
