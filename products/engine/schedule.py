@@ -99,6 +99,11 @@ class Schedule:
     terms: LoanTerms
     rows: tuple[Installment, ...]
     summary: ScheduleSummary
+    # A spread payment holiday's extra interest (`defer_installments_spread`) inside the rows'
+    # interest, as (due date, part): the terms do not know it, so a later prepayment, reset or
+    # deferral carries what is not yet due over its new rows and a payoff owes it
+    # (`products.engine.holiday`).
+    deferred_interest: tuple[tuple[date, Decimal], ...] = ()
 
     @property
     def installment(self) -> Decimal:
@@ -307,16 +312,21 @@ def _rows(
             # leaves it negative, and it stays negative (each later row repays at least the level
             # amount), so a negative balance at the end tells, and the rows are redone with the test.
             # Past such a row the negative balance may also compound beyond 34 digits: the same.
+            # A row whose interest exceeds the level payment (a 366-day period under ACT/365 at
+            # the start of a long term) is redone the same way: it pays its interest, no principal.
+            short = False
             try:
                 for number, due, rate in zip(count(first), due_span, rate_span, strict=False):
                     interest = quantize(balance * rate, CENT)
                     principal = level - interest
+                    if principal < 0:
+                        short = True
                     balance -= principal
                     row = (number, due, level_payment, principal, interest, fee, balance)
                     append(_new_row(Installment, row))
             except InvalidOperation:
                 balance = -CENT
-            if balance < 0:
+            if balance < 0 or short:
                 del rows[start:]
                 balance = opening
                 early = True
@@ -328,6 +338,9 @@ def _rows(
                     if principal > balance:  # paid off early by rounding or a promotion
                         principal = balance
                         payment = principal + interest + fee
+                    elif principal < 0:  # the period's interest exceeds the level payment
+                        principal = ZERO
+                        payment = interest + fee
                     else:
                         payment = level_payment
                     balance -= principal
@@ -353,6 +366,9 @@ def _rows(
                 if principal > balance:  # paid off early by rounding or a promotion
                     principal = balance
                     payment = principal + interest + fee
+                elif principal < 0:  # the period's interest exceeds the level payment
+                    principal = ZERO
+                    payment = interest + fee
                 else:
                     payment = level_payment
                 balance -= principal
