@@ -575,4 +575,3 @@ def limit_offer_apply_url(offer: LimitProposal) -> str | None:
     product = offer.loan.product_version.product.code
     query = urlencode({"product": product, "amount": f"{offer.proposed_amount:.2f}"})
     return f"{reverse('applications:wizard-start')}?{query}"
-

@@ -35,9 +35,12 @@ def deferred_after(schedule: Schedule, index: int) -> Decimal:
     return sum((part for due, part in schedule.deferred_interest if due in later), ZERO)
 
 
-def with_deferred(schedule: Schedule, carried: Decimal, *, start_index: int = 0) -> Schedule:
-    """`schedule` with `carried` holiday interest spread over its rows from `start_index` (added
-    to their interest and payment, recorded in `deferred_interest`)."""
+def with_deferred(schedule: Schedule, carried: Decimal, *, start_index: int | None = None) -> Schedule:
+    """`schedule` with `carried` holiday interest spread over its rows from `start_index` (default:
+    after its grace rows, so nothing falls due inside a holiday), added to their interest and
+    payment and recorded in `deferred_interest`."""
+    if start_index is None:
+        start_index = min(schedule.terms.grace_periods, len(schedule.rows) - 1)
     if carried <= 0 or start_index >= len(schedule.rows):
         return schedule
     targets = schedule.rows[start_index:]

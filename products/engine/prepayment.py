@@ -18,7 +18,7 @@ Common rules:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import ROUND_CEILING, Decimal, localcontext
 from fractions import Fraction
@@ -238,7 +238,14 @@ def _remainder_terms(
         grace = Grace(left, terms.grace.kind) if terms.grace is not None and left > 0 else None
     fees = (Fee(FeeKind.PERIODIC, terms.periodic_fee),) if terms.periodic_fee else ()
     left_free = max(terms.interest_free_periods - paid, 0)
-    return validate_terms(
+    free = left_free if max_interest_free is None else min(left_free, max_interest_free)
+    # The interest-free rows are the first ones and may be grace (deferred) rows too; the catalogue's
+    # rule that grace plus interest-free periods fit in the term is for new loans, not for the rest
+    # of one: a holiday over the interest-free installments left keeps them free (they stay free, no
+    # interest to capitalise), where validating them apart would refuse the deferral.
+    grace_count = grace.periods if grace is not None else 0
+    checked = min(free, max(term - grace_count, 0))
+    validated = validate_terms(
         principal=principal,
         annual_rate=terms.annual_rate if annual_rate is None else annual_rate,
         term=term,
@@ -248,9 +255,10 @@ def _remainder_terms(
         first_due_date=first_due,
         day_count=terms.day_count,
         grace=grace,
-        interest_free_periods=left_free if max_interest_free is None else min(left_free, max_interest_free),
+        interest_free_periods=checked,
         fees=fees,
     )
+    return validated if checked == free else replace(validated, interest_free_periods=free)
 
 
 def _shortened_term(terms: LoanTerms, dates: list[date], level: Decimal) -> int:
@@ -319,9 +327,8 @@ def prepay(
     )
     installment: Decimal | None = None
     if chosen is PrepaymentMode.SHORTEN_TERM:
-        level_row = schedule.rows[min(terms.grace_periods, len(schedule.rows) - 1)]
         if terms.method is Method.ANNUITY:
-            installment = level_row.principal + level_row.interest
+            installment = schedule.installment
             count = _shortened_term(remaining_terms, dates, installment)
         else:
             # Equal principal keeps the original principal share per installment.

@@ -23,7 +23,9 @@ actual rates r_k, A = B x P / S with P = prod(1 + r_k) and S = sum over j of pro
 not pile up into a large last payment (at the nominal rate a 30-year ACT/360 mortgage would end with a
 payment of several installments); the last row keeps only the cent rounding, compounded at the
 period rates as under 30/360 (terms where that compounding runs away are refused, see
-LARGEST_PAYMENT).
+LARGEST_PAYMENT). A row whose interest exceeds the level payment (a long odd first period, a
+366-day year under ACT/365 on a small long loan) pays its interest and no principal: no row
+repays a negative principal outside a capitalised grace, so the balance never grows.
 
 Grace (宽限期): the first `g` rows repay no principal. Interest-only grace rows pay the interest;
 capitalised grace rows pay nothing and show the interest accrued as `interest` and the same amount as
@@ -107,8 +109,12 @@ class Schedule:
 
     @property
     def installment(self) -> Decimal:
-        """The level installment of an annuity (principal + interest of the first amortising row)."""
-        row = self.rows[min(self.terms.grace_periods, len(self.rows) - 1)]
+        """The level installment of an annuity (principal + interest of the first amortising row;
+        past a row that only paid its interest, one above the level payment)."""
+        first = min(self.terms.grace_periods, len(self.rows) - 1)
+        row = self.rows[first]
+        if row.principal == 0 and row.interest > 0:
+            row = next((r for r in self.rows[first + 1 : -1] if r.principal > 0), row)
         return row.principal + row.interest
 
     def cash_flows(self) -> tuple[list[tuple[date, Decimal]], list[tuple[date, Decimal]]]:

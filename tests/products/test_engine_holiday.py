@@ -15,7 +15,14 @@ from decimal import Decimal
 
 import pytest
 
-from products.engine import defer_installments, defer_installments_spread, payoff_quote, prepay, reprice
+from products.engine import (
+    build_schedule,
+    defer_installments,
+    defer_installments_spread,
+    payoff_quote,
+    prepay,
+    reprice,
+)
 from tests.products.test_engine_prepayment import loan
 
 D = Decimal
@@ -108,3 +115,28 @@ def test_a_later_deferral_moves_the_parts_past_its_holiday():
         holiday = getattr(deferral(schedule, first_installment=5, installments=2), "holiday_interest", 0)
         assert owed == D("944.48") + holiday
         assert all(due > rest.rows[1].due_date for due, _part in rest.deferred_interest)
+
+
+def test_a_capitalised_deferral_over_the_interest_free_installments_left():
+    # 10,000.00 at 12 %, 6 monthly installments, the first 3 interest-free; deferring 4 from the
+    # 2nd leaves 2 free rows inside a 4-row holiday of a 5-row rest. It was refused with an
+    # unrelated "grace periods plus interest-free periods exceed the term" error; now the free
+    # rows stay free (nothing to capitalise) and the later holiday rows capitalise their interest.
+    schedule = build_schedule(
+        principal="10000",
+        annual_rate="0.12",
+        term=6,
+        frequency="monthly",
+        method="annuity",
+        start_date=date(2024, 1, 15),
+        interest_free_periods=3,
+    )
+    result = defer_installments(schedule, first_installment=2, installments=4)
+    rows = result.remaining.rows
+    assert [r.number for r in rows] == [2, 3, 4, 5, 6]
+    assert [r.payment for r in rows[:4]] == [D("0.00")] * 4
+    assert [r.interest for r in rows[:2]] == [D("0.00")] * 2  # still interest-free
+    assert rows[2].interest > 0
+    assert result.capitalised_interest == rows[2].interest + rows[3].interest
+    assert rows[-1].balance == 0
+    assert sum(r.principal for r in rows) == schedule.rows[0].balance
