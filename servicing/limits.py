@@ -30,11 +30,13 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import asdict, dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from urllib.parse import urlencode
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Avg, Count, F, Max, Min, Q, QuerySet
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -61,6 +63,7 @@ from servicing.models import (
 __all__ = (
     "RepaymentHistory",
     "customer_repayment_history",
+    "limit_offer_apply_url",
     "limit_offers_of_user",
     "limit_proposal_approve",
     "limit_proposal_reject",
@@ -561,3 +564,14 @@ def limit_offers_of_user(user) -> QuerySet[LimitProposal]:
         .select_related("credit_line", "loan__product_version__product")
         .order_by("-month", "-id")
     )
+
+
+def limit_offer_apply_url(offer: LimitProposal) -> str | None:
+    """Where a top-up offer's "Apply" goes: the application wizard with the loan's product and the
+    amount pre-approved filled in (`/apply/new/?product=…&amount=…`); None for a limit increase
+    (already applied to the line)."""
+    if offer.kind != LimitProposalKind.TOP_UP or offer.loan_id is None:
+        return None
+    product = offer.loan.product_version.product.code
+    query = urlencode({"product": product, "amount": f"{offer.proposed_amount:.2f}"})
+    return f"{reverse('applications:wizard-start')}?{query}"

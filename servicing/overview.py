@@ -18,7 +18,7 @@ from servicing.calendar import open_business_date
 from servicing.choices import InstallmentStatus, LoanStatus
 from servicing.models import Loan, Repayment
 from servicing.position import DAYS_IN_YEAR, InstallmentState, Position, penalty_of
-from servicing.repayments import installment_status, loan_position
+from servicing.repayments import deferred_interest, installment_status, loan_position
 
 ZERO = Decimal("0.00")
 STATUS_LABELS = dict(InstallmentStatus.choices)
@@ -187,7 +187,9 @@ def loan_overview(loan: Loan, *, as_of: dt.date | None = None) -> LoanOverview:
     as_of = as_of or open_business_date()
     position = loan_position(loan, as_of=as_of)
     active = loan.status == LoanStatus.ACTIVE
-    payoff = position.payoff() if active and as_of >= loan.start_date else None
+    payoff = None
+    if active and as_of >= loan.start_date:
+        payoff = position.payoff(deferred=deferred_interest(loan))
     return LoanOverview(
         loan=loan,
         as_of=as_of,

@@ -18,9 +18,11 @@ Conventions (documented in the README's servicing section):
   from the due date (the grace is a waiver for paying in time, not a shift of the due date).
   Days past due count from the oldest unpaid installment's due date once it is overdue.
 - **Penalty.** Accrues daily on overdue principal (and on overdue contractual interest when
-  `compound`, 复利) at `penalty_rate` ACT/365. It is kept exact as a "basis" (Σ amount × rate ×
-  days, no division) and rounded half-up once, `basis / 365`, whenever it is read or posted: N
-  days on an unchanged amount is exactly amount × rate × N / 365 rounded, whatever the cadence.
+  `compound`, 复利) at `penalty_rate` ACT/365, or from each date of `penalty_changes` at its rate
+  (a penalty rate of contract rate × multiplier follows an LPR reset or a restructuring). It is
+  kept exact as a "basis" (Σ amount × rate × days, no division) and rounded half-up once,
+  `basis / 365`, whenever it is read or posted: N days on an unchanged amount is exactly
+  amount × rate × N / 365 rounded, whatever the cadence.
 - **Capitalised grace rows** (negative principal) owe no cash: their interest joins the principal
   on the due date.
 - **Credit.** Money beyond what is due is held as credit (an overpayment liability) and pays the
@@ -79,6 +81,17 @@ class Terms:
     compound: bool = True
     grace_days: int = 0
     order: str = Order.CIVIL_CODE
+    # A penalty rate that follows the contract rate (an LPR reset, a restructuring at a new rate):
+    # (from this day on, this rate), in date order; `penalty_rate` runs before the first.
+    penalty_changes: tuple[tuple[dt.date, Decimal], ...] = ()
+
+    def penalty_rate_on(self, day: dt.date) -> Decimal:
+        rate = self.penalty_rate
+        for start, changed in self.penalty_changes:
+            if start > day:
+                break
+            rate = changed
+        return rate
 
 
 @dataclasses.dataclass
@@ -212,14 +225,16 @@ class Position:
         """What pays every installment due on or before the date (overdue ones with penalty)."""
         return sum((i.total_outstanding for i in self._due_rows()), ZERO)
 
-    def payoff(self) -> dict[str, Decimal]:
+    def payoff(self, deferred: dict[dt.date, Decimal] | None = None) -> dict[str, Decimal]:
         """Everything owed if the loan is paid off on `as_of`: the principal still to be repaid,
-        interest accrued to the date (not the future schedule's), penalty and due fees, less
-        credit held."""
+        interest accrued to the date (not the future schedule's) and a spread holiday's interest
+        not yet due (`deferred`: its parts by due date, `products.engine.holiday`), penalty and
+        due fees, less credit held."""
         principal = self.outstanding("principal")
         interest = self.interest_accrued() - sum(
             (i.capitalised for i in self.installments if i.due_date <= self.as_of), ZERO
         )
+        interest += self.deferred_not_accrued(deferred or {})
         interest -= sum((i.paid_interest for i in self.installments), ZERO)
         fees = self.outstanding("fees")
         penalty = self.outstanding("penalty")
@@ -243,6 +258,26 @@ class Position:
                 return previous, inst.due_date, inst.row.interest
             previous = inst.due_date
         return previous, None, ZERO
+
+    def deferred_not_accrued(self, deferred: dict[dt.date, Decimal]) -> Decimal:
+        """The holiday interest parts (by due date, inside the rows' interest) that
+        `interest_accrued` has not counted on `as_of`: the later rows' whole parts, and of the
+        running period's row what its pro rata share left out."""
+        owed = ZERO
+        previous = self.terms.start_date
+        for inst in self.installments:
+            part = deferred.get(inst.due_date, ZERO)
+            if inst.due_date > self.as_of and part:
+                if previous < self.as_of:
+                    days = (inst.due_date - previous).days
+                    elapsed = (self.as_of - previous).days
+                    with_part = cents(inst.row.interest * elapsed / days)
+                    without = cents((inst.row.interest - part) * elapsed / days)
+                    owed += part - (with_part - without)
+                else:
+                    owed += part
+            previous = inst.due_date
+        return owed
 
     def interest_accrued(self) -> Decimal:
         """Contractual interest earned up to the start of `as_of`: whole periods that have ended
@@ -319,7 +354,7 @@ def replay(
 
     # Dates on which something happens: payments, due dates (credit pays them), the first day
     # after each grace period (penalty is charged or waived); accrual runs between them.
-    events = {p.value_date for p in pays}
+    events = {p.value_date for p in pays} | {start for start, _rate in terms.penalty_changes}
     grace_ends: dict[dt.date, list[InstallmentState]] = {}
     for inst in installments:
         events.add(inst.due_date)
@@ -345,7 +380,7 @@ def replay(
                 base = inst.penalty_base(terms.compound)
                 if base <= 0:
                     continue
-                accrued = base * terms.penalty_rate * days
+                accrued = base * terms.penalty_rate_on(day) * days
                 if inst.penalty_charged:
                     inst.penalty_basis += accrued
                 else:

@@ -21,8 +21,10 @@ day (`servicing.cob.runs.run_chunk`), so the day closes on the new schedule. A r
   `rate_reset` message in their language (portal inbox).
 
 When the rate comes out the same (the LPR did not move), nothing is repriced and no message is
-sent: the loan gets an event saying so and its next reset date. The penalty rate stays as pinned at
-disbursement (the replay prices past penalty with one rate; a dated penalty rate is future work).
+sent: the loan gets an event saying so and its next reset date. A penalty rate of contract rate ×
+the product's multiplier (`servicing.rules.penalty_rate_after`) follows the new rate from the reset
+date: the change stores it with its date, the replay prices each day's penalty at the rate of that
+day and close of business at the loan's current one (the same from the reset date on).
 
 Idempotent: the reset date is advanced under the loan's lock in the same transaction, and the
 change carries the idempotency key `rate_reset:<date>` (unique per loan), so a close of business
@@ -51,7 +53,7 @@ from notifications.errors import NotificationInvalid
 from products import engine
 from products import selectors as products
 from products.choices import Benchmark
-from servicing import quiet
+from servicing import quiet, rules
 from servicing import schedule_changes as sc
 from servicing.choices import ChangeStatus, EntryKind, LoanStatus, RateReset, RateType, ScheduleChangeKind
 from servicing.models import Loan, ScheduleChange
@@ -104,13 +106,33 @@ def floating_terms(*, product_version, annual_rate: Decimal, start: dt.date, ben
 
 def floating_summary(loan: Loan) -> dict | None:
     """What the borrower's page says of a floating rate: the benchmark (in the active language),
-    the spread in basis points and the next reset date; None for a fixed rate."""
+    the spread in basis points, the reset rule, the next reset date and all of it in plain words
+    (`plain`); None for a fixed rate."""
     if loan.rate_type != RateType.FLOATING or loan.rate_spread is None:
         return None
+    benchmark = str(Benchmark(loan.benchmark).label) if loan.benchmark in Benchmark.values else ""
+    rule = str(RateReset(loan.rate_reset).label) if loan.rate_reset in RateReset.values else ""
+    points = f"{abs(loan.rate_spread * 100).normalize():f}"
+    words = {"benchmark": benchmark, "points": points, "rate": _percent(loan.annual_rate), "rule": rule}
+    if loan.rate_spread < 0:
+        text = _(
+            "Your rate floats: the %(benchmark)s minus %(points)s percentage points, %(rate)s a year "
+            "now. It is reset %(rule)s to the latest LPR published before the reset date."
+        )
+    else:
+        text = _(
+            "Your rate floats: the %(benchmark)s plus %(points)s percentage points, %(rate)s a year "
+            "now. It is reset %(rule)s to the latest LPR published before the reset date."
+        )
+    if loan.next_rate_reset is not None:
+        text = text + " " + _("The next reset is on %(date)s.")
+        words["date"] = loan.next_rate_reset.isoformat()
     return {
-        "benchmark": str(Benchmark(loan.benchmark).label) if loan.benchmark in Benchmark.values else "",
+        "benchmark": benchmark,
         "spread": f"{int((loan.rate_spread * 10000).to_integral_value()):+d} bp",
         "next_reset": loan.next_rate_reset,
+        "rule": rule,
+        "plain": text % words,
     }
 
 
@@ -204,9 +226,17 @@ def rate_reset_apply(*, loan_id: int, business_date: dt.date, actor=None) -> Sch
         old_rate, base_version = loan.annual_rate, loan.schedule_version
         if loan.initial_rate is None:
             loan.initial_rate = old_rate  # a loan opened before resets existed
+        params = {"reset_date": reprice_from, "annual_rate": new_rate}
+        penalty = rules.penalty_rate_after(loan=loan, old_rate=old_rate, new_rate=new_rate)
+        if penalty is not None:
+            # Contract rate × multiplier follows the new rate from the reset date (the replay
+            # reads the dated rates from the changes: `servicing.repayments.penalty_changes`).
+            params.update(penalty_from=reprice_from, penalty_rate=penalty, old_penalty_rate=loan.penalty_rate)
+            loan.penalty_rate = penalty
         loan.annual_rate = new_rate
         loan.schedule_version += 1
-        loan.save(update_fields=["next_rate_reset", "initial_rate", "annual_rate", "schedule_version"])
+        fields = ["next_rate_reset", "initial_rate", "annual_rate", "penalty_rate", "schedule_version"]
+        loan.save(update_fields=fields)
         now = clock.now()
         quote = {
             "kind": ScheduleChangeKind.RATE_RESET,
@@ -225,7 +255,7 @@ def rate_reset_apply(*, loan_id: int, business_date: dt.date, actor=None) -> Sch
             loan=loan,
             kind=ScheduleChangeKind.RATE_RESET,
             status=ChangeStatus.APPROVED,
-            params=json_safe({"reset_date": reprice_from, "annual_rate": new_rate}),
+            params=json_safe(params),
             quote=json_safe(quote),
             replaced_rows=json_safe(replaced),
             amount=Decimal("0.00"),

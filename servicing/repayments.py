@@ -25,7 +25,14 @@ from loanhub.permissions import may
 from loanhub.transitions import record_event, run_transition
 from servicing import collateral, hooks, quiet, rules, subledger
 from servicing.calendar import open_business_date
-from servicing.choices import EntryKind, InstallmentStatus, LoanStatus, RepaymentChannel
+from servicing.choices import (
+    ChangeStatus,
+    EntryKind,
+    InstallmentStatus,
+    LoanStatus,
+    RepaymentChannel,
+    ScheduleChangeKind,
+)
 from servicing.models import Loan, Repayment
 from servicing.position import InstallmentState, Payment, Position, ScheduledRow, Terms, replay
 
@@ -42,14 +49,36 @@ ZERO = Decimal("0.00")
 
 
 def _terms(loan: Loan) -> Terms:
+    changes = penalty_changes(loan)
     return Terms(
         start_date=loan.start_date,
         principal=loan.principal,
-        penalty_rate=loan.penalty_rate,
+        penalty_rate=changes[0][2] if changes else loan.penalty_rate,
         compound=loan.compound_penalty,
         grace_days=loan.overdue_grace_days,
         order=loan.allocation_order,
+        penalty_changes=tuple((start, rate) for start, rate, _old in changes),
     )
+
+
+def penalty_changes(loan: Loan) -> list[tuple[dt.date, Decimal, Decimal]]:
+    """(from, new penalty rate, the rate before) of every applied change that moved the loan's
+    penalty rate with its contract rate (`servicing.rules.penalty_rate_after`), in order."""
+    if loan.pk is None or loan.schedule_version == 0:
+        return []
+    rows = (
+        loan.schedule_changes.filter(status=ChangeStatus.APPROVED, params__has_key="penalty_rate")
+        .order_by("decided_at", "pk")
+        .values_list("params", flat=True)
+    )
+    return [
+        (
+            dt.date.fromisoformat(str(p["penalty_from"])),
+            Decimal(str(p["penalty_rate"])),
+            Decimal(str(p["old_penalty_rate"])),
+        )
+        for p in rows
+    ]
 
 
 def _schedule(loan: Loan) -> list[ScheduledRow]:
@@ -461,5 +490,17 @@ def payoff_quote(loan: Loan, *, on: dt.date | None = None) -> dict[str, Decimal]
         )
     if on < today:
         raise Invalid({"date": [_("A payoff is quoted for today or a later date.")]})
-    figures = loan_position(loan, as_of=on).payoff()
+    figures = loan_position(loan, as_of=on).payoff(deferred=deferred_interest(loan))
     return {"date": on, **figures}
+
+
+def deferred_interest(loan: Loan) -> dict[dt.date, Decimal]:
+    """A spread payment holiday's interest parts by due date (`products.engine.holiday`): a payoff
+    owes those not yet due. Empty for a loan without a deferral."""
+    from servicing import schedule_changes as sc  # it builds on this module
+
+    if not loan.schedule_changes.filter(
+        kind=ScheduleChangeKind.DEFERRAL, status=ChangeStatus.APPROVED
+    ).exists():
+        return {}
+    return dict(sc.engine_schedule(loan).deferred_interest)

@@ -37,10 +37,18 @@ from loanhub.money import quantize_rate
 from loanhub.permissions import may
 from loanhub.transitions import json_safe, record_event, run_transition
 from products import engine, engine_adapter
-from servicing import quiet
+from products import selectors as products
+from servicing import quiet, rules
 from servicing import schedule_changes as sc
 from servicing.calendar import open_business_date
-from servicing.choices import ChangeStatus, EntryKind, LoanStatus, RepaymentChannel, ScheduleChangeKind
+from servicing.choices import (
+    ChangeStatus,
+    EntryKind,
+    LoanStatus,
+    RateType,
+    RepaymentChannel,
+    ScheduleChangeKind,
+)
 from servicing.models import Loan, Repayment, ScheduleChange
 from servicing.repayments import loan_position, loan_refresh
 
@@ -276,9 +284,21 @@ def restructuring_approve(*, change_id: int, actor, loan_id: int | None = None) 
         loan.schedule_version += 1
         loan.observation_until = dt.date.fromisoformat(str(quote["observation_until"]))
         loan.maturity_date = applied["rows"][-1].due_date  # as a prepayment moves it
-        loan.save(update_fields=["schedule_version", "observation_until", "maturity_date"])
+        contract = _new_contract_rate(loan, new_rate=Decimal(str(applied["params"]["annual_rate"])), on=today)
+        loan.save(
+            update_fields=[
+                "schedule_version",
+                "observation_until",
+                "maturity_date",
+                "annual_rate",
+                "initial_rate",
+                "rate_spread",
+                "penalty_rate",
+            ]
+        )
 
         def before(locked: ScheduleChange):
+            locked.params = json_safe({**locked.params, **contract})
             locked.replaced_rows = json_safe(replaced)
             locked.decided_by = actor
             locked.decided_at = clock.now()
@@ -291,7 +311,7 @@ def restructuring_approve(*, change_id: int, actor, loan_id: int | None = None) 
             actor=actor,
             reason=_("Restructuring approved."),
             before=before,
-            fields=("replaced_rows", "decided_by", "decided_at", "repayment"),
+            fields=("params", "replaced_rows", "decided_by", "decided_at", "repayment"),
             locked=True,
         )
         loan_refresh(
@@ -315,6 +335,32 @@ def restructuring_approve(*, change_id: int, actor, loan_id: int | None = None) 
             },
         )
     return change
+
+
+def _new_contract_rate(loan: Loan, *, new_rate: Decimal, on: dt.date) -> dict:
+    """A restructuring at a new rate is the loan's new contract: its rate in force becomes the new
+    rate; a floating loan's spread is taken over the fixing in force on the date, so later LPR
+    resets compare with and spread over the restructured rate, not the disbursed one; a penalty
+    rate of contract rate × multiplier follows it from the date. Changes `loan` (the caller
+    saves it) and returns what the change stores of it."""
+    new_rate = quantize_rate(new_rate)
+    old_rate = loan.annual_rate
+    if new_rate == old_rate:
+        return {}
+    stored: dict = {"old_annual_rate": old_rate}
+    if loan.initial_rate is None:
+        loan.initial_rate = old_rate  # the engine rebuilds the pinned schedule at it
+    if loan.rate_type == RateType.FLOATING and loan.benchmark:
+        fixing = products.benchmark_fixing_before(benchmark=loan.benchmark, before=on + dt.timedelta(days=1))
+        if fixing is not None:
+            loan.rate_spread = new_rate - fixing.rate
+            stored.update(spread=loan.rate_spread, fixing_rate=fixing.rate, fixing_date=fixing.effective_date)
+    penalty = rules.penalty_rate_after(loan=loan, old_rate=old_rate, new_rate=new_rate)
+    if penalty is not None:
+        stored.update(penalty_from=on, penalty_rate=penalty, old_penalty_rate=loan.penalty_rate)
+        loan.penalty_rate = penalty
+    loan.annual_rate = new_rate
+    return stored
 
 
 def restructuring_reject(

@@ -117,3 +117,14 @@ def ecl(*, stage: int, pd: Decimal, ead: Decimal, remaining_days: int, lgd: Deci
 def penalty_rate(*, annual_rate: Decimal, multiplier: Decimal) -> Decimal:
     """The annual penalty rate (罚息利率): contract rate × multiplier, capped at the legal APR cap."""
     return quantize_rate(min(annual_rate * multiplier, settings.LOANHUB_APR_CAP))
+
+
+def penalty_rate_after(*, loan, old_rate: Decimal, new_rate: Decimal) -> Decimal | None:
+    """The loan's penalty rate once its contract rate moves from `old_rate` to `new_rate` (an LPR
+    reset, a restructuring): when it is the product's contract rate × multiplier, the same
+    multiple of the new rate; None when it does not move (pinned otherwise, or the same)."""
+    multiplier = loan.product_version.penalty_rate_multiplier
+    if loan.penalty_rate != penalty_rate(annual_rate=old_rate, multiplier=multiplier):
+        return None
+    new = penalty_rate(annual_rate=new_rate, multiplier=multiplier)
+    return None if new == loan.penalty_rate else new

@@ -34,6 +34,8 @@ def loan_list(request):
     rows = [{"loan": loan, "apr": percent_text(loan.apr)} for loan in page.object_list]
     credit_lines = lines.credit_lines_of_user(request.user)[:20]
     offers = list(limits.limit_offers_of_user(request.user)[:10])
+    for offer in offers:
+        offer.apply_url = limits.limit_offer_apply_url(offer)
     context = {"page": page, "rows": rows, "credit_lines": credit_lines, "offers": offers}
     return render(request, "servicing/loan_list.html", context)
 

@@ -18,14 +18,15 @@ Common rules:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
-from decimal import ROUND_CEILING, ROUND_DOWN, Decimal, localcontext
+from decimal import ROUND_CEILING, Decimal, localcontext
 from fractions import Fraction
 from typing import cast
 
 from .enums import FeeKind, GraceKind, Method, PrepaymentMode
 from .errors import ErrorCollector, gettext_noop
+from .holiday import deferred_after, spread_parts, with_deferred
 from .money import ENGINE_CONTEXT, ZERO, quantize_money
 from .parsing import parse_choice, parse_date, parse_decimal, parse_int
 from .schedule import Installment, Schedule, _build, _period_rates, _year_span
@@ -193,7 +194,8 @@ def payoff_quote(
     """The amount that closes the loan on `payoff_date` (提前全部还款).
 
     Installments due on or before the date are taken as paid; the quote is the outstanding principal
-    + interest accrued since the last due date + fee_rate x (principal - free_allowance).
+    + interest accrued since the last due date (+ a spread holiday's interest not yet due)
+    + fee_rate x (principal - free_allowance).
     Raises `EngineValidationError` (payoff_date, fee_rate, free_allowance).
     """
     errors = ErrorCollector()
@@ -203,7 +205,8 @@ def payoff_quote(
     on = cast(date, on)  # present once raise_if_any has passed
     paid = _paid_count(schedule, on)
     principal = schedule.rows[paid - 1].balance if paid else schedule.terms.principal
-    interest = _accrued_interest(schedule, paid, on)
+    # A spread holiday's interest not yet due is owed in full (`products.engine.holiday`).
+    interest = _accrued_interest(schedule, paid, on) + deferred_after(schedule, paid)
     fee = _fee(principal, rate, allowance)
     return PayoffQuote(
         payoff_date=on,
@@ -235,7 +238,14 @@ def _remainder_terms(
         grace = Grace(left, terms.grace.kind) if terms.grace is not None and left > 0 else None
     fees = (Fee(FeeKind.PERIODIC, terms.periodic_fee),) if terms.periodic_fee else ()
     left_free = max(terms.interest_free_periods - paid, 0)
-    return validate_terms(
+    free = left_free if max_interest_free is None else min(left_free, max_interest_free)
+    # The interest-free rows are the first ones and may be grace (deferred) rows too; the catalogue's
+    # rule that grace plus interest-free periods fit in the term is for new loans, not for the rest
+    # of one: a holiday over the interest-free installments left keeps them free (they stay free, no
+    # interest to capitalise), where validating them apart would refuse the deferral.
+    grace_count = grace.periods if grace is not None else 0
+    checked = min(free, max(term - grace_count, 0))
+    validated = validate_terms(
         principal=principal,
         annual_rate=terms.annual_rate if annual_rate is None else annual_rate,
         term=term,
@@ -245,9 +255,10 @@ def _remainder_terms(
         first_due_date=first_due,
         day_count=terms.day_count,
         grace=grace,
-        interest_free_periods=left_free if max_interest_free is None else min(left_free, max_interest_free),
+        interest_free_periods=checked,
         fees=fees,
     )
+    return validated if checked == free else replace(validated, interest_free_periods=free)
 
 
 def _shortened_term(terms: LoanTerms, dates: list[date], level: Decimal) -> int:
@@ -316,9 +327,8 @@ def prepay(
     )
     installment: Decimal | None = None
     if chosen is PrepaymentMode.SHORTEN_TERM:
-        level_row = schedule.rows[min(terms.grace_periods, len(schedule.rows) - 1)]
         if terms.method is Method.ANNUITY:
-            installment = level_row.principal + level_row.interest
+            installment = schedule.installment
             count = _shortened_term(remaining_terms, dates, installment)
         else:
             # Equal principal keeps the original principal share per installment.
@@ -334,6 +344,7 @@ def prepay(
             )
             dates = dates[:count]
     remaining = _build(remaining_terms, dates=dates, installment=installment, first_number=paid + 1)
+    remaining = with_deferred(remaining, deferred_after(schedule, paid))
     before = sum((row.interest for row in schedule.rows[paid:]), ZERO)
     return PrepaymentResult(
         prepayment_date=on,
@@ -374,6 +385,7 @@ def defer_installments(
     )
     remaining = _build(remaining_terms, dates=dates, first_number=first)
     capitalised = sum((row.interest for row in remaining.rows[:count]), ZERO)
+    remaining = with_deferred(remaining, deferred_after(schedule, paid), start_index=count)
     return DeferralResult(
         first_deferred=first,
         deferred_installments=count,
@@ -416,8 +428,9 @@ def defer_installments_spread(
     k later installments carries H / k rounded DOWN to the cent as extra interest and the last one
     the remainder, so the parts add up to H exactly and none is negative (rounding each part
     half-up would let the last go negative: H = 100.00, k = 240 gives parts of 0.42 and a last one
-    of -0.38). The remainder's `terms` do not know the parts: a later `prepay` or `reprice` of
-    `remaining` re-amortises the balance without them. Raises `EngineValidationError`
+    of -0.38). The remainder's `terms` do not know the parts; `remaining.deferred_interest` records
+    them, so a later `prepay`, `reprice` or deferral spreads those not yet due over its new rows and
+    `payoff_quote` owes them (`products.engine.holiday`). Raises `EngineValidationError`
     (first_installment, installments).
     """
     first, count = _check_deferral(schedule, first_installment, installments)
@@ -444,10 +457,7 @@ def defer_installments_spread(
         dates=dates[count:],
         first_number=first + count,
     )
-    k = len(amortising.rows)
-    with localcontext(ENGINE_CONTEXT):
-        part = (holiday / k).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
-    spread = (part,) * (k - 1) + (holiday - part * (k - 1),)
+    spread = spread_parts(holiday, len(amortising.rows))
     fee = terms.periodic_fee
     deferred = [
         Installment(first + i, due, fee, ZERO, ZERO, fee, balance) for i, due in enumerate(dates[:count])
@@ -470,16 +480,22 @@ def defer_installments_spread(
         max_interest_free=len(dates) - count,
     )
     total_interest = amortising.summary.total_interest + holiday
+    remaining = Schedule(
+        terms=remaining_terms,
+        rows=rows,
+        summary=_summarise(remaining_terms, rows, False, total_interest),
+        deferred_interest=tuple(
+            (row.due_date, extra) for row, extra in zip(later, spread, strict=True) if extra
+        ),
+    )
+    # An earlier holiday's interest not yet due moves past this one (it stays owed).
+    remaining = with_deferred(remaining, deferred_after(schedule, paid), start_index=count)
     return SpreadDeferralResult(
         first_deferred=first,
         deferred_installments=count,
         holiday_interest=holiday,
         spread=spread,
-        remaining=Schedule(
-            terms=remaining_terms,
-            rows=rows,
-            summary=_summarise(remaining_terms, rows, False, total_interest),
-        ),
+        remaining=remaining,
     )
 
 
@@ -518,6 +534,7 @@ def reprice(schedule: Schedule, *, reset_date: object, annual_rate: object) -> R
         annual_rate=rate,
     )
     remaining = _build(remaining_terms, dates=dates, first_number=rows[kept].number)
+    remaining = with_deferred(remaining, deferred_after(schedule, kept))
     return RepricingResult(
         reset_date=on,
         effective_date=bounds[kept],

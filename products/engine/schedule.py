@@ -23,7 +23,9 @@ actual rates r_k, A = B x P / S with P = prod(1 + r_k) and S = sum over j of pro
 not pile up into a large last payment (at the nominal rate a 30-year ACT/360 mortgage would end with a
 payment of several installments); the last row keeps only the cent rounding, compounded at the
 period rates as under 30/360 (terms where that compounding runs away are refused, see
-LARGEST_PAYMENT).
+LARGEST_PAYMENT). A row whose interest exceeds the level payment (a long odd first period, a
+366-day year under ACT/365 on a small long loan) pays its interest and no principal: no row
+repays a negative principal outside a capitalised grace, so the balance never grows.
 
 Grace (宽限期): the first `g` rows repay no principal. Interest-only grace rows pay the interest;
 capitalised grace rows pay nothing and show the interest accrued as `interest` and the same amount as
@@ -99,11 +101,20 @@ class Schedule:
     terms: LoanTerms
     rows: tuple[Installment, ...]
     summary: ScheduleSummary
+    # A spread payment holiday's extra interest (`defer_installments_spread`) inside the rows'
+    # interest, as (due date, part): the terms do not know it, so a later prepayment, reset or
+    # deferral carries what is not yet due over its new rows and a payoff owes it
+    # (`products.engine.holiday`).
+    deferred_interest: tuple[tuple[date, Decimal], ...] = ()
 
     @property
     def installment(self) -> Decimal:
-        """The level installment of an annuity (principal + interest of the first amortising row)."""
-        row = self.rows[min(self.terms.grace_periods, len(self.rows) - 1)]
+        """The level installment of an annuity (principal + interest of the first amortising row;
+        past a row that only paid its interest, one above the level payment)."""
+        first = min(self.terms.grace_periods, len(self.rows) - 1)
+        row = self.rows[first]
+        if row.principal == 0 and row.interest > 0:
+            row = next((r for r in self.rows[first + 1 : -1] if r.principal > 0), row)
         return row.principal + row.interest
 
     def cash_flows(self) -> tuple[list[tuple[date, Decimal]], list[tuple[date, Decimal]]]:
@@ -307,16 +318,21 @@ def _rows(
             # leaves it negative, and it stays negative (each later row repays at least the level
             # amount), so a negative balance at the end tells, and the rows are redone with the test.
             # Past such a row the negative balance may also compound beyond 34 digits: the same.
+            # A row whose interest exceeds the level payment (a 366-day period under ACT/365 at
+            # the start of a long term) is redone the same way: it pays its interest, no principal.
+            short = False
             try:
                 for number, due, rate in zip(count(first), due_span, rate_span, strict=False):
                     interest = quantize(balance * rate, CENT)
                     principal = level - interest
+                    if principal < 0:
+                        short = True
                     balance -= principal
                     row = (number, due, level_payment, principal, interest, fee, balance)
                     append(_new_row(Installment, row))
             except InvalidOperation:
                 balance = -CENT
-            if balance < 0:
+            if balance < 0 or short:
                 del rows[start:]
                 balance = opening
                 early = True
@@ -328,6 +344,9 @@ def _rows(
                     if principal > balance:  # paid off early by rounding or a promotion
                         principal = balance
                         payment = principal + interest + fee
+                    elif principal < 0:  # the period's interest exceeds the level payment
+                        principal = ZERO
+                        payment = interest + fee
                     else:
                         payment = level_payment
                     balance -= principal
@@ -353,6 +372,9 @@ def _rows(
                 if principal > balance:  # paid off early by rounding or a promotion
                     principal = balance
                     payment = principal + interest + fee
+                elif principal < 0:  # the period's interest exceeds the level payment
+                    principal = ZERO
+                    payment = interest + fee
                 else:
                     payment = level_payment
                 balance -= principal

@@ -37,12 +37,18 @@ class LimitOfferSerializer(serializers.Serializer):
         source="loan.product_version.product.code", read_only=True, allow_null=True, default=None
     )
     valid_until = serializers.DateField(source="expires_on", read_only=True)
+    apply_url = serializers.SerializerMethodField(
+        help_text="top-ups: the application wizard with the product and the amount filled in"
+    )
 
     def get_new_limit(self, offer) -> str | None:
         return str(offer.proposed_amount) if offer.kind == "limit_increase" else None
 
     def get_top_up_amount(self, offer) -> str | None:
         return str(offer.proposed_amount) if offer.kind == "top_up" else None
+
+    def get_apply_url(self, offer) -> str | None:
+        return limits.limit_offer_apply_url(offer)
 
 
 class LimitOfferListApi(LoanApi):

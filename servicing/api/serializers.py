@@ -10,7 +10,7 @@ from decimal import Decimal
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from loanhub.money import MONEY_DIGITS, apr_serializer_field, money_serializer_field
+from loanhub.money import MONEY_DIGITS, apr_serializer_field, money_serializer_field, rate_serializer_field
 from servicing import quiet
 from servicing.models import Loan, Repayment
 
@@ -145,7 +145,41 @@ class LoanDetailSerializer(LoanListItemSerializer):
         help_text="a restructured loan is classified at least substandard through this date",
     )
     written_off_on = serializers.DateField(read_only=True, allow_null=True)
+    # Floating terms (servicing.rate_resets): null for a fixed-rate loan.
+    rate_type = serializers.CharField(read_only=True, help_text="fixed or floating")
+    benchmark = serializers.SerializerMethodField(help_text="lpr_1y or lpr_5y; null for a fixed rate")
+    spread = rate_serializer_field(
+        read_only=True,
+        source="rate_spread",
+        allow_null=True,
+        help_text="over the benchmark, a fraction, may be negative (0.0055 = LPR + 55 bp)",
+    )
+    reset_rule = serializers.SerializerMethodField(
+        help_text="anniversary or january_1; null for a fixed rate"
+    )
+    next_reset_date = serializers.DateField(
+        read_only=True, source="next_rate_reset", allow_null=True, help_text="the next LPR reset"
+    )
+    current_annual_rate = apr_serializer_field(
+        read_only=True,
+        source="annual_rate",
+        help_text="the contract rate in force (after the latest LPR reset), a fraction",
+    )
+    initial_annual_rate = serializers.SerializerMethodField(help_text="the contract rate at disbursement")
     installments = LoanInstallmentSerializer(many=True, read_only=True)
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_benchmark(self, loan: Loan) -> str | None:
+        return loan.benchmark or None
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_reset_rule(self, loan: Loan) -> str | None:
+        return loan.rate_reset or None
+
+    @extend_schema_field(apr_serializer_field())
+    def get_initial_annual_rate(self, loan: Loan) -> str:
+        rate = loan.initial_rate if loan.initial_rate is not None else loan.annual_rate
+        return apr_serializer_field().to_representation(rate)
 
     @extend_schema_field(serializers.DateField(allow_null=True))
     def get_position_date(self, loan: Loan):

@@ -140,7 +140,8 @@ def exact_reference_rows(terms: LoanTerms, level: Decimal) -> list[tuple[Decimal
         if k == terms.term - 1:
             principal = balance
         elif terms.method is Method.ANNUITY:
-            principal = min(level - interest, balance)
+            # never negative: a row whose interest exceeds the level pays only its interest
+            principal = max(min(level - interest, balance), D("0.00"))
         else:
             principal = D("0.00")
         balance -= principal
@@ -176,7 +177,7 @@ def test_rows_are_the_exact_half_up_rounding(
         "day_count": day_count,
     }
     schedule = build_schedule(**kwargs)
-    level = schedule.rows[0].principal + schedule.rows[0].interest
+    level = schedule.installment
     expected = exact_reference_rows(schedule.terms, level)
     got = [(row.interest, row.principal, row.balance) for row in schedule.rows]
     assert got == expected

@@ -135,9 +135,14 @@ def test_annuity_installments_are_level_except_the_last(kwargs: dict[str, Any]) 
     level = schedule.installment
     amortising = schedule.rows[grace:]
     paid_off = False
+    interest_only = False
     for row in amortising[:-1]:
         if paid_off:  # rounding or a promotion repaid the balance early: only fees are left
             assert (row.principal, row.interest) == (0, 0)
+        elif row.principal == 0 and row.interest > level:
+            # A period's interest above the level payment: it pays the interest, no principal
+            # (the negative principal it once repaid is missing from the last row's residue).
+            interest_only = True
         elif row.principal + row.interest != level:
             assert row.balance == 0
             paid_off = True
@@ -154,7 +159,7 @@ def test_annuity_installments_are_level_except_the_last(kwargs: dict[str, Any]) 
         return  # 30/360 with an odd first period: its difference is left to the last row
     bound = CENT * accumulation_factor(rate, len(amortising)) + CENT
     last = amortising[-1]
-    if not paid_off:
+    if not paid_off and not interest_only:
         assert abs(last.principal + last.interest - level) <= bound
 
 

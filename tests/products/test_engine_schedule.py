@@ -550,7 +550,9 @@ def test_fees_in_summary_and_apr() -> None:
     assert_schedule_invariants(schedule)
 
 
-def test_negative_amortisation_when_a_long_first_period_costs_more_than_the_installment() -> None:
+def test_a_long_first_period_costing_more_than_the_installment_pays_its_interest() -> None:
+    # No negative amortisation (issue 14's loose ends): the row whose interest exceeds the level
+    # payment pays that interest and no principal, so the balance never grows.
     schedule = build_schedule(
         principal="100000",
         annual_rate="0.36",
@@ -562,9 +564,10 @@ def test_negative_amortisation_when_a_long_first_period_costs_more_than_the_inst
         day_count=DayCount.ACT_365,
     )
     first = schedule.rows[0]
-    assert first.interest > first.payment
-    assert first.principal < 0
-    assert first.balance > D(100000)
+    assert first.interest > schedule.rows[1].payment  # more than the level installment
+    assert (first.principal, first.payment) == (D(0), first.interest)
+    assert first.balance == D(100000)
+    assert all(row.principal >= 0 for row in schedule.rows)
     assert_schedule_invariants(schedule)
 
 

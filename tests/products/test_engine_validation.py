@@ -165,23 +165,26 @@ def test_the_engine_imports_no_django() -> None:
 @pytest.mark.parametrize(
     ("rate", "term", "frequency", "day_count"),
     [
-        ("10", 1200, "monthly", "ACT/360"),  # amounts outgrow 34 digits (once an InvalidOperation)
-        ("1.5", 218, "quarterly", "ACT/360"),  # a last payment of about 3e28
+        ("10", 1200, "monthly", "ACT/360"),  # once amounts outgrew 34 digits
+        ("1.5", 218, "quarterly", "ACT/360"),  # once a last payment of about 3e28
         ("3", 400, "monthly", "ACT/365"),
     ],
 )
-def test_terms_whose_cent_rounding_compounds_without_bound_are_refused(
+def test_cent_rounding_no_longer_compounds_into_negative_amortisation(
     rate: str, term: int, frequency: str, day_count: str
 ) -> None:
-    with pytest.raises(EngineValidationError) as raised:
-        build_schedule(
-            principal="100000",
-            annual_rate=rate,
-            term=term,
-            frequency=frequency,
-            method="annuity",
-            start_date=date(2026, 1, 15),
-            day_count=day_count,
-        )
-    assert list(raised.value.errors) == ["term"]
-    assert "shorten the term or lower the rate" in raised.value.errors["term"][0]
+    # These terms were refused: a row whose rounded interest passed the level payment repaid a
+    # negative principal, compounding over the term. Such a row now pays its interest and no
+    # principal (issue 14's loose ends), so the schedule stays bounded and is computed.
+    schedule = build_schedule(
+        principal="100000",
+        annual_rate=rate,
+        term=term,
+        frequency=frequency,
+        method="annuity",
+        start_date=date(2026, 1, 15),
+        day_count=day_count,
+    )
+    assert all(row.principal >= 0 for row in schedule.rows)
+    assert max(row.payment for row in schedule.rows) <= schedule.rows[0].payment * 2
+    assert sum(row.principal for row in schedule.rows) == D("100000")

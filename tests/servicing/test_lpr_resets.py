@@ -124,7 +124,8 @@ def test_an_anniversary_reset_reprices_from_the_next_installment(tmp_path, clien
     assert change.kind == ScheduleChangeKind.RATE_RESET
     assert loan.annual_rate == D("0.044")
     assert loan.initial_rate == D("0.045")
-    assert loan.penalty_rate == penalty_rate  # pinned at disbursement (see servicing.rate_resets)
+    # The penalty rate (contract rate × 1.5) follows: 4.40 % × 1.5 = 6.60 % (was 6.75 %).
+    assert (penalty_rate, loan.penalty_rate) == (D("0.0675"), D("0.066"))
     assert loan.schedule_version == 1
     assert loan.next_rate_reset == start + relativedelta(years=2)
     assert _rows(loan, due_date__lte=reset) == kept
