@@ -57,6 +57,7 @@ browser:
 	@need=""; \
 	[ -x /usr/bin/chromium ] || need="chromium"; \
 	dpkg -s fonts-wqy-microhei >/dev/null 2>&1 || need="$$need fonts-wqy-microhei"; \
+	dpkg -s libgl1 >/dev/null 2>&1 || need="$$need libgl1"; \
 	if [ -n "$$need" ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$need >/dev/null; \
 	fi
