@@ -51,7 +51,8 @@ run: seed
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 # Debian's Chromium for the Playwright browser test (never a downloaded browser), and a Chinese
-# font so zh screenshots show text, not boxes. Installed when missing and apt-get can run as root;
+# font so zh screenshots show text, not boxes (and the OCR test renders its card with it); libgl1 for
+# OpenCV, which RapidOCR reads identity cards with. Installed when missing and apt-get can run as root;
 # otherwise the browser test is skipped locally (CI fails).
 browser:
 	@need=""; \
