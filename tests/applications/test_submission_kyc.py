@@ -61,7 +61,7 @@ def test_an_api_submission_without_one_is_a_field_level_400(product, card, phone
         f"/api/v1/applications/{application.pk}/submit/", {"credit_check_consent": True}, format="json"
     )
     assert response.status_code == 400
-    assert response.json() == errors
+    assert response.json()["errors"] == errors
     _refused_and_unchanged(application)
 
 

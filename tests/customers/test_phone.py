@@ -29,6 +29,14 @@ def outbox(settings):
     return LocmemSmsBackend.outbox
 
 
+@pytest.fixture(autouse=True)
+def _english():
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def travel():
     with time_machine.travel(clock.now(), tick=False) as traveller:
@@ -137,7 +145,7 @@ def test_the_api_sends_and_verifies_with_field_level_400s(
 ):
     caplog.set_level(logging.DEBUG)
     api.force_authenticate(customer.user)
-    assert api.post(VERIFY, {}, format="json").json()["code"]  # a missing code: 400 on code
+    assert api.post(VERIFY, {}, format="json").json()["errors"]["code"]  # a missing code: 400 on code
     with django_capture_on_commit_callbacks(execute=True):
         sent = api.post(SEND, format="json")
     assert sent.status_code == 202
@@ -145,11 +153,11 @@ def test_the_api_sends_and_verifies_with_field_level_400s(
     assert sent.json()["resend_after"] == 60
     again = api.post(SEND, format="json")
     assert again.status_code == 400
-    assert list(again.json()) == ["phone"]
+    assert list(again.json()["errors"]) == ["phone"]
     code = re.search(r"\b(\d{6})\b", LocmemSmsBackend.outbox[-1]["body"]).group(1)
     wrong = api.post(VERIFY, {"code": f"{(int(code) + 1) % 10**6:06d}"}, format="json")
     assert wrong.status_code == 400
-    assert list(wrong.json()) == ["code"]
+    assert list(wrong.json()["errors"]) == ["code"]
     assert api.post(VERIFY, {"code": "12a"}, format="json").json() == {
         "code": ["Enter the 6-digit code from the SMS."]
     }
