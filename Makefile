@@ -51,12 +51,14 @@ run: seed
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 # Debian's Chromium for the Playwright browser test (never a downloaded browser), and a Chinese
-# font so zh screenshots show text, not boxes. Installed when missing and apt-get can run as root;
+# font so zh screenshots show text, not boxes (and the OCR test renders its card with it); libgl1 for
+# OpenCV, which RapidOCR reads identity cards with. Installed when missing and apt-get can run as root;
 # otherwise the browser test is skipped locally (CI fails).
 browser:
 	@need=""; \
 	[ -x /usr/bin/chromium ] || need="chromium"; \
 	dpkg -s fonts-wqy-microhei >/dev/null 2>&1 || need="$$need fonts-wqy-microhei"; \
+	dpkg -s libgl1 >/dev/null 2>&1 || need="$$need libgl1"; \
 	if [ -n "$$need" ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$need >/dev/null; \
 	fi

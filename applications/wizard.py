@@ -41,6 +41,7 @@ from customers import ocr
 from customers import selectors as customer_selectors
 from customers import services as customer_services
 from customers.forms import apply_errors, profile_initial
+from customers.views_phone import phone_page_url
 from products import selectors as product_selectors
 from products.models import Product
 from products.quotes import ProductQuoteError
@@ -58,6 +59,7 @@ FIELD_STEP = {
     **dict.fromkeys(WizardAboutForm.PROFILE_FIELDS + f.APPLICANT_STATED, "about"),
     **dict.fromkeys(("date_of_birth", "monthly_income", "customer"), "about"),
     "credit_check_consent": "review",
+    "document": "documents",
 }
 LANDING_KEYS = ("campaign", "utm_source", "utm_medium", "utm_campaign", "referral_code")
 
@@ -331,6 +333,9 @@ def _review_step(request, application, customer):
         if card is None:
             messages.error(request, _("Upload your identity card before you submit the application."))
             return redirect(_step_url(application, "documents"))
+        if not customer_selectors.phone_is_verified(customer=customer):
+            messages.error(request, _("Verify your phone number before you submit the application."))
+            return redirect(phone_page_url(_step_url(application, "review")))
         if form.is_valid():
             try:
                 services.application_submit(
@@ -371,6 +376,8 @@ def _review_step(request, application, customer):
         "customer": customer,
         "quote": quote,
         "card": card,
+        "phone_verified": customer_selectors.phone_is_verified(customer=customer),
+        "phone_url": phone_page_url(_step_url(application, "review")),
         "stated": stated,
         "consent": customer_selectors.consent_current(customer=customer) if consent_given else None,
         "step_errors": step_errors,
@@ -385,8 +392,12 @@ def _errors_by_step(application, errors: dict) -> list[dict]:
         step = FIELD_STEP.get(field, "review")
         out.append(
             {
-                "step": STEP_LABELS[step],
-                "url": _step_url(application, step),
+                "step": _("Phone") if field == "phone" else STEP_LABELS[step],
+                "url": (
+                    phone_page_url(_step_url(application, "review"))
+                    if field == "phone"
+                    else _step_url(application, step)
+                ),
                 "messages": [str(m) for m in messages_],
             }
         )

@@ -338,3 +338,29 @@ class BusinessProfile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer} business"
+
+
+class PhoneCode(models.Model):
+    """A one-time code sent by SMS to prove the customer holds their phone number.
+
+    Neither the code nor the number is stored: `code_digest` and `phone_digest` are keyed hashes
+    (customers.phone). A code proves the number it was sent to: when the customer changes their
+    phone, the digests no longer match and the new number must be verified again.
+    """
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="phone_codes")
+    phone_digest = models.CharField(_("phone number digest"), max_length=64)
+    code_digest = models.CharField(_("code digest"), max_length=64)
+    sent_at = models.DateTimeField(_("sent at"))
+    expires_at = models.DateTimeField(_("expires at"))
+    attempts = models.PositiveSmallIntegerField(_("wrong attempts"), default=0)
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("phone verification code")
+        verbose_name_plural = _("phone verification codes")
+        ordering = ("-sent_at", "-id")
+        indexes = [models.Index(fields=["customer", "-sent_at"], name="phone_code_customer_sent")]
+
+    def __str__(self) -> str:
+        return f"{self.customer} phone code #{self.pk}"

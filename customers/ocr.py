@@ -1,30 +1,42 @@
-"""Reading an identity card image (OCR), optional: an engine when one is installed, else none.
+"""Reading an identity card image (OCR): RapidOCR when it can be loaded, else none.
 
-LoanHub adds no dependency for this. An engine that runs offline may be installed beside it:
-RapidOCR (`rapidocr_onnxruntime`, whose wheel carries its models) or Tesseract with Debian's
-Chinese model (`tesseract-ocr-chi-sim`). Nothing is downloaded at run time. When neither is
-present, `engine()` returns the `NullEngine`, which reads nothing, and the pages simply ask the
-customer to type their details (as they always may). What an engine reads is only a suggestion
-for the customer to confirm; it is never stored as verified data.
+LoanHub's engine is RapidOCR (`rapidocr_onnxruntime`, pinned in requirements.txt): its wheel
+carries its ONNX models, so nothing is downloaded at run time (README, "Design notes"). Tesseract
+with Debian's Chinese model (`tesseract-ocr-chi-sim`) is used when it is installed and RapidOCR is
+not. When neither can be loaded (e.g. OpenCV without its libGL), `engine()` returns the
+`NullEngine`, which reads nothing, and the pages simply ask the customer to type their details (as
+they always may). What an engine reads is only a suggestion for the customer to confirm; it is
+never stored, and never taken as verified data.
 
-The card's text is parsed by `parse_identity_card`, the same for every engine.
+The card's text is parsed by `parse_identity_card`, the same for every engine; an identity number
+is offered only when python-stdnum accepts its check digit.
 """
 
 from __future__ import annotations
 
-import importlib.util
+import functools
+import io
+import logging
 import re
 import shutil
 import subprocess
 from dataclasses import dataclass
 from typing import Protocol
 
+from stdnum.cn import ric
+
+logger = logging.getLogger(__name__)
+
 # The 18-character resident identity number (GB 11643-1999): 17 digits and a digit or X.
 ID_NUMBER = re.compile(r"(?<![0-9])([1-9][0-9]{16}[0-9Xx])(?![0-9])")
 # Labels printed on the front of a second-generation resident identity card.
 NAME = re.compile(r"姓\s*名\s*[:：]?\s*(\S+)")
 ADDRESS = re.compile(r"住\s*址\s*[:：]?\s*(.+)")
+# A line starting with another label ends the address (which may wrap over two lines).
+LABEL = re.compile(r"^\s*(姓\s*名|性\s*别|民\s*族|出\s*生|公\s*民|住\s*址|签\s*发|有\s*效)")
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
+# Larger photos are scaled down first: the text stays readable and the time stays bounded.
+MAX_IMAGE_SIDE = 1600
 
 
 @dataclass(frozen=True)
@@ -55,17 +67,47 @@ class NullEngine:
         return ""
 
 
-class RapidOcrEngine:  # pragma: no cover - used only where rapidocr_onnxruntime is installed
+@functools.cache
+def _rapidocr():
+    """One loaded model per process (loading takes about a second; reading is thread-safe)."""
+    from rapidocr_onnxruntime import RapidOCR
+
+    return RapidOCR()
+
+
+@functools.cache
+def _rapidocr_loads() -> bool:
+    try:
+        _rapidocr()
+    except Exception:  # noqa: BLE001 - not installed, or OpenCV/onnxruntime cannot load here
+        logger.info("RapidOCR cannot be loaded; identity cards are not read")
+        return False
+    return True
+
+
+def _decoded(image: bytes):
+    """The image as RGB, scaled down to MAX_IMAGE_SIDE (Pillow refuses what is not an image)."""
+    from PIL import Image
+
+    with Image.open(io.BytesIO(image)) as opened:
+        picture = opened.convert("RGB")
+    picture.thumbnail((MAX_IMAGE_SIDE, MAX_IMAGE_SIDE))
+    return picture
+
+
+class RapidOcrEngine:
     name = "rapidocr"
 
     def read_text(self, image: bytes) -> str:
-        from rapidocr_onnxruntime import RapidOCR
+        import numpy as np
 
-        result, _elapsed = RapidOCR()(image)
+        # RapidOCR takes OpenCV's channel order (BGR).
+        pixels = np.asarray(_decoded(image))[:, :, ::-1]
+        result, _elapsed = _rapidocr()(np.ascontiguousarray(pixels))
         return "\n".join(line[1] for line in result or ())
 
 
-class TesseractEngine:  # pragma: no cover - used only where tesseract is installed
+class TesseractEngine:  # pragma: no cover - used only where tesseract is installed and RapidOCR is not
     name = "tesseract"
 
     def read_text(self, image: bytes) -> str:
@@ -81,22 +123,44 @@ class TesseractEngine:  # pragma: no cover - used only where tesseract is instal
 
 def engine() -> OcrEngine:
     """The installed engine, RapidOCR first; the NullEngine when there is none."""
-    if importlib.util.find_spec("rapidocr_onnxruntime") is not None:
+    if _rapidocr_loads():
         return RapidOcrEngine()
     if shutil.which("tesseract") is not None:
         return TesseractEngine()
     return NullEngine()
 
 
+def _address(lines: list[str]) -> str:
+    for index, line in enumerate(lines):
+        found = ADDRESS.search(line)
+        if found:
+            parts = [found.group(1).strip()]
+            # The address wraps onto the next line unless that line starts another field.
+            for following in lines[index + 1 : index + 3]:
+                if LABEL.match(following) or ID_NUMBER.search(following.replace(" ", "")):
+                    break
+                parts.append(following.strip())
+            return "".join(parts)[:200]
+    return ""
+
+
+def _id_number(text: str) -> str:
+    """The first 18-character number on the card whose check digit is right (python-stdnum)."""
+    for found in ID_NUMBER.finditer(text.replace(" ", "")):
+        number = found.group(1).upper()
+        if ric.is_valid(number):
+            return number
+    return ""
+
+
 def parse_identity_card(text: str) -> CardFields:
     """Name, identity number and address from the text of the card's front."""
-    number = ID_NUMBER.search(text.replace(" ", ""))
     name = NAME.search(text)
-    address = ADDRESS.search(text)
+    lines = [line for line in text.splitlines() if line.strip()]
     return CardFields(
         legal_name=name.group(1)[:200] if name else "",
-        id_number=number.group(1).upper() if number else "",
-        address=address.group(1).strip()[:200] if address else "",
+        id_number=_id_number(text),
+        address=_address(lines),
     )
 
 
@@ -109,4 +173,5 @@ def read_identity_card(image: bytes, *, ocr: OcrEngine | None = None) -> CardFie
     try:
         return parse_identity_card(ocr.read_text(image))
     except Exception:  # noqa: BLE001 - an optional helper; the customer types instead
+        logger.warning("the OCR engine %s could not read an image", ocr.name)
         return CardFields()

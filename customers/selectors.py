@@ -25,6 +25,7 @@ from customers.models import (
     DocumentKind,
     EmploymentType,
 )
+from customers.phone import phone_is_verified as phone_is_verified  # the current number proven by a code
 from customers.services import can_reveal, can_view_customers
 from loanhub import clock
 from loanhub.permissions import AUDIT_READ, is_user, may_any

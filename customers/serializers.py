@@ -34,6 +34,7 @@ def customer_payload(customer: Customer) -> dict:
         "id_number": mask_id_number(customer.id_number),
         "uscc": customer.uscc,
         "phone": mask_phone(customer.phone),
+        "phone_verified": selectors.phone_is_verified(customer=customer),
         "email": customer.email,
         "region": customer.region,
         "employment_type": customer.employment_type,
@@ -59,6 +60,9 @@ class CustomerOutputSerializer(serializers.Serializer):
     id_number = serializers.CharField(help_text="Masked, e.g. 1101**********002X.")
     uscc = serializers.CharField(help_text="Unified social credit code (businesses), or empty.")
     phone = serializers.CharField(help_text="Masked, e.g. 138****5678.")
+    phone_verified = serializers.BooleanField(
+        help_text="True when the current number was proven with a code (POST me/phone/send-code/)."
+    )
     email = serializers.EmailField(allow_blank=True)
     region = serializers.CharField()
     employment_type = serializers.ChoiceField(choices=EmploymentType.choices)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from customers import password_views, views
+from customers import password_views, views, views_phone
 
 app_name = "customers"
 
@@ -25,6 +25,7 @@ urlpatterns = [
     path("me/", views.profile, name="profile"),
     path("me/business/", views.business_profile, name="business"),
     path("me/sessions/", views.session_list, name="sessions"),
+    path("me/phone/", views_phone.phone_verify, name="phone"),
     path("me/documents/", views.document_upload, name="document-upload"),
     path("me/marketing-consent/", views.marketing_consent, name="marketing-consent"),
     path("unsubscribe/<str:token>/", views.marketing_unsubscribe, name="unsubscribe"),

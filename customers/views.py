@@ -97,6 +97,7 @@ def _render_profile(request, customer, form, upload_form, status=200):
         "form": form,
         "upload_form": upload_form,
         "documents": selectors.document_list(customer=customer) if customer else [],
+        "phone_verified": bool(customer) and selectors.phone_is_verified(customer=customer),
         "next": _next_url(request) or "",
     }
     return render(request, "customers/profile.html", context, status=status)

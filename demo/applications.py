@@ -17,7 +17,7 @@ from applications import services
 from applications.models import LoanApplication
 from customers import services as customer_services
 from customers.models import Customer
-from demo.customers import seed_customer, seed_identity_card
+from demo.customers import seed_customer, seed_identity_card, seed_verified_phone
 from loanhub import clock
 from risk import services as risk_services
 from servicing import lines as servicing_lines
@@ -50,7 +50,10 @@ LINE_PRODUCT = "LINE-FLEX"  # the revolving product: its disbursement opens a cr
 
 
 def _scored(application: LoanApplication, actor) -> LoanApplication:
-    """Submit and run the risk decision now (the queued task finds it decided and does nothing)."""
+    """Submit and run the risk decision now (the queued task finds it decided and does nothing).
+    Submission asks for an identity card on file and a verified phone: the demo customer has both."""
+    seed_identity_card(application.customer)
+    seed_verified_phone(application.customer)
     services.application_submit(application=application, actor=actor, credit_check_consent=True)
     application.refresh_from_db()
     risk_services.scoring_request_process(request_id=application.scoring_request_id)

@@ -157,6 +157,17 @@ def application_segments(customer) -> frozenset[str]:
     return customer_segments_now(customer)
 
 
+def _kyc_errors(customer) -> dict[str, list[str]]:
+    """An identity card on file and a phone number proven by a one-time code (customers.phone),
+    whoever submits: the officer then verifies the identity against that card."""
+    errors = {}
+    if customer_selectors.identity_document_latest(customer=customer) is None:
+        errors["document"] = [_("upload your identity card before submitting the application")]
+    if not customer_selectors.phone_is_verified(customer=customer):
+        errors["phone"] = [_("verify your phone number with the code we send by SMS before submitting")]
+    return errors
+
+
 def application_submit(
     *,
     application: LoanApplication,
@@ -166,8 +177,9 @@ def application_submit(
     reason: str = "",
 ) -> LoanApplication:
     """draft → submitted → scoring. Checks the product version's limits and eligibility rules,
-    the customer profile and the credit-check consent (given now with `credit_check_consent`, or
-    earlier through customers), then creates the risk scoring request (scored after commit).
+    the customer profile, the identity card on file, the verified phone and the credit-check consent
+    (given now with `credit_check_consent`, or earlier through customers), then creates the risk
+    scoring request (scored after commit).
     Field errors are raised together and nothing is saved."""
     if not (perms.is_owner(actor, application) or perms.may_decide(actor)):
         raise ApplicationPermissionError(_("only the customer who applied may submit the application"))
@@ -176,6 +188,7 @@ def application_submit(
         _require_state(locked, "submit", "submit")
         customer = locked.customer
         errors = f.missing_facts(locked, customer)
+        errors.update(_kyc_errors(customer))
         # Consent is the customer's own: an officer submitting for them relies on one given before.
         credit_check_consent = credit_check_consent and perms.is_owner(actor, locked)
         if not credit_check_consent and not customer_selectors.customer_has_credit_check_consent(

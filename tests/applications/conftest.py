@@ -17,6 +17,7 @@ from loanhub import clock, roles
 from products import choices as pc
 from risk import services as risk_services
 from risk.scorecard import datasets, training
+from tests.customers.factories import add_id_card, add_verified_phone
 from tests.products.factories import UserFactory, version_in
 from tests.risk.factories import signed_assessment
 
@@ -125,8 +126,16 @@ def business_product(db):
 
 
 def make_customer(
-    username: str, *, id_number: str | None = None, kyc: str = "verified", **fields
+    username: str,
+    *,
+    id_number: str | None = None,
+    kyc: str = "verified",
+    id_card: bool = True,
+    phone_verified: bool = True,
+    **fields,
 ) -> Customer:
+    """A customer ready to submit: by default an identity card on file and a verified phone (what
+    application_submit asks for); `id_card=False` / `phone_verified=False` for a customer without."""
     user = UserFactory(username=username, role=roles.CUSTOMER, is_staff=False)
     defaults = {
         "legal_name": f"Customer {username}",
@@ -141,7 +150,12 @@ def make_customer(
         "kyc_status": kyc,
     }
     defaults.update(fields)
-    return Customer.objects.create(user=user, **defaults)
+    customer = Customer.objects.create(user=user, **defaults)
+    if id_card:
+        add_id_card(customer)
+    if phone_verified:
+        add_verified_phone(customer)
+    return customer
 
 
 @pytest.fixture

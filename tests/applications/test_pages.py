@@ -311,23 +311,24 @@ def test_the_console_says_why_approve_is_blocked_instead_of_a_failing_button(
 ):
     from customers import services as customer_services
     from tests.applications.conftest import make_customer
-    from tests.customers.factories import add_id_card
 
-    # Given an application referred because the customer's identity is not verified
-    carol = make_customer("carol", kyc="unverified")
-    application = submit(draft(carol, product))
-    assert application.state == State.REFERRED
     client.force_login(users["officer"])
     english = {"HTTP_ACCEPT_LANGUAGE": "en"}
-    change = f"{CHANGELIST}{application.pk}/change/"
+    # Given a referral whose customer has no identity card on file (put straight into the state:
+    # submission itself now asks for the card)
+    cardless = in_state(State.REFERRED, make_customer("ed", kyc="unverified", id_card=False), product)
     # Then Approve is not offered, and the page says why (no identity card: nothing to verify yet)
-    page = client.get(change, **english).content.decode()
+    page = client.get(f"{CHANGELIST}{cardless.pk}/change/", **english).content.decode()
     assert '<span class="officer-action disabled" data-action="approve"' in page  # shown, not usable
     assert 'class="officer-action" data-action="approve"' not in page
     assert 'data-action="decline"' in page
     assert "the customer has not uploaded an identity card" in page
-    # With a card on file, the reason is the verification still to do
-    add_id_card(carol)
+    # Given an application referred because the customer's identity is not verified (card on file)
+    carol = make_customer("carol", kyc="unverified")
+    application = submit(draft(carol, product))
+    assert application.state == State.REFERRED
+    change = f"{CHANGELIST}{application.pk}/change/"
+    # Then the reason is the verification still to do
     page = client.get(change, **english).content.decode()
     assert 'class="officer-action" data-action="approve"' not in page
     assert "verify it on the customer&#x27;s page" in page or "verify it on the customer's page" in page

@@ -20,7 +20,6 @@ from risk import services as risk_services
 from risk.identity import identifier_hash
 from risk.models import Decision, ScoringRequest
 from tests.applications.conftest import draft, make_customer
-from tests.customers.factories import add_id_card
 from tests.products.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -82,19 +81,15 @@ def test_offer_expiry_follows_the_setting(risk_ready, customer, product, submit,
 def test_unverified_identity_is_referred_never_declined_and_cannot_be_approved(
     risk_ready, product, submit, users
 ):
-    # Given a customer whose identity is not verified yet
+    # Given a customer whose identity is not verified yet (the card is on file: submission asks
+    # for it; an approval without one is refused, tests/applications/test_pages.py)
     customer = make_customer("carol", kyc="unverified")
     application = submit(draft(customer, product))
     # Then risk's identity rule refers it to an officer (not declined)
     assert application.state == State.REFERRED
     assert "IDV_PENDING" in {r["code"] for r in application.decision.reasons}
     assert application.offer_expires_at is None  # a proposal, not an offer yet
-    # When an officer tries to approve
-    with pytest.raises(
-        services.ApplicationStateError, match=r"identity is not verified.*not uploaded an identity card"
-    ):
-        services.application_approve(application=application, actor=users["officer"], reason="looks fine")
-    add_id_card(customer)  # with a card on file: the verification is what is missing
+    # When an officer tries to approve, the verification is what is missing
     with pytest.raises(
         services.ApplicationStateError, match=r"identity is not verified \(KYC status: Unverified\)"
     ):
@@ -104,7 +99,6 @@ def test_unverified_identity_is_referred_never_declined_and_cannot_be_approved(
     assert application.state == State.REFERRED
     assert application.events.filter(actor=users["officer"]).count() == 0
     # When the identity is verified, the officer can approve
-    add_id_card(customer)
     customer_services.customer_verify_identity(customer=customer, actor=users["officer2"], reason="ID seen")
     approved = services.application_approve(application=application, actor=users["officer"], reason="ID ok")
     assert approved.state == State.APPROVED

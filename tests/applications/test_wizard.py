@@ -13,9 +13,16 @@ from rest_framework.test import APIClient
 
 from applications.models import LoanApplication, State
 from customers.models import Consent, Document
-from tests.applications.conftest import PNG_CARD, STRONG, about_data, walk_wizard
+from tests.applications.conftest import GOOD_ID, PNG_CARD, STRONG, about_data, make_customer, walk_wizard
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def customer(db):
+    """A verified customer (phone proven) with no identity card yet: the wizard asks for it."""
+    return make_customer("alice", id_number=GOOD_ID, id_card=False)
+
 
 LOAN = {
     "amount": "50000",
@@ -101,7 +108,7 @@ def test_the_steps_save_a_draft_and_submit_through_the_submission_service(
     assert refused["Location"] == step_url(application, "documents")
     application.refresh_from_db()
     assert application.state == State.DRAFT
-    # Step 3: the identity card (no OCR installed: nothing is read, the customer goes on)
+    # Step 3: the identity card (the stand-in PNG has no readable text: the customer goes on)
     card = SimpleUploadedFile("card.png", PNG_CARD, content_type="image/png")
     response = client.post(step_url(application, "documents"), {"file": card})
     assert response["Location"] == step_url(application, "review")

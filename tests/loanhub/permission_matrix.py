@@ -315,6 +315,12 @@ MATRIX: dict[str, Rule] = {
         get="login 200 200 200 200 200 200 200 200",
         post="login 302 302 302 302 302 302 302 302",
     ),
+    # Phone verification: customers only (staff, with no profile, are sent to the profile page);
+    # an empty form names no action (400, nothing sent).
+    "customers/me/phone/": rule(
+        get="login 200 200 302 302 302 302 302 302",
+        post="login 400 400 302 302 302 302 302 302",
+    ),
     "customers/me/documents/": rule(
         get="405 405 405 405 405 405 405 405 405",
         post="login 400 400 302 302 302 302 302 302",
@@ -341,6 +347,16 @@ MATRIX: dict[str, Rule] = {
     ),
     "api/v1/customers/me/documents/": rule(
         get="401 200 200 404 404 404 404 404 404",
+        post="401 400 400 404 404 404 404 404 404",
+    ),
+    # A one-time code to the caller's own phone (the code row is the write); staff have no profile.
+    "api/v1/customers/me/phone/send-code/": rule(
+        get="401 405 405 405 405 405 405 405 405",
+        post="401 202+ 202+ 404 404 404 404 404 404",
+    ),
+    # An empty body has no code: 400 on `code`, nothing changes.
+    "api/v1/customers/me/phone/verify/": rule(
+        get="401 405 405 405 405 405 405 405 405",
         post="401 400 400 404 404 404 404 404 404",
     ),
     # Marketing consent: the customer's own (staff keep no customer profile: 404).
