@@ -546,3 +546,6 @@ class SuggestionEvent(TransitionEvent):
     class Meta(TransitionEvent.Meta):
         verbose_name = _("suggestion event")
         verbose_name_plural = _("suggestion events")
+
+
+from marketing.offer_request_models import OfferRequest, OfferRequestState  # noqa: E402, F401

@@ -60,7 +60,8 @@ class CampaignInputSerializer(serializers.Serializer):
         max_value=100,
         required=False,
         allow_null=True,
-        help_text="A pilot: reach this % of the eligible members (stable per customer); the rest is the control.",
+        help_text="A pilot: reach this % of the eligible members (stable per customer); "
+        "the rest is the control.",
     )
 
 

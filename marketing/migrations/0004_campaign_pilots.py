@@ -5,41 +5,59 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('customers', '0008_marketing_consent_kinds'),
-        ('marketing', '0003_touch_kind_quote'),
-        ('products', '0009_version_deferral_interest'),
+        ("customers", "0008_marketing_consent_kinds"),
+        ("marketing", "0003_touch_kind_quote"),
+        ("products", "0009_version_deferral_interest"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='campaign',
-            name='pilot_channels',
-            field=models.JSONField(blank=True, default=list, verbose_name='pilot: channels'),
+            model_name="campaign",
+            name="pilot_channels",
+            field=models.JSONField(blank=True, default=list, verbose_name="pilot: channels"),
         ),
         migrations.AddField(
-            model_name='campaign',
-            name='pilot_regions',
-            field=models.JSONField(blank=True, default=list, verbose_name='pilot: regions'),
+            model_name="campaign",
+            name="pilot_regions",
+            field=models.JSONField(blank=True, default=list, verbose_name="pilot: regions"),
         ),
         migrations.AddField(
-            model_name='campaign',
-            name='pilot_share',
-            field=models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='pilot: share of the audience (%)'),
+            model_name="campaign",
+            name="pilot_share",
+            field=models.PositiveSmallIntegerField(
+                blank=True, null=True, verbose_name="pilot: share of the audience (%)"
+            ),
         ),
         migrations.AddField(
-            model_name='recipient',
-            name='pilot_group',
-            field=models.CharField(blank=True, choices=[('pilot', 'pilot'), ('control', 'control')], max_length=8, verbose_name='pilot group'),
+            model_name="recipient",
+            name="pilot_group",
+            field=models.CharField(
+                blank=True,
+                choices=[("pilot", "pilot"), ("control", "control")],
+                max_length=8,
+                verbose_name="pilot group",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='campaign',
-            constraint=models.CheckConstraint(condition=models.Q(('pilot_share__isnull', True), models.Q(('pilot_share__gte', 1), ('pilot_share__lte', 100)), _connector='OR'), name='campaign_pilot_share_percent'),
+            model_name="campaign",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("pilot_share__isnull", True),
+                    models.Q(("pilot_share__gte", 1), ("pilot_share__lte", 100)),
+                    _connector="OR",
+                ),
+                name="campaign_pilot_share_percent",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='recipient',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('pilot_group', 'control'), _negated=True), ('holdout', True), _connector='OR'), name='recipient_pilot_control_held_out'),
+            model_name="recipient",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("pilot_group", "control"), _negated=True), ("holdout", True), _connector="OR"
+                ),
+                name="recipient_pilot_control_held_out",
+            ),
         ),
     ]

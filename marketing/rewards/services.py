@@ -320,7 +320,9 @@ def points_preview(*, customer_id: int, points: int | None = None) -> dict:
             "per": per_bp
         }
     elif asked // per_bp > cap:
-        preview["error"] = _("at most %(points)s points (a discount of %(bps)s basis points) on one offer") % {
+        preview["error"] = _(
+            "at most %(points)s points (a discount of %(bps)s basis points) on one offer"
+        ) % {
             "points": cap * per_bp,
             "bps": cap,
         }

@@ -321,7 +321,8 @@ class RecommendationsOutputSerializer(serializers.Serializer):
     )
     notice = serializers.CharField(help_text="which ranking this is, in the caller's language")
     consent = serializers.BooleanField(
-        allow_null=True, help_text="the customer's personalised-recommendations consent (null: not a customer)"
+        allow_null=True,
+        help_text="the customer's personalised-recommendations consent (null: not a customer)",
     )
     eligible = RecommendationOutputSerializer(
         many=True, help_text="ranked by total cost, or as `basis` says for a signed-in customer"

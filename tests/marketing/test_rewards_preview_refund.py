@@ -90,7 +90,11 @@ def test_the_offer_page_previews_the_points_through_the_one_quote_and_spends_not
 
 @pytest.mark.parametrize(
     ("asked", "message"),
-    [("255", "must be a multiple of 10 points"), ("400", "you have 300 points to spend"), ("600", "at most 500")],
+    [
+        ("255", "must be a multiple of 10 points"),
+        ("400", "you have 300 points to spend"),
+        ("600", "at most 500"),
+    ],
 )
 def test_a_preview_of_points_that_cannot_be_spent_says_why(approved, rule, asked, message):  # noqa: F811
     _lot(approved.customer, 300, expires_in_days=100)
@@ -108,7 +112,9 @@ def test_withdrawing_an_accepted_offer_gives_back_exactly_the_redeemed_lots(appr
     accepted = _accept(approved, 250)  # first in, first out: 100 from `soon`, 150 from `later`
     assert _remaining(customer) == {soon.pk: 0, later.pk: 150}
 
-    withdrawn = services.application_withdraw(application=accepted, actor=customer.user, reason="changed my mind")
+    withdrawn = services.application_withdraw(
+        application=accepted, actor=customer.user, reason="changed my mind"
+    )
 
     assert withdrawn.state == State.WITHDRAWN
     refund = PointsEntry.objects.get(kind=EntryKind.REFUND)

@@ -4,23 +4,48 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('rewards', '0001_points_ledger_and_referrals'),
+        ("rewards", "0001_points_ledger_and_referrals"),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='pointsentry',
-            name='points_entry_sign_by_kind',
+            model_name="pointsentry",
+            name="points_entry_sign_by_kind",
         ),
         migrations.AlterField(
-            model_name='pointsentry',
-            name='kind',
-            field=models.CharField(choices=[('earn_on_time', 'Installment repaid on time'), ('earn_referral', 'Referral reached disbursement'), ('redeem', 'Redeemed for a rate discount'), ('reverse', 'Reversed with its payment'), ('expire', 'Expired'), ('refund', 'Refunded: the offer was not paid out')], max_length=16, verbose_name='kind'),
+            model_name="pointsentry",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("earn_on_time", "Installment repaid on time"),
+                    ("earn_referral", "Referral reached disbursement"),
+                    ("redeem", "Redeemed for a rate discount"),
+                    ("reverse", "Reversed with its payment"),
+                    ("expire", "Expired"),
+                    ("refund", "Refunded: the offer was not paid out"),
+                ],
+                max_length=16,
+                verbose_name="kind",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='pointsentry',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind__in', ('earn_on_time', 'earn_referral')), ('points__gt', 0), ('expires_on__isnull', False)), models.Q(('kind', 'refund'), ('points__gt', 0), ('lot__isnull', False)), models.Q(models.Q(('kind__in', ('earn_on_time', 'earn_referral', 'refund')), _negated=True), ('points__lt', 0)), _connector='OR'), name='points_entry_sign_by_kind'),
+            model_name="pointsentry",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("kind__in", ("earn_on_time", "earn_referral")),
+                        ("points__gt", 0),
+                        ("expires_on__isnull", False),
+                    ),
+                    models.Q(("kind", "refund"), ("points__gt", 0), ("lot__isnull", False)),
+                    models.Q(
+                        models.Q(("kind__in", ("earn_on_time", "earn_referral", "refund")), _negated=True),
+                        ("points__lt", 0),
+                    ),
+                    _connector="OR",
+                ),
+                name="points_entry_sign_by_kind",
+            ),
         ),
     ]
