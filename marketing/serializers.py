@@ -51,9 +51,9 @@ class CampaignInputSerializer(serializers.Serializer):
         help_text="A pilot (试点): reach only members in these regions; the others are its control.",
     )
     pilot_channels = serializers.ListField(
-        child=serializers.ChoiceField(choices=MESSAGE_CHANNELS),
+        child=serializers.CharField(max_length=12),
         required=False,
-        help_text="A pilot: send only on these of the campaign's channels.",
+        help_text="A pilot: send only on these of the campaign's channels (email, sms, portal).",
     )
     pilot_share = serializers.IntegerField(
         min_value=1,
