@@ -70,3 +70,39 @@ def register_points_redeemer(redeemer: PointsRedeemer) -> PointsRedeemer:
 
 def points_redeemer() -> PointsRedeemer | None:
     return _points_redeemer[0] if _points_redeemer else None
+
+
+# --- Points preview on the offer page ------------------------------------------------------------
+# `previewer(customer_id=, points=None)` says what redeeming would do without spending: a dict with
+# `available`, `points`, `discount_bps`, `points_per_bp`, `max_discount_bps` and `error` ("" when
+# the points may be spent). One previewer at most.
+PointsPreviewer = Callable[..., dict]
+_points_previewer: list[PointsPreviewer] = []
+
+
+def register_points_previewer(previewer: PointsPreviewer) -> PointsPreviewer:
+    _points_previewer[:] = [previewer]
+    return previewer
+
+
+def points_previewer() -> PointsPreviewer | None:
+    return _points_previewer[0] if _points_previewer else None
+
+
+# --- An accepted offer released (never to be disbursed) --------------------------------------------
+# `hook(application=application)` inside the transaction that moves an accepted offer anywhere but
+# to disbursement (today: the customer withdraws before the payout), e.g. to give back the reward
+# points redeemed on it.
+_released_hooks: list[Hook] = []
+
+
+def register_acceptance_released(hook: Hook) -> Hook:
+    """Register `hook` (once; registering the same callable again is a no-op)."""
+    if hook not in _released_hooks:
+        _released_hooks.append(hook)
+    return hook
+
+
+def acceptance_released(*, application) -> None:
+    for hook in list(_released_hooks):
+        hook(application=application)

@@ -2,7 +2,8 @@
 
 draft → submitted → scoring → scored → approved | referred | declined;
 referred → approved | declined (officer); approved → offer_accepted | offer_declined |
-offer_expired; offer_accepted → disbursed; submitted/scored/referred/approved → withdrawn.
+offer_expired; offer_accepted → disbursed; submitted/scored/referred/approved/offer_accepted →
+withdrawn.
 A decline made solely by automated means can be reviewed by a person once (PIPL art. 24):
 declined → review_requested (the customer, with a ReviewRequest) → declined (upheld) | referred
 (overturned: back to an officer's manual review).
@@ -57,7 +58,14 @@ DECIDED_STATES = (
     State.OFFER_EXPIRED,
     State.DISBURSED,
 )
-WITHDRAWABLE_STATES = (State.SUBMITTED, State.SCORED, State.REFERRED, State.APPROVED)
+# Until the payout: an accepted offer may still be withdrawn (its redeemed points are given back).
+WITHDRAWABLE_STATES = (
+    State.SUBMITTED,
+    State.SCORED,
+    State.REFERRED,
+    State.APPROVED,
+    State.OFFER_ACCEPTED,
+)
 # A declined application is terminal except for the one human review of an automated decline.
 TERMINAL_STATES = (
     State.DECLINED,
@@ -300,7 +308,7 @@ class LoanApplication(Transitionable, FSMModelMixin, models.Model):
         field=state, source=list(WITHDRAWABLE_STATES), target=State.WITHDRAWN, permission=transition_by_owner
     )
     def withdraw(self) -> None:
-        """The customer withdraws before the offer is accepted."""
+        """The customer withdraws before the loan is paid out."""
 
     @transition(
         field=state, source=State.DECLINED, target=State.REVIEW_REQUESTED, permission=transition_by_owner

@@ -337,3 +337,33 @@ def application_preview(
         segments=customer_segments_now(customer),
         grace=grace_requested(version, periods=grace_periods, grace_type=grace_type),
     )
+
+
+def customer_application_history(*, customer_id: int) -> list[dict]:
+    """For marketing's recommendations: the customer's submitted applications, newest first —
+    product code and category, the amount and term asked for, state and submission time."""
+    rows = (
+        LoanApplication.objects.filter(customer_id=customer_id, submitted_at__isnull=False)
+        .order_by("-submitted_at", "-id")
+        .values(
+            "id",
+            "product_version__product__code",
+            "product_version__category",
+            "amount",
+            "term",
+            "state",
+            "submitted_at",
+        )
+    )
+    return [
+        {
+            "id": row["id"],
+            "product": row["product_version__product__code"],
+            "category": row["product_version__category"],
+            "amount": row["amount"],
+            "term": row["term"],
+            "state": row["state"],
+            "submitted_at": row["submitted_at"],
+        }
+        for row in rows
+    ]

@@ -217,10 +217,12 @@ def offer(request, pk: int):
         else:
             messages.success(request, _("You accepted the offer. We will disburse the loan shortly."))
             return redirect("applications:detail", pk=pk)
+    asked = request.GET.get("preview_points", "")
+    preview = services.offer_points_preview(application, points=int(asked) if asked.isdigit() else None)
     return render(
         request,
         "applications/offer.html",
-        {"application": application, "offer": application.offer, "form": form},
+        {"application": application, "offer": application.offer, "form": form, "points_preview": preview},
     )
 
 

@@ -63,6 +63,9 @@ class CampaignForm(forms.ModelForm):
             "promotion",
             "landing_path",
             "cost",
+            "pilot_regions",
+            "pilot_channels",
+            "pilot_share",
         )
 
     def clean(self):
@@ -71,9 +74,22 @@ class CampaignForm(forms.ModelForm):
         for field in ("template_zh", "template_en"):
             if field in cleaned:
                 services.check_template(cleaned[field], field, errors)
+        services.pilot_errors(
+            cleaned.get("pilot_regions"),
+            cleaned.get("pilot_channels"),
+            cleaned.get("pilot_share"),
+            channels=cleaned.get("channels"),
+            errors=errors,
+        )
         for field, messages_ in errors.items():
             self.add_error(field, messages_)
         return cleaned
+
+    def clean_pilot_regions(self):
+        return self.cleaned_data.get("pilot_regions") or []
+
+    def clean_pilot_channels(self):
+        return self.cleaned_data.get("pilot_channels") or []
 
     def clean_channels(self):
         value = self.cleaned_data["channels"]
@@ -171,7 +187,14 @@ class CampaignAdmin(admin.ModelAdmin):
         funnel = selectors.campaign_funnel(campaign=campaign)
         labels = dict(FUNNEL_LABELS)
         stages = [{**stage, "label": labels[stage["stage"]]} for stage in funnel["stages"]]
+        pilot_rows = None
+        if funnel["pilot"] is not None:
+            pilot_rows = [
+                {"label": labels[p["stage"]], "stage": p["stage"], "pilot": p, "control": c}
+                for p, c in zip(funnel["pilot"]["pilot"], funnel["pilot"]["control"], strict=True)
+            ]
         context = {
+            "pilot_rows": pilot_rows,
             **self.admin_site.each_context(request),
             "title": _("Funnel of %(name)s") % {"name": campaign.name},
             "campaign": campaign,

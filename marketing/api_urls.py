@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from marketing import apis, crm_apis
+from marketing import apis, crm_apis, offer_request_apis
 
 app_name = "marketing-api"
 
@@ -14,6 +14,21 @@ urlpatterns = [
     path("campaigns/<int:pk>/recipients/", apis.CampaignRecipientsApi.as_view(), name="campaign-recipients"),
     path("campaigns/<int:pk>/funnel/", apis.CampaignFunnelApi.as_view(), name="campaign-funnel"),
     path("funnel/", apis.FunnelReportApi.as_view(), name="funnel"),
+    path(
+        "campaigns/<int:pk>/offer-request/",
+        offer_request_apis.CampaignOfferRequestApi.as_view(),
+        name="campaign-offer-request",
+    ),
+    path(
+        "offer-requests/<int:pk>/take/",
+        offer_request_apis.OfferRequestTakeApi.as_view(),
+        name="offer-request-take",
+    ),
+    path(
+        "offer-requests/<int:pk>/decline/",
+        offer_request_apis.OfferRequestDeclineApi.as_view(),
+        name="offer-request-decline",
+    ),
     path("experiments/", apis.ExperimentListApi.as_view(), name="experiments"),
     path("experiments/<int:pk>/results/", apis.ExperimentResultsApi.as_view(), name="experiment-results"),
     path("attribution/", apis.AttributionApi.as_view(), name="attribution"),

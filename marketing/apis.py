@@ -202,12 +202,12 @@ class FunnelReportApi(MarketingApi):
         operation_id="marketing_funnel_report",
         parameters=[OpenApiParameter("by", OpenApiTypes.STR, enum=list(selectors.FUNNEL_GROUPINGS))],
         responses={200: s.FunnelRowSerializer(many=True), 400: FIELD_ERRORS, 403: FORBIDDEN},
-        summary="The funnel over the launched campaigns by campaign, channel or segment",
+        summary="The funnel over the launched campaigns by campaign, channel, segment or pilot vs control",
     )
     def get(self, request):
         by = request.query_params.get("by", "channel")
         if by not in selectors.FUNNEL_GROUPINGS:
-            raise MarketingInvalid({"by": [_("campaign, channel or segment.")]})
+            raise MarketingInvalid({"by": [_("campaign, channel, segment or pilot.")]})
         return Response(s.FunnelRowSerializer(selectors.funnel_report(by=by), many=True).data)
 
 

@@ -17,8 +17,8 @@ class MarketingConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from applications.hooks import register_disbursed_hook, register_submitted
-        from marketing import crm, selectors, services
-        from products.hooks import register_invitations, register_quote_asked
+        from marketing import crm, recommendations, selectors, services
+        from products.hooks import register_invitations, register_quote_asked, register_recommender
         from servicing.hooks import register_loan_closed_hook
 
         register_submitted(services.attribution_record)
@@ -27,6 +27,9 @@ class MarketingConfig(AppConfig):
         register_invitations(selectors.customer_invitations)
         # A quote asked on the product page or the quote API is the funnel's "quoted" touch.
         register_quote_asked(services.touch_record_quote)
+        # A signed-in customer's recommendations: from their profile and history when they agreed
+        # to it, otherwise the catalogue's featured order (PIPL art. 24(2)).
+        register_recommender(recommendations.recommend_for_customer)
         # NPS surveys after a disbursement and after a loan is paid off.
         register_disbursed_hook(crm.survey_on_disbursed)
         register_loan_closed_hook(crm.survey_on_loan_closed)

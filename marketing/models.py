@@ -110,6 +110,13 @@ class Campaign(Transitionable, FSMModelMixin, models.Model):
     )
     landing_path = models.CharField(_("landing page"), max_length=200, default="/products/")
     cost = money_field(_("cost"), null=True, blank=True)
+    # A pilot (试点) reaches only the members in these regions, on these of its channels, in this
+    # share of the audience (stable per customer); the other eligible members are its control.
+    pilot_regions = models.JSONField(_("pilot: regions"), default=list, blank=True)
+    pilot_channels = models.JSONField(_("pilot: channels"), default=list, blank=True)
+    pilot_share = models.PositiveSmallIntegerField(
+        _("pilot: share of the audience (%)"), null=True, blank=True
+    )
     state = FSMField(
         _("state"), max_length=16, choices=CampaignState.choices, default=CampaignState.DRAFT, protected=True
     )
@@ -132,6 +139,13 @@ class Campaign(Transitionable, FSMModelMixin, models.Model):
         ordering = ("-id",)
         verbose_name = _("campaign")
         verbose_name_plural = _("campaigns")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(pilot_share__isnull=True)
+                | models.Q(pilot_share__gte=1, pilot_share__lte=100),
+                name="campaign_pilot_share_percent",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -140,6 +154,10 @@ class Campaign(Transitionable, FSMModelMixin, models.Model):
     def code(self) -> str:
         """The campaign's code in landing links (utm_campaign)."""
         return f"c{self.pk}"
+
+    @property
+    def is_pilot(self) -> bool:
+        return bool(self.pilot_regions or self.pilot_channels or self.pilot_share is not None)
 
     def transition_event(self, **fields) -> CampaignEvent:
         return CampaignEvent(campaign=self, **fields)
@@ -189,14 +207,23 @@ class Experiment(models.Model):
         return self.name
 
 
+class PilotGroup(models.TextChoices):
+    PILOT = "pilot", _("pilot")
+    CONTROL = "control", _("control")
+
+
 class Recipient(models.Model):
-    """One member of a launched campaign's audience: reached (sent on `channels`) or held out."""
+    """One member of a launched campaign's audience: reached (sent on `channels`) or held out.
+
+    In a pilot campaign each eligible member is in the pilot (reached) or the control (held out:
+    sent nothing, offered nothing), so the pilot's funnel can be read beside the control's."""
 
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="recipients")
     customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="+")
     arm = models.CharField(_("experiment arm"), max_length=40, blank=True)
     channels = models.JSONField(_("channels"), default=list)
     holdout = models.BooleanField(_("held out"), default=False)
+    pilot_group = models.CharField(_("pilot group"), max_length=8, choices=PilotGroup.choices, blank=True)
     reached_at = models.DateTimeField(_("reached"))
 
     class Meta:
@@ -204,7 +231,11 @@ class Recipient(models.Model):
         verbose_name = _("recipient")
         verbose_name_plural = _("recipients")
         constraints = [
-            models.UniqueConstraint(fields=("campaign", "customer"), name="recipient_unique_customer")
+            models.UniqueConstraint(fields=("campaign", "customer"), name="recipient_unique_customer"),
+            models.CheckConstraint(
+                condition=~models.Q(pilot_group="control") | models.Q(holdout=True),
+                name="recipient_pilot_control_held_out",
+            ),
         ]
         indexes = [models.Index(fields=("customer", "reached_at"), name="recipient_recent_idx")]
 
@@ -515,3 +546,6 @@ class SuggestionEvent(TransitionEvent):
     class Meta(TransitionEvent.Meta):
         verbose_name = _("suggestion event")
         verbose_name_plural = _("suggestion events")
+
+
+from marketing.offer_request_models import OfferRequest, OfferRequestState  # noqa: E402, F401

@@ -21,6 +21,7 @@ from marketing.models import (
     Experiment,
     FollowUp,
     NpsSurvey,
+    PilotGroup,
     Recipient,
     Segment,
     Suggestion,
@@ -147,19 +148,56 @@ def _stages(outcomes) -> list[dict]:
     return stages
 
 
-def _messaged_outcomes(campaign: Campaign) -> dict[int, dict]:
-    """The outcomes of the campaign's messaged recipients (its holdout arm apart)."""
+def _messaged_outcomes(campaign: Campaign, outcomes: dict[int, dict] | None = None) -> dict[int, dict]:
+    """The outcomes of the campaign's messaged recipients (its holdout arm and a pilot's control
+    apart)."""
     holdouts = set(
         Recipient.objects.filter(campaign=campaign, holdout=True).values_list("customer_id", flat=True)
     )
-    return {cid: o for cid, o in _conversions(campaign).items() if cid not in holdouts}
+    outcomes = _conversions(campaign) if outcomes is None else outcomes
+    return {cid: o for cid, o in outcomes.items() if cid not in holdouts}
+
+
+def _control_outcomes(campaign: Campaign, outcomes: dict[int, dict]) -> dict[int, dict]:
+    """The outcomes of a pilot's control: eligible members it did not reach (a funnel of the same
+    stages, from `reached` = in the control group)."""
+    control = set(
+        Recipient.objects.filter(campaign=campaign, pilot_group=PilotGroup.CONTROL).values_list(
+            "customer_id", flat=True
+        )
+    )
+    return {cid: o for cid, o in outcomes.items() if cid in control}
+
+
+def pilot_comparison(*, campaign: Campaign, outcomes: dict[int, dict] | None = None) -> dict | None:
+    """A pilot's funnel beside its control's (None for a campaign that is no pilot): the stages of
+    each group and, per stage, the share of the group that got there. A control limited by region
+    or channel is not a random one: compare with care (only a share split randomises)."""
+    if not campaign.is_pilot:
+        return None
+    outcomes = _conversions(campaign) if outcomes is None else outcomes
+    groups = {
+        PilotGroup.PILOT.value: _messaged_outcomes(campaign, outcomes),
+        PilotGroup.CONTROL.value: _control_outcomes(campaign, outcomes),
+    }
+    result = {"regions": campaign.pilot_regions, "channels": campaign.pilot_channels}
+    result["share"] = campaign.pilot_share
+    result["randomised"] = not campaign.pilot_regions and not campaign.pilot_channels
+    for name, group in groups.items():
+        stages = _stages(group.values())
+        size = stages[0]["count"]
+        for stage in stages:
+            stage["share_of_group"] = None if not size else stage["count"] / size
+        result[name] = stages
+    return result
 
 
 def campaign_funnel(*, campaign: Campaign) -> dict:
     """reached → visited → quoted → applied → approved → disbursed → on time after 3 months among
     the campaign's messaged members (holdouts apart), each stage's conversion from the one before,
     and the cost per disbursed loan."""
-    stages = _stages(_messaged_outcomes(campaign).values())
+    outcomes = _conversions(campaign)
+    stages = _stages(_messaged_outcomes(campaign, outcomes).values())
     disbursed = next(s["count"] for s in stages if s["stage"] == "disbursed")
     cost_per_disbursed = None
     if campaign.cost is not None and disbursed:
@@ -170,20 +208,34 @@ def campaign_funnel(*, campaign: Campaign) -> dict:
         "cost": campaign.cost,
         "cost_per_disbursed": cost_per_disbursed,
         "skipped": campaign.skipped,
+        "pilot": pilot_comparison(campaign=campaign, outcomes=outcomes),
     }
 
 
-FUNNEL_GROUPINGS = ("campaign", "channel", "segment")
+FUNNEL_GROUPINGS = ("campaign", "channel", "segment", "pilot")
 
 
 def funnel_report(*, by: str = "channel") -> list[dict]:
     """The funnel over every launched campaign, grouped by campaign, by the channel a recipient
     was messaged on (one reached on two channels counts in both), or by the campaign's segment
-    (a customer reached by two campaigns of a segment counts twice: a funnel of reaches)."""
+    (a customer reached by two campaigns of a segment counts twice: a funnel of reaches), or by
+    pilot: each pilot campaign's pilot and control groups side by side ("<id>:pilot",
+    "<id>:control"; campaigns that are no pilot are left out)."""
     groups: dict[str, list[dict]] = defaultdict(list)
     labels: dict[str, str] = {}
     campaigns = Campaign.objects.filter(launched_at__isnull=False).select_related("segment").order_by("id")
     for campaign in campaigns:
+        if by == "pilot":
+            if campaign.is_pilot:
+                everyone = _conversions(campaign)
+                for name, group in (
+                    (PilotGroup.PILOT, _messaged_outcomes(campaign, everyone)),
+                    (PilotGroup.CONTROL, _control_outcomes(campaign, everyone)),
+                ):
+                    key = f"{campaign.pk}:{name.value}"
+                    labels[key] = f"{campaign.name} · {name.label}"
+                    groups[key].extend(group.values())
+            continue
         outcomes = _messaged_outcomes(campaign)
         if by == "channel":
             channels = dict(

@@ -45,6 +45,24 @@ class CampaignInputSerializer(serializers.Serializer):
     cost = money_serializer_field(required=False, allow_null=True)
     landing_path = serializers.CharField(max_length=200, required=False, default="/products/")
     experiment_arms = ArmInputSerializer(many=True, required=False)
+    pilot_regions = serializers.ListField(
+        child=serializers.CharField(max_length=64),
+        required=False,
+        help_text="A pilot (试点): reach only members in these regions; the others are its control.",
+    )
+    pilot_channels = serializers.ListField(
+        child=serializers.CharField(max_length=12),
+        required=False,
+        help_text="A pilot: send only on these of the campaign's channels (email, sms, portal).",
+    )
+    pilot_share = serializers.IntegerField(
+        min_value=1,
+        max_value=100,
+        required=False,
+        allow_null=True,
+        help_text="A pilot: reach this % of the eligible members (stable per customer); "
+        "the rest is the control.",
+    )
 
 
 class CampaignOutputSerializer(serializers.Serializer):
@@ -57,6 +75,9 @@ class CampaignOutputSerializer(serializers.Serializer):
     code = serializers.CharField()
     launched_at = serializers.DateTimeField(allow_null=True)
     skipped = serializers.JSONField()
+    pilot_regions = serializers.ListField(child=serializers.CharField())
+    pilot_channels = serializers.ListField(child=serializers.CharField())
+    pilot_share = serializers.IntegerField(allow_null=True)
 
 
 class RecipientSerializer(serializers.Serializer):
@@ -102,6 +123,11 @@ class FunnelSerializer(serializers.Serializer):
     cost = money_serializer_field(allow_null=True)
     cost_per_disbursed = money_serializer_field(allow_null=True)
     skipped = serializers.JSONField()
+    pilot = serializers.JSONField(
+        allow_null=True,
+        help_text="A pilot's funnel beside its control's: {regions, channels, share, randomised, "
+        "pilot: [stages], control: [stages]}; null for a campaign that is no pilot.",
+    )
 
 
 class FunnelRowSerializer(serializers.Serializer):

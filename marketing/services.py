@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from customers import marketing_consent
 from customers import selectors as customer_selectors
+from customers.models import Customer
 from loanhub import clock
 from loanhub.celery import enqueue_on_commit
 from loanhub.money import quantize_money
@@ -39,6 +40,7 @@ from marketing.models import (
     Campaign,
     Experiment,
     MarketingChannel,
+    PilotGroup,
     Recipient,
     Segment,
     SegmentRun,
@@ -117,6 +119,9 @@ def campaign_create(
     cost: str | Decimal | None = None,
     landing_path: str = "/products/",
     experiment_arms: list[dict] | None = None,
+    pilot_regions: list[str] | None = None,
+    pilot_channels: list[str] | None = None,
+    pilot_share: int | None = None,
 ) -> Campaign:
     """A draft campaign (Marketing Manager), with an A/B experiment when arms are given."""
     if not may(actor, "marketing.add_campaign"):
@@ -143,6 +148,7 @@ def campaign_create(
         cost = None
     if experiment_arms is not None and (arm_errors := arms_errors(experiment_arms)):
         errors["experiment_arms"] = arm_errors
+    pilot_errors(pilot_regions, pilot_channels, pilot_share, channels=channels, errors=errors)
     if errors:
         raise MarketingInvalid(errors)
     with transaction.atomic():
@@ -157,11 +163,40 @@ def campaign_create(
             promotion=promotion,
             cost=cost,
             landing_path=landing_path,
+            pilot_regions=list(dict.fromkeys(r.strip() for r in pilot_regions or [])),
+            pilot_channels=list(dict.fromkeys(pilot_channels or [])),
+            pilot_share=pilot_share,
             created_by=actor,
         )
         if experiment_arms:
             Experiment.objects.create(campaign=campaign, name=f"{campaign.name} A/B", arms=experiment_arms)
     return campaign
+
+
+def pilot_errors(regions, channels_, share, *, channels, errors: dict) -> None:
+    """Field errors of a pilot's limits (regions, channels among the campaign's, a share 1–100 %)."""
+    if regions and (
+        not isinstance(regions, list) or not all(isinstance(r, str) and r.strip() for r in regions)
+    ):
+        errors["pilot_regions"] = [_("A list of regions.")]
+    if channels_ and (not isinstance(channels_, list) or not set(channels_) <= set(channels or [])):
+        errors["pilot_channels"] = [_("Choose among the campaign's own channels.")]
+    if share is not None and (isinstance(share, bool) or not isinstance(share, int) or not 1 <= share <= 100):
+        errors["pilot_share"] = [_("A whole percentage from 1 to 100.")]
+
+
+def in_pilot(campaign: Campaign, customer_id: int, *, region: str, channels: list[str]) -> bool:
+    """Whether an eligible member is in the campaign's pilot: in one of its regions, consenting to
+    one of its channels, and in its share of the audience — a bucket 0–99 drawn from a hash of
+    campaign and customer, so the assignment is stable and independent of experiment arms."""
+    if campaign.pilot_regions and region not in campaign.pilot_regions:
+        return False
+    if campaign.pilot_channels and not set(channels) & set(campaign.pilot_channels):
+        return False
+    if campaign.pilot_share is not None:
+        digest = hashlib.sha256(f"pilot:{campaign.pk}:{customer_id}".encode()).digest()
+        return int.from_bytes(digest[:8], "big") % 100 < campaign.pilot_share
+    return True
 
 
 def assign_arm(experiment: Experiment, customer_id: int) -> dict:
@@ -198,8 +233,11 @@ def campaign_launch(*, campaign: Campaign | int, actor) -> Campaign:
                 consenting[cid].append(channel)
         capped = _recently_reached(members, campaign=locked)
         experiment = Experiment.objects.filter(campaign=locked).first()
+        regions = dict(Customer.objects.filter(pk__in=members).values_list("pk", "region"))
         now = clock.now()
         rows, skipped = [], {"no_consent": 0, "frequency_cap": 0}
+        if locked.is_pilot:
+            skipped["pilot_control"] = 0
         for cid in members:
             if not consenting[cid]:
                 skipped["no_consent"] += 1
@@ -207,6 +245,24 @@ def campaign_launch(*, campaign: Campaign | int, actor) -> Campaign:
             if cid in capped:
                 skipped["frequency_cap"] += 1
                 continue
+            group, channels = "", consenting[cid]
+            if locked.is_pilot:
+                if not in_pilot(locked, cid, region=regions.get(cid, ""), channels=channels):
+                    skipped["pilot_control"] += 1
+                    rows.append(
+                        Recipient(
+                            campaign=locked,
+                            customer_id=cid,
+                            channels=[],
+                            holdout=True,
+                            pilot_group=PilotGroup.CONTROL,
+                            reached_at=now,
+                        )
+                    )
+                    continue
+                group = PilotGroup.PILOT
+                if locked.pilot_channels:
+                    channels = [ch for ch in channels if ch in locked.pilot_channels]
             arm = assign_arm(experiment, cid) if experiment else {}
             rows.append(
                 Recipient(
@@ -214,7 +270,8 @@ def campaign_launch(*, campaign: Campaign | int, actor) -> Campaign:
                     customer_id=cid,
                     arm=arm.get("name", ""),
                     holdout=bool(arm.get("holdout")),
-                    channels=consenting[cid],
+                    channels=channels,
+                    pilot_group=group,
                     reached_at=now,
                 )
             )
@@ -222,7 +279,8 @@ def campaign_launch(*, campaign: Campaign | int, actor) -> Campaign:
         locked.segment_run = run
         locked.launched_at = now
         locked.skipped = skipped
-        return {"members": run.member_count, "recipients": len(rows), **skipped}
+        reached = sum(1 for row in rows if row.pilot_group != PilotGroup.CONTROL)
+        return {"members": run.member_count, "recipients": reached, **skipped}
 
     launched = run_transition(
         campaign,

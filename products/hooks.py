@@ -61,3 +61,46 @@ def quote_asked(*, user, cookies, product_code: str) -> None:
     """A quote was given for `product_code` to `user` (maybe anonymous) with these cookies."""
     for listener in _quote_listeners:
         listener(user=user, cookies=cookies, product_code=product_code)
+
+
+# --- recommendations for a signed-in customer -------------------------------------------------------
+# The catalogue ranks what a caller tells it (products.quotes.product_recommend). Ranking from a
+# customer's own profile and history (智能推荐) needs what the catalogue must not know, so marketing
+# registers a recommender:
+#
+#     recommender(user=…, profile=…, versions=…, personalised=…) -> dict | None
+#
+# None when `user` is not a customer (the caller then ranks `profile` as given). Otherwise
+# {"personalised": bool, "basis": str, "notice": str, "consent": bool,
+#  "recommendations": [Recommendation, …]} — eligible first in the recommender's order, with the
+# reasons in the active language. `personalised=False` is the customer's choice of the
+# non-personalised ranking (PIPL art. 24(2)); the recommender also falls back to it without the
+# customer's consent. `recommender.defaults(user=…)` may prefill the page's amount and term.
+Recommender = Callable[..., dict | None]
+_recommender: list[Recommender] = []
+
+
+def register_recommender(recommender: Recommender) -> Recommender:
+    """Register the one recommender (registering again replaces it)."""
+    _recommender[:] = [recommender]
+    return recommender
+
+
+def unregister_recommender(recommender: Recommender) -> None:
+    if recommender in _recommender:
+        _recommender.remove(recommender)
+
+
+def recommend_for(*, user, profile, versions, personalised: bool = True) -> dict | None:
+    """The registered recommender's answer for `user`, or None (no recommender, not a customer)."""
+    if not _recommender or not getattr(user, "is_authenticated", False):
+        return None
+    return _recommender[0](user=user, profile=profile, versions=versions, personalised=personalised)
+
+
+def recommend_defaults(*, user) -> dict:
+    """Prefill for the recommendations page (amount, term) from the recommender, or {}."""
+    if not _recommender or not getattr(user, "is_authenticated", False):
+        return {}
+    defaults = getattr(_recommender[0], "defaults", None)
+    return defaults(user=user) if defaults else {}

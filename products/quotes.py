@@ -318,6 +318,7 @@ class Recommendation:
     reasons: list[str] = field(default_factory=list)  # why it fits
     exclusions: list[dict] = field(default_factory=list)  # {"rule": ..., "message": ...}
     dti: Decimal | None = None
+    affinity: int | None = None  # a personalised ranking's score (marketing.recommendations)
 
 
 def _eligibility(version: ProductVersion, profile: Profile) -> tuple[list[str], list[dict]]:

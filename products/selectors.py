@@ -243,6 +243,11 @@ def product_version_diff(old: ProductVersion, new: ProductVersion) -> list[Chang
     return changes
 
 
+def product_get_by_code(*, code: str) -> Product | None:
+    """The product with this code (whatever its versions' states), or None."""
+    return Product.objects.filter(code=code).first()
+
+
 def promotion_get(*, promotion_id: int) -> Promotion | None:
     """One promotion by id, or None (marketing attaches promotions to campaigns as their offer)."""
     return Promotion.objects.select_related("version__product").filter(pk=promotion_id).first()

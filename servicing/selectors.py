@@ -362,3 +362,32 @@ def loan_console_figures(*, today) -> dict:
         "overdue_buckets": buckets,
         "overdue_count": sum(item["count"] for item in buckets),
     }
+
+
+def customer_repayment_record(*, customer_id: int, today=None) -> dict:
+    """For marketing's recommendations: the customer's loans (product code, category, status) and
+    their on-time record — installments already due, and how many of them were paid on or before
+    their due date. Two queries, no personal data."""
+    today = today or clock.today()
+    loans = list(
+        Loan.objects.filter(customer_id=customer_id)
+        .order_by("start_date", "pk")
+        .values("pk", "status", "product_version__product__code", "product_version__category")
+    )
+    due = list(
+        LoanInstallment.objects.filter(loan__customer_id=customer_id, due_date__lt=today).values_list(
+            "due_date", "paid_on"
+        )
+    )
+    return {
+        "loans": [
+            {
+                "product": row["product_version__product__code"],
+                "category": row["product_version__category"],
+                "status": row["status"],
+            }
+            for row in loans
+        ],
+        "installments_due": len(due),
+        "paid_on_time": sum(1 for due_date, paid_on in due if paid_on is not None and paid_on <= due_date),
+    }

@@ -49,7 +49,7 @@ from applications.services.customer import (
 from applications.services.decisions import application_apply_decision
 from applications.services.disbursement import application_disburse
 from applications.services.drafts import application_create, application_update, draft_check_editor
-from applications.services.offers import engine_terms, offer_build
+from applications.services.offers import engine_terms, offer_build, offer_points_preview
 from applications.services.officer import (
     application_approve,
     application_approve_blockers,
@@ -106,6 +106,7 @@ __all__ = (
     "draft_check_editor",
     "engine_terms",
     "offer_build",
+    "offer_points_preview",
     "offer_check_acceptor",
     "offers_expire",
     "review_check_requester",

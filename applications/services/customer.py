@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from applications.models import (
     LoanApplication,
+    State,
 )
 from applications.services.base import (
     REQUIRED_ACCEPTANCE_CONSENTS,
@@ -33,13 +34,20 @@ logger = logging.getLogger(__name__)
 
 
 def application_withdraw(*, application: LoanApplication, actor, reason: str = "") -> LoanApplication:
-    """The customer withdraws (submitted, scored, referred or approved)."""
+    """The customer withdraws (submitted, scored, referred, approved, or after accepting the offer
+    until it is paid out). Withdrawing an accepted offer releases it: the registered hooks (reward
+    points redeemed on it given back) run in the same transaction."""
+    from applications import hooks
+
     _require_owner(actor, application, "withdraw")
     reason = _clean_reason(reason)
     with transaction.atomic():
         locked = _lock(application)
         _require_state(locked, "withdraw", "withdraw")
+        accepted = locked.state == State.OFFER_ACCEPTED
         _move(locked, "withdraw", actor=actor, reason=reason or "withdrawn by the customer")
+        if accepted:
+            hooks.acceptance_released(application=locked)
     return locked
 
 

@@ -174,3 +174,40 @@ def _set_offer(
         "offer_total_cost",
         "offer_expires_at",
     )
+
+
+def offer_points_preview(application: LoanApplication, *, points: int | None = None) -> dict | None:
+    """Before accepting: what spending reward points on this offer would do, through the one
+    quote — the points, the discount they buy (the registered previewer, marketing.rewards, spends
+    nothing) and the offer priced again with it on the same schedule start: the new rate, APR and
+    installment beside the offer's. None without a previewer or an offer; `error` when the points
+    cannot be spent (then no new figures)."""
+    from applications import hooks
+    from products.quotes import ProductQuoteError
+
+    previewer = hooks.points_previewer()
+    offer = application.offer
+    if previewer is None or not offer or offer.get("points_redeemed"):
+        return None
+    preview = previewer(customer_id=application.customer_id, points=points)
+    preview["now"] = {k: Decimal(str(offer[k])) for k in ("annual_rate", "apr", "installment", "total_cost")}
+    preview["after"] = None
+    if preview["error"] or not preview["discount_bps"]:
+        return preview
+    try:
+        repriced = offer_build(
+            application,
+            amount=Decimal(offer["amount"]),
+            term=int(offer["term"]),
+            grade=offer["risk_grade"],
+            on_date=dt.date.fromisoformat(offer["schedule_start"]),
+            points_redeemed=preview["points"],
+            points_discount_bps=preview["discount_bps"],
+        )
+    except ProductQuoteError as exc:
+        preview["error"] = "; ".join(str(m) for v in exc.errors.values() for m in v)
+        return preview
+    preview["after"] = {
+        k: Decimal(str(repriced[k])) for k in ("annual_rate", "apr", "installment", "total_cost")
+    }
+    return preview

@@ -14,7 +14,12 @@ class RewardsConfig(AppConfig):
     def ready(self) -> None:
         # Lower apps call back through their explicit registries (no signals), inside the
         # transaction of the payment, its reversal, the disbursement or the acceptance.
-        from applications.hooks import register_disbursed_hook, register_points_redeemer
+        from applications.hooks import (
+            register_acceptance_released,
+            register_disbursed_hook,
+            register_points_previewer,
+            register_points_redeemer,
+        )
         from marketing.rewards import services
         from servicing.hooks import register_cob_finished_hook, register_repayment_hooks
 
@@ -22,3 +27,7 @@ class RewardsConfig(AppConfig):
         register_cob_finished_hook(services.points_after_cob)
         register_disbursed_hook(services.referral_on_disbursement)
         register_points_redeemer(services.points_redeem_for_offer)
+        # The offer page previews a redemption (spending nothing); an accepted offer withdrawn
+        # before the payout gives its redeemed points back to their lots.
+        register_points_previewer(services.points_preview)
+        register_acceptance_released(services.points_refund_for_application)

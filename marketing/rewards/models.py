@@ -37,6 +37,7 @@ class EntryKind(models.TextChoices):
     REDEEM = "redeem", _("Redeemed for a rate discount")
     REVERSE = "reverse", _("Reversed with its payment")
     EXPIRE = "expire", _("Expired")
+    REFUND = "refund", _("Refunded: the offer was not paid out")
 
 
 EARN_KINDS = (EntryKind.EARN_ON_TIME, EntryKind.EARN_REFERRAL)
@@ -45,7 +46,9 @@ EARN_KINDS = (EntryKind.EARN_ON_TIME, EntryKind.EARN_REFERRAL)
 class PointsEntry(ImmutableModel):
     """One line of a customer's points ledger (积分流水), written once and never changed.
 
-    Earnings are lots with an expiry date; redemptions, reversals and expiries are negative.
+    Earnings are lots with an expiry date; redemptions, reversals and expiries are negative; a
+    refund gives a redemption's points back to the lots they came from (`lot` names the
+    redemption; see marketing.rewards.points for the rule).
     The balance is the sum of the points. `key` is unique, so the same business event (a payment
     hook delivered twice, a double click) never books points twice.
     """
@@ -82,7 +85,8 @@ class PointsEntry(ImmutableModel):
         constraints = [
             models.CheckConstraint(
                 condition=(Q(kind__in=EARN_KINDS) & Q(points__gt=0) & Q(expires_on__isnull=False))
-                | (~Q(kind__in=EARN_KINDS) & Q(points__lt=0)),
+                | (Q(kind=EntryKind.REFUND) & Q(points__gt=0) & Q(lot__isnull=False))
+                | (~Q(kind__in=(*EARN_KINDS, EntryKind.REFUND)) & Q(points__lt=0)),
                 name="points_entry_sign_by_kind",
             ),
             models.CheckConstraint(

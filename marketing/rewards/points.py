@@ -11,7 +11,11 @@ are left in which lot, and what may be spent today":
 - a reversal takes back exactly the points an earning gave: from that lot while it has points
   left, then from the other unexpired lots, and what is still missing becomes debt (the balance
   goes negative; the next earnings settle it);
-- an expiry takes what is left in its lot on its expiry day.
+- an expiry takes what is left in its lot on its expiry day;
+- a refund (an accepted offer never disbursed) gives a redemption back: exactly the points it
+  took from each lot return to that lot, with the lot's original expiry — except the points of
+  a lot that has expired by the refund day (unspent, they would have expired: they stay spent).
+  Like an earning, the points returned first settle any debt.
 
 The balance is the sum of the entries' points, which equals the points left in the lots less
 the debt (the invariant the property tests check).
@@ -27,6 +31,7 @@ EARN = "earn"
 REDEEM = "redeem"
 REVERSE = "reverse"
 EXPIRE = "expire"
+REFUND = "refund"
 
 
 class NotEnoughPoints(ValueError):
@@ -41,8 +46,8 @@ class NotEnoughPoints(ValueError):
 @dataclass(frozen=True)
 class Entry:
     """One ledger row as the book needs it. `kind` is one of EARN, REDEEM, REVERSE, EXPIRE; the
-    points are signed (earnings positive, the others negative); `lot` names the earning a
-    reversal or expiry refers to."""
+    points are signed (earnings and refunds positive, the others negative); `lot` names the
+    earning a reversal or expiry refers to, or the redemption a refund gives back."""
 
     id: int
     kind: str
@@ -69,6 +74,8 @@ class Book:
     lots: dict[int, Lot] = field(default_factory=dict)
     debt: int = 0
     total: int = 0  # the sum of every entry's points
+    # What each redemption took, lot by lot ({redemption id: [(lot id, points), …]}).
+    taken: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
 
     @classmethod
     def replay(cls, entries: Iterable[Entry]) -> Book:
@@ -104,6 +111,13 @@ class Book:
         last = day + dt.timedelta(days=within_days)
         return [lot for lot in self._fifo(day) if lot.expires_on <= last]
 
+    def refundable(self, redemption: int, day: dt.date) -> int:
+        """The points a refund of `redemption` on `day` gives back: what it took from the lots
+        not expired on `day` (0 for an unknown redemption)."""
+        return sum(
+            points for lot_id, points in self.taken.get(redemption, []) if day < self.lots[lot_id].expires_on
+        )
+
     def check_redeem(self, points: int, day: dt.date) -> None:
         if points <= 0:
             raise ValueError("a redemption spends a positive number of points")
@@ -112,15 +126,30 @@ class Book:
             raise NotEnoughPoints(points, available)
 
     # --- writes ----------------------------------------------------------------------------
-    def _take(self, lots: Iterable[Lot], points: int) -> int:
-        """Take up to `points` from `lots` in order; returns what is still missing."""
+    def _take(self, lots: Iterable[Lot], points: int, record: list | None = None) -> int:
+        """Take up to `points` from `lots` in order; returns what is still missing (and, with
+        `record`, appends (lot id, points taken) for each lot touched)."""
         for lot in lots:
             if points <= 0:
                 break
             taken = min(lot.remaining, points)
             lot.remaining -= taken
             points -= taken
+            if record is not None and taken:
+                record.append((lot.id, taken))
         return points
+
+    def _refund(self, entry: Entry) -> None:
+        if entry.lot not in self.taken:
+            raise ValueError("a refund names a redemption")
+        if entry.points != self.refundable(entry.lot, entry.on):
+            raise ValueError("a refund gives back exactly what its redemption took from unexpired lots")
+        for lot_id, points in self.taken.pop(entry.lot):
+            lot = self.lots[lot_id]
+            if entry.on < lot.expires_on:
+                settled = min(self.debt, points)
+                self.debt -= settled
+                lot.remaining += points - settled
 
     def apply(self, entry: Entry) -> None:
         self.total += entry.points
@@ -133,11 +162,17 @@ class Book:
             self.debt -= settled
             self.lots[entry.id] = lot
             return
+        if entry.kind == REFUND:
+            if entry.points <= 0:
+                raise ValueError("a refund has positive points")
+            self._refund(entry)
+            return
         if entry.points >= 0:
             raise ValueError(f"a {entry.kind} entry has negative points")
         points = -entry.points
         if entry.kind == REDEEM:
-            self.debt += self._take(self._fifo(entry.on), points)
+            record = self.taken.setdefault(entry.id, [])
+            self.debt += self._take(self._fifo(entry.on), points, record)
         elif entry.kind == REVERSE:
             own = self.lots[entry.lot]
             missing = self._take([own], points)

@@ -46,6 +46,7 @@ BOOK_KIND = {
     EntryKind.REDEEM: book_.REDEEM,
     EntryKind.REVERSE: book_.REVERSE,
     EntryKind.EXPIRE: book_.EXPIRE,
+    EntryKind.REFUND: book_.REFUND,
 }
 
 
@@ -297,6 +298,69 @@ def points_redeem_for_offer(*, customer_id: int, application_id: int, points: in
         except IntegrityError:
             raise Conflict(_("points were already redeemed on this offer")) from None
     return bps
+
+
+def points_preview(*, customer_id: int, points: int | None = None) -> dict:
+    """What redeeming would do, without spending anything: the points available today, the rule,
+    and for `points` (default: the most that may be spent on one offer, in whole basis points)
+    the discount they buy — or `error` saying why they cannot be spent."""
+    rule = redemption_rule()
+    per_bp, cap = rule["points_per_bp"], rule["max_discount_bps"]
+    account = account_for(customer_id=customer_id)
+    available = book_for(account).available(clock.today())
+    best = min(available // per_bp, cap) * per_bp if per_bp > 0 and cap > 0 else 0
+    asked = best if points is None else points
+    preview = {**rule, "available": available, "points": asked, "discount_bps": 0, "error": ""}
+    if per_bp <= 0 or cap <= 0:
+        preview["error"] = _("reward points cannot be redeemed for a discount now")
+    elif asked <= 0:
+        preview["error"] = _("you have no points to spend on this offer") if points is None else ""
+    elif asked % per_bp:
+        preview["error"] = _("must be a multiple of %(per)s points (%(per)s points buy 0.01 %%)") % {
+            "per": per_bp
+        }
+    elif asked // per_bp > cap:
+        preview["error"] = _(
+            "at most %(points)s points (a discount of %(bps)s basis points) on one offer"
+        ) % {
+            "points": cap * per_bp,
+            "bps": cap,
+        }
+    elif asked > available:
+        preview["error"] = _("you have %(available)s points to spend") % {"available": available}
+    else:
+        preview["discount_bps"] = asked // per_bp
+    return preview
+
+
+def points_refund_for_application(*, application) -> PointsEntry | None:
+    """Give back the points redeemed on an accepted offer that will never be paid out (applications
+    hook, in the transaction of the change): exactly what the redemption took from each lot
+    returns to that lot with its original expiry; the points of lots expired meanwhile stay spent
+    (marketing.rewards.points). Idempotent (one refund per application); None when nothing was
+    redeemed or nothing is left to give back."""
+    redemption = PointsEntry.objects.filter(key=f"redeem:application:{application.pk}").first()
+    if redemption is None:
+        return None
+    key = f"refund:application:{application.pk}"
+    with transaction.atomic():
+        account, book, today = _open(redemption.account.customer_id)
+        existing = PointsEntry.objects.filter(key=key).first()
+        if existing is not None:
+            return existing
+        points = book.refundable(redemption.pk, today)
+        if points <= 0:
+            return None
+        return _write(
+            account,
+            book,
+            kind=EntryKind.REFUND,
+            points=points,
+            effective_on=today,
+            lot_id=redemption.pk,
+            application_id=application.pk,
+            key=key,
+        )
 
 
 # --- Referrals -----------------------------------------------------------------------------------

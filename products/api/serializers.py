@@ -82,6 +82,11 @@ class RecommendationsInputSerializer(serializers.Serializer):
     region = serializers.CharField(max_length=16, required=False)
     segment = serializers.ChoiceField(choices=c.Segment.choices, required=False)
     channel = serializers.ChoiceField(choices=c.Channel.choices, required=False)
+    personalised = serializers.BooleanField(
+        required=False,
+        default=True,
+        help_text="false: the non-personalised ranking (PIPL art. 24(2)); signed-in customers only",
+    )
 
 
 # Outputs: a product version
@@ -291,6 +296,9 @@ class RecommendationOutputSerializer(serializers.Serializer):
     total_payable = money_serializer_field(source="quote.total_payable", required=False)
     apr = apr_serializer_field(source="quote.apr", required=False)
     promotions_applied = codes(source="quote.price.promotions_applied", required=False)
+    affinity = serializers.IntegerField(
+        allow_null=True, help_text="the personalised ranking's score (null when not personalised)"
+    )
 
     @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_rank(self, recommendation):
@@ -305,5 +313,18 @@ class RecommendationOutputSerializer(serializers.Serializer):
 
 
 class RecommendationsOutputSerializer(serializers.Serializer):
-    eligible = RecommendationOutputSerializer(many=True, help_text="ranked by total cost")
+    personalised = serializers.BooleanField(help_text="ranked from the customer's profile and history")
+    basis = serializers.ChoiceField(
+        choices=["query", "profile_and_history", "featured_order"],
+        help_text="query: by total cost for the details given (anonymous callers); "
+        "profile_and_history: personalised; featured_order: the catalogue's order, the same for everyone",
+    )
+    notice = serializers.CharField(help_text="which ranking this is, in the caller's language")
+    consent = serializers.BooleanField(
+        allow_null=True,
+        help_text="the customer's personalised-recommendations consent (null: not a customer)",
+    )
+    eligible = RecommendationOutputSerializer(
+        many=True, help_text="ranked by total cost, or as `basis` says for a signed-in customer"
+    )
     ineligible = RecommendationOutputSerializer(many=True)

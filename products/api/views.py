@@ -148,13 +148,26 @@ class RecommendationsApi(CatalogueApi):
         serializer = self.InputSerializer(data=request.query_params)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        # A signed-in customer is ranked with their own segments' promotions and waivers.
+        personalised = data.pop("personalised", True)
+        # A signed-in customer is priced with their own segments' promotions and waivers, and
+        # ranked by marketing's recommender (their profile and history, or, without their consent
+        # or by their choice, the catalogue's featured order); anyone else by the profile given.
         segments = caller_segments(request.user, explicit=data.pop("segment", None))
         profile = Profile(segments=segments, **data)
-        recommendations = services.product_recommend(
-            profile=profile, versions=selectors.product_list_active()
+        versions = selectors.product_list_active()
+        answer = hooks.recommend_for(
+            user=request.user, profile=profile, versions=versions, personalised=personalised
         )
+        if answer is None:
+            answer = {
+                "personalised": False,
+                "basis": "query",
+                "notice": _("Ranked by total cost for the details you entered."),
+                "consent": None,
+                "recommendations": services.product_recommend(profile=profile, versions=versions),
+            }
+        recommendations = answer.pop("recommendations")
         eligible = [r for r in recommendations if r.eligible]
         ranks = {r.version.pk: rank for rank, r in enumerate(eligible, 1)}
-        body = {"eligible": eligible, "ineligible": [r for r in recommendations if not r.eligible]}
+        body = {**answer, "eligible": eligible, "ineligible": [r for r in recommendations if not r.eligible]}
         return Response(s.RecommendationsOutputSerializer(body, context={"ranks": ranks}).data)

@@ -21,6 +21,7 @@ from products import choices as c
 from products import hooks, selectors, services
 from products.api.callers import caller_segments
 from products.engine.schedule import build_schedule
+from products.featured import featured_order
 from products.models import Product
 from products.pages.forms import CatalogueFilterForm, CompareForm, QuoteForm, RecommendForm
 from products.pricing import rate_from
@@ -30,8 +31,8 @@ EXAMPLE_PRINCIPAL = Decimal("10000")
 EXAMPLE_RATE = Decimal("0.06")
 
 
-def _card(version, on_date) -> dict:
-    representative = representative_quote(version, on_date=on_date)
+def _card(version, on_date, representative=None) -> dict:
+    representative = representative or representative_quote(version, on_date=on_date)
     return {
         "version": version,
         "rate_from": percent_text(rate_from(version, on_date=on_date)),
@@ -63,23 +64,12 @@ def detail_url(version, quote) -> str:
 
 
 def featured_cards(*, on_date=None, limit: int = 3) -> list[dict]:
-    """The home page's featured products: the cheapest representative APR of each purpose first
-    (so the page shows a range of purposes), then the next cheapest; products without a
-    representative quote are not featured."""
+    """The home page's featured products (products.featured: the cheapest representative APR of
+    each purpose first, then the next cheapest); products without a representative quote are not
+    featured."""
     on_date = on_date or clock.today()
-    cards = [
-        card
-        for v in selectors.product_list_active(on_date=on_date)
-        if (card := _card(v, on_date))["representative"]
-    ]
-    cards.sort(key=lambda card: (card["representative"].apr, card["version"].product.code))
-    chosen, seen = [], set()
-    for card in cards:
-        if card["version"].category not in seen:
-            seen.add(card["version"].category)
-            chosen.append(card)
-    chosen += [card for card in cards if not any(card is kept for kept in chosen)]
-    return chosen[:limit]
+    ordered = featured_order(selectors.product_list_active(on_date=on_date), on_date=on_date)
+    return [_card(version, on_date, quote) for version, quote in ordered if quote is not None][:limit]
 
 
 def eligibility_words(version) -> list[str]:
@@ -353,24 +343,39 @@ def glossary_example() -> dict:
 
 @require_GET
 def product_recommend(request):
-    form = RecommendForm(request.GET or None)
-    eligible = ineligible = None
+    """Recommendations: for a signed-in customer from their profile and history (marketing's
+    recommender) with a link to switch to the non-personalised list, which is also what they
+    get without their consent (PIPL art. 24(2)); for anyone else by the details entered."""
+    personalised = request.GET.get("personalised", "1") != "0"
+    data = request.GET or None
+    if data is None and (prefill := hooks.recommend_defaults(user=request.user)):
+        data = {name: str(value) for name, value in prefill.items()}
+    form = RecommendForm(data)
+    answer = None
     if form.is_valid():
-        results = services.product_recommend(
-            profile=Profile(segments=caller_segments(request.user), **form.profile_kwargs()),
-            versions=selectors.product_list_active(),
-        )
-        eligible = [
+        profile = Profile(segments=caller_segments(request.user), **form.profile_kwargs())
+        versions = selectors.product_list_active()
+        answer = hooks.recommend_for(
+            user=request.user, profile=profile, versions=versions, personalised=personalised
+        ) or {
+            "personalised": False,
+            "basis": "query",
+            "consent": None,
+            "recommendations": services.product_recommend(profile=profile, versions=versions),
+        }
+    context = {"form": form, "eligible": None, "ineligible": None, "answer": answer}
+    if answer is not None:
+        results = answer["recommendations"]
+        context["eligible"] = [
             {"r": r, "apr": percent_text(r.quote.apr), "annual_rate": percent_text(r.quote.annual_rate)}
             for r in results
             if r.eligible
         ]
-        ineligible = [r for r in results if not r.eligible]
-    return render(
-        request,
-        "products/catalogue/recommend.html",
-        {"form": form, "eligible": eligible, "ineligible": ineligible},
-    )
+        context["ineligible"] = [r for r in results if not r.eligible]
+        asked = {name: value for name, value in (data or {}).items() if name != "personalised"}
+        context["switch_url"] = "?" + urlencode({**asked, "personalised": "1" if not personalised else "0"})
+        context["personalised_asked"] = personalised
+    return render(request, "products/catalogue/recommend.html", context)
 
 
 @require_GET

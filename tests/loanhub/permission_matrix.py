@@ -818,6 +818,23 @@ MATRIX: dict[str, Rule] = {
         get="401 403 403 200 200 200 200 200 200",
         post="401 403 403 405 405 405 405 405 405",
     ),
+    # A campaign's offer request: marketing managers draft it, product managers take or decline it
+    # (into a new product version, which is then reviewed and approved as every version is).
+    "api/v1/marketing/campaigns/<int:pk>/offer-request/": rule(
+        get="401 403 403 405 405 405 405 405 405",
+        post="401 403 403 403 403 403 403 400 403",
+        pk="{campaign}",
+    ),
+    "api/v1/marketing/offer-requests/<int:pk>/take/": rule(
+        get="401 403 403 403 403 403 405 403 403",
+        post="401 403 403 403 403 403 404 403 403",
+        pk="999999",
+    ),
+    "api/v1/marketing/offer-requests/<int:pk>/decline/": rule(
+        get="401 403 403 403 403 403 405 403 403",
+        post="401 403 403 403 403 403 404 403 403",
+        pk="999999",
+    ),
     # CRM (marketing.crm): staff who view marketing read; officers and marketing managers work
     # follow-ups and log contacts; product and marketing managers triage suggestions. Customers
     # answer only their own surveys (another's is not found) and make suggestions.
