@@ -88,9 +88,9 @@ def may_work_cases(user) -> bool:
 
 
 def may_read_cases(user) -> bool:
-    """Staff who may view collection cases (collectors, and read-only: risk analysts, product
-    managers, auditors, as `loanhub.roles` grants servicing's view permissions), personal data
-    masked for all but the case's collector. Customers and marketing never see cases."""
+    """Staff who may view collection cases (collectors, and read-only: risk analysts and
+    auditors, as `loanhub.roles` grants them), personal data masked for all but the case's
+    collector. Customers, product managers and marketing never see cases."""
     return may(user, READ_CASES)
 
 
