@@ -78,6 +78,7 @@ __all__ = (
     "may_read_cases",
     "may_see_personal_data",
     "may_work_cases",
+    "promises_undo_for_reversal",
 )
 
 
@@ -290,6 +291,46 @@ def promises_evaluate(*, business_date: dt.date) -> dict[str, int]:
                 payload={"promise": promise.pk, "amount": promise.amount, "paid": promise.paid},
             )
     return {"promises_kept": kept, "promises_broken": broken}
+
+
+def promises_undo_for_reversal(*, repayment: Repayment) -> int:
+    """A reversed payment un-keeps the promises it kept (called in the reversal's transaction).
+
+    Each kept promise of the loan whose window (`made_on` through `resolved_on`) holds the
+    payment's value date is counted again without it. Still reached: kept. Short: back to pending
+    while its date is not closed yet (and no later promise is pending on the case), otherwise
+    broken from the open business date, so the held dunning steps resume. Returns how many moved.
+    """
+    from servicing.calendar import open_business_date
+
+    today = open_business_date()
+    kept = PromiseToPay.objects.select_for_update(of=("self",)).select_related("case")
+    kept = kept.filter(
+        case__loan_id=repayment.loan_id,
+        status=PromiseStatus.KEPT,
+        made_on__lte=repayment.value_date,
+        resolved_on__gte=repayment.value_date,
+    )
+    moved = 0
+    for promise in kept.order_by("pk"):
+        promise.paid = _paid_between(repayment.loan_id, promise.made_on, promise.resolved_on)
+        if promise.paid >= promise.amount:
+            promise.save(update_fields=["paid"])
+            continue
+        other_pending = promise.case.promises.filter(status=PromiseStatus.PENDING).exists()
+        if today - ONE_DAY < promise.promised_date and not other_pending:
+            promise.status, promise.resolved_on = PromiseStatus.PENDING, None
+        else:
+            promise.status, promise.resolved_on = PromiseStatus.BROKEN, today
+        promise.save(update_fields=["paid", "status", "resolved_on"])
+        record_event(
+            promise.case,
+            actor=None,
+            reason=f"promise {promise.status}: payment reversed",
+            payload={"promise": promise.pk, "repayment": repayment.pk, "paid": promise.paid},
+        )
+        moved += 1
+    return moved
 
 
 def _amounts_past_due(loan_ids: list[int]) -> dict[int, Decimal]:

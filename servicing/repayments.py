@@ -446,6 +446,9 @@ def repayment_reverse(*, repayment: Repayment | int, reason: str, actor) -> Repa
             actor=actor,
             locked=True,
         )
+        from servicing.collections import promises_undo_for_reversal
+
+        promises_undo_for_reversal(repayment=reversed_row)
         hooks.repayment_reversed(repayment=reversed_row)
     return reversed_row
 
