@@ -362,9 +362,14 @@ def early_warning_transition(
         return {"outcome": outcome}
 
     fields = ("outcome", "closed_on") if action == "close" else ()
-    return run_transition(
+    warning = run_transition(
         warning_id, action, actor=actor, reason=reason, model=EarlyWarning, fields=fields, before=before
     )
+    if action == "contact":
+        from monitoring.notices import warning_contacted
+
+        warning_contacted(warning)  # the customer is told once, after the commit
+    return warning
 
 
 # --- Precision and recall ----------------------------------------------------------------------

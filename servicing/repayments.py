@@ -23,7 +23,7 @@ from loanhub.errors import Conflict, Forbidden, Invalid, NotFound
 from loanhub.money import is_cents, quantize_money
 from loanhub.permissions import may
 from loanhub.transitions import record_event, run_transition
-from servicing import collateral, hooks, quiet, rules, subledger
+from servicing import collateral, hooks, notices, quiet, rules, subledger
 from servicing.calendar import open_business_date
 from servicing.choices import EntryKind, InstallmentStatus, LoanStatus, RepaymentChannel
 from servicing.models import Loan, Repayment
@@ -400,6 +400,7 @@ def repayment_post(
             },
         )
         hooks.repayment_posted(repayment=repayment)
+        notices.repayment_received(repayment, customer_id=row.customer_id, loan_number=row.number)
     return repayment
 
 
