@@ -5,7 +5,8 @@ Close of business calls `collections_close_day` for each closed date (through th
 `servicing.hooks`, enqueued after the commit: `servicing.tasks.collections_close_day`). In order:
 
 1. promises to pay: a pending promise is *kept* once the payments with value dates from the day it
-   was made through its date reach its amount, and *broken* at the close of its date otherwise;
+   was made through its date reach its amount, and *broken* at the close of its date otherwise
+   (a reversal of the payment that kept one undoes it: `promises_undo_for_reversal`);
 2. cases: every active loan past due has one active case (opened on its first day past due);
    its bucket, days past due and amount past due follow the loan's position (a bucket move is an
    event, and the case goes to the new bucket's queue); at `LOANHUB_COLLECTIONS_LEGAL_DPD` it is
