@@ -18,3 +18,12 @@ def expire_offers(self) -> int:
 def requeue_stuck(self) -> dict:
     """Re-drive applications stuck in submitted or scoring past LOANHUB_STUCK_AFTER_MINUTES."""
     return services.applications_requeue_stuck()
+
+
+@shared_task(bind=True, acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def notify_expiring_offers(self) -> int:
+    """Tell customers whose offer expires within LOANHUB_OFFER_EXPIRY_NOTICE_DAYS (once per offer)."""
+    from applications import notices
+    from loanhub import clock
+
+    return notices.offers_notify_expiring(now=clock.now())

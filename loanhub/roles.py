@@ -51,6 +51,21 @@ BUSINESS_APPS = (
 )
 _VIEW_BUSINESS = tuple(f"{app}.view_*" for app in BUSINESS_APPS)
 
+# Early warnings and collections are named for risk analysts, officers and auditors (issue 15):
+# a role that views the business for another purpose (product managers) does not read them.
+# Patterns in ROLE_EXCLUSIONS take permissions back from what a role's patterns grant.
+_WARNINGS_AND_COLLECTIONS = (
+    "monitoring.*_earlywarning",
+    "monitoring.*_earlywarningevent",
+    "servicing.*_collectioncase",
+    "servicing.*_collectioncaseevent",
+    "servicing.*_collectionqueue",
+    "servicing.*_promisetopay",
+    "servicing.*_contactattempt",
+    "servicing.*_dunningstep",
+    "servicing.*_dunningnotice",
+)
+
 _OFFICER = (
     *_VIEW_BUSINESS,
     "customers.change_*",
@@ -83,7 +98,8 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "monitoring.change_signalweight",
         "monitoring.*_flaggedsegment",
     ),
-    # Product managers triage customers' suggestions (marketing's CRM queue).
+    # Product managers triage customers' suggestions (marketing's CRM queue); they read the
+    # portfolio dashboards but not the early warnings or collections (ROLE_EXCLUSIONS).
     PRODUCT_MANAGER: ("products.*", "products.view_*", *_VIEW_BUSINESS, "marketing.change_suggestion"),
     MARKETING_MANAGER: (
         "marketing.*",
@@ -102,14 +118,25 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     ),
 }
 
+ROLE_EXCLUSIONS: dict[str, tuple[str, ...]] = {
+    PRODUCT_MANAGER: _WARNINGS_AND_COLLECTIONS,
+}
+
 # Capabilities that must never be matched by a broad pattern: they are granted by name only.
 _NAMED_ONLY = {f"loanhub.{codename}" for codename, _ in CAPABILITIES}
 
 
-def _matches(key: str, patterns: tuple[str, ...]) -> bool:
+def _matches(key: str, patterns: tuple[str, ...], excluded: tuple[str, ...] = ()) -> bool:
     if key in _NAMED_ONLY:
         return key in patterns
+    if any(fnmatchcase(key, pattern) for pattern in excluded):
+        return False
     return any(fnmatchcase(key, pattern) for pattern in patterns)
+
+
+def role_grants(role: str, key: str) -> bool:
+    """Whether `role` holds the permission "app_label.codename" (as `sync_roles` gives it)."""
+    return _matches(key, ROLE_PERMISSIONS[role], ROLE_EXCLUSIONS.get(role, ()))
 
 
 def sync_roles(group_model=None, permission_model=None) -> None:
@@ -125,8 +152,10 @@ def sync_roles(group_model=None, permission_model=None) -> None:
     )
     for role in ALL_ROLES:
         group, _ = group_model.objects.get_or_create(name=role)
-        patterns = ROLE_PERMISSIONS[role]
-        wanted = [pk for pk, app, codename in permissions if _matches(f"{app}.{codename}", patterns)]
+        patterns, excluded = ROLE_PERMISSIONS[role], ROLE_EXCLUSIONS.get(role, ())
+        wanted = [
+            pk for pk, app, codename in permissions if _matches(f"{app}.{codename}", patterns, excluded)
+        ]
         group.permissions.set(wanted)
 
 

@@ -463,6 +463,7 @@ class EarlyWarningAdmin(admin.ModelAdmin):
     ordering = ("-score", "-raised_on")
     readonly_fields = (
         "loan_id",
+        "credit_line_id",
         "loan_number",
         "score",
         "reasons",

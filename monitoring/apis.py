@@ -179,8 +179,8 @@ VIEW_WARNINGS = "monitoring.view_earlywarning"
 
 
 class EarlyWarningApi(APIView):
-    """Staff who may view the early warnings (officers, senior approvers, risk analysts, product
-    managers, auditors); customers and marketing get 403, anonymous callers 401."""
+    """Staff who may view the early warnings (officers, senior approvers, risk analysts,
+    auditors); customers, product managers and marketing get 403, anonymous callers 401."""
 
     throttle_classes = (UserRateThrottle,)
 

@@ -21,7 +21,12 @@ one set-based query (the rows never come to Python one loan at a time; only the 
   is not recorded apart from the profile, and `rescore` writes nothing, so these three wait for
   a real source.
 
-A loan's score is the sum of the weights (`SignalWeight`, data edited by risk analysts) of the
+A customer who holds only a credit line (no loan on the book that day) gets warnings on the line
+itself: its `utilisation_spike`; `repayment_drift` when the minimum due of its last statement
+is past its due date (1–29 days; later belongs to collections); and the customer's
+`flagged_segment` and outside-source signals, as a loan has them.
+
+A loan's (or line's) score is the sum of the weights (`SignalWeight`, data edited by risk analysts) of the
 signals it shows. At or above `LOANHUB_EARLY_WARNING_THRESHOLD` it opens an `EarlyWarning` — or,
 when the loan already has one that is not closed, updates that one's score and reasons. A date run
 twice writes nothing twice: one live warning per loan and one warning per loan and raising date
@@ -162,7 +167,8 @@ def _grace_repeats(as_of: dt.date) -> Iterable[tuple[int, str]]:
         yield loan_id, f"{n}×"
 
 
-def _utilisation_spikes(as_of: dt.date) -> Iterable[tuple[int, str]]:
+def _spiking_lines(as_of: dt.date) -> QuerySet:
+    """Credit lines at `SPIKE_LEVEL` of their limit and `SPIKE_RISE` above `SPIKE_DAYS` ago."""
     since = as_of - dt.timedelta(days=SPIKE_DAYS)
     moves = servicing.credit_line_transactions().filter(
         credit_line_id=OuterRef("pk"), value_date__gt=since, value_date__lte=as_of
@@ -180,6 +186,11 @@ def _utilisation_spikes(as_of: dt.date) -> Iterable[tuple[int, str]]:
         .filter(principal__gte=F("credit_limit") * SPIKE_LEVEL)
         .filter(principal__gte=F("before") + F("credit_limit") * SPIKE_RISE)
     )
+    return lines
+
+
+def _utilisation_spikes(as_of: dt.date) -> Iterable[tuple[int, str]]:
+    lines = _spiking_lines(as_of)
     spikes = {
         customer_id: (principal, before, limit)
         for customer_id, principal, before, limit in lines.values_list(
@@ -197,30 +208,36 @@ def _utilisation_spikes(as_of: dt.date) -> Iterable[tuple[int, str]]:
         yield loan_id, f"{before / limit:.0%} → {principal / limit:.0%}"
 
 
-def _flagged(as_of: dt.date) -> Iterable[tuple[int, str]]:
+def _flagged_in(rows: QuerySet, key: str, customer: str) -> Iterable[tuple[int, str]]:
+    """The rows (`key` → id) whose customer (path `customer`) is in a flagged region or industry."""
     flags = FlaggedSegment.objects.filter(active=True)
     regions = list(flags.filter(kind=FlaggedSegment.Kind.REGION).values_list("value", flat=True))
     industries = list(flags.filter(kind=FlaggedSegment.Kind.INDUSTRY).values_list("value", flat=True))
     if not (regions or industries):
         return
-    rows = _candidates(as_of).filter(
-        Q(loan__customer__region__in=regions) | Q(loan__customer__industry__in=industries)
+    rows = rows.filter(
+        Q(**{f"{customer}__region__in": regions}) | Q(**{f"{customer}__industry__in": industries})
     )
-    for loan_id, region, industry in rows.values_list(
-        "loan_id", "loan__customer__region", "loan__customer__industry"
-    ):
+    for pk, region, industry in rows.values_list(key, f"{customer}__region", f"{customer}__industry"):
         named = [region] if region in regions else []
         named += [industry] if industry in industries else []
-        yield loan_id, ", ".join(named)
+        yield pk, ", ".join(named)
 
 
-def _external(signal: str, as_of: dt.date) -> Iterable[tuple[int, str]]:
+def _flagged(as_of: dt.date) -> Iterable[tuple[int, str]]:
+    return _flagged_in(_candidates(as_of), "loan_id", "loan__customer")
+
+
+def _external_in(signal: str, as_of: dt.date, rows: QuerySet, key: str, customer_id: str):
     reported = source_for(signal)(since=as_of - dt.timedelta(days=1), until=as_of)
     if not reported:
         return
-    rows = _candidates(as_of).filter(loan__customer_id__in=list(reported))
-    for loan_id, customer_id in rows.values_list("loan_id", "loan__customer_id"):
-        yield loan_id, reported[customer_id]
+    for pk, customer in rows.filter(**{f"{customer_id}__in": list(reported)}).values_list(key, customer_id):
+        yield pk, reported[customer]
+
+
+def _external(signal: str, as_of: dt.date) -> Iterable[tuple[int, str]]:
+    return _external_in(signal, as_of, _candidates(as_of), "loan_id", "loan__customer_id")
 
 
 def signals_on(as_of: dt.date) -> dict[int, list[tuple[str, str]]]:
@@ -242,6 +259,42 @@ def signals_on(as_of: dt.date) -> dict[int, list[tuple[str, str]]]:
     return {loan_id: sorted(found.items()) for loan_id, found in hits.items()}
 
 
+def _line_only(as_of: dt.date) -> QuerySet:
+    """Credit lines on the book whose customer has no loan on the book that day."""
+    with_loans = servicing.snapshots_on(as_of).values("loan__customer_id")
+    return servicing.credit_lines_on_book().exclude(customer_id__in=with_loans)
+
+
+def _line_spikes(as_of: dt.date) -> Iterable[tuple[int, str]]:
+    lines = _spiking_lines(as_of).filter(pk__in=_line_only(as_of).values("pk"))
+    for line_id, principal, before, limit in lines.values_list("pk", "principal", "before", "credit_limit"):
+        yield line_id, f"{before / limit:.0%} → {principal / limit:.0%}"
+
+
+def _minimum_drift(as_of: dt.date) -> Iterable[tuple[int, str]]:
+    """The minimum due of the line's last statement is past its due date, not yet 30 days."""
+    rows = _line_only(as_of).filter(days_past_due__gt=0, days_past_due__lt=DPD30, minimum_due__gt=0)
+    for line_id, due, dpd, minimum in rows.values_list("pk", "due_date", "days_past_due", "minimum_due"):
+        yield line_id, f"{minimum} due {due}: +{dpd}d"
+
+
+def line_signals_on(as_of: dt.date) -> dict[int, list[tuple[str, str]]]:
+    """The signals of the credit lines of customers without a loan: line id → [(signal, detail)].
+    (A customer with a loan has the line's utilisation spike on the loan's warning.)"""
+    hits: dict[int, dict[str, str]] = defaultdict(dict)
+    lines = _line_only(as_of)
+    finders = {
+        Signal.UTILISATION_SPIKE: _line_spikes(as_of),
+        Signal.REPAYMENT_DRIFT: _minimum_drift(as_of),
+        Signal.FLAGGED_SEGMENT: _flagged_in(lines, "pk", "customer"),
+        **{signal: _external_in(signal, as_of, lines, "pk", "customer_id") for signal in EXTERNAL_SIGNALS},
+    }
+    for signal, found in finders.items():
+        for line_id, detail in found:
+            hits[line_id].setdefault(signal, detail)
+    return {line_id: sorted(found.items()) for line_id, found in hits.items()}
+
+
 # --- Warnings ----------------------------------------------------------------------------------
 def weights() -> dict[str, Decimal]:
     return dict(SignalWeight.objects.filter(enabled=True).values_list("signal", "weight"))
@@ -259,33 +312,49 @@ def score_of(found: list[tuple[str, str]], weight_of: dict[str, Decimal]) -> tup
 
 
 def early_warnings_build(*, as_of: dt.date) -> dict[str, int]:
-    """Open or update the date's early warnings (see the module); idempotent.
-    Returns {"opened": n, "updated": n}."""
+    """Open or update the date's early warnings (see the module): the loans', then the credit
+    lines' of customers without a loan; idempotent. Returns {"opened": n, "updated": n}."""
     threshold = Decimal(str(settings.LOANHUB_EARLY_WARNING_THRESHOLD))
     weight_of = weights()
-    scored = {}
-    for loan_id, found in signals_on(as_of).items():
-        score, reasons = score_of(found, weight_of)
-        if reasons and score >= threshold:
-            scored[loan_id] = (score, reasons)
-    if not scored:
-        return {"opened": 0, "updated": 0}
+    totals = {"opened": 0, "updated": 0}
+    for field, found_by in (("loan_id", signals_on(as_of)), ("credit_line_id", line_signals_on(as_of))):
+        scored = {}
+        for key, found in found_by.items():
+            score, reasons = score_of(found, weight_of)
+            if reasons and score >= threshold:
+                scored[key] = (score, reasons)
+        if scored:
+            opened, updated = _write_warnings(field, scored, as_of)
+            totals["opened"] += opened
+            totals["updated"] += updated
+    return totals
+
+
+def _numbers(field: str, keys: list[int], as_of: dt.date) -> dict[int, str]:
+    if field == "loan_id":
+        rows = servicing.snapshots_on(as_of).filter(loan_id__in=keys)
+        return dict(rows.values_list("loan_id", "loan__number"))
+    return dict(servicing.credit_lines_on_book().filter(pk__in=keys).values_list("pk", "number"))
+
+
+def _write_warnings(field: str, scored: dict, as_of: dt.date) -> tuple[int, int]:
+    """Update the live warnings of `scored` (keyed by `field`: loan or line id), open the rest."""
     with transaction.atomic():
         live = {
-            w.loan_id: w
+            getattr(w, field): w
             for w in EarlyWarning.objects.select_for_update().filter(
-                status__in=WARNING_LIVE, loan_id__in=list(scored)
+                status__in=WARNING_LIVE, **{f"{field}__in": list(scored)}
             )
         }
         cool_off = dt.timedelta(days=settings.LOANHUB_EARLY_WARNING_COOL_OFF_DAYS)
         held_back = set(
-            EarlyWarning.objects.filter(loan_id__in=list(scored))
+            EarlyWarning.objects.filter(**{f"{field}__in": list(scored)})
             .filter(Q(raised_on=as_of) | Q(closed_on__gt=as_of - cool_off))
-            .values_list("loan_id", flat=True)
+            .values_list(field, flat=True)
         )
         changed, notes = [], []
-        for loan_id, warning in live.items():
-            score, reasons = scored[loan_id]
+        for key, warning in live.items():
+            score, reasons = scored[key]
             if warning.score == score and warning.reasons == reasons and warning.last_seen_on >= as_of:
                 continue
             if as_of < warning.last_seen_on:
@@ -302,21 +371,17 @@ def early_warnings_build(*, as_of: dt.date) -> dict[str, int]:
                 )
             )
         EarlyWarning.objects.bulk_update(changed, ["score", "reasons", "last_seen_on"], batch_size=1000)
-        numbers = dict(
-            servicing.snapshots_on(as_of)
-            .filter(loan_id__in=[k for k in scored if k not in live and k not in held_back])
-            .values_list("loan_id", "loan__number")
-        )
+        numbers = _numbers(field, [k for k in scored if k not in live and k not in held_back], as_of)
         new = [
             EarlyWarning(
-                loan_id=loan_id,
+                **{field: key},
                 loan_number=number,
                 raised_on=as_of,
                 last_seen_on=as_of,
-                score=scored[loan_id][0],
-                reasons=scored[loan_id][1],
+                score=scored[key][0],
+                reasons=scored[key][1],
             )
-            for loan_id, number in sorted(numbers.items())
+            for key, number in sorted(numbers.items())
         ]
         created = EarlyWarning.objects.bulk_create(new, batch_size=1000)
         for warning in created:
@@ -334,7 +399,7 @@ def early_warnings_build(*, as_of: dt.date) -> dict[str, int]:
                 )
             )
         EarlyWarningEvent.objects.bulk_create(notes, batch_size=1000)
-    return {"opened": len(created), "updated": len(changed)}
+    return len(created), len(changed)
 
 
 ACTIONS = ("acknowledge", "contact", "action", "close")
@@ -362,9 +427,14 @@ def early_warning_transition(
         return {"outcome": outcome}
 
     fields = ("outcome", "closed_on") if action == "close" else ()
-    return run_transition(
+    warning = run_transition(
         warning_id, action, actor=actor, reason=reason, model=EarlyWarning, fields=fields, before=before
     )
+    if action == "contact":
+        from monitoring.notices import warning_contacted
+
+        warning_contacted(warning)  # the customer is told once, after the commit
+    return warning
 
 
 # --- Precision and recall ----------------------------------------------------------------------
@@ -380,7 +450,8 @@ def warning_performance(*, as_of: dt.date, horizon_days: int = HORIZON_DAYS) -> 
 
     A share with nothing to divide by is None."""
     horizon = dt.timedelta(days=horizon_days)
-    evaluated = EarlyWarning.objects.filter(raised_on__lte=as_of - horizon)
+    loans = EarlyWarning.objects.filter(loan_id__isnull=False)  # a line has no delinquency onset
+    evaluated = loans.filter(raised_on__lte=as_of - horizon)
     late_soon = DelinquencyOnset.objects.filter(
         loan_id=OuterRef("loan_id"),
         first_dpd30__gt=OuterRef("raised_on"),
@@ -388,7 +459,7 @@ def warning_performance(*, as_of: dt.date, horizon_days: int = HORIZON_DAYS) -> 
     )
     warnings = evaluated.count()
     true_positives = evaluated.filter(Exists(late_soon)).count()
-    first = EarlyWarning.objects.order_by("raised_on").values_list("raised_on", flat=True).first()
+    first = loans.order_by("raised_on").values_list("raised_on", flat=True).first()
     onsets = onsets_warned = 0
     if first is not None:
         in_period = DelinquencyOnset.objects.filter(first_dpd30__gt=first, first_dpd30__lte=as_of)

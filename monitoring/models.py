@@ -389,7 +389,8 @@ class WarningOutcome(models.TextChoices):
 
 
 class EarlyWarning(Transitionable, FSMModelMixin, models.Model):
-    """A loan in the officers' early-warning queue: the signals it showed, weighted into a score
+    """A loan (or the credit line of a customer without a loan) in the officers' early-warning
+    queue: the signals it showed, weighted into a score
     at or above the threshold, raised on `raised_on`. While it is not closed, later runs update its
     score and reasons (`last_seen_on`) rather than open another; officers move it open →
     acknowledged → contacted → actioned → closed (with an outcome)."""
@@ -403,8 +404,10 @@ class EarlyWarning(Transitionable, FSMModelMixin, models.Model):
         "close": _("close"),
     }
 
-    loan_id = models.BigIntegerField(_("loan"), db_index=True)
-    loan_number = models.CharField(_("loan number"), max_length=16)
+    # One of the two: a loan's warning, or a credit line's (a customer who holds only a line).
+    loan_id = models.BigIntegerField(_("loan"), null=True, blank=True, db_index=True)
+    credit_line_id = models.BigIntegerField(_("credit line"), null=True, blank=True, db_index=True)
+    loan_number = models.CharField(_("loan or credit line number"), max_length=16)
     raised_on = models.DateField(_("raised on"))
     last_seen_on = models.DateField(_("last seen on"))
     score = models.DecimalField(_("warning score"), max_digits=8, decimal_places=2)
@@ -427,6 +430,19 @@ class EarlyWarning(Transitionable, FSMModelMixin, models.Model):
                 name="early_warning_one_live_per_loan",
             ),
             models.UniqueConstraint(fields=("loan_id", "raised_on"), name="early_warning_once_per_day"),
+            models.UniqueConstraint(
+                fields=("credit_line_id",),
+                condition=models.Q(status__in=[s.value for s in WARNING_LIVE]),
+                name="early_warning_one_live_per_line",
+            ),
+            models.UniqueConstraint(
+                fields=("credit_line_id", "raised_on"), name="early_warning_line_once_per_day"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(loan_id__isnull=False, credit_line_id__isnull=True)
+                | models.Q(loan_id__isnull=True, credit_line_id__isnull=False),
+                name="early_warning_loan_or_line",
+            ),
         ]
         indexes = [
             models.Index(fields=("status", "raised_on"), name="early_warning_queue"),

@@ -187,8 +187,15 @@ class EarlyWarningSerializer(serializers.Serializer):
     """One warning of the officers' queue (the contract's `loan`, `score`, `reasons`, `status`)."""
 
     id = serializers.IntegerField()
-    loan = serializers.IntegerField(source="loan_id", help_text="the loan's id (/api/v1/loans/{id}/)")
-    loan_number = serializers.CharField()
+    loan = serializers.IntegerField(
+        source="loan_id", allow_null=True, help_text="the loan's id (/api/v1/loans/{id}/); null for a line"
+    )
+    credit_line = serializers.IntegerField(
+        source="credit_line_id",
+        allow_null=True,
+        help_text="the credit line's id, for a customer who holds only a line; else null",
+    )
+    loan_number = serializers.CharField(help_text="the loan's or the credit line's number")
     score = serializers.DecimalField(max_digits=8, decimal_places=2)
     reasons = serializers.SerializerMethodField()
     status = serializers.CharField()

@@ -5,7 +5,8 @@ Close of business calls `collections_close_day` for each closed date (through th
 `servicing.hooks`, enqueued after the commit: `servicing.tasks.collections_close_day`). In order:
 
 1. promises to pay: a pending promise is *kept* once the payments with value dates from the day it
-   was made through its date reach its amount, and *broken* at the close of its date otherwise;
+   was made through its date reach its amount, and *broken* at the close of its date otherwise
+   (a reversal of the payment that kept one undoes it: `promises_undo_for_reversal`);
 2. cases: every active loan past due has one active case (opened on its first day past due);
    its bucket, days past due and amount past due follow the loan's position (a bucket move is an
    event, and the case goes to the new bucket's queue); at `LOANHUB_COLLECTIONS_LEGAL_DPD` it is
@@ -78,6 +79,7 @@ __all__ = (
     "may_read_cases",
     "may_see_personal_data",
     "may_work_cases",
+    "promises_undo_for_reversal",
 )
 
 
@@ -88,9 +90,9 @@ def may_work_cases(user) -> bool:
 
 
 def may_read_cases(user) -> bool:
-    """Staff who may view collection cases (collectors, and read-only: risk analysts, product
-    managers, auditors, as `loanhub.roles` grants servicing's view permissions), personal data
-    masked for all but the case's collector. Customers and marketing never see cases."""
+    """Staff who may view collection cases (collectors, and read-only: risk analysts and
+    auditors, as `loanhub.roles` grants them), personal data masked for all but the case's
+    collector. Customers, product managers and marketing never see cases."""
     return may(user, READ_CASES)
 
 
@@ -290,6 +292,46 @@ def promises_evaluate(*, business_date: dt.date) -> dict[str, int]:
                 payload={"promise": promise.pk, "amount": promise.amount, "paid": promise.paid},
             )
     return {"promises_kept": kept, "promises_broken": broken}
+
+
+def promises_undo_for_reversal(*, repayment: Repayment) -> int:
+    """A reversed payment un-keeps the promises it kept (called in the reversal's transaction).
+
+    Each kept promise of the loan whose window (`made_on` through `resolved_on`) holds the
+    payment's value date is counted again without it. Still reached: kept. Short: back to pending
+    while its date is not closed yet (and no later promise is pending on the case), otherwise
+    broken from the open business date, so the held dunning steps resume. Returns how many moved.
+    """
+    from servicing.calendar import open_business_date
+
+    today = open_business_date()
+    kept = PromiseToPay.objects.select_for_update(of=("self",)).select_related("case")
+    kept = kept.filter(
+        case__loan_id=repayment.loan_id,
+        status=PromiseStatus.KEPT,
+        made_on__lte=repayment.value_date,
+        resolved_on__gte=repayment.value_date,
+    )
+    moved = 0
+    for promise in kept.order_by("pk"):
+        promise.paid = _paid_between(repayment.loan_id, promise.made_on, promise.resolved_on)
+        if promise.paid >= promise.amount:
+            promise.save(update_fields=["paid"])
+            continue
+        other_pending = promise.case.promises.filter(status=PromiseStatus.PENDING).exists()
+        if today - ONE_DAY < promise.promised_date and not other_pending:
+            promise.status, promise.resolved_on = PromiseStatus.PENDING, None
+        else:
+            promise.status, promise.resolved_on = PromiseStatus.BROKEN, today
+        promise.save(update_fields=["paid", "status", "resolved_on"])
+        record_event(
+            promise.case,
+            actor=None,
+            reason=f"promise {promise.status}: payment reversed",
+            payload={"promise": promise.pk, "repayment": repayment.pk, "paid": promise.paid},
+        )
+        moved += 1
+    return moved
 
 
 def _amounts_past_due(loan_ids: list[int]) -> dict[int, Decimal]:

@@ -23,7 +23,7 @@ from loanhub.errors import Conflict, Forbidden, Invalid, NotFound
 from loanhub.money import is_cents, quantize_money
 from loanhub.permissions import may
 from loanhub.transitions import record_event, run_transition
-from servicing import collateral, hooks, quiet, rules, subledger
+from servicing import collateral, hooks, notices, quiet, rules, subledger
 from servicing.calendar import open_business_date
 from servicing.choices import (
     ChangeStatus,
@@ -429,6 +429,7 @@ def repayment_post(
             },
         )
         hooks.repayment_posted(repayment=repayment)
+        notices.repayment_received(repayment, customer_id=row.customer_id, loan_number=row.number)
     return repayment
 
 
@@ -475,6 +476,9 @@ def repayment_reverse(*, repayment: Repayment | int, reason: str, actor) -> Repa
             actor=actor,
             locked=True,
         )
+        from servicing.collections import promises_undo_for_reversal
+
+        promises_undo_for_reversal(repayment=reversed_row)
         hooks.repayment_reversed(repayment=reversed_row)
     return reversed_row
 

@@ -315,6 +315,13 @@ def credit_lines_on_book() -> QuerySet[CreditLine]:
     return CreditLine.objects.exclude(status=CreditLineStatus.CLOSED).order_by()
 
 
+def account_customer_id(*, loan_id: int | None = None, credit_line_id: int | None = None) -> int | None:
+    """The customer who holds the loan or the credit line (monitoring's notices), or None."""
+    if loan_id is not None:
+        return Loan.objects.filter(pk=loan_id).values_list("customer_id", flat=True).first()
+    return CreditLine.objects.filter(pk=credit_line_id).values_list("customer_id", flat=True).first()
+
+
 def credit_line_transactions() -> QuerySet[CreditLineTransaction]:
     """Every draw and repayment of every credit line (monitoring rebuilds past utilisation)."""
     return CreditLineTransaction.objects.order_by()

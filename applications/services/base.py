@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
+from applications import notices
 from applications import permissions as perms
 from applications.models import DECIDED_STATES, ApplicationEvent, LoanApplication, State
 from loanhub.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
@@ -83,8 +84,9 @@ def _move(
     payload: dict | None = None,
     fields: tuple[str, ...] = (),
 ) -> LoanApplication:
-    """Run one guarded transition on a row the caller has locked, save it and write its event."""
-    return run_transition(
+    """Run one guarded transition on a row the caller has locked, save it and write its event.
+    A move into a decided state tells the customer after the commit (applications.notices)."""
+    moved = run_transition(
         application,
         transition,
         actor=actor,
@@ -94,6 +96,8 @@ def _move(
         conflict=state_conflict,
         locked=True,
     )
+    notices.application_decided(moved)
+    return moved
 
 
 def _last_move_into(application: LoanApplication) -> ApplicationEvent | None:

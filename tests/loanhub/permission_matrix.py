@@ -716,14 +716,15 @@ MATRIX: dict[str, Rule] = {
         get="401 403 403 200 200 200 200 403 200",
         post="401 405 405 405 405 405 405 405 405",
     ),
-    # Collections (issue 15): collectors (officers) work cases; staff who view servicing read them
-    # (masked); customers and marketing are refused before the body is read. No case here: 404.
+    # Collections (issue 15): collectors (officers) work cases; risk analysts and auditors read
+    # them (masked); customers, product managers and marketing are refused before the body is
+    # read. No case here: 404.
     "api/v1/collections/cases/": rule(
-        get="401 403 403 200 200 200 200 403 200",
+        get="401 403 403 200 200 200 403 403 200",
         post="401 405 405 405 405 405 405 405 405",
     ),
     "api/v1/collections/cases/<int:case_id>/": rule(
-        get="401 403 403 404 404 404 404 403 404",
+        get="401 403 403 404 404 404 403 403 404",
         post="401 405 405 405 405 405 405 405 405",
         case_id="999999",
     ),
@@ -910,19 +911,20 @@ MATRIX: dict[str, Rule] = {
         get="401 403 403 200 200 200 200 403 200",
         post="401 403 403 405 405 405 405 403 405",
     ),
-    # Early warning: staff who view monitoring (not marketing); officers move warnings. No
-    # warning in this world: an empty list, and a step with an empty body is a 400 first.
+    # Early warning: officers, risk analysts and auditors (not product managers or marketing);
+    # officers move warnings. No warning in this world: an empty list, and a step with an empty
+    # body is a 400 first.
     "api/v1/monitoring/early-warnings/": rule(
-        get="401 403 403 200 200 200 200 403 200",
-        post="401 403 403 405 405 405 405 403 405",
+        get="401 403 403 200 200 200 403 403 200",
+        post="401 403 403 405 405 405 403 403 405",
     ),
     "api/v1/monitoring/early-warnings/performance/": rule(
-        get="401 403 403 200 200 200 200 403 200",
-        post="401 403 403 405 405 405 405 403 405",
+        get="401 403 403 200 200 200 403 403 200",
+        post="401 403 403 405 405 405 403 403 405",
     ),
     "api/v1/monitoring/early-warnings/<int:pk>/transition/": rule(
-        get="401 403 403 405 405 405 405 403 405",
-        post="401 403 403 400 400 400 400 403 400",
+        get="401 403 403 405 405 405 403 403 405",
+        post="401 403 403 400 400 400 403 403 400",
         pk="999999",
     ),
     # Notifications: every signed-in user reads their own messages.

@@ -241,9 +241,8 @@ def _may_see(role: str, model) -> bool:
     if role not in STAFF:
         return False
     opts = model._meta
-    patterns = roles.ROLE_PERMISSIONS[STAFF[role]]
     return any(
-        roles._matches(f"{opts.app_label}.{action}_{opts.model_name}", patterns)
+        roles.role_grants(STAFF[role], f"{opts.app_label}.{action}_{opts.model_name}")
         for action in ("view", "change")
     )
 

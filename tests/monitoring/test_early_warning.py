@@ -271,6 +271,7 @@ def test_the_list_is_the_contract(warned_loan, today, officer):
         {
             "id": warning.pk,
             "loan": warned_loan.pk,
+            "credit_line": None,
             "loan_number": warned_loan.number,
             "score": "1.30",
             "reasons": [

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from notifications.backends import LocmemSmsBackend
+from tests.applications.conftest import product, risk_ready, submit, trained, users  # noqa: F401 (fixtures)
 from tests.customers.factories import UserFactory
 
 

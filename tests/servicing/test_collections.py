@@ -408,7 +408,7 @@ def test_api_records_promises_and_contacts_with_personal_data_masked_for_non_own
         ("officer", 200, 400),
         ("senior", 200, 400),
         ("analyst", 200, 403),
-        ("product", 200, 403),
+        ("product", 403, 403),
         ("marketing", 403, 403),
         ("auditor", 200, 403),
     ],

@@ -1,0 +1,77 @@
+"""The texts of the customer event messages (notifications.events), as plain data.
+
+Customer-safe wording: a decision never names its reasons (no rule or fraud codes). Placeholders:
+name, application, amount, term, expires, loan, value_date, number. The data migration
+`0003_event_templates` seeds them (and `ensure_event_templates` again after anything that empties
+the table); after that they are data, edited in the admin (Notifications → Message templates).
+"""
+
+from __future__ import annotations
+
+# key: (subject zh, subject en, body zh, body en)
+TEMPLATES = {
+    "application-approved": (
+        "贷款申请已获批准",
+        "Your loan application is approved",
+        "{{ name }}，您的贷款申请 {{ application }} 已获批准：最高可借 {{ amount }}，期限 {{ term }} 个月。"
+        "{% if expires %}请在 {{ expires }} 前{% else %}请{% endif %}登录“我的申请”查看并确认借款要约。",
+        "{{ name }}, your loan application {{ application }} is approved for up to {{ amount }} over "
+        "{{ term }} months. Please review and accept the offer under My applications"
+        "{% if expires %} by {{ expires }}{% endif %}.",
+    ),
+    "application-declined": (
+        "贷款申请结果",
+        "Your loan application",
+        "{{ name }}，感谢您的申请。很遗憾，经审核，我们目前无法批准您的贷款申请 {{ application }}。"
+        "这不影响您日后再次申请；如有疑问，请联系我们。",
+        "{{ name }}, thank you for applying. We are sorry that we cannot approve your loan application "
+        "{{ application }} at this time. You are welcome to apply again later; if you have questions, "
+        "please contact us.",
+    ),
+    "application-referred": (
+        "贷款申请审核中",
+        "Your loan application is being reviewed",
+        "{{ name }}，您的贷款申请 {{ application }} 已转交信贷员人工审核，我们会尽快通知您结果。",
+        "{{ name }}, your loan application {{ application }} has been passed to a loan officer for "
+        "review. We will tell you the result as soon as we can.",
+    ),
+    "offer-expiring": (
+        "借款要约即将失效",
+        "Your loan offer expires soon",
+        "{{ name }}，您的贷款申请 {{ application }} 的借款要约将于 {{ expires }} 失效。"
+        "如需借款，请在此之前登录“我的申请”确认。",
+        "{{ name }}, the loan offer on your application {{ application }} expires on {{ expires }}. "
+        "To take it, please accept it under My applications before then.",
+    ),
+    "payment-received": (
+        "还款已到账",
+        "Payment received",
+        "{{ name }}，我们已收到您为贷款 {{ loan }} 支付的 {{ amount }}（起息日 {{ value_date }}），谢谢。",
+        "{{ name }}, we have received your payment of {{ amount }} for loan {{ loan }} "
+        "(value date {{ value_date }}). Thank you.",
+    ),
+    "warning-contact": (
+        "关于您的账户 {{ number }}",
+        "About your account {{ number }}",
+        "{{ name }}，我们的工作人员近日就您的账户 {{ number }} 与您联系。"
+        "如您在还款方面遇到困难，请尽早告诉我们，我们会与您商量合适的安排。",
+        "{{ name }}, our staff have been in touch with you about your account {{ number }}. If repaying "
+        "is becoming difficult, please tell us early so that we can agree an arrangement that suits you.",
+    ),
+}
+
+
+def ensure_event_templates(template_model=None) -> None:
+    """Create the event templates that are missing (an existing one is kept as it is)."""
+    if template_model is None:
+        from notifications.models import MessageTemplate as template_model
+    for key, (subject_zh, subject_en, body_zh, body_en) in TEMPLATES.items():
+        template_model.objects.get_or_create(
+            key=key,
+            defaults={
+                "subject_zh": subject_zh,
+                "subject_en": subject_en,
+                "body_zh": body_zh,
+                "body_en": body_en,
+            },
+        )
