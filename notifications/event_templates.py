@@ -61,11 +61,11 @@ TEMPLATES = {
 }
 
 
-def ensure_event_templates(template_model=None) -> None:
-    """Create the event templates that are missing (an existing one is kept as it is)."""
-    if template_model is None:
-        from notifications.models import MessageTemplate as template_model
-    for key, (subject_zh, subject_en, body_zh, body_en) in TEMPLATES.items():
+def ensure_templates(template_model, templates: dict) -> None:
+    """Create the message templates of `templates` ({key: (subject_zh, subject_en, body_zh,
+    body_en)}) that are missing; an existing one is kept as edited. Data migrations pass their
+    historical model (this module's and dunning's defaults both seed through here)."""
+    for key, (subject_zh, subject_en, body_zh, body_en) in templates.items():
         template_model.objects.get_or_create(
             key=key,
             defaults={
@@ -75,3 +75,10 @@ def ensure_event_templates(template_model=None) -> None:
                 "body_en": body_en,
             },
         )
+
+
+def ensure_event_templates(template_model=None) -> None:
+    """Create the event templates that are missing (an existing one is kept as it is)."""
+    if template_model is None:
+        from notifications.models import MessageTemplate as template_model
+    ensure_templates(template_model, TEMPLATES)

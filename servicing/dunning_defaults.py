@@ -8,6 +8,8 @@ due_date, amount (the next installment), days (days past due).
 
 from __future__ import annotations
 
+from notifications.event_templates import ensure_templates
+
 # code, offset days (negative: before the due date), channel, template key
 STEPS = (
     ("reminder-3", -3, "portal", "collections-reminder"),
@@ -53,16 +55,7 @@ TEMPLATES = {
 
 def ensure_dunning_defaults(step_model, template_model) -> None:
     """Create the default steps and templates that are missing (an existing one is kept as is)."""
-    for key, (subject_zh, subject_en, body_zh, body_en) in TEMPLATES.items():
-        template_model.objects.get_or_create(
-            key=key,
-            defaults={
-                "subject_zh": subject_zh,
-                "subject_en": subject_en,
-                "body_zh": body_zh,
-                "body_en": body_en,
-            },
-        )
+    ensure_templates(template_model, TEMPLATES)
     for code, offset, channel, template in STEPS:
         if not step_model.objects.filter(offset_days=offset).exists():
             step_model.objects.get_or_create(
