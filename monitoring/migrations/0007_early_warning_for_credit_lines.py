@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("monitoring", "0005_discrimination_on_matured_loans"),
+        ("monitoring", "0006_portfolio_total_rollup"),
     ]
 
     operations = [
