@@ -18,7 +18,11 @@ stored draws and repayments, so a draw, a repayment and close of business all ag
   (pinned at opening like a loan's: contract rate × the product's multiplier, capped at the
   legal cap), ACT/365, kept exact and rounded once (the engine's rule); a repayment pays penalty
   first, then interest, then principal; the line's class sets its IFRS 9 stage and provision
-  as for loans (`servicing.line_books` posts interest, penalty and reserve).
+  as for loans (`servicing.line_books` posts interest, penalty and reserve);
+* the product's overdue grace days, pinned at opening like a loan's, apply as for loans: a
+  minimum unpaid within them after its due date is not past due (days past due 0) and bears no
+  penalty; still unpaid after them, days past due count from the due date and the penalty is
+  charged from the due date.
 
 Every write locks the line (`select_for_update`) and posts through `servicing.ledger.post`.
 """
@@ -170,6 +174,7 @@ def line_position(line: CreditLine, *, as_of: dt.date, moves: list[engine.LineTr
             penalty_rate=line.penalty_rate,
             due_days=line.due_days,
             compound_penalty=line.compound_penalty,
+            grace_days=line.overdue_grace_days,
         )
     except engine.EngineValidationError as exc:
         raise _engine_errors(exc) from None
@@ -184,10 +189,13 @@ def line_position(line: CreditLine, *, as_of: dt.date, moves: list[engine.LineTr
         return max(ZERO, statement.minimum_due - paid)
 
     due_dates = tuple(s.statement_date + due_days for s in state.statements)
+    grace = dt.timedelta(days=line.overdue_grace_days)
     dpd = 0
     for statement, due in zip(state.statements, due_dates, strict=True):
         if due < as_of and unpaid(statement) > 0:
-            dpd = (as_of - due).days
+            # The loans' rule (servicing.position.days_past_due): the oldest unpaid minimum is not
+            # past due within its grace days; after them, days past due count from its due date.
+            dpd = (as_of - due).days if as_of > due + grace else 0
             break
     last = state.statements[-1] if state.statements else None
     return LinePosition(
@@ -337,6 +345,7 @@ def credit_line_open(
                         multiplier=product_version.penalty_rate_multiplier,
                     ),
                     compound_penalty=product_version.compound_penalty,
+                    overdue_grace_days=product_version.overdue_grace_days,
                     opened_on=opened_on,
                     opened_by=actor if getattr(actor, "is_authenticated", False) else None,
                     risk_grade=risk_grade or "",

@@ -36,6 +36,11 @@ class CreditLinePenaltySerializer(serializers.Serializer):
     compound = serializers.BooleanField(
         source="compound_penalty", read_only=True, help_text="overdue interest bears penalty too"
     )
+    grace_days = serializers.IntegerField(
+        source="overdue_grace_days",
+        read_only=True,
+        help_text="days after the due date a minimum may be paid without penalty or days past due",
+    )
     overdue_amount = money_serializer_field(read_only=True, help_text="the unpaid minimum bearing penalty")
     accrued = money_serializer_field(
         source="penalty_charged", read_only=True, help_text="penalty interest charged to date"

@@ -77,6 +77,9 @@ class CreditLine(Transitionable, FSMModelMixin, models.Model):
     # loan's: contract rate × the product's multiplier, capped at the legal cap (servicing.rules).
     penalty_rate = rate_field(_("penalty interest rate (annual)"), default=Decimal("0"))
     compound_penalty = models.BooleanField(_("penalty on overdue interest"), default=True)
+    # Pinned from the product at opening like a loan's: a minimum paid within these days after
+    # its due date is not past due and owes no penalty (products.engine.revolving).
+    overdue_grace_days = models.PositiveSmallIntegerField(_("overdue grace days"), default=0)
     opened_on = models.DateField(_("opened on"))
     opened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

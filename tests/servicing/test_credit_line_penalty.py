@@ -224,6 +224,7 @@ def test_the_api_and_the_portal_show_the_penalty_and_the_repayment_split():
     assert body["penalty"] == {
         "annual_rate": "0.05475000",
         "compound": True,
+        "grace_days": 0,
         "overdue_amount": "1032.00",
         "accrued": "1.55",
         "outstanding": "1.55",
