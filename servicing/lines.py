@@ -22,7 +22,9 @@ stored draws and repayments, so a draw, a repayment and close of business all ag
 * the product's overdue grace days, pinned at opening like a loan's, apply as for loans: a
   minimum unpaid within them after its due date is not past due (days past due 0) and bears no
   penalty; still unpaid after them, days past due count from the due date and the penalty is
-  charged from the due date.
+  charged from the due date;
+* from 90 days past due (LOANHUB_NON_ACCRUAL_DPD) the line is non-accrual as a loan is: its
+  unpaid interest and penalty are held in suspense until paid (`servicing.line_books`).
 
 Every write locks the line (`select_for_update`) and posts through `servicing.ledger.post`.
 """
@@ -223,6 +225,8 @@ POSITION_FIELDS = (
     "overdue_amount",
     "ifrs9_stage",
     "reserve",
+    "suspense_interest",
+    "suspense_penalty",
     "ledger_version",
 )
 
@@ -231,12 +235,16 @@ def _apply(line: CreditLine, position: LinePosition, *, actor) -> None:
     """Write `position` on the locked line: columns, new statements, interest booked, DPD events."""
     state = position.state
     classification = rules.classification_floor(position.days_past_due, overdue=position.days_past_due > 0)
+    non_accrual = rules.non_accrual(position.days_past_due)
     line_books.book(
         line,
         {
             "interest_booked": line_books.earned_interest(state),
             "penalty_charged": state.penalty_charged,
             "reserve": rules.provision(classification, state.principal),
+            # non-accrual (loans' rule): unpaid interest and penalty held in suspense until paid
+            "suspense_interest": state.interest_due + state.accrued_interest if non_accrual else ZERO,
+            "suspense_penalty": state.penalty_due if non_accrual else ZERO,
         },
         through=state.as_of - ONE_DAY,
         actor=actor,

@@ -145,7 +145,7 @@ def test_the_api_shows_the_grace_days_and_no_past_due_within_them():
 def test_the_migration_gives_existing_lines_their_products_grace_days():
     line, _, _ = graced_line()
     CreditLine.objects.filter(pk=line.pk).update(overdue_grace_days=0)
-    migration = importlib.import_module("servicing.migrations.0024_credit_line_overdue_grace_days")
+    migration = importlib.import_module("servicing.migrations.0024_credit_line_grace_days_non_accrual")
     migration.pin_grace_days(django_apps, None)
     line.refresh_from_db()
     assert line.overdue_grace_days == GRACE
@@ -195,3 +195,42 @@ def test_engine_refuses_negative_grace_days():
             grace_days=-1,
         )
     assert "grace_days" in caught.value.errors
+
+
+# --- non-accrual from 90 days past due (servicing.rules.non_accrual, the loans' rule) -----------
+def test_from_90_days_past_due_unpaid_interest_and_penalty_are_held_in_suspense_until_paid():
+    line, _, due = graced_line(grace=0)
+    # 89 days past due: still accruing, nothing in suspense
+    line = lines.credit_line_refresh(line, as_of=due + 89 * DAY)
+    assert (line.days_past_due, line.non_accrual, line.suspense_interest, line.suspense_penalty) == (
+        89,
+        False,
+        Z,
+        Z,
+    )
+    assert_books_match(line)
+
+    # 90 days past due: non-accrual. Nothing has been paid, so all the interest earned is in
+    # suspense: 10,000 × 3.65 % / 365 = 1.00 a day from the opening day, so as many units as
+    # days since opening; and all the penalty charged.
+    as_of = due + 90 * DAY
+    line = lines.credit_line_refresh(line, as_of=as_of)
+    earned = D((as_of - line.opened_on).days) * D("1.00")
+    assert (line.days_past_due, line.non_accrual) == (90, True)
+    assert line.interest_due + line.accrued_interest == earned == line.suspense_interest
+    assert line.suspense_penalty == line.penalty_due == line.penalty_charged > 0
+    assert balance("2311") == -earned
+    assert balance("2321") == -line.penalty_charged
+    # the income accounts hold only what is not in suspense: nothing
+    assert (balance("4200"), balance("4300")) == (Z, Z)
+    assert_books_match(line)
+
+    # Paying everything off releases the suspense to income: the interest and penalty paid
+    with on(as_of):
+        paid = lines.credit_line_repay(line=line, amount=line.payoff_amount, actor=line.customer.user)
+    line.refresh_from_db()
+    assert (line.days_past_due, line.suspense_interest, line.suspense_penalty) == (0, Z, Z)
+    assert (balance("2311"), balance("2321")) == (Z, Z)
+    assert (balance("4200"), balance("4300")) == (-paid.interest, -paid.penalty)
+    assert paid.interest == earned
+    assert_books_match(line)
