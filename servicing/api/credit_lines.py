@@ -73,6 +73,9 @@ class CreditLineSerializer(serializers.Serializer):
     classification = serializers.CharField(read_only=True)
     penalty = CreditLinePenaltySerializer(source="*", read_only=True)
     ifrs9_stage = serializers.IntegerField(read_only=True)
+    non_accrual = serializers.BooleanField(
+        read_only=True, help_text="90+ days past due: unpaid interest and penalty held in suspense"
+    )
     opened_on = serializers.DateField(read_only=True)
     position_date = serializers.DateField(read_only=True)
 

@@ -224,6 +224,9 @@ def test_from_90_days_past_due_unpaid_interest_and_penalty_are_held_in_suspense_
     # the income accounts hold only what is not in suspense: nothing
     assert (balance("4200"), balance("4300")) == (Z, Z)
     assert_books_match(line)
+    api = APIClient()
+    api.force_authenticate(line.customer.user)
+    assert api.get(f"/api/v1/credit-lines/{line.pk}/").json()["non_accrual"] is True
 
     # Paying everything off releases the suspense to income: the interest and penalty paid
     with on(as_of):
