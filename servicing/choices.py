@@ -104,6 +104,8 @@ class Account:
     UNIDENTIFIED_RECEIPTS = "2400"
     INTEREST_IN_SUSPENSE = "2310"
     PENALTY_IN_SUSPENSE = "2320"
+    CREDIT_LINE_INTEREST_IN_SUSPENSE = "2311"
+    CREDIT_LINE_PENALTY_IN_SUSPENSE = "2321"
     FEE_INCOME = "4100"
     INTEREST_INCOME = "4200"
     PENALTY_INCOME = "4300"
@@ -142,6 +144,18 @@ CHART_OF_ACCOUNTS = (
     (Account.OVERPAYMENT, "客户溢缴款", "Overpayment liability", AccountKind.LIABILITY),
     (Account.INTEREST_IN_SUSPENSE, "应收未收利息挂账", "Interest in suspense", AccountKind.LIABILITY),
     (Account.PENALTY_IN_SUSPENSE, "应收未收罚息挂账", "Penalty interest in suspense", AccountKind.LIABILITY),
+    (
+        Account.CREDIT_LINE_INTEREST_IN_SUSPENSE,
+        "循环额度应收未收利息挂账",
+        "Credit line interest in suspense",
+        AccountKind.LIABILITY,
+    ),
+    (
+        Account.CREDIT_LINE_PENALTY_IN_SUSPENSE,
+        "循环额度应收未收罚息挂账",
+        "Credit line penalty interest in suspense",
+        AccountKind.LIABILITY,
+    ),
     (
         Account.UNIDENTIFIED_RECEIPTS,
         "待查明来款（银行流水挂账）",

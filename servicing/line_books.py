@@ -9,8 +9,13 @@ line's replayed position by posting only the differences through `servicing.ledg
   rounded once, however often close of business ran in between.
 * Provisions (Dr provision expense 5100 / Cr credit line loss reserve 1291): the line's class's
   rate (`servicing.rules.provision`, general + specific, as for loans) on its drawn principal.
+* Non-accrual (servicing.rules.non_accrual: from 90 days past due, as for loans): the unpaid
+  interest (due and accrued) and unpaid penalty booked as income are held in suspense (Dr
+  interest / penalty income 4200 / 4300, Cr credit line interest / penalty in suspense 2311 /
+  2321); what is paid, or everything once the line is back under 90 days, is released to income.
 
-The lines keep their own receivable and reserve accounts (1130, 1230, 1240, 1291), so the loans'
+The lines keep their own receivable, reserve and suspense accounts (1130, 1230, 1240, 1291,
+2311, 2321), so the loans'
 accounts stay exactly what the loans' sub-ledgers say (`servicing.subledger`); income and
 expense accounts are shared with the loans. Call with the line locked, inside its transaction.
 """
@@ -33,11 +38,25 @@ FLOWS = (
     ("interest_booked", EntryKind.ACCRUAL, Account.CREDIT_LINE_INTEREST_RECEIVABLE, Account.INTEREST_INCOME),
     ("penalty_charged", EntryKind.PENALTY, Account.CREDIT_LINE_PENALTY_RECEIVABLE, Account.PENALTY_INCOME),
     ("reserve", EntryKind.PROVISION, Account.PROVISION_EXPENSE, Account.CREDIT_LINE_LOSS_RESERVE),
+    (
+        "suspense_interest",
+        EntryKind.SUSPENSE,
+        Account.INTEREST_INCOME,
+        Account.CREDIT_LINE_INTEREST_IN_SUSPENSE,
+    ),
+    (
+        "suspense_penalty",
+        EntryKind.SUSPENSE,
+        Account.PENALTY_INCOME,
+        Account.CREDIT_LINE_PENALTY_IN_SUSPENSE,
+    ),
 )
 MEMOS = {
     "interest_booked": "Interest",
     "penalty_charged": "Penalty interest",
     "reserve": "Loan-loss provision",
+    "suspense_interest": "Interest in suspense",
+    "suspense_penalty": "Penalty interest in suspense",
 }
 
 

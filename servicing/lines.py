@@ -18,7 +18,13 @@ stored draws and repayments, so a draw, a repayment and close of business all ag
   (pinned at opening like a loan's: contract rate × the product's multiplier, capped at the
   legal cap), ACT/365, kept exact and rounded once (the engine's rule); a repayment pays penalty
   first, then interest, then principal; the line's class sets its IFRS 9 stage and provision
-  as for loans (`servicing.line_books` posts interest, penalty and reserve).
+  as for loans (`servicing.line_books` posts interest, penalty and reserve);
+* the product's overdue grace days, pinned at opening like a loan's, apply as for loans: a
+  minimum unpaid within them after its due date is not past due (days past due 0) and bears no
+  penalty; still unpaid after them, days past due count from the due date and the penalty is
+  charged from the due date;
+* from 90 days past due (LOANHUB_NON_ACCRUAL_DPD) the line is non-accrual as a loan is: its
+  unpaid interest and penalty are held in suspense until paid (`servicing.line_books`).
 
 Every write locks the line (`select_for_update`) and posts through `servicing.ledger.post`.
 """
@@ -170,6 +176,7 @@ def line_position(line: CreditLine, *, as_of: dt.date, moves: list[engine.LineTr
             penalty_rate=line.penalty_rate,
             due_days=line.due_days,
             compound_penalty=line.compound_penalty,
+            grace_days=line.overdue_grace_days,
         )
     except engine.EngineValidationError as exc:
         raise _engine_errors(exc) from None
@@ -184,10 +191,13 @@ def line_position(line: CreditLine, *, as_of: dt.date, moves: list[engine.LineTr
         return max(ZERO, statement.minimum_due - paid)
 
     due_dates = tuple(s.statement_date + due_days for s in state.statements)
+    grace = dt.timedelta(days=line.overdue_grace_days)
     dpd = 0
     for statement, due in zip(state.statements, due_dates, strict=True):
         if due < as_of and unpaid(statement) > 0:
-            dpd = (as_of - due).days
+            # The loans' rule (servicing.position.days_past_due): the oldest unpaid minimum is not
+            # past due within its grace days; after them, days past due count from its due date.
+            dpd = (as_of - due).days if as_of > due + grace else 0
             break
     last = state.statements[-1] if state.statements else None
     return LinePosition(
@@ -215,6 +225,8 @@ POSITION_FIELDS = (
     "overdue_amount",
     "ifrs9_stage",
     "reserve",
+    "suspense_interest",
+    "suspense_penalty",
     "ledger_version",
 )
 
@@ -223,12 +235,16 @@ def _apply(line: CreditLine, position: LinePosition, *, actor) -> None:
     """Write `position` on the locked line: columns, new statements, interest booked, DPD events."""
     state = position.state
     classification = rules.classification_floor(position.days_past_due, overdue=position.days_past_due > 0)
+    non_accrual = rules.non_accrual(position.days_past_due)
     line_books.book(
         line,
         {
             "interest_booked": line_books.earned_interest(state),
             "penalty_charged": state.penalty_charged,
             "reserve": rules.provision(classification, state.principal),
+            # non-accrual (loans' rule): unpaid interest and penalty held in suspense until paid
+            "suspense_interest": state.interest_due + state.accrued_interest if non_accrual else ZERO,
+            "suspense_penalty": state.penalty_due if non_accrual else ZERO,
         },
         through=state.as_of - ONE_DAY,
         actor=actor,
@@ -337,6 +353,7 @@ def credit_line_open(
                         multiplier=product_version.penalty_rate_multiplier,
                     ),
                     compound_penalty=product_version.compound_penalty,
+                    overdue_grace_days=product_version.overdue_grace_days,
                     opened_on=opened_on,
                     opened_by=actor if getattr(actor, "is_authenticated", False) else None,
                     risk_grade=risk_grade or "",

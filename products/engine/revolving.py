@@ -29,6 +29,11 @@ Rules:
   basis (Σ amount × rate × days) and rounded half-up once, basis / 365, whenever it is read:
   N days on an unchanged overdue amount is amount × rate × N / 365 rounded once, however often
   the line was replayed in between. Unpaid penalty bears no penalty.
+* Overdue grace days `grace_days` = g (the instalment loans' rule, servicing.position): a minimum
+  unpaid after its due date is in grace through the end of day due + g and bears no penalty
+  while in grace; covered by then, it never does (the grace is a waiver for paying in time).
+  Still not covered at the end of day due + g, it bears penalty from its due date, as if there
+  had been no grace (not a shift of the due date). With g = 0 this is the rule above.
 * A repayment pays penalty first, then interest due, then principal (Civil Code art. 561: a line
   has no fees). A minimum is covered by what repayments since its statement paid of interest and
   principal (the penalty they paid does not count).
@@ -123,7 +128,8 @@ class RevolvingState:
     # Penalty interest: charged to date (rounded once from the exact basis) and still unpaid.
     penalty_charged: Decimal = ZERO
     penalty_due: Decimal = ZERO
-    # The amount bearing penalty at the end of the day before `as_of` (nil when nothing is overdue).
+    # The amount bearing penalty: the unpaid minimums charged by the end of the day before `as_of`,
+    # after the repayments of `as_of` (nil when nothing is overdue or it is within its grace days).
     overdue_amount: Decimal = ZERO
 
 
@@ -142,6 +148,7 @@ class _Line:
         penalty_rate: Decimal = ZERO,
         due_days: int = 0,
         compound_penalty: bool = True,
+        grace_days: int = 0,
     ) -> None:
         self.limit = limit
         self.rate = rate
@@ -163,9 +170,13 @@ class _Line:
         self.penalty_rate = penalty_rate
         self.due_days = timedelta(days=due_days)
         self.compound_penalty = compound_penalty
+        self.grace = timedelta(days=grace_days)
         self.penalty_basis = Decimal(0)  # Σ overdue amount × penalty rate × days, exact
         self.penalty_paid = ZERO
         self.penalty_through = opened_on - _ONE_DAY
+        # The penalty basis of the days through `settled_through`, which no later grace can change.
+        self.settled_basis = Decimal(0)
+        self.settled_through = opened_on - _ONE_DAY
 
     def _statement_after(self, day: date) -> date:
         candidate = add_months(day, 0, self.statement_day)
@@ -178,18 +189,37 @@ class _Line:
             self.accrued += self.principal * self.rate * days / self.basis
             self.accrued_through = day
 
-    def overdue_on(self, day: date) -> Decimal:
+    def unpaid(self, statement: Statement, through: date) -> Decimal:
+        """What of the statement's minimum the repayments after it, through `through`, left unpaid
+        (what they paid of penalty does not count)."""
+        paid = sum(
+            (
+                a.interest + a.principal
+                for a in self.allocations
+                if statement.statement_date < a.on <= through
+            ),
+            ZERO,
+        )
+        return max(ZERO, statement.minimum_due - paid)
+
+    def charged(self, through: date) -> list[Statement]:
+        """The statements whose minimum bears penalty as of the end of `through`: those whose
+        grace (due date + grace days) has ended with the minimum still not covered."""
+        return [
+            s
+            for s in self.statements
+            if s.statement_date + self.due_days + self.grace <= through
+            and self.unpaid(s, s.statement_date + self.due_days + self.grace) > 0
+        ]
+
+    def overdue_on(self, day: date, statements: list[Statement] | None = None) -> Decimal:
         """The amount bearing penalty at the end of `day`: the largest unpaid minimum (its
-        principal share only, unless compound) of the statements due on or before `day`."""
+        principal share only, unless compound) of the charged statements due on or before `day`."""
         largest = ZERO
-        for statement in self.statements:
+        for statement in self.charged(day) if statements is None else statements:
             if statement.statement_date + self.due_days > day:
                 break
-            paid = sum(
-                (a.interest + a.principal for a in self.allocations if a.on > statement.statement_date),
-                ZERO,
-            )
-            unpaid = max(ZERO, statement.minimum_due - paid)
+            unpaid = self.unpaid(statement, day)
             if not self.compound_penalty:
                 principal_share = statement.minimum_due - statement.interest_due
                 unpaid = min(unpaid, principal_share)
@@ -197,20 +227,37 @@ class _Line:
         return largest
 
     def accrue_penalty_through(self, day: date) -> None:
-        """Add the penalty basis of the days after the last accrued one up to `day`: each day's
-        end-of-day overdue amount, which moves only on due dates while no transaction happens."""
-        if not self.penalty_rate:
-            self.penalty_through = max(self.penalty_through, day)
-            return
-        start = self.penalty_through + _ONE_DAY
-        dues = [s.statement_date + self.due_days for s in self.statements]
-        while start <= day:
-            change = min((d for d in dues if start < d <= day), default=day + _ONE_DAY)
-            amount = self.overdue_on(start)
-            if amount > 0:
-                self.penalty_basis += amount * self.penalty_rate * (change - start).days
-            start = change
+        """Bring the penalty basis to the end of `day`: each day's end-of-day overdue amount of the
+        statements charged by then. A grace that ends unpaid charges penalty back to its due date,
+        so the days from the earliest due date still in grace are recomputed at every call; the
+        days before it are final and kept (`settled_*`). The basis stays exact, so the cadence of
+        the calls never changes the rounded result."""
         self.penalty_through = max(self.penalty_through, day)
+        if not self.penalty_rate:
+            return
+        charged = self.charged(day)
+        in_grace = (
+            s.statement_date + self.due_days
+            for s in self.statements
+            if s.statement_date + self.due_days + self.grace > day
+        )
+        frontier = min(in_grace, default=day + _ONE_DAY)
+        frontier = min(frontier, day + _ONE_DAY)  # the days before it are final
+        start = self.settled_through + _ONE_DAY
+        basis = self.settled_basis
+        changes = {s.statement_date + self.due_days for s in charged} | {a.on for a in self.allocations}
+        changes.add(frontier)
+        while start <= day:
+            if start == frontier:
+                self.settled_basis, self.settled_through = basis, start - _ONE_DAY
+            change = min((d for d in changes if start < d <= day), default=day + _ONE_DAY)
+            amount = self.overdue_on(start, charged) if charged else ZERO
+            if amount > 0:
+                basis += amount * self.penalty_rate * (change - start).days
+            start = change
+        if start == frontier:
+            self.settled_basis, self.settled_through = basis, start - _ONE_DAY
+        self.penalty_basis = basis
 
     @property
     def penalty_charged(self) -> Decimal:
@@ -335,13 +382,14 @@ def revolving_run(
     penalty_rate: object = ZERO,
     due_days: object = 0,
     compound_penalty: bool = True,
+    grace_days: object = 0,
 ) -> RevolvingState:
     """Replay a credit line's draws and repayments up to `as_of` (see the module docstring).
 
     Transactions are applied in date order (same-day ones in the given order); those after `as_of`
     are ignored. Raises `EngineValidationError` for bad inputs (credit_limit, annual_rate,
     statement_day, opened_on, transactions, as_of, day_count, minimum_principal_rate, penalty_rate,
-    due_days), a repayment above
+    due_days, grace_days), a repayment above
     the amount owed, and `CreditLimitExceededError` for a draw above the available limit.
     """
     return _run(
@@ -357,6 +405,7 @@ def revolving_run(
         penalty_rate=penalty_rate,
         due_days=due_days,
         compound_penalty=compound_penalty,
+        grace_days=grace_days,
     )
 
 
@@ -374,6 +423,7 @@ def _run(
     penalty_rate: object = ZERO,
     due_days: object = 0,
     compound_penalty: bool = True,
+    grace_days: object = 0,
 ) -> RevolvingState:
     errors = ErrorCollector()
     limit = parse_decimal(
@@ -407,7 +457,8 @@ def _run(
     penalty = parse_decimal(
         penalty_rate, "penalty_rate", errors, minimum=ZERO, maximum=MAX_ANNUAL_RATE, max_places=12
     )
-    grace = parse_int(due_days, "due_days", errors, minimum=0, maximum=366)
+    to_due = parse_int(due_days, "due_days", errors, minimum=0, maximum=366)
+    grace = parse_int(grace_days, "grace_days", errors, minimum=0, maximum=366)
     moves = _parse_transactions(transactions, opened, errors)
     if opened is not None and until is not None and until < opened:
         errors.add(as_of_field, gettext_noop("must not be before opened_on"))
@@ -423,8 +474,9 @@ def _run(
             opened_on=opened,
             minimum_rate=cast(Decimal, minimum_rate),
             penalty_rate=cast(Decimal, penalty),
-            due_days=cast(int, grace),
+            due_days=cast(int, to_due),
             compound_penalty=bool(compound_penalty),
+            grace_days=cast(int, grace),
         )
         for move in sorted(moves, key=lambda m: m.on):  # sorted() is stable: same-day order kept
             if move.on > until:
@@ -445,7 +497,10 @@ def _run(
             payoff_amount=line.principal + line.interest_due + accrued + line.penalty_due,
             penalty_charged=line.penalty_charged,
             penalty_due=line.penalty_due,
-            overdue_amount=line.overdue_on(until - _ONE_DAY) if line.penalty_rate else ZERO,
+            # charged by the end of yesterday, after today's repayments
+            overdue_amount=line.overdue_on(until, line.charged(until - _ONE_DAY))
+            if line.penalty_rate
+            else ZERO,
         )
 
 

@@ -36,6 +36,11 @@ class CreditLinePenaltySerializer(serializers.Serializer):
     compound = serializers.BooleanField(
         source="compound_penalty", read_only=True, help_text="overdue interest bears penalty too"
     )
+    grace_days = serializers.IntegerField(
+        source="overdue_grace_days",
+        read_only=True,
+        help_text="days after the due date a minimum may be paid without penalty or days past due",
+    )
     overdue_amount = money_serializer_field(read_only=True, help_text="the unpaid minimum bearing penalty")
     accrued = money_serializer_field(
         source="penalty_charged", read_only=True, help_text="penalty interest charged to date"
@@ -68,6 +73,9 @@ class CreditLineSerializer(serializers.Serializer):
     classification = serializers.CharField(read_only=True)
     penalty = CreditLinePenaltySerializer(source="*", read_only=True)
     ifrs9_stage = serializers.IntegerField(read_only=True)
+    non_accrual = serializers.BooleanField(
+        read_only=True, help_text="90+ days past due: unpaid interest and penalty held in suspense"
+    )
     opened_on = serializers.DateField(read_only=True)
     position_date = serializers.DateField(read_only=True)
 

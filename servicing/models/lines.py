@@ -77,6 +77,9 @@ class CreditLine(Transitionable, FSMModelMixin, models.Model):
     # loan's: contract rate × the product's multiplier, capped at the legal cap (servicing.rules).
     penalty_rate = rate_field(_("penalty interest rate (annual)"), default=Decimal("0"))
     compound_penalty = models.BooleanField(_("penalty on overdue interest"), default=True)
+    # Pinned from the product at opening like a loan's: a minimum paid within these days after
+    # its due date is not past due and owes no penalty (products.engine.revolving).
+    overdue_grace_days = models.PositiveSmallIntegerField(_("overdue grace days"), default=0)
     opened_on = models.DateField(_("opened on"))
     opened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -126,6 +129,11 @@ class CreditLine(Transitionable, FSMModelMixin, models.Model):
     # credit line loss reserve) for the line's class on its drawn principal.
     ifrs9_stage = models.PositiveSmallIntegerField(_("IFRS 9 stage"), default=1)
     reserve = money_field(_("loan-loss reserve"), default=Decimal("0.00"))
+    # Non-accrual from LOANHUB_NON_ACCRUAL_DPD (90) days past due, as for loans: the unpaid
+    # interest and penalty booked as income are held in suspense (Dr income / Cr the line's
+    # suspense accounts 2311, 2321) until paid or the line is back under 90 days.
+    suspense_interest = money_field(_("interest in suspense"), default=Decimal("0.00"))
+    suspense_penalty = money_field(_("penalty interest in suspense"), default=Decimal("0.00"))
     ledger_version = models.PositiveIntegerField(_("ledger version"), default=0)
 
     class Meta:
@@ -156,6 +164,10 @@ class CreditLine(Transitionable, FSMModelMixin, models.Model):
     @property
     def overdue(self) -> bool:
         return self.days_past_due > 0
+
+    @property
+    def non_accrual(self) -> bool:
+        return self.days_past_due >= settings.LOANHUB_NON_ACCRUAL_DPD
 
     def transition_event(self, **fields) -> CreditLineEvent:
         return CreditLineEvent(credit_line=self, **fields)

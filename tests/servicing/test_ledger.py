@@ -38,6 +38,8 @@ def test_chart_of_accounts_is_seeded_by_the_data_migrations():
         "2200": ("客户溢缴款", "Overpayment liability", "liability"),
         "2310": ("应收未收利息挂账", "Interest in suspense", "liability"),
         "2320": ("应收未收罚息挂账", "Penalty interest in suspense", "liability"),
+        "2311": ("循环额度应收未收利息挂账", "Credit line interest in suspense", "liability"),
+        "2321": ("循环额度应收未收罚息挂账", "Credit line penalty interest in suspense", "liability"),
         "2400": ("待查明来款（银行流水挂账）", "Unidentified receipts (statement suspense)", "liability"),
         "4100": ("手续费收入", "Fee income", "income"),
         "4200": ("利息收入", "Interest income", "income"),
