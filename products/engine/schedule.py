@@ -109,12 +109,14 @@ class Schedule:
 
     @property
     def installment(self) -> Decimal:
-        """The level installment of an annuity (principal + interest of the first amortising row;
-        past a row that only paid its interest, one above the level payment)."""
+        """The level installment of an annuity (principal + interest of the first amortising row).
+        A row whose interest exceeds the level payment pays only that interest, more than the level,
+        so after such a row the level is the smallest principal + interest before the last row (a
+        level row may repay 0.00 of principal when its interest rounds to the level itself)."""
         first = min(self.terms.grace_periods, len(self.rows) - 1)
         row = self.rows[first]
         if row.principal == 0 and row.interest > 0:
-            row = next((r for r in self.rows[first + 1 : -1] if r.principal > 0), row)
+            return min((r.principal + r.interest for r in self.rows[first:-1]), default=row.interest)
         return row.principal + row.interest
 
     def cash_flows(self) -> tuple[list[tuple[date, Decimal]], list[tuple[date, Decimal]]]:

@@ -62,6 +62,7 @@ def test_register_then_token_then_profile_round_trip(api):
         "annual_revenue": None,
         "credit_check_consent": True,
         "kyc_status": "unverified",
+        "phone_verified": False,
         "created_at": body["created_at"],
         "updated_at": body["updated_at"],
     }
@@ -314,4 +315,5 @@ def test_the_schema_documents_the_customer_endpoints(api):
         "403",
         "404",
         "409",
+        "415",
     }
