@@ -111,12 +111,18 @@ class Schedule:
     def installment(self) -> Decimal:
         """The level installment of an annuity (principal + interest of the first amortising row).
         A row whose interest exceeds the level payment pays only that interest, more than the level,
-        so after such a row the level is the smallest principal + interest before the last row (a
-        level row may repay 0.00 of principal when its interest rounds to the level itself)."""
+        and every other row before the last pays the level, unless it repays the balance early; so
+        after such a row the level is the smallest principal + interest of a row that leaves a
+        balance (not the first row repaying principal: a level row may repay 0.00 when its interest
+        rounds to the level itself; not the most frequent: at a tiny balance most rows may be
+        interest-only ones)."""
         first = min(self.terms.grace_periods, len(self.rows) - 1)
         row = self.rows[first]
         if row.principal == 0 and row.interest > 0:
-            return min((r.principal + r.interest for r in self.rows[first:-1]), default=row.interest)
+            return min(
+                (r.principal + r.interest for r in self.rows[first:-1] if r.balance > 0),
+                default=row.interest,
+            )
         return row.principal + row.interest
 
     def cash_flows(self) -> tuple[list[tuple[date, Decimal]], list[tuple[date, Decimal]]]:
