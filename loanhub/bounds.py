@@ -18,6 +18,9 @@ from loanhub import clock
 
 WINDOW_YEARS = 5  # a loan starts (or a line opens) within five years of today, either way
 LONGEST_LOAN_YEARS = 100  # 1,200 monthly installments: dates that follow a start may lie this far on
+# A list API's `offset` at most: deeper is a field-level 400, not an overflow of the database's
+# 64-bit OFFSET (a 500; the API fuzz found it with offset=1.3e38).
+MAX_OFFSET = 1_000_000
 
 
 def shift_years(day: dt.date, years: int) -> dt.date:

@@ -8,6 +8,7 @@ from decimal import Decimal
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from loanhub.bounds import MAX_OFFSET
 from loanhub.money import MONEY_DIGITS, money_serializer_field
 
 # Sums over the whole book may outgrow one loan's column.
@@ -173,7 +174,7 @@ class EarlyWarningInputSerializer(serializers.Serializer):
         choices=("open", "acknowledged", "contacted", "actioned", "closed"), required=False
     )
     limit = serializers.IntegerField(min_value=1, max_value=500, required=False, default=100)
-    offset = serializers.IntegerField(min_value=0, required=False, default=0)
+    offset = serializers.IntegerField(min_value=0, max_value=MAX_OFFSET, required=False, default=0)
 
 
 class WarningReasonSerializer(serializers.Serializer):

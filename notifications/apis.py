@@ -13,12 +13,13 @@ from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
 from loanhub.api_schema import FIELD_ERRORS
+from loanhub.bounds import MAX_OFFSET
 from notifications import selectors
 
 
 class MyMessagesInputSerializer(serializers.Serializer):
     limit = serializers.IntegerField(min_value=1, max_value=200, required=False, default=50)
-    offset = serializers.IntegerField(min_value=0, required=False, default=0)
+    offset = serializers.IntegerField(min_value=0, max_value=MAX_OFFSET, required=False, default=0)
 
 
 class MyMessageSerializer(serializers.Serializer):

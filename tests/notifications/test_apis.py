@@ -62,3 +62,7 @@ def test_unsent_messages_are_not_listed(user):
 def test_anonymous_is_401_and_bad_paging_is_400(user):
     assert _client().get(URL).status_code == 401
     assert _client(user).get(URL, {"limit": 0}).status_code == 400
+    # An offset past the database's 64-bit OFFSET was a 500 (found by the API fuzz): now a 400.
+    deep = _client(user).get(URL, {"offset": str(10**38)})
+    assert deep.status_code == 400
+    assert "offset" in deep.json()["errors"]
