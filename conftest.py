@@ -18,6 +18,9 @@ import pytest
 pytest_plugins = ("tests.loanhub.redis_server",)
 
 CHROMIUM = os.environ.get("LOANHUB_CHROMIUM", "/usr/bin/chromium")
+# Debian's Chinese font (fonts-wqy-microhei, installed by `make browser` and .ci/run): zh
+# screenshots and the OCR test's rendered identity card need it.
+CJK_FONT = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
 REQUIRE_SERVICES = os.environ.get("LOANHUB_REQUIRE_SERVICES", "").lower() in ("1", "true", "yes")
 
 
@@ -49,6 +52,10 @@ def _service_missing(name: str) -> str | None:
             import playwright.sync_api  # noqa: F401
         except ImportError:
             return "playwright is not installed (make install-dev)"
+        return None
+    if name == "cjk_font":
+        if not os.path.exists(CJK_FONT):
+            return f"{CJK_FONT} is missing (apt-get install -y fonts-wqy-microhei)"
         return None
     raise ValueError(f"unknown service {name!r}")
 

@@ -523,3 +523,24 @@ def version_preview(version: ProductVersion, *, on_date: dt.date | None = None) 
             )
         )
     return rows
+
+
+def recommendations_for(
+    *, user, profile: Profile, versions: list[ProductVersion], personalised: bool = True
+) -> dict:
+    """What the recommendations page and API show: the registered recommender's answer for a
+    signed-in customer (their profile and history, or the non-personalised list they chose or did
+    not consent out of), else the ranking for the details entered. Keys: personalised, basis,
+    notice, consent, recommendations."""
+    from products import hooks
+
+    answer = hooks.recommend_for(user=user, profile=profile, versions=versions, personalised=personalised)
+    if answer is not None:
+        return answer
+    return {
+        "personalised": False,
+        "basis": "query",
+        "notice": _("Ranked by total cost for the details you entered."),
+        "consent": None,
+        "recommendations": product_recommend(profile=profile, versions=versions),
+    }

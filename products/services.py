@@ -49,6 +49,7 @@ from products.quotes import (  # noqa: F401  (re-exported: the quote is part of 
     Recommendation,
     product_quote,
     product_recommend,
+    recommendations_for,
 )
 from products.serializers import (
     FEE_FIELDS,

@@ -155,17 +155,9 @@ class RecommendationsApi(CatalogueApi):
         segments = caller_segments(request.user, explicit=data.pop("segment", None))
         profile = Profile(segments=segments, **data)
         versions = selectors.product_list_active()
-        answer = hooks.recommend_for(
+        answer = services.recommendations_for(
             user=request.user, profile=profile, versions=versions, personalised=personalised
         )
-        if answer is None:
-            answer = {
-                "personalised": False,
-                "basis": "query",
-                "notice": _("Ranked by total cost for the details you entered."),
-                "consent": None,
-                "recommendations": services.product_recommend(profile=profile, versions=versions),
-            }
         recommendations = answer.pop("recommendations")
         eligible = [r for r in recommendations if r.eligible]
         ranks = {r.version.pk: rank for rank, r in enumerate(eligible, 1)}

@@ -355,14 +355,9 @@ def product_recommend(request):
     if form.is_valid():
         profile = Profile(segments=caller_segments(request.user), **form.profile_kwargs())
         versions = selectors.product_list_active()
-        answer = hooks.recommend_for(
+        answer = services.recommendations_for(
             user=request.user, profile=profile, versions=versions, personalised=personalised
-        ) or {
-            "personalised": False,
-            "basis": "query",
-            "consent": None,
-            "recommendations": services.product_recommend(profile=profile, versions=versions),
-        }
+        )
     context = {"form": form, "eligible": None, "ineligible": None, "answer": answer}
     if answer is not None:
         results = answer["recommendations"]

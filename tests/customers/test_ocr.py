@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from conftest import CJK_FONT
 from customers import ocr
 from tests.customers.factories import GB_EXAMPLE_RIC, PNG_BYTES, make_ric
 
 # Debian's fonts-wqy-microhei (`make browser` and .ci/run install it).
-WQY_FONT = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
+WQY_FONT = Path(CJK_FONT)
 
 
 class FakeEngine:
@@ -84,7 +85,7 @@ def _card_image(lines: list[tuple[str, int]]) -> bytes:
 
 
 @pytest.mark.serial  # onnxruntime takes both cores for a few seconds
-@pytest.mark.skipif(not WQY_FONT.exists(), reason="fonts-wqy-microhei is not installed (CI has it)")
+@pytest.mark.services("cjk_font")  # skipped without the font locally; CI (services required) fails
 def test_the_real_engine_reads_a_rendered_card():
     # Given the front of a card rendered with a Chinese font: a valid number (check digit per
     # GB 11643-1999, computed by the factory), a name and an address

@@ -169,7 +169,7 @@ def test_engine_penalty_after_the_grace_equals_the_no_grace_penalty(grace, late)
         "grace_days": grace,
     }
     draw = engine.LineTransaction(opened, engine.TransactionKind.DRAW, D("10000.00"))
-    due = dt.date(2027, 3, 2)
+    due = dt.date(2027, 2, 10) + 20 * DAY  # the first statement (10 February) + due_days
     as_of = due + (grace + 1 + late) * DAY
     state = engine.revolving_run(**common, transactions=[draw], as_of=as_of)
     days = (as_of - due).days
