@@ -100,16 +100,17 @@ def phone_code_send(*, customer: Customer, actor, language: str = "zh-hans") -> 
             expires_at=now + CODE_TTL,
         )
         to, body = locked.phone, _sms_text(code, language)
-        transaction.on_commit(lambda: _send(to=to, body=body, customer=locked))
+        key = f"loanhub-phone-code-{row.pk}"
+        transaction.on_commit(lambda: _send(to=to, body=body, customer=locked, key=key))
     logger.info("phone code sent customer=%s", locked)
     return row
 
 
-def _send(*, to: str, body: str, customer: Customer) -> None:
+def _send(*, to: str, body: str, customer: Customer, key: str) -> None:
     from notifications import backends
 
     try:
-        backends.send_sms(to=to, body=body)
+        backends.send_sms(to=to, body=body, key=key)
     except Exception:  # the customer asks again; the failure is visible in the log
         logger.exception("phone code SMS failed customer=%s", customer)
 

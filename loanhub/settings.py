@@ -185,6 +185,8 @@ MEDIA_ROOT = env.path("LOANHUB_MEDIA_ROOT", default=VAR_DIR / "media")
 # --- E-mail ---------------------------------------------------------------------------------
 EMAIL_BACKEND = env.str("LOANHUB_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("LOANHUB_DEFAULT_FROM_EMAIL", default="LoanHub <noreply@loanhub.local>")
+# The domain of the Message-ID a notification e-mail carries (its delivery key: notifications.backends).
+LOANHUB_MESSAGE_ID_DOMAIN = env.str("LOANHUB_MESSAGE_ID_DOMAIN", default="loanhub.local")
 # --- Notifications (the notifications app) --------------------------------------------------------
 NOTIFICATIONS_SMS_BACKEND = env.str("LOANHUB_SMS_BACKEND", default="notifications.backends.ConsoleSmsBackend")
 # Optional (marketing) e-mail and SMS wait out these local hours unless the user set their own.

@@ -1,5 +1,12 @@
 """Delivery backends. E-mail goes through Django's EMAIL_BACKEND (console by default); SMS through
-the class named by NOTIFICATIONS_SMS_BACKEND (console by default, locmem in tests)."""
+the class named by NOTIFICATIONS_SMS_BACKEND (console by default, locmem in tests).
+
+Every delivery carries the message's `key`, the same on every attempt. A worker killed after the
+provider took a message but before the row was marked sent leaves the row pending, and the
+redelivered task sends it again: the key is what lets the other side drop that second copy. An SMS
+backend for a real gateway passes it as the gateway's client message id (Aliyun's `OutId`, the
+"client reference" of others), which such gateways deduplicate on; e-mail carries it as the
+`Message-ID` header, on which mail stores and clients deduplicate."""
 
 from __future__ import annotations
 
@@ -7,7 +14,7 @@ import sys
 import threading
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.utils.module_loading import import_string
 
 
@@ -29,9 +36,9 @@ class ConsoleSmsBackend:
     recipient's number masked: standard output ends up in log collectors, and personal data is
     never logged. The body is written as is (in development it carries the one-time code)."""
 
-    def send(self, *, to: str, body: str) -> None:
+    def send(self, *, to: str, body: str, key: str = "") -> None:
         stream = sys.stdout
-        stream.write(f"SMS to: {_masked_number(to)}\n{body}\n{'-' * 40}\n")
+        stream.write(f"SMS to: {_masked_number(to)} ({key})\n{body}\n{'-' * 40}\n")
         stream.flush()
 
 
@@ -41,15 +48,16 @@ class LocmemSmsBackend:
     outbox: list[dict] = []
     _lock = threading.Lock()
 
-    def send(self, *, to: str, body: str) -> None:
+    def send(self, *, to: str, body: str, key: str = "") -> None:
         with self._lock:
-            type(self).outbox.append({"to": to, "body": body})
+            type(self).outbox.append({"to": to, "body": body, "key": key})
 
 
-def send_email(*, to: str, subject: str, body: str) -> None:
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [to], fail_silently=False)
+def send_email(*, to: str, subject: str, body: str, key: str = "") -> None:
+    headers = {"Message-ID": f"<{key}@{settings.LOANHUB_MESSAGE_ID_DOMAIN}>"} if key else None
+    EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [to], headers=headers).send(fail_silently=False)
 
 
-def send_sms(*, to: str, body: str) -> None:
+def send_sms(*, to: str, body: str, key: str = "") -> None:
     backend = import_string(settings.NOTIFICATIONS_SMS_BACKEND)()
-    backend.send(to=to, body=body)
+    backend.send(to=to, body=body, key=key)

@@ -148,11 +148,18 @@ def message_send_template(*, key: str, language: str = "zh-hans", **kwargs) -> t
     return message_send(subject=subject, body=body, language=language, **kwargs)
 
 
+def delivery_key(message: Message) -> str:
+    """The message's key at the provider, the same on every attempt (see notifications.backends)."""
+    return f"loanhub-message-{message.pk}"
+
+
 def _deliver(message: Message) -> None:
     if message.channel == Channel.EMAIL:
-        backends.send_email(to=message.address, subject=message.subject, body=message.body)
+        backends.send_email(
+            to=message.address, subject=message.subject, body=message.body, key=delivery_key(message)
+        )
     elif message.channel == Channel.SMS:
-        backends.send_sms(to=message.address, body=message.body)
+        backends.send_sms(to=message.address, body=message.body, key=delivery_key(message))
     # The portal inbox is the row itself: marking it sent makes it visible.
 
 

@@ -62,7 +62,7 @@ def test_a_retried_delivery_task_sends_nothing_twice(user, sms_outbox):
         )
         assert tasks.deliver.run(message.pk) == MessageState.SENT
         assert tasks.deliver.run(message.pk) == MessageState.SENT
-    assert sms_outbox == [{"to": "13900000000", "body": "hi"}]
+    assert sms_outbox == [{"to": "13900000000", "body": "hi", "key": f"loanhub-message-{message.pk}"}]
     message.refresh_from_db()
     assert message.attempts == 1
 
