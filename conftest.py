@@ -15,7 +15,7 @@ import os
 import pytest
 
 # Fixtures shared by test packages that have no conftest in common (the throwaway Redis).
-pytest_plugins = ("tests.loanhub.redis_server",)
+pytest_plugins = ("tests.loanhub.redis_server", "tests.loanhub.template_db")
 
 CHROMIUM = os.environ.get("LOANHUB_CHROMIUM", "/usr/bin/chromium")
 # Debian's Chinese font (fonts-wqy-microhei, installed by `make browser` and .ci/run): zh
@@ -88,17 +88,24 @@ def pytest_sessionstart(session) -> None:
 
         for cache in settings.CACHES.values():
             cache["KEY_PREFIX"] = f"{cache.get('KEY_PREFIX', '')}-{worker}"
+    _session_travel = travel_to_test_today()
+
+
+def travel_to_test_today():
+    """Start the session's travel to LOANHUB_TEST_TODAY (10:00 local time, ticking); None without
+    it. Also used by tests/loanhub/template_db.py, which migrates on the same day as the tests."""
     day = _test_today()
     if day is None:
-        return
+        return None
     import zoneinfo
 
     import time_machine
     from django.conf import settings
 
     start = dt.datetime.combine(day, dt.time(10, 0), tzinfo=zoneinfo.ZoneInfo(settings.TIME_ZONE))
-    _session_travel = time_machine.travel(start, tick=True)
-    _session_travel.start()
+    travel = time_machine.travel(start, tick=True)
+    travel.start()
+    return travel
 
 
 def pytest_sessionfinish(session, exitstatus) -> None:
