@@ -87,6 +87,14 @@ class CampaignForm(forms.ModelForm):
             self.add_error(field, messages_)
         return cleaned
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "reward_points" in self.fields:
+            self.fields["reward_points"].required = False
+
+    def clean_reward_points(self):
+        return self.cleaned_data.get("reward_points") or 0
+
     def clean_pilot_regions(self):
         return self.cleaned_data.get("pilot_regions") or []
 

@@ -180,6 +180,12 @@ MATRIX: dict[str, Rule] = {
         post="admin admin admin 403 403 403 404 403 403",
         pk="999999",
     ),
+    # A promotion pilot's funnel: staff who view marketing (an unknown pilot: 404).
+    "admin/marketing/promotionpilot/<int:pk>/funnel/": rule(
+        get="admin admin admin 404 404 404 404 404 404",
+        post="admin admin admin 405 405 405 405 405 405",
+        pk="999999",
+    ),
     "admin/servicing/repayment/<int:pk>/reverse/": rule(
         get="admin admin admin 200 200 403 403 403 403",
         post="admin admin admin 200 200 403 403 403 403",
