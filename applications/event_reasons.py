@@ -24,6 +24,9 @@ FIXED = {
     "withdrawn by the customer": pgettext_lazy("event reason", "withdrawn by the customer"),
     "offer declined by the customer": pgettext_lazy("event reason", "offer declined by the customer"),
     "grade override rejected": pgettext_lazy("event reason", "grade override rejected"),
+    "accepted offer not paid out in time": pgettext_lazy(
+        "event reason", "accepted offer not paid out in time"
+    ),
     "risk could not score the application": pgettext_lazy(
         "event reason", "risk could not score the application"
     ),

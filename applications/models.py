@@ -2,7 +2,8 @@
 
 draft → submitted → scoring → scored → approved | referred | declined;
 referred → approved | declined (officer); approved → offer_accepted | offer_declined |
-offer_expired; offer_accepted → disbursed; submitted/scored/referred/approved/offer_accepted →
+offer_expired; offer_accepted → disbursed | offer_expired (the system, when it is not paid out
+within LOANHUB_ACCEPTANCE_EXPIRY_DAYS); submitted/scored/referred/approved/offer_accepted →
 withdrawn.
 A decline made solely by automated means can be reviewed by a person once (PIPL art. 24):
 declined → review_requested (the customer, with a ReviewRequest) → declined (upheld) | referred
@@ -23,6 +24,7 @@ from applications.permissions import (
     transition_by_officer,
     transition_by_owner,
     transition_by_owner_or_officer,
+    transition_by_system,
 )
 from loanhub.models import TransitionEvent
 from loanhub.money import apr_field, money_field, rate_field
@@ -221,6 +223,7 @@ class LoanApplication(Transitionable, FSMModelMixin, models.Model):
         "accept_offer": pgettext_lazy("action", "accept the offer"),
         "decline_offer": pgettext_lazy("action", "decline the offer"),
         "expire_offer": pgettext_lazy("action", "expire the offer"),
+        "expire_acceptance": pgettext_lazy("action", "expire the accepted offer"),
         "disburse": pgettext_lazy("action", "disburse"),
         "withdraw": pgettext_lazy("action", "withdraw"),
         "change": pgettext_lazy("action", "change"),
@@ -297,6 +300,12 @@ class LoanApplication(Transitionable, FSMModelMixin, models.Model):
     @transition(field=state, source=State.APPROVED, target=State.OFFER_EXPIRED)
     def expire_offer(self) -> None:
         """The offer was not accepted in time."""
+
+    @transition(
+        field=state, source=State.OFFER_ACCEPTED, target=State.OFFER_EXPIRED, permission=transition_by_system
+    )
+    def expire_acceptance(self) -> None:
+        """The system only (no actor): an accepted offer not paid out in time lapses."""
 
     @transition(
         field=state, source=State.OFFER_ACCEPTED, target=State.DISBURSED, permission=transition_by_officer

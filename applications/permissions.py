@@ -46,3 +46,8 @@ def transition_by_owner(application, user) -> bool:
 
 def transition_by_owner_or_officer(application, user) -> bool:
     return is_owner(user, application) or may_decide(user)
+
+
+def transition_by_system(application, user) -> bool:
+    """No person: only the system (a beat job, actor None) runs these transitions."""
+    return False

@@ -249,11 +249,18 @@ def application_funnel_facts(*, customer_ids, since=None) -> list[dict]:
         queryset = queryset.filter(submitted_at__gte=since)
     rows = list(
         queryset.order_by("submitted_at", "id").values(
-            "id", "customer_id", "state", "submitted_at", "approved_at", "disbursed_at"
+            "id",
+            "customer_id",
+            "state",
+            "submitted_at",
+            "approved_at",
+            "disbursed_at",
+            "product_version__product__code",
         )
     )
     for row in rows:  # the reference its loan carries in servicing (LoanApplication.__str__)
         row["origin_ref"] = f"A{row['id']:08d}"
+        row["product_code"] = row.pop("product_version__product__code")
     return rows
 
 

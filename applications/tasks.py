@@ -15,6 +15,13 @@ def expire_offers(self) -> int:
 
 
 @shared_task(bind=True, acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def expire_acceptances(self) -> int:
+    """Expire accepted offers not paid out within LOANHUB_ACCEPTANCE_EXPIRY_DAYS (their redeemed
+    points come back); a second run expires nothing more."""
+    return services.acceptances_expire()
+
+
+@shared_task(bind=True, acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
 def requeue_stuck(self) -> dict:
     """Re-drive applications stuck in submitted or scoring past LOANHUB_STUCK_AFTER_MINUTES."""
     return services.applications_requeue_stuck()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 
 from applications import services
@@ -90,6 +91,37 @@ def _open_credit_line(customer: Customer, *, officer) -> None:
     servicing_lines.credit_line_draw(line=line, amount=Decimal("8000.00"), actor=actor)
 
 
+DEMO_POINTS = 300  # the reward points of the customer who withdraws after accepting
+DEMO_REDEEMED = 200
+
+
+def _accept_with_points(application: LoanApplication) -> LoanApplication:
+    """The customer accepts the offer spending 200 of her 300 reward points (a referral reward,
+    written as marketing.rewards writes one: the demo has no referee to pay out first); her
+    withdrawal before the payout then refunds them to the lot they came from (rewards page)."""
+    from marketing.rewards import services as rewards
+    from marketing.rewards.models import EntryKind, PointsEntry
+
+    account = rewards.account_for(customer_id=application.customer_id)
+    PointsEntry.objects.get_or_create(
+        key=f"demo:referral:{application.customer_id}",
+        defaults={
+            "account": account,
+            "kind": EntryKind.EARN_REFERRAL,
+            "points": DEMO_POINTS,
+            "effective_on": clock.today(),
+            "expires_on": clock.today() + dt.timedelta(days=settings.LOANHUB_POINTS_EXPIRY_DAYS),
+        },
+    )
+    return services.application_accept_offer(
+        application=application,
+        actor=application.customer.user,
+        consents={"disclosure": True, "credit_contract": True},
+        offer_digest=application.offer.get("digest"),
+        redeem_points=DEMO_REDEEMED,
+    )
+
+
 def seed_applications(*, officer, senior, password: str) -> int:
     """Create the demo customers and walk each application to its state; returns how many."""
     created = 0
@@ -143,6 +175,12 @@ def seed_applications(*, officer, senior, password: str) -> int:
                     offer_digest=application.offer.get("digest"),
                 )
             elif path == "withdrawn":
+                if application.state == "referred":
+                    application = services.application_approve(
+                        application=application, actor=officer, reason="demo: steady salary"
+                    )
+                if application.state == "approved":  # accepted with reward points, then withdrawn
+                    application = _accept_with_points(application)
                 services.application_withdraw(application=application, actor=actor, reason="found cheaper")
             elif path == "offer_declined":
                 services.application_decline_offer(

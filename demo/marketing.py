@@ -1,4 +1,5 @@
-"""Demo marketing: consenting demo customers, a finished A/B campaign with touches and conversions.
+"""Demo marketing: consenting demo customers, a finished A/B campaign with touches and conversions,
+and a running pilot of a product promotion on its own (half of the salaried customers, stable).
 
 Idempotent: nothing is written when the demo campaign exists. The campaign is launched through
 the service (consent checked, messages sent through notifications), then its dates are moved
@@ -15,10 +16,20 @@ from applications.models import LoanApplication
 from customers import marketing_consent
 from customers.models import Customer
 from loanhub import clock
-from marketing import services
-from marketing.models import Attribution, Campaign, Recipient, Segment, Touch, TouchKind
+from marketing import pilots, services
+from marketing.models import (
+    Attribution,
+    Campaign,
+    PilotMember,
+    PromotionPilot,
+    Recipient,
+    Segment,
+    Touch,
+    TouchKind,
+)
 
 CAMPAIGN = "Demo: spring salaried offer"
+PILOT = "Demo: app interest-free offer, half of the salaried"
 
 
 def seed_marketing(*, manager, usernames: list[str]) -> Campaign | None:
@@ -87,3 +98,25 @@ def seed_marketing(*, manager, usernames: list[str]) -> Campaign | None:
         Attribution.objects.filter(application=application).delete()
         services.attribution_record(application=application)
     return campaign
+
+
+def seed_pilot(*, manager) -> PromotionPilot | None:
+    """TRAVEL-GO's app3free promotion piloted to a stable half of the salaried customers (a random
+    control), started through the service and dated a week back so the funnel counts the quotes
+    asked since. Idempotent: nothing is written when the demo pilot exists."""
+    if PromotionPilot.objects.filter(name=PILOT).exists():
+        return None
+    services.presets_ensure()
+    pilot = pilots.promotion_pilot_create(
+        actor=manager,
+        name=PILOT,
+        product_code="TRAVEL-GO",
+        promotion_code="app3free",
+        segment=Segment.objects.get(preset="salaried"),
+        share=50,
+    )
+    pilot = pilots.promotion_pilot_start(pilot=pilot, actor=manager)
+    started_at = clock.now() - dt.timedelta(days=7)
+    PromotionPilot.objects.filter(pk=pilot.pk).update(started_at=started_at)
+    PilotMember.objects.filter(pilot=pilot).update(assigned_at=started_at)
+    return pilot

@@ -342,6 +342,11 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "applications-expire-offers": {"task": "applications.tasks.expire_offers", "schedule": 15 * 60.0},
     "applications-requeue-stuck": {"task": "applications.tasks.requeue_stuck", "schedule": 5 * 60.0},
+    # Accepted offers never paid out lapse (their redeemed points are refunded; the customer told).
+    "applications-expire-acceptances": {
+        "task": "applications.tasks.expire_acceptances",
+        "schedule": 60 * 60.0,
+    },
     # Offers about to expire: the customer is told once (applications.notices).
     "applications-notify-expiring-offers": {
         "task": "applications.tasks.notify_expiring_offers",
@@ -408,6 +413,8 @@ LOANHUB_PRIVATE_ROOT = env.path("LOANHUB_PRIVATE_ROOT", default=VAR_DIR / "priva
 # Applications: days an approved offer stays open; approvals of referred applications above this
 # amount need a second person (maker-checker); minutes after which submitted/scoring is "stuck".
 LOANHUB_OFFER_EXPIRY_DAYS = env.int("LOANHUB_OFFER_EXPIRY_DAYS", default=14)
+# Days an accepted offer may wait for its payout before it lapses (beat `expire_acceptances`).
+LOANHUB_ACCEPTANCE_EXPIRY_DAYS = env.int("LOANHUB_ACCEPTANCE_EXPIRY_DAYS", default=30)
 # Days before an offer expires that the customer is reminded (once; applications.notices).
 LOANHUB_OFFER_EXPIRY_NOTICE_DAYS = env.int("LOANHUB_OFFER_EXPIRY_NOTICE_DAYS", default=3)
 LOANHUB_SENIOR_APPROVAL_AMOUNT = Decimal(env.str("LOANHUB_SENIOR_APPROVAL_AMOUNT", default="200000"))

@@ -1,5 +1,6 @@
 """Admin for marketing managers: segments and campaigns (launched through the service), and the
-read-only records (recipients, touches, attributions, runs). Auditors read."""
+read-only records (recipients, touches, attributions, runs). Auditors read. Campaigns' offer
+requests: `admin_offer_requests`; promotions piloted on their own: `admin_pilots`."""
 
 from __future__ import annotations
 
@@ -63,6 +64,7 @@ class CampaignForm(forms.ModelForm):
             "promotion",
             "landing_path",
             "cost",
+            "reward_points",
             "pilot_regions",
             "pilot_channels",
             "pilot_share",
@@ -84,6 +86,14 @@ class CampaignForm(forms.ModelForm):
         for field, messages_ in errors.items():
             self.add_error(field, messages_)
         return cleaned
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "reward_points" in self.fields:
+            self.fields["reward_points"].required = False
+
+    def clean_reward_points(self):
+        return self.cleaned_data.get("reward_points") or 0
 
     def clean_pilot_regions(self):
         return self.cleaned_data.get("pilot_regions") or []
@@ -152,6 +162,15 @@ FUNNEL_LABELS = (
 )
 
 
+def pilot_table_rows(comparison: dict) -> list[dict]:
+    """The rows of the pilot-and-control table (a campaign's pilot or a promotion's)."""
+    labels = dict(FUNNEL_LABELS)
+    return [
+        {"label": labels[p["stage"]], "stage": p["stage"], "pilot": p, "control": c}
+        for p, c in zip(comparison["pilot"], comparison["control"], strict=True)
+    ]
+
+
 @admin.register(Campaign)
 class CampaignAdmin(admin.ModelAdmin):
     form = CampaignForm
@@ -187,12 +206,7 @@ class CampaignAdmin(admin.ModelAdmin):
         funnel = selectors.campaign_funnel(campaign=campaign)
         labels = dict(FUNNEL_LABELS)
         stages = [{**stage, "label": labels[stage["stage"]]} for stage in funnel["stages"]]
-        pilot_rows = None
-        if funnel["pilot"] is not None:
-            pilot_rows = [
-                {"label": labels[p["stage"]], "stage": p["stage"], "pilot": p, "control": c}
-                for p, c in zip(funnel["pilot"]["pilot"], funnel["pilot"]["control"], strict=True)
-            ]
+        pilot_rows = None if funnel["pilot"] is None else pilot_table_rows(funnel["pilot"])
         context = {
             "pilot_rows": pilot_rows,
             **self.admin_site.each_context(request),
@@ -341,3 +355,7 @@ class NpsSurveyAdmin(MaskedCustomerMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
             "comments": comments,
         }
         return TemplateResponse(request, "admin/marketing/nps_report.html", context)
+
+
+# The offer requests' and the promotion pilots' admins (registered on import).
+from marketing import admin_offer_requests, admin_pilots  # noqa: E402, F401, I001

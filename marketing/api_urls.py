@@ -30,6 +30,7 @@ urlpatterns = [
         name="offer-request-decline",
     ),
     path("experiments/", apis.ExperimentListApi.as_view(), name="experiments"),
+    path("experiments/plan/", apis.ExperimentPlanApi.as_view(), name="experiment-plan"),
     path("experiments/<int:pk>/results/", apis.ExperimentResultsApi.as_view(), name="experiment-results"),
     path("attribution/", apis.AttributionApi.as_view(), name="attribution"),
     # CRM

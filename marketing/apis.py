@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 from loanhub.api_schema import FIELD_ERRORS, detail_response
 from loanhub.errors import Forbidden
 from loanhub.permissions import may
-from marketing import attribution, rules, selectors, services
+from marketing import attribution, rules, selectors, services, stats
 from marketing import serializers as s
 from marketing.errors import MarketingInvalid, MarketingNotFound
 from marketing.models import Campaign, Experiment, Segment
@@ -193,6 +193,26 @@ class ExperimentResultsApi(MarketingApi):
         experiment = object_or_not_found(Experiment, pk)
         return Response(
             s.ExperimentResultsSerializer(selectors.experiment_results(experiment=experiment)).data
+        )
+
+
+class ExperimentPlanApi(MarketingApi):
+    @extend_schema(
+        tags=["marketing"],
+        operation_id="marketing_experiments_plan",
+        parameters=[s.ExperimentPlanInputSerializer],
+        responses={200: s.ExperimentPlanSerializer, 400: FIELD_ERRORS, 403: FORBIDDEN},
+        summary="Before launch: the members each arm needs to detect the minimum detectable effect",
+    )
+    def get(self, request):
+        serializer = s.ExperimentPlanInputSerializer(data=request.query_params)
+        serializer.is_valid(raise_exception=True)
+        plan = serializer.validated_data
+        per_arm = stats.sample_size_per_arm(
+            plan["baseline"], plan["mde"], alpha=plan["alpha"], power=plan["power"]
+        )
+        return Response(
+            s.ExperimentPlanSerializer({**plan, "per_arm": per_arm, "total": per_arm * plan["arms"]}).data
         )
 
 

@@ -17,14 +17,21 @@ class MarketingConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from applications.hooks import register_disbursed_hook, register_submitted
-        from marketing import crm, recommendations, selectors, services
-        from products.hooks import register_invitations, register_quote_asked, register_recommender
+        from marketing import crm, pilots, recommendations, selectors, services
+        from products.hooks import (
+            register_invitations,
+            register_promotion_pilots,
+            register_quote_asked,
+            register_recommender,
+        )
         from servicing.hooks import register_loan_closed_hook
 
         register_submitted(services.attribution_record)
         # A campaign's offer is a product promotion limited to its audience (`invited:<code>`):
         # the catalogue asks who was invited, through its registry.
         register_invitations(selectors.customer_invitations)
+        # A promotion piloted on its own reaches only its pilot group (marketing.pilots).
+        register_promotion_pilots(running=pilots.running_pilots, memberships=pilots.customer_pilots)
         # A quote asked on the product page or the quote API is the funnel's "quoted" touch.
         register_quote_asked(services.touch_record_quote)
         # A signed-in customer's recommendations: from their profile and history when they agreed

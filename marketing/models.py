@@ -110,6 +110,9 @@ class Campaign(Transitionable, FSMModelMixin, models.Model):
     )
     landing_path = models.CharField(_("landing page"), max_length=200, default="/products/")
     cost = money_field(_("cost"), null=True, blank=True)
+    # Reward points for the campaign's action: a recipient it messaged who applies after being
+    # reached earns them once (marketing.rewards.services.points_for_campaign_action).
+    reward_points = models.PositiveIntegerField(_("reward points for applying"), default=0)
     # A pilot (试点) reaches only the members in these regions, on these of its channels, in this
     # share of the audience (stable per customer); the other eligible members are its control.
     pilot_regions = models.JSONField(_("pilot: regions"), default=list, blank=True)
@@ -549,3 +552,4 @@ class SuggestionEvent(TransitionEvent):
 
 
 from marketing.offer_request_models import OfferRequest, OfferRequestState  # noqa: E402, F401
+from marketing.pilot_models import PilotMember, PromotionPilot, PromotionPilotEvent, PromotionPilotState  # noqa: E402, F401, I001

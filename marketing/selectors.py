@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -22,13 +23,15 @@ from marketing.models import (
     FollowUp,
     NpsSurvey,
     PilotGroup,
+    PilotMember,
+    PromotionPilot,
     Recipient,
     Segment,
     Suggestion,
     Touch,
     TouchKind,
 )
-from servicing.selectors import loans_on_time_after_months
+from servicing.selectors import loans_on_time_after_months, loans_revenue
 
 
 def customer_invitations(*, customer_id: int) -> list[str]:
@@ -46,6 +49,22 @@ def customer_invitations(*, customer_id: int) -> list[str]:
                 campaign__promotion__isnull=False,
             ).values_list("campaign__promotion__code", flat=True)
         )
+    )
+
+
+def campaign_rewards_for_application(*, customer_id: int, submitted_at) -> list[tuple[int, int]]:
+    """(campaign id, points) of the launched campaigns with reward points that messaged the
+    customer (holdouts and a pilot's control apart) before `submitted_at` (marketing.rewards)."""
+    return list(
+        Recipient.objects.filter(
+            customer_id=customer_id,
+            holdout=False,
+            reached_at__lte=submitted_at,
+            campaign__state=CampaignState.LAUNCHED,
+            campaign__reward_points__gt=0,
+        )
+        .order_by("campaign_id")
+        .values_list("campaign_id", "campaign__reward_points")
     )
 
 
@@ -107,17 +126,28 @@ def _conversions(campaign: Campaign) -> dict[int, dict]:
             campaign=campaign, kind=TouchKind.LANDING, customer_id__in=list(recipients)
         ).values_list("customer_id", flat=True)
     )
+    return _outcomes(starts=recipients, since=campaign.launched_at, visited=visited)
+
+
+def _outcomes(
+    *, starts: dict[int, dt.datetime], since: dt.datetime, visited: set[int], product_code: str = ""
+) -> dict[int, dict]:
+    """The funnel milestones of customers each counted from their own start (reached, assigned):
+    `visited` as given, a quote asked after the start, and the first application submitted after
+    it (of `product_code` only, when given) with its milestones."""
     quoted = {
         cid
         for cid, at in Touch.objects.filter(
-            kind=TouchKind.QUOTE, customer_id__in=list(recipients), occurred_at__gte=campaign.launched_at
+            kind=TouchKind.QUOTE, customer_id__in=list(starts), occurred_at__gte=since
         ).values_list("customer_id", "occurred_at")
-        if at >= recipients[cid]
+        if at >= starts[cid]
     }
     facts: dict[int, dict] = {}
-    for row in application_funnel_facts(customer_ids=list(recipients), since=campaign.launched_at):
-        if row["submitted_at"] >= recipients[row["customer_id"]]:
-            facts.setdefault(row["customer_id"], row)  # the first application after the launch
+    for row in application_funnel_facts(customer_ids=list(starts), since=since):
+        if product_code and row["product_code"] != product_code:
+            continue
+        if row["submitted_at"] >= starts[row["customer_id"]]:
+            facts.setdefault(row["customer_id"], row)  # the first application after the start
     origins = {cid: row["origin_ref"] for cid, row in facts.items() if row["disbursed_at"] is not None}
     on_time = loans_on_time_after_months(origin_refs=origins.values(), months=ON_TIME_MONTHS)
     return {
@@ -128,8 +158,9 @@ def _conversions(campaign: Campaign) -> dict[int, dict]:
             "approved": cid in facts and facts[cid]["approved_at"] is not None,
             "disbursed": cid in facts and facts[cid]["disbursed_at"] is not None,
             "on_time_3m": cid in origins and on_time.get(origins[cid]) is True,
+            "origin": origins.get(cid),  # the loan's origin reference once disbursed (revenue)
         }
-        for cid in recipients
+        for cid in starts
     }
 
 
@@ -180,9 +211,19 @@ def pilot_comparison(*, campaign: Campaign, outcomes: dict[int, dict] | None = N
         PilotGroup.PILOT.value: _messaged_outcomes(campaign, outcomes),
         PilotGroup.CONTROL.value: _control_outcomes(campaign, outcomes),
     }
-    result = {"regions": campaign.pilot_regions, "channels": campaign.pilot_channels}
-    result["share"] = campaign.pilot_share
-    result["randomised"] = not campaign.pilot_regions and not campaign.pilot_channels
+    return _side_by_side(
+        groups,
+        regions=campaign.pilot_regions,
+        channels=campaign.pilot_channels,
+        share=campaign.pilot_share,
+        randomised=not campaign.pilot_regions and not campaign.pilot_channels,
+    )
+
+
+def _side_by_side(groups: dict[str, dict[int, dict]], **limits) -> dict:
+    """A pilot's and its control's funnels (campaign or promotion pilots alike): each group's
+    stages and, per stage, the share of the group that got there."""
+    result = dict(limits)
     for name, group in groups.items():
         stages = _stages(group.values())
         size = stages[0]["count"]
@@ -192,12 +233,51 @@ def pilot_comparison(*, campaign: Campaign, outcomes: dict[int, dict] | None = N
     return result
 
 
+def _promotion_pilot_groups(pilot: PromotionPilot) -> dict[str, dict[int, dict]]:
+    """The outcomes of a promotion pilot's members by group, each counted from its assignment:
+    a landing visited, a quote asked, and the first application for the pilot's product."""
+    members = list(PilotMember.objects.filter(pilot=pilot).values_list("customer_id", "assigned_at", "group"))
+    if pilot.started_at is None:
+        return {PilotGroup.PILOT.value: {}, PilotGroup.CONTROL.value: {}}
+    starts = {cid: at for cid, at, _group in members}
+    visited = set(
+        Touch.objects.filter(
+            kind=TouchKind.LANDING, customer_id__in=list(starts), occurred_at__gte=pilot.started_at
+        ).values_list("customer_id", flat=True)
+    )
+    outcomes = _outcomes(
+        starts=starts, since=pilot.started_at, visited=visited, product_code=pilot.product_code
+    )
+    groups: dict[str, dict[int, dict]] = {PilotGroup.PILOT.value: {}, PilotGroup.CONTROL.value: {}}
+    for cid, _at, group in members:
+        groups[group][cid] = outcomes[cid]
+    return groups
+
+
+def promotion_pilot_comparison(*, pilot: PromotionPilot) -> dict:
+    """A promotion pilot's funnel beside its control's (the stages of marketing.selectors'
+    funnel, `reached` being the members assigned to the group)."""
+    return _side_by_side(
+        _promotion_pilot_groups(pilot),
+        pilot_id=pilot.pk,
+        product=pilot.product_code,
+        promotion=pilot.promotion_code,
+        regions=pilot.regions,
+        channels=pilot.channels,
+        share=pilot.share,
+        randomised=pilot.randomised,
+    )
+
+
 def campaign_funnel(*, campaign: Campaign) -> dict:
     """reached → visited → quoted → applied → approved → disbursed → on time after 3 months among
     the campaign's messaged members (holdouts apart), each stage's conversion from the one before,
-    and the cost per disbursed loan."""
+    the cost per disbursed loan, and the revenue: interest, penalty interest and fees collected so
+    far on their loans (servicing.selectors.loans_revenue)."""
     outcomes = _conversions(campaign)
-    stages = _stages(_messaged_outcomes(campaign, outcomes).values())
+    messaged = _messaged_outcomes(campaign, outcomes)
+    stages = _stages(messaged.values())
+    revenue = loans_revenue(origin_refs=[o["origin"] for o in messaged.values() if o["origin"]])
     disbursed = next(s["count"] for s in stages if s["stage"] == "disbursed")
     cost_per_disbursed = None
     if campaign.cost is not None and disbursed:
@@ -207,6 +287,7 @@ def campaign_funnel(*, campaign: Campaign) -> dict:
         "stages": stages,
         "cost": campaign.cost,
         "cost_per_disbursed": cost_per_disbursed,
+        "revenue": revenue,
         "skipped": campaign.skipped,
         "pilot": pilot_comparison(campaign=campaign, outcomes=outcomes),
     }
@@ -220,7 +301,8 @@ def funnel_report(*, by: str = "channel") -> list[dict]:
     was messaged on (one reached on two channels counts in both), or by the campaign's segment
     (a customer reached by two campaigns of a segment counts twice: a funnel of reaches), or by
     pilot: each pilot campaign's pilot and control groups side by side ("<id>:pilot",
-    "<id>:control"; campaigns that are no pilot are left out)."""
+    "<id>:control"; campaigns that are no pilot are left out) and each promotion pilot's groups
+    ("promotion-<id>:pilot", "promotion-<id>:control")."""
     groups: dict[str, list[dict]] = defaultdict(list)
     labels: dict[str, str] = {}
     campaigns = Campaign.objects.filter(launched_at__isnull=False).select_related("segment").order_by("id")
@@ -251,6 +333,12 @@ def funnel_report(*, by: str = "channel") -> list[dict]:
             key = str(campaign.pk) if by == "campaign" else str(campaign.segment_id)
             labels[key] = campaign.name if by == "campaign" else campaign.segment.name
             groups[key].extend(outcomes.values())
+    if by == "pilot":  # promotions piloted on their own, after the campaigns' pilots
+        for pilot in PromotionPilot.objects.filter(started_at__isnull=False).order_by("id"):
+            for name, group in _promotion_pilot_groups(pilot).items():
+                key = f"promotion-{pilot.pk}:{name}"
+                labels[key] = f"{pilot.name} · {PilotGroup(name).label}"
+                groups[key].extend(group.values())
     return [{"key": key, "label": labels[key], "stages": _stages(groups[key])} for key in sorted(groups)]
 
 

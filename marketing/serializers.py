@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from loanhub.money import money_serializer_field
@@ -63,6 +64,13 @@ class CampaignInputSerializer(serializers.Serializer):
         help_text="A pilot: reach this % of the eligible members (stable per customer); "
         "the rest is the control.",
     )
+    reward_points = serializers.IntegerField(
+        min_value=0,
+        max_value=100_000,
+        required=False,
+        default=0,
+        help_text="Reward points a messaged member earns once for applying after being reached.",
+    )
 
 
 class CampaignOutputSerializer(serializers.Serializer):
@@ -78,6 +86,7 @@ class CampaignOutputSerializer(serializers.Serializer):
     pilot_regions = serializers.ListField(child=serializers.CharField())
     pilot_channels = serializers.ListField(child=serializers.CharField())
     pilot_share = serializers.IntegerField(allow_null=True)
+    reward_points = serializers.IntegerField()
 
 
 class RecipientSerializer(serializers.Serializer):
@@ -122,6 +131,9 @@ class FunnelSerializer(serializers.Serializer):
     stages = serializers.JSONField()
     cost = money_serializer_field(allow_null=True)
     cost_per_disbursed = money_serializer_field(allow_null=True)
+    revenue = money_serializer_field(
+        help_text="Interest, penalty interest and fees collected so far on the disbursed loans"
+    )
     skipped = serializers.JSONField()
     pilot = serializers.JSONField(
         allow_null=True,
@@ -139,3 +151,33 @@ class FunnelRowSerializer(serializers.Serializer):
 class AttributionRowSerializer(serializers.Serializer):
     key = serializers.CharField()
     applications = serializers.FloatField()
+
+
+class ExperimentPlanInputSerializer(serializers.Serializer):
+    """The power plan of an experiment before launch: the control's expected rate and the smallest
+    absolute lift worth detecting (the minimum detectable effect)."""
+
+    baseline = serializers.FloatField(
+        min_value=0.0001, max_value=0.9999, help_text="Expected rate, e.g. 0.05"
+    )
+    mde = serializers.FloatField(
+        min_value=0.0001, max_value=0.9999, help_text="Minimum detectable absolute lift, e.g. 0.01"
+    )
+    arms = serializers.IntegerField(min_value=2, max_value=10, default=2)
+    alpha = serializers.FloatField(min_value=0.001, max_value=0.2, default=0.05)
+    power = serializers.FloatField(min_value=0.5, max_value=0.99, default=0.8)
+
+    def validate(self, attrs):
+        if attrs["baseline"] + attrs["mde"] >= 1:
+            raise serializers.ValidationError({"mde": [_("baseline + mde must stay below 1.")]})
+        return attrs
+
+
+class ExperimentPlanSerializer(serializers.Serializer):
+    baseline = serializers.FloatField()
+    mde = serializers.FloatField()
+    arms = serializers.IntegerField()
+    alpha = serializers.FloatField()
+    power = serializers.FloatField()
+    per_arm = serializers.IntegerField(help_text="Members each arm needs (two-sided test, equal arms)")
+    total = serializers.IntegerField()

@@ -122,6 +122,7 @@ def campaign_create(
     pilot_regions: list[str] | None = None,
     pilot_channels: list[str] | None = None,
     pilot_share: int | None = None,
+    reward_points: int = 0,
 ) -> Campaign:
     """A draft campaign (Marketing Manager), with an A/B experiment when arms are given."""
     if not may(actor, "marketing.add_campaign"):
@@ -149,6 +150,12 @@ def campaign_create(
     if experiment_arms is not None and (arm_errors := arms_errors(experiment_arms)):
         errors["experiment_arms"] = arm_errors
     pilot_errors(pilot_regions, pilot_channels, pilot_share, channels=channels, errors=errors)
+    if (
+        isinstance(reward_points, bool)
+        or not isinstance(reward_points, int)
+        or not 0 <= reward_points <= 100_000
+    ):
+        errors["reward_points"] = [_("Whole points from 0 to 100000.")]
     if errors:
         raise MarketingInvalid(errors)
     with transaction.atomic():
@@ -166,6 +173,7 @@ def campaign_create(
             pilot_regions=list(dict.fromkeys(r.strip() for r in pilot_regions or [])),
             pilot_channels=list(dict.fromkeys(pilot_channels or [])),
             pilot_share=pilot_share,
+            reward_points=reward_points,
             created_by=actor,
         )
         if experiment_arms:
@@ -185,18 +193,35 @@ def pilot_errors(regions, channels_, share, *, channels, errors: dict) -> None:
         errors["pilot_share"] = [_("A whole percentage from 1 to 100.")]
 
 
+def pilot_admits(
+    *, key: str, regions, channels, share, customer_id: int, region: str, customer_channels=None
+) -> bool:
+    """Whether an eligible customer is in a pilot (of a campaign or of a promotion): in one of its
+    regions, with one of its channels (when `customer_channels` is given), and in its share of the
+    eligible — a bucket 0–99 drawn from a hash of `key` and customer, so the assignment is stable
+    and independent of experiment arms."""
+    if regions and region not in regions:
+        return False
+    if channels and customer_channels is not None and not set(customer_channels) & set(channels):
+        return False
+    if share is not None:
+        digest = hashlib.sha256(f"{key}:{customer_id}".encode()).digest()
+        return int.from_bytes(digest[:8], "big") % 100 < share
+    return True
+
+
 def in_pilot(campaign: Campaign, customer_id: int, *, region: str, channels: list[str]) -> bool:
     """Whether an eligible member is in the campaign's pilot: in one of its regions, consenting to
-    one of its channels, and in its share of the audience — a bucket 0–99 drawn from a hash of
-    campaign and customer, so the assignment is stable and independent of experiment arms."""
-    if campaign.pilot_regions and region not in campaign.pilot_regions:
-        return False
-    if campaign.pilot_channels and not set(channels) & set(campaign.pilot_channels):
-        return False
-    if campaign.pilot_share is not None:
-        digest = hashlib.sha256(f"pilot:{campaign.pk}:{customer_id}".encode()).digest()
-        return int.from_bytes(digest[:8], "big") % 100 < campaign.pilot_share
-    return True
+    one of its channels, and in its share of the audience."""
+    return pilot_admits(
+        key=f"pilot:{campaign.pk}",
+        regions=campaign.pilot_regions,
+        channels=campaign.pilot_channels,
+        share=campaign.pilot_share,
+        customer_id=customer_id,
+        region=region,
+        customer_channels=channels,
+    )
 
 
 def assign_arm(experiment: Experiment, customer_id: int) -> dict:

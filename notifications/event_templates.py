@@ -1,7 +1,7 @@
 """The texts of the customer event messages (notifications.events), as plain data.
 
 Customer-safe wording: a decision never names its reasons (no rule or fraud codes). Placeholders:
-name, application, amount, term, expires, loan, value_date, number. The data migration
+name, application, amount, term, expires, accepted, loan, value_date, number. The data migration
 `0003_event_templates` seeds them (and `ensure_event_templates` again after anything that empties
 the table); after that they are data, edited in the admin (Notifications → Message templates).
 """
@@ -42,6 +42,15 @@ TEMPLATES = {
         "如需借款，请在此之前登录“我的申请”确认。",
         "{{ name }}, the loan offer on your application {{ application }} expires on {{ expires }}. "
         "To take it, please accept it under My applications before then.",
+    ),
+    "acceptance-expired": (
+        "已确认的借款要约已失效",
+        "Your accepted loan offer has lapsed",
+        "{{ name }}，您在 {{ accepted }} 确认的贷款申请 {{ application }} 的借款要约未能在规定期限内放款，"
+        "现已失效。为此使用的积分已退回您的账户。如仍需借款，欢迎重新申请。",
+        "{{ name }}, the loan offer you accepted on {{ accepted }} for your application {{ application }} "
+        "was not paid out in time and has lapsed. Any reward points you used on it are back in your "
+        "account. You are welcome to apply again.",
     ),
     "payment-received": (
         "还款已到账",

@@ -18,6 +18,7 @@ Which events, and where they are sent from:
 |---|---|---|
 | application decided | application-approved / -declined / -referred | applications (`notices`) |
 | offer about to expire | offer-expiring | applications (beat `notify_expiring_offers`) |
+| accepted offer lapsed | acceptance-expired | applications (beat `expire_acceptances`) |
 | payment due in 3 days | collections-reminder | servicing.dunning, step `reminder-3` |
 | payment received | payment-received | servicing (`notices`, after a repayment posts) |
 | overdue (day 1) | collections-overdue | servicing.dunning, step `overdue-1` |
@@ -34,6 +35,7 @@ from notifications.models import Channel, Message
 EVENT_CHANNELS: dict[str, tuple[str, ...]] = {
     "application_decided": (Channel.PORTAL, Channel.EMAIL, Channel.SMS),
     "offer_expiring": (Channel.PORTAL, Channel.SMS),
+    "acceptance_expired": (Channel.PORTAL, Channel.SMS),
     "payment_received": (Channel.PORTAL, Channel.SMS),
     "warning_contact": (Channel.PORTAL, Channel.SMS),
 }

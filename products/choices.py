@@ -93,6 +93,16 @@ def invitation(promotion_code: str) -> str:
     return f"{INVITED_PREFIX}{promotion_code}"
 
 
+# A promotion under a pilot (试点, marketing) reaches only the pilot's members: their segments
+# carry `pilot:<PRODUCT>/<promotion code>` (products.hooks), for the product's every version.
+PILOT_PREFIX = "pilot:"
+
+
+def pilot_member(product_code: str, promotion_code: str) -> str:
+    """The segment of the members of the pilot of promotion `promotion_code` of a product."""
+    return f"{PILOT_PREFIX}{product_code}/{promotion_code}"
+
+
 def is_invitation(value) -> bool:
     return isinstance(value, str) and bool(_INVITATION.match(value))
 

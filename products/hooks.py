@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from products.choices import invitation
+from products.choices import invitation, pilot_member
 
 Provider = Callable[..., Iterable[str]]
 _providers: list[Provider] = []
@@ -41,6 +41,41 @@ def invitations(*, customer_id: int) -> frozenset[str]:
     return frozenset(
         invitation(code) for provider in _providers for code in provider(customer_id=customer_id)
     )
+
+
+# --- pilots of a promotion (试点) -------------------------------------------------------------------
+# Marketing may pilot a product's promotion: limit it to regions, sales channels or a stable share
+# of the eligible customers, the others being the control. The catalogue asks, without knowing why:
+#
+#     running() -> {(product code, promotion code): (channels…)}   the promotions under a pilot now
+#                                                                   (empty channels: any channel)
+#     memberships(customer_id=…) -> [(product code, promotion code), …]  the pilots a customer is in
+#
+# A promotion under a pilot applies only to a customer whose segments carry
+# `pilot:<PRODUCT>/<code>` (servicing.selectors.customer_segments_now adds them), through one of
+# the pilot's channels; everyone else — the control, anonymous visitors — is priced without it.
+_pilots: list[tuple[Callable[..., dict], Callable[..., Iterable]]] = []
+
+
+def register_promotion_pilots(*, running: Callable[..., dict], memberships: Callable[..., Iterable]) -> None:
+    """Register the one pilot provider (registering again replaces it)."""
+    _pilots[:] = [(running, memberships)]
+
+
+def unregister_promotion_pilots() -> None:
+    _pilots.clear()
+
+
+def piloted_promotions() -> dict[tuple[str, str], tuple[str, ...]]:
+    """The promotions under a running pilot, with the sales channels the pilot is limited to."""
+    return dict(_pilots[0][0]()) if _pilots else {}
+
+
+def pilot_memberships(*, customer_id: int) -> frozenset[str]:
+    """The customer's pilot segments (`pilot:<PRODUCT>/<promotion code>`)."""
+    if not _pilots:
+        return frozenset()
+    return frozenset(pilot_member(product, code) for product, code in _pilots[0][1](customer_id=customer_id))
 
 
 # --- quotes asked ---------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from loanhub.errors import Invalid
 from products import choices as c
+from products.hooks import piloted_promotions
 from products.models import BenchmarkRate, PricingTier, ProductVersion, Promotion
 
 BPS = Decimal("10000")
@@ -65,6 +66,19 @@ def _promotions(version: ProductVersion) -> list[Promotion]:
     return list(version.promotions.all())
 
 
+def _in_pilot(version, promotion, piloted: dict, *, segments: Collection[str], channel: str | None) -> bool:
+    """A promotion under a pilot (products.hooks) applies only to the pilot's members, through
+    the pilot's channels; a promotion under none is not limited."""
+    if not piloted:
+        return True
+    key = (version.product.code, promotion.code)
+    if key not in piloted:
+        return True
+    if c.pilot_member(*key) not in segments:
+        return False
+    return not piloted[key] or channel in piloted[key]
+
+
 def grid_tier(version: ProductVersion, *, grade: str, term: int) -> PricingTier | None:
     """The grid row for a grade whose term band contains the term."""
     for tier in _tiers(version):
@@ -99,7 +113,8 @@ def price_for(
     """The annual rate of `version` for a risk grade and a term (months) on a date.
 
     Floating-rate products use the benchmark published on or before `on_date`. Promotions in
-    force on that date for any of the customer's segments and the channel apply; of each kind
+    force on that date for any of the customer's segments and the channel apply (one under a pilot
+    only for the pilot's members, products.hooks); of each kind
     only the most favourable one (promotions do not stack). A discount bought with reward points
     (`points_discount_bps`, marketing.rewards) comes on top. The rate never goes below zero.
     """
@@ -131,8 +146,11 @@ def price_for(
     discount = interest_free = 0
     best_discount = best_free = None
     if with_promotions:
+        piloted = piloted_promotions()
         for promotion in _promotions(version):
             if not promotion.applies(on_date=on_date, segments=segments, channel=channel):
+                continue
+            if not _in_pilot(version, promotion, piloted, segments=segments, channel=channel):
                 continue
             if promotion.kind == c.PromotionKind.RATE_DISCOUNT and promotion.discount_bps > discount:
                 discount, best_discount = promotion.discount_bps, promotion

@@ -15,10 +15,10 @@ from django.db.models import Count, DecimalField, F, Max, Prefetch, Q, QuerySet,
 from django.db.models.functions import Coalesce
 
 from loanhub import clock
-from loanhub.money import MONEY_DIGITS, MONEY_PLACES
+from loanhub.money import MONEY_DIGITS, MONEY_PLACES, quantize_money
 from loanhub.permissions import may
 from products.choices import Segment
-from servicing.choices import NON_PERFORMING_CLASSES, Classification, CobStatus, LoanStatus
+from servicing.choices import NON_PERFORMING_CLASSES, Classification, CobStatus, LoanStatus, RepaymentStatus
 from servicing.models import (
     CobRun,
     CreditLine,
@@ -124,6 +124,16 @@ def loans_on_time_after_months(*, origin_refs, months: int = 3, today=None) -> d
     return {origin: (None if today < end else pk not in late_loans) for pk, (origin, end) in loans.items()}
 
 
+def loans_revenue(*, origin_refs) -> Decimal:
+    """For marketing's funnel: the interest, penalty interest and fees collected so far on the loans
+    opened from these origins (posted repayments; reversed ones do not count). One aggregate query,
+    no personal data."""
+    totals = Repayment.objects.filter(
+        loan__origin_ref__in=list(origin_refs), status=RepaymentStatus.POSTED
+    ).aggregate(interest=Sum("interest"), penalty=Sum("penalty"), fees=Sum("fees"))
+    return quantize_money(sum((value or Decimal("0")) for value in totals.values()))
+
+
 def loans_with_installments_due_on(day) -> list[tuple[int, int]]:
     """(loan id, customer id) of the loans with an installment due on `day` (close of business
     settles early payments held as credit on the due date)."""
@@ -144,15 +154,16 @@ def customer_segments_now(customer) -> frozenset[str]:
     """The one answer to "which catalogue segments is this customer in?" for a quote and for an
     offer alike: their profile's (customers.selectors.customer_segments) and `new_customer`
     while no loan was ever opened for them, and the invitations of the campaigns that reached
-    them (`invited:<promotion code>`, products.hooks). Promotions and fee waivers name these
-    segments."""
+    them (`invited:<promotion code>`, products.hooks) and the pilots of promotions they are in
+    (`pilot:<PRODUCT>/<code>`). Promotions and fee waivers name these segments."""
     from customers.selectors import customer_segments
-    from products.hooks import invitations
+    from products.hooks import invitations, pilot_memberships
 
     segments = set(customer_segments(customer))
     if not customer_has_loans(customer_id=customer.pk):
         segments.add(Segment.NEW_CUSTOMER)
     segments |= invitations(customer_id=customer.pk)
+    segments |= pilot_memberships(customer_id=customer.pk)
     return frozenset(segments)
 
 

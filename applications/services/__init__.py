@@ -10,8 +10,8 @@ request) → risk worker → application_apply_decision (the hook risk calls) �
 declined → officers: application_approve (maker-checker above LOANHUB_SENIOR_APPROVAL_AMOUNT,
 counter-offers within the decision) / application_refer / application_decline → customer:
 application_accept_offer / application_decline_offer → application_disburse (servicing.loan_open
-in the same transaction). Beat: offers_expire, applications_requeue_stuck. Human review of an
-automated decline: application_request_review (customer) → review_decide (officer).
+in the same transaction). Beat: offers_expire, acceptances_expire, applications_requeue_stuck.
+Human review of an automated decline: application_request_review (customer) → review_decide (officer).
 
 Modules: `base` (errors, lock, move, refusals), `drafts`, `submission`, `offers`, `decisions`
 (the risk hook), `officer`, `customer`, `disbursement`, `sweeps` (beat jobs), `reviews` (human
@@ -69,7 +69,7 @@ from applications.services.submission import (
     application_start_scoring,
     application_submit,
 )
-from applications.services.sweeps import applications_requeue_stuck, offers_expire
+from applications.services.sweeps import acceptances_expire, applications_requeue_stuck, offers_expire
 
 __all__ = (
     "EXPOSURE_STATES",
@@ -109,6 +109,7 @@ __all__ = (
     "offer_points_preview",
     "offer_check_acceptor",
     "offers_expire",
+    "acceptances_expire",
     "review_check_requester",
     "review_decide",
     "review_for_decision",

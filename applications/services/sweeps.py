@@ -1,4 +1,5 @@
-"""Periodic jobs (beat): expire offers past their expiry, re-drive applications stuck in scoring."""
+"""Periodic jobs (beat): expire offers past their expiry, expire accepted offers never paid out,
+re-drive applications stuck in scoring."""
 
 from __future__ import annotations
 
@@ -51,6 +52,53 @@ def offers_expire(*, now: dt.datetime | None = None, batch_size: int = 500) -> i
                     continue
                 reason = f"offer expired at {locked.offer_expires_at}"
                 _move(locked, "expire_offer", actor=None, reason=reason)
+                expired += 1
+
+
+ACCEPTANCE_EXPIRED_REASON = "accepted offer not paid out in time"
+
+
+def acceptances_expire(*, now: dt.datetime | None = None, batch_size: int = 500) -> int:
+    """offer_accepted → offer_expired (the system) for every accepted offer not paid out within
+    LOANHUB_ACCEPTANCE_EXPIRY_DAYS of its acceptance; returns how many. In the move's transaction
+    the acceptance is released (applications.hooks: reward points redeemed on it come back), and
+    after the commit the customer is told (once per application). Idempotent: each row is
+    re-checked under its lock, so a second run, or a payout or withdrawal that won the lock, changes
+    nothing."""
+    from applications import hooks
+    from customers.notices import customer_notify
+
+    now = now or clock.now()
+    cutoff = now - dt.timedelta(days=settings.LOANHUB_ACCEPTANCE_EXPIRY_DAYS)
+    due = {"state": State.OFFER_ACCEPTED, "offer_accepted_at__lte": cutoff}
+    expired = 0
+    last_pk = 0
+    while True:
+        ids = list(
+            LoanApplication.objects.filter(**due, pk__gt=last_pk)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:batch_size]
+        )
+        if not ids:
+            return expired
+        last_pk = ids[-1]
+        for pk in ids:
+            with transaction.atomic():
+                locked = LoanApplication.objects.select_for_update().filter(pk=pk, **due).first()
+                if locked is None:
+                    continue
+                _move(locked, "expire_acceptance", actor=None, reason=ACCEPTANCE_EXPIRED_REASON)
+                hooks.acceptance_released(application=locked)
+                customer_notify(
+                    customer_id=locked.customer_id,
+                    event="acceptance_expired",
+                    template="acceptance-expired",
+                    dedupe_key=f"acceptance-expired:{pk}",
+                    context={
+                        "application": str(locked),
+                        "accepted": clock.local_date(locked.offer_accepted_at),
+                    },
+                )
                 expired += 1
 
 

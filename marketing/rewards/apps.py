@@ -19,6 +19,7 @@ class RewardsConfig(AppConfig):
             register_disbursed_hook,
             register_points_previewer,
             register_points_redeemer,
+            register_submitted,
         )
         from marketing.rewards import services
         from servicing.hooks import register_cob_finished_hook, register_repayment_hooks
@@ -31,3 +32,5 @@ class RewardsConfig(AppConfig):
         # before the payout gives its redeemed points back to their lots.
         register_points_previewer(services.points_preview)
         register_acceptance_released(services.points_refund_for_application)
+        # Applying after a campaign reached you earns its reward points (once per campaign).
+        register_submitted(services.points_for_campaign_action)

@@ -34,13 +34,14 @@ class RewardsAccount(models.Model):
 class EntryKind(models.TextChoices):
     EARN_ON_TIME = "earn_on_time", _("Installment repaid on time")
     EARN_REFERRAL = "earn_referral", _("Referral reached disbursement")
+    EARN_CAMPAIGN = "earn_campaign", _("Applied after a campaign")
     REDEEM = "redeem", _("Redeemed for a rate discount")
     REVERSE = "reverse", _("Reversed with its payment")
     EXPIRE = "expire", _("Expired")
     REFUND = "refund", _("Refunded: the offer was not paid out")
 
 
-EARN_KINDS = (EntryKind.EARN_ON_TIME, EntryKind.EARN_REFERRAL)
+EARN_KINDS = (EntryKind.EARN_ON_TIME, EntryKind.EARN_REFERRAL, EntryKind.EARN_CAMPAIGN)
 
 
 class PointsEntry(ImmutableModel):

@@ -43,6 +43,7 @@ CODE_LENGTH = 8
 BOOK_KIND = {
     EntryKind.EARN_ON_TIME: book_.EARN,
     EntryKind.EARN_REFERRAL: book_.EARN,
+    EntryKind.EARN_CAMPAIGN: book_.EARN,
     EntryKind.REDEEM: book_.REDEEM,
     EntryKind.REVERSE: book_.REVERSE,
     EntryKind.EXPIRE: book_.EXPIRE,
@@ -361,6 +362,40 @@ def points_refund_for_application(*, application) -> PointsEntry | None:
             application_id=application.pk,
             key=key,
         )
+
+
+# --- Campaign actions ------------------------------------------------------------------------------
+def points_for_campaign_action(*, application) -> list[PointsEntry]:
+    """applications hook (on submission): a customer a launched campaign messaged (holdouts and a
+    pilot's control apart) who applies after being reached earns the campaign's `reward_points`,
+    once per campaign (the key), as a lot with the usual expiry. Returns the entries written now."""
+    from marketing.selectors import campaign_rewards_for_application
+
+    written = []
+    rewards = campaign_rewards_for_application(
+        customer_id=application.customer_id, submitted_at=application.submitted_at or clock.now()
+    )
+    if not rewards:
+        return written
+    with transaction.atomic():
+        account, book, today = _open(application.customer_id)
+        for campaign_id, points in rewards:
+            key = f"campaign:{campaign_id}:customer:{application.customer_id}"
+            if PointsEntry.objects.filter(key=key).exists():
+                continue
+            written.append(
+                _write(
+                    account,
+                    book,
+                    kind=EntryKind.EARN_CAMPAIGN,
+                    points=points,
+                    effective_on=today,
+                    expires_on=_expiry(today),
+                    application_id=application.pk,
+                    key=key,
+                )
+            )
+    return written
 
 
 # --- Referrals -----------------------------------------------------------------------------------

@@ -92,6 +92,24 @@ def test_seed_demo_creates_one_user_per_role_and_is_idempotent(capsys, settings,
     }
     assert set(simulated.values_list("classification", flat=True)) == set(Classification.values)
     assert "servicing history" in first
+    # Marketing: a promotion pilot runs with its pilot group and control; demo-chen's points
+    # redeemed on the offer she accepted came back when she withdrew it.
+    from marketing.models import PilotMember, PromotionPilot
+    from marketing.rewards.models import PointsEntry
+
+    pilot = PromotionPilot.objects.get()
+    assert (pilot.state, pilot.product_code, pilot.promotion_code) == ("running", "TRAVEL-GO", "app3free")
+    assert set(PilotMember.objects.filter(pilot=pilot).values_list("group", flat=True)) <= {
+        "pilot",
+        "control",
+    }
+    assert "promotion pilot" in first
+    chen = PointsEntry.objects.filter(account__customer__user__username="demo-chen").order_by("id")
+    assert list(chen.values_list("kind", "points")) == [
+        ("earn_referral", 300),
+        ("redeem", -200),
+        ("refund", 200),
+    ]
     for role in roles.ALL_ROLES:
         assert user_model.objects.filter(groups__name=role).exists(), role
     assert settings.LOANHUB_DEMO_PASSWORD in first

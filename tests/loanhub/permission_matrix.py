@@ -168,6 +168,24 @@ MATRIX: dict[str, Rule] = {
         post="admin admin admin 405 405 405 405 405 405",
         pk="{campaign}",
     ),
+    # A campaign's offer request: only product managers take or decline it (staff who view
+    # marketing read the request's own admin pages).
+    "admin/marketing/offerrequest/<int:pk>/take/": rule(
+        get="admin admin admin 403 403 403 404 403 403",
+        post="admin admin admin 403 403 403 404 403 403",
+        pk="999999",
+    ),
+    "admin/marketing/offerrequest/<int:pk>/decline/": rule(
+        get="admin admin admin 403 403 403 404 403 403",
+        post="admin admin admin 403 403 403 404 403 403",
+        pk="999999",
+    ),
+    # A promotion pilot's funnel: staff who view marketing (an unknown pilot: 404).
+    "admin/marketing/promotionpilot/<int:pk>/funnel/": rule(
+        get="admin admin admin 404 404 404 404 404 404",
+        post="admin admin admin 405 405 405 405 405 405",
+        pk="999999",
+    ),
     "admin/servicing/repayment/<int:pk>/reverse/": rule(
         get="admin admin admin 200 200 403 403 403 403",
         post="admin admin admin 200 200 403 403 403 403",
@@ -804,6 +822,11 @@ MATRIX: dict[str, Rule] = {
     ),
     "api/v1/marketing/experiments/": rule(
         get="401 403 403 200 200 200 200 200 200",
+        post="401 403 403 405 405 405 405 405 405",
+    ),
+    # The power plan before launch: no parameters → 400 (the sizes are required).
+    "api/v1/marketing/experiments/plan/": rule(
+        get="401 403 403 400 400 400 400 400 400",
         post="401 403 403 405 405 405 405 405 405",
     ),
     "api/v1/marketing/experiments/<int:pk>/results/": rule(

@@ -41,6 +41,18 @@ def _product():
     )
 
 
+def _repaid(loan, *, interest="0", penalty="0", fees="0", reversed_=False) -> None:
+    """A repayment's split as servicing recorded it (the allocation itself is servicing's test)."""
+    from servicing.models import Repayment
+
+    parts = {"interest": Decimal(interest), "penalty": Decimal(penalty), "fees": Decimal(fees)}
+    repayment = Repayment.objects.create(
+        loan=loan, amount=sum(parts.values()), value_date=clock.today(), channel="portal", **parts
+    )
+    if reversed_:
+        Repayment.objects.filter(pk=repayment.pk).update(status="reversed")
+
+
 def _pay(loan, *, late_number=None, days_late=0):
     """Mark the installments due so far paid on their due date (one of them `days_late`)."""
     for inst in LoanInstallment.objects.filter(loan=loan, due_date__lt=clock.today()):
@@ -163,6 +175,14 @@ def test_funnel_with_quoted_and_on_time_on_a_hand_computed_example(
     assert rates[0] is None
     assert rates[1:] == pytest.approx([4 / 6, 3 / 4, 4 / 3, 3 / 4, 1.0, 1 / 3])
     assert funnel["cost_per_disbursed"] == "300.00"
+    # Revenue: interest, penalty interest and fees of their posted repayments; a reversed one and
+    # a loan outside the campaign do not count. 120.50 + 3.20 + 10.00 + 80.00 = 213.70.
+    _repaid(on_time, interest="120.50", penalty="3.20", fees="10.00")
+    _repaid(young, interest="80.00")
+    _repaid(late, interest="999.00", reversed_=True)
+    _repaid(open_loan(), interest="500.00")
+    funnel = api.get(f"/api/v1/marketing/campaigns/{campaign.pk}/funnel/").json()
+    assert funnel["revenue"] == "213.70"
 
 
 def test_funnel_by_channel_segment_and_campaign(manager, auditor, django_capture_on_commit_callbacks):

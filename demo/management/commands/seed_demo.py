@@ -10,7 +10,7 @@ from demo import history
 from demo.applications import DEMO_CUSTOMERS, seed_applications
 from demo.business import BUSINESS_DEMO_CUSTOMERS, seed_business_customers
 from demo.crm import seed_crm
-from demo.marketing import seed_marketing
+from demo.marketing import seed_marketing, seed_pilot
 from demo.products import seed_products
 from demo.risk import seed_risk
 from demo.servicing_simulator import simulate
@@ -92,6 +92,7 @@ class Command(BaseCommand):
             manager=user_model.objects.get(username="marketing"),
             usernames=[username for username, *_rest in DEMO_CUSTOMERS],
         )
+        pilot = seed_pilot(manager=user_model.objects.get(username="marketing"))
         surveys = seed_crm(
             officer=user_model.objects.get(username="officer"),
             usernames=[username for username, *_rest in DEMO_CUSTOMERS],
@@ -111,6 +112,13 @@ class Command(BaseCommand):
         if campaign is not None:
             self.stdout.write(
                 f"  marketing: the A/B campaign '{campaign.name}' with its touches and conversions"
+            )
+        if pilot is not None:
+            self.stdout.write(
+                f"  marketing: the promotion pilot '{pilot.name}' (pilot vs control funnel in the admin)"
+            )
+            self.stdout.write(
+                "  rewards: demo-chen's points redeemed on an accepted offer, refunded at withdrawal"
             )
         if surveys:
             self.stdout.write(
