@@ -36,6 +36,10 @@ class TransitionEvent(models.Model):
     from_state = models.CharField(_("from state"), max_length=32)
     to_state = models.CharField(_("to state"), max_length=32)
     reason = models.TextField(_("reason"), blank=True)
+    # A system reason's code and parameters (loanhub.reasons), so it is shown in the reader's
+    # language; `reason` keeps the English sentence as the audit record.
+    reason_code = models.CharField(_("reason code"), max_length=64, blank=True)
+    reason_params = models.JSONField(_("reason parameters"), default=dict, blank=True)
     payload = models.JSONField(_("payload"), default=dict, blank=True)
     created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
 

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 
 from customers.masking import mask_counterparty
 from loanhub.admin_readonly import ReadOnlyAdminMixin, ReadOnlyTabularInline
+from loanhub.admin_reasons import EventReasonColumn
 from loanhub.errors import DomainError
 from marketing import charts, rules, selectors, services
 from marketing.models import (
@@ -128,9 +129,9 @@ class SegmentAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
 
-class CampaignEventInline(ReadOnlyTabularInline):
+class CampaignEventInline(EventReasonColumn, ReadOnlyTabularInline):
     model = CampaignEvent
-    fields = ("created_at", "actor", "from_state", "to_state", "reason", "payload")
+    fields = ("created_at", "actor", "from_state", "to_state", "reason_text", "payload")
     readonly_fields = fields
 
 
@@ -266,9 +267,9 @@ class MaskedCustomerMixin:
         return mask_counterparty(obj.customer.legal_name)
 
 
-class FollowUpEventInline(ReadOnlyTabularInline):
+class FollowUpEventInline(EventReasonColumn, ReadOnlyTabularInline):
     model = FollowUpEvent
-    fields = ("created_at", "actor", "from_state", "to_state", "reason", "payload")
+    fields = ("created_at", "actor", "from_state", "to_state", "reason_text", "payload")
     readonly_fields = fields
 
 
@@ -291,9 +292,9 @@ class ContactEntryAdmin(MaskedCustomerMixin, ReadOnlyAdminMixin, admin.ModelAdmi
     list_select_related = ("customer", "staff")
 
 
-class SuggestionEventInline(ReadOnlyTabularInline):
+class SuggestionEventInline(EventReasonColumn, ReadOnlyTabularInline):
     model = SuggestionEvent
-    fields = ("created_at", "actor", "from_state", "to_state", "reason")
+    fields = ("created_at", "actor", "from_state", "to_state", "reason_text")
     readonly_fields = fields
 
 

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from loanhub.admin_pagination import KeysetPaginationMixin
 from loanhub.admin_readonly import ReadOnlyAdminMixin, ReadOnlyTabularInline
+from loanhub.admin_reasons import EventReasonColumn
 from servicing import (
     admin_collateral,
     admin_repayments,  # noqa: F401  (registers the Repayment admin)
@@ -110,9 +111,9 @@ class RepaymentInline(ReadOnlyTabularInline):
         return format_html('<a href="{}">{}</a>', url, obj)
 
 
-class LoanEventInline(ReadOnlyTabularInline):
+class LoanEventInline(EventReasonColumn, ReadOnlyTabularInline):
     model = LoanEvent
-    fields = ("created_at", "actor", "from_state", "to_state", "reason")
+    fields = ("created_at", "actor", "from_state", "to_state", "reason_text")
     readonly_fields = fields
     ordering = ("-id",)
 

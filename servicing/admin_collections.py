@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from customers.masking import mask_phone, mask_text
 from loanhub.admin_readonly import ReadOnlyAdminMixin, ReadOnlyTabularInline
+from loanhub.admin_reasons import EventReasonColumn
 from loanhub.errors import DomainError
 from servicing import collections
 from servicing.models import (
@@ -78,9 +79,9 @@ class ContactInline(ReadOnlyTabularInline):
         return super().get_queryset(request).select_related("case")
 
 
-class CaseEventInline(ReadOnlyTabularInline):
+class CaseEventInline(EventReasonColumn, ReadOnlyTabularInline):
     model = CollectionCaseEvent
-    fields = ("created_at", "actor", "from_state", "to_state", "reason")
+    fields = ("created_at", "actor", "from_state", "to_state", "reason_text")
     readonly_fields = fields
     ordering = ("-id",)
 
