@@ -49,7 +49,8 @@ class TransitionEvent(models.Model):
 
 
 class AccountEvent(models.Model):
-    """Something that happened to a user account's security: a log-in lockout, an unlock.
+    """Something that happened to a user account's security: a log-in lockout, an unlock, a
+    password change.
 
     The owner is told of a lockout (loanhub.lockout); officers see these events when they unlock.
     No address or password is stored.
@@ -58,6 +59,7 @@ class AccountEvent(models.Model):
     class Kind(models.TextChoices):
         LOCKED_OUT = "locked_out", _("log-in locked after wrong passwords")
         UNLOCKED = "unlocked", _("unlocked by an officer")
+        PASSWORD_CHANGED = "password_changed", _("password changed by its owner")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
