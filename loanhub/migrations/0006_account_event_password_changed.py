@@ -4,15 +4,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('loanhub', '0005_user_sessions'),
+        ("loanhub", "0005_user_sessions"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='accountevent',
-            name='kind',
-            field=models.CharField(choices=[('locked_out', 'log-in locked after wrong passwords'), ('unlocked', 'unlocked by an officer'), ('password_changed', 'password changed by its owner')], max_length=16, verbose_name='kind'),
+            model_name="accountevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("locked_out", "log-in locked after wrong passwords"),
+                    ("unlocked", "unlocked by an officer"),
+                    ("password_changed", "password changed by its owner"),
+                ],
+                max_length=16,
+                verbose_name="kind",
+            ),
         ),
     ]
