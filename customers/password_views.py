@@ -77,6 +77,10 @@ class PasswordChangeView(auth_views.PasswordChangeView):
             return self.render_to_response(self.get_context_data(form=form), status=429)
         return super().post(request, *args, **kwargs)
 
+    def form_invalid(self, form):
+        # Field errors, the typed input kept; a 400 like the portal's other refused forms.
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
     def form_valid(self, form):
         old_key = self.request.session.session_key
         response = super().form_valid(form)  # saves, then update_session_auth_hash (a new key)

@@ -31,7 +31,12 @@ class TransitionEvent(models.Model):
     """
 
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("by"),  # the console's column header, in the page's language
     )
     from_state = models.CharField(_("from state"), max_length=32)
     to_state = models.CharField(_("to state"), max_length=32)

@@ -167,3 +167,20 @@ def test_assignment_and_offer_expiry_from_the_services_read_in_chinese(client, c
     assert "报价已于" in text
     assert english_words(text) == set()
     assert "offer expired" not in page
+
+
+def test_the_console_event_tables_show_states_and_the_actor_header_in_the_page_language():
+    from django.contrib import admin as django_admin
+
+    from servicing.admin import LoanEventInline
+    from servicing.models import LoanEvent
+
+    inline = LoanEventInline(LoanEvent, django_admin.site)
+    event = LoanEvent(from_state="active", to_state="reversed")  # a loan's, then a repayment's
+    with translation.override("zh-hans"):
+        assert str(inline.from_label(event)) == "还款中"
+        assert str(inline.to_label(event)) == "已冲正"
+        assert str(LoanEvent._meta.get_field("actor").verbose_name) == "操作人"
+    with translation.override("en"):
+        assert (str(inline.from_label(event)), str(inline.to_label(event))) == ("Active", "Reversed")
+    assert inline._state_label("no_such_state") == "no_such_state"

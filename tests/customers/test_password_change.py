@@ -48,7 +48,7 @@ def test_the_profile_offers_the_page_and_it_shows_the_password_rules(customer):
 def test_a_wrong_old_password_is_a_field_error_and_keeps_what_was_typed(customer, mailoutbox):
     browser = _signed_in(customer.user)
     response = _change(browser, old="not-my-password")
-    assert response.status_code == 200
+    assert response.status_code == 400
     form = response.context["form"]
     assert list(form.errors) == ["old_password"]
     assert "Your old password was entered incorrectly" in form.errors["old_password"][0]
@@ -144,8 +144,8 @@ def test_attempts_are_throttled_like_signing_in(customer, settings):
     }
     browser = _signed_in(customer.user)
     assert [_change(browser, old="guess-1").status_code, _change(browser, old="guess-2").status_code] == [
-        200,
-        200,
+        400,
+        400,
     ]
     refused = _change(browser)  # even the right old password is not tried
     assert refused.status_code == 429
