@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from applications import selectors, services
 from applications.contract import contract_document
 from applications.contract import contract_pdf as render_contract_pdf
+from applications.event_reasons import customer_reason_text
 from applications.forms import AcceptOfferForm, ReviewRequestForm
 from applications.models import State
 from products import selectors as product_selectors
@@ -171,13 +172,17 @@ SYSTEM_REASONS = frozenset(
 
 def _timeline(application):
     """The customer's timeline: each step's state in words (never a state code); the customer's
-    own reasons only — officers' and risk's notes and the services' audit notes are internal."""
+    own reasons and the few system reasons meant for them (applications.event_reasons
+    CUSTOMER_SAFE) — officers' and risk's notes and the services' audit notes are internal."""
     labels = dict(State.choices)
     events = list(selectors.application_events(application=application))
     for event in events:
         event.state_label = labels.get(event.to_state) or _("Updated")
         own = event.actor_id is not None and event.actor_id == application.customer.user_id
-        event.customer_reason = event.reason if own and event.reason not in SYSTEM_REASONS else ""
+        if own and event.reason not in SYSTEM_REASONS:
+            event.customer_reason = event.reason
+        else:  # a system reason the customer may read (an offer's expiry), in their language
+            event.customer_reason = customer_reason_text(event)
     return events
 
 

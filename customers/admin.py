@@ -32,6 +32,7 @@ from customers.models import Consent, Customer, CustomerEvent, Document, KycStat
 from loanhub import clock, lockout
 from loanhub.admin_history import ReadOnlyHistoryAdmin
 from loanhub.admin_pagination import KeysetPaginationMixin
+from loanhub.admin_reasons import EventReasonColumn
 from loanhub.errors import Conflict, DomainError, Forbidden, Invalid
 
 KYC_ACTIONS = {
@@ -106,9 +107,9 @@ class ConsentInline(ReadOnlyInline):
             return obj.language
 
 
-class CustomerEventInline(ReadOnlyInline):
+class CustomerEventInline(EventReasonColumn, ReadOnlyInline):
     model = CustomerEvent
-    fields = ("created_at", "kind", "from_label", "to_label", "field", "by", "reason")
+    fields = ("created_at", "kind", "from_label", "to_label", "field", "by", "reason_text")
     readonly_fields = fields
     ordering = ("-created_at", "-id")
 
@@ -400,10 +401,19 @@ class CustomerAdmin(KeysetPaginationMixin, ReadOnlyHistoryAdmin):
 
 
 @admin.register(CustomerEvent)
-class CustomerEventAdmin(admin.ModelAdmin):
+class CustomerEventAdmin(EventReasonColumn, admin.ModelAdmin):
     """The audit trail across customers: KYC decisions, reveals and staff document downloads."""
 
-    list_display = ("created_at", "customer", "kind", "field", "from_state", "to_state", "actor", "reason")
+    list_display = (
+        "created_at",
+        "customer",
+        "kind",
+        "field",
+        "from_state",
+        "to_state",
+        "actor",
+        "reason_text",
+    )
     list_filter = ("kind", "to_state")
     list_select_related = ("customer", "actor")
     date_hierarchy = "created_at"
@@ -415,7 +425,7 @@ class CustomerEventAdmin(admin.ModelAdmin):
         "from_state",
         "to_state",
         "actor",
-        "reason",
+        "reason_text",
         "payload",
     )
     fields = readonly_fields

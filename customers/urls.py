@@ -23,6 +23,7 @@ urlpatterns = [
         name="password-reset-complete",
     ),
     path("me/", views.profile, name="profile"),
+    path("me/password/", password_views.PasswordChangeView.as_view(), name="password-change"),
     path("me/business/", views.business_profile, name="business"),
     path("me/sessions/", views.session_list, name="sessions"),
     path("me/phone/", views_phone.phone_verify, name="phone"),

@@ -24,6 +24,12 @@ class LoanhubConfig(AppConfig):
 
         user_locked_out.connect(lockout.on_locked_out, dispatch_uid="loanhub.lockout")
 
+        # Each app registers the reasons its services record on events (loanhub.reasons) in its
+        # own `event_reasons` module, found like the admin's modules.
+        from django.utils.module_loading import autodiscover_modules
+
+        autodiscover_modules("event_reasons")
+
 
 class LoanHubAdminConfig(AdminConfig):
     """django.contrib.admin on LoanHub's site class (log-ins limited per address)."""

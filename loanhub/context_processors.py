@@ -17,6 +17,9 @@ def idle_warning(request) -> dict:
     warning = min(IDLE_WARNING_SECONDS, timeout // 2)
     return {
         "idle_timeout_seconds": timeout,
+        # The first count starts from the server's last recorded activity, so the warning and
+        # the sign-out come when the server's timeout does.
+        "idle_seconds_left": sessions.seconds_left(request.session, user),
         "idle_warning_seconds": warning,
         "idle_warning_minutes": max(1, warning // 60),
     }

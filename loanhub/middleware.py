@@ -18,6 +18,8 @@ from django.utils.translation import gettext as _
 from loanhub import sessions
 from loanhub.errors import RETRY_AFTER_SECONDS, error_body, unavailable_response
 
+KEEP_ALIVE_HEADER = "X-LoanHub-Keep-Alive"
+
 
 def _is_api(request) -> bool:
     return request.path_info.startswith("/api/")
@@ -48,7 +50,12 @@ class SessionActivityMiddleware:
         # Only sessions signed in through the session (an API token request has none to touch).
         if user.is_authenticated and request.session.get(SESSION_KEY) == str(user.pk):
             sessions.session_touch(
-                session=request.session, user=user, user_agent=request.META.get("HTTP_USER_AGENT", "")
+                session=request.session,
+                user=user,
+                user_agent=request.META.get("HTTP_USER_AGENT", ""),
+                # The idle warning's "Stay signed in": the new idle period starts now, as its
+                # timer does (a touch is otherwise recorded at most once a minute).
+                force=request.headers.get(KEEP_ALIVE_HEADER) == "1",
             )
         return response
 

@@ -31,11 +31,20 @@ class TransitionEvent(models.Model):
     """
 
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("by"),  # the console's column header, in the page's language
     )
     from_state = models.CharField(_("from state"), max_length=32)
     to_state = models.CharField(_("to state"), max_length=32)
     reason = models.TextField(_("reason"), blank=True)
+    # A system reason's code and parameters (loanhub.reasons), so it is shown in the reader's
+    # language; `reason` keeps the English sentence as the audit record.
+    reason_code = models.CharField(_("reason code"), max_length=64, blank=True)
+    reason_params = models.JSONField(_("reason parameters"), default=dict, blank=True)
     payload = models.JSONField(_("payload"), default=dict, blank=True)
     created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
 
@@ -45,7 +54,8 @@ class TransitionEvent(models.Model):
 
 
 class AccountEvent(models.Model):
-    """Something that happened to a user account's security: a log-in lockout, an unlock.
+    """Something that happened to a user account's security: a log-in lockout, an unlock, a
+    password change.
 
     The owner is told of a lockout (loanhub.lockout); officers see these events when they unlock.
     No address or password is stored.
@@ -54,6 +64,7 @@ class AccountEvent(models.Model):
     class Kind(models.TextChoices):
         LOCKED_OUT = "locked_out", _("log-in locked after wrong passwords")
         UNLOCKED = "unlocked", _("unlocked by an officer")
+        PASSWORD_CHANGED = "password_changed", _("password changed by its owner")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

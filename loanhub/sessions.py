@@ -45,11 +45,27 @@ def shorten_user_agent(value: str) -> str:
     return value if len(value) <= USER_AGENT_LENGTH else value[: USER_AGENT_LENGTH - 1] + "…"
 
 
-def session_touch(*, session, user: AbstractBaseUser, user_agent: str) -> None:
-    """Record activity on a signed-in session (at most once per TOUCH_SECONDS)."""
+def activity_after_touch(session) -> float:
+    """The session's last activity (epoch seconds) as `session_touch` will leave it for this
+    request: now, unless it was recorded less than TOUCH_SECONDS ago."""
+    now = clock.now().timestamp()
+    last = session.get(LAST_ACTIVITY)
+    return now if last is None or now - last >= TOUCH_SECONDS else last
+
+
+def seconds_left(session, user: AbstractBaseUser) -> int:
+    """How long the session has before the idle timeout signs it out, counted as the server will
+    (from the last recorded activity, not from this page's load)."""
+    timeout = idle_timeout(user).total_seconds()
+    return max(0, int(timeout - (clock.now().timestamp() - activity_after_touch(session))))
+
+
+def session_touch(*, session, user: AbstractBaseUser, user_agent: str, force: bool = False) -> None:
+    """Record activity on a signed-in session (at most once per TOUCH_SECONDS; `force`: now, as
+    the idle warning's "Stay signed in" asks)."""
     now = clock.now()
     last = session.get(LAST_ACTIVITY)
-    if last is not None and now.timestamp() - last < TOUCH_SECONDS:
+    if not force and last is not None and now.timestamp() - last < TOUCH_SECONDS:
         return
     session[LAST_ACTIVITY] = now.timestamp()
     if session.session_key is None:

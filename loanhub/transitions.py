@@ -88,20 +88,26 @@ def record_event(
     instance: Transitionable,
     *,
     actor,
-    reason: str = "",
+    reason="",
     payload: dict | None = None,
     from_state: str | None = None,
     to_state: str | None = None,
 ):
-    """Write one event row of `instance` (a note when from and to are the same state)."""
+    """Write one event row of `instance` (a note when from and to are the same state). `reason` is
+    a string or a `loanhub.reasons.coded(...)` system reason."""
+    from loanhub.reasons import stored
+
     state = instance.current_state
+    text, code, params = stored(reason)
     event = instance.transition_event(
         actor=_actor(actor),
         from_state=state if from_state is None else from_state,
         to_state=state if to_state is None else to_state,
-        reason=(reason or "")[:2000],
+        reason=text,
         payload=json_safe(payload or {}),
     )
+    # The code and parameters render the reason in the reader's language (loanhub.reasons).
+    event.reason_code, event.reason_params = code, params
     event.save()
     return event
 
@@ -127,7 +133,7 @@ def run_transition(
     name: str,
     *,
     actor,
-    reason: str = "",
+    reason="",
     payload: dict | None = None,
     fields: tuple[str, ...] | list[str] = (),
     before: Callable[[M], dict | None] | None = None,

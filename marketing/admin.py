@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET
 
 from customers.masking import mask_counterparty
 from loanhub.admin_readonly import ReadOnlyAdminMixin, ReadOnlyTabularInline
+from loanhub.admin_reasons import EventReasonColumn, EventStateColumns
 from loanhub.errors import DomainError
 from marketing import charts, rules, selectors, services
 from marketing.models import (
@@ -138,9 +139,10 @@ class SegmentAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
 
-class CampaignEventInline(ReadOnlyTabularInline):
+class CampaignEventInline(EventStateColumns, EventReasonColumn, ReadOnlyTabularInline):
     model = CampaignEvent
-    fields = ("created_at", "actor", "from_state", "to_state", "reason", "payload")
+    state_models = ("marketing.Campaign",)
+    fields = ("created_at", "actor", "from_label", "to_label", "reason_text", "payload")
     readonly_fields = fields
 
 
@@ -280,9 +282,10 @@ class MaskedCustomerMixin:
         return mask_counterparty(obj.customer.legal_name)
 
 
-class FollowUpEventInline(ReadOnlyTabularInline):
+class FollowUpEventInline(EventStateColumns, EventReasonColumn, ReadOnlyTabularInline):
     model = FollowUpEvent
-    fields = ("created_at", "actor", "from_state", "to_state", "reason", "payload")
+    state_models = ("marketing.FollowUp",)
+    fields = ("created_at", "actor", "from_label", "to_label", "reason_text", "payload")
     readonly_fields = fields
 
 
@@ -305,9 +308,10 @@ class ContactEntryAdmin(MaskedCustomerMixin, ReadOnlyAdminMixin, admin.ModelAdmi
     list_select_related = ("customer", "staff")
 
 
-class SuggestionEventInline(ReadOnlyTabularInline):
+class SuggestionEventInline(EventStateColumns, EventReasonColumn, ReadOnlyTabularInline):
     model = SuggestionEvent
-    fields = ("created_at", "actor", "from_state", "to_state", "reason")
+    state_models = ("marketing.Suggestion",)
+    fields = ("created_at", "actor", "from_label", "to_label", "reason_text")
     readonly_fields = fields
 
 

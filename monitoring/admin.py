@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from loanhub import clock
 from loanhub.admin_readonly import ReadOnlyAdminMixin
+from loanhub.admin_reasons import EventReasonColumn, EventStateColumns
 from loanhub.errors import DomainError
 from monitoring import charts, early_warning, liquidity, model_monitoring, selectors
 from monitoring.models import (
@@ -421,11 +422,12 @@ class RiskDashboardAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 # --- Early warning: the officers' queue, the analysts' weights and flags --------------------------
-class EarlyWarningEventInline(admin.TabularInline):
+class EarlyWarningEventInline(EventStateColumns, EventReasonColumn, admin.TabularInline):
     model = EarlyWarningEvent
+    state_models = ("monitoring.EarlyWarning",)
     extra = 0
     can_delete = False
-    fields = ("created_at", "actor", "from_state", "to_state", "reason")
+    fields = ("created_at", "actor", "from_label", "to_label", "reason_text")
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):

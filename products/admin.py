@@ -19,6 +19,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from loanhub.admin_history import ReadOnlyHistoryAdmin
+from loanhub.admin_reasons import EventReasonColumn
 from loanhub.errors import DomainError
 from products import choices as c
 from products import selectors, services
@@ -461,8 +462,8 @@ class BenchmarkRateAdmin(ReadOnlyHistoryAdmin):
 
 
 @admin.register(ProductEvent)
-class ProductEventAdmin(admin.ModelAdmin):
-    list_display = ("created_at", "version", "from_state", "to_state", "actor", "reason")
+class ProductEventAdmin(EventReasonColumn, admin.ModelAdmin):
+    list_display = ("created_at", "version", "from_state", "to_state", "actor", "reason_text")
     list_filter = ("to_state",)
     search_fields = ("version__product__code", "reason")
     list_select_related = ("version__product", "actor")

@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from loanhub import clock, pagecache
 from loanhub.errors import Conflict, DomainError, Forbidden, Invalid
 from loanhub.permissions import may, may_any
+from loanhub.reasons import coded
 from loanhub.transitions import record_event, run_transition
 from products import choices as c
 from products.compliance import ComplianceReport, compliance_check
@@ -405,7 +406,7 @@ def product_approve(
                 replaced,
                 actor=actor,
                 name="retire",
-                reason=f"replaced by version {locked.version}",
+                reason=coded("products.replaced_by_version", version=locked.version),
                 before=_retiring,
                 fields=("retired_at",),
             )

@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from loanhub import clock
 from loanhub.errors import Conflict, Forbidden, Invalid
 from loanhub.permissions import may
+from loanhub.reasons import coded
 from loanhub.transitions import run_transition
 from risk import choices as c
 from risk.models import APPROVE_LIMIT, CHANGE_LIMIT, ConcentrationLimit
@@ -210,7 +211,13 @@ def limit_activate(*, limit: ConcentrationLimit, actor, reason: str = "") -> Con
             .exclude(pk=locked.pk)
         )
         for old in replaced:
-            run_transition(old, "retire", actor=actor, reason=f"replaced by limit {locked.pk}", locked=True)
+            run_transition(
+                old,
+                "retire",
+                actor=actor,
+                reason=coded("risk.replaced_by_limit", limit=locked.pk),
+                locked=True,
+            )
         locked.approved_by = actor
         locked.approved_at = clock.now()
         return {"replaced": [old.pk for old in replaced]}

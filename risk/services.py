@@ -28,6 +28,7 @@ from loanhub.celery import enqueue_on_commit
 from loanhub.errors import Conflict, Forbidden, Invalid
 from loanhub.money import quantize_places
 from loanhub.permissions import may
+from loanhub.reasons import coded
 from loanhub.transitions import lock, record_event, run_transition
 from risk import assessment, concentration, hooks, mapping, selectors
 from risk import choices as c
@@ -320,7 +321,7 @@ def scoring_request_process(*, request_id: int) -> ScoringRequest:
                 request,
                 "mark_scored",
                 actor=None,
-                reason=f"{decision.outcome} {decision.grade}",
+                reason=coded("risk.scored", outcome=decision.outcome, grade=decision.grade),
                 fields=("attempts", "scored_at", "last_error"),
                 before=scored,
                 locked=True,
@@ -464,7 +465,7 @@ def model_promote(*, model: ScoreModel, actor, reason: str = "") -> ScoreModel:
                 current,
                 "retire",
                 actor=actor,
-                reason=f"replaced by v{locked.version}",
+                reason=coded("risk.replaced_by_version", version=locked.version),
                 model=ScoreModel,
                 fields=("shadow", "retired_at"),
                 before=_retiring,

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from loanhub.admin_pagination import KeysetPaginationMixin
 from loanhub.admin_readonly import ReadOnlyAdminMixin, ReadOnlyTabularInline
+from loanhub.admin_reasons import EventReasonColumn, EventStateColumns
 from servicing import (
     admin_collateral,
     admin_repayments,  # noqa: F401  (registers the Repayment admin)
@@ -110,9 +111,16 @@ class RepaymentInline(ReadOnlyTabularInline):
         return format_html('<a href="{}">{}</a>', url, obj)
 
 
-class LoanEventInline(ReadOnlyTabularInline):
+class LoanEventInline(EventStateColumns, EventReasonColumn, ReadOnlyTabularInline):
     model = LoanEvent
-    fields = ("created_at", "actor", "from_state", "to_state", "reason")
+    # A loan's event table also records its repayments, schedule changes and classifications.
+    state_models = (
+        "servicing.Loan",
+        "servicing.Repayment",
+        "servicing.ScheduleChange",
+        "servicing.ClassificationChange",
+    )
+    fields = ("created_at", "actor", "from_label", "to_label", "reason_text")
     readonly_fields = fields
     ordering = ("-id",)
 

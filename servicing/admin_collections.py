@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from customers.masking import mask_phone, mask_text
 from loanhub.admin_readonly import ReadOnlyAdminMixin, ReadOnlyTabularInline
+from loanhub.admin_reasons import EventReasonColumn, EventStateColumns
 from loanhub.errors import DomainError
 from servicing import collections
 from servicing.models import (
@@ -78,9 +79,10 @@ class ContactInline(ReadOnlyTabularInline):
         return super().get_queryset(request).select_related("case")
 
 
-class CaseEventInline(ReadOnlyTabularInline):
+class CaseEventInline(EventStateColumns, EventReasonColumn, ReadOnlyTabularInline):
     model = CollectionCaseEvent
-    fields = ("created_at", "actor", "from_state", "to_state", "reason")
+    state_models = ("servicing.CollectionCase",)
+    fields = ("created_at", "actor", "from_label", "to_label", "reason_text")
     readonly_fields = fields
     ordering = ("-id",)
 

@@ -9,15 +9,17 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from loanhub.admin_readonly import ReadOnlyAdminMixin, ReadOnlyTabularInline
+from loanhub.admin_reasons import EventReasonColumn, EventStateColumns
 from loanhub.errors import DomainError
 from loanhub.permissions import may
 from servicing import limits
 from servicing.models import LimitProposal, LimitProposalEvent
 
 
-class LimitProposalEventInline(ReadOnlyTabularInline):
+class LimitProposalEventInline(EventStateColumns, EventReasonColumn, ReadOnlyTabularInline):
     model = LimitProposalEvent
-    fields = ("created_at", "actor", "from_state", "to_state", "reason", "payload")
+    state_models = ("servicing.LimitProposal",)
+    fields = ("created_at", "actor", "from_label", "to_label", "reason_text", "payload")
     readonly_fields = fields
 
 

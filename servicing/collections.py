@@ -40,6 +40,7 @@ from loanhub import clock
 from loanhub.errors import Conflict, Forbidden, Invalid, NotFound
 from loanhub.money import quantize_money
 from loanhub.permissions import may
+from loanhub.reasons import coded
 from loanhub.transitions import json_safe, lock, record_event, run_transition
 from servicing import dunning
 from servicing.choices import InstallmentStatus, LoanStatus, RepaymentStatus
@@ -288,7 +289,7 @@ def promises_evaluate(*, business_date: dt.date) -> dict[str, int]:
             record_event(
                 promise.case,
                 actor=None,
-                reason=f"promise {promise.status}",
+                reason=coded("svc.promise_resolved", status=promise.status),
                 payload={"promise": promise.pk, "amount": promise.amount, "paid": promise.paid},
             )
     return {"promises_kept": kept, "promises_broken": broken}
@@ -327,7 +328,7 @@ def promises_undo_for_reversal(*, repayment: Repayment) -> int:
         record_event(
             promise.case,
             actor=None,
-            reason=f"promise {promise.status}: payment reversed",
+            reason=coded("svc.promise_reversed", status=promise.status),
             payload={"promise": promise.pk, "repayment": repayment.pk, "paid": promise.paid},
         )
         moved += 1
@@ -538,7 +539,7 @@ def _escalate(pk: int) -> Counter:
             name,
             model=CollectionCase,
             actor=None,
-            reason=f"{dpd} days past due",
+            reason=coded("svc.days_past_due", dpd=dpd),
             before=before,
             fields=("write_off_proposed",),
         )

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from loanhub import clock
 from loanhub.errors import Conflict, Forbidden, Invalid, NotFound
 from loanhub.permissions import may
+from loanhub.reasons import coded
 from loanhub.transitions import json_safe, record_event, run_transition
 from products import engine, engine_adapter
 from products.choices import DeferralInterest
@@ -199,7 +200,7 @@ def deferral_approve(*, change_id: int, actor, loan_id: int | None = None) -> Sc
             record_event(
                 change,
                 actor=actor,
-                reason=_("First approval; a second officer must approve."),
+                reason=coded("svc.first_approval_second"),
                 payload={"schedule_change": change.pk, "first_approval": True},
             )
             return change
@@ -231,7 +232,7 @@ def deferral_approve(*, change_id: int, actor, loan_id: int | None = None) -> Sc
             change,
             "approve",
             actor=actor,
-            reason=_("Deferral approved."),
+            reason=coded("svc.deferral_approved"),
             before=before,
             fields=("replaced_rows", "decided_by", "decided_at"),
             locked=True,

@@ -43,6 +43,7 @@ from django.utils.translation import gettext as _
 from loanhub import clock
 from loanhub.errors import Conflict, Forbidden, NotFound
 from loanhub.permissions import may
+from loanhub.reasons import coded
 from loanhub.transitions import json_safe, lock, record_event, run_transition
 from notifications import services as notifications
 from servicing import lines
@@ -457,7 +458,7 @@ def _approve(proposal_id: int, *, actor, auto: bool = False) -> LimitProposal:
                 record_event(
                     proposal,
                     actor=actor,
-                    reason=_("First approval; a Senior Approver must approve."),
+                    reason=coded("svc.first_approval_senior"),
                     payload={"first_approval": True},
                 )
                 return proposal
@@ -475,7 +476,7 @@ def _approve(proposal_id: int, *, actor, auto: bool = False) -> LimitProposal:
             proposal,
             "approve",
             actor=actor,
-            reason=_("Approved by the system (below the threshold).") if auto else _("Approved."),
+            reason=coded("svc.approved_by_system") if auto else coded("svc.approved"),
             before=before,
             fields=("decided_by", "decided_at", "auto_approved"),
             locked=True,

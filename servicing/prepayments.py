@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from loanhub import clock
 from loanhub.errors import Conflict, Invalid, KeyReused, NotFound
 from loanhub.money import quantize_money
+from loanhub.reasons import coded
 from loanhub.transitions import json_safe, record_event
 from products import engine, engine_adapter
 from servicing import quiet
@@ -347,7 +348,7 @@ def prepayment_post(
         record_event(
             refreshed,
             actor=actor,
-            reason=_("Loan paid off early.") if quote["closes_loan"] else _("Partial prepayment."),
+            reason=coded("svc.paid_off_early") if quote["closes_loan"] else coded("svc.partial_prepayment"),
             payload={"schedule_change": change.pk, "repayment": getattr(repayment, "pk", None), **quote},
         )
     return change

@@ -47,6 +47,7 @@ from customers.selectors import customer_language
 from loanhub import clock
 from loanhub.formatting import cny_text, date_text, percent_text
 from loanhub.money import quantize_rate
+from loanhub.reasons import coded
 from loanhub.transitions import json_safe, record_event
 from notifications import services as notifications
 from notifications.errors import NotificationInvalid
@@ -275,8 +276,7 @@ def rate_reset_apply(*, loan_id: int, business_date: dt.date, actor=None) -> Sch
         record_event(
             loan,
             actor=actor,
-            reason=_("Floating rate reset: %(old)s → %(new)s from %(date)s.")
-            % {"old": _percent(old_rate), "new": _percent(new_rate), "date": effective},
+            reason=coded("svc.rate_reset", old=_percent(old_rate), new=_percent(new_rate), date=effective),
             payload={"schedule_change": change.pk, **quote},
         )
         _notify(loan, change, quote, first_row=rows[0])

@@ -22,6 +22,7 @@ from loanhub import clock
 from loanhub.errors import Conflict, Forbidden, Invalid, NotFound
 from loanhub.money import is_cents, quantize_money
 from loanhub.permissions import may
+from loanhub.reasons import coded
 from loanhub.transitions import record_event, run_transition
 from servicing import collateral, hooks, notices, quiet, rules, subledger
 from servicing.calendar import open_business_date
@@ -304,7 +305,12 @@ def loan_refresh(
             # The day the last payment was valued (a backdated payment closes it on its date).
             row.closed_on = max((a.value_date for a in position.allocations.values()), default=position.as_of)
             run_transition(
-                row, "close", actor=actor, reason=_("Everything is paid."), fields=("closed_on",), locked=True
+                row,
+                "close",
+                actor=actor,
+                reason=coded("svc.everything_paid"),
+                fields=("closed_on",),
+                locked=True,
             )
             hooks.loan_closed(loan=row)
         elif row.status == LoanStatus.CLOSED and not position.paid_off:
@@ -420,7 +426,7 @@ def repayment_post(
         record_event(
             row,
             actor=actor,
-            reason=_("Payment received."),
+            reason=coded("svc.payment_received"),
             payload={
                 "repayment": repayment.pk,
                 "amount": amount,

@@ -35,6 +35,7 @@ from loanhub import clock
 from loanhub.errors import Conflict, Forbidden, Invalid, NotFound
 from loanhub.money import quantize_rate
 from loanhub.permissions import may
+from loanhub.reasons import coded
 from loanhub.transitions import json_safe, record_event, run_transition
 from products import engine, engine_adapter
 from products import selectors as products
@@ -309,7 +310,7 @@ def restructuring_approve(*, change_id: int, actor, loan_id: int | None = None) 
             change,
             "approve",
             actor=actor,
-            reason=_("Restructuring approved."),
+            reason=coded("svc.restructuring_approved"),
             before=before,
             fields=("params", "replaced_rows", "decided_by", "decided_at", "repayment"),
             locked=True,
@@ -325,8 +326,7 @@ def restructuring_approve(*, change_id: int, actor, loan_id: int | None = None) 
         record_event(
             loan,
             actor=actor,
-            reason=_("Restructured: classified at least substandard through %(date)s.")
-            % {"date": loan.observation_until},
+            reason=coded("svc.restructured_until", date=loan.observation_until),
             payload={
                 "schedule_change": change.pk,
                 "restructured": True,

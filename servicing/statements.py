@@ -33,6 +33,7 @@ from customers.masking import mask_counterparty, mask_text
 from loanhub import clock
 from loanhub.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from loanhub.permissions import may
+from loanhub.reasons import coded
 from loanhub.transitions import run_transition
 from servicing import ledger
 from servicing.calendar import open_business_date
@@ -289,7 +290,7 @@ def suspense_assign(*, line: StatementLine | int, loan: Loan | str, actor, note:
             "assign",
             model=StatementLine,
             actor=actor,
-            reason=note or _("Assigned to loan %(loan)s.") % {"loan": target},
+            reason=note or coded("svc.assigned_to_loan", loan=target),
             before=before,
             fields=(*RESOLUTION_FIELDS, "loan", "repayment"),
             conflict=_not_in_suspense,

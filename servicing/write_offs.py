@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from loanhub import clock
 from loanhub.errors import Conflict, Forbidden, Invalid, KeyReused, NotFound
 from loanhub.permissions import may
+from loanhub.reasons import coded
 from loanhub.transitions import json_safe, record_event, run_transition
 from servicing import ledger, quiet, subledger
 from servicing import schedule_changes as sc
@@ -203,7 +204,7 @@ def write_off_approve(*, change_id: int, actor, loan_id: int | None = None) -> S
             change,
             "approve",
             actor=actor,
-            reason=_("Write-off approved."),
+            reason=coded("svc.write_off_approved"),
             before=before,
             fields=("decided_by", "decided_at"),
             locked=True,
@@ -308,7 +309,7 @@ def recovery_post(
         record_event(
             row,
             actor=actor,
-            reason=_("Recovery received after the write-off."),
+            reason=coded("svc.recovery_received"),
             payload={"recovery": recovery.pk, "amount": amount, "value_date": value_date},
         )
     return recovery

@@ -10,7 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
-from applications import notices
+from applications import (
+    event_reasons,  # noqa: F401  (registers the reason codes the services record)
+    notices,
+)
 from applications import permissions as perms
 from applications.models import DECIDED_STATES, ApplicationEvent, LoanApplication, State
 from loanhub.errors import Conflict, DomainError, Forbidden, Invalid, NotFound

@@ -30,6 +30,7 @@ from applications.services.base import (
 from applications.services.offers import _set_offer, offer_build
 from customers.business import business_facts
 from customers.models import BUSINESS_TYPES
+from loanhub.reasons import coded
 from products.quotes import ProductQuoteError
 from risk.business import services as rating_services
 from risk.business.models import BusinessRating
@@ -87,7 +88,7 @@ def _limit_for(application: LoanApplication, grade: str) -> Decimal:
     return max((lowest / LIMIT_STEP).to_integral_value(rounding=ROUND_DOWN) * LIMIT_STEP, Decimal(0))
 
 
-def _apply_rating(locked: LoanApplication, rating: BusinessRating, *, actor, reason: str) -> None:
+def _apply_rating(locked: LoanApplication, rating: BusinessRating, *, actor, reason) -> None:
     """The rating's grade prices and limits the application's proposed offer (it stays referred for
     an officer's approval); a grade the product does not price, or a limit below its minimum,
     leaves no offer and says why."""
@@ -163,7 +164,9 @@ def application_assess_business(*, application: LoanApplication, actor, answers:
             locked,
             rating,
             actor=actor,
-            reason=f"business assessed: {rating.grade} ({rating.score}), rubric v{rating.rubric.version}",
+            reason=coded(
+                "app.business_assessed", grade=rating.grade, score=rating.score, version=rating.rubric.version
+            ),
         )
     return rating
 
@@ -210,7 +213,9 @@ def application_decide_grade_override(
                 locked,
                 rating,
                 actor=actor,
-                reason=f"grade override to {rating.grade} approved: {rating.override_reason}"[:2000],
+                reason=coded(
+                    "app.grade_override_approved", grade=rating.grade, note=rating.override_reason[:1900]
+                ),
             )
         else:
             _event(

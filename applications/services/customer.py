@@ -29,6 +29,7 @@ from applications.services.base import (
 )
 from loanhub import clock
 from loanhub.errors import Conflict, Invalid
+from loanhub.reasons import coded
 
 logger = logging.getLogger(__name__)
 
@@ -97,7 +98,12 @@ def application_accept_offer(
         _require_state(locked, "accept_offer", "accept_offer")
         now = clock.now()
         if locked.offer_expires_at is not None and locked.offer_expires_at <= now:
-            _move(locked, "expire_offer", actor=None, reason=f"offer expired at {locked.offer_expires_at}")
+            _move(
+                locked,
+                "expire_offer",
+                actor=None,
+                reason=coded("app.offer_expired", at=locked.offer_expires_at),
+            )
             expired = locked
         else:
             if offer_digest and offer_digest != locked.offer.get("digest"):

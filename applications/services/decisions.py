@@ -23,6 +23,7 @@ from applications.services.collateral import ltv_refer_reason
 from applications.services.offers import _set_offer, offer_build
 from customers.models import KycStatus
 from loanhub import clock
+from loanhub.reasons import coded
 from products.quotes import ProductQuoteError
 from risk.choices import Outcome, RequestState
 from risk.selectors import decision_declined_only_for_identity
@@ -67,7 +68,7 @@ def application_apply_decision(*, request, decision) -> None:
                 locked,
                 actor=None,
                 from_state=locked.state,
-                reason=f"risk scoring failed, to be retried: {request.last_error}"[:2000],
+                reason=coded("app.scoring_failed", error=request.last_error[:1900]),
                 payload={"scoring_request": request.pk},
             )
             return
@@ -76,7 +77,7 @@ def application_apply_decision(*, request, decision) -> None:
             locked,
             "refer",
             actor=None,
-            reason=f"referred: the application could not be scored ({request.last_error})"[:2000],
+            reason=coded("app.unscorable", error=request.last_error[:1900]),
             payload={"scoring_request": request.pk},
         )
         return
@@ -89,7 +90,7 @@ def application_apply_decision(*, request, decision) -> None:
         locked,
         "mark_scored",
         actor=None,
-        reason=f"{decision.outcome} {decision.grade} ({decision.score})",
+        reason=coded("app.decision", outcome=decision.outcome, grade=decision.grade, score=decision.score),
         payload={"decision": decision.pk, "score": decision.score, "grade": decision.grade},
         fields=("decision", "risk_grade", "max_amount", "max_term"),
     )

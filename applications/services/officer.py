@@ -34,6 +34,7 @@ from customers import selectors as customer_selectors
 from customers.models import KycStatus
 from loanhub import clock
 from loanhub.money import is_cents, quantize_money
+from loanhub.reasons import coded
 from products.choices import Frequency
 from products.compliance import installments_for
 from products.pricing import grid_tier
@@ -294,7 +295,7 @@ def application_assign(*, application: LoanApplication, actor, officer=None) -> 
             locked,
             actor=actor,
             from_state=locked.state,
-            reason=f"assigned to {_name(officer)}",
+            reason=coded("app.assigned", officer=_name(officer)),
             payload={"assigned_officer": officer.pk},
         )
     return locked

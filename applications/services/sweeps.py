@@ -22,6 +22,7 @@ from applications.services.base import (
 from applications.services.decisions import application_apply_decision
 from applications.services.submission import application_start_scoring
 from loanhub import clock
+from loanhub.reasons import coded
 
 logger = logging.getLogger(__name__)
 
@@ -145,7 +146,7 @@ def applications_requeue_stuck(*, now: dt.datetime | None = None) -> dict[str, i
                 locked,
                 actor=None,
                 from_state=locked.state,
-                reason=f"stuck in scoring since {locked.state_changed_at}; scoring request {state}",
+                reason=coded("app.stuck_in_scoring", since=locked.state_changed_at, state=state),
             )
         # Outside the application's lock: risk locks the request first, then calls the hook,
         # which locks the application; taking them in the other order here could deadlock.

@@ -81,3 +81,11 @@ def money_plain(value) -> str:
     """An amount as the API gives it (two decimals, no grouping): for data attributes."""
     number = _decimal(value)
     return "" if number is None else money_text(number)
+
+
+@register.filter
+def event_reason(event) -> str:
+    """An event's reason in the page's language (loanhub.reasons); a typed reason as written."""
+    from loanhub.reasons import reason_html
+
+    return reason_html(event)

@@ -17,6 +17,7 @@ from loanhub import clock
 from loanhub.errors import Conflict, Forbidden, Invalid
 from loanhub.money import quantize_places
 from loanhub.permissions import may
+from loanhub.reasons import coded
 from loanhub.transitions import record_event, run_transition
 from products.choices import MONTHS_PER_PERIOD, RISK_GRADES
 from risk import loanmath
@@ -78,7 +79,11 @@ def rubric_publish(*, rubric: BusinessRubric, actor, reason: str = "") -> Busine
         current = BusinessRubric.objects.filter(status=RubricStatus.PUBLISHED).values_list("pk", flat=True)
         for pk in current:
             run_transition(
-                pk, "retire", actor=actor, reason=f"replaced by v{locked.version}", model=BusinessRubric
+                pk,
+                "retire",
+                actor=actor,
+                reason=coded("risk.replaced_by_version", version=locked.version),
+                model=BusinessRubric,
             )
         locked.published_by = actor
         locked.published_at = clock.now()
@@ -169,7 +174,7 @@ def rating_create(
         record_event(
             rating,
             actor=actor,
-            reason=f"assessed: {result.grade} ({result.score}) under rubric v{rubric.version}",
+            reason=coded("risk.assessed", grade=result.grade, score=result.score, version=rubric.version),
             payload={"answers": answers, "score": result.score, "grade": result.grade},
             from_state="",
         )

@@ -8,6 +8,9 @@
   if (!box) return;
   var timeout = parseInt(box.dataset.timeoutSeconds, 10) * 1000;
   var warning = parseInt(box.dataset.warningSeconds, 10) * 1000;
+  // The first count: what the server has left of the session (its activity is recorded at most
+  // once a minute); after "Stay signed in" the server starts a whole new period.
+  var left = parseInt(box.dataset.secondsLeft, 10) * 1000;
   var warnTimer, endTimer;
 
   function show(ended) {
@@ -18,21 +21,22 @@
     box.querySelector(".idle-sign-in").hidden = !ended;
   }
 
-  function start() {
+  function start(period) {
     window.clearTimeout(warnTimer);
     window.clearTimeout(endTimer);
     box.hidden = true;
-    warnTimer = window.setTimeout(function () { show(false); }, timeout - warning);
-    endTimer = window.setTimeout(function () { show(true); }, timeout);
+    warnTimer = window.setTimeout(function () { show(false); }, Math.max(0, period - warning));
+    endTimer = window.setTimeout(function () { show(true); }, period);
   }
 
   box.querySelector(".idle-stay").addEventListener("click", function () {
-    fetch(window.location.href, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
+    var headers = { "X-Requested-With": "fetch", "X-LoanHub-Keep-Alive": "1" };
+    fetch(window.location.href, { credentials: "same-origin", headers: headers })
       .then(function (response) {
-        if (response.ok && !response.redirected) start();
+        if (response.ok && !response.redirected) start(timeout);
         else show(true);
       })
       .catch(function () { show(true); });
   });
-  start();
+  start(isNaN(left) ? timeout : left);
 })();

@@ -329,6 +329,13 @@ MATRIX: dict[str, Rule] = {
         post="400 400 400 400 400 400 400 400 400",
         token="not-a-token",
     ),
+    # Password change: customers only (staff are sent to the console's own page); an empty form
+    # is refused field by field (400, nothing changed).
+    "customers/me/password/": rule(
+        get="login 200 200 302 302 302 302 302 302",
+        post="login 400 400 302 302 302 302 302 302",
+        put="login 400 400 302 302 302 302 302 302",  # Django's form views answer PUT as POST
+    ),
     "customers/me/sessions/": rule(
         get="login 200 200 200 200 200 200 200 200",
         post="login 302 302 302 302 302 302 302 302",

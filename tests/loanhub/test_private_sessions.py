@@ -4,6 +4,7 @@ revoked, and a customer sees and ends their own sessions."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
@@ -212,3 +213,27 @@ def test_sessions_page_in_chinese(owner):
     client = _signed_in(owner.user, "Firefox")
     html = client.get("/customers/me/sessions/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "登录会话" in html
+
+
+def test_the_idle_warning_counts_from_the_servers_last_activity_and_stay_signed_in_restarts_it(
+    client, owner, settings
+):
+    """Activity is recorded at most once a minute, so a page opened 30 s after the last record
+    has 30 s less than the whole period; "Stay signed in" (its keep-alive header) records it at
+    once, or the server would end the session before the page's new count does."""
+    settings.LOANHUB_IDLE_TIMEOUT_CUSTOMER_MINUTES = 30
+    client.force_login(owner.user)
+    assert _seconds_left(client) == 1800
+    with later(seconds=30):  # (the real clock moves a little between the steps too)
+        assert 1769 <= _seconds_left(client) <= 1770
+    with later(seconds=40):
+        client.get("/customers/me/", headers={"X-LoanHub-Keep-Alive": "1"})
+    with later(seconds=45):
+        assert 1794 <= _seconds_left(client) <= 1795
+    with later(minutes=30, seconds=20):  # 30 min after the keep-alive would be past; 29:40 is not
+        assert client.get("/customers/me/").status_code == 200
+
+
+def _seconds_left(client) -> int:
+    html = client.get("/customers/me/").content.decode()
+    return int(re.search(r'data-seconds-left="(\d+)"', html).group(1))

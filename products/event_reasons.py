@@ -1,0 +1,10 @@
+"""The reasons the catalogue records on product version events, as codes shown in the reader's
+language (loanhub.reasons)."""
+
+from __future__ import annotations
+
+from django.utils.translation import pgettext_lazy
+
+from loanhub.reasons import register
+
+register("products.replaced_by_version", pgettext_lazy("event reason", "replaced by version %(version)s"))
