@@ -23,6 +23,10 @@ def model_report(model: ScoreModel) -> dict:
 
 
 def report_text(data: dict) -> str:
+    if not all(key in data for key in ("cv", "holdout", "bands", "targets", "psi")):
+        # A model stored without the trainer's validation (loaded by hand, or from an older
+        # trainer): say so rather than fail the page that shows it.
+        return f"Score model v{data['model_version']} ({data['status']}): no validation report stored"
     cv, hold = data["cv"], data["holdout"]
     lines = [
         f"Score model v{data['model_version']} ({data['status']}{', challenger' if data['shadow'] else ''})"

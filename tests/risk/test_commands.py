@@ -103,3 +103,13 @@ def test_seed_risk_is_idempotent(db, django_user_model, monkeypatch, trained):
     assert second["trained"] is False
     assert ScoreModel.objects.get().status == "champion"
     assert RiskRule.objects.count() == len(__import__("risk.rules").rules.DEFAULT_RULES)
+
+
+def test_a_model_stored_without_a_validation_report_is_shown_not_a_crash(db):
+    from risk.models import ScoreModel
+    from risk.report import model_report, report_text
+
+    fields = {"dataset": "x", "binner": "x", "seed": 1, "artifact": "{}"}
+    model = ScoreModel.objects.create(version=98, artifact_sha256="0", training_data_sha256="0", **fields)
+    text = report_text(model_report(model))
+    assert text == f"Score model v98 ({model.status}): no validation report stored"
