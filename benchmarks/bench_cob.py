@@ -49,7 +49,7 @@ the new chunk, load 12.3: 3.9 s; installments found and read 1.2 s (1.95 s befor
 re-fetched), their UPDATE 0.55 s (2,872 rows), loan side 1.4 s (8,077 loans), quiet loans 0.45 s,
 snapshots 0.94 s; the chunk's loans are read three times by key (~0.3 s each). Whole second date
 on copies, old / new / new / old, load 13–14: 13.5 / 13.2 / 14.8 / 19.6 s (the machine's noise is
-larger than the gain there). Whole bench, first date (load 9–10, my tests running beside it):
+larger than the gain there). Whole bench, first date (load 9–10, tests of this branch running beside it):
 seed 31 s, close 4.60 s (plan 0.30 s, chunks 2.14 / 2.44 s): 21,748 loans/s; monitoring job 5.7 s;
 reference 7 loans/s (200 loans): 2,951x. Target still missed ~5x at this load; left: the loan side (one
 rewrite of every overdue loan a day: DPD and penalty change), the snapshot row per loan a day,
