@@ -38,6 +38,22 @@ synchronous_commit off: below the noise; chunks of 25k/50k/100k: 34.3/29.2/28.0 
 measured. Whole bench, first date (load 15–17): 5,587 loans/s (plan 0.43 s); reference 4/s: 1,290x.
 Target missed ~20x at this load; left: a snapshot row per loan a day, the overdue installments'
 daily penalty-basis rewrite (~35 % of a chunk), shared_buffers (README).
+2026-12-07 (later), 100,000 loans, chunks of 50,000: overdue installments anchored (penalty basis
+stored as of `penalty_from` with its daily amount, derived when read; migration 0025), so an
+unchanged overdue loan's installments are read but not written, and read once (three disjoint
+index scans instead of ids re-fetched by key). Seed 76 s, seed check 0 of 200 changed. Second
+date, installment writes 36,812 (30,969 HOT) → 5,843. Chunk 1 (49,151 loans) alone, rolled back,
+old and new statements alternated ABBA on one database, load 14.6–15.2: old 7.10 / 5.21 / 6.21 /
+6.77 s, new 5.30 / 4.20 / 4.58 / 4.39 s (median 6.5 → 4.5 s, −31 %). EXPLAIN (ANALYZE, BUFFERS) of
+the new chunk, load 12.3: 3.9 s; installments found and read 1.2 s (1.95 s before: the ids
+re-fetched), their UPDATE 0.55 s (2,872 rows), loan side 1.4 s (8,077 loans), quiet loans 0.45 s,
+snapshots 0.94 s; the chunk's loans are read three times by key (~0.3 s each). Whole second date
+on copies, old / new / new / old, load 13–14: 13.5 / 13.2 / 14.8 / 19.6 s (the machine's noise is
+larger than the gain there). Whole bench, first date (load 9–10, tests of this branch running beside it):
+seed 31 s, close 4.60 s (plan 0.30 s, chunks 2.14 / 2.44 s): 21,748 loans/s; monitoring job 5.7 s;
+reference 7 loans/s (200 loans): 2,951x. Target still missed ~5x at this load; left: the loan side (one
+rewrite of every overdue loan a day: DPD and penalty change), the snapshot row per loan a day,
+the chunk's loans read once instead of three times.
 """
 
 from __future__ import annotations
@@ -290,6 +306,9 @@ def seed(business_date: dt.date) -> float:
         "paid_principal": "CASE WHEN paid THEN principal ELSE 0 END",
         "paid_interest": "CASE WHEN paid THEN interest ELSE 0 END",
         "penalty_basis": "basis",
+        # anchored as of D (`LoanInstallment.penalty_from`): compound, so the base is the row's total
+        "penalty_from": "CASE WHEN overdue THEN %(d)s::date END",
+        "penalty_daily": "CASE WHEN overdue THEN (principal + interest) * penalty_rate ELSE 0 END",
         "penalty_charged": "overdue",
         "status": "CASE WHEN paid THEN 'paid' WHEN due < %(d)s::date THEN 'overdue' "
         "WHEN due = %(d)s::date THEN 'due' ELSE 'pending' END",
@@ -371,8 +390,8 @@ def verify_seed(business_date: dt.date, sample: int = 200) -> tuple[int, int, st
         "next_due_amount ecl accrual_start accrual_end accrual_interest"
     ).split() + [f"sl_{flow}" for flow in subledger.FLOWS]
     inst_fields = (
-        "paid_principal paid_interest paid_fees paid_penalty penalty_basis grace_basis penalty_charged "
-        "status paid_on"
+        "paid_principal paid_interest paid_fees paid_penalty penalty_basis penalty_from penalty_daily "
+        "grace_basis penalty_charged status paid_on"
     ).split()
     step = (LOANS // REFERENCE) * max(REFERENCE // sample, 1)
     ids = list(range(step, LOANS + 1, step))[:sample]

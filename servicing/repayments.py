@@ -222,12 +222,15 @@ def _store(loan: Loan, position: Position, *, closing: bool = False) -> None:
         pending = (
             pending or bool(state.grace_basis) or status in (InstallmentStatus.DUE, InstallmentStatus.OVERDUE)
         )
+        basis, since, daily = _penalty_anchor(loan, row, state, status, position.as_of)
         values = {
             "paid_principal": state.paid_principal,
             "paid_interest": state.paid_interest,
             "paid_fees": state.paid_fees,
             "paid_penalty": state.paid_penalty,
-            "penalty_basis": state.penalty_basis,
+            "penalty_basis": basis,
+            "penalty_from": since,
+            "penalty_daily": daily,
             "grace_basis": state.grace_basis,
             "penalty_charged": state.penalty_charged,
             "status": status,
@@ -251,6 +254,26 @@ def _store(loan: Loan, position: Position, *, closing: bool = False) -> None:
         if closing
         else None
     )
+
+
+def _penalty_anchor(
+    loan: Loan, row, state: InstallmentState, status: str, as_of: dt.date
+) -> tuple[Decimal, dt.date | None, Decimal]:
+    """How an installment's penalty basis is stored (`LoanInstallment.penalty_from`): an overdue
+    installment whose penalty is charged keeps the anchor it has while the anchor still gives its
+    basis and its daily amount (base × the loan's penalty rate, as close of business accrues it),
+    else is anchored as of the position's date; any other installment stores its basis as is."""
+    if not (state.penalty_charged and status == InstallmentStatus.OVERDUE):
+        return state.penalty_basis, None, Decimal(0)
+    daily = state.penalty_base(loan.compound_penalty) * loan.penalty_rate
+    if (
+        row.penalty_from is not None
+        and row.penalty_from <= as_of
+        and row.penalty_daily == daily
+        and row.penalty_basis_on(as_of) == state.penalty_basis
+    ):
+        return row.penalty_basis, row.penalty_from, row.penalty_daily
+    return state.penalty_basis, as_of, daily
 
 
 def _store_allocations(loan: Loan, position: Position) -> None:

@@ -51,7 +51,7 @@ def overdue_amount(loan: Loan, as_of: dt.date) -> Decimal:
             + row.fees
             - row.paid_fees
         )
-        total += max(contractual + penalty_of(row.penalty_basis) - row.paid_penalty, ZERO)
+        total += max(contractual + penalty_of(row.penalty_basis_on(as_of)) - row.paid_penalty, ZERO)
     return total
 
 

@@ -11,6 +11,11 @@ D + 1 with no payment, and that is computed here from the stored position alone:
   accrues one day on overdue principal (and overdue interest when compounded) into the exact basis
   (Σ amount × rate × days; read as basis / 365 rounded half-up), charged or still in grace; at the
   end of the grace days an unpaid installment's grace basis is charged. Status and paid-on follow.
+  An overdue installment whose penalty is charged is stored as of an anchor date with the basis it
+  adds a day (`LoanInstallment.penalty_from`, `penalty_daily`, the same rule as the replay's store:
+  `servicing.repayments._penalty_anchor`); one already anchored that accrues the same is read
+  (its basis derived as of D) but not rewritten, so an unchanged overdue loan costs its
+  installments no write. The installments are read once, by three disjoint index scans.
 - the loan: contractual interest accrues by days over the running period (the period's interest ×
   days elapsed / days in the period, half-up, as `Position.interest_accrued`), the period rolls at
   a due date; amounts falling due join interest and fees due; days past due from the oldest unpaid
@@ -18,7 +23,8 @@ D + 1 with no payment, and that is computed here from the stored position alone:
   observation floor, whose period a day past due starts again: `servicing.rules`), IFRS 9 stage, non-accrual,
   provision and ECL by `servicing.rules` (the same parameters, passed in); the sub-ledger totals.
 
-One statement, data-modifying CTEs: installments updated → their changes summed per loan → loans
+One statement, data-modifying CTEs: installments updated (those that change) → the day's changes of
+all the installments read summed per loan → loans
 updated (old and new sub-ledger totals returned) → a snapshot row per loan inserted → the chunk's
 sums of each flow returned, which the caller books as one journal entry. Tests compare the result
 with the replay, day by day, to the cent.
@@ -81,14 +87,26 @@ def _sql() -> str:
     override_rank = _class_case("l.classification_override", ranks)
     return f"""
 WITH inst AS (
-    SELECT i.id, i.loan_id, i.due_date, i.penalty_basis AS old_basis,
-        CASE WHEN i.penalty_charged THEN i.penalty_basis + t.accrued ELSE i.penalty_basis END AS basis1,
+    SELECT i.id, i.loan_id, i.due_date, b.old_basis, i.penalty_from, i.penalty_daily, i.grace_basis,
+        i.status AS old_status, t.accrued,
+        CASE WHEN i.penalty_charged THEN b.old_basis + t.accrued ELSE b.old_basis END AS basis1,
         CASE WHEN i.penalty_charged THEN i.grace_basis ELSE i.grace_basis + t.accrued END AS grace1,
         i.penalty_charged,
         i.due_date = %(d)s::date - l.overdue_grace_days AS grace_ends,
         t.contractual, t.capitalised, i.interest, i.fees, i.paid_interest, i.paid_fees, i.paid_penalty,
         i.paid_on
-    FROM servicing_loaninstallment i
+    FROM (  -- the rows the day touches, read once (three disjoint index scans)
+        SELECT * FROM servicing_loaninstallment
+         WHERE due_date = %(n)s AND status NOT IN ('due', 'overdue')
+           AND loan_id BETWEEN %(first)s AND %(last)s
+        UNION ALL
+        SELECT * FROM servicing_loaninstallment
+         WHERE status IN ('due', 'overdue') AND loan_id BETWEEN %(first)s AND %(last)s
+        UNION ALL
+        SELECT * FROM servicing_loaninstallment
+         WHERE grace_basis <> 0 AND status NOT IN ('due', 'overdue') AND due_date <> %(n)s
+           AND loan_id BETWEEN %(first)s AND %(last)s
+    ) i
     JOIN servicing_loan l ON l.id = i.loan_id
     CROSS JOIN LATERAL (
         SELECT o.out_p + o.out_i + (i.fees - i.paid_fees) AS contractual, o.cap AS capitalised,
@@ -100,19 +118,14 @@ WITH inst AS (
                      i.interest - GREATEST(-i.principal, 0) - i.paid_interest AS out_i,
                      GREATEST(-i.principal, 0) AS cap) o
     ) t
+    CROSS JOIN LATERAL (  -- the basis at the start of D (`LoanInstallment.penalty_basis_on`)
+        SELECT CASE WHEN i.penalty_from IS NULL THEN i.penalty_basis
+                    ELSE i.penalty_basis + i.penalty_daily * (%(d)s::date - i.penalty_from) END
+            AS old_basis
+    ) b
     WHERE l.id BETWEEN %(first)s AND %(last)s AND l.status = '{LoanStatus.ACTIVE}'
       AND l.position_date <= %(d)s AND COALESCE(l.quiet_until, l.position_date) >= %(d)s
       AND l.credit_balance = 0 AND NOT l.worst_loan_classification
-      AND i.id IN (
-          SELECT id FROM servicing_loaninstallment
-           WHERE due_date = %(n)s AND loan_id BETWEEN %(first)s AND %(last)s
-          UNION ALL
-          SELECT id FROM servicing_loaninstallment
-           WHERE status IN ('due', 'overdue') AND loan_id BETWEEN %(first)s AND %(last)s
-          UNION ALL
-          SELECT id FROM servicing_loaninstallment
-           WHERE grace_basis <> 0 AND status NOT IN ('due', 'overdue')
-             AND loan_id BETWEEN %(first)s AND %(last)s)
 ),
 inst2 AS (
     SELECT inst.*,
@@ -125,18 +138,36 @@ inst3 AS (
     SELECT inst2.*, contractual + round(basis2 / 365, 2) - paid_penalty AS total_out
     FROM inst2
 ),
+inst4 AS (
+    SELECT inst3.*,
+        CASE WHEN total_out <= 0 AND due_date <= %(n)s THEN 'paid'
+             WHEN due_date < %(n)s THEN 'overdue'
+             WHEN due_date = %(n)s THEN 'due' ELSE 'pending' END AS status2,
+        COALESCE(paid_on, CASE WHEN due_date <= %(n)s AND total_out <= 0 THEN %(n)s::date END)
+            AS paid_on2
+    FROM inst3
+),
+inst5 AS (
+    -- Overdue with its penalty charged: stored as of an anchor date (`penalty_from`) with the
+    -- day's accrual, which a row anchored already and accruing the same keeps without a write.
+    SELECT inst4.*, charged2 AND status2 = 'overdue' AS anchored,
+        penalty_from IS NOT NULL AND charged2 AND status2 = 'overdue' AND old_status = 'overdue'
+            AND penalty_daily = accrued AND grace_basis = 0 AND grace2 = 0 AS kept
+    FROM inst4
+),
 upd_inst AS (
     UPDATE servicing_loaninstallment i SET
         penalty_basis = s.basis2, grace_basis = s.grace2, penalty_charged = s.charged2,
-        status = CASE WHEN s.total_out <= 0 AND s.due_date <= %(n)s THEN 'paid'
-                      WHEN s.due_date < %(n)s THEN 'overdue'
-                      WHEN s.due_date = %(n)s THEN 'due' ELSE 'pending' END,
-        paid_on = COALESCE(s.paid_on, CASE WHEN s.due_date <= %(n)s AND s.total_out <= 0
-                                           THEN %(n)s::date END)
-    FROM inst3 s WHERE i.id = s.id
-    RETURNING s.loan_id, s.due_date, s.contractual, s.total_out, s.capitalised, s.interest, s.fees,
-        s.paid_interest, s.paid_fees, i.status IN ('due', 'overdue') OR s.grace2 <> 0 AS pending,
-        round(s.basis2 / 365, 2) - round(s.old_basis / 365, 2) AS penalty_delta
+        penalty_from = CASE WHEN s.anchored THEN %(n)s::date END,
+        penalty_daily = CASE WHEN s.anchored THEN s.accrued ELSE 0 END,
+        status = s.status2, paid_on = s.paid_on2
+    FROM inst5 s WHERE i.id = s.id AND NOT s.kept
+),
+changes AS (
+    SELECT loan_id, due_date, contractual, total_out, capitalised, interest, fees, paid_interest,
+        paid_fees, status2 IN ('due', 'overdue') OR grace2 <> 0 AS pending,
+        round(basis2 / 365, 2) - round(old_basis / 365, 2) AS penalty_delta
+    FROM inst5
 ),
 agg AS (
     SELECT loan_id,
@@ -149,7 +180,7 @@ agg AS (
         MIN(CASE WHEN due_date < %(n)s AND contractual > 0 THEN due_date END) AS oldest_unpaid,
         SUM(CASE WHEN due_date < %(n)s THEN GREATEST(total_out, 0) ELSE 0 END) AS overdue_amount,
         BOOL_OR(pending) AS pending
-    FROM upd_inst GROUP BY loan_id
+    FROM changes GROUP BY loan_id
 ),
 base AS (
     SELECT l.id, l.pd, l.maturity_date, l.next_due_date, l.next_due_amount,

@@ -12,6 +12,7 @@ business (`servicing.cob`, set-based). Both lock the row first.
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
@@ -293,6 +294,14 @@ class LoanInstallment(models.Model):
         _("penalty basis in grace"), max_digits=32, decimal_places=12, default=0
     )
     penalty_charged = models.BooleanField(_("penalty charged"), default=False)
+    # An overdue installment whose penalty is charged adds the same amount to its basis every day
+    # until a payment or a rate change rewrites it: `penalty_basis` then stands as of
+    # `penalty_from` and grows by `penalty_daily` a day (read it with `penalty_basis_on`), so close
+    # of business does not rewrite the row each day. Null: the basis stands as stored.
+    penalty_from = models.DateField(_("penalty basis as of"), null=True, blank=True)
+    penalty_daily = models.DecimalField(
+        _("penalty basis added a day"), max_digits=32, decimal_places=12, default=0
+    )
     status = models.CharField(
         _("status"), max_length=16, choices=c.InstallmentStatus.choices, default=c.InstallmentStatus.PENDING
     )
@@ -319,3 +328,10 @@ class LoanInstallment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.loan_id}#{self.number}"
+
+    def penalty_basis_on(self, day: dt.date) -> Decimal:
+        """The exact penalty basis at the start of `day` (a date the loan's position stands at or
+        after; see `penalty_from`)."""
+        if self.penalty_from is None:
+            return self.penalty_basis
+        return self.penalty_basis + self.penalty_daily * (day - self.penalty_from).days

@@ -39,8 +39,8 @@ LOAN_FIELDS = (
     "ecl accrual_start accrual_end accrual_interest quiet_until"
 ).split() + [f"sl_{flow}" for flow in subledger.FLOWS]
 INSTALLMENT_FIELDS = (
-    "paid_principal paid_interest paid_fees paid_penalty penalty_basis grace_basis penalty_charged "
-    "status paid_on"
+    "paid_principal paid_interest paid_fees paid_penalty penalty_basis penalty_from penalty_daily "
+    "grace_basis penalty_charged status paid_on"
 ).split()
 
 
