@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("servicing", "0024_credit_line_grace_days_non_accrual"),
+        ("servicing", "0025_event_reason_code"),
     ]
 
     operations = [
