@@ -54,9 +54,11 @@ return {1, count + 1, false}
 )
 
 
-class _RedisLog:
+class _RedisLog(SimpleRateThrottle):
     """On a Redis cache, REST framework's rate check in one round trip (see `_CHECK_AND_RECORD`);
-    on any other cache (memory: development, tests, the outage counter) its own."""
+    on any other cache (memory: development, tests, the outage counter) its own. It sits just
+    above SimpleRateThrottle, so a throttle that settles its rate when called (the scoped one)
+    has done so."""
 
     _scripted = False
 
@@ -101,19 +103,19 @@ class _OpenWhenCacheDown:
             return True
 
 
-class AnonRateThrottle(_OpenWhenCacheDown, _RedisLog, throttling.AnonRateThrottle):
+class AnonRateThrottle(_OpenWhenCacheDown, throttling.AnonRateThrottle, _RedisLog):
     pass
 
 
-class UserRateThrottle(_OpenWhenCacheDown, _RedisLog, throttling.UserRateThrottle):
+class UserRateThrottle(_OpenWhenCacheDown, throttling.UserRateThrottle, _RedisLog):
     pass
 
 
-class ScopedRateThrottle(_OpenWhenCacheDown, _RedisLog, throttling.ScopedRateThrottle):
+class ScopedRateThrottle(_OpenWhenCacheDown, throttling.ScopedRateThrottle, _RedisLog):
     pass
 
 
-class AnonOrUserRateThrottle(_OpenWhenCacheDown, _RedisLog, SimpleRateThrottle):
+class AnonOrUserRateThrottle(_OpenWhenCacheDown, _RedisLog):
     """One limit per request where both apply (the catalogue API): a signed-in user's budget
     ("user", LOANHUB_THROTTLE_USER) counted by account, anyone else's ("anon",
     LOANHUB_THROTTLE_ANON) by address. The same as REST framework's AnonRateThrottle and
@@ -141,7 +143,7 @@ class AnonOrUserRateThrottle(_OpenWhenCacheDown, _RedisLog, SimpleRateThrottle):
 OUTAGE_COUNTER = LocMemCache("loanhub-auth-throttle-outage", {"MAX_ENTRIES": 10_000})
 
 
-class AuthRateThrottle(_RedisLog, SimpleRateThrottle):
+class AuthRateThrottle(_RedisLog):
     """Per-address limit on sign-up, log-in and token requests; counted in this process's memory
     while the cache is away."""
 

@@ -13,7 +13,7 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from loanhub.cache import PrefixedRedisCache
-from loanhub.throttling import _CHECK_AND_RECORD, AnonOrUserRateThrottle
+from loanhub.throttling import _CHECK_AND_RECORD, AnonOrUserRateThrottle, ScopedRateThrottle
 from products import choices as c
 from products import selectors, services
 from tests.products.factories import FeeFactory, UserFactory, role_users, version_in
@@ -112,6 +112,7 @@ def tight_limits(settings):
             **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
             "anon": "2/min",
             "user": "3/min",
+            "calculator": "2/min",
         },
     }
     yield
@@ -140,8 +141,15 @@ def _request(address: str):
     return request
 
 
+class _CalculatorView:
+    throttle_scope = "calculator"
+
+
 @pytest.mark.services("redis")
-def test_on_redis_each_check_is_one_atomic_step_with_the_same_budget(tight_limits):
+@pytest.mark.parametrize(
+    ("throttle_class", "view"), [(AnonOrUserRateThrottle, None), (ScopedRateThrottle, _CalculatorView())]
+)
+def test_on_redis_each_check_is_one_atomic_step_with_the_same_budget(tight_limits, throttle_class, view):
     from redis.client import Redis
 
     redis_cache = PrefixedRedisCache(settings.CELERY_BROKER_URL, {"KEY_PREFIX": f"test-{uuid.uuid4().hex}"})
@@ -158,9 +166,10 @@ def test_on_redis_each_check_is_one_atomic_step_with_the_same_budget(tight_limit
     try:
         Redis.execute_command = counted
         for _ in range(3):
-            throttle = AnonOrUserRateThrottle()
+            throttle = throttle_class()
+            throttle.THROTTLE_RATES = {"calculator": "2/min"}  # REST framework read its own at import
             throttle.cache = redis_cache
-            answers.append(throttle.allow_request(_request(address), None))
+            answers.append(throttle.allow_request(_request(address), view))
             waits.append(throttle.wait())
     finally:
         Redis.execute_command = command
