@@ -10,17 +10,11 @@ from __future__ import annotations
 
 import io
 import logging
+from collections.abc import Callable
 
 from django.conf import settings
 
 logger = logging.getLogger(__name__)
-
-
-def _paths() -> list[str]:
-    from products import selectors
-
-    codes = [version.product.code for version in selectors.product_list_active()]
-    return ["/", "/products/", "/calculator/", *(f"/products/{code}/" for code in codes)]
 
 
 def _start_response(statuses: list[str]):
@@ -30,13 +24,13 @@ def _start_response(statuses: list[str]):
     return start_response
 
 
-def warm_up(application) -> int:
-    """Request each public page in each language through `application`; returns how many
-    answered 200."""
+def warm_up(application, paths: Callable[[], list[str]]) -> int:
+    """Request each public page (`paths()`, given by the entry point: the kernel knows no
+    business app) in each language through `application`; returns how many answered 200."""
     host = next((h.lstrip(".") for h in settings.ALLOWED_HOSTS if h not in ("*", "")), "localhost")
     answered = 0
     try:
-        paths = _paths()
+        paths = list(paths())
     except Exception:  # a database not reachable yet: the first visitors warm it instead
         logger.warning("warm-up skipped: the catalogue could not be read", exc_info=True)
         return 0
