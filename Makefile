@@ -10,6 +10,8 @@ QUEUES ?= default,risk,monitoring,notifications
 # processes use the cores (2 here). `make serve WORKERS=4 THREADS=8`, or the same from the env.
 WORKERS ?= 2
 THREADS ?= 4
+# Seconds an idle keep-alive connection stays open (longer than a proxy's or client's pause).
+KEEPALIVE ?= 5
 # pytest-xdist processes for `make test` (the cores here); the `serial` tests run afterwards in one.
 TEST_WORKERS ?= 2
 
@@ -87,7 +89,7 @@ beat: install
 
 serve: migrate
 	$(PY) manage.py collectstatic --noinput -v 0
-	$(BIN)/gunicorn loanhub.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --threads $(THREADS) --access-logfile -
+	LOANHUB_WARM_UP=1 $(BIN)/gunicorn loanhub.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --threads $(THREADS) --keep-alive $(KEEPALIVE) --access-logfile -
 
 # Regenerate translation catalogues (needs GNU gettext); the compiled .mo files are committed.
 messages: install

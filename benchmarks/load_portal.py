@@ -21,11 +21,16 @@ Set-up (a subprocess with Django, apart from locust's gevent): the scratch datab
 LOAD_DATABASE_URL (default loanhub_load on the local server) is created when missing, migrated
 and seeded once with `seed_demo`; then LOAD_USERS load-test customers (load-001…) are created or
 reused, each signed in (a session) with an API token. Unless LOAD_TARGET_URL names a running
-server, the script starts gunicorn on that database with CELERY_BROKER_URL (default
-redis://127.0.0.1:6379/14), the Redis cache of real mode, WORKERS × THREADS (default 2 × 4,
-gthread, as `make serve`) and no access log, and stops it at the end. LOAD_PHASES=browse or
-saturate runs one part. Locust runs in this process on the same 2 cores as the server, so it
-takes part of the machine it measures (about a fifth of a core at 300 req/s).
+server, the script starts gunicorn on that database with CELERY_BROKER_URL (LOAD_BROKER_URL,
+default redis://127.0.0.1:6379/14), the Redis cache of real mode, WORKERS × THREADS (default
+2 × 4, gthread, as `make serve`), keep-alive KEEPALIVE (5 s, longer than a client's pause),
+LOANHUB_WARM_UP=1 (each worker renders the public pages once before it serves, as `make serve`)
+and no access log, and stops it at the end. LOAD_PHASES=browse or saturate runs one part.
+Locust runs in this process on the same 2 cores as the server, so it takes part of the machine
+it measures (about a fifth of a core at 300 req/s).
+
+What a request costs the server is measured apart from the load, in CPU time, by
+`bench_portal_cpu.py` (wall-clock figures mean little while other jobs share the machine).
 
 Measured 2026-12-06 on the 2-core machine while other jobs kept it busy (load average 6 to 11
 on 2 cores: a single /products/ took 120 ms instead of the 25 ms measured alone), so every figure
@@ -42,6 +47,39 @@ status 2000 ms, 2 errors (quote: connection closed); saturation /products/ 118 r
 /calculator/ 110 req/s at p95 84 ms (190 req/s at p95 270 ms with 16 users), quote API 40 req/s
 at p95 200 ms. A cached page costs the shell around its content (session, CSRF token, header);
 the quote API computes a schedule and solves the APR on every call and is not cached.
+
+Measured by the lead on the IDLE machine at main before the 2026-12-07 load pass: browsing (60 s)
+all p95 75 ms, 0 errors — apply p50 49 / p95 79 ms, status 33 / 61, quote 29 / 55, calculator
+10 / 23, /products/ 11 / 1400 (a cold-cache stampede at the start: every thread rendered the same
+uncached page at once), product 27 / 59; saturation /products/ 522 req/s, /calculator/ 394
+req/s, quote API 154 req/s (p95 37 ms at 4 users, 110 ms at 8): the quote goal NOT met.
+
+The 2026-12-07 load pass (figures per request from bench_portal_cpu.py, 200 requests each, the
+machine busy with other jobs before and after, so CPU times vary by about a fifth between runs;
+CPU ms / SQL queries / Redis commands, before → after, two runs after):
+  quote API, anonymous          16.4 / 4 / 4    →  2.8–4.0 / 0 / 2
+  quote API, signed in          28.6 / 12.3 / 2 →  13.2–13.9 / 8 / 2
+  product page, signed in       24.3 / 9 / 0    →  8.3–9.2 / 5 / 1
+  apply (draft POST)            33.6 / 15.8 / 0 →  22.9–25.5 / 11.8 / 1
+  status (GET)                  18.6 / 8 / 0    →  15.7–18.3 / 8 / 0 (unchanged)
+  catalogue, signed in           8.6 / 2.8 / 2  →  7.8–8.2 / 2.8 / 1
+  calculator, signed in          7.1 / 2 / 2    →  5.1–5.4 / 2 / 1
+  catalogue, anonymous           3.6 / 0 / 2    →  3.3 / 0 / 1
+  calculator, anonymous          4.0 / 0 / 2    →  2.6–3.2 / 0 / 1
+- the quote API keeps its answer per product, inputs, segments, language and day under the
+  catalogue's generation (loanhub.pagecache.lookup/keep: the answer and the generation in one
+  round trip; publishing, withdrawing or a new benchmark rate answers afresh at once); nothing
+  of the caller but their segments (shared by many customers) is in the key or the answer;
+- the offered version of a product (grid, fees, promotions) is kept the same way, so an
+  application or a quote reads it in one cache round trip instead of four queries;
+- a signed-in customer's product page is kept per segment set (it was rendered for each of them);
+- the catalogue API counts one limit per request (anonymous by address, signed in by account)
+  instead of two, and every throttle checks and records in one atomic Redis script instead of a
+  read and a write (two concurrent requests can no longer both take the last place);
+- a missing page is rendered by one request while the others wait for it (the stampede), and
+  each worker renders the public pages once before it serves (LOANHUB_WARM_UP=1);
+- gunicorn's keep-alive is longer than the clients' pause (a closed-connection error before).
+The lead reruns this script on the idle machine for the wall-clock figures.
 """
 
 from __future__ import annotations
@@ -78,6 +116,7 @@ def _server_env() -> dict[str, str]:
         DJANGO_SETTINGS_MODULE="loanhub.settings",
         LOANHUB_ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
         LOANHUB_TRUSTED_PROXIES="1",
+        LOANHUB_WARM_UP="1",  # each worker renders the public pages once before it serves (make serve)
         PYTHONPATH=str(ROOT),
     )
     return environ
@@ -137,6 +176,9 @@ def start_server() -> tuple[subprocess.Popen | None, str]:
     workers, threads = os.environ.get("WORKERS", "2"), os.environ.get("THREADS", "4")
     command = [str(ROOT / ".venv/bin/gunicorn"), "loanhub.wsgi", "--bind", f"127.0.0.1:{port}"]
     command += ["--workers", workers, "--threads", threads, "--log-level", "warning"]
+    # Keep-alive past the clients' longest wait (3 s), as a proxy in front would: with gunicorn's
+    # 2 s a client could send on a connection the server was closing ("connection closed").
+    command += ["--keep-alive", os.environ.get("KEEPALIVE", "5")]
     server = subprocess.Popen(command, cwd=ROOT, env=_server_env())
     url = f"http://127.0.0.1:{port}"
     for _ in range(120):

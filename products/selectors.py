@@ -14,7 +14,7 @@ from decimal import Decimal
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from loanhub import clock
+from loanhub import clock, pagecache
 from loanhub.errors import Conflict
 from loanhub.money import MONEY_PLACES, RATE_PLACES, quantize_places
 from products import choices as c
@@ -95,10 +95,21 @@ def product_get_offered(*, code: str) -> ProductVersion:
 
     Raises Product.DoesNotExist for an unknown code or one never published, and
     ProductNotOffered (with the status) when it is suspended or retired.
+
+    The offered version with its grid, fees and promotions is kept in the catalogue's cache
+    (loanhub.pagecache: a change of state or a new benchmark rate starts a new generation; an
+    active version's terms cannot be edited), so a quote or an application reads it in one cache
+    round trip instead of four queries; each caller gets its own copy.
     """
+    name = f"offered:{code}" if len(code) <= 64 else None
+    computed_in, kept = pagecache.lookup(pagecache.CATALOGUE, name) if name else (None, None)
+    if kept is not None:
+        return kept
     versions = list(_with_children(ProductVersion.objects.filter(product__code=code)).order_by("-version"))
     for version in versions:
         if version.status == c.ProductStatus.ACTIVE:
+            if name:
+                pagecache.keep(pagecache.CATALOGUE, name, version, computed_in=computed_in)
             return version
     published = [v for v in versions if v.status in (c.ProductStatus.SUSPENDED, c.ProductStatus.RETIRED)]
     if not published:

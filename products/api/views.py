@@ -7,17 +7,22 @@ own input and output serializers; every rule is in `products.services` / `produc
 
 from __future__ import annotations
 
+import hashlib
+import json
+
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from loanhub import clock
+from loanhub import clock, pagecache
 from loanhub.api_schema import FIELD_ERRORS, detail_response
 from loanhub.errors import Invalid, NotFound
 from loanhub.permissions import may
-from loanhub.throttling import AnonRateThrottle, UserRateThrottle
+from loanhub.throttling import AnonOrUserRateThrottle
 from products import choices as c
 from products import hooks, selectors, services
 from products.api import serializers as s
@@ -28,7 +33,7 @@ from products.quotes import Profile, grace_requested
 
 class CatalogueApi(APIView):
     permission_classes = (AllowAny,)
-    throttle_classes = (AnonRateThrottle, UserRateThrottle)
+    throttle_classes = (AnonOrUserRateThrottle,)
 
 
 # Staff roles that read the catalogue (every role but Customer, see loanhub.roles) hold it.
@@ -116,17 +121,40 @@ class ProductQuoteApi(CatalogueApi):
         },
     )
     def post(self, request, code: str):
-        version = _offered(code)
         serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        segments = caller_segments(request.user, explicit=data.pop("segment", None))
+        computed_in = name = None
+        if serializer.is_valid():
+            data = dict(serializer.validated_data)
+            segments = caller_segments(request.user, explicit=data.pop("segment", None))
+            name = _quote_name(code, data, segments)
+            computed_in, body = pagecache.lookup(pagecache.CATALOGUE, name)
+            if body is not None:
+                hooks.quote_asked(user=request.user, cookies=request.COOKIES, product_code=code)
+                return Response(body)
+        version = _offered(code)  # an unknown or withdrawn product answers before the body
+        if name is None:
+            raise ValidationError(serializer.errors)
         grace = grace_requested(
             version, periods=data.pop("grace_periods", 0), grace_type=data.pop("grace_type", None)
         )
         quote = services.product_quote(version=version, segments=segments, grace=grace, **data)
+        body = s.QuoteOutputSerializer(quote).data
+        pagecache.keep(pagecache.CATALOGUE, name, body, computed_in=computed_in)
         hooks.quote_asked(user=request.user, cookies=request.COOKIES, product_code=code)
-        return Response(s.QuoteOutputSerializer(quote).data)
+        return Response(body)
+
+
+def _quote_name(code: str, data: dict, segments: tuple[str, ...]) -> str:
+    """Where the answer to one quote request is kept: the same product, inputs, segments, date and
+    language give the same quote to anyone (nothing of the caller but their segments, which many
+    customers share, is in it), and the catalogue's generation (a publication, a withdrawal, a
+    new benchmark rate) is checked with it (loanhub.pagecache.lookup)."""
+    inputs = json.dumps(
+        {**data, "code": code, "segments": segments, "today": clock.today(), "language": get_language()},
+        sort_keys=True,
+        default=str,
+    )
+    return f"quote:{hashlib.sha256(inputs.encode()).hexdigest()}"
 
 
 class RecommendationsApi(CatalogueApi):

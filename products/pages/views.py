@@ -7,6 +7,7 @@ signed-in customer's own segments as their application's offer will be.
 
 from __future__ import annotations
 
+import hashlib
 from decimal import Decimal
 from urllib.parse import urlencode
 
@@ -140,14 +141,21 @@ def _offered(code: str):
 @require_GET
 def product_detail(request, code: str):
     bound = any(name in request.GET for name in QuoteForm.base_fields)
-    # A signed-in customer's quote is priced for their segments: kept only for anonymous visitors
-    # on the product's own example (no query).
-    public = not bound and not request.user.is_authenticated
+    # The product's own example (no query) is priced for the visitor's segments (a signed-in
+    # customer's promotions and waivers) and holds nothing else of theirs: kept per segment set,
+    # which many customers share, never shown to another set. A quote asked for is rendered each
+    # time (it also tells marketing's funnel).
+    cache_as = None
+    if not bound:
+        segments = caller_segments(request.user)
+        cache_as = f"product:{code}"
+        if segments:
+            cache_as += ":" + hashlib.sha256(",".join(segments).encode()).hexdigest()[:32]
     return pagecache.render_content(
         request,
         "products/catalogue/detail.html",
         lambda: _detail_context(request, code, bound),
-        cache_as=f"product:{code}" if public else None,
+        cache_as=cache_as,
     )
 
 
