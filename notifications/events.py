@@ -2,8 +2,9 @@
 customer's channels with their preferences and quiet hours, each event once.
 
 Business apps name an event and its template (zh-hans and en, `MessageTemplate` rows seeded by
-`notifications/migrations/0003_event_templates.py`) and give the recipient's addresses and
-language; this module knows none of those apps. `event_send` writes one message per channel of the
+`notifications/migrations/0003_event_templates.py` and later data migrations) and give the
+recipient's addresses and language; this module knows none of those apps. `event_send` writes one
+message per channel of the
 event (`EVENT_CHANNELS`), keyed `<dedupe_key>:<channel>`, so asking again for the same event sends
 nothing more:
 
@@ -19,7 +20,7 @@ Which events, and where they are sent from:
 | application decided | application-approved / -declined / -referred | applications (`notices`) |
 | offer about to expire | offer-expiring | applications (beat `notify_expiring_offers`) |
 | payment due in 3 days | collections-reminder | servicing.dunning, step `reminder-3` |
-| payment received | payment-received | servicing (`notices`, after a repayment posts) |
+| payment received | payment-received, line-payment-received | servicing (`notices`, a repayment posted) |
 | overdue (day 1) | collections-overdue | servicing.dunning, step `overdue-1` |
 | rate reset | rate_reset | servicing.rate_resets |
 | warning contact | warning-contact | monitoring (an early warning moved to contacted) |
