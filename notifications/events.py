@@ -4,9 +4,8 @@ customer's channels with their preferences and quiet hours, each event once.
 Business apps name an event and its template (zh-hans and en, `MessageTemplate` rows seeded by
 `notifications/migrations/0003_event_templates.py` and later data migrations) and give the
 recipient's addresses and language; this module knows none of those apps. `event_send` writes one
-message per channel of the
-event (`EVENT_CHANNELS`), keyed `<dedupe_key>:<channel>`, so asking again for the same event sends
-nothing more:
+message per channel of the event (`EVENT_CHANNELS`), keyed `<dedupe_key>:<channel>`, so asking
+again for the same event sends nothing more:
 
 - the portal inbox always gets the message (it is the customer's record of the event);
 - e-mail and SMS go out only to an address the customer has and on a channel their preference
