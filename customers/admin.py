@@ -26,7 +26,7 @@ from django.utils.html import format_html
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
-from customers import services, validators
+from customers import income, services, validators
 from customers.admin_search import identifier_search_view
 from customers.masking import mask_id_number, mask_phone
 from customers.models import Consent, Customer, CustomerEvent, Document, IncomeVerification, KycStatus, age_on
@@ -467,7 +467,7 @@ class IncomeVerificationAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         # Through the service: the profile's income follows, with its change event.
-        saved = services.customer_income_reverify(
+        saved = income.customer_income_reverify(
             customer=obj.customer_id,
             monthly_income=obj.monthly_income,
             actor=request.user,

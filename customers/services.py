@@ -62,7 +62,6 @@ from customers.models import (
     EmploymentType,
     EventKind,
     IncomeSource,
-    IncomeVerification,
     KycStatus,
 )
 from loanhub import clock, roles
@@ -365,7 +364,9 @@ def customer_upsert_for_user(*, user, data: Mapping[str, Any]) -> Customer:
                 payload={"from": before, "to": after},
             )
         if income_changed:  # the customer's own update of their income is a re-verification
-            _income_verified(customer, customer.monthly_income, source=IncomeSource.CUSTOMER, actor=user)
+            from customers.income import income_verified
+
+            income_verified(customer, customer.monthly_income, source=IncomeSource.CUSTOMER, actor=user)
         if changed_identity and customer.identity_needs_correction:
             run_transition(
                 customer,
@@ -408,50 +409,6 @@ def customer_set_payroll(*, customer: Customer, payroll: bool, actor) -> Custome
             locked.payroll_customer = payroll
             locked.save(update_fields=["payroll_customer", "updated_at"])
     return locked
-
-
-# --- income re-verification --------------------------------------------------------------------
-def _income_verified(customer: Customer, amount, *, source: str, actor, note: str = "") -> IncomeVerification:
-    return IncomeVerification.objects.create(
-        customer=customer,
-        monthly_income=amount,
-        verified_on=clock.today(),
-        source=source,
-        verified_by=actor if getattr(actor, "is_authenticated", False) else None,
-        note=note,
-    )
-
-
-def customer_income_reverify(
-    *, customer: Customer | int, monthly_income, actor, note: str = ""
-) -> IncomeVerification:
-    """A Loan Officer re-verified the customer's monthly income (payslips, tax records): recorded
-    as an `IncomeVerification` (early warning compares it with the income at application) and set
-    on the profile, with a change event. Forbidden to others; a field error on a bad amount."""
-    if not may(actor, "customers.change_customer"):
-        raise CustomerPermissionError(_("You may not change customers."))
-    errors: dict = {}
-    amount = parse_money({"monthly_income": monthly_income}, "monthly_income", errors, required=True)
-    if errors:
-        raise CustomerValidationError(errors)
-    amount = quantize_money(amount)
-    pk = customer.pk if isinstance(customer, Customer) else customer
-    with transaction.atomic():
-        locked = Customer.objects.select_for_update().filter(pk=pk).first()
-        if locked is None:
-            raise CustomerNotFound(_("No such customer."))
-        verification = _income_verified(locked, amount, source=IncomeSource.OFFICER, actor=actor, note=note)
-        if locked.monthly_income != amount:
-            _note(
-                locked,
-                kind=EventKind.CHANGE,
-                actor=actor,
-                field="monthly_income",
-                payload={"from": str(locked.monthly_income), "to": str(amount), "reverified": True},
-            )
-            locked.monthly_income = amount
-            locked.save(update_fields=["monthly_income", "updated_at"])
-    return verification
 
 
 # --- KYC ---------------------------------------------------------------------------------------

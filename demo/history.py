@@ -304,7 +304,7 @@ LENDERS = ("城市商业银行", "消费金融公司", "互联网小贷", "农�
 
 def bureau_inquiries_seed(rng: random.Random, loans: list[Loan], closed: dt.date | None) -> int:
     """Other lenders' inquiries of some borrowers in the month before the last closed date."""
-    from risk import services as risk_services
+    from risk import inquiries
 
     if closed is None:
         return 0
@@ -313,7 +313,7 @@ def bureau_inquiries_seed(rng: random.Random, loans: list[Loan], closed: dt.date
         if rng.random() >= INQUIRY_SHARE:
             continue
         for _ in range(rng.randint(1, 3)):
-            risk_services.bureau_inquiry_record(
+            inquiries.bureau_inquiry_record(
                 id_number=loan.customer.id_number,
                 inquired_on=closed - dt.timedelta(days=rng.randint(0, 30)),
                 institution=rng.choice(LENDERS),

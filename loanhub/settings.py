@@ -477,7 +477,8 @@ LOANHUB_EARLY_WARNING_SOURCES = {
 }
 # income_drop: a re-verified income at least this share below the income at application.
 LOANHUB_EARLY_WARNING_INCOME_DROP = env.str("LOANHUB_EARLY_WARNING_INCOME_DROP", default="0.20")
-# score_drift: a periodic rescore this many points, or grades, below the score at application.
+# score_drift: a periodic rescore this many points (two PDOs of the scorecard: about four times the
+# odds of bad), or grades, below the score at application.
 LOANHUB_EARLY_WARNING_SCORE_DROP = env.int("LOANHUB_EARLY_WARNING_SCORE_DROP", default=40)
 LOANHUB_EARLY_WARNING_GRADE_DROP = env.int("LOANHUB_EARLY_WARNING_GRADE_DROP", default=1)
 # A loan whose warning was closed is not warned again for these days (the officer just looked).

@@ -41,7 +41,6 @@ from risk.models import (
     CHANGE_SCOREMODEL,
     PROMOTE_SCOREMODEL,
     BlocklistEntry,
-    BureauInquiry,
     CreditFile,
     Decision,
     RiskRule,
@@ -594,21 +593,5 @@ def credit_file_upsert(
             "monthly_debt": monthly_debt,
             "note": note,
         },
-    )
-    return row
-
-
-def bureau_inquiry_record(
-    *, id_number: str, inquired_on: dt.date, institution: str, purpose: str = "loan_application"
-) -> BureauInquiry:
-    """Record another lender's inquiry at the local bureau (demo and tests); the same person,
-    day and institution once."""
-    if not institution.strip():
-        raise Invalid({"institution": [_("This field is required.")]})
-    row, _created = BureauInquiry.objects.get_or_create(
-        id_number_hash=identifier_hash("id_number", id_number),
-        inquired_on=inquired_on,
-        institution=institution.strip()[:100],
-        defaults={"purpose": purpose},
     )
     return row

@@ -12,12 +12,14 @@ from decimal import Decimal
 
 import pytest
 
+from customers.income import customer_income_reverify
 from customers.models import IncomeSource, IncomeVerification
-from customers.services import customer_income_reverify, customer_upsert_for_user
+from customers.services import customer_upsert_for_user
 from loanhub import clock, roles
 from loanhub.errors import Forbidden, Invalid
 from monitoring import early_warning, rescore, tasks
 from monitoring.models import EarlyWarning, LoanRescore, Signal, SignalWeight
+from risk import inquiries
 from risk import services as risk_services
 from risk.bureau import Inquiry, LocalCreditBureau
 from risk.models import Decision, ScoreModel, ScoringRequest
@@ -127,17 +129,15 @@ def decided(loan_or_line, model, **features) -> Decision:
 # --- new application elsewhere (多头借贷) ------------------------------------------------------------
 def test_the_local_bureau_answers_inquiries_in_the_window_by_batch(today):
     for days_ago, institution in ((3, "Bank B"), (20, "Bank A"), (40, "Bank Old")):
-        risk_services.bureau_inquiry_record(
+        inquiries.bureau_inquiry_record(
             id_number="110101199001011234",
             inquired_on=today - dt.timedelta(days=days_ago),
             institution=institution,
         )
-    risk_services.bureau_inquiry_record(  # the same inquiry reported twice is one
+    inquiries.bureau_inquiry_record(  # the same inquiry reported twice is one
         id_number="110101199001011234", inquired_on=today - 3 * DAY, institution="Bank B"
     )
-    risk_services.bureau_inquiry_record(
-        id_number="110101199002021111", inquired_on=today, institution="Bank C"
-    )
+    inquiries.bureau_inquiry_record(id_number="110101199002021111", inquired_on=today, institution="Bank C")
 
     found = LocalCreditBureau().inquiries(
         id_numbers=["110101199001011234", "110101199009099999"], since=today - 35 * DAY, until=today
@@ -147,9 +147,7 @@ def test_the_local_bureau_answers_inquiries_in_the_window_by_batch(today):
         "110101199001011234": [Inquiry(today - 20 * DAY, "Bank A"), Inquiry(today - 3 * DAY, "Bank B")]
     }
     with pytest.raises(Invalid):
-        risk_services.bureau_inquiry_record(
-            id_number="110101199001011234", inquired_on=today, institution=" "
-        )
+        inquiries.bureau_inquiry_record(id_number="110101199001011234", inquired_on=today, institution=" ")
 
 
 def test_a_bureau_inquiry_elsewhere_signals_on_the_loan_and_on_a_line_only_customer(make_loan, today):
@@ -164,7 +162,7 @@ def test_a_bureau_inquiry_elsewhere_signals_on_the_loan_and_on_a_line_only_custo
         (loan.customer, 36, "Bank Old"),  # before the 35-day window
         (line.customer, 1, "Bank D"),
     ):
-        risk_services.bureau_inquiry_record(
+        inquiries.bureau_inquiry_record(
             id_number=customer.id_number,
             inquired_on=today - dt.timedelta(days=days_ago),
             institution=institution,
