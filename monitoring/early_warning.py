@@ -55,9 +55,7 @@ from django.db import transaction
 from django.db.models import (
     Count,
     DecimalField,
-    DurationField,
     Exists,
-    ExpressionWrapper,
     F,
     OuterRef,
     Q,
@@ -171,7 +169,8 @@ def _partial_payments(as_of: dt.date) -> Iterable[tuple[int, str]]:
     )
     rows = rows.annotate(paid=F("paid_principal") + F("paid_interest") + F("paid_fees")).filter(paid__gt=0)
     for loan_id, number, paid, payment in rows.values_list("loan_id", "number", "paid", "payment"):
-        yield loan_id, f"#{number}: {paid} / {payment}"
+        # SQLite returns the sum without its trailing zeros: the same figure on every database
+        yield loan_id, f"#{number}: {Decimal(paid).quantize(Decimal('0.01'))} / {payment}"
 
 
 def _drift(as_of: dt.date) -> Iterable[tuple[int, str]]:
@@ -190,20 +189,23 @@ def _drift(as_of: dt.date) -> Iterable[tuple[int, str]]:
 
 
 def _grace_repeats(as_of: dt.date) -> Iterable[tuple[int, str]]:
-    grace = ExpressionWrapper(
-        Value(dt.timedelta(days=1)) * F("loan__overdue_grace_days"), output_field=DurationField()
-    )
     rows = servicing.installments_of_active_loans().filter(
         loan_id__in=_candidate_ids(as_of),
         loan__overdue_grace_days__gt=0,
         paid_on__gt=F("due_date"),
         paid_on__lte=as_of,
+        # Bounded by the due date, so the installments' (due_date, loan) index serves it.
+        due_date__gt=as_of - dt.timedelta(days=GRACE_WINDOW_DAYS),
     )
-    # Bounded by the due date, so the installments' (due_date, loan) index serves it.
-    rows = rows.filter(
-        due_date__gt=as_of - dt.timedelta(days=GRACE_WINDOW_DAYS), paid_on__lte=F("due_date") + grace
-    )
-    counts = rows.values("loan_id").annotate(n=Count("pk")).filter(n__gte=GRACE_REPEATS)
+    # One query per grace length in use (a handful): "due date + the loan's grace days" with a
+    # constant interval works on every database (SQLite cannot multiply an interval by a column).
+    graces = sorted(set(rows.order_by().values_list("loan__overdue_grace_days", flat=True).distinct()))
+    if not graces:
+        return
+    inside = Q()
+    for days in graces:
+        inside |= Q(loan__overdue_grace_days=days, paid_on__lte=F("due_date") + dt.timedelta(days=days))
+    counts = rows.filter(inside).values("loan_id").annotate(n=Count("pk")).filter(n__gte=GRACE_REPEATS)
     for loan_id, n in counts.values_list("loan_id", "n"):
         yield loan_id, f"{n}×"
 
