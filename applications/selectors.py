@@ -374,3 +374,14 @@ def customer_application_history(*, customer_id: int) -> list[dict]:
         }
         for row in rows
     ]
+
+
+def decision_ids_by_origin(*, origin_refs) -> dict[str, int]:
+    """The risk decision of each application a loan or line came from: origin ref ("A00000042",
+    the application's number) → decision id; origins without a decision are left out."""
+    ids = {}
+    for ref in origin_refs:
+        if isinstance(ref, str) and ref[:1] == "A" and ref[1:].isdigit():
+            ids[int(ref[1:])] = ref
+    rows = LoanApplication.objects.filter(pk__in=list(ids), decision__isnull=False)
+    return {ids[pk]: decision_id for pk, decision_id in rows.values_list("pk", "decision_id")}

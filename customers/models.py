@@ -364,3 +364,45 @@ class PhoneCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer} phone code #{self.pk}"
+
+
+class IncomeSource(models.TextChoices):
+    CUSTOMER = "customer", _("updated by the customer")
+    OFFICER = "officer", _("re-verified by an officer")
+
+
+class IncomeVerification(models.Model):
+    """A re-verification of a customer's monthly income after their application: the customer
+    updated it on the portal, or an officer re-verified it (payslips, tax records). Early warning
+    compares it with the income stated at application (`income_drop`)."""
+
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="income_verifications", verbose_name=_("customer")
+    )
+    monthly_income = money_field(_("monthly income"))
+    verified_on = models.DateField(_("verified on"))
+    source = models.CharField(_("source"), max_length=10, choices=IncomeSource.choices)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("verified by"),
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("income re-verification")
+        verbose_name_plural = _("income re-verifications")
+        ordering = ("-verified_on", "-id")
+        indexes = [models.Index(fields=["verified_on", "customer"], name="income_verification_day")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(monthly_income__gte=0), name="income_verification_not_negative"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.verified_on} ({self.source})"

@@ -24,6 +24,7 @@ from customers.models import (
     Document,
     DocumentKind,
     EmploymentType,
+    IncomeVerification,
 )
 from customers.phone import phone_is_verified as phone_is_verified  # the current number proven by a code
 from customers.services import can_reveal, can_view_customers
@@ -175,3 +176,30 @@ def customer_language(*, customer: Customer) -> str:
         or settings.LANGUAGE_CODE
     )
     return "en" if language.startswith("en") else "zh-hans"
+
+
+def customer_rescore_facts(*, customer_ids) -> dict[int, dict]:
+    """What a periodic rescore needs of each customer now (monitoring.rescore): the identity number
+    (only to ask the bureau; never stored or logged), date of birth, employment and income."""
+    rows = Customer.objects.filter(pk__in=list(customer_ids)).values(
+        "pk", "id_number", "date_of_birth", "employment_type", "years_employed", "monthly_income"
+    )
+    return {row.pop("pk"): row for row in rows}
+
+
+def customer_id_numbers(*, customer_ids) -> dict[int, str]:
+    """Identity numbers of the customers, for a bureau query only (never stored or logged)."""
+    return dict(Customer.objects.filter(pk__in=list(customer_ids)).values_list("pk", "id_number"))
+
+
+def income_verifications_latest(*, customer_ids, since: dt.date, until: dt.date) -> dict[int, tuple]:
+    """Each customer's latest income re-verification after `since` and on or before `until`:
+    customer id → (verified on, monthly income, source)."""
+    rows = (
+        IncomeVerification.objects.filter(
+            customer_id__in=customer_ids, verified_on__gt=since, verified_on__lte=until
+        )
+        .order_by("customer_id", "verified_on", "id")
+        .values_list("customer_id", "verified_on", "monthly_income", "source")
+    )
+    return {customer_id: (on, amount, source) for customer_id, on, amount, source in rows}

@@ -39,7 +39,11 @@ from customers import consents as wording
 from customers import validators
 from customers.errors import CustomerError as CustomerError
 from customers.errors import CustomerNotFound as CustomerNotFound
-from customers.errors import CustomerPermissionError, CustomerTransitionError, CustomerValidationError
+from customers.errors import (
+    CustomerPermissionError,
+    CustomerTransitionError,
+    CustomerValidationError,
+)
 from customers.fields import GRADUATION_YEARS_AHEAD as GRADUATION_YEARS_AHEAD
 from customers.fields import MAX_YEARS as MAX_YEARS
 from customers.fields import parse_choice, parse_graduation_year, parse_money, parse_text, parse_years
@@ -57,6 +61,7 @@ from customers.models import (
     DocumentKind,
     EmploymentType,
     EventKind,
+    IncomeSource,
     KycStatus,
 )
 from loanhub import clock, roles
@@ -338,6 +343,9 @@ def customer_upsert_for_user(*, user, data: Mapping[str, Any]) -> Customer:
                     audited.append(
                         (field, _masked(field, getattr(customer, field)), _masked(field, cleaned[field]))
                     )
+        income_changed = existing is not None and customer.monthly_income != cleaned.get(
+            "monthly_income", customer.monthly_income
+        )
         for field, value in cleaned.items():
             setattr(customer, field, value)
         try:
@@ -355,6 +363,10 @@ def customer_upsert_for_user(*, user, data: Mapping[str, Any]) -> Customer:
                 field=field,
                 payload={"from": before, "to": after},
             )
+        if income_changed:  # the customer's own update of their income is a re-verification
+            from customers.income import income_verified
+
+            income_verified(customer, customer.monthly_income, source=IncomeSource.CUSTOMER, actor=user)
         if changed_identity and customer.identity_needs_correction:
             run_transition(
                 customer,

@@ -34,6 +34,8 @@ borrower's other loans and officers' class overrides are not looked at, the simu
 neither), keeping every snapshot close of business wrote. Then `monitoring.services.run_monitoring`
 runs for each of those dates, in order (portfolio rows, roll rates at month ends, vintages, the
 ladder, PSI, early warnings): the dashboards read months of history, the last closed date as today.
+Before that, some borrowers get other lenders' inquiries at the local bureau in the last month
+(`bureau_inquiries_seed`, their own generator), so the bureau's early-warning signal has examples.
 
 Idempotent: the loans are keyed by `origin_ref` (`DEMO-HIST-<seed>-…`); when any of the seed's
 exists, nothing runs. Another seed adds another book (seed_demo's small one is seed 1, the
@@ -292,6 +294,34 @@ class Result:
     closed_days: list[dt.date] = dataclasses.field(default_factory=list)  # other dates filled
 
 
+# Applications elsewhere (多头借贷) at the local bureau: a borrower has one to three other lenders'
+# inquiries in the last month with this chance (early warning's new_application_elsewhere). Drawn
+# from their own generator (seed + offset), so the book of a seed is the same as before.
+INQUIRY_SHARE = 0.08
+INQUIRY_SEED_OFFSET = 1_000_003
+LENDERS = ("城市商业银行", "消费金融公司", "互联网小贷", "农村信用社")
+
+
+def bureau_inquiries_seed(rng: random.Random, loans: list[Loan], closed: dt.date | None) -> int:
+    """Other lenders' inquiries of some borrowers in the month before the last closed date."""
+    from risk import inquiries
+
+    if closed is None:
+        return 0
+    written = 0
+    for loan in sorted(loans, key=lambda each: each.pk):
+        if rng.random() >= INQUIRY_SHARE:
+            continue
+        for _ in range(rng.randint(1, 3)):
+            inquiries.bureau_inquiry_record(
+                id_number=loan.customer.id_number,
+                inquired_on=closed - dt.timedelta(days=rng.randint(0, 30)),
+                institution=rng.choice(LENDERS),
+            )
+            written += 1
+    return written
+
+
 def simulate_history(
     *, officer, months: int = MONTHS, customers: int = CUSTOMERS, seed: int = SEED
 ) -> Result:
@@ -313,6 +343,7 @@ def simulate_history(
         loan = _open(rng, plan, officer)
         _behave(rng, loan, today, officer)
         loans.append(loan)
+    bureau_inquiries_seed(random.Random(seed + INQUIRY_SEED_OFFSET), loans, last_closed_date())
     first = min(loan.start_date for loan in loans)
     ends = _month_ends(first, last_closed_date())
     # The dates closed by close of business before these loans were opened lack their rows.

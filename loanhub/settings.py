@@ -369,6 +369,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "servicing.tasks.propose_limits",
         "schedule": crontab(day_of_month=2, hour=3, minute=0),
     },
+    # The borrowers on the book rescored with the active scorecard on the 1st at 04:00, after the
+    # night's close of business (monitoring.rescore; early warning's score_drift).
+    "monitoring-rescore-portfolio": {
+        "task": "monitoring.tasks.rescore_portfolio",
+        "schedule": crontab(day_of_month=1, hour=4, minute=0),
+    },
     # Messages held by the recipients' quiet hours are sent when the hours end (notifications).
     "notifications-release-held": {"task": "notifications.tasks.release_held", "schedule": 5 * 60.0},
     # Reward points past their expiry date are written off once a day (marketing.rewards).
@@ -470,20 +476,20 @@ LOANHUB_COLLECTIONS_AFTER_COB = env.bool("LOANHUB_COLLECTIONS_AFTER_COB", defaul
 LOANHUB_COLLECTIONS_LEGAL_DPD = env.int("LOANHUB_COLLECTIONS_LEGAL_DPD", default=90)
 LOANHUB_COLLECTIONS_WRITE_OFF_DPD = env.int("LOANHUB_COLLECTIONS_WRITE_OFF_DPD", default=180)
 # Early warning: a loan whose signals' weights (monitoring.SignalWeight, data) add up to this opens a
-# warning; the signals only an outside system knows come from these sources (dotted paths of a
-# monitoring.early_warning.CustomerEventSource; the default reports nothing).
+# warning. The bureau's reports of applications elsewhere come from this source (a dotted path of a
+# monitoring.early_warning.CustomerEventSource; the default asks risk.bureau for its inquiries).
 LOANHUB_EARLY_WARNING_THRESHOLD = env.str("LOANHUB_EARLY_WARNING_THRESHOLD", default="1.00")
 LOANHUB_EARLY_WARNING_SOURCES = {
     "new_application_elsewhere": env.str(
-        "LOANHUB_EARLY_WARNING_BUREAU_SOURCE", default="monitoring.early_warning.no_events"
-    ),
-    "income_drop": env.str(
-        "LOANHUB_EARLY_WARNING_INCOME_SOURCE", default="monitoring.early_warning.no_events"
-    ),
-    "score_drift": env.str(
-        "LOANHUB_EARLY_WARNING_RESCORE_SOURCE", default="monitoring.early_warning.no_events"
+        "LOANHUB_EARLY_WARNING_BUREAU_SOURCE", default="monitoring.early_warning.bureau_new_applications"
     ),
 }
+# income_drop: a re-verified income at least this share below the income at application.
+LOANHUB_EARLY_WARNING_INCOME_DROP = env.str("LOANHUB_EARLY_WARNING_INCOME_DROP", default="0.20")
+# score_drift: a periodic rescore this many points (two PDOs of the scorecard: about four times the
+# odds of bad), or grades, below the score at application.
+LOANHUB_EARLY_WARNING_SCORE_DROP = env.int("LOANHUB_EARLY_WARNING_SCORE_DROP", default=40)
+LOANHUB_EARLY_WARNING_GRADE_DROP = env.int("LOANHUB_EARLY_WARNING_GRADE_DROP", default=1)
 # A loan whose warning was closed is not warned again for these days (the officer just looked).
 LOANHUB_EARLY_WARNING_COOL_OFF_DAYS = env.int("LOANHUB_EARLY_WARNING_COOL_OFF_DAYS", default=30)
 # Model monitoring: PSI traffic lights (below amber: stable; amber to red: watch; red and above:

@@ -28,6 +28,7 @@ from monitoring.models import (
     EarlyWarning,
     EarlyWarningEvent,
     FlaggedSegment,
+    LoanRescore,
     ModelStability,
     PortfolioDay,
     SignalWeight,
@@ -533,3 +534,13 @@ class FlaggedSegmentAdmin(admin.ModelAdmin):
     list_display = ("kind", "value", "active", "flagged_on", "note")
     list_filter = ("kind", "active")
     search_fields = ("value",)
+
+
+@admin.register(LoanRescore)
+class LoanRescoreAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The periodic rescores (early warning's score_drift): each loan's score at application and
+    now, by the same model."""
+
+    list_display = ("as_of", "loan_id", "model_version", "baseline_score", "baseline_grade", "score", "grade")
+    list_filter = ("as_of", "grade")
+    search_fields = ("=loan_id",)

@@ -15,16 +15,25 @@ one set-based query (the rows never come to Python one loan at a time; only the 
   and `SPIKE_RISE` more than it did `SPIKE_DAYS` days earlier (rebuilt from its draws and
   repayments since);
 - `flagged_segment`: the customer's industry or region is flagged by an analyst (`FlaggedSegment`);
-- `new_application_elsewhere`, `income_drop`, `score_drift`: facts from outside servicing, read
-  through a small interface (`CustomerEventSource`, chosen by `LOANHUB_EARLY_WARNING_SOURCES`);
-  the default source reports nothing. LoanHub's bureau has no inquiry feed, re-verified income
-  is not recorded apart from the profile, and `rescore` writes nothing, so these three wait for
-  a real source.
+- `new_application_elsewhere` (多头借贷): the credit bureau reports inquiries by other lenders in the
+  last `LOOKBACK_DAYS` days (`risk.bureau.CreditBureau.inquiries`, asked for the customers on the
+  book in batches by `bureau_new_applications`, the default of the pluggable
+  `LOANHUB_EARLY_WARNING_SOURCES`; the local bureau answers from its `BureauInquiry` rows);
+- `income_drop`: the customer's latest income re-verification of the last `LOOKBACK_DAYS` days
+  (`customers.IncomeVerification`: updated on the portal or re-verified by an officer) is at least
+  `LOANHUB_EARLY_WARNING_INCOME_DROP` (a share) below the income the loan's application was
+  decided on;
+- `score_drift`: the loan's latest periodic rescore (`monitoring.rescore`, `LoanRescore`) of the
+  last `RESCORE_WINDOW_DAYS` days is `LOANHUB_EARLY_WARNING_SCORE_DROP` points or
+  `LOANHUB_EARLY_WARNING_GRADE_DROP` grades below its score at application (same model);
+- `line_overdue`: a credit line of the same customer has its statement's minimum due unpaid past
+  its due date.
 
 A customer who holds only a credit line (no loan on the book that day) gets warnings on the line
 itself: its `utilisation_spike`; `repayment_drift` when the minimum due of its last statement
 is past its due date (1–29 days; later belongs to collections); and the customer's
-`flagged_segment` and outside-source signals, as a loan has them.
+`flagged_segment`, `new_application_elsewhere` and `income_drop` (against the line's
+application), as a loan has them. Lines are not rescored.
 
 A loan's (or line's) score is the sum of the weights (`SignalWeight`, data edited by risk analysts) of the
 signals it shows. At or above `LOANHUB_EARLY_WARNING_THRESHOLD` it opens an `EarlyWarning` — or,
@@ -46,9 +55,7 @@ from django.db import transaction
 from django.db.models import (
     Count,
     DecimalField,
-    DurationField,
     Exists,
-    ExpressionWrapper,
     F,
     OuterRef,
     Q,
@@ -70,6 +77,7 @@ from monitoring.models import (
     EarlyWarning,
     EarlyWarningEvent,
     FlaggedSegment,
+    LoanRescore,
     Signal,
     SignalWeight,
     WarningOutcome,
@@ -86,24 +94,55 @@ SPIKE_DAYS = 30
 SPIKE_LEVEL = Decimal("0.80")
 SPIKE_RISE = Decimal("0.30")
 HORIZON_DAYS = 90
+RESCORE_WINDOW_DAYS = 35  # the rescore runs monthly: its latest row stays in view until the next
 _MONEY = DecimalField(max_digits=MONEY_DIGITS + 2, decimal_places=MONEY_PLACES)
 _ZERO = Value(Decimal("0.00"), output_field=_MONEY)
 
 
 # --- Sources outside servicing ------------------------------------------------------------------
 class CustomerEventSource(Protocol):
-    """What a bureau, a re-verification or a rescore reports: the customers with the event between
-    `since` (exclusive) and `until` (inclusive), each with a short detail for the officer."""
+    """What a bureau reports: the customers with the event between `since` (exclusive) and `until`
+    (inclusive), each with a short detail for the officer."""
 
     def __call__(self, *, since: dt.date, until: dt.date) -> dict[int, str]: ...
 
 
 def no_events(*, since: dt.date, until: dt.date) -> dict[int, str]:
-    """The default source: nothing reported."""
+    """A source that reports nothing (to switch a source off)."""
     return {}
 
 
-EXTERNAL_SIGNALS = (Signal.NEW_APPLICATION_ELSEWHERE, Signal.INCOME_DROP, Signal.SCORE_DRIFT)
+BUREAU_CHUNK = 1000
+
+
+def bureau_new_applications(*, since: dt.date, until: dt.date) -> dict[int, str]:
+    """The default `new_application_elsewhere` source: the credit bureau's inquiries by other
+    lenders (`CreditBureau.inquiries`) for every customer with a loan or credit line on the book
+    on `until`, asked in batches. Detail: how many, and the latest institution and day."""
+    from customers import selectors as customers
+    from risk.bureau import get_bureau
+
+    on_book = set(servicing.snapshots_on(until).values_list("loan__customer_id", flat=True))
+    on_book |= set(servicing.credit_lines_on_book().values_list("customer_id", flat=True))
+    if not on_book:
+        return {}
+    bureau = get_bureau()
+    ordered = sorted(on_book)
+    reported: dict[int, str] = {}
+    for start in range(0, len(ordered), BUREAU_CHUNK):
+        numbers = customers.customer_id_numbers(customer_ids=ordered[start : start + BUREAU_CHUNK])
+        customer_of = {number: customer_id for customer_id, number in numbers.items()}
+        found = bureau.inquiries(id_numbers=list(customer_of), since=since, until=until)
+        for number, inquiries in found.items():
+            if inquiries:
+                latest = max(inquiries, key=lambda i: i.inquired_on)
+                reported[customer_of[number]] = (
+                    f"{len(inquiries)}× ({latest.institution} {latest.inquired_on.isoformat()})"
+                )
+    return reported
+
+
+EXTERNAL_SIGNALS = (Signal.NEW_APPLICATION_ELSEWHERE,)
 
 
 def source_for(signal: str) -> CustomerEventSource:
@@ -130,7 +169,8 @@ def _partial_payments(as_of: dt.date) -> Iterable[tuple[int, str]]:
     )
     rows = rows.annotate(paid=F("paid_principal") + F("paid_interest") + F("paid_fees")).filter(paid__gt=0)
     for loan_id, number, paid, payment in rows.values_list("loan_id", "number", "paid", "payment"):
-        yield loan_id, f"#{number}: {paid} / {payment}"
+        # SQLite returns the sum without its trailing zeros: the same figure on every database
+        yield loan_id, f"#{number}: {Decimal(paid).quantize(Decimal('0.01'))} / {payment}"
 
 
 def _drift(as_of: dt.date) -> Iterable[tuple[int, str]]:
@@ -149,20 +189,23 @@ def _drift(as_of: dt.date) -> Iterable[tuple[int, str]]:
 
 
 def _grace_repeats(as_of: dt.date) -> Iterable[tuple[int, str]]:
-    grace = ExpressionWrapper(
-        Value(dt.timedelta(days=1)) * F("loan__overdue_grace_days"), output_field=DurationField()
-    )
     rows = servicing.installments_of_active_loans().filter(
         loan_id__in=_candidate_ids(as_of),
         loan__overdue_grace_days__gt=0,
         paid_on__gt=F("due_date"),
         paid_on__lte=as_of,
+        # Bounded by the due date, so the installments' (due_date, loan) index serves it.
+        due_date__gt=as_of - dt.timedelta(days=GRACE_WINDOW_DAYS),
     )
-    # Bounded by the due date, so the installments' (due_date, loan) index serves it.
-    rows = rows.filter(
-        due_date__gt=as_of - dt.timedelta(days=GRACE_WINDOW_DAYS), paid_on__lte=F("due_date") + grace
-    )
-    counts = rows.values("loan_id").annotate(n=Count("pk")).filter(n__gte=GRACE_REPEATS)
+    # One query per grace length in use (a handful): "due date + the loan's grace days" with a
+    # constant interval works on every database (SQLite cannot multiply an interval by a column).
+    graces = sorted(set(rows.order_by().values_list("loan__overdue_grace_days", flat=True).distinct()))
+    if not graces:
+        return
+    inside = Q()
+    for days in graces:
+        inside |= Q(loan__overdue_grace_days=days, paid_on__lte=F("due_date") + dt.timedelta(days=days))
+    counts = rows.filter(inside).values("loan_id").annotate(n=Count("pk")).filter(n__gte=GRACE_REPEATS)
     for loan_id, n in counts.values_list("loan_id", "n"):
         yield loan_id, f"{n}×"
 
@@ -229,7 +272,7 @@ def _flagged(as_of: dt.date) -> Iterable[tuple[int, str]]:
 
 
 def _external_in(signal: str, as_of: dt.date, rows: QuerySet, key: str, customer_id: str):
-    reported = source_for(signal)(since=as_of - dt.timedelta(days=1), until=as_of)
+    reported = source_for(signal)(since=as_of - dt.timedelta(days=LOOKBACK_DAYS), until=as_of)
     if not reported:
         return
     for pk, customer in rows.filter(**{f"{customer_id}__in": list(reported)}).values_list(key, customer_id):
@@ -240,6 +283,92 @@ def _external(signal: str, as_of: dt.date) -> Iterable[tuple[int, str]]:
     return _external_in(signal, as_of, _candidates(as_of), "loan_id", "loan__customer_id")
 
 
+def _application_incomes(origin_refs) -> dict[str, Decimal]:
+    """The monthly income each origin's application was decided on."""
+    from applications import selectors as applications
+    from risk import selectors as risk
+
+    decision_of = applications.decision_ids_by_origin(origin_refs=origin_refs)
+    facts = risk.decision_facts(decision_ids=decision_of.values())
+    incomes = {}
+    for origin, decision_id in decision_of.items():
+        income = facts.get(decision_id, {}).get("features", {}).get("monthly_income")
+        if income not in (None, ""):
+            incomes[origin] = Decimal(str(income))
+    return incomes
+
+
+def _income_drops_in(as_of: dt.date, rows: QuerySet, key: str, customer: str, origin: str):
+    """The rows (`key` → id) whose customer's latest re-verified income of the last
+    `LOOKBACK_DAYS` days fell at least `LOANHUB_EARLY_WARNING_INCOME_DROP` below the income of the
+    row's application."""
+    from customers import selectors as customers
+
+    latest = customers.income_verifications_latest(
+        customer_ids=rows.values(customer), since=as_of - dt.timedelta(days=LOOKBACK_DAYS), until=as_of
+    )
+    if not latest:
+        return
+    found = list(rows.filter(**{f"{customer}__in": list(latest)}).values_list(key, customer, origin))
+    applied = _application_incomes([o for _, _, o in found])
+    share = Decimal(str(settings.LOANHUB_EARLY_WARNING_INCOME_DROP))
+    for pk, customer_id, origin_ref in found:
+        before = applied.get(origin_ref)
+        _on, now, _source = latest[customer_id]
+        if before is None or before <= 0:
+            continue
+        drop = (before - now) / before
+        if drop >= share:
+            yield pk, f"{before:.2f} → {now:.2f} (-{drop:.0%})"
+
+
+def _income_drops(as_of: dt.date) -> Iterable[tuple[int, str]]:
+    return _income_drops_in(as_of, _candidates(as_of), "loan_id", "loan__customer_id", "loan__origin_ref")
+
+
+def _grade_steps(before: str, now: str) -> int:
+    """Grades are letters, A the best: how many grades worse `now` is."""
+    return ord(now[:1] or "A") - ord(before[:1] or "A")
+
+
+def _score_drifts(as_of: dt.date) -> Iterable[tuple[int, str]]:
+    """The loan's latest rescore of the last `RESCORE_WINDOW_DAYS` days fell far enough below its
+    score at application (see the module)."""
+    points = int(settings.LOANHUB_EARLY_WARNING_SCORE_DROP)
+    grades = int(settings.LOANHUB_EARLY_WARNING_GRADE_DROP)
+    rows = (
+        LoanRescore.objects.filter(
+            loan_id__in=_candidate_ids(as_of),
+            as_of__gt=as_of - dt.timedelta(days=RESCORE_WINDOW_DAYS),
+            as_of__lte=as_of,
+        )
+        .order_by("loan_id", "as_of")
+        .values_list("loan_id", "baseline_score", "baseline_grade", "score", "grade")
+    )
+    latest = {row[0]: row[1:] for row in rows}
+    for loan_id, (before, before_grade, now, grade) in sorted(latest.items()):
+        if before - now >= points or _grade_steps(before_grade, grade) >= grades:
+            yield loan_id, f"{before} {before_grade} → {now} {grade}"
+
+
+def _line_overdue(as_of: dt.date) -> Iterable[tuple[int, str]]:
+    """Loans whose customer has a credit line with its statement's minimum due unpaid past its
+    due date (any number of days: a line in collections weighs on the loan too)."""
+    overdue = servicing.credit_lines_on_book().filter(days_past_due__gt=0, minimum_due__gt=0)
+    lines = {
+        customer_id: f"{number}: {minimum} due {due}: +{dpd}d"
+        # ascending, so a customer with two overdue lines is shown the later one
+        for customer_id, number, minimum, due, dpd in overdue.order_by("days_past_due", "pk").values_list(
+            "customer_id", "number", "minimum_due", "due_date", "days_past_due"
+        )
+    }
+    if not lines:
+        return
+    rows = _candidates(as_of).filter(loan__customer_id__in=list(lines))
+    for loan_id, customer_id in rows.values_list("loan_id", "loan__customer_id"):
+        yield loan_id, lines[customer_id]
+
+
 def signals_on(as_of: dt.date) -> dict[int, list[tuple[str, str]]]:
     """Every signal of the date: loan id → [(signal, detail)], only loans with a signal."""
     finders = {
@@ -248,6 +377,9 @@ def signals_on(as_of: dt.date) -> dict[int, list[tuple[str, str]]]:
         Signal.GRACE_REPEAT: _grace_repeats,
         Signal.UTILISATION_SPIKE: _utilisation_spikes,
         Signal.FLAGGED_SEGMENT: _flagged,
+        Signal.INCOME_DROP: _income_drops,
+        Signal.SCORE_DRIFT: _score_drifts,
+        Signal.LINE_OVERDUE: _line_overdue,
     }
     hits: dict[int, dict[str, str]] = defaultdict(dict)
     for signal, finder in finders.items():
@@ -287,6 +419,7 @@ def line_signals_on(as_of: dt.date) -> dict[int, list[tuple[str, str]]]:
         Signal.UTILISATION_SPIKE: _line_spikes(as_of),
         Signal.REPAYMENT_DRIFT: _minimum_drift(as_of),
         Signal.FLAGGED_SEGMENT: _flagged_in(lines, "pk", "customer"),
+        Signal.INCOME_DROP: _income_drops_in(as_of, lines, "pk", "customer_id", "origin_ref"),
         **{signal: _external_in(signal, as_of, lines, "pk", "customer_id") for signal in EXTERNAL_SIGNALS},
     }
     for signal, found in finders.items():

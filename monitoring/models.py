@@ -316,6 +316,32 @@ class Signal(models.TextChoices):
     INCOME_DROP = "income_drop", _("income drop on re-verification")
     FLAGGED_SEGMENT = "flagged_segment", _("industry or region flagged by an analyst")
     SCORE_DRIFT = "score_drift", _("score drift on rescore")
+    LINE_OVERDUE = "line_overdue", _("overdue minimum on the customer's credit line")
+
+
+class LoanRescore(models.Model):
+    """A periodic rescore of a loan on the book (monitoring.rescore): the active scorecard scores
+    the borrower's application record as it was (`baseline_*`) and as it is now (the bureau's
+    current file, age, employment and re-verified income), so a fall is a change in the borrower,
+    never a change of model. One row per loan and date."""
+
+    loan_id = models.BigIntegerField(_("loan"))
+    as_of = models.DateField(_("as of"))
+    model_version = models.PositiveIntegerField(_("model version"))
+    baseline_score = models.IntegerField(_("score at application"))
+    baseline_grade = models.CharField(_("grade at application"), max_length=1)
+    score = models.IntegerField(_("score now"))
+    grade = models.CharField(_("grade now"), max_length=1)
+
+    class Meta:
+        verbose_name = _("loan rescore")
+        verbose_name_plural = _("loan rescores")
+        ordering = ("-as_of", "loan_id")
+        indexes = [models.Index(fields=["as_of", "loan_id"], name="loan_rescore_day")]
+        constraints = [models.UniqueConstraint(fields=("loan_id", "as_of"), name="loan_rescore_once_a_day")]
+
+    def __str__(self) -> str:
+        return f"{self.loan_id} {self.as_of}: {self.baseline_score} → {self.score}"
 
 
 class SignalWeight(models.Model):

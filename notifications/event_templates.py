@@ -1,7 +1,7 @@
 """The texts of the customer event messages (notifications.events), as plain data.
 
 Customer-safe wording: a decision never names its reasons (no rule or fraud codes). Placeholders:
-name, application, amount, term, expires, accepted, loan, value_date, number. The data migration
+name, application, amount, term, expires, accepted, loan, line, value_date, number. The data migration
 `0003_event_templates` seeds them (and `ensure_event_templates` again after anything that empties
 the table); after that they are data, edited in the admin (Notifications → Message templates).
 """
@@ -58,6 +58,14 @@ TEMPLATES = {
         "{{ name }}，我们已收到您为贷款 {{ loan }} 支付的 {{ amount }}（起息日 {{ value_date }}），谢谢。",
         "{{ name }}, we have received your payment of {{ amount }} for loan {{ loan }} "
         "(value date {{ value_date }}). Thank you.",
+    ),
+    "line-payment-received": (
+        "还款已到账",
+        "Payment received",
+        "{{ name }}，我们已收到您为信用额度 {{ line }} 支付的 {{ amount }}（起息日 {{ value_date }}），"
+        "已还本金可再次支用，谢谢。",
+        "{{ name }}, we have received your payment of {{ amount }} for credit line {{ line }} "
+        "(value date {{ value_date }}); the principal repaid is available to draw again. Thank you.",
     ),
     "warning-contact": (
         "关于您的账户 {{ number }}",

@@ -2,10 +2,10 @@
 customer's channels with their preferences and quiet hours, each event once.
 
 Business apps name an event and its template (zh-hans and en, `MessageTemplate` rows seeded by
-`notifications/migrations/0003_event_templates.py`) and give the recipient's addresses and
-language; this module knows none of those apps. `event_send` writes one message per channel of the
-event (`EVENT_CHANNELS`), keyed `<dedupe_key>:<channel>`, so asking again for the same event sends
-nothing more:
+`notifications/migrations/0003_event_templates.py` and later data migrations) and give the
+recipient's addresses and language; this module knows none of those apps. `event_send` writes one
+message per channel of the event (`EVENT_CHANNELS`), keyed `<dedupe_key>:<channel>`, so asking
+again for the same event sends nothing more:
 
 - the portal inbox always gets the message (it is the customer's record of the event);
 - e-mail and SMS go out only to an address the customer has and on a channel their preference
@@ -20,7 +20,7 @@ Which events, and where they are sent from:
 | offer about to expire | offer-expiring | applications (beat `notify_expiring_offers`) |
 | accepted offer lapsed | acceptance-expired | applications (beat `expire_acceptances`) |
 | payment due in 3 days | collections-reminder | servicing.dunning, step `reminder-3` |
-| payment received | payment-received | servicing (`notices`, after a repayment posts) |
+| payment received | payment-received, line-payment-received | servicing (`notices`, a repayment posted) |
 | overdue (day 1) | collections-overdue | servicing.dunning, step `overdue-1` |
 | rate reset | rate_reset | servicing.rate_resets |
 | warning contact | warning-contact | monitoring (an early warning moved to contacted) |

@@ -239,6 +239,31 @@ class CreditFile(models.Model):
         return f"credit file …{self.id_number_hash[-6:]}"
 
 
+class BureauInquiry(models.Model):
+    """A credit inquiry another lender made at the local demo bureau (查询记录): the person applied
+    for credit elsewhere (多头借贷). Keyed by the identity hash like `CreditFile`; early warning
+    asks the bureau for its borrowers' recent inquiries after each close of business."""
+
+    id_number_hash = models.CharField(_("identity (hash)"), max_length=64)
+    inquired_on = models.DateField(_("inquired on"))
+    institution = models.CharField(_("institution"), max_length=100)
+    purpose = models.CharField(_("purpose"), max_length=40, default="loan_application")
+
+    class Meta:
+        verbose_name = _("bureau inquiry")
+        verbose_name_plural = _("bureau inquiries")
+        ordering = ("-inquired_on", "id")
+        indexes = [models.Index(fields=["id_number_hash", "inquired_on"], name="bureau_inquiry_person_day")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=("id_number_hash", "inquired_on", "institution"), name="bureau_inquiry_once_a_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"inquiry …{self.id_number_hash[-6:]} {self.inquired_on} {self.institution}"
+
+
 class ScoringRequest(Transitionable, FSMModelMixin, models.Model):
     """A request to score one application: the stated features, the product terms as used, and who
     asked (`requester_ref`, e.g. "applications.LoanApplication:42") so risk never imports the

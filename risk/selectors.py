@@ -238,3 +238,12 @@ def decision_rule_hits(decision: Decision, *, language: str | None) -> list[dict
         }
         for fired in decision.rules_fired or ()
     ]
+
+
+def decision_facts(*, decision_ids) -> dict[int, dict]:
+    """Decision id → its feature record (JSON as stored), score, grade and date: what a loan was
+    decided on (monitoring compares the borrower now with it)."""
+    rows = Decision.objects.filter(pk__in=list(decision_ids)).values(
+        "pk", "features", "score", "grade", "created_at"
+    )
+    return {row.pop("pk"): row for row in rows}

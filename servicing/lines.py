@@ -45,7 +45,7 @@ from loanhub.money import quantize_money
 from loanhub.permissions import may
 from loanhub.transitions import lock, record_event, run_transition
 from products import engine, engine_adapter
-from servicing import ledger, line_books, rules
+from servicing import ledger, line_books, notices, rules
 from servicing.calendar import open_business_date
 from servicing.choices import Account, DayCount, EntryKind, RepaymentChannel
 from servicing.models import (
@@ -481,6 +481,7 @@ def credit_line_repay(
                 "on": on,
             },
         )
+        notices.line_repayment_received(tx, customer_id=locked.customer_id, line_number=locked.number)
     return tx
 
 

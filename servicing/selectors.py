@@ -409,3 +409,10 @@ def customer_repayment_record(*, customer_id: int, today=None) -> dict:
         "installments_due": len(due),
         "paid_on_time": sum(1 for due_date, paid_on in due if paid_on is not None and paid_on <= due_date),
     }
+
+
+def last_closed_business_date() -> dt.date | None:
+    """The latest business date whose close of business has finished (None before the first)."""
+    from servicing.calendar import last_closed_date
+
+    return last_closed_date()

@@ -154,6 +154,53 @@ def test_a_payment_reversed_before_the_notice_goes_out_is_not_told(django_captur
     assert not _of(loan.customer, "payment-received:").exists()
 
 
+def test_a_credit_line_repayment_is_told_once_per_repayment_in_both_languages(
+    django_capture_on_commit_callbacks, sms_outbox
+):
+    from servicing import lines
+    from tests.servicing.lines_helpers import on, open_line, opening_day
+
+    opened = opening_day()
+    line = open_line(opened_on=opened)
+    owner = line.customer.user
+    with on(opened):
+        lines.credit_line_draw(line=line, amount=D("10000.00"), actor=owner)
+        with django_capture_on_commit_callbacks(execute=True):
+            first = lines.credit_line_repay(line=line, amount=D("300.00"), actor=owner)
+        with django_capture_on_commit_callbacks(execute=True):
+            lines.credit_line_repay(line=line, amount=D("200.00"), actor=owner)
+        with django_capture_on_commit_callbacks(execute=True):  # the same repayment told again
+            servicing_notices.line_repayment_received(
+                first, customer_id=line.customer_id, line_number=line.number
+            )
+    messages = _of(line.customer, "line-payment-received:")
+    # one portal message and one SMS per repayment, none for the draw nor for the repeat
+    assert sorted(messages.values_list("channel", flat=True)) == ["portal", "portal", "sms", "sms"]
+    told = messages.get(channel="portal", dedupe_key=f"line-payment-received:{first.pk}:portal")
+    assert line.number in told.body
+    assert "300.00" in told.body
+    template = MessageTemplate.objects.get(key="line-payment-received")
+    assert "信用额度" in template.body_zh
+    assert "credit line" in template.body_en
+
+
+def test_a_credit_line_repayment_rolled_back_is_not_told(django_capture_on_commit_callbacks):
+    from django.db import transaction
+
+    from servicing import lines
+    from tests.servicing.lines_helpers import on, open_line, opening_day
+
+    opened = opening_day()
+    line = open_line(opened_on=opened)
+    owner = line.customer.user
+    with on(opened):
+        lines.credit_line_draw(line=line, amount=D("10000.00"), actor=owner)
+        with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+            lines.credit_line_repay(line=line, amount=D("300.00"), actor=owner)
+            transaction.set_rollback(True)  # the payment file was rejected
+    assert not _of(line.customer, "line-payment-received:").exists()
+
+
 # --- payment due in 3 days and overdue (day 1): dunning's steps, one message each -------------
 def test_payment_due_is_one_reminder_per_installment_over_the_three_days(django_capture_on_commit_callbacks):
     loan = _loan()
