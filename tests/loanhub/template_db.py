@@ -82,7 +82,8 @@ def _project_imports(source: str, root: Path) -> set[Path]:
                 spec = importlib.util.find_spec(name)
             except (ImportError, ValueError):
                 continue
-            if spec is None or not spec.origin:
+            # Built-in and frozen modules have an origin that is no path ("built-in", "frozen").
+            if spec is None or not spec.origin or not spec.has_location:
                 continue
             origin = Path(spec.origin).resolve()
             if origin.is_relative_to(root) and ".venv" not in origin.relative_to(root).parts:

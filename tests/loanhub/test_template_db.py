@@ -15,8 +15,13 @@ from tests.loanhub import template_db
 ROOT = Path(settings.BASE_DIR).resolve()
 
 
-def test_a_migrations_project_imports_are_covered_and_libraries_are_not():
+def test_a_migrations_project_imports_are_covered_and_libraries_are_not(monkeypatch):
+    # Built-in modules' origin is "built-in", which resolved from the project's root looked
+    # like a file of the project (CI failed to build the template on it).
+    monkeypatch.chdir(ROOT)
     source = (
+        "import sys\n"
+        "from itertools import chain\n"
         "import django.db.models\n"
         "import simple_history.models\n"
         "from loanhub.roles import ALL_ROLES\n"
@@ -32,7 +37,7 @@ def test_the_digest_covers_every_apps_migrations_and_the_data_they_read():
     directories = {
         path.relative_to(ROOT).as_posix()
         for path in template_db._migration_dirs()
-        if path.is_relative_to(ROOT)
+        if path.is_relative_to(ROOT) and ".venv" not in path.relative_to(ROOT).parts
     }
 
     assert {
@@ -41,7 +46,8 @@ def test_the_digest_covers_every_apps_migrations_and_the_data_they_read():
         "risk/migrations",
         "loanhub/migrations",
     } <= directories
-    assert any(not path.is_relative_to(ROOT) for path in template_db._migration_dirs())  # django's own
+    # Django's own (contrib apps), wherever the virtualenv is: inside the checkout or linked to
+    assert any("django" in path.parts and "contrib" in path.parts for path in template_db._migration_dirs())
 
 
 def test_the_digest_changes_with_the_day():
