@@ -56,6 +56,15 @@ OFFICER_STATES = (State.SCORED, State.REFERRED, State.REVIEW_REQUESTED, State.OF
 CONSOLE_STATES = (*NEEDS_ACTION_STATES[:4], State.APPROVED, *NEEDS_ACTION_STATES[4:])
 
 
+def _one() -> QuerySet[LoanApplication]:
+    """For reading one application: what every answer about it shows, joined. The three staff
+    users (officer, pending approver, approver) are read only when a page asks for them, and most
+    applications have none: each of those joins multiplies PostgreSQL's planning, 6 ms of planning
+    for 0.7 ms of execution with all eight tables against 0.7 ms with these five (measured on the
+    load-test database), on every status read and every draft created."""
+    return LoanApplication.objects.select_related("customer", "product_version__product", "decision")
+
+
 def _base() -> QuerySet[LoanApplication]:
     return LoanApplication.objects.select_related(
         "customer",
@@ -91,7 +100,7 @@ def application_list_for(*, user, state: str | list[str] | None = None) -> Query
 def application_get_for(*, user, application_id: int) -> LoanApplication:
     """One application `user` may see; ApplicationNotFound otherwise (never "forbidden", so the
     existence of another customer's application is not revealed)."""
-    application = _base().filter(pk=application_id).first()
+    application = _one().filter(pk=application_id).first()
     if application is None or not perms.may_view(user, application):
         raise ApplicationNotFound(_("application %(id)s not found") % {"id": application_id})
     return application
