@@ -28,6 +28,20 @@ early-warning queue, the collections queue, the console start page, and every GE
 Reference, same run: the naive page read — the portfolio by bucket and class summed over D's
 loan snapshots (what a page without the aggregates would do).
 
+Measured 2026-12-07 on the idle machine (nothing else running: load average 1.52 at the start,
+1.38 at the end), 1,000,000 loans, 730 days of history, 15 runs each after two warm-ups. Rows:
+PortfolioDay 1,382,832 (25,608 on D), EarlyWarning 20,000, DelinquencyOnset 58,451, CollectionCase
+80,000. Median / p99 ms (queries), every one within 300 ms:
+* portfolio dashboard 54.6 / 273.0 (10); risk monitoring page (SVG charts) 111.9 / 129.9 (25);
+  CSV exports 60.1–80.2 / 75.7–98.4 (22); XLSX 93.7 / 111.3 (22); early-warning queue 52.5 / 77.7,
+  open only 96.7 / 109.6 (7); signal weights 34.0 / 52.5; flagged segments 34.6 / 38.4; collections
+  queue 81.1 / 92.7 (7); console start page 43.0 / 50.7 (9);
+* APIs: portfolio 10.2 / 12.1, roll rates 9.9 / 13.8, vintages 15.1 / 255.2, PSI 9.5 / 10.7,
+  calibration 8.7 / 11.5, concentration 9.3 / 15.9, early warnings 18.7 / 24.7 (500 open ones
+  36.5 / 51.9), performance 66.9 / 73.5, collections cases 24.1 / 30.3;
+* reference, same run: the book summed by bucket and class over D's 1,000,000 snapshots,
+  191.3 / 225.9 ms for that one query.
+
 Measured 2026-12-07 on the 2-core machine shared with other jobs, 1,000,000 loans, 730 days of
 history, 15 runs each; the load average was 15.7–17.8 while the pages were timed (12.9 at the
 end), so every figure is several times what an idle machine gives: a trivial admin page (the
