@@ -29,7 +29,7 @@ from risk.choices import RequestState
 from risk.models import Decision, ScoringRequest
 from tests.applications.conftest import draft, make_customer
 from tests.loanhub.redis_server import celery_broker
-from tests.loanhub.test_worker_integration import Worker, _wait_for
+from tests.loanhub.test_worker_integration import _wait_for, queue_workers
 
 pytestmark = [pytest.mark.services("postgres", "redis", "worker"), pytest.mark.django_db(transaction=True)]
 
@@ -40,23 +40,7 @@ UNDECIDED = (State.SUBMITTED, State.SCORING, State.SCORED)
 def risk_workers(tmp_path, monkeypatch):
     """Start `celery worker -Q risk` processes (stopped at the end), each with extra environment;
     tasks of this process go through the broker."""
-    previous = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = False
-    started: list[Worker] = []
-
-    def start(**env) -> Worker:
-        with monkeypatch.context() as patch:
-            for name, value in env.items():
-                patch.setenv(name, value)
-            worker = Worker("risk", tmp_path / f"worker-{len(started) + 1}.log")
-            worker.start()
-        started.append(worker)
-        return worker
-
-    yield start
-    for worker in started:
-        worker.stop()
-    celery_app.conf.task_always_eager = previous
+    yield from queue_workers("risk", tmp_path, monkeypatch)
 
 
 def _purge_risk_queue() -> None:

@@ -74,6 +74,31 @@ class Worker:
                 self.kill()
 
 
+def queue_workers(queue: str, tmp_path: Path, monkeypatch, **defaults):
+    """For a fixture (`yield from queue_workers(...)`): yields `start(**env)`, which starts a
+    `celery worker -Q queue` with `defaults` and `env` in its environment; this process's tasks go
+    through the broker meanwhile; every worker started is stopped at the end."""
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = False
+    started: list[Worker] = []
+
+    def start(**env) -> Worker:
+        with monkeypatch.context() as patch:
+            for name, value in {**defaults, **env}.items():
+                patch.setenv(name, value)
+            worker = Worker(queue, tmp_path / f"worker-{len(started) + 1}.log")
+            worker.start()
+        started.append(worker)
+        return worker
+
+    try:
+        yield start
+    finally:
+        for worker in started:
+            worker.stop()
+        celery_app.conf.task_always_eager = previous
+
+
 def _wait_for(predicate, timeout: float, what: str, log: Path):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -19,7 +19,7 @@ from loanhub.celery import app as celery_app
 from notifications import services
 from notifications.models import Message, MessageState
 from tests.customers.factories import UserFactory
-from tests.loanhub.test_worker_integration import Worker, _wait_for
+from tests.loanhub.test_worker_integration import _wait_for, queue_workers
 
 pytestmark = [pytest.mark.services("postgres", "redis", "worker"), pytest.mark.django_db(transaction=True)]
 
@@ -31,27 +31,15 @@ PHONE = "13900000001"
 def notification_workers(tmp_path, monkeypatch):
     """Start `celery worker -Q notifications` processes with the recording gateway (stopped at the
     end); this process's tasks go through the broker."""
-    previous = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = False
     with celery_app.connection_for_write() as conn:
         conn.default_channel.queue_purge("notifications")
-    started: list[Worker] = []
-
-    def start(**env) -> Worker:
-        with monkeypatch.context() as patch:
-            patch.setenv("LOANHUB_SMS_BACKEND", "tests.notifications.recording_sms.RecordingSmsBackend")
-            patch.setenv("LOANHUB_TEST_SMS_OUTBOX", str(tmp_path / "gateway.jsonl"))
-            for name, value in env.items():
-                patch.setenv(name, value)
-            worker = Worker("notifications", tmp_path / f"worker-{len(started) + 1}.log")
-            worker.start()
-        started.append(worker)
-        return worker
-
-    yield start
-    for worker in started:
-        worker.stop()
-    celery_app.conf.task_always_eager = previous
+    yield from queue_workers(
+        "notifications",
+        tmp_path,
+        monkeypatch,
+        LOANHUB_SMS_BACKEND="tests.notifications.recording_sms.RecordingSmsBackend",
+        LOANHUB_TEST_SMS_OUTBOX=str(tmp_path / "gateway.jsonl"),
+    )
 
 
 def _gateway(tmp_path: Path) -> list[dict]:
