@@ -144,9 +144,12 @@ def promotion_pilot_end(*, pilot: PromotionPilot | int, actor) -> PromotionPilot
     def before(locked: PromotionPilot) -> None:
         locked.ended_at = clock.now()
 
-    return run_transition(
+    ended = run_transition(
         pilot, "end", actor=actor, model=PromotionPilot, before=before, fields=("ended_at",)
     )
+    # Everyone eligible gets the promotion from now on: cached pages and quotes price afresh.
+    catalogue_changed()
+    return ended
 
 
 # --- what the catalogue asks (products.hooks) ------------------------------------------------------

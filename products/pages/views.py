@@ -183,8 +183,23 @@ def _detail_context(request, code: str, bound: bool) -> dict:
         "grid": _grid_table(version),
         "methods": [str(dict(c.RepaymentMethod.choices).get(m, m)) for m in version.repayment_methods],
         "fees": _fee_rows(version),
+        "promotions": _promotion_rows(version, request.user),
     }
     return context
+
+
+def _promotion_rows(version, user) -> list[dict]:
+    """The version's promotions as the page lists them. A promotion under a running pilot is said
+    to be one, and whether this visitor is in it: listing it plainly would promise everyone a price
+    only the pilot's members get."""
+    piloted = {code for (product, code) in hooks.piloted_promotions() if product == version.product.code}
+    segments = set(caller_segments(user)) if piloted else set()
+    rows = []
+    for promotion in version.promotions.all():
+        pilot = promotion.code in piloted
+        member = pilot and c.pilot_member(version.product.code, promotion.code) in segments
+        rows.append({"promotion": promotion, "pilot": pilot, "member": member})
+    return rows
 
 
 def _grid_table(version) -> list[dict]:

@@ -189,3 +189,33 @@ def test_the_funnel_shows_the_pilot_group_beside_its_control(manager, auditor, c
     assert "not a random one" in page
     detail = client.get(f"/admin/marketing/promotionpilot/{pilot.pk}/change/").content.decode()
     assert "promotion-pilot-funnel-link" in detail
+
+
+def test_the_product_page_says_a_promotion_is_a_pilot_and_whether_the_visitor_is_in_it(
+    manager, catalogue, settings
+):
+    from products.models import Promotion
+
+    settings.LANGUAGE_CODE = "en"
+    version, segment = catalogue
+    name = Promotion.objects.get(code="spring30").name
+    member = CustomerFactory(region="杭州")
+    control = CustomerFactory(region="宁波")
+    pilot = pilots.promotion_pilot_start(pilot=_pilot(manager, segment, regions=["杭州"]), actor=manager)
+
+    def page(customer=None) -> str:
+        client = Client(HTTP_ACCEPT_LANGUAGE="en")
+        if customer is not None:
+            client.force_login(customer.user)
+        return client.get("/products/CASH/").content.decode()
+
+    assert "a pilot you are part of" in page(member)
+    assert "a pilot for selected customers only" in page(control)
+    assert "a pilot for selected customers only" in page()  # anonymous
+
+    pilots.promotion_pilot_end(pilot=pilot, actor=manager)
+
+    # Ended: rolled out to everyone, and the cached pages said so at once
+    for html in (page(member), page(control), page()):
+        assert name in html
+        assert "a pilot" not in html
