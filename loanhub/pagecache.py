@@ -21,6 +21,8 @@ while the others asking for it wait for the result (a cold cache under load: one
 
 from __future__ import annotations
 
+import hashlib
+import re
 import time
 import uuid
 from collections.abc import Callable
@@ -61,8 +63,20 @@ def invalidate(scope: str) -> None:
         log_outage(f"invalidate {scope}", exc)
 
 
+# A name made of these characters is its own key; any other (a product code typed into a URL can
+# hold control characters or anything Unicode) is kept under its digest, so every key is one the
+# cache accepts (Django warns of keys memcached would refuse; such a warning failed requests).
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9_.:@/+=-]{1,200}")
+
+
+def _safe(name: str) -> str:
+    if _PLAIN_NAME.fullmatch(name):
+        return name
+    return "sha256:" + hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()
+
+
 def _data_key(scope: str, name: str) -> str:
-    return f"data:{scope}:{name}"
+    return f"data:{scope}:{_safe(name)}"
 
 
 def lookup(scope: str, name: str, *, what: str = "data") -> tuple[str | None, object | None]:
@@ -129,7 +143,7 @@ RENDER_POLL_SECONDS = 0.02
 
 
 def _render_once(request, template, context, scope: str, name: str, computed_in: str | None) -> dict:
-    claim = f"rendering:{scope}:{name}:{computed_in}"
+    claim = f"rendering:{scope}:{_safe(name)}:{computed_in}"
     try:
         mine = computed_in is None or cache.add(claim, 1, RENDER_CLAIM_SECONDS)
     except CACHE_ERRORS as exc:

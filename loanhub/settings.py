@@ -187,6 +187,8 @@ EMAIL_BACKEND = env.str("LOANHUB_EMAIL_BACKEND", default="django.core.mail.backe
 DEFAULT_FROM_EMAIL = env.str("LOANHUB_DEFAULT_FROM_EMAIL", default="LoanHub <noreply@loanhub.local>")
 # The domain of the Message-ID a notification e-mail carries (its delivery key: notifications.backends).
 LOANHUB_MESSAGE_ID_DOMAIN = env.str("LOANHUB_MESSAGE_ID_DOMAIN", default="loanhub.local")
+# What a server process warms before it serves under LOANHUB_WARM_UP=1 (loanhub/wsgi.py).
+LOANHUB_WARM_UP_PATHS = "products.warmup.public_paths"
 # --- Notifications (the notifications app) --------------------------------------------------------
 NOTIFICATIONS_SMS_BACKEND = env.str("LOANHUB_SMS_BACKEND", default="notifications.backends.ConsoleSmsBackend")
 # Optional (marketing) e-mail and SMS wait out these local hours unless the user set their own.

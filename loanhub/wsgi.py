@@ -11,15 +11,11 @@ exit_on_configuration_error(validate_environment)
 application = get_wsgi_application()
 
 
-def public_paths() -> list[str]:
-    """The public pages a server process renders once before it serves (LOANHUB_WARM_UP=1)."""
-    from products import selectors
-
-    codes = [version.product.code for version in selectors.product_list_active()]
-    return ["/", "/products/", "/calculator/", *(f"/products/{code}/" for code in codes)]
-
-
 if os.environ.get("LOANHUB_WARM_UP", "") == "1":
+    from django.conf import settings
+    from django.utils.module_loading import import_string
+
     from loanhub.warmup import warm_up
 
-    warm_up(application, public_paths)
+    # The pages are the business apps' to name (the kernel imports none of them).
+    warm_up(application, import_string(settings.LOANHUB_WARM_UP_PATHS))

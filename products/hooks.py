@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from loanhub import pagecache
 from products.choices import invitation, pilot_member
 
 Provider = Callable[..., Iterable[str]]
@@ -67,8 +68,17 @@ def unregister_promotion_pilots() -> None:
 
 
 def piloted_promotions() -> dict[tuple[str, str], tuple[str, ...]]:
-    """The promotions under a running pilot, with the sales channels the pilot is limited to."""
-    return dict(_pilots[0][0]()) if _pilots else {}
+    """The promotions under a running pilot, with the sales channels the pilot is limited to.
+    Kept in the catalogue's generation (starting or ending a pilot starts a new one), so pricing
+    a page of products asks the provider once, not once a product."""
+    if not _pilots:
+        return {}
+    computed_in, kept = pagecache.lookup(pagecache.CATALOGUE, "piloted-promotions")
+    if kept is not None:
+        return dict(kept)
+    found = dict(_pilots[0][0]())
+    pagecache.keep(pagecache.CATALOGUE, "piloted-promotions", found, computed_in=computed_in)
+    return found
 
 
 def pilot_memberships(*, customer_id: int) -> frozenset[str]:

@@ -146,10 +146,12 @@ def price_for(
     discount = interest_free = 0
     best_discount = best_free = None
     if with_promotions:
-        piloted = piloted_promotions()
+        piloted = None  # asked for once a promotion applies (most versions have none)
         for promotion in _promotions(version):
             if not promotion.applies(on_date=on_date, segments=segments, channel=channel):
                 continue
+            if piloted is None:
+                piloted = piloted_promotions()
             if not _in_pilot(version, promotion, piloted, segments=segments, channel=channel):
                 continue
             if promotion.kind == c.PromotionKind.RATE_DISCOUNT and promotion.discount_bps > discount:

@@ -192,10 +192,13 @@ def _promotion_rows(version, user) -> list[dict]:
     """The version's promotions as the page lists them. A promotion under a running pilot is said
     to be one, and whether this visitor is in it: listing it plainly would promise everyone a price
     only the pilot's members get."""
+    promotions = list(version.promotions.all())
+    if not promotions:
+        return []
     piloted = {code for (product, code) in hooks.piloted_promotions() if product == version.product.code}
     segments = set(caller_segments(user)) if piloted else set()
     rows = []
-    for promotion in version.promotions.all():
+    for promotion in promotions:
         pilot = promotion.code in piloted
         member = pilot and c.pilot_member(version.product.code, promotion.code) in segments
         rows.append({"promotion": promotion, "pilot": pilot, "member": member})

@@ -245,7 +245,7 @@ TRANSLATORS = {"_", "gettext", "gettext_lazy", "pgettext", "pgettext_lazy"}
 DOMAIN_ERRORS = re.compile(r"(Error|Invalid|Forbidden|NotFound|Conflict|NotOffered|AlreadyOpen)$")
 INTERNAL = {"ArtifactError", "ConfigurationError", "ImmutableError", "InvalidPosting", "UnbalancedEntry",
             "IdempotencyConflict", "DatasetChecksumError", "TypeError", "ValueError", "RuntimeError",
-            "CommandError", "NotImplementedError", "NoChampion"}  # fmt: skip
+            "CommandError", "NotImplementedError", "NoChampion", "KeyError"}  # fmt: skip
 
 
 def _python_sources():

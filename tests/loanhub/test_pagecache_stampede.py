@@ -71,3 +71,20 @@ def test_a_page_of_an_older_generation_is_not_served(monkeypatch):
     pagecache.invalidate(pagecache.CATALOGUE)
 
     assert pagecache.lookup(pagecache.CATALOGUE, name)[1] is None
+
+
+def test_any_name_makes_a_key_the_cache_accepts():
+    """A product code typed into a URL reaches the cache's key: control characters, spaces and
+    any Unicode are kept under a digest (a CacheKeyWarning answered 500 to the API fuzz)."""
+    import warnings
+
+    from django.core.cache.backends.base import CacheKeyWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CacheKeyWarning)
+        for name in ("offered:Written off.", "offered:\x8d4\U0005630eCï4\x0fY", "x" * 300):
+            computed_in, kept = pagecache.lookup(pagecache.CATALOGUE, name)
+            assert kept is None
+            pagecache.keep(pagecache.CATALOGUE, name, {"v": name}, computed_in=computed_in)
+            assert pagecache.lookup(pagecache.CATALOGUE, name)[1] == {"v": name}
+    assert pagecache._data_key(pagecache.CATALOGUE, "offered:CASH") == "data:catalogue:offered:CASH"
