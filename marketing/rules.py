@@ -2,12 +2,36 @@
 
     {"customer_types": ["individual"], "employment_types": ["salaried"], "regions": ["上海"],
      "industries": ["retail"], "income_min": "5000", "income_max": "20000", "age_min": 22,
-     "age_max": 35, "tags": ["payroll", "graduate"], "has_loan": true, "applied_within_days": 90}
+     "age_max": 35, "tags": ["payroll", "loyal"], "has_loan": true, "applied_within_days": 90,
+     "products": ["CONSUMER"], "months_on_book_min": 12, "months_on_book_max": 60,
+     "on_time_ratio_min": "0.95", "channels": ["branch", "sms"],
+     "rfm": {"recency_min": 4, "frequency_min": 3, "monetary_min": 2}}
 
 Every key is optional and they all must hold (AND); list values match any of their items (OR).
-`tags` are the catalogue's target segments a profile puts a customer in (customers.selectors.
-customer_segments, plus "new_customer" for one with no disbursed loan); `has_loan` asks for a
-disbursed loan; `applied_within_days` for an application submitted in the last N days.
+
+Profile: `customer_types`, `employment_types`, `regions`, `industries`, `income_min`/`_max`
+(monthly income), `age_min`/`_max` (on the day).
+
+Behaviour (read from the other apps through their selectors, a few grouped queries whatever the
+number of customers):
+
+* `has_loan`: a disbursed application (true) or none (false); `applied_within_days`: an
+  application submitted in the last N days.
+* `products`: product codes the customer holds now — a disbursed loan not closed (written-off
+  ones are not held) or an open (active or frozen) credit line.
+* `months_on_book_min`/`_max`: full months since their first disbursement (first loan disbursed
+  or first draw on a credit line); a customer never disbursed to matches neither.
+* `on_time_ratio_min` (0–1): of their loans' installments due so far, the share settled by the
+  due date plus the loan's grace days (servicing.selectors.customer_on_time_counts); a customer
+  with no installment due yet matches none.
+* `channels`: the channel of any of their submitted applications (web, app, branch, partner,
+  hotline) or of their first marketing touch (email, sms, portal, web, partner, branch).
+* `rfm`: minimum recency, frequency and monetary scores 1–5 (marketing.rfm: quintiles among all
+  customers who repay); a customer who never repaid matches none.
+* `tags`: the catalogue's target segments a profile puts a customer in (customers.selectors.
+  customer_segments) and the behaviour tags: `new_customer` (no disbursed loan), `loyal`
+  (on-time ratio at least 0.95 and at least 12 months on book), `repeat_borrower` (two loans or
+  more opened), `lapsed` (every loan closed, the last more than 6 months ago, nothing held now).
 """
 
 from __future__ import annotations
@@ -16,24 +40,45 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 from dateutil.relativedelta import relativedelta
+from django.db.models import OuterRef, Q, Subquery
 from django.utils.translation import gettext as _
 
 from customers.models import Customer, CustomerType, EmploymentType
 from loanhub import clock
+from marketing import rfm
+from marketing.models import MarketingChannel, Touch
+from products.choices import Channel as ApplicationChannel
 from products.choices import Segment as Tag
+
+# Behaviour tags, beside the catalogue's segments (Tag) a customer's profile gives.
+LOYAL = "loyal"
+REPEAT_BORROWER = "repeat_borrower"
+LAPSED = "lapsed"
+BEHAVIOUR_TAGS = (LOYAL, REPEAT_BORROWER, LAPSED)
+LOYAL_ON_TIME_RATIO = Decimal("0.95")
+LOYAL_MONTHS_ON_BOOK = 12
+REPEAT_LOANS = 2
+LAPSED_MONTHS = 6
 
 LIST_KEYS = {
     "customer_types": set(CustomerType.values),
     "employment_types": set(EmploymentType.values),
     "regions": None,
     "industries": None,
-    "tags": set(Tag.values),
+    "tags": set(Tag.values) | set(BEHAVIOUR_TAGS),
+    "products": None,  # checked against the catalogue
+    "channels": set(ApplicationChannel.values) | set(MarketingChannel.values),
 }
 MONEY_KEYS = ("income_min", "income_max")
-INT_KEYS = ("age_min", "age_max", "applied_within_days")
+INT_KEYS = ("age_min", "age_max", "applied_within_days", "months_on_book_min", "months_on_book_max")
 BOOL_KEYS = ("has_loan",)
+RATIO_KEYS = ("on_time_ratio_min",)
+RFM_KEYS = tuple(f"{name}_min" for name in rfm.SCORES)
+# (minimum, maximum): the maximum may not be below the minimum.
+RANGES = (("income_min", "income_max"), ("age_min", "age_max"), ("months_on_book_min", "months_on_book_max"))
 
-# The brief's segments, shipped as presets (created by marketing's data migration).
+# The brief's segments and three on behaviour, shipped as presets (services.presets_ensure, after
+# every migrate).
 PRESETS: dict[str, tuple[str, dict]] = {
     "sme": ("Small and micro enterprises", {"customer_types": [CustomerType.SMALL_BUSINESS]}),
     "sole_proprietors": ("Sole proprietors", {"customer_types": [CustomerType.SOLE_PROPRIETOR]}),
@@ -51,7 +96,53 @@ PRESETS: dict[str, tuple[str, dict]] = {
         {"employment_types": [EmploymentType.SALARIED], "age_min": 22, "age_max": 35},
     ),
     "high_net_worth": ("High-net-worth customers", {"tags": [Tag.HIGH_NET_WORTH]}),
+    # On behaviour: loyal customers who borrowed again (loyal, and two loans or more), former
+    # borrowers to win back, and the best recent repayers.
+    "loyal_repeat_borrowers": (
+        "Loyal repeat borrowers",
+        {"tags": [REPEAT_BORROWER], "on_time_ratio_min": "0.95", "months_on_book_min": 12},
+    ),
+    "lapsed_borrowers": ("Lapsed borrowers", {"tags": [LAPSED]}),
+    "best_repayers": (
+        "Best repayers (RFM)",
+        {"rfm": {"recency_min": 4, "frequency_min": 4, "monetary_min": 4}},
+    ),
 }
+
+
+def _number(value) -> Decimal | None:
+    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
+        return None
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None
+
+
+def _list_errors(key: str, value) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        return [_("A list of texts.")]
+    allowed = LIST_KEYS[key]
+    if key == "products":
+        from products.selectors import product_codes_known
+
+        allowed = product_codes_known(codes=value)
+    if allowed is not None and not set(value) <= allowed:
+        return [_("Unknown value: %(values)s.") % {"values": ", ".join(sorted(set(value) - allowed))}]
+    return []
+
+
+def _rfm_errors(value) -> list[str]:
+    if not isinstance(value, dict) or not value:
+        return [_("An object with recency_min, frequency_min or monetary_min.")]
+    errors = []
+    for key, score in value.items():
+        if key not in RFM_KEYS:
+            errors.append(_("%(key)s: unknown score.") % {"key": key})
+        elif isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
+            errors.append(_("%(key)s: a whole number from 1 to 5.") % {"key": key})
+    return errors
 
 
 def rules_errors(rules) -> dict[str, list[str]]:
@@ -59,51 +150,43 @@ def rules_errors(rules) -> dict[str, list[str]]:
     if not isinstance(rules, dict):
         return {"rules": [_("Rules must be an object.")]}
     errors: dict[str, list[str]] = {}
-    known = set(LIST_KEYS) | set(MONEY_KEYS) | set(INT_KEYS) | set(BOOL_KEYS)
+    known = set(LIST_KEYS) | set(MONEY_KEYS) | set(INT_KEYS) | set(BOOL_KEYS) | set(RATIO_KEYS) | {"rfm"}
     for key, value in rules.items():
         if key not in known:
             errors[key] = [_("Unknown rule.")]
         elif key in LIST_KEYS:
-            allowed = LIST_KEYS[key]
-            if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-                errors[key] = [_("A list of texts.")]
-            elif allowed is not None and not set(value) <= allowed:
-                errors[key] = [
-                    _("Unknown value: %(values)s.") % {"values": ", ".join(sorted(set(value) - allowed))}
-                ]
+            errors[key] = _list_errors(key, value)
         elif key in MONEY_KEYS:
-            try:
-                if Decimal(str(value)) < 0:
-                    errors[key] = [_("Must not be negative.")]
-            except InvalidOperation:
+            number = _number(value)
+            if number is None:
                 errors[key] = [_("A number.")]
+            elif number < 0:
+                errors[key] = [_("Must not be negative.")]
         elif key in INT_KEYS:
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 errors[key] = [_("A whole number, not negative.")]
-        elif key in BOOL_KEYS and not isinstance(value, bool):
-            errors[key] = [_("true or false.")]
+        elif key in BOOL_KEYS:
+            if not isinstance(value, bool):
+                errors[key] = [_("true or false.")]
+        elif key in RATIO_KEYS:
+            number = _number(value)
+            if number is None or not 0 <= number <= 1:
+                errors[key] = [_("A number from 0 to 1.")]
+        elif key == "rfm":
+            errors[key] = _rfm_errors(value)
+    errors = {key: messages for key, messages in errors.items() if messages}
+    for low, high in RANGES:
+        if low in rules and high in rules and not errors.keys() & {low, high}:
+            if Decimal(str(rules[high])) < Decimal(str(rules[low])):
+                errors[high] = [_("Must not be below %(key)s.") % {"key": low}]
     return errors
 
 
-def _behaviour(customer_ids: list[int], since: dt.datetime | None) -> tuple[set[int], set[int]]:
-    """(customers with a disbursed loan, customers who applied since `since`)."""
-    from applications.selectors import application_funnel_facts
+def _attributes(rules: dict, on_date: dt.date):
+    """The customers the profile rules and the behaviour kept in the database select (a queryset)."""
+    from applications.selectors import customers_with_applications
+    from servicing.selectors import customers_holding_products
 
-    facts = application_funnel_facts(customer_ids=customer_ids)
-    with_loan = {row["customer_id"] for row in facts if row["disbursed_at"] is not None}
-    applied = {
-        row["customer_id"]
-        for row in facts
-        if since is not None and row["submitted_at"] is not None and row["submitted_at"] >= since
-    }
-    return with_loan, applied
-
-
-def evaluate(rules: dict, *, on_date: dt.date | None = None) -> list[int]:
-    """The ids of the customers the rules select now, ascending."""
-    from customers.selectors import customer_segments
-
-    on_date = on_date or clock.today()
     queryset = Customer.objects.all()
     if rules.get("customer_types"):
         queryset = queryset.filter(customer_type__in=rules["customer_types"])
@@ -122,25 +205,125 @@ def evaluate(rules: dict, *, on_date: dt.date | None = None) -> list[int]:
         queryset = queryset.filter(date_of_birth__lte=on_date - relativedelta(years=rules["age_min"]))
     if rules.get("age_max") is not None:
         queryset = queryset.filter(date_of_birth__gt=on_date - relativedelta(years=rules["age_max"] + 1))
-    needs_behaviour = "has_loan" in rules or "applied_within_days" in rules or "tags" in rules
-    if not needs_behaviour:
-        return list(queryset.order_by("id").values_list("id", flat=True))
-    customers = list(queryset.order_by("id"))
-    ids = [c.pk for c in customers]
-    days = rules.get("applied_within_days")
-    since = clock.now() - dt.timedelta(days=days) if days is not None else None
-    with_loan, applied = _behaviour(ids, since)
+    if "has_loan" in rules:
+        disbursed = Q(pk__in=customers_with_applications(disbursed=True))
+        queryset = queryset.filter(disbursed if rules["has_loan"] else ~disbursed)
+    if rules.get("applied_within_days") is not None:
+        since = clock.now() - dt.timedelta(days=rules["applied_within_days"])
+        queryset = queryset.filter(pk__in=customers_with_applications(since=since))
+    if rules.get("products"):
+        queryset = queryset.filter(pk__in=customers_holding_products(product_codes=rules["products"]))
+    if rules.get("channels"):
+        channels = set(rules["channels"])
+        first_touch = Touch.objects.filter(customer_id=OuterRef("pk")).order_by("occurred_at", "id")
+        applied_through = customers_with_applications(channels=channels & set(ApplicationChannel.values))
+        queryset = queryset.annotate(first_touch_channel=Subquery(first_touch.values("channel")[:1])).filter(
+            Q(pk__in=applied_through) | Q(first_touch_channel__in=channels & set(MarketingChannel.values))
+        )
+    return queryset
+
+
+def _loyal(customers, on_date: dt.date) -> set[int]:
+    from servicing.selectors import customer_months_on_book, customer_on_time_counts
+
+    months = customer_months_on_book(customers=customers, as_of=on_date)
+    counts = customer_on_time_counts(customers=customers, as_of=on_date)
+    return {
+        cid
+        for cid, (due, on_time) in counts.items()
+        if due
+        and Decimal(on_time) / Decimal(due) >= LOYAL_ON_TIME_RATIO
+        and months.get(cid, 0) >= LOYAL_MONTHS_ON_BOOK
+    }
+
+
+def _behaviour_tags(tags: set[str], customers, on_date: dt.date) -> dict[str, set[int]]:
+    """For each behaviour tag asked, the customer ids (of `customers`) that carry it."""
+    from servicing.selectors import customers_lapsed, customers_with_loans
+
+    found: dict[str, set[int]] = {}
+    if LOYAL in tags:
+        found[LOYAL] = _loyal(customers, on_date)
+    if REPEAT_BORROWER in tags:
+        found[REPEAT_BORROWER] = set(
+            Customer.objects.filter(pk__in=customers)
+            .filter(pk__in=customers_with_loans(min_loans=REPEAT_LOANS))
+            .values_list("pk", flat=True)
+        )
+    if LAPSED in tags:
+        found[LAPSED] = set(
+            Customer.objects.filter(pk__in=customers)
+            .filter(pk__in=customers_lapsed(closed_before=on_date - relativedelta(months=LAPSED_MONTHS)))
+            .values_list("pk", flat=True)
+        )
+    return found
+
+
+def _on_time_ratio_at_least(customers, minimum: Decimal, on_date: dt.date) -> set[int]:
+    from servicing.selectors import customer_on_time_counts
+
+    counts = customer_on_time_counts(customers=customers, as_of=on_date)
+    return {
+        cid for cid, (due, on_time) in counts.items() if due and Decimal(on_time) / Decimal(due) >= minimum
+    }
+
+
+def _months_on_book_within(customers, low: int | None, high: int | None, on_date: dt.date) -> set[int]:
+    from servicing.selectors import customer_months_on_book
+
+    months = customer_months_on_book(customers=customers, as_of=on_date)
+    return {cid for cid, n in months.items() if (low is None or n >= low) and (high is None or n <= high)}
+
+
+def evaluate(rules: dict, *, on_date: dt.date | None = None) -> list[int]:
+    """The ids of the customers the rules select now, ascending.
+
+    The profile rules and `has_loan`, `applied_within_days`, `products` and `channels` filter in
+    the database (one query); months on book, the on-time ratio, RFM scores and tags are a few
+    grouped queries over those customers, combined in Python: the number of queries does not grow
+    with the number of customers."""
+    from customers.selectors import customer_segments
+
+    on_date = on_date or clock.today()
+    queryset = _attributes(rules, on_date)
+    candidates = queryset.order_by().values("pk")
+    keep: set[int] | None = None  # None: no behaviour rule narrowed the selection yet
+
+    def narrow(ids: set[int]) -> None:
+        nonlocal keep
+        keep = ids if keep is None else keep & ids
+
+    low, high = rules.get("months_on_book_min"), rules.get("months_on_book_max")
+    if low is not None or high is not None:
+        narrow(_months_on_book_within(candidates, low, high, on_date))
+    if rules.get("on_time_ratio_min") is not None:
+        narrow(_on_time_ratio_at_least(candidates, Decimal(str(rules["on_time_ratio_min"])), on_date))
+    if rules.get("rfm"):
+        narrow(rfm.customers_scoring_at_least(rfm.customer_rfm(as_of=on_date), rules["rfm"]))
+    if not rules.get("tags"):
+        ids = list(queryset.order_by("id").values_list("id", flat=True))
+        return ids if keep is None else [pk for pk in ids if pk in keep]
+
+    # Tags: any of them (OR). Profile tags need the customer's row; behaviour tags are id sets.
+    wanted = set(rules["tags"])
+    tagged = _behaviour_tags(wanted, candidates, on_date)
+    with_loan: set[int] = set()
+    if Tag.NEW_CUSTOMER in wanted:
+        from applications.selectors import customers_with_applications
+
+        with_loan = set(
+            queryset.filter(pk__in=customers_with_applications(disbursed=True)).values_list("pk", flat=True)
+        )
+    profile_tags = wanted & set(Tag.values)
     selected = []
-    for customer in customers:
-        if "has_loan" in rules and (customer.pk in with_loan) != rules["has_loan"]:
+    for customer in queryset.order_by("id"):
+        if keep is not None and customer.pk not in keep:
             continue
-        if days is not None and customer.pk not in applied:
-            continue
-        if rules.get("tags"):
-            tags = set(customer_segments(customer, on_date=on_date))
+        tags = {tag for tag, ids in tagged.items() if customer.pk in ids}
+        if profile_tags:
+            tags |= customer_segments(customer, on_date=on_date)
             if customer.pk not in with_loan:
                 tags.add(Tag.NEW_CUSTOMER)
-            if not tags & set(rules["tags"]):
-                continue
-        selected.append(customer.pk)
+        if tags & wanted:
+            selected.append(customer.pk)
     return selected

@@ -259,6 +259,11 @@ def product_get_by_code(*, code: str) -> Product | None:
     return Product.objects.filter(code=code).first()
 
 
+def product_codes_known(*, codes) -> set[str]:
+    """Which of these product codes name a product of the catalogue (one query)."""
+    return set(Product.objects.filter(code__in=list(codes)).values_list("code", flat=True))
+
+
 def promotion_get(*, promotion_id: int) -> Promotion | None:
     """One promotion by id, or None (marketing attaches promotions to campaigns as their offer)."""
     return Promotion.objects.select_related("version__product").filter(pk=promotion_id).first()

@@ -70,6 +70,7 @@ __all__ = (
     "limit_proposal_reject",
     "limit_proposals_run",
     "month_start",
+    "months_between",
     "repayment_histories",
 )
 
@@ -143,7 +144,8 @@ class RepaymentHistory:
         return json_safe({**asdict(self), "score": self.score()})
 
 
-def _months_between(start: dt.date, end: dt.date) -> int:
+def months_between(start: dt.date, end: dt.date) -> int:
+    """Full months from `start` to `end` (0 when end is before start): months on book."""
     delta = relativedelta(end, start)
     return max(0, delta.years * 12 + delta.months)
 
@@ -252,7 +254,7 @@ def repayment_histories(*, as_of: dt.date, customer_ids=None) -> dict[int, Repay
             ratio = (Decimal(on_time[cid]) / Decimal(n_due)).quantize(Decimal("0.0001"), ROUND_HALF_UP)
         histories[cid] = RepaymentHistory(
             customer_id=cid,
-            months_on_book=_months_between(start, as_of),
+            months_on_book=months_between(start, as_of),
             payments_due=n_due,
             paid_on_time=on_time[cid],
             on_time_ratio=ratio,

@@ -11,7 +11,22 @@ import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, DecimalField, F, Max, Prefetch, Q, QuerySet, Sum, Value
+from django.db.models import (
+    Count,
+    DateField,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 
 from loanhub import clock
@@ -416,3 +431,159 @@ def last_closed_business_date() -> dt.date | None:
     from servicing.calendar import last_closed_date
 
     return last_closed_date()
+
+
+# --- behaviour, for marketing's segments -----------------------------------------------------------
+# Set-based reads: each takes `customers`, the ids to look at (a list or a `values("pk")` subquery,
+# so a segment's attribute filter stays in the database), and runs one or two grouped queries
+# whatever the number of customers.
+OPEN_LINE_STATUSES = (CreditLineStatus.ACTIVE, CreditLineStatus.FROZEN)
+
+
+def customers_holding_products(*, product_codes) -> QuerySet:
+    """The ids (a `values("pk")` subquery) of the customers who hold one of these products now: a
+    disbursed loan not closed (an active one; a written-off loan is not held) or an open credit
+    line (active or frozen)."""
+    from customers.models import Customer
+
+    codes = list(product_codes)
+    loans = Loan.objects.filter(
+        customer_id=OuterRef("pk"), status=LoanStatus.ACTIVE, product_version__product__code__in=codes
+    )
+    lines = CreditLine.objects.filter(
+        customer_id=OuterRef("pk"), status__in=OPEN_LINE_STATUSES, product_version__product__code__in=codes
+    )
+    return Customer.objects.filter(Exists(loans) | Exists(lines)).order_by().values("pk")
+
+
+def customer_months_on_book(*, customers, as_of: dt.date) -> dict[int, int]:
+    """Full months (as `servicing.limits` counts them) from each customer's first disbursement —
+    their first loan's disbursement date or first draw on a credit line — to `as_of`. Customers
+    never disbursed to are absent. Two grouped queries."""
+    from servicing.limits import months_between
+    from servicing.models import CreditLineTransactionKind
+
+    first = dict(
+        Loan.objects.filter(customer_id__in=customers, start_date__lte=as_of)
+        .order_by()
+        .values("customer_id")
+        .annotate(first=Min("start_date"))
+        .values_list("customer_id", "first")
+    )
+    draws = (
+        CreditLineTransaction.objects.filter(
+            credit_line__customer_id__in=customers,
+            kind=CreditLineTransactionKind.DRAW,
+            value_date__lte=as_of,
+        )
+        .order_by()
+        .values("credit_line__customer_id")
+        .annotate(first=Min("value_date"))
+        .values_list("credit_line__customer_id", "first")
+    )
+    for cid, day in draws:
+        first[cid] = min(first.get(cid, day), day)
+    return {cid: months_between(day, as_of) for cid, day in first.items()}
+
+
+def customer_on_time_counts(*, customers, as_of: dt.date) -> dict[int, tuple[int, int]]:
+    """customer id → (installments due so far, of them paid on time) over the customer's loans, as
+    each loan's last replay stands (a reversed payment takes its installment out again).
+
+    An installment is paid on time when it was settled in full on or before its due date plus the
+    loan's overdue grace days. It counts as due so far once its due date is before `as_of` and it
+    is either settled or past its grace days (one still inside its grace days and unpaid is neither
+    late nor on time yet). Customers without such an installment are absent. Two queries: the
+    grace days in use, then one grouped count (the grace is a column, so each value in use gets
+    its own condition)."""
+    installments = LoanInstallment.objects.filter(loan__customer_id__in=customers, due_date__lt=as_of)
+    graces = sorted(
+        set(installments.order_by().values_list("loan__overdue_grace_days", flat=True).distinct())
+    )
+    if not graces:
+        return {}
+    settled = Q(paid_on__isnull=False, paid_on__lte=as_of)
+    counted = Q()
+    on_time = Q()
+    for grace in graces:
+        window_end = ExpressionWrapper(F("due_date") + dt.timedelta(days=grace), output_field=DateField())
+        of_grace = Q(loan__overdue_grace_days=grace)
+        counted |= of_grace & (settled | Q(due_date__lt=as_of - dt.timedelta(days=grace)))
+        on_time |= of_grace & settled & Q(paid_on__lte=window_end)
+    rows = (
+        installments.filter(counted)
+        .order_by()
+        .values("loan__customer_id")
+        .annotate(due=Count("id"), on_time=Count("id", filter=on_time))
+        .values_list("loan__customer_id", "due", "on_time")
+    )
+    return {cid: (due, paid) for cid, due, paid in rows}
+
+
+def customer_repayment_activity(*, as_of: dt.date, months: int = 12) -> dict[int, dict]:
+    """For marketing's RFM scores, every customer who has repaid anything up to `as_of`: customer
+    id → {last: the latest value date, count: repayments with a value date within the `months`
+    months before `as_of` (after as_of − months, up to as_of), amount: what those repaid}.
+
+    Repayments are the posted (not reversed) repayments of loans and the repayments of credit
+    lines; the arrears a restructuring capitalises are not cash and do not count. Two grouped
+    queries over the whole book (scores rank a customer among all who repay)."""
+    from dateutil.relativedelta import relativedelta
+
+    from servicing.choices import RepaymentChannel
+    from servicing.models import CreditLineTransactionKind
+
+    since = as_of - relativedelta(months=months)
+    window = Q(value_date__gt=since)
+    loan_rows = (
+        Repayment.objects.filter(status=RepaymentStatus.POSTED, value_date__lte=as_of)
+        .exclude(channel=RepaymentChannel.RESTRUCTURE)
+        .order_by()
+        .values("loan__customer_id")
+        .annotate(last=Max("value_date"), count=Count("id", filter=window), amount=_sum("amount", window))
+        .values_list("loan__customer_id", "last", "count", "amount")
+    )
+    line_rows = (
+        CreditLineTransaction.objects.filter(kind=CreditLineTransactionKind.REPAYMENT, value_date__lte=as_of)
+        .order_by()
+        .values("credit_line__customer_id")
+        .annotate(last=Max("value_date"), count=Count("id", filter=window), amount=_sum("amount", window))
+        .values_list("credit_line__customer_id", "last", "count", "amount")
+    )
+    activity: dict[int, dict] = {}
+    for cid, last, count, amount in [*loan_rows, *line_rows]:
+        if cid in activity:
+            seen = activity[cid]
+            seen["last"] = max(seen["last"], last)
+            seen["count"] += count
+            seen["amount"] += amount
+        else:
+            activity[cid] = {"last": last, "count": count, "amount": amount}
+    return activity
+
+
+def customers_with_loans(*, min_loans: int = 1) -> QuerySet:
+    """The ids (a `values("customer_id")` subquery) of the customers for whom at least `min_loans`
+    loans were ever opened (whatever their state now)."""
+    return (
+        Loan.objects.order_by()
+        .values("customer_id")
+        .annotate(n=Count("id"))
+        .filter(n__gte=min_loans)
+        .values("customer_id")
+    )
+
+
+def customers_lapsed(*, closed_before: dt.date) -> QuerySet:
+    """The ids (a `values("customer_id")` subquery) of the former borrowers who hold nothing now:
+    every loan of theirs is closed (none active, none written off), the last closed before
+    `closed_before`, and no credit line of theirs is open."""
+    open_lines = CreditLine.objects.filter(status__in=OPEN_LINE_STATUSES).order_by().values("customer_id")
+    return (
+        Loan.objects.order_by()
+        .values("customer_id")
+        .annotate(last_closed=Max("closed_on"), not_closed=Count("id", filter=~Q(status=LoanStatus.CLOSED)))
+        .filter(not_closed=0, last_closed__lt=closed_before)
+        .exclude(customer_id__in=open_lines)
+        .values("customer_id")
+    )
