@@ -273,15 +273,13 @@ def application_funnel_facts(*, customer_ids, since=None) -> list[dict]:
     return rows
 
 
-def customers_with_applications(*, since=None, disbursed: bool = False, channels=None) -> QuerySet:
+def customers_with_applications(*, since=None, channels=None) -> QuerySet:
     """For marketing's segments: the ids (a `values("customer_id")` subquery) of the customers with
-    a submitted application — submitted at or after `since` when given, disbursed when asked,
-    through one of `channels` (products.choices.Channel) when given."""
+    a submitted application — submitted at or after `since` when given, through one of `channels`
+    (products.choices.Channel) when given."""
     queryset = LoanApplication.objects.filter(submitted_at__isnull=False)
     if since is not None:
         queryset = queryset.filter(submitted_at__gte=since)
-    if disbursed:
-        queryset = queryset.filter(disbursed_at__isnull=False)
     if channels is not None:
         queryset = queryset.filter(channel__in=list(channels))
     return queryset.order_by().values("customer_id")

@@ -42,6 +42,15 @@ class SegmentForm(forms.ModelForm):
     class Meta:
         model = Segment
         fields = ("name", "rules")
+        help_texts = {
+            "rules": _(
+                "A JSON object; all keys must hold. Profile: customer_types, employment_types, "
+                "regions, industries, income_min, income_max, age_min, age_max. Behaviour: has_loan, "
+                "applied_within_days, products, months_on_book_min, months_on_book_max, "
+                "on_time_ratio_min, channels, rfm {recency_min, frequency_min, monetary_min: 1-5}, "
+                "tags (also loyal, repeat_borrower, lapsed, new_customer). See the README."
+            )
+        }
 
     def clean_rules(self):
         value = self.cleaned_data["rules"]

@@ -15,8 +15,8 @@ Profile: `customer_types`, `employment_types`, `regions`, `industries`, `income_
 Behaviour (read from the other apps through their selectors, a few grouped queries whatever the
 number of customers):
 
-* `has_loan`: a disbursed application (true) or none (false); `applied_within_days`: an
-  application submitted in the last N days.
+* `has_loan`: a loan was ever opened for the customer (true) or never (false);
+  `applied_within_days`: an application submitted in the last N days.
 * `products`: product codes the customer holds now — a disbursed loan not closed (written-off
   ones are not held) or an open (active or frozen) credit line.
 * `months_on_book_min`/`_max`: full months since their first disbursement (first loan disbursed
@@ -29,7 +29,8 @@ number of customers):
 * `rfm`: minimum recency, frequency and monetary scores 1–5 (marketing.rfm: quintiles among all
   customers who repay); a customer who never repaid matches none.
 * `tags`: the catalogue's target segments a profile puts a customer in (customers.selectors.
-  customer_segments) and the behaviour tags: `new_customer` (no disbursed loan), `loyal`
+  customer_segments) and the behaviour tags: `new_customer` (no loan ever opened, as
+  servicing.selectors.customer_segments_now says), `loyal`
   (on-time ratio at least 0.95 and at least 12 months on book), `repeat_borrower` (two loans or
   more opened), `lapsed` (every loan closed, the last more than 6 months ago, nothing held now).
 """
@@ -185,7 +186,7 @@ def rules_errors(rules) -> dict[str, list[str]]:
 def _attributes(rules: dict, on_date: dt.date):
     """The customers the profile rules and the behaviour kept in the database select (a queryset)."""
     from applications.selectors import customers_with_applications
-    from servicing.selectors import customers_holding_products
+    from servicing.selectors import customers_holding_products, customers_with_loans
 
     queryset = Customer.objects.all()
     if rules.get("customer_types"):
@@ -206,8 +207,8 @@ def _attributes(rules: dict, on_date: dt.date):
     if rules.get("age_max") is not None:
         queryset = queryset.filter(date_of_birth__gt=on_date - relativedelta(years=rules["age_max"] + 1))
     if "has_loan" in rules:
-        disbursed = Q(pk__in=customers_with_applications(disbursed=True))
-        queryset = queryset.filter(disbursed if rules["has_loan"] else ~disbursed)
+        borrowed = Q(pk__in=customers_with_loans())
+        queryset = queryset.filter(borrowed if rules["has_loan"] else ~borrowed)
     if rules.get("applied_within_days") is not None:
         since = clock.now() - dt.timedelta(days=rules["applied_within_days"])
         queryset = queryset.filter(pk__in=customers_with_applications(since=since))
@@ -309,11 +310,9 @@ def evaluate(rules: dict, *, on_date: dt.date | None = None) -> list[int]:
     tagged = _behaviour_tags(wanted, candidates, on_date)
     with_loan: set[int] = set()
     if Tag.NEW_CUSTOMER in wanted:
-        from applications.selectors import customers_with_applications
+        from servicing.selectors import customers_with_loans
 
-        with_loan = set(
-            queryset.filter(pk__in=customers_with_applications(disbursed=True)).values_list("pk", flat=True)
-        )
+        with_loan = set(queryset.filter(pk__in=customers_with_loans()).values_list("pk", flat=True))
     profile_tags = wanted & set(Tag.values)
     selected = []
     for customer in queryset.order_by("id"):
