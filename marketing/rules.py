@@ -232,9 +232,7 @@ def _loyal(customers, on_date: dt.date) -> set[int]:
     return {
         cid
         for cid, (due, on_time) in counts.items()
-        if due
-        and Decimal(on_time) / Decimal(due) >= LOYAL_ON_TIME_RATIO
-        and months.get(cid, 0) >= LOYAL_MONTHS_ON_BOOK
+        if due and on_time >= LOYAL_ON_TIME_RATIO * due and months.get(cid, 0) >= LOYAL_MONTHS_ON_BOOK
     }
 
 
@@ -264,9 +262,8 @@ def _on_time_ratio_at_least(customers, minimum: Decimal, on_date: dt.date) -> se
     from servicing.selectors import customer_on_time_counts
 
     counts = customer_on_time_counts(customers=customers, as_of=on_date)
-    return {
-        cid for cid, (due, on_time) in counts.items() if due and Decimal(on_time) / Decimal(due) >= minimum
-    }
+    # on_time / due >= minimum, without dividing (exact for any decimal minimum)
+    return {cid for cid, (due, on_time) in counts.items() if due and on_time >= minimum * due}
 
 
 def _months_on_book_within(customers, low: int | None, high: int | None, on_date: dt.date) -> set[int]:
@@ -283,8 +280,6 @@ def evaluate(rules: dict, *, on_date: dt.date | None = None) -> list[int]:
     the database (one query); months on book, the on-time ratio, RFM scores and tags are a few
     grouped queries over those customers, combined in Python: the number of queries does not grow
     with the number of customers."""
-    from customers.selectors import customer_segments
-
     on_date = on_date or clock.today()
     queryset = _attributes(rules, on_date)
     candidates = queryset.order_by().values("pk")
@@ -301,28 +296,34 @@ def evaluate(rules: dict, *, on_date: dt.date | None = None) -> list[int]:
         narrow(_on_time_ratio_at_least(candidates, Decimal(str(rules["on_time_ratio_min"])), on_date))
     if rules.get("rfm"):
         narrow(rfm.customers_scoring_at_least(rfm.customer_rfm(as_of=on_date), rules["rfm"]))
-    if not rules.get("tags"):
-        ids = list(queryset.order_by("id").values_list("id", flat=True))
-        return ids if keep is None else [pk for pk in ids if pk in keep]
+    if rules.get("tags"):
+        # Any of the tags (OR): behaviour tags are id sets; profile tags need the customer's row.
+        wanted = set(rules["tags"])
+        tagged = _behaviour_tags(wanted, candidates, on_date)
+        if wanted & set(Tag.values):
+            return _with_profile_tags(queryset, wanted, tagged, keep, on_date)
+        narrow(set().union(*tagged.values()))
+    ids = list(queryset.order_by("id").values_list("id", flat=True))
+    return ids if keep is None else [pk for pk in ids if pk in keep]
 
-    # Tags: any of them (OR). Profile tags need the customer's row; behaviour tags are id sets.
-    wanted = set(rules["tags"])
-    tagged = _behaviour_tags(wanted, candidates, on_date)
+
+def _with_profile_tags(queryset, wanted: set[str], tagged: dict[str, set[int]], keep, on_date) -> list[int]:
+    """The customers of `queryset` (and of `keep`, unless None) carrying one of the `wanted` tags."""
+    from customers.selectors import customer_segments
+
     with_loan: set[int] = set()
     if Tag.NEW_CUSTOMER in wanted:
         from servicing.selectors import customers_with_loans
 
         with_loan = set(queryset.filter(pk__in=customers_with_loans()).values_list("pk", flat=True))
-    profile_tags = wanted & set(Tag.values)
     selected = []
     for customer in queryset.order_by("id"):
         if keep is not None and customer.pk not in keep:
             continue
         tags = {tag for tag, ids in tagged.items() if customer.pk in ids}
-        if profile_tags:
-            tags |= customer_segments(customer, on_date=on_date)
-            if customer.pk not in with_loan:
-                tags.add(Tag.NEW_CUSTOMER)
+        tags |= customer_segments(customer, on_date=on_date)
+        if customer.pk not in with_loan:
+            tags.add(Tag.NEW_CUSTOMER)
         if tags & wanted:
             selected.append(customer.pk)
     return selected
