@@ -433,3 +433,16 @@ def test_a_snapshot_keeps_the_members_of_its_moment(repayers):
     # And evaluating the same rules on the same data gives the same members.
     again = services.segment_snapshot(segment=segment)
     assert again.member_ids == rules.evaluate(segment.rules)
+
+
+def test_the_admin_form_takes_behaviour_rules_and_names_the_wrong_keys():
+    from marketing.admin import SegmentForm
+
+    good = SegmentForm(data={"name": "Loyal", "rules": '{"tags": ["loyal"], "rfm": {"recency_min": 3}}'})
+    assert good.is_valid(), good.errors
+    bad = SegmentForm(data={"name": "Bad", "rules": '{"on_time_ratio_min": 2, "channels": ["fax"]}'})
+    assert not bad.is_valid()
+    assert bad.errors["rules"] == [
+        "on_time_ratio_min: A number from 0 to 1.",
+        "channels: Unknown value: fax.",
+    ]
