@@ -107,10 +107,14 @@ def cure_context(roll_month: dt.date | None) -> dict:
     lines = {
         name: [month["from_buckets"].get(name, {}).get("loans_share") for month in series] for name in names
     }
-    lines[f"{everyone} ({_('count')})"] = [
+    by_count, by_balance = (
+        _("%(who)s by count") % {"who": everyone},
+        _("%(who)s by balance") % {"who": everyone},
+    )
+    lines[by_count] = [
         month["from_buckets"].get(selectors.DELINQUENT, {}).get("loans_share") for month in series
     ]
-    lines[f"{everyone} ({_('balance')})"] = [
+    lines[by_balance] = [
         month["from_buckets"].get(selectors.DELINQUENT, {}).get("balance_share") for month in series
     ]
     last = series[-1] if series and series[-1]["month"] == roll_month else None
@@ -133,8 +137,7 @@ def cure_context(roll_month: dt.date | None) -> dict:
 
 def migration_context() -> dict:
     """The last month's five-tier class migration as a heat map (shares by count) and a table."""
-    month = selectors.latest_migration_month()
-    migration = selectors.classification_migration(month) if month else None
+    migration = selectors.classification_migration()
     if migration is None:
         return {"migration": None}
     labels = {**dict(Classification.choices), **left_book_labels()}

@@ -156,8 +156,7 @@ class ClassificationMigrationApi(MonitoringApi):
     def get(self, request):
         params = MonthInputSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
-        month = params.validated_data.get("month") or selectors.latest_migration_month()
-        figures = selectors.classification_migration(month) if month else None
+        figures = selectors.classification_migration(params.validated_data.get("month"))
         if figures is None:
             raise NotFound(_("No classification migration for that month."))
         return Response(ClassificationMigrationSerializer(figures).data)

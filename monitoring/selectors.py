@@ -9,7 +9,7 @@ from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, Subquery, Sum
 
 from monitoring.models import (
     WARNING_LIVE,
@@ -200,22 +200,22 @@ def cure_rate_series(*, since: dt.date) -> list[dict]:
     return [{"month": month, "from_buckets": _cure_cells(by_month[month])} for month in sorted(by_month)]
 
 
-def latest_migration_month() -> dt.date | None:
-    return ClassificationMigration.objects.order_by("-month").values_list("month", flat=True).first()
-
-
-def classification_migration(month: dt.date) -> dict | None:
-    """The five-tier class migration of `month` (its first day): for each class at the end of the
-    previous month (best to worst), the loans and principal (at the previous month end) in each
-    class at the end of this one or off the book (`closed`, `written_off`), with their shares of
-    the from-class by count and by balance. None when the month has no figures."""
-    rows = list(
-        ClassificationMigration.objects.filter(month=month).values_list(
-            "from_class", "to_class", "loans", "balance"
-        )
-    )
+def classification_migration(month: dt.date | None = None) -> dict | None:
+    """The five-tier class migration of `month` (its first day; the last month with figures when
+    None, read in the same query): for each class at the end of the previous month (best to
+    worst), the loans and principal (at the previous month end) in each class at the end of this
+    one or off the book (`closed`, `written_off`), with their shares of the from-class by count
+    and by balance. None when the month has no figures."""
+    if month is None:
+        latest = ClassificationMigration.objects.order_by("-month").values("month")[:1]
+        rows = ClassificationMigration.objects.filter(month=Subquery(latest))
+    else:
+        rows = ClassificationMigration.objects.filter(month=month)
+    rows = list(rows.values_list("month", "from_class", "to_class", "loans", "balance"))
     if not rows:
         return None
+    month = rows[0][0]
+    rows = [row[1:] for row in rows]
     totals: dict[str, list] = defaultdict(lambda: [0, ZERO])
     for source, _target, loans, balance in rows:
         totals[source][0] += loans

@@ -12,7 +12,9 @@ written-off one does not.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 from decimal import Decimal
 
 import pytest
@@ -389,3 +391,64 @@ def test_customers_may_not_read(history, url):
     client.force_authenticate(UserFactory(username="cure-customer", role=roles.CUSTOMER))
     assert client.get(url).status_code == 403
     assert APIClient().get(url).status_code == 401
+
+
+# --- Dashboards -------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("language", "texts"),
+    [
+        ("en", ("Cure rates of", "Cure rate (balance)", "closed (paid off)", "written off")),
+        ("zh-hans", ("治愈率", "结清", "核销", "五级分类迁徙")),
+    ],
+)
+def test_portfolio_dashboard_shows_cures_and_the_migration(client, history, language, texts):
+    client.force_login(UserFactory(username="cure-dash", role=roles.RISK_ANALYST))
+
+    page = client.get("/admin/monitoring/portfolioday/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+
+    assert page.count('<svg class="chart"') == 5  # buckets, classes, vintages, cures, migration
+    assert "0.2571" in page  # the delinquent loans' cure rate by balance
+    assert "4000.00 (0.3478)" in page  # special mention → pass, by balance
+    for text in texts:
+        assert text in page
+
+
+def test_risk_page_shows_approval_rates_and_exports_them(client, decisions):
+    client.force_login(UserFactory(username="approval-dash", role=roles.RISK_ANALYST))
+    url = "/admin/monitoring/modelstability/"
+
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert page.count('<svg class="chart"') == 2 + 2  # approvals, grades; provisions, ladder
+    assert "Approval rate and score distribution" in page
+    assert "612.5" in page
+    assert '<a href="?product=BIZ">BIZ</a>' in page
+
+    response = client.get(
+        url, {"export": "csv", "table": "decisions", "product": "PL"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0][:7] == [
+        "Month",
+        "Product",
+        "Decisions",
+        "Approved",
+        "Referred",
+        "Declined",
+        "Approval rate",
+    ]
+    assert rows[1] == [
+        month_start(2).strftime("%Y-%m"),
+        "PL",
+        "4",
+        "2",
+        "1",
+        "1",
+        "0.5000",
+        "612.5",
+        "1",
+        "1",
+        "1",
+        "0",
+        "1",
+    ]
+    assert rows[2][:3] == [month_start(1).strftime("%Y-%m"), "PL", "1"]
