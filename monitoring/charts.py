@@ -251,18 +251,24 @@ def heat_map(
 ) -> SafeString:
     """A matrix as a heat map: row i, column j shaded by its share (0–1) with its text written in
     it; `cells` maps (i, j) to (share, text), a missing cell is blank (the migration matrix)."""
-    head, left, row_h = 36, 120, 28
-    col_w = (WIDTH - left - 8) / max(len(columns), 1)
+    head, left, row_h = 40, 130, 28
+    width = max(WIDTH, left + 96 * len(columns) + 8)
+    col_w = (width - left - 8) / max(len(columns), 1)
     height = head + row_h * len(rows) + 8
-    parts = [
-        format_html(
-            '<text x="{}" y="{}" text-anchor="middle" font-size="10" fill="#344054">{}</text>',
-            _n(left + col_w * j + col_w / 2),
-            head - 10,
-            name,
-        )
-        for j, name in enumerate(columns)
-    ]
+    parts = []
+    for j, name in enumerate(columns):
+        # "Special mention (关注)": the name over its bracket, so the columns stay narrow.
+        first, bracket, rest = name.partition(" (")
+        lines = [first, bracket.strip() + rest] if bracket else [name]
+        for k, line in enumerate(lines):
+            parts.append(
+                format_html(
+                    '<text x="{}" y="{}" text-anchor="middle" font-size="10" fill="#344054">{}</text>',
+                    _n(left + col_w * j + col_w / 2),
+                    head - 8 - 12 * (len(lines) - 1 - k),
+                    line,
+                )
+            )
     for i, name in enumerate(rows):
         y = head + row_h * i
         parts.append(
@@ -299,9 +305,9 @@ def heat_map(
     return format_html(
         '<svg class="chart" width="{}" height="{}" viewBox="0 0 {} {}" role="img" aria-label="{}" '
         'xmlns="http://www.w3.org/2000/svg"><title>{}</title>{}</svg>',
-        WIDTH,
+        width,
         height,
-        WIDTH,
+        width,
         height,
         label,
         label,

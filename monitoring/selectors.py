@@ -111,14 +111,15 @@ def latest_roll_month() -> dt.date | None:
 def roll_rates(month: dt.date) -> dict | None:
     """Month-end to month-end transitions of `month` (its first day): for each bucket at the end
     of the previous month, the share of those loans (by count) in each bucket at the end of this
-    one, `closed` for loans that left the book. None when the month has no figures."""
+    one, `closed` for loans that left the book paid off, `written_off` for those written off.
+    None when the month has no figures."""
     rows = list(RollRate.objects.filter(month=month).values_list("from_bucket", "to_bucket", "loans"))
     if not rows:
         return None
     totals: dict[str, int] = defaultdict(int)
     for source, _target, loans in rows:
         totals[source] += loans
-    order = {name: n for n, name in enumerate([*bucket_names(), RollRate.CLOSED])}
+    order = {name: n for n, name in enumerate([*bucket_names(), *RollRate.LEFT_BOOK])}
     matrix: dict[str, dict[str, Decimal]] = {}
     for source, target, loans in sorted(rows, key=lambda r: (order.get(r[0], 99), order.get(r[1], 99))):
         matrix.setdefault(source, {})[target] = _ratio(loans, totals[source])

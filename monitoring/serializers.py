@@ -74,7 +74,8 @@ class RollRatesSerializer(serializers.Serializer):
         child=serializers.DictField(child=_share()),
         help_text=(
             "for each bucket at the end of the previous month, the share of its loans (by count) in "
-            "each bucket at the end of the month; `closed`: loans that left the book"
+            "each bucket at the end of the month; `closed`: loans that left the book paid off, "
+            "`written_off`: loans written off by the month end"
         ),
     )
 
