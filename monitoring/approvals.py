@@ -2,11 +2,13 @@
 counted per decision month, product, outcome and grade (`DecisionMonth`), read from risk's
 decisions through `risk.selectors.decisions_by_month` (one GROUP BY over their time index).
 
-A run for a date counts each month from the previous one through the date: a month is counted
-through its last day once it is over, and through the date while it runs (`through`). A month
-already counted as far or further is left as it is, so a date run twice writes nothing twice and
-a date run out of order never shrinks a later count. The first run (nothing stored before the
-previous month) counts every month since the first decision.
+A run for a date recounts each month from the previous one through the date, replacing its rows:
+a month is counted through its last day once it is over, and through the date while it runs
+(`through`). Recounting the previous month picks up decisions made on its last day after that
+day's close of business. A month already counted further (by a later date) is left as it is, so
+a date run out of order never shrinks a later count, and a date run twice writes the same rows
+once. The first run (nothing stored before the previous month) counts every month since the
+first decision.
 
 What is counted is the engine's outcome (approve, refer to manual review, decline), not what an
 officer later made of a referral: the model's approval rate, as model monitoring asks.
@@ -38,8 +40,8 @@ def month_last(month: dt.date) -> dt.date:
 
 
 def decision_months_build(*, as_of: dt.date) -> int:
-    """Count the months from the previous one (or the first decision's) through `as_of` that are
-    not yet counted that far (see the module); the number of rows written."""
+    """Recount the months from the previous one (or the first decision's) through `as_of` that
+    are not counted further already (see the module); the number of rows written."""
     this_month = as_of.replace(day=1)
     start = this_month - relativedelta(months=1)
     if not DecisionMonth.objects.filter(month__lt=start).exists():
@@ -50,7 +52,7 @@ def decision_months_build(*, as_of: dt.date) -> int:
     month = start
     while month <= this_month:
         through = min(month_last(month), as_of)
-        if not DecisionMonth.objects.filter(month=month, through__gte=through).exists():
+        if not DecisionMonth.objects.filter(month=month, through__gt=through).exists():
             stale.append((month, through))
         month += relativedelta(months=1)
     if not stale:

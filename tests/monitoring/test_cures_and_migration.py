@@ -271,21 +271,30 @@ def test_decisions_by_month_by_hand(decisions):
 
 
 def test_decisions_run_twice_or_out_of_order_write_nothing_twice(decisions):
-    stored = sorted(
-        DecisionMonth.objects.values_list("month", "product", "outcome", "grade", "decisions", "through")
-    )
-
-    assert services.run_monitoring(month_end(1))["decision_months"] == 0
-    # An earlier date: its months are already counted as far (or further).
-    assert approvals.decision_months_build(as_of=month_end(2)) == 0
-
-    assert (
-        sorted(
+    def stored():
+        return sorted(
             DecisionMonth.objects.values_list("month", "product", "outcome", "grade", "decisions", "through")
         )
-        == stored
-    )
-    assert {row[-1] for row in stored} == {month_end(2), month_end(1)}
+
+    before = stored()
+
+    assert services.run_monitoring(month_end(1))["decision_months"] == 6  # the same rows, replaced
+    assert stored() == before
+    # An earlier date: last month, counted further already, is left alone; the month before is
+    # recounted through the same day.
+    assert approvals.decision_months_build(as_of=month_end(2)) == 4
+    assert stored() == before
+    assert {row[-1] for row in before} == {month_end(2), month_end(1)}
+
+
+def test_the_previous_month_is_recounted_for_decisions_after_its_close(decisions, score_model):
+    """A decision made on a month's last day after that day's monitoring ran is counted by the
+    next day's run."""
+    decide(score_model, _at(month_end(1), 23), product="PL:v2", outcome="refer", grade="C", score=610)
+
+    approvals.decision_months_build(as_of=month_start(0))
+
+    assert selectors.decision_series(since=month_start(1))[0]["decisions"] == 3
 
 
 def test_a_month_running_is_counted_through_the_date_then_to_its_end(score_model, make_loan):
