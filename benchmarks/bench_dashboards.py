@@ -266,7 +266,7 @@ def history(day: dt.date) -> dict[str, int]:
     )
     month = first.replace(day=1) + relativedelta(months=1)
     buckets = [code for code, _a, _b in __import__("django.conf").conf.settings.LOANHUB_DELINQUENCY_BUCKETS]
-    targets = [*buckets, "closed"]
+    targets = [*buckets, "closed", "written_off"]
     rows = []
     while month <= day.replace(day=1):
         for a in buckets:
@@ -280,6 +280,39 @@ def history(day: dt.date) -> dict[str, int]:
         ignore_conflicts=True,
     )
     made["roll_rate"] = len(rows)
+    # The class migration and the decisions per month, at their real cardinality: 5 classes × 7
+    # targets a month; 8 products × 3 outcomes × 5 grades a decision month.
+    from monitoring.models import ClassificationMigration, DecisionMonth
+
+    classes = ["pass", "special_mention", "substandard", "doubtful", "loss"]
+    migrations, decided = [], []
+    month = first.replace(day=1)
+    while month <= day.replace(day=1):
+        for n, a in enumerate(classes):
+            for m, b in enumerate([*classes, "closed", "written_off"]):
+                migrations.append(
+                    ClassificationMigration(
+                        month=month, from_class=a, to_class=b, loans=100 + n * m, balance=1000 * (1 + m)
+                    )
+                )
+        for product in range(8):
+            for outcome in ("approve", "refer", "decline"):
+                for g, grade in enumerate("ABCDE"):
+                    decided.append(
+                        DecisionMonth(
+                            month=month,
+                            product=f"P{product}",
+                            outcome=outcome,
+                            grade=grade,
+                            decisions=50 + 10 * g,
+                            score_sum=(50 + 10 * g) * (700 - 30 * g),
+                            through=min(month + relativedelta(months=1) - dt.timedelta(days=1), day),
+                        )
+                    )
+        month += relativedelta(months=1)
+    ClassificationMigration.objects.bulk_create(migrations, ignore_conflicts=True)
+    DecisionMonth.objects.bulk_create(decided, ignore_conflicts=True)
+    made["classification_migration"], made["decision_month"] = len(migrations), len(decided)
     dates = {"first": first, "last": day, "n": HISTORY_DAYS}
     bins = (
         "(SELECT json_agg(json_build_object('bin', 'b' || b, 'expected_share', '0.1000',"
@@ -363,6 +396,8 @@ def history(day: dt.date) -> dict[str, int]:
         "monitoring_portfolioday",
         "monitoring_portfoliototal",
         "monitoring_rollrate",
+        "monitoring_classificationmigration",
+        "monitoring_decisionmonth",
         "monitoring_modelstability",
         "monitoring_calibrationgrade",
         "monitoring_discrimination",
@@ -475,6 +510,7 @@ def pages() -> dict[str, str]:
         "admin: risk monitoring (SVG charts)": risk,
         **{f"admin: risk CSV export, {name}": f"{risk}?export=csv&table={name}" for name in tables},
         "admin: risk XLSX export (every table)": f"{risk}?export=xlsx",
+        "admin: risk monitoring, one product's approvals": f"{risk}?product=P1",
         "admin: early-warning queue": "/admin/monitoring/earlywarning/",
         "admin: early-warning queue, open": "/admin/monitoring/earlywarning/?status__exact=open",
         "admin: signal weights": "/admin/monitoring/signalweight/",
@@ -486,6 +522,10 @@ def pages() -> dict[str, str]:
     for name in (
         "portfolio/",
         "roll-rates/",
+        "cure-rates/",
+        "classification-migration/",
+        "decisions/",
+        "decisions/?product=P1",
         "vintages/",
         "psi/",
         "calibration/",

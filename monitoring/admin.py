@@ -1,5 +1,6 @@
 """The monitoring dashboard in the admin console: the portfolio's buckets over time, its
-classification mix and the vintage curves, read only from the aggregates (never the loans).
+classification mix, roll rates, cure rates, the five-tier class migration and the vintage curves,
+read only from the aggregates (never the loans).
 
 It is the change list of `PortfolioDay` (so the console lists it, and the view permission of the
 aggregates decides who sees it); nothing in it can be added, changed or deleted.
@@ -12,6 +13,7 @@ import datetime as dt
 import io
 from decimal import Decimal
 
+from dateutil.relativedelta import relativedelta
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
@@ -31,11 +33,15 @@ from monitoring.models import (
     LoanRescore,
     ModelStability,
     PortfolioDay,
+    RollRate,
     SignalWeight,
 )
+from risk.choices import GRADES
 from servicing.choices import Classification
 
 HISTORY_DAYS = 90
+CURE_MONTHS = 12  # months of cure rates on the dashboard
+DECISION_MONTHS = 24  # months of approval rates and score distribution on the risk page
 ZERO = Decimal("0.00")
 
 
@@ -81,6 +87,85 @@ def dashboard_context() -> dict:
             tick=_share_tick,
         ),
         "roll_rates": selectors.roll_rates(roll_month) if roll_month else None,
+        **cure_context(roll_month),
+        **migration_context(),
+    }
+
+
+def left_book_labels() -> dict[str, str]:
+    return {RollRate.CLOSED: _("closed (paid off)"), RollRate.WRITTEN_OFF: _("written off")}
+
+
+def cure_context(roll_month: dt.date | None) -> dict:
+    """The cure rates of the last months (one query over the roll rates): a line per delinquent
+    bucket and for all delinquent loans by count, and all by balance; the last month's table."""
+    if roll_month is None:
+        return {"cure_chart": "", "cure_rows": []}
+    series = selectors.cure_rate_series(since=roll_month - relativedelta(months=CURE_MONTHS - 1))
+    names = [name for name in selectors.bucket_names() if name != selectors.current_bucket()]
+    everyone = _("all delinquent")
+    lines = {
+        name: [month["from_buckets"].get(name, {}).get("loans_share") for month in series] for name in names
+    }
+    by_count, by_balance = (
+        _("%(who)s by count") % {"who": everyone},
+        _("%(who)s by balance") % {"who": everyone},
+    )
+    lines[by_count] = [
+        month["from_buckets"].get(selectors.DELINQUENT, {}).get("loans_share") for month in series
+    ]
+    lines[by_balance] = [
+        month["from_buckets"].get(selectors.DELINQUENT, {}).get("balance_share") for month in series
+    ]
+    last = series[-1] if series and series[-1]["month"] == roll_month else None
+    return {
+        "cure_month": roll_month,
+        "cure_chart": charts.line_chart(
+            label=_("Cure rate: share of delinquent loans current or paid off a month later"),
+            x_labels=[month["month"].strftime("%Y-%m") for month in series],
+            series=lines,
+            tick=_share_tick,
+        )
+        if series
+        else "",
+        "cure_rows": [
+            (everyone if name == selectors.DELINQUENT else name, cell)
+            for name, cell in (last["from_buckets"].items() if last else [])
+        ],
+    }
+
+
+def migration_context() -> dict:
+    """The last month's five-tier class migration as a heat map (shares by count) and a table."""
+    migration = selectors.classification_migration()
+    if migration is None:
+        return {"migration": None}
+    labels = {**dict(Classification.choices), **left_book_labels()}
+    sources = [klass for klass in Classification.values if klass in migration["from_classes"]]
+    targets = migration["targets"]
+    cells = {}
+    for i, source in enumerate(sources):
+        for j, target in enumerate(targets):
+            cell = migration["from_classes"][source].get(target)
+            if cell:
+                cells[(i, j)] = (cell["loans_share"], f"{100 * cell['loans_share']:.1f}%")
+    return {
+        "migration": migration,
+        "migration_chart": charts.heat_map(
+            label=_("Five-tier classification migration (share of loans, previous month end → month end)"),
+            rows=[str(labels[source]) for source in sources],
+            columns=[str(labels[target]) for target in targets],
+            cells=cells,
+        ),
+        "migration_targets": [labels[target] for target in targets],
+        "migration_rows": [
+            (
+                labels[source],
+                migration["totals"][source],
+                [migration["from_classes"][source].get(target) for target in targets],
+            )
+            for source in sources
+        ],
     }
 
 
@@ -103,10 +188,11 @@ def _fraction_tick(value: Decimal) -> str:
     return f"{100 * value:.1f}%"
 
 
-def risk_figures() -> dict:
+def risk_figures(*, product: str | None = None) -> dict:
     """Every figure of the risk page, each read once from the aggregates (the page, its tables
-    and the exports share them)."""
+    and the exports share them); the approval figures of one product when `product` is given."""
     as_of = selectors.latest_portfolio_date()
+    decisions_since = (as_of or clock.today()).replace(day=1) - relativedelta(months=DECISION_MONTHS - 1)
     stability_date = selectors.latest_stability_date()
     versions = selectors.stability_versions(stability_date) if stability_date else []
     stabilities = {
@@ -125,6 +211,9 @@ def risk_figures() -> dict:
         "ladder": liquidity.ladder(ladder_date) if ladder_date else None,
         "sensitivity": liquidity.sensitivity(ladder_date) if ladder_date else None,
         "performance": early_warning.warning_performance(as_of=as_of or clock.today()),
+        "product": product or "",
+        "products": selectors.decision_products(),
+        "decisions": selectors.decision_series(since=decisions_since, product=product),
     }
 
 
@@ -149,6 +238,33 @@ def risk_tables(figures: dict) -> dict[str, tuple[list[str], list[list]]]:
                 psi_rows.append(
                     [version, name, psi, stability["feature_lights"][name], stability["decisions"]]
                 )
+    tables["decisions"] = (
+        [
+            _("Month"),
+            _("Product"),
+            _("Decisions"),
+            _("Approved"),
+            _("Referred"),
+            _("Declined"),
+            _("Approval rate"),
+            _("Mean score"),
+            *(_("Grade %(grade)s") % {"grade": grade} for grade in GRADES),
+        ],
+        [
+            [
+                month["month"].strftime("%Y-%m"),
+                figures["product"] or _("all"),
+                month["decisions"],
+                month["approved"],
+                month["referred"],
+                month["declined"],
+                month["approval_rate"],
+                month["mean_score"],
+                *(month["grades"][grade] for grade in GRADES),
+            ]
+            for month in figures["decisions"]
+        ],
+    )
     tables["psi"] = ([_("Model"), _("Score or feature"), "PSI", _("Light"), _("Decisions")], psi_rows)
     tables["calibration"] = (
         [
@@ -307,8 +423,37 @@ def risk_dashboard_context(figures: dict, tables: dict) -> dict:
     calibration = figures["calibration"]
     ladder = figures["ladder"]
     exposures = figures["concentration"]
+    decisions = figures["decisions"]
+    months = [month["month"].strftime("%Y-%m") for month in decisions]
     return {
         "as_of": as_of,
+        "product": figures["product"],
+        "products": figures["products"],
+        "decisions": decisions,
+        "grades": GRADES,
+        "approval_chart": charts.line_chart(
+            label=_("Decisions by outcome over time (share of the month's decisions)"),
+            x_labels=months,
+            series={
+                _("approved"): [m["approval_rate"] for m in decisions],
+                _("referred"): [m["referral_rate"] for m in decisions],
+                _("declined"): [m["decline_rate"] for m in decisions],
+            },
+            tick=_share_tick,
+        )
+        if decisions
+        else "",
+        "grades_chart": charts.line_chart(
+            label=_("Score distribution over time: share of the month's decisions per risk grade"),
+            x_labels=months,
+            series={
+                _("grade %(grade)s") % {"grade": grade}: [m["grade_shares"][grade] for m in decisions]
+                for grade in GRADES
+            },
+            tick=_share_tick,
+        )
+        if decisions
+        else "",
         "discrimination": figures["discrimination"],
         "warning_performance": figures["performance"],
         "live_warnings": EarlyWarning.objects.filter(status__in=WARNING_LIVE).count(),
@@ -401,7 +546,8 @@ class RiskDashboardAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         if not self.has_view_permission(request):
             raise PermissionDenied
-        figures = risk_figures()
+        product = request.GET.get("product") or None
+        figures = risk_figures(product=product)
         tables = risk_tables(figures)
         export = request.GET.get("export")
         if export == "csv":

@@ -9,7 +9,14 @@ app_name = "monitoring-api"
 urlpatterns = [
     path("portfolio/", apis.PortfolioApi.as_view(), name="portfolio"),
     path("roll-rates/", apis.RollRatesApi.as_view(), name="roll-rates"),
+    path("cure-rates/", apis.CureRatesApi.as_view(), name="cure-rates"),
+    path(
+        "classification-migration/",
+        apis.ClassificationMigrationApi.as_view(),
+        name="classification-migration",
+    ),
     path("vintages/", apis.VintagesApi.as_view(), name="vintages"),
+    path("decisions/", apis.DecisionsApi.as_view(), name="decisions"),
     path("psi/", apis.PsiApi.as_view(), name="psi"),
     path("calibration/", apis.CalibrationApi.as_view(), name="calibration"),
     path("concentration/", apis.ConcentrationApi.as_view(), name="concentration"),

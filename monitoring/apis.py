@@ -1,4 +1,6 @@
-"""Monitoring API: the portfolio of a date, month-end roll rates and vintage curves.
+"""Monitoring API: the portfolio of a date, month-end roll rates, cure rates and five-tier class
+migration, vintage curves, model monitoring (PSI, calibration, approval rates and score
+distribution), concentration and early warnings.
 
 Read from the aggregates close of business leaves behind (`monitoring.services`), never from the
 loans. Staff who may view monitoring (`monitoring.view_portfolioday`: loan officers, senior
@@ -21,10 +23,15 @@ from loanhub.permissions import may
 from monitoring import early_warning, selectors
 from monitoring.serializers import (
     CalibrationSerializer,
+    ClassificationMigrationSerializer,
     ConcentrationSerializer,
+    CureRatesSerializer,
+    DecisionsInputSerializer,
+    DecisionsSerializer,
     EarlyWarningInputSerializer,
     EarlyWarningSerializer,
     EarlyWarningTransitionInputSerializer,
+    MonthInputSerializer,
     PortfolioInputSerializer,
     PortfolioSerializer,
     PsiInputSerializer,
@@ -103,6 +110,72 @@ class RollRatesApi(MonitoringApi):
         if figures is None:
             raise NotFound(_("No roll rates for that month."))
         return Response(RollRatesSerializer(figures).data)
+
+
+MONTH = OpenApiParameter(
+    "month", OpenApiTypes.STR, description="YYYY-MM (default the last month with figures)"
+)
+
+
+class CureRatesApi(MonitoringApi):
+    @extend_schema(
+        tags=["monitoring"],
+        summary="Cure rates of a month: delinquent loans current or paid off a month later",
+        operation_id="monitoring_cure_rates",
+        parameters=[MONTH],
+        responses={
+            200: CureRatesSerializer,
+            400: FIELD_ERRORS,
+            403: FORBIDDEN,
+            404: detail_response("No roll rates for the month (its month ends are not both closed)."),
+        },
+    )
+    def get(self, request):
+        params = MonthInputSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        month = params.validated_data.get("month") or selectors.latest_roll_month()
+        figures = selectors.cure_rates(month) if month else None
+        if figures is None:
+            raise NotFound(_("No roll rates for that month."))
+        return Response(CureRatesSerializer(figures).data)
+
+
+class ClassificationMigrationApi(MonitoringApi):
+    @extend_schema(
+        tags=["monitoring"],
+        summary="Five-tier classification migration: class at the previous month end → class at this one",
+        operation_id="monitoring_classification_migration",
+        parameters=[MONTH],
+        responses={
+            200: ClassificationMigrationSerializer,
+            400: FIELD_ERRORS,
+            403: FORBIDDEN,
+            404: detail_response("No migration for the month (its month ends are not both closed)."),
+        },
+    )
+    def get(self, request):
+        params = MonthInputSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        figures = selectors.classification_migration(params.validated_data.get("month"))
+        if figures is None:
+            raise NotFound(_("No classification migration for that month."))
+        return Response(ClassificationMigrationSerializer(figures).data)
+
+
+class DecisionsApi(MonitoringApi):
+    @extend_schema(
+        tags=["monitoring"],
+        summary="Approval rate and score distribution per decision month (of one product or all)",
+        operation_id="monitoring_decisions",
+        parameters=[DecisionsInputSerializer],
+        responses={200: DecisionsSerializer, 400: FIELD_ERRORS, 403: FORBIDDEN},
+    )
+    def get(self, request):
+        params = DecisionsInputSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        product = params.validated_data.get("product", "")
+        months = selectors.decision_series(since=params.validated_data.get("since"), product=product or None)
+        return Response(DecisionsSerializer({"product": product, "months": months}).data)
 
 
 class VintagesApi(MonitoringApi):

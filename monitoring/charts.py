@@ -244,3 +244,72 @@ def interval_chart(*, label: str, rows: list[dict], tick, legend: tuple[str, str
         )
     body = _axes(maximum, tick, []) + format_html_join("", "{}", ((m,) for m in marks))
     return _svg(label, body + _legend(list(legend)))
+
+
+def heat_map(
+    *, label: str, rows: list[str], columns: list[str], cells: dict[tuple[int, int], tuple[Decimal, str]]
+) -> SafeString:
+    """A matrix as a heat map: row i, column j shaded by its share (0–1) with its text written in
+    it; `cells` maps (i, j) to (share, text), a missing cell is blank (the migration matrix)."""
+    head, left, row_h = 40, 130, 28
+    width = max(WIDTH, left + 96 * len(columns) + 8)
+    col_w = (width - left - 8) / max(len(columns), 1)
+    height = head + row_h * len(rows) + 8
+    parts = []
+    for j, name in enumerate(columns):
+        # "Special mention (关注)": the name over its bracket, so the columns stay narrow.
+        first, bracket, rest = name.partition(" (")
+        lines = [first, bracket.strip() + rest] if bracket else [name]
+        for k, line in enumerate(lines):
+            parts.append(
+                format_html(
+                    '<text x="{}" y="{}" text-anchor="middle" font-size="10" fill="#344054">{}</text>',
+                    _n(left + col_w * j + col_w / 2),
+                    head - 8 - 12 * (len(lines) - 1 - k),
+                    line,
+                )
+            )
+    for i, name in enumerate(rows):
+        y = head + row_h * i
+        parts.append(
+            format_html(
+                '<text x="{}" y="{}" text-anchor="end" font-size="10" fill="#344054">{}</text>',
+                left - 6,
+                _n(y + row_h / 2 + 3),
+                name,
+            )
+        )
+        for j in range(len(columns)):
+            share, text = cells.get((i, j), (None, ""))
+            opacity = float(min(max(share, ZERO), Decimal(1))) if share is not None else 0.0
+            parts.append(
+                format_html(
+                    '<rect x="{}" y="{}" width="{}" height="{}" fill="{}" fill-opacity="{}" '
+                    'stroke="#e5e9ee"><title>{} → {}: {}</title></rect>'
+                    '<text x="{}" y="{}" text-anchor="middle" font-size="10" fill="{}">{}</text>',
+                    _n(left + col_w * j),
+                    _n(y),
+                    _n(col_w),
+                    row_h,
+                    PALETTE[0],
+                    f"{0.08 + 0.92 * opacity:.2f}" if share is not None else "0",
+                    name,
+                    columns[j],
+                    text,
+                    _n(left + col_w * j + col_w / 2),
+                    _n(y + row_h / 2 + 3),
+                    "#ffffff" if opacity > 0.55 else "#101828",
+                    text,
+                )
+            )
+    return format_html(
+        '<svg class="chart" width="{}" height="{}" viewBox="0 0 {} {}" role="img" aria-label="{}" '
+        'xmlns="http://www.w3.org/2000/svg"><title>{}</title>{}</svg>',
+        width,
+        height,
+        width,
+        height,
+        label,
+        label,
+        mark_safe("".join(parts)),
+    )

@@ -101,9 +101,13 @@ class PortfolioTotal(models.Model):
 
 class RollRate(models.Model):
     """Loans moving from a delinquency bucket at the end of the previous month to a bucket at the
-    end of `month` (`closed`: no longer on the book — paid off, closed or written off)."""
+    end of `month`, or off the book: `closed` (paid off or otherwise closed, not written off) or
+    `written_off` (written off on or before the month end). Cure rates are read from these rows
+    (`monitoring.selectors.cure_rates`): a delinquent loan cures when it is current or closed."""
 
     CLOSED = "closed"
+    WRITTEN_OFF = "written_off"
+    LEFT_BOOK = (CLOSED, WRITTEN_OFF)
 
     month = models.DateField(_("month"), help_text=_("the first day of the month"))
     from_bucket = models.CharField(_("from bucket"), max_length=16)
@@ -120,6 +124,58 @@ class RollRate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} {self.from_bucket}→{self.to_bucket}"
+
+
+class ClassificationMigration(models.Model):
+    """Loans moving from a five-tier class (贷款五级分类) at the end of the previous month to a
+    class at the end of `month`, or off the book (`closed`, `written_off` as in `RollRate`): the
+    migration matrix, with the loans' principal outstanding at the previous month end."""
+
+    month = models.DateField(_("month"), help_text=_("the first day of the month"))
+    from_class = models.CharField(_("from class"), max_length=16)
+    to_class = models.CharField(_("to class"), max_length=16)
+    loans = models.PositiveIntegerField(_("loans"))
+    balance = money_field(_("principal outstanding at the previous month end"), default=Decimal("0.00"))
+
+    class Meta:
+        verbose_name = _("classification migration")
+        verbose_name_plural = _("classification migrations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=("month", "from_class", "to_class"), name="classification_migration_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.from_class}→{self.to_class}"
+
+
+class DecisionMonth(models.Model):
+    """The scoring engine's credit decisions of one month (by the time they were made, in
+    LoanHub's time zone), per product, outcome (approve, refer, decline) and risk grade: how many,
+    and the sum of their scores (for the mean). `through`: the last day counted (the month's last
+    day once it is over; earlier while it runs), so a run for an earlier date never shrinks a
+    month that a later run counted further."""
+
+    month = models.DateField(_("month"), help_text=_("the first day of the month"))
+    product = models.CharField(_("product"), max_length=32)
+    outcome = models.CharField(_("outcome"), max_length=10)
+    grade = models.CharField(_("risk grade"), max_length=1)
+    decisions = models.PositiveIntegerField(_("decisions"))
+    score_sum = models.BigIntegerField(_("sum of the scores"))
+    through = models.DateField(_("counted through"))
+
+    class Meta:
+        verbose_name = _("decisions of a month")
+        verbose_name_plural = _("decisions by month")
+        constraints = [
+            models.UniqueConstraint(
+                fields=("month", "product", "outcome", "grade"), name="decision_month_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.product} {self.outcome} {self.grade}: {self.decisions}"
 
 
 class DelinquencyOnset(models.Model):

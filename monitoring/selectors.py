@@ -6,15 +6,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, Subquery, Sum
 
 from monitoring.models import (
     WARNING_LIVE,
     CalibrationGrade,
+    ClassificationMigration,
     ConcentrationExposure,
+    DecisionMonth,
     EarlyWarning,
     ModelStability,
     PortfolioTotal,
@@ -22,6 +24,7 @@ from monitoring.models import (
     VintagePoint,
     WarningStatus,
 )
+from risk.choices import GRADES, Outcome
 from servicing.choices import NON_PERFORMING_CLASSES, Classification
 
 ZERO = Decimal("0.00")
@@ -108,18 +111,188 @@ def latest_roll_month() -> dt.date | None:
 def roll_rates(month: dt.date) -> dict | None:
     """Month-end to month-end transitions of `month` (its first day): for each bucket at the end
     of the previous month, the share of those loans (by count) in each bucket at the end of this
-    one, `closed` for loans that left the book. None when the month has no figures."""
+    one, `closed` for loans that left the book paid off, `written_off` for those written off.
+    None when the month has no figures."""
     rows = list(RollRate.objects.filter(month=month).values_list("from_bucket", "to_bucket", "loans"))
     if not rows:
         return None
     totals: dict[str, int] = defaultdict(int)
     for source, _target, loans in rows:
         totals[source] += loans
-    order = {name: n for n, name in enumerate([*bucket_names(), RollRate.CLOSED])}
+    order = {name: n for n, name in enumerate([*bucket_names(), *RollRate.LEFT_BOOK])}
     matrix: dict[str, dict[str, Decimal]] = {}
     for source, target, loans in sorted(rows, key=lambda r: (order.get(r[0], 99), order.get(r[1], 99))):
         matrix.setdefault(source, {})[target] = _ratio(loans, totals[source])
     return {"month": month, "from_buckets": matrix}
+
+
+def current_bucket() -> str:
+    """The bucket of loans not past due (the first configured one, from 0 days)."""
+    return bucket_names()[0]
+
+
+def _cure_cells(rows) -> dict:
+    """From roll-rate rows (from_bucket, to_bucket, loans, balance) of one month: for each
+    delinquent bucket at the previous month end, and for all of them together ("delinquent"),
+    the loans and balance, those cured (current or closed — paid off — at the month end), those
+    written off, and the cured shares by count and by balance (None with nothing to divide)."""
+    current = current_bucket()
+    cured_targets = {current, RollRate.CLOSED}
+    order = {name: n for n, name in enumerate(bucket_names())}
+    cells: dict[str, dict] = {}
+    for source, target, loans, balance in sorted(rows, key=lambda r: order.get(r[0], 99)):
+        if source == current:
+            continue
+        for key in (source, DELINQUENT):
+            cell = cells.setdefault(
+                key,
+                {
+                    "loans": 0,
+                    "balance": ZERO,
+                    "cured_loans": 0,
+                    "cured_balance": ZERO,
+                    "paid_off_loans": 0,
+                    "written_off_loans": 0,
+                },
+            )
+            cell["loans"] += loans
+            cell["balance"] += balance
+            if target in cured_targets:
+                cell["cured_loans"] += loans
+                cell["cured_balance"] += balance
+            if target == RollRate.CLOSED:
+                cell["paid_off_loans"] += loans
+            elif target == RollRate.WRITTEN_OFF:
+                cell["written_off_loans"] += loans
+    for cell in cells.values():
+        cell["loans_share"] = _ratio(cell["cured_loans"], cell["loans"])
+        cell["balance_share"] = _ratio(cell["cured_balance"], cell["balance"])
+    if DELINQUENT in cells:  # last, after the buckets
+        cells[DELINQUENT] = cells.pop(DELINQUENT)
+    return cells
+
+
+DELINQUENT = "delinquent"
+
+
+def cure_rates(month: dt.date) -> dict | None:
+    """Cure rates of `month` (its first day), from its roll rates: of the loans delinquent (in a
+    bucket past due) at the end of the previous month, per bucket and together, the share by count
+    and by balance (principal at the previous month end) that is current or paid off at the end
+    of this one. A written-off loan has not cured; it is counted apart. None without roll rates."""
+    rows = list(
+        RollRate.objects.filter(month=month).values_list("from_bucket", "to_bucket", "loans", "balance")
+    )
+    if not rows:
+        return None
+    return {"month": month, "from_buckets": _cure_cells(rows)}
+
+
+def cure_rate_series(*, since: dt.date) -> list[dict]:
+    """The cure rates of every month from `since` (one query over the roll rates)."""
+    by_month: dict[dt.date, list] = defaultdict(list)
+    rows = (
+        RollRate.objects.filter(month__gte=since)
+        .exclude(from_bucket=current_bucket())
+        .values_list("month", "from_bucket", "to_bucket", "loans", "balance")
+    )
+    for month, *row in rows:
+        by_month[month].append(row)
+    return [{"month": month, "from_buckets": _cure_cells(by_month[month])} for month in sorted(by_month)]
+
+
+def classification_migration(month: dt.date | None = None) -> dict | None:
+    """The five-tier class migration of `month` (its first day; the last month with figures when
+    None, read in the same query): for each class at the end of the previous month (best to
+    worst), the loans and principal (at the previous month end) in each class at the end of this
+    one or off the book (`closed`, `written_off`), with their shares of the from-class by count
+    and by balance. None when the month has no figures."""
+    if month is None:
+        latest = ClassificationMigration.objects.order_by("-month").values("month")[:1]
+        rows = ClassificationMigration.objects.filter(month=Subquery(latest))
+    else:
+        rows = ClassificationMigration.objects.filter(month=month)
+    rows = list(rows.values_list("month", "from_class", "to_class", "loans", "balance"))
+    if not rows:
+        return None
+    month = rows[0][0]
+    rows = [row[1:] for row in rows]
+    totals: dict[str, list] = defaultdict(lambda: [0, ZERO])
+    for source, _target, loans, balance in rows:
+        totals[source][0] += loans
+        totals[source][1] += balance
+    targets = [*Classification.values, *RollRate.LEFT_BOOK]
+    order = {name: n for n, name in enumerate(targets)}
+    matrix: dict[str, dict[str, dict]] = {}
+    for source, target, loans, balance in sorted(
+        rows, key=lambda r: (order.get(r[0], 99), order.get(r[1], 99))
+    ):
+        matrix.setdefault(source, {})[target] = {
+            "loans": loans,
+            "balance": balance,
+            "loans_share": _ratio(loans, totals[source][0]),
+            "balance_share": _ratio(balance, totals[source][1]),
+        }
+    return {
+        "month": month,
+        "targets": targets,
+        "from_classes": matrix,
+        "totals": {source: {"loans": n, "balance": b} for source, (n, b) in totals.items()},
+    }
+
+
+def decision_products() -> list[str]:
+    """The products with counted decisions (the filter of the approval charts)."""
+    return sorted(set(DecisionMonth.objects.values_list("product", flat=True).distinct()))
+
+
+def decision_series(*, since: dt.date | None = None, product: str | None = None) -> list[dict]:
+    """Per decision month (from `since`, of one product or all): decisions, how many the engine
+    approved, referred and declined, the approval rate (approved ÷ decided), the decisions per
+    grade and their shares (the score distribution) and the mean score. One query."""
+    rows = DecisionMonth.objects.order_by()
+    if since is not None:
+        rows = rows.filter(month__gte=since)
+    if product:
+        rows = rows.filter(product=product)
+    rows = rows.values("month", "outcome", "grade").annotate(n=Sum("decisions"), scores=Sum("score_sum"))
+    months: dict[dt.date, dict] = {}
+    for row in rows:
+        month = months.setdefault(
+            row["month"],
+            {
+                "month": row["month"],
+                "decisions": 0,
+                "outcomes": dict.fromkeys(Outcome.values, 0),
+                "grades": dict.fromkeys(GRADES, 0),
+                "score_sum": 0,
+            },
+        )
+        month["decisions"] += row["n"]
+        month["outcomes"][row["outcome"]] = month["outcomes"].get(row["outcome"], 0) + row["n"]
+        month["grades"][row["grade"]] = month["grades"].get(row["grade"], 0) + row["n"]
+        month["score_sum"] += row["scores"]
+    series = []
+    for key in sorted(months):
+        month = months.pop(key)
+        n = month.pop("decisions")
+        score_sum = month.pop("score_sum")
+        outcomes = month["outcomes"]
+        series.append(
+            {
+                **month,
+                "decisions": n,
+                "approved": outcomes[Outcome.APPROVE],
+                "referred": outcomes[Outcome.REFER],
+                "declined": outcomes[Outcome.DECLINE],
+                "approval_rate": _ratio(outcomes[Outcome.APPROVE], n),
+                "referral_rate": _ratio(outcomes[Outcome.REFER], n),
+                "decline_rate": _ratio(outcomes[Outcome.DECLINE], n),
+                "grade_shares": {grade: _ratio(count, n) for grade, count in month["grades"].items()},
+                "mean_score": (Decimal(score_sum) / n).quantize(Decimal("0.1"), ROUND_HALF_UP) if n else None,
+            }
+        )
+    return series
 
 
 def vintages() -> list[dict]:

@@ -74,12 +74,104 @@ class RollRatesSerializer(serializers.Serializer):
         child=serializers.DictField(child=_share()),
         help_text=(
             "for each bucket at the end of the previous month, the share of its loans (by count) in "
-            "each bucket at the end of the month; `closed`: loans that left the book"
+            "each bucket at the end of the month; `closed`: loans that left the book paid off, "
+            "`written_off`: loans written off by the month end"
         ),
     )
 
     def get_month(self, obj) -> str:
         return obj["month"].strftime("%Y-%m")
+
+
+class MonthField(serializers.Field):
+    """A month as YYYY-MM (its first day inside)."""
+
+    def to_representation(self, value: dt.date) -> str:
+        return value.strftime("%Y-%m")
+
+    def to_internal_value(self, data) -> dt.date:
+        try:
+            if not isinstance(data, str) or len(data) != 7:
+                raise ValueError(data)
+            return dt.date.fromisoformat(f"{data}-01")
+        except ValueError:
+            raise serializers.ValidationError("Enter a month as YYYY-MM.") from None
+
+
+extend_schema_field({"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$", "example": "2026-11"})(MonthField)
+
+
+class MonthInputSerializer(serializers.Serializer):
+    month = MonthField(required=False, help_text="YYYY-MM (default the last month with figures)")
+
+
+class CureCellSerializer(serializers.Serializer):
+    loans = serializers.IntegerField(help_text="loans in the bucket at the previous month end")
+    balance = money_serializer_field(
+        max_digits=WIDE_MONEY, help_text="their principal outstanding at the previous month end"
+    )
+    cured_loans = serializers.IntegerField(help_text="of them, current or paid off at the month end")
+    cured_balance = money_serializer_field(max_digits=WIDE_MONEY)
+    paid_off_loans = serializers.IntegerField(help_text="of the cured, those that left the book paid off")
+    written_off_loans = serializers.IntegerField(help_text="written off by the month end (not cured)")
+    loans_share = _ratio("cure rate by count: cured_loans ÷ loans")
+    balance_share = _ratio("cure rate by balance: cured_balance ÷ balance")
+
+
+class CureRatesSerializer(serializers.Serializer):
+    month = MonthField()
+    from_buckets = serializers.DictField(
+        child=CureCellSerializer(),
+        help_text=(
+            "per delinquency bucket past due at the end of the previous month, and `delinquent` for all "
+            "of them together"
+        ),
+    )
+
+
+class MigrationCellSerializer(serializers.Serializer):
+    loans = serializers.IntegerField()
+    balance = money_serializer_field(
+        max_digits=WIDE_MONEY, help_text="principal outstanding at the previous month end"
+    )
+    loans_share = _ratio("share of the from-class's loans")
+    balance_share = _ratio("share of the from-class's principal")
+
+
+class ClassificationMigrationSerializer(serializers.Serializer):
+    month = MonthField()
+    from_classes = serializers.DictField(
+        child=serializers.DictField(child=MigrationCellSerializer()),
+        help_text=(
+            "for each five-tier class at the end of the previous month (pass, special_mention, "
+            "substandard, doubtful, loss), its loans by class at the end of the month; `closed`: left "
+            "the book paid off, `written_off`: written off by the month end"
+        ),
+    )
+
+
+class DecisionsInputSerializer(serializers.Serializer):
+    since = MonthField(required=False, help_text="YYYY-MM, the first month (default every month counted)")
+    product = serializers.CharField(required=False, max_length=32, help_text="a product code (default all)")
+
+
+class DecisionMonthSerializer(serializers.Serializer):
+    month = MonthField()
+    decisions = serializers.IntegerField()
+    approved = serializers.IntegerField()
+    referred = serializers.IntegerField(help_text="referred to manual review by the engine")
+    declined = serializers.IntegerField()
+    approval_rate = _ratio("approved ÷ decisions")
+    referral_rate = _ratio("referred ÷ decisions")
+    decline_rate = _ratio("declined ÷ decisions")
+    grades = serializers.DictField(child=serializers.IntegerField(), help_text="decisions per risk grade")
+    grade_shares = serializers.DictField(child=_ratio("share"), help_text="the score distribution by grade")
+    mean_score = serializers.DecimalField(max_digits=8, decimal_places=1, allow_null=True)
+
+
+class DecisionsSerializer(serializers.Serializer):
+    product = serializers.CharField(help_text="the product code asked for, empty for all")
+    months = DecisionMonthSerializer(many=True)
 
 
 class VintagePointSerializer(serializers.Serializer):

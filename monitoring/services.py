@@ -7,7 +7,11 @@
   `PortfolioTotal` (by bucket, class and stage) that the dashboards read;
 - the loans' first day at 30+ days past due (`DelinquencyOnset`), from the date's snapshots;
 - when `as_of` is a month end, that month's roll rates: each loan's bucket at the previous
-  month end against its bucket at this one (`closed` when it has left the book);
+  month end against its bucket at this one (`closed` when it has left the book paid off,
+  `written_off` when written off by the month end) — the cure rates are read from them — and,
+  the same way, its five-tier class migration (`ClassificationMigration`);
+- the decisions of the month so far and of the previous month by product, outcome and grade
+  (`monitoring.approvals`: approval rate and score distribution over time);
 - the vintage curves as of `as_of` (unless a later date's are already stored);
 - each active concentration limit's exposure (`monitoring.concentration`);
 - the maturity ladder of contractual inflows (`monitoring.liquidity`);
@@ -27,13 +31,20 @@ from collections import Counter, defaultdict
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, DecimalField, F, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models import Case, Count, DecimalField, F, OuterRef, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce, TruncMonth
 
 from loanhub.celery import enqueue_on_commit
 from loanhub.money import MONEY_DIGITS, MONEY_PLACES
-from monitoring import concentration, early_warning, liquidity, model_monitoring
-from monitoring.models import DelinquencyOnset, PortfolioDay, PortfolioTotal, RollRate, VintagePoint
+from monitoring import approvals, concentration, early_warning, liquidity, model_monitoring
+from monitoring.models import (
+    ClassificationMigration,
+    DelinquencyOnset,
+    PortfolioDay,
+    PortfolioTotal,
+    RollRate,
+    VintagePoint,
+)
 from servicing import selectors as servicing
 
 ZERO_MONEY = Value(0, output_field=DecimalField(max_digits=MONEY_DIGITS, decimal_places=MONEY_PLACES))
@@ -130,27 +141,49 @@ def is_month_end(day: dt.date) -> bool:
     return (day + dt.timedelta(days=1)).day == 1
 
 
-def roll_rates_build(*, month_end: dt.date) -> int:
-    """Replace the month's roll rates: every loan on the book at the previous month end, from its
-    bucket then to its bucket at `month_end` (or `closed`). Nothing when either end has no
-    snapshots (the month is not closed, or the previous one was not)."""
+def _month_transitions(model, *, month_end: dt.date, field: str, source: str, target: str) -> int:
+    """Replace the month's rows of `model`: every loan on the book at the previous month end, from
+    its snapshot's `field` then to its `field` at `month_end`, or off the book — `written_off`
+    when it was written off on or before `month_end`, else `closed` (paid off; a payment that
+    closed it and was reversed after the month end still closed it then). Nothing when either
+    end has no snapshots (the month is not closed, or the previous one was not)."""
     month = month_end.replace(day=1)
     previous_end = month - dt.timedelta(days=1)
-    RollRate.objects.filter(month=month).delete()
+    model.objects.filter(month=month).delete()
     start, end = servicing.snapshots_on(previous_end), servicing.snapshots_on(month_end)
     if not (start.exists() and end.exists()):
         return 0
-    later = end.filter(loan_id=OuterRef("loan_id")).values("delinquency_bucket")[:1]
+    later = end.filter(loan_id=OuterRef("loan_id")).values(field)[:1]
+    left = Case(
+        When(loan__written_off_on__lte=month_end, then=Value(RollRate.WRITTEN_OFF)),
+        default=Value(RollRate.CLOSED),
+    )
     rows = _aliased(
         start,
-        {
-            "month": Value(month),
-            "from_bucket": F("delinquency_bucket"),
-            "to_bucket": Coalesce(Subquery(later), Value(RollRate.CLOSED)),
-        },
+        {"month": Value(month), source: F(field), target: Coalesce(Subquery(later), left)},
         {"loans": Count("pk"), "balance": Coalesce(Sum("principal_outstanding"), ZERO_MONEY)},
     )
-    return _insert_select(RollRate, rows, ["month", "from_bucket", "to_bucket", "loans", "balance"])
+    return _insert_select(model, rows, ["month", source, target, "loans", "balance"])
+
+
+def roll_rates_build(*, month_end: dt.date) -> int:
+    """Replace the month's roll rates: delinquency bucket at the previous month end → bucket at
+    `month_end` (or off the book), per loan."""
+    return _month_transitions(
+        RollRate, month_end=month_end, field="delinquency_bucket", source="from_bucket", target="to_bucket"
+    )
+
+
+def classification_migration_build(*, month_end: dt.date) -> int:
+    """Replace the month's five-tier class migration: class at the previous month end → class at
+    `month_end` (or off the book), per loan."""
+    return _month_transitions(
+        ClassificationMigration,
+        month_end=month_end,
+        field="classification",
+        source="from_class",
+        target="to_class",
+    )
 
 
 def months_between(start: dt.date, day: dt.date) -> int:
@@ -212,6 +245,8 @@ def run_monitoring(as_of: dt.date) -> dict:
             "as_of": as_of,
             "portfolio_rows": 0,
             "roll_rates": 0,
+            "classification_migrations": 0,
+            "decision_months": 0,
             "vintage_points": 0,
             "concentration_limits": 0,
             "liquidity_rows": 0,
@@ -224,6 +259,8 @@ def run_monitoring(as_of: dt.date) -> dict:
         rows = portfolio_day_build(as_of=as_of)
         onsets_record(as_of=as_of)
         rolls = roll_rates_build(month_end=as_of) if is_month_end(as_of) else 0
+        migrations = classification_migration_build(month_end=as_of) if is_month_end(as_of) else 0
+        decided = approvals.decision_months_build(as_of=as_of)
         vintages = vintages_build(as_of=as_of)
         exposures = concentration.exposures_build(as_of=as_of)
         ladder = liquidity.ladder_build(as_of=as_of)
@@ -235,6 +272,8 @@ def run_monitoring(as_of: dt.date) -> dict:
         "as_of": as_of,
         "portfolio_rows": rows,
         "roll_rates": rolls,
+        "classification_migrations": migrations,
+        "decision_months": decided,
         "vintage_points": vintages,
         "concentration_limits": exposures,
         "liquidity_rows": ladder,

@@ -9,7 +9,8 @@ from datetime import timedelta
 from decimal import Decimal
 
 import numpy as np
-from django.db.models import Count, QuerySet
+from django.db.models import Count, DateField, QuerySet, Sum
+from django.db.models.functions import TruncMonth
 
 from customers.masking import mask_text
 from risk import choices as c
@@ -203,6 +204,25 @@ def models_with_decisions(*, since, until) -> list[ScoreModel]:
     """The models that decided at least once from `since` to `until` (datetimes, half-open)."""
     versions = Decision.objects.filter(created_at__gte=since, created_at__lt=until).values("model_id")
     return list(ScoreModel.objects.filter(pk__in=versions).order_by("version"))
+
+
+def decisions_by_month(*, since, until) -> QuerySet:
+    """The decisions made from `since` to `until` (aware datetimes, half-open), grouped: one row
+    per month of the decision (LoanHub's time zone), product version reference ("CODE:vN" as the
+    request named it), outcome and grade, with `decisions` (how many) and `score_sum`. One
+    GROUP BY over the decisions' time index; monitoring keeps it per month."""
+    return (
+        Decision.objects.filter(created_at__gte=since, created_at__lt=until)
+        .order_by()
+        .annotate(month=TruncMonth("created_at", output_field=DateField()))
+        .values("month", "request__product_ref", "outcome", "grade")
+        .annotate(decisions=Count("pk"), score_sum=Sum("score"))
+    )
+
+
+def first_decision_at():
+    """When the first decision was made (None before any)."""
+    return Decision.objects.order_by("created_at").values_list("created_at", flat=True).first()
 
 
 def champion_version() -> int | None:

@@ -781,6 +781,19 @@ MATRIX: dict[str, Rule] = {
         get="401 403 403 200 200 200 200 403 200",
         post="401 403 403 405 405 405 405 403 405",
     ),
+    "api/v1/monitoring/cure-rates/": rule(
+        get="401 403 403 404 404 404 404 403 404",
+        post="401 403 403 405 405 405 405 403 405",
+    ),
+    "api/v1/monitoring/classification-migration/": rule(
+        get="401 403 403 404 404 404 404 403 404",
+        post="401 403 403 405 405 405 405 403 405",
+    ),
+    # No decision counted in this world: an empty series.
+    "api/v1/monitoring/decisions/": rule(
+        get="401 403 403 200 200 200 200 403 200",
+        post="401 403 403 405 405 405 405 403 405",
+    ),
     # Notifications: the signed-in user's own portal inbox (the message is the owner's).
     "notifications/inbox/": rule(
         get="login 200 200 200 200 200 200 200 200",

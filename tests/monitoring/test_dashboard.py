@@ -28,8 +28,16 @@ def monitored(make_loan):
 @pytest.mark.parametrize(
     ("language", "texts"),
     [
-        ("en", ("Delinquency buckets over time", "Vintage curves", "Roll rates of")),
-        ("zh-hans", ("逾期分档余额走势", "账龄曲线", "迁徙率")),
+        (
+            "en",
+            (
+                "Delinquency buckets over time",
+                "Vintage curves",
+                "Roll rates of",
+                "classification migration of",
+            ),
+        ),
+        ("zh-hans", ("逾期分档余额走势", "账龄曲线", "迁徙率", "五级分类迁徙")),
     ],
 )
 def test_dashboard_shows_the_figures_and_charts(client, monitored, language, texts):
@@ -39,7 +47,9 @@ def test_dashboard_shows_the_figures_and_charts(client, monitored, language, tex
 
     assert response.status_code == 200
     page = response.content.decode()
-    assert page.count('<svg class="chart"') == 3
+    # Buckets, classes, vintages and the class migration's heat map (no loan was delinquent at
+    # the earlier month end: no cure rates).
+    assert page.count('<svg class="chart"') == 4
     assert "4000.00" in page  # principal outstanding
     assert "790.00" in page  # reserve
     # Coverage: 790 ÷ 3000 (the substandard loan); loan provision ratio 790 ÷ 4000.

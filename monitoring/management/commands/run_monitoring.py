@@ -27,6 +27,8 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"{as_of}: {result['portfolio_rows']} portfolio rows, {result['roll_rates']} roll-rate rows, "
+                f"{result['classification_migrations']} class-migration rows, "
+                f"{result['decision_months']} decision-month rows, "
                 f"{result['vintage_points']} vintage points, "
                 f"{result['concentration_limits']} limits checked, {result['liquidity_rows']} ladder rows, "
                 f"{result['stability_rows']} PSI rows, "
