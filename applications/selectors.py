@@ -191,7 +191,7 @@ def application_allowed_actions(*, application: LoanApplication, user) -> list[s
     """The actions `user` may take on the application in its current state (pages show these
     buttons; the services check again on every call)."""
     owner = perms.is_owner(user, application)
-    officer = perms.may_decide(user) and not owner
+    officer = not owner and perms.may_decide(user)  # the owner's roles are not read: never theirs to use
     allowed = []
     for action, transition in ACTIONS.items():
         if not can_proceed(getattr(application, transition)):
