@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_GET
@@ -125,9 +126,17 @@ class ExperimentForm(forms.ModelForm):
 @admin.register(Segment)
 class SegmentAdmin(admin.ModelAdmin):
     form = SegmentForm
-    list_display = ("name", "preset", "created_at")
-    readonly_fields = ("preset", "created_by", "preview")
-    fields = ("name", "rules", "preset", "created_by", "preview")
+    list_display = ("shown_name", "preset_code", "created_at")
+    readonly_fields = ("preset_code", "created_by", "preview")
+    fields = ("name", "rules", "preset_code", "created_by", "preview")
+
+    @admin.display(description=_("name"), ordering="name")
+    def shown_name(self, obj):
+        return str(obj)  # a preset's shipped name in the page's language
+
+    @admin.display(description=_("preset"), ordering="preset")
+    def preset_code(self, obj):
+        return format_html("<code>{}</code>", obj.preset) if obj and obj.preset else "-"
 
     @admin.display(description=_("members now"))
     def preview(self, obj):

@@ -17,6 +17,7 @@ from decimal import Decimal, InvalidOperation
 
 from dateutil.relativedelta import relativedelta
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from customers.models import Customer, CustomerType, EmploymentType
 from loanhub import clock
@@ -33,25 +34,39 @@ MONEY_KEYS = ("income_min", "income_max")
 INT_KEYS = ("age_min", "age_max", "applied_within_days")
 BOOL_KEYS = ("has_loan",)
 
-# The brief's segments, shipped as presets (created by marketing's data migration).
+# The brief's segments, shipped as presets (created by marketing's data migration). The stored
+# name is the English one; a preset still under its shipped name is shown translated
+# (`preset_name`), one a manager renamed is shown as typed.
 PRESETS: dict[str, tuple[str, dict]] = {
-    "sme": ("Small and micro enterprises", {"customer_types": [CustomerType.SMALL_BUSINESS]}),
-    "sole_proprietors": ("Sole proprietors", {"customer_types": [CustomerType.SOLE_PROPRIETOR]}),
-    "salaried": ("Salaried workers", {"employment_types": [EmploymentType.SALARIED]}),
+    "sme": (gettext_noop("Small and micro enterprises"), {"customer_types": [CustomerType.SMALL_BUSINESS]}),
+    "sole_proprietors": (
+        gettext_noop("Sole proprietors"),
+        {"customer_types": [CustomerType.SOLE_PROPRIETOR]},
+    ),
+    "salaried": (gettext_noop("Salaried workers"), {"employment_types": [EmploymentType.SALARIED]}),
     # Investors: business owners and the self-employed with a high monthly income.
     "investors": (
-        "Investors",
+        gettext_noop("Investors"),
         {
             "employment_types": [EmploymentType.BUSINESS_OWNER, EmploymentType.SELF_EMPLOYED],
             "income_min": "30000",
         },
     ),
     "young_professionals": (
-        "Young professionals",
+        gettext_noop("Young professionals"),
         {"employment_types": [EmploymentType.SALARIED], "age_min": 22, "age_max": 35},
     ),
-    "high_net_worth": ("High-net-worth customers", {"tags": [Tag.HIGH_NET_WORTH]}),
+    "high_net_worth": (gettext_noop("High-net-worth customers"), {"tags": [Tag.HIGH_NET_WORTH]}),
 }
+
+
+def preset_name(preset: str, name: str) -> str:
+    """A segment's name in the active language: a preset under its shipped (English) name is
+    translated; any other name is shown as stored."""
+    shipped = PRESETS.get(preset)
+    if shipped is not None and shipped[0] == name:
+        return _(name)
+    return name
 
 
 def rules_errors(rules) -> dict[str, list[str]]:

@@ -25,6 +25,7 @@ from loanhub.admin_reasons import EventReasonColumn, EventStateColumns
 from servicing import (
     admin_collateral,
     admin_repayments,  # noqa: F401  (registers the Repayment admin)
+    memos,
     quiet,
     selectors,
 )
@@ -64,8 +65,12 @@ class LoanInstallmentInline(ReadOnlyTabularInline):
 
 class JournalEntryInline(ReadOnlyTabularInline):
     model = JournalEntry
-    fields = ("entry_link", "kind", "memo", "legs", "posted_at", "posted_by")
+    fields = ("entry_link", "kind", "memo_text", "legs", "posted_at", "posted_by")
     readonly_fields = fields
+
+    @admin.display(description=_("memo"))
+    def memo_text(self, obj):
+        return memos.memo_text(obj.memo)
 
     def get_queryset(self, request):
         postings = Prefetch("postings", queryset=Posting.objects.select_related("account"))
@@ -305,14 +310,23 @@ class PostingInline(ReadOnlyTabularInline):
 
 @admin.register(JournalEntry)
 class JournalEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("__str__", "kind", "loan", "memo", "total_debit", "total_credit", "balanced", "posted_at")
+    list_display = (
+        "__str__",
+        "kind",
+        "loan",
+        "memo_text",
+        "total_debit",
+        "total_credit",
+        "balanced",
+        "posted_at",
+    )
     list_filter = ("kind",)
     search_fields = ("idempotency_key", "loan__number", "memo")
     list_select_related = ("loan",)
     fields = (
         "kind",
         "loan",
-        "memo",
+        "memo_text",
         "idempotency_key",
         "posted_at",
         "posted_by",
@@ -325,6 +339,10 @@ class JournalEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return selectors.journal_entries_with_totals().select_related("loan", "posted_by")
+
+    @admin.display(description=_("memo"))
+    def memo_text(self, obj):
+        return memos.memo_text(obj.memo)
 
     @admin.display(description=_("debits"), ordering="total_debit")
     def total_debit(self, obj):
@@ -341,11 +359,15 @@ class JournalEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(LedgerAccount)
 class LedgerAccountAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("code", "name_zh", "name_en", "kind", "total_debit", "total_credit", "balance")
+    list_display = ("code", "name", "kind", "total_debit", "total_credit", "balance")
     list_filter = ("kind",)
     search_fields = ("code", "name_zh", "name_en")
-    fields = ("code", "name_zh", "name_en", "kind", "total_debit", "total_credit", "balance")
+    fields = ("code", "name", "kind", "total_debit", "total_credit", "balance")
     readonly_fields = fields
+
+    @admin.display(description=_("name"), ordering="code")
+    def name(self, obj):
+        return obj.name  # in the page's language (the chart stores both)
 
     def get_queryset(self, request):
         return selectors.ledger_accounts_with_balances()
