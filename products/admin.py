@@ -303,11 +303,6 @@ class ProductVersionAdmin(ReadOnlyHistoryAdmin):
             )
         return fieldsets
 
-    locals().update(
-        {f"{name}_labels": _labels_display(name, choices) for name, choices in CODE_LISTS.items()}
-    )
-    locals().update({f"{name}_english": english_column(ProductVersion, name) for name in ENGLISH_FIELDS})
-
     @admin.display(description=_("preview"))
     def preview(self, obj):
         if obj is None or obj.pk is None:
@@ -469,6 +464,13 @@ class ProductVersionAdmin(ReadOnlyHistoryAdmin):
     @admin.action(description=_("Resume selected"))
     def action_resume(self, request, queryset):
         self._bulk(request, queryset, "resume", "")
+
+
+# The read-only displays `_with_labels` names: a code list as its labels, an English text marked.
+for _name, _choices in CODE_LISTS.items():
+    setattr(ProductVersionAdmin, f"{_name}_labels", _labels_display(_name, _choices))
+for _name in ENGLISH_FIELDS:
+    setattr(ProductVersionAdmin, f"{_name}_english", english_column(ProductVersion, _name))
 
 
 class VersionInline(admin.TabularInline):

@@ -130,6 +130,11 @@ class LoanEventInline(EventStateColumns, EventReasonColumn, ReadOnlyTabularInlin
     ordering = ("-id",)
 
 
+def bucket_label(code: str) -> str:
+    """A delinquency bucket in the page's language: "current" is a word, the others day ranges."""
+    return str(_("current (not overdue)")) if code == "current" else code
+
+
 class BucketFilter(admin.SimpleListFilter):
     """The configured delinquency buckets (read from the settings, not from the table)."""
 
@@ -137,7 +142,7 @@ class BucketFilter(admin.SimpleListFilter):
     parameter_name = "bucket"
 
     def lookups(self, request, model_admin):
-        return [(code, code) for code, _first, _last in settings.LOANHUB_DELINQUENCY_BUCKETS]
+        return [(code, bucket_label(code)) for code, _first, _last in settings.LOANHUB_DELINQUENCY_BUCKETS]
 
     def queryset(self, request, queryset):
         if self.value():
@@ -158,7 +163,7 @@ class LoanAdmin(KeysetPaginationMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
         "method",
         "status",
         "days_past_due",
-        "delinquency_bucket",
+        "bucket_shown",
         "classification",
         "principal_outstanding",
         "start_date",
@@ -192,7 +197,7 @@ class LoanAdmin(KeysetPaginationMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
                 "fields": (
                     "standing_date",
                     "days_past_due",
-                    "delinquency_bucket",
+                    "bucket_shown",
                     "classification",
                     "classification_override",
                     "ifrs9_stage",
@@ -264,6 +269,10 @@ class LoanAdmin(KeysetPaginationMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
         # Over a million loans only the key (and DPD, indexed) sort without scanning everything.
         return ("number", "days_past_due")
 
+    @admin.display(description=_("delinquency bucket"), ordering="delinquency_bucket")
+    def bucket_shown(self, obj):
+        return bucket_label(obj.delinquency_bucket)
+
     @admin.display(description=_("position date"))
     def standing_date(self, obj):
         # The date the loan stands at, as the API shows it: a quiet loan's stored row can be up to
@@ -327,7 +336,7 @@ class JournalEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "kind",
         "loan",
         "memo_text",
-        "idempotency_key",
+        "idempotency_key_code",
         "posted_at",
         "posted_by",
         "total_debit",
@@ -343,6 +352,10 @@ class JournalEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("memo"))
     def memo_text(self, obj):
         return memos.memo_text(obj.memo)
+
+    @admin.display(description=_("idempotency key"))
+    def idempotency_key_code(self, obj):
+        return format_html("<code>{}</code>", obj.idempotency_key)
 
     @admin.display(description=_("debits"), ordering="total_debit")
     def total_debit(self, obj):
