@@ -273,8 +273,45 @@ class SegmentRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(Touch)
 class TouchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("occurred_at", "kind", "channel", "campaign", "customer", "utm_source", "partner_code")
+    list_display = (
+        "occurred_at",
+        "kind",
+        "channel",
+        "campaign",
+        "customer",
+        "utm_source_code",
+        "partner_code",
+    )
     list_filter = ("kind", "channel")
+    fields = (
+        "occurred_at",
+        "kind",
+        "channel",
+        "campaign",
+        "customer",
+        "visitor_code",
+        "utm_source_code",
+        "utm_medium_code",
+        "utm_campaign_code",
+        "partner_code",
+    )
+
+    @admin.display(description=_("visitor id"))
+    def visitor_code(self, obj):
+        return format_html("<code>{}</code>", obj.visitor_id) if obj.visitor_id else "-"
+
+    # The link's UTM parameters as they came (identifiers, not words).
+    @admin.display(description=_("UTM source"))
+    def utm_source_code(self, obj):
+        return format_html("<code>{}</code>", obj.utm_source) if obj.utm_source else "-"
+
+    @admin.display(description=_("UTM medium"))
+    def utm_medium_code(self, obj):
+        return format_html("<code>{}</code>", obj.utm_medium) if obj.utm_medium else "-"
+
+    @admin.display(description=_("UTM campaign"))
+    def utm_campaign_code(self, obj):
+        return format_html("<code>{}</code>", obj.utm_campaign) if obj.utm_campaign else "-"
 
 
 @admin.register(Attribution)

@@ -317,7 +317,7 @@ class Touch(models.Model):
         indexes = [models.Index(fields=("customer", "occurred_at"), name="touch_customer_idx")]
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.channel} {self.occurred_at:%Y-%m-%d}"
+        return f"{self.get_kind_display()} · {self.get_channel_display()} · {self.occurred_at:%Y-%m-%d}"
 
 
 class Attribution(models.Model):

@@ -161,4 +161,4 @@ class PilotMember(models.Model):
         indexes = [models.Index(fields=("customer", "group"), name="pilot_member_customer_idx")]
 
     def __str__(self) -> str:
-        return f"{self.pilot} → {self.customer} ({self.group})"
+        return f"{self.pilot} → {self.customer} ({self.get_group_display()})"

@@ -517,11 +517,26 @@ class BenchmarkRateAdmin(ReadOnlyHistoryAdmin):
         services.catalogue_changed()
 
 
+class ToStatusFilter(admin.SimpleListFilter):
+    """The status an event moved the version to, by its label (the event stores the code)."""
+
+    title = _("to state")
+    parameter_name = "to_state"
+
+    def lookups(self, request, model_admin):
+        return c.ProductStatus.choices
+
+    def queryset(self, request, queryset):
+        return queryset.filter(to_state=self.value()) if self.value() else queryset
+
+
 @admin.register(ProductEvent)
 class ProductEventAdmin(EventStateColumns, EventReasonColumn, admin.ModelAdmin):
     state_models = ("products.ProductVersion",)
     list_display = ("created_at", "version", "from_label", "to_label", "actor", "reason_text")
-    list_filter = ("to_state",)
+    list_filter = (ToStatusFilter,)
+    fields = ("created_at", "version", "from_label", "to_label", "actor", "reason_text")
+    readonly_fields = fields
     search_fields = ("version__product__code", "reason")
     list_select_related = ("version__product", "actor")
 

@@ -581,4 +581,6 @@ class ProductEvent(TransitionEvent):
         verbose_name_plural = _("product events")
 
     def __str__(self) -> str:
-        return f"{self.version}: {self.from_state} → {self.to_state}"
+        labels = dict(c.ProductStatus.choices)  # the states in the reader's language
+        before, after = labels.get(self.from_state, self.from_state), labels.get(self.to_state, self.to_state)
+        return f"{self.version}: {before} → {after}"

@@ -266,7 +266,10 @@ class DunningStep(models.Model):
         constraints = [models.CheckConstraint(condition=~Q(offset_days=0), name="dunning_offset_not_zero")]
 
     def __str__(self) -> str:
-        return self.code
+        # In the reader's language (the code is an identifier, shown in <code> in the console).
+        if self.offset_days < 0:
+            return _("reminder %(days)s days before the due date") % {"days": -self.offset_days}
+        return _("notice at %(days)s days past due") % {"days": self.offset_days}
 
 
 class DunningNotice(models.Model):

@@ -31,12 +31,18 @@ from tests.portal.test_english_on_chinese_pages import ALLOWED, RAW_CODE, _visib
 
 pytestmark = pytest.mark.django_db
 
-# Beyond the portal's allow-list: abbreviations the console's readers use as they are (ID, IFRS 9,
-# PSI, the KS statistic, AUC, NPS, UTM, SHA-256, PD, DPD, LGD, ECL, COB), the statisticians'
-# names of methods (Wilson's interval, Fisher's exact test, Holm's correction), and the export
-# formats.
+# Beyond the portal's allow-list: abbreviations the console's readers use as they are (ID, IT,
+# IFRS 9, PSI, the KS statistic, AUC, NPS, UTM, SHA-256, PD, DPD, LGD, ECL, COB, the day count
+# ACT/365), the statisticians' names of methods (Wilson's interval, Fisher's exact test, Holm's
+# correction), the keys Django's multiple-choice hint names (Control, Command on a Mac), and the
+# export formats.
 CONSOLE_ALLOWED = ALLOWED | {
     "ID",
+    "IT",
+    "ACT",
+    "Control",
+    "Command",
+    "Mac",
     "Fisher",
     "Holm",
     "IFRS",
@@ -56,8 +62,8 @@ CONSOLE_ALLOWED = ALLOWED | {
     "JSON",
 }
 WORD = re.compile(r"[A-Za-z][A-Za-z'-]+")
-# Addresses and template variables are not words of the page.
-NOT_WORDS = re.compile(r"(?:https?://|(?<![\w])/)[\w./?=&%-]*|\{\{[^}]*\}\}")
+# Addresses (web and e-mail) and template variables are not words of the page.
+NOT_WORDS = re.compile(r"(?:https?://|(?<![\w])/)[\w./?=&%-]*|[\w.+-]+@[\w.-]+|\{\{[^}]*\}\}")
 
 ROLE_USERS = {  # seed_demo's user of each staff role
     roles.LOAN_OFFICER: "officer",
@@ -156,7 +162,8 @@ def english_found(html: str, data: set[str]) -> dict[str, list[str]]:
 
 def test_the_console_scanner_leaves_out_data_addresses_and_placeholders():
     html = (
-        "<p>您好 {{ name }}，请访问 /marketing/feedback/ 或 https://example.com/a 。CASH-PLUS Loan "
+        "<p>您好 {{ name }}，请访问 /marketing/feedback/ 或 https://example.com/a "
+        "或 a.b@demo.example 。CASH-PLUS Loan "
         '<span lang="en">Home Loan</span> <code>rate_reset</code> risk_grade IFRS</p>'
     )
     assert english_found(html, {"CASH", "PLUS", "CASH-PLUS"}) == {
