@@ -254,15 +254,12 @@ REMAINING = {
     "changelist:auth.user",
     "change:auth.user",
     "add:auth.user",
-    # Product events: their list filter shows state codes; typed reasons of the demo in English.
-    "changelist:products.productevent",
-    "change:products.productevent",
     # Benchmark rates: the LPR fixings' English source notes and URLs; the series code "lpr_1y".
     "changelist:products.benchmarkrate",
     "change:products.benchmarkrate",
     # Risk: rule codes and parameter names, the bureau file's stored JSON, the scoring request's
     # and decision's feature JSON, the score model's training report, the business rubric and
-    # ratings (criterion codes), impact assessments, blocklist reasons typed in English.
+    # ratings (criterion codes), impact assessments, blocklist entries (identifier kinds).
     "changelist:risk.riskrule",
     "change:risk.riskrule",
     "changelist:risk.creditfile",
@@ -281,38 +278,22 @@ REMAINING = {
     "change:risk.impactassessment",
     "changelist:risk.blocklistentry",
     "change:risk.blocklistentry",
-    # Customers: event reasons typed in English by the demo, the e-mail address's domain.
-    "changelist:customers.customerevent",
-    "change:customers.customerevent",
-    "change:customers.customer",
-    # Marketing: campaign JSON (channels, statistics), inline event titles, the attribution's and
-    # touches' channel codes, pilot descriptions, the NPS page, CRM texts typed in English.
+    # Marketing: a launched campaign's and a running pilot's read-only JSON (channels, counts),
+    # template_en unmarked, the pilot's event states; attribution's touches; CRM texts.
     "change:marketing.campaign",
     "change:marketing.promotionpilot",
-    "change:marketing.pilotmember",
-    "changelist:marketing.attribution",
     "change:marketing.attribution",
-    "changelist:marketing.touch",
-    "change:marketing.touch",
     "changelist:marketing.suggestion",
     "change:marketing.suggestion",
     "change:marketing.contactentry",
     "change:marketing.followup",
     "change:marketing.npssurvey",
-    # Servicing: bank statement imports (column names, file names), dunning step template keys,
-    # the repayment form's date hint, collection queue's key hints, statement lines' references.
+    # Servicing: bank statement imports (column names, file names).
     "changelist:servicing.statementimport",
     "change:servicing.statementimport",
     "add:servicing.statementimport",
-    "change:servicing.statementline",
-    "changelist:servicing.dunningstep",
-    "change:servicing.dunningstep",
-    "add:servicing.repayment",
-    "add:servicing.collectionqueue",
     # Monitoring: the day's stored JSON (category and class codes).
     "change:monitoring.portfolioday",
-    # Product versions' add form: the day-count code "ACT/365" in a choice.
-    "add:products.productversion",
 }
 
 
