@@ -33,6 +33,10 @@ FIXED = {
         "event reason", "identity not verified: an officer must review it"
     ),
     "app.requeued": pgettext_lazy("event reason", "requeued: stuck in scoring"),
+    # applications.services.business.REFER_REASON
+    "app.business_assessment_needed": pgettext_lazy(
+        "event reason", "business customer: an officer's qualitative assessment is needed"
+    ),
 }
 for _code, _text in FIXED.items():
     register(_code, _text)

@@ -349,7 +349,9 @@ class ApplicationEvent(TransitionEvent):
     """One step of an application's timeline: a transition, or a note with the same state on both
     sides (assignment, first approval of a maker-checker pair, scoring requeued)."""
 
-    application = models.ForeignKey(LoanApplication, on_delete=models.PROTECT, related_name="events")
+    application = models.ForeignKey(
+        LoanApplication, on_delete=models.PROTECT, related_name="events", verbose_name=_("application")
+    )
 
     class Meta(TransitionEvent.Meta):
         verbose_name = _("application event")

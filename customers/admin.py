@@ -33,7 +33,7 @@ from customers.models import Consent, Customer, CustomerEvent, Document, IncomeV
 from loanhub import clock, lockout
 from loanhub.admin_history import ReadOnlyHistoryAdmin
 from loanhub.admin_pagination import KeysetPaginationMixin
-from loanhub.admin_reasons import EventReasonColumn
+from loanhub.admin_reasons import EventReasonColumn, EventStateColumns
 from loanhub.errors import Conflict, DomainError, Forbidden, Invalid
 
 KYC_ACTIONS = {
@@ -401,35 +401,53 @@ class CustomerAdmin(KeysetPaginationMixin, ReadOnlyHistoryAdmin):
         )
 
 
+class KycToStateFilter(admin.SimpleListFilter):
+    """The KYC state an event moved to, by its label (the event stores the code)."""
+
+    title = _("to state")
+    parameter_name = "to_state"
+
+    def lookups(self, request, model_admin):
+        return KycStatus.choices
+
+    def queryset(self, request, queryset):
+        return queryset.filter(to_state=self.value()) if self.value() else queryset
+
+
 @admin.register(CustomerEvent)
-class CustomerEventAdmin(EventReasonColumn, admin.ModelAdmin):
+class CustomerEventAdmin(EventStateColumns, EventReasonColumn, admin.ModelAdmin):
     """The audit trail across customers: KYC decisions, reveals and staff document downloads."""
 
+    state_models = ("customers.Customer",)
     list_display = (
         "created_at",
         "customer",
         "kind",
-        "field",
-        "from_state",
-        "to_state",
+        "field_code",
+        "from_label",
+        "to_label",
         "actor",
         "reason_text",
     )
-    list_filter = ("kind", "to_state")
+    list_filter = ("kind", KycToStateFilter)
     list_select_related = ("customer", "actor")
     date_hierarchy = "created_at"
     readonly_fields = (
         "created_at",
         "customer",
         "kind",
-        "field",
-        "from_state",
-        "to_state",
+        "field_code",
+        "from_label",
+        "to_label",
         "actor",
         "reason_text",
         "payload",
     )
     fields = readonly_fields
+
+    @admin.display(description=_("field revealed"))
+    def field_code(self, obj):
+        return format_html("<code>{}</code>", obj.field) if obj.field else "-"
 
     def has_add_permission(self, request):
         return False

@@ -170,7 +170,9 @@ class EventKind(models.TextChoices):
 class CustomerEvent(TransitionEvent):
     """KYC transitions and audited reveals of personal data (who, what, when, why)."""
 
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="events")
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="events", verbose_name=_("customer")
+    )
     kind = models.CharField(_("kind"), max_length=16, choices=EventKind.choices, default=EventKind.KYC)
     field = models.CharField(_("field revealed"), max_length=32, blank=True)
 
@@ -210,7 +212,9 @@ class Consent(models.Model):
     A withdrawn consent keeps its row with `withdrawn_at` set; giving it again adds a new row.
     """
 
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="consents")
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="consents", verbose_name=_("customer")
+    )
     kind = models.CharField(_("kind"), max_length=32, choices=ConsentKind.choices)
     wording = models.TextField(_("wording as shown"))
     version = models.CharField(_("wording version"), max_length=32)
@@ -243,7 +247,9 @@ class Document(models.Model):
     its magic bytes), not what the client said.
     """
 
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="documents")
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="documents", verbose_name=_("customer")
+    )
     kind = models.CharField(_("kind"), max_length=32, choices=DocumentKind.choices)
     file = models.FileField(_("file"), storage=private_storage, max_length=255)
     original_name = models.CharField(_("original file name"), max_length=200, blank=True)
@@ -251,7 +257,11 @@ class Document(models.Model):
     size = models.PositiveIntegerField(_("size in bytes"))
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("uploaded by"),
     )
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
@@ -348,7 +358,9 @@ class PhoneCode(models.Model):
     phone, the digests no longer match and the new number must be verified again.
     """
 
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="phone_codes")
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="phone_codes", verbose_name=_("customer")
+    )
     phone_digest = models.CharField(_("phone number digest"), max_length=64)
     code_digest = models.CharField(_("code digest"), max_length=64)
     sent_at = models.DateTimeField(_("sent at"))

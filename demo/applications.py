@@ -76,7 +76,7 @@ def _open_credit_line(customer: Customer, *, officer) -> None:
     application = _scored(application, actor)
     if application.state == "referred":
         application = services.application_approve(
-            application=application, actor=officer, reason="demo: steady salary, clean history"
+            application=application, actor=officer, reason="演示：收入稳定，信用记录良好"
         )
     if application.state != "approved":  # the risk decision is the model's: no line without it
         return
@@ -86,7 +86,7 @@ def _open_credit_line(customer: Customer, *, officer) -> None:
         consents={"disclosure": True, "credit_contract": True},
         offer_digest=application.offer.get("digest"),
     )
-    disbursed = services.application_disburse(application=accepted, actor=officer, reason="demo")
+    disbursed = services.application_disburse(application=accepted, actor=officer, reason="演示")
     line = servicing_lines.credit_lines_of_user(actor).get(origin_ref=str(disbursed))
     servicing_lines.credit_line_draw(line=line, amount=Decimal("8000.00"), actor=actor)
 
@@ -142,13 +142,13 @@ def seed_applications(*, officer, senior, password: str) -> int:
             risk_services.blocklist_add(
                 identifier="id_number",
                 value=customer.id_number,
-                reason="demo: confirmed fraud case",
+                reason="演示：已确认的欺诈案件",
                 actor=officer,
             )
         if verified:
             seed_identity_card(customer)
             customer_services.customer_verify_identity(
-                customer=customer, actor=officer, reason="demo: identity card checked at the branch"
+                customer=customer, actor=officer, reason="演示：已在网点核对身份证"
             )
         actor = customer.user
         if path == "draft":
@@ -163,7 +163,7 @@ def seed_applications(*, officer, senior, password: str) -> int:
                 consents={"disclosure": True, "credit_contract": True},
                 offer_digest=first.offer.get("digest"),
             )
-            services.application_disburse(application=first, actor=officer, reason="demo")
+            services.application_disburse(application=first, actor=officer, reason="演示")
             _scored(_apply(customer), actor)
         else:
             application = _scored(_apply(customer), actor)
@@ -177,15 +177,15 @@ def seed_applications(*, officer, senior, password: str) -> int:
             elif path == "withdrawn":
                 if application.state == "referred":
                     application = services.application_approve(
-                        application=application, actor=officer, reason="demo: steady salary"
+                        application=application, actor=officer, reason="演示：收入稳定"
                     )
                 if application.state == "approved":  # accepted with reward points, then withdrawn
                     application = _accept_with_points(application)
-                services.application_withdraw(application=application, actor=actor, reason="found cheaper")
-            elif path == "offer_declined":
-                services.application_decline_offer(
-                    application=application, actor=actor, reason="changed plans"
+                services.application_withdraw(
+                    application=application, actor=actor, reason="找到了更便宜的贷款"
                 )
+            elif path == "offer_declined":
+                services.application_decline_offer(application=application, actor=actor, reason="计划有变")
             elif path == "offer_expired":
                 LoanApplication.objects.filter(pk=application.pk).update(
                     offer_expires_at=clock.now() - dt.timedelta(minutes=1)

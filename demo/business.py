@@ -101,7 +101,7 @@ def seed_business_customers(*, officer, password: str) -> int:
         )
         seed_identity_card(customer)
         customer_services.customer_verify_identity(
-            customer=customer, actor=officer, reason="demo: licence and identity checked at the branch"
+            customer=customer, actor=officer, reason="演示：已在网点核对营业执照和身份证"
         )
         business_profile_put(customer=customer, actor=customer.user, data=facts)
         application = services.application_create(

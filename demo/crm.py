@@ -17,7 +17,8 @@ from marketing import crm
 from marketing.models import FollowUp, NpsSurvey
 
 SCORES = (10, 9, 7, 4, 8, 10, 6, 9, 3, 10, 9, 8)
-COMMENTS = ("", "Fast approval.", "", "Too many documents.", "", "Clear schedule.", "Fees were a surprise.")
+# What the demo's customers wrote, in their language.
+COMMENTS = ("", "审批很快。", "", "要交的材料太多。", "", "还款计划很清楚。", "手续费出乎意料。")
 
 
 def seed_crm(*, officer, usernames: list[str]) -> int:

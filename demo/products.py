@@ -561,13 +561,13 @@ def seed_products(*, maker, checker, today: dt.date | None = None) -> list[tuple
             )
             target = item["target"]
             if target != "draft":
-                services.product_submit_for_review(version=version, actor=maker, reason="demo")
+                services.product_submit_for_review(version=version, actor=maker, reason="演示")
             if target in ("active", "suspended", "retired"):
-                services.product_approve(version=version, actor=checker, reason="demo", on_date=today)
+                services.product_approve(version=version, actor=checker, reason="演示", on_date=today)
             if target == "suspended":
-                services.product_suspend(version=version, actor=checker, reason="season over")
+                services.product_suspend(version=version, actor=checker, reason="旅游旺季结束")
             if target == "retired":
-                services.product_retire(version=version, actor=checker, reason="replaced by CASH-PLUS")
+                services.product_retire(version=version, actor=checker, reason="由 CASH-PLUS 取代")
             if "revision" in item:
                 _revise(version, item, maker=maker, checker=checker, today=today)
             created.append((item["code"], target))
@@ -580,5 +580,5 @@ def _revise(version, item, *, maker, checker, today) -> None:
     draft = services.product_new_version(product=version.product, actor=maker)
     grid = [dict(row, annual_rate=row["annual_rate"] - cut) for row in item["pricing_grid"]]
     services.product_version_update(version=draft, actor=maker, pricing_grid=grid)
-    services.product_submit_for_review(version=draft, actor=maker, reason="rates down 30 bp after LPR cut")
-    services.product_approve(version=draft, actor=checker, reason="approved", on_date=today)
+    services.product_submit_for_review(version=draft, actor=maker, reason="LPR 下调后利率下调 30 个基点")
+    services.product_approve(version=draft, actor=checker, reason="同意", on_date=today)

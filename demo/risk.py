@@ -89,7 +89,7 @@ def seed_risk(*, trainer=None, approver=None) -> dict:
                 candidate = services.model_train(actor=trainer)
                 trained = True
             _sign_assessment(candidate, author=trainer, signer=approver)
-            champion = services.model_promote(model=candidate, actor=approver, reason="demo champion")
+            champion = services.model_promote(model=candidate, actor=approver, reason="演示：冠军模型")
     selectors.scorecard_load(champion)
     return {
         "rules_created": created_rules,

@@ -6,7 +6,9 @@ from __future__ import annotations
 from django.contrib.admin import AdminSite
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext_noop
+from django.templatetags.static import static
+from django.utils.html import format_html
+from django.utils.translation import gettext, gettext_noop
 
 from loanhub import console
 from loanhub.throttling import TOO_MANY_ATTEMPTS, over_auth_limit
@@ -44,3 +46,23 @@ DJANGO_ADMIN_STRINGS = (
     gettext_noop("Add link"),
     gettext_noop("Change or view list link"),
 )
+
+
+def boolean_icon(value):
+    """The admin's yes/no/unknown icon with its text in the page's language: Django's own writes
+    the Python value ("True", "False", "None") as the image's alternative text, which is what a
+    screen reader says and what shows when the image does not load."""
+    name, text = {
+        True: ("yes", gettext("Yes")),
+        False: ("no", gettext("No")),
+        None: ("unknown", gettext("Unknown")),
+    }[value]
+    return format_html('<img src="{}" alt="{}">', static(f"admin/img/icon-{name}.svg"), text)
+
+
+def use_translated_boolean_icons() -> None:
+    """Puts `boolean_icon` where the admin looks its icon up (the change list, read-only fields
+    and `display_for_field` import it from this module at call time)."""
+    from django.contrib.admin.templatetags import admin_list
+
+    admin_list._boolean_icon = boolean_icon

@@ -35,3 +35,9 @@ class LoanHubAdminConfig(AdminConfig):
     """django.contrib.admin on LoanHub's site class (log-ins limited per address)."""
 
     default_site = "loanhub.admin_site.LoanHubAdminSite"
+
+    def ready(self) -> None:
+        super().ready()
+        from loanhub.admin_site import use_translated_boolean_icons
+
+        use_translated_boolean_icons()

@@ -52,6 +52,19 @@ class TransitionEvent(models.Model):
         abstract = True
         ordering = ("created_at", "id")
 
+    def __str__(self) -> str:
+        """The change as the reader says it ("草稿 → 已启动"): the states by the labels of the
+        subject's state field (the subject is the foreign key to a model with
+        `state_field_name`; the kernel knows no business app)."""
+        labels: dict = {}
+        for field in self._meta.concrete_fields:
+            subject = field.related_model if field.is_relation else None
+            if subject is not None and hasattr(subject, "state_field_name"):
+                labels = dict(subject._meta.get_field(subject.state_field_name).flatchoices)
+                break
+        before, after = labels.get(self.from_state, self.from_state), labels.get(self.to_state, self.to_state)
+        return f"{before or '-'} → {after}"
+
 
 class AccountEvent(models.Model):
     """Something that happened to a user account's security: a log-in lockout, an unlock, a

@@ -15,6 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import forms
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 MONEY_DIGITS = 18
@@ -66,6 +67,11 @@ def is_cents(value: Decimal) -> bool:
     _sign, digits, exponent = value.as_tuple()
     extra = -MONEY_PLACES - exponent  # digits past the cent, the last ones of `digits`
     return extra <= 0 or not any(digits[-extra:])
+
+
+# The currencies an amount may be in, with their names in the page's language (a Chinese page
+# says 人民币, never the code).
+CURRENCIES = (("CNY", _("Chinese yuan (CNY)")),)
 
 
 def money_field(verbose_name=None, **kwargs) -> models.DecimalField:

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_GET
@@ -134,9 +135,17 @@ class ExperimentForm(forms.ModelForm):
 @admin.register(Segment)
 class SegmentAdmin(admin.ModelAdmin):
     form = SegmentForm
-    list_display = ("name", "preset", "created_at")
-    readonly_fields = ("preset", "created_by", "preview")
-    fields = ("name", "rules", "preset", "created_by", "preview")
+    list_display = ("shown_name", "preset_code", "created_at")
+    readonly_fields = ("preset_code", "created_by", "preview")
+    fields = ("name", "rules", "preset_code", "created_by", "preview")
+
+    @admin.display(description=_("name"), ordering="name")
+    def shown_name(self, obj):
+        return str(obj)  # a preset's shipped name in the page's language
+
+    @admin.display(description=_("preset"), ordering="preset")
+    def preset_code(self, obj):
+        return format_html("<code>{}</code>", obj.preset) if obj and obj.preset else "-"
 
     @admin.display(description=_("members now"))
     def preview(self, obj):
@@ -273,8 +282,45 @@ class SegmentRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(Touch)
 class TouchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("occurred_at", "kind", "channel", "campaign", "customer", "utm_source", "partner_code")
+    list_display = (
+        "occurred_at",
+        "kind",
+        "channel",
+        "campaign",
+        "customer",
+        "utm_source_code",
+        "partner_code",
+    )
     list_filter = ("kind", "channel")
+    fields = (
+        "occurred_at",
+        "kind",
+        "channel",
+        "campaign",
+        "customer",
+        "visitor_code",
+        "utm_source_code",
+        "utm_medium_code",
+        "utm_campaign_code",
+        "partner_code",
+    )
+
+    @admin.display(description=_("visitor id"))
+    def visitor_code(self, obj):
+        return format_html("<code>{}</code>", obj.visitor_id) if obj.visitor_id else "-"
+
+    # The link's UTM parameters as they came (identifiers, not words).
+    @admin.display(description=_("UTM source"))
+    def utm_source_code(self, obj):
+        return format_html("<code>{}</code>", obj.utm_source) if obj.utm_source else "-"
+
+    @admin.display(description=_("UTM medium"))
+    def utm_medium_code(self, obj):
+        return format_html("<code>{}</code>", obj.utm_medium) if obj.utm_medium else "-"
+
+    @admin.display(description=_("UTM campaign"))
+    def utm_campaign_code(self, obj):
+        return format_html("<code>{}</code>", obj.utm_campaign) if obj.utm_campaign else "-"
 
 
 @admin.register(Attribution)

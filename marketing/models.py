@@ -40,7 +40,12 @@ class Segment(models.Model):
     preset = models.SlugField(_("preset"), max_length=40, blank=True)
     rules = models.JSONField(_("rules"), default=dict, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -55,13 +60,17 @@ class Segment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        from marketing.rules import preset_name
+
+        return preset_name(self.preset, self.name)
 
 
 class SegmentRun(models.Model):
     """A segment's membership as it was at one moment, so a campaign's audience is reproducible."""
 
-    segment = models.ForeignKey(Segment, on_delete=models.PROTECT, related_name="runs")
+    segment = models.ForeignKey(
+        Segment, on_delete=models.PROTECT, related_name="runs", verbose_name=_("segment")
+    )
     run_at = models.DateTimeField(_("run at"))
     member_count = models.PositiveIntegerField(_("members"))
     member_ids = models.JSONField(_("member customer ids"), default=list)
@@ -94,7 +103,9 @@ class Campaign(Transitionable, FSMModelMixin, models.Model):
     """
 
     name = models.CharField(_("name"), max_length=120)
-    segment = models.ForeignKey(Segment, on_delete=models.PROTECT, related_name="campaigns")
+    segment = models.ForeignKey(
+        Segment, on_delete=models.PROTECT, related_name="campaigns", verbose_name=_("segment")
+    )
     channels = models.JSONField(_("channels"), default=list)
     subject_zh = models.CharField(_("subject (Chinese)"), max_length=200, blank=True)
     subject_en = models.CharField(_("subject (English)"), max_length=200, blank=True)
@@ -124,12 +135,22 @@ class Campaign(Transitionable, FSMModelMixin, models.Model):
         _("state"), max_length=16, choices=CampaignState.choices, default=CampaignState.DRAFT, protected=True
     )
     segment_run = models.ForeignKey(
-        SegmentRun, null=True, blank=True, on_delete=models.PROTECT, related_name="campaigns"
+        SegmentRun,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="campaigns",
+        verbose_name=_("segment run"),
     )
     launched_at = models.DateTimeField(_("launched"), null=True, blank=True)
     skipped = models.JSONField(_("members not reached, by reason"), default=dict, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -181,7 +202,9 @@ class Campaign(Transitionable, FSMModelMixin, models.Model):
 class CampaignEvent(TransitionEvent):
     """A campaign's state changes: who launched or cancelled it, when."""
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="events")
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.PROTECT, related_name="events", verbose_name=_("campaign")
+    )
 
     class Meta(TransitionEvent.Meta):
         verbose_name = _("campaign event")
@@ -196,7 +219,9 @@ class Experiment(models.Model):
     the share of an arm's members who submit an application after the launch.
     """
 
-    campaign = models.OneToOneField(Campaign, on_delete=models.PROTECT, related_name="experiment")
+    campaign = models.OneToOneField(
+        Campaign, on_delete=models.PROTECT, related_name="experiment", verbose_name=_("campaign")
+    )
     name = models.CharField(_("name"), max_length=120)
     arms = models.JSONField(_("arms"), default=list)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -221,8 +246,12 @@ class Recipient(models.Model):
     In a pilot campaign each eligible member is in the pilot (reached) or the control (held out:
     sent nothing, offered nothing), so the pilot's funnel can be read beside the control's."""
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="recipients")
-    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="+")
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.PROTECT, related_name="recipients", verbose_name=_("campaign")
+    )
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.PROTECT, related_name="+", verbose_name=_("customer")
+    )
     arm = models.CharField(_("experiment arm"), max_length=40, blank=True)
     channels = models.JSONField(_("channels"), default=list)
     holdout = models.BooleanField(_("held out"), default=False)
@@ -257,17 +286,27 @@ class Touch(models.Model):
     """One marketing contact with a customer or an anonymous visitor (merged at sign-in)."""
 
     customer = models.ForeignKey(
-        "customers.Customer", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "customers.Customer",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("customer"),
     )
     visitor_id = models.CharField(_("visitor id"), max_length=40, blank=True, db_index=True)
     kind = models.CharField(_("kind"), max_length=12, choices=TouchKind.choices)
     channel = models.CharField(_("channel"), max_length=12, choices=MarketingChannel.choices)
     campaign = models.ForeignKey(
-        Campaign, null=True, blank=True, on_delete=models.PROTECT, related_name="touches"
+        Campaign,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="touches",
+        verbose_name=_("campaign"),
     )
-    utm_source = models.CharField(max_length=64, blank=True)
-    utm_medium = models.CharField(max_length=64, blank=True)
-    utm_campaign = models.CharField(max_length=64, blank=True)
+    utm_source = models.CharField(max_length=64, blank=True, verbose_name=_("UTM source"))
+    utm_medium = models.CharField(max_length=64, blank=True, verbose_name=_("UTM medium"))
+    utm_campaign = models.CharField(max_length=64, blank=True, verbose_name=_("UTM campaign"))
     partner_code = models.CharField(_("partner code"), max_length=32, blank=True)
     occurred_at = models.DateTimeField(_("when"), db_index=True)
 
@@ -278,18 +317,32 @@ class Touch(models.Model):
         indexes = [models.Index(fields=("customer", "occurred_at"), name="touch_customer_idx")]
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.channel} {self.occurred_at:%Y-%m-%d}"
+        return f"{self.get_kind_display()} · {self.get_channel_display()} · {self.occurred_at:%Y-%m-%d}"
 
 
 class Attribution(models.Model):
     """The touches that led to an application, snapshotted when it was submitted."""
 
     application = models.OneToOneField(
-        "applications.LoanApplication", on_delete=models.PROTECT, related_name="+"
+        "applications.LoanApplication",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("application"),
     )
-    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="+")
-    first_touch = models.ForeignKey(Touch, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    last_touch = models.ForeignKey(Touch, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.PROTECT, related_name="+", verbose_name=_("customer")
+    )
+    first_touch = models.ForeignKey(
+        Touch,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("first touch"),
+    )
+    last_touch = models.ForeignKey(
+        Touch, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("last touch")
+    )
     touch_ids = models.JSONField(_("touches in order"), default=list)
     partner_code = models.CharField(_("partner code"), max_length=32, blank=True)
     created_at = models.DateTimeField(_("created"))
@@ -335,7 +388,9 @@ class FollowUp(Transitionable, FSMModelMixin, models.Model):
     """An officer's task about one customer (call back, chase documents, remind of an offer):
     due on a date, closed with an outcome or cancelled."""
 
-    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="+")
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.PROTECT, related_name="+", verbose_name=_("customer")
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=FollowUpKind.choices)
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("assigned to")
@@ -347,7 +402,9 @@ class FollowUp(Transitionable, FSMModelMixin, models.Model):
     )
     outcome = models.CharField(_("outcome"), max_length=20, choices=FollowUpOutcome.choices, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     transition_actions = {
@@ -383,7 +440,9 @@ class FollowUp(Transitionable, FSMModelMixin, models.Model):
 class FollowUpEvent(TransitionEvent):
     """A follow-up task's state changes: who closed or cancelled it, when, why."""
 
-    follow_up = models.ForeignKey(FollowUp, on_delete=models.PROTECT, related_name="events")
+    follow_up = models.ForeignKey(
+        FollowUp, on_delete=models.PROTECT, related_name="events", verbose_name=_("follow up")
+    )
 
     class Meta(TransitionEvent.Meta):
         verbose_name = _("follow-up event")
@@ -408,14 +467,23 @@ class ContactEntry(models.Model):
 
     Append-only: a wrong entry is corrected by a new one."""
 
-    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="+")
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.PROTECT, related_name="+", verbose_name=_("customer")
+    )
     channel = models.CharField(_("channel"), max_length=12, choices=ContactChannel.choices)
     direction = models.CharField(_("direction"), max_length=10, choices=ContactDirection.choices)
     summary = models.TextField(_("summary"))
     follow_up = models.ForeignKey(
-        FollowUp, null=True, blank=True, on_delete=models.PROTECT, related_name="contacts"
+        FollowUp,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="contacts",
+        verbose_name=_("follow up"),
     )
-    staff = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("staff")
+    )
     occurred_at = models.DateTimeField(_("when"), db_index=True)
 
     class Meta:
@@ -437,7 +505,9 @@ class NpsSurvey(models.Model):
     """A Net Promoter Score survey put to a customer after a disbursement or after their loan
     closed: 0–10 and free text, answered once."""
 
-    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="+")
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.PROTECT, related_name="+", verbose_name=_("customer")
+    )
     moment = models.CharField(_("moment"), max_length=12, choices=SurveyMoment.choices)
     # What it is about, by reference (marketing reads the others through selectors).
     subject_ref = models.CharField(_("about"), max_length=32)
@@ -477,11 +547,18 @@ class Suggestion(Transitionable, FSMModelMixin, models.Model):
     """A customer's suggestion (from the portal or a survey's free text), in a product manager's
     queue until planned, declined or done."""
 
-    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="+")
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.PROTECT, related_name="+", verbose_name=_("customer")
+    )
     text = models.TextField(_("suggestion"))
     product_code = models.CharField(_("product"), max_length=32, blank=True, db_index=True)
     survey = models.ForeignKey(
-        NpsSurvey, null=True, blank=True, on_delete=models.PROTECT, related_name="suggestions"
+        NpsSurvey,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="suggestions",
+        verbose_name=_("survey"),
     )
     state = FSMField(
         _("state"),
@@ -492,7 +569,12 @@ class Suggestion(Transitionable, FSMModelMixin, models.Model):
     )
     response = models.TextField(_("product manager's note"), blank=True)
     handled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("handled by"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -544,7 +626,9 @@ class Suggestion(Transitionable, FSMModelMixin, models.Model):
 class SuggestionEvent(TransitionEvent):
     """A suggestion's moves through the product manager's queue."""
 
-    suggestion = models.ForeignKey(Suggestion, on_delete=models.PROTECT, related_name="events")
+    suggestion = models.ForeignKey(
+        Suggestion, on_delete=models.PROTECT, related_name="events", verbose_name=_("suggestion")
+    )
 
     class Meta(TransitionEvent.Meta):
         verbose_name = _("suggestion event")

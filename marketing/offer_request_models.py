@@ -22,7 +22,10 @@ class OfferRequest(models.Model):
     product — which then goes live only through the product's review and approval."""
 
     campaign = models.ForeignKey(
-        "marketing.Campaign", on_delete=models.PROTECT, related_name="offer_requests"
+        "marketing.Campaign",
+        on_delete=models.PROTECT,
+        related_name="offer_requests",
+        verbose_name=_("campaign"),
     )
     product_code = models.CharField(_("product"), max_length=32)
     code = models.SlugField(_("promotion code"), max_length=32)
@@ -39,9 +42,16 @@ class OfferRequest(models.Model):
     # The product version it was drafted into (by reference: the catalogue keeps the version).
     version_id = models.BigIntegerField(_("product version"), null=True, blank=True)
     response = models.TextField(_("product manager's note"), blank=True)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by")
+    )
     handled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("handled by"),
     )
     requested_at = models.DateTimeField(_("requested"), auto_now_add=True)
     handled_at = models.DateTimeField(_("handled"), null=True, blank=True)

@@ -54,12 +54,22 @@ class PromotionPilot(Transitionable, FSMModelMixin, models.Model):
         protected=True,
     )
     segment_run = models.ForeignKey(
-        "marketing.SegmentRun", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "marketing.SegmentRun",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("segment run"),
     )
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -118,7 +128,9 @@ class PromotionPilot(Transitionable, FSMModelMixin, models.Model):
 class PromotionPilotEvent(TransitionEvent):
     """A promotion pilot's state changes: who started or ended it, when."""
 
-    pilot = models.ForeignKey(PromotionPilot, on_delete=models.PROTECT, related_name="events")
+    pilot = models.ForeignKey(
+        PromotionPilot, on_delete=models.PROTECT, related_name="events", verbose_name=_("pilot")
+    )
 
     class Meta(TransitionEvent.Meta):
         app_label = "marketing"
@@ -129,8 +141,12 @@ class PromotionPilotEvent(TransitionEvent):
 class PilotMember(models.Model):
     """One eligible customer of a promotion pilot, in the pilot group or the control (stable)."""
 
-    pilot = models.ForeignKey(PromotionPilot, on_delete=models.PROTECT, related_name="members")
-    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="+")
+    pilot = models.ForeignKey(
+        PromotionPilot, on_delete=models.PROTECT, related_name="members", verbose_name=_("pilot")
+    )
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.PROTECT, related_name="+", verbose_name=_("customer")
+    )
     group = models.CharField(_("pilot group"), max_length=8, choices=PilotGroup.choices)
     assigned_at = models.DateTimeField(_("assigned"))
 
@@ -145,4 +161,4 @@ class PilotMember(models.Model):
         indexes = [models.Index(fields=("customer", "group"), name="pilot_member_customer_idx")]
 
     def __str__(self) -> str:
-        return f"{self.pilot} → {self.customer} ({self.group})"
+        return f"{self.pilot} → {self.customer} ({self.get_group_display()})"

@@ -43,6 +43,7 @@ from decimal import Decimal, InvalidOperation
 from dateutil.relativedelta import relativedelta
 from django.db.models import OuterRef, Q, Subquery
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from customers.models import Customer, CustomerType, EmploymentType
 from loanhub import clock
@@ -79,36 +80,49 @@ RFM_KEYS = tuple(f"{name}_min" for name in rfm.SCORES)
 RANGES = (("income_min", "income_max"), ("age_min", "age_max"), ("months_on_book_min", "months_on_book_max"))
 
 # The brief's segments and three on behaviour, shipped as presets (services.presets_ensure, after
-# every migrate).
+# every migrate). The stored name is the English one; a preset still under its shipped name is
+# shown translated (`preset_name`), one a manager renamed is shown as typed.
 PRESETS: dict[str, tuple[str, dict]] = {
-    "sme": ("Small and micro enterprises", {"customer_types": [CustomerType.SMALL_BUSINESS]}),
-    "sole_proprietors": ("Sole proprietors", {"customer_types": [CustomerType.SOLE_PROPRIETOR]}),
-    "salaried": ("Salaried workers", {"employment_types": [EmploymentType.SALARIED]}),
+    "sme": (gettext_noop("Small and micro enterprises"), {"customer_types": [CustomerType.SMALL_BUSINESS]}),
+    "sole_proprietors": (
+        gettext_noop("Sole proprietors"),
+        {"customer_types": [CustomerType.SOLE_PROPRIETOR]},
+    ),
+    "salaried": (gettext_noop("Salaried workers"), {"employment_types": [EmploymentType.SALARIED]}),
     # Investors: business owners and the self-employed with a high monthly income.
     "investors": (
-        "Investors",
+        gettext_noop("Investors"),
         {
             "employment_types": [EmploymentType.BUSINESS_OWNER, EmploymentType.SELF_EMPLOYED],
             "income_min": "30000",
         },
     ),
     "young_professionals": (
-        "Young professionals",
+        gettext_noop("Young professionals"),
         {"employment_types": [EmploymentType.SALARIED], "age_min": 22, "age_max": 35},
     ),
-    "high_net_worth": ("High-net-worth customers", {"tags": [Tag.HIGH_NET_WORTH]}),
+    "high_net_worth": (gettext_noop("High-net-worth customers"), {"tags": [Tag.HIGH_NET_WORTH]}),
     # On behaviour: loyal customers who borrowed again (loyal, and two loans or more), former
     # borrowers to win back, and the best recent repayers.
     "loyal_repeat_borrowers": (
-        "Loyal repeat borrowers",
+        gettext_noop("Loyal repeat borrowers"),
         {"tags": [REPEAT_BORROWER], "on_time_ratio_min": "0.95", "months_on_book_min": 12},
     ),
-    "lapsed_borrowers": ("Lapsed borrowers", {"tags": [LAPSED]}),
+    "lapsed_borrowers": (gettext_noop("Lapsed borrowers"), {"tags": [LAPSED]}),
     "best_repayers": (
-        "Best repayers (RFM)",
+        gettext_noop("Best repayers (RFM)"),
         {"rfm": {"recency_min": 4, "frequency_min": 4, "monetary_min": 4}},
     ),
 }
+
+
+def preset_name(preset: str, name: str) -> str:
+    """A segment's name in the active language: a preset under its shipped (English) name is
+    translated; any other name is shown as stored."""
+    shipped = PRESETS.get(preset)
+    if shipped is not None and shipped[0] == name:
+        return _(name)
+    return name
 
 
 def _number(value) -> Decimal | None:

@@ -53,6 +53,15 @@ def _share_tick(value: Decimal) -> str:
     return f"{100 * value:.0f}%"
 
 
+# Codes of the delinquency buckets and the maturity ladder that are words (the others are day
+# and month ranges, "1-30", "0-1m"), in the page's language.
+CODE_WORDS = {"current": _("current (not overdue)"), "overdue": _("overdue")}
+
+
+def bucket_label(code: str) -> str:
+    return str(CODE_WORDS.get(code, code))
+
+
 def dashboard_context() -> dict:
     as_of = selectors.latest_portfolio_date()
     if as_of is None:
@@ -71,7 +80,7 @@ def dashboard_context() -> dict:
         "buckets_chart": charts.line_chart(
             label=_("Principal outstanding by delinquency bucket"),
             x_labels=[day["as_of"].strftime("%m-%d") for day in series],
-            series={name: [day["buckets"].get(name) for day in series] for name in buckets},
+            series={bucket_label(name): [day["buckets"].get(name) for day in series] for name in buckets},
             tick=_money_tick,
         ),
         "classes_chart": charts.share_bar(
@@ -525,7 +534,7 @@ def risk_dashboard_context(figures: dict, tables: dict) -> dict:
         "ladder": ladder,
         "ladder_chart": charts.bar_chart(
             label=_("Contractual inflows by maturity bucket"),
-            categories=[row["bucket"] for row in ladder["buckets"]],
+            categories=[bucket_label(row["bucket"]) for row in ladder["buckets"]],
             series={
                 _("fixed"): [row["fixed"]["total"] for row in ladder["buckets"]],
                 _("floating"): [row["floating"]["total"] for row in ladder["buckets"]],

@@ -159,13 +159,17 @@ LIGHT_COLOURS = {"green": "#12b76a", "amber": "#f79009", "red": "#f04438"}
 
 
 def light(name: str) -> SafeString:
-    """A traffic light: a coloured dot with its name for screen readers and without colour."""
+    """A traffic light: a coloured dot with its name (in the page's language) for screen readers
+    and without colour."""
+    from monitoring.models import Light
+
+    shown = dict(Light.choices).get(name, name)
     return format_html(
         '<svg width="12" height="12" viewBox="0 0 12 12" role="img" aria-label="{}" '
         'xmlns="http://www.w3.org/2000/svg"><circle cx="6" cy="6" r="5" fill="{}"/></svg> {}',
-        name,
+        shown,
         LIGHT_COLOURS.get(name, "#667085"),
-        name,
+        shown,
     )
 
 

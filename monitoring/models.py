@@ -578,7 +578,9 @@ class EarlyWarning(Transitionable, FSMModelMixin, models.Model):
 class EarlyWarningEvent(TransitionEvent):
     """An early warning's state changes and notes (raised, re-scored, each officer step)."""
 
-    warning = models.ForeignKey(EarlyWarning, on_delete=models.PROTECT, related_name="events")
+    warning = models.ForeignKey(
+        EarlyWarning, on_delete=models.PROTECT, related_name="events", verbose_name=_("warning")
+    )
 
     class Meta(TransitionEvent.Meta):
         verbose_name = _("early-warning event")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
@@ -40,7 +41,9 @@ class MessageTemplate(models.Model):
         verbose_name_plural = _("message templates")
 
     def __str__(self) -> str:
-        return self.key
+        # The subject in the reader's language (placeholders and all); the key without one.
+        zh = (get_language() or "").startswith("zh")
+        return (self.subject_zh if zh else self.subject_en) or self.key
 
 
 class Preference(models.Model):
@@ -51,7 +54,10 @@ class Preference(models.Model):
     """
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notification_preference",
+        verbose_name=_("user"),
     )
     email = models.BooleanField(_("e-mail"), default=True)
     sms = models.BooleanField(_("SMS"), default=True)
@@ -75,7 +81,9 @@ class Message(models.Model):
     `address` (e-mail or phone) is personal data: never logged, not shown in the admin.
     """
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="messages")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="messages", verbose_name=_("user")
+    )
     channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
     dedupe_key = models.CharField(_("dedupe key"), max_length=200, unique=True)
     address = models.CharField(_("address"), max_length=254, blank=True)
@@ -105,4 +113,8 @@ class Message(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.channel} message {self.pk} ({self.state})"
+        return _("%(channel)s message %(number)s (%(state)s)") % {
+            "channel": self.get_channel_display(),
+            "number": self.pk,
+            "state": self.get_state_display(),
+        }

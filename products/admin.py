@@ -19,7 +19,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from loanhub.admin_history import ReadOnlyHistoryAdmin
-from loanhub.admin_reasons import EventReasonColumn
+from loanhub.admin_language import english_column
+from loanhub.admin_reasons import EventReasonColumn, EventStateColumns
 from loanhub.errors import DomainError
 from products import choices as c
 from products import selectors, services
@@ -131,6 +132,40 @@ class ChannelFilter(admin.SimpleListFilter):
         return queryset.filter(pk__in=ids)
 
 
+# The lists of codes a version stores (JSON), shown on a read-only version as their labels in the
+# page's language rather than as JSON.
+CODE_LISTS = {
+    "segments": c.Segment,
+    "channels": c.Channel,
+    "repayment_methods": c.RepaymentMethod,
+    "frequencies": c.Frequency,
+    "grace_types": c.GraceType,
+    "customer_types": c.CustomerType,
+    "employment_types": c.EmploymentType,
+    "required_documents": c.Document,
+}
+
+
+def _labels_display(name: str, choices):
+    def shown(self, obj):
+        labels = dict(choices.choices)
+        return "、".join(str(labels.get(code, code)) for code in getattr(obj, name) or []) or "-"
+
+    field = ProductVersion._meta.get_field(name)
+    return admin.display(description=field.verbose_name)(shown)
+
+
+ENGLISH_FIELDS = ("name_en", "description_en")
+
+
+def _with_labels(fields):
+    if isinstance(fields, (tuple, list)):
+        return type(fields)(_with_labels(f) for f in fields)
+    if fields in ENGLISH_FIELDS:
+        return f"{fields}_english"
+    return f"{fields}_labels" if fields in CODE_LISTS else fields
+
+
 @admin.register(ProductVersion)
 class ProductVersionAdmin(ReadOnlyHistoryAdmin):
     form = ProductVersionForm
@@ -139,7 +174,7 @@ class ProductVersionAdmin(ReadOnlyHistoryAdmin):
         "product",
         "version",
         "name_zh",
-        "name_en",
+        "name_en_english",
         "category",
         "status",
         "rate_type",
@@ -260,6 +295,12 @@ class ProductVersionAdmin(ReadOnlyHistoryAdmin):
         fieldsets = super().get_fieldsets(request, obj)
         if obj is not None:  # the code is fixed once the product exists
             fieldsets = ((None, {"fields": ("status",)}), *fieldsets[1:])
+        if obj is not None and not self.has_change_permission(request, obj):
+            # Read-only: the code lists as their labels.
+            fieldsets = tuple(
+                (title, {**options, "fields": _with_labels(options["fields"])})
+                for title, options in fieldsets
+            )
         return fieldsets
 
     @admin.display(description=_("preview"))
@@ -289,8 +330,8 @@ class ProductVersionAdmin(ReadOnlyHistoryAdmin):
             % {
                 "amount": f"{obj.representative_amount:,.2f}",
                 "term": obj.representative_term,
-                "method": obj.default_method,
-                "frequency": obj.default_frequency,
+                "method": c.RepaymentMethod(obj.default_method).label,
+                "frequency": c.Frequency(obj.default_frequency).label,
             },
             _("Risk grade"),
             _("Annual interest rate"),
@@ -344,7 +385,9 @@ class ProductVersionAdmin(ReadOnlyHistoryAdmin):
             self.message_user(request, _error_text(exc), messages.ERROR)
         else:
             self.message_user(
-                request, _("%(version)s is now %(status)s.") % {"version": version, "status": version.status}
+                request,
+                _("%(version)s is now %(status)s.")
+                % {"version": version, "status": version.get_status_display()},
             )
         return HttpResponseRedirect(self._change_url(version))
 
@@ -383,7 +426,12 @@ class ProductVersionAdmin(ReadOnlyHistoryAdmin):
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
             context["lifecycle_buttons"] = BUTTONS.get(obj.status, ())
-            context["events"] = obj.events.select_related("actor").order_by("created_at")
+            events = list(obj.events.select_related("actor").order_by("created_at"))
+            labels = dict(c.ProductStatus.choices)
+            for event in events:  # the states as their labels in the page's language
+                event.from_label = labels.get(event.from_state, event.from_state)
+                event.to_label = labels.get(event.to_state, event.to_state)
+            context["events"] = events
             context["can_new_version"] = obj.status in (*c.LIVE_STATES, c.ProductStatus.RETIRED)
         return super().render_change_form(
             request, context, add=add, change=change, form_url=form_url, obj=obj
@@ -418,13 +466,21 @@ class ProductVersionAdmin(ReadOnlyHistoryAdmin):
         self._bulk(request, queryset, "resume", "")
 
 
+# The read-only displays `_with_labels` names: a code list as its labels, an English text marked.
+for _name, _choices in CODE_LISTS.items():
+    setattr(ProductVersionAdmin, f"{_name}_labels", _labels_display(_name, _choices))
+for _name in ENGLISH_FIELDS:
+    setattr(ProductVersionAdmin, f"{_name}_english", english_column(ProductVersion, _name))
+
+
 class VersionInline(admin.TabularInline):
     model = ProductVersion
-    fields = ("version", "status", "name_zh", "name_en", "activated_at", "retired_at")
+    fields = ("version", "status", "name_zh", "name_en_english", "activated_at", "retired_at")
     readonly_fields = fields
     extra = 0
     show_change_link = True
     can_delete = False
+    name_en_english = english_column(ProductVersion, "name_en")
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -461,10 +517,26 @@ class BenchmarkRateAdmin(ReadOnlyHistoryAdmin):
         services.catalogue_changed()
 
 
+class ToStatusFilter(admin.SimpleListFilter):
+    """The status an event moved the version to, by its label (the event stores the code)."""
+
+    title = _("to state")
+    parameter_name = "to_state"
+
+    def lookups(self, request, model_admin):
+        return c.ProductStatus.choices
+
+    def queryset(self, request, queryset):
+        return queryset.filter(to_state=self.value()) if self.value() else queryset
+
+
 @admin.register(ProductEvent)
-class ProductEventAdmin(EventReasonColumn, admin.ModelAdmin):
-    list_display = ("created_at", "version", "from_state", "to_state", "actor", "reason_text")
-    list_filter = ("to_state",)
+class ProductEventAdmin(EventStateColumns, EventReasonColumn, admin.ModelAdmin):
+    state_models = ("products.ProductVersion",)
+    list_display = ("created_at", "version", "from_label", "to_label", "actor", "reason_text")
+    list_filter = (ToStatusFilter,)
+    fields = ("created_at", "version", "from_label", "to_label", "actor", "reason_text")
+    readonly_fields = fields
     search_fields = ("version__product__code", "reason")
     list_select_related = ("version__product", "actor")
 

@@ -25,7 +25,7 @@ from django_fsm import FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
 
 from loanhub.models import TransitionEvent
-from loanhub.money import money_field, rate_field
+from loanhub.money import CURRENCIES, money_field, rate_field
 from loanhub.permissions import SENIOR_APPROVE, may, may_any
 from loanhub.transitions import Transitionable
 from products import choices as c
@@ -79,7 +79,12 @@ class Product(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("created by"),
     )
     history = HistoricalRecords()
 
@@ -99,7 +104,9 @@ class ProductVersion(Transitionable, FSMModelMixin, models.Model):
     Only drafts are edited; in_review goes back to draft when the reviewer returns it.
     """
 
-    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="versions")
+    product = models.ForeignKey(
+        Product, on_delete=models.PROTECT, related_name="versions", verbose_name=_("product")
+    )
     version = models.PositiveIntegerField(_("version"))
     status = FSMField(
         _("status"),
@@ -117,7 +124,7 @@ class ProductVersion(Transitionable, FSMModelMixin, models.Model):
     category = models.CharField(_("category"), max_length=32, choices=c.Category.choices)
     segments = models.JSONField(_("target segments"), default=list, blank=True)
     channels = models.JSONField(_("channels"), default=list)
-    currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    currency = models.CharField(_("currency"), max_length=3, default="CNY", choices=CURRENCIES)
     available_from = models.DateField(_("available from"))
     available_until = models.DateField(_("available until"), null=True, blank=True)
 
@@ -430,7 +437,9 @@ class PricingTier(models.Model):
     points over the version's benchmark (e.g. 5-year LPR + 30 bp).
     """
 
-    version = models.ForeignKey(ProductVersion, on_delete=models.CASCADE, related_name="pricing_tiers")
+    version = models.ForeignKey(
+        ProductVersion, on_delete=models.CASCADE, related_name="pricing_tiers", verbose_name=_("version")
+    )
     risk_grade = models.CharField(_("risk grade"), max_length=1, choices=c.RiskGrade.choices)
     term_min = models.PositiveIntegerField(_("from term (months)"))
     term_max = models.PositiveIntegerField(_("to term (months)"))
@@ -455,7 +464,9 @@ class PricingTier(models.Model):
 class Fee(models.Model):
     """A fee of a version, in the engine's fee types; segments may have it waived."""
 
-    version = models.ForeignKey(ProductVersion, on_delete=models.CASCADE, related_name="fees")
+    version = models.ForeignKey(
+        ProductVersion, on_delete=models.CASCADE, related_name="fees", verbose_name=_("version")
+    )
     code = models.SlugField(_("code"), max_length=32)
     name_zh = models.CharField(_("name (Chinese)"), max_length=80)
     name_en = models.CharField(_("name (English)"), max_length=80)
@@ -497,7 +508,9 @@ class Promotion(models.Model):
     stack: the most favourable one applies.
     """
 
-    version = models.ForeignKey(ProductVersion, on_delete=models.CASCADE, related_name="promotions")
+    version = models.ForeignKey(
+        ProductVersion, on_delete=models.CASCADE, related_name="promotions", verbose_name=_("version")
+    )
     code = models.SlugField(_("code"), max_length=32)
     name_zh = models.CharField(_("name (Chinese)"), max_length=80)
     name_en = models.CharField(_("name (English)"), max_length=80)
@@ -559,11 +572,15 @@ class BenchmarkRate(models.Model):
 class ProductEvent(TransitionEvent):
     """One lifecycle transition of a product version (who, from, to, why)."""
 
-    version = models.ForeignKey(ProductVersion, on_delete=models.PROTECT, related_name="events")
+    version = models.ForeignKey(
+        ProductVersion, on_delete=models.PROTECT, related_name="events", verbose_name=_("version")
+    )
 
     class Meta(TransitionEvent.Meta):
         verbose_name = _("product event")
         verbose_name_plural = _("product events")
 
     def __str__(self) -> str:
-        return f"{self.version}: {self.from_state} → {self.to_state}"
+        labels = dict(c.ProductStatus.choices)  # the states in the reader's language
+        before, after = labels.get(self.from_state, self.from_state), labels.get(self.to_state, self.to_state)
+        return f"{self.version}: {before} → {after}"

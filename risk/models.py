@@ -130,7 +130,9 @@ class ScoreModel(Transitionable, FSMModelMixin, models.Model):
 class ScoreModelEvent(TransitionEvent):
     """A status change of a score model (who promoted or retired it, and why)."""
 
-    model = models.ForeignKey(ScoreModel, on_delete=models.PROTECT, related_name="events")
+    model = models.ForeignKey(
+        ScoreModel, on_delete=models.PROTECT, related_name="events", verbose_name=_("model")
+    )
 
     class Meta(TransitionEvent.Meta):
         verbose_name = _("score model event")
@@ -205,7 +207,12 @@ class BlocklistEntry(models.Model):
     reason = models.CharField(_("reason"), max_length=200)
     active = models.BooleanField(_("active"), default=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -287,9 +294,9 @@ class ScoringRequest(Transitionable, FSMModelMixin, models.Model):
         related_name="+",
         verbose_name=_("customer"),
     )
-    id_number_hash = models.CharField(max_length=64, db_index=True)
-    phone_hash = models.CharField(max_length=64, blank=True, db_index=True)
-    device_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    id_number_hash = models.CharField(max_length=64, db_index=True, verbose_name=_("id number hash"))
+    phone_hash = models.CharField(max_length=64, blank=True, db_index=True, verbose_name=_("phone hash"))
+    device_hash = models.CharField(max_length=64, blank=True, db_index=True, verbose_name=_("device hash"))
     # The customer's own repayment history with LoanHub, as the requester found it (empty for a
     # new customer): months_on_book, on_time_ratio, days_past_due, late_recently (see
     # risk.rules.INTERNAL_HISTORY). Rules test them as internal_<name>.
@@ -343,7 +350,9 @@ class ScoringRequest(Transitionable, FSMModelMixin, models.Model):
 class ScoringRequestEvent(TransitionEvent):
     """A state change of a scoring request."""
 
-    request = models.ForeignKey(ScoringRequest, on_delete=models.PROTECT, related_name="events")
+    request = models.ForeignKey(
+        ScoringRequest, on_delete=models.PROTECT, related_name="events", verbose_name=_("request")
+    )
 
     class Meta(TransitionEvent.Meta):
         verbose_name = _("scoring request event")
@@ -356,9 +365,13 @@ class ImmutableError(Conflict):
 class Decision(models.Model):
     """The explained credit decision for one scoring request, immutable once written."""
 
-    request = models.OneToOneField(ScoringRequest, on_delete=models.PROTECT, related_name="decision")
-    model = models.ForeignKey(ScoreModel, on_delete=models.PROTECT, related_name="decisions")
-    model_sha256 = models.CharField(max_length=64)
+    request = models.OneToOneField(
+        ScoringRequest, on_delete=models.PROTECT, related_name="decision", verbose_name=_("request")
+    )
+    model = models.ForeignKey(
+        ScoreModel, on_delete=models.PROTECT, related_name="decisions", verbose_name=_("model")
+    )
+    model_sha256 = models.CharField(max_length=64, verbose_name=_("model SHA-256"))
     features = models.JSONField(_("features"))
     points = models.JSONField(_("points per feature"))
     score = models.IntegerField(_("score"))
@@ -403,14 +416,18 @@ class Decision(models.Model):
 class ShadowScore(models.Model):
     """A challenger's score of a request, written next to the champion's decision (no effect)."""
 
-    request = models.ForeignKey(ScoringRequest, on_delete=models.PROTECT, related_name="shadow_scores")
-    model = models.ForeignKey(ScoreModel, on_delete=models.PROTECT, related_name="shadow_scores")
-    score = models.IntegerField()
-    grade = models.CharField(max_length=1)
-    pd = models.DecimalField(max_digits=7, decimal_places=6)
-    champion_score = models.IntegerField()
-    champion_grade = models.CharField(max_length=1)
-    created_at = models.DateTimeField(auto_now_add=True)
+    request = models.ForeignKey(
+        ScoringRequest, on_delete=models.PROTECT, related_name="shadow_scores", verbose_name=_("request")
+    )
+    model = models.ForeignKey(
+        ScoreModel, on_delete=models.PROTECT, related_name="shadow_scores", verbose_name=_("model")
+    )
+    score = models.IntegerField(verbose_name=_("score"))
+    grade = models.CharField(max_length=1, verbose_name=_("grade"))
+    pd = models.DecimalField(max_digits=7, decimal_places=6, verbose_name=_("PD"))
+    champion_score = models.IntegerField(verbose_name=_("champion score"))
+    champion_grade = models.CharField(max_length=1, verbose_name=_("champion grade"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("shadow score")
@@ -580,7 +597,9 @@ class ConcentrationLimit(Transitionable, FSMModelMixin, models.Model):
 class ConcentrationLimitEvent(TransitionEvent):
     """A status change of a concentration limit (who submitted, activated or retired it)."""
 
-    limit = models.ForeignKey(ConcentrationLimit, on_delete=models.PROTECT, related_name="events")
+    limit = models.ForeignKey(
+        ConcentrationLimit, on_delete=models.PROTECT, related_name="events", verbose_name=_("limit")
+    )
 
     class Meta(TransitionEvent.Meta):
         verbose_name = _("concentration limit event")

@@ -25,6 +25,7 @@ from loanhub.admin_reasons import EventReasonColumn, EventStateColumns
 from servicing import (
     admin_collateral,
     admin_repayments,  # noqa: F401  (registers the Repayment admin)
+    memos,
     quiet,
     selectors,
 )
@@ -64,8 +65,12 @@ class LoanInstallmentInline(ReadOnlyTabularInline):
 
 class JournalEntryInline(ReadOnlyTabularInline):
     model = JournalEntry
-    fields = ("entry_link", "kind", "memo", "legs", "posted_at", "posted_by")
+    fields = ("entry_link", "kind", "memo_text", "legs", "posted_at", "posted_by")
     readonly_fields = fields
+
+    @admin.display(description=_("memo"))
+    def memo_text(self, obj):
+        return memos.memo_text(obj.memo)
 
     def get_queryset(self, request):
         postings = Prefetch("postings", queryset=Posting.objects.select_related("account"))
@@ -125,6 +130,11 @@ class LoanEventInline(EventStateColumns, EventReasonColumn, ReadOnlyTabularInlin
     ordering = ("-id",)
 
 
+def bucket_label(code: str) -> str:
+    """A delinquency bucket in the page's language: "current" is a word, the others day ranges."""
+    return str(_("current (not overdue)")) if code == "current" else code
+
+
 class BucketFilter(admin.SimpleListFilter):
     """The configured delinquency buckets (read from the settings, not from the table)."""
 
@@ -132,7 +142,7 @@ class BucketFilter(admin.SimpleListFilter):
     parameter_name = "bucket"
 
     def lookups(self, request, model_admin):
-        return [(code, code) for code, _first, _last in settings.LOANHUB_DELINQUENCY_BUCKETS]
+        return [(code, bucket_label(code)) for code, _first, _last in settings.LOANHUB_DELINQUENCY_BUCKETS]
 
     def queryset(self, request, queryset):
         if self.value():
@@ -153,7 +163,7 @@ class LoanAdmin(KeysetPaginationMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
         "method",
         "status",
         "days_past_due",
-        "delinquency_bucket",
+        "bucket_shown",
         "classification",
         "principal_outstanding",
         "start_date",
@@ -187,7 +197,7 @@ class LoanAdmin(KeysetPaginationMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
                 "fields": (
                     "standing_date",
                     "days_past_due",
-                    "delinquency_bucket",
+                    "bucket_shown",
                     "classification",
                     "classification_override",
                     "ifrs9_stage",
@@ -259,6 +269,10 @@ class LoanAdmin(KeysetPaginationMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
         # Over a million loans only the key (and DPD, indexed) sort without scanning everything.
         return ("number", "days_past_due")
 
+    @admin.display(description=_("delinquency bucket"), ordering="delinquency_bucket")
+    def bucket_shown(self, obj):
+        return bucket_label(obj.delinquency_bucket)
+
     @admin.display(description=_("position date"))
     def standing_date(self, obj):
         # The date the loan stands at, as the API shows it: a quiet loan's stored row can be up to
@@ -305,15 +319,24 @@ class PostingInline(ReadOnlyTabularInline):
 
 @admin.register(JournalEntry)
 class JournalEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("__str__", "kind", "loan", "memo", "total_debit", "total_credit", "balanced", "posted_at")
+    list_display = (
+        "__str__",
+        "kind",
+        "loan",
+        "memo_text",
+        "total_debit",
+        "total_credit",
+        "balanced",
+        "posted_at",
+    )
     list_filter = ("kind",)
     search_fields = ("idempotency_key", "loan__number", "memo")
     list_select_related = ("loan",)
     fields = (
         "kind",
         "loan",
-        "memo",
-        "idempotency_key",
+        "memo_text",
+        "idempotency_key_code",
         "posted_at",
         "posted_by",
         "total_debit",
@@ -325,6 +348,14 @@ class JournalEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return selectors.journal_entries_with_totals().select_related("loan", "posted_by")
+
+    @admin.display(description=_("memo"))
+    def memo_text(self, obj):
+        return memos.memo_text(obj.memo)
+
+    @admin.display(description=_("idempotency key"))
+    def idempotency_key_code(self, obj):
+        return format_html("<code>{}</code>", obj.idempotency_key)
 
     @admin.display(description=_("debits"), ordering="total_debit")
     def total_debit(self, obj):
@@ -341,11 +372,15 @@ class JournalEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(LedgerAccount)
 class LedgerAccountAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("code", "name_zh", "name_en", "kind", "total_debit", "total_credit", "balance")
+    list_display = ("code", "name", "kind", "total_debit", "total_credit", "balance")
     list_filter = ("kind",)
     search_fields = ("code", "name_zh", "name_en")
-    fields = ("code", "name_zh", "name_en", "kind", "total_debit", "total_credit", "balance")
+    fields = ("code", "name", "kind", "total_debit", "total_credit", "balance")
     readonly_fields = fields
+
+    @admin.display(description=_("name"), ordering="code")
+    def name(self, obj):
+        return obj.name  # in the page's language (the chart stores both)
 
     def get_queryset(self, request):
         return selectors.ledger_accounts_with_balances()

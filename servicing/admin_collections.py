@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.db.models import Q
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from customers.masking import mask_phone, mask_text
@@ -162,9 +163,17 @@ class CollectionQueueAdmin(admin.ModelAdmin):
 
 @admin.register(DunningStep)
 class DunningStepAdmin(admin.ModelAdmin):
-    list_display = ("code", "offset_days", "bucket", "channel", "template_key", "active")
+    list_display = ("step_code", "offset_days", "bucket", "channel", "template_code", "active")
     list_editable = ("active",)
     ordering = ("offset_days",)
+
+    @admin.display(description=_("code"), ordering="code")
+    def step_code(self, obj):
+        return format_html("<code>{}</code>", obj.code)
+
+    @admin.display(description=_("message template"))
+    def template_code(self, obj):
+        return format_html("<code>{}</code>", obj.template_key)
 
     @admin.display(description=_("delinquency bucket"))
     def bucket(self, obj):

@@ -193,7 +193,7 @@ class StatementLineAdmin(KeysetPaginationMixin, admin.ModelAdmin):
         "reference",
         "counterparty",
         "transaction_id",
-        "external_id",
+        "external_id_code",
         "status",
         "message",
         "loan",
@@ -214,6 +214,10 @@ class StatementLineAdmin(KeysetPaginationMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("external id"))
+    def external_id_code(self, obj):
+        return format_html("<code>{}</code>", obj.external_id)  # the deduplication key
 
     def get_sortable_by(self, request):
         return ()

@@ -73,7 +73,12 @@ class PointsEntry(ImmutableModel):
     installment = models.PositiveSmallIntegerField(_("installment"), null=True, blank=True)
     application_id = models.BigIntegerField(_("application"), null=True, blank=True)
     referral = models.ForeignKey(
-        "rewards.Referral", null=True, blank=True, on_delete=models.PROTECT, related_name="entries"
+        "rewards.Referral",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="entries",
+        verbose_name=_("referral"),
     )
     key = models.CharField(_("idempotency key"), max_length=96, unique=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)

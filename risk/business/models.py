@@ -108,7 +108,9 @@ class BusinessRubric(Transitionable, FSMModelMixin, models.Model):
 class BusinessRubricEvent(TransitionEvent):
     """A status change of a rubric version (who published or retired it)."""
 
-    rubric = models.ForeignKey(BusinessRubric, on_delete=models.PROTECT, related_name="events")
+    rubric = models.ForeignKey(
+        BusinessRubric, on_delete=models.PROTECT, related_name="events", verbose_name=_("rubric")
+    )
 
     class Meta(TransitionEvent.Meta):
         verbose_name = _("business rubric event")
@@ -201,7 +203,9 @@ class BusinessRating(Transitionable, FSMModelMixin, models.Model):
 class BusinessRatingEvent(TransitionEvent):
     """The assessment and every override step of a business rating."""
 
-    rating = models.ForeignKey(BusinessRating, on_delete=models.PROTECT, related_name="events")
+    rating = models.ForeignKey(
+        BusinessRating, on_delete=models.PROTECT, related_name="events", verbose_name=_("rating")
+    )
 
     class Meta(TransitionEvent.Meta):
         verbose_name = _("business rating event")

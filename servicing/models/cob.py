@@ -42,7 +42,7 @@ class CobRun(models.Model):
 class CobChunk(models.Model):
     """A range of loan ids closed in one transaction; a done chunk is never run again."""
 
-    run = models.ForeignKey(CobRun, on_delete=models.CASCADE, related_name="chunks")
+    run = models.ForeignKey(CobRun, on_delete=models.CASCADE, related_name="chunks", verbose_name=_("run"))
     number = models.PositiveIntegerField(_("number"))
     first_id = models.BigIntegerField(_("first loan id"))
     last_id = models.BigIntegerField(_("last loan id"))
@@ -72,7 +72,12 @@ class LoanSnapshot(models.Model):
     # a loan index would cost each insert a page in the middle of the index. A loan's history reads
     # the (date, loan) index one date at a time (`selectors.loan_classification_history`).
     loan = models.ForeignKey(
-        Loan, on_delete=models.CASCADE, related_name="snapshots", db_constraint=False, db_index=False
+        Loan,
+        on_delete=models.CASCADE,
+        related_name="snapshots",
+        db_constraint=False,
+        db_index=False,
+        verbose_name=_("loan"),
     )
     days_past_due = models.PositiveIntegerField(_("days past due"))
     delinquency_bucket = models.CharField(_("delinquency bucket"), max_length=16)

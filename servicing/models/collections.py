@@ -167,7 +167,9 @@ class CollectionCase(Transitionable, FSMModelMixin, models.Model):
 class CollectionCaseEvent(TransitionEvent):
     """A case's history: opened, bucket moved, assigned, escalated, promise kept or broken, closed."""
 
-    case = models.ForeignKey(CollectionCase, on_delete=models.PROTECT, related_name="events")
+    case = models.ForeignKey(
+        CollectionCase, on_delete=models.PROTECT, related_name="events", verbose_name=_("case")
+    )
 
     class Meta(TransitionEvent.Meta):
         verbose_name = _("collection case event")
@@ -264,7 +266,10 @@ class DunningStep(models.Model):
         constraints = [models.CheckConstraint(condition=~Q(offset_days=0), name="dunning_offset_not_zero")]
 
     def __str__(self) -> str:
-        return self.code
+        # In the reader's language (the code is an identifier, shown in <code> in the console).
+        if self.offset_days < 0:
+            return _("reminder %(days)s days before the due date") % {"days": -self.offset_days}
+        return _("notice at %(days)s days past due") % {"days": self.offset_days}
 
 
 class DunningNotice(models.Model):
@@ -274,7 +279,9 @@ class DunningNotice(models.Model):
     loan = models.ForeignKey(
         "servicing.Loan", on_delete=models.PROTECT, related_name="dunning_notices", verbose_name=_("loan")
     )
-    step = models.ForeignKey(DunningStep, on_delete=models.PROTECT, related_name="notices")
+    step = models.ForeignKey(
+        DunningStep, on_delete=models.PROTECT, related_name="notices", verbose_name=_("step")
+    )
     anchor = models.DateField(_("for the date"))
     business_date = models.DateField(_("business date"))
     message_id = models.BigIntegerField(_("message"), null=True, blank=True)

@@ -129,5 +129,5 @@ class Posting(ImmutableModel):
         ]
 
     def __str__(self) -> str:
-        side = f"Dr {self.debit}" if self.debit else f"Cr {self.credit}"
+        side = f"{_('Dr')} {self.debit}" if self.debit else f"{_('Cr')} {self.credit}"
         return f"{self.account_id} {side}"

@@ -19,7 +19,7 @@ from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from loanhub.models import TransitionEvent
-from loanhub.money import money_field
+from loanhub.money import CURRENCIES, money_field
 from loanhub.transitions import Transitionable
 
 
@@ -71,7 +71,7 @@ class LimitProposal(Transitionable, FSMModelMixin, models.Model):
         related_name="limit_proposals",
         verbose_name=_("loan"),
     )
-    currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    currency = models.CharField(_("currency"), max_length=3, default="CNY", choices=CURRENCIES)
     current_limit = money_field(_("current limit"), null=True, blank=True)
     # The new credit limit (an increase) or the top-up amount offered.
     proposed_amount = money_field(_("proposed amount"))
@@ -158,7 +158,9 @@ class LimitProposal(Transitionable, FSMModelMixin, models.Model):
 class LimitProposalEvent(TransitionEvent):
     """A limit proposal's decisions: proposed, first approval, approved (by whom), rejected."""
 
-    proposal = models.ForeignKey(LimitProposal, on_delete=models.PROTECT, related_name="events")
+    proposal = models.ForeignKey(
+        LimitProposal, on_delete=models.PROTECT, related_name="events", verbose_name=_("proposal")
+    )
 
     class Meta(TransitionEvent.Meta):
         verbose_name = _("limit proposal event")

@@ -21,7 +21,7 @@ from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from loanhub.models import TransitionEvent
-from loanhub.money import money_field, rate_field
+from loanhub.money import CURRENCIES, money_field, rate_field
 from loanhub.transitions import Transitionable
 from servicing import choices as c
 
@@ -66,7 +66,7 @@ class CreditLine(Transitionable, FSMModelMixin, models.Model):
         related_name="credit_lines",
         verbose_name=_("product version"),
     )
-    currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    currency = models.CharField(_("currency"), max_length=3, default="CNY", choices=CURRENCIES)
     credit_limit = money_field(_("credit limit"))
     annual_rate = rate_field(_("annual interest rate"), help_text=_("a fraction: 0.0365 = 3.65 %"))
     day_count = models.CharField(_("day count"), max_length=8, choices=c.DAY_COUNT_CHOICES)
@@ -204,7 +204,9 @@ class CreditLine(Transitionable, FSMModelMixin, models.Model):
 class CreditLineEvent(TransitionEvent):
     """A credit line's state changes and servicing notes (opened, draw, repayment, overdue, cured)."""
 
-    credit_line = models.ForeignKey(CreditLine, on_delete=models.PROTECT, related_name="events")
+    credit_line = models.ForeignKey(
+        CreditLine, on_delete=models.PROTECT, related_name="events", verbose_name=_("credit line")
+    )
 
     class Meta(TransitionEvent.Meta):
         verbose_name = _("credit line event")

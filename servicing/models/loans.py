@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from loanhub.models import TransitionEvent
-from loanhub.money import apr_field, money_field, rate_field
+from loanhub.money import CURRENCIES, apr_field, money_field, rate_field
 from loanhub.transitions import Transitionable
 from servicing import choices as c
 
@@ -52,7 +52,7 @@ class Loan(Transitionable, FSMModelMixin, models.Model):
         related_name="loans",
         verbose_name=_("product version"),
     )
-    currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    currency = models.CharField(_("currency"), max_length=3, default="CNY", choices=CURRENCIES)
     principal = money_field(_("principal"))
     annual_rate = rate_field(_("annual interest rate"), help_text=_("a fraction: 0.049 = 4.9 %"))
     term = models.PositiveSmallIntegerField(_("term (installments)"))
@@ -257,14 +257,16 @@ class Loan(Transitionable, FSMModelMixin, models.Model):
 class LoanEvent(TransitionEvent):
     """A loan's state changes and servicing notes (repayment posted or reversed, reclassified)."""
 
-    loan = models.ForeignKey(Loan, on_delete=models.PROTECT, related_name="events")
+    loan = models.ForeignKey(Loan, on_delete=models.PROTECT, related_name="events", verbose_name=_("loan"))
 
     class Meta(TransitionEvent.Meta):
         verbose_name = _("loan event")
         verbose_name_plural = _("loan events")
 
     def __str__(self) -> str:
-        return f"{self.loan} {self.from_state}→{self.to_state}"
+        labels = dict(c.LoanStatus.choices)  # the states in the reader's language
+        before, after = labels.get(self.from_state, self.from_state), labels.get(self.to_state, self.to_state)
+        return f"{self.loan} {before}→{after}"
 
 
 class LoanInstallment(models.Model):

@@ -55,11 +55,21 @@ class Repayment(Transitionable, FSMModelMixin, models.Model):
     )
     posted_at = models.DateTimeField(_("posted at"), default=timezone.now)
     posted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("posted by"),
     )
     reversed_at = models.DateTimeField(_("reversed at"), null=True, blank=True)
     reversed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("reversed by"),
     )
     reversal_reason = models.CharField(_("reversal reason"), max_length=255, blank=True)
 

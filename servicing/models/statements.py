@@ -190,7 +190,9 @@ class StatementLine(Transitionable, FSMModelMixin, models.Model):
 class StatementLineEvent(TransitionEvent):
     """A suspense line's resolution: who assigned or returned it, when, and why."""
 
-    line = models.ForeignKey(StatementLine, on_delete=models.PROTECT, related_name="events")
+    line = models.ForeignKey(
+        StatementLine, on_delete=models.PROTECT, related_name="events", verbose_name=_("line")
+    )
 
     class Meta(TransitionEvent.Meta):
         verbose_name = _("bank statement line event")

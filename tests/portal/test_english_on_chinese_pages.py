@@ -39,17 +39,29 @@ PAGES = [
 ]
 
 
+# A textarea holds a field's value, as an input's value attribute does (a rule's JSON, a template
+# being edited): what the reader typed, not a label.
+SKIPPED = ("script", "style", "code", "textarea")
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+
 class _Text(HTMLParser):
     """The text a reader sees: no tags, attributes, scripts or styles (SVG text is kept). Text in
     <code> is a deliberate identifier shown beside its translated words (the console's reason and
-    rule codes), not a label that escaped translation."""
+    rule codes), not a label that escaped translation; an element marked `lang="en"` is English
+    on purpose (the English name or template the console edits beside the Chinese one)."""
 
     def __init__(self):
         super().__init__()
         self.parts, self._skip = [], 0
+        self._english: list[str] = []  # the open elements marked lang="en" (and ones inside them)
 
     def handle_starttag(self, tag, attrs):
-        if tag in ("script", "style", "code"):
+        if self._english or dict(attrs).get("lang", "").lower().startswith("en"):
+            if tag not in VOID:
+                self._english.append(tag)
+            return
+        if tag in SKIPPED:
             self._skip += 1
         for name, value in attrs:
             if name in ("alt", "title", "placeholder", "aria-label") and value:
@@ -60,11 +72,15 @@ class _Text(HTMLParser):
                 self.parts.append(attrs["value"])
 
     def handle_endtag(self, tag):
-        if tag in ("script", "style", "code"):
+        if self._english:
+            if tag in self._english:
+                del self._english[len(self._english) - 1 - self._english[::-1].index(tag) :]
+            return
+        if tag in SKIPPED:
             self._skip -= 1
 
     def handle_data(self, data):
-        if not self._skip:
+        if not self._skip and not self._english:
             self.parts.append(data)
 
 
@@ -88,6 +104,11 @@ def raw_codes(html: str) -> set[str]:
 def test_the_scanner_sees_text_and_labels_but_not_markup():
     html = '<p class="Hidden">贷款 Loan <img alt="Logo"><script>var Code;</script></p>'
     assert english_words(html) == {"Loan", "Logo"}
+
+
+def test_the_scanner_leaves_out_what_is_marked_english():
+    html = '<p>名称 <span lang="en">Home <b>Loan</b></span> Left <img alt="Icon" lang="en"> <i>Over</i></p>'
+    assert english_words(html) == {"Left", "Over"}
 
 
 def test_the_raw_code_scanner_sees_codes_in_text_only():

@@ -85,7 +85,8 @@ def test_journal_entry_shows_its_postings_and_is_balanced(officer_client, people
     html = response.content.decode()
     for amount in ("100000.00", "98800.00", "1200.00"):
         assert amount in html
-    assert 'alt="True"' in html  # the 'balanced' boolean icon
+    # the 'balanced' boolean icon, its text in the page's language (not Python's "True")
+    assert 'icon-yes.svg" alt="是"' in html or 'icon-yes.svg" alt="Yes"' in html
     listing = officer_client.get("/admin/servicing/journalentry/")
     assert listing.status_code == 200
     changelist = listing.context["cl"]
