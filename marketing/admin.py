@@ -11,6 +11,7 @@ from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.html import format_html
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_GET
@@ -43,13 +44,17 @@ class SegmentForm(forms.ModelForm):
     class Meta:
         model = Segment
         fields = ("name", "rules")
+        # The keys are the rules' vocabulary (code, the same in every language), shown as code.
         help_texts = {
-            "rules": _(
-                "A JSON object; all keys must hold. Profile: customer_types, employment_types, "
-                "regions, industries, income_min, income_max, age_min, age_max. Behaviour: has_loan, "
-                "applied_within_days, products, months_on_book_min, months_on_book_max, "
+            "rules": format_lazy(
+                "{} <code>{}</code>. {} <code>{}</code>.",
+                _("A JSON object; every key must hold. On the profile:"),
+                "customer_types, employment_types, regions, industries, income_min, income_max, "
+                "age_min, age_max, tags",
+                _("On behaviour:"),
+                "has_loan, applied_within_days, products, months_on_book_min, months_on_book_max, "
                 "on_time_ratio_min, channels, rfm {recency_min, frequency_min, monetary_min: 1-5}, "
-                "tags (also loyal, repeat_borrower, lapsed, new_customer). See the README."
+                "tags loyal, repeat_borrower, lapsed, new_customer",
             )
         }
 
