@@ -32,10 +32,10 @@ from tests.portal.test_english_on_chinese_pages import ALLOWED, RAW_CODE, _visib
 pytestmark = pytest.mark.django_db
 
 # Beyond the portal's allow-list: abbreviations the console's readers use as they are (ID, IT,
-# IFRS 9, PSI, the KS statistic, AUC, NPS, RFM (recency, frequency, monetary value), UTM, SHA-256, PD, DPD, LGD, ECL, COB, the day count
-# ACT/365), the statisticians' names of methods (Wilson's interval, Fisher's exact test, Holm's
-# correction), the keys Django's multiple-choice hint names (Control, Command on a Mac), and the
-# export formats.
+# IFRS 9, PSI, the KS statistic, AUC, NPS, RFM for recency, frequency and monetary value, UTM,
+# SHA-256, PD, DPD, LGD, ECL, COB, the day count ACT/365), the statisticians' names of methods
+# (Wilson's interval, Fisher's exact test, Holm's correction), the keys Django's multiple-choice
+# hint names (Control, Command on a Mac), and the export formats.
 CONSOLE_ALLOWED = ALLOWED | {
     "ID",
     "RFM",
