@@ -308,7 +308,7 @@ def simulate(*, officer, seed: int = SEED) -> list[Loan]:
         if event.kind == "reverse":
             repayments.repayment_reverse(
                 repayment=bounced.pop(plan.index),
-                reason="直接扣款退回：余额不足 (direct debit returned)",
+                reason="直接扣款退回：余额不足",
                 actor=officer,
             )
             continue
