@@ -88,6 +88,11 @@ quote 21 / 43, calculator 10 / 21, /products/ 10 / 21, product 16 / 35. The over
 (p95 ≤ 50 ms, no errors) is met; applying alone (a draft written with its checks, ~24 ms of CPU)
 is over it at p95 60 ms. Saturation (p95 ≤ 200 ms, no error): /products/ 569.9 req/s,
 /calculator/ 592.1 req/s, quote API 523.8 req/s: all three goals (≥ 300 req/s) met.
+Rerun at 6053fd6 (2026-12-07 14:28 UTC, idle; a draft and a status read no longer read the
+customer's roles): all requests p95 45 ms, 0 errors; p50 / p95 ms: apply 30 / 62, status 21 / 47,
+quote 22 / 51, calculator 11 / 28, /products/ 10 / 26, product 16 / 36 — per endpoint, applying
+and the quote API are still over 50 ms at p95. Saturation: /products/ 456.8 req/s, /calculator/
+537.8, quote API 619.3 (all ≥ 300).
 Runs between (same machine, idle): at 6bea7ad browsing p95 99 ms (a cold-cache stampede, fixed
 since by the single renderer and the warm-up), quote API 382 req/s.
 """
