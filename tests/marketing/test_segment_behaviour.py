@@ -23,7 +23,19 @@ from tests.servicing.factories import ApplicationFactory, CustomerFactory, activ
 from tests.servicing.lines_helpers import open_line
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-TODAY = dt.date(2027, 6, 15)
+
+
+def _first_year() -> int:
+    """The scenario's first year, from the clock: this year or the next with neither it nor the
+    year after a leap year, so every day count below is the same whatever the calendar says."""
+    year = clock.today().year
+    while year % 4 in (0, 3):
+        year += 1
+    return year
+
+
+YEAR = _first_year()  # the loans' first year; "today" is 15 June of the year after
+TODAY = dt.date(YEAR + 1, 6, 15)
 
 pytestmark = pytest.mark.django_db
 
@@ -70,13 +82,15 @@ def test_products_are_those_held_now():
     line_version = active_version()
     holder, former, written_off, line_holder, frozen_line = (CustomerFactory() for _ in range(5))
     CustomerFactory()  # holds nothing
-    loan(holder, on=dt.date(2027, 1, 10), version=version)
-    close(loan(former, on=dt.date(2027, 1, 10), version=version), dt.date(2027, 5, 1))
-    gone = loan(written_off, on=dt.date(2027, 1, 10), version=version)
+    loan(holder, on=dt.date(YEAR + 1, 1, 10), version=version)
+    close(loan(former, on=dt.date(YEAR + 1, 1, 10), version=version), dt.date(YEAR + 1, 5, 1))
+    gone = loan(written_off, on=dt.date(YEAR + 1, 1, 10), version=version)
     Loan.objects.filter(pk=gone.pk).update(status="written_off")
-    open_line(customer=line_holder, opened_on=dt.date(2027, 2, 1), number="C00000001", version=line_version)
+    open_line(
+        customer=line_holder, opened_on=dt.date(YEAR + 1, 2, 1), number="C00000001", version=line_version
+    )
     frozen = open_line(
-        customer=frozen_line, opened_on=dt.date(2027, 2, 1), number="C00000002", version=line_version
+        customer=frozen_line, opened_on=dt.date(YEAR + 1, 2, 1), number="C00000002", version=line_version
     )
     CreditLine.objects.filter(pk=frozen.pk).update(status="frozen")
 
@@ -91,15 +105,15 @@ def test_products_are_those_held_now():
 # --- months on book ------------------------------------------------------------------------------
 def test_months_on_book_count_from_the_first_disbursement():
     veteran, newcomer, drawer, undrawn = (CustomerFactory() for _ in range(4))
-    loan(veteran, on=dt.date(2026, 3, 10))  # 15 full months to 2027-06-15
-    loan(veteran, on=dt.date(2027, 5, 1))  # a later loan does not restart the count
-    loan(newcomer, on=dt.date(2027, 5, 20))  # 0 months
-    line = open_line(customer=drawer, opened_on=dt.date(2026, 1, 5), number="C00000001")
+    loan(veteran, on=dt.date(YEAR, 3, 10))  # 15 full months to TODAY
+    loan(veteran, on=dt.date(YEAR + 1, 5, 1))  # a later loan does not restart the count
+    loan(newcomer, on=dt.date(YEAR + 1, 5, 20))  # 0 months
+    line = open_line(customer=drawer, opened_on=dt.date(YEAR, 1, 5), number="C00000001")
     # The line was opened 17 months ago but first drawn on exactly 12 months ago.
     CreditLineTransaction.objects.create(
-        credit_line=line, kind="draw", amount=D("1000.00"), value_date=dt.date(2026, 6, 15), channel="portal"
+        credit_line=line, kind="draw", amount=D("1000.00"), value_date=dt.date(YEAR, 6, 15), channel="portal"
     )
-    open_line(customer=undrawn, opened_on=dt.date(2026, 1, 5), number="C00000002")  # never drawn: no months
+    open_line(customer=undrawn, opened_on=dt.date(YEAR, 1, 5), number="C00000002")  # never drawn: no months
 
     assert rules.evaluate({"months_on_book_min": 12}) == [veteran.pk, drawer.pk]
     assert rules.evaluate({"months_on_book_max": 0}) == [newcomer.pk]
@@ -111,26 +125,26 @@ def test_months_on_book_count_from_the_first_disbursement():
 # --- on-time ratio -------------------------------------------------------------------------------
 def test_on_time_ratio_counts_the_grace_days():
     late, graceful, fresh = (CustomerFactory() for _ in range(3))
-    first = loan(late, on=dt.date(2027, 1, 10), grace_days=3)
-    second = loan(graceful, on=dt.date(2027, 1, 13), grace_days=3)
-    loan(fresh, on=dt.date(2027, 6, 1))
-    assert due_dates(first)[:6] == [dt.date(2027, m, 10) for m in range(2, 8)]
-    assert due_dates(second)[:5] == [dt.date(2027, m, 13) for m in range(2, 7)]
+    first = loan(late, on=dt.date(YEAR + 1, 1, 10), grace_days=3)
+    second = loan(graceful, on=dt.date(YEAR + 1, 1, 13), grace_days=3)
+    loan(fresh, on=dt.date(YEAR + 1, 6, 1))
+    assert due_dates(first)[:6] == [dt.date(YEAR + 1, m, 10) for m in range(2, 8)]
+    assert due_dates(second)[:5] == [dt.date(YEAR + 1, m, 13) for m in range(2, 7)]
     # Five installments due before 15 June: on time, in the grace days, 4 days late, on time and
     # one unpaid whose grace ended on 13 June — 3 of 5 on time.
     pay(
         first,
         {
-            1: dt.date(2027, 2, 10),
-            2: dt.date(2027, 3, 13),
-            3: dt.date(2027, 4, 14),
-            4: dt.date(2027, 5, 9),
+            1: dt.date(YEAR + 1, 2, 10),
+            2: dt.date(YEAR + 1, 3, 13),
+            3: dt.date(YEAR + 1, 4, 14),
+            4: dt.date(YEAR + 1, 5, 9),
             5: None,
         },
     )
     # Four paid on their due dates; the fifth (13 June) is unpaid but still in its grace days
     # (to 16 June): not counted yet — 4 of 4.
-    pay(second, {n: dt.date(2027, n + 1, 13) for n in range(1, 5)} | {5: None})
+    pay(second, {n: dt.date(YEAR + 1, n + 1, 13) for n in range(1, 5)} | {5: None})
 
     customers = [late.pk, graceful.pk, fresh.pk]
     assert customer_on_time_counts(customers=customers, as_of=TODAY) == {late.pk: (5, 3), graceful.pk: (4, 4)}
@@ -187,28 +201,29 @@ def reference_scores(values: list) -> list[int]:
 
 @pytest.fixture
 def repayers():
-    """Six customers with repayments up to 15 June 2027 (12-month window: after 15 June 2026)."""
+    """Six customers with repayments up to TODAY (15 June; the 12-month window: after 15 June of
+    the year before)."""
     c1, c2, c3, c4, c5, c6 = (CustomerFactory() for _ in range(6))
     never = CustomerFactory()
-    loan(never, on=dt.date(2027, 5, 1))  # a loan, nothing repaid: no scores
-    loans = {c: loan(c, on=dt.date(2026, 1, 10)) for c in (c1, c2, c3, c4, c5, c6)}
-    for day in (dt.date(2027, 6, 14), dt.date(2027, 5, 14), dt.date(2027, 4, 14)):
+    loan(never, on=dt.date(YEAR + 1, 5, 1))  # a loan, nothing repaid: no scores
+    loans = {c: loan(c, on=dt.date(YEAR, 1, 10)) for c in (c1, c2, c3, c4, c5, c6)}
+    for day in (dt.date(YEAR + 1, 6, 14), dt.date(YEAR + 1, 5, 14), dt.date(YEAR + 1, 4, 14)):
         repaid(loans[c1], day, "1000.00")
-    repaid(loans[c2], dt.date(2027, 6, 10), "500.00")
-    repaid(loans[c3], dt.date(2027, 6, 1), "2000.00")
-    repaid(loans[c3], dt.date(2027, 5, 1), "2000.00")
-    repaid(loans[c4], dt.date(2026, 6, 15), "9000.00")  # the window's day before: outside it
-    repaid(loans[c5], dt.date(2027, 6, 14), "100.00")
-    reversed_ = repaid(loans[c5], dt.date(2027, 6, 12), "10000.00")
+    repaid(loans[c2], dt.date(YEAR + 1, 6, 10), "500.00")
+    repaid(loans[c3], dt.date(YEAR + 1, 6, 1), "2000.00")
+    repaid(loans[c3], dt.date(YEAR + 1, 5, 1), "2000.00")
+    repaid(loans[c4], dt.date(YEAR, 6, 15), "9000.00")  # the window's day before: outside it
+    repaid(loans[c5], dt.date(YEAR + 1, 6, 14), "100.00")
+    reversed_ = repaid(loans[c5], dt.date(YEAR + 1, 6, 12), "10000.00")
     Repayment.objects.filter(pk=reversed_.pk).update(status="reversed")  # does not count
-    repaid(loans[c5], dt.date(2027, 6, 13), "50000.00", channel="restructure")  # not cash
-    repaid(loans[c6], dt.date(2026, 12, 15), "300.00")
-    line = open_line(customer=c6, opened_on=dt.date(2026, 1, 5), number="C00000001")
+    repaid(loans[c5], dt.date(YEAR + 1, 6, 13), "50000.00", channel="restructure")  # not cash
+    repaid(loans[c6], dt.date(YEAR, 12, 15), "300.00")
+    line = open_line(customer=c6, opened_on=dt.date(YEAR, 1, 5), number="C00000001")
     CreditLineTransaction.objects.create(
         credit_line=line,
         kind="repayment",
         amount=D("700.00"),
-        value_date=dt.date(2027, 3, 15),
+        value_date=dt.date(YEAR + 1, 3, 15),
         channel="portal",
     )
     return [c1, c2, c3, c4, c5, c6]
@@ -269,27 +284,27 @@ def test_behaviour_tags():
         CustomerFactory() for _ in range(7)
     )
     # Loyal: 15 months on book, every installment paid on its due date.
-    long_loan = loan(loyal, on=dt.date(2026, 3, 10), term=24)
+    long_loan = loan(loyal, on=dt.date(YEAR, 3, 10), term=24)
     dues = due_dates(long_loan)
     pay(long_loan, {n: day for n, day in enumerate(dues, start=1) if day < TODAY})
     assert sum(day < TODAY for day in dues) == 15
     # The same with one of 15 paid a day late: 14/15 = 0.933 < 0.95.
-    late_loan = loan(one_late, on=dt.date(2026, 3, 10), term=24)
+    late_loan = loan(one_late, on=dt.date(YEAR, 3, 10), term=24)
     pay(
         late_loan,
         {n: day for n, day in enumerate(dues, start=1) if day < TODAY} | {3: dues[2] + dt.timedelta(1)},
     )
     # All on time, but 11 months on book.
-    short_loan = loan(short, on=dt.date(2026, 7, 10))
+    short_loan = loan(short, on=dt.date(YEAR, 7, 10))
     pay(short_loan, {n: day for n, day in enumerate(due_dates(short_loan), start=1) if day < TODAY})
     # Repeat: two loans.
-    loan(repeat, on=dt.date(2026, 9, 1))
-    loan(repeat, on=dt.date(2027, 3, 1))
-    # Lapsed: the only loan closed on 1 December 2026, over 6 months before 15 June 2027.
-    close(loan(lapsed, on=dt.date(2026, 1, 10), term=6), dt.date(2026, 12, 1))
-    close(loan(recently_closed, on=dt.date(2026, 1, 10), term=6), dt.date(2027, 1, 1))
-    close(loan(back_again, on=dt.date(2026, 1, 10), term=6), dt.date(2026, 10, 1))
-    loan(back_again, on=dt.date(2027, 4, 1))  # borrowing again: not lapsed, but a repeat borrower
+    loan(repeat, on=dt.date(YEAR, 9, 1))
+    loan(repeat, on=dt.date(YEAR + 1, 3, 1))
+    # Lapsed: the only loan closed on 1 December of the first year, over 6 months before TODAY.
+    close(loan(lapsed, on=dt.date(YEAR, 1, 10), term=6), dt.date(YEAR, 12, 1))
+    close(loan(recently_closed, on=dt.date(YEAR, 1, 10), term=6), dt.date(YEAR + 1, 1, 1))
+    close(loan(back_again, on=dt.date(YEAR, 1, 10), term=6), dt.date(YEAR, 10, 1))
+    loan(back_again, on=dt.date(YEAR + 1, 4, 1))  # borrowing again: not lapsed, but a repeat borrower
 
     assert rules.evaluate({"tags": ["loyal"]}) == [loyal.pk]
     assert rules.evaluate({"tags": ["repeat_borrower"]}) == [repeat.pk, back_again.pk]
@@ -300,7 +315,7 @@ def test_behaviour_tags():
     # The preset: repeat borrowers with loyal behaviour; `back_again` is a repeat borrower too new.
     preset = Segment.objects.get(preset="loyal_repeat_borrowers")
     assert rules.evaluate(preset.rules) == []
-    loan(loyal, on=dt.date(2027, 6, 1))
+    loan(loyal, on=dt.date(YEAR + 1, 6, 1))
     assert rules.evaluate(preset.rules) == [loyal.pk]
     assert rules.evaluate(Segment.objects.get(preset="lapsed_borrowers").rules) == [lapsed.pk]
 
@@ -356,7 +371,7 @@ def test_field_errors_of_the_behaviour_rules():
 def test_the_api_saves_and_previews_a_behaviour_segment(client, manager):
     version = active_version()
     holder = CustomerFactory()
-    loan(holder, on=dt.date(2026, 3, 10), version=version)
+    loan(holder, on=dt.date(YEAR, 3, 10), version=version)
     CustomerFactory()
     client.force_login(manager)
     body = {"name": "Holders", "rules": {"products": [version.product.code], "months_on_book_min": 12}}
@@ -408,11 +423,11 @@ def _queries(rule: dict) -> tuple[int, list[int]]:
 def test_the_query_count_does_not_grow_with_the_customers():
     version = active_version()
     rule = EVERYTHING | {"products": [version.product.code]}
-    _borrower(version, dt.date(2027, 1, 10))
+    _borrower(version, dt.date(YEAR + 1, 1, 10))
     few, members = _queries(rule)
     assert len(members) == 1
     for _ in range(4):
-        _borrower(version, dt.date(2027, 2, 10))
+        _borrower(version, dt.date(YEAR + 1, 2, 10))
         CustomerFactory()
     many, members = _queries(rule)
     assert len(members) == 5
