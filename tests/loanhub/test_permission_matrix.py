@@ -169,10 +169,17 @@ _VOLATILE = ("django_session", "axes_")
 
 
 def _write_count() -> int | None:
-    """Rows written on this connection so far where the database counts them (SQLite), so that
-    the digest is taken only after a request that wrote something; None elsewhere."""
+    """Rows written on this connection so far (SQLite) or in this transaction (PostgreSQL, whose
+    counters also keep what a rolled-back savepoint wrote), so that the digest is taken only after
+    a request that wrote something; None where the database does not count them."""
     if connection.vendor == "sqlite":
         return connection.connection.total_changes
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0) FROM pg_stat_xact_user_tables"
+            )
+            return cursor.fetchone()[0]
     return None
 
 
