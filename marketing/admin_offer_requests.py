@@ -75,6 +75,8 @@ class OfferRequestAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def offer(self, obj):
         if obj.kind == PromotionKind.RATE_DISCOUNT:
             return _("%(bps)s basis points off the rate") % {"bps": obj.discount_bps}
+        if obj.kind == PromotionKind.FEE_WAIVER:
+            return _("every fee of the product waived")
         return _("first %(n)s installments interest-free") % {"n": obj.interest_free_periods}
 
     @admin.display(description=_("status"))

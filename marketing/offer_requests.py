@@ -34,7 +34,7 @@ def _errors(kind: str, discount_bps: int, interest_free_periods: int, starts_on,
         errors["kind"] = [_("One of: %(kinds)s.") % {"kinds": ", ".join(pc.PromotionKind.values)}]
     elif kind == pc.PromotionKind.RATE_DISCOUNT and not 0 < discount_bps <= 1000:
         errors["discount_bps"] = [_("A discount from 1 to 1000 basis points.")]
-    elif kind != pc.PromotionKind.RATE_DISCOUNT and not 0 < interest_free_periods <= 12:
+    elif kind == pc.PromotionKind.INTEREST_FREE and not 0 < interest_free_periods <= 12:
         errors["interest_free_periods"] = [_("From 1 to 12 interest-free installments.")]
     if not isinstance(starts_on, dt.date) or not isinstance(ends_on, dt.date) or ends_on < starts_on:
         errors["ends_on"] = [_("The offer must end on or after the day it starts.")]
@@ -78,7 +78,7 @@ def campaign_offer_request(
             code=f"c{locked.pk}-offer",
             kind=kind,
             discount_bps=discount_bps if kind == pc.PromotionKind.RATE_DISCOUNT else 0,
-            interest_free_periods=interest_free_periods if kind != pc.PromotionKind.RATE_DISCOUNT else 0,
+            interest_free_periods=interest_free_periods if kind == pc.PromotionKind.INTEREST_FREE else 0,
             name_zh=name_zh or locked.name,
             name_en=name_en or locked.name,
             starts_on=starts_on,

@@ -245,6 +245,7 @@ class AllocationOrder(models.TextChoices):
 class PromotionKind(models.TextChoices):
     INTEREST_FREE = "interest_free", _("first installments interest-free")
     RATE_DISCOUNT = "rate_discount", _("rate discount")
+    FEE_WAIVER = "fee_waiver", _("fees waived")
 
 
 class Document(models.TextChoices):

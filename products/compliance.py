@@ -334,6 +334,13 @@ def structural_violations(version: ProductVersion, *, on_date: dt.date) -> list[
                     % {"code": promo.code},
                 )
             )
+        if promo.kind == c.PromotionKind.FEE_WAIVER and not any(fee.mandatory for fee in version.fees.all()):
+            v.append(
+                Violation(
+                    "promotions",
+                    _("promotion %(code)s: waives fees, but the version charges none") % {"code": promo.code},
+                )
+            )
         _subset(v, "promotions", _catalogue_segments(promo.segments), c.Segment.values, required=False)
         _subset(v, "promotions", promo.channels, c.Channel.values, required=False)
     return v

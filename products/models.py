@@ -502,7 +502,8 @@ class Fee(models.Model):
 
 
 class Promotion(models.Model):
-    """A dated promotion of a version: first installments interest-free or a rate discount.
+    """A dated promotion of a version: first installments interest-free, a rate discount, or every
+    fee of the version waived.
 
     Empty segments or channels mean everyone or everywhere. Promotions of the same kind do not
     stack: the most favourable one applies.

@@ -45,6 +45,7 @@ class Price:
     discount_bps: int = 0
     points_discount_bps: int = 0  # bought with the customer's reward points, on top of promotions
     interest_free_periods: int = 0
+    fees_waived: bool = False  # a fee-waiver promotion applies: the version's fees are not charged
     promotions_applied: list[str] = field(default_factory=list)
 
 
@@ -94,8 +95,13 @@ def tier_rate(version: ProductVersion, tier: PricingTier, *, benchmark_rate: Dec
     return tier.annual_rate
 
 
-def fees_for(version: ProductVersion, *, segments: Collection[str] = ()) -> list[dict]:
-    """The fees a customer in `segments` pays, in the engine's shape (waivers applied)."""
+def fees_for(
+    version: ProductVersion, *, segments: Collection[str] = (), price: Price | None = None
+) -> list[dict]:
+    """The fees a customer in `segments` pays, in the engine's shape (waivers applied): none when
+    the price carries a fee-waiver promotion."""
+    if price is not None and price.fees_waived:
+        return []
     return [fee.engine_fee() for fee in version.fees.all() if fee.charged_to(segments)]
 
 
@@ -115,7 +121,8 @@ def price_for(
     Floating-rate products use the benchmark published on or before `on_date`. Promotions in
     force on that date for any of the customer's segments and the channel apply (one under a pilot
     only for the pilot's members, products.hooks); of each kind
-    only the most favourable one (promotions do not stack). A discount bought with reward points
+    only the most favourable one (promotions do not stack; of fee waivers, which all waive every fee,
+    the first by code). A discount bought with reward points
     (`points_discount_bps`, marketing.rewards) comes on top. The rate never goes below zero.
     """
     tier = grid_tier(version, grade=grade, term=term)
@@ -144,7 +151,7 @@ def price_for(
     base = tier_rate(version, tier, benchmark_rate=benchmark_rate)
 
     discount = interest_free = 0
-    best_discount = best_free = None
+    best_discount = best_free = best_waiver = None
     if with_promotions:
         piloted = None  # asked for once a promotion applies (most versions have none)
         for promotion in _promotions(version):
@@ -161,7 +168,11 @@ def price_for(
                 and promotion.interest_free_periods > interest_free
             ):
                 interest_free, best_free = promotion.interest_free_periods, promotion
-    applied = sorted(p.code for p in (best_discount, best_free) if p is not None)
+            if promotion.kind == c.PromotionKind.FEE_WAIVER and (
+                best_waiver is None or promotion.code < best_waiver.code
+            ):
+                best_waiver = promotion
+    applied = sorted(p.code for p in (best_discount, best_free, best_waiver) if p is not None)
     if points_discount_bps < 0:
         raise PricingError({"points_discount_bps": [_("must not be negative")]})
     rate = max(base - Decimal(discount + points_discount_bps) / BPS, ZERO)
@@ -177,6 +188,7 @@ def price_for(
         discount_bps=discount,
         points_discount_bps=points_discount_bps,
         interest_free_periods=interest_free,
+        fees_waived=best_waiver is not None,
         promotions_applied=applied,
     )
 

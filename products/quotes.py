@@ -240,7 +240,7 @@ def product_quote(
         )
     except PricingError as exc:
         raise ProductQuoteError(exc.errors) from None
-    fees = fees_for(version, segments=segments)
+    fees = fees_for(version, segments=segments, price=price)
     count = installments_for(term, frequency)
     try:
         schedule = engine_adapter.schedule(

@@ -153,6 +153,7 @@ def terms_for(
 
     on_date = on_date or clock.today()
     rates, free, promotions = {}, {}, {}
+    priced = None  # any grade's price: promotions (a fee waiver among them) do not depend on the grade
     for grade in GRADES:
         try:
             price = price_for(
@@ -164,7 +165,8 @@ def terms_for(
         rates[grade] = price.annual_rate
         free[grade] = price.interest_free_periods
         promotions[grade] = list(price.promotions_applied)
-    fees = tuple(fees_for(product_version, segments=segments))
+        priced = price
+    fees = tuple(fees_for(product_version, segments=segments, price=priced))
     try:
         return ProductTerms(
             product_code=product_version.product.code,

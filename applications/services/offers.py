@@ -84,6 +84,7 @@ def offer_build(
     )
     version, price, summary = quote.version, quote.price, quote.schedule.summary
     fees = [fee for fee in version.fees.all() if fee.mandatory]
+    charged = [fee for fee in fees if fee.charged_to(quote.segments) and not price.fees_waived]
     offer = {
         "product": {"code": version.product.code, "version": version.version, "name": version.name},
         "currency": version.currency,
@@ -114,10 +115,9 @@ def offer_build(
         "net_proceeds": summary["net_proceeds"],
         "fees": [
             {"code": fee.code, "name": fee.name, "type": fee.fee_type, "amount": fee.amount, "rate": fee.rate}
-            for fee in fees
-            if fee.charged_to(quote.segments)
+            for fee in charged
         ],
-        "fees_waived": [fee.code for fee in fees if not fee.charged_to(quote.segments)],
+        "fees_waived": [fee.code for fee in fees if fee not in charged],
         "prepayment": {
             "allowed_after_installments": version.prepayment_allowed_after,
             "fee_rate": version.prepayment_fee_rate,

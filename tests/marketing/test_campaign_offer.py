@@ -228,3 +228,84 @@ def test_the_quote_for_a_signed_in_recipient_includes_the_campaigns_interest_fre
     )
     assert claimed.status_code == 400
     assert "segment" in claimed.json()["errors"]
+
+
+def test_a_campaigns_fee_waiver_takes_every_fee_out_of_its_recipients_quote_and_offer(
+    risk_ready,
+    product,
+    users,
+    submit,
+    django_capture_on_commit_callbacks,
+):
+    # Given a product charging a 300.00 service fee to everyone, and a campaign whose offer is a
+    # fee waiver for the customers it invites
+    today = clock.today()
+    FeeFactory(version=product, code="service", amount=Decimal("300.00"))
+    waiver = PromotionFactory(
+        version=product,
+        code="nofee",
+        kind=pc.PromotionKind.FEE_WAIVER,
+        discount_bps=0,
+        segments=[pc.invitation("nofee")],
+        starts_on=today,
+        ends_on=today + dt.timedelta(days=30),
+    )
+    invited = _customer("waived", consent=True, id_number=GOOD_ID)
+    _launch(users, waiver, django_capture_on_commit_callbacks)
+    # When the recipient and an anonymous visitor ask the quote API for the same loan
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(invited.user)
+    body = {"amount": "12000.00", "term": 12}
+    url = f"/api/v1/products/{product.product.code}/quote/"
+    mine = client.post(url, body, format="json").json()
+    anonymous = APIClient().post(url, body, format="json").json()
+    # Then the recipient pays no fee at the grid's rate, the visitor pays the 300.00
+    assert (mine["promotions_applied"], mine["summary"]["total_fees"]) == (["nofee"], "0.00")
+    assert (anonymous["promotions_applied"], anonymous["summary"]["total_fees"]) == ([], "300.00")
+    assert mine["annual_rate"] == anonymous["annual_rate"]
+    assert Decimal(mine["summary"]["apr"]) < Decimal(anonymous["summary"]["apr"])
+    # And the decided offer discloses the fee as waived, with the APR of the schedule without it
+    decided = _decided(submit(draft(invited, product)), users)
+    assert decided.offer["promotions"] == ["nofee"]
+    assert (decided.offer["fees"], decided.offer["fees_waived"]) == ([], ["service"])
+    assert decided.offer["total_fees"] == "0.00"
+    engine = engine_adapter.schedule(
+        principal=Decimal("50000.00"),
+        annual_rate=decided.offer_rate,
+        term=24,
+        frequency="monthly",
+        method="annuity",
+        start_date=clock.today(),
+        day_count=product.day_count,
+        fees=[],
+        grace=None,
+        interest_free_periods=0,
+    )
+    assert decided.offer_apr == engine.summary["apr"]
+
+
+def test_a_fee_waiver_offer_request_needs_no_discount_and_no_interest_free_installments(product, users):
+    from marketing import offer_requests
+
+    segment = Segment.objects.create(name="Hangzhou", rules={"regions": [REGION]})
+    campaign = services.campaign_create(
+        actor=users["marketing"],
+        name="No fee",
+        segment=segment,
+        channels=["email"],
+        template_zh="{{ name }}，{{ offer }} {{ link }}",
+        template_en="Hello {{ name }}, {{ offer }} {{ link }}",
+    )
+    request = offer_requests.campaign_offer_request(
+        campaign=campaign,
+        actor=users["marketing"],
+        product_code=product.product.code,
+        kind=pc.PromotionKind.FEE_WAIVER,
+        starts_on=clock.today(),
+        ends_on=clock.today() + dt.timedelta(days=30),
+        discount_bps=25,
+        interest_free_periods=2,
+    )
+    assert (request.kind, request.discount_bps, request.interest_free_periods) == ("fee_waiver", 0, 0)

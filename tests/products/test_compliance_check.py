@@ -168,3 +168,14 @@ def test_lpr_history_is_loaded_from_the_published_data():
     assert benchmark_rate_on(benchmark="lpr_1y", on_date=dt.date(2019, 8, 20)).rate == Decimal("0.0425")
     assert benchmark_rate_on(benchmark="lpr_5y", on_date=dt.date(2019, 8, 31)).rate == Decimal("0.0485")
     assert benchmark_rate_on(benchmark="lpr_5y", on_date=dt.date(2019, 8, 19)) is None
+
+
+def test_a_fee_waiver_needs_a_fee_to_waive():
+    version = version_in(S.IN_REVIEW)
+    inside = {"starts_on": version.available_from, "ends_on": version.available_from + dt.timedelta(days=30)}
+    PromotionFactory(version=version, code="nofee", kind=c.PromotionKind.FEE_WAIVER, discount_bps=0, **inside)
+    assert compliance_check(version, on_date=TODAY).errors()["promotions"] == [
+        "promotion nofee: waives fees, but the version charges none"
+    ]
+    FeeFactory(version=version, code="service", amount=Decimal("300.00"))
+    assert "promotions" not in compliance_check(version, on_date=TODAY).errors()
