@@ -379,6 +379,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Messages held by the recipients' quiet hours are sent when the hours end (notifications).
     "notifications-release-held": {"task": "notifications.tasks.release_held", "schedule": 5 * 60.0},
+    # Scheduled campaigns whose time has come are launched, recurring ones draft their next wave.
+    "marketing-launch-due-campaigns": {"task": "marketing.tasks.launch_due_campaigns", "schedule": 5 * 60.0},
     # Reward points past their expiry date are written off once a day (marketing.rewards).
     "rewards-expire-points": {
         "task": "marketing.rewards.tasks.points_expire_due",

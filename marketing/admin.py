@@ -20,7 +20,7 @@ from customers.masking import mask_counterparty
 from loanhub.admin_readonly import ReadOnlyAdminMixin, ReadOnlyTabularInline
 from loanhub.admin_reasons import EventReasonColumn, EventStateColumns
 from loanhub.errors import DomainError
-from marketing import charts, rules, selectors, services
+from marketing import charts, rules, scheduling, selectors, services
 from marketing.models import (
     MESSAGE_CHANNELS,
     Attribution,
@@ -84,11 +84,20 @@ class CampaignForm(forms.ModelForm):
             "pilot_regions",
             "pilot_channels",
             "pilot_share",
+            "send_at",
+            "repeat_every_days",
+            "repeat_until",
         )
 
     def clean(self):
         cleaned = super().clean()
         errors: dict = {}
+        if {"send_at", "repeat_every_days", "repeat_until"} & set(self.changed_data):
+            errors.update(
+                scheduling.schedule_errors(
+                    cleaned.get("send_at"), cleaned.get("repeat_every_days"), cleaned.get("repeat_until")
+                )
+            )
         for field in ("template_zh", "template_en"):
             if field in cleaned:
                 services.check_template(cleaned[field], field, errors)
@@ -159,6 +168,8 @@ class SegmentAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if not change:
             obj.created_by = request.user
+        if {"send_at", "repeat_every_days", "repeat_until"} & set(form.changed_data):
+            obj.scheduled_by = request.user if obj.send_at else None
         super().save_model(request, obj, form, change)
 
 
@@ -199,9 +210,17 @@ def pilot_table_rows(comparison: dict) -> list[dict]:
 @admin.register(Campaign)
 class CampaignAdmin(admin.ModelAdmin):
     form = CampaignForm
-    list_display = ("name", "segment", "state", "launched_at", "cost")
+    list_display = ("name", "segment", "state", "send_at", "launched_at", "cost")
     list_filter = ("state",)
-    readonly_fields = ("state", "segment_run", "launched_at", "skipped", "created_by")
+    readonly_fields = (
+        "state",
+        "segment_run",
+        "launched_at",
+        "skipped",
+        "created_by",
+        "scheduled_by",
+        "wave_of",
+    )
     raw_id_fields = ("promotion",)
     inlines = (ExperimentInline, CampaignEventInline)
     actions = ("launch",)

@@ -7,6 +7,7 @@ roles that view every business app) read; marketing managers write (the services
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -17,7 +18,7 @@ from rest_framework.views import APIView
 from loanhub.api_schema import FIELD_ERRORS, detail_response
 from loanhub.errors import Forbidden
 from loanhub.permissions import may
-from marketing import attribution, rules, selectors, services, stats
+from marketing import attribution, rules, scheduling, selectors, services, stats
 from marketing import serializers as s
 from marketing.errors import MarketingInvalid, MarketingNotFound
 from marketing.models import Campaign, Experiment, Segment
@@ -117,13 +118,19 @@ class CampaignListApi(MarketingApi):
             if promotion is None:
                 raise MarketingInvalid({"offer": [_("No such promotion.")]})
         arms = data.pop("experiment_arms", None)
-        campaign = services.campaign_create(
-            actor=request.user,
-            segment=segment,
-            promotion=promotion,
-            experiment_arms=[dict(arm) for arm in arms] if arms else None,
-            **data,
-        )
+        schedule = {name: data.pop(name, None) for name in ("send_at", "repeat_every_days", "repeat_until")}
+        if errors := scheduling.schedule_errors(**schedule):
+            raise MarketingInvalid(errors)
+        with transaction.atomic():
+            campaign = services.campaign_create(
+                actor=request.user,
+                segment=segment,
+                promotion=promotion,
+                experiment_arms=[dict(arm) for arm in arms] if arms else None,
+                **data,
+            )
+            if schedule["send_at"] is not None:
+                campaign = scheduling.campaign_schedule(campaign=campaign, actor=request.user, **schedule)
         return Response(s.CampaignOutputSerializer(campaign).data, status=status.HTTP_201_CREATED)
 
 

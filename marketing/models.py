@@ -143,6 +143,28 @@ class Campaign(Transitionable, FSMModelMixin, models.Model):
         verbose_name=_("segment run"),
     )
     launched_at = models.DateTimeField(_("launched"), null=True, blank=True)
+    # A schedule (marketing.scheduling): a draft is launched at `send_at` by the beat task, as the
+    # user who scheduled it; with `repeat_every_days`, each launch drafts the next wave (a copy whose
+    # `wave_of` is the first campaign) until `repeat_until`.
+    send_at = models.DateTimeField(_("send at"), null=True, blank=True)
+    repeat_every_days = models.PositiveSmallIntegerField(_("repeat every (days)"), null=True, blank=True)
+    repeat_until = models.DateField(_("repeat until"), null=True, blank=True)
+    scheduled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("scheduled by"),
+    )
+    wave_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="waves",
+        verbose_name=_("wave of the recurring campaign"),
+    )
     skipped = models.JSONField(_("members not reached, by reason"), default=dict, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

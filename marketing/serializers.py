@@ -71,6 +71,19 @@ class CampaignInputSerializer(serializers.Serializer):
         default=0,
         help_text="Reward points a messaged member earns once for applying after being reached.",
     )
+    send_at = serializers.DateTimeField(
+        required=False, allow_null=True, help_text="Launched then by the scheduler (in the future)."
+    )
+    repeat_every_days = serializers.IntegerField(
+        min_value=1,
+        max_value=365,
+        required=False,
+        allow_null=True,
+        help_text="A recurring campaign's interval.",
+    )
+    repeat_until = serializers.DateField(
+        required=False, allow_null=True, help_text="The last day a recurring campaign's wave may go out."
+    )
 
 
 class CampaignOutputSerializer(serializers.Serializer):
@@ -87,6 +100,10 @@ class CampaignOutputSerializer(serializers.Serializer):
     pilot_channels = serializers.ListField(child=serializers.CharField())
     pilot_share = serializers.IntegerField(allow_null=True)
     reward_points = serializers.IntegerField()
+    send_at = serializers.DateTimeField(allow_null=True)
+    repeat_every_days = serializers.IntegerField(allow_null=True)
+    repeat_until = serializers.DateField(allow_null=True)
+    wave_of = serializers.IntegerField(source="wave_of_id", allow_null=True)
 
 
 class RecipientSerializer(serializers.Serializer):

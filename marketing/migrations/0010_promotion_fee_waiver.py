@@ -4,15 +4,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('marketing', '0009_translated_labels'),
+        ("marketing", "0009_translated_labels"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='offerrequest',
-            name='kind',
-            field=models.CharField(choices=[('interest_free', 'first installments interest-free'), ('rate_discount', 'rate discount'), ('fee_waiver', 'fees waived')], max_length=20, verbose_name='kind'),
+            model_name="offerrequest",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("interest_free", "first installments interest-free"),
+                    ("rate_discount", "rate discount"),
+                    ("fee_waiver", "fees waived"),
+                ],
+                max_length=20,
+                verbose_name="kind",
+            ),
         ),
     ]
