@@ -210,6 +210,8 @@ def application_allowed_actions(*, application: LoanApplication, user) -> list[s
 def application_review_summary(*, application: LoanApplication, staff: bool = False) -> dict | None:
     """The latest human review of the application: the customer's reason, the outcome and the
     officer's explanation (the officer's name for staff only); None when none was asked for."""
+    if application.decision_id is None:  # a review is of a decision: none before one (no query)
+        return None
     review = application.review_requests.select_related("decided_by").order_by("-id").first()
     if review is None:
         return None
