@@ -28,6 +28,7 @@ from applications.services import (
     rating_for,
     review_may_be_requested,
 )
+from loanhub.queries import CompiledRead
 from risk.business.services import rating_payload
 from risk.selectors import decision_customer_reasons
 
@@ -65,6 +66,11 @@ def _one() -> QuerySet[LoanApplication]:
     return LoanApplication.objects.select_related("customer", "product_version__product", "decision")
 
 
+# Every status read, draft change and transition reads one application: compiled once
+# (loanhub.queries; 2.9 ms of the ORM's CPU to build and compile it, 0.4 ms to run).
+_ONE = CompiledRead(lambda pk: _one().filter(pk=pk).order_by("pk")[:1])
+
+
 def _base() -> QuerySet[LoanApplication]:
     return LoanApplication.objects.select_related(
         "customer",
@@ -100,7 +106,8 @@ def application_list_for(*, user, state: str | list[str] | None = None) -> Query
 def application_get_for(*, user, application_id: int) -> LoanApplication:
     """One application `user` may see; ApplicationNotFound otherwise (never "forbidden", so the
     existence of another customer's application is not revealed)."""
-    application = _one().filter(pk=application_id).first()
+    found = _ONE.objects(application_id)
+    application = found[0] if found else None
     if application is None or not perms.may_view(user, application):
         raise ApplicationNotFound(_("application %(id)s not found") % {"id": application_id})
     return application

@@ -167,7 +167,9 @@ def customer_has_loans(*, customer_id: int) -> bool:
 
 
 # Asked for every signed-in quote: compiled once (loanhub.queries).
-_ANY_LOAN = CompiledRead(lambda customer: Loan.objects.filter(customer_id=customer).values_list("pk")[:1])
+_ANY_LOAN = CompiledRead(
+    lambda customer: Loan.objects.filter(customer_id=customer).order_by().values_list("pk")[:1]
+)
 
 
 def customer_segments_now(customer) -> frozenset[str]:

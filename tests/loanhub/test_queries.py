@@ -7,8 +7,10 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from applications.models import LoanApplication
 from loanhub.queries import CompiledRead
 from tests.products.factories import UserFactory
+from tests.servicing.factories import ApplicationFactory
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
@@ -36,3 +38,35 @@ def test_a_query_without_the_id_among_its_parameters_is_refused():
     read = CompiledRead(lambda pk: User.objects.filter(is_active=True).values_list("pk"))
     with pytest.raises(ValueError, match="the id must appear once"):
         read.rows(1)
+
+
+def test_instances_come_with_their_related_rows_and_converted_values_as_the_orms():
+    # Given an application (money, JSON and dates among its columns) and a compiled read of it
+    # with its customer and product version joined
+    application = ApplicationFactory(utm={"utm_source": "partner"})
+    read = CompiledRead(
+        lambda pk: (
+            LoanApplication.objects.select_related("customer", "product_version__product", "decision")
+            .filter(pk=pk)
+            .order_by("pk")[:1]
+        )
+    )
+    orm = LoanApplication.objects.select_related("customer", "product_version__product", "decision").get(
+        pk=application.pk
+    )
+    # When it is read
+    with CaptureQueriesContext(connection) as queries:
+        (found,) = read.objects(application.pk)
+        related = (found.customer.legal_name, found.product_version.product.code, found.decision)
+    # Then in one query, every column as the ORM reads it, the related rows already there
+    assert len(queries.captured_queries) == 1
+    assert related == (orm.customer.legal_name, orm.product_version.product.code, None)
+    for field in LoanApplication._meta.concrete_fields:
+        assert getattr(found, field.attname) == getattr(orm, field.attname), field.name
+    assert found.utm == {"utm_source": "partner"}
+    for field in type(orm.product_version)._meta.concrete_fields:
+        assert getattr(found.product_version, field.attname) == getattr(orm.product_version, field.attname)
+    assert found.product_version.channels == orm.product_version.channels != []
+    assert not found._state.adding
+    assert found._state.db == "default"
+    assert read.objects(application.pk + 1000) == []
