@@ -135,9 +135,22 @@ def application_queue(
     return queryset.order_by("state_changed_at", "id")
 
 
-def application_events(*, application: LoanApplication) -> QuerySet[ApplicationEvent]:
+def application_events(*, application: LoanApplication) -> list[ApplicationEvent]:
     """The timeline, oldest first."""
-    return application.events.select_related("actor").order_by("created_at", "id")
+    events = _EVENTS.objects(application.pk)
+    for event in events:
+        event.application = application  # as the related manager gives them
+    return events
+
+
+# Every status read answers with the timeline: compiled once (loanhub.queries).
+_EVENTS = CompiledRead(
+    lambda pk: (
+        ApplicationEvent.objects.filter(application_id=pk)
+        .select_related("actor")
+        .order_by("created_at", "id")
+    )
+)
 
 
 def application_decision_summary(

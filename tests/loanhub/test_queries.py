@@ -36,7 +36,7 @@ def test_each_call_reads_the_rows_of_its_own_id_with_one_query():
 
 def test_a_query_without_the_id_among_its_parameters_is_refused():
     read = CompiledRead(lambda pk: User.objects.filter(is_active=True).values_list("pk"))
-    with pytest.raises(ValueError, match="the id must appear once"):
+    with pytest.raises(ValueError, match="the key must appear once"):
         read.rows(1)
 
 
@@ -70,3 +70,10 @@ def test_instances_come_with_their_related_rows_and_converted_values_as_the_orms
     assert not found._state.adding
     assert found._state.db == "default"
     assert read.objects(application.pk + 1000) == []
+
+
+def test_a_text_key():
+    UserFactory(username="by-name", is_staff=False)
+    read = CompiledRead(lambda name: User.objects.filter(username=name).values_list("is_staff"), key_type=str)
+    assert read.rows("by-name") == [(False,)]
+    assert read.rows("nobody") == []
