@@ -184,6 +184,12 @@ def test_a_wrong_token_is_refused_even_beside_a_live_session(client, owner):
     assert client.get("/api/v1/customers/me/").status_code == 200  # the session itself lives on
 
 
+def test_a_token_with_a_nul_byte_is_refused_not_an_error(owner):
+    response = APIClient(HTTP_AUTHORIZATION="Token a\x00b").get("/api/v1/customers/me/")
+    assert response.status_code == 401
+    assert response.json()["code"] == "not_authenticated"
+
+
 def test_revoking_needs_credentials():
     response = APIClient().post("/api/v1/auth/token/revoke/")
     assert response.status_code == 401
