@@ -45,10 +45,13 @@ from products.choices import Channel, Frequency, GraceType, RepaymentMethod
 STATED_FIELDS = (*f.APPLICANT_STATED, "purpose")
 
 
-def application_payload(application: LoanApplication, *, user, detail: bool = True) -> dict:
+def application_payload(
+    application: LoanApplication, *, user, detail: bool = True, events: list | None = None
+) -> dict:
     """The API's view of an application (lists leave out the decision and the timeline). Its owner
     sees the customer's view, whatever else they are (staff never act as a customer), and asking
-    nothing of the roles spares a customer's every read and draft the two permission queries."""
+    nothing of the roles spares a customer's every read and draft the two permission queries.
+    `events`: the timeline when the caller holds it already (a draft just created), else read."""
     staff = not perms.is_owner(user, application) and perms.may_view_all(user)
     version = application.product_version
     data = {
@@ -113,7 +116,7 @@ def application_payload(application: LoanApplication, *, user, detail: bool = Tr
             "at": event.created_at,
             **({"payload": event.payload} if staff else {}),
         }
-        for event in selectors.application_events(application=application)
+        for event in (selectors.application_events(application=application) if events is None else events)
     ]
     return data
 
@@ -355,8 +358,10 @@ class ApplicationListCreateApi(APIView):
             serializer = ApplicationInputSerializer(data=request.data)
             serializer.is_valid(raise_exception=True)
             application = services.application_create(actor=request.user, **serializer.validated_data)
-            application = selectors.application_get_for(user=request.user, application_id=application.pk)
-            return _respond(application_payload(application, user=request.user), status.HTTP_201_CREATED)
+            # Answered from what was just written, not read back (the caller's own draft, with its
+            # customer and the offered version in hand, no decision, its creation the one event).
+            payload = application_payload(application, user=request.user, events=[application.creation_event])
+            return _respond(payload, status.HTTP_201_CREATED)
 
         return idempotent(request, handler)
 

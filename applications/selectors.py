@@ -28,6 +28,7 @@ from applications.services import (
     rating_for,
     review_may_be_requested,
 )
+from loanhub.queries import CompiledRead
 from risk.business.services import rating_payload
 from risk.selectors import decision_customer_reasons
 
@@ -65,6 +66,11 @@ def _one() -> QuerySet[LoanApplication]:
     return LoanApplication.objects.select_related("customer", "product_version__product", "decision")
 
 
+# Every status read, draft change and transition reads one application: compiled once
+# (loanhub.queries; 2.9 ms of the ORM's CPU to build and compile it, 0.4 ms to run).
+_ONE = CompiledRead(lambda pk: _one().filter(pk=pk).order_by("pk")[:1])
+
+
 def _base() -> QuerySet[LoanApplication]:
     return LoanApplication.objects.select_related(
         "customer",
@@ -100,7 +106,8 @@ def application_list_for(*, user, state: str | list[str] | None = None) -> Query
 def application_get_for(*, user, application_id: int) -> LoanApplication:
     """One application `user` may see; ApplicationNotFound otherwise (never "forbidden", so the
     existence of another customer's application is not revealed)."""
-    application = _one().filter(pk=application_id).first()
+    found = _ONE.objects(application_id)
+    application = found[0] if found else None
     if application is None or not perms.may_view(user, application):
         raise ApplicationNotFound(_("application %(id)s not found") % {"id": application_id})
     return application
@@ -128,9 +135,22 @@ def application_queue(
     return queryset.order_by("state_changed_at", "id")
 
 
-def application_events(*, application: LoanApplication) -> QuerySet[ApplicationEvent]:
+def application_events(*, application: LoanApplication) -> list[ApplicationEvent]:
     """The timeline, oldest first."""
-    return application.events.select_related("actor").order_by("created_at", "id")
+    events = _EVENTS.objects(application.pk)
+    for event in events:
+        event.application = application  # as the related manager gives them
+    return events
+
+
+# Every status read answers with the timeline: compiled once (loanhub.queries).
+_EVENTS = CompiledRead(
+    lambda pk: (
+        ApplicationEvent.objects.filter(application_id=pk)
+        .select_related("actor")
+        .order_by("created_at", "id")
+    )
+)
 
 
 def application_decision_summary(
@@ -210,6 +230,8 @@ def application_allowed_actions(*, application: LoanApplication, user) -> list[s
 def application_review_summary(*, application: LoanApplication, staff: bool = False) -> dict | None:
     """The latest human review of the application: the customer's reason, the outcome and the
     officer's explanation (the officer's name for staff only); None when none was asked for."""
+    if application.decision_id is None:  # a review is of a decision: none before one (no query)
+        return None
     review = application.review_requests.select_related("decided_by").order_by("-id").first()
     if review is None:
         return None

@@ -95,6 +95,26 @@ and the quote API are still over 50 ms at p95. Saturation: /products/ 456.8 req/
 537.8, quote API 619.3 (all ≥ 300).
 Runs between (same machine, idle): at 6bea7ad browsing p95 99 ms (a cold-cache stampede, fixed
 since by the single renderer and the warm-up), quote API 382 req/s.
+
+The 2026-12-07 afternoon pass on applying and the quote API (bench_portal_cpu.py, 200 requests
+each, the head before and after run alternately twice on the busy shared machine; CPU ms / SQL
+queries / Redis commands per request, before → after; the benchmark now shares one request
+handler among its clients, so these "before" figures are not the earlier passes'):
+  apply (draft POST)            18.9–20.1 / 9 / 1   →  6.4–7.3 / 4 / 1
+  quote API, signed in          12.7–13.3 / 9 / 2   →  5.9–6.4 / 6 / 2
+  status (GET)                  11.7–13.7 / 6 / 0   →  2.8–2.9 / 3 / 0
+  product page, signed in        9.9–10.5 / 6 / 1   →  6.3–6.8 / 6 / 1
+  catalogue, calculator, anonymous quote: unchanged (2–7 ms)
+- a draft is answered from what was written (no read-back; its creation is its timeline), and no
+  review is looked for before a decision (none can exist);
+- an API call bearing a token reads no session beside it (the browser's cookie): the session's
+  user is read, checked for idleness and touched only if something asks for it;
+- the hot reads of one id or key (the token with its user, the application with its customer,
+  product and decision, its timeline, the customer of a user, their invitations, pilots and loans)
+  are compiled to SQL once per process (loanhub.queries.CompiledRead): building and compiling
+  the ORM query cost 0.5–2.9 ms of CPU each, running it 0.1–0.4 ms;
+- a repeated quote's funnel touch is one query; the Redis cache reuses its redis-py client.
+Not yet measured under load (load_portal.py) at the time of writing.
 """
 
 from __future__ import annotations

@@ -30,6 +30,7 @@ from customers.phone import phone_is_verified as phone_is_verified  # the curren
 from customers.services import can_reveal, can_view_customers
 from loanhub import clock
 from loanhub.permissions import AUDIT_READ, is_user, may_any
+from loanhub.queries import CompiledRead
 
 # A business younger than this (years in business) makes its owner an entrepreneur (创业者).
 ENTREPRENEUR_YEARS = 3
@@ -42,7 +43,12 @@ def customer_for_user(user) -> Customer | None:
     """The profile of `user`, or None (anonymous users and users without a profile)."""
     if not getattr(user, "is_authenticated", False):
         return None
-    return Customer.objects.filter(user=user).first()
+    found = _FOR_USER.objects(user.pk)
+    return found[0] if found else None
+
+
+# Read by every draft and signed-in quote: compiled once (loanhub.queries).
+_FOR_USER = CompiledRead(lambda user_id: Customer.objects.filter(user_id=user_id).order_by("pk")[:1])
 
 
 def customer_id_number(*, customer_id: int) -> str:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 
 import redis.exceptions
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +33,28 @@ def log_outage(what: str, exc: Exception) -> None:
     logger.warning("cache unavailable (%s): %s", what, exc.__class__.__name__)
 
 
+class ReusedClientRedisCacheClient(RedisCacheClient):
+    """Django's client builds a new redis-py client (hundreds of response callbacks set up) for
+    every cache operation; one per connection pool serves them all (redis-py's clients are
+    thread-safe, and a cache backend is one thread's anyway)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients = {}
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(id(pool))
+        if client is None:
+            client = self._clients[id(pool)] = self._client(connection_pool=pool)
+        return client
+
+
 class PrefixedRedisCache(RedisCache):
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._class = ReusedClientRedisCacheClient
+
     def clear(self) -> bool:
         client = self._cache.get_client(write=True)
         pattern = f"{self.key_prefix}:*" if self.key_prefix else "*"

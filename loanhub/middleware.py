@@ -8,14 +8,17 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY, logout
+from django.contrib.auth.middleware import get_user
 from django.contrib.auth.views import redirect_to_login
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
 from loanhub import sessions
+from loanhub.authentication import ExpiringTokenAuthentication
 from loanhub.errors import RETRY_AFTER_SECONDS, error_body, unavailable_response
 
 KEEP_ALIVE_HEADER = "X-LoanHub-Keep-Alive"
@@ -25,14 +28,27 @@ def _is_api(request) -> bool:
     return request.path_info.startswith("/api/")
 
 
+def _bears_token(request) -> bool:
+    """An API request with `Authorization: Token …`: the API authenticates it by the token alone
+    (or refuses it), never by the session (loanhub.authentication, DEFAULT_AUTHENTICATION_CLASSES)."""
+    scheme = request.META.get("HTTP_AUTHORIZATION", "").split(None, 1)[:1]
+    return _is_api(request) and [s.lower() for s in scheme] == [ExpiringTokenAuthentication.keyword.lower()]
+
+
 class SessionActivityMiddleware:
     """Signs a session out after the idle timeout (pages: to the log-in page with `next`; API: a
-    401 in the one error body) and records activity of the live ones."""
+    401 in the one error body) and records activity of the live ones.
+
+    An API request bearing a token does not use its session: the session (and its user) is read,
+    checked and touched only if something asks for the session's user, so a browser's cookie next
+    to the token costs no query; an idle session is still signed out when anything would use it."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        if _bears_token(request):
+            return self._token_request(request)
         user = request.user
         if user.is_authenticated and sessions.is_idle(request.session, user):
             session_key = request.session.session_key
@@ -59,6 +75,31 @@ class SessionActivityMiddleware:
             )
         return response
 
+    def _token_request(self, request):
+        asked = []
+
+        def session_user():
+            asked.append(True)
+            user = request.user = get_user(request)  # the real user: logout() reads request.user
+            if user.is_authenticated and sessions.is_idle(request.session, user):
+                session_key = request.session.session_key
+                logout(request)  # request.user: anonymous
+                sessions.session_forget(session_key=session_key)
+                return request.user
+            return user
+
+        request.user = SimpleLazyObject(session_user)
+        response = self.get_response(request)
+        user = request.user  # the token's user (the API authenticated the request), or the session's
+        if asked and user.is_authenticated and request.session.get(SESSION_KEY) == str(user.pk):
+            sessions.session_touch(
+                session=request.session,
+                user=user,
+                user_agent=request.META.get("HTTP_USER_AGENT", ""),
+                force=request.headers.get(KEEP_ALIVE_HEADER) == "1",
+            )
+        return response
+
 
 class PrivateCacheMiddleware:
     """`Cache-Control: private, no-store` on every response to a signed-in request (session or API
@@ -71,7 +112,8 @@ class PrivateCacheMiddleware:
         response = self.get_response(request)
         if response.has_header("Cache-Control") or request.path_info.startswith(settings.STATIC_URL):
             return response
-        if request.user.is_authenticated or "HTTP_AUTHORIZATION" in request.META:
+        # The header first: a token request's session user is then never read for this.
+        if "HTTP_AUTHORIZATION" in request.META or request.user.is_authenticated:
             patch_cache_control(response, private=True, no_store=True)
         return response
 

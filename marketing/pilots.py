@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from customers.models import Customer
 from loanhub import clock
 from loanhub.permissions import may
+from loanhub.queries import CompiledRead
 from loanhub.transitions import run_transition
 from marketing import services
 from marketing.errors import MarketingForbidden, MarketingInvalid
@@ -165,8 +166,12 @@ def running_pilots() -> dict[tuple[str, str], tuple[str, ...]]:
 
 def customer_pilots(*, customer_id: int) -> list[tuple[str, str]]:
     """The running pilots whose pilot group the customer is in: (product, promotion code)."""
-    return list(
-        PilotMember.objects.filter(
-            customer_id=customer_id, group=PilotGroup.PILOT, pilot__state=PromotionPilotState.RUNNING
-        ).values_list("pilot__product_code", "pilot__promotion_code")
-    )
+    return _PILOTS.rows(customer_id)
+
+
+# Asked for every signed-in quote: compiled once (loanhub.queries).
+_PILOTS = CompiledRead(
+    lambda customer_id: PilotMember.objects.filter(
+        customer_id=customer_id, group=PilotGroup.PILOT, pilot__state=PromotionPilotState.RUNNING
+    ).values_list("pilot__product_code", "pilot__promotion_code")
+)

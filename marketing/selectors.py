@@ -12,6 +12,7 @@ from applications.selectors import application_funnel_facts
 from customers.masking import mask_counterparty
 from loanhub import clock
 from loanhub.money import quantize_money
+from loanhub.queries import CompiledRead
 from marketing import attribution as models_of_attribution
 from marketing import stats
 from marketing.models import (
@@ -40,16 +41,18 @@ def customer_invitations(*, customer_id: int) -> list[str]:
     Only recipients, so only consenting members of the segment; an experiment's holdout arm was
     sent nothing and is offered nothing. The promotion's own dates still decide when it applies.
     """
-    return sorted(
-        set(
-            Recipient.objects.filter(
-                customer_id=customer_id,
-                holdout=False,
-                campaign__state=CampaignState.LAUNCHED,
-                campaign__promotion__isnull=False,
-            ).values_list("campaign__promotion__code", flat=True)
-        )
-    )
+    return sorted({code for (code,) in _INVITATIONS.rows(customer_id)})
+
+
+# Asked for every signed-in quote: compiled once (loanhub.queries).
+_INVITATIONS = CompiledRead(
+    lambda customer_id: Recipient.objects.filter(
+        customer_id=customer_id,
+        holdout=False,
+        campaign__state=CampaignState.LAUNCHED,
+        campaign__promotion__isnull=False,
+    ).values_list("campaign__promotion__code")
+)
 
 
 def campaign_rewards_for_application(*, customer_id: int, submitted_at) -> list[tuple[int, int]]:

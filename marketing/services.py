@@ -474,17 +474,16 @@ def touch_record_quote(*, user, cookies, product_code: str) -> Touch | None:
     asked for a quote — the funnel's "quoted" stage. Credited to the campaign of their latest
     landing in the attribution window; at most one a day per customer (or visitor) and product.
     Untracked anonymous callers (no cookie) and staff log nothing."""
-    customer = customer_selectors.customer_for_user(user) if user.is_authenticated else None
     visitor_id = (cookies.get(VISITOR_COOKIE) or "")[:40]
-    if customer is None and (user.is_authenticated or not visitor_id):
+    if not user.is_authenticated and not visitor_id:
         return None
-    whose = Q(customer=customer) if customer is not None else Q(pk__in=[])
-    if visitor_id:
-        whose |= Q(visitor_id=visitor_id)
     now = clock.now()
     since = now - dt.timedelta(days=settings.MARKETING_ATTRIBUTION_DAYS)
+    # A customer's touches through their user: a repeated quote (most are) is one query.
     mine = (
-        Touch.objects.filter(customer=customer) if customer else Touch.objects.filter(visitor_id=visitor_id)
+        Touch.objects.filter(customer__user=user)
+        if user.is_authenticated
+        else Touch.objects.filter(visitor_id=visitor_id)
     )
     today = clock.local_date(now)
     if any(
@@ -494,6 +493,12 @@ def touch_record_quote(*, user, cookies, product_code: str) -> Touch | None:
         ).values_list("occurred_at", flat=True)
     ):
         return None
+    customer = customer_selectors.customer_for_user(user) if user.is_authenticated else None
+    if customer is None and user.is_authenticated:  # staff
+        return None
+    whose = Q(customer=customer) if customer is not None else Q(pk__in=[])
+    if visitor_id:
+        whose |= Q(visitor_id=visitor_id)
     landing = (  # the browser's landings count too: a recipient's link was followed signed out
         Touch.objects.filter(whose)
         .filter(kind=TouchKind.LANDING, occurred_at__gte=since, occurred_at__lte=now)

@@ -32,6 +32,7 @@ from django.db.models.functions import Coalesce
 from loanhub import clock
 from loanhub.money import MONEY_DIGITS, MONEY_PLACES, quantize_money
 from loanhub.permissions import may
+from loanhub.queries import CompiledRead
 from products.choices import Segment
 from servicing.choices import NON_PERFORMING_CLASSES, Classification, CobStatus, LoanStatus, RepaymentStatus
 from servicing.models import (
@@ -162,7 +163,13 @@ def loans_with_installments_due_on(day) -> list[tuple[int, int]]:
 
 def customer_has_loans(*, customer_id: int) -> bool:
     """True once a loan was ever opened for the customer (whatever its state now)."""
-    return Loan.objects.filter(customer_id=customer_id).exists()
+    return bool(_ANY_LOAN.rows(customer_id))
+
+
+# Asked for every signed-in quote: compiled once (loanhub.queries).
+_ANY_LOAN = CompiledRead(
+    lambda customer: Loan.objects.filter(customer_id=customer).order_by().values_list("pk")[:1]
+)
 
 
 def customer_segments_now(customer) -> frozenset[str]:

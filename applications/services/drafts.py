@@ -159,7 +159,8 @@ def _validate_limits(application: LoanApplication) -> None:
 def application_create(*, actor, product: str, customer=None, **data) -> LoanApplication:
     """A draft for the actor's own customer profile (officers may name `customer` at a branch),
     pinned to the version of `product` offered now. Raises ApplicationValidationError with
-    field errors (unknown product, amount or term outside the version's limits, …)."""
+    field errors (unknown product, amount or term outside the version's limits, …). The draft
+    returned carries its one event, `creation_event`."""
     if customer is None:
         customer = customer_selectors.customer_for_user(actor)
         if customer is None:
@@ -187,7 +188,11 @@ def application_create(*, actor, product: str, customer=None, **data) -> LoanApp
         application = LoanApplication(customer=customer, product_version=version, **clean)
         _validate_limits(application)
         application.save()
-        _event(application, actor=actor, from_state="", reason="created", payload={"product": str(version)})
+        event = _event(
+            application, actor=actor, from_state="", reason="created", payload={"product": str(version)}
+        )
+    # The new draft's whole timeline, for whoever answers with it at once (the API): nothing to read.
+    application.creation_event = event
     return application
 
 

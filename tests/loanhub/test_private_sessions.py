@@ -9,7 +9,9 @@ import re
 import pytest
 import time_machine
 from django.core.cache import cache
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -155,6 +157,37 @@ def test_the_caller_revokes_their_token(owner):
     assert api.post("/api/v1/auth/token/revoke/").status_code == 204
     assert not Token.objects.filter(user=owner.user).exists()
     assert api.get("/api/v1/customers/me/").status_code == 401
+
+
+def test_a_token_request_does_not_use_the_browsers_session_nor_keep_it_alive(client, owner):
+    # Given a signed-in browser whose API calls also carry a token
+    client.force_login(owner.user)
+    assert client.get("/api/v1/customers/me/").status_code == 200
+    key = _token(APIClient())["token"]
+    with later(minutes=20), CaptureQueriesContext(connection) as queries:
+        # When the token answers a call with the session's cookie beside it
+        response = client.get("/api/v1/customers/me/", HTTP_AUTHORIZATION=f"Token {key}")
+    # Then the session was not read (no query) and its idle time was not restarted by the token
+    assert response.status_code == 200
+    assert not [q for q in queries.captured_queries if "django_session" in q["sql"]]
+    with later(minutes=31):
+        assert client.get("/api/v1/customers/me/").status_code == 401
+    assert not UserSession.objects.filter(user=owner.user).exists()
+
+
+def test_a_wrong_token_is_refused_even_beside_a_live_session(client, owner):
+    client.force_login(owner.user)
+    assert client.get("/api/v1/customers/me/").status_code == 200
+    response = client.get("/api/v1/customers/me/", HTTP_AUTHORIZATION="Token not-a-token")
+    assert response.status_code == 401
+    assert response.json()["code"] == "not_authenticated"
+    assert client.get("/api/v1/customers/me/").status_code == 200  # the session itself lives on
+
+
+def test_a_token_with_a_nul_byte_is_refused_not_an_error(owner):
+    response = APIClient(HTTP_AUTHORIZATION="Token a\x00b").get("/api/v1/customers/me/")
+    assert response.status_code == 401
+    assert response.json()["code"] == "not_authenticated"
 
 
 def test_revoking_needs_credentials():
