@@ -33,9 +33,10 @@ pytestmark = pytest.mark.django_db
 
 # Beyond the portal's allow-list: abbreviations the console's readers use as they are (ID, IT,
 # IFRS 9, PSI, the KS statistic, AUC, NPS, RFM for recency, frequency and monetary value, UTM,
-# SHA-256, PD, DPD, LGD, ECL, COB, the day count ACT/365), the statisticians' names of methods
-# (Wilson's interval, Fisher's exact test, Holm's correction), the keys Django's multiple-choice
-# hint names (Control, Command on a Mac), and the export formats.
+# SHA-256, PD, DPD, LGD, ECL, COB, the day count ACT/365, ECE for the expected calibration error,
+# GB/T for the national standards, LDAP in Django's password hint), the statisticians' names of
+# methods (Wilson's interval, Fisher's exact test, Holm's correction, Brier's score), the keys
+# Django's multiple-choice hint names (Control, Command on a Mac), and the export formats.
 CONSOLE_ALLOWED = ALLOWED | {
     "ID",
     "RFM",
@@ -59,6 +60,10 @@ CONSOLE_ALLOWED = ALLOWED | {
     "ECL",
     "COB",
     "Wilson",
+    "Brier",
+    "ECE",
+    "GB",
+    "LDAP",
     "XLSX",
     "JSON",
 }
@@ -156,7 +161,10 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
 def english_found(html: str, data: set[str]) -> dict[str, list[str]]:
     """The English words and raw codes of a console page, data and the allow-list aside."""
     text = NOT_WORDS.sub(" ", _visible_text(html))
-    words = {w for w in WORD.findall(text) if w not in CONSOLE_ALLOWED and w.strip("'-") not in data}
+    # A word's hyphens and quotes are not part of it ("SHA" of "SHA-256"), for the allow-list as for data.
+    words = {
+        w for w in WORD.findall(text) if w.strip("'-") not in CONSOLE_ALLOWED and w.strip("'-") not in data
+    }
     codes = set(RAW_CODE.findall(text)) - CONSOLE_ALLOWED - data
     return {kind: sorted(found) for kind, found in (("english", words), ("codes", codes)) if found}
 
