@@ -25,7 +25,7 @@ def seed_crm(*, officer, usernames: list[str]) -> int:
     customers = list(
         Customer.objects.filter(user__username__in=usernames).select_related("user").order_by("id")
     )
-    if not customers or FollowUp.objects.filter(note__startswith="Demo:").exists():
+    if not customers or FollowUp.objects.filter(note__startswith="演示：").exists():
         return 0
     for customer in customers:
         application = (

@@ -81,10 +81,11 @@ class ScoreModelAdmin(LabelledFieldsMixin, ReadOnlyAdmin):
         "promoted_by",
         "trained_at",
     )
-    list_filter = ("status", "shadow", "dataset")
+    list_filter = ("status", "shadow", DatasetFilter)
     exclude = ("artifact", "report")
     field_display = {
-        "dataset": "code",
+        "features": labels.feature_list_html,
+        "dataset": labels.dataset_html,
         "binner": "code",
         "artifact_sha256": "code",
         "training_data_sha256": "code",

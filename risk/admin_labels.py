@@ -47,6 +47,12 @@ def features_html(values) -> str:
     return labelled_pairs(values or {}, labels=labels, value_labels={**CREDIT_HISTORY, **OTHER_PLANS})
 
 
+def feature_list_html(names) -> str:
+    """A list of features by their labels."""
+    labels = feature_labels()
+    return format_html_join("、", "{}", ((labels.get(n) or code(n),) for n in names)) if names else "-"
+
+
 def reasons_html(reasons) -> str:
     """A decision's reasons: the code, the text in the page's language, the scorer's detail."""
     if not reasons:
