@@ -40,7 +40,8 @@ class LoanHubAdminConfig(AdminConfig):
     def ready(self) -> None:
         super().ready()
         from loanhub.admin_auth import use_translated_role_names
-        from loanhub.admin_site import use_translated_boolean_icons
+        from loanhub.admin_site import use_formatted_rates_and_money, use_translated_boolean_icons
 
         use_translated_boolean_icons()
+        use_formatted_rates_and_money()
         use_translated_role_names()

@@ -59,3 +59,25 @@ def test_permissions_and_roles_read_in_the_page_language():
         assert permission_label(add_loan).endswith("| Can add loan")
         assert str(officer) == "Loan Officer"
     assert officer.name == "Loan Officer"  # the row keeps the name other code finds it by
+
+
+def test_the_console_shows_rate_and_money_columns_formatted_and_other_decimals_as_stored():
+    from decimal import Decimal
+
+    from django.contrib.admin import helpers
+    from django.contrib.admin.templatetags import admin_list
+    from django.db.models import DecimalField
+
+    from loanhub.money import apr_field, money_field, rate_field
+
+    # Both places Django renders a read-only value (installed at start-up, loanhub.apps).
+    for display in (helpers.display_for_field, admin_list.display_for_field):
+        with translation.override("zh-hans"):
+            assert display(Decimal("0.04350000"), rate_field("rate"), "-") == "4.35%"
+            assert display(Decimal("0.00025000"), rate_field("rate"), "-") == "0.025%"
+            assert display(Decimal("8606.64"), money_field("amount"), "-") == "¥8,606.64"
+            assert display(None, money_field("amount"), "-") == "-"
+            assert display(Decimal("0.052000"), apr_field("APR"), "-") == "5.20%"
+            assert display(Decimal("0.1234"), DecimalField(max_digits=7, decimal_places=4), "-") == "0.1234"
+        with translation.override("en"):
+            assert display(Decimal("8606.64"), money_field("amount"), "-") == "CNY 8,606.64"
