@@ -7,6 +7,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from loanhub.admin_labels import LabelledFieldsMixin
@@ -15,6 +16,7 @@ from loanhub.errors import DomainError
 from risk import admin_labels as labels
 from risk.business import services
 from risk.business.models import BusinessRating, BusinessRubric
+from risk.business.rubric_v1 import NOTE_V1
 
 
 class BusinessRubricForm(forms.ModelForm):
@@ -46,10 +48,14 @@ class BusinessRubricAdmin(admin.ModelAdmin):
         return False
 
     def get_fields(self, request, obj=None):
-        return ("version", "status", "definition_labels", "note") if obj else self.fields
+        return ("version", "status", "definition_labels", "note_text") if obj else self.fields
 
     def get_readonly_fields(self, request, obj=None):
-        return ("version", "status", "definition_labels", "note") if obj else ()
+        return ("version", "status", "definition_labels", "note_text") if obj else ()
+
+    @admin.display(description=BusinessRubric._meta.get_field("note").verbose_name)
+    def note_text(self, obj):
+        return gettext(obj.note) if obj.note == NOTE_V1 else (obj.note or "-")
 
     @admin.display(description=BusinessRubric._meta.get_field("definition").verbose_name)
     def definition_labels(self, obj):

@@ -255,9 +255,6 @@ REMAINING = {
     # django-celery-beat's task form: the registered tasks' dotted names in its <select>, and the
     # library's own help texts naming CELERY_TASK_QUEUES, AMQP and JSON's true/false/null.
     "add:django_celery_beat.periodictask",
-    # Business rubric v1's change note was seeded in English by migration risk 0005; it is stored
-    # text, and a published rubric is frozen.
-    "change:risk.businessrubric",
 }
 
 
