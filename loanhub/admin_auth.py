@@ -49,13 +49,13 @@ def permission_label(permission) -> str:
     if action in ACTIONS and rest == content_type.model:
         name = ACTIONS[action] % {"name": model_name}
     else:
-        name = gettext(permission.name)
+        name = gettext(permission.name) if permission.name else permission.codename
     return f"{app} | {model_name} | {name}"
 
 
 def role_label(group) -> str:
     """A role's (group's) name in the page's language."""
-    return gettext(group.name)
+    return gettext(group.name) if group.name else group.name  # gettext("") is the header
 
 
 class TranslatedAuthChoices:
