@@ -25,7 +25,7 @@ def seed_crm(*, officer, usernames: list[str]) -> int:
     customers = list(
         Customer.objects.filter(user__username__in=usernames).select_related("user").order_by("id")
     )
-    if not customers or FollowUp.objects.filter(note__startswith="Demo:").exists():
+    if not customers or FollowUp.objects.filter(note__startswith="演示：").exists():
         return 0
     for customer in customers:
         application = (
@@ -50,7 +50,7 @@ def seed_crm(*, officer, usernames: list[str]) -> int:
             actor=survey.customer.user,
             score=SCORES[index % len(SCORES)],
             comment=COMMENTS[index % len(COMMENTS)],
-            suggestion="Let me repay by WeChat Pay." if index == 3 else "",
+            suggestion="希望可以用微信支付还款。" if index == 3 else "",
         )
         # Spread the answers over the last three months (the trend needs more than one).
         NpsSurvey.objects.filter(pk=survey.pk).update(
@@ -62,24 +62,24 @@ def seed_crm(*, officer, usernames: list[str]) -> int:
         customer=first,
         kind="offer_reminder",
         due_on=clock.today(),
-        note="Demo: remind of the offer",
+        note="演示：提醒客户报价",
     )
     crm.contact_log(
         actor=officer,
         customer=first,
         channel="phone",
         direction="outbound",
-        summary="Reminded of the offer.",
+        summary="已提醒客户报价。",
         follow_up=task,
     )
-    crm.follow_up_complete(follow_up=task, actor=officer, outcome="reached", note="Will accept this week.")
+    crm.follow_up_complete(follow_up=task, actor=officer, outcome="reached", note="客户本周内接受。")
     for offset, customer in enumerate(customers[1:3], start=1):
         crm.follow_up_create(
             actor=officer,
             customer=customer,
             kind="document_chase",
             due_on=clock.today() + dt.timedelta(days=offset),
-            note="Demo: proof of income missing",
+            note="演示：缺少收入证明",
         )
-    crm.suggestion_submit(actor=customers[-1].user, text="A longer repayment term for car loans, please.")
+    crm.suggestion_submit(actor=customers[-1].user, text="希望车贷的还款期限能更长一些。")
     return len(surveys)

@@ -20,24 +20,21 @@ from risk.models import ImpactAssessment, ScoreModel
 
 # Demo identities (generated: valid check digits, but no one's) and what the bureau says.
 DEMO_CREDIT_FILES = (
-    ("110101199001010007", "paid_duly", 1, "none", Decimal("1500"), "demo: one credit repaid on time"),
-    ("110101198505050008", "all_paid", 0, "none", Decimal("0"), "demo: all earlier credits repaid"),
-    ("11010119780707000X", "critical", 3, "bank", Decimal("6200"), "demo: credits elsewhere, strained"),
-    ("110101199512120005", "past_delays", 2, "stores", Decimal("2400"), "demo: delays in the past"),
+    ("110101199001010007", "paid_duly", 1, "none", Decimal("1500"), "演示：一笔贷款按时还清"),
+    ("110101198505050008", "all_paid", 0, "none", Decimal("0"), "演示：以往贷款均已还清"),
+    ("11010119780707000X", "critical", 3, "bank", Decimal("6200"), "演示：他行有贷款，负担较重"),
+    ("110101199512120005", "past_delays", 2, "stores", Decimal("2400"), "演示：过去有逾期"),
 )
 
 
 DEMO_PURPOSE = (
-    "Decide consumer loan applications: score the applicant's credit risk (grade and probability "
-    "of default), set the limit and the price from the product's grid, refer doubtful cases to an "
-    "officer. Customers may ask for a human review of an automated decline."
+    "审批消费贷款申请：评估申请人的信用风险（风险等级和违约概率），按产品的定价表确定额度和价格，"
+    "将存疑的申请转交信贷员。客户可要求对自动拒绝的决定进行人工复核。"
 )
 DEMO_DATA_USED = (
-    "Applicant-stated facts (amount, term, purpose, balances, savings, housing, property, "
-    "guarantor), the customer profile (age from the identity number, employment, income, debts) "
-    "and the credit bureau file (history, open credits, instalment plans, monthly debt). Trained "
-    "on the public German Credit data set (1,000 rows). The identity number, phone and device "
-    "serve the fraud checks as keyed hashes only; the region is not a model input."
+    "申请人填报的信息（金额、期限、用途、账户余额、储蓄、住房、房产、担保人），客户资料（由身份证号得出的"
+    "年龄、就业、收入、负债）以及征信档案（信用记录、未结清贷款、其他分期计划、月还款额）。模型以公开的"
+    "德国信贷数据集（1,000 行）训练。身份证号、手机号码和设备仅以加密哈希用于反欺诈检查；地区不是模型输入。"
 )
 
 

@@ -7,7 +7,11 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from loanhub import lockout
+from loanhub import (
+    admin_beat,  # noqa: F401  (django-celery-beat's pages, re-registered)
+    lockout,
+)
+from loanhub.admin_auth import TranslatedAuthChoices
 from loanhub.errors import Forbidden
 from loanhub.models import AccountEvent
 from loanhub.permissions import may
@@ -42,8 +46,9 @@ admin.site.unregister(User)
 
 
 @admin.register(User)
-class LoanHubUserAdmin(UserAdmin):
-    """Django's user admin, with the account's security events and the recorded unlock."""
+class LoanHubUserAdmin(TranslatedAuthChoices, UserAdmin):
+    """Django's user admin, with the account's security events and the recorded unlock; roles and
+    permissions named in the page's language."""
 
     inlines = (AccountEventInline,)
     actions = (unlock_accounts,)

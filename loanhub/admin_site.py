@@ -66,3 +66,36 @@ def use_translated_boolean_icons() -> None:
     from django.contrib.admin.templatetags import admin_list
 
     admin_list._boolean_icon = boolean_icon
+
+
+def display_rates_and_money(display):
+    """`display` (Django's `display_for_field`) with a rate or APR column shown as a percentage and an
+    amount column in yuan as the page's language writes it, not as the stored decimal
+    ("0.04350000", "8606.64")."""
+    from django.db import models
+
+    from loanhub.formatting import cny_text, percent_exact
+    from loanhub.money import APR_DIGITS, APR_PLACES, MONEY_DIGITS, MONEY_PLACES, RATE_DIGITS, RATE_PLACES
+
+    def shown(value, field, empty_value_display, avoid_link=False):
+        if value is not None and isinstance(field, models.DecimalField) and not field.flatchoices:
+            shape = (field.max_digits, field.decimal_places)
+            if shape in ((RATE_DIGITS, RATE_PLACES), (APR_DIGITS, APR_PLACES)):
+                return percent_exact(value)
+            if shape == (MONEY_DIGITS, MONEY_PLACES):
+                return cny_text(value)
+        return display(value, field, empty_value_display, avoid_link)
+
+    shown.formats_rates_and_money = True
+    return shown
+
+
+def use_formatted_rates_and_money() -> None:
+    """Puts `display_rates_and_money` where the change list and the read-only fields look Django's
+    `display_for_field` up (both import it by name)."""
+    from django.contrib.admin import helpers
+    from django.contrib.admin.templatetags import admin_list
+
+    for module in (helpers, admin_list):
+        if not getattr(module.display_for_field, "formats_rates_and_money", False):
+            module.display_for_field = display_rates_and_money(module.display_for_field)

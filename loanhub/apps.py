@@ -3,13 +3,14 @@
 from django.apps import AppConfig
 from django.contrib.admin.apps import AdminConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 class LoanhubConfig(AppConfig):
     """Owns roles (groups) and their permissions, the audit-event base and platform commands."""
 
     name = "loanhub"
-    verbose_name = "LoanHub platform"
+    verbose_name = _("LoanHub platform")
 
     def ready(self) -> None:
         from loanhub import roles
@@ -38,6 +39,9 @@ class LoanHubAdminConfig(AdminConfig):
 
     def ready(self) -> None:
         super().ready()
-        from loanhub.admin_site import use_translated_boolean_icons
+        from loanhub.admin_auth import use_translated_role_names
+        from loanhub.admin_site import use_formatted_rates_and_money, use_translated_boolean_icons
 
         use_translated_boolean_icons()
+        use_formatted_rates_and_money()
+        use_translated_role_names()

@@ -32,6 +32,17 @@ def percent_text(rate: Decimal | None, places: int = 2) -> str:
     return f"{(Decimal(rate) * 100).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)}%"
 
 
+def percent_exact(rate: Decimal | None) -> str:
+    """A stored rate as a percentage with the places it needs, at least two: 0.0435 → "4.35%",
+    0.00025 → "0.025%"; None → ""."""
+    if rate is None:
+        return ""
+    figure = (Decimal(rate) * 100).quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP).normalize()
+    if figure.as_tuple().exponent > -2:
+        figure = figure.quantize(Decimal("0.01"))
+    return f"{figure:f}%"
+
+
 def _is_chinese(language: str | None) -> bool:
     return (language or "").lower().startswith("zh")
 

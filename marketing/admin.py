@@ -17,6 +17,14 @@ from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_GET
 
 from customers.masking import mask_counterparty
+from loanhub.admin_labels import (
+    LabelledFieldsMixin,
+    PayloadColumn,
+    labelled_codes,
+    labelled_pairs,
+    ref_text,
+)
+from loanhub.admin_language import in_english
 from loanhub.admin_readonly import ReadOnlyAdminMixin, ReadOnlyTabularInline
 from loanhub.admin_reasons import EventReasonColumn, EventStateColumns
 from loanhub.errors import DomainError
@@ -30,6 +38,8 @@ from marketing.models import (
     Experiment,
     FollowUp,
     FollowUpEvent,
+    FollowUpOutcome,
+    MarketingChannel,
     NpsSurvey,
     Segment,
     SegmentRun,
@@ -173,10 +183,10 @@ class SegmentAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
 
-class CampaignEventInline(EventStateColumns, EventReasonColumn, ReadOnlyTabularInline):
+class CampaignEventInline(PayloadColumn, EventStateColumns, EventReasonColumn, ReadOnlyTabularInline):
     model = CampaignEvent
     state_models = ("marketing.Campaign",)
-    fields = ("created_at", "actor", "from_label", "to_label", "reason_text", "payload")
+    fields = ("created_at", "actor", "from_label", "to_label", "reason_text", "payload_text")
     readonly_fields = fields
 
 
@@ -277,10 +287,45 @@ class CampaignAdmin(admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/marketing/campaign_experiment.html", context)
 
+    # A launched campaign is read-only: its stored codes and counts shown as labels, its English
+    # texts marked as English.
+    LAUNCHED_DISPLAY = {
+        "channels": "channels_labels",
+        "pilot_channels": "pilot_channels_labels",
+        "skipped": "skipped_labels",
+        "subject_en": "subject_english",
+        "template_en": "template_english",
+    }
+
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and obj.state != "draft":
-            return [f.name for f in self.model._meta.concrete_fields]
+            return [self.LAUNCHED_DISPLAY.get(f.name, f.name) for f in self.model._meta.concrete_fields]
         return self.readonly_fields
+
+    def get_fields(self, request, obj=None):
+        if obj is not None and obj.state != "draft":
+            return self.get_readonly_fields(request, obj)
+        return super().get_fields(request, obj)
+
+    @admin.display(description=Campaign._meta.get_field("channels").verbose_name)
+    def channels_labels(self, obj):
+        return labelled_codes(obj.channels, dict(MarketingChannel.choices))
+
+    @admin.display(description=Campaign._meta.get_field("pilot_channels").verbose_name)
+    def pilot_channels_labels(self, obj):
+        return labelled_codes(obj.pilot_channels, dict(MarketingChannel.choices))
+
+    @admin.display(description=Campaign._meta.get_field("skipped").verbose_name)
+    def skipped_labels(self, obj):
+        return labelled_pairs(obj.skipped or {})
+
+    @admin.display(description=Campaign._meta.get_field("subject_en").verbose_name)
+    def subject_english(self, obj):
+        return in_english(obj.subject_en)
+
+    @admin.display(description=Campaign._meta.get_field("template_en").verbose_name)
+    def template_english(self, obj):
+        return in_english(obj.template_en)
 
     def save_model(self, request, obj, form, change):
         if not change:
@@ -361,10 +406,11 @@ class MaskedCustomerMixin:
         return mask_counterparty(obj.customer.legal_name)
 
 
-class FollowUpEventInline(EventStateColumns, EventReasonColumn, ReadOnlyTabularInline):
+class FollowUpEventInline(PayloadColumn, EventStateColumns, EventReasonColumn, ReadOnlyTabularInline):
     model = FollowUpEvent
     state_models = ("marketing.FollowUp",)
-    fields = ("created_at", "actor", "from_label", "to_label", "reason_text", "payload")
+    payload_value_labels = dict(FollowUpOutcome.choices)
+    fields = ("created_at", "actor", "from_label", "to_label", "reason_text", "payload_text")
     readonly_fields = fields
 
 
@@ -404,8 +450,10 @@ class SuggestionAdmin(MaskedCustomerMixin, ReadOnlyAdminMixin, admin.ModelAdmin)
 
 
 @admin.register(NpsSurvey)
-class NpsSurveyAdmin(MaskedCustomerMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class NpsSurveyAdmin(LabelledFieldsMixin, MaskedCustomerMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """The surveys, and the NPS page (trend and per product, inline SVG) at report/."""
+
+    field_display = {"subject_ref": ref_text}
 
     list_display = ("sent_at", "moment", "product_code", "score", "answered_at")
     list_filter = ("moment", "product_code")

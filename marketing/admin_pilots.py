@@ -12,7 +12,9 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from loanhub.admin_labels import PayloadColumn
 from loanhub.admin_readonly import ReadOnlyAdminMixin, ReadOnlyTabularInline
+from loanhub.admin_reasons import EventReasonColumn, EventStateColumns
 from loanhub.errors import DomainError
 from marketing import pilots, selectors
 from marketing.admin import MaskedCustomerMixin, pilot_table_rows
@@ -48,9 +50,10 @@ class PromotionPilotForm(forms.ModelForm):
         return cleaned
 
 
-class PromotionPilotEventInline(ReadOnlyTabularInline):
+class PromotionPilotEventInline(PayloadColumn, EventStateColumns, EventReasonColumn, ReadOnlyTabularInline):
     model = PromotionPilotEvent
-    fields = ("created_at", "actor", "from_state", "to_state", "reason", "payload")
+    state_models = ("marketing.PromotionPilot",)
+    fields = ("created_at", "actor", "from_label", "to_label", "reason_text", "payload_text")
     readonly_fields = fields
 
 

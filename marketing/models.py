@@ -375,7 +375,9 @@ class Attribution(models.Model):
         verbose_name_plural = _("attributions")
 
     def __str__(self) -> str:
-        return f"attribution of application {self.application_id}"
+        from django.utils.translation import gettext
+
+        return gettext("attribution of application #%(id)s") % {"id": self.application_id}
 
 
 # --- CRM: follow-ups, contact log, NPS surveys, suggestions ----------------------------------------
@@ -551,7 +553,9 @@ class NpsSurvey(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"NPS {self.get_moment_display()} {self.subject_ref}"
+        from loanhub.refs import ref_text
+
+        return f"NPS {self.get_moment_display()} {ref_text(self.subject_ref)}"
 
 
 from marketing.offer_request_models import OfferRequest, OfferRequestState  # noqa: E402, F401

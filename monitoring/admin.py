@@ -25,6 +25,7 @@ from loanhub.admin_readonly import ReadOnlyAdminMixin
 from loanhub.admin_reasons import EventReasonColumn, EventStateColumns
 from loanhub.errors import DomainError
 from monitoring import charts, early_warning, liquidity, model_monitoring, selectors
+from monitoring.admin_portfolio_day import PortfolioDayFields
 from monitoring.models import (
     WARNING_LIVE,
     EarlyWarning,
@@ -179,7 +180,7 @@ def migration_context() -> dict:
 
 
 @admin.register(PortfolioDay)
-class MonitoringDashboardAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class MonitoringDashboardAdmin(PortfolioDayFields, ReadOnlyAdminMixin, admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         if not self.has_view_permission(request):
             raise PermissionDenied

@@ -22,6 +22,7 @@ from loanhub.admin_history import ReadOnlyHistoryAdmin
 from loanhub.admin_language import english_column
 from loanhub.admin_reasons import EventReasonColumn, EventStateColumns
 from loanhub.errors import DomainError
+from loanhub.formatting import percent_text
 from products import choices as c
 from products import selectors, services
 from products.models import BenchmarkRate, Fee, PricingTier, Product, ProductEvent, ProductVersion, Promotion
@@ -502,8 +503,15 @@ class ProductAdmin(ReadOnlyHistoryAdmin):
 
 @admin.register(BenchmarkRate)
 class BenchmarkRateAdmin(ReadOnlyHistoryAdmin):
-    list_display = ("benchmark", "effective_date", "rate", "source")
+    list_display = ("benchmark", "effective_date", "rate_percent", "source_english")
     list_filter = ("benchmark",)
+
+    @admin.display(description=BenchmarkRate._meta.get_field("rate").verbose_name, ordering="rate")
+    def rate_percent(self, obj):
+        return percent_text(obj.rate)
+
+    # The fixings' sources are cited as published (English news and data files).
+    source_english = english_column(BenchmarkRate, "source")
     date_hierarchy = "effective_date"
     search_fields = ("source",)
 

@@ -567,7 +567,9 @@ class BenchmarkRate(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.benchmark} {self.effective_date} {self.rate}"
+        from loanhub.formatting import percent_text
+
+        return f"{self.get_benchmark_display()} {self.effective_date} {percent_text(self.rate)}"
 
 
 class ProductEvent(TransitionEvent):

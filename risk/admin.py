@@ -3,8 +3,6 @@ decision browser with the full explanation. Auditors (view permission only) see 
 
 from __future__ import annotations
 
-import json
-
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -14,6 +12,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from loanhub.admin_history import ReadOnlyHistoryAdmin
+from loanhub.admin_labels import LabelledFieldsMixin, code, json_code, money, rate_percent
 from loanhub.admin_pagination import KeysetPaginationMixin
 from loanhub.errors import DomainError
 from loanhub.permissions import may
@@ -23,7 +22,9 @@ from risk import (
     admin_concentration,  # noqa: F401  (registers the concentration limits)
     services,
 )
+from risk import admin_labels as labels
 from risk import choices as c
+from risk.admin_report import report_html
 from risk.models import (
     CHANGE_SCOREMODEL,
     PROMOTE_SCOREMODEL,
@@ -36,7 +37,7 @@ from risk.models import (
     ScoreModel,
     ScoringRequest,
 )
-from risk.report import model_report, report_text
+from risk.report import model_report
 from risk.rules import validate_rule
 from risk.scorecard.model import ArtifactError
 
@@ -52,26 +53,55 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class DatasetFilter(admin.SimpleListFilter):
+    """Score models by the data set they were trained on, by its name."""
+
+    title = ScoreModel._meta.get_field("dataset").verbose_name
+    parameter_name = "dataset"
+
+    def lookups(self, request, model_admin):
+        stored = ScoreModel.objects.order_by().values_list("dataset", flat=True).distinct()
+        return [(name, labels.DATASETS.get(name, name)) for name in sorted(stored)]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(dataset=self.value()) if self.value() else queryset
+
+
 @admin.register(ScoreModel)
-class ScoreModelAdmin(ReadOnlyAdmin):
+class ScoreModelAdmin(LabelledFieldsMixin, ReadOnlyAdmin):
     list_display = (
         "version",
         "status",
         "shadow",
-        "dataset",
-        "binner",
+        "dataset_code",
+        "binner_code",
         "cv_auc",
         "holdout_auc",
         "trained_by",
         "promoted_by",
         "trained_at",
     )
-    list_filter = ("status", "shadow", "dataset")
+    list_filter = ("status", "shadow", DatasetFilter)
     exclude = ("artifact", "report")
+    field_display = {
+        "features": labels.feature_list_html,
+        "dataset": labels.dataset_html,
+        "binner": "code",
+        "artifact_sha256": "code",
+        "training_data_sha256": "code",
+    }
     readonly_fields = ("actions_block", "assessment_block", "report_block")
 
     class Media:
         css = {"all": ["css/admin.css"]}  # classes instead of style="" (CSP: no inline style)
+
+    @admin.display(description=ScoreModel._meta.get_field("dataset").verbose_name, ordering="dataset")
+    def dataset_code(self, obj):
+        return labels.dataset_html(obj.dataset)
+
+    @admin.display(description=ScoreModel._meta.get_field("binner").verbose_name, ordering="binner")
+    def binner_code(self, obj):
+        return code(obj.binner)
 
     @admin.display(description=_("CV AUC"))
     def cv_auc(self, obj):
@@ -95,7 +125,7 @@ class ScoreModelAdmin(ReadOnlyAdmin):
 
     @admin.display(description=_("validation report"))
     def report_block(self, obj):
-        return format_html("<pre>{}</pre>", report_text(model_report(obj)))
+        return report_html(model_report(obj))
 
     @admin.display(description=_("actions"))
     def actions_block(self, obj):
@@ -202,58 +232,141 @@ class RiskRuleForm(forms.ModelForm):
 class RiskRuleAdmin(ReadOnlyHistoryAdmin):
     form = RiskRuleForm
     list_display = (
-        "code",
+        "rule_code",
+        "reason",
         "product_code",
         "kind",
         "outcome",
-        "feature",
+        "feature_label",
         "operator",
         "threshold",
-        "product_attribute",
+        "attribute_label",
         "window_hours",
         "active",
     )
     list_filter = ("active", "outcome", "kind", "product_code")
     search_fields = ("code", "reason_zh", "reason_en")
 
+    @admin.display(description=RiskRule._meta.get_field("code").verbose_name, ordering="code")
+    def rule_code(self, obj):
+        return code(obj.code)
+
+    @admin.display(description=_("reason"))
+    def reason(self, obj):
+        return obj.reason_zh if labels._chinese() else obj.reason_en
+
+    @admin.display(description=RiskRule._meta.get_field("feature").verbose_name, ordering="feature")
+    def feature_label(self, obj):
+        return labels.feature_labels().get(obj.feature) or code(obj.feature)
+
+    @admin.display(
+        description=RiskRule._meta.get_field("product_attribute").verbose_name, ordering="product_attribute"
+    )
+    def attribute_label(self, obj):
+        if not obj.product_attribute:
+            return "-"
+        from products.models import ProductVersion
+
+        try:
+            return ProductVersion._meta.get_field(obj.product_attribute).verbose_name
+        except Exception:  # noqa: BLE001  (a name that is no field: shown as the code it is)
+            return code(obj.product_attribute)
+
     def save_model(self, request, obj, form, change):
         services.rule_save(rule=obj, actor=request.user)
 
 
 @admin.register(Decision)
-class DecisionAdmin(KeysetPaginationMixin, ReadOnlyAdmin):
+class DecisionAdmin(LabelledFieldsMixin, KeysetPaginationMixin, ReadOnlyAdmin):
     ordering = ("-id",)  # the key the changelist pages by (one decision per scoring)
-    list_display = ("id", "created_at", "outcome", "grade", "score", "approved_limit", "offer_rate", "model")
+    list_display = (
+        "id",
+        "created_at",
+        "outcome",
+        "grade",
+        "score",
+        "limit_amount",
+        "offer_rate_percent",
+        "model",
+    )
     list_filter = ("outcome", "grade", "model")
     date_hierarchy = "created_at"
     readonly_fields = ("explanation",)
+    field_display = {
+        "model_sha256": "code",
+        "features": labels.features_html,
+        "points": labels.features_html,
+        "rules_fired": labels.codes_html,
+        "reasons": labels.reasons_html,
+        "language": labels.language_name,
+        "limit_basis": "json",
+        "offer": "json",
+        "product_terms": "json",
+        "approved_limit": "money",
+        "offer_rate": "percent",
+        "offer_apr": "percent",
+    }
+
+    @admin.display(
+        description=Decision._meta.get_field("approved_limit").verbose_name, ordering="approved_limit"
+    )
+    def limit_amount(self, obj):
+        return money(obj.approved_limit)
+
+    @admin.display(description=Decision._meta.get_field("offer_rate").verbose_name, ordering="offer_rate")
+    def offer_rate_percent(self, obj):
+        return rate_percent(obj.offer_rate)
 
     @admin.display(description=_("explanation"))
     def explanation(self, obj):
         reasons = format_html_join(
             "",
-            "<li><b>{}</b> {} / {} <small>({})</small></li>",
-            ((r["code"], r["zh"], r["en"], r.get("detail", "")) for r in obj.reasons),
+            "<li>{} {} {}</li>",
+            (
+                (code(r["code"]), r["zh"], format_html('/ <span lang="en">{}</span>', r["en"]))
+                for r in obj.reasons
+            ),
         )
-        points = format_html_join("", "<li>{}: {}</li>", sorted(obj.points.items()))
+        feature_labels = labels.feature_labels()
+        points = format_html_join(
+            "", "<li>{}: {}</li>", ((feature_labels.get(k, k), v) for k, v in sorted(obj.points.items()))
+        )
         return format_html(
-            "<p>{} · {} · score {} · PD {}</p><h4>Reasons</h4><ul>{}</ul><h4>Points</h4><ul>{}</ul>"
-            "<h4>Limit</h4><pre>{}</pre><h4>Offer</h4><pre>{}</pre>",
-            obj.outcome,
+            "<p>{} · {} · {} {} · {} {}</p><h4>{}</h4><ul>{}</ul><h4>{}</h4><ul>{}</ul>"
+            "<h4>{}</h4>{}<h4>{}</h4>{}",
+            obj.get_outcome_display(),
             obj.grade,
+            _("score"),
             obj.score,
+            _("PD"),
             obj.pd,
+            _("reasons"),
             reasons,
+            _("points per feature"),
             points,
-            json.dumps(obj.limit_basis, indent=1, ensure_ascii=False),
-            json.dumps(obj.offer, indent=1, ensure_ascii=False),
+            _("limit basis"),
+            json_code(obj.limit_basis),
+            _("offer terms"),
+            json_code(obj.offer),
         )
 
 
 @admin.register(ScoringRequest)
-class ScoringRequestAdmin(KeysetPaginationMixin, ReadOnlyAdmin):
+class ScoringRequestAdmin(LabelledFieldsMixin, KeysetPaginationMixin, ReadOnlyAdmin):
     ordering = ("-id",)  # the key the changelist pages by (one request per submission)
-    list_display = ("id", "requester_ref", "product_ref", "state", "attempts", "created_at", "scored_at")
+    list_display = ("id", "requester", "product_ref", "state", "attempts", "created_at", "scored_at")
+    field_display = {
+        "requester_ref": labels.ref_html,
+        "features": labels.features_html,
+        "product_terms": "json",
+        "internal_history": "json",
+        "language": labels.language_name,
+    }
+
+    @admin.display(description=ScoringRequest._meta.get_field("requester_ref").verbose_name)
+    def requester(self, obj):
+        return labels.ref_html(obj.requester_ref)
+
     list_filter = ("state",)
     search_fields = ("requester_ref",)
     exclude = ("id_number_hash", "phone_hash", "device_hash")
@@ -275,22 +388,40 @@ class ScoringRequestAdmin(KeysetPaginationMixin, ReadOnlyAdmin):
 
 @admin.register(BlocklistEntry)
 class BlocklistEntryAdmin(admin.ModelAdmin):
-    list_display = ("identifier", "__str__", "reason", "active", "created_at")
+    list_display = ("identifier", "value_code", "reason", "active", "created_at")
     list_filter = ("identifier", "active")
-    readonly_fields = ("value_hash", "created_by")
+    exclude = ("value_hash",)  # read-only: shown as `value_code`
+    readonly_fields = ("value_code", "created_by")
+
+    @admin.display(description=BlocklistEntry._meta.get_field("value_hash").verbose_name)
+    def value_code(self, obj):
+        return code(obj.value_hash)
 
 
 @admin.register(CreditFile)
 class CreditFileAdmin(admin.ModelAdmin):
     list_display = (
         "__str__",
-        "credit_history",
+        "history_label",
         "existing_credits",
-        "other_installment_plans",
+        "plans_label",
         "monthly_debt",
         "note",
     )
-    readonly_fields = ("id_number_hash",)
+    exclude = ("id_number_hash",)  # read-only: shown as `identity_code`
+    readonly_fields = ("identity_code",)
+
+    @admin.display(description=CreditFile._meta.get_field("credit_history").verbose_name)
+    def history_label(self, obj):
+        return labels.CREDIT_HISTORY.get(obj.credit_history) or code(obj.credit_history)
+
+    @admin.display(description=CreditFile._meta.get_field("other_installment_plans").verbose_name)
+    def plans_label(self, obj):
+        return labels.OTHER_PLANS.get(obj.other_installment_plans) or code(obj.other_installment_plans)
+
+    @admin.display(description=CreditFile._meta.get_field("id_number_hash").verbose_name)
+    def identity_code(self, obj):
+        return code(obj.id_number_hash)
 
 
 from risk.business import admin as business_admin  # noqa: E402, F401  (rubrics and ratings)

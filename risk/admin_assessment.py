@@ -23,6 +23,12 @@ from risk import assessment as services
 from risk.models import SIGN_OFF_ASSESSMENT, WRITE_ASSESSMENT, ImpactAssessment, ScoreModel
 from risk.scorecard.model import ArtifactError
 
+# Where the fairness figures come from (risk.assessment.fairness_rows), in words.
+FAIRNESS_SOURCES = {
+    "decisions": _("the model's own decisions"),
+    "replay": _("recent decisions replayed through the model"),
+}
+
 
 class ImpactAssessmentForm(forms.ModelForm):
     class Meta:
@@ -133,7 +139,7 @@ class ImpactAssessmentAdmin(ReadOnlyHistoryAdmin):
             format_html(
                 "<p>{}: {} · {}: {} · {}: {}</p>",
                 _("source"),
-                fairness.get("source"),
+                FAIRNESS_SOURCES.get(fairness.get("source"), fairness.get("source")),
                 _("applications"),
                 fairness.get("rows"),
                 _("smallest group compared"),

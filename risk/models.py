@@ -8,8 +8,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
 
@@ -103,7 +103,7 @@ class ScoreModel(Transitionable, FSMModelMixin, models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"v{self.version} ({self.status})"
+        return f"v{self.version} ({self.get_status_display()})"
 
     def transition_event(self, **fields) -> ScoreModelEvent:
         return ScoreModelEvent(model=self, **fields)
@@ -173,7 +173,12 @@ class RiskRule(models.Model):
         constraints = [models.UniqueConstraint(fields=("code", "product_code"), name="risk_rule_unique_code")]
 
     def __str__(self) -> str:
-        return self.code if not self.product_code else f"{self.code} [{self.product_code}]"
+        # Named by its reason in the reader's language (the code is an identifier, shown as one).
+        from django.utils.translation import get_language
+
+        chinese = (get_language() or "").lower().startswith("zh")
+        name = (self.reason_zh if chinese else self.reason_en) or self.code
+        return name if not self.product_code else f"{name} [{self.product_code}]"
 
     def spec(self) -> RuleSpec:
         return RuleSpec(
@@ -224,7 +229,7 @@ class BlocklistEntry(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.identifier} …{self.value_hash[-6:]}"
+        return f"{self.get_identifier_display()} #{self.pk}"
 
 
 class CreditFile(models.Model):
@@ -243,7 +248,7 @@ class CreditFile(models.Model):
         verbose_name_plural = _("credit files")
 
     def __str__(self) -> str:
-        return f"credit file …{self.id_number_hash[-6:]}"
+        return gettext("credit file #%(id)s") % {"id": self.pk}
 
 
 class BureauInquiry(models.Model):
@@ -320,7 +325,9 @@ class ScoringRequest(Transitionable, FSMModelMixin, models.Model):
         verbose_name_plural = _("scoring requests")
 
     def __str__(self) -> str:
-        return f"#{self.pk} {self.requester_ref} ({self.state})"
+        from loanhub.refs import ref_text
+
+        return f"#{self.pk} {ref_text(self.requester_ref)} ({self.get_state_display()})"
 
     def transition_event(self, **fields) -> ScoringRequestEvent:
         return ScoringRequestEvent(request=self, **fields)
@@ -398,7 +405,7 @@ class Decision(models.Model):
         verbose_name_plural = _("decisions")
 
     def __str__(self) -> str:
-        return f"{self.outcome} {self.grade} ({self.score})"
+        return f"{self.get_outcome_display()} {self.grade} ({self.score})"
 
     def save(self, *args, **kwargs):
         if not self._state.adding:
@@ -487,7 +494,9 @@ class ImpactAssessment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"impact assessment v{self.model.version}" if self.model_id else "impact assessment"
+        if not self.model_id:
+            return gettext("impact assessment")
+        return gettext("impact assessment v%(version)s") % {"version": self.model.version}
 
     @property
     def signed_off(self) -> bool:

@@ -18,10 +18,12 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from loanhub.admin_labels import code_column
 from loanhub.admin_pagination import KeysetPaginationMixin
 from loanhub.errors import DomainError, Invalid
 from loanhub.permissions import may
@@ -39,15 +41,25 @@ def _error_text(exc: DomainError) -> str:
 
 
 class StatementUploadForm(forms.Form):
-    file = forms.FileField(
-        label=_("Bank statement (CSV)"),
-        help_text=_(
-            "Columns value_date, amount, reference (or 交易日期, 金额, 附言/摘要), optionally "
-            "counterparty and transaction_id (对方户名, 流水号); UTF-8 or GB18030. A line is posted to "
-            "the loan whose number (L and 8 digits) its reference contains; the others wait in "
-            "the suspense queue. A file imported again posts nothing twice."
-        ),
-    )
+    file = forms.FileField(label=_("Bank statement (CSV)"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The column names and encodings as the identifiers they are, in the page's language.
+        names = ("value_date", "amount", "reference", "counterparty", "transaction_id", "UTF-8", "GB18030")
+        codes = {name.replace("-", ""): format_html("<code>{}</code>", name) for name in names}
+        self.fields["file"].help_text = mark_safe(  # noqa: S308  (escaped text, escaped codes)
+            conditional_escape(
+                gettext(
+                    "Columns %(value_date)s, %(amount)s, %(reference)s (or 交易日期, 金额, 附言/摘要), "
+                    "optionally %(counterparty)s and %(transaction_id)s (对方户名, 流水号); %(UTF8)s or "
+                    "%(GB18030)s. A line is posted to the loan whose number (L and 8 digits) its "
+                    "reference contains; the others wait in the suspense queue. A file imported again "
+                    "posts nothing twice."
+                )
+            )
+            % codes
+        )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -62,7 +74,7 @@ class StatementUploadForm(forms.Form):
 class StatementImportAdmin(admin.ModelAdmin):
     list_display = (
         "__str__",
-        "file_name",
+        "file_name_code",
         "uploaded_at",
         "uploaded_by",
         "line_count",
@@ -77,9 +89,9 @@ class StatementImportAdmin(admin.ModelAdmin):
     search_fields = ("file_name", "sha256")
     date_hierarchy = "uploaded_at"
     fields = (
-        "file_name",
-        "sha256",
-        "encoding",
+        "file_name_code",
+        "sha256_code",
+        "encoding_code",
         "same_file_as",
         "uploaded_by",
         "uploaded_at",
@@ -92,6 +104,11 @@ class StatementImportAdmin(admin.ModelAdmin):
     )
     readonly_fields = fields
     change_list_template = "admin/servicing/statementimport/change_list.html"
+
+    # The file's name, digest and encoding are identifiers, shown as such.
+    file_name_code = code_column(StatementImport, "file_name")
+    sha256_code = code_column(StatementImport, "sha256")
+    encoding_code = code_column(StatementImport, "encoding")
 
     def has_add_permission(self, request):
         return may(request.user, statements.IMPORT_PERMISSION)

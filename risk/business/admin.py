@@ -7,12 +7,16 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from loanhub.admin_labels import LabelledFieldsMixin
 from loanhub.admin_readonly import ReadOnlyAdminMixin
 from loanhub.errors import DomainError
+from risk import admin_labels as labels
 from risk.business import services
 from risk.business.models import BusinessRating, BusinessRubric
+from risk.business.rubric_v1 import NOTE_V1
 
 
 class BusinessRubricForm(forms.ModelForm):
@@ -44,10 +48,18 @@ class BusinessRubricAdmin(admin.ModelAdmin):
         return False
 
     def get_fields(self, request, obj=None):
-        return ("version", "status", "definition", "note") if obj else self.fields
+        return ("version", "status", "definition_labels", "note_text") if obj else self.fields
 
     def get_readonly_fields(self, request, obj=None):
-        return ("version", "status", "definition", "note") if obj else ()
+        return ("version", "status", "definition_labels", "note_text") if obj else ()
+
+    @admin.display(description=BusinessRubric._meta.get_field("note").verbose_name)
+    def note_text(self, obj):
+        return gettext(obj.note) if obj.note == NOTE_V1 else (obj.note or "-")
+
+    @admin.display(description=BusinessRubric._meta.get_field("definition").verbose_name)
+    def definition_labels(self, obj):
+        return labels.rubric_html(obj.definition)
 
     def save_model(self, request, obj, form, change):
         # The service numbers the version, checks the definition and records who wrote it.
@@ -70,9 +82,9 @@ class BusinessRubricAdmin(admin.ModelAdmin):
 
 
 @admin.register(BusinessRating)
-class BusinessRatingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class BusinessRatingAdmin(LabelledFieldsMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
-        "requester_ref",
+        "requester",
         "customer",
         "grade",
         "model_grade",
@@ -82,3 +94,21 @@ class BusinessRatingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     )
     list_filter = ("grade", "override_status")
     list_select_related = ("customer",)
+    field_display = {"requester_ref": labels.ref_html, "facts": labels.facts_html}
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        shown = {"answers": "answers_labels", "indicators": "indicators_labels"}
+        return [shown.get(name, name) for name in fields]
+
+    @admin.display(description=BusinessRating._meta.get_field("requester_ref").verbose_name)
+    def requester(self, obj):
+        return labels.ref_html(obj.requester_ref)
+
+    @admin.display(description=BusinessRating._meta.get_field("answers").verbose_name)
+    def answers_labels(self, obj):
+        return labels.answers_html(obj.answers, obj.rubric.definition)
+
+    @admin.display(description=BusinessRating._meta.get_field("indicators").verbose_name)
+    def indicators_labels(self, obj):
+        return labels.indicators_html(obj.indicators, obj.rubric.definition)

@@ -81,7 +81,7 @@ class BusinessRubric(Transitionable, FSMModelMixin, models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"v{self.version} ({self.status})"
+        return f"v{self.version} ({self.get_status_display()})"
 
     def transition_event(self, **fields) -> BusinessRubricEvent:
         return BusinessRubricEvent(rubric=self, **fields)
@@ -178,7 +178,9 @@ class BusinessRating(Transitionable, FSMModelMixin, models.Model):
         verbose_name_plural = _("business ratings")
 
     def __str__(self) -> str:
-        return f"{self.requester_ref} {self.grade} ({self.score})"
+        from loanhub.refs import ref_text
+
+        return f"{ref_text(self.requester_ref)} {self.grade} ({self.score})"
 
     def transition_event(self, **fields) -> BusinessRatingEvent:
         return BusinessRatingEvent(rating=self, **fields)

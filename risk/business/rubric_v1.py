@@ -11,6 +11,12 @@ monitoring compares them with observed defaults (risk report) and a new version 
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_noop
+
+# v1's change note as migration risk 0006 seeds it; the console shows it translated (a note typed
+# for a later version is shown as written).
+NOTE_V1 = gettext_noop("v1: expert weights (no public training set of Chinese small-business defaults).")
+
 
 def _band(low, high, points):
     return {"min": low, "max": high, "points": points}

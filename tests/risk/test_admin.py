@@ -16,7 +16,7 @@ def test_analyst_sees_report_and_promote_button(client, candidate, analyst, anal
     page = client.get(f"/admin/risk/scoremodel/{candidate.pk}/change/")
     assert page.status_code == 200
     assert "Promote to champion" in page.text or "提升为冠军模型" in page.text
-    assert "5-fold CV" in page.text
+    assert "5 折交叉验证（开发集）" in page.text  # the validation report, in the page's language
     response = client.post(f"/admin/risk/scoremodel/{candidate.pk}/act/promote/")
     assert response.status_code == 302
     assert ScoreModel.objects.get(pk=candidate.pk).status == "champion"

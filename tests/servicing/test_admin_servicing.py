@@ -51,7 +51,7 @@ def test_loan_page_is_read_only_with_schedule_and_entries(officer_client, people
     assert response.status_code == 200
     html = response.content.decode()
     assert 'name="_save"' not in html
-    assert "8606.64" in html
+    assert "CNY 8,606.64" in html  # amounts in yuan as the page's language writes them
     assert "disbursement" in html.lower()
     assert response.context["has_change_permission"] is False
 
