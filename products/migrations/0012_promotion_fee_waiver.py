@@ -4,20 +4,35 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('products', '0011_translated_labels'),
+        ("products", "0011_translated_labels"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='historicalpromotion',
-            name='kind',
-            field=models.CharField(choices=[('interest_free', 'first installments interest-free'), ('rate_discount', 'rate discount'), ('fee_waiver', 'fees waived')], max_length=20, verbose_name='kind'),
+            model_name="historicalpromotion",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("interest_free", "first installments interest-free"),
+                    ("rate_discount", "rate discount"),
+                    ("fee_waiver", "fees waived"),
+                ],
+                max_length=20,
+                verbose_name="kind",
+            ),
         ),
         migrations.AlterField(
-            model_name='promotion',
-            name='kind',
-            field=models.CharField(choices=[('interest_free', 'first installments interest-free'), ('rate_discount', 'rate discount'), ('fee_waiver', 'fees waived')], max_length=20, verbose_name='kind'),
+            model_name="promotion",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("interest_free", "first installments interest-free"),
+                    ("rate_discount", "rate discount"),
+                    ("fee_waiver", "fees waived"),
+                ],
+                max_length=20,
+                verbose_name="kind",
+            ),
         ),
     ]
