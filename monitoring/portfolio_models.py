@@ -52,7 +52,7 @@ class PortfolioMix(models.Model):
 
     class Meta:
         verbose_name = _("portfolio mix")
-        verbose_name_plural = _("portfolio dashboard")
+        verbose_name_plural = _("portfolio mix, yield and flows")
         constraints = [
             models.UniqueConstraint(fields=("business_date", *MIX_DIMENSIONS), name="portfolio_mix_unique")
         ]

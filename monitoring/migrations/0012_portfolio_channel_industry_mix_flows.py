@@ -139,7 +139,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 "verbose_name": "portfolio mix",
-                "verbose_name_plural": "portfolio dashboard",
+                "verbose_name_plural": "portfolio mix, yield and flows",
             },
         ),
         migrations.RemoveConstraint(
