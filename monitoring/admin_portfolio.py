@@ -26,7 +26,6 @@ from monitoring import portfolio_selectors as selectors
 from monitoring.portfolio_models import MIX_DIMENSIONS, PortfolioMix
 from products.choices import Channel, CustomerType
 
-DEFAULT_DAYS = 365  # the range shown when none is chosen: the year to the last monitored date
 CHART_PARTS = 7  # a mix bar names the largest parts and sums the rest as "other"
 
 
@@ -60,25 +59,21 @@ class PortfolioFilterForm(forms.Form):
         titles = dimension_titles()
         for name in selectors.FILTERS:
             # A value on the book, or "" for the loans without one ("not given").
-            choices = [(value or "-", value_label(name, value)) for value in values.get(name, [])]
+            choices = [
+                (value or selectors.NOT_GIVEN, value_label(name, value)) for value in values.get(name, [])
+            ]
             self.fields[name] = forms.ChoiceField(
                 label=titles[name], required=False, choices=[("", _("all")), *choices]
             )
 
     def filters(self) -> dict[str, str | None]:
         self.is_valid()  # the valid fields count; an invalid one is as if not given
-        data = self.cleaned_data
-        return {
-            name: None if not data.get(name) else ("" if data[name] == "-" else data[name])
-            for name in selectors.FILTERS
-        }
+        return selectors.portfolio_filters(self.cleaned_data)
 
     def period(self, latest: dt.date) -> tuple[dt.date, dt.date]:
         self.is_valid()
         data = self.cleaned_data
-        end = data.get("end") or latest
-        start = data.get("start") or end - dt.timedelta(days=DEFAULT_DAYS - 1)
-        return (end, start) if start > end else (start, end)
+        return selectors.portfolio_period(latest=latest, start=data.get("start"), end=data.get("end"))
 
 
 def _period_label(period: dt.date, monthly: bool) -> str:

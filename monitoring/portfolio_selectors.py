@@ -26,6 +26,8 @@ from monitoring.portfolio_models import MIX_DIMENSIONS, PortfolioFlow, Portfolio
 ZERO = Decimal("0.00")
 SHARE = Decimal("0.0001")
 FILTERS = ("product", "customer_type", "region", "channel")
+DEFAULT_DAYS = 365  # the range when none is chosen: the year to the last monitored date
+NOT_GIVEN = "-"  # a filter's value for the loans without one (no region, no channel …)
 # Past this span the flows are summed by month, within it by day.
 DAILY_FLOWS_DAYS = 62
 FLOW_MEASURES = (
@@ -43,6 +45,24 @@ EARNED = ("interest", "penalty", "fees", "upfront_fees")
 
 def portfolio_latest_date() -> dt.date | None:
     return PortfolioTotal.objects.order_by("-business_date").values_list("business_date", flat=True).first()
+
+
+def portfolio_period(
+    *, latest: dt.date, start: dt.date | None = None, end: dt.date | None = None
+) -> tuple[dt.date, dt.date]:
+    """The dates asked for, by default the year to the last monitored date (in order)."""
+    end = end or latest
+    start = start or end - dt.timedelta(days=DEFAULT_DAYS - 1)
+    return (end, start) if start > end else (start, end)
+
+
+def portfolio_filters(values: dict) -> dict[str, str | None]:
+    """Filters from a form's or a query's values: absent or empty is no filter, NOT_GIVEN the
+    loans without a value."""
+    return {
+        name: None if not values.get(name) else ("" if values[name] == NOT_GIVEN else values[name])
+        for name in FILTERS
+    }
 
 
 def portfolio_filter_values(*, as_of: dt.date) -> dict[str, list[str]]:

@@ -259,3 +259,26 @@ def test_customers_and_marketing_may_not_open_it(client, book, days):
     client.force_login(UserFactory(username="port-marketing", role=roles.MARKETING_MANAGER))
     assert _get(client, days).status_code == 403
     assert _get(client, days, export="csv", table="mix").status_code == 403
+
+
+API = "/api/v1/monitoring/portfolio/mix/"
+
+
+def test_api_gives_the_page_figures_and_refuses_customers(client, book, days, analyst):
+    first, second = days
+    query = {"start": first.isoformat(), "end": second.isoformat(), "channel": "branch"}
+    client.force_login(analyst)
+    body = client.get(API, query).json()
+    assert body["as_of"] == second.isoformat()
+    assert body["series"] == [
+        {"as_of": first.isoformat(), "loans": 1, "balance": "3000.00"},
+        {"as_of": second.isoformat(), "loans": 1, "balance": "3000.00"},
+    ]
+    assert body["mix"]["region"] == [{"key": "北京", "loans": 1, "balance": "3000.00", "share": "1.0000"}]
+    assert body["yield"]["value"] == "0.3650"
+    assert body["yield"]["earned"] == "6.00"
+    assert [p["interest"] for p in body["flows"]["periods"]] == ["5.00"]  # the reversed 100.00 is out
+    client.force_login(book[0].customer.user)
+    assert client.get(API, query).status_code == 403
+    client.logout()
+    assert client.get(API, query).status_code == 401
