@@ -282,3 +282,35 @@ def test_api_gives_the_page_figures_and_refuses_customers(client, book, days, an
     assert client.get(API, query).status_code == 403
     client.logout()
     assert client.get(API, query).status_code == 401
+
+
+def test_industry_concentration_reads_the_days_mix(book, days, analyst):
+    from monitoring import concentration as monitored
+    from monitoring.models import ConcentrationExposure
+    from risk import concentration
+
+    limit = concentration.limit_create(
+        actor=analyst,
+        dimension="industry",
+        key="零售",
+        basis="share",
+        threshold=Decimal("0.50"),
+        severity="soft",
+    )
+    concentration.limit_submit(limit=limit, actor=analyst)
+    concentration.limit_activate(
+        limit=limit, actor=UserFactory(username="port-checker", role=roles.RISK_ANALYST)
+    )
+    services.run_monitoring(days[1])
+    row = ConcentrationExposure.objects.get(as_of=days[1], limit_id=limit.pk)
+    assert (row.exposure, row.book, row.value, row.breached) == (
+        Decimal("3000.00"),
+        Decimal("4000.00"),
+        Decimal("0.7500"),  # 3,000 ÷ 4,000
+        True,
+    )
+    # The customer's industry changes after the date was monitored: the date's figure stands.
+    Customer.objects.filter(pk=book[1].customer_id).update(industry="批发")
+    assert monitored.exposure(dimension="industry", key="零售") == concentration.Exposure(
+        Decimal("3000.00"), Decimal("4000.00")
+    )
