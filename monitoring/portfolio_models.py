@@ -3,8 +3,10 @@ business dimensions per date (`PortfolioMix`, a rollup of `PortfolioDay`), the m
 and came back per day (`PortfolioFlow`), and each loan's origination channel (`LoanChannel`,
 monitoring's copy of what the application says, so the set-based statements can join it).
 
-All three are written by `monitoring.portfolio.portfolio_build` inside `run_monitoring`; a date
-run twice replaces its rows (the channel of a loan never changes once recorded)."""
+All three are written by `monitoring.portfolio` (`channels_record`, `mix_build`, `flows_build`)
+inside `run_monitoring`; a date run twice replaces its rows (the channel of a loan never changes
+once recorded). A repayment posted or reversed later with a value date already monitored counts
+when the monitored date whose days include it is run again."""
 
 from __future__ import annotations
 
