@@ -16,6 +16,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from loanhub.money import money_field
+from products.choices import Channel, CustomerType
 
 # The dimensions the portfolio dashboard slices and filters by. "Segment" is the customer type
 # (individual, sole proprietor, small business): marketing's segments sit above monitoring.
@@ -27,7 +28,7 @@ class LoanChannel(models.Model):
     when the loan has no application), recorded once per loan from `applications`."""
 
     loan_id = models.BigIntegerField(_("loan"), unique=True)
-    channel = models.CharField(_("channel"), max_length=16, blank=True)
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices, blank=True)
 
     class Meta:
         verbose_name = _("loan channel")
@@ -44,8 +45,8 @@ class PortfolioMix(models.Model):
 
     business_date = models.DateField(_("business date"))
     product = models.CharField(_("product"), max_length=32)
-    customer_type = models.CharField(_("customer type"), max_length=20)
-    channel = models.CharField(_("channel"), max_length=16)
+    customer_type = models.CharField(_("customer type"), max_length=20, choices=CustomerType.choices)
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
     region = models.CharField(_("region"), max_length=64)
     industry = models.CharField(_("industry"), max_length=100)
     loans = models.PositiveIntegerField(_("loans"))
@@ -72,8 +73,8 @@ class PortfolioFlow(models.Model):
 
     day = models.DateField(_("day"))
     product = models.CharField(_("product"), max_length=32)
-    customer_type = models.CharField(_("customer type"), max_length=20)
-    channel = models.CharField(_("channel"), max_length=16)
+    customer_type = models.CharField(_("customer type"), max_length=20, choices=CustomerType.choices)
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
     region = models.CharField(_("region"), max_length=64)
     industry = models.CharField(_("industry"), max_length=100)
     disbursed_loans = models.PositiveIntegerField(_("loans disbursed"), default=0)
