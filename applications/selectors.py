@@ -428,3 +428,14 @@ def decision_ids_by_origin(*, origin_refs) -> dict[str, int]:
             ids[int(ref[1:])] = ref
     rows = LoanApplication.objects.filter(pk__in=list(ids), decision__isnull=False)
     return {ids[pk]: decision_id for pk, decision_id in rows.values_list("pk", "decision_id")}
+
+
+def channels_by_origin(*, origin_refs) -> dict[str, str]:
+    """The channel each application a loan came from was submitted through: origin ref
+    ("A00000042") → channel; origins that are not an application are left out."""
+    ids = {}
+    for ref in origin_refs:
+        if isinstance(ref, str) and ref[:1] == "A" and ref[1:].isdigit():
+            ids[int(ref[1:])] = ref
+    rows = LoanApplication.objects.filter(pk__in=list(ids)).values_list("pk", "channel")
+    return {ids[pk]: channel for pk, channel in rows}

@@ -238,9 +238,10 @@ def history(day: dt.date) -> dict[str, int]:
     made["portfolio_day"] = _exec(
         f"""
         INSERT INTO monitoring_portfolioday (business_date, product, category, customer_type, region,
-            risk_grade, origination_month, delinquency_bucket, classification, ifrs9_stage, loans,
-            balance, overdue, reserve)
-        SELECT d::date, p.product, p.category, p.customer_type, p.region, p.risk_grade,
+            channel, industry, risk_grade, origination_month, delinquency_bucket, classification,
+            ifrs9_stage, loans, balance, overdue, reserve)
+        SELECT d::date, p.product, p.category, p.customer_type, p.region, p.channel, p.industry,
+            p.risk_grade,
             p.origination_month, p.delinquency_bucket, p.classification, p.ifrs9_stage, p.loans,
             round(p.balance * ({scale}), 2), round(p.overdue * ({scale}), 2),
             round(p.reserve * ({scale}), 2)
@@ -260,6 +261,20 @@ def history(day: dt.date) -> dict[str, int]:
             round(p.reserve * ({scale}), 2)
         FROM generate_series(%(first)s::date, %(last)s::date, interval '1 day') d,
             monitoring_portfoliototal p
+        WHERE p.business_date = %(d)s
+        """,
+        params,
+    )
+    # The portfolio page's rollup (PortfolioMix) for every day, as D's; its flows (PortfolioFlow)
+    # are the real ones: D's job, the first, built them from the whole history of the loans.
+    made["portfolio_mix"] = _exec(
+        f"""
+        INSERT INTO monitoring_portfoliomix (business_date, product, customer_type, channel, region,
+            industry, loans, balance, overdue)
+        SELECT d::date, p.product, p.customer_type, p.channel, p.region, p.industry, p.loans,
+            round(p.balance * ({scale}), 2), round(p.overdue * ({scale}), 2)
+        FROM generate_series(%(first)s::date, %(last)s::date, interval '1 day') d,
+            monitoring_portfoliomix p
         WHERE p.business_date = %(d)s
         """,
         params,
@@ -395,6 +410,8 @@ def history(day: dt.date) -> dict[str, int]:
     for table in (
         "monitoring_portfolioday",
         "monitoring_portfoliototal",
+        "monitoring_portfoliomix",
+        "monitoring_portfolioflow",
         "monitoring_rollrate",
         "monitoring_classificationmigration",
         "monitoring_decisionmonth",
@@ -507,6 +524,9 @@ def pages() -> dict[str, str]:
     tables = risk_tables(risk_figures())
     found = {
         "admin: portfolio dashboard": "/admin/monitoring/portfolioday/",
+        "admin: portfolio mix, yield and flows (a year)": "/admin/monitoring/portfoliomix/",
+        "admin: portfolio mix, one region": "/admin/monitoring/portfoliomix/?region=R01",
+        "admin: portfolio XLSX export (every table)": "/admin/monitoring/portfoliomix/?export=xlsx",
         "admin: risk monitoring (SVG charts)": risk,
         **{f"admin: risk CSV export, {name}": f"{risk}?export=csv&table={name}" for name in tables},
         "admin: risk XLSX export (every table)": f"{risk}?export=xlsx",
@@ -521,6 +541,7 @@ def pages() -> dict[str, str]:
     api = "/api/v1/monitoring/"
     for name in (
         "portfolio/",
+        "portfolio/mix/",
         "roll-rates/",
         "cure-rates/",
         "classification-migration/",

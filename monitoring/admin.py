@@ -8,15 +8,13 @@ aggregates decides who sees it); nothing in it can be added, changed or deleted.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
@@ -24,7 +22,7 @@ from loanhub import clock
 from loanhub.admin_readonly import ReadOnlyAdminMixin
 from loanhub.admin_reasons import EventReasonColumn, EventStateColumns
 from loanhub.errors import DomainError
-from monitoring import charts, early_warning, liquidity, model_monitoring, selectors
+from monitoring import charts, early_warning, exports, liquidity, model_monitoring, selectors
 from monitoring.admin_portfolio_day import PortfolioDayFields
 from monitoring.models import (
     WARNING_LIVE,
@@ -388,37 +386,6 @@ def risk_tables(figures: dict) -> dict[str, tuple[list[str], list[list]]]:
     return tables
 
 
-def _csv_response(name: str, headers: list[str], rows: list[list]) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="monitoring-{name}.csv"'
-    response.write("\ufeff")  # so spreadsheet programs read UTF-8 (Chinese labels)
-    writer = csv.writer(response)
-    writer.writerow(headers)
-    writer.writerows([["" if v is None else v for v in row] for row in rows])
-    return response
-
-
-def _xlsx_response(tables: dict[str, tuple[list[str], list[list]]]) -> HttpResponse:
-    from openpyxl import Workbook
-
-    book = Workbook()
-    book.remove(book.active)
-    for name, (headers, rows) in tables.items():
-        sheet = book.create_sheet(title=name[:31])
-        sheet.append([str(h) for h in headers])
-        for row in rows:
-            sheet.append(
-                [None if v is None else (str(v) if not isinstance(v, int | bool) else v) for v in row]
-            )
-    buffer = io.BytesIO()
-    book.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = 'attachment; filename="monitoring-risk.xlsx"'
-    return response
-
-
 def risk_dashboard_context(figures: dict, tables: dict) -> dict:
     as_of, provisions = figures["as_of"], figures["provisions"]
     classes = dict(Classification.choices)
@@ -564,9 +531,9 @@ class RiskDashboardAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             name = request.GET.get("table", "")
             if name not in tables:
                 raise Http404(_("No such table."))
-            return _csv_response(name, *tables[name])
+            return exports.csv_response(name, *tables[name])
         if export == "xlsx":
-            return _xlsx_response(tables)
+            return exports.xlsx_response(tables, name="risk")
         if export:
             raise Http404(_("No such export."))
         context = {
@@ -700,3 +667,6 @@ class LoanRescoreAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("as_of", "loan_id", "model_version", "baseline_score", "baseline_grade", "score", "grade")
     list_filter = ("as_of", "grade")
     search_fields = ("=loan_id",)
+
+
+from monitoring import admin_portfolio  # noqa: E402, F401  (registers the portfolio dashboard)

@@ -2,12 +2,13 @@
 
 from django.urls import path
 
-from monitoring import apis
+from monitoring import apis, apis_portfolio
 
 app_name = "monitoring-api"
 
 urlpatterns = [
     path("portfolio/", apis.PortfolioApi.as_view(), name="portfolio"),
+    path("portfolio/mix/", apis_portfolio.PortfolioMixApi.as_view(), name="portfolio-mix"),
     path("roll-rates/", apis.RollRatesApi.as_view(), name="roll-rates"),
     path("cure-rates/", apis.CureRatesApi.as_view(), name="cure-rates"),
     path(

@@ -21,12 +21,13 @@ from loanhub.transitions import Transitionable
 
 
 class PortfolioDay(models.Model):
-    """The book at the end of a business date, per product, customer type, region, grade at
-    origination, origination month, delinquency bucket and five-tier class.
+    """The book at the end of a business date, per product, customer type, region, channel,
+    industry, grade at origination, origination month, delinquency bucket and five-tier class.
 
     Bucket and class are dimensions rather than columns, so the buckets stay whatever
     `LOANHUB_DELINQUENCY_BUCKETS` says; since the class follows the days past due they add few
-    rows. The region is the customer's region when the date was aggregated.
+    rows. The region and industry are the customer's when the date was aggregated; the channel
+    is the application's (`LoanChannel`).
     """
 
     business_date = models.DateField(_("business date"))
@@ -34,6 +35,8 @@ class PortfolioDay(models.Model):
     category = models.CharField(_("category"), max_length=32)
     customer_type = models.CharField(_("customer type"), max_length=20)
     region = models.CharField(_("region"), max_length=64)
+    channel = models.CharField(_("channel"), max_length=16, default="")
+    industry = models.CharField(_("industry"), max_length=100, default="")
     risk_grade = models.CharField(_("risk grade at origination"), max_length=1)
     origination_month = models.DateField(_("origination month"))
     delinquency_bucket = models.CharField(_("delinquency bucket"), max_length=16)
@@ -55,6 +58,8 @@ class PortfolioDay(models.Model):
                     "category",
                     "customer_type",
                     "region",
+                    "channel",
+                    "industry",
                     "risk_grade",
                     "origination_month",
                     "delinquency_bucket",
@@ -588,3 +593,6 @@ class EarlyWarningEvent(TransitionEvent):
 
     def __str__(self) -> str:
         return f"{self.warning_id} {self.from_state}→{self.to_state}"
+
+
+from monitoring.portfolio_models import LoanChannel, PortfolioFlow, PortfolioMix  # noqa: E402, F401, I001

@@ -3,8 +3,10 @@
 `run_monitoring(as_of)` replaces, in one transaction,
 
 - the date's `PortfolioDay` rows: one INSERT … SELECT … GROUP BY over the date's loan snapshots
-  (the same statement on PostgreSQL and SQLite, compiled from the ORM), and their per-date rollup
-  `PortfolioTotal` (by bucket, class and stage) that the dashboards read;
+  (the same statement on PostgreSQL and SQLite, compiled from the ORM), and their per-date rollups
+  `PortfolioTotal` (by bucket, class and stage) and `PortfolioMix` (by product, segment, channel,
+  region, industry) that the dashboards read; the days' disbursements and repayments since the
+  previous monitored date (`PortfolioFlow`, `monitoring.portfolio`);
 - the loans' first day at 30+ days past due (`DelinquencyOnset`), from the date's snapshots;
 - when `as_of` is a month end, that month's roll rates: each loan's bucket at the previous
   month end against its bucket at this one (`closed` when it has left the book paid off,
@@ -30,13 +32,12 @@ from collections import Counter, defaultdict
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
-from django.db import connection, transaction
-from django.db.models import Case, Count, DecimalField, F, OuterRef, QuerySet, Subquery, Sum, Value, When
+from django.db import transaction
+from django.db.models import Case, Count, F, OuterRef, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce, TruncMonth
 
 from loanhub.celery import enqueue_on_commit
-from loanhub.money import MONEY_DIGITS, MONEY_PLACES
-from monitoring import approvals, concentration, early_warning, liquidity, model_monitoring
+from monitoring import approvals, concentration, early_warning, liquidity, model_monitoring, portfolio
 from monitoring.models import (
     ClassificationMigration,
     DelinquencyOnset,
@@ -45,9 +46,11 @@ from monitoring.models import (
     RollRate,
     VintagePoint,
 )
+from monitoring.sql import ZERO_MONEY
+from monitoring.sql import aliased as _aliased
+from monitoring.sql import insert_select as _insert_select
 from servicing import selectors as servicing
 
-ZERO_MONEY = Value(0, output_field=DecimalField(max_digits=MONEY_DIGITS, decimal_places=MONEY_PLACES))
 DPD30 = 30
 
 # PortfolioDay column ← expression over a LoanSnapshot (aliases prefixed: no clash with fields).
@@ -57,6 +60,8 @@ _DIMENSIONS = {
     "category": F("loan__product_version__category"),
     "customer_type": F("loan__customer__customer_type"),
     "region": F("loan__customer__region"),
+    "channel": portfolio.channel_of("loan_id"),
+    "industry": F("loan__customer__industry"),
     "risk_grade": F("loan__risk_grade"),
     "origination_month": TruncMonth("loan__start_date"),
     "delinquency_bucket": F("delinquency_bucket"),
@@ -71,35 +76,13 @@ _MEASURES = {
 }
 
 
-def _insert_select(model, queryset: QuerySet, columns: list[str]) -> int:
-    """INSERT INTO model's table (columns) the rows of `queryset`, whose values are aliased
-    `m_<column>`: one statement, the rows never leave the database."""
-    sql, params = queryset.query.sql_with_params()
-    quote = connection.ops.quote_name
-    names = ", ".join(quote(column) for column in columns)
-    picks = ", ".join(f"q.{quote('m_' + column)}" for column in columns)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {quote(model._meta.db_table)} ({names}) SELECT {picks} FROM ({sql}) q", params
-        )
-        return cursor.rowcount
-
-
-def _aliased(queryset: QuerySet, dimensions: dict, measures: dict) -> QuerySet:
-    return (
-        queryset.order_by()
-        .annotate(**{f"m_{name}": expr for name, expr in dimensions.items()})
-        .values(*(f"m_{name}" for name in dimensions))
-        .annotate(**{f"m_{name}": expr for name, expr in measures.items()})
-    )
-
-
 _TOTAL_DIMENSIONS = ("business_date", "delinquency_bucket", "classification", "ifrs9_stage")
 
 
 def portfolio_day_build(*, as_of: dt.date) -> int:
     """Replace the date's PortfolioDay rows from its snapshots, and its PortfolioTotal rollup
     from those; the number of PortfolioDay rows written."""
+    portfolio.channels_record(through=as_of)
     PortfolioDay.objects.filter(business_date=as_of).delete()
     PortfolioTotal.objects.filter(business_date=as_of).delete()
     rows = _aliased(servicing.snapshots_on(as_of), _DIMENSIONS, _MEASURES)
@@ -110,6 +93,8 @@ def portfolio_day_build(*, as_of: dt.date) -> int:
         {name: Sum(name) for name in _MEASURES},
     )
     _insert_select(PortfolioTotal, totals, [*_TOTAL_DIMENSIONS, *_MEASURES])
+    portfolio.mix_build(as_of=as_of)
+    portfolio.flows_build(as_of=as_of)
     return written
 
 

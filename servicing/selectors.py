@@ -337,6 +337,11 @@ def loans_disbursed_through(day) -> QuerySet[Loan]:
     return Loan.objects.filter(start_date__lte=day).order_by()
 
 
+def repayments_posted() -> QuerySet[Repayment]:
+    """Repayments that stand (not reversed): monitoring sums their allocation per value date."""
+    return Repayment.objects.filter(status=RepaymentStatus.POSTED).order_by()
+
+
 def installments_of_active_loans() -> QuerySet[LoanInstallment]:
     """The pinned schedule rows of the loans on the book (monitoring's maturity ladder and rate
     sensitivity read what is still to be paid of them)."""

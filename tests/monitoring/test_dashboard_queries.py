@@ -31,11 +31,17 @@ PAGES = {
     f"{RISK}?export=xlsx": 26,
     f"{RISK}?product=PL": 32,
     f"{RISK}?export=csv&table=decisions": 26,
+    # 18 measured: the filters' values (4), the series, the mix per dimension (5), flows, yield.
+    "/admin/monitoring/portfoliomix/": 20,
+    "/admin/monitoring/portfoliomix/?region=R1&channel=web": 20,
+    "/admin/monitoring/portfoliomix/?export=xlsx": 20,
+    "/admin/monitoring/portfoliomix/?export=csv&table=mix": 20,
     "/admin/monitoring/earlywarning/": 9,
     "/admin/monitoring/earlywarning/?status__exact=open": 9,
     "/admin/monitoring/signalweight/": 9,
     "/admin/monitoring/flaggedsegment/": 9,
     "/api/v1/monitoring/portfolio/": 6,
+    "/api/v1/monitoring/portfolio/mix/": 16,  # 14 measured
     "/api/v1/monitoring/roll-rates/": 6,
     "/api/v1/monitoring/vintages/": 5,
     "/api/v1/monitoring/cure-rates/": 6,

@@ -1,0 +1,96 @@
+"""The portfolio dashboard's aggregates (imported by `monitoring.models`): the book by its
+business dimensions per date (`PortfolioMix`, a rollup of `PortfolioDay`), the money that left
+and came back per day (`PortfolioFlow`), and each loan's origination channel (`LoanChannel`,
+monitoring's copy of what the application says, so the set-based statements can join it).
+
+All three are written by `monitoring.portfolio` (`channels_record`, `mix_build`, `flows_build`)
+inside `run_monitoring`; a date run twice replaces its rows (the channel of a loan never changes
+once recorded). A repayment posted or reversed later with a value date already monitored counts
+when the monitored date whose days include it is run again."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from loanhub.money import money_field
+from products.choices import Channel, CustomerType
+
+# The dimensions the portfolio dashboard slices and filters by. "Segment" is the customer type
+# (individual, sole proprietor, small business): marketing's segments sit above monitoring.
+MIX_DIMENSIONS = ("product", "customer_type", "channel", "region", "industry")
+
+
+class LoanChannel(models.Model):
+    """The channel a loan's application came through (web, app, branch, partner, hotline; empty
+    when the loan has no application), recorded once per loan from `applications`."""
+
+    loan_id = models.BigIntegerField(_("loan"), unique=True)
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices, blank=True)
+
+    class Meta:
+        verbose_name = _("loan channel")
+        verbose_name_plural = _("loan channels")
+
+    def __str__(self) -> str:
+        return f"{self.loan_id}: {self.channel}"
+
+
+class PortfolioMix(models.Model):
+    """The book at the end of a business date by product, customer type (segment), channel,
+    region and industry only: the rollup of that date's `PortfolioDay` rows that the portfolio
+    dashboard's balance, count and mix read (far fewer rows than the full slices)."""
+
+    business_date = models.DateField(_("business date"))
+    product = models.CharField(_("product"), max_length=32)
+    customer_type = models.CharField(_("customer type"), max_length=20, choices=CustomerType.choices)
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    region = models.CharField(_("region"), max_length=64)
+    industry = models.CharField(_("industry"), max_length=100)
+    loans = models.PositiveIntegerField(_("loans"))
+    balance = money_field(_("principal outstanding"), default=Decimal("0.00"))
+    overdue = money_field(_("overdue amount"), default=Decimal("0.00"))
+
+    class Meta:
+        verbose_name = _("portfolio mix")
+        verbose_name_plural = _("portfolio mix, yield and flows")
+        constraints = [
+            models.UniqueConstraint(fields=("business_date", *MIX_DIMENSIONS), name="portfolio_mix_unique")
+        ]
+        indexes = [models.Index(fields=("business_date",), name="portfolio_mix_date")]
+
+    def __str__(self) -> str:
+        return f"{self.business_date} {self.product} {self.region}"
+
+
+class PortfolioFlow(models.Model):
+    """The money of one day by product, customer type, channel, region and industry: loans
+    disbursed on it (their principal and the fees withheld from the proceeds), and the posted
+    repayments valued on it with their allocation (principal, interest, penalty interest, fees).
+    A repayment reversed later drops out when its value date is rebuilt."""
+
+    day = models.DateField(_("day"))
+    product = models.CharField(_("product"), max_length=32)
+    customer_type = models.CharField(_("customer type"), max_length=20, choices=CustomerType.choices)
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    region = models.CharField(_("region"), max_length=64)
+    industry = models.CharField(_("industry"), max_length=100)
+    disbursed_loans = models.PositiveIntegerField(_("loans disbursed"), default=0)
+    disbursed = money_field(_("principal disbursed"), default=Decimal("0.00"))
+    upfront_fees = money_field(_("fees withheld at disbursement"), default=Decimal("0.00"))
+    repayments = models.PositiveIntegerField(_("repayments"), default=0)
+    principal = money_field(_("principal repaid"), default=Decimal("0.00"))
+    interest = money_field(_("interest received"), default=Decimal("0.00"))
+    penalty = money_field(_("penalty interest received"), default=Decimal("0.00"))
+    fees = money_field(_("fees received"), default=Decimal("0.00"))
+
+    class Meta:
+        verbose_name = _("portfolio flow")
+        verbose_name_plural = _("portfolio flows")
+        constraints = [models.UniqueConstraint(fields=("day", *MIX_DIMENSIONS), name="portfolio_flow_unique")]
+        indexes = [models.Index(fields=("day",), name="portfolio_flow_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.product} {self.region}"

@@ -1,0 +1,165 @@
+"""Reads of the portfolio dashboard (`monitoring.admin_portfolio`), from the small aggregates only
+(`PortfolioMix`, `PortfolioFlow`, the dates of `PortfolioTotal`), never the loans.
+
+Yield (annualised): over the monitored dates D1 … Dn of the chosen range,
+
+    yield = (interest + penalty interest + fees received + fees withheld at disbursement,
+             on the days from D1 through Dn)
+            ÷ (mean principal outstanding at the ends of D1 … Dn) × 365 ÷ (Dn − D1 + 1 days)
+
+Interest and fees count when received (a cash yield): what a repayment's allocation put to
+interest, penalty interest and fees on its value date, and the fees netted from the proceeds on
+the disbursement date. The filters narrow both the numerator and the balance.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import F, QuerySet, Sum
+from django.db.models.functions import TruncMonth
+
+from monitoring.models import PortfolioTotal
+from monitoring.portfolio_models import MIX_DIMENSIONS, PortfolioFlow, PortfolioMix
+
+ZERO = Decimal("0.00")
+SHARE = Decimal("0.0001")
+FILTERS = ("product", "customer_type", "region", "channel")
+DEFAULT_DAYS = 365  # the range when none is chosen: the year to the last monitored date
+NOT_GIVEN = "-"  # a filter's value for the loans without one (no region, no channel …)
+# Past this span the flows are summed by month, within it by day.
+DAILY_FLOWS_DAYS = 62
+FLOW_MEASURES = (
+    "disbursed_loans",
+    "disbursed",
+    "upfront_fees",
+    "repayments",
+    "principal",
+    "interest",
+    "penalty",
+    "fees",
+)
+EARNED = ("interest", "penalty", "fees", "upfront_fees")
+
+
+def portfolio_latest_date() -> dt.date | None:
+    return PortfolioTotal.objects.order_by("-business_date").values_list("business_date", flat=True).first()
+
+
+def portfolio_period(
+    *, latest: dt.date, start: dt.date | None = None, end: dt.date | None = None
+) -> tuple[dt.date, dt.date]:
+    """The dates asked for, by default the year to the last monitored date (in order)."""
+    end = end or latest
+    start = start or end - dt.timedelta(days=DEFAULT_DAYS - 1)
+    return (end, start) if start > end else (start, end)
+
+
+def portfolio_filters(values: dict) -> dict[str, str | None]:
+    """Filters from a form's or a query's values: absent or empty is no filter, NOT_GIVEN the
+    loans without a value."""
+    return {
+        name: None if not values.get(name) else ("" if values[name] == NOT_GIVEN else values[name])
+        for name in FILTERS
+    }
+
+
+def portfolio_filter_values(*, as_of: dt.date) -> dict[str, list[str]]:
+    """The values each filter may take: those on the book at `as_of` (a few per dimension)."""
+    rows = PortfolioMix.objects.filter(business_date=as_of)
+    return {name: sorted(rows.order_by().values_list(name, flat=True).distinct()) for name in FILTERS}
+
+
+def _narrowed(queryset: QuerySet, filters: dict[str, str]) -> QuerySet:
+    return queryset.filter(**{name: value for name, value in filters.items() if value is not None})
+
+
+def _share(part: Decimal, total: Decimal) -> Decimal | None:
+    return (part / total).quantize(SHARE, ROUND_HALF_UP) if total else None
+
+
+def portfolio_view(*, start: dt.date, end: dt.date, filters: dict[str, str]) -> dict:
+    """The dashboard's figures for the monitored dates in [start, end] and the filters
+    (dimension → value; a value of "" is the empty one, None no filter)."""
+    dates = list(
+        PortfolioTotal.objects.filter(business_date__range=(start, end))
+        .order_by("business_date")
+        .values_list("business_date", flat=True)
+        .distinct()
+    )
+    mix = _narrowed(PortfolioMix.objects.filter(business_date__range=(start, end)), filters)
+    by_date = {
+        row["business_date"]: row
+        for row in mix.order_by().values("business_date").annotate(loans=Sum("loans"), balance=Sum("balance"))
+    }
+    series = [
+        {
+            "as_of": day,
+            "loans": by_date.get(day, {}).get("loans") or 0,
+            "balance": by_date.get(day, {}).get("balance") or ZERO,
+        }
+        for day in dates
+    ]
+    last = dates[-1] if dates else None
+    return {
+        "start": start,
+        "end": end,
+        "as_of": last,
+        "series": series,
+        "mix": _mix(mix.filter(business_date=last)) if last else {},
+        "flows": _flows(start, end, filters),
+        "yield": _yield(series, filters),
+    }
+
+
+def _mix(rows: QuerySet) -> dict[str, list[dict]]:
+    """Per dimension: each value's loans, balance and share of the balance (largest first)."""
+    mix = {}
+    for name in MIX_DIMENSIONS:
+        parts = list(
+            rows.order_by()
+            .values(name)
+            .annotate(loans=Sum("loans"), balance=Sum("balance"))
+            .order_by("-balance", name)
+        )
+        total = sum((part["balance"] for part in parts), ZERO)
+        mix[name] = [
+            {
+                "key": part[name],
+                "loans": part["loans"],
+                "balance": part["balance"],
+                "share": _share(part["balance"], total),
+            }
+            for part in parts
+        ]
+    return mix
+
+
+def _flows(start: dt.date, end: dt.date, filters: dict[str, str]) -> dict:
+    monthly = (end - start).days > DAILY_FLOWS_DAYS
+    rows = _narrowed(PortfolioFlow.objects.filter(day__range=(start, end)), filters).order_by()
+    rows = rows.values(period=TruncMonth("day") if monthly else F("day"))
+    periods = list(rows.annotate(**{name: Sum(name) for name in FLOW_MEASURES}).order_by("period"))
+    return {"monthly": monthly, "periods": periods}
+
+
+def _yield(series: list[dict], filters: dict[str, str]) -> dict | None:
+    if not series:
+        return None
+    first, last = series[0]["as_of"], series[-1]["as_of"]
+    average = (sum((day["balance"] for day in series), ZERO) / len(series)).quantize(ZERO, ROUND_HALF_UP)
+    sums = _narrowed(PortfolioFlow.objects.filter(day__range=(first, last)), filters).aggregate(
+        **{name: Sum(name) for name in EARNED}
+    )
+    earned = sum((sums[name] or ZERO for name in EARNED), ZERO)
+    days = (last - first).days + 1
+    value = (earned * 365 / (average * days)).quantize(SHARE, ROUND_HALF_UP) if average else None
+    return {
+        "first": first,
+        "last": last,
+        "days": days,
+        "average_balance": average,
+        "earned": earned,
+        "yield": value,
+    }
