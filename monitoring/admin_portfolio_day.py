@@ -7,12 +7,13 @@ from django.contrib import admin
 
 from loanhub.admin_labels import money
 from monitoring.models import PortfolioDay
-from products.choices import Category, CustomerType
+from products.choices import Category, Channel, CustomerType
 from servicing.choices import Classification
 
 LABELLED = {  # field → the choices whose labels it shows
     "category": Category,
     "customer_type": CustomerType,
+    "channel": Channel,
     "classification": Classification,
 }
 AMOUNTS = ("balance", "overdue", "reserve")

@@ -18,6 +18,7 @@ APPS = (
     "applications",
     "marketing",
     "notifications",
+    "monitoring",
     "demo",
 )
 MAX_LINES = 600
