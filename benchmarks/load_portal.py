@@ -114,7 +114,12 @@ handler among its clients, so these "before" figures are not the earlier passes'
   are compiled to SQL once per process (loanhub.queries.CompiledRead): building and compiling
   the ORM query cost 0.5–2.9 ms of CPU each, running it 0.1–0.4 ms;
 - a repeated quote's funnel touch is one query; the Redis cache reuses its redis-py client.
-Not yet measured under load (load_portal.py) at the time of writing.
+Measured by the lead on the IDLE machine at fdffdfe (2026-12-07 17:01–17:06 UTC, after this pass;
+ramp 167 requests, p95 71 ms): browsing (60 s) ALL requests p95 20 ms, 0 errors; per endpoint
+p50 / p95 / p99 ms: apply 14 / 22 / 28, status 10 / 14 / 17, quote 13 / 21 / 29, calculator
+10 / 17 / 25, /products/ 11 / 18 / 22, product 13 / 22 / 34 — every endpoint under the 50 ms.
+Saturation (p95 ≤ 200 ms, no error): /products/ 621.5 req/s, /calculator/ 604.5 req/s, quote API
+505.1 req/s (all ≥ 300).
 """
 
 from __future__ import annotations
