@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import translation
 
 from demo import history
 from demo.applications import DEMO_CUSTOMERS, seed_applications
@@ -62,6 +63,12 @@ class Command(BaseCommand):
     def handle(self, *args, allow_production=False, **options):
         if settings.PRODUCTION and not allow_production:
             raise CommandError("seed_demo refuses to run with LOANHUB_ENV=production.")
+        # The texts the demo stores (statement lines' matching messages, reasons) are in the
+        # site's language, whichever language the caller had active (a test, a shell).
+        with translation.override(settings.LANGUAGE_CODE):
+            self._seed(**options)
+
+    def _seed(self, **options):
         roles.sync_roles()
         password = settings.LOANHUB_DEMO_PASSWORD
         user_model = get_user_model()
