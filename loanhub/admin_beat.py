@@ -63,12 +63,45 @@ def _reregister(model, *mixins, **attributes) -> None:
     admin.site.register(model, type(base.__name__, (*mixins, base), attributes))
 
 
+class NoCrontabTranslation:
+    """The library's "Crontab translation" row (its English cron_descriptor text, meant to be
+    hidden by an inline script the Content-Security-Policy does not run) is left out."""
+
+    def get_fieldsets(self, request, obj=None):
+        return [
+            (title, {**options, "fields": [f for f in options["fields"] if f != "crontab_translation"]})
+            for title, options in super().get_fieldsets(request, obj)
+        ]
+
+
 _reregister(
     PeriodicTask,
+    NoCrontabTranslation,
     IdentifierChoices,
     list_filter=["enabled", "one_off", TaskFilter, "start_time", "last_run_at"],
     identifier_fields=("regtask",),
 )
 for _model in (ClockedSchedule, IntervalSchedule, SolarSchedule):
     _reregister(_model, inlines=[PeriodicTaskInline])
-_reregister(CrontabSchedule, IdentifierChoices, inlines=[PeriodicTaskInline], identifier_fields=("timezone",))
+
+
+class NoDescriptionWhenAdding:
+    """A new crontab has no description yet (the library's English "human readable" text, from
+    cron_descriptor, describes the saved schedule on its own page and list)."""
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        return fields if obj is not None else [f for f in fields if f != "human_readable"]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        return readonly if obj is not None else [f for f in readonly if f != "human_readable"]
+
+
+_reregister(
+    CrontabSchedule,
+    NoDescriptionWhenAdding,
+    IdentifierChoices,
+    inlines=[PeriodicTaskInline],
+    identifier_fields=("timezone",),
+)
