@@ -12,7 +12,8 @@ WORKERS ?= 2
 THREADS ?= 4
 # Seconds an idle keep-alive connection stays open (longer than a proxy's or client's pause).
 KEEPALIVE ?= 5
-# pytest-xdist processes for `make test` (the cores here); the `serial` tests run afterwards in one.
+# pytest-xdist processes for `make test` (the cores here); the `serial` tests run afterwards on two:
+# the browser journeys on one, the tests sharing the broker and real workers on the other.
 TEST_WORKERS ?= 2
 
 .PHONY: help install install-dev browser run test test-moved lint format migrate seed worker beat serve messages check-deploy clean
@@ -66,8 +67,8 @@ browser:
 	fi
 
 test: install-dev browser
-	$(BIN)/pytest -n $(TEST_WORKERS) -m "not serial" --durations=25
-	$(BIN)/pytest -m serial
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup -m "not serial" --durations=25
+	$(BIN)/pytest -n 2 --dist loadgroup -m serial --durations=10
 
 # The whole suite with "today" moved to the first 29 February at least seven years ahead.
 test-moved: install-dev

@@ -14,8 +14,9 @@ import os
 
 import pytest
 
-# Fixtures shared by test packages that have no conftest in common (the throwaway Redis).
-pytest_plugins = ("tests.loanhub.redis_server", "tests.loanhub.template_db")
+# Fixtures shared by test packages that have no conftest in common (the throwaway Redis, the
+# template databases, the browser).
+pytest_plugins = ("tests.loanhub.redis_server", "tests.loanhub.template_db", "tests.loanhub.browser")
 
 CHROMIUM = os.environ.get("LOANHUB_CHROMIUM", "/usr/bin/chromium")
 # Debian's Chinese font (fonts-wqy-microhei, installed by `make browser` and .ci/run): zh
@@ -117,7 +118,8 @@ def pytest_sessionfinish(session, exitstatus) -> None:
 OUTSIDE_THE_CLOCK = {"worker", "chromium"}
 # Tests that share one thing between processes (a real worker and the shared broker, the shared
 # Redis, the browser with its live server): marked `serial`, so `make test` runs everything else
-# on pytest-xdist's processes (`-m "not serial"`) and these afterwards in one process (`-m serial`).
+# on pytest-xdist's processes (`-m "not serial"`) and these afterwards, the browser's beside the rest
+# (`-m serial`, two groups, each one test at a time).
 SERIAL = {"worker", "redis", "chromium"}
 
 
@@ -130,8 +132,13 @@ def pytest_collection_modifyitems(config, items) -> None:
     """Mark the `serial` tests; with the clock moved, leave out the tests whose other processes
     keep the real date."""
     for item in items:
-        if _services(item) & SERIAL:
+        services = _services(item)
+        if services & SERIAL:
             item.add_marker(pytest.mark.serial)
+            # `make test` runs the serial tests on two processes (`--dist loadgroup`): the browser
+            # journeys (each its own live server and database) on one, the tests that share the
+            # broker, the Redis and real workers on the other, one after the other.
+            item.add_marker(pytest.mark.xdist_group("browser" if "chromium" in services else "shared"))
     if _test_today() is None:
         return
     kept, left_out = [], []

@@ -3,7 +3,9 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/loanhub .venv/bin/python benchmarks/bench_cob.py
 
 PostgreSQL only. DATABASE_URL names the server; the benchmark drops, creates and migrates its own
-database on it, BENCH_DB (default `loanhub_cobbench`; one per person on a shared server).
+database on it, BENCH_DB (default `loanhub_cobbench`; one per person on a shared server). With
+BENCH_KEEP_SEED=1 the seeded database is kept (`<BENCH_DB>_seed_<loans>_<day>`) and the next run
+of the same size on the same day starts from a copy of it instead of seeding again.
 
 Seeding (SQL, triggers off): BENCH_LOANS loans, 12 monthly installments each. 92 % perform:
 disbursed over the past 360 days, every installment due before the business date D paid on its
@@ -74,6 +76,8 @@ BENCH_DB = os.environ.get("BENCH_DB", "loanhub_cobbench")
 LOANS = int(os.environ.get("BENCH_LOANS", "1000000"))
 REFERENCE = min(int(os.environ.get("BENCH_REFERENCE", "10000")), LOANS)
 WORKERS = int(os.environ.get("BENCH_WORKERS", "0"))
+# Keep the seeded database (`<BENCH_DB>_seed_<loans>_<day>`) and start from a copy of it next time.
+KEEP_SEED = os.environ.get("BENCH_KEEP_SEED", "") == "1"
 TARGET = 100_000.0
 BATCH = 100_000
 LATE_PERMILLE = 80
@@ -99,12 +103,36 @@ def _configure() -> tuple[str, str | None]:
     return urlunsplit(parts._replace(path="/postgres")), broker
 
 
-def recreate_database(admin_url: str) -> None:
+def _seeded_name(day: dt.date) -> str:
+    return f"{BENCH_DB}_seed_{LOANS}_{day:%Y%m%d}"
+
+
+def recreate_database(admin_url: str, day: dt.date) -> bool:
+    """A new benchmark database: with BENCH_KEEP_SEED=1, a copy of the one seeded earlier for the
+    same number of loans and day when there is one (returns True: no seeding)."""
     import psycopg
 
     with psycopg.connect(admin_url, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
+        if KEEP_SEED:
+            seeded = _seeded_name(day)
+            if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [seeded]).fetchone():
+                conn.execute(f'CREATE DATABASE "{BENCH_DB}" TEMPLATE "{seeded}"')
+                return True
         conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
+    return False
+
+
+def keep_seed(admin_url: str, day: dt.date) -> None:
+    """Keep a copy of the freshly seeded database for the next run (BENCH_KEEP_SEED=1)."""
+    import psycopg
+    from django.db import connections
+
+    connections.close_all()
+    seeded = _seeded_name(day)
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{seeded}"')
+        conn.execute(f'CREATE DATABASE "{seeded}" TEMPLATE "{BENCH_DB}"')
 
 
 def _template_values(model, template, varying: dict[str, str]) -> tuple[list[str], list[str], list]:
@@ -550,7 +578,6 @@ def line(label: str, value: str, note: str = "") -> None:
 
 def main() -> int:
     admin_url, broker = _configure()
-    recreate_database(admin_url)
     import django
 
     django.setup()
@@ -559,11 +586,18 @@ def main() -> int:
     from loanhub import clock
     from servicing.choices import CobStatus
 
-    call_command("migrate", verbosity=0)
     day = clock.today() - dt.timedelta(days=3)
+    copied = recreate_database(admin_url, day)
     print(f"LoanHub close-of-business benchmark: {LOANS:,} loans, business date {day}")
     print(facts())
-    seeded = seed(day)
+    call_command("migrate", verbosity=0)
+    if copied:
+        seeded = 0.0
+        print(f"(seeded database copied from {_seeded_name(day)}: BENCH_KEEP_SEED=1)")
+    else:
+        seeded = seed(day)
+        if KEEP_SEED:
+            keep_seed(admin_url, day)
     changed, rewritten, first = verify_seed(day)
     print(
         f"seed check: 200 loans replayed as of {day}: {changed} would change, "

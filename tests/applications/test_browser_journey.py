@@ -16,7 +16,6 @@ nothing wider than the screen.
 
 from __future__ import annotations
 
-import os
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -24,12 +23,10 @@ from urllib.parse import urlparse
 
 import pytest
 from django.conf import settings
-from django.db import connections
 from django.utils import translation
 
 from applications import selectors
 from applications.models import LoanApplication, State
-from conftest import CHROMIUM
 from customers.models import KycStatus
 from loanhub import clock
 from servicing.models import Loan
@@ -45,28 +42,6 @@ BROWSER_LOCALE = {"zh-hans": "zh-CN", "en": "en-US"}
 # The test's own data, shown as entered: user names and product codes (not words to translate).
 DATA = {"journey", "officer", "officer2", "senior", "senior2", "analyst", "analyst2", "auditor", "marketing"}
 DATA |= {"CASH", "HOME", "SHORT"}
-
-
-@pytest.fixture
-def browser():
-    # Playwright's sync API runs an event loop in this thread; the ORM calls made by the test
-    # between browser steps are still synchronous and safe.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-            try:
-                yield browser
-                browser.close()
-            finally:
-                # The ORM calls the test makes while Playwright's sync API (greenlets) is running
-                # leave a connection that pytest-django's teardown does not close; close it here, or
-                # the test database cannot be dropped at the end of the run ("accessed by other users").
-                connections.close_all()
-    finally:
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 def shot(page, name: str) -> None:

@@ -6,13 +6,10 @@ action the page says the session ended and the server has signed it out."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 import time
 
 import pytest
-from django.db import connections
 
-from conftest import CHROMIUM
 from loanhub import sessions
 from tests.customers.factories import CustomerFactory
 
@@ -27,23 +24,6 @@ def short_timeout(monkeypatch):
     # The live server runs in this process: the middleware, the page's timer data and the
     # session list all read the timeout through loanhub.sessions.idle_timeout.
     monkeypatch.setattr(sessions, "idle_timeout", lambda user: dt.timedelta(seconds=TIMEOUT))
-
-
-@pytest.fixture
-def browser():
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-            try:
-                yield browser
-                browser.close()
-            finally:
-                connections.close_all()
-    finally:
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 def _signed_in_page(browser, base: str, language: str):

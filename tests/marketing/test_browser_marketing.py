@@ -8,15 +8,12 @@ them. Screenshots are saved under var/screenshots/marketing-* (gitignored).
 from __future__ import annotations
 
 import datetime as dt
-import os
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connections
 
 from applications.models import State
-from conftest import CHROMIUM
 from loanhub import clock, roles
 from marketing import selectors, services
 from marketing.models import NpsSurvey, Recipient, Segment
@@ -30,26 +27,6 @@ pytestmark = [pytest.mark.services("chromium"), pytest.mark.django_db(transactio
 PASSWORD = "marketing-pass-2026"
 SHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
 CASES = [("zh-hans", "zh-CN"), ("en", "en-US")]
-
-
-@pytest.fixture
-def browser():
-    # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
-    # between browser steps are still synchronous and safe.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-            try:
-                yield browser
-                browser.close()
-            finally:
-                # See tests/applications/test_browser_journey.py: close what the greenlets left open.
-                connections.close_all()
-    finally:
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 def shot(page, name: str) -> None:

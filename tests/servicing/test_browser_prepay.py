@@ -9,15 +9,12 @@ every step are saved under var/screenshots/ (gitignored).
 
 from __future__ import annotations
 
-import os
 from decimal import Decimal as D
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connections
 
-from conftest import CHROMIUM
 from servicing import prepayments
 from servicing.models import Repayment, ScheduleChange
 from tests.servicing.test_prepayments import _loan
@@ -26,26 +23,6 @@ pytestmark = [pytest.mark.services("chromium"), pytest.mark.django_db(transactio
 PASSWORD = "prepay-pass-2026"
 SHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
 CASES = [("zh-hans", "zh-CN", 390), ("en", "en-US", 1280)]
-
-
-@pytest.fixture
-def browser():
-    # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
-    # between browser steps are still synchronous and safe.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-            try:
-                yield browser
-                browser.close()
-            finally:
-                # See tests/applications/test_browser_journey.py: close what the greenlets left open.
-                connections.close_all()
-    finally:
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 def shot(page, name: str) -> None:
