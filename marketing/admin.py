@@ -28,7 +28,7 @@ from loanhub.admin_language import in_english
 from loanhub.admin_readonly import ReadOnlyAdminMixin, ReadOnlyTabularInline
 from loanhub.admin_reasons import EventReasonColumn, EventStateColumns
 from loanhub.errors import DomainError
-from marketing import charts, rules, scheduling, selectors, services
+from marketing import charts, personalise, rules, scheduling, selectors, services
 from marketing.models import (
     MESSAGE_CHANNELS,
     Attribution,
@@ -97,6 +97,15 @@ class CampaignForm(forms.ModelForm):
             "send_at",
             "repeat_every_days",
             "repeat_until",
+        )
+        # The placeholders are code, the same in every language (marketing.personalise).
+        help_texts = dict.fromkeys(
+            ("template_zh", "template_en"),
+            format_lazy(
+                "{} <code>{}</code>",
+                _("Filled for each recipient in their language:"),
+                " ".join("{{ " + name + " }}" for name in personalise.PLACEHOLDERS),
+            ),
         )
 
     def clean(self):

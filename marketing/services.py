@@ -19,7 +19,6 @@ from django.conf import settings
 from django.core import signing
 from django.db import transaction
 from django.db.models import Q
-from django.template import TemplateSyntaxError
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -32,6 +31,7 @@ from loanhub.celery import enqueue_on_commit
 from loanhub.money import quantize_money
 from loanhub.permissions import may
 from loanhub.transitions import run_transition
+from marketing import personalise
 from marketing import rules as segment_rules
 from marketing.errors import MarketingForbidden, MarketingInvalid
 from marketing.models import (
@@ -90,10 +90,8 @@ def check_template(text: str, field: str, errors: dict) -> None:
     if not (text or "").strip():
         errors[field] = [_("A message text is required.")]
         return
-    try:
-        notifications.render_text(text, {})
-    except TemplateSyntaxError:
-        errors[field] = [_("The placeholders are not valid (use {{ name }}, {{ offer }}, {{ link }}).")]
+    if messages := personalise.placeholder_errors(text):
+        errors[field] = messages
 
 
 def arms_errors(arms) -> list[str]:
@@ -102,6 +100,10 @@ def arms_errors(arms) -> list[str]:
     names = [arm.get("name") if isinstance(arm, dict) else None for arm in arms]
     if not all(isinstance(n, str) and n.strip() for n in names) or len(set(names)) != len(names):
         return [_("Each arm needs its own name.")]
+    for arm in arms:
+        for field in ("template_zh", "template_en"):
+            if arm.get(field) and (messages := personalise.placeholder_errors(arm[field])):
+                return [f"{arm['name']}: {message}" for message in messages]
     return []
 
 
@@ -365,6 +367,7 @@ def campaign_send(*, campaign_id: int) -> int:
         for channel in campaign.channels
     }
     sent = 0
+    chooser = personalise.ProductChooser(campaign)
     for recipient in recipients:
         customer = recipient.customer
         language = customer_selectors.customer_language(customer=customer)
@@ -372,6 +375,9 @@ def campaign_send(*, campaign_id: int) -> int:
         offer = ""
         if campaign.promotion is not None:
             offer = campaign.promotion.name_en if language == "en" else campaign.promotion.name_zh
+        personal = {"name": personalise.recipient_name(customer)}
+        if recipient.channels and personalise.uses_product(subject, body):
+            personal.update(chooser.context(customer, language=language))
         for channel in recipient.channels:
             if customer.pk not in consent.get(channel, set()):
                 continue  # withdrawn since the launch: honoured at once
@@ -381,7 +387,7 @@ def campaign_send(*, campaign_id: int) -> int:
             token = marketing_consent.marketing_unsubscribe_token(customer=customer, channel=channel)
             unsubscribe = _site_url(reverse("customers:unsubscribe", args=[token]))
             context = {
-                "name": customer.legal_name,
+                **personal,
                 "offer": offer,
                 "link": landing_link(recipient, channel),
                 "unsubscribe": unsubscribe,
