@@ -538,21 +538,36 @@ def touches_merge_on_login(sender, request, user, **kwargs) -> None:
         touches_merge(visitor_id=visitor_id, customer=customer)
 
 
+def _attributed_touches(application) -> list[dict]:
+    """The customer's contacts in the look-back window before the submission, oldest first."""
+    at = application.submitted_at or clock.now()
+    since = at - dt.timedelta(days=settings.MARKETING_ATTRIBUTION_DAYS)
+    return list(
+        Touch.objects.filter(customer_id=application.customer_id, occurred_at__gte=since, occurred_at__lte=at)
+        .exclude(kind=TouchKind.QUOTE)  # the customer's own step in the funnel, not a contact
+        .order_by("occurred_at", "id")
+        .values("id", "partner_code")
+    )
+
+
+def _latest_partner(touches: list[dict]) -> str:
+    return next((t["partner_code"] for t in reversed(touches) if t["partner_code"]), "")
+
+
+def application_partner(*, application) -> str:
+    """applications hook (at submission): the partner code of the applicant's latest partner
+    landing in the attribution window ("" for none) — the application carries it."""
+    return _latest_partner(_attributed_touches(application))
+
+
 def attribution_record(*, application) -> Attribution:
     """applications hook (on submission): snapshot the customer's touches in the look-back window
     before the submission, first and last among them. Called again, it returns the first one."""
     existing = Attribution.objects.filter(application_id=application.pk).first()
     if existing is not None:
         return existing
-    at = application.submitted_at or clock.now()
-    since = at - dt.timedelta(days=settings.MARKETING_ATTRIBUTION_DAYS)
-    touches = list(
-        Touch.objects.filter(customer_id=application.customer_id, occurred_at__gte=since, occurred_at__lte=at)
-        .exclude(kind=TouchKind.QUOTE)  # the customer's own step in the funnel, not a contact
-        .order_by("occurred_at", "id")
-        .values("id", "partner_code")
-    )
-    partner = next((t["partner_code"] for t in reversed(touches) if t["partner_code"]), "")
+    touches = _attributed_touches(application)
+    partner = application.partner_code or _latest_partner(touches)
     return Attribution.objects.create(
         application_id=application.pk,
         customer_id=application.customer_id,
