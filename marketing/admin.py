@@ -4,6 +4,8 @@ requests: `admin_offer_requests`; promotions piloted on their own: `admin_pilots
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -28,7 +30,8 @@ from loanhub.admin_language import in_english
 from loanhub.admin_readonly import ReadOnlyAdminMixin, ReadOnlyTabularInline
 from loanhub.admin_reasons import EventReasonColumn, EventStateColumns
 from loanhub.errors import DomainError
-from marketing import charts, personalise, rules, scheduling, selectors, services
+from loanhub.formatting import percent_text
+from marketing import charts, experiment_plan, personalise, rules, scheduling, selectors, services
 from marketing.models import (
     MESSAGE_CHANNELS,
     Attribution,
@@ -340,6 +343,21 @@ class CampaignAdmin(admin.ModelAdmin):
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """A draft with an experiment shows its power plan (marketing.experiment_plan)."""
+        campaign = self.get_object(request, object_id)
+        plan = None
+        if campaign is not None and campaign.state == "draft" and request.method == "GET":
+            plan = experiment_plan.campaign_power_plan(campaign, request.GET)
+        if plan is not None:
+            plan["texts"] = {
+                key: percent_text(Decimal(str(plan[key])))
+                for key in ("baseline", "mde", "smallest_effect")
+                if plan[key] is not None
+            }
+        extra = {**(extra_context or {}), "power_plan": plan}
+        return super().change_view(request, object_id, form_url, extra_context=extra)
 
     @admin.action(description=_("Launch the selected draft campaigns"), permissions=["change"])
     def launch(self, request, queryset):
