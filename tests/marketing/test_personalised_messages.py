@@ -207,7 +207,7 @@ def test_unknown_placeholders_are_field_errors_in_the_service_the_api_and_the_fo
     assert "{{ costs }}" in str(response.json()["errors"]["template_en"])
     assert "template_zh" not in response.json()["errors"]
 
-    from marketing.admin import CampaignForm
+    from marketing.campaign_forms import CampaignForm
 
     form = CampaignForm(
         data={
