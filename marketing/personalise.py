@@ -97,17 +97,18 @@ def featured_product():
     return order[0][0] if order else None
 
 
-def recommended_product(customer, *, segments: tuple[str, ...], fallback):
+def recommended_product(customer, *, segments: tuple[str, ...], fallback, versions=None):
     """The first eligible product the portal's recommender ranks for the customer, with their
     consent to personalised recommendations only (PIPL art. 24); None otherwise. The profile is
-    their last application's amount and term, else the fallback product's representative loan."""
+    their last application's amount and term, else the fallback product's representative loan.
+    `versions`: the catalogue's offered versions when the caller holds them."""
     from marketing.recommendations import recommend_for_customer, recommendation_defaults
     from products import selectors as product_selectors
     from products.quotes import Profile
 
     if not customer_selectors.marketing_consent_get(customer=customer)["personalised_recommendations"]:
         return None
-    versions = product_selectors.product_list_active()
+    versions = product_selectors.product_list_active() if versions is None else versions
     asked = recommendation_defaults(user=customer.user)
     if not asked:
         model = fallback or (versions[0] if versions else None)
@@ -130,8 +131,15 @@ class ProductChooser:
 
     def __init__(self, campaign):
         self.campaign = campaign
-        self._campaign_product = self._featured = None
+        self._campaign_product = self._featured = self._versions = None
         self._looked_up = set()
+
+    def _offered(self):
+        if self._versions is None:
+            from products import selectors as product_selectors
+
+            self._versions = product_selectors.product_list_active()
+        return self._versions
 
     def _fallback(self):
         if "campaign" not in self._looked_up:
@@ -152,7 +160,10 @@ class ProductChooser:
 
         segments = tuple(sorted(customer_segments_now(customer)))
         fallback = self._fallback()
-        version = recommended_product(customer, segments=segments, fallback=fallback) or fallback
+        version = (
+            recommended_product(customer, segments=segments, fallback=fallback, versions=self._offered())
+            or fallback
+        )
         empty = dict.fromkeys(PRODUCT_PLACEHOLDERS, "")
         if version is None:
             return empty
