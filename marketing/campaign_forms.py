@@ -57,6 +57,8 @@ class CampaignForm(forms.ModelForm):
         for field in ("template_zh", "template_en"):
             if field in cleaned:
                 services.check_template(cleaned[field], field, errors)
+        for field in ("subject_zh", "subject_en"):
+            services.check_template(cleaned.get(field), field, errors, required=False)
         services.pilot_errors(
             cleaned.get("pilot_regions"),
             cleaned.get("pilot_channels"),

@@ -86,9 +86,12 @@ def presets_ensure() -> int:
 
 
 # --- campaigns ---------------------------------------------------------------------------------
-def check_template(text: str, field: str, errors: dict) -> None:
+def check_template(text: str, field: str, errors: dict, *, required: bool = True) -> None:
+    """Field errors of a message text (or, not `required`, a subject): present, and only the
+    placeholders a message fills (marketing.personalise)."""
     if not (text or "").strip():
-        errors[field] = [_("A message text is required.")]
+        if required:
+            errors[field] = [_("A message text is required.")]
         return
     if messages := personalise.placeholder_errors(text):
         errors[field] = messages
@@ -136,6 +139,8 @@ def campaign_create(
         errors["channels"] = [_("Choose one or more of: email, sms, portal.")]
     check_template(template_zh, "template_zh", errors)
     check_template(template_en, "template_en", errors)
+    check_template(subject_zh, "subject_zh", errors, required=False)
+    check_template(subject_en, "subject_en", errors, required=False)
     if not url_has_allowed_host_and_scheme(landing_path, allowed_hosts=None) or not landing_path.startswith(
         "/"
     ):

@@ -184,9 +184,12 @@ def test_unknown_placeholders_are_field_errors_in_the_service_the_api_and_the_fo
             channels=["email"],
             template_zh="{{ name }} {{ rate }}",
             template_en="Hi {{ nmae }}",
+            subject_en="For {{ customer }}",
+            subject_zh="{{ name }}，{{ product }}",
         )
     errors = caught.value.errors
-    assert set(errors) == {"template_zh", "template_en"}
+    assert set(errors) == {"template_zh", "template_en", "subject_en"}
+    assert "{{ customer }}" in errors["subject_en"][0]
     assert "{{ rate }}" in errors["template_zh"][0]
     assert "{{ nmae }}" in errors["template_en"][0]
 
