@@ -247,7 +247,18 @@ class LoanApplicationAdmin(KeysetPaginationMixin, admin.ModelAdmin):
         (_("Decision and identity"), {"classes": ("decision-screen",), "fields": ("review_panel",)}),
         (
             _("Request"),
-            {"fields": ("amount", "term", "method", "frequency", "purpose_label", "channel", "campaign")},
+            {
+                "fields": (
+                    "amount",
+                    "term",
+                    "method",
+                    "frequency",
+                    "purpose_label",
+                    "channel",
+                    "campaign",
+                    "partner_code",
+                )
+            },
         ),
         (
             _("Offer"),
@@ -276,6 +287,7 @@ class LoanApplicationAdmin(KeysetPaginationMixin, admin.ModelAdmin):
         "purpose_label",
         "channel",
         "campaign",
+        "partner_code",
         "offer_amount",
         "offer_term",
         "offer_rate_text",

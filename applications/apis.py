@@ -74,6 +74,7 @@ def application_payload(
         "campaign": application.campaign,
         "utm": application.utm,
         "referral_code": application.referral_code,
+        "partner_code": application.partner_code,
         **{name: getattr(application, name) for name in f.APPLICANT_STATED},
         "submitted_at": application.submitted_at,
         # Who works the file is internal: staff only.
@@ -174,6 +175,7 @@ _SUMMARY_FIELDS = {
     "campaign": serializers.CharField(),
     "utm": serializers.JSONField(),
     "referral_code": serializers.CharField(),
+    "partner_code": serializers.CharField(help_text="The partner channel applied through (at submission)."),
     **{name: serializers.CharField() for name in f.APPLICANT_STATED},
     "submitted_at": serializers.DateTimeField(allow_null=True),
     "assigned_officer": serializers.CharField(allow_null=True),

@@ -37,6 +37,23 @@ def submitted(*, application) -> None:
         hook(application=application)
 
 
+# --- The partner an application came through ------------------------------------------------------
+# `resolver(application=application) -> str` at submission (submitted_at set): the code of the
+# partner channel the applicant arrived through ("" for none), snapshotted on the application.
+# One resolver at most.
+PartnerResolver = Callable[..., str]
+_partner_resolver: list[PartnerResolver] = []
+
+
+def register_partner_resolver(resolver: PartnerResolver) -> PartnerResolver:
+    _partner_resolver[:] = [resolver]
+    return resolver
+
+
+def partner_for(*, application) -> str:
+    return _partner_resolver[0](application=application) if _partner_resolver else ""
+
+
 # --- Disbursed ----------------------------------------------------------------------------------
 # `hook(application=application)` once the application is disbursed (its loan open).
 DisbursedHook = Callable[..., None]

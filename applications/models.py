@@ -116,6 +116,9 @@ class LoanApplication(Transitionable, FSMModelMixin, models.Model):
     campaign = models.CharField(_("campaign"), max_length=100, blank=True)
     utm = models.JSONField(_("UTM parameters"), default=dict, blank=True)
     referral_code = models.CharField(_("referral code"), max_length=64, blank=True)
+    # The partner channel's code the applicant arrived through (a partner landing in marketing's
+    # attribution window), snapshotted at submission (applications.hooks.partner_for).
+    partner_code = models.CharField(_("partner code"), max_length=32, blank=True)
     state = FSMField(
         _("state"), max_length=20, choices=State.choices, default=State.DRAFT, protected=True, db_index=True
     )

@@ -80,3 +80,21 @@ def _mask_word(word: str) -> str:
     if "*" in word:  # a number masked above
         return word
     return word[0] + "*" * (len(word) - 1)
+
+
+_LATIN_NAME = re.compile(r"^[A-Za-z][A-Za-z'\-]*(?:\s+[A-Za-z][A-Za-z'\-]*)+$")
+
+
+def greeting_name(value: str | None) -> str:
+    """The name a marketing message greets its customer by, no more of it than needed: an
+    organisation's name as it is; a name in Latin letters of several words, its first word (the
+    given name: `Mary Smith` → `Mary`); any other name (Chinese) its first character and the rest
+    starred (`张明` → `张*`), as bank messages write it."""
+    text = " ".join(str(value or "").split())
+    if not text:
+        return ""
+    if any(word in text for word in _ORGANISATION_WORDS):
+        return text
+    if _LATIN_NAME.match(text):
+        return text.split(" ")[0]
+    return mask_counterparty(text.split(" ")[0])

@@ -4,6 +4,8 @@ requests: `admin_offer_requests`; promotions piloted on their own: `admin_pilots
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -28,9 +30,10 @@ from loanhub.admin_language import in_english
 from loanhub.admin_readonly import ReadOnlyAdminMixin, ReadOnlyTabularInline
 from loanhub.admin_reasons import EventReasonColumn, EventStateColumns
 from loanhub.errors import DomainError
-from marketing import charts, rules, scheduling, selectors, services
+from loanhub.formatting import percent_text
+from marketing import charts, experiment_plan, rules, scheduling, selectors, services
+from marketing.campaign_forms import CampaignForm
 from marketing.models import (
-    MESSAGE_CHANNELS,
     Attribution,
     Campaign,
     CampaignEvent,
@@ -76,73 +79,6 @@ class SegmentForm(forms.ModelForm):
         return value
 
 
-class CampaignForm(forms.ModelForm):
-    class Meta:
-        model = Campaign
-        fields = (
-            "name",
-            "segment",
-            "channels",
-            "subject_zh",
-            "subject_en",
-            "template_zh",
-            "template_en",
-            "promotion",
-            "landing_path",
-            "cost",
-            "reward_points",
-            "pilot_regions",
-            "pilot_channels",
-            "pilot_share",
-            "send_at",
-            "repeat_every_days",
-            "repeat_until",
-        )
-
-    def clean(self):
-        cleaned = super().clean()
-        errors: dict = {}
-        if {"send_at", "repeat_every_days", "repeat_until"} & set(self.changed_data):
-            errors.update(
-                scheduling.schedule_errors(
-                    cleaned.get("send_at"), cleaned.get("repeat_every_days"), cleaned.get("repeat_until")
-                )
-            )
-        for field in ("template_zh", "template_en"):
-            if field in cleaned:
-                services.check_template(cleaned[field], field, errors)
-        services.pilot_errors(
-            cleaned.get("pilot_regions"),
-            cleaned.get("pilot_channels"),
-            cleaned.get("pilot_share"),
-            channels=cleaned.get("channels"),
-            errors=errors,
-        )
-        for field, messages_ in errors.items():
-            self.add_error(field, messages_)
-        return cleaned
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if "reward_points" in self.fields:
-            self.fields["reward_points"].required = False
-
-    def clean_reward_points(self):
-        return self.cleaned_data.get("reward_points") or 0
-
-    def clean_pilot_regions(self):
-        return self.cleaned_data.get("pilot_regions") or []
-
-    def clean_pilot_channels(self):
-        return self.cleaned_data.get("pilot_channels") or []
-
-    def clean_channels(self):
-        value = self.cleaned_data["channels"]
-        if not isinstance(value, list) or not value or not set(value) <= set(MESSAGE_CHANNELS):
-            raise forms.ValidationError(_("Choose one or more of: email, sms, portal."))
-        return value
-
-
 class ExperimentForm(forms.ModelForm):
     class Meta:
         model = Experiment
@@ -178,8 +114,6 @@ class SegmentAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if not change:
             obj.created_by = request.user
-        if {"send_at", "repeat_every_days", "repeat_until"} & set(form.changed_data):
-            obj.scheduled_by = request.user if obj.send_at else None
         super().save_model(request, obj, form, change)
 
 
@@ -328,9 +262,40 @@ class CampaignAdmin(admin.ModelAdmin):
         return in_english(obj.template_en)
 
     def save_model(self, request, obj, form, change):
+        """The campaign's fields through the form; its schedule through the scheduling service
+        (which records who scheduled it: the scheduler launches as them)."""
         if not change:
             obj.created_by = request.user
+        asked = None
+        if set(scheduling.SCHEDULE_FIELDS) & set(form.changed_data):
+            asked = {field: getattr(obj, field) for field in scheduling.SCHEDULE_FIELDS}
+            stored = Campaign.objects.filter(pk=obj.pk).values(*scheduling.SCHEDULE_FIELDS).first() or {}
+            for field in scheduling.SCHEDULE_FIELDS:
+                setattr(obj, field, stored.get(field))
         super().save_model(request, obj, form, change)
+        if asked is not None:
+            try:
+                scheduled = scheduling.campaign_schedule(campaign=obj, actor=request.user, **asked)
+            except DomainError as exc:
+                self.message_user(request, f"{obj}: {exc}", level=messages.ERROR)
+            else:
+                for field in (*scheduling.SCHEDULE_FIELDS, "scheduled_by"):
+                    setattr(obj, field, getattr(scheduled, field))
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """A draft with an experiment shows its power plan (marketing.experiment_plan)."""
+        campaign = self.get_object(request, object_id)
+        plan = None
+        if campaign is not None and campaign.state == "draft" and request.method == "GET":
+            plan = experiment_plan.campaign_power_plan(campaign, request.GET)
+        if plan is not None:
+            plan["texts"] = {
+                key: percent_text(Decimal(str(plan[key])))
+                for key in ("baseline", "mde", "smallest_effect")
+                if plan[key] is not None
+            }
+        extra = {**(extra_context or {}), "power_plan": plan}
+        return super().change_view(request, object_id, form_url, extra_context=extra)
 
     @admin.action(description=_("Launch the selected draft campaigns"), permissions=["change"])
     def launch(self, request, queryset):

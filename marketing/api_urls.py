@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from marketing import apis, crm_apis, offer_request_apis
+from marketing import apis, crm_apis, offer_request_apis, pilot_apis
 
 app_name = "marketing-api"
 
@@ -29,6 +29,11 @@ urlpatterns = [
         offer_request_apis.OfferRequestDeclineApi.as_view(),
         name="offer-request-decline",
     ),
+    # Promotion pilots (marketing.pilots): Marketing Managers only.
+    path("pilots/", pilot_apis.PilotListApi.as_view(), name="pilots"),
+    path("pilots/<int:pk>/", pilot_apis.PilotDetailApi.as_view(), name="pilot"),
+    path("pilots/<int:pk>/start/", pilot_apis.PilotStartApi.as_view(), name="pilot-start"),
+    path("pilots/<int:pk>/end/", pilot_apis.PilotEndApi.as_view(), name="pilot-end"),
     path("experiments/", apis.ExperimentListApi.as_view(), name="experiments"),
     path("experiments/plan/", apis.ExperimentPlanApi.as_view(), name="experiment-plan"),
     path("experiments/<int:pk>/results/", apis.ExperimentResultsApi.as_view(), name="experiment-results"),

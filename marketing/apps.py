@@ -16,7 +16,7 @@ class MarketingConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in
         from django.db.models.signals import post_migrate
 
-        from applications.hooks import register_disbursed_hook, register_submitted
+        from applications.hooks import register_disbursed_hook, register_partner_resolver, register_submitted
         from marketing import crm, pilots, recommendations, selectors, services
         from products.hooks import (
             register_invitations,
@@ -27,6 +27,8 @@ class MarketingConfig(AppConfig):
         from servicing.hooks import register_loan_closed_hook
 
         register_submitted(services.attribution_record)
+        # Partner channels' applications arrive with the partner's code (snapshotted on them).
+        register_partner_resolver(services.application_partner)
         # A campaign's offer is a product promotion limited to its audience (`invited:<code>`):
         # the catalogue asks who was invited, through its registry.
         register_invitations(selectors.customer_invitations)

@@ -97,7 +97,8 @@ def may_run_campaigns(campaign: Campaign, user) -> bool:
 class Campaign(Transitionable, FSMModelMixin, models.Model):
     """What to say to a segment, on which channels, with which offer; launched once.
 
-    Templates use `{{ name }}`, `{{ offer }}`, `{{ link }}` and `{{ unsubscribe }}`. The offer is a
+    Templates use the placeholders of marketing.personalise (name, offer, link, unsubscribe, the
+    recipient's product and its example cost), filled per recipient when sent. The offer is a
     product promotion: the catalogue's one pricing path applies it to the customer's real quotes
     and offers (its own segments and dates decide eligibility), so the APR shown includes it.
     """

@@ -5,7 +5,9 @@ limited to a pilot group while the other eligible customers are its control.
         eligible customers, and the pilot's limits (regions, sales channels, a share 1–100 %)
     promotion_pilot_start                       → running: the segment is snapshotted and each member
         is put in the pilot group or the control (services.pilot_admits, the campaigns' own rule:
-        stable per customer); the catalogue now applies the promotion to the pilot group only,
+        stable per customer; a channel limit admits the members who came through one of its
+        sales channels — an application or a touch on it — so the others are the control); the
+        catalogue now applies the promotion to the pilot group only,
         through the pilot's channels (products.hooks, registered in marketing.apps)
     promotion_pilot_end                         → ended: the promotion is no longer limited
 
@@ -23,7 +25,15 @@ from loanhub.queries import CompiledRead
 from loanhub.transitions import run_transition
 from marketing import services
 from marketing.errors import MarketingForbidden, MarketingInvalid
-from marketing.models import PilotGroup, PilotMember, PromotionPilot, PromotionPilotState, Segment
+from marketing.models import (
+    MarketingChannel,
+    PilotGroup,
+    PilotMember,
+    PromotionPilot,
+    PromotionPilotState,
+    Segment,
+    Touch,
+)
 from products.choices import Channel
 from products.services import catalogue_changed  # cached catalogue pages show prices afresh
 
@@ -92,6 +102,21 @@ def promotion_pilot_create(
     )
 
 
+def _came_through(member_ids: list[int], channels: list[str]) -> set[int]:
+    """The members who came to us through one of the sales `channels`: a submitted application
+    through it, or a marketing touch on it (a web or partner landing, a branch event)."""
+    from applications.selectors import customers_with_applications
+
+    if not channels:
+        return set()
+    members = Customer.objects.filter(pk__in=member_ids)
+    applied = members.filter(pk__in=customers_with_applications(channels=channels))
+    touched = Touch.objects.filter(
+        customer_id__in=member_ids, channel__in=[c for c in channels if c in MarketingChannel.values]
+    )
+    return set(applied.values_list("pk", flat=True)) | set(touched.values_list("customer_id", flat=True))
+
+
 def promotion_pilot_start(*, pilot: PromotionPilot | int, actor) -> PromotionPilot:
     """draft → running: snapshot the segment and split its members into the pilot group and the
     control (one promotion runs at most one pilot at a time: 409 otherwise)."""
@@ -106,6 +131,7 @@ def promotion_pilot_start(*, pilot: PromotionPilot | int, actor) -> PromotionPil
             raise Conflict(_("This promotion is already in a running pilot."))
         run = services.segment_snapshot(segment=locked.segment)
         regions = dict(Customer.objects.filter(pk__in=run.member_ids).values_list("pk", "region"))
+        through = _came_through(run.member_ids, locked.channels)
         now = clock.now()
         rows = [
             PilotMember(
@@ -119,6 +145,9 @@ def promotion_pilot_start(*, pilot: PromotionPilot | int, actor) -> PromotionPil
                     share=locked.share,
                     customer_id=cid,
                     region=regions.get(cid, ""),
+                    # Channel-limited: a member is in the channel split when they came to us
+                    # through one of its channels; the others are the control.
+                    customer_channels=list(locked.channels) if cid in through else [],
                 )
                 else PilotGroup.CONTROL,
                 assigned_at=now,

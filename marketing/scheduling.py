@@ -11,9 +11,10 @@
 
 A run that finds nothing due does nothing; two runs at once launch each campaign once (the row is
 locked and must still be a due draft), and a wave is drafted only by the launch of the one before
-it. Frequency caps, consent and quiet hours apply to every wave as to any launch. A wave copies the
-campaign's texts, channels, offer, pilot and points, not its experiment (an A/B test is read on one
-audience).
+it. Frequency caps, consent and quiet hours apply to every wave as to any launch. A wave copies what
+the campaign form sets (`WAVE_FIELDS`: segment, texts, channels, offer, landing, cost, points,
+pilot, repeat) but its name and send time, not its experiment (an A/B test is read on one
+audience). The admin form schedules through `campaign_schedule` too (`SCHEDULE_FIELDS`).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from django.utils.translation import gettext as _
 from loanhub import clock
 from loanhub.errors import Conflict, DomainError
 from loanhub.permissions import may
+from marketing.campaign_forms import CampaignForm
 from marketing.errors import MarketingForbidden, MarketingInvalid
 from marketing.models import Campaign, CampaignState
 
@@ -35,21 +37,12 @@ logger = logging.getLogger(__name__)
 
 MAX_REPEAT_DAYS = 365
 MAX_HORIZON_DAYS = 366  # a recurring campaign ends within a year of its first wave
+# The schedule's fields, set only through `campaign_schedule` (the admin form's too).
+SCHEDULE_FIELDS = ("send_at", "repeat_every_days", "repeat_until")
+# What a wave copies: the campaign form's fields but its name and its own send time, and who
+# scheduled and created the first (the form's fields are what a manager can set on a campaign).
 WAVE_FIELDS = (
-    "segment",
-    "channels",
-    "subject_zh",
-    "subject_en",
-    "template_zh",
-    "template_en",
-    "promotion",
-    "landing_path",
-    "reward_points",
-    "pilot_regions",
-    "pilot_channels",
-    "pilot_share",
-    "repeat_every_days",
-    "repeat_until",
+    *(field for field in CampaignForm.Meta.fields if field not in ("name", "send_at")),
     "scheduled_by",
     "created_by",
 )
@@ -100,7 +93,7 @@ def campaign_schedule(
         locked.repeat_every_days = repeat_every_days if send_at else None
         locked.repeat_until = repeat_until if send_at else None
         locked.scheduled_by = actor if send_at else None
-        locked.save(update_fields=["send_at", "repeat_every_days", "repeat_until", "scheduled_by"])
+        locked.save(update_fields=[*SCHEDULE_FIELDS, "scheduled_by"])
     return locked
 
 

@@ -19,7 +19,6 @@ from django.conf import settings
 from django.core import signing
 from django.db import transaction
 from django.db.models import Q
-from django.template import TemplateSyntaxError
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -32,6 +31,7 @@ from loanhub.celery import enqueue_on_commit
 from loanhub.money import quantize_money
 from loanhub.permissions import may
 from loanhub.transitions import run_transition
+from marketing import personalise
 from marketing import rules as segment_rules
 from marketing.errors import MarketingForbidden, MarketingInvalid
 from marketing.models import (
@@ -86,14 +86,15 @@ def presets_ensure() -> int:
 
 
 # --- campaigns ---------------------------------------------------------------------------------
-def check_template(text: str, field: str, errors: dict) -> None:
+def check_template(text: str, field: str, errors: dict, *, required: bool = True) -> None:
+    """Field errors of a message text (or, not `required`, a subject): present, and only the
+    placeholders a message fills (marketing.personalise)."""
     if not (text or "").strip():
-        errors[field] = [_("A message text is required.")]
+        if required:
+            errors[field] = [_("A message text is required.")]
         return
-    try:
-        notifications.render_text(text, {})
-    except TemplateSyntaxError:
-        errors[field] = [_("The placeholders are not valid (use {{ name }}, {{ offer }}, {{ link }}).")]
+    if messages := personalise.placeholder_errors(text):
+        errors[field] = messages
 
 
 def arms_errors(arms) -> list[str]:
@@ -102,6 +103,10 @@ def arms_errors(arms) -> list[str]:
     names = [arm.get("name") if isinstance(arm, dict) else None for arm in arms]
     if not all(isinstance(n, str) and n.strip() for n in names) or len(set(names)) != len(names):
         return [_("Each arm needs its own name.")]
+    for arm in arms:
+        for field in ("template_zh", "template_en"):
+            if arm.get(field) and (messages := personalise.placeholder_errors(arm[field])):
+                return [f"{arm['name']}: {message}" for message in messages]
     return []
 
 
@@ -134,6 +139,8 @@ def campaign_create(
         errors["channels"] = [_("Choose one or more of: email, sms, portal.")]
     check_template(template_zh, "template_zh", errors)
     check_template(template_en, "template_en", errors)
+    check_template(subject_zh, "subject_zh", errors, required=False)
+    check_template(subject_en, "subject_en", errors, required=False)
     if not url_has_allowed_host_and_scheme(landing_path, allowed_hosts=None) or not landing_path.startswith(
         "/"
     ):
@@ -365,6 +372,7 @@ def campaign_send(*, campaign_id: int) -> int:
         for channel in campaign.channels
     }
     sent = 0
+    chooser = personalise.ProductChooser(campaign)
     for recipient in recipients:
         customer = recipient.customer
         language = customer_selectors.customer_language(customer=customer)
@@ -372,6 +380,9 @@ def campaign_send(*, campaign_id: int) -> int:
         offer = ""
         if campaign.promotion is not None:
             offer = campaign.promotion.name_en if language == "en" else campaign.promotion.name_zh
+        personal = {"name": personalise.recipient_name(customer)}
+        if recipient.channels and personalise.uses_product(subject, body):
+            personal.update(chooser.context(customer, language=language))
         for channel in recipient.channels:
             if customer.pk not in consent.get(channel, set()):
                 continue  # withdrawn since the launch: honoured at once
@@ -381,7 +392,7 @@ def campaign_send(*, campaign_id: int) -> int:
             token = marketing_consent.marketing_unsubscribe_token(customer=customer, channel=channel)
             unsubscribe = _site_url(reverse("customers:unsubscribe", args=[token]))
             context = {
-                "name": customer.legal_name,
+                **personal,
                 "offer": offer,
                 "link": landing_link(recipient, channel),
                 "unsubscribe": unsubscribe,
@@ -532,21 +543,36 @@ def touches_merge_on_login(sender, request, user, **kwargs) -> None:
         touches_merge(visitor_id=visitor_id, customer=customer)
 
 
+def _attributed_touches(application) -> list[dict]:
+    """The customer's contacts in the look-back window before the submission, oldest first."""
+    at = application.submitted_at or clock.now()
+    since = at - dt.timedelta(days=settings.MARKETING_ATTRIBUTION_DAYS)
+    return list(
+        Touch.objects.filter(customer_id=application.customer_id, occurred_at__gte=since, occurred_at__lte=at)
+        .exclude(kind=TouchKind.QUOTE)  # the customer's own step in the funnel, not a contact
+        .order_by("occurred_at", "id")
+        .values("id", "partner_code")
+    )
+
+
+def _latest_partner(touches: list[dict]) -> str:
+    return next((t["partner_code"] for t in reversed(touches) if t["partner_code"]), "")
+
+
+def application_partner(*, application) -> str:
+    """applications hook (at submission): the partner code of the applicant's latest partner
+    landing in the attribution window ("" for none) — the application carries it."""
+    return _latest_partner(_attributed_touches(application))
+
+
 def attribution_record(*, application) -> Attribution:
     """applications hook (on submission): snapshot the customer's touches in the look-back window
     before the submission, first and last among them. Called again, it returns the first one."""
     existing = Attribution.objects.filter(application_id=application.pk).first()
     if existing is not None:
         return existing
-    at = application.submitted_at or clock.now()
-    since = at - dt.timedelta(days=settings.MARKETING_ATTRIBUTION_DAYS)
-    touches = list(
-        Touch.objects.filter(customer_id=application.customer_id, occurred_at__gte=since, occurred_at__lte=at)
-        .exclude(kind=TouchKind.QUOTE)  # the customer's own step in the funnel, not a contact
-        .order_by("occurred_at", "id")
-        .values("id", "partner_code")
-    )
-    partner = next((t["partner_code"] for t in reversed(touches) if t["partner_code"]), "")
+    touches = _attributed_touches(application)
+    partner = application.partner_code or _latest_partner(touches)
     return Attribution.objects.create(
         application_id=application.pk,
         customer_id=application.customer_id,

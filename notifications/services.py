@@ -36,6 +36,21 @@ def render_text(text: str, context: dict) -> str:
     return _ENGINE.from_string(text).render(Context(context, autoescape=False)).strip()
 
 
+def template_variables(text: str) -> set[str]:
+    """The names a message text reads (`{{ name }}`, `{{ name|upper }}`, `{{ a.b }}` → "a"), in
+    its body and inside its tags' blocks; raises TemplateSyntaxError for a text that does not parse."""
+    from django.template.base import Variable, VariableNode
+
+    names: set[str] = set()
+    for node in _ENGINE.from_string(text).nodelist.get_nodes_by_type(VariableNode):
+        variables = [node.filter_expression.var]
+        variables += [arg for _func, args in node.filter_expression.filters for _lookup, arg in args]
+        for var in variables:
+            if isinstance(var, Variable) and var.lookups:
+                names.add(var.lookups[0])
+    return names
+
+
 def _parse_time(value: str) -> dt.time:
     hours, minutes = value.split(":")
     return dt.time(int(hours), int(minutes))

@@ -217,13 +217,15 @@ def application_submit(
         now = clock.now()
         locked.submitted_at = now
         locked.credit_check_consent_at = now
+        # The partner channel the applicant came through (marketing's landings), as it was now.
+        locked.partner_code = hooks.partner_for(application=locked)[:32]
         _move(
             locked,
             "submit",
             actor=actor,
             reason=reason or "submitted",
             payload=consent_payload,
-            fields=("submitted_at", "credit_check_consent_at", "segments"),
+            fields=("submitted_at", "credit_check_consent_at", "segments", "partner_code"),
         )
         _start_scoring(locked, actor=actor, device_id=device_id)
         hooks.submitted(application=locked)

@@ -883,6 +883,27 @@ MATRIX: dict[str, Rule] = {
         post="401 403 403 403 403 403 404 403 403",
         pk="999999",
     ),
+    # Promotion pilots: Marketing Managers only (other staff and customers 403); an empty body is
+    # refused (400), an unknown pilot is not found.
+    "api/v1/marketing/pilots/": rule(
+        get="401 403 403 403 403 403 403 200 403",
+        post="401 403 403 403 403 403 403 400 403",
+    ),
+    "api/v1/marketing/pilots/<int:pk>/": rule(
+        get="401 403 403 403 403 403 403 404 403",
+        post="401 403 403 403 403 403 403 405 403",
+        pk="999999",
+    ),
+    "api/v1/marketing/pilots/<int:pk>/start/": rule(
+        get="401 403 403 403 403 403 403 405 403",
+        post="401 403 403 403 403 403 403 404 403",
+        pk="999999",
+    ),
+    "api/v1/marketing/pilots/<int:pk>/end/": rule(
+        get="401 403 403 403 403 403 403 405 403",
+        post="401 403 403 403 403 403 403 404 403",
+        pk="999999",
+    ),
     # CRM (marketing.crm): staff who view marketing read; officers and marketing managers work
     # follow-ups and log contacts; product and marketing managers triage suggestions. Customers
     # answer only their own surveys (another's is not found) and make suggestions.

@@ -17,7 +17,7 @@ from loanhub import clock
 from loanhub.errors import Forbidden
 from marketing import pilots, selectors
 from marketing.errors import MarketingForbidden, MarketingInvalid
-from marketing.models import PilotMember, PromotionPilot, PromotionPilotState, Segment
+from marketing.models import PilotMember, PromotionPilot, PromotionPilotState, Segment, Touch
 from products import choices as pc
 from products.quotes import product_quote
 from servicing.selectors import customer_segments_now
@@ -88,13 +88,50 @@ def test_a_running_pilot_gives_the_promotion_to_its_group_only_and_ending_it_rol
     assert [_discount(version, c) for c in (*hz, *nb, outside)] == [30, 30, 30, 30, 30]
 
 
+def _applied_through(customer, version, channel: str):
+    return in_state(
+        State.DECLINED, customer, version, channel=channel, submitted_at=clock.now() - dt.timedelta(days=3)
+    )
+
+
 def test_a_channel_pilot_applies_only_through_its_channels(manager, catalogue):
     version, segment = catalogue
     member = CustomerFactory(region="杭州")
+    _applied_through(member, version, "app")
     pilots.promotion_pilot_start(pilot=_pilot(manager, segment, channels=["app"]), actor=manager)
 
+    assert PilotMember.objects.get(customer=member).group == "pilot"
     assert _discount(version, member, channel="app") == 30
     assert _discount(version, member, channel="web") == 0
+
+
+def test_a_channel_only_pilots_control_is_the_audience_outside_its_channels(manager, catalogue):
+    """The members who came through the pilot's channels (an application through it, or a landing
+    or branch event on it) are the pilot; the rest of the segment is the control (it was empty:
+    the start ignored the channel limit and admitted everyone)."""
+    version, segment = catalogue
+    by_app = CustomerFactory(region="杭州")
+    _applied_through(by_app, version, "app")
+    by_partner = CustomerFactory(region="宁波")
+    Touch.objects.create(
+        customer=by_partner, kind="landing", channel="partner", partner_code="P1", occurred_at=clock.now()
+    )
+    by_web = CustomerFactory(region="杭州")
+    _applied_through(by_web, version, "web")
+    Touch.objects.create(customer=by_web, kind="landing", channel="web", occurred_at=clock.now())
+    unknown = CustomerFactory(region="宁波")
+
+    pilot = pilots.promotion_pilot_start(
+        pilot=_pilot(manager, segment, channels=["app", "partner"]), actor=manager
+    )
+
+    groups = dict(PilotMember.objects.filter(pilot=pilot).values_list("customer_id", "group"))
+    assert groups == {by_app.pk: "pilot", by_partner.pk: "pilot", by_web.pk: "control", unknown.pk: "control"}
+    assert pilot.events.get().payload == {"members": 4, "pilot": 2, "control": 2}
+    assert _discount(version, by_partner, channel="app") == 30
+    assert _discount(version, by_web, channel="app") == 0  # the control, even through the channel
+    comparison = selectors.promotion_pilot_comparison(pilot=pilot)
+    assert [comparison["pilot"][0]["count"], comparison["control"][0]["count"]] == [2, 2]
 
 
 def test_a_share_pilot_draws_the_campaigns_stable_bucket(manager, catalogue):

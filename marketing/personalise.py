@@ -1,0 +1,198 @@
+"""A campaign message's placeholders, filled for each recipient when it is sent, in their language.
+
+    {{ name }}              the name the customer is greeted by (customers.masking.greeting_name:
+                            a given name, or a Chinese name's first character and a star)
+    {{ offer }}             the campaign's offer (its promotion's name)
+    {{ link }}              the landing link (UTM codes and the signed recipient id)
+    {{ unsubscribe }}       the one-click unsubscribe link
+    {{ product }}           the product for this customer: the first eligible product the portal's
+                            recommender (marketing.recommendations) ranks for them — only with their
+                            `personalised_recommendations` consent — else the campaign's product (of
+                            its offer), else the catalogue's first featured product (the same for all)
+    {{ amount }}, {{ term }}            that product's representative example: amount, months
+    {{ total_repayable }}, {{ apr }}    what the example costs this customer: the catalogue's one
+                            quote (products.services.product_quote) with their segments now — the
+                            price the quote API gives them, the campaign's offer included when it
+                            applies to the product (`invited:<code>`, the launch recorded it)
+    {{ cost }}              the example in one sentence
+
+Texts naming anything else are refused when the campaign is saved (`unknown_placeholders`). The
+product and its cost are worked out only for a text that uses them.
+"""
+
+from __future__ import annotations
+
+from django.template import TemplateSyntaxError
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from customers import selectors as customer_selectors
+from customers.masking import greeting_name
+from loanhub import clock
+from loanhub.formatting import cny_text, percent_text
+from notifications.services import template_variables
+
+PLACEHOLDERS = (
+    "name",
+    "offer",
+    "link",
+    "unsubscribe",
+    "product",
+    "amount",
+    "term",
+    "total_repayable",
+    "apr",
+    "cost",
+)
+PRODUCT_PLACEHOLDERS = frozenset(("product", "amount", "term", "total_repayable", "apr", "cost"))
+
+
+def unknown_placeholders(text: str) -> list[str]:
+    """The names a text uses that no message fills (sorted); raises TemplateSyntaxError."""
+    return sorted(template_variables(text) - set(PLACEHOLDERS))
+
+
+def placeholder_errors(text: str) -> list[str]:
+    """The field errors of a message text's placeholders (none for a valid text)."""
+    try:
+        unknown = unknown_placeholders(text)
+    except TemplateSyntaxError:
+        return [_("The placeholders are not valid (use {{ name }}, {{ offer }}, {{ link }}).")]
+    if unknown:
+        return [
+            _("Unknown placeholders: %(unknown)s. A message may use: %(known)s.")
+            % {
+                "unknown": ", ".join("{{ " + name + " }}" for name in unknown),
+                "known": ", ".join("{{ " + name + " }}" for name in PLACEHOLDERS),
+            }
+        ]
+    return []
+
+
+def uses_product(*texts: str) -> bool:
+    """Whether any of the texts needs the personalised product or its cost."""
+    return any(template_variables(text) & PRODUCT_PLACEHOLDERS for text in texts if text)
+
+
+def campaign_product(campaign):
+    """The version offered now of the campaign's offer's product, or None."""
+    from products import selectors as product_selectors
+    from products.models import Product
+    from products.selectors import ProductNotOffered
+
+    if campaign.promotion is None:
+        return None
+    try:
+        return product_selectors.product_get_offered(code=campaign.promotion.version.product.code)
+    except (Product.DoesNotExist, ProductNotOffered):
+        return None
+
+
+def featured_product():
+    """The catalogue's first featured product now (the home page's order, the same for everyone)."""
+    from products import selectors as product_selectors
+    from products.featured import featured_order
+
+    order = featured_order(product_selectors.product_list_active(), on_date=clock.today())
+    return order[0][0] if order else None
+
+
+def recommended_product(customer, *, segments: tuple[str, ...], fallback, versions=None):
+    """The first eligible product the portal's recommender ranks for the customer, with their
+    consent to personalised recommendations only (PIPL art. 24); None otherwise. The profile is
+    their last application's amount and term, else the fallback product's representative loan.
+    `versions`: the catalogue's offered versions when the caller holds them."""
+    from marketing.recommendations import recommend_for_customer, recommendation_defaults
+    from products import selectors as product_selectors
+    from products.quotes import Profile
+
+    if not customer_selectors.marketing_consent_get(customer=customer)["personalised_recommendations"]:
+        return None
+    versions = product_selectors.product_list_active() if versions is None else versions
+    asked = recommendation_defaults(user=customer.user)
+    if not asked:
+        model = fallback or (versions[0] if versions else None)
+        if model is None:
+            return None
+        asked = {"amount": model.representative_amount, "term": model.representative_term}
+    answer = recommend_for_customer(
+        user=customer.user,
+        profile=Profile(amount=asked["amount"], term=asked["term"], segments=segments),
+        versions=versions,
+        personalised=True,
+    )
+    eligible = [r for r in (answer or {}).get("recommendations", []) if r.eligible]
+    return eligible[0].version if eligible else None
+
+
+class ProductChooser:
+    """The personalised product and example of each recipient of one send (the campaign's product
+    and the featured one are looked up once)."""
+
+    def __init__(self, campaign):
+        self.campaign = campaign
+        self._campaign_product = self._featured = self._versions = None
+        self._looked_up = set()
+
+    def _offered(self):
+        if self._versions is None:
+            from products import selectors as product_selectors
+
+            self._versions = product_selectors.product_list_active()
+        return self._versions
+
+    def _fallback(self):
+        if "campaign" not in self._looked_up:
+            self._looked_up.add("campaign")
+            self._campaign_product = campaign_product(self.campaign)
+        if self._campaign_product is not None:
+            return self._campaign_product
+        if "featured" not in self._looked_up:
+            self._looked_up.add("featured")
+            self._featured = featured_product()
+        return self._featured
+
+    def context(self, customer, *, language: str) -> dict:
+        """The product placeholders for the customer, in `language` (empty when no product fits)."""
+        from products.quotes import ProductQuoteError
+        from products.services import product_quote
+        from servicing.selectors import customer_segments_now
+
+        segments = tuple(sorted(customer_segments_now(customer)))
+        fallback = self._fallback()
+        version = (
+            recommended_product(customer, segments=segments, fallback=fallback, versions=self._offered())
+            or fallback
+        )
+        empty = dict.fromkeys(PRODUCT_PLACEHOLDERS, "")
+        if version is None:
+            return empty
+        try:
+            quote = product_quote(
+                version=version,
+                amount=version.representative_amount,
+                term=version.representative_term,
+                segments=segments,
+                start_date=clock.today(),
+            )
+        except ProductQuoteError:
+            return empty
+        with translation.override(language):
+            values = {
+                "product": version.name_en if language == "en" else version.name_zh,
+                "amount": cny_text(quote.amount, language=language),
+                "term": str(quote.term),
+                "total_repayable": cny_text(quote.total_payable, language=language),
+                "apr": percent_text(quote.apr),
+            }
+            values["cost"] = _("%(amount)s over %(term)s months: %(total)s to repay in all, APR %(apr)s") % {
+                "amount": values["amount"],
+                "term": values["term"],
+                "total": values["total_repayable"],
+                "apr": values["apr"],
+            }
+        return values
+
+
+def recipient_name(customer) -> str:
+    return greeting_name(customer.legal_name)
