@@ -505,6 +505,13 @@ LOANHUB_PSI_RED = Decimal(env.str("LOANHUB_PSI_RED", default="0.25"))
 LOANHUB_PSI_WINDOW_DAYS = env.int("LOANHUB_PSI_WINDOW_DAYS", default=30)
 LOANHUB_CALIBRATION_OUTCOME_MONTHS = env.int("LOANHUB_CALIBRATION_OUTCOME_MONTHS", default=12)
 LOANHUB_CALIBRATION_MIN_LOANS = env.int("LOANHUB_CALIBRATION_MIN_LOANS", default=30)
+# The score distribution over time: decisions counted in bands of this many points (the
+# scorecards' PDO: each band doubles the odds), shown from FROM up to TO (scores below FROM and
+# at or above TO in the two open bands; the scorecards trained on the shipped data score about
+# 360-620, most between 450 and 600).
+LOANHUB_SCORE_BAND_WIDTH = env.int("LOANHUB_SCORE_BAND_WIDTH", default=20)
+LOANHUB_SCORE_BANDS_FROM = env.int("LOANHUB_SCORE_BANDS_FROM", default=420)
+LOANHUB_SCORE_BANDS_TO = env.int("LOANHUB_SCORE_BANDS_TO", default=620)
 LOANHUB_COB_SET_BASED = env.bool("LOANHUB_COB_SET_BASED", default=True)
 LOANHUB_COB_AHEAD_OF_CLOCK = env.bool("LOANHUB_COB_AHEAD_OF_CLOCK", default=not PRODUCTION) and not PRODUCTION
 # Tests only (0, off, elsewhere): seconds each chunk waits with its work written but not yet

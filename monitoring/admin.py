@@ -12,6 +12,7 @@ import datetime as dt
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
+from django.conf import settings
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -20,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from loanhub import clock
 from loanhub.admin_readonly import ReadOnlyAdminMixin
-from monitoring import charts, early_warning, exports, liquidity, model_monitoring, selectors
+from monitoring import charts, early_warning, exports, liquidity, model_monitoring, score_bands, selectors
 from monitoring.admin_portfolio_day import PortfolioDayFields
 from monitoring.models import (
     WARNING_LIVE,
@@ -216,6 +217,7 @@ def risk_figures(*, product: str | None = None) -> dict:
         "product": product or "",
         "products": selectors.decision_products(),
         "decisions": selectors.decision_series(since=decisions_since, product=product),
+        "score_bands": score_bands.score_distribution(since=decisions_since, product=product),
     }
 
 
@@ -267,6 +269,7 @@ def risk_tables(figures: dict) -> dict[str, tuple[list[str], list[list]]]:
             for month in figures["decisions"]
         ],
     )
+    tables["score_bands"] = score_bands.score_band_table(figures["score_bands"], product=figures["product"])
     tables["psi"] = ([_("Model"), _("Score or feature"), "PSI", _("Light"), _("Decisions")], psi_rows)
     tables["calibration"] = (
         [
@@ -425,6 +428,15 @@ def risk_dashboard_context(figures: dict, tables: dict) -> dict:
         )
         if decisions
         else "",
+        "score_band_chart": charts.heat_map(
+            label=_("Score distribution over time: share of the month's decisions per score band"),
+            **score_bands.score_band_cells(figures["score_bands"]),
+            column_width=44,
+            separator=", ",
+        )
+        if figures["score_bands"]
+        else "",
+        "score_band_width": settings.LOANHUB_SCORE_BAND_WIDTH,
         "discrimination": figures["discrimination"],
         "warning_performance": figures["performance"],
         "live_warnings": EarlyWarning.objects.filter(status__in=WARNING_LIVE).count(),

@@ -109,6 +109,12 @@ def portfolio_tables(figures: dict) -> dict[str, exports.Table]:
                 _("Interest received"),
                 _("Penalty interest received"),
                 _("Fees received"),
+                _("Credit line draws"),
+                _("Drawn on credit lines"),
+                _("Credit line repayments"),
+                _("Credit line principal repaid"),
+                _("Credit line interest received"),
+                _("Credit line penalty interest received"),
             ],
             [
                 [_period_label(row["period"], flows["monthly"]), *(row[m] for m in selectors.FLOW_MEASURES)]
@@ -172,9 +178,15 @@ def portfolio_charts(figures: dict) -> dict:
             label=_("Disbursements and repayments over time"),
             categories=periods,
             series={
-                _("Principal disbursed"): [row["disbursed"] for row in flows["periods"]],
+                _("Disbursed and drawn"): [row["disbursed"] + row["drawn"] for row in flows["periods"]],
                 _("Repaid: principal, interest and fees"): [
-                    row["principal"] + row["interest"] + row["penalty"] + row["fees"]
+                    row["principal"]
+                    + row["interest"]
+                    + row["penalty"]
+                    + row["fees"]
+                    + row["line_principal"]
+                    + row["line_interest"]
+                    + row["line_penalty"]
                     for row in flows["periods"]
                 ],
             },

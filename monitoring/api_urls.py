@@ -18,6 +18,7 @@ urlpatterns = [
     ),
     path("vintages/", apis.VintagesApi.as_view(), name="vintages"),
     path("decisions/", apis.DecisionsApi.as_view(), name="decisions"),
+    path("score-distribution/", apis.ScoreDistributionApi.as_view(), name="score-distribution"),
     path("psi/", apis.PsiApi.as_view(), name="psi"),
     path("calibration/", apis.CalibrationApi.as_view(), name="calibration"),
     path("concentration/", apis.ConcentrationApi.as_view(), name="concentration"),

@@ -9,9 +9,12 @@ approvers, risk analysts, product managers, auditors); customers get 403, anonym
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
@@ -20,7 +23,7 @@ from loanhub import clock
 from loanhub.api_schema import FIELD_ERRORS, detail_response
 from loanhub.errors import Forbidden, NotFound
 from loanhub.permissions import may
-from monitoring import early_warning, selectors
+from monitoring import early_warning, score_bands, selectors
 from monitoring.serializers import (
     CalibrationSerializer,
     ClassificationMigrationSerializer,
@@ -38,6 +41,7 @@ from monitoring.serializers import (
     PsiSerializer,
     RollRatesInputSerializer,
     RollRatesSerializer,
+    ScoreDistributionSerializer,
     VintagesSerializer,
     WarningPerformanceInputSerializer,
     WarningPerformanceSerializer,
@@ -58,8 +62,38 @@ class MonitoringApi(APIView):
             raise Forbidden(_("You may not read the monitoring figures."))
 
 
-class PortfolioApi(MonitoringApi):
-    @extend_schema(
+# The figures of one period (a business date or a month), as each period endpoint serves them:
+# validate the query with `input_serializer`, take the period it names in `period_field` or else
+# `latest()` (the last period with figures), read `figures(period, params)`, 404 with `not_found`
+# when there are none (nothing monitored yet, or not for that period), else answer them through
+# `output_serializer`. Without a period field (`period_field = None`) it answers for `latest()`
+# and 404s while nothing is monitored. A comment, not a docstring: the OpenAPI description stays
+# MonitoringApi's; each subclass gives its schema with `extend_schema_view(get=...)`.
+class PeriodFiguresApi(MonitoringApi):
+    input_serializer: type[serializers.Serializer]
+    output_serializer: type[serializers.Serializer]
+    period_field: str | None = None
+    not_found = ""
+
+    def latest(self):
+        raise NotImplementedError
+
+    def figures(self, period, params: dict):
+        raise NotImplementedError
+
+    def get(self, request):
+        params = self.input_serializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        data = params.validated_data
+        period = (data.get(self.period_field) if self.period_field else None) or self.latest()
+        figures = self.figures(period, data) if period else None
+        if figures is None:
+            raise NotFound(str(self.not_found))
+        return Response(self.output_serializer(figures).data)
+
+
+@extend_schema_view(
+    get=extend_schema(
         tags=["monitoring"],
         summary="The book at the end of a business date: balances by bucket and class, reserve, ratios",
         operation_id="monitoring_portfolio",
@@ -75,18 +109,21 @@ class PortfolioApi(MonitoringApi):
             404: detail_response("No figures for the date (not closed, or not monitored yet)."),
         },
     )
-    def get(self, request):
-        params = PortfolioInputSerializer(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        as_of = params.validated_data.get("as_of") or selectors.latest_portfolio_date()
-        figures = selectors.portfolio_on(as_of) if as_of else None
-        if figures is None:
-            raise NotFound(_("No monitoring figures for that date."))
-        return Response(PortfolioSerializer(figures).data)
+)
+class PortfolioApi(PeriodFiguresApi):
+    input_serializer, output_serializer = PortfolioInputSerializer, PortfolioSerializer
+    period_field = "as_of"
+    not_found = gettext_lazy("No monitoring figures for that date.")
+
+    def latest(self):
+        return selectors.latest_portfolio_date()
+
+    def figures(self, period, params):
+        return selectors.portfolio_on(period)
 
 
-class RollRatesApi(MonitoringApi):
-    @extend_schema(
+@extend_schema_view(
+    get=extend_schema(
         tags=["monitoring"],
         summary="Roll rates of a month: bucket at the previous month end → bucket at this month end",
         operation_id="monitoring_roll_rates",
@@ -102,14 +139,17 @@ class RollRatesApi(MonitoringApi):
             404: detail_response("No roll rates for the month (its month ends are not both closed)."),
         },
     )
-    def get(self, request):
-        params = RollRatesInputSerializer(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        month = params.validated_data.get("month") or selectors.latest_roll_month()
-        figures = selectors.roll_rates(month) if month else None
-        if figures is None:
-            raise NotFound(_("No roll rates for that month."))
-        return Response(RollRatesSerializer(figures).data)
+)
+class RollRatesApi(PeriodFiguresApi):
+    input_serializer, output_serializer = RollRatesInputSerializer, RollRatesSerializer
+    period_field = "month"
+    not_found = gettext_lazy("No roll rates for that month.")
+
+    def latest(self):
+        return selectors.latest_roll_month()
+
+    def figures(self, period, params):
+        return selectors.roll_rates(period)
 
 
 MONTH = OpenApiParameter(
@@ -117,8 +157,8 @@ MONTH = OpenApiParameter(
 )
 
 
-class CureRatesApi(MonitoringApi):
-    @extend_schema(
+@extend_schema_view(
+    get=extend_schema(
         tags=["monitoring"],
         summary="Cure rates of a month: delinquent loans current or paid off a month later",
         operation_id="monitoring_cure_rates",
@@ -130,18 +170,21 @@ class CureRatesApi(MonitoringApi):
             404: detail_response("No roll rates for the month (its month ends are not both closed)."),
         },
     )
-    def get(self, request):
-        params = MonthInputSerializer(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        month = params.validated_data.get("month") or selectors.latest_roll_month()
-        figures = selectors.cure_rates(month) if month else None
-        if figures is None:
-            raise NotFound(_("No roll rates for that month."))
-        return Response(CureRatesSerializer(figures).data)
+)
+class CureRatesApi(PeriodFiguresApi):
+    input_serializer, output_serializer = MonthInputSerializer, CureRatesSerializer
+    period_field = "month"
+    not_found = gettext_lazy("No roll rates for that month.")
+
+    def latest(self):
+        return selectors.latest_roll_month()
+
+    def figures(self, period, params):
+        return selectors.cure_rates(period)
 
 
-class ClassificationMigrationApi(MonitoringApi):
-    @extend_schema(
+@extend_schema_view(
+    get=extend_schema(
         tags=["monitoring"],
         summary="Five-tier classification migration: class at the previous month end → class at this one",
         operation_id="monitoring_classification_migration",
@@ -153,13 +196,17 @@ class ClassificationMigrationApi(MonitoringApi):
             404: detail_response("No migration for the month (its month ends are not both closed)."),
         },
     )
-    def get(self, request):
-        params = MonthInputSerializer(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        figures = selectors.classification_migration(params.validated_data.get("month"))
-        if figures is None:
-            raise NotFound(_("No classification migration for that month."))
-        return Response(ClassificationMigrationSerializer(figures).data)
+)
+class ClassificationMigrationApi(PeriodFiguresApi):
+    input_serializer, output_serializer = MonthInputSerializer, ClassificationMigrationSerializer
+    period_field = "month"
+    not_found = gettext_lazy("No classification migration for that month.")
+
+    def latest(self):
+        return selectors.latest_migration_month()
+
+    def figures(self, period, params):
+        return selectors.classification_migration(period)
 
 
 class DecisionsApi(MonitoringApi):
@@ -178,6 +225,28 @@ class DecisionsApi(MonitoringApi):
         return Response(DecisionsSerializer({"product": product, "months": months}).data)
 
 
+class ScoreDistributionApi(MonitoringApi):
+    @extend_schema(
+        tags=["monitoring"],
+        summary="Score distribution per decision month: decisions per score band (of one product or all)",
+        operation_id="monitoring_score_distribution",
+        parameters=[DecisionsInputSerializer],
+        responses={200: ScoreDistributionSerializer, 400: FIELD_ERRORS, 403: FORBIDDEN},
+    )
+    def get(self, request):
+        params = DecisionsInputSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        product = params.validated_data.get("product", "")
+        months = score_bands.score_distribution(
+            since=params.validated_data.get("since"), product=product or None
+        )
+        return Response(
+            ScoreDistributionSerializer(
+                {"product": product, "band_width": settings.LOANHUB_SCORE_BAND_WIDTH, "months": months}
+            ).data
+        )
+
+
 class VintagesApi(MonitoringApi):
     @extend_schema(
         tags=["monitoring"],
@@ -189,8 +258,8 @@ class VintagesApi(MonitoringApi):
         return Response(VintagesSerializer({"vintages": selectors.vintages()}).data)
 
 
-class PsiApi(MonitoringApi):
-    @extend_schema(
+@extend_schema_view(
+    get=extend_schema(
         tags=["monitoring"],
         summary="PSI of a scorecard: its score and each feature against the development sample",
         operation_id="monitoring_psi",
@@ -207,16 +276,18 @@ class PsiApi(MonitoringApi):
             404: detail_response("No stability figures for the date or model."),
         },
     )
-    def get(self, request):
-        params = PsiInputSerializer(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        as_of = params.validated_data.get("as_of") or selectors.latest_stability_date()
-        versions = selectors.stability_versions(as_of) if as_of else []
-        version = params.validated_data.get("model") or selectors.default_version(versions)
-        figures = selectors.stability(as_of=as_of, version=version) if version else None
-        if figures is None:
-            raise NotFound(_("No stability figures for that date or model."))
-        return Response(PsiSerializer(figures).data)
+)
+class PsiApi(PeriodFiguresApi):
+    input_serializer, output_serializer = PsiInputSerializer, PsiSerializer
+    period_field = "as_of"
+    not_found = gettext_lazy("No stability figures for that date or model.")
+
+    def latest(self):
+        return selectors.latest_stability_date()
+
+    def figures(self, period, params):
+        version = params.get("model") or selectors.default_version(selectors.stability_versions(period))
+        return selectors.stability(as_of=period, version=version) if version else None
 
 
 class CalibrationApi(MonitoringApi):

@@ -5,16 +5,14 @@ the page's filters. Staff who may view monitoring; customers get 403, anonymous 
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
-from rest_framework.response import Response
 
 from loanhub.api_schema import FIELD_ERRORS, detail_response
-from loanhub.errors import NotFound
 from loanhub.money import money_serializer_field
 from monitoring import portfolio_selectors as selectors
-from monitoring.apis import FORBIDDEN, MonitoringApi
+from monitoring.apis import FORBIDDEN, PeriodFiguresApi
 from monitoring.serializers import WIDE_MONEY
 
 _SHARE = {"max_digits": 6, "decimal_places": 4, "allow_null": True}
@@ -60,6 +58,12 @@ class _PeriodSerializer(serializers.Serializer):
     interest = money_serializer_field(max_digits=WIDE_MONEY)
     penalty = money_serializer_field(max_digits=WIDE_MONEY)
     fees = money_serializer_field(max_digits=WIDE_MONEY)
+    line_draws = serializers.IntegerField(help_text="credit line draws valued in the period")
+    drawn = money_serializer_field(max_digits=WIDE_MONEY, help_text="drawn on credit lines")
+    line_repayments = serializers.IntegerField(help_text="credit line repayments valued in the period")
+    line_principal = money_serializer_field(max_digits=WIDE_MONEY)
+    line_interest = money_serializer_field(max_digits=WIDE_MONEY)
+    line_penalty = money_serializer_field(max_digits=WIDE_MONEY)
 
 
 class _FlowsSerializer(serializers.Serializer):
@@ -90,8 +94,8 @@ class PortfolioMixSerializer(serializers.Serializer):
     locals()["yield"] = _YieldSerializer(allow_null=True)
 
 
-class PortfolioMixApi(MonitoringApi):
-    @extend_schema(
+@extend_schema_view(
+    get=extend_schema(
         tags=["monitoring"],
         summary="The portfolio's mix, balance over time, flows and yield, with the dashboard's filters",
         operation_id="monitoring_portfolio_mix",
@@ -103,13 +107,19 @@ class PortfolioMixApi(MonitoringApi):
             404: detail_response("No monitoring figures yet."),
         },
     )
-    def get(self, request):
-        params = PortfolioMixInputSerializer(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        latest = selectors.portfolio_latest_date()
-        if latest is None:
-            raise NotFound(_("No monitoring figures for that date."))
-        data = params.validated_data
-        start, end = selectors.portfolio_period(latest=latest, start=data.get("start"), end=data.get("end"))
-        figures = selectors.portfolio_view(start=start, end=end, filters=selectors.portfolio_filters(data))
-        return Response(PortfolioMixSerializer({**figures, "mix": figures["mix"] or None}).data)
+)
+class PortfolioMixApi(PeriodFiguresApi):
+    # The range asked for (`start`, `end`) around the last monitored date; 404 before any.
+
+    input_serializer, output_serializer = PortfolioMixInputSerializer, PortfolioMixSerializer
+    not_found = gettext_lazy("No monitoring figures for that date.")
+
+    def latest(self):
+        return selectors.portfolio_latest_date()
+
+    def figures(self, period, params):
+        start, end = selectors.portfolio_period(
+            latest=period, start=params.get("start"), end=params.get("end")
+        )
+        figures = selectors.portfolio_view(start=start, end=end, filters=selectors.portfolio_filters(params))
+        return {**figures, "mix": figures["mix"] or None}

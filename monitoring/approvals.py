@@ -26,7 +26,7 @@ from monitoring.models import DecisionMonth
 from risk import selectors as risk
 
 
-def _day_start(day: dt.date) -> dt.datetime:
+def day_start(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
@@ -39,12 +39,13 @@ def month_last(month: dt.date) -> dt.date:
     return month + relativedelta(months=1) - dt.timedelta(days=1)
 
 
-def decision_months_build(*, as_of: dt.date) -> int:
-    """Recount the months from the previous one (or the first decision's) through `as_of` that
-    are not counted further already (see the module); the number of rows written."""
+def stale_months(model, *, as_of: dt.date) -> list[tuple[dt.date, dt.date]]:
+    """(month, through) of the months from the previous one (or the first decision's) through
+    `as_of` that `model` (a monthly decision count with `month` and `through`) has not counted
+    further already (see the module)."""
     this_month = as_of.replace(day=1)
     start = this_month - relativedelta(months=1)
-    if not DecisionMonth.objects.filter(month__lt=start).exists():
+    if not model.objects.filter(month__lt=start).exists():
         first = risk.first_decision_at()
         if first is not None:
             start = min(start, timezone.localtime(first).date().replace(day=1))
@@ -52,15 +53,25 @@ def decision_months_build(*, as_of: dt.date) -> int:
     month = start
     while month <= this_month:
         through = min(month_last(month), as_of)
-        if not DecisionMonth.objects.filter(month=month, through__gt=through).exists():
+        if not model.objects.filter(month=month, through__gt=through).exists():
             stale.append((month, through))
         month += relativedelta(months=1)
+    return stale
+
+
+def decision_window(stale: list[tuple[dt.date, dt.date]], as_of: dt.date) -> dict:
+    """The `since`/`until` of risk's monthly decision selectors covering the stale months."""
+    return {"since": day_start(stale[0][0]), "until": day_start(as_of + dt.timedelta(days=1))}
+
+
+def decision_months_build(*, as_of: dt.date) -> int:
+    """Recount the months from the previous one (or the first decision's) through `as_of` that
+    are not counted further already (see the module); the number of rows written."""
+    stale = stale_months(DecisionMonth, as_of=as_of)
     if not stale:
         return 0
     counts: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
-    rows = risk.decisions_by_month(
-        since=_day_start(stale[0][0]), until=_day_start(as_of + dt.timedelta(days=1))
-    )
+    rows = risk.decisions_by_month(**decision_window(stale, as_of))
     wanted = dict(stale)
     for row in rows:
         if row["month"] not in wanted:

@@ -251,12 +251,19 @@ def interval_chart(*, label: str, rows: list[dict], tick, legend: tuple[str, str
 
 
 def heat_map(
-    *, label: str, rows: list[str], columns: list[str], cells: dict[tuple[int, int], tuple[Decimal, str]]
+    *,
+    label: str,
+    rows: list[str],
+    columns: list[str],
+    cells: dict[tuple[int, int], tuple[Decimal, str]],
+    column_width: int = 96,
+    separator: str = " → ",
 ) -> SafeString:
     """A matrix as a heat map: row i, column j shaded by its share (0–1) with its text written in
-    it; `cells` maps (i, j) to (share, text), a missing cell is blank (the migration matrix)."""
+    it; `cells` maps (i, j) to (share, text), a missing cell is blank (the migration matrix). A
+    cell's tooltip is "row{separator}column: text"."""
     head, left, row_h = 40, 130, 28
-    width = max(WIDTH, left + 96 * len(columns) + 8)
+    width = max(WIDTH, left + column_width * len(columns) + 8)
     col_w = (width - left - 8) / max(len(columns), 1)
     height = head + row_h * len(rows) + 8
     parts = []
@@ -289,7 +296,7 @@ def heat_map(
             parts.append(
                 format_html(
                     '<rect x="{}" y="{}" width="{}" height="{}" fill="{}" fill-opacity="{}" '
-                    'stroke="#e5e9ee"><title>{} → {}: {}</title></rect>'
+                    'stroke="#e5e9ee"><title>{}{}{}: {}</title></rect>'
                     '<text x="{}" y="{}" text-anchor="middle" font-size="10" fill="{}">{}</text>',
                     _n(left + col_w * j),
                     _n(y),
@@ -298,6 +305,7 @@ def heat_map(
                     PALETTE[0],
                     f"{0.08 + 0.92 * opacity:.2f}" if share is not None else "0",
                     name,
+                    separator,
                     columns[j],
                     text,
                     _n(left + col_w * j + col_w / 2),

@@ -596,3 +596,4 @@ class EarlyWarningEvent(TransitionEvent):
 
 
 from monitoring.portfolio_models import LoanChannel, PortfolioFlow, PortfolioMix  # noqa: E402, F401, I001
+from monitoring.score_band_models import DecisionScoreBand  # noqa: E402, F401, I001

@@ -7,8 +7,10 @@
   month, bucket, class and stage (one INSERT … SELECT);
 - `flows_build`: the `PortfolioFlow` rows of every day after the previous monitored date through
   this one (the whole history when there is none): loans disbursed and posted repayments by value
-  date. With daily closes that is the one day; with month-end runs (the demo's history) the
-  month. The days' rows are replaced, so a date run twice writes nothing twice.
+  date, and the credit lines' draws and repayments by value date (their channel is their
+  application's, looked up by origin as the loans' is). With daily closes that is the one day;
+  with month-end runs (the demo's history) the month. The days' rows are replaced, so a date run
+  twice writes nothing twice.
 """
 
 from __future__ import annotations
@@ -35,6 +37,12 @@ _MEASURES = (
     "interest",
     "penalty",
     "fees",
+    "line_draws",
+    "drawn",
+    "line_repayments",
+    "line_principal",
+    "line_interest",
+    "line_penalty",
 )
 
 
@@ -103,6 +111,49 @@ def _window_start(as_of: dt.date) -> dt.date | None:
     return previous + dt.timedelta(days=1) if previous else None
 
 
+_LINE_DIMENSIONS = {
+    "product": F("credit_line__product_version__product__code"),
+    "customer_type": F("credit_line__customer__customer_type"),
+    "region": F("credit_line__customer__region"),
+    "industry": F("credit_line__customer__industry"),
+    # The channel is the line's application's: grouped by origin here, looked up below.
+    "origin": F("credit_line__origin_ref"),
+}
+
+
+def _line_flows(cells: dict[tuple, dict], *, as_of: dt.date, since: dt.date | None) -> None:
+    """Add the credit lines' draws and repayments valued in the window to `cells` (day and
+    dimensions → measures): one GROUP BY each over the lines' transactions."""
+    window = {"value_date__lte": as_of, **({"value_date__gte": since} if since else {})}
+    draws = aliased(
+        servicing.credit_line_draws().filter(**window),
+        {"day": F("value_date"), **_LINE_DIMENSIONS},
+        {"line_draws": Count("pk"), "drawn": Coalesce(Sum("amount"), ZERO_MONEY)},
+    )
+    repaid = aliased(
+        servicing.credit_line_repayments().filter(**window),
+        {"day": F("value_date"), **_LINE_DIMENSIONS},
+        {
+            "line_repayments": Count("pk"),
+            "line_principal": Coalesce(Sum("principal"), ZERO_MONEY),
+            "line_interest": Coalesce(Sum("interest"), ZERO_MONEY),
+            "line_penalty": Coalesce(Sum("penalty"), ZERO_MONEY),
+        },
+    )
+    rows = [row for query in (draws, repaid) for row in query.iterator(chunk_size=CHUNK)]
+    origins = sorted({row["m_origin"] for row in rows})
+    channels: dict[str, str] = {}
+    for start in range(0, len(origins), CHUNK):
+        channels.update(applications.channels_by_origin(origin_refs=origins[start : start + CHUNK]))
+    for row in rows:
+        dims = {name: row[f"m_{name}"] or "" for name in MIX_DIMENSIONS if name != "channel"}
+        dims["channel"] = channels.get(row["m_origin"], "")
+        cell = cells[(row["m_day"], *(dims[name] for name in MIX_DIMENSIONS))]
+        for name in _MEASURES:
+            if f"m_{name}" in row:
+                cell[name] = cell.get(name, 0) + row[f"m_{name}"]
+
+
 def flows_build(*, as_of: dt.date, since: dt.date | None = None) -> int:
     """Replace the PortfolioFlow rows of the days from `since` (default: the day after the
     previous monitored date, or the beginning) through `as_of`; the number written."""
@@ -137,6 +188,7 @@ def flows_build(*, as_of: dt.date, since: dt.date | None = None) -> int:
         for row in query.iterator(chunk_size=CHUNK):
             key = (row["m_day"], *(row[f"m_{name}"] or "" for name in MIX_DIMENSIONS))
             cells[key].update({name: row[f"m_{name}"] for name in _MEASURES if f"m_{name}" in row})
+    _line_flows(cells, as_of=as_of, since=since)
     flows = [
         PortfolioFlow(day=key[0], **dict(zip(MIX_DIMENSIONS, key[1:], strict=True)), **cell)
         for key, cell in cells.items()

@@ -68,8 +68,9 @@ class PortfolioMix(models.Model):
 class PortfolioFlow(models.Model):
     """The money of one day by product, customer type, channel, region and industry: loans
     disbursed on it (their principal and the fees withheld from the proceeds), and the posted
-    repayments valued on it with their allocation (principal, interest, penalty interest, fees).
-    A repayment reversed later drops out when its value date is rebuilt."""
+    repayments valued on it with their allocation (principal, interest, penalty interest, fees);
+    the credit lines' draws and repayments valued on it (`line_*`, `drawn`). A repayment reversed
+    later drops out when its value date is rebuilt."""
 
     day = models.DateField(_("day"))
     product = models.CharField(_("product"), max_length=32)
@@ -85,6 +86,14 @@ class PortfolioFlow(models.Model):
     interest = money_field(_("interest received"), default=Decimal("0.00"))
     penalty = money_field(_("penalty interest received"), default=Decimal("0.00"))
     fees = money_field(_("fees received"), default=Decimal("0.00"))
+    # Revolving credit lines (随借随还): their draws and repayments, by value date, apart from the
+    # loans' so the loans' yield stays on the loans' balance.
+    line_draws = models.PositiveIntegerField(_("credit line draws"), default=0)
+    drawn = money_field(_("drawn on credit lines"), default=Decimal("0.00"))
+    line_repayments = models.PositiveIntegerField(_("credit line repayments"), default=0)
+    line_principal = money_field(_("credit line principal repaid"), default=Decimal("0.00"))
+    line_interest = money_field(_("credit line interest received"), default=Decimal("0.00"))
+    line_penalty = money_field(_("credit line penalty interest received"), default=Decimal("0.00"))
 
     class Meta:
         verbose_name = _("portfolio flow")

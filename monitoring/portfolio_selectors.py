@@ -39,6 +39,12 @@ FLOW_MEASURES = (
     "interest",
     "penalty",
     "fees",
+    "line_draws",
+    "drawn",
+    "line_repayments",
+    "line_principal",
+    "line_interest",
+    "line_penalty",
 )
 EARNED = ("interest", "penalty", "fees", "upfront_fees")
 

@@ -201,6 +201,10 @@ def cure_rate_series(*, since: dt.date) -> list[dict]:
     return [{"month": month, "from_buckets": _cure_cells(by_month[month])} for month in sorted(by_month)]
 
 
+def latest_migration_month() -> dt.date | None:
+    return ClassificationMigration.objects.order_by("-month").values_list("month", flat=True).first()
+
+
 def classification_migration(month: dt.date | None = None) -> dict | None:
     """The five-tier class migration of `month` (its first day; the last month with figures when
     None, read in the same query): for each class at the end of the previous month (best to

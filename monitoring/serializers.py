@@ -174,6 +174,28 @@ class DecisionsSerializer(serializers.Serializer):
     months = DecisionMonthSerializer(many=True)
 
 
+class _ScoreBandSerializer(serializers.Serializer):
+    band = serializers.CharField(help_text='the band\'s label: "< 420", "420–439", …, "≥ 620"')
+    low = serializers.IntegerField(allow_null=True, help_text="the lowest score in it; null when open below")
+    high = serializers.IntegerField(
+        allow_null=True, help_text="the highest score in it; null when open above"
+    )
+    decisions = serializers.IntegerField()
+    share = _ratio("of the month's decisions")
+
+
+class _ScoreMonthSerializer(serializers.Serializer):
+    month = MonthField()
+    decisions = serializers.IntegerField()
+    bands = _ScoreBandSerializer(many=True, help_text="every band, lowest scores first; empty ones at 0")
+
+
+class ScoreDistributionSerializer(serializers.Serializer):
+    product = serializers.CharField(help_text="the product code asked for, empty for all")
+    band_width = serializers.IntegerField(help_text="points per band (open bands aside)")
+    months = _ScoreMonthSerializer(many=True)
+
+
 class VintagePointSerializer(serializers.Serializer):
     months_on_book = serializers.IntegerField()
     dpd30_share = _share()

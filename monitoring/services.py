@@ -13,7 +13,8 @@
   `written_off` when written off by the month end) — the cure rates are read from them — and,
   the same way, its five-tier class migration (`ClassificationMigration`);
 - the decisions of the month so far and of the previous month by product, outcome and grade
-  (`monitoring.approvals`: approval rate and score distribution over time);
+  (`monitoring.approvals`: approval rate and score distribution over time), and by score band
+  (`monitoring.score_bands`);
 - the vintage curves as of `as_of` (unless a later date's are already stored);
 - each active concentration limit's exposure (`monitoring.concentration`);
 - the maturity ladder of contractual inflows (`monitoring.liquidity`);
@@ -37,7 +38,15 @@ from django.db.models import Case, Count, F, OuterRef, Subquery, Sum, Value, Whe
 from django.db.models.functions import Coalesce, TruncMonth
 
 from loanhub.celery import enqueue_on_commit
-from monitoring import approvals, concentration, early_warning, liquidity, model_monitoring, portfolio
+from monitoring import (
+    approvals,
+    concentration,
+    early_warning,
+    liquidity,
+    model_monitoring,
+    portfolio,
+    score_bands,
+)
 from monitoring.models import (
     ClassificationMigration,
     DelinquencyOnset,
@@ -232,6 +241,7 @@ def run_monitoring(as_of: dt.date) -> dict:
             "roll_rates": 0,
             "classification_migrations": 0,
             "decision_months": 0,
+            "score_bands": 0,
             "vintage_points": 0,
             "concentration_limits": 0,
             "liquidity_rows": 0,
@@ -246,6 +256,7 @@ def run_monitoring(as_of: dt.date) -> dict:
         rolls = roll_rates_build(month_end=as_of) if is_month_end(as_of) else 0
         migrations = classification_migration_build(month_end=as_of) if is_month_end(as_of) else 0
         decided = approvals.decision_months_build(as_of=as_of)
+        banded = score_bands.score_bands_build(as_of=as_of)
         vintages = vintages_build(as_of=as_of)
         exposures = concentration.exposures_build(as_of=as_of)
         ladder = liquidity.ladder_build(as_of=as_of)
@@ -259,6 +270,7 @@ def run_monitoring(as_of: dt.date) -> dict:
         "roll_rates": rolls,
         "classification_migrations": migrations,
         "decision_months": decided,
+        "score_bands": banded,
         "vintage_points": vintages,
         "concentration_limits": exposures,
         "liquidity_rows": ladder,

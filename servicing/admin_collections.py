@@ -93,6 +93,7 @@ class CollectionCaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
         "__str__",
         "loan",
+        "credit_line",
         "bucket",
         "days_past_due",
         "amount_overdue",
@@ -101,12 +102,13 @@ class CollectionCaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "opened_on",
     )
     list_filter = (CaseBucketFilter, "status", MineFilter)
-    list_select_related = ("loan", "assigned_to")
-    search_fields = ("loan__number",)
+    list_select_related = ("loan", "credit_line", "assigned_to")
+    search_fields = ("loan__number", "credit_line__number")
     ordering = ("-days_past_due", "id")
     actions = ("assign_to_me",)
     fields = (
         "loan",
+        "credit_line",
         "customer_phone",
         "status",
         "bucket",
@@ -125,7 +127,7 @@ class CollectionCaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("customer's phone"))
     def customer_phone(self, obj):
         # Always masked here (the page is shared by every viewer); the collector reads it in the API.
-        return mask_phone(obj.loan.customer.phone)
+        return mask_phone(obj.account.customer.phone)
 
     def get_actions(self, request):
         actions = super().get_actions(request)

@@ -7,7 +7,8 @@ Close of business calls `collections_close_day` for each closed date (through th
 1. promises to pay: a pending promise is *kept* once the payments with value dates from the day it
    was made through its date reach its amount, and *broken* at the close of its date otherwise
    (a reversal of the payment that kept one undoes it: `promises_undo_for_reversal`);
-2. cases: every active loan past due has one active case (opened on its first day past due);
+2. cases: every active loan past due has one active case (opened on its first day past due), and
+   so has every credit line with its statement minimum past due (`servicing.collections_lines`);
    its bucket, days past due and amount past due follow the loan's position (a bucket move is an
    event, and the case goes to the new bucket's queue); at `LOANHUB_COLLECTIONS_LEGAL_DPD` it is
    escalated to legal and at `LOANHUB_COLLECTIONS_WRITE_OFF_DPD` a write-off is proposed (the
@@ -42,7 +43,7 @@ from loanhub.money import quantize_money
 from loanhub.permissions import may
 from loanhub.reasons import coded
 from loanhub.transitions import json_safe, lock, record_event, run_transition
-from servicing import dunning
+from servicing import collections_lines, dunning
 from servicing.choices import InstallmentStatus, LoanStatus, RepaymentStatus
 from servicing.models import Loan, LoanInstallment, Repayment
 from servicing.models.collections import (
@@ -108,7 +109,7 @@ def cases_for_actor(actor, *, bucket: str | None = None, status: str | None = No
     for anyone else (customers never see collection cases, not even their own)."""
     if not may_read_cases(actor):
         raise Forbidden(_("You may not see collection cases."))
-    cases = CollectionCase.objects.select_related("loan__customer", "assigned_to")
+    cases = CollectionCase.objects.select_related("loan__customer", "credit_line__customer", "assigned_to")
     if bucket:
         cases = cases.filter(bucket=bucket)
     if status == "active":
@@ -276,7 +277,11 @@ def promises_evaluate(*, business_date: dt.date) -> dict[str, int]:
             if promise.status != PromiseStatus.PENDING:
                 continue
             last = min(business_date, promise.promised_date)
-            promise.paid = _paid_between(promise.case.loan_id, promise.made_on, last)
+            if promise.case.credit_line_id:
+                paid = collections_lines.line_paid_between(promise.case.credit_line_id, promise.made_on, last)
+            else:
+                paid = _paid_between(promise.case.loan_id, promise.made_on, last)
+            promise.paid = paid
             if promise.paid >= promise.amount:
                 promise.status, kept = PromiseStatus.KEPT, kept + 1
             elif business_date >= promise.promised_date:
@@ -402,9 +407,10 @@ def cases_sync(*, business_date: dt.date) -> dict[str, int]:
     )
     for start in range(0, len(delinquent), CHUNK):
         counts.update(_sync_chunk(delinquent[start : start + CHUNK], business_date, queues, loads))
+    counts.update(collections_lines.line_cases_sync(business_date=business_date, queues=queues, loads=loads))
     # Cases whose loan is no longer past due: cured, repaid or written off.
     cured = list(
-        CollectionCase.objects.filter(status__in=ACTIVE_CASE_STATES)
+        CollectionCase.objects.filter(status__in=ACTIVE_CASE_STATES, loan__isnull=False)
         .filter(~Q(loan__status=LoanStatus.ACTIVE) | Q(loan__days_past_due=0))
         .values_list("pk", flat=True)
     )

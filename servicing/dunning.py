@@ -1,8 +1,9 @@
 """Dunning (催收提醒): the collection messages of `DunningStep` (data: a reminder days before a due
-date, then steps at days past due), sent through `notifications.services` once per loan and
-anchor (the due date a reminder is for, or the loan's first day past due): the unique
-`DunningNotice` and the message's dedupe key make a second run send nothing. A pending promise to
-pay holds the past-due steps until its date. Called by `servicing.collections.collections_close_day`.
+date, then steps at days past due), sent through `notifications.services` once per loan (or
+credit line: its statement's minimum, `servicing.collections_lines`) and anchor (the due date a
+reminder is for, or the first day past due): the unique `DunningNotice` and the message's dedupe
+key make a second run send nothing. A pending promise to pay holds the past-due steps until its
+date. Called by `servicing.collections.collections_close_day`.
 """
 
 from __future__ import annotations
@@ -50,60 +51,81 @@ def _due_candidates(step: DunningStep, today: dt.date):
 
 
 def dunning_send(*, business_date: dt.date) -> dict[str, int]:
-    """Send each active step to the loans it is due for, once per loan and anchor."""
-    from notifications import services as notifications
-    from notifications.errors import NotificationInvalid
+    """Send each active step to the loans and credit lines it is due for, once per account and
+    anchor (a line's candidates: `servicing.collections_lines.line_dunning_candidates`)."""
+    from servicing.collections_lines import line_dunning_candidates
 
     today = business_date + ONE_DAY
     sent = 0
     for step in DunningStep.objects.filter(active=True).order_by("offset_days"):
-        candidates = _due_candidates(step, today)
-        done = set(
-            DunningNotice.objects.filter(
-                step=step, loan_id__in=[loan.pk for loan, _a in candidates]
-            ).values_list("loan_id", "anchor")
-        )
-        for loan, anchor in candidates:
-            if (loan.pk, anchor) in done:
-                continue
-            customer = loan.customer
-            address = {"portal": "", "sms": customer.phone, "email": customer.email}[step.channel]
-            if step.channel != "portal" and not address:
-                continue
-            context = {
-                "name": customer.legal_name,
-                "loan": loan.number,
-                "due_date": loan.next_due_date,
-                "amount": loan.next_due_amount,
-                "days": loan.days_past_due,
-            }
-            try:
-                with transaction.atomic():
-                    notice = DunningNotice.objects.create(
-                        loan=loan,
-                        step=step,
-                        anchor=anchor,
-                        business_date=business_date,
-                        created_at=clock.now(),
-                    )
-                    message, _created = notifications.message_send_template(
-                        key=step.template_key,
-                        user=customer.user,
-                        channel=step.channel,
-                        dedupe_key=f"dunning:{loan.pk}:{step.code}:{anchor.isoformat()}",
-                        context=context,
-                        address=address,
-                        language=customer_language(customer=customer),
-                        # SMS and e-mail wait out the quiet hours (close of business runs at night;
-                        # no collection message at night); the customer's channel choice holds.
-                        optional=step.channel != "portal",
-                    )
-                    notice.message_id = message.pk
-                    notice.save(update_fields=["message_id"])
-            except IntegrityError:
-                continue  # sent by a concurrent run
-            except NotificationInvalid:
-                logger.warning("dunning step %s: template %s is missing", step.code, step.template_key)
-                break
-            sent += 1
+        for field, candidates in (
+            ("loan", _due_candidates(step, today)),
+            ("credit_line", line_dunning_candidates(step, today)),
+        ):
+            done = set(
+                DunningNotice.objects.filter(
+                    step=step, **{f"{field}_id__in": [account.pk for account, _a in candidates]}
+                ).values_list(f"{field}_id", "anchor")
+            )
+            for account, anchor in candidates:
+                if (account.pk, anchor) in done:
+                    continue
+                outcome = _send(step, field, account, anchor, business_date)
+                if outcome is None:
+                    return {"dunning_sent": sent}  # the step's template is missing
+                sent += int(outcome)
     return {"dunning_sent": sent}
+
+
+def _send(step: DunningStep, field: str, account, anchor: dt.date, business_date: dt.date) -> bool | None:
+    """Send one notice for a loan or a line (`field`): True when sent, False when skipped (no
+    address, or a concurrent run sent it), None when the template is missing."""
+    from notifications import services as notifications
+    from notifications.errors import NotificationInvalid
+
+    customer = account.customer
+    address = {"portal": "", "sms": customer.phone, "email": customer.email}[step.channel]
+    if step.channel != "portal" and not address:
+        return False
+    if field == "loan":
+        due_date, amount = account.next_due_date, account.next_due_amount
+        dedupe = f"dunning:{account.pk}:{step.code}:{anchor.isoformat()}"
+    else:
+        due_date, amount = account.due_date, account.minimum_due + account.penalty_due
+        dedupe = f"dunning:line:{account.pk}:{step.code}:{anchor.isoformat()}"
+    context = {
+        "name": customer.legal_name,
+        "loan": account.number,
+        "due_date": due_date,
+        "amount": amount,
+        "days": account.days_past_due,
+    }
+    try:
+        with transaction.atomic():
+            notice = DunningNotice.objects.create(
+                **{field: account},
+                step=step,
+                anchor=anchor,
+                business_date=business_date,
+                created_at=clock.now(),
+            )
+            message, _created = notifications.message_send_template(
+                key=step.template_key,
+                user=customer.user,
+                channel=step.channel,
+                dedupe_key=dedupe,
+                context=context,
+                address=address,
+                language=customer_language(customer=customer),
+                # SMS and e-mail wait out the quiet hours (close of business runs at night; no
+                # collection message at night); the customer's channel choice holds.
+                optional=step.channel != "portal",
+            )
+            notice.message_id = message.pk
+            notice.save(update_fields=["message_id"])
+    except IntegrityError:
+        return False  # sent by a concurrent run
+    except NotificationInvalid:
+        logger.warning("dunning step %s: template %s is missing", step.code, step.template_key)
+        return None
+    return True

@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 
 from servicing.choices import LoanStatus, RepaymentStatus
 from servicing.models import CreditLine, CreditLineTransaction, Loan, LoanInstallment, Repayment
-from servicing.models.lines import CreditLineStatus
+from servicing.models.lines import CreditLineStatus, CreditLineTransactionKind
 
 
 def repayments_posted() -> QuerySet[Repayment]:
@@ -35,3 +35,13 @@ def account_customer_id(*, loan_id: int | None = None, credit_line_id: int | Non
 def credit_line_transactions() -> QuerySet[CreditLineTransaction]:
     """Every draw and repayment of every credit line (monitoring rebuilds past utilisation)."""
     return CreditLineTransaction.objects.order_by()
+
+
+def credit_line_draws() -> QuerySet[CreditLineTransaction]:
+    """The credit lines' draws (monitoring's portfolio flows sum them per value date)."""
+    return CreditLineTransaction.objects.filter(kind=CreditLineTransactionKind.DRAW).order_by()
+
+
+def credit_line_repayments() -> QuerySet[CreditLineTransaction]:
+    """The credit lines' repayments, with their split into principal, interest and penalty."""
+    return CreditLineTransaction.objects.filter(kind=CreditLineTransactionKind.REPAYMENT).order_by()

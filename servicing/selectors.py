@@ -576,6 +576,8 @@ def customers_lapsed(*, closed_before: dt.date) -> QuerySet:
 # The book as monitoring reads it: in their own module (this one's length), the names kept here.
 from servicing.monitoring_reads import (  # noqa: E402, F401, I001
     account_customer_id,
+    credit_line_draws,
+    credit_line_repayments,
     credit_line_transactions,
     credit_lines_on_book,
     installments_of_active_loans,

@@ -73,9 +73,16 @@ class CollectionCaseEventSerializer(serializers.Serializer):
 
 class CollectionCaseSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
-    loan = serializers.IntegerField(source="loan_id", read_only=True)
-    loan_number = serializers.CharField(source="loan.number", read_only=True)
-    customer = serializers.CharField(source="loan.customer.legal_name", read_only=True)
+    loan = serializers.IntegerField(
+        source="loan_id", read_only=True, allow_null=True, help_text="null for a credit line's case"
+    )
+    credit_line = serializers.IntegerField(
+        source="credit_line_id", read_only=True, allow_null=True, help_text="null for a loan's case"
+    )
+    loan_number = serializers.CharField(
+        source="account.number", read_only=True, help_text="the loan's or the credit line's number"
+    )
+    customer = serializers.CharField(source="account.customer.legal_name", read_only=True)
     status = serializers.CharField(read_only=True, help_text="open, legal, write_off_proposed or closed")
     bucket = serializers.CharField(read_only=True)
     days_past_due = serializers.IntegerField(read_only=True)
@@ -101,7 +108,7 @@ class CollectionCaseDetailSerializer(CollectionCaseSerializer):
     events = CollectionCaseEventSerializer(many=True, read_only=True)
 
     def get_customer_phone(self, case) -> str:
-        phone = case.loan.customer.phone
+        phone = case.account.customer.phone
         return phone if self.context.get("owner") else mask_phone(phone)
 
     @extend_schema_field(CollectionContactSerializer(many=True))

@@ -80,8 +80,9 @@ class CollectionQueue(models.Model):
 
 
 class CollectionCase(Transitionable, FSMModelMixin, models.Model):
-    """A delinquent loan being collected (催收案件): opened by close of business on the first day
-    past due, closed when the loan is cured (nothing past due), repaid or written off."""
+    """A delinquent loan or credit line being collected (催收案件): opened by close of business on
+    the first day past due, closed when it is cured (nothing past due), repaid or written off (a
+    line: closed)."""
 
     state_field_name = "status"
     transition_actions = {
@@ -90,8 +91,22 @@ class CollectionCase(Transitionable, FSMModelMixin, models.Model):
         "close": pgettext_lazy("action", "close"),
     }
 
+    # One of the two: a loan's case, or a credit line's (its statement's minimum unpaid).
     loan = models.ForeignKey(
-        "servicing.Loan", on_delete=models.PROTECT, related_name="collection_cases", verbose_name=_("loan")
+        "servicing.Loan",
+        on_delete=models.PROTECT,
+        related_name="collection_cases",
+        verbose_name=_("loan"),
+        null=True,
+        blank=True,
+    )
+    credit_line = models.ForeignKey(
+        "servicing.CreditLine",
+        on_delete=models.PROTECT,
+        related_name="collection_cases",
+        verbose_name=_("credit line"),
+        null=True,
+        blank=True,
     )
     status = FSMField(
         _("status"),
@@ -130,6 +145,16 @@ class CollectionCase(Transitionable, FSMModelMixin, models.Model):
                 condition=~Q(status="closed"),
                 name="collection_case_one_active_per_loan",
             ),
+            models.UniqueConstraint(
+                fields=["credit_line"],
+                condition=~Q(status="closed"),
+                name="collection_case_one_active_per_line",
+            ),
+            models.CheckConstraint(
+                condition=Q(loan__isnull=False, credit_line__isnull=True)
+                | Q(loan__isnull=True, credit_line__isnull=False),
+                name="collection_case_loan_or_line",
+            ),
         ]
         indexes = [
             models.Index(fields=["status", "bucket"], name="collection_case_queue"),
@@ -147,6 +172,11 @@ class CollectionCase(Transitionable, FSMModelMixin, models.Model):
     @property
     def is_active(self) -> bool:
         return self.status != CaseStatus.CLOSED
+
+    @property
+    def account(self):
+        """The loan or the credit line collected."""
+        return self.loan if self.loan_id else self.credit_line
 
     @transition(field=status, source=CaseStatus.OPEN, target=CaseStatus.LEGAL)
     def escalate_to_legal(self) -> None:
@@ -273,11 +303,25 @@ class DunningStep(models.Model):
 
 
 class DunningNotice(models.Model):
-    """A dunning step sent for a loan: unique per loan, step and anchor (the due date a reminder
-    is for, or the first day the loan was past due), so a step is sent once per delinquency."""
+    """A dunning step sent for a loan or a credit line: unique per account, step and anchor (the
+    due date a reminder is for, or the first day it was past due), so a step is sent once per
+    delinquency."""
 
     loan = models.ForeignKey(
-        "servicing.Loan", on_delete=models.PROTECT, related_name="dunning_notices", verbose_name=_("loan")
+        "servicing.Loan",
+        on_delete=models.PROTECT,
+        related_name="dunning_notices",
+        verbose_name=_("loan"),
+        null=True,
+        blank=True,
+    )
+    credit_line = models.ForeignKey(
+        "servicing.CreditLine",
+        on_delete=models.PROTECT,
+        related_name="dunning_notices",
+        verbose_name=_("credit line"),
+        null=True,
+        blank=True,
     )
     step = models.ForeignKey(
         DunningStep, on_delete=models.PROTECT, related_name="notices", verbose_name=_("step")
@@ -293,7 +337,10 @@ class DunningNotice(models.Model):
         ordering = ("-business_date", "-id")
         constraints = [
             models.UniqueConstraint(fields=["loan", "step", "anchor"], name="dunning_notice_once"),
+            models.UniqueConstraint(
+                fields=["credit_line", "step", "anchor"], name="dunning_notice_once_per_line"
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.loan_id} {self.step_id} {self.anchor}"
+        return f"{self.loan_id or self.credit_line_id} {self.step_id} {self.anchor}"

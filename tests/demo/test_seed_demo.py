@@ -92,6 +92,8 @@ def test_seed_demo_creates_one_user_per_role_and_is_idempotent(capsys, settings,
     }
     assert set(simulated.values_list("classification", flat=True)) == set(Classification.values)
     assert "servicing history" in first
+    # The periodic rescore ran once, for the last closed date (`manage.py rescore_loans`).
+    assert "loans rescored as of" in first
     # Marketing: a promotion pilot runs with its pilot group and control; demo-chen's points
     # redeemed on the offer she accepted came back when she withdrew it.
     from marketing.models import PilotMember, PromotionPilot

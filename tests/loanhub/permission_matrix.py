@@ -798,6 +798,10 @@ MATRIX: dict[str, Rule] = {
         get="401 403 403 200 200 200 200 403 200",
         post="401 403 403 405 405 405 405 403 405",
     ),
+    "api/v1/monitoring/score-distribution/": rule(
+        get="401 403 403 200 200 200 200 403 200",
+        post="401 403 403 405 405 405 405 403 405",
+    ),
     # Notifications: the signed-in user's own portal inbox (the message is the owner's).
     "notifications/inbox/": rule(
         get="login 200 200 200 200 200 200 200 200",

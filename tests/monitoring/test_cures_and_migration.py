@@ -427,7 +427,8 @@ def test_risk_page_shows_approval_rates_and_exports_them(client, decisions):
     url = "/admin/monitoring/modelstability/"
 
     page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert page.count('<svg class="chart"') == 2 + 2  # approvals, grades; provisions, ladder
+    # approvals, grades, score bands; provisions, ladder
+    assert page.count('<svg class="chart"') == 3 + 2
     assert "Approval rate and score distribution" in page
     assert "612.5" in page
     assert '<a href="?product=BIZ">BIZ</a>' in page

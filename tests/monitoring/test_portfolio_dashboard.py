@@ -10,19 +10,25 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.db.models import Sum
 from openpyxl import load_workbook
+from rest_framework.test import APIClient
 
 from applications.models import LoanApplication
 from customers.models import Customer
 from loanhub import clock, roles
 from monitoring import services
 from monitoring.models import LoanChannel, PortfolioDay, PortfolioFlow, PortfolioMix
-from servicing.models import Repayment
+from servicing.models import CreditLineTransaction, Repayment
 from tests.monitoring.conftest import snap
 from tests.products.factories import UserFactory
+from tests.servicing.factories import ApplicationFactory
+from tests.servicing.lines_helpers import open_line
 
 pytestmark = pytest.mark.django_db
 URL = "/admin/monitoring/portfoliomix/"
+ZERO = Decimal("0.00")
+NO_LINES = [0, ZERO, 0, ZERO, ZERO, ZERO]  # credit line draws, drawn, repayments, their split
 
 
 def _loan(make_loan, *, region, customer_type, industry, channel):
@@ -182,6 +188,7 @@ def test_flows_by_day_and_by_month(client, book, days, analyst):
             Decimal("0.00"),
             1,
             *map(Decimal, ("0.00", "5.00", "1.00", "0.00")),
+            *NO_LINES,
         ],
         [
             days[1].isoformat(),
@@ -190,6 +197,7 @@ def test_flows_by_day_and_by_month(client, book, days, analyst):
             Decimal("0.00"),
             1,
             *map(Decimal, ("10.00", "2.00", "0.00", "1.00")),
+            *NO_LINES,
         ],
     ]
     start = clock.today() - dt.timedelta(days=60)
@@ -314,3 +322,63 @@ def test_industry_concentration_reads_the_days_mix(book, days, analyst):
     assert monitored.exposure(dimension="industry", key="零售") == concentration.Exposure(
         Decimal("3000.00"), Decimal("4000.00")
     )
+
+
+def test_credit_line_draws_and_repayments_are_in_the_flows(client, book, days, analyst):
+    """A line of a Shanghai customer who applied in the app: 500.00 drawn on the first day, a
+    repayment of 100.00 on the second (2.00 penalty, 8.00 interest, 90.00 principal)."""
+    first, second = days
+    customer = Customer.objects.get(pk=book[0].customer_id)
+    application = ApplicationFactory(customer=customer)
+    LoanApplication.objects.filter(pk=application.pk).update(channel="app")
+    line = open_line(
+        customer=customer, opened_on=first - dt.timedelta(days=30), number=f"C{application.pk:08d}"
+    )
+    CreditLineTransaction.objects.create(
+        credit_line=line, kind="draw", amount=Decimal("500.00"), value_date=first, channel="portal"
+    )
+    CreditLineTransaction.objects.create(
+        credit_line=line,
+        kind="repayment",
+        amount=Decimal("100.00"),
+        principal=Decimal("90.00"),
+        interest=Decimal("8.00"),
+        penalty=Decimal("2.00"),
+        value_date=second,
+        channel="portal",
+    )
+    for day in days:
+        services.run_monitoring(day)
+    client.force_login(analyst)
+
+    _headers, rows = _get(client, days).context["tables"]["flows"]
+    assert [row[-6:] for row in rows] == [
+        [1, Decimal("500.00"), 0, ZERO, ZERO, ZERO],
+        [0, ZERO, 1, Decimal("90.00"), Decimal("8.00"), Decimal("2.00")],
+    ]
+    assert [row[1:9] for row in rows] == [  # the loans' own figures are unchanged
+        [0, ZERO, ZERO, 1, ZERO, Decimal("5.00"), Decimal("1.00"), ZERO],
+        [0, ZERO, ZERO, 1, Decimal("10.00"), Decimal("2.00"), ZERO, Decimal("1.00")],
+    ]
+    # The line carries its customer's region and its application's channel.
+    _headers, rows = _get(client, days, region="北京").context["tables"]["flows"]
+    assert all(row[-6:] == NO_LINES for row in rows)
+    api = APIClient()
+    api.force_authenticate(analyst)
+    url = "/api/v1/monitoring/portfolio/mix/"
+    body = api.get(url, {"start": first.isoformat(), "end": second.isoformat()}).json()
+    one, two = body["flows"]["periods"]
+    assert (one["line_draws"], one["drawn"], two["line_repayments"], two["line_principal"]) == (
+        1,
+        "500.00",
+        1,
+        "90.00",
+    )
+    body = api.get(url, {"start": first.isoformat(), "end": second.isoformat(), "channel": "app"}).json()
+    assert [(p["repayments"], p["line_draws"], p["line_repayments"]) for p in body["flows"]["periods"]] == [
+        (0, 1, 0),
+        (0, 0, 1),
+    ]
+    # Run again: nothing twice.
+    services.run_monitoring(second)
+    assert PortfolioFlow.objects.filter(day=second).aggregate(n=Sum("line_repayments"))["n"] == 1
