@@ -633,8 +633,15 @@ def main() -> int:
             f"{on_workers['seconds']:.2f} s",
             f"{on_workers['run'].chunks_total} chunks on the monitoring queue",
         )
-        line(f"  throughput, {WORKERS} worker(s)", f"{worker_rate:,.0f} loans/s")
+        verdict = "OK" if worker_rate >= TARGET else "MISSED"
+        line(
+            f"  throughput, {WORKERS} worker(s)",
+            f"{worker_rate:,.0f} loans/s",
+            f"target >= {TARGET:,.0f} loans/s  {verdict}",
+        )
+        best = max(rate, worker_rate)
     else:
+        best = rate
         print("(no worker run: set CELERY_BROKER_URL and BENCH_WORKERS=N to close a date on N workers)")
     ref = reference()
     ref_rate = len(ref["times"]) / ref["seconds"]
@@ -646,7 +653,7 @@ def main() -> int:
     )
     line("set-based in-process / per-loan loop", f"{rate / ref_rate:,.0f} x")
     print("-" * 120)
-    return 0 if rate >= TARGET else 1
+    return 0 if best >= TARGET else 1
 
 
 if __name__ == "__main__":
