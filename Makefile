@@ -12,8 +12,9 @@ WORKERS ?= 2
 THREADS ?= 4
 # Seconds an idle keep-alive connection stays open (longer than a proxy's or client's pause).
 KEEPALIVE ?= 5
-# pytest-xdist processes for `make test` (the cores here); the `serial` tests run afterwards on two:
-# the browser journeys on one, the tests sharing the broker and real workers on the other.
+# pytest-xdist processes for `make test` (the cores here); the `serial` tests run afterwards, one at
+# a time in each of two processes: the browser's in one, those sharing the broker, the Redis and real
+# workers in the other (each on its own test database: LOANHUB_TEST_DB_SUFFIX).
 TEST_WORKERS ?= 2
 
 .PHONY: help install install-dev browser run test test-moved lint format migrate seed worker beat serve messages check-deploy clean
@@ -67,8 +68,14 @@ browser:
 	fi
 
 test: install-dev browser
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup -m "not serial" --durations=25
-	$(BIN)/pytest -n 2 --dist loadgroup -m serial --durations=10
+	$(BIN)/pytest -n $(TEST_WORKERS) -m "not serial" --durations=25
+	@mkdir -p var; status=0; \
+	LOANHUB_TEST_DB_SUFFIX=browser $(BIN)/pytest -p no:cacheprovider -m "serial and browser" \
+		--durations=5 > var/test-serial-browser.log 2>&1 & browser=$$!; \
+	$(BIN)/pytest -p no:cacheprovider -m "serial and not browser" --durations=5 || status=1; \
+	wait $$browser || status=1; \
+	echo "--- the browser's serial tests (var/test-serial-browser.log):"; cat var/test-serial-browser.log; \
+	exit $$status
 
 # The whole suite with "today" moved to the first 29 February at least seven years ahead.
 test-moved: install-dev

@@ -118,8 +118,8 @@ def pytest_sessionfinish(session, exitstatus) -> None:
 OUTSIDE_THE_CLOCK = {"worker", "chromium"}
 # Tests that share one thing between processes (a real worker and the shared broker, the shared
 # Redis, the browser with its live server): marked `serial`, so `make test` runs everything else
-# on pytest-xdist's processes (`-m "not serial"`) and these afterwards, the browser's beside the rest
-# (`-m serial`, two groups, each one test at a time).
+# on pytest-xdist's processes (`-m "not serial"`) and these afterwards, one at a time: the browser's
+# (`-m "serial and browser"`) in one process beside the rest in another.
 SERIAL = {"worker", "redis", "chromium"}
 
 
@@ -135,10 +135,11 @@ def pytest_collection_modifyitems(config, items) -> None:
         services = _services(item)
         if services & SERIAL:
             item.add_marker(pytest.mark.serial)
-            # `make test` runs the serial tests on two processes (`--dist loadgroup`): the browser
-            # journeys (each its own live server and database) on one, the tests that share the
-            # broker, the Redis and real workers on the other, one after the other.
-            item.add_marker(pytest.mark.xdist_group("browser" if "chromium" in services else "shared"))
+            if "chromium" in services:
+                # `make test` runs the browser's serial tests (each its own live server) in a
+                # pytest process of their own, beside the other serial tests (the shared broker,
+                # Redis and real workers), each process on its own test database.
+                item.add_marker(pytest.mark.browser)
     if _test_today() is None:
         return
     kept, left_out = [], []
@@ -158,6 +159,18 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
             if REQUIRE_SERVICES:
                 pytest.fail(f"LOANHUB_REQUIRE_SERVICES=1 but {name} is unavailable: {reason}")
             pytest.skip(f"{name} unavailable: {reason}")
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix) -> None:
+    """pytest-django's (the xdist process's suffix on the test database's name), and then
+    LOANHUB_TEST_DB_SUFFIX: two pytest processes of one run (`make test`'s serial pass) each on a
+    test database of its own, both copies of the one template (tests/loanhub/template_db.py)."""
+    suffix = os.environ.get("LOANHUB_TEST_DB_SUFFIX", "").strip()
+    if suffix:
+        from pytest_django.fixtures import _set_suffix_to_test_databases
+
+        _set_suffix_to_test_databases(suffix=suffix)
 
 
 @pytest.fixture(autouse=True)

@@ -9,7 +9,7 @@ import pytest
 
 from applications import services
 from tests.applications.conftest import GOOD_ID, draft, make_customer
-from tests.applications.test_browser_journey import PASSWORD, browser, shot, sign_in  # noqa: F401
+from tests.applications.test_browser_journey import PASSWORD, shot, sign_in
 from tests.applications.test_business_rating import ANSWERS, FACTS
 
 pytestmark = [pytest.mark.services("chromium"), pytest.mark.django_db(transaction=True)]

@@ -33,9 +33,6 @@ from loanhub import roles
 from tests.loanhub import permission_matrix as pm
 from tests.loanhub.permission_world import ROLES, STAFF, build
 
-# One process builds the matrix's world (`make test` distributes by group): on two it was built twice.
-pytestmark = pytest.mark.xdist_group("permission-world")
-
 
 @dataclass(frozen=True)
 class Route:

@@ -29,8 +29,7 @@ from loanhub import roles
 from tests.loanhub.test_permission_matrix import all_routes, is_generated_admin
 from tests.portal.test_english_on_chinese_pages import ALLOWED, RAW_CODE, _visible_text
 
-# One process builds the demo world (`make test` distributes by group): on two it was built twice.
-pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("console-world")]
+pytestmark = pytest.mark.django_db
 
 # Beyond the portal's allow-list: abbreviations the console's readers use as they are (ID, IT,
 # IFRS 9, PSI, the KS statistic, AUC, NPS, RFM for recency, frequency and monetary value, UTM,
