@@ -153,14 +153,27 @@ def offer_versions(campaign, versions) -> frozenset[int]:
 
 
 class ProductChooser:
-    """The personalised product and example of each recipient of one send (the campaign's product
-    and the featured one are looked up once)."""
+    """The personalised product and example of each recipient of one send (the campaign's product,
+    the featured one, the offer's products and the recipients' behaviour tags, `customer_ids`, are
+    looked up once)."""
 
-    def __init__(self, campaign):
+    def __init__(self, campaign, *, customer_ids=()):
         self.campaign = campaign
         self._campaign_product = self._featured = self._versions = None
         self._offer_versions = None
         self._looked_up = set()
+        # The recipients' behaviour tags, read for all of them at once when first needed.
+        self._customer_ids, self._behaviour = frozenset(customer_ids), None
+
+    def _behaviour_of(self, customer_id: int) -> frozenset[str] | None:
+        if customer_id not in self._customer_ids:
+            return None  # customer_segments_now reads it for them
+        if self._behaviour is None:
+            from servicing.behaviour import customers_behaviour_segments
+
+            today = clock.today()
+            self._behaviour = customers_behaviour_segments(customer_ids=self._customer_ids, as_of=today)
+        return self._behaviour[customer_id]
 
     def _offered(self):
         if self._versions is None:
@@ -191,7 +204,7 @@ class ProductChooser:
         from products.services import product_quote
         from servicing.selectors import customer_segments_now
 
-        segments = tuple(sorted(customer_segments_now(customer)))
+        segments = tuple(sorted(customer_segments_now(customer, behaviour=self._behaviour_of(customer.pk))))
         fallback = self._fallback()
         version = (
             recommended_product(

@@ -111,7 +111,17 @@ def customer_behaviour_tags(*, customers, as_of: dt.date, tags=BEHAVIOUR_TAGS) -
     return found
 
 
+def customers_behaviour_segments(*, customer_ids, as_of: dt.date) -> dict[int, frozenset[str]]:
+    """customer id → their behaviour tags, for many customers at once (a campaign's recipients):
+    the same grouped queries as for one. Customers without a tag map to an empty set."""
+    ids = list(customer_ids)
+    tagged: dict[int, set[str]] = {cid: set() for cid in ids}
+    for tag, holders in customer_behaviour_tags(customers=ids, as_of=as_of).items():
+        for cid in holders:
+            tagged[cid].add(tag)
+    return {cid: frozenset(tags) for cid, tags in tagged.items()}
+
+
 def customer_behaviour_segments(*, customer_id: int, as_of: dt.date) -> frozenset[str]:
     """One customer's behaviour tags (for a quote or an offer)."""
-    found = customer_behaviour_tags(customers=[customer_id], as_of=as_of)
-    return frozenset(tag for tag, ids in found.items() if customer_id in ids)
+    return customers_behaviour_segments(customer_ids=[customer_id], as_of=as_of)[customer_id]

@@ -170,13 +170,14 @@ _ANY_LOAN = CompiledRead(
 )
 
 
-def customer_segments_now(customer) -> frozenset[str]:
+def customer_segments_now(customer, *, behaviour: frozenset[str] | None = None) -> frozenset[str]:
     """The one answer to "which catalogue segments is this customer in?" for a quote and for an
     offer alike: their profile's (customers.selectors.customer_segments), `new_customer`
     while no loan was ever opened for them, else their behaviour tags (servicing.behaviour:
     `loyal`, `repeat_borrower`, `lapsed`), and the invitations of the campaigns that reached
     them (`invited:<promotion code>`, products.hooks) and the pilots of promotions they are in
-    (`pilot:<PRODUCT>/<code>`). Promotions and fee waivers name these segments."""
+    (`pilot:<PRODUCT>/<code>`). Promotions and fee waivers name these segments. `behaviour`: the
+    customer's behaviour tags when the caller read them for many customers at once."""
     from customers.selectors import customer_segments
     from products.hooks import invitations, pilot_memberships
     from servicing.behaviour import customer_behaviour_segments
@@ -185,7 +186,9 @@ def customer_segments_now(customer) -> frozenset[str]:
     if not customer_has_loans(customer_id=customer.pk):
         segments.add(Segment.NEW_CUSTOMER)
     else:  # behaviour tags (loyal, repeat_borrower, lapsed) need a loan: none for a new customer
-        segments |= customer_behaviour_segments(customer_id=customer.pk, as_of=clock.today())
+        if behaviour is None:
+            behaviour = customer_behaviour_segments(customer_id=customer.pk, as_of=clock.today())
+        segments |= behaviour
     segments |= invitations(customer_id=customer.pk)
     segments |= pilot_memberships(customer_id=customer.pk)
     return frozenset(segments)

@@ -113,3 +113,31 @@ def test_an_unpaid_installment_inside_its_grace_days_is_neither_due_nor_late_for
     history = repayment_histories(as_of=TODAY, customer_ids=[customer.pk])[customer.pk]
     assert (history.payments_due, history.paid_on_time, history.late_recently) == (4, 4, 0)
     assert customer_on_time_counts(customers=[customer.pk], as_of=TODAY) == {customer.pk: (4, 4)}
+
+
+def test_a_sends_recipients_behaviour_tags_are_read_once_for_all_of_them(monkeypatch):
+    from marketing import personalise
+    from servicing import behaviour
+
+    loyal, newcomer, short = (CustomerFactory() for _ in range(3))
+    _paid_on_time(loan(loyal, on=dt.date(YEAR, 3, 10), term=24))
+    _paid_on_time(loan(short, on=dt.date(YEAR, 7, 10)))
+    calls = []
+    read = behaviour.customer_behaviour_tags
+
+    def counted(**kwargs):
+        calls.append(sorted(kwargs["customers"]))
+        return read(**kwargs)
+
+    monkeypatch.setattr(behaviour, "customer_behaviour_tags", counted)
+    campaign = type("C", (), {"promotion": None})()
+    chooser = personalise.ProductChooser(campaign, customer_ids=[loyal.pk, newcomer.pk, short.pk])
+    assert chooser._behaviour_of(loyal.pk) == {pc.Segment.LOYAL}
+    assert chooser._behaviour_of(short.pk) == frozenset()
+    assert chooser._behaviour_of(newcomer.pk) == frozenset()
+    assert calls == [sorted([loyal.pk, newcomer.pk, short.pk])]
+    # The same segments as read one by one for a quote
+    for customer in (loyal, newcomer, short):
+        assert customer_segments_now(customer, behaviour=chooser._behaviour_of(customer.pk)) == (
+            customer_segments_now(customer)
+        )
