@@ -49,8 +49,11 @@ def seed_marketing(*, manager, usernames: list[str]) -> Campaign | None:
         channels=["portal", "email"],
         subject_zh="春季工薪贷优惠",
         subject_en="Spring offer for salaried customers",
-        template_zh="{{ name }}，您好！春季工薪贷限时优惠：{{ link }}",
-        template_en="Dear {{ name }}, our spring offer for salaried customers: {{ link }}",
+        # Arm A personalised (the recommended product and what it costs this customer), B not.
+        template_zh="{{ name }}，您好！春季工薪贷限时优惠，为您推荐{{ product }}：{{ cost }}。{{ link }}",
+        template_en=(
+            "Dear {{ name }}, our spring offer for salaried customers: {{ product }}, {{ cost }}. {{ link }}"
+        ),
         experiment_arms=[
             {"name": "A"},
             {

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -119,7 +120,39 @@ class PromotionPilotAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("End the selected running pilots"), permissions=["change"])
     def end(self, request, queryset):
-        self._act(request, queryset, pilots.promotion_pilot_end, _("%(name)s ended."))
+        """Ending rolls the promotion out to every eligible customer: a confirmation page first,
+        whose checkbox must be ticked; without it nothing is ended."""
+        form = EndPilotsForm(request.POST if "confirm_end" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            self._act(request, queryset, pilots.promotion_pilot_end, _("%(name)s ended."))
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("End pilots"),
+            "opts": self.model._meta,
+            "pilots": list(queryset),
+            "form": form,
+            "warning": ROLL_OUT_WARNING,
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/marketing/promotionpilot_end.html", context)
+
+
+ROLL_OUT_WARNING = _(
+    "Ending rolls the promotion out to every eligible customer: it is no longer limited to the "
+    "pilot group, and the control is priced with it too."
+)
+
+
+class EndPilotsForm(forms.Form):
+    """The confirmation that ending a pilot rolls its promotion out to everyone."""
+
+    confirm_end = forms.CharField(widget=forms.HiddenInput, initial="1")
+    rollout = forms.BooleanField(
+        label=_("I understand: ending rolls the promotion out to every eligible customer"),
+        required=True,
+        error_messages={"required": _("Tick the box to confirm the roll-out, or cancel.")},
+    )
 
 
 @admin.register(PilotMember)

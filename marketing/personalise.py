@@ -7,7 +7,9 @@
     {{ unsubscribe }}       the one-click unsubscribe link
     {{ product }}           the product for this customer: the first eligible product the portal's
                             recommender (marketing.recommendations) ranks for them — only with their
-                            `personalised_recommendations` consent — else the campaign's product (of
+                            `personalised_recommendations` consent; when the campaign carries an
+                            offer, the first eligible among the products the offer applies to, other
+                            products only when none of those is — else the campaign's product (of
                             its offer), else the catalogue's first featured product (the same for all)
     {{ amount }}, {{ term }}            that product's representative example: amount, months
     {{ total_repayable }}, {{ apr }}    what the example costs this customer: the catalogue's one
@@ -97,9 +99,13 @@ def featured_product():
     return order[0][0] if order else None
 
 
-def recommended_product(customer, *, segments: tuple[str, ...], fallback, versions=None):
+def recommended_product(
+    customer, *, segments: tuple[str, ...], fallback, versions=None, offer_ids: frozenset[int] = frozenset()
+):
     """The first eligible product the portal's recommender ranks for the customer, with their
-    consent to personalised recommendations only (PIPL art. 24); None otherwise. The profile is
+    consent to personalised recommendations only (PIPL art. 24); None otherwise. Among the
+    `offer_ids` (ids: the products the campaign's offer applies to) first, when one is
+    eligible. The profile is
     their last application's amount and term, else the fallback product's representative loan.
     `versions`: the catalogue's offered versions when the caller holds them."""
     from marketing.recommendations import recommend_for_customer, recommendation_defaults
@@ -121,18 +127,53 @@ def recommended_product(customer, *, segments: tuple[str, ...], fallback, versio
         versions=versions,
         personalised=True,
     )
-    eligible = [r for r in (answer or {}).get("recommendations", []) if r.eligible]
-    return eligible[0].version if eligible else None
+    eligible = [r.version for r in (answer or {}).get("recommendations", []) if r.eligible]
+    # The campaign's offer first: the recommender's first eligible product it applies to; other
+    # products only when none of the offer's is eligible for the customer.
+    preferred = [version for version in eligible if version.pk in offer_ids]
+    return (preferred or eligible or [None])[0]
+
+
+def offer_versions(campaign, versions) -> frozenset[int]:
+    """The ids of the `versions` (offered now, promotions prefetched) the campaign's offer applies
+    to: its promotion's own version, and any version with a promotion for the campaign's invitation
+    (`invited:<code>`, products.hooks). Empty for a campaign without an offer."""
+    from products.choices import invitation
+
+    promotion = campaign.promotion
+    if promotion is None:
+        return frozenset()
+    invited = invitation(promotion.code)
+    return frozenset(
+        version.pk
+        for version in versions
+        if version.pk == promotion.version_id
+        or any(invited in (p.segments or ()) for p in version.promotions.all())
+    )
 
 
 class ProductChooser:
-    """The personalised product and example of each recipient of one send (the campaign's product
-    and the featured one are looked up once)."""
+    """The personalised product and example of each recipient of one send (the campaign's product,
+    the featured one, the offer's products and the recipients' behaviour tags, `customer_ids`, are
+    looked up once)."""
 
-    def __init__(self, campaign):
+    def __init__(self, campaign, *, customer_ids=()):
         self.campaign = campaign
         self._campaign_product = self._featured = self._versions = None
+        self._offer_versions = None
         self._looked_up = set()
+        # The recipients' behaviour tags, read for all of them at once when first needed.
+        self._customer_ids, self._behaviour = frozenset(customer_ids), None
+
+    def _behaviour_of(self, customer_id: int) -> frozenset[str] | None:
+        if customer_id not in self._customer_ids:
+            return None  # customer_segments_now reads it for them
+        if self._behaviour is None:
+            from servicing.behaviour import customers_behaviour_segments
+
+            today = clock.today()
+            self._behaviour = customers_behaviour_segments(customer_ids=self._customer_ids, as_of=today)
+        return self._behaviour[customer_id]
 
     def _offered(self):
         if self._versions is None:
@@ -140,6 +181,11 @@ class ProductChooser:
 
             self._versions = product_selectors.product_list_active()
         return self._versions
+
+    def _offer(self) -> frozenset[int]:
+        if self._offer_versions is None:
+            self._offer_versions = offer_versions(self.campaign, self._offered())
+        return self._offer_versions
 
     def _fallback(self):
         if "campaign" not in self._looked_up:
@@ -158,10 +204,16 @@ class ProductChooser:
         from products.services import product_quote
         from servicing.selectors import customer_segments_now
 
-        segments = tuple(sorted(customer_segments_now(customer)))
+        segments = tuple(sorted(customer_segments_now(customer, behaviour=self._behaviour_of(customer.pk))))
         fallback = self._fallback()
         version = (
-            recommended_product(customer, segments=segments, fallback=fallback, versions=self._offered())
+            recommended_product(
+                customer,
+                segments=segments,
+                fallback=fallback,
+                versions=self._offered(),
+                offer_ids=self._offer(),
+            )
             or fallback
         )
         empty = dict.fromkeys(PRODUCT_PLACEHOLDERS, "")

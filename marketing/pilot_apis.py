@@ -137,7 +137,13 @@ class PilotEndApi(PilotApi):
         operation_id="marketing_pilots_end",
         request=None,
         responses={200: PilotDetailSerializer, 403: FORBIDDEN, 404: NOT_FOUND, 409: CONFLICT},
-        summary="End the pilot: the promotion is no longer limited to the pilot group",
+        summary="End the pilot: ending rolls the promotion out to every eligible customer",
+        description=(
+            "Ending rolls the promotion out to every eligible customer: it is no longer limited to the "
+            "pilot group, and the control (and anyone else the promotion's own segments and dates "
+            "admit) is priced with it from then on. It cannot be undone; to withdraw the promotion, a "
+            "product manager removes it from the product in a new version."
+        ),
     )
     def post(self, request, pk: int):
         pilot = object_or_not_found(PromotionPilot, pk)

@@ -52,15 +52,13 @@ from marketing.models import MarketingChannel, Touch
 from products.choices import Channel as ApplicationChannel
 from products.choices import Segment as Tag
 
-# Behaviour tags, beside the catalogue's segments (Tag) a customer's profile gives.
-LOYAL = "loyal"
-REPEAT_BORROWER = "repeat_borrower"
-LAPSED = "lapsed"
+# Behaviour tags: catalogue segments too (a promotion can target them), computed by servicing.
+LOYAL = Tag.LOYAL
+REPEAT_BORROWER = Tag.REPEAT_BORROWER
+LAPSED = Tag.LAPSED
 BEHAVIOUR_TAGS = (LOYAL, REPEAT_BORROWER, LAPSED)
-LOYAL_ON_TIME_RATIO = Decimal("0.95")
-LOYAL_MONTHS_ON_BOOK = 12
-REPEAT_LOANS = 2
-LAPSED_MONTHS = 6
+# The segments a customer's profile gives (customers.selectors.customer_segments) and new_customer.
+PROFILE_TAGS = frozenset(Tag.values) - set(BEHAVIOUR_TAGS)
 
 LIST_KEYS = {
     "customer_types": set(CustomerType.values),
@@ -238,38 +236,12 @@ def _attributes(rules: dict, on_date: dt.date):
     return queryset
 
 
-def _loyal(customers, on_date: dt.date) -> set[int]:
-    from servicing.selectors import customer_months_on_book, customer_on_time_counts
-
-    months = customer_months_on_book(customers=customers, as_of=on_date)
-    counts = customer_on_time_counts(customers=customers, as_of=on_date)
-    return {
-        cid
-        for cid, (due, on_time) in counts.items()
-        if due and on_time >= LOYAL_ON_TIME_RATIO * due and months.get(cid, 0) >= LOYAL_MONTHS_ON_BOOK
-    }
-
-
 def _behaviour_tags(tags: set[str], customers, on_date: dt.date) -> dict[str, set[int]]:
-    """For each behaviour tag asked, the customer ids (of `customers`) that carry it."""
-    from servicing.selectors import customers_lapsed, customers_with_loans
+    """For each behaviour tag asked, the customer ids (of `customers`) that carry it: the same
+    definition a quote's segments use (servicing.behaviour), a few grouped queries."""
+    from servicing.behaviour import customer_behaviour_tags
 
-    found: dict[str, set[int]] = {}
-    if LOYAL in tags:
-        found[LOYAL] = _loyal(customers, on_date)
-    if REPEAT_BORROWER in tags:
-        found[REPEAT_BORROWER] = set(
-            Customer.objects.filter(pk__in=customers)
-            .filter(pk__in=customers_with_loans(min_loans=REPEAT_LOANS))
-            .values_list("pk", flat=True)
-        )
-    if LAPSED in tags:
-        found[LAPSED] = set(
-            Customer.objects.filter(pk__in=customers)
-            .filter(pk__in=customers_lapsed(closed_before=on_date - relativedelta(months=LAPSED_MONTHS)))
-            .values_list("pk", flat=True)
-        )
-    return found
+    return customer_behaviour_tags(customers=customers, as_of=on_date, tags=tags & set(BEHAVIOUR_TAGS))
 
 
 def _on_time_ratio_at_least(customers, minimum: Decimal, on_date: dt.date) -> set[int]:
@@ -314,7 +286,7 @@ def evaluate(rules: dict, *, on_date: dt.date | None = None) -> list[int]:
         # Any of the tags (OR): behaviour tags are id sets; profile tags need the customer's row.
         wanted = set(rules["tags"])
         tagged = _behaviour_tags(wanted, candidates, on_date)
-        if wanted & set(Tag.values):
+        if wanted & PROFILE_TAGS:
             return _with_profile_tags(queryset, wanted, tagged, keep, on_date)
         narrow(set().union(*tagged.values()))
     ids = list(queryset.order_by("id").values_list("id", flat=True))

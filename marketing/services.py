@@ -372,7 +372,7 @@ def campaign_send(*, campaign_id: int) -> int:
         for channel in campaign.channels
     }
     sent = 0
-    chooser = personalise.ProductChooser(campaign)
+    chooser = personalise.ProductChooser(campaign, customer_ids=ids)
     for recipient in recipients:
         customer = recipient.customer
         language = customer_selectors.customer_language(customer=customer)

@@ -80,6 +80,10 @@ class Segment(models.TextChoices):
     ENTREPRENEUR = "entrepreneur", _("entrepreneurs")
     HIGH_NET_WORTH = "high_net_worth", _("high-net-worth customers")
     NEW_CUSTOMER = "new_customer", _("new customers")
+    # On behaviour with us (servicing.behaviour says who carries them): a promotion can target them.
+    LOYAL = "loyal", _("loyal customers")
+    REPEAT_BORROWER = "repeat_borrower", _("repeat borrowers")
+    LAPSED = "lapsed", _("lapsed borrowers")
 
 
 # A promotion or fee waiver limited to the customers a campaign invited names the invitation

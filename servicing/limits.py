@@ -4,10 +4,11 @@
 Once a month (`limit_proposals_run`, from Celery beat or `manage.py propose_limits`) every
 customer with a loan or a credit line is scored on their own repayment history with us
 (`repayment_histories`: months on book, the share of installments and credit-line minimums paid
-by their due date, utilisation of their lines, days past due now and late payments lately). A
-customer qualifies under the rules of `settings.LOANHUB_LIMIT_GROWTH` and never while anything is
-overdue or after a late payment within `recent_dpd_months`. A qualifying customer gets at most one
-proposal of each kind a month (the database refuses a second, so the job is idempotent):
+on time (installments: by their due date plus the loan's grace days, servicing.behaviour),
+utilisation of their lines, days past due now and late payments lately). A customer qualifies
+under the rules of `settings.LOANHUB_LIMIT_GROWTH` and never while anything is overdue or after
+a late payment within `recent_dpd_months`. A qualifying customer gets at most one proposal of
+each kind a month (the database refuses a second, so the job is idempotent):
 
 * a credit limit increase for their most used active line (utilisation at least
   `min_utilisation`): `increase_rate` more, rounded down to `round_to`, at most `max_limit`;
@@ -35,7 +36,7 @@ from urllib.parse import urlencode
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Avg, Count, F, Max, Min, Q, QuerySet
+from django.db.models import Avg, Count, Max, Min, Q, QuerySet
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -47,6 +48,7 @@ from loanhub.reasons import coded
 from loanhub.transitions import json_safe, lock, record_event, run_transition
 from notifications import services as notifications
 from servicing import lines
+from servicing.behaviour import punctuality
 from servicing.choices import InstallmentStatus, LoanStatus
 from servicing.models import (
     CreditLine,
@@ -198,11 +200,12 @@ def repayment_histories(*, as_of: dt.date, customer_ids=None) -> dict[int, Repay
         if row["written_off"]:
             written_off.add(cid)
     fallen_due = LoanInstallment.objects.filter(loan__in=loans.values("pk"), due_date__lt=as_of)
-    late_q = Q(paid_on__isnull=True) | Q(paid_on__gt=F("due_date"))
+    # The one on-time definition (servicing.behaviour): by the due date plus the grace days.
+    rule = punctuality(fallen_due, as_of=as_of)
     for row in fallen_due.values("loan__customer_id").annotate(
-        due=Count("id"),
-        on_time=Count("id", filter=Q(paid_on__isnull=False, paid_on__lte=F("due_date"))),
-        late=Count("id", filter=late_q & Q(due_date__gte=recent)),
+        due=Count("id", filter=rule.counted),
+        on_time=Count("id", filter=rule.on_time),
+        late=Count("id", filter=rule.late & Q(due_date__gte=recent)),
         overdue=Count("id", filter=Q(status=InstallmentStatus.OVERDUE)),
     ):
         cid = row["loan__customer_id"]

@@ -13,10 +13,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.db.models import (
     Count,
-    DateField,
     DecimalField,
     Exists,
-    ExpressionWrapper,
     F,
     Max,
     Min,
@@ -172,18 +170,25 @@ _ANY_LOAN = CompiledRead(
 )
 
 
-def customer_segments_now(customer) -> frozenset[str]:
+def customer_segments_now(customer, *, behaviour: frozenset[str] | None = None) -> frozenset[str]:
     """The one answer to "which catalogue segments is this customer in?" for a quote and for an
-    offer alike: their profile's (customers.selectors.customer_segments) and `new_customer`
-    while no loan was ever opened for them, and the invitations of the campaigns that reached
+    offer alike: their profile's (customers.selectors.customer_segments), `new_customer`
+    while no loan was ever opened for them, else their behaviour tags (servicing.behaviour:
+    `loyal`, `repeat_borrower`, `lapsed`), and the invitations of the campaigns that reached
     them (`invited:<promotion code>`, products.hooks) and the pilots of promotions they are in
-    (`pilot:<PRODUCT>/<code>`). Promotions and fee waivers name these segments."""
+    (`pilot:<PRODUCT>/<code>`). Promotions and fee waivers name these segments. `behaviour`: the
+    customer's behaviour tags when the caller read them for many customers at once."""
     from customers.selectors import customer_segments
     from products.hooks import invitations, pilot_memberships
+    from servicing.behaviour import customer_behaviour_segments
 
     segments = set(customer_segments(customer))
     if not customer_has_loans(customer_id=customer.pk):
         segments.add(Segment.NEW_CUSTOMER)
+    else:  # behaviour tags (loyal, repeat_borrower, lapsed) need a loan: none for a new customer
+        if behaviour is None:
+            behaviour = customer_behaviour_segments(customer_id=customer.pk, as_of=clock.today())
+        segments |= behaviour
     segments |= invitations(customer_id=customer.pk)
     segments |= pilot_memberships(customer_id=customer.pk)
     return frozenset(segments)
@@ -470,40 +475,6 @@ def customer_months_on_book(*, customers, as_of: dt.date) -> dict[int, int]:
     return {cid: months_between(day, as_of) for cid, day in first.items()}
 
 
-def customer_on_time_counts(*, customers, as_of: dt.date) -> dict[int, tuple[int, int]]:
-    """customer id → (installments due so far, of them paid on time) over the customer's loans, as
-    each loan's last replay stands (a reversed payment takes its installment out again).
-
-    An installment is paid on time when it was settled in full on or before its due date plus the
-    loan's overdue grace days. It counts as due so far once its due date is before `as_of` and it
-    is either settled or past its grace days (one still inside its grace days and unpaid is neither
-    late nor on time yet). Customers without such an installment are absent. Two queries: the
-    grace days in use, then one grouped count (the grace is a column, so each value in use gets
-    its own condition)."""
-    installments = LoanInstallment.objects.filter(loan__customer_id__in=customers, due_date__lt=as_of)
-    graces = sorted(
-        set(installments.order_by().values_list("loan__overdue_grace_days", flat=True).distinct())
-    )
-    if not graces:
-        return {}
-    settled = Q(paid_on__isnull=False, paid_on__lte=as_of)
-    counted = Q()
-    on_time = Q()
-    for grace in graces:
-        window_end = ExpressionWrapper(F("due_date") + dt.timedelta(days=grace), output_field=DateField())
-        of_grace = Q(loan__overdue_grace_days=grace)
-        counted |= of_grace & (settled | Q(due_date__lt=as_of - dt.timedelta(days=grace)))
-        on_time |= of_grace & settled & Q(paid_on__lte=window_end)
-    rows = (
-        installments.filter(counted)
-        .order_by()
-        .values("loan__customer_id")
-        .annotate(due=Count("id"), on_time=Count("id", filter=on_time))
-        .values_list("loan__customer_id", "due", "on_time")
-    )
-    return {cid: (due, paid) for cid, due, paid in rows}
-
-
 def customer_repayment_activity(*, as_of: dt.date, months: int = 12) -> dict[int, dict]:
     """For marketing's RFM scores, every customer who has repaid anything up to `as_of`: customer
     id → {last: the latest value date, count: repayments with a value date within the `months`
@@ -583,3 +554,4 @@ from servicing.monitoring_reads import (  # noqa: E402, F401, I001
     installments_of_active_loans,
     repayments_posted,
 )
+from servicing.behaviour import customer_on_time_counts  # noqa: E402, F401, I001

@@ -106,6 +106,18 @@ def test_seed_demo_creates_one_user_per_role_and_is_idempotent(capsys, settings,
         "control",
     }
     assert "promotion pilot" in first
+    # The demo campaign's arm A is personalised: its messages name a product and what it costs the
+    # recipient (sent by the worker after the seed; here the values one recipient's message gets).
+    from marketing import personalise
+    from marketing.models import Campaign, Recipient
+
+    campaign = Campaign.objects.get(name="Demo: spring salaried offer")
+    assert {"name", "product", "cost"} <= personalise.template_variables(campaign.template_en)
+    assert {"name", "product", "cost"} <= personalise.template_variables(campaign.template_zh)
+    recipient = Recipient.objects.filter(campaign=campaign).select_related("customer").first()
+    values = personalise.ProductChooser(campaign).context(recipient.customer, language="en")
+    assert values["product"]
+    assert "to repay in all, APR" in values["cost"]
     chen = PointsEntry.objects.filter(account__customer__user__username="demo-chen").order_by("id")
     assert list(chen.values_list("kind", "points")) == [
         ("earn_referral", 300),

@@ -3,7 +3,8 @@ cost, in their language; texts naming an unknown placeholder are refused when sa
 
 Catalogue: CASH (consumer, grid 6 %) carries the campaign's offer (50 bp off for `invited:spring`)
 and AUTO (car loans, grid 8 %). Mary (English) consents to personalised recommendations and last
-applied for a car loan, so the recommender gives her AUTO; 张明 (Chinese) did not consent to it, so
+applied for a car loan, so the recommender ranks AUTO first; without an offer AUTO is hers, with the
+offer the first eligible product it applies to (CASH) is; 张明 (Chinese) did not consent to it, so
 the campaign's own product CASH is his, priced with the offer. The expected costs are what the
 public quote API answers each of them for the product's representative loan.
 """
@@ -104,27 +105,36 @@ def _quoted(customer, version, language: str) -> dict:
     return response.json()
 
 
-def test_each_recipient_gets_their_name_product_and_cost_in_their_language(
-    catalogue, users_manager, django_capture_on_commit_callbacks
-):
-    mary, ming = _customers(catalogue)
+@pytest.fixture
+def no_frequency_cap(settings):
+    """Several campaigns reach the same customers here, one after the other."""
+    settings.MARKETING_FREQUENCY_CAP_DAYS = 0
+
+
+def _sent(users_manager, capture, *, promotion, name="Spring") -> dict[str, str]:
     campaign = services.campaign_create(
         actor=users_manager,
-        name="Spring",
-        segment=Segment.objects.create(name="Hangzhou", rules={"regions": [REGION]}),
+        name=name,
+        segment=Segment.objects.create(name=f"Hangzhou {name}", rules={"regions": [REGION]}),
         channels=["email"],
         template_zh=TEMPLATE_ZH,
         template_en=TEMPLATE_EN,
-        promotion=catalogue["promotion"],
+        promotion=promotion,
     )
-    with django_capture_on_commit_callbacks(execute=True):
+    mail.outbox.clear()
+    with capture(execute=True):
         services.campaign_launch(campaign=campaign, actor=users_manager)
+    return {m.to[0]: m.body for m in mail.outbox}
 
-    bodies = {m.to[0]: m.body for m in mail.outbox}
+
+def test_each_recipient_gets_their_name_product_and_cost_in_their_language(
+    catalogue, users_manager, django_capture_on_commit_callbacks, no_frequency_cap
+):
+    mary, ming = _customers(catalogue)
+    # A campaign without an offer: Mary gets the recommender's first product (AUTO, her last
+    # application's purpose), its cost as the quote API gives it to her, in English.
+    bodies = _sent(users_manager, django_capture_on_commit_callbacks, promotion=None, name="Plain")
     assert set(bodies) == {mary.email, ming.email}
-
-    # Mary: her given name, the recommender's product (AUTO, her last application's purpose), its
-    # cost as the quote API gives it to her, in English.
     auto = _quoted(mary, catalogue["AUTO"], "en")
     assert auto["promotions_applied"] == []
     mine = bodies[mary.email]
@@ -134,6 +144,16 @@ def test_each_recipient_gets_their_name_product_and_cost_in_their_language(
     assert f"[{total} | {apr}]" in mine
     assert f"CNY 100,000.00 over 36 months: {total} to repay in all, APR {apr}" in mine
     assert "Smith" not in mine
+
+    # The campaign with the offer on CASH: the offer's product is hers now, its cost with the offer.
+    bodies = _sent(users_manager, django_capture_on_commit_callbacks, promotion=catalogue["promotion"])
+    assert set(bodies) == {mary.email, ming.email}
+    cash_en = _quoted(mary, catalogue["CASH"], "en")
+    assert cash_en["promotions_applied"] == ["spring"]
+    mine = bodies[mary.email]
+    assert mine.startswith("Dear Mary, Cash Loan: ")
+    total = cny_text(Decimal(cash_en["summary"]["total_payable"]), language="en")
+    assert f"[{total} | {percent_text(Decimal(cash_en['summary']['apr']))}]" in mine
 
     # 张明: masked name, the campaign's product (no personalisation consent) priced with its offer.
     cash = _quoted(ming, catalogue["CASH"], "zh-hans")
@@ -145,6 +165,55 @@ def test_each_recipient_gets_their_name_product_and_cost_in_their_language(
     assert "张明" not in his
     # Different products, different costs.
     assert cash["summary"]["total_payable"] != auto["summary"]["total_payable"]
+
+
+def test_with_an_offer_the_product_is_chosen_among_the_offers_products_in_the_recommenders_order(
+    catalogue, users_manager, django_capture_on_commit_callbacks, no_frequency_cap
+):
+    mary, _ming = _customers(catalogue)
+    since = clock.today() - dt.timedelta(days=30)
+    # Given an offer (`invited:summer`) on AUTO and on a product offered only in Beijing, not on CASH
+    beijing = version_in(
+        pc.ProductStatus.ACTIVE,
+        product__code="BJ",
+        name_en="Beijing Loan",
+        name_zh="北京贷",
+        grid=_grid("0.05"),
+        available_from=since,
+        segments=["salaried"],
+        channels=["web"],
+        regions=["北京"],
+    )
+    today = clock.today()
+    days = {"starts_on": today - dt.timedelta(days=1), "ends_on": today + dt.timedelta(days=60)}
+    summer = PromotionFactory(
+        version=beijing, code="summer", discount_bps=30, segments=[pc.invitation("summer")], **days
+    )
+    PromotionFactory(
+        version=catalogue["AUTO"], code="summer", discount_bps=30, segments=[pc.invitation("summer")], **days
+    )
+    chooser = personalise.ProductChooser(type("C", (), {"promotion": summer})())
+    assert chooser._offer() == {beijing.pk, catalogue["AUTO"].pk}
+
+    # When the campaign is sent, Mary (Hangzhou) gets AUTO: the offer applies to it and it is
+    # eligible for her; the Beijing product is not, and CASH carries no offer
+    bodies = _sent(users_manager, django_capture_on_commit_callbacks, promotion=summer, name="Summer")
+    auto = _quoted(mary, catalogue["AUTO"], "en")
+    assert auto["promotions_applied"] == ["summer"]
+    mine = bodies[mary.email]
+    assert mine.startswith("Dear Mary, Car Loan: ")
+    total = cny_text(Decimal(auto["summary"]["total_payable"]), language="en")
+    assert f"[{total} | {percent_text(Decimal(auto['summary']['apr']))}]" in mine
+
+    # And when none of the offer's products is eligible for her, she gets the recommender's first
+    # other product (AUTO without the offer is not among them: only the Beijing one carries it)
+    from products.models import Promotion
+
+    Promotion.objects.filter(version=catalogue["AUTO"], code="summer").delete()
+    bodies = _sent(users_manager, django_capture_on_commit_callbacks, promotion=summer, name="Summer 2")
+    assert bodies[mary.email].startswith("Dear Mary, Car Loan: ")
+    # (the campaign's own product, the fallback without consent, would be the Beijing one)
+    assert personalise.ProductChooser(type("C", (), {"promotion": summer})())._offer() == {beijing.pk}
 
 
 def test_the_campaigns_product_is_the_fallback_and_the_offer_lowers_its_cost(catalogue):

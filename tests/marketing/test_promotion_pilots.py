@@ -256,3 +256,44 @@ def test_the_product_page_says_a_promotion_is_a_pilot_and_whether_the_visitor_is
     for html in (page(member), page(control), page()):
         assert name in html
         assert "a pilot" not in html
+
+
+def test_ending_in_the_admin_asks_to_confirm_the_roll_out_and_without_it_changes_nothing(manager, catalogue):
+    version, segment = catalogue
+    hz, nb = CustomerFactory(region="杭州"), CustomerFactory(region="宁波")
+    pilot = pilots.promotion_pilot_start(pilot=_pilot(manager, segment, regions=["杭州"]), actor=manager)
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(manager)
+    url = "/admin/marketing/promotionpilot/"
+    chosen = {"action": "end", "_selected_action": [pilot.pk]}
+
+    # The action first shows the confirmation page, stating the roll-out
+    page = client.post(url, chosen)
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Ending rolls the promotion out to every eligible customer" in text
+    assert 'name="rollout"' in text
+    # Confirming without ticking the box: the page again with the error, nothing ended
+    unticked = client.post(url, chosen | {"confirm_end": "1"})
+    assert unticked.status_code == 200
+    assert "Tick the box to confirm the roll-out" in unticked.content.decode()
+    pilot.refresh_from_db()
+    assert (pilot.state, pilot.ended_at) == (PromotionPilotState.RUNNING, None)
+    assert list(pilot.events.values_list("to_state", flat=True)) == ["running"]
+    assert [_discount(version, hz), _discount(version, nb)] == [30, 0]
+
+    # Ticked: ended, and the promotion reaches the control too
+    done = client.post(url, chosen | {"confirm_end": "1", "rollout": "on"})
+    assert done.status_code == 302
+    pilot.refresh_from_db()
+    assert pilot.state == PromotionPilotState.ENDED
+    assert [_discount(version, hz), _discount(version, nb)] == [30, 30]
+
+    # In Chinese too
+    zh = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    zh.force_login(manager)
+    other = pilots.promotion_pilot_start(pilot=_pilot(manager, segment, regions=["宁波"]), actor=manager)
+    assert (
+        "结束试点会将该优惠推广给所有符合条件的客户"
+        in zh.post(url, {"action": "end", "_selected_action": [other.pk]}).content.decode()
+    )
