@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import F, QuerySet, Sum
+from django.db.models import F, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
 from monitoring.models import PortfolioTotal
@@ -72,9 +72,20 @@ def portfolio_filters(values: dict) -> dict[str, str | None]:
 
 
 def portfolio_filter_values(*, as_of: dt.date) -> dict[str, list[str]]:
-    """The values each filter may take: those on the book at `as_of` (a few per dimension)."""
-    rows = PortfolioMix.objects.filter(business_date=as_of)
-    return {name: sorted(rows.order_by().values_list(name, flat=True).distinct()) for name in FILTERS}
+    """The values each filter may take: the loans' on the book at `as_of` and the credit lines'
+    with a draw or a repayment in the year to `as_of` (a line is in the flows only, so its channel,
+    product … would otherwise not be offered); a few per dimension, one query each."""
+    loans = PortfolioMix.objects.filter(business_date=as_of).order_by()
+    lines = (
+        PortfolioFlow.objects.filter(day__range=(as_of - dt.timedelta(days=DEFAULT_DAYS - 1), as_of))
+        .filter(Q(line_draws__gt=0) | Q(line_repayments__gt=0))
+        .order_by()
+    )
+    return {
+        # UNION (not ALL): the database removes the duplicates.
+        name: sorted(loans.values_list(name, flat=True).union(lines.values_list(name, flat=True)))
+        for name in FILTERS
+    }
 
 
 def _narrowed(queryset: QuerySet, filters: dict[str, str]) -> QuerySet:

@@ -102,21 +102,37 @@ def _chunk(rows: list[tuple[int, str, int]], as_of: dt.date, card, model_version
     ]
 
 
+def _outcome(as_of: dt.date | None, *, on_book: int = 0, already: int = 0, rescored: int = 0) -> dict:
+    return {
+        "as_of": as_of,
+        "rescored": rescored,
+        "on_book": on_book,
+        "already": already,
+        "skipped": on_book - already - rescored,
+    }
+
+
 def loans_rescore(*, as_of: dt.date | None = None) -> dict:
     """Rescore the loans on the book on `as_of` (default: the last closed business date) that
-    have no rescore of that date yet; idempotent. Returns {"as_of", "rescored"}."""
+    have no rescore of that date yet; idempotent. Returns {"as_of", "rescored", "on_book",
+    "already", "skipped"}: of the loans on the book (snapshots of the date), those rescored now,
+    those rescored for the date before, and those skipped because they have nothing to compare
+    with: no application with a risk decision (a loan opened without one, such as the demo
+    simulators' `DEMO-…` loans) or no customer record."""
     as_of = as_of or servicing.last_closed_business_date()
     if as_of is None:
-        return {"as_of": None, "rescored": 0}
+        return _outcome(None)
+    book = servicing.snapshots_on(as_of)
+    on_book = book.count()
     done = LoanRescore.objects.filter(as_of=as_of).values("loan_id")
     rows = list(
-        servicing.snapshots_on(as_of)
-        .exclude(loan_id__in=done)
+        book.exclude(loan_id__in=done)
         .order_by("loan_id")
         .values_list("loan_id", "loan__origin_ref", "loan__customer_id")
     )
+    already = on_book - len(rows)
     if not rows:
-        return {"as_of": as_of, "rescored": 0}
+        return _outcome(as_of, on_book=on_book, already=already)
     model = risk.champion_get()
     card = risk.scorecard_load(model)
     written = 0
@@ -125,4 +141,13 @@ def loans_rescore(*, as_of: dt.date | None = None) -> dict:
         # ignore_conflicts: a twin delivery of the task that wrote the same rows meanwhile.
         LoanRescore.objects.bulk_create(new, batch_size=CHUNK, ignore_conflicts=True)
         written += len(new)
-    return {"as_of": as_of, "rescored": written}
+    return _outcome(as_of, on_book=on_book, already=already, rescored=written)
+
+
+def outcome_text(result: dict) -> str:
+    """The command's and seed_demo's line: what was rescored, and why the others were not."""
+    return (
+        f"{result['as_of']}: {result['rescored']} loans rescored ({result['on_book']} on the book: "
+        f"{result['already']} rescored for the date before, {result['skipped']} skipped without a "
+        "scored application)"
+    )

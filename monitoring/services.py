@@ -22,7 +22,8 @@
   (`monitoring.model_monitoring`);
 - the day's early-warning signals, opening or updating warnings (`monitoring.early_warning`).
 
-A date run twice writes the same rows once. Servicing calls `cob_finished` (through
+A date run twice writes the same rows once; `run_monitoring_backfill` runs a range of closed
+dates again, oldest first (`manage.py run_monitoring --since …`). Servicing calls `cob_finished` (through
 `servicing.hooks`) when a run is done, and that enqueues the task after the commit.
 """
 
@@ -30,6 +31,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
@@ -279,6 +281,17 @@ def run_monitoring(as_of: dt.date) -> dict:
         "warnings_opened": warnings["opened"],
         "warnings_updated": warnings["updated"],
     }
+
+
+def run_monitoring_backfill(*, since: dt.date, until: dt.date) -> Iterator[dict]:
+    """Run the job (`run_monitoring`) for every closed business date from `since` through
+    `until`, oldest first, one transaction per date, yielding each date's result as it is done:
+    the aggregates added after a date was first monitored (channel and industry, the mix and the
+    flows with the credit lines, score bands, cures and class migration) reach the past dates.
+    In order, because a date's flows start the day after the previous monitored date; a date run
+    again replaces its rows, so a backfill interrupted or repeated writes nothing twice."""
+    for day in servicing.closed_business_dates(since=since, until=until):
+        yield run_monitoring(day)
 
 
 def cob_finished(*, business_date: dt.date) -> None:

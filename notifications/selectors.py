@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from notifications.models import Channel, Message, MessageState
+from notifications.models import Channel, Message, MessageState, MessageTemplate
 
 
 def inbox_list(*, user) -> QuerySet[Message]:
@@ -27,3 +27,8 @@ def message_event(message: Message) -> str:
     """What a message is about: callers name messages `<event>:<ids…>` in their dedupe key
     ("campaign:12:customer:7:email" → "campaign")."""
     return message.dedupe_key.split(":", 1)[0]
+
+
+def template_exists(*, key: str) -> bool:
+    """Whether a message template of that key is stored."""
+    return MessageTemplate.objects.filter(key=key).exists()

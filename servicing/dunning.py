@@ -1,6 +1,7 @@
 """Dunning (催收提醒): the collection messages of `DunningStep` (data: a reminder days before a due
 date, then steps at days past due), sent through `notifications.services` once per loan (or
-credit line: its statement's minimum, `servicing.collections_lines`) and anchor (the due date a
+credit line: its statement's minimum, `servicing.collections_lines`, in the line's wording of
+`servicing.dunning_defaults.LINE_TEMPLATES`) and anchor (the due date a
 reminder is for, or the first day past due): the unique `DunningNotice` and the message's dedupe
 key make a second run send nothing. A pending promise to pay holds the past-due steps until its
 date. Called by `servicing.collections.collections_close_day`.
@@ -82,20 +83,27 @@ def _send(step: DunningStep, field: str, account, anchor: dt.date, business_date
     address, or a concurrent run sent it), None when the template is missing."""
     from notifications import services as notifications
     from notifications.errors import NotificationInvalid
+    from notifications.selectors import template_exists
+    from servicing.dunning_defaults import line_template_key
 
     customer = account.customer
     address = {"portal": "", "sms": customer.phone, "email": customer.email}[step.channel]
     if step.channel != "portal" and not address:
         return False
+    key = step.template_key
     if field == "loan":
         due_date, amount = account.next_due_date, account.next_due_amount
         dedupe = f"dunning:{account.pk}:{step.code}:{anchor.isoformat()}"
     else:
         due_date, amount = account.due_date, account.minimum_due + account.penalty_due
         dedupe = f"dunning:line:{account.pk}:{step.code}:{anchor.isoformat()}"
+        # The line's own wording when the step has it, else the step's text (`loan` is the number).
+        if template_exists(key=line_template_key(key)):
+            key = line_template_key(key)
     context = {
         "name": customer.legal_name,
         "loan": account.number,
+        "line": account.number,
         "due_date": due_date,
         "amount": amount,
         "days": account.days_past_due,
@@ -110,7 +118,7 @@ def _send(step: DunningStep, field: str, account, anchor: dt.date, business_date
                 created_at=clock.now(),
             )
             message, _created = notifications.message_send_template(
-                key=step.template_key,
+                key=key,
                 user=customer.user,
                 channel=step.channel,
                 dedupe_key=dedupe,

@@ -415,6 +415,17 @@ def customer_repayment_record(*, customer_id: int, today=None) -> dict:
     }
 
 
+def closed_business_dates(*, since: dt.date, until: dt.date) -> list[dt.date]:
+    """The business dates from `since` through `until` whose close of business has finished,
+    oldest first (monitoring's backfill runs each)."""
+    return list(
+        CobRun.objects.filter(status=CobStatus.DONE, business_date__range=(since, until))
+        .order_by("business_date")
+        .values_list("business_date", flat=True)
+        .distinct()
+    )
+
+
 def last_closed_business_date() -> dt.date | None:
     """The latest business date whose close of business has finished (None before the first)."""
     from servicing.calendar import last_closed_date

@@ -18,8 +18,9 @@ from demo.management.commands.seed_demo import DEMO_USERS
 from demo.servicing_simulator import ORIGIN_PREFIX
 from loanhub import roles
 from monitoring.models import PortfolioDay
+from servicing.calendar import last_closed_date
 from servicing.choices import Classification
-from servicing.models import Loan
+from servicing.models import Loan, LoanSnapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -92,8 +93,17 @@ def test_seed_demo_creates_one_user_per_role_and_is_idempotent(capsys, settings,
     }
     assert set(simulated.values_list("classification", flat=True)) == set(Classification.values)
     assert "servicing history" in first
-    # The periodic rescore ran once, for the last closed date (`manage.py rescore_loans`).
-    assert "loans rescored as of" in first
+    # The periodic rescore ran once, for the last closed date (`manage.py rescore_loans`), and
+    # says why it rescored nothing: the loans on the book then are the simulators' DEMO-… loans,
+    # opened without an application with a risk decision to compare with.
+    closed = last_closed_date()
+    on_book = LoanSnapshot.objects.filter(business_date=closed)
+    assert on_book.exists()
+    assert not on_book.exclude(loan__origin_ref__startswith="DEMO-").exists()
+    assert (
+        f"rescore as of {closed}: 0 loans rescored ({on_book.count()} on the book: 0 rescored for the "
+        f"date before, {on_book.count()} skipped without a scored application)"
+    ) in first
     # Marketing: a promotion pilot runs with its pilot group and control; demo-chen's points
     # redeemed on the offer she accepted came back when she withdrew it.
     from marketing.models import PilotMember, PromotionPilot

@@ -288,8 +288,20 @@ def test_the_rescore_scores_then_and_now_with_the_active_model_and_drift_signals
             monthly_debt=D("800.00"),
         )
 
-    assert tasks.rescore_portfolio.run(today.isoformat()) == {"as_of": today.isoformat(), "rescored": 2}
-    assert rescore.loans_rescore(as_of=today) == {"as_of": today, "rescored": 0}  # run twice: nothing more
+    assert tasks.rescore_portfolio.run(today.isoformat()) == {
+        "as_of": today.isoformat(),
+        "rescored": 2,
+        "on_book": 3,
+        "already": 0,
+        "skipped": 1,  # the undecided loan
+    }
+    assert rescore.loans_rescore(as_of=today) == {  # run twice: nothing more
+        "as_of": today,
+        "rescored": 0,
+        "on_book": 3,
+        "already": 2,
+        "skipped": 1,
+    }
 
     rows = {
         r.loan_id: (r.model_version, r.baseline_score, r.baseline_grade, r.score, r.grade)

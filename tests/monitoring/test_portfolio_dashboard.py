@@ -382,3 +382,31 @@ def test_credit_line_draws_and_repayments_are_in_the_flows(client, book, days, a
     # Run again: nothing twice.
     services.run_monitoring(second)
     assert PortfolioFlow.objects.filter(day=second).aggregate(n=Sum("line_repayments"))["n"] == 1
+
+
+def test_the_channel_filter_offers_the_credit_lines_channels(client, book, days, analyst):
+    """The loans came through web and branch; a line through the app (in the flows only): the page
+    offers all three, and choosing the app narrows the flows to the line's."""
+    first, second = days
+    customer = Customer.objects.get(pk=book[1].customer_id)
+    application = ApplicationFactory(customer=customer)
+    LoanApplication.objects.filter(pk=application.pk).update(channel="app")
+    line = open_line(
+        customer=customer, opened_on=first - dt.timedelta(days=30), number=f"C{application.pk:08d}"
+    )
+    CreditLineTransaction.objects.create(
+        credit_line=line, kind="draw", amount=Decimal("700.00"), value_date=second, channel="portal"
+    )
+    client.force_login(analyst)
+    before = _get(client, days).context["form"].fields["channel"].choices
+    assert [value for value, _label in before] == ["", "branch", "web"]
+    services.run_monitoring(second)
+
+    response = _get(client, days, channel="app")
+
+    choices = response.context["form"].fields["channel"].choices
+    assert [value for value, _label in choices] == ["", "app", "branch", "web"]
+    assert response.context["form"].filters()["channel"] == "app"
+    _headers, rows = response.context["tables"]["flows"]
+    assert [row[-6:] for row in rows] == [[1, Decimal("700.00"), 0, ZERO, ZERO, ZERO]]
+    assert all(row[1:9] == [0, ZERO, ZERO, 0, ZERO, ZERO, ZERO, ZERO] for row in rows)

@@ -38,8 +38,15 @@ def test_the_command_rescores_the_book_of_a_date_once(make_loan, today, champion
         monthly_debt=Decimal("800.00"),
     )
 
-    assert _run("--date", today.isoformat()).strip() == f"{today}: 1 loans rescored"
-    assert _run("--date", today.isoformat()).strip() == f"{today}: 0 loans rescored"
+    # The undecided loan (no application with a risk decision) is skipped, and said so.
+    assert _run("--date", today.isoformat()).strip() == (
+        f"{today}: 1 loans rescored (2 on the book: 0 rescored for the date before, "
+        "1 skipped without a scored application)"
+    )
+    assert _run("--date", today.isoformat()).strip() == (
+        f"{today}: 0 loans rescored (2 on the book: 1 rescored for the date before, "
+        "1 skipped without a scored application)"
+    )
 
     assert list(LoanRescore.objects.values_list("loan_id", "as_of", "baseline_score", "score", "grade")) == [
         (loan.pk, today, 620, 540, "C")
@@ -53,7 +60,7 @@ def test_the_command_defaults_to_the_last_closed_date(make_loan, today, champion
     snap(loan, today)
     monkeypatch.setattr("monitoring.management.commands.rescore_loans.last_closed_date", lambda: today)
 
-    assert _run().strip() == f"{today}: 1 loans rescored"
+    assert _run().strip().startswith(f"{today}: 1 loans rescored (1 on the book: 0 rescored")
 
 
 def test_the_command_refuses_without_a_closed_date_or_a_champion(make_loan, today, monkeypatch):  # noqa: F811

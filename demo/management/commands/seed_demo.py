@@ -56,7 +56,7 @@ def rescore_once() -> dict:
     try:
         return rescore.loans_rescore()
     except NoChampion:
-        return {"as_of": None, "rescored": 0}
+        return {"as_of": None, "rescored": 0, "on_book": 0, "already": 0, "skipped": 0}
 
 
 class Command(BaseCommand):
@@ -152,7 +152,7 @@ class Command(BaseCommand):
                 f"{', '.join(buckets)} and some closed; a bank statement with lines in the suspense queue"
             )
         if rescored["as_of"]:
-            self.stdout.write(f"  rescore: {rescored['rescored']} loans rescored as of {rescored['as_of']}")
+            self.stdout.write(f"  rescore as of {rescore.outcome_text(rescored)}")
         if portfolio.loans:
             self.stdout.write(
                 f"  portfolio history: {len(portfolio.loans)} loans over {months} months, monitoring jobs "

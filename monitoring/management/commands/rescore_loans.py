@@ -3,7 +3,10 @@
 What beat runs on the 1st (`monitoring.tasks.rescore_portfolio`): every loan on the book on the
 date (default the last closed business date) whose application has a risk decision is scored
 with the champion, as it was and as it is now (`monitoring.rescore`); early warning's
-`score_drift` reads the rows. A date run again rescores only the loans it did not have.
+`score_drift` reads the rows. A date run again rescores only the loans it did not have. The line
+it prints says how many loans were on the book, how many were rescored for the date before, and
+how many were skipped because they have no scored application to compare with (a loan opened
+without an application with a risk decision: the demo simulators' `DEMO-…` loans are).
 """
 
 from __future__ import annotations
@@ -30,4 +33,4 @@ class Command(BaseCommand):
             result = rescore.loans_rescore(as_of=as_of)
         except NoChampion as exc:
             raise CommandError(str(exc)) from exc
-        self.stdout.write(self.style.SUCCESS(f"{as_of}: {result['rescored']} loans rescored"))
+        self.stdout.write(self.style.SUCCESS(rescore.outcome_text(result)))
