@@ -16,7 +16,7 @@ import logging
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.template import Context, Engine
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from loanhub import clock
@@ -132,13 +132,16 @@ def message_send(
     if existing is not None:
         return existing, False
     context = context or {}
+    # Dates and numbers in the message's language, not whichever the caller had active.
+    with translation.override(language):
+        subject, body = render_text(subject, context)[:200], render_text(body, context)
     fields = {
         "user": user,
         "channel": channel,
         "address": address,
         "language": language,
-        "subject": render_text(subject, context)[:200],
-        "body": render_text(body, context),
+        "subject": subject,
+        "body": body,
         "optional": optional,
         "created_at": clock.now(),
     }

@@ -9,6 +9,8 @@ from decimal import Decimal
 
 import pytest
 from dateutil.relativedelta import relativedelta
+from django.utils import translation
+from django.utils.formats import date_format
 
 from loanhub import clock
 from notifications.models import Message, MessageTemplate
@@ -75,9 +77,16 @@ def test_a_lines_past_due_notice_speaks_of_the_line(language):
 
 def test_a_lines_reminder_speaks_of_its_statements_minimum(language):
     _line(0)
-    due = clock.today() + 2 * ONE_DAY
+    due = due_on = clock.today() + 2 * ONE_DAY
     assert _close_day()["dunning_sent"] == 1
-    due = render_text("{{ due }}", {"due": due})  # as the message renders a date
+    with translation.override(language):  # a date as the message's language writes it
+        due = render_text("{{ due }}", {"due": due})
+        assert (
+            due
+            == {"zh-hans": f"{due_on.year}年{due_on.month}月{due_on.day}日", "en": date_format(due_on)}[
+                language
+            ]
+        )
     expected = {
         "zh-hans": f"王芳，您的信用额度 C00000001 本期账单最低还款额 800.00 元将于 {due} 到期，请按时还款。",
         "en": f"王芳, the minimum payment of 800.00 yuan on your credit line C00000001 is due on {due}.",
