@@ -32,6 +32,7 @@ from loanhub.money import MONEY_DIGITS, MONEY_PLACES, quantize_money
 from loanhub.permissions import may
 from loanhub.queries import CompiledRead
 from products.choices import Segment
+from servicing.behaviour import punctuality
 from servicing.choices import NON_PERFORMING_CLASSES, Classification, CobStatus, LoanStatus, RepaymentStatus
 from servicing.models import (
     CobRun,
@@ -106,20 +107,18 @@ def repayment_get_for_actor(*, repayment_id: int, actor) -> Repayment:
 
 
 def loan_installments_paid_on_time(*, loan_id: int) -> list[int]:
-    """The numbers of the loan's installments settled in full on or before their due date, as
-    the loan's last replay stands (a reversal takes an installment out again)."""
-    return list(
-        LoanInstallment.objects.filter(loan_id=loan_id, paid_on__isnull=False, paid_on__lte=F("due_date"))
-        .order_by("number")
-        .values_list("number", flat=True)
-    )
+    """The numbers of the loan's installments settled in full on time (`servicing.behaviour`: by
+    the due date plus the loan's grace days), as its last replay stands (a reversal takes one out)."""
+    installments = LoanInstallment.objects.filter(loan_id=loan_id)
+    on_time = punctuality(installments, as_of=dt.date.max).on_time
+    return list(installments.filter(on_time).order_by("number").values_list("number", flat=True))
 
 
 def loans_on_time_after_months(*, origin_refs, months: int = 3, today=None) -> dict[str, bool | None]:
     """For marketing's funnel: per origin ("A00000042") whose loan was opened, whether the
-    installments due in its first `months` months (from the disbursement date) were all paid on or
-    before their due date. None while those months have not passed yet; False if one was paid
-    late or is still unpaid after its due date. Two queries, no personal data."""
+    installments due in its first `months` months (from the disbursement date) were all paid on
+    time (`servicing.behaviour`: by the due date plus the grace days). None while those months have
+    not passed yet; False if one was paid late or is unpaid past its grace. Three queries."""
     from products.engine import add_months
 
     today = today or clock.today()
@@ -129,11 +128,8 @@ def loans_on_time_after_months(*, origin_refs, months: int = 3, today=None) -> d
             "pk", "origin_ref", "start_date"
         )
     }
-    late = set(
-        LoanInstallment.objects.filter(loan_id__in=list(loans), due_date__lt=today)
-        .filter(Q(paid_on__isnull=True) | Q(paid_on__gt=F("due_date")))
-        .values_list("loan_id", "due_date")
-    )
+    due = LoanInstallment.objects.filter(loan_id__in=list(loans), due_date__lt=today)
+    late = set(due.filter(punctuality(due, as_of=today).late).values_list("loan_id", "due_date"))
     late_loans = {loan_id for loan_id, due in late if due <= loans[loan_id][1]}
     return {origin: (None if today < end else pk not in late_loans) for pk, (origin, end) in loans.items()}
 
@@ -388,19 +384,17 @@ def loan_console_figures(*, today) -> dict:
 
 def customer_repayment_record(*, customer_id: int, today=None) -> dict:
     """For marketing's recommendations: the customer's loans (product code, category, status) and
-    their on-time record — installments already due, and how many of them were paid on or before
-    their due date. Two queries, no personal data."""
+    their on-time record (`servicing.behaviour`) — installments already due (settled or past their
+    grace days), and how many of them were paid on time. Three queries, no personal data."""
     today = today or clock.today()
     loans = list(
         Loan.objects.filter(customer_id=customer_id)
         .order_by("start_date", "pk")
         .values("pk", "status", "product_version__product__code", "product_version__category")
     )
-    due = list(
-        LoanInstallment.objects.filter(loan__customer_id=customer_id, due_date__lt=today).values_list(
-            "due_date", "paid_on"
-        )
-    )
+    due = LoanInstallment.objects.filter(loan__customer_id=customer_id, due_date__lt=today)
+    rule = punctuality(due, as_of=today)
+    counts = due.filter(rule.counted).aggregate(n=Count("pk"), on_time=Count("pk", filter=rule.on_time))
     return {
         "loans": [
             {
@@ -410,8 +404,8 @@ def customer_repayment_record(*, customer_id: int, today=None) -> dict:
             }
             for row in loans
         ],
-        "installments_due": len(due),
-        "paid_on_time": sum(1 for due_date, paid_on in due if paid_on is not None and paid_on <= due_date),
+        "installments_due": counts["n"],
+        "paid_on_time": counts["on_time"],
     }
 
 

@@ -1,7 +1,8 @@
 """Behaviour tags are catalogue segments (issue 16): a product promotion for `loyal` customers is
 in the quote a loyal customer gets through the API, and in no one else's; and the one on-time
-definition (servicing.behaviour: by the due date plus the loan's grace days) is what both the
-segments and the limit-growth rule count, at the grace boundary."""
+definition (servicing.behaviour: by the due date plus the loan's grace days) is what the segments,
+the limit-growth rule, the reward points, the funnel and the recommender count, at the grace
+boundary."""
 
 from __future__ import annotations
 
@@ -15,7 +16,12 @@ from marketing import rules
 from products import choices as pc
 from servicing.behaviour import customer_on_time_counts
 from servicing.limits import repayment_histories
-from servicing.selectors import customer_segments_now
+from servicing.selectors import (
+    customer_repayment_record,
+    customer_segments_now,
+    loan_installments_paid_on_time,
+    loans_on_time_after_months,
+)
 from tests.marketing.test_segment_behaviour import TODAY, YEAR, _today, due_dates, loan, pay  # noqa: F401
 from tests.products.factories import PromotionFactory
 from tests.servicing.factories import CustomerFactory, active_version
@@ -96,12 +102,26 @@ def test_paid_on_the_last_grace_day_is_on_time_and_a_day_later_is_late_for_segme
     assert str(history.on_time_ratio) == "0.8000"
     assert rules.evaluate({"on_time_ratio_min": "0.8"}) == [customer.pk]
     assert rules.evaluate({"on_time_ratio_min": "0.81"}) == []
+    # and so do the reward points (installments earning on-time points), the campaign funnel's
+    # "on time after 3 months" and the recommender's repayment record
+    assert loan_installments_paid_on_time(loan_id=graced.pk) == [1, 3, 4, 5]
+    assert loans_on_time_after_months(origin_refs=[graced.origin_ref], today=TODAY) == {
+        graced.origin_ref: False
+    }
+    record = customer_repayment_record(customer_id=customer.pk, today=TODAY)
+    assert (record["installments_due"], record["paid_on_time"]) == (5, 4)
 
-    # When the second is moved onto its last grace day too, both say every one was on time
+    # When the second is moved onto its last grace day too, all say every one was on time
     pay(graced, {2: dues[1] + dt.timedelta(days=3)})
     assert customer_on_time_counts(customers=[customer.pk], as_of=TODAY) == {customer.pk: (5, 5)}
     history = repayment_histories(as_of=TODAY, customer_ids=[customer.pk])[customer.pk]
     assert (history.payments_due, history.paid_on_time, history.late_recently) == (5, 5, 0)
+    assert loan_installments_paid_on_time(loan_id=graced.pk) == [1, 2, 3, 4, 5]
+    assert loans_on_time_after_months(origin_refs=[graced.origin_ref], today=TODAY) == {
+        graced.origin_ref: True
+    }
+    record = customer_repayment_record(customer_id=customer.pk, today=TODAY)
+    assert (record["installments_due"], record["paid_on_time"]) == (5, 5)
 
 
 def test_an_unpaid_installment_inside_its_grace_days_is_neither_due_nor_late_for_the_limits():
