@@ -80,11 +80,18 @@ def pytest_report_header(config) -> str:
 
 
 def pytest_sessionstart(session) -> None:
-    """Give each pytest-xdist process its own cache keys; travel to LOANHUB_TEST_TODAY for the
-    whole session (before any test or fixture runs)."""
+    """Give each pytest-xdist process (and each process of the serial pass) its own cache keys;
+    travel to LOANHUB_TEST_TODAY for the whole session (before any test or fixture runs)."""
     global _session_travel
-    worker = os.environ.get("PYTEST_XDIST_WORKER")
-    if worker:  # the Redis cache is shared: one process's clear() or cached page is not another's
+    # The Redis cache is shared: one process's clear() or cached page (or product version id) is not
+    # another's, whether the other is an xdist process or the serial pass's second process.
+    worker = "-".join(
+        filter(
+            None,
+            (os.environ.get("PYTEST_XDIST_WORKER"), os.environ.get("LOANHUB_TEST_DB_SUFFIX", "").strip()),
+        )
+    )
+    if worker:
         from django.conf import settings
 
         for cache in settings.CACHES.values():
