@@ -502,3 +502,6 @@ class IncomeVerificationAdmin(admin.ModelAdmin):
             note=obj.note,
         )
         obj.pk = saved.pk
+
+
+from customers import admin_groups  # noqa: E402, F401, I001  (registers the customer groups)
