@@ -19,7 +19,7 @@ from loanhub.errors import DomainError
 
 
 class CustomerGroupForm(forms.ModelForm):
-    members = forms.CharField(
+    member_numbers = forms.CharField(
         label=_("members"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -33,12 +33,11 @@ class CustomerGroupForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
-            self.fields["code"].disabled = True  # concentration limits name it
-            self.initial["members"] = "\n".join(str(c) for c in self.instance.members.order_by("pk"))
+            self.initial["member_numbers"] = "\n".join(str(c) for c in self.instance.members.order_by("pk"))
 
-    def clean_members(self):
+    def clean_member_numbers(self):
         try:
-            return groups.parse_customer_numbers(self.cleaned_data["members"])
+            return groups.parse_customer_numbers(self.cleaned_data["member_numbers"])
         except DomainError as exc:
             raise forms.ValidationError(exc.errors["members"]) from exc
 
@@ -67,6 +66,9 @@ class CustomerGroupAdmin(ReadOnlyHistoryAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def get_readonly_fields(self, request, obj=None):
+        return ("code",) if obj else ()  # concentration limits name it
+
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(n_members=Count("members"))
 
@@ -87,7 +89,7 @@ class CustomerGroupAdmin(ReadOnlyHistoryAdmin):
                         actor=request.user, code=data["code"], name=data["name"], kind=data["kind"]
                     )
                 groups.customer_group_set_members(
-                    group=group, customer_ids=data["members"], actor=request.user
+                    group=group, customer_ids=data["member_numbers"], actor=request.user
                 )
         except DomainError as exc:
             text = "; ".join(str(m) for ms in (exc.errors or {}).values() for m in ms) or exc.detail
@@ -96,4 +98,7 @@ class CustomerGroupAdmin(ReadOnlyHistoryAdmin):
         obj.pk = group.pk
 
     def save_related(self, request, form, formsets, change):
-        """The member rows are read-only: nothing to save beside the group."""
+        """The member rows are read-only (membership changes through the service above): nothing
+        of them is saved, and the change message lists none."""
+        for formset in formsets:
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
