@@ -20,7 +20,7 @@ from loanhub.errors import DomainError
 
 class CustomerGroupForm(forms.ModelForm):
     member_numbers = forms.CharField(
-        label=_("members"),
+        label=_("group members"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Customer numbers such as C0000042, one per line."),
@@ -48,7 +48,7 @@ class MemberInline(ReadOnlyTabularInline):
     fields = ("number", "legal_name", "customer_type", "region")
     readonly_fields = fields
     verbose_name = _("member")
-    verbose_name_plural = _("members")
+    verbose_name_plural = _("group members")
 
     @admin.display(description=_("customer"))
     def number(self, obj):

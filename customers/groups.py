@@ -38,7 +38,7 @@ def customer_group_create(*, actor, code: str, name: str, kind: str) -> Customer
     if not name:
         errors["name"] = [_("Name the group.")]
     if kind not in CustomerGroupKind.values:
-        errors["kind"] = [_("One of: %(values)s.") % {"values": ", ".join(CustomerGroupKind.values)}]
+        errors["kind"] = [_("One of: %(kinds)s.") % {"kinds": ", ".join(CustomerGroupKind.values)}]
     if errors:
         raise CustomerValidationError(errors)
     return CustomerGroup.objects.create(code=code, name=name, kind=kind)
@@ -53,7 +53,7 @@ def customer_group_rename(*, group: CustomerGroup, actor, name: str, kind: str) 
     if not name:
         errors["name"] = [_("Name the group.")]
     if kind not in CustomerGroupKind.values:
-        errors["kind"] = [_("One of: %(values)s.") % {"values": ", ".join(CustomerGroupKind.values)}]
+        errors["kind"] = [_("One of: %(kinds)s.") % {"kinds": ", ".join(CustomerGroupKind.values)}]
     if errors:
         raise CustomerValidationError(errors)
     group.name, group.kind = name, kind
