@@ -161,6 +161,7 @@ class CustomerAdmin(KeysetPaginationMixin, ReadOnlyHistoryAdmin):
                     "age",
                     "uscc",
                     "kyc_status",
+                    "group",
                 )
             },
         ),
@@ -192,6 +193,7 @@ class CustomerAdmin(KeysetPaginationMixin, ReadOnlyHistoryAdmin):
         "age",
         "uscc",
         "kyc_status",
+        "group",
         "masked_phone",
         "email",
         "region",

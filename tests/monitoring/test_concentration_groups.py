@@ -11,6 +11,7 @@ import pytest
 from customers.models import Customer, CustomerGroup
 from loanhub import clock, roles
 from monitoring import concentration, services
+from monitoring.charts import LIGHT_COLOURS
 from monitoring.models import ConcentrationExposure
 from risk import concentration as risk_concentration
 from tests.monitoring.conftest import snap
@@ -114,3 +115,22 @@ def test_exposure_source_sums_the_members_and_feeds_the_decision_check(book, mak
     # G2's member: 1,000 / 11,000 is G2's own slice, and the limit names G1 only
     assert risk_concentration.check(facts={"customer_group": "G2"}, amount=D("1000")) == []
     assert risk_concentration.check(facts={"customer_group": ""}, amount=D("1000")) == []
+
+
+def test_dashboard_shows_the_group_breach_red(client, book, maker, checker):
+    _active(
+        maker,
+        checker,
+        dimension="customer_group",
+        key="G1",
+        basis="share",
+        threshold=D("0.50"),
+        severity="hard",
+    )
+    services.run_monitoring(book["day"])
+    client.force_login(maker)
+    page = client.get("/admin/monitoring/modelstability/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    row = next(r for r in page.split("<tr>") if "<td>customer_group</td><td>G1</td>" in r)
+    assert "0.6000" in row
+    assert f'fill="{LIGHT_COLOURS["red"]}"' in row
+    assert "breached" in row
