@@ -161,6 +161,7 @@ class CustomerAdmin(KeysetPaginationMixin, ReadOnlyHistoryAdmin):
                     "age",
                     "uscc",
                     "kyc_status",
+                    "group",
                 )
             },
         ),
@@ -192,6 +193,7 @@ class CustomerAdmin(KeysetPaginationMixin, ReadOnlyHistoryAdmin):
         "age",
         "uscc",
         "kyc_status",
+        "group",
         "masked_phone",
         "email",
         "region",
@@ -502,3 +504,6 @@ class IncomeVerificationAdmin(admin.ModelAdmin):
             note=obj.note,
         )
         obj.pk = saved.pk
+
+
+from customers import admin_groups  # noqa: E402, F401, I001  (registers the customer groups)

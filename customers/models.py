@@ -55,6 +55,34 @@ def may_review_kyc(customer: Customer, user) -> bool:
     return may(user, "customers.change_customer") and not is_user(user, customer.user_id)
 
 
+class CustomerGroupKind(models.TextChoices):
+    CORPORATE = "corporate", _("corporate group (common control)")
+    RELATED = "related", _("related parties")
+    HOUSEHOLD = "household", _("household")
+
+
+class CustomerGroup(models.Model):
+    """A customer group (集团客户/关联客户): borrowers whose exposures count together — companies
+    under common control, related parties, one household. Loan Officers keep the membership
+    (`customers.groups`); a concentration limit on the dimension `customer_group` caps the sum of
+    its members' loans."""
+
+    code = models.CharField(_("group code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=16, choices=CustomerGroupKind.choices)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("customer group")
+        verbose_name_plural = _("customer groups")
+        ordering = ("code",)
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
 class Customer(Transitionable, FSMModelMixin, models.Model):
     """A borrower: one person, or one business with its legal representative, per user account.
 
@@ -93,6 +121,15 @@ class Customer(Transitionable, FSMModelMixin, models.Model):
     monthly_income = money_field(_("monthly income"))
     monthly_debt = money_field(_("existing monthly debt payments"), default=0)
     annual_revenue = money_field(_("annual revenue"), null=True, blank=True)
+    # Set by a Loan Officer (customers.groups): whose exposures count with this customer's.
+    group = models.ForeignKey(
+        CustomerGroup,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
+        verbose_name=_("customer group"),
+    )
     kyc_status = FSMField(
         _("KYC status"),
         max_length=16,

@@ -20,6 +20,7 @@ from customers.models import (
     Consent,
     ConsentKind,
     Customer,
+    CustomerGroup,
     CustomerType,
     Document,
     DocumentKind,
@@ -209,3 +210,8 @@ def income_verifications_latest(*, customer_ids, since: dt.date, until: dt.date)
         .values_list("customer_id", "verified_on", "monthly_income", "source")
     )
     return {customer_id: (on, amount, source) for customer_id, on, amount, source in rows}
+
+
+def customer_group_exists(*, code: str) -> bool:
+    """Whether a customer group (集团客户/关联客户) has this code (concentration limits name it)."""
+    return CustomerGroup.objects.filter(code=code).exists()

@@ -3,7 +3,8 @@
 `exposure(dimension, key)` is the exposure source monitoring registers with risk (the decision
 check): principal outstanding in the slice and in the whole book at the last date monitored.
 `exposures_build(as_of)` is the daily check: for every active limit, the slice it caps (for a
-single-borrower limit, the largest borrower) against the limit, breaches marked.
+single-borrower limit, the largest borrower; for a customer-group limit without a code, the
+largest group: the sum over its members' loans) against the limit, breaches marked.
 """
 
 from __future__ import annotations
@@ -25,7 +26,11 @@ _PATHS = {
     LimitDimension.INDUSTRY: "loan__customer__industry",
     LimitDimension.REGION: "loan__customer__region",
     LimitDimension.BORROWER: "loan__customer_id",
+    # The group as it is now: a member's loans count with the group's from the day it joins.
+    LimitDimension.CUSTOMER_GROUP: "loan__customer__group__code",
 }
+# Dimensions whose limit without a key caps every slice: the daily check shows the largest.
+_EVERY = (LimitDimension.BORROWER, LimitDimension.CUSTOMER_GROUP)
 # Dimension → the column of the date's PortfolioMix rollup, read instead of the snapshots.
 _MIX_COLUMNS = {
     LimitDimension.PRODUCT: "product",
@@ -61,13 +66,17 @@ def exposure(*, dimension: str, key: str, as_of: dt.date | None = None) -> risk_
     return risk_concentration.Exposure(_slice(as_of, dimension, key), _book(as_of))
 
 
-def _largest_borrower(as_of: dt.date) -> tuple[str, Decimal]:
+def _largest(as_of: dt.date, dimension: str) -> tuple[str, Decimal]:
+    """The largest borrower or group of the date and its exposure (one grouped query); loans of
+    customers in no group are no group's."""
+    path = _PATHS[dimension]
     row = (
         servicing.snapshots_on(as_of)
-        .values(_PATHS[LimitDimension.BORROWER])
+        .filter(**{f"{path}__isnull": False})
+        .values(path)
         .annotate(b=Sum("principal_outstanding"))
-        .order_by("-b")
-        .values_list(_PATHS[LimitDimension.BORROWER], "b")
+        .order_by("-b", path)
+        .values_list(path, "b")
         .first()
     )
     return (str(row[0]), row[1]) if row else ("", ZERO)
@@ -79,8 +88,8 @@ def exposures_build(*, as_of: dt.date) -> int:
     book = _book(as_of)
     rows = []
     for limit in risk_concentration.limits_active():
-        if limit.dimension == LimitDimension.BORROWER:
-            key, amount = _largest_borrower(as_of)
+        if limit.dimension in _EVERY and not limit.key:
+            key, amount = _largest(as_of, limit.dimension)
         else:
             key, amount = limit.key, _slice(as_of, limit.dimension, limit.key)
         value = risk_concentration.measure(limit, risk_concentration.Exposure(amount, book))

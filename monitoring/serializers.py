@@ -268,7 +268,10 @@ class CalibrationSerializer(serializers.Serializer):
 class ConcentrationRowSerializer(serializers.Serializer):
     limit_id = serializers.IntegerField()
     dimension = serializers.CharField()
-    key = serializers.CharField(help_text="the slice; for a single-borrower limit the largest borrower's id")
+    key = serializers.CharField(
+        help_text="the slice; for a single-borrower limit the largest borrower's id, for a customer-group "
+        "limit without a code the largest group's code"
+    )
     basis = serializers.CharField()
     severity = serializers.CharField()
     threshold = serializers.DecimalField(max_digits=20, decimal_places=4)

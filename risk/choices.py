@@ -71,6 +71,7 @@ class LimitDimension(models.TextChoices):
     INDUSTRY = "industry", _("industry")
     REGION = "region", _("region")
     BORROWER = "borrower", _("single borrower")
+    CUSTOMER_GROUP = "customer_group", _("customer group")
 
 
 class LimitBasis(models.TextChoices):

@@ -8,7 +8,9 @@ its `AppConfig.ready()`, the one exposure source (an explicit registry, no signa
     register_exposure_source(monitoring.concentration.exposure)
 
 A source is called as `source(dimension=..., key=...)` and returns `Exposure(amount, book)`: the
-principal outstanding in that slice and in the whole book at the last closed business date.
+principal outstanding in that slice and in the whole book at the last closed business date. A
+customer group's slice is the sum over its members' loans; a group limit without a key applies to
+every group (the applicant's, at decision time), as a single-borrower limit does to every borrower.
 
 At decision time `check(facts, amount)` adds the amount an application would borrow to the slice
 and the book, and compares each active limit that applies: a hard breach refers the application
@@ -29,6 +31,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from customers import selectors as customer_selectors
 from loanhub import clock
 from loanhub.errors import Conflict, Forbidden, Invalid
 from loanhub.permissions import may
@@ -105,7 +108,8 @@ def _keys(facts: dict[str, str]) -> dict[str, str]:
 
 def check(*, facts: dict[str, str], amount: Decimal) -> list[Breach]:
     """The active limits an application of `amount` would breach. `facts`: the application's
-    `product` code, `industry`, `region` and `borrower` (the customer's id as text)."""
+    `product` code, `industry`, `region`, `borrower` (the customer's id as text) and
+    `customer_group` (the code of the customer's group, empty for none)."""
     if not _sources or amount <= 0:
         return []
     source = _sources[-1]
@@ -113,7 +117,8 @@ def check(*, facts: dict[str, str], amount: Decimal) -> list[Breach]:
     found = []
     for limit in ConcentrationLimit.objects.filter(status=c.LimitStatus.ACTIVE):
         key = keys.get(limit.dimension, "")
-        if not key or (limit.dimension != c.LimitDimension.BORROWER and key != limit.key):
+        # A limit without a key caps every borrower (every group); one with a key, that slice.
+        if not key or (limit.key and key != limit.key):
             continue
         value = measure(limit, source(dimension=limit.dimension, key=key), extra=amount)
         if breaches(limit, value):
@@ -177,6 +182,10 @@ def limit_create(
     key = (key or "").strip()
     if dimension == c.LimitDimension.BORROWER and key:
         errors["key"] = [_("A single-borrower limit applies to every borrower: leave the key empty.")]
+    elif dimension == c.LimitDimension.CUSTOMER_GROUP:
+        # Empty: every group (the daily check shows the largest); a code: that group only.
+        if key and not customer_selectors.customer_group_exists(code=key):
+            errors["key"] = [_("No customer group has this code; leave it empty for every group.")]
     elif dimension in c.LimitDimension.values and dimension != c.LimitDimension.BORROWER and not key:
         errors["key"] = [_("Name the product, industry or region.")]
     threshold = Decimal(threshold)

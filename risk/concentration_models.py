@@ -17,12 +17,13 @@ from risk.models import APPROVE_LIMIT, CHANGE_LIMIT  # defined before risk.model
 
 class ConcentrationLimit(Transitionable, FSMModelMixin, models.Model):
     """A concentration limit (集中度限额) as data: the book's exposure to one product, industry,
-    region or single borrower, capped as a share of the book or as an amount.
+    region, customer group or single borrower, capped as a share of the book or as an amount.
 
     Maker-checker: a risk analyst drafts and submits it, another activates it (the activation
     retires the active limit with the same dimension and key). A hard limit refers an application
     that would breach it (reason `concentration`); a soft one only warns. For a single borrower
-    `key` is empty: the limit applies to every borrower.
+    `key` is empty: the limit applies to every borrower. For a customer group `key` is the group's
+    code, or empty for every group.
     """
 
     dimension = models.CharField(_("dimension"), max_length=16, choices=c.LimitDimension.choices)
@@ -30,7 +31,9 @@ class ConcentrationLimit(Transitionable, FSMModelMixin, models.Model):
         _("key"),
         max_length=100,
         blank=True,
-        help_text=_("product code, industry or region; empty for a borrower"),
+        help_text=_(
+            "product code, industry, region or customer group code; empty for a borrower or every group"
+        ),
     )
     basis = models.CharField(_("basis"), max_length=8, choices=c.LimitBasis.choices)
     threshold = models.DecimalField(

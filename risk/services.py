@@ -251,6 +251,7 @@ def _concentration_facts(request: ScoringRequest, terms: ProductTerms) -> dict[s
         "industry": getattr(customer, "industry", "") or "",
         "region": getattr(customer, "region", "") or "",
         "borrower": str(request.customer_id) if request.customer_id else "",
+        "customer_group": getattr(getattr(customer, "group", None), "code", "") or "",
     }
 
 
