@@ -4,8 +4,8 @@
 
 PostgreSQL only. DATABASE_URL names the server; the benchmark drops, creates and migrates its own
 database on it, BENCH_DB (default `loanhub_cobbench`; one per person on a shared server). With
-BENCH_KEEP_SEED=1 the seeded database is kept (`<BENCH_DB>_seed_<loans>_<day>`) and the next run
-of the same size on the same day starts from a copy of it instead of seeding again.
+BENCH_KEEP_SEED=1 the seeded database is kept (`<BENCH_DB>_seed_<loans>_<reference>_<day>`) and the
+next run of the same sizes on the same day starts from a copy of it instead of seeding again.
 
 Seeding (SQL, triggers off): BENCH_LOANS loans, 12 monthly installments each. 92 % perform:
 disbursed over the past 360 days, every installment due before the business date D paid on its
@@ -104,7 +104,8 @@ def _configure() -> tuple[str, str | None]:
 
 
 def _seeded_name(day: dt.date) -> str:
-    return f"{BENCH_DB}_seed_{LOANS}_{day:%Y%m%d}"
+    # The reference loans get their repayment rows at seeding: their number is part of the seed.
+    return f"{BENCH_DB}_seed_{LOANS}_{REFERENCE}_{day:%Y%m%d}"
 
 
 def recreate_database(admin_url: str, day: dt.date) -> bool:
@@ -529,7 +530,11 @@ def close_on_workers(day: dt.date, broker: str) -> dict:
         for proc in procs:
             proc.terminate()
         for proc in procs:
-            proc.wait(timeout=30)
+            try:  # a warm shutdown waits for the chunk it runs; never hide the error that got here
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
     return {"run": runs[-1], "seconds": seconds}
 
 
