@@ -60,7 +60,7 @@ the chunk's loans read once instead of three times.
 grouped scan), seeded database copied (BENCH_KEEP_SEED=1), seed check 0 of 200 changed: close of
 D in-process 28.00 s (plan 0.40 s; chunks median 1.295 s, p99 1.962 s): 35,719 loans/s; the
 monitoring job 57.8 s; D + 1 on 2 workers 30.19 s: 33,122 loans/s (no gain over one process: the
-chunks contend for disk, WAL and 128 MB of shared_buffers, not CPU); reference 84 loans/s (200
+chunks probably contend for disk, WAL and 128 MB of shared_buffers; not profiled); reference 84 loans/s (200
 loans, median 11.7 ms): 424x. EXPLAIN (ANALYZE, BUFFERS) of one steady-state chunk (D + 1, 49,990
 loans, load 6): 0.91 s, of which installments found and read 0.27 s, their UPDATE 0.16 s, the
 loan side 0.49 s (8,206 loans), quiet loans 0.12 s, snapshots 0.25 s. Target missed ~3x.
