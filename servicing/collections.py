@@ -29,6 +29,7 @@ import datetime as dt
 import logging
 from collections import Counter
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -371,6 +372,44 @@ def _loads() -> Counter:
     )
 
 
+class CaseDay(NamedTuple):  # a loan's or line's figures for the day its case is opened or moved at
+    dpd: int
+    bucket: str
+    amount: Decimal
+    today: dt.date
+    business_date: dt.date
+
+
+def track_case(case, subject: dict, day: CaseDay, queues, loads, events, counts, changed, created) -> None:
+    """Open a case for `subject` (`{"loan_id": …}` or `{"credit_line_id": …}`) in its bucket's queue
+    (`created`), or move the open `case` to the day (`changed`; an event and a queue if its bucket moved)."""
+    if case is None:
+        case = CollectionCase(
+            **subject,
+            bucket=day.bucket,
+            days_past_due=day.dpd,
+            max_days_past_due=day.dpd,
+            amount_overdue=day.amount,
+            opened_on=day.today,
+            updated_for=day.business_date,
+        )
+        _route(case, queues, loads)
+        created.append(case)
+        return
+    if case.updated_for > day.business_date:
+        return  # a later date's run updated it already
+    if case.bucket != day.bucket:
+        events.append(_event(case, "bucket", {"from": case.bucket, "to": day.bucket}))
+        counts["cases_moved"] += 1
+        case.bucket = day.bucket
+        _route(case, queues, loads)
+    case.days_past_due = day.dpd
+    case.max_days_past_due = max(case.max_days_past_due, day.dpd)
+    case.amount_overdue = day.amount
+    case.updated_for = day.business_date
+    changed.append(case)
+
+
 def _route(case: CollectionCase, queues: dict[str, list[int]], loads: Counter) -> bool:
     """Give the case to its bucket queue's least loaded collector unless it is theirs already."""
     collectors = queues.get(case.bucket)
@@ -440,32 +479,10 @@ def _sync_chunk(loan_ids, business_date, queues, loads) -> Counter:
         changed, created = [], []
         for loan_id, (dpd, bucket, penalty) in loans.items():
             amount = quantize_money(past_due.get(loan_id, ZERO) + penalty)
-            case = cases.get(loan_id)
-            if case is None:
-                case = CollectionCase(
-                    loan_id=loan_id,
-                    bucket=bucket,
-                    days_past_due=dpd,
-                    max_days_past_due=dpd,
-                    amount_overdue=amount,
-                    opened_on=today,
-                    updated_for=business_date,
-                )
-                _route(case, queues, loads)
-                created.append(case)
-                continue
-            if case.updated_for > business_date:
-                continue  # a later date's run updated it already
-            if case.bucket != bucket:
-                events.append(_event(case, "bucket", {"from": case.bucket, "to": bucket}))
-                counts["cases_moved"] += 1
-                case.bucket = bucket
-                _route(case, queues, loads)
-            case.days_past_due = dpd
-            case.max_days_past_due = max(case.max_days_past_due, dpd)
-            case.amount_overdue = amount
-            case.updated_for = business_date
-            changed.append(case)
+            day = CaseDay(dpd, bucket, amount, today, business_date)
+            track_case(
+                cases.get(loan_id), {"loan_id": loan_id}, day, queues, loads, events, counts, changed, created
+            )
         counts["cases_opened"] += _open_cases(created)
         events += [
             _event(case, "opened", {"bucket": case.bucket, "dpd": case.days_past_due}, "")

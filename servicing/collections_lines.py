@@ -58,7 +58,7 @@ def line_cases_sync(*, business_date: dt.date, queues, loads) -> Counter:
     """Open, update and escalate the overdue lines' cases, and close those of lines no longer
     past due (see the module). `queues`, `loads`: the collectors of each bucket and their active
     cases, shared with the loans' part so routing balances both."""
-    from servicing.collections import _escalate, _escalation, _event, _open_cases, _route
+    from servicing.collections import CaseDay, _escalate, _escalation, _event, _open_cases, track_case
 
     counts: Counter = Counter()
     today = business_date + ONE_DAY
@@ -77,32 +77,18 @@ def line_cases_sync(*, business_date: dt.date, queues, loads) -> Counter:
         }
         changed, created, events = [], [], []
         for line_id, (dpd, bucket, amount) in sorted(lines.items()):
-            case = cases.get(line_id)
-            if case is None:
-                case = CollectionCase(
-                    credit_line_id=line_id,
-                    bucket=bucket,
-                    days_past_due=dpd,
-                    max_days_past_due=dpd,
-                    amount_overdue=amount,
-                    opened_on=today,
-                    updated_for=business_date,
-                )
-                _route(case, queues, loads)
-                created.append(case)
-                continue
-            if case.updated_for > business_date:
-                continue  # a later date's run updated it already
-            if case.bucket != bucket:
-                events.append(_event(case, "bucket", {"from": case.bucket, "to": bucket}))
-                counts["cases_moved"] += 1
-                case.bucket = bucket
-                _route(case, queues, loads)
-            case.days_past_due = dpd
-            case.max_days_past_due = max(case.max_days_past_due, dpd)
-            case.amount_overdue = amount
-            case.updated_for = business_date
-            changed.append(case)
+            day = CaseDay(dpd, bucket, amount, today, business_date)
+            track_case(
+                cases.get(line_id),
+                {"credit_line_id": line_id},
+                day,
+                queues,
+                loads,
+                events,
+                counts,
+                changed,
+                created,
+            )
         counts["cases_opened"] += _open_cases(created)
         events += [
             _event(case, "opened", {"bucket": case.bucket, "dpd": case.days_past_due}, "")
