@@ -29,7 +29,6 @@ import datetime as dt
 import logging
 from collections import Counter
 from decimal import Decimal
-from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -45,6 +44,7 @@ from loanhub.permissions import may
 from loanhub.reasons import coded
 from loanhub.transitions import json_safe, lock, record_event, run_transition
 from servicing import collections_lines, dunning
+from servicing.case_days import CaseDay, cases_track
 from servicing.choices import InstallmentStatus, LoanStatus, RepaymentStatus
 from servicing.models import Loan, LoanInstallment, Repayment
 from servicing.models.collections import (
@@ -372,44 +372,6 @@ def _loads() -> Counter:
     )
 
 
-class CaseDay(NamedTuple):  # a loan's or line's figures for the day its case is opened or moved at
-    dpd: int
-    bucket: str
-    amount: Decimal
-    today: dt.date
-    business_date: dt.date
-
-
-def track_case(case, subject: dict, day: CaseDay, queues, loads, events, counts, changed, created) -> None:
-    """Open a case for `subject` (`{"loan_id": …}` or `{"credit_line_id": …}`) in its bucket's queue
-    (`created`), or move the open `case` to the day (`changed`; an event and a queue if its bucket moved)."""
-    if case is None:
-        case = CollectionCase(
-            **subject,
-            bucket=day.bucket,
-            days_past_due=day.dpd,
-            max_days_past_due=day.dpd,
-            amount_overdue=day.amount,
-            opened_on=day.today,
-            updated_for=day.business_date,
-        )
-        _route(case, queues, loads)
-        created.append(case)
-        return
-    if case.updated_for > day.business_date:
-        return  # a later date's run updated it already
-    if case.bucket != day.bucket:
-        events.append(_event(case, "bucket", {"from": case.bucket, "to": day.bucket}))
-        counts["cases_moved"] += 1
-        case.bucket = day.bucket
-        _route(case, queues, loads)
-    case.days_past_due = day.dpd
-    case.max_days_past_due = max(case.max_days_past_due, day.dpd)
-    case.amount_overdue = day.amount
-    case.updated_for = day.business_date
-    changed.append(case)
-
-
 def _route(case: CollectionCase, queues: dict[str, list[int]], loads: Counter) -> bool:
     """Give the case to its bucket queue's least loaded collector unless it is theirs already."""
     collectors = queues.get(case.bucket)
@@ -461,7 +423,6 @@ def cases_sync(*, business_date: dt.date) -> dict[str, int]:
 def _sync_chunk(loan_ids, business_date, queues, loads) -> Counter:
     counts: Counter = Counter()
     today = business_date + ONE_DAY
-    events: list[CollectionCaseEvent] = []
     with transaction.atomic():
         loans = {
             pk: (dpd, bucket, penalty)
@@ -476,35 +437,25 @@ def _sync_chunk(loan_ids, business_date, queues, loads) -> Counter:
             .filter(loan_id__in=loan_ids, status__in=ACTIVE_CASE_STATES)
             .order_by("pk")
         }
-        changed, created = [], []
-        for loan_id, (dpd, bucket, penalty) in loans.items():
-            amount = quantize_money(past_due.get(loan_id, ZERO) + penalty)
-            day = CaseDay(dpd, bucket, amount, today, business_date)
-            track_case(
-                cases.get(loan_id), {"loan_id": loan_id}, day, queues, loads, events, counts, changed, created
-            )
-        counts["cases_opened"] += _open_cases(created)
-        events += [
-            _event(case, "opened", {"bucket": case.bucket, "dpd": case.days_past_due}, "")
-            for case in created
-            if case.pk
-        ]
-        CollectionCaseEvent.objects.bulk_create(events)
-        escalate = [case.pk for case in [*changed, *created] if case.pk and _escalation(case)]
-        CollectionCase.objects.bulk_update(
-            changed,
-            [
-                "bucket",
-                "days_past_due",
-                "max_days_past_due",
-                "amount_overdue",
-                "updated_for",
-                "assigned_to",
-                "assigned_at",
-            ],
+        cases_track(
+            (
+                (
+                    cases.get(loan_id),
+                    {"loan_id": loan_id},
+                    CaseDay(
+                        dpd,
+                        bucket,
+                        quantize_money(past_due.get(loan_id, ZERO) + penalty),
+                        today,
+                        business_date,
+                    ),
+                )
+                for loan_id, (dpd, bucket, penalty) in loans.items()
+            ),
+            queues=queues,
+            loads=loads,
+            counts=counts,
         )
-        for pk in escalate:
-            counts.update(_escalate(pk))
     return counts
 
 

@@ -25,11 +25,11 @@ from django.db.models.functions import Coalesce
 
 from loanhub.money import quantize_money
 from loanhub.transitions import lock, run_transition
+from servicing.case_days import CaseDay, cases_track
 from servicing.models import CreditLine, CreditLineTransaction
 from servicing.models.collections import (
     ACTIVE_CASE_STATES,
     CollectionCase,
-    CollectionCaseEvent,
     DunningStep,
     PromiseStatus,
     PromiseToPay,
@@ -58,7 +58,6 @@ def line_cases_sync(*, business_date: dt.date, queues, loads) -> Counter:
     """Open, update and escalate the overdue lines' cases, and close those of lines no longer
     past due (see the module). `queues`, `loads`: the collectors of each bucket and their active
     cases, shared with the loans' part so routing balances both."""
-    from servicing.collections import CaseDay, _escalate, _escalation, _event, _open_cases, track_case
 
     counts: Counter = Counter()
     today = business_date + ONE_DAY
@@ -75,42 +74,19 @@ def line_cases_sync(*, business_date: dt.date, queues, loads) -> Counter:
             .filter(credit_line_id__in=list(lines), status__in=ACTIVE_CASE_STATES)
             .order_by("pk")
         }
-        changed, created, events = [], [], []
-        for line_id, (dpd, bucket, amount) in sorted(lines.items()):
-            day = CaseDay(dpd, bucket, amount, today, business_date)
-            track_case(
-                cases.get(line_id),
-                {"credit_line_id": line_id},
-                day,
-                queues,
-                loads,
-                events,
-                counts,
-                changed,
-                created,
-            )
-        counts["cases_opened"] += _open_cases(created)
-        events += [
-            _event(case, "opened", {"bucket": case.bucket, "dpd": case.days_past_due}, "")
-            for case in created
-            if case.pk
-        ]
-        CollectionCaseEvent.objects.bulk_create(events)
-        CollectionCase.objects.bulk_update(
-            changed,
-            [
-                "bucket",
-                "days_past_due",
-                "max_days_past_due",
-                "amount_overdue",
-                "updated_for",
-                "assigned_to",
-                "assigned_at",
-            ],
+        cases_track(
+            (
+                (
+                    cases.get(line_id),
+                    {"credit_line_id": line_id},
+                    CaseDay(dpd, bucket, amount, today, business_date),
+                )
+                for line_id, (dpd, bucket, amount) in sorted(lines.items())
+            ),
+            queues=queues,
+            loads=loads,
+            counts=counts,
         )
-        for case in [*changed, *created]:
-            if case.pk and _escalation(case):
-                counts.update(_escalate(case.pk))
     cured = CollectionCase.objects.filter(status__in=ACTIVE_CASE_STATES, credit_line__isnull=False).filter(
         Q(credit_line__status=CreditLineStatus.CLOSED) | Q(credit_line__days_past_due=0)
     )
