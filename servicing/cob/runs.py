@@ -121,7 +121,9 @@ def run_chunk(chunk_id: int, *, chain: bool = True) -> bool:
     """Close one chunk (see the module); False when it was done already. Then, if it was the
     run's last, close the run (and with `chain`, start the next date's run on the workers)."""
     with transaction.atomic():
-        chunk = CobChunk.objects.select_for_update().select_related("run").get(pk=chunk_id)
+        # The chunk's row only (`of`): locking its run's row too made every chunk wait for the one
+        # running, so two workers closed a date no faster than one (benchmarks/bench_cob.py).
+        chunk = CobChunk.objects.select_for_update(of=("self",)).select_related("run").get(pk=chunk_id)
         if chunk.done:
             return False
         day = chunk.run.business_date

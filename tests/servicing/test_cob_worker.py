@@ -17,7 +17,7 @@ import time
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 
 from servicing import cob, quiet
 from servicing.choices import CobStatus
@@ -121,3 +121,33 @@ def test_a_worker_killed_inside_a_chunk_leaves_nothing_of_it_and_a_new_worker_fi
     assert f"{start} done: 3/3 chunks, {COB_LOANS} loans in " in output
     assert f"{through} done: 3/3 chunks, {COB_LOANS} loans in " in output
     _check_closed(start, through, loans)
+
+
+def test_a_chunk_closes_while_another_chunk_of_its_run_is_open(cob_workers, cob_book):
+    """Chunks of one run do not wait for each other, so more workers close a date faster: while
+    the worker sits inside a chunk (written, not committed), this process closes another chunk of
+    the same run. It once waited for the whole chunk, its lock taking the run's row too."""
+    start, _loans = cob_book
+    slow = cob_workers(LOANHUB_COB_CHUNK_DELAY_SECONDS="60")
+    [run] = cob.close_through(start, start=start, wait=False)
+    _wait_for(_inside_a_chunk, 60, "the worker inside a chunk", slow.log)
+
+    with transaction.atomic():  # a chunk the worker does not hold (its row is not locked)
+        free = (
+            CobChunk.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(run=run, done=False)
+            .first()
+        )
+    assert free is not None
+    with connection.cursor() as cursor:
+        cursor.execute("SET lock_timeout = '10s'")  # waiting for the worker's chunk fails the test
+    try:
+        assert cob.run_chunk(free.pk, chain=False) is True
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET lock_timeout")
+    assert _inside_a_chunk()  # the worker's chunk is still open: this one did not wait for it
+    free.refresh_from_db()
+    assert free.done
+    assert free.loans > 0
+    slow.kill()
