@@ -17,7 +17,7 @@ KEEPALIVE ?= 5
 # workers in the other (each on its own test database: LOANHUB_TEST_DB_SUFFIX).
 TEST_WORKERS ?= 2
 
-.PHONY: help install install-dev browser run test test-moved lint format migrate seed worker beat serve messages check-deploy clean
+.PHONY: help install install-dev browser run test test-moved lint format migrate seed worker beat serve messages check-deploy clean bench-postgres
 
 help:
 	@echo "make run     install, migrate, seed demo data and serve on http://$(HOST):$(PORT)/"
@@ -118,6 +118,16 @@ messages: install
 check-deploy: install
 	LOANHUB_ENV=production SECRET_KEY="$${SECRET_KEY:-ci-only-$$(printf '%060d' 0 | tr 0 x)-not-secret-3f9a}" \
 	LOANHUB_ALLOWED_HOSTS=loanhub.example.com $(PY) manage.py check --deploy --fail-level WARNING
+
+# A second PostgreSQL cluster for the benchmarks (Debian's pg_createcluster), on BENCH_PG_PORT with
+# benchmarks/postgresql/loanhub-bench.conf: DATABASE_URL=postgres://postgres@127.0.0.1:5433/postgres
+BENCH_PG_PORT ?= 5433
+bench-postgres:
+	@v=$$(ls /etc/postgresql | sort -n | tail -1); \
+	if [ ! -d /etc/postgresql/$$v/bench ]; then pg_createcluster $$v bench -p $(BENCH_PG_PORT) -- --auth=trust; fi; \
+	cp benchmarks/postgresql/loanhub-bench.conf /etc/postgresql/$$v/bench/conf.d/; \
+	pg_ctlcluster --skip-systemctl-redirect $$v bench restart || pg_ctlcluster --skip-systemctl-redirect $$v bench start; \
+	psql -h 127.0.0.1 -p $(BENCH_PG_PORT) -U postgres -Atc "SHOW shared_buffers"
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
