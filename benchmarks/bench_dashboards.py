@@ -20,11 +20,19 @@ the last 30 days (no page reads the slices), month-end roll rates, and per date 
 stability (score and 12 features, 10 bins), calibration by grade, discrimination, liquidity
 ladder and concentration
 rows; 2 % of the loans get an early warning (a quarter live, spread over the 24 months).
+The history (`benchmarks/dashbench_history.py`) now also covers, for the whole window: the score
+distribution (`DecisionScoreBand`, every product × 20-point band × month: the risk page's heat map
+and the score-distribution API), the portfolio flows of every day per dimension of D's mix, with
+the credit lines' draws and repayments under their product (`PortfolioFlow.line_*`), class
+migration and roll rates (the cures) per month as before, and the periodic rescores of the last
+BENCH_RESCORE_MONTHS (default 3) months, one row per loan on D's book (`LoanRescore`); the figures
+below were measured before it did.
 
 Timed (Django's test Client in-process, signed in as a Risk Analyst, BENCH_RUNS runs each after two
 warm-ups): the portfolio dashboard, the risk monitoring page, each CSV export and the XLSX, the
 early-warning queue, the collections queue, the console start page, and every GET of
 /api/v1/monitoring/ and the collections case list; median and p99 and the queries per request.
+(Since: one warning's page, the periodic rescores' list, and GET …/score-distribution/.)
 Reference, same run: the naive page read — the portfolio by bucket and class summed over D's
 loan snapshots (what a page without the aggregates would do).
 
@@ -223,212 +231,6 @@ def snapshots(day: dt.date) -> int:
     )
 
 
-def history(day: dt.date) -> dict[str, int]:
-    """24 months of aggregates before D, in SQL, at the cardinality of D's real rows."""
-    from dateutil.relativedelta import relativedelta
-
-    first = day - dt.timedelta(days=HISTORY_DAYS)
-    made = {}
-    _exec("SET synchronous_commit = off")
-    # The slices (PortfolioDay) at full cardinality for the month ends and the last 30 days (the
-    # pages read none of them; the job and the concentration check do), the per-date rollup
-    # (PortfolioTotal, what the pages read) for every day.
-    scale = "0.6 + 0.4 * (d::date - %(first)s::date) / %(n)s::numeric"
-    params = {"first": first, "last": day - dt.timedelta(days=1), "d": day, "n": HISTORY_DAYS}
-    made["portfolio_day"] = _exec(
-        f"""
-        INSERT INTO monitoring_portfolioday (business_date, product, category, customer_type, region,
-            channel, industry, risk_grade, origination_month, delinquency_bucket, classification,
-            ifrs9_stage, loans, balance, overdue, reserve)
-        SELECT d::date, p.product, p.category, p.customer_type, p.region, p.channel, p.industry,
-            p.risk_grade,
-            p.origination_month, p.delinquency_bucket, p.classification, p.ifrs9_stage, p.loans,
-            round(p.balance * ({scale}), 2), round(p.overdue * ({scale}), 2),
-            round(p.reserve * ({scale}), 2)
-        FROM generate_series(%(first)s::date, %(last)s::date, interval '1 day') d,
-            monitoring_portfolioday p
-        WHERE p.business_date = %(d)s
-          AND (d::date > %(d)s::date - 31 OR extract(day from d::date + 1) = 1)
-        """,
-        params,
-    )
-    made["portfolio_total"] = _exec(
-        f"""
-        INSERT INTO monitoring_portfoliototal (business_date, delinquency_bucket, classification,
-            ifrs9_stage, loans, balance, overdue, reserve)
-        SELECT d::date, p.delinquency_bucket, p.classification, p.ifrs9_stage, p.loans,
-            round(p.balance * ({scale}), 2), round(p.overdue * ({scale}), 2),
-            round(p.reserve * ({scale}), 2)
-        FROM generate_series(%(first)s::date, %(last)s::date, interval '1 day') d,
-            monitoring_portfoliototal p
-        WHERE p.business_date = %(d)s
-        """,
-        params,
-    )
-    # The portfolio page's rollup (PortfolioMix) for every day, as D's; its flows (PortfolioFlow)
-    # are the real ones: D's job, the first, built them from the whole history of the loans.
-    made["portfolio_mix"] = _exec(
-        f"""
-        INSERT INTO monitoring_portfoliomix (business_date, product, customer_type, channel, region,
-            industry, loans, balance, overdue)
-        SELECT d::date, p.product, p.customer_type, p.channel, p.region, p.industry, p.loans,
-            round(p.balance * ({scale}), 2), round(p.overdue * ({scale}), 2)
-        FROM generate_series(%(first)s::date, %(last)s::date, interval '1 day') d,
-            monitoring_portfoliomix p
-        WHERE p.business_date = %(d)s
-        """,
-        params,
-    )
-    month = first.replace(day=1) + relativedelta(months=1)
-    buckets = [code for code, _a, _b in __import__("django.conf").conf.settings.LOANHUB_DELINQUENCY_BUCKETS]
-    targets = [*buckets, "closed", "written_off"]
-    rows = []
-    while month <= day.replace(day=1):
-        for a in buckets:
-            for b in targets:
-                rows.append((month, a, b, 100 + len(a) * len(b), 1000 * (1 + len(b))))
-        month += relativedelta(months=1)
-    from monitoring.models import RollRate
-
-    RollRate.objects.bulk_create(
-        [RollRate(month=m, from_bucket=a, to_bucket=b, loans=n, balance=v) for m, a, b, n, v in rows],
-        ignore_conflicts=True,
-    )
-    made["roll_rate"] = len(rows)
-    # The class migration and the decisions per month, at their real cardinality: 5 classes × 7
-    # targets a month; 8 products × 3 outcomes × 5 grades a decision month.
-    from monitoring.models import ClassificationMigration, DecisionMonth
-
-    classes = ["pass", "special_mention", "substandard", "doubtful", "loss"]
-    migrations, decided = [], []
-    month = first.replace(day=1)
-    while month <= day.replace(day=1):
-        for n, a in enumerate(classes):
-            for m, b in enumerate([*classes, "closed", "written_off"]):
-                migrations.append(
-                    ClassificationMigration(
-                        month=month, from_class=a, to_class=b, loans=100 + n * m, balance=1000 * (1 + m)
-                    )
-                )
-        for product in range(8):
-            for outcome in ("approve", "refer", "decline"):
-                for g, grade in enumerate("ABCDE"):
-                    decided.append(
-                        DecisionMonth(
-                            month=month,
-                            product=f"P{product}",
-                            outcome=outcome,
-                            grade=grade,
-                            decisions=50 + 10 * g,
-                            score_sum=(50 + 10 * g) * (700 - 30 * g),
-                            through=min(month + relativedelta(months=1) - dt.timedelta(days=1), day),
-                        )
-                    )
-        month += relativedelta(months=1)
-    ClassificationMigration.objects.bulk_create(migrations, ignore_conflicts=True)
-    DecisionMonth.objects.bulk_create(decided, ignore_conflicts=True)
-    made["classification_migration"], made["decision_month"] = len(migrations), len(decided)
-    dates = {"first": first, "last": day, "n": HISTORY_DAYS}
-    bins = (
-        "(SELECT json_agg(json_build_object('bin', 'b' || b, 'expected_share', '0.1000',"
-        " 'actual_share', to_char(0.08 + b * 0.004, 'FM0.0000'))) FROM generate_series(0, 9) b)"
-    )
-    made["model_stability"] = _exec(
-        f"""
-        INSERT INTO monitoring_modelstability (as_of, model_version, target, window_start, decisions,
-            psi, light, bins)
-        SELECT d::date, 1, t, d::date - 90, 5000, round((0.02 + 0.2 * random())::numeric, 4),
-            'green', CASE WHEN t = 'score' THEN {bins}::jsonb ELSE '[]'::jsonb END
-        FROM generate_series(%(first)s::date, %(last)s::date, interval '1 day') d,
-            unnest(ARRAY['score', 'f01', 'f02', 'f03', 'f04', 'f05', 'f06', 'f07', 'f08', 'f09',
-                         'f10', 'f11', 'f12']) t
-        ON CONFLICT DO NOTHING
-        """,
-        dates,
-    )
-    made["calibration_grade"] = _exec(
-        """
-        INSERT INTO monitoring_calibrationgrade (as_of, model_version, grade, predicted_pd, loans, bads,
-            bad_rate, ci_low, ci_high, light)
-        SELECT d::date, 1, g, 0.01 * ascii(g) - 0.64, 20000, 400, 0.0200, 0.0180, 0.0220, 'green'
-        FROM generate_series(%(first)s::date, %(last)s::date, interval '1 day') d,
-            unnest(ARRAY['A', 'B', 'C', 'D', 'E']) g
-        ON CONFLICT DO NOTHING
-        """,
-        dates,
-    )
-    made["discrimination"] = _exec(
-        """
-        INSERT INTO monitoring_discrimination (as_of, model_version, loans, bads, auc, gini, ks)
-        SELECT d::date, 1, 100000, 2000, 0.7500, 0.5000, 0.3800
-        FROM generate_series(%(first)s::date, %(last)s::date, interval '1 day') d
-        ON CONFLICT DO NOTHING
-        """,
-        dates,
-    )
-    made["liquidity_bucket"] = _exec(
-        """
-        INSERT INTO monitoring_liquiditybucket (as_of, bucket, rate_type, principal, interest,
-            interest_per_rate)
-        SELECT d::date, b, t, 1000000, 50000, 400000
-        FROM generate_series(%(first)s::date, %(last)s::date - 1, interval '1 day') d,
-            unnest(ARRAY['overdue', '0-1m', '1-3m', '3-12m', '1-5y', '5y+']) b,
-            unnest(ARRAY['fixed', 'floating']) t
-        ON CONFLICT DO NOTHING
-        """,
-        dates,
-    )
-    made["concentration_exposure"] = _exec(
-        """
-        INSERT INTO monitoring_concentrationexposure (as_of, limit_id, dimension, key, basis, severity,
-            threshold, exposure, book, value, breached)
-        SELECT d::date, n, 'region', 'R' || lpad(n::text, 2, '0'), 'share', 'hard', 0.1, 100, 1000,
-            0.1, n = 3
-        FROM generate_series(%(first)s::date, %(last)s::date, interval '1 day') d,
-            generate_series(1, 10) n
-        ON CONFLICT DO NOTHING
-        """,
-        dates,
-    )
-    # 2 % of the loans warned once over the 24 months; the last 90 days' quarter still live.
-    made["early_warning"] = _exec(
-        """
-        INSERT INTO monitoring_earlywarning (loan_id, loan_number, raised_on, last_seen_on, score, reasons,
-            status, status_changed_at, outcome, closed_on)
-        SELECT l.id, l.number, r.raised, r.raised, 2 + (l.id %% 7),
-            '[{"signal": "partial_payment", "weight": "2.00", "detail": "#3: 100.00 / 900.00"}]'::jsonb,
-            CASE WHEN r.raised > %(d)s::date - 90 THEN 'open' ELSE 'closed' END, now(),
-            CASE WHEN r.raised > %(d)s::date - 90 THEN '' ELSE 'cured' END,
-            CASE WHEN r.raised > %(d)s::date - 90 THEN NULL ELSE r.raised + 30 END
-        FROM servicing_loan l,
-            LATERAL (SELECT %(d)s::date - ((l.id * 7919) %% %(n)s)::int AS raised) r
-        WHERE l.id %% 50 = 0
-        ON CONFLICT DO NOTHING
-        """,
-        {"d": day, "n": min(HISTORY_DAYS, 730) or 1},
-    )
-    for table in (
-        "monitoring_portfolioday",
-        "monitoring_portfoliototal",
-        "monitoring_portfoliomix",
-        "monitoring_portfolioflow",
-        "monitoring_rollrate",
-        "monitoring_classificationmigration",
-        "monitoring_decisionmonth",
-        "monitoring_modelstability",
-        "monitoring_calibrationgrade",
-        "monitoring_discrimination",
-        "monitoring_liquiditybucket",
-        "monitoring_concentrationexposure",
-        "monitoring_earlywarning",
-        "monitoring_delinquencyonset",
-        "servicing_collectioncase",
-        "servicing_loansnapshot",
-    ):
-        _exec(f"VACUUM (ANALYZE) {table}")
-    return made
-
-
 def cases(day: dt.date) -> int:
     """Collection cases of the delinquent loans in SQL, as the case sync opens them (BENCH_COLLECTIONS_JOB=1
     runs the real `cases_sync` instead: ~70 loans/s on a loaded machine)."""
@@ -474,7 +276,9 @@ def jobs(day: dt.date) -> None:
         flush=True,
     )
     started = time.perf_counter()
-    made = history(day)
+    import dashbench_history
+
+    made = dashbench_history.history(day)
     print(f"history generated in {time.perf_counter() - started:.1f} s: {made}", flush=True)
 
 
@@ -519,20 +323,25 @@ def load() -> str:
 
 def pages() -> dict[str, str]:
     from monitoring.admin import risk_figures, risk_tables
+    from monitoring.models import EarlyWarning
 
     risk = "/admin/monitoring/modelstability/"
+    warning = EarlyWarning.objects.filter(status="open").order_by("pk").values_list("pk", flat=True).first()
     tables = risk_tables(risk_figures())
     found = {
         "admin: portfolio dashboard": "/admin/monitoring/portfolioday/",
         "admin: portfolio mix, yield and flows (a year)": "/admin/monitoring/portfoliomix/",
         "admin: portfolio mix, one region": "/admin/monitoring/portfoliomix/?region=R01",
         "admin: portfolio XLSX export (every table)": "/admin/monitoring/portfoliomix/?export=xlsx",
-        "admin: risk monitoring (SVG charts)": risk,
+        "admin: risk monitoring (SVG charts, score-band heat map)": risk,
         **{f"admin: risk CSV export, {name}": f"{risk}?export=csv&table={name}" for name in tables},
         "admin: risk XLSX export (every table)": f"{risk}?export=xlsx",
-        "admin: risk monitoring, one product's approvals": f"{risk}?product=P1",
+        "admin: risk monitoring, one product (approvals, heat map)": f"{risk}?product=P1",
         "admin: early-warning queue": "/admin/monitoring/earlywarning/",
         "admin: early-warning queue, open": "/admin/monitoring/earlywarning/?status__exact=open",
+        "admin: one open early warning": f"/admin/monitoring/earlywarning/{warning}/change/",
+        "admin: periodic rescores": "/admin/monitoring/loanrescore/",
+        "admin: periodic rescores, grade E": "/admin/monitoring/loanrescore/?grade=E",
         "admin: signal weights": "/admin/monitoring/signalweight/",
         "admin: flagged industries and regions": "/admin/monitoring/flaggedsegment/",
         "admin: collections queue": "/admin/servicing/collectioncase/",
@@ -547,6 +356,8 @@ def pages() -> dict[str, str]:
         "classification-migration/",
         "decisions/",
         "decisions/?product=P1",
+        "score-distribution/",
+        "score-distribution/?product=P1",
         "vintages/",
         "psi/",
         "calibration/",

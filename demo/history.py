@@ -37,9 +37,15 @@ ladder, PSI, early warnings): the dashboards read months of history, the last cl
 Before that, some borrowers get other lenders' inquiries at the local bureau in the last month
 (`bureau_inquiries_seed`, their own generator), so the bureau's early-warning signal has examples.
 
-Idempotent: the loans are keyed by `origin_ref` (`DEMO-HIST-<seed>-…`); when any of the seed's
-exists, nothing runs. Another seed adds another book (seed_demo's small one is seed 1, the
-command's default 7).
+With a champion scorecard (seed_demo trains one first), each borrower applies through the real
+services before the loan is opened (`demo.history_applications`): the loan's origin is then the
+application, whose risk decision the periodic rescore compares the borrower with; afterwards some
+borrowers lose their job and their bureau files worsen, so the rescore finds score drift. Without
+a champion, the loans have no application, as before.
+
+Idempotent: a seed's loans are its borrowers' (`hist<seed>-…`, `loans_of`; the loans without an
+application have the origin `DEMO-HIST-<seed>-…`); when any of the seed's exists, nothing runs.
+Another seed adds another book (seed_demo's small one is seed 1, the command's default 7).
 """
 
 from __future__ import annotations
@@ -50,8 +56,10 @@ import random
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
+from django.db.models import Q
 
 from customers.models import Customer
+from demo import history_applications
 from demo.customers import demo_id_number, seed_customer
 from demo.servicing_simulator import GIVEN, GRADE_PD, SURNAMES
 from loanhub.money import quantize_money
@@ -115,6 +123,15 @@ def batch_prefix(seed: int) -> str:
     return f"{ORIGIN_PREFIX}{seed}-"
 
 
+BORROWERS = r"^hist\d+-\d{4}$"  # the simulated borrowers' usernames, hist<seed>-<index>
+
+
+def loans_of(seed: int):
+    """A seed's loans: those of its borrowers (a loan from an application has its number as its
+    origin, the others `DEMO-HIST-<seed>-…`)."""
+    return Loan.objects.filter(customer__user__username__startswith=f"hist{seed}-")
+
+
 def plan_loans(rng: random.Random, today: dt.date, *, months: int, customers: int, seed: int) -> list[Plan]:
     """One loan per customer, started on a day spread over the window (at least a month ago)."""
     first = today - relativedelta(months=months)
@@ -138,7 +155,9 @@ def plan_loans(rng: random.Random, today: dt.date, *, months: int, customers: in
     return sorted(plans, key=lambda plan: (plan.start, plan.index))
 
 
-def _open(rng: random.Random, plan: Plan, officer) -> Loan:
+def _open(rng: random.Random, plan: Plan, officer, applying: random.Random | None) -> Loan:
+    """The borrower, their application when `applying` (see demo.history_applications) and the
+    loan, backdated to the plan's start."""
     index = FIRST_CUSTOMER_INDEX + plan.index - 1
     born = dt.date(rng.randint(1970, 1998), rng.randint(1, 12), rng.randint(1, 28))
     while Customer.objects.filter(id_number=demo_id_number(index, born)).exists():  # another seed's
@@ -153,25 +172,41 @@ def _open(rng: random.Random, plan: Plan, officer) -> Loan:
     )
     customer.region = rng.choice(REGIONS)
     customer.save(update_fields=["region"])
+    application = None
+    if applying is not None:
+        application = history_applications.application_apply(
+            applying,
+            customer=customer,
+            product=plan.product,
+            amount=plan.amount,
+            term=plan.term,
+            officer=officer,
+        )
+    # The grade and PD risk decided on, when the loan came from an application.
+    grade = application.risk_grade if application else plan.grade
+    pd = application.decision.pd if application else Decimal(GRADE_PD[plan.grade])
     quote = product_quote(
         version=product_get_offered(code=plan.product),
         amount=plan.amount,
         term=plan.term,
-        risk_grade=plan.grade,
+        risk_grade=grade,
         start_date=plan.start,
         pinned=True,
     )
-    return services.loan_open(
-        origin_ref=plan.origin_ref,
+    loan = services.loan_open(
+        origin_ref=str(application) if application else plan.origin_ref,
         number=plan.number,
         customer_id=customer.pk,
         product_version=quote.version,
         terms=quote.engine_terms,
         disbursed_on=plan.start,
         actor=officer,
-        risk_grade=plan.grade,
-        pd=Decimal(GRADE_PD[plan.grade]),
+        risk_grade=grade,
+        pd=pd,
     )
+    if application is not None:
+        history_applications.application_disbursed(application, loan=loan, officer=officer)
+    return loan
 
 
 def _behave(rng: random.Random, loan: Loan, today: dt.date, officer) -> None:
@@ -237,10 +272,12 @@ def _month_ends(first: dt.date, last: dt.date) -> list[dt.date]:
 def month_end_snapshots(day: dt.date) -> int:
     """Write the snapshot close of business would have written on `day` for each demo loan on the
     book then (disbursed by then, not closed by then) that has none; existing snapshots are kept.
-    Only the demo simulators' loans (`DEMO-…`) whose schedule never changed: a replay with today's
+    Only the demo simulators' loans (`DEMO-…`, and this one's borrowers' from an application)
+    whose schedule never changed: a replay with today's
     schedule is their history, while a restructured or deferred loan's is not. The rows written."""
+    demo = Q(origin_ref__startswith=DEMO_ORIGINS) | Q(customer__user__username__regex=BORROWERS)
     loans = (
-        Loan.objects.filter(start_date__lte=day, origin_ref__startswith=DEMO_ORIGINS)
+        Loan.objects.filter(demo, start_date__lte=day)
         .exclude(status=LoanStatus.CLOSED, closed_on__lte=day)
         .exclude(schedule_changes__isnull=False)
     )
@@ -329,7 +366,7 @@ def simulate_history(
     and run the monitoring jobs; an empty result when the history exists already."""
     if not 0 <= seed <= MAX_SEED or not 1 <= customers <= MAX_CUSTOMERS:
         raise ValueError(f"seed 0–{MAX_SEED} and 1–{MAX_CUSTOMERS} customers, not {seed} and {customers}")
-    if Loan.objects.filter(origin_ref__startswith=batch_prefix(seed)).exists():
+    if loans_of(seed).exists():
         return Result([], [], 0)
     if last_closed_date() is None:
         # Close of business has never run: close yesterday, so the history has a closed date
@@ -338,12 +375,19 @@ def simulate_history(
         cob.close_through(yesterday, start=yesterday, inline=True)
     today = open_business_date()
     rng = random.Random(seed)
+    # The applications, with a champion to score them: their own generator (the book stays the same).
+    applying = None
+    if history_applications.has_champion():
+        applying = random.Random(seed + history_applications.APPLICATION_SEED_OFFSET)
     loans = []
     for plan in plan_loans(rng, today, months=months, customers=customers, seed=seed):
-        loan = _open(rng, plan, officer)
+        loan = _open(rng, plan, officer, applying)
         _behave(rng, loan, today, officer)
         loans.append(loan)
     bureau_inquiries_seed(random.Random(seed + INQUIRY_SEED_OFFSET), loans, last_closed_date())
+    history_applications.borrowers_worsen(
+        random.Random(seed + history_applications.BUREAU_SEED_OFFSET), loans
+    )
     first = min(loan.start_date for loan in loans)
     ends = _month_ends(first, last_closed_date())
     # The dates closed by close of business before these loans were opened lack their rows.

@@ -20,10 +20,13 @@
 - the maturity ladder of contractual inflows (`monitoring.liquidity`);
 - the scorecards' PSI, the champion's calibration by grade and its Gini/KS on matured loans
   (`monitoring.model_monitoring`);
-- the day's early-warning signals, opening or updating warnings (`monitoring.early_warning`).
+- the day's early-warning signals, opening or updating warnings (`monitoring.early_warning`),
+  unless `warnings=False`.
 
 A date run twice writes the same rows once; `run_monitoring_backfill` runs a range of closed
-dates again, oldest first (`manage.py run_monitoring --since …`). Servicing calls `cob_finished` (through
+dates again, oldest first (`manage.py run_monitoring --since …`), rebuilding the aggregates only:
+the early-warning queue is the officers' working state, not an aggregate, so only the last closed
+date (what the nightly job would build anyway) has its warnings built. Servicing calls `cob_finished` (through
 `servicing.hooks`) when a run is done, and that enqueues the task after the commit.
 """
 
@@ -232,8 +235,9 @@ def vintages_build(*, as_of: dt.date) -> int:
     return len(points)
 
 
-def run_monitoring(as_of: dt.date) -> dict:
-    """Rebuild every aggregate of a closed business date (see the module); idempotent."""
+def run_monitoring(as_of: dt.date, *, warnings: bool = True) -> dict:
+    """Rebuild every aggregate of a closed business date (see the module) and, unless `warnings`
+    is False, open or update the date's early warnings; idempotent. `warnings_built` says which."""
     if not servicing.snapshots_on(as_of).exists():
         # Not closed (or nothing on the book): nothing to aggregate, and the curves stay as
         # they were rather than being drawn as of a date nobody has seen.
@@ -251,6 +255,7 @@ def run_monitoring(as_of: dt.date) -> dict:
             "calibration_grades": 0,
             "warnings_opened": 0,
             "warnings_updated": 0,
+            "warnings_built": False,
         }
     with transaction.atomic():
         rows = portfolio_day_build(as_of=as_of)
@@ -265,7 +270,7 @@ def run_monitoring(as_of: dt.date) -> dict:
         stability = model_monitoring.stability_build(as_of=as_of)
         calibration = model_monitoring.calibration_build(as_of=as_of)
         model_monitoring.discrimination_build(as_of=as_of)
-        warnings = early_warning.early_warnings_build(as_of=as_of)
+        built = early_warning.early_warnings_build(as_of=as_of) if warnings else {"opened": 0, "updated": 0}
     return {
         "as_of": as_of,
         "portfolio_rows": rows,
@@ -278,20 +283,30 @@ def run_monitoring(as_of: dt.date) -> dict:
         "liquidity_rows": ladder,
         "stability_rows": stability,
         "calibration_grades": calibration,
-        "warnings_opened": warnings["opened"],
-        "warnings_updated": warnings["updated"],
+        "warnings_opened": built["opened"],
+        "warnings_updated": built["updated"],
+        "warnings_built": warnings,
     }
 
 
 def run_monitoring_backfill(*, since: dt.date, until: dt.date) -> Iterator[dict]:
-    """Run the job (`run_monitoring`) for every closed business date from `since` through
-    `until`, oldest first, one transaction per date, yielding each date's result as it is done:
-    the aggregates added after a date was first monitored (channel and industry, the mix and the
-    flows with the credit lines, score bands, cures and class migration) reach the past dates.
+    """Rebuild the aggregates (`run_monitoring`) of every closed business date from `since`
+    through `until`, oldest first, one transaction per date, yielding each date's result as it is
+    done: the aggregates added after a date was first monitored (channel and industry, the mix and
+    the flows with the credit lines, score bands, cures and class migration) reach the past dates.
     In order, because a date's flows start the day after the previous monitored date; a date run
-    again replaces its rows, so a backfill interrupted or repeated writes nothing twice."""
+    again replaces its rows, so a backfill interrupted or repeated writes nothing twice.
+
+    Early warnings are not aggregates: a warning is opened on the day its signals are seen and then
+    worked by officers (acknowledged, contacted, closed with an outcome). Built again as of a past
+    date, the build would open warnings "raised" on a day nobody saw them (for a loan whose warning
+    was closed long since, or that never reached the queue then), read from data as it is now. So
+    the warnings are built only for the last closed business date (when `until` reaches it: the
+    build the nightly job ran, idempotent), never for an earlier date; the existing warnings of
+    the past dates are left as they are."""
+    latest = servicing.last_closed_business_date()
     for day in servicing.closed_business_dates(since=since, until=until):
-        yield run_monitoring(day)
+        yield run_monitoring(day, warnings=day == latest)
 
 
 def cob_finished(*, business_date: dt.date) -> None:

@@ -17,7 +17,7 @@ from demo.business import BUSINESS_DEMO_CUSTOMERS
 from demo.management.commands.seed_demo import DEMO_USERS
 from demo.servicing_simulator import ORIGIN_PREFIX
 from loanhub import roles
-from monitoring.models import PortfolioDay
+from monitoring.models import LoanRescore, PortfolioDay
 from servicing.calendar import last_closed_date
 from servicing.choices import Classification
 from servicing.models import Loan, LoanSnapshot
@@ -64,8 +64,11 @@ def test_seed_demo_creates_one_user_per_role_and_is_idempotent(capsys, settings,
         "disbursed",
         "withdrawn",
     }
-    # `customer` has two
-    assert LoanApplication.objects.count() == len(DEMO_CUSTOMERS) + 1 + len(BUSINESS_DEMO_CUSTOMERS)
+    # `customer` has two; the portfolio history's borrowers one each (their loans' origin)
+    history_borrowers = LoanApplication.objects.filter(customer__user__username__startswith="hist1-").count()
+    assert LoanApplication.objects.count() == (
+        len(DEMO_CUSTOMERS) + 1 + len(BUSINESS_DEMO_CUSTOMERS) + history_borrowers
+    )
     # The business customers are referred for the assessment; the small business is rated already.
     business = LoanApplication.objects.filter(customer__user__username__in=["demo-ma", "demo-he"])
     assert set(business.values_list("state", flat=True)) == {"referred"}
@@ -83,7 +86,7 @@ def test_seed_demo_creates_one_user_per_role_and_is_idempotent(capsys, settings,
     ) == [("LINE-FLEX", Decimal("8000.00"), "active")]
     # One loan from the applications, and the simulated servicing history in every bucket and class.
     simulated = Loan.objects.filter(origin_ref__startswith=ORIGIN_PREFIX)
-    history_loans = Loan.objects.filter(origin_ref__startswith=history.ORIGIN_PREFIX).count()
+    history_loans = history.loans_of(1).count()
     assert Loan.objects.count() == 1 + simulated.count() + history_loans
     assert history_loans == 4
     assert PortfolioDay.objects.exists()  # the monitoring jobs ran for the history's month ends
@@ -93,17 +96,24 @@ def test_seed_demo_creates_one_user_per_role_and_is_idempotent(capsys, settings,
     }
     assert set(simulated.values_list("classification", flat=True)) == set(Classification.values)
     assert "servicing history" in first
-    # The periodic rescore ran once, for the last closed date (`manage.py rescore_loans`), and
-    # says why it rescored nothing: the loans on the book then are the simulators' DEMO-… loans,
-    # opened without an application with a risk decision to compare with.
+    # The periodic rescore ran once, for the last closed date (`manage.py rescore_loans`): the
+    # history's loans that came from a scored application are rescored; the others (DEMO-…
+    # origins, opened without one) are skipped, and the line says so.
     closed = last_closed_date()
     on_book = LoanSnapshot.objects.filter(business_date=closed)
-    assert on_book.exists()
-    assert not on_book.exclude(loan__origin_ref__startswith="DEMO-").exists()
+    from_applications = set(
+        on_book.exclude(loan__origin_ref__startswith="DEMO-").values_list("loan_id", flat=True)
+    )
+    assert from_applications
+    rescored = LoanRescore.objects.filter(as_of=closed)
+    assert set(rescored.values_list("loan_id", flat=True)) == from_applications
+    skipped = on_book.count() - len(from_applications)
     assert (
-        f"rescore as of {closed}: 0 loans rescored ({on_book.count()} on the book: 0 rescored for the "
-        f"date before, {on_book.count()} skipped without a scored application)"
+        f"rescore as of {closed}: {len(from_applications)} loans rescored ({on_book.count()} on the "
+        f"book: 0 rescored for the date before, {skipped} skipped without a scored application)"
     ) in first
+    history_applications = LoanApplication.objects.filter(customer__user__username__startswith="hist1-")
+    assert set(history_applications.values_list("state", flat=True)) == {"disbursed"}
     # Marketing: a promotion pilot runs with its pilot group and control; demo-chen's points
     # redeemed on the offer she accepted came back when she withdrew it.
     from marketing.models import PilotMember, PromotionPilot

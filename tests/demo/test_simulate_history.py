@@ -111,3 +111,42 @@ def test_the_history_has_buckets_balanced_books_monitoring_rows_and_runs_once(of
     # Another seed is another book, beside this one.
     call_command("simulate_history", "--months", "2", "--customers", "2", "--seed", "8", stdout=StringIO())
     assert Loan.objects.filter(origin_ref__startswith="DEMO-HIST-8-").count() == 2
+
+
+def test_with_a_champion_the_loans_come_from_scored_applications_and_some_drift(officer):
+    """With a champion (seed_risk), the borrowers apply through the real services, so the periodic
+    rescore has a decision to compare each loan with; the bureau files that worsened afterwards
+    show as a fallen score, and early warning finds score drift on the loans it looks at."""
+    from applications.models import LoanApplication
+    from demo import history
+    from demo.risk import seed_risk
+    from monitoring import early_warning, rescore
+    from monitoring.models import LoanRescore
+
+    seed_risk(
+        trainer=UserFactory(username="analyst-hist", role=roles.RISK_ANALYST),
+        approver=UserFactory(username="admin-hist", is_superuser=True, is_staff=True),
+    )
+    call_command("simulate_history", "--months", "6", "--customers", "16", "--seed", "9", stdout=StringIO())
+
+    loans = list(history.loans_of(9))
+    assert len(loans) == 16
+    from_applications = [loan for loan in loans if loan.origin_ref.startswith("A")]
+    assert from_applications
+    for loan in from_applications:
+        application = LoanApplication.objects.select_related("decision").get(pk=int(loan.origin_ref[1:]))
+        assert application.state == "disbursed"
+        assert application.events.filter(to_state="disbursed", payload__loan=loan.pk).exists()
+        assert (loan.risk_grade, loan.pd) == (application.risk_grade, application.decision.pd)
+        assert application.decision.features["credit_history"] in ("paid_duly", "all_paid")
+
+    result = rescore.loans_rescore()
+    assert result["rescored"] >= 1
+    rows = LoanRescore.objects.filter(as_of=result["as_of"])
+    assert set(rows.values_list("loan_id", flat=True)) <= {loan.pk for loan in from_applications}
+    fallen = {row.loan_id for row in rows if row.score < row.baseline_score}
+    assert fallen
+    signals = early_warning.signals_on(result["as_of"])
+    drifting = {loan_id for loan_id, found in signals.items() if "score_drift" in dict(found)}
+    assert drifting
+    assert drifting <= fallen

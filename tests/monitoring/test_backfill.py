@@ -5,17 +5,24 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
 
+from monitoring import early_warning
 from monitoring.models import (
     ClassificationMigration,
     DecisionMonth,
+    EarlyWarning,
+    EarlyWarningEvent,
+    FlaggedSegment,
     LiquidityBucket,
     PortfolioDay,
     PortfolioTotal,
     RollRate,
+    Signal,
+    SignalWeight,
     VintagePoint,
 )
 from monitoring.portfolio_models import PortfolioFlow, PortfolioMix
@@ -112,3 +119,45 @@ def test_backfill_refuses_an_empty_or_reversed_range(two_closed_dates):
 def test_without_since_the_command_still_runs_one_date(two_closed_dates):
     first, _last = two_closed_dates
     assert _run("--date", first.isoformat()).startswith(f"{first}: ")
+
+
+def _warnings(**only) -> list[tuple]:
+    """The warnings (`only`: of a filter) with their events, every column."""
+    rows = EarlyWarning.objects.filter(**only).order_by("pk")
+    events = EarlyWarningEvent.objects.filter(warning__in=rows).order_by("pk")
+    return [*rows.values_list(), *events.values_list()]
+
+
+def test_backfill_opens_no_warning_for_a_past_date_and_leaves_the_queue_as_it_was(
+    two_closed_dates, make_loan, settings
+):
+    """Two current loans (北京, 上海) on the book on both dates; a region flagged today weighs
+    enough to open a warning. The nightly job of the last closed date opened one for the 北京 loan;
+    then 上海 is flagged too. A backfill of the past date opens no warning "raised" on it (the
+    build would, from today's flags) and changes no warning; one that reaches the last closed date
+    builds that date's warnings only, as the nightly job does."""
+    first, last = two_closed_dates
+    for region in ("北京", "上海"):
+        loan = make_loan(first - dt.timedelta(days=5), region=region)
+        snap(loan, first)
+        snap(loan, last)
+    SignalWeight.objects.filter(signal=Signal.FLAGGED_SEGMENT).update(
+        weight=Decimal(settings.LOANHUB_EARLY_WARNING_THRESHOLD), enabled=True
+    )
+    FlaggedSegment.objects.create(kind="region", value="北京")
+    early_warning.early_warnings_build(as_of=last)
+    beijing = EarlyWarning.objects.get()
+    assert (beijing.raised_on, beijing.status) == (last, "open")
+    FlaggedSegment.objects.create(kind="region", value="上海")
+    queue, beijing_rows = _warnings(), _warnings(pk=beijing.pk)
+
+    out = _run("--since", first.isoformat(), "--date", first.isoformat())
+
+    assert _warnings() == queue
+    assert out.strip().splitlines()[0].endswith("early warnings left as they are")
+
+    # Through the last closed date: only that date's build, the 上海 loan's warning raised on it.
+    _run("--since", first.isoformat())
+    assert set(EarlyWarning.objects.values_list("raised_on", flat=True)) == {last}
+    assert EarlyWarning.objects.count() == 2
+    assert _warnings(pk=beijing.pk) == beijing_rows

@@ -16,7 +16,8 @@ from demo.products import seed_products
 from demo.risk import seed_risk
 from demo.servicing_simulator import simulate
 from loanhub import roles
-from monitoring import rescore
+from monitoring import early_warning, rescore
+from monitoring.models import Signal
 from risk.selectors import NoChampion
 
 DEMO_USERS = (
@@ -106,8 +107,15 @@ class Command(BaseCommand):
         )
         seed_business_customers(officer=user_model.objects.get(username="officer"), password=password)
         # The periodic rescore once (what beat runs on the 1st): early warning's score drift has
-        # rows to read for the loans that came from a scored application.
+        # rows to read for the loans that came from a scored application (the history's, with
+        # the borrowers who lost their job since).
         rescored = rescore_once()
+        drifting = 0
+        if rescored["rescored"]:
+            # That date's warnings again, now with the rescore's score drift (as beat's next run).
+            early_warning.early_warnings_build(as_of=rescored["as_of"])
+            signals = early_warning.signals_on(rescored["as_of"]).values()
+            drifting = sum(Signal.SCORE_DRIFT in dict(found) for found in signals)
         campaign = seed_marketing(
             manager=user_model.objects.get(username="marketing"),
             usernames=[username for username, *_rest in DEMO_CUSTOMERS],
@@ -152,7 +160,7 @@ class Command(BaseCommand):
                 f"{', '.join(buckets)} and some closed; a bank statement with lines in the suspense queue"
             )
         if rescored["as_of"]:
-            self.stdout.write(f"  rescore as of {rescore.outcome_text(rescored)}")
+            self.stdout.write(f"  rescore as of {rescore.outcome_text(rescored)}; score drift on {drifting}")
         if portfolio.loans:
             self.stdout.write(
                 f"  portfolio history: {len(portfolio.loans)} loans over {months} months, monitoring jobs "

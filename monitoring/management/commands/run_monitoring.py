@@ -5,7 +5,9 @@ What the worker runs after each close of business; by default the last closed bu
 With `--since`, every closed business date from it through `--date` (default the last closed
 one), oldest first, with a line per date as it is done: the backfill of aggregates added after
 those dates were first monitored. Running a date again replaces its rows (nothing is written
-twice), so a backfill may be interrupted and run again.
+twice), so a backfill may be interrupted and run again. The backfill leaves the early warnings
+of past dates alone (the officers' queue is working state, not an aggregate): only the last
+closed date, when the range reaches it, has its warnings built, as the nightly job builds them.
 """
 
 from __future__ import annotations
@@ -27,14 +29,19 @@ def summary(result: dict) -> str:
         f"{result['concentration_limits']} limits checked, {result['liquidity_rows']} ladder rows, "
         f"{result['stability_rows']} PSI rows, "
         f"{result['calibration_grades']} calibration grades, "
-        f"{result['warnings_opened']} early warnings opened, {result['warnings_updated']} updated"
+        + (
+            f"{result['warnings_opened']} early warnings opened, {result['warnings_updated']} updated"
+            if result["warnings_built"]
+            else "early warnings left as they are"
+        )
     )
 
 
 class Command(BaseCommand):
     help = (
         "Rebuild the monitoring aggregates of a business date (default the last closed one), "
-        "or with --since of every closed date from it through --date, oldest first."
+        "or with --since of every closed date from it through --date, oldest first (the backfill "
+        "leaves the early warnings of past dates as they are)."
     )
 
     def add_arguments(self, parser):
@@ -42,7 +49,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--since",
             type=iso_date,
-            help="backfill: every closed business date from this one through --date, oldest first",
+            help=(
+                "backfill: rebuild the aggregates of every closed business date from this one through "
+                "--date, oldest first; early warnings are built for the last closed date only"
+            ),
         )
 
     def handle(self, *args, date=None, since=None, **options):
