@@ -13,8 +13,8 @@
   with month-end runs (the demo's history) the month. The days' rows are replaced, so a date run
   twice writes nothing twice; so are their sums by one dimension (`PortfolioFlowByDimension`).
 
-`manage.py run_monitoring --since` rebuilds past dates, so both by-dimension rollups reach the
-history monitored before they existed.
+Migration `monitoring.0015` summed the rollups of the dates monitored before they existed from
+their full tables; `manage.py run_monitoring --since` rebuilds past dates, their rollups with them.
 """
 
 from __future__ import annotations

@@ -4,6 +4,49 @@ from decimal import Decimal
 
 from django.db import migrations, models
 
+# The rollups of the dates already monitored, summed from their full tables as `mix_build` and
+# `flows_build` sum them (so the dashboard's history is there without `run_monitoring --since`).
+DIMENSIONS = ("", "product", "customer_type", "channel", "region", "industry")
+FLOWS = (
+    "disbursed_loans",
+    "disbursed",
+    "upfront_fees",
+    "repayments",
+    "principal",
+    "interest",
+    "penalty",
+    "fees",
+    "line_draws",
+    "drawn",
+    "line_repayments",
+    "line_principal",
+    "line_interest",
+    "line_penalty",
+)
+
+
+def _rollup(target: str, source: str, date: str, measures: tuple[str, ...]) -> list[str]:
+    columns = ", ".join(measures)
+    sums = ", ".join(f"SUM({name})" for name in measures)
+    return [
+        f"INSERT INTO {target} ({date}, dimension, value, {columns}) "
+        f"SELECT {date}, '{name}', {name or chr(39) * 2}, {sums} FROM {source} "
+        f"GROUP BY {date}{', ' + name if name else ''}"
+        for name in DIMENSIONS
+    ]
+
+
+FILL = [
+    *_rollup(
+        "monitoring_portfoliomixbydimension",
+        "monitoring_portfoliomix",
+        "business_date",
+        ("loans", "balance", "overdue"),
+    ),
+    *_rollup("monitoring_portfolioflowbydimension", "monitoring_portfolioflow", "day", FLOWS),
+]
+UNFILL = ["DELETE FROM monitoring_portfoliomixbydimension", "DELETE FROM monitoring_portfolioflowbydimension"]
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -172,4 +215,5 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
+        migrations.RunSQL(FILL, UNFILL),
     ]

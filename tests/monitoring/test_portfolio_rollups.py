@@ -203,3 +203,28 @@ def test_the_rollups_hold_a_row_per_date_and_value_and_a_second_run_writes_nothi
     services.run_monitoring(latest)
     services.run_monitoring(dates[1])
     assert state() == before
+
+
+def test_the_migration_fills_the_rollups_of_dates_monitored_before_them(history):
+    """Migration 0015 sums the rollups of the history already monitored from the full tables:
+    exactly the rows the job writes."""
+    import importlib
+
+    migration = importlib.import_module("monitoring.migrations.0015_portfolio_rollups_by_dimension")
+
+    def rows():
+        return [
+            sorted(tuple(v for k, v in sorted(row.items()) if k != "id") for row in model.objects.values())
+            for model in (PortfolioMixByDimension, PortfolioFlowByDimension)
+        ]
+
+    written = rows()
+    assert all(written)
+    PortfolioMixByDimension.objects.all().delete()
+    PortfolioFlowByDimension.objects.all().delete()
+
+    with connection.cursor() as cursor:
+        for statement in migration.FILL:
+            cursor.execute(statement)
+
+    assert rows() == written
