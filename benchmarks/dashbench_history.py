@@ -87,6 +87,38 @@ def flows(first: dt.date, day: dt.date) -> int:
     return loans + lines
 
 
+def rollups_by_dimension(day: dt.date) -> dict[str, int]:
+    """The portfolio page's rollups by one dimension for every day before D, summed from the
+    history's `PortfolioMix` and `PortfolioFlow` rows by the job's own statements
+    (`monitoring.portfolio.rollup_by_dimension`), so at the job's cardinality: per date the whole
+    book and each value of the five dimensions. The flow rollups of the days before D are summed
+    again (D's job had summed those days before the history added flows to them)."""
+    from monitoring.portfolio import rollup_by_dimension
+    from monitoring.portfolio_models import (
+        FLOW_MEASURES,
+        PortfolioFlow,
+        PortfolioFlowByDimension,
+        PortfolioMix,
+        PortfolioMixByDimension,
+    )
+
+    PortfolioMixByDimension.objects.filter(business_date__lt=day).delete()
+    rollup_by_dimension(
+        PortfolioMixByDimension,
+        PortfolioMix.objects.filter(business_date__lt=day),
+        "business_date",
+        ("loans", "balance", "overdue"),
+    )
+    PortfolioFlowByDimension.objects.filter(day__lt=day).delete()
+    rollup_by_dimension(
+        PortfolioFlowByDimension, PortfolioFlow.objects.filter(day__lt=day), "day", FLOW_MEASURES
+    )
+    return {
+        "portfolio_mix_by_dimension": PortfolioMixByDimension.objects.count(),
+        "portfolio_flow_by_dimension": PortfolioFlowByDimension.objects.count(),
+    }
+
+
 def rescores(day: dt.date) -> int:
     """The periodic rescore on the 1st of each of the last RESCORE_MONTHS months, one row per loan
     on D's book (`LoanRescore`: the LoanRescore admin list and early warning's score_drift read
@@ -297,12 +329,15 @@ def history(day: dt.date) -> dict[str, int]:
     )
     made["decision_score_band"] = score_bands(first, day)
     made["portfolio_flow (loans and credit lines, every day)"] = flows(first, day)
+    made.update(rollups_by_dimension(day))
     made["loan_rescore"] = rescores(day)
     for table in (
         "monitoring_portfolioday",
         "monitoring_portfoliototal",
         "monitoring_portfoliomix",
         "monitoring_portfolioflow",
+        "monitoring_portfoliomixbydimension",
+        "monitoring_portfolioflowbydimension",
         "monitoring_rollrate",
         "monitoring_classificationmigration",
         "monitoring_decisionmonth",

@@ -4,13 +4,17 @@
 - `channels_record`: the channel of every loan disbursed by the date that has none recorded yet,
   read from `applications` (a loan keeps only its origin reference); recorded once, never changed;
 - `mix_build`: the date's `PortfolioMix`, its `PortfolioDay` rows summed over grade, origination
-  month, bucket, class and stage (one INSERT … SELECT);
+  month, bucket, class and stage (one INSERT … SELECT), and those summed again by one dimension
+  at a time and for the whole book (`PortfolioMixByDimension`, one INSERT … SELECT each);
 - `flows_build`: the `PortfolioFlow` rows of every day after the previous monitored date through
   this one (the whole history when there is none): loans disbursed and posted repayments by value
   date, and the credit lines' draws and repayments by value date (their channel is their
   application's, looked up by origin as the loans' is). With daily closes that is the one day;
   with month-end runs (the demo's history) the month. The days' rows are replaced, so a date run
-  twice writes nothing twice.
+  twice writes nothing twice; so are their sums by one dimension (`PortfolioFlowByDimension`).
+
+Migration `monitoring.0015` summed the rollups of the dates monitored before they existed from
+their full tables; `manage.py run_monitoring --since` rebuilds past dates, their rollups with them.
 """
 
 from __future__ import annotations
@@ -18,32 +22,26 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from django.db.models import Count, F, OuterRef, Subquery, Sum, Value
+from django.db.models import Count, F, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from applications import selectors as applications
 from monitoring.models import PortfolioDay, PortfolioTotal
-from monitoring.portfolio_models import MIX_DIMENSIONS, LoanChannel, PortfolioFlow, PortfolioMix
+from monitoring.portfolio_models import (
+    FLOW_MEASURES,
+    MIX_DIMENSIONS,
+    ROLLUP_DIMENSIONS,
+    LoanChannel,
+    PortfolioFlow,
+    PortfolioFlowByDimension,
+    PortfolioMix,
+    PortfolioMixByDimension,
+)
 from monitoring.sql import ZERO_MONEY, aliased, insert_select
 from servicing import selectors as servicing
 
 CHUNK = 5000
-_MEASURES = (
-    "disbursed_loans",
-    "disbursed",
-    "upfront_fees",
-    "repayments",
-    "principal",
-    "interest",
-    "penalty",
-    "fees",
-    "line_draws",
-    "drawn",
-    "line_repayments",
-    "line_principal",
-    "line_interest",
-    "line_penalty",
-)
+_MIX_MEASURES = ("loans", "balance", "overdue")
 
 
 def channel_of(loan_id_path: str):
@@ -84,9 +82,27 @@ def mix_build(*, as_of: dt.date) -> int:
         {name: F(name) for name in ("business_date", *MIX_DIMENSIONS)},
         {"loans": Sum("loans"), "balance": Sum("balance"), "overdue": Sum("overdue")},
     )
-    return insert_select(
-        PortfolioMix, rows, ["business_date", *MIX_DIMENSIONS, "loans", "balance", "overdue"]
+    written = insert_select(PortfolioMix, rows, ["business_date", *MIX_DIMENSIONS, *_MIX_MEASURES])
+    PortfolioMixByDimension.objects.filter(business_date=as_of).delete()
+    rollup_by_dimension(
+        PortfolioMixByDimension,
+        PortfolioMix.objects.filter(business_date=as_of),
+        "business_date",
+        _MIX_MEASURES,
     )
+    return written
+
+
+def rollup_by_dimension(model, rows: QuerySet, date: str, measures: tuple[str, ...]) -> None:
+    """Insert into `model` the sums of `rows` per `date` and value of each dimension, and per
+    `date` alone for the whole book (dimension and value ""): one INSERT … SELECT each."""
+    for name in ROLLUP_DIMENSIONS:
+        grouped = aliased(
+            rows,
+            {date: F(date), "dimension": Value(name), "value": F(name) if name else Value("")},
+            {measure: Sum(measure) for measure in measures},
+        )
+        insert_select(model, grouped, [date, "dimension", "value", *measures])
 
 
 def _dimensions(loan: str) -> dict:
@@ -149,7 +165,7 @@ def _line_flows(cells: dict[tuple, dict], *, as_of: dt.date, since: dt.date | No
         dims = {name: row[f"m_{name}"] or "" for name in MIX_DIMENSIONS if name != "channel"}
         dims["channel"] = channels.get(row["m_origin"], "")
         cell = cells[(row["m_day"], *(dims[name] for name in MIX_DIMENSIONS))]
-        for name in _MEASURES:
+        for name in FLOW_MEASURES:
             if f"m_{name}" in row:
                 cell[name] = cell.get(name, 0) + row[f"m_{name}"]
 
@@ -187,11 +203,13 @@ def flows_build(*, as_of: dt.date, since: dt.date | None = None) -> int:
     for query in (disbursed, repaid):
         for row in query.iterator(chunk_size=CHUNK):
             key = (row["m_day"], *(row[f"m_{name}"] or "" for name in MIX_DIMENSIONS))
-            cells[key].update({name: row[f"m_{name}"] for name in _MEASURES if f"m_{name}" in row})
+            cells[key].update({name: row[f"m_{name}"] for name in FLOW_MEASURES if f"m_{name}" in row})
     _line_flows(cells, as_of=as_of, since=since)
     flows = [
         PortfolioFlow(day=key[0], **dict(zip(MIX_DIMENSIONS, key[1:], strict=True)), **cell)
         for key, cell in cells.items()
     ]
     PortfolioFlow.objects.bulk_create(flows, batch_size=2000)
+    PortfolioFlowByDimension.objects.filter(**days).delete()
+    rollup_by_dimension(PortfolioFlowByDimension, PortfolioFlow.objects.filter(**days), "day", FLOW_MEASURES)
     return len(flows)

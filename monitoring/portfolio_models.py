@@ -1,9 +1,11 @@
 """The portfolio dashboard's aggregates (imported by `monitoring.models`): the book by its
 business dimensions per date (`PortfolioMix`, a rollup of `PortfolioDay`), the money that left
-and came back per day (`PortfolioFlow`), and each loan's origination channel (`LoanChannel`,
+and came back per day (`PortfolioFlow`), both again by one dimension at a time
+(`PortfolioMixByDimension`, `PortfolioFlowByDimension`: a few dozen rows a date, what the
+dashboard reads with no filter or one), and each loan's origination channel (`LoanChannel`,
 monitoring's copy of what the application says, so the set-based statements can join it).
 
-All three are written by `monitoring.portfolio` (`channels_record`, `mix_build`, `flows_build`)
+All are written by `monitoring.portfolio` (`channels_record`, `mix_build`, `flows_build`)
 inside `run_monitoring`; a date run twice replaces its rows (the channel of a loan never changes
 once recorded). A repayment posted or reversed later with a value date already monitored counts
 when the monitored date whose days include it is run again."""
@@ -21,6 +23,25 @@ from products.choices import Channel, CustomerType
 # The dimensions the portfolio dashboard slices and filters by. "Segment" is the customer type
 # (individual, sole proprietor, small business): marketing's segments sit above monitoring.
 MIX_DIMENSIONS = ("product", "customer_type", "channel", "region", "industry")
+# The by-one-dimension rollups' dimensions: "" is the whole book (its value is "" too).
+WHOLE_BOOK = ""
+ROLLUP_DIMENSIONS = (WHOLE_BOOK, *MIX_DIMENSIONS)
+FLOW_MEASURES = (
+    "disbursed_loans",
+    "disbursed",
+    "upfront_fees",
+    "repayments",
+    "principal",
+    "interest",
+    "penalty",
+    "fees",
+    "line_draws",
+    "drawn",
+    "line_repayments",
+    "line_principal",
+    "line_interest",
+    "line_penalty",
+)
 
 
 class LoanChannel(models.Model):
@@ -103,3 +124,67 @@ class PortfolioFlow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.product} {self.region}"
+
+
+class PortfolioMixByDimension(models.Model):
+    """The book at the end of a business date by one of its dimensions: for each value of the
+    product, customer type, channel, region and industry (and once for the whole book, dimension
+    and value ""), the sum of that date's `PortfolioMix` rows with that value. The dashboard's
+    balance over time and filter values, unfiltered or filtered by one dimension, read these."""
+
+    business_date = models.DateField(_("business date"))
+    dimension = models.CharField(_("dimension"), max_length=16, blank=True)
+    value = models.CharField(_("value"), max_length=100, blank=True)
+    loans = models.PositiveIntegerField(_("loans"))
+    balance = money_field(_("principal outstanding"), default=Decimal("0.00"))
+    overdue = money_field(_("overdue amount"), default=Decimal("0.00"))
+
+    class Meta:
+        verbose_name = _("portfolio mix by dimension")
+        verbose_name_plural = _("portfolio mix by dimension")
+        constraints = [
+            models.UniqueConstraint(
+                fields=("dimension", "value", "business_date"), name="portfolio_mix_dimension_unique"
+            )
+        ]
+        indexes = [models.Index(fields=("business_date",), name="portfolio_mix_dimension_date")]
+
+    def __str__(self) -> str:
+        return f"{self.business_date} {self.dimension}={self.value}"
+
+
+class PortfolioFlowByDimension(models.Model):
+    """The money of one day by one of its dimensions: for each value of the product, customer
+    type, channel, region and industry (and once for the whole book, dimension and value ""),
+    the sum of that day's `PortfolioFlow` rows with that value (the same measures)."""
+
+    day = models.DateField(_("day"))
+    dimension = models.CharField(_("dimension"), max_length=16, blank=True)
+    value = models.CharField(_("value"), max_length=100, blank=True)
+    disbursed_loans = models.PositiveIntegerField(_("loans disbursed"), default=0)
+    disbursed = money_field(_("principal disbursed"), default=Decimal("0.00"))
+    upfront_fees = money_field(_("fees withheld at disbursement"), default=Decimal("0.00"))
+    repayments = models.PositiveIntegerField(_("repayments"), default=0)
+    principal = money_field(_("principal repaid"), default=Decimal("0.00"))
+    interest = money_field(_("interest received"), default=Decimal("0.00"))
+    penalty = money_field(_("penalty interest received"), default=Decimal("0.00"))
+    fees = money_field(_("fees received"), default=Decimal("0.00"))
+    line_draws = models.PositiveIntegerField(_("credit line draws"), default=0)
+    drawn = money_field(_("drawn on credit lines"), default=Decimal("0.00"))
+    line_repayments = models.PositiveIntegerField(_("credit line repayments"), default=0)
+    line_principal = money_field(_("credit line principal repaid"), default=Decimal("0.00"))
+    line_interest = money_field(_("credit line interest received"), default=Decimal("0.00"))
+    line_penalty = money_field(_("credit line penalty interest received"), default=Decimal("0.00"))
+
+    class Meta:
+        verbose_name = _("portfolio flow by dimension")
+        verbose_name_plural = _("portfolio flows by dimension")
+        constraints = [
+            models.UniqueConstraint(
+                fields=("dimension", "value", "day"), name="portfolio_flow_dimension_unique"
+            )
+        ]
+        indexes = [models.Index(fields=("day",), name="portfolio_flow_dimension_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.dimension}={self.value}"

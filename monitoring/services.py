@@ -6,7 +6,8 @@
   (the same statement on PostgreSQL and SQLite, compiled from the ORM), and their per-date rollups
   `PortfolioTotal` (by bucket, class and stage) and `PortfolioMix` (by product, segment, channel,
   region, industry) that the dashboards read; the days' disbursements and repayments since the
-  previous monitored date (`PortfolioFlow`, `monitoring.portfolio`);
+  previous monitored date (`PortfolioFlow`, `monitoring.portfolio`); both again by one dimension
+  at a time (`PortfolioMixByDimension`, `PortfolioFlowByDimension`);
 - the loans' first day at 30+ days past due (`DelinquencyOnset`), from the date's snapshots;
 - when `as_of` is a month end, that month's roll rates: each loan's bucket at the previous
   month end against its bucket at this one (`closed` when it has left the book paid off,

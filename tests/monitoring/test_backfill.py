@@ -25,7 +25,12 @@ from monitoring.models import (
     SignalWeight,
     VintagePoint,
 )
-from monitoring.portfolio_models import PortfolioFlow, PortfolioMix
+from monitoring.portfolio_models import (
+    PortfolioFlow,
+    PortfolioFlowByDimension,
+    PortfolioMix,
+    PortfolioMixByDimension,
+)
 from monitoring.score_band_models import DecisionScoreBand
 from servicing import cob
 from tests.monitoring.conftest import month_end, snap
@@ -37,6 +42,8 @@ AGGREGATES = (
     PortfolioTotal,
     PortfolioMix,
     PortfolioFlow,
+    PortfolioMixByDimension,
+    PortfolioFlowByDimension,
     RollRate,
     ClassificationMigration,
     DecisionMonth,
@@ -79,7 +86,13 @@ def two_closed_dates(make_loan, django_capture_on_commit_callbacks):
 def test_backfill_restores_the_deleted_aggregates_of_each_closed_date(two_closed_dates):
     first, last = two_closed_dates
     written = _rows()
-    for name in ("PortfolioDay", "PortfolioMix", "PortfolioFlow"):
+    for name in (
+        "PortfolioDay",
+        "PortfolioMix",
+        "PortfolioFlow",
+        "PortfolioMixByDimension",
+        "PortfolioFlowByDimension",
+    ):
         assert written[name], name
     assert written["RollRate"]  # the month end's, and its class migration
     assert written["ClassificationMigration"]
