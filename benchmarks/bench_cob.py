@@ -65,6 +65,24 @@ chunks probably contend for disk, WAL and 128 MB of shared_buffers; not profiled
 loans, median 11.7 ms): 424x. EXPLAIN (ANALYZE, BUFFERS) of one steady-state chunk (D + 1, 49,990
 loans, load 6): 0.91 s, of which installments found and read 0.27 s, their UPDATE 0.16 s, the
 loan side 0.49 s (8,206 loans), quiet loans 0.12 s, snapshots 0.25 s. Target missed ~3x.
+2026-12-07 (night), 1,000,000 loans. Why two workers gained nothing: sampling pg_stat_activity
+during their run showed one chunk's statement at a time and the other worker waiting on a
+transactionid lock in `SELECT … servicing_cobchunk … FOR UPDATE`: `select_for_update()` with
+`select_related("run")` locked the run's row too, so every chunk waited for the running one. Now
+`of=("self",)` (test: a chunk closes while another chunk of its run is open on a worker). Then on
+the Debian defaults (shared_buffers 128 MB, wal_buffers 4 MB) a chunk's loan update wrote 21,384
+dirty pages itself and reread installments from the OS cache; on a second cluster with
+benchmarks/postgresql/loanhub-bench.conf (`make bench-postgres`, port 5433: shared_buffers 6 GB,
+wal_buffers 64 MB, max_wal_size 16 GB) and without the snapshots' ON CONFLICT (a chunk's statement
+1.04 -> 0.90 s, five of each alternated): idle machine (load 2.0 at the start, nothing else
+running), seeded database copied: close of D in-process 22.36 s (plan 0.47 s; chunks median
+1.071 s, p99 1.450 s): 44,730 loans/s; D + 1 on 2 workers 14.16 s: 70,618 loans/s (the chunks
+finish in pairs every 1.1-1.3 s, ~85,000 loans/s while both run; the rest is the plan, the first
+pair's cold start and the run's close); reference 81 loans/s (200 loans, median 11.9 ms): 551x.
+With a helper's tests running beside it the same two-worker close took 15.3-53 s (the two cores
+are all there is). Target missed ~1.4x; left: the statement (~1.0 s a chunk of 50,000 while two
+run: the overdue loans' daily rewrite, the snapshot row per loan, the chunk's loans read three
+times), and ~2 s a date of planning, first chunk and close.
 """
 
 from __future__ import annotations
