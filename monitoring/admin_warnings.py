@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from loanhub.admin_pagination import KeysetPaginationMixin
 from loanhub.admin_readonly import ReadOnlyAdminMixin
 from loanhub.admin_reasons import EventReasonColumn, EventStateColumns
 from loanhub.errors import DomainError
@@ -16,6 +18,7 @@ from monitoring.models import (
     LoanRescore,
     SignalWeight,
 )
+from products.choices import RiskGrade
 
 
 class EarlyWarningEventInline(EventStateColumns, EventReasonColumn, admin.TabularInline):
@@ -131,11 +134,27 @@ class FlaggedSegmentAdmin(admin.ModelAdmin):
     search_fields = ("value",)
 
 
+class GradeNowFilter(admin.SimpleListFilter):
+    """The grade now, offered from the catalogue's grades: a filter on the field itself would read
+    the distinct grades of every rescore (one row per loan and rescore date: millions)."""
+
+    title = gettext_lazy("grade now")
+    parameter_name = "grade"
+
+    def lookups(self, request, model_admin):
+        return RiskGrade.choices
+
+    def queryset(self, request, queryset):
+        return queryset.filter(grade=self.value()) if self.value() else queryset
+
+
 @admin.register(LoanRescore)
-class LoanRescoreAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class LoanRescoreAdmin(ReadOnlyAdminMixin, KeysetPaginationMixin, admin.ModelAdmin):
     """The periodic rescores (early warning's score_drift): each loan's score at application and
-    now, by the same model."""
+    now, by the same model. Newest first by key, pages by key and no full count
+    (`loanhub.admin_pagination`): a rescore writes a row for every loan on the book."""
 
     list_display = ("as_of", "loan_id", "model_version", "baseline_score", "baseline_grade", "score", "grade")
-    list_filter = ("as_of", "grade")
+    list_filter = ("as_of", GradeNowFilter)
+    ordering = ("-id",)
     search_fields = ("=loan_id",)
