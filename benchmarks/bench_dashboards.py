@@ -41,7 +41,24 @@ Measured 2026-12-07 at BENCH_LOANS=20000 (730 days of history, 15 runs, the shar
 at load 2.6–4), median / p99 ms, summed from the full tables → read from the rollups by one
 dimension (66 rows a date each): mix page (a year) 1,709 / 2,051 → 68 / 119; one region 821 /
 1,042 → 65 / 69; XLSX 803 / 894 → 76 / 347; flows CSV 1,206 / 1,484 → 38 / 71; API
-…/portfolio/mix/ 556 / 584 → 28 / 39. Not measured at 1,000,000 loans since.
+…/portfolio/mix/ 556 / 584 → 28 / 39.
+
+Measured 2026-12-07 (night) on the idle machine (load average 1.1–1.2), 1,000,000 loans, 730 days
+of history with everything above (PortfolioDay 1,832,976 rows, 33,944 on D; PortfolioFlow 776,016;
+LoanRescore 3,000,000; the rollups by dimension 48,246 + 49,032), 15 runs each, PostgreSQL with
+its Debian defaults on 5432 (monitoring job of D 72.8 s). Every page's and API's median within
+300 ms, the slowest the risk page with its heat map, 117.4 ms; two p99s over, each one slow run
+of 15 (the open early-warning queue 313.6 ms, 500 open warnings by API 329.9 ms). Median / p99 ms:
+portfolio dashboard 62.6 / 299.0; mix page (a year) 89.1 / 103.5, one region 97.2 / 112.9, XLSX
+67.8 / 85.2, flows CSV 41.3 / 45.3; risk page 117.4 / 140.5, one product 88.1 / 99.0, its CSVs
+55.0–89.7, XLSX 95.3 / 111.4; early-warning queue 44.3 / 60.6, open 55.7 / 313.6, one warning
+23.5 / 25.6; periodic rescores 36.0 / 39.2, grade E 51.6 / 57.4 (before their list paged by key
+without a count or the grades' DISTINCT, the same run on a tuned cluster: 686.5 / 708.1 and
+731.7 / 763.0); collections queue 58.3 / 73.8; console start page 28.5 / 31.1; APIs 6.7–48.2
+median (portfolio/mix 31.6, score-distribution 13.2, early warnings 12.8, 500 open 37.9,
+performance 48.2). Reference, same run: 139.0 / 145.7 ms for the one sum over D's snapshots.
+The same pages on the tuned cluster (`make bench-postgres`, port 5433) the same evening: medians
+20.4–127.6 ms.
 Reference, same run: the naive page read — the portfolio by bucket and class summed over D's
 loan snapshots (what a page without the aggregates would do).
 

@@ -157,4 +157,5 @@ class LoanRescoreAdmin(ReadOnlyAdminMixin, KeysetPaginationMixin, admin.ModelAdm
     list_display = ("as_of", "loan_id", "model_version", "baseline_score", "baseline_grade", "score", "grade")
     list_filter = ("as_of", GradeNowFilter)
     ordering = ("-id",)
+    sortable_by = ()  # any other order is a sort of every rescore
     search_fields = ("=loan_id",)

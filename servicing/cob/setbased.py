@@ -327,9 +327,10 @@ quiet AS (
           SELECT 1 FROM servicing_loansnapshot s WHERE s.business_date = %(d)s AND s.loan_id = l.id)
 ),
 snap AS (
-    -- No ON CONFLICT: a loan moved here stood at D and a quiet one has no snapshot of D (above),
-    -- so a duplicate is a fault, which fails the chunk; the arbiter's check of every row was ~14 per cent
-    -- of the statement (benchmarks/bench_cob.py).
+    -- No ON CONFLICT: whatever writes a loan's snapshot of D (a replay, this statement) leaves
+    -- the loan at D + 1, out of both sets here, and a quiet loan with one is excluded above; so a
+    -- duplicate is a fault, which fails the chunk. The arbiter's check of every row was ~14 per
+    -- cent of the statement (benchmarks/bench_cob.py).
     INSERT INTO servicing_loansnapshot (business_date, loan_id, days_past_due, delinquency_bucket,
         classification, ifrs9_stage, principal_outstanding, overdue_amount, provision, interest_due,
         penalty_due, ecl, non_accrual)
