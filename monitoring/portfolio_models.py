@@ -86,19 +86,11 @@ class PortfolioMix(models.Model):
         return f"{self.business_date} {self.product} {self.region}"
 
 
-class PortfolioFlow(models.Model):
-    """The money of one day by product, customer type, channel, region and industry: loans
-    disbursed on it (their principal and the fees withheld from the proceeds), and the posted
-    repayments valued on it with their allocation (principal, interest, penalty interest, fees);
-    the credit lines' draws and repayments valued on it (`line_*`, `drawn`). A repayment reversed
-    later drops out when its value date is rebuilt."""
+class FlowMeasures(models.Model):
+    """The money of a day that `PortfolioFlow` and its rollup `PortfolioFlowByDimension` hold:
+    loans disbursed (their principal and the fees withheld from the proceeds), the posted
+    repayments valued on it with their allocation, and the credit lines' draws and repayments."""
 
-    day = models.DateField(_("day"))
-    product = models.CharField(_("product"), max_length=32)
-    customer_type = models.CharField(_("customer type"), max_length=20, choices=CustomerType.choices)
-    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
-    region = models.CharField(_("region"), max_length=64)
-    industry = models.CharField(_("industry"), max_length=100)
     disbursed_loans = models.PositiveIntegerField(_("loans disbursed"), default=0)
     disbursed = money_field(_("principal disbursed"), default=Decimal("0.00"))
     upfront_fees = money_field(_("fees withheld at disbursement"), default=Decimal("0.00"))
@@ -115,6 +107,24 @@ class PortfolioFlow(models.Model):
     line_principal = money_field(_("credit line principal repaid"), default=Decimal("0.00"))
     line_interest = money_field(_("credit line interest received"), default=Decimal("0.00"))
     line_penalty = money_field(_("credit line penalty interest received"), default=Decimal("0.00"))
+
+    class Meta:
+        abstract = True
+
+
+class PortfolioFlow(FlowMeasures):
+    """The money of one day by product, customer type, channel, region and industry: loans
+    disbursed on it (their principal and the fees withheld from the proceeds), and the posted
+    repayments valued on it with their allocation (principal, interest, penalty interest, fees);
+    the credit lines' draws and repayments valued on it (`line_*`, `drawn`). A repayment reversed
+    later drops out when its value date is rebuilt."""
+
+    day = models.DateField(_("day"))
+    product = models.CharField(_("product"), max_length=32)
+    customer_type = models.CharField(_("customer type"), max_length=20, choices=CustomerType.choices)
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    region = models.CharField(_("region"), max_length=64)
+    industry = models.CharField(_("industry"), max_length=100)
 
     class Meta:
         verbose_name = _("portfolio flow")
@@ -153,7 +163,7 @@ class PortfolioMixByDimension(models.Model):
         return f"{self.business_date} {self.dimension}={self.value}"
 
 
-class PortfolioFlowByDimension(models.Model):
+class PortfolioFlowByDimension(FlowMeasures):
     """The money of one day by one of its dimensions: for each value of the product, customer
     type, channel, region and industry (and once for the whole book, dimension and value ""),
     the sum of that day's `PortfolioFlow` rows with that value (the same measures)."""
@@ -161,20 +171,6 @@ class PortfolioFlowByDimension(models.Model):
     day = models.DateField(_("day"))
     dimension = models.CharField(_("dimension"), max_length=16, blank=True)
     value = models.CharField(_("value"), max_length=100, blank=True)
-    disbursed_loans = models.PositiveIntegerField(_("loans disbursed"), default=0)
-    disbursed = money_field(_("principal disbursed"), default=Decimal("0.00"))
-    upfront_fees = money_field(_("fees withheld at disbursement"), default=Decimal("0.00"))
-    repayments = models.PositiveIntegerField(_("repayments"), default=0)
-    principal = money_field(_("principal repaid"), default=Decimal("0.00"))
-    interest = money_field(_("interest received"), default=Decimal("0.00"))
-    penalty = money_field(_("penalty interest received"), default=Decimal("0.00"))
-    fees = money_field(_("fees received"), default=Decimal("0.00"))
-    line_draws = models.PositiveIntegerField(_("credit line draws"), default=0)
-    drawn = money_field(_("drawn on credit lines"), default=Decimal("0.00"))
-    line_repayments = models.PositiveIntegerField(_("credit line repayments"), default=0)
-    line_principal = money_field(_("credit line principal repaid"), default=Decimal("0.00"))
-    line_interest = money_field(_("credit line interest received"), default=Decimal("0.00"))
-    line_penalty = money_field(_("credit line penalty interest received"), default=Decimal("0.00"))
 
     class Meta:
         verbose_name = _("portfolio flow by dimension")
