@@ -83,6 +83,25 @@ With a helper's tests running beside it the same two-worker close took 15.3-53 s
 are all there is). Target missed ~1.4x; left: the statement (~1.0 s a chunk of 50,000 while two
 run: the overdue loans' daily rewrite, the snapshot row per loan, the chunk's loans read three
 times), and ~2 s a date of planning, first chunk and close.
+2026-12-08, 1,000,000 loans, an idle machine ~1.7x slower than the last (reference 35-49 loans/s
+against 81), the tuned cluster. Fresh seed: in-process 46.96 s (plan 1.03 s, chunks median 2.159 s),
+2 workers 26.00 s. One chunk (49,142 loans, 9,449 rewritten) at D + 2, statement alone, rolled
+back, variants alternated: 1.66-1.73 s; without the snapshot INSERT 1.28 s (the INSERT ~0.38 s,
+a quarter; without the id primary key's index below the noise, so not changed); without the
+next-due laterals 1.56 s; without the per-loan collateral subqueries 1.63 s; without the
+installments' index on the loan alone (the unique (loan, number) index serves every lookup and
+the next-due lateral reads it in order) 1.57 s; work_mem 64 MB no change; the chunk's loans read
+once into a MATERIALIZED CTE: 1.80 s (slower; joined to the installments, its estimate made the
+installments' UPDATE scan the whole table: 6 s). Two chunks side by side: 1.84 / 1.92 s each.
+Workers' timeline (chunk done_at): the first pair at 3.5 s, then a pair every 2.1-2.4 s. Changed:
+collateral summed once per chunk (a CTE, not three subqueries per loan), the installments' loan
+index dropped (migration 0030), chunks planned from an index-only count of active loans per
+bucket of ids (greedy, whole buckets: 19 chunks of ~53,000 instead of 20 of 50,000), each chunk
+keeps its groups of (bucket, class, stage) and the run folds them (no scan of the date at the
+end), this process polls the workers' run every 0.2 s instead of 0.05 s. Same seeded copy, old
+code then new: in-process 42.41 -> 41.98 s (plan 0.96 -> 0.44 s; chunks median 1.983 -> 2.070 s,
+cold pages after the copy): 23,581 -> 23,821 loans/s; 2 workers 27.62 -> 24.92 s: 36,212 -> 40,130
+loans/s; reference 43 / 35 loans/s. Chunk statement alone, old / new: 1.69 / 1.55 s.
 """
 
 from __future__ import annotations
@@ -552,7 +571,9 @@ def close_on_workers(day: dt.date, broker: str) -> dict:
             if time.monotonic() > deadline or any(p.poll() is not None for p in procs):
                 raise RuntimeError(f"workers did not start (see {logs}/bench_cob_worker*.log)")
         began = time.perf_counter()
-        runs = cob.close_through(day, inline=False, wait=True, poll=0.05)
+        # Polled every 0.2 s: at every 0.05 s this process's own queries took a share of the two
+        # cores from the workers it timed (at most 0.2 s is added to the figure).
+        runs = cob.close_through(day, inline=False, wait=True, poll=0.2)
         seconds = time.perf_counter() - began
     finally:
         for proc in procs:

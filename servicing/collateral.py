@@ -66,19 +66,36 @@ def loan_lgd(*, loan_id: int, ead: Decimal) -> Decimal:
     return lgd(secured=loan_secured_amount(loan_id=loan_id), ead=ead)
 
 
-def ecl_lgd_sql(*, loan_id: str, ead: str) -> str:
-    """The per-loan LGD as a PostgreSQL expression, for the set-based close of business:
-    `loan_id` and `ead` are SQL expressions of the statement (e.g. "x.id" and
-    "GREATEST(x.principal_outstanding + x.interest_due, 0)"). Same rule and rounding as `lgd`
-    (the secured value of each item to the cent, the LGD to eight places)."""
+def _secured_item_sql() -> str:
+    """One collateral item's (`c`) secured value as SQL: its value after the haircut, to the cent."""
     table = haircuts()
     haircut_case = " ".join(f"WHEN '{kind}' THEN {table[kind]}::numeric" for kind in CollateralType.values)
+    return f"round(c.value * (1 - CASE c.collateral_type {haircut_case} END), 2)"
+
+
+def secured_by_loan_sql(*, where: str) -> str:
+    """A query of the secured amount (`secured`) per loan (`loan_id`) of the collateral items
+    (`c`) matching `where`: loans without collateral are left out (`secured_amounts` in SQL)."""
+    return (
+        f"SELECT c.loan_id, SUM({_secured_item_sql()}) AS secured "
+        f"FROM servicing_loancollateral c WHERE {where} GROUP BY c.loan_id"
+    )
+
+
+def ecl_lgd_sql(*, loan_id: str, ead: str, secured: str | None = None) -> str:
+    """The per-loan LGD as a PostgreSQL expression, for the set-based close of business:
+    `loan_id` and `ead` are SQL expressions of the statement (e.g. "x.id" and
+    "GREATEST(x.principal_outstanding + x.interest_due, 0)"); `secured`, the loan's secured
+    amount when the statement has it already (`secured_by_loan_sql`, 0 without collateral),
+    else read per loan. Same rule and rounding as `lgd` (the secured value of each item to the
+    cent, the LGD to eight places)."""
     base = settings.LOANHUB_IFRS9_LGD
     floor = settings.LOANHUB_IFRS9_LGD_FLOOR
-    secured = (
-        f"(SELECT COALESCE(SUM(round(c.value * (1 - CASE c.collateral_type {haircut_case} END), 2)), 0) "
-        f"FROM servicing_loancollateral c WHERE c.loan_id = {loan_id})"
-    )
+    if secured is None:
+        secured = (
+            f"(SELECT COALESCE(SUM({_secured_item_sql()}), 0) "
+            f"FROM servicing_loancollateral c WHERE c.loan_id = {loan_id})"
+        )
     return (
         f"(CASE WHEN ({ead}) <= 0 OR {secured} <= 0 THEN {base}::numeric ELSE "
         f"round(GREATEST({floor}::numeric, 1 - LEAST({secured} / ({ead}), 1)) * {base}::numeric, 8) END)"

@@ -23,7 +23,8 @@ D + 1 with no payment, and that is computed here from the stored position alone:
   observation floor, whose period a day past due starts again: `servicing.rules`), IFRS 9 stage, non-accrual,
   provision and ECL by `servicing.rules` (the same parameters, passed in); the sub-ledger totals.
 
-One statement, data-modifying CTEs: installments updated (those that change) → the day's changes of
+One statement, data-modifying CTEs: the chunk's collateral summed per loan once (its LGD, and
+no quiet days for a secured loan) → installments updated (those that change) → the day's changes of
 all the installments read summed per loan → loans
 updated (old and new sub-ledger totals returned) → a snapshot row per loan inserted → the chunk's
 sums of each flow returned, which the caller books as one journal entry. Tests compare the result
@@ -72,7 +73,9 @@ def _earned(day: str) -> str:
 
 def _sql() -> str:
     # the loan's LGD, lower when secured (`servicing.collateral`)
-    lgd = collateral.ecl_lgd_sql(loan_id="x.id", ead="GREATEST(x.principal_outstanding + x.interest_due, 0)")
+    lgd = collateral.ecl_lgd_sql(
+        loan_id="x.id", ead="GREATEST(x.principal_outstanding + x.interest_due, 0)", secured="x.secured"
+    )
     ranks = {klass: CLASS_RANK[klass] for klass in Classification.values}
     rate_by_rank = " ".join(
         f"WHEN {CLASS_RANK[klass]} THEN {rules.provision_rate(klass)}::numeric"
@@ -86,7 +89,8 @@ def _sql() -> str:
     sub = f[Classification.SUBSTANDARD]
     override_rank = _class_case("l.classification_override", ranks)
     return f"""
-WITH inst AS (
+WITH coll AS ({collateral.secured_by_loan_sql(where="c.loan_id BETWEEN %(first)s AND %(last)s")}),
+inst AS (
     SELECT i.id, i.loan_id, i.due_date, b.old_basis, i.penalty_from, i.penalty_daily, i.grace_basis,
         i.status AS old_status, t.accrued,
         CASE WHEN i.penalty_charged THEN b.old_basis + t.accrued ELSE b.old_basis END AS basis1,
@@ -203,8 +207,9 @@ base AS (
                   AND %(n)s::date > a.oldest_unpaid + l.overdue_grace_days
              THEN %(n)s::date - a.oldest_unpaid ELSE 0 END AS dpd,
         COALESCE({override_rank}, 0) AS override_rank, l.observation_until AS obs_until,
-        {_earned("%(n)s::date")} AS interest_earned
-    FROM servicing_loan l LEFT JOIN agg a ON a.loan_id = l.id
+        {_earned("%(n)s::date")} AS interest_earned,
+        COALESCE(coll.secured, 0) AS secured, coll.loan_id IS NOT NULL AS collateralised
+    FROM servicing_loan l LEFT JOIN agg a ON a.loan_id = l.id LEFT JOIN coll ON coll.loan_id = l.id
     WHERE l.id BETWEEN %(first)s AND %(last)s AND l.status = '{LoanStatus.ACTIVE}'
       AND l.position_date <= %(d)s AND COALESCE(l.quiet_until, l.position_date) >= %(d)s
       AND l.credit_balance = 0 AND NOT l.worst_loan_classification
@@ -284,8 +289,7 @@ upd_loan AS (
         accrual_interest = CASE WHEN f.e = %(n)s THEN COALESCE(f.period_interest, 0) ELSE f.ai END,
         quiet_until = CASE WHEN f.dpd = 0 AND f.klass = {f[Classification.PASS]} AND f.stage = 1
                                 AND NOT f.non_accrual AND NOT f.pending
-                                AND NOT EXISTS (SELECT 1 FROM servicing_loancollateral c
-                                                WHERE c.loan_id = f.id)
+                                AND NOT f.collateralised
                                 AND (CASE WHEN f.e = %(n)s THEN f.period_end ELSE f.e END) - 1 >= %(n)s
                            THEN (CASE WHEN f.e = %(n)s THEN f.period_end ELSE f.e END) - 1 END,
         ecl = f.ecl,

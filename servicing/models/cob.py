@@ -53,6 +53,9 @@ class CobChunk(models.Model):
     # pulled by the borrower's other loans.
     replayed = models.PositiveIntegerField(_("loans replayed"), default=0)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    # The chunk's loans by (bucket, class, stage) with their sums, as its transaction closed them:
+    # the run's counts are these folded, not a scan of the whole date's snapshots at its end.
+    counts = models.JSONField(_("counts"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("close-of-business chunk")

@@ -276,8 +276,11 @@ class LoanInstallment(models.Model):
     A capitalised grace row has a negative principal part (the balance grows by the interest).
     """
 
+    # No index of its own: the unique (loan, number) index leads with the loan and serves every
+    # lookup by loan, in number order. A second one cost each installment whose status changes
+    # (close of business, payments) one more index entry (benchmarks/bench_cob.py).
     loan = models.ForeignKey(
-        Loan, on_delete=models.PROTECT, related_name="installments", verbose_name=_("loan")
+        Loan, on_delete=models.PROTECT, related_name="installments", verbose_name=_("loan"), db_index=False
     )
     number = models.PositiveSmallIntegerField(_("number"))
     due_date = models.DateField(_("due date"))

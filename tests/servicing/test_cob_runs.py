@@ -11,16 +11,22 @@ are closed again with a failure.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import random
+from collections import Counter
+from decimal import Decimal
 
 import pytest
 from django.db import transaction
+from hypothesis import given
+from hypothesis import strategies as st
 
 from loanhub import clock, roles
 from servicing import cob, quiet, tasks
 from servicing.calendar import last_closed_date, open_business_date
-from servicing.choices import CobStatus, LoanStatus
+from servicing.choices import NON_PERFORMING_CLASSES, CobStatus, LoanStatus
 from servicing.cob import perloan, setbased
+from servicing.cob.runs import _chunk_ranges
 from servicing.models import CobChunk, CobRun, JournalEntry, Loan, LoanSnapshot
 from tests.products.factories import UserFactory
 from tests.servicing.cob_helpers import (
@@ -232,3 +238,51 @@ def test_the_loan_api_gives_the_date_a_quiet_loan_stands_at_not_its_rows(book):
     client.force_authenticate(UserFactory(username="cob-reader", role=roles.LOAN_OFFICER))
     for pk in active.values_list("pk", flat=True):
         assert client.get(f"/api/v1/loans/{pk}/").json()["position_date"] == day.isoformat()
+
+
+def test_the_runs_counts_are_its_dates_snapshots_tallied_across_its_chunks(book):
+    # Each chunk keeps its own groups; the run folds them. Tallied here from the rows themselves.
+    day = open_business_date()
+    [run] = cob.close_through(day)
+    assert run.chunks_total == 3
+    snapshots = list(LoanSnapshot.objects.filter(business_date=day))
+    assert len(snapshots) == 10
+    assert run.counts["buckets"] == dict(sorted(Counter(s.delinquency_bucket for s in snapshots).items()))
+    assert run.counts["classes"] == dict(sorted(Counter(s.classification for s in snapshots).items()))
+    assert run.counts["stages"] == dict(sorted(Counter(str(s.ifrs9_stage) for s in snapshots).items()))
+    assert len(run.counts["buckets"]) > 1  # some loans overdue: more than one group folded
+    for key, field in (("balance", "principal_outstanding"), ("provision", "provision"), ("ecl", "ecl")):
+        assert run.counts[key] == str(sum(getattr(s, field) for s in snapshots))
+    npl = sum(s.principal_outstanding for s in snapshots if s.classification in NON_PERFORMING_CLASSES)
+    assert run.counts["npl"] == str(Decimal(npl).quantize(Decimal("0.01")))
+
+
+@given(
+    counts=st.lists(st.integers(min_value=1, max_value=9), min_size=1, max_size=40),
+    gaps=st.lists(st.integers(min_value=1, max_value=3), min_size=40, max_size=40),
+    size=st.integers(min_value=1, max_value=30),
+    bits=st.integers(min_value=0, max_value=4),
+)
+def test_chunks_are_whole_buckets_in_order_with_no_gap_each_but_the_last_holding_its_size(
+    counts, gaps, size, bits
+):
+    buckets, bucket = [], 3
+    for n, gap in zip(counts, gaps, strict=False):
+        buckets.append((bucket, n))
+        bucket += gap
+    ranges = _chunk_ranges(buckets, size, bits)
+    assert ranges[0][0] == buckets[0][0] << bits
+    assert ranges[-1][1] == ((buckets[-1][0] + 1) << bits) - 1
+    for (_, last), (first, _) in itertools.pairwise(ranges):
+        assert first == last + 1  # contiguous
+    loans = []
+    for first, last in ranges:
+        assert first % (1 << bits) == 0  # whole buckets
+        assert (last + 1) % (1 << bits) == 0
+        loans.append(sum(n for b, n in buckets if first <= b << bits <= last))
+    assert sum(loans) == sum(counts)
+    assert all(n >= size for n in loans[:-1])
+    # No chunk larger than it needs: without its last bucket it would hold fewer than `size`.
+    for (first, last), n in zip(ranges[:-1], loans[:-1], strict=True):
+        last_bucket = max(b for b, _ in buckets if first <= b << bits <= last)
+        assert n - dict(buckets)[last_bucket] < size
