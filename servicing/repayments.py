@@ -25,7 +25,7 @@ from loanhub.permissions import may
 from loanhub.reasons import coded
 from loanhub.transitions import record_event, run_transition
 from servicing import collateral, hooks, notices, quiet, rules, subledger
-from servicing.calendar import open_business_date
+from servicing.calendar import last_closed_date, open_business_date
 from servicing.choices import (
     ChangeStatus,
     EntryKind,
@@ -34,7 +34,7 @@ from servicing.choices import (
     RepaymentChannel,
     ScheduleChangeKind,
 )
-from servicing.models import Loan, Repayment
+from servicing.models import Loan, LoanSnapshot, Repayment
 from servicing.position import InstallmentState, Payment, Position, ScheduledRow, Terms, replay
 
 __all__ = (
@@ -119,7 +119,7 @@ def class_floor(position: Position) -> str:
 
 def _classify(loan: Loan, position: Position) -> tuple[str, int]:
     """The rules' floor, the officer's class if worse, and, where the product says so, the
-    borrower's worst other active loan (as close of business last classified it)."""
+    borrower's worst other active loan (`borrower_classes`)."""
     dpd = position.days_past_due
     klass = rules.worst(
         class_floor(position),
@@ -127,13 +127,31 @@ def _classify(loan: Loan, position: Position) -> tuple[str, int]:
         rules.observation_floor(loan.observation_until, position.as_of),
     )
     if loan.worst_loan_classification:
-        others = (
-            Loan.objects.filter(customer_id=loan.customer_id, status=LoanStatus.ACTIVE)
-            .exclude(pk=loan.pk)
-            .values_list("classification", flat=True)
-        )
-        klass = rules.worst(klass, *others)
+        klass = rules.worst(klass, *borrower_classes(loan).values())
     return klass, dpd
+
+
+def borrower_classes(loan: Loan) -> dict[int, str]:
+    """The class of each of the borrower's other active loans as the last closed business date
+    left it (its snapshot of that date; a loan without one, opened since, as stored).
+
+    Not the stored class: during a close the chunks of a date run in parallel, and a loan's
+    stored class is of the date before or after the close depending on whether its chunk is
+    done yet. The last closed date's snapshots are the same whichever chunk runs first, so the
+    borrower's worst loan pulls the others one day later, always."""
+    classes = dict(
+        Loan.objects.filter(customer_id=loan.customer_id, status=LoanStatus.ACTIVE)
+        .exclude(pk=loan.pk)
+        .values_list("pk", "classification")
+    )
+    closed = last_closed_date()
+    if classes and closed is not None:
+        classes.update(
+            LoanSnapshot.objects.filter(business_date=closed, loan_id__in=list(classes)).values_list(
+                "loan_id", "classification"
+            )
+        )
+    return classes
 
 
 def totals_for(
