@@ -16,13 +16,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.response import Response
-from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
 from loanhub import clock
 from loanhub.api_schema import FIELD_ERRORS, detail_response
 from loanhub.errors import Forbidden, NotFound
 from loanhub.permissions import may
+from loanhub.throttling import UserRateThrottle
 from monitoring import early_warning, score_bands, selectors
 from monitoring.serializers import (
     CalibrationSerializer,

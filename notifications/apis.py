@@ -9,11 +9,11 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
-from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
 from loanhub.api_schema import FIELD_ERRORS
 from loanhub.bounds import MAX_OFFSET
+from loanhub.throttling import UserRateThrottle
 from notifications import selectors
 
 

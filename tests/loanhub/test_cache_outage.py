@@ -15,9 +15,10 @@ from django.contrib.auth import get_user_model
 from django.utils import translation
 from rest_framework.test import APIClient
 
-from loanhub import pagecache
-from loanhub.throttling import OUTAGE_COUNTER, TOO_MANY_ATTEMPTS
+from loanhub import pagecache, roles
+from loanhub.throttling import OUTAGE_COUNTER, TOO_MANY_ATTEMPTS, AuthRateThrottle, _OpenWhenCacheDown
 from tests.loanhub.redis_server import _pick_port
+from tests.products.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -48,6 +49,54 @@ def test_read_apis_serve_with_their_rate_limits_open(cache_down):
     api = APIClient()
     assert api.get("/api/v1/products/").status_code == 200
     assert api.get("/api/v1/products/").status_code == 200
+
+
+def _api_views():
+    """Every DRF view the URLconf routes to, with its path."""
+    from django.urls import URLPattern, URLResolver, get_resolver
+    from rest_framework.views import APIView
+
+    def walk(patterns, prefix):
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                yield from walk(entry.url_patterns, prefix + str(entry.pattern))
+            elif isinstance(entry, URLPattern):
+                view = getattr(entry.callback, "cls", None)
+                if isinstance(view, type) and issubclass(view, APIView):
+                    yield prefix + str(entry.pattern), view
+
+    return list(walk(get_resolver().url_patterns, ""))
+
+
+def test_every_apis_throttles_either_open_or_count_in_memory_when_the_cache_is_down():
+    # DRF's own throttles raise on a cache error: a request fails with 500 while Redis is down
+    # (the monitoring and notifications APIs did).
+    views = _api_views()
+    assert len(views) > 50
+    wrong = [
+        (path, throttle.__name__)
+        for path, view in views
+        for throttle in view.throttle_classes
+        if not issubclass(throttle, (_OpenWhenCacheDown, AuthRateThrottle))
+    ]
+    assert wrong == []
+
+
+@pytest.mark.parametrize(
+    ("role", "url"),
+    [
+        (roles.AUDITOR, "/api/v1/monitoring/vintages/"),
+        (roles.LOAN_OFFICER, "/api/v1/monitoring/early-warnings/"),
+        (roles.CUSTOMER, "/api/v1/notifications/me/"),
+        (roles.CUSTOMER, "/api/v1/loans/"),
+    ],
+)
+def test_staff_and_customers_apis_serve_while_the_cache_is_down(cache_down, caplog, role, url):
+    api = APIClient()
+    api.force_authenticate(UserFactory(role=role))
+    response = api.get(url)
+    assert response.status_code == 200, response.content
+    assert "cache unavailable (throttle UserRateThrottle)" in caplog.text
 
 
 def test_a_product_change_is_not_refused_for_the_cache(cache_down, caplog):
