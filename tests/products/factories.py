@@ -9,6 +9,7 @@ import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
+from loanhub import clock
 from products import choices as c
 from products.models import BenchmarkRate, Fee, PricingTier, Product, ProductVersion, Promotion
 
@@ -119,8 +120,9 @@ class PromotionFactory(factory.django.DjangoModelFactory):
     name_en = "Offer"
     kind = c.PromotionKind.RATE_DISCOUNT
     discount_bps = 50
-    starts_on = dt.date(2026, 6, 1)
-    ends_on = dt.date(2026, 12, 31)
+    # Running from the clock's today: a literal end date would expire under the tests.
+    starts_on = factory.LazyFunction(lambda: clock.today() - dt.timedelta(days=30))
+    ends_on = factory.LazyFunction(lambda: clock.today() + dt.timedelta(days=180))
 
 
 class BenchmarkRateFactory(factory.django.DjangoModelFactory):
