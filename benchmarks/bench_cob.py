@@ -101,7 +101,9 @@ keeps its groups of (bucket, class, stage) and the run folds them (no scan of th
 end), this process polls the workers' run every 0.2 s instead of 0.05 s. Same seeded copy, old
 code then new: in-process 42.41 -> 41.98 s (plan 0.96 -> 0.44 s; chunks median 1.983 -> 2.070 s,
 cold pages after the copy): 23,581 -> 23,821 loans/s; 2 workers 27.62 -> 24.92 s: 36,212 -> 40,130
-loans/s; reference 43 / 35 loans/s. Chunk statement alone, old / new: 1.69 / 1.55 s.
+loans/s; reference 43 / 35 loans/s. Chunk statement alone, old / new: 1.69 / 1.55 s. New code
+again, idle: in-process 44.75 s (plan 0.48 s), 2 workers 25.72 s: 38,885 loans/s (with a
+reviewer's commands running beside it, once: 53.1 / 63.2 s). Target missed ~2.5x on this machine.
 """
 
 from __future__ import annotations

@@ -49,12 +49,6 @@ def bucket_bits() -> int:
     return min(max(size.bit_length() - 3, 0), MAX_BUCKET_BITS)
 
 
-def bucket_bounds(first_id: int, last_id: int) -> tuple[int, int]:
-    """The ids of whole buckets covering [first_id, last_id]."""
-    bits = bucket_bits()
-    return (first_id >> bits) << bits, (((last_id >> bits) + 1) << bits) - 1
-
-
 def lock_chunk(first_id: int, last_id: int) -> None:
     """A close-of-business chunk's exclusive hold on its buckets (until its transaction ends)."""
     if connection.vendor != "postgresql":

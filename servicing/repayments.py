@@ -138,7 +138,8 @@ def borrower_classes(loan: Loan) -> dict[int, str]:
     Not the stored class: during a close the chunks of a date run in parallel, and a loan's
     stored class is of the date before or after the close depending on whether its chunk is
     done yet. The last closed date's snapshots are the same whichever chunk runs first, so the
-    borrower's worst loan pulls the others one day later, always."""
+    borrower's worst loan pulls the others one day later, always (a loan opened since the last
+    close has no snapshot: its stored class, pass until its first close)."""
     classes = dict(
         Loan.objects.filter(customer_id=loan.customer_id, status=LoanStatus.ACTIVE)
         .exclude(pk=loan.pk)

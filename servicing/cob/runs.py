@@ -217,11 +217,16 @@ def _chunk_groups(day: dt.date, first_id: int, last_id: int) -> list[list]:
 
 
 def _counts(run: CobRun) -> dict:
-    """The date's loans by bucket, class and stage, and its totals: the chunks' groups folded."""
+    """The date's loans by bucket, class and stage, and its totals: the chunks' groups folded
+    (every snapshot of the date is written by the chunk whose range holds its loan)."""
     by: dict[str, dict] = {"buckets": {}, "classes": {}, "stages": {}}
     totals = {"balance": Decimal(0), "provision": Decimal(0), "ecl": Decimal(0), "npl": Decimal(0)}
-    for groups in run.chunks.values_list("counts", flat=True):
-        for bucket, klass, stage, n, balance, provision, ecl in groups:
+    for first_id, last_id, groups in run.chunks.values_list("first_id", "last_id", "counts"):
+        # A chunk done before its counts were kept (migration 0030: a run resumed across the
+        # upgrade) has none: read from its snapshots, as it would have kept them.
+        for bucket, klass, stage, n, balance, provision, ecl in groups or _chunk_groups(
+            run.business_date, first_id, last_id
+        ):
             for kind, key in (("buckets", bucket), ("classes", klass), ("stages", str(stage))):
                 by[kind][key] = by[kind].get(key, 0) + n
             totals["balance"] += Decimal(balance)

@@ -3,7 +3,8 @@ lose the index on the loan alone, which the unique (loan, number) index already 
 
 The index is dropped by name (Django's name for it on every backend) rather than by AlterField,
 which on PostgreSQL would also drop and re-add the foreign key, validating it over every
-installment under lock."""
+installment under lock. DROP INDEX still takes the table's lock for a moment: migrate outside the
+close-of-business window (it would queue behind a running chunk, and everything behind it)."""
 
 import django.db.models.deletion
 from django.db import migrations, models
