@@ -57,7 +57,11 @@ def _engine_schedule(data: dict) -> engine.Schedule:
 
 def schedule_result(terms: dict) -> dict:
     """Schedule rows and summary (Decimals) for validated loan terms."""
-    result = engine_adapter.plain(_engine_schedule(terms))
+    schedule = _engine_schedule(terms)
+    try:
+        result = engine_adapter.plain(schedule)
+    except engine.EngineValidationError as exc:  # an annual cost too large to state
+        raise CalculationError(exc.errors) from exc
     return {"installments": result.installments, "summary": result.summary}
 
 
@@ -121,6 +125,9 @@ def apr_result(data: dict) -> dict:
             advances=[(row["date"], row["amount"]) for row in data["advances"]],
             payments=[(row["date"], row["amount"]) for row in data["payments"]],
             frequency=data.get("frequency"),
+        )
+        engine_adapter.check_statable(
+            apr=result.apr, effective_annual_rate=result.effective_annual_rate, field="payments"
         )
     except engine.EngineValidationError as exc:
         raise CalculationError(exc.errors) from exc

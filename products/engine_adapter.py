@@ -11,8 +11,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
+from loanhub.money import APR_DIGITS, APR_PLACES
 from products.choices import schedule_method
 from products.engine import EngineValidationError, Message, Schedule, build_schedule
 
@@ -20,6 +21,7 @@ __all__ = (
     "EngineValidationError",
     "ScheduleResult",
     "build",
+    "check_statable",
     "engine_fees",
     "localized",
     "localized_text",
@@ -126,12 +128,28 @@ def build(
     )
 
 
+def check_statable(*, apr: Decimal, effective_annual_rate: Decimal, field: str = "fees") -> None:
+    """Refuse an annual cost no disclosure can state (the columns and API fields of an APR hold
+    less than 10**18 as a fraction): upfront fees that leave next to nothing to disburse on a
+    short, frequent schedule compound past it (100.00 lent less 99.99 of fees, repaid a week
+    later: about 10**210), and no legal cap allows anything near. Raises EngineValidationError."""
+    if any(abs(rate) >= STATABLE_RATE for rate in (apr, effective_annual_rate)):
+        raise EngineValidationError({field: [Message(UNSTATABLE, {})]})
+
+
+# What an APR column holds (loanhub.money.apr_field: 24 digits, 6 places) and the refusal's text.
+STATABLE_RATE = Decimal(10) ** (APR_DIGITS - APR_PLACES)
+UNSTATABLE = gettext_noop(
+    "The upfront fees leave too little to disburse: the annual cost of these terms is too large to state."
+)
+
+
 def plain(result: Schedule) -> ScheduleResult:
-    """An engine Schedule reduced to plain rows and summary."""
-    return ScheduleResult(
-        installments=[_plain(row, ROW_FIELDS) for row in result.rows],
-        summary=_plain(result.summary, SUMMARY_FIELDS),
-    )
+    """An engine Schedule reduced to plain rows and summary (refused by `check_statable` when its
+    annual cost cannot be stated)."""
+    summary = _plain(result.summary, SUMMARY_FIELDS)
+    check_statable(apr=summary["apr"], effective_annual_rate=summary["effective_annual_rate"])
+    return ScheduleResult(installments=[_plain(row, ROW_FIELDS) for row in result.rows], summary=summary)
 
 
 def schedule(**terms) -> ScheduleResult:

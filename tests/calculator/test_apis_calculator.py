@@ -128,6 +128,51 @@ def test_apr_endpoint_reproduces_regulation_z_appendix_j_example_c1i(api):
     assert body["unit_periods_per_year"] in (12, "12.000000")
 
 
+def test_an_annual_cost_too_large_to_state_is_a_field_level_400_not_a_500(api):
+    # 100.00 lent, 99.99 of upfront fees, repaid a week later: an APR of about 10**210, which no
+    # APR field holds (it failed with 500: decimal.InvalidOperation in the serializer).
+    schedule = api.post(
+        "/api/v1/calculator/schedule/",
+        {
+            "principal": "100.00",
+            "annual_rate": "0.10",
+            "term": 1,
+            "frequency": "weekly",
+            "start_date": f"{YEAR}-01-01",
+            "fees": [{"type": "upfront", "amount": "99.99"}],
+        },
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert schedule.status_code == 400
+    assert "too large to state" in schedule.json()["errors"]["fees"][0]
+    cashflows = api.post(
+        "/api/v1/calculator/apr/",
+        {
+            "advances": [{"date": f"{YEAR}-01-01", "amount": "0.01"}],
+            "payments": [{"date": f"{YEAR}-01-08", "amount": "100.00"}],
+        },
+        format="json",
+    )
+    assert cashflows.status_code == 400
+    assert list(cashflows.json()["errors"]) == ["payments"]
+    # A steep but statable cost is still answered.
+    steep = api.post(
+        "/api/v1/calculator/schedule/",
+        {
+            "principal": "100.00",
+            "annual_rate": "0.10",
+            "term": 1,
+            "frequency": "weekly",
+            "start_date": f"{YEAR}-01-01",
+            "fees": [{"type": "upfront", "amount": "20.00"}],
+        },
+        format="json",
+    )
+    assert steep.status_code == 200
+    assert Decimal(steep.json()["summary"]["apr"]) > 1
+
+
 def test_anonymous_callers_are_throttled(api, monkeypatch):
     _calculator_rate(monkeypatch, "2/min")
     payload = {"principal": "1000.00", "annual_rate": "0.05", "term": 3}

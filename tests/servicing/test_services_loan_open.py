@@ -225,6 +225,16 @@ def test_the_database_itself_refuses_a_second_loan_for_an_application():
         ({"fees": [{"type": "upfront", "amount": D("100000.00")}]}, "fees"),
         ({"grace": {"periods": 12, "type": "interest_only"}}, "grace"),
         ({"principal": D("100.001")}, "principal"),
+        # 0.01 disbursed, 100.00 back a week later: an APR of about 10**210 (hypothesis found it)
+        (
+            {
+                "principal": D("100.00"),
+                "term": 1,
+                "frequency": "weekly",
+                "fees": [{"type": "upfront", "amount": D("99.99")}],
+            },
+            "fees",
+        ),
     ],
     ids=[
         "start-date-is-not-a-term",
@@ -233,6 +243,7 @@ def test_the_database_itself_refuses_a_second_loan_for_an_application():
         "fees-eat-proceeds",
         "grace",
         "sub-cent",
+        "annual-cost-beyond-statement",
     ],
 )
 def test_terms_that_cannot_be_pinned_are_refused_and_nothing_is_written(overrides, field):
