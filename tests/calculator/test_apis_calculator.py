@@ -128,22 +128,22 @@ def test_apr_endpoint_reproduces_regulation_z_appendix_j_example_c1i(api):
     assert body["unit_periods_per_year"] in (12, "12.000000")
 
 
+def _one_week(upfront_fee: str) -> dict:
+    return {
+        "principal": "100.00",
+        "annual_rate": "0.10",
+        "term": 1,
+        "frequency": "weekly",
+        "start_date": f"{YEAR}-01-01",
+        "fees": [{"type": "upfront", "amount": upfront_fee}],
+    }
+
+
 def test_an_annual_cost_too_large_to_state_is_a_field_level_400_not_a_500(api):
     # 100.00 lent, 99.99 of upfront fees, repaid a week later: an APR of about 10**210, which no
     # APR field holds (it failed with 500: decimal.InvalidOperation in the serializer).
-    schedule = api.post(
-        "/api/v1/calculator/schedule/",
-        {
-            "principal": "100.00",
-            "annual_rate": "0.10",
-            "term": 1,
-            "frequency": "weekly",
-            "start_date": f"{YEAR}-01-01",
-            "fees": [{"type": "upfront", "amount": "99.99"}],
-        },
-        format="json",
-        HTTP_ACCEPT_LANGUAGE="en",
-    )
+    url = "/api/v1/calculator/schedule/"
+    schedule = api.post(url, _one_week("99.99"), format="json", HTTP_ACCEPT_LANGUAGE="en")
     assert schedule.status_code == 400
     assert "too large to state" in schedule.json()["errors"]["fees"][0]
     cashflows = api.post(
@@ -157,18 +157,7 @@ def test_an_annual_cost_too_large_to_state_is_a_field_level_400_not_a_500(api):
     assert cashflows.status_code == 400
     assert list(cashflows.json()["errors"]) == ["payments"]
     # A steep but statable cost is still answered.
-    steep = api.post(
-        "/api/v1/calculator/schedule/",
-        {
-            "principal": "100.00",
-            "annual_rate": "0.10",
-            "term": 1,
-            "frequency": "weekly",
-            "start_date": f"{YEAR}-01-01",
-            "fees": [{"type": "upfront", "amount": "20.00"}],
-        },
-        format="json",
-    )
+    steep = api.post(url, _one_week("20.00"), format="json")
     assert steep.status_code == 200
     assert Decimal(steep.json()["summary"]["apr"]) > 1
 
